@@ -1,0 +1,66 @@
+/**
+ * What happens to one SQS record: success, back to the queue (retryable), or straight to the
+ * DLQ with the reason (can never succeed). Throwing marks the record failed for the batch.
+ */
+import type { SQSRecord } from 'aws-lambda';
+import { parseCheckMessage } from '#lib/check-message.js';
+import { DeferredError, describeError, RateLimitedError, UnauthorizedError } from '#lib/errors.js';
+import type { DeadLetterReason } from '#lib/queues.js';
+import { checkReference, type CheckDeps } from './check-reference.js';
+
+export interface RecordDeps extends CheckDeps {
+  deadLetter(body: string, reason: DeadLetterReason): Promise<void>;
+  delay(receiptHandle: string, seconds: number): Promise<void>;
+  log: {
+    info(message: string, extra: Record<string, unknown>): void;
+    warn(message: string, extra: Record<string, unknown>): void;
+    error(message: string, extra: Record<string, unknown>): void;
+  };
+  count(metric: string): void;
+  /** Do not start a record with less time than this left: an IA call may need all of it. */
+  minRemainingMs: number;
+}
+
+export interface InvocationState {
+  remainingMs(): number;
+  signal?: AbortSignal;
+}
+
+export const createRecordHandler =
+  (deps: RecordDeps) =>
+  async (record: SQSRecord, invocation: InvocationState): Promise<void> => {
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+    try {
+      if (invocation.remainingMs() < deps.minRemainingMs) {
+        throw new DeferredError('not enough time left in this invocation; left for the next one');
+      }
+      const message = parseCheckMessage(record.body);
+      const { outcomes, failures } = await checkReference(message, deps, invocation.signal);
+      for (const outcome of outcomes) {
+        deps.log.info('attempt checked', { ...outcome, source: message.source, receiveCount });
+        deps.count(outcome.action === 'published' ? 'AlertsPublished' : 'RechecksScheduled');
+      }
+      for (const { attemptId, error } of failures) {
+        const reason = { ...describeError(error), ...(attemptId ? { attemptId } : {}) };
+        deps.log.error('attempt in assignment cannot be checked; dead-lettered', reason);
+        deps.count('RecordsDeadLettered');
+        await deps.deadLetter(attemptId ? JSON.stringify({ attemptId }) : record.body, reason);
+      }
+    } catch (error) {
+      const { code, message, retryable } = describeError(error);
+      if (error instanceof UnauthorizedError) deps.count('IaAuthFailures');
+      if (!retryable) {
+        deps.log.error('record can never succeed; dead-lettered', { code, reason: message, messageId: record.messageId });
+        deps.count('RecordsDeadLettered');
+        await deps.deadLetter(record.body, { code, message });
+        return;
+      }
+      if (error instanceof RateLimitedError) {
+        // Come back when IA says so rather than after the queue's default visibility timeout.
+        await deps.delay(record.receiptHandle, error.retryAfterSeconds);
+      }
+      deps.log.warn('record will be retried', { code, reason: message, messageId: record.messageId, receiveCount });
+      deps.count('RecordsRetried');
+      throw error;
+    }
+  };

@@ -1,0 +1,173 @@
+/**
+ * The IA API's attempt and assignment payloads, as zod schemas.
+ *
+ * Strict only where a decision depends on it (`id`, `scoring_completed`, `pending_review_count`);
+ * every other field is cosmetic and falls back to `undefined` or `[]` instead of failing, because
+ * the API's own examples carry glitches (see ../shared/context/indeed-assessments-api.md).
+ */
+import { z } from 'zod';
+import { MalformedResponseError } from './errors.js';
+
+const numericString = /^\s*-?\d+(\.\d+)?\s*$/;
+const toNumberIfNumeric = (value: unknown) =>
+  typeof value === 'string' && numericString.test(value) ? Number(value) : value;
+
+const lenientNumber = z.preprocess(toNumberIfNumeric, z.number().finite()).optional().catch(undefined);
+const lenientString = z.string().optional().catch(undefined);
+const lenientBoolean = z.boolean().optional().catch(undefined);
+
+/** `"2018-01-23T13: 50: 17.192Z"` (spaces after colons) is read as the timestamp it obviously is. */
+const lenientTimestamp = z
+  .string()
+  .transform((value) => {
+    const millis = Date.parse(value.replace(/:\s+/g, ':'));
+    return Number.isNaN(millis) ? undefined : new Date(millis).toISOString();
+  })
+  .optional()
+  .catch(undefined);
+
+/** `"http: //host/x"` is repaired; anything that is not then an http(s) URL is dropped, never linked. */
+const lenientUrl = z
+  .string()
+  .transform((value) => {
+    const repaired = value.trim().replace(/^(https?):\s*\/\//i, '$1://');
+    try {
+      const url = new URL(repaired);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
+    } catch {
+      return undefined;
+    }
+  })
+  .optional()
+  .catch(undefined);
+
+/** Ids are opaque strings; the 2017 API used integers. Both become strings. */
+const idSchema = z.union([z.string().trim().min(1), z.number().int().nonnegative()]).transform(String);
+const lenientId = idSchema.optional().catch(undefined);
+
+/** Keeps the elements that parse and drops the rest: one odd recording must not hide the attempt. */
+const lenientArray = <T extends z.ZodType>(element: T) =>
+  z
+    .array(z.unknown())
+    .catch([])
+    .transform((items) =>
+      items.flatMap((item) => {
+        const parsed = element.safeParse(item);
+        return parsed.success ? [parsed.data as z.output<T>] : [];
+      }),
+    );
+
+const required = (what: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'is required' : `must be ${what}`;
+
+const requiredId = z
+  .union([z.string().trim().min(1, { error: 'must not be empty' }), z.number().int().nonnegative()], {
+    error: required('a non-empty string or a non-negative integer'),
+  })
+  .transform(String);
+
+const scoreSchema = z.object({
+  score: lenientNumber,
+  possible_score: lenientNumber,
+  scoring_dimension_name: lenientString,
+});
+
+const answerSchema = z.object({
+  value: z.unknown().optional(),
+  question: z.object({ id: lenientId, label: lenientString }).optional().catch(undefined),
+  scores: lenientArray(scoreSchema),
+});
+
+const promptSchema = z.object({ name: lenientString, text_prompt: lenientString }).optional().catch(undefined);
+
+const recordingSchema = z.object({
+  url: lenientUrl,
+  duration: lenientNumber,
+  audio_prompt: promptSchema,
+  video_prompt: promptSchema,
+});
+
+const stepProgressionSchema = z.object({
+  step: z.object({ name: lenientString, sequence: lenientNumber }).optional().catch(undefined),
+  answers: lenientArray(answerSchema),
+  audio_recordings: lenientArray(recordingSchema),
+  video_recordings: lenientArray(recordingSchema),
+  started_at: lenientTimestamp,
+  completed_at: lenientTimestamp,
+  timed_out: lenientBoolean,
+});
+
+const personSchema = z
+  .object({ id: lenientId, name: lenientString, email: lenientString })
+  .optional()
+  .catch(undefined);
+const namedSchema = z.object({ id: lenientId, name: lenientString }).optional().catch(undefined);
+
+export const attemptSchema = z.object({
+  id: requiredId,
+  scoring_completed: z.boolean({ error: required('a boolean') }),
+  pending_review_count: z.preprocess(
+    toNumberIfNumeric,
+    z.number({ error: required('a non-negative integer') })
+      .int({ error: 'must be a non-negative integer' })
+      .nonnegative({ error: 'must be a non-negative integer' }),
+  ),
+  score: lenientNumber,
+  possible_score: lenientNumber,
+  percentage_score: lenientNumber,
+  level: lenientString,
+  started_at: lenientTimestamp,
+  completed_at: lenientTimestamp,
+  created_at: lenientTimestamp,
+  updated_at: lenientTimestamp,
+  completion_time_in_seconds: lenientNumber,
+  assessment: namedSchema,
+  step_progressions: lenientArray(stepProgressionSchema),
+  // Present on old attempts only; assignments carry them otherwise.
+  user: personSchema,
+  role: namedSchema,
+  public_results_url: lenientUrl,
+});
+
+export const assignmentSchema = z.object({
+  id: requiredId,
+  user: personSchema,
+  role: namedSchema,
+  public_results_url: lenientUrl,
+  attempts: z.array(z.unknown()).catch([]),
+});
+
+export type RawAttempt = z.output<typeof attemptSchema>;
+export type RawStepProgression = z.output<typeof stepProgressionSchema>;
+export type RawAssignment = z.output<typeof assignmentSchema>;
+
+/** The API wraps objects in a root key (`{"attempt": {...}}`); be lenient and accept them bare too. */
+const unwrap = (body: unknown, rootKey: string): unknown => {
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    const inner = (body as Record<string, unknown>)[rootKey];
+    if (inner !== null && typeof inner === 'object' && !Array.isArray(inner)) return inner;
+  }
+  return body;
+};
+
+const describeType = (value: unknown) =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+
+const parseWith = <S extends z.ZodType>(schema: S, rootKey: string, body: unknown): z.output<S> => {
+  const unwrapped = unwrap(body, rootKey);
+  if (unwrapped === null || typeof unwrapped !== 'object' || Array.isArray(unwrapped)) {
+    throw new MalformedResponseError(`expected an ${rootKey} object, got ${describeType(unwrapped)}`);
+  }
+  const result = schema.safeParse(unwrapped);
+  if (!result.success) {
+    const reasons = result.error.issues.map((issue) => `${[rootKey, ...issue.path].join('.')} ${issue.message}`);
+    throw new MalformedResponseError(`invalid ${rootKey}: ${reasons.join('; ')}`);
+  }
+  return result.data;
+};
+
+/** Parses an attempt body (wrapped or not); throws `MalformedResponseError` naming the bad field. */
+export const parseAttempt = (body: unknown): RawAttempt => parseWith(attemptSchema, 'attempt', body);
+
+/** Parses an assignment body; its `attempts` stay raw, to be parsed one by one. */
+export const parseAssignment = (body: unknown): RawAssignment => parseWith(assignmentSchema, 'assignment', body);

@@ -1,0 +1,39 @@
+/**
+ * The checks queue's one message shape, whoever sends it (ingest, EventBridge, a re-check, the
+ * CLI): `{"attemptId": "..."}` or `{"assignmentId": "..."}`, plus bookkeeping for re-checks.
+ */
+import { z } from 'zod';
+import { InvalidMessageError } from './errors.js';
+
+// Ids land in URL paths: keep them to the characters IA uses.
+const referenceId = z.union([z.string().regex(/^[A-Za-z0-9_-]{1,128}$/), z.number().int().nonnegative()]).transform(String);
+
+const checkMessageSchema = z
+  .object({
+    attemptId: referenceId.optional(),
+    assignmentId: referenceId.optional(),
+    source: z.string().min(1).max(64).optional(),
+    /** When the first check of this attempt ran; re-checks keep it so deadlines never restart. */
+    firstSeenAt: z.iso.datetime().optional(),
+    rechecks: z.number().int().nonnegative().optional(),
+  })
+  .refine((m) => (m.attemptId === undefined) !== (m.assignmentId === undefined), {
+    message: 'needs exactly one of attemptId or assignmentId',
+  });
+
+export type CheckMessage = z.output<typeof checkMessageSchema>;
+
+export const parseCheckMessage = (body: string): CheckMessage => {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new InvalidMessageError('message body is not JSON');
+  }
+  const result = checkMessageSchema.safeParse(json);
+  if (!result.success) {
+    const reasons = result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    throw new InvalidMessageError(`message is not a check request (${reasons.join('; ')})`);
+  }
+  return result.data;
+};

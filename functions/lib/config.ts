@@ -1,0 +1,62 @@
+/**
+ * Settings from environment variables, read once at cold start. A missing or malformed value
+ * fails the init with a message naming the variable, instead of a vague error on first use.
+ */
+import { DEFAULT_IA_BASE_URL } from './ia-client.js';
+import { ConfigurationError } from './errors.js';
+
+type Env = Record<string, string | undefined>;
+
+export const requireEnv = (env: Env, name: string): string => {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigurationError(`environment variable ${name} is required`);
+  return value;
+};
+
+export const numberEnv = (env: Env, name: string, fallback: number, { min = 0, integer = true } = {}): number => {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new ConfigurationError(`environment variable ${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${raw}"`);
+  }
+  return value;
+};
+
+export const booleanEnv = (env: Env, name: string, fallback: boolean): boolean => {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new ConfigurationError(`environment variable ${name} must be true or false, got "${raw}"`);
+};
+
+export interface IaSettings {
+  baseUrl: string;
+  ratePerSecond: number;
+  maxConcurrency: number;
+  timeoutMs: number;
+  totalTimeoutMs: number;
+  maxRetryAfterMs: number;
+}
+
+export const loadIaSettings = (env: Env): IaSettings => ({
+  baseUrl: env.IA_API_BASE_URL?.trim() || DEFAULT_IA_BASE_URL,
+  ratePerSecond: numberEnv(env, 'IA_RATE_PER_SECOND', 1, { min: 0.001, integer: false }),
+  maxConcurrency: numberEnv(env, 'IA_MAX_CONCURRENCY', 1, { min: 1 }),
+  timeoutMs: numberEnv(env, 'IA_TIMEOUT_MS', 5_000, { min: 100 }),
+  totalTimeoutMs: numberEnv(env, 'IA_TOTAL_TIMEOUT_MS', 20_000, { min: 100 }),
+  maxRetryAfterMs: numberEnv(env, 'IA_MAX_RETRY_AFTER_MS', 5_000),
+});
+
+export interface RenderSettings {
+  includeCandidateEmail: boolean;
+  /** e.g. `https://app.example.com/attempts/{attemptId}`; linked when the attempt has no results URL. */
+  attemptUrlTemplate?: string;
+}
+
+export const loadRenderSettings = (env: Env): RenderSettings => {
+  const template = env.IA_ATTEMPT_URL_TEMPLATE?.trim();
+  const includeCandidateEmail = booleanEnv(env, 'INCLUDE_CANDIDATE_EMAIL', false);
+  return template ? { includeCandidateEmail, attemptUrlTemplate: template } : { includeCandidateEmail };
+};

@@ -1,0 +1,43 @@
+/** Plain-text email: subject ≤ 100 ASCII characters, a body readable on a phone. */
+import type { Alert } from '../alert.js';
+import { describeReviewItem, facts, searchIds, subscriptionNote, title, whatToDo } from './wording.js';
+
+const SUBJECT_LIMIT = 100;
+const LISTED_ITEMS = 20;
+
+/** SNS subjects must be ASCII without line breaks: strip accents, replace the rest. */
+export const asciiSafe = (text: string): string =>
+  text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[\u2013\u2014]/g, '-')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+
+const truncate = (text: string, limit: number) => (text.length <= limit ? text : `${text.slice(0, limit - 3)}...`);
+
+export const emailSubject = (alert: Alert): string => {
+  const about = [alert.candidateName, alert.assessmentName ?? alert.assessmentId].filter(Boolean).join(' - ');
+  const pending = alert.pendingReviewCount > 0 ? ` (${alert.pendingReviewCount} pending)` : '';
+  return truncate(asciiSafe(`${title(alert)}: ${about || `attempt ${alert.attemptId}`}${pending}`), SUBJECT_LIMIT);
+};
+
+export const emailBody = (alert: Alert): string => {
+  const rows = facts(alert);
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  const listed = alert.reviewItems.slice(0, LISTED_ITEMS).map((item) => `  - ${describeReviewItem(item)}`);
+  const more = alert.reviewItems.length - listed.length;
+  const sections = [
+    [title(alert).toUpperCase(), '', whatToDo(alert), ...(alert.url ? [`Open: ${alert.url}`] : [])],
+    rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`),
+    alert.reviewItems.length > 0 && alert.eventType !== 'attempt.scored' && alert.eventType !== 'review.completed'
+      ? [`Awaiting review (${alert.reviewItems.length}):`, ...listed, ...(more > 0 ? [`  ... and ${more} more`] : [])]
+      : [],
+    [`For search: ${searchIds(alert)}`, `Event: ${alert.eventType} at ${alert.occurredAt}`],
+    [subscriptionNote],
+  ];
+  return sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n')).join('\n\n') + '\n';
+};

@@ -1,0 +1,94 @@
+/**
+ * The words every channel shares: headline, what to do, the facts. Email, Slack and chat lay
+ * them out differently but never phrase them differently.
+ */
+import type { Alert, EventType } from '../alert.js';
+import type { ReviewItem } from '../attempt.js';
+
+const TITLES: Record<EventType, string> = {
+  'review.needed': 'Review needed',
+  'review.overdue': 'Review overdue',
+  'review.completed': 'Review completed',
+  'scoring.stalled': 'Scoring stalled',
+  'attempt.scored': 'Attempt scored',
+};
+
+export const title = (alert: Alert): string =>
+  alert.eventType === 'review.overdue' && alert.reminder !== undefined
+    ? `${TITLES[alert.eventType]} (reminder ${alert.reminder})`
+    : TITLES[alert.eventType];
+
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
+const who = (alert: Alert) => alert.candidateName ?? `attempt ${alert.attemptId}`;
+
+/** One sentence: what the reader must do now. */
+export const whatToDo = (alert: Alert): string => {
+  const where = alert.url ? 'at the link below' : 'in the Indeed Assessments web app';
+  const pending = plural(alert.pendingReviewCount, 'answer or recording', 'answers or recordings');
+  switch (alert.eventType) {
+    case 'review.needed':
+      return `Grade ${pending} waiting for a human review for ${who(alert)}, ${where}.`;
+    case 'review.overdue':
+      return `${pending} for ${who(alert)} still wait for a review after ${alert.waitedHours ?? '?'} hours. Grade them ${where}, or reassign the review.`;
+    case 'review.completed':
+      return `Reviews for ${who(alert)} are done and scoring is final. No action needed.`;
+    case 'scoring.stalled':
+      return `Scoring for ${who(alert)} has not completed after ${alert.waitedHours ?? '?'} hours. Open the attempt ${where}; if it looks finished, contact Indeed Assessments support.`;
+    case 'attempt.scored':
+      return `Scoring for ${who(alert)} is complete with nothing to review. No action needed.`;
+  }
+};
+
+export const formatScore = (ratio: number): string => `${Math.round(ratio * 1000) / 10}%`;
+
+export const formatDuration = (seconds: number): string => {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''].filter(Boolean).join(' ');
+};
+
+export const formatTime = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+/** Label/value pairs in reading order; absent facts are left out, not shown as "unknown". */
+export const facts = (alert: Alert): Array<[string, string]> => {
+  const rows: Array<[string, string | undefined]> = [
+    ['Assessment', alert.assessmentName ?? alert.assessmentId],
+    ['Candidate', alert.candidateName],
+    ['Candidate email', alert.candidateEmail],
+    ['Role', alert.role],
+    ['Pending reviews', String(alert.pendingReviewCount)],
+    [
+      alert.scoringCompleted ? 'Score' : 'Score so far',
+      alert.scoreRatio === undefined ? undefined : formatScore(alert.scoreRatio),
+    ],
+    ['Level', alert.level],
+    ['Completed', alert.completedAt && formatTime(alert.completedAt)],
+    ['Duration', alert.durationSeconds === undefined ? undefined : formatDuration(alert.durationSeconds)],
+  ];
+  return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
+};
+
+const KIND_LABEL: Record<ReviewItem['kind'], string> = {
+  answer: 'answer',
+  audio: 'audio recording',
+  video: 'video recording',
+};
+
+export const describeReviewItem = (item: ReviewItem): string =>
+  `${item.step}: ${KIND_LABEL[item.kind]}${item.prompt ? ` "${item.prompt}"` : ''}`;
+
+/** The ids someone pastes into a search box. */
+export const searchIds = (alert: Alert): string =>
+  [
+    `attempt ${alert.attemptId}`,
+    alert.assessmentId && `assessment ${alert.assessmentId}`,
+    alert.assignmentId && `assignment ${alert.assignmentId}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+
+export const subscriptionNote =
+  'You receive this because you are subscribed to the assessment review alerts. ' +
+  'To stop, use the unsubscribe link below or ask your operations team to remove your subscription.';
