@@ -1,0 +1,143 @@
+/**
+ * The pipeline: checks queue (+ DLQ) → check function → alerts topic → email (and any other
+ * subscriber). Each function gets exactly the grants it needs, on exactly its resources.
+ */
+import { CfnOutput, Duration, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ACTIONABLE_EVENT_TYPES } from '../functions/lib/alert.js';
+import { ServiceFunction } from './constructs/service-function.js';
+import type { Settings } from './settings.js';
+
+export interface AlertsStackProps extends StackProps {
+  settings: Settings;
+}
+
+const CHECK_TIMEOUT = Duration.seconds(60);
+/** What an IA call may take, retries included; kept well below the function timeout. */
+const IA_TOTAL_TIMEOUT_MS = 20_000;
+
+/** Subscriptions that reach people take only what people must act on. */
+export const actionableFilter = () => ({
+  eventType: sns.SubscriptionFilter.stringFilter({ allowlist: [...ACTIONABLE_EVENT_TYPES] }),
+});
+
+/** `Topic.grantPublish` would grant `kms:GenerateDataKey*`; publishing needs exactly these two. */
+export const grantPublishTo = (topic: sns.ITopic, key: kms.IKey, grantee: iam.IGrantable) => {
+  iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });
+  key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+};
+
+const importSecret = (scope: Construct, reference: string): secretsmanager.ISecret => {
+  if (!reference.startsWith('arn:')) return secretsmanager.Secret.fromSecretNameV2(scope, 'IaApiKey', reference);
+  // A complete ARN ends in "-" plus six random characters; a partial one does not.
+  return /-[A-Za-z0-9]{6}$/.test(reference)
+    ? secretsmanager.Secret.fromSecretCompleteArn(scope, 'IaApiKey', reference)
+    : secretsmanager.Secret.fromSecretPartialArn(scope, 'IaApiKey', reference);
+};
+
+export class AlertsStack extends Stack {
+  readonly checksQueue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly alertsTopic: sns.Topic;
+  readonly apiKeySecret: secretsmanager.ISecret;
+  readonly check: ServiceFunction;
+
+  constructor(scope: Construct, id: string, props: AlertsStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'ChecksDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the checks queue; a DLQ of a DLQ would hide failures.',
+    });
+
+    this.checksQueue = new sqs.Queue(this, 'ChecksQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+      // AWS's guidance for Lambda sources: at least six times the function timeout.
+      visibilityTimeout: Duration.seconds(CHECK_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    const topicKey = new kms.Key(this, 'AlertsTopicKey', {
+      description: 'Encrypts the assessment review alerts topic',
+      enableKeyRotation: true,
+    });
+    this.alertsTopic = new sns.Topic(this, 'AlertsTopic', {
+      displayName: 'Assessment review alerts',
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    for (const email of settings.alertEmails) {
+      this.alertsTopic.addSubscription(new EmailSubscription(email, { filterPolicy: actionableFilter() }));
+    }
+
+    this.apiKeySecret = settings.iaApiKeySecret
+      ? importSecret(this, settings.iaApiKeySecret)
+      : new secretsmanager.Secret(this, 'IaApiKey', {
+          description: 'Indeed Assessments API key for assessment review alerts: put the key here (plain text)',
+          // Not a secret: a recognisable empty value the function reports as "no key set yet".
+          secretStringValue: SecretValue.unsafePlainText('{"apiKey":""}'),
+        });
+    if (this.apiKeySecret instanceof secretsmanager.Secret) {
+      Validations.of(this.apiKeySecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'The IA API key is issued by Indeed Assessments; there is no API to rotate it automatically.',
+      });
+    }
+
+    this.check = new ServiceFunction(this, 'Check', {
+      name: 'check',
+      description: 'Fetches attempts from Indeed Assessments, decides, publishes review alerts',
+      memorySize: settings.checkMemoryMb,
+      timeout: CHECK_TIMEOUT,
+      logRetentionDays: settings.logRetentionDays,
+      environment: {
+        ALERTS_TOPIC_ARN: this.alertsTopic.topicArn,
+        CHECKS_QUEUE_URL: this.checksQueue.queueUrl,
+        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        IA_API_KEY_SECRET: this.apiKeySecret.secretName,
+        IA_API_BASE_URL: settings.iaApiBaseUrl,
+        IA_RATE_PER_SECOND: String(settings.iaRatePerSecond),
+        IA_MAX_CONCURRENCY: String(settings.checkMaxConcurrency),
+        IA_TOTAL_TIMEOUT_MS: String(IA_TOTAL_TIMEOUT_MS),
+        RECHECK_FIRST_DELAY_SECONDS: String(settings.recheckFirstDelaySeconds),
+        SCORING_DEADLINE_SECONDS: String(Math.round(settings.scoringDeadlineHours * 3600)),
+        INCLUDE_CANDIDATE_EMAIL: String(settings.includeCandidateEmail),
+        ...(settings.iaAttemptUrlTemplate ? { IA_ATTEMPT_URL_TEMPLATE: settings.iaAttemptUrlTemplate } : {}),
+      },
+    });
+    const checkFn = this.check.function;
+    checkFn.addEventSource(
+      new SqsEventSource(this.checksQueue, {
+        batchSize: settings.checkBatchSize,
+        maxBatchingWindow: Duration.seconds(5),
+        maxConcurrency: settings.checkMaxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    // Re-checks go back on its own queue; permanent failures straight to the DLQ with a reason.
+    this.checksQueue.grantSendMessages(checkFn);
+    this.deadLetterQueue.grantSendMessages(checkFn);
+    grantPublishTo(this.alertsTopic, topicKey, checkFn);
+    this.apiKeySecret.grantRead(checkFn);
+
+    new CfnOutput(this, 'ChecksQueueUrl', { value: this.checksQueue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AlertsTopicArn', { value: this.alertsTopic.topicArn });
+    new CfnOutput(this, 'IaApiKeySecretName', { value: this.apiKeySecret.secretName });
+  }
+}

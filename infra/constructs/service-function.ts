@@ -1,0 +1,85 @@
+/**
+ * A Lambda function of this product: Node 24 on arm64, an ESM bundle built by the local esbuild
+ * (no Docker), JSON logs to its own log group with retention, X-Ray on, and a role that starts
+ * with no permissions at all — every grant is added by the stack, scoped to one resource.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The esbuild settings of every function; the bench script builds with the same ones. */
+export const BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  platform: 'node',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  // The Tracer's X-Ray SDK still calls require(); ESM bundles need it defined.
+  banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+  bundleAwsSDK: true,
+} as const;
+
+export interface ServiceFunctionProps {
+  /** Folder under functions/ with a handler.ts. */
+  name: string;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  logRetentionDays: number;
+  environment: Record<string, string>;
+}
+
+export class ServiceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    if (!Object.values(logs.RetentionDays).includes(props.logRetentionDays as logs.RetentionDays)) {
+      throw new Error(`logRetentionDays ${props.logRetentionDays} is not a CloudWatch Logs retention period`);
+    }
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays as logs.RetentionDays });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.name}: writes only its own log group; other grants are per resource`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${projectRoot}functions/${props.name}/handler.ts`,
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: `${projectRoot}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      description: props.description,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: `ia-review-alerts-${props.name}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'IaReviewAlerts',
+        ...props.environment,
+      },
+      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [] },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; tracing is on by design.',
+    });
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Deployment settings from CDK context (`-c key=value` or cdk.json), validated once with
+ * messages that name the key. Every key and default is in the README's configuration table.
+ */
+import type { Node } from 'constructs';
+
+export interface Settings {
+  alertEmails: string[];
+  /** Name or ARN of an existing secret holding the IA API key; unset → the stack creates one. */
+  iaApiKeySecret?: string;
+  iaApiBaseUrl: string;
+  iaRatePerSecond: number;
+  checkMaxConcurrency: number;
+  checkBatchSize: number;
+  checkMemoryMb: number;
+  logRetentionDays: number;
+  recheckFirstDelaySeconds: number;
+  scoringDeadlineHours: number;
+  includeCandidateEmail: boolean;
+  iaAttemptUrlTemplate?: string;
+}
+
+export const DEFAULTS: Omit<Settings, 'alertEmails'> = {
+  iaApiBaseUrl: 'https://api.indeedassessments.com/v1',
+  iaRatePerSecond: 1,
+  checkMaxConcurrency: 2,
+  checkBatchSize: 10,
+  checkMemoryMb: 256,
+  logRetentionDays: 30,
+  recheckFirstDelaySeconds: 60,
+  scoringDeadlineHours: 24,
+  includeCandidateEmail: false,
+};
+
+type Context = Pick<Node, 'tryGetContext'>;
+
+const fail = (key: string, expected: string, value: unknown): never => {
+  throw new Error(`CDK context "${key}" must be ${expected}, got ${JSON.stringify(value)}`);
+};
+
+const numberFrom = (node: Context, key: keyof typeof DEFAULTS, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === '') return DEFAULTS[key] as number;
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  return Number.isFinite(value) && value >= min && value <= max ? value : fail(key, `a number from ${min} to ${max}`, raw);
+};
+
+const stringFrom = (node: Context, key: string): string | undefined => {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === '') return undefined;
+  return typeof raw === 'string' ? raw.trim() : fail(key, 'a string', raw);
+};
+
+const listFrom = (node: Context, key: string): string[] => {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === '') return [];
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : fail(key, 'a list', raw);
+  return items.map((item) => String(item).trim()).filter(Boolean);
+};
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export const loadSettings = (node: Context): Settings => {
+  const alertEmails = listFrom(node, 'alertEmails');
+  for (const email of alertEmails) if (!EMAIL.test(email)) fail('alertEmails', 'comma-separated email addresses', email);
+  const iaApiKeySecret = stringFrom(node, 'iaApiKeySecret');
+  const iaAttemptUrlTemplate = stringFrom(node, 'iaAttemptUrlTemplate');
+  const includeCandidateEmail = String(node.tryGetContext('includeCandidateEmail') ?? 'false') === 'true';
+  return {
+    alertEmails,
+    ...(iaApiKeySecret ? { iaApiKeySecret } : {}),
+    ...(iaAttemptUrlTemplate ? { iaAttemptUrlTemplate } : {}),
+    iaApiBaseUrl: stringFrom(node, 'iaApiBaseUrl') ?? DEFAULTS.iaApiBaseUrl,
+    iaRatePerSecond: numberFrom(node, 'iaRatePerSecond', 0.01, 100),
+    // 2 is the lowest maximum concurrency an SQS event source accepts.
+    checkMaxConcurrency: Math.round(numberFrom(node, 'checkMaxConcurrency', 2, 1000)),
+    checkBatchSize: Math.round(numberFrom(node, 'checkBatchSize', 1, 10)),
+    checkMemoryMb: Math.round(numberFrom(node, 'checkMemoryMb', 128, 10240)),
+    logRetentionDays: Math.round(numberFrom(node, 'logRetentionDays', 1, 3653)),
+    recheckFirstDelaySeconds: Math.round(numberFrom(node, 'recheckFirstDelaySeconds', 0, 900)),
+    scoringDeadlineHours: numberFrom(node, 'scoringDeadlineHours', 1, 24 * 30),
+    includeCandidateEmail,
+  };
+};
