@@ -1,0 +1,193 @@
+/**
+ * A fake Indeed Assessments API on loopback, written from the documented contract: token auth,
+ * `/attempts/{id}` and `/assignments/{id}` (with or without `.json`), ETag/If-None-Match → 304,
+ * 404, a per-key rate limit answering 429 + Retry-After, and fault injection per id or per run.
+ * Used by the tests, `npm start`, the load test and the benchmarks.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type Fault =
+  | { kind: 'status'; status: number; retryAfter?: number; body?: string }
+  | { kind: 'latency'; ms: number }
+  | { kind: 'malformed-json' }
+  | { kind: 'content-type'; contentType: string }
+  | { kind: 'reset' }
+  | { kind: 'hang' };
+
+export interface RecordedRequest {
+  at: number;
+  path: string;
+  id?: string;
+  status: number | 'reset' | 'hang';
+  authorized: boolean;
+}
+
+export interface FakeIaOptions {
+  apiKeys?: string[];
+  /** Requests per second per key; `Infinity` turns the limit off. */
+  ratePerSecond?: number;
+  /** Arrival jitter forgiven by the limiter, in ms. */
+  rateToleranceMs?: number;
+  attempts?: Record<string, unknown>;
+  assignments?: Record<string, unknown>;
+}
+
+const ROUTE = /^\/(?:v1\/)?(attempts|assignments)\/([^/.]+)(?:\.json)?$/;
+
+export class FakeIaServer {
+  readonly requests: RecordedRequest[] = [];
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly attempts = new Map<string, unknown>();
+  private readonly assignments = new Map<string, unknown>();
+  private readonly faults = new Map<string, Fault[]>();
+  private readonly lastAllowedByKey = new Map<string, number>();
+  private apiKeys: Set<string>;
+  ratePerSecond: number;
+  private readonly toleranceMs: number;
+
+  constructor(options: FakeIaOptions = {}) {
+    this.apiKeys = new Set(options.apiKeys ?? ['test-api-key']);
+    this.ratePerSecond = options.ratePerSecond ?? 1;
+    this.toleranceMs = options.rateToleranceMs ?? 25;
+    for (const [id, body] of Object.entries(options.attempts ?? {})) this.attempts.set(id, body);
+    for (const [id, body] of Object.entries(options.assignments ?? {})) this.assignments.set(id, body);
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  async start(port = 0): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    return this.url;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  setAttempt(id: string, body: unknown): void {
+    this.attempts.set(id, body);
+  }
+
+  setAssignment(id: string, body: unknown): void {
+    this.assignments.set(id, body);
+  }
+
+  setApiKeys(keys: string[]): void {
+    this.apiKeys = new Set(keys);
+  }
+
+  /** Faults for one id (or `*` for every request), consumed one per request, in order. */
+  inject(id: string, ...faults: Fault[]): void {
+    this.faults.set(id, [...(this.faults.get(id) ?? []), ...faults]);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.faults.clear();
+    this.lastAllowedByKey.clear();
+  }
+
+  countRequests(filter: (request: RecordedRequest) => boolean = () => true): number {
+    return this.requests.filter(filter).length;
+  }
+
+  private nextFault(id: string | undefined): Fault | undefined {
+    for (const key of [id, '*']) {
+      const queue = key === undefined ? undefined : this.faults.get(key);
+      if (queue && queue.length > 0) return queue.shift();
+    }
+    return undefined;
+  }
+
+  /** Seconds until the key may call again, or 0 when this call is within the limit. */
+  private rateLimit(key: string, now: number): number {
+    if (!Number.isFinite(this.ratePerSecond)) return 0;
+    const interval = 1000 / this.ratePerSecond;
+    const last = this.lastAllowedByKey.get(key);
+    if (last !== undefined && now - last < interval - this.toleranceMs) {
+      return Math.max(1, Math.ceil((interval - (now - last)) / 1000));
+    }
+    this.lastAllowedByKey.set(key, now);
+    return 0;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const match = ROUTE.exec(path);
+    const id = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
+    const auth = /^token (.+)$/.exec(req.headers.authorization ?? '');
+    const key = auth?.[1];
+    const authorized = key !== undefined && this.apiKeys.has(key);
+    const record = (status: RecordedRequest['status']) =>
+      this.requests.push({ at, path, ...(id ? { id } : {}), status, authorized });
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      record(status);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(body));
+    };
+
+    if (req.method !== 'GET') return json(405, { error: 'method not allowed' });
+    if (!authorized) return json(401, { error: 'invalid or missing API token' });
+    const retryAfter = this.rateLimit(key as string, at);
+    if (retryAfter > 0) return json(429, { error: 'rate limit exceeded' }, { 'retry-after': String(retryAfter) });
+
+    let fault = this.nextFault(id);
+    while (fault?.kind === 'latency') {
+      await new Promise((resolve) => setTimeout(resolve, fault && fault.kind === 'latency' ? fault.ms : 0));
+      fault = this.nextFault(id);
+    }
+    switch (fault?.kind) {
+      case 'status': {
+        record(fault.status);
+        res.writeHead(fault.status, {
+          'content-type': 'application/json',
+          ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }),
+        });
+        return void res.end(fault.body ?? JSON.stringify({ error: `injected ${fault.status}` }));
+      }
+      case 'reset':
+        record('reset');
+        return void req.socket.destroy();
+      case 'hang':
+        record('hang');
+        return; // never answers; stop() destroys the socket
+      default:
+        break;
+    }
+
+    const store = match?.[1] === 'attempts' ? this.attempts : this.assignments;
+    const body = id === undefined ? undefined : store.get(id);
+    if (!match || body === undefined) return json(404, { error: 'not found' });
+    const text = JSON.stringify(body);
+    const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+    if (req.headers['if-none-match'] === etag) {
+      record(304);
+      res.writeHead(304, { etag });
+      return void res.end();
+    }
+    record(200);
+    if (fault?.kind === 'malformed-json') {
+      res.writeHead(200, { 'content-type': 'application/json', etag });
+      return void res.end(text.slice(0, Math.floor(text.length / 2)));
+    }
+    const contentType = fault?.kind === 'content-type' ? fault.contentType : 'application/json; charset=utf-8';
+    res.writeHead(200, { 'content-type': contentType, etag });
+    res.end(text);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The IA API's own example payloads (copied unchanged from the shared fixtures) and variants of
+ * the seed attempt for every decision. Variants change only the fields a decision reads.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const fixtureDir = fileURLToPath(new URL('../fixtures/ia/', import.meta.url));
+
+export const readFixture = (name: string): unknown => JSON.parse(readFileSync(`${fixtureDir}${name}`, 'utf8'));
+export const readFixtureText = (name: string): string => readFileSync(`${fixtureDir}${name}`, 'utf8');
+
+export const SEED_ATTEMPT_ID = 'khbgltqixvvyoxeb';
+export const SEED_ASSIGNMENT_ID = 'yw4gmpjjtkgkdxjkuoghsa';
+export const SEED_ASSESSMENT_ID = 'pjpmahbioyqufxos';
+
+type Json = Record<string, unknown>;
+
+const seedAttempt = () => (readFixture('attempt-seed.json') as { attempt: Json }).attempt;
+
+/** A copy of the seed with another id and the given top-level fields, still wrapped in `attempt`. */
+export const seedVariant = (id: string | number, fields: Json = {}): { attempt: Json } => ({
+  attempt: { ...seedAttempt(), id, ...fields },
+});
+
+export const VARIANTS = {
+  reviewNeeded: 'att-review-needed',
+  reviewNeededScored: 'att-review-needed-scored',
+  scoringPending: 'att-scoring-pending',
+  scored: 'att-scored',
+  publicLibrary: 'att-public-library',
+} as const;
+
+/** Every attempt the fake IA server serves by default, keyed by id. */
+export const defaultAttempts = (): Record<string, unknown> => {
+  const publicLibrary = seedVariant(VARIANTS.publicLibrary, { pending_review_count: 1, scoring_completed: false });
+  delete publicLibrary.attempt.step_progressions;
+  return {
+    [SEED_ATTEMPT_ID]: readFixture('attempt-seed.json'),
+    [VARIANTS.reviewNeeded]: seedVariant(VARIANTS.reviewNeeded, {
+      pending_review_count: 2,
+      scoring_completed: false,
+      score: 1,
+    }),
+    [VARIANTS.reviewNeededScored]: seedVariant(VARIANTS.reviewNeededScored, { pending_review_count: 1 }),
+    [VARIANTS.scoringPending]: seedVariant(VARIANTS.scoringPending, { scoring_completed: false }),
+    [VARIANTS.scored]: seedVariant(VARIANTS.scored),
+    [VARIANTS.publicLibrary]: publicLibrary,
+  };
+};
+
+export const defaultAssignments = (): Record<string, unknown> => ({
+  [SEED_ASSIGNMENT_ID]: readFixture('assignment.json'),
+});
