@@ -1,0 +1,125 @@
+/** The synthesised template: what ops engineers deploy, checked resource by resource. */
+import { describe, expect, it } from '@jest/globals';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readFileSync } from 'node:fs';
+import { buildApp } from '../../infra/build-app.js';
+
+// The feature flags the CLI would pass from cdk.json; bundling is skipped (esbuild's job, and slow).
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: object };
+const synth = (context: Record<string, unknown> = {}) => {
+  const { app, stack } = buildApp({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
+  return { app, stack, template: Template.fromStack(stack) };
+};
+
+const { app, stack, template } = synth({ alertEmails: 'ops@example.com,lead@example.com' });
+
+const policyStatements = (): Array<{ Action: string | string[]; Resource: unknown }> =>
+  Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (policy) => (policy as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument.Statement,
+  );
+
+describe('alerts stack', () => {
+  it('runs check on Node 24, arm64, JSON logs, tracing on, its own log group', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: Match.anyValue() }),
+      TracingConfig: { Mode: 'Active' },
+      Timeout: 60,
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('feeds check from the checks queue with partial batch failures and bounded concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+      BatchSize: 10,
+    });
+  });
+
+  it('encrypts the queues, enforces TLS and redrives to a 14-day DLQ', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 360,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+    });
+    template.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      Match.objectLike({
+        PolicyDocument: Match.objectLike({
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        }),
+      }),
+      2,
+    );
+  });
+
+  it('encrypts the alerts topic with a rotating KMS key and enforces TLS', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      }),
+    });
+  });
+
+  it('subscribes each alert email to actionable event types only', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    template.allResourcesProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      FilterPolicy: { eventType: ['review.needed', 'review.overdue', 'scoring.stalled'] },
+    });
+  });
+
+  it('creates an empty API key secret when none is given', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: '{"apiKey":""}' });
+  });
+
+  it('uses an existing secret by name, granting read on that secret only', () => {
+    const { template: imported } = synth({ iaApiKeySecret: 'prod/ia-api-key' });
+    imported.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const statements = JSON.stringify(imported.findResources('AWS::IAM::Policy'));
+    expect(statements).toContain('secret:prod/ia-api-key-??????');
+  });
+
+  it('grants check only scoped actions on its own resources (X-Ray excepted, it has no resource ARNs)', () => {
+    const statements = policyStatements();
+    for (const statement of statements) {
+      const actions = ([] as string[]).concat(statement.Action);
+      if (statement.Resource === '*') expect(actions.every((a) => a.startsWith('xray:'))).toBe(true);
+      expect(actions.some((a) => a.endsWith('*'))).toBe(false);
+    }
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: stack.getLogicalId(stack.alertsTopic.node.defaultChild as never) } }),
+        expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
+        expect.objectContaining({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] }),
+        expect.objectContaining({
+          Action: expect.arrayContaining(['sqs:SendMessage']),
+          Resource: { 'Fn::GetAtt': [stack.getLogicalId(stack.deadLetterQueue.node.defaultChild as never), 'Arn'] },
+        }),
+      ]),
+    );
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  it('has no unacknowledged cdk-nag AwsSolutions finding', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('rejects bad context with a message naming the key', () => {
+    expect(() => synth({ alertEmails: 'not-an-email' })).toThrow(/CDK context "alertEmails"/);
+    expect(() => synth({ iaRatePerSecond: 'fast' })).toThrow(/CDK context "iaRatePerSecond"/);
+    expect(() => synth({ logRetentionDays: 2 })).toThrow(/logRetentionDays 2/);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * The check handler as Lambda calls it, AWS SDK mocked (aws-sdk-client-mock), IA on a real
+ * fake server. The moto-backed integration tests cover the same flow against real AWS APIs.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Handler, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { FakeIaServer } from '../support/fake-ia-server.js';
+import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
+import { lambdaContext, sqsEvent } from '../support/lambda.js';
+
+const API_KEY = 'ia-secret-key-do-not-log';
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
+const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/checks';
+const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/checks-dlq';
+
+const sns = mockClient(SNSClient);
+const sqs = mockClient(SQSClient);
+const secrets = mockClient(SecretsManagerClient);
+const ia = new FakeIaServer({ apiKeys: [API_KEY], ratePerSecond: Infinity, attempts: defaultAttempts(), assignments: defaultAssignments() });
+let handler: Handler<SQSEvent, SQSBatchResponse>;
+const output: string[] = [];
+const originalWrite = process.stdout.write.bind(process.stdout);
+
+beforeAll(async () => {
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    ALERTS_TOPIC_ARN: TOPIC,
+    CHECKS_QUEUE_URL: QUEUE,
+    DEAD_LETTER_QUEUE_URL: DLQ,
+    IA_API_KEY_SECRET: 'ia-api-key',
+    IA_API_BASE_URL: await ia.start(),
+    IA_RATE_PER_SECOND: '1000',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'DEBUG',
+  });
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    output.push(String(chunk));
+    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  }) as typeof process.stdout.write;
+  ({ handler } = (await import('../../functions/check/handler.js')) as { handler: Handler<SQSEvent, SQSBatchResponse> });
+});
+
+afterAll(async () => {
+  process.stdout.write = originalWrite;
+  await ia.stop();
+});
+
+beforeEach(() => {
+  sns.reset();
+  sqs.reset();
+  secrets.reset();
+  ia.reset();
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: API_KEY });
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  sqs.on(SendMessageCommand).resolves({ MessageId: 's-1' });
+});
+
+const invoke = (event: SQSEvent) => handler(event, lambdaContext(), () => undefined) as Promise<SQSBatchResponse>;
+
+const published = () => sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+const sent = (queueUrl: string) =>
+  sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input).filter((input) => input.QueueUrl === queueUrl);
+
+describe('check handler', () => {
+  it('publishes review.needed with attributes and per-protocol bodies', async () => {
+    const result = await invoke(sqsEvent([JSON.stringify({ attemptId: VARIANTS.reviewNeeded, source: 'greenhouse' })]));
+    expect(result.batchItemFailures).toEqual([]);
+    const [input] = published();
+    expect(input?.TopicArn).toBe(TOPIC);
+    expect(input?.MessageAttributes?.eventType?.StringValue).toBe('review.needed');
+    expect(input?.MessageAttributes?.pendingReviewCount).toEqual({ DataType: 'Number', StringValue: '2' });
+    expect(JSON.parse(input?.Message as string).email).toContain('REVIEW NEEDED');
+  });
+
+  it('publishes attempt.scored for the seed attempt (no action needed)', async () => {
+    await invoke(sqsEvent([JSON.stringify({ attemptId: SEED_ATTEMPT_ID })]));
+    expect(published().map((p) => p.MessageAttributes?.eventType?.StringValue)).toEqual(['attempt.scored']);
+  });
+
+  it('expands an assignment into its attempts with one IA call', async () => {
+    await invoke(sqsEvent([JSON.stringify({ assignmentId: SEED_ASSIGNMENT_ID })]));
+    expect(ia.requests).toHaveLength(1);
+    expect(published()).toHaveLength(1);
+  });
+
+  it('sends a scoring.pending attempt back to the checks queue with a delay, publishing nothing', async () => {
+    const result = await invoke(sqsEvent([JSON.stringify({ attemptId: VARIANTS.scoringPending })]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(published()).toEqual([]);
+    const [recheck] = sent(QUEUE);
+    expect(recheck?.DelaySeconds).toBe(60);
+    expect(JSON.parse(recheck?.MessageBody as string)).toMatchObject({ attemptId: VARIANTS.scoringPending, rechecks: 1 });
+  });
+
+  it('dead-letters what can never succeed, alone, and the rest of the batch proceeds', async () => {
+    const event = sqsEvent([
+      'not json at all',
+      JSON.stringify({ attemptId: 'missing-attempt' }),
+      JSON.stringify({ attemptId: VARIANTS.reviewNeeded }),
+    ]);
+    const result = await invoke(event);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(published()).toHaveLength(1);
+    const dead = sent(DLQ);
+    expect(dead.map((d) => d.MessageAttributes?.failureCode?.StringValue)).toEqual(['invalid_message', 'not_found']);
+    expect(dead[0]?.MessageBody).toBe('not json at all');
+  });
+
+  it('returns a record to the queue when IA keeps failing, without blocking the others', async () => {
+    for (let i = 0; i < 4; i++) ia.inject(VARIANTS.scored, { kind: 'status', status: 503 });
+    const event = sqsEvent([JSON.stringify({ attemptId: VARIANTS.scored }), JSON.stringify({ attemptId: VARIANTS.reviewNeeded })]);
+    const result = await invoke(event);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(published()).toHaveLength(1);
+    expect(sent(DLQ)).toEqual([]);
+  });
+
+  it('parks a rate-limited record for as long as Retry-After says', async () => {
+    ia.inject(VARIANTS.reviewNeeded, { kind: 'status', status: 429, retryAfter: 120 });
+    const event = sqsEvent([{ body: JSON.stringify({ attemptId: VARIANTS.reviewNeeded }), receiptHandle: 'rh-1' }]);
+    const result = await invoke(event);
+    expect(result.batchItemFailures).toHaveLength(1);
+    const [change] = sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input);
+    expect(change).toEqual({ QueueUrl: QUEUE, ReceiptHandle: 'rh-1', VisibilityTimeout: 120 });
+  });
+
+  it('retries a failed publish instead of losing the alert', async () => {
+    sns.on(PublishCommand).rejects(new Error('SNS is down'));
+    const event = sqsEvent([JSON.stringify({ attemptId: VARIANTS.reviewNeeded })]);
+    const result = await invoke(event);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+  });
+
+  it('dead-letters on a refused key and counts it', async () => {
+    ia.setApiKeys(['another-key']);
+    try {
+      await invoke(sqsEvent([JSON.stringify({ attemptId: VARIANTS.reviewNeeded })]));
+      expect(sent(DLQ)[0]?.MessageAttributes?.failureCode?.StringValue).toBe('unauthorized');
+    } finally {
+      ia.setApiKeys([API_KEY]);
+    }
+  });
+
+  it('never writes the API key to the logs', () => {
+    expect(output.join('')).not.toContain(API_KEY);
+    expect(output.join('')).toContain('attempt checked');
+  });
+});
