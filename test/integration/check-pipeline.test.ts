@@ -1,0 +1,116 @@
+/**
+ * The check pipeline on a real AWS emulator (moto) and the fake IA server: a message on the
+ * checks queue → check (invoked in-process the way Lambda would) → SNS → subscriber queues.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { randomBytes } from 'node:crypto';
+import { FakeIaServer } from '../support/fake-ia-server.js';
+import { defaultAssignments, defaultAttempts, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
+import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
+import { motoEnvironment } from '../support/moto.js';
+import { awsClients, checkEnvironment, provision, type LocalResources } from '../support/provision.js';
+
+const endpoint = process.env.MOTO_ENDPOINT as string;
+const { sqs } = awsClients(endpoint);
+const apiKey = `key-${randomBytes(12).toString('hex')}`;
+const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: 1000, attempts: defaultAttempts(), assignments: defaultAssignments() });
+let resources: LocalResources;
+let handler: SqsHandler;
+
+beforeAll(async () => {
+  resources = await provision({
+    endpoint,
+    prefix: `it-${randomBytes(4).toString('hex')}`,
+    apiKey,
+    maxReceiveCount: 2,
+    visibilityTimeoutSeconds: 1,
+  });
+  Object.assign(process.env, motoEnvironment(endpoint), checkEnvironment(resources, await ia.start()), {
+    IA_RATE_PER_SECOND: '1000',
+    IA_TOTAL_TIMEOUT_MS: '3000',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  ({ handler } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler });
+});
+
+afterAll(() => ia.stop());
+
+beforeEach(async () => {
+  ia.reset();
+  for (const url of [resources.emailInboxUrl, resources.allAlertsInboxUrl, resources.deadLetterQueueUrl]) await drain(sqs, url);
+});
+
+const enqueue = (...bodies: string[]) =>
+  Promise.all(bodies.map((body) => sqs.send(new SendMessageCommand({ QueueUrl: resources.checksQueueUrl, MessageBody: body }))));
+
+const runCheck = () => pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler, functionName: 'check' });
+
+const alertsIn = async (queueUrl: string) =>
+  (await drain(sqs, queueUrl)).map((m: Message) => ({ body: JSON.parse(m.Body ?? '{}'), attributes: m.MessageAttributes }));
+
+describe('check pipeline on moto', () => {
+  it('delivers review.needed to subscribers with its attributes, and to the email-filtered subscription', async () => {
+    await enqueue(JSON.stringify({ attemptId: VARIANTS.reviewNeeded, source: 'greenhouse' }));
+    expect(await runCheck()).toBe(1);
+
+    const [all] = await alertsIn(resources.allAlertsInboxUrl);
+    expect(all?.body).toMatchObject({
+      eventType: 'review.needed',
+      attemptId: VARIANTS.reviewNeeded,
+      assessmentId: 'pjpmahbioyqufxos',
+      pendingReviewCount: 2,
+      source: 'greenhouse',
+    });
+    expect(all?.attributes?.eventType?.StringValue).toBe('review.needed');
+    expect(all?.attributes?.assessmentId?.StringValue).toBe('pjpmahbioyqufxos');
+    expect(all?.attributes?.pendingReviewCount).toMatchObject({ DataType: 'Number', StringValue: '2' });
+    expect(await alertsIn(resources.emailInboxUrl)).toHaveLength(1);
+  });
+
+  it('keeps non-actionable types away from the email-filtered subscription', async () => {
+    await enqueue(JSON.stringify({ attemptId: SEED_ATTEMPT_ID }));
+    await runCheck();
+    expect((await alertsIn(resources.allAlertsInboxUrl)).map((a) => a.body.eventType)).toEqual(['attempt.scored']);
+    expect(await alertsIn(resources.emailInboxUrl)).toEqual([]);
+  });
+
+  it('reads the API key from Secrets Manager (the fake IA accepts only that key)', async () => {
+    await enqueue(JSON.stringify({ attemptId: VARIANTS.reviewNeeded }));
+    await runCheck();
+    expect(ia.requests).toEqual([expect.objectContaining({ authorized: true, status: 200 })]);
+  });
+
+  it('dead-letters a poison message with its reason while the rest of the batch is delivered', async () => {
+    await enqueue('{"attemptId": ', JSON.stringify({ attemptId: VARIANTS.reviewNeededScored }));
+    expect(await runCheck()).toBe(2);
+    expect((await alertsIn(resources.allAlertsInboxUrl)).map((a) => a.body.attemptId)).toEqual([VARIANTS.reviewNeededScored]);
+    const [dead] = await drain(sqs, resources.deadLetterQueueUrl);
+    expect(dead?.Body).toBe('{"attemptId": ');
+    expect(dead?.MessageAttributes?.failureCode?.StringValue).toBe('invalid_message');
+    expect(dead?.MessageAttributes?.failureReason?.StringValue).toMatch(/not JSON/);
+  });
+
+  it('moves a record that keeps failing to the DLQ after the configured receives', async () => {
+    ia.inject(VARIANTS.scored, ...Array.from({ length: 20 }, () => ({ kind: 'status' as const, status: 500 })));
+    await enqueue(JSON.stringify({ attemptId: VARIANTS.scored }));
+    let dead: Message[] = [];
+    for (let round = 0; round < 8 && dead.length === 0; round++) {
+      await runCheck();
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      dead = await drain(sqs, resources.deadLetterQueueUrl);
+    }
+    expect(dead.map((m) => JSON.parse(m.Body ?? '{}').attemptId)).toEqual([VARIANTS.scored]);
+    expect(await alertsIn(resources.allAlertsInboxUrl)).toEqual([]);
+  }, 60_000);
+
+  it('re-queues a scoring.pending attempt with a delay instead of alerting', async () => {
+    await enqueue(JSON.stringify({ attemptId: VARIANTS.scoringPending }));
+    await runCheck();
+    expect(await alertsIn(resources.allAlertsInboxUrl)).toEqual([]);
+    // Delayed by 60 s: invisible now, but counted by the queue.
+    expect(await runCheck()).toBe(0);
+  });
+});

@@ -1,0 +1,8 @@
+/** One moto_server for the whole test run; integration tests read its endpoint from MOTO_ENDPOINT. */
+import { startMoto, type MotoServer } from './moto.ts';
+
+export default async function globalSetup(): Promise<void> {
+  const moto = await startMoto();
+  process.env.MOTO_ENDPOINT = moto.endpoint;
+  (globalThis as { __moto?: MotoServer }).__moto = moto;
+}

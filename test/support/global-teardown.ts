@@ -1,0 +1,5 @@
+import type { MotoServer } from './moto.ts';
+
+export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { __moto?: MotoServer }).__moto?.stop();
+}

@@ -1,0 +1,100 @@
+/**
+ * Creates on moto what the CDK stack defines (moto's CloudFormation skips subscriptions and
+ * secrets, so SDK calls do it): checks queue + DLQ with redrive, alerts topic, the API key
+ * secret, and SQS "inboxes" subscribed with the same filter policy as the email subscriptions.
+ */
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ACTIONABLE_EVENT_TYPES } from '#lib/alert.js';
+
+export interface LocalResources {
+  checksQueueUrl: string;
+  deadLetterQueueUrl: string;
+  alertsTopicArn: string;
+  apiKeySecretName: string;
+  /** Subscribed like an email address: actionable event types only. */
+  emailInboxUrl: string;
+  /** Subscribed without a filter, like a machine consumer. */
+  allAlertsInboxUrl: string;
+}
+
+export interface ProvisionOptions {
+  endpoint: string;
+  prefix: string;
+  apiKey: string;
+  maxReceiveCount?: number;
+  visibilityTimeoutSeconds?: number;
+}
+
+export const awsClients = (endpoint: string) => {
+  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  return { sqs: new SQSClient(config), sns: new SNSClient(config), secrets: new SecretsManagerClient(config) };
+};
+
+const queueArn = async (sqs: SQSClient, queueUrl: string) => {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  return Attributes?.QueueArn as string;
+};
+
+export const provision = async (options: ProvisionOptions): Promise<LocalResources> => {
+  const { sqs, sns, secrets } = awsClients(options.endpoint);
+  const name = (suffix: string) => `${options.prefix}-${suffix}`;
+  const createQueue = async (suffix: string, attributes: Record<string, string> = {}) =>
+    (await sqs.send(new CreateQueueCommand({ QueueName: name(suffix), Attributes: attributes }))).QueueUrl as string;
+
+  const deadLetterQueueUrl = await createQueue('checks-dlq', { MessageRetentionPeriod: String(14 * 24 * 3600) });
+  const checksQueueUrl = await createQueue('checks', {
+    VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 360),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: await queueArn(sqs, deadLetterQueueUrl),
+      maxReceiveCount: options.maxReceiveCount ?? 5,
+    }),
+  });
+  const alertsTopicArn = (await sns.send(new CreateTopicCommand({ Name: name('alerts') }))).TopicArn as string;
+
+  const subscribeInbox = async (suffix: string, filterPolicy?: object) => {
+    const url = await createQueue(suffix);
+    const arn = await queueArn(sqs, url);
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: url,
+        Attributes: {
+          Policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn }],
+          }),
+        },
+      }),
+    );
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: alertsTopicArn,
+        Protocol: 'sqs',
+        Endpoint: arn,
+        Attributes: {
+          RawMessageDelivery: 'true',
+          ...(filterPolicy ? { FilterPolicy: JSON.stringify(filterPolicy) } : {}),
+        },
+      }),
+    );
+    return url;
+  };
+
+  const emailInboxUrl = await subscribeInbox('email-inbox', { eventType: [...ACTIONABLE_EVENT_TYPES] });
+  const allAlertsInboxUrl = await subscribeInbox('all-alerts');
+
+  const apiKeySecretName = name('ia-api-key');
+  await secrets.send(new CreateSecretCommand({ Name: apiKeySecretName, SecretString: options.apiKey }));
+
+  return { checksQueueUrl, deadLetterQueueUrl, alertsTopicArn, apiKeySecretName, emailInboxUrl, allAlertsInboxUrl };
+};
+
+/** The check function's environment for these resources. */
+export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): Record<string, string> => ({
+  ALERTS_TOPIC_ARN: resources.alertsTopicArn,
+  CHECKS_QUEUE_URL: resources.checksQueueUrl,
+  DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
+  IA_API_KEY_SECRET: resources.apiKeySecretName,
+  IA_API_BASE_URL: iaBaseUrl,
+});
