@@ -1,0 +1,63 @@
+/** `ia-review-alerts check`: what the pipeline would decide and publish for an attempt, right now. */
+import { buildAlert } from '#lib/alert.js';
+import { loadIaSettings, loadRenderSettings } from '#lib/config.js';
+import { evaluateReference, type Evaluation } from '#lib/evaluate.js';
+import { createIaClient } from '#lib/ia-client.js';
+import { createPacer, intervalForShare } from '#lib/pacer.js';
+import { toPublishInput } from '#lib/publish.js';
+import type { Io } from './main.js';
+import { UsageError } from './main.js';
+
+const describe = (evaluation: Evaluation, now: Date, io: Io) => {
+  const { attempt, decision } = evaluation;
+  if (decision === 'scoring.pending') {
+    return { attemptId: attempt.id, decision, notification: null, note: 'scoring not completed: the pipeline re-checks later' };
+  }
+  const alert = buildAlert(decision, attempt, { now, settings: loadRenderSettings(io.env), source: 'cli' });
+  const publish = toPublishInput('arn:aws:sns:<region>:<account>:<alerts-topic>', alert);
+  const bodies = JSON.parse(publish.Message as string) as { email: string };
+  const attributes = Object.fromEntries(
+    Object.entries(publish.MessageAttributes ?? {}).map(([key, value]) => [key, value.StringValue]),
+  );
+  return { attemptId: attempt.id, decision, notification: { subject: publish.Subject, attributes, email: bodies.email, alert } };
+};
+
+export const checkCommand = async (
+  positionals: string[],
+  flags: Record<string, string | boolean | undefined>,
+  io: Io,
+): Promise<void> => {
+  if (positionals.length !== 1) throw new UsageError('check needs exactly one id');
+  const apiKey = io.env.IA_API_KEY?.trim();
+  if (!apiKey) throw new UsageError('set IA_API_KEY to your Indeed Assessments API key');
+  const id = positionals[0] as string;
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw new UsageError(`"${id}" is not an IA id`);
+
+  const settings = loadIaSettings(io.env);
+  // The same client, retries and pacing as the check function; one process, so the whole rate.
+  const ia = createIaClient({ ...settings, apiKey: () => apiKey, pace: createPacer(intervalForShare(settings.ratePerSecond, 1)) });
+  const reference = flags.assignment ? { assignmentId: id } : { attemptId: id };
+  const { evaluations, failures } = await evaluateReference(reference, ia);
+  const now = new Date();
+  const results = evaluations.map((evaluation) => ({
+    ...(flags.assignment ? { assignmentId: id } : {}),
+    ...describe(evaluation, now, io),
+  }));
+
+  for (const result of results) {
+    if (flags.json) {
+      io.out(`${JSON.stringify(result)}\n`);
+      continue;
+    }
+    io.out(`attempt ${result.attemptId}: ${result.decision}\n`);
+    if (result.notification) {
+      io.out(`\nwould publish (attributes ${JSON.stringify(result.notification.attributes)}):\n`);
+      io.out(`Subject: ${result.notification.subject}\n\n${result.notification.email}\n`);
+    } else {
+      io.out(`${result.note}\n`);
+    }
+  }
+  if (flags.assignment && results.length === 0 && failures.length === 0) io.out(`assignment ${id} has no attempts yet\n`);
+  // The attempts that could be checked are printed above; the first that could not fails the run.
+  if (failures[0]) throw failures[0].error;
+};

@@ -1,0 +1,68 @@
+/**
+ * `ia-review-alerts`: the ops CLI. Uses the same IA client, retry and pacing rules, decision and
+ * rendering as the Lambda functions; needs no AWS for `check`.
+ *
+ * Exit codes: 0 success, 1 API or validation failure (error class and reason on stderr),
+ * 2 usage error (usage text on stderr).
+ */
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { checkCommand } from './check-command.js';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  env: Record<string, string | undefined>;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage: ia-review-alerts <command> [options]
+
+commands:
+  check <attemptId> [--assignment] [--json]
+      Fetch an attempt (or, with --assignment, an assignment's attempts) from the IA API,
+      print the decision and the notification it would publish. Needs IA_API_KEY;
+      IA_API_BASE_URL defaults to https://api.indeedassessments.com/v1.
+
+exit codes: 0 ok, 1 API or validation failure, 2 usage error
+`;
+
+type Command = (positionals: string[], flags: Record<string, string | boolean | undefined>, io: Io) => Promise<void>;
+
+const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig }> = {
+  check: { run: checkCommand, options: { assignment: { type: 'boolean' }, json: { type: 'boolean' } } },
+};
+
+export const run = async (argv: string[], io: Io): Promise<number> => {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  try {
+    if (name === '--help' || name === '-h' || name === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    if (!command) throw new UsageError(name === undefined ? 'missing command' : `unknown command "${name}"`);
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    await command.run(parsed.positionals, parsed.values as Record<string, string | boolean | undefined>, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`error: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    const { name: errorClass, message } = error instanceof Error ? error : new Error(String(error));
+    io.err(`${errorClass}: ${message.split('\n')[0]}\n`);
+    return 1;
+  }
+};
+
+export const processIo = (): Io => ({
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  env: process.env,
+});

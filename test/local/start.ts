@@ -1,0 +1,107 @@
+/**
+ * `npm start`: the whole pipeline on this machine, on embedded defaults.
+ * moto (AWS) + the fake IA API (or the real one when IA_API_KEY is set) + the check function
+ * polled from its queue like Lambda's event source + a console "inbox" showing each alert as an
+ * email subscriber receives it. Ctrl-C stops everything it started.
+ */
+import { randomBytes } from 'node:crypto';
+import { emailBody, emailSubject } from '#lib/render/email.js';
+import type { Alert } from '#lib/alert.js';
+import { FakeIaServer } from '../support/fake-ia-server.js';
+import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
+import { drain, startPoller, type SqsHandler } from '../support/local/sqs-poller.js';
+import { motoEnvironment, startMoto } from '../support/moto.js';
+import { awsClients, checkEnvironment, provision } from '../support/provision.js';
+import { clearState, writeState } from './state.js';
+
+const tty = process.stdout.isTTY;
+const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[0m` : text);
+const say = (text: string) => process.stdout.write(`${text}\n`);
+
+const main = async () => {
+  say(bold('Starting the assessment review alerts pipeline locally...'));
+  const moto = await startMoto();
+  const realKey = process.env.IA_API_KEY?.trim();
+  const apiKey = realKey || `local-${randomBytes(8).toString('hex')}`;
+  const fakeIa = realKey
+    ? undefined
+    : new FakeIaServer({ apiKeys: [apiKey], attempts: defaultAttempts(), assignments: defaultAssignments() });
+  const iaBaseUrl = fakeIa ? await fakeIa.start(Number(process.env.FAKE_IA_PORT ?? 0)) : process.env.IA_API_BASE_URL;
+
+  const resources = await provision({ endpoint: moto.endpoint, prefix: 'local', apiKey, visibilityTimeoutSeconds: 30 });
+  Object.assign(process.env, motoEnvironment(moto.endpoint), checkEnvironment(resources, iaBaseUrl ?? ''), {
+    IA_MAX_CONCURRENCY: '1',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+    // Powertools pretty-prints its JSON logs in dev mode: readable in a terminal, JSON otherwise.
+    ...(tty ? { POWERTOOLS_DEV: 'true' } : {}),
+  });
+  if (!iaBaseUrl) delete process.env.IA_API_BASE_URL;
+
+  const { handler } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler };
+  const { sqs } = awsClients(moto.endpoint);
+  const poller = startPoller({
+    sqs,
+    queueUrl: resources.checksQueueUrl,
+    handler,
+    functionName: 'check',
+    onError: (error) => say(`poller error: ${(error as Error).message}`),
+  });
+
+  // What an email subscriber (actionable types only) and a machine subscriber (everything) receive.
+  let inboxRunning = true;
+  const inbox = (async () => {
+    while (inboxRunning) {
+      for (const message of await drain(sqs, resources.emailInboxUrl, 1)) {
+        const alert = JSON.parse(message.Body ?? '{}') as Alert;
+        say(`\n${bold('─── email ───────────────────────────────────────────────')}`);
+        say(`Subject: ${emailSubject(alert)}\n\n${emailBody(alert)}`);
+      }
+      for (const message of await drain(sqs, resources.allAlertsInboxUrl, 0)) {
+        const alert = JSON.parse(message.Body ?? '{}') as Alert;
+        say(bold(`[alerts topic] ${alert.eventType} attempt=${alert.attemptId} pending=${alert.pendingReviewCount}`));
+      }
+    }
+  })();
+
+  writeState({
+    motoEndpoint: moto.endpoint,
+    checksQueueUrl: resources.checksQueueUrl,
+    deadLetterQueueUrl: resources.deadLetterQueueUrl,
+    iaBaseUrl: iaBaseUrl ?? 'https://api.indeedassessments.com/v1',
+    pid: process.pid,
+  });
+
+  say(`
+${bold('Running.')}
+  AWS emulator (moto):  ${moto.endpoint}
+  Indeed Assessments:   ${fakeIa ? `fake server ${iaBaseUrl} (fixtures; set IA_API_KEY to use the real API)` : `real API ${iaBaseUrl ?? 'https://api.indeedassessments.com/v1'}`}
+  Checks queue:         ${resources.checksQueueUrl}
+
+In another terminal, trigger a check:
+  npm run enqueue -- ${VARIANTS.reviewNeeded}          review needed → an email below
+  npm run enqueue -- ${SEED_ATTEMPT_ID}           the API's seed attempt → attempt.scored, no email
+  npm run enqueue -- --assignment ${SEED_ASSIGNMENT_ID}
+  npm run enqueue -- ${VARIANTS.scoringPending}         scoring still running → re-checked in 60 s
+Ctrl-C stops everything.
+`);
+
+  const stop = async () => {
+    say('\nStopping...');
+    inboxRunning = false;
+    await poller.stop();
+    await inbox;
+    await fakeIa?.stop();
+    await moto.stop();
+    clearState();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+/** The ops CLI against the fake IA server: output shapes and exit codes, in-process and as a real process. */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { run, type Io } from '../../functions/cli/main.js';
+import { FakeIaServer } from '../support/fake-ia-server.js';
+import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
+
+const KEY = 'cli-test-key-abc';
+const ia = new FakeIaServer({ apiKeys: [KEY], ratePerSecond: Infinity, attempts: defaultAttempts(), assignments: defaultAssignments() });
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  env = { IA_API_KEY: KEY, IA_API_BASE_URL: await ia.start(), IA_TOTAL_TIMEOUT_MS: '3000' };
+});
+afterAll(() => ia.stop());
+
+const cli = async (args: string[], extraEnv: Record<string, string | undefined> = {}) => {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), env: { ...env, ...extraEnv } };
+  const code = await run(args, io);
+  return { code, out, err };
+};
+
+describe('ia-review-alerts check', () => {
+  it('prints one JSON object with attemptId and decision', async () => {
+    const { code, out } = await cli(['check', VARIANTS.reviewNeeded, '--json']);
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0] as string);
+    expect(result).toMatchObject({ attemptId: VARIANTS.reviewNeeded, decision: 'review.needed' });
+    expect(result.notification.attributes).toMatchObject({ eventType: 'review.needed', pendingReviewCount: '2' });
+  });
+
+  it('prints the decision and the email it would send', async () => {
+    const { code, out } = await cli(['check', SEED_ATTEMPT_ID]);
+    expect(code).toBe(0);
+    expect(out).toContain(`attempt ${SEED_ATTEMPT_ID}: attempt.scored`);
+    expect(out).toContain('Subject: Attempt scored: Philosopher Assessment 1');
+  });
+
+  it('says when scoring is still running instead of inventing a notification', async () => {
+    const { out } = await cli(['check', VARIANTS.scoringPending, '--json']);
+    expect(JSON.parse(out)).toMatchObject({ decision: 'scoring.pending', notification: null });
+  });
+
+  it('expands an assignment, one JSON line per attempt', async () => {
+    const { code, out } = await cli(['check', SEED_ASSIGNMENT_ID, '--assignment', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ assignmentId: SEED_ASSIGNMENT_ID, attemptId: SEED_ATTEMPT_ID, decision: 'attempt.scored' });
+  });
+
+  it.each([
+    [['check', 'no-such-attempt'], {}, /^NotFoundError: attempt no-such-attempt not found \(404\)\n$/],
+    [['check', SEED_ATTEMPT_ID], { IA_API_KEY: 'wrong' }, /^UnauthorizedError: IA API refused the key \(401\)/],
+  ])('exits 1 with the error class and one line on stderr: %p', async (args, extraEnv, message) => {
+    const { code, err, out } = await cli(args, extraEnv);
+    expect(code).toBe(1);
+    expect(err).toMatch(message);
+    expect(out).toBe('');
+    expect(err).not.toContain(KEY);
+  });
+
+  it('exits 1 on an attempt that fails validation', async () => {
+    ia.setAttempt('broken', { attempt: { id: 'broken', scoring_completed: 'yes', pending_review_count: 0 } });
+    const { code, err } = await cli(['check', 'broken']);
+    expect(code).toBe(1);
+    expect(err).toMatch(/^MalformedResponseError: invalid attempt: attempt\.scoring_completed must be a boolean/);
+  });
+
+  it.each([
+    [[]],
+    [['check']],
+    [['check', 'a', 'b']],
+    [['check', 'a', '--bogus']],
+    [['frobnicate']],
+    [['check', '../etc/passwd']],
+  ])('exits 2 with usage text on %p', async (args) => {
+    const { code, err } = await cli(args);
+    expect(code).toBe(2);
+    expect(err).toContain('usage: ia-review-alerts');
+  });
+
+  it('exits 2 when IA_API_KEY is missing', async () => {
+    const { code, err } = await cli(['check', SEED_ATTEMPT_ID], { IA_API_KEY: undefined });
+    expect(code).toBe(2);
+    expect(err).toMatch(/IA_API_KEY/);
+  });
+
+  it('works as a real process through the package bin', async () => {
+    const bin = fileURLToPath(new URL('../../functions/cli/bin.js', import.meta.url));
+    // Async: the fake IA server lives in this process and must keep answering.
+    const exec = (args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) => {
+        execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 20_000 }, (error, stdout) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+        );
+      });
+    const ok = await exec(['check', VARIANTS.reviewNeeded, '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ decision: 'review.needed' });
+    expect((await exec([])).code).toBe(2);
+    expect((await exec(['check', 'no-such-attempt'])).code).toBe(1);
+  });
+});
