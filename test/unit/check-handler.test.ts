@@ -23,7 +23,7 @@ const secrets = mockClient(SecretsManagerClient);
 const ia = new FakeIaServer({ apiKeys: [API_KEY], ratePerSecond: Infinity, attempts: defaultAttempts(), assignments: defaultAssignments() });
 let handler: Handler<SQSEvent, SQSBatchResponse>;
 const output: string[] = [];
-const originalWrite = process.stdout.write.bind(process.stdout);
+const originalWrites = { stdout: process.stdout.write, stderr: process.stderr.write };
 
 beforeAll(async () => {
   Object.assign(process.env, {
@@ -38,17 +38,21 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
   });
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  // Everything the function logs (info to stdout, warnings and errors to stderr) is kept for inspection.
+  const capture = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     output.push(String(chunk));
     const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
     callback?.();
     return true;
   }) as typeof process.stdout.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
   ({ handler } = (await import('../../functions/check/handler.js')) as { handler: Handler<SQSEvent, SQSBatchResponse> });
 });
 
 afterAll(async () => {
-  process.stdout.write = originalWrite;
+  process.stdout.write = originalWrites.stdout;
+  process.stderr.write = originalWrites.stderr;
   await ia.stop();
 });
 
@@ -151,5 +155,6 @@ describe('check handler', () => {
   it('never writes the API key to the logs', () => {
     expect(output.join('')).not.toContain(API_KEY);
     expect(output.join('')).toContain('attempt checked');
+    expect(output.join('')).toContain('record can never succeed');
   });
 });
