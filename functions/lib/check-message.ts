@@ -13,6 +13,8 @@ const checkMessageSchema = z
     attemptId: referenceId.optional(),
     assignmentId: referenceId.optional(),
     source: z.string().min(1).max(64).optional(),
+    /** The sender's event id (webhook-id, Greenhouse-Event-ID, Lever token), for correlation. */
+    eventId: z.string().min(1).max(128).optional(),
     /** When the first check of this attempt ran; re-checks keep it so deadlines never restart. */
     firstSeenAt: z.iso.datetime().optional(),
     rechecks: z.number().int().nonnegative().optional(),

@@ -2,7 +2,7 @@
  * SQS adapters: enqueue a check, park a record for later, dead-letter with the reason attached.
  * The DLQ message keeps the original body, so a redrive replays exactly what failed.
  */
-import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CheckMessage } from './check-message.js';
 
 export const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;
@@ -48,4 +48,20 @@ export const delayRecord =
     await sqs.send(
       new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: visibility }),
     );
+  };
+
+/** Enqueues check requests ten at a time; any entry SQS refuses fails the whole call. */
+export const enqueueChecks =
+  (sqs: SQSClient, queueUrl: string) =>
+  async (messages: CheckMessage[]): Promise<void> => {
+    for (let start = 0; start < messages.length; start += 10) {
+      const chunk = messages.slice(start, start + 10);
+      const { Failed = [] } = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: chunk.map((message, i) => ({ Id: String(i), MessageBody: JSON.stringify(message) })),
+        }),
+      );
+      if (Failed.length > 0) throw new Error(`SQS refused ${Failed.length} message(s): ${Failed[0]?.Code ?? 'unknown'}`);
+    }
   };

@@ -1,0 +1,81 @@
+/**
+ * `ingest`: API Gateway HTTP API → verify the sender → enqueue check requests. Never calls IA.
+ * Wiring only; the rules are in ingest-request.ts.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { API_KEY_CACHE_SECONDS } from '#lib/api-key.js';
+import { logger, metrics, tracer } from '#lib/commons.js';
+import { requireEnv } from '#lib/config.js';
+import { createDedupe } from '#lib/dedupe.js';
+import { ConfigurationError } from '#lib/errors.js';
+import { enqueueChecks } from '#lib/queues.js';
+import { parseSources, type Source } from '#lib/webhooks/sources.js';
+import { ingestRequest } from './ingest-request.js';
+
+const sources = new Map(parseSources(JSON.parse(requireEnv(process.env, 'SOURCES'))).map((s) => [s.name, s]));
+const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const dedupe = createDedupe(dynamodb, requireEnv(process.env, 'DEDUPE_TABLE_NAME'));
+
+const secretFor = async (source: Source): Promise<string> => {
+  const value = await getSecret(source.secretName, { maxAge: API_KEY_CACHE_SECONDS });
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigurationError(`the secret of source ${source.name} is empty`);
+  }
+  return value.trim();
+};
+
+const deps = {
+  sources,
+  secretFor,
+  remember: dedupe.remember,
+  forget: dedupe.forget,
+  enqueue: enqueueChecks(sqs, requireEnv(process.env, 'CHECKS_QUEUE_URL')),
+  now: () => new Date(),
+};
+
+const lowerCaseKeys = (record: Record<string, string | undefined> | undefined) =>
+  Object.fromEntries(Object.entries(record ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+
+const respond = (statusCode: number, body: object): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const sourceName = event.pathParameters?.source ?? '';
+  logger.appendKeys({ source: sourceName });
+  const rawBody = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    const { statusCode, body } = await ingestRequest(
+      { sourceName, headers: lowerCaseKeys(event.headers), query: event.queryStringParameters ?? {}, rawBody },
+      deps,
+    );
+    logger.info('webhook answered', { statusCode, status: body.status ?? body.error, eventId: body.eventId });
+    metrics.addMetric(statusCode < 300 ? 'WebhooksAccepted' : 'WebhooksRejected', MetricUnit.Count, 1);
+    return respond(statusCode, body);
+  } catch (error) {
+    // Only our side failed: 503 makes the sender retry, and the dedupe key was released.
+    logger.error('webhook could not be enqueued', { error: error as Error });
+    metrics.addMetric('WebhooksFailed', MetricUnit.Count, 1);
+    const configuration = error instanceof ConfigurationError;
+    return respond(503, {
+      error: configuration ? 'not_configured' : 'enqueue_failed',
+      message: configuration ? 'this source is not configured yet; retry later' : 'the event could not be queued; retry later',
+    });
+  }
+};
+
+export const handler = middy(lambdaHandler)
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

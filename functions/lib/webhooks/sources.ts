@@ -1,0 +1,57 @@
+/**
+ * Webhook sources, as the operator configures them (CDK context `sources`): a name (the URL
+ * path), a kind (how it is signed), where the attempt or assignment id sits in the payload
+ * (JMESPath, so any ATS field mapping works without code), and an optional event-type allow-list.
+ */
+import { search } from '@aws-lambda-powertools/jmespath';
+import { z } from 'zod';
+import { SOURCE_KINDS, type SourceKind } from './verify.js';
+
+const jmesPath = z.string().min(1).superRefine((expression, ctx) => {
+  try {
+    search(expression, {});
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `is not a valid JMESPath expression (${(error as Error).message})` });
+  }
+});
+
+export const sourceSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes'),
+    kind: z.enum(SOURCE_KINDS),
+    /** Name or ARN of the secret holding the signing secret (or callback token). */
+    secretName: z.string().min(1),
+    attemptIdPath: jmesPath.optional(),
+    assignmentIdPath: jmesPath.optional(),
+    eventTypes: z.array(z.string().min(1)).min(1).optional(),
+    toleranceSeconds: z.number().int().positive().max(86_400).optional(),
+  })
+  .refine((s) => s.kind === 'ia-callback' || s.attemptIdPath !== undefined || s.assignmentIdPath !== undefined, {
+    message: 'needs attemptIdPath or assignmentIdPath (JMESPath into the payload)',
+  });
+
+export type Source = z.output<typeof sourceSchema>;
+
+/** Where each kind keeps its event type; IA callbacks have none. */
+export const EVENT_TYPE_PATH: Record<SourceKind, string | undefined> = {
+  'standard-webhooks': 'type',
+  greenhouse: 'action',
+  lever: 'event',
+  'ia-callback': undefined,
+};
+
+/** Parses the sources list; the error names the source and the field. */
+export const parseSources = (value: unknown): Source[] => {
+  const result = z.array(sourceSchema).safeParse(value);
+  if (!result.success) {
+    const where = (path: PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    const reasons = result.error.issues.map((issue) => `sources${where(issue.path)} ${issue.message}`);
+    throw new Error(`invalid webhook sources: ${reasons.join('; ')}`);
+  }
+  const names = new Set<string>();
+  for (const source of result.data) {
+    if (names.has(source.name)) throw new Error(`invalid webhook sources: "${source.name}" is defined twice`);
+    names.add(source.name);
+  }
+  return result.data;
+};

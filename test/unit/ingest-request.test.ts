@@ -1,0 +1,179 @@
+/** ingestRequest with in-memory dependencies: every answer code, dedupe, and fuzzing. */
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { createHmac } from 'node:crypto';
+import type { CheckMessage } from '#lib/check-message.js';
+import { parseSources, type Source } from '#lib/webhooks/sources.js';
+import { ingestRequest, type HttpRequest, type IngestDeps } from '../../functions/ingest/ingest-request.js';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const SECRETS: Record<string, string> = {
+  std: `whsec_${Buffer.from('standard-key-of-24-bytes').toString('base64')}`,
+  gh: 'greenhouse-secret',
+  lever: 'lever-secret',
+  ia: 'callback-token',
+};
+const SOURCES = parseSources([
+  { name: 'std', kind: 'standard-webhooks', secretName: 's/std', attemptIdPath: 'data.attemptId', assignmentIdPath: 'data.assignmentId' },
+  {
+    name: 'gh',
+    kind: 'greenhouse',
+    secretName: 's/gh',
+    attemptIdPath: 'payload.application.custom_fields.ia_attempt_id.value',
+    eventTypes: ['candidate_stage_change'],
+  },
+  { name: 'lever', kind: 'lever', secretName: 's/lever', attemptIdPath: "data.customFields[?name=='IA attempt'].value" },
+  { name: 'ia', kind: 'ia-callback', secretName: 's/ia', assignmentIdPath: 'assignment.id' },
+]);
+
+const harness = (overrides: Partial<IngestDeps> = {}) => {
+  const seen = new Set<string>();
+  const enqueued: CheckMessage[] = [];
+  const deps: IngestDeps = {
+    sources: new Map(SOURCES.map((s) => [s.name, s])),
+    secretFor: async (source: Source) => SECRETS[source.name] as string,
+    remember: async (key) => (seen.has(key) ? false : (seen.add(key), true)),
+    forget: async (key) => void seen.delete(key),
+    enqueue: async (messages) => void enqueued.push(...messages),
+    now: () => NOW,
+    ...overrides,
+  };
+  return { deps, enqueued, seen };
+};
+
+const ts = String(Math.floor(NOW.getTime() / 1000));
+const standard = (payload: object, id = 'msg_1', headers: Record<string, string> = {}): HttpRequest => {
+  const rawBody = JSON.stringify(payload);
+  const key = Buffer.from((SECRETS.std as string).slice(6), 'base64');
+  const signature = createHmac('sha256', key).update(`${id}.${ts}.${rawBody}`).digest('base64');
+  return {
+    sourceName: 'std',
+    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': `v1,${signature}`, ...headers },
+    query: {},
+    rawBody,
+  };
+};
+const greenhouse = (payload: object, eventId = 'gh-1'): HttpRequest => {
+  const rawBody = JSON.stringify(payload);
+  const signature = createHmac('sha256', SECRETS.gh as string).update(rawBody).digest('hex');
+  return {
+    sourceName: 'gh',
+    headers: { 'content-type': 'application/json', signature: `sha256 ${signature}`, 'greenhouse-event-id': eventId },
+    query: {},
+    rawBody,
+  };
+};
+
+describe('ingestRequest', () => {
+  it('202: enqueues the referenced attempt with source and event id', async () => {
+    const { deps, enqueued } = harness();
+    const response = await ingestRequest(standard({ type: 'attempt.completed', data: { attemptId: 'abc123' } }), deps);
+    expect(response).toEqual({ statusCode: 202, body: { status: 'enqueued', eventId: 'msg_1', references: [{ attemptId: 'abc123' }] } });
+    expect(enqueued).toEqual([{ attemptId: 'abc123', source: 'std', eventId: 'msg_1' }]);
+  });
+
+  it('202 without enqueueing again for a redelivery of the same event id', async () => {
+    const { deps, enqueued } = harness();
+    const request = standard({ data: { attemptId: 'abc123' } });
+    await ingestRequest(request, deps);
+    const again = await ingestRequest(request, deps);
+    expect(again.statusCode).toBe(202);
+    expect(again.body.status).toBe('duplicate');
+    expect(enqueued).toHaveLength(1);
+  });
+
+  it('releases the event id when enqueueing fails, so the retry gets through', async () => {
+    const { deps, seen } = harness({ enqueue: async () => Promise.reject(new Error('SQS down')) });
+    await expect(ingestRequest(standard({ data: { attemptId: 'abc123' } }), deps)).rejects.toThrow('SQS down');
+    expect(seen.size).toBe(0);
+  });
+
+  it('maps Greenhouse custom fields by JMESPath, answers pings and ignores other actions', async () => {
+    const { deps, enqueued } = harness();
+    const payload = { action: 'candidate_stage_change', payload: { application: { custom_fields: { ia_attempt_id: { value: 'att-9' } } } } };
+    expect((await ingestRequest(greenhouse(payload), deps)).statusCode).toBe(202);
+    expect(enqueued).toEqual([{ attemptId: 'att-9', source: 'gh', eventId: 'gh-1' }]);
+    expect(await ingestRequest(greenhouse({ action: 'ping' }, 'gh-2'), deps)).toEqual({ statusCode: 200, body: { status: 'pong' } });
+    const ignored = await ingestRequest(greenhouse({ action: 'candidate_hired', payload: {} }, 'gh-3'), deps);
+    expect(ignored.statusCode).toBe(200);
+    expect(ignored.body.status).toBe('ignored');
+  });
+
+  it('takes the assignment id from an IA callback URL or body, authenticated by the URL token', async () => {
+    const { deps, enqueued } = harness();
+    const fromQuery = await ingestRequest({ sourceName: 'ia', headers: {}, query: { token: 'callback-token', assignmentId: 'asg1' }, rawBody: '' }, deps);
+    expect(fromQuery.statusCode).toBe(202);
+    const fromBody = await ingestRequest(
+      { sourceName: 'ia', headers: { 'content-type': 'application/json' }, query: { token: 'callback-token' }, rawBody: '{"assignment":{"id":"asg2"}}' },
+      deps,
+    );
+    expect(fromBody.statusCode).toBe(202);
+    expect(enqueued.map((m) => m.assignmentId)).toEqual(['asg1', 'asg2']);
+  });
+
+  it.each<[string, (r: HttpRequest) => HttpRequest, number, string]>([
+    ['unknown source', (r) => ({ ...r, sourceName: 'nope' }), 404, 'unknown_source'],
+    ['body over 256 KB', (r) => ({ ...r, rawBody: `{"pad":"${'x'.repeat(256 * 1024)}"}` }), 413, 'body_too_large'],
+    ['not a JSON content type', (r) => ({ ...r, headers: { ...r.headers, 'content-type': 'text/plain' } }), 415, 'unsupported_media_type'],
+    ['no signature', (r) => ({ ...r, headers: { 'content-type': 'application/json' } }), 401, 'missing_signature'],
+    ['tampered body', (r) => ({ ...r, rawBody: r.rawBody.replace('abc123', 'abc124') }), 401, 'bad_signature'],
+    ['stale timestamp', (r) => ({ ...r, headers: { ...r.headers, 'webhook-timestamp': String(Number(ts) - 3600) } }), 401, 'stale_timestamp'],
+  ])('%s → %i %s', async (_name, change, statusCode, error) => {
+    const { deps, enqueued } = harness();
+    const response = await ingestRequest(change(standard({ data: { attemptId: 'abc123' } })), deps);
+    expect(response.statusCode).toBe(statusCode);
+    expect(response.body.error).toBe(error);
+    expect(enqueued).toEqual([]);
+  });
+
+  it('400 for a signed body that is not JSON, 422 when the mapping finds no id', async () => {
+    const { deps } = harness();
+    const notJson = { ...standard({}), rawBody: 'not json' };
+    const key = Buffer.from((SECRETS.std as string).slice(6), 'base64');
+    notJson.headers['webhook-signature'] = `v1,${createHmac('sha256', key).update(`msg_1.${ts}.not json`).digest('base64')}`;
+    expect((await ingestRequest(notJson, deps)).statusCode).toBe(400);
+    const noId = await ingestRequest(standard({ data: { candidate: 'x' } }), deps);
+    expect([noId.statusCode, noId.body.error]).toEqual([422, 'no_reference']);
+  });
+
+  it('never echoes the body or a secret in an error', async () => {
+    const { deps } = harness();
+    const response = await ingestRequest({ ...standard({ data: { attemptId: 'abc123', secretThing: 'p4ssw0rd' } }), headers: { 'content-type': 'application/json' } }, deps);
+    expect(JSON.stringify(response)).not.toMatch(/p4ssw0rd|whsec_|abc123/);
+  });
+
+  it('fuzz: no 5xx and no enqueue for anything unverified', async () => {
+    const header = fc.option(fc.string({ maxLength: 80 }), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('std', 'gh', 'lever', 'ia', 'unknown'),
+        fc.oneof(fc.string({ maxLength: 300 }), fc.json({ maxDepth: 3 })),
+        fc.record({
+          'content-type': fc.constantFrom('application/json', 'text/plain', 'application/vnd.api+json', undefined),
+          'webhook-id': header,
+          'webhook-timestamp': fc.option(fc.constantFrom(ts, '0', '-1', 'abc', '99999999999999'), { nil: undefined }),
+          'webhook-signature': header,
+          signature: header,
+        }),
+        fc.record({ token: header, attemptId: header }),
+        async (sourceName, rawBody, headers, query) => {
+          const { deps, enqueued } = harness();
+          const response = await ingestRequest({ sourceName, headers, query, rawBody }, deps);
+          expect(response.statusCode).toBeLessThan(500);
+          expect(enqueued).toEqual([]);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('parseSources', () => {
+  it('names the bad source field', () => {
+    expect(() => parseSources([{ name: 'x', kind: 'greenhouse', secretName: 's' }])).toThrow(/needs attemptIdPath or assignmentIdPath/);
+    expect(() => parseSources([{ name: 'x', kind: 'lever', secretName: 's', attemptIdPath: 'data.[' }])).toThrow(
+      /sources\[0\]\.attemptIdPath is not a valid JMESPath/,
+    );
+    expect(() => parseSources([{ name: 'Bad Name', kind: 'nope', secretName: 's' }])).toThrow(/sources\[0\]\.name/);
+  });
+});
