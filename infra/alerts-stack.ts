@@ -12,6 +12,9 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ACTIONABLE_EVENT_TYPES } from '../functions/lib/alert.js';
+import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
+import { IngestApi } from './constructs/ingest-api.js';
+import { importSecret } from './constructs/secrets.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import type { Settings } from './settings.js';
 
@@ -34,20 +37,13 @@ export const grantPublishTo = (topic: sns.ITopic, key: kms.IKey, grantee: iam.IG
   key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
 };
 
-const importSecret = (scope: Construct, reference: string): secretsmanager.ISecret => {
-  if (!reference.startsWith('arn:')) return secretsmanager.Secret.fromSecretNameV2(scope, 'IaApiKey', reference);
-  // A complete ARN ends in "-" plus six random characters; a partial one does not.
-  return /-[A-Za-z0-9]{6}$/.test(reference)
-    ? secretsmanager.Secret.fromSecretCompleteArn(scope, 'IaApiKey', reference)
-    : secretsmanager.Secret.fromSecretPartialArn(scope, 'IaApiKey', reference);
-};
-
 export class AlertsStack extends Stack {
   readonly checksQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly alertsTopic: sns.Topic;
   readonly apiKeySecret: secretsmanager.ISecret;
   readonly check: ServiceFunction;
+  readonly ingest: IngestApi;
 
   constructor(scope: Construct, id: string, props: AlertsStackProps) {
     super(scope, id, props);
@@ -86,7 +82,7 @@ export class AlertsStack extends Stack {
     }
 
     this.apiKeySecret = settings.iaApiKeySecret
-      ? importSecret(this, settings.iaApiKeySecret)
+      ? importSecret(this, 'IaApiKey', settings.iaApiKeySecret)
       : new secretsmanager.Secret(this, 'IaApiKey', {
           description: 'Indeed Assessments API key for assessment review alerts: put the key here (plain text)',
           // Not a secret: a recognisable empty value the function reports as "no key set yet".
@@ -135,6 +131,21 @@ export class AlertsStack extends Stack {
     grantPublishTo(this.alertsTopic, topicKey, checkFn);
     this.apiKeySecret.grantRead(checkFn);
 
+    this.ingest = new IngestApi(this, 'Ingest', { settings, checksQueue: this.checksQueue });
+    new EventBridgeTrigger(this, 'EventBridge', {
+      eventBusName: settings.eventBusName,
+      sources: settings.eventBridgeSources,
+      checksQueue: this.checksQueue,
+      deadLetterQueue: this.deadLetterQueue,
+    });
+
+    new CfnOutput(this, 'WebhookUrl', { value: `${this.ingest.api.apiEndpoint}/events/{source}` });
+    for (const [name, secret] of this.ingest.sourceSecrets) {
+      new CfnOutput(this, `SourceSecret${name.replace(/[^A-Za-z0-9]/g, '')}`, {
+        description: `Secret of webhook source ${name}`,
+        value: secret.secretName,
+      });
+    }
     new CfnOutput(this, 'ChecksQueueUrl', { value: this.checksQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alertsTopic.topicArn });

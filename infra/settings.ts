@@ -3,6 +3,10 @@
  * messages that name the key. Every key and default is in the README's configuration table.
  */
 import type { Node } from 'constructs';
+import { parseSources, type Source } from '../functions/lib/webhooks/sources.js';
+
+/** A webhook source as configured: like the runtime's, but `secret` names an existing secret (optional). */
+export type SourceSetting = Omit<Source, 'secretName'> & { secret?: string };
 
 export interface Settings {
   alertEmails: string[];
@@ -18,9 +22,15 @@ export interface Settings {
   scoringDeadlineHours: number;
   includeCandidateEmail: boolean;
   iaAttemptUrlTemplate?: string;
+  sources: SourceSetting[];
+  eventBusName: string;
+  /** EventBridge `source` values to accept; all when empty. */
+  eventBridgeSources: string[];
+  apiThrottleRate: number;
+  apiThrottleBurst: number;
 }
 
-export const DEFAULTS: Omit<Settings, 'alertEmails'> = {
+export const DEFAULTS: Omit<Settings, 'alertEmails' | 'sources' | 'eventBridgeSources'> = {
   iaApiBaseUrl: 'https://api.indeedassessments.com/v1',
   iaRatePerSecond: 1,
   checkMaxConcurrency: 2,
@@ -30,6 +40,9 @@ export const DEFAULTS: Omit<Settings, 'alertEmails'> = {
   recheckFirstDelaySeconds: 60,
   scoringDeadlineHours: 24,
   includeCandidateEmail: false,
+  eventBusName: 'default',
+  apiThrottleRate: 20,
+  apiThrottleBurst: 40,
 };
 
 type Context = Pick<Node, 'tryGetContext'>;
@@ -58,6 +71,25 @@ const listFrom = (node: Context, key: string): string[] => {
   return items.map((item) => String(item).trim()).filter(Boolean);
 };
 
+/** `sources` arrives as an array from cdk.json or as a JSON string from `-c sources='[...]'`. */
+const sourcesFrom = (node: Context): SourceSetting[] => {
+  const raw: unknown = node.tryGetContext('sources');
+  if (raw === undefined || raw === '') return [];
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      fail('sources', 'a JSON array of webhook sources', raw);
+    }
+  }
+  if (!Array.isArray(value)) fail('sources', 'a JSON array of webhook sources', raw);
+  const items = value as Array<Record<string, unknown>>;
+  // Validated with the runtime's own schema; the secret name is only known after synthesis.
+  parseSources(items.map(({ secret: _secret, ...rest }) => ({ ...rest, secretName: 'checked-at-synth' })));
+  return items as unknown as SourceSetting[];
+};
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const loadSettings = (node: Context): Settings => {
@@ -80,5 +112,10 @@ export const loadSettings = (node: Context): Settings => {
     recheckFirstDelaySeconds: Math.round(numberFrom(node, 'recheckFirstDelaySeconds', 0, 900)),
     scoringDeadlineHours: numberFrom(node, 'scoringDeadlineHours', 1, 24 * 30),
     includeCandidateEmail,
+    sources: sourcesFrom(node),
+    eventBusName: stringFrom(node, 'eventBusName') ?? DEFAULTS.eventBusName,
+    eventBridgeSources: listFrom(node, 'eventBridgeSources'),
+    apiThrottleRate: numberFrom(node, 'apiThrottleRate', 1, 10_000),
+    apiThrottleBurst: Math.round(numberFrom(node, 'apiThrottleBurst', 1, 5_000)),
   };
 };

@@ -12,7 +12,11 @@ const synth = (context: Record<string, unknown> = {}) => {
   return { app, stack, template: Template.fromStack(stack) };
 };
 
-const { app, stack, template } = synth({ alertEmails: 'ops@example.com,lead@example.com' });
+const SOURCES = [
+  { name: 'greenhouse', kind: 'greenhouse', attemptIdPath: 'payload.application.custom_fields.ia_attempt_id.value' },
+  { name: 'zapier', kind: 'standard-webhooks', secret: 'existing/zapier', attemptIdPath: 'data.attemptId' },
+];
+const { app, stack, template } = synth({ alertEmails: 'ops@example.com,lead@example.com', sources: JSON.stringify(SOURCES) });
 
 const policyStatements = (): Array<{ Action: string | string[]; Resource: unknown }> =>
   Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
@@ -107,8 +111,65 @@ describe('alerts stack', () => {
         }),
       ]),
     );
-    template.resourceCountIs('AWS::IAM::Role', 1);
-    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  it('serves exactly POST /events/{source}, throttled, with JSON access logs', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /events/{source}' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      AccessLogSettings: Match.objectLike({ Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') }),
+    });
+  });
+
+  it('keeps sender event ids in a TTL table and gives ingest only what it needs', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+    const roleId = stack.getLogicalId(stack.ingest.ingest.role.node.defaultChild as never);
+    const ingestPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${roleId}"`));
+    const statements = (ingestPolicy as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } })
+      .Properties.PolicyDocument.Statement;
+    const actions = [...new Set(statements.flatMap((st) => ([] as string[]).concat(st.Action)))].sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:PutItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+    expect(JSON.stringify(statements)).toContain('secret:existing/zapier-??????');
+  });
+
+  it('passes the source mapping to ingest with resolved secret names', () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
+      JSON.stringify(f).includes('DEDUPE_TABLE_NAME'),
+    ) as { Properties: { Environment: { Variables: { SOURCES: unknown } } } };
+    expect(JSON.stringify(fn.Properties.Environment.Variables.SOURCES)).toContain('payload.application.custom_fields.ia_attempt_id.value');
+  });
+
+  it('turns EventBridge events into check messages with an input transformer', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { attemptId: [{ exists: true }] } },
+      Targets: [
+        Match.objectLike({
+          InputTransformer: Match.objectLike({ InputPathsMap: Match.objectLike({ 'detail-attemptId': '$.detail.attemptId' }) }),
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+    template.resourceCountIs('AWS::Events::Rule', 2);
   });
 
   it('has no unacknowledged cdk-nag AwsSolutions finding', () => {
