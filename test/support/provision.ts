@@ -3,10 +3,15 @@
  * secrets, so SDK calls do it): checks queue + DLQ with redrive, alerts topic, the API key
  * secret, and SQS "inboxes" subscribed with the same filter policy as the email subscriptions.
  */
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ACTIONABLE_EVENT_TYPES } from '#lib/alert.js';
+import type { Source } from '#lib/webhooks/sources.js';
+
+/** A webhook source for the local stack: its config plus the secret value to store. */
+export type LocalSource = Omit<Source, 'secretName'> & { secretValue: string };
 
 export interface LocalResources {
   checksQueueUrl: string;
@@ -17,6 +22,8 @@ export interface LocalResources {
   emailInboxUrl: string;
   /** Subscribed without a filter, like a machine consumer. */
   allAlertsInboxUrl: string;
+  dedupeTableName: string;
+  sources: Source[];
 }
 
 export interface ProvisionOptions {
@@ -25,11 +32,17 @@ export interface ProvisionOptions {
   apiKey: string;
   maxReceiveCount?: number;
   visibilityTimeoutSeconds?: number;
+  sources?: LocalSource[];
 }
 
 export const awsClients = (endpoint: string) => {
   const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-  return { sqs: new SQSClient(config), sns: new SNSClient(config), secrets: new SecretsManagerClient(config) };
+  return {
+    sqs: new SQSClient(config),
+    sns: new SNSClient(config),
+    secrets: new SecretsManagerClient(config),
+    dynamodb: new DynamoDBClient(config),
+  };
 };
 
 const queueArn = async (sqs: SQSClient, queueUrl: string) => {
@@ -38,7 +51,7 @@ const queueArn = async (sqs: SQSClient, queueUrl: string) => {
 };
 
 export const provision = async (options: ProvisionOptions): Promise<LocalResources> => {
-  const { sqs, sns, secrets } = awsClients(options.endpoint);
+  const { sqs, sns, secrets, dynamodb } = awsClients(options.endpoint);
   const name = (suffix: string) => `${options.prefix}-${suffix}`;
   const createQueue = async (suffix: string, attributes: Record<string, string> = {}) =>
     (await sqs.send(new CreateQueueCommand({ QueueName: name(suffix), Attributes: attributes }))).QueueUrl as string;
@@ -87,8 +100,44 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
   const apiKeySecretName = name('ia-api-key');
   await secrets.send(new CreateSecretCommand({ Name: apiKeySecretName, SecretString: options.apiKey }));
 
-  return { checksQueueUrl, deadLetterQueueUrl, alertsTopicArn, apiKeySecretName, emailInboxUrl, allAlertsInboxUrl };
+  const dedupeTableName = name('dedupe');
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: dedupeTableName,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({ TableName: dedupeTableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
+  );
+
+  const sources: Source[] = [];
+  for (const { secretValue, ...source } of options.sources ?? []) {
+    const secretName = name(`source-${source.name}`);
+    await secrets.send(new CreateSecretCommand({ Name: secretName, SecretString: secretValue }));
+    sources.push({ ...source, secretName });
+  }
+
+  return {
+    checksQueueUrl,
+    deadLetterQueueUrl,
+    alertsTopicArn,
+    apiKeySecretName,
+    emailInboxUrl,
+    allAlertsInboxUrl,
+    dedupeTableName,
+    sources,
+  };
 };
+
+/** The ingest function's environment for these resources. */
+export const ingestEnvironment = (resources: LocalResources): Record<string, string> => ({
+  SOURCES: JSON.stringify(resources.sources),
+  CHECKS_QUEUE_URL: resources.checksQueueUrl,
+  DEDUPE_TABLE_NAME: resources.dedupeTableName,
+});
 
 /** The check function's environment for these resources. */
 export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): Record<string, string> => ({
