@@ -7,6 +7,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { checkCommand } from './check-command.js';
+import { signCommand } from './sign-command.js';
 
 export interface Io {
   out(text: string): void;
@@ -24,6 +25,11 @@ commands:
       print the decision and the notification it would publish. Needs IA_API_KEY;
       IA_API_BASE_URL defaults to https://api.indeedassessments.com/v1.
 
+  sign --source <name> --body <file> [--url <WebhookUrl>] [--kind <kind>]
+      Print a curl command that delivers <file> as that source's sender would, signed.
+      With \`npm start\` running it needs nothing else; for a deployment give --url, --kind
+      (standard-webhooks, greenhouse, lever, ia-callback) and WEBHOOK_SECRET.
+
 exit codes: 0 ok, 1 API or validation failure, 2 usage error
 `;
 
@@ -31,6 +37,10 @@ type Command = (positionals: string[], flags: Record<string, string | boolean | 
 
 const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig }> = {
   check: { run: checkCommand, options: { assignment: { type: 'boolean' }, json: { type: 'boolean' } } },
+  sign: {
+    run: signCommand,
+    options: { source: { type: 'string' }, body: { type: 'string' }, url: { type: 'string' }, kind: { type: 'string' } },
+  },
 };
 
 export const run = async (argv: string[], io: Io): Promise<number> => {

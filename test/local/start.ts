@@ -9,9 +9,11 @@ import { emailBody, emailSubject } from '#lib/render/email.js';
 import type { Alert } from '#lib/alert.js';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
+import { startHttpApi, type HttpHandler } from '../support/local/http-api.js';
+import { localSources } from '../support/local/sources.js';
 import { drain, startPoller, type SqsHandler } from '../support/local/sqs-poller.js';
 import { motoEnvironment, startMoto } from '../support/moto.js';
-import { awsClients, checkEnvironment, provision } from '../support/provision.js';
+import { awsClients, checkEnvironment, ingestEnvironment, provision } from '../support/provision.js';
 import { clearState, writeState } from './state.js';
 
 const tty = process.stdout.isTTY;
@@ -28,8 +30,9 @@ const main = async () => {
     : new FakeIaServer({ apiKeys: [apiKey], attempts: defaultAttempts(), assignments: defaultAssignments() });
   const iaBaseUrl = fakeIa ? await fakeIa.start(Number(process.env.FAKE_IA_PORT ?? 0)) : process.env.IA_API_BASE_URL;
 
-  const resources = await provision({ endpoint: moto.endpoint, prefix: 'local', apiKey, visibilityTimeoutSeconds: 30 });
-  Object.assign(process.env, motoEnvironment(moto.endpoint), checkEnvironment(resources, iaBaseUrl ?? ''), {
+  const sources = localSources();
+  const resources = await provision({ endpoint: moto.endpoint, prefix: 'local', apiKey, visibilityTimeoutSeconds: 30, sources });
+  Object.assign(process.env, motoEnvironment(moto.endpoint), checkEnvironment(resources, iaBaseUrl ?? ''), ingestEnvironment(resources), {
     IA_MAX_CONCURRENCY: '1',
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -40,6 +43,8 @@ const main = async () => {
   if (!iaBaseUrl) delete process.env.IA_API_BASE_URL;
 
   const { handler } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler };
+  const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as { handler: HttpHandler };
+  const api = await startHttpApi(ingest, Number(process.env.LOCAL_WEBHOOK_PORT ?? 0));
   const { sqs } = awsClients(moto.endpoint);
   const poller = startPoller({
     sqs,
@@ -70,6 +75,8 @@ const main = async () => {
     checksQueueUrl: resources.checksQueueUrl,
     deadLetterQueueUrl: resources.deadLetterQueueUrl,
     iaBaseUrl: iaBaseUrl ?? 'https://api.indeedassessments.com/v1',
+    webhookUrl: `${api.url}/events`,
+    sources: sources.map(({ name, kind, secretValue }) => ({ name, kind, secretValue })),
     pid: process.pid,
   });
 
@@ -78,12 +85,15 @@ ${bold('Running.')}
   AWS emulator (moto):  ${moto.endpoint}
   Indeed Assessments:   ${fakeIa ? `fake server ${iaBaseUrl} (fixtures; set IA_API_KEY to use the real API)` : `real API ${iaBaseUrl ?? 'https://api.indeedassessments.com/v1'}`}
   Checks queue:         ${resources.checksQueueUrl}
+  Webhooks:             POST ${api.url}/events/{${sources.map((s) => s.name).join('|')}}
 
 In another terminal, trigger a check:
   npm run enqueue -- ${VARIANTS.reviewNeeded}          review needed → an email below
   npm run enqueue -- ${SEED_ATTEMPT_ID}           the API's seed attempt → attempt.scored, no email
   npm run enqueue -- --assignment ${SEED_ASSIGNMENT_ID}
   npm run enqueue -- ${VARIANTS.scoringPending}         scoring still running → re-checked in 60 s
+or deliver a signed webhook, as an ATS would (any of: ${sources.map((s) => s.name).join(', ')}):
+  npm run -s cli -- sign --source greenhouse --body test/fixtures/webhooks/greenhouse.json | sh
 Ctrl-C stops everything.
 `);
 
@@ -91,6 +101,7 @@ Ctrl-C stops everything.
     say('\nStopping...');
     inboxRunning = false;
     await poller.stop();
+    await api.stop();
     await inbox;
     await fakeIa?.stop();
     await moto.stop();

@@ -10,6 +10,9 @@ export interface LocalState {
   checksQueueUrl: string;
   deadLetterQueueUrl: string;
   iaBaseUrl: string;
+  webhookUrl: string;
+  /** Local, generated, throwaway secrets: this file is git-ignored and deleted on stop. */
+  sources: Array<{ name: string; kind: string; secretValue: string }>;
   pid: number;
 }
 

@@ -105,3 +105,28 @@ describe('ia-review-alerts check', () => {
     expect((await exec(['check', 'no-such-attempt'])).code).toBe(1);
   });
 });
+
+describe('ia-review-alerts sign', () => {
+  const body = new URL('../fixtures/webhooks/greenhouse.json', import.meta.url);
+
+  it('prints a curl command whose signature the receiver accepts', async () => {
+    const { code, out } = await cli(
+      ['sign', '--source', 'greenhouse', '--body', fileURLToPath(body), '--url', 'https://abc.execute-api.us-east-1.amazonaws.com/events/{source}', '--kind', 'greenhouse'],
+      { WEBHOOK_SECRET: 'gh-secret', IA_ALERTS_LOCAL_STATE: '/nonexistent' },
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(/^curl -sS -X POST/);
+    expect(out).toContain("'https://abc.execute-api.us-east-1.amazonaws.com/events/greenhouse'");
+    const signature = /signature: sha256 ([0-9a-f]{64})/.exec(out)?.[1];
+    const { createHmac } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    expect(signature).toBe(createHmac('sha256', 'gh-secret').update(readFileSync(body, 'utf8')).digest('hex'));
+    expect(out).not.toContain('gh-secret');
+  });
+
+  it('exits 2 without a kind or secret outside the local run', async () => {
+    const { code, err } = await cli(['sign', '--source', 'x', '--body', fileURLToPath(body)], { IA_ALERTS_LOCAL_STATE: '/nonexistent' });
+    expect(code).toBe(2);
+    expect(err).toMatch(/give --kind/);
+  });
+});
