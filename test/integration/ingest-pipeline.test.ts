@@ -11,6 +11,7 @@ import { FakeIaServer } from '../support/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts } from '../support/ia-fixtures.js';
 import { startHttpApi, type HttpHandler } from '../support/local/http-api.js';
 import { localSources } from '../support/local/sources.js';
+import { lambdaContext } from '../support/lambda.js';
 import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
 import { motoEnvironment } from '../support/moto.js';
 import { awsClients, checkEnvironment, ingestEnvironment, provision, type LocalResources } from '../support/provision.js';
@@ -25,6 +26,7 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/webhooks/${n
 let resources: LocalResources;
 let check: SqsHandler;
 let api: Awaited<ReturnType<typeof startHttpApi>>;
+let ingestHandler: HttpHandler;
 
 beforeAll(async () => {
   resources = await provision({ endpoint, prefix: `ingest-${randomBytes(4).toString('hex')}`, apiKey, sources });
@@ -36,6 +38,7 @@ beforeAll(async () => {
   });
   ({ handler: check } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler });
   const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as { handler: HttpHandler };
+  ingestHandler = ingest;
   api = await startHttpApi(ingest);
 });
 
@@ -90,6 +93,21 @@ describe('webhook to notification on moto', () => {
     const response = await post('greenhouse', forged);
     expect([response.status, response.body.error]).toEqual([401, 'bad_signature']);
     expect(await queued()).toBe(0);
+  });
+
+  it('verifies over the decoded bytes when API Gateway base64-encoded the body', async () => {
+    const signed = signRequest('standard-webhooks', fixture('webhooks'), secretOf('webhooks'));
+    const event = {
+      version: '2.0',
+      rawPath: '/events/webhooks',
+      headers: signed.headers,
+      pathParameters: { source: 'webhooks' },
+      body: Buffer.from(signed.body).toString('base64'),
+      isBase64Encoded: true,
+      requestContext: { requestId: 'r1', http: { method: 'POST' } },
+    } as unknown as Parameters<HttpHandler>[0];
+    const result = await ingestHandler(event, lambdaContext('ingest'));
+    expect(result.statusCode).toBe(202);
   });
 
   it('404s for an unknown source and for paths that are not routed', async () => {
