@@ -1,55 +1,152 @@
 /**
- * One check request, end to end: evaluate the reference, then publish each attempt's alert or
- * schedule its re-check. Dependencies come in as arguments; the handler only wires them.
+ * One check request, end to end: for each attempt it names, read the watch state, ask IA (with
+ * the stored ETag), let the lifecycle decide, publish due alerts exactly once, save the state,
+ * schedule the next look. Dependencies come in as arguments; the handler only wires them.
+ *
+ * Crash safety: the next re-check's id is derived from this SQS message's id, so a redelivery
+ * of this very message recognises its own earlier work and only re-sends the schedule, while any
+ * other copy of an older re-check finds a different id in the state and is dropped.
  */
 import { buildAlert, type Alert } from '#lib/alert.js';
+import { normaliseAttempt, type Attempt } from '#lib/attempt.js';
+import type { StateStore } from '#lib/attempt-state.js';
 import type { CheckMessage } from '#lib/check-message.js';
 import type { RenderSettings } from '#lib/config.js';
 import { evaluateReference, type EvaluationFailure } from '#lib/evaluate.js';
-import type { IaClient } from '#lib/ia-client.js';
-import { planRecheck, type RecheckSettings } from '#lib/recheck.js';
+import { NOT_MODIFIED, type IaClient } from '#lib/ia-client.js';
+import { nextStep, type AttemptState, type Observation, type WatchSettings } from '#lib/lifecycle.js';
+import { SQS_MAX_DELAY_SECONDS } from '#lib/queues.js';
 
 export interface CheckDeps {
   ia: IaClient;
-  publish(alert: Alert): Promise<void>;
-  requeue(message: CheckMessage, delaySeconds: number): Promise<void>;
+  states: StateStore;
+  publishOnce(alert: Alert): Promise<'published' | 'duplicate'>;
+  schedule(message: CheckMessage, delaySeconds: number): Promise<void>;
   now(): Date;
   render: RenderSettings;
-  recheck: RecheckSettings;
+  watch: WatchSettings;
+  /** A new trigger for an attempt checked this recently is answered from state, without IA. */
+  minRecheckIntervalSeconds: number;
+  count(metric: string): void;
 }
 
-export type CheckOutcome =
-  | { attemptId: string; action: 'published'; eventType: Alert['eventType'] }
-  | { attemptId: string; action: 'requeued'; delaySeconds: number };
+export type CheckAction =
+  | 'checked'
+  | 'recently-checked'
+  | 'already-closed'
+  | 'stale-recheck'
+  | 'waiting'
+  | 'resumed';
+
+export interface CheckOutcome {
+  attemptId: string;
+  action: CheckAction;
+  published: Alert['eventType'][];
+  suppressed: Alert['eventType'][];
+  nextCheckAt?: string;
+  lifecycle?: string;
+}
 
 export interface CheckResult {
   outcomes: CheckOutcome[];
   failures: EvaluationFailure[];
 }
 
+interface Context {
+  message: CheckMessage;
+  messageId: string;
+  deps: CheckDeps;
+  now: Date;
+  signal?: AbortSignal;
+}
+
+const delayUntil = (at: string, now: Date) =>
+  Math.max(0, Math.min(Math.ceil((Date.parse(at) - now.getTime()) / 1000), SQS_MAX_DELAY_SECONDS));
+
+const scheduleRecheck = (ctx: Context, attemptId: string, recheckId: string, notBefore: string) =>
+  ctx.deps.schedule(
+    { attemptId, recheckId, notBefore, ...(ctx.message.source ? { source: ctx.message.source } : {}) },
+    delayUntil(notBefore, ctx.now),
+  );
+
+const observe = async (ctx: Context, attemptId: string, previous: AttemptState | undefined): Promise<Observation> => {
+  const options = ctx.signal ? { signal: ctx.signal } : {};
+  ctx.deps.count('IaCalls');
+  if (previous?.etag) {
+    const fetched = await ctx.deps.ia.getAttemptIfChanged(attemptId, previous.etag, options);
+    if (fetched === NOT_MODIFIED) {
+      ctx.deps.count('IaNotModified');
+      return 'not-modified';
+    }
+    return { attempt: normaliseAttempt(fetched.value), ...(fetched.etag ? { etag: fetched.etag } : {}) };
+  }
+  const { value, etag } = await ctx.deps.ia.getAttempt(attemptId, options);
+  return { attempt: normaliseAttempt(value), ...(etag ? { etag } : {}) };
+};
+
+const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: Attempt): Promise<CheckOutcome> => {
+  const { deps, message, now } = ctx;
+  const outcome = (action: CheckAction, extra: Partial<CheckOutcome> = {}): CheckOutcome => ({
+    attemptId,
+    action,
+    published: [],
+    suppressed: [],
+    ...extra,
+  });
+  const previous = await deps.states.get(attemptId);
+  const myRecheckId = `${ctx.messageId}:${attemptId}`;
+
+  if (previous?.recheckId === myRecheckId && previous.nextCheckAt) {
+    // This message was processed before but maybe not acknowledged: only the schedule may be missing.
+    await scheduleRecheck(ctx, attemptId, myRecheckId, previous.nextCheckAt);
+    return outcome('resumed', { nextCheckAt: previous.nextCheckAt });
+  }
+  if (message.recheckId !== undefined) {
+    if (previous?.recheckId !== message.recheckId) return outcome('stale-recheck');
+    if (message.notBefore && Date.parse(message.notBefore) - now.getTime() > 1000) {
+      await scheduleRecheck(ctx, attemptId, message.recheckId, message.notBefore);
+      return outcome('waiting', { nextCheckAt: message.notBefore });
+    }
+  } else if (previous && !fromAssignment) {
+    if (previous.closedAt) return outcome('already-closed');
+    const sinceLastCheck = (now.getTime() - Date.parse(previous.lastCheckedAt)) / 1000;
+    if (sinceLastCheck < deps.minRecheckIntervalSeconds) return outcome('recently-checked');
+  }
+
+  const observed: Observation = fromAssignment ? { attempt: fromAssignment } : await observe(ctx, attemptId, previous);
+  const step = nextStep(previous, observed, now, deps.watch);
+  const published: Alert['eventType'][] = [];
+  const suppressed: Alert['eventType'][] = [];
+  for (const planned of step.alerts) {
+    const alert = buildAlert(planned.eventType, step.state.snapshot, {
+      now,
+      settings: deps.render,
+      ...(message.source ? { source: message.source } : {}),
+      ...(planned.reminder === undefined ? {} : { reminder: planned.reminder }),
+      ...(planned.waitedHours === undefined ? {} : { waitedHours: planned.waitedHours }),
+    });
+    ((await deps.publishOnce(alert)) === 'published' ? published : suppressed).push(planned.eventType);
+  }
+  const nextCheckAt =
+    step.recheckInSeconds === undefined ? undefined : new Date(now.getTime() + step.recheckInSeconds * 1000).toISOString();
+  const { recheckId: _old, nextCheckAt: _oldAt, ...rest } = step.state;
+  await deps.states.put(nextCheckAt ? { ...rest, recheckId: myRecheckId, nextCheckAt } : rest);
+  if (nextCheckAt) await scheduleRecheck(ctx, attemptId, myRecheckId, nextCheckAt);
+  return outcome('checked', { published, suppressed, lifecycle: step.outcome, ...(nextCheckAt ? { nextCheckAt } : {}) });
+};
+
 export const checkReference = async (
   message: CheckMessage,
+  messageId: string,
   deps: CheckDeps,
   signal?: AbortSignal,
 ): Promise<CheckResult> => {
+  const ctx: Context = { message, messageId, deps, now: deps.now(), ...(signal ? { signal } : {}) };
+  if (message.attemptId !== undefined) return { outcomes: [await checkAttempt(ctx, message.attemptId)], failures: [] };
+  // An assignment embeds its attempts: one IA call covers them all.
+  deps.count('IaCalls');
   const { evaluations, failures } = await evaluateReference(message, deps.ia, signal ? { signal } : {});
-  const now = deps.now();
   const outcomes: CheckOutcome[] = [];
-  for (const { attempt, decision } of evaluations) {
-    const context = { now, settings: deps.render, ...(message.source ? { source: message.source } : {}) };
-    if (decision !== 'scoring.pending') {
-      await deps.publish(buildAlert(decision, attempt, context));
-      outcomes.push({ attemptId: attempt.id, action: 'published', eventType: decision });
-      continue;
-    }
-    const plan = planRecheck(attempt.id, message, now, deps.recheck);
-    if (plan.kind === 'stalled') {
-      await deps.publish(buildAlert('scoring.stalled', attempt, { ...context, waitedHours: plan.waitedHours }));
-      outcomes.push({ attemptId: attempt.id, action: 'published', eventType: 'scoring.stalled' });
-    } else {
-      await deps.requeue(plan.message, plan.delaySeconds);
-      outcomes.push({ attemptId: attempt.id, action: 'requeued', delaySeconds: plan.delaySeconds });
-    }
-  }
+  for (const { attempt } of evaluations) outcomes.push(await checkAttempt(ctx, attempt.id, attempt));
   return { outcomes, failures };
 };

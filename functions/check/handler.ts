@@ -8,22 +8,31 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { apiKeyFromSecret } from '#lib/api-key.js';
+import { dynamoStateStore } from '#lib/attempt-state.js';
 import { logger, metrics, tracer } from '#lib/commons.js';
 import { loadCheckConfig } from './config.js';
 import { createIaClient } from '#lib/ia-client.js';
 import { createPacer, intervalForShare } from '#lib/pacer.js';
 import { publishAlert } from '#lib/publish.js';
+import { createPublishOnce } from '#lib/publish-once.js';
 import { deadLetter, delayRecord, enqueueCheck } from '#lib/queues.js';
 import { createRecordHandler } from './record-handler.js';
 
 const config = loadCheckConfig(process.env);
 const sns = tracer.captureAWSv3Client(new SNSClient({}));
 const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns, config.alertsTopicArn), {
+  dynamodb,
+  tableName: config.idempotencyTableName,
+  expiresAfterSeconds: config.alertDedupeSeconds,
+});
 
 const ia = createIaClient({
   ...config.ia,
@@ -33,13 +42,15 @@ const ia = createIaClient({
 
 const handleRecord = createRecordHandler({
   ia,
-  publish: publishAlert(sns, config.alertsTopicArn),
-  requeue: enqueueCheck(sqs, config.checksQueueUrl),
+  states: dynamoStateStore(dynamodb, config.stateTableName),
+  publishOnce,
+  schedule: enqueueCheck(sqs, config.checksQueueUrl),
   deadLetter: deadLetter(sqs, config.deadLetterQueueUrl, 'check'),
   delay: delayRecord(sqs, config.checksQueueUrl),
   now: () => new Date(),
   render: config.render,
-  recheck: config.recheck,
+  watch: config.watch,
+  minRecheckIntervalSeconds: config.minRecheckIntervalSeconds,
   log: logger,
   count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
   minRemainingMs: config.ia.totalTimeoutMs + 2_000,
@@ -51,14 +62,17 @@ const lambdaHandler = async (
   event: SQSEvent,
   context: Context,
   { signal }: { signal?: AbortSignal } = {},
-): Promise<SQSBatchResponse> =>
-  processPartialResponse(
+): Promise<SQSBatchResponse> => {
+  // In-progress idempotency records expire with this invocation, so a crash frees them in time.
+  idempotency.registerLambdaContext(context);
+  return processPartialResponse(
     event,
     (record: SQSRecord) => handleRecord(record, { remainingMs: () => context.getRemainingTimeInMillis(), ...(signal ? { signal } : {}) }),
     processor,
     // One record at a time: the pacer spaces IA calls anyway, and the time guard stays honest.
     { context, processInParallel: false, throwOnFullBatchFailure: false },
   );
+};
 
 export const handler = middy(lambdaHandler)
   .use(captureLambdaHandler(tracer))

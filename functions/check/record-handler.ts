@@ -35,10 +35,13 @@ export const createRecordHandler =
         throw new DeferredError('not enough time left in this invocation; left for the next one');
       }
       const message = parseCheckMessage(record.body);
-      const { outcomes, failures } = await checkReference(message, deps, invocation.signal);
+      const { outcomes, failures } = await checkReference(message, record.messageId, deps, invocation.signal);
       for (const outcome of outcomes) {
-        deps.log.info('attempt checked', { ...outcome, source: message.source, receiveCount });
-        deps.count(outcome.action === 'published' ? 'AlertsPublished' : 'RechecksScheduled');
+        deps.log.info('attempt checked', { ...outcome, source: message.source, eventId: message.eventId, receiveCount });
+        for (const _ of outcome.published) deps.count('AlertsPublished');
+        for (const _ of outcome.suppressed) deps.count('DuplicateAlertsSuppressed');
+        if (outcome.action === 'stale-recheck') deps.count('StaleRechecksDropped');
+        if (outcome.action === 'recently-checked' || outcome.action === 'already-closed') deps.count('DuplicateTriggersAbsorbed');
       }
       for (const { attemptId, error } of failures) {
         const reason = { ...describeError(error), ...(attemptId ? { attemptId } : {}) };

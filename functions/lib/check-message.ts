@@ -15,9 +15,10 @@ const checkMessageSchema = z
     source: z.string().min(1).max(64).optional(),
     /** The sender's event id (webhook-id, Greenhouse-Event-ID, Lever token), for correlation. */
     eventId: z.string().min(1).max(128).optional(),
-    /** When the first check of this attempt ran; re-checks keep it so deadlines never restart. */
-    firstSeenAt: z.iso.datetime().optional(),
-    rechecks: z.number().int().nonnegative().optional(),
+    /** Set on re-checks: only the re-check the attempt's state names may act (stale copies are dropped). */
+    recheckId: z.string().min(1).max(200).optional(),
+    /** A re-check longer than SQS's 15-minute delay hops until this time without calling IA. */
+    notBefore: z.iso.datetime().optional(),
   })
   .refine((m) => (m.attemptId === undefined) !== (m.assignmentId === undefined), {
     message: 'needs exactly one of attemptId or assignmentId',

@@ -71,6 +71,12 @@ export class DeferredError extends AppError {
   readonly retryable = true;
 }
 
+/** Someone else updated the attempt's state between our read and write: re-run with fresh state. */
+export class StateConflictError extends AppError {
+  readonly code = 'state_conflict';
+  readonly retryable = true;
+}
+
 /** Deployment problem (empty secret, missing variable): retried, since a fix makes it succeed. */
 export class ConfigurationError extends AppError {
   readonly code = 'configuration';

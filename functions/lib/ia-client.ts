@@ -40,8 +40,13 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** What a conditional GET returns when nothing changed since the given ETag. */
+export const NOT_MODIFIED = 'not-modified' as const;
+
 export interface IaClient {
   getAttempt(id: string, options?: RequestOptions): Promise<Fetched<RawAttempt>>;
+  /** A conditional GET with the ETag of the copy we hold; IA answers 304 when nothing changed. */
+  getAttemptIfChanged(id: string, etag: string, options?: RequestOptions): Promise<Fetched<RawAttempt> | typeof NOT_MODIFIED>;
   getAssignment(id: string, options?: RequestOptions): Promise<Fetched<RawAssignment>>;
 }
 
@@ -119,14 +124,19 @@ export const createIaClient = (options: IaClientOptions): IaClient => {
     path: string,
     what: string,
     parse: (body: unknown) => T,
-    requestOptions?: RequestOptions,
-  ): Promise<Fetched<T>> => {
+    requestOptions?: RequestOptions & { ifNoneMatch?: string },
+  ): Promise<Fetched<T> | typeof NOT_MODIFIED> => {
     let response: Response;
     try {
-      response = await http.get(path, requestOptions?.signal ? { signal: requestOptions.signal } : {});
+      response = await http.get(path, {
+        ...(requestOptions?.signal ? { signal: requestOptions.signal } : {}),
+        ...(requestOptions?.ifNoneMatch ? { headers: { 'If-None-Match': requestOptions.ifNoneMatch } } : {}),
+      });
     } catch (error) {
+      if (isHTTPError(error) && error.response.status === 304) return NOT_MODIFIED;
       throw toAppError(error, what);
     }
+    if (response.status === 304) return NOT_MODIFIED;
     const contentType = response.headers.get('content-type') ?? '';
     const text = await response.text();
     if (contentType !== '' && !/\bjson\b/i.test(contentType)) {
@@ -145,10 +155,16 @@ export const createIaClient = (options: IaClientOptions): IaClient => {
 
   const segment = (id: string) => encodeURIComponent(id);
 
+  const attemptPath = (id: string) => `attempts/${segment(id)}.json`;
+  // Only conditional requests can be answered 304; the casts below say so to the type checker.
   return {
     getAttempt: (id, requestOptions) =>
-      fetchParsed(`attempts/${segment(id)}.json`, `attempt ${id}`, parseAttempt, requestOptions),
+      fetchParsed(attemptPath(id), `attempt ${id}`, parseAttempt, requestOptions) as Promise<Fetched<RawAttempt>>,
+    getAttemptIfChanged: (id, etag, requestOptions) =>
+      fetchParsed(attemptPath(id), `attempt ${id}`, parseAttempt, { ...requestOptions, ifNoneMatch: etag }),
     getAssignment: (id, requestOptions) =>
-      fetchParsed(`assignments/${segment(id)}.json`, `assignment ${id}`, parseAssignment, requestOptions),
+      fetchParsed(`assignments/${segment(id)}.json`, `assignment ${id}`, parseAssignment, requestOptions) as Promise<
+        Fetched<RawAssignment>
+      >,
   };
 };

@@ -6,6 +6,7 @@ import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCom
 import type { CheckMessage } from './check-message.js';
 
 export const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;
+export const SQS_MAX_DELAY_SECONDS = 900;
 
 export const enqueueCheck =
   (sqs: SQSClient, queueUrl: string) =>

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { FakeIaServer } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
+import { defaultAssignments, defaultAttempts, freshAttempt, SEED_ATTEMPT_ID } from '../support/ia-fixtures.js';
 import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
 import { motoEnvironment } from '../support/moto.js';
 import { awsClients, checkEnvironment, provision, type LocalResources } from '../support/provision.js';
@@ -53,13 +53,14 @@ const alertsIn = async (queueUrl: string) =>
 
 describe('check pipeline on moto', () => {
   it('delivers review.needed to subscribers with its attributes, and to the email-filtered subscription', async () => {
-    await enqueue(JSON.stringify({ attemptId: VARIANTS.reviewNeeded, source: 'greenhouse' }));
+    const id = freshAttempt(ia, 'reviewNeeded');
+    await enqueue(JSON.stringify({ attemptId: id, source: 'greenhouse' }));
     expect(await runCheck()).toBe(1);
 
     const [all] = await alertsIn(resources.allAlertsInboxUrl);
     expect(all?.body).toMatchObject({
       eventType: 'review.needed',
-      attemptId: VARIANTS.reviewNeeded,
+      attemptId: id,
       assessmentId: 'pjpmahbioyqufxos',
       pendingReviewCount: 2,
       source: 'greenhouse',
@@ -78,15 +79,16 @@ describe('check pipeline on moto', () => {
   });
 
   it('reads the API key from Secrets Manager (the fake IA accepts only that key)', async () => {
-    await enqueue(JSON.stringify({ attemptId: VARIANTS.reviewNeeded }));
+    await enqueue(JSON.stringify({ attemptId: freshAttempt(ia, 'reviewNeeded') }));
     await runCheck();
     expect(ia.requests).toEqual([expect.objectContaining({ authorized: true, status: 200 })]);
   });
 
   it('dead-letters a poison message with its reason while the rest of the batch is delivered', async () => {
-    await enqueue('{"attemptId": ', JSON.stringify({ attemptId: VARIANTS.reviewNeededScored }));
+    const id = freshAttempt(ia, 'reviewNeededScored');
+    await enqueue('{"attemptId": ', JSON.stringify({ attemptId: id }));
     expect(await runCheck()).toBe(2);
-    expect((await alertsIn(resources.allAlertsInboxUrl)).map((a) => a.body.attemptId)).toEqual([VARIANTS.reviewNeededScored]);
+    expect((await alertsIn(resources.allAlertsInboxUrl)).map((a) => a.body.attemptId)).toEqual([id]);
     const [dead] = await drain(sqs, resources.deadLetterQueueUrl);
     expect(dead?.Body).toBe('{"attemptId": ');
     expect(dead?.MessageAttributes?.failureCode?.StringValue).toBe('invalid_message');
@@ -94,20 +96,21 @@ describe('check pipeline on moto', () => {
   });
 
   it('moves a record that keeps failing to the DLQ after the configured receives', async () => {
-    ia.inject(VARIANTS.scored, ...Array.from({ length: 20 }, () => ({ kind: 'status' as const, status: 500 })));
-    await enqueue(JSON.stringify({ attemptId: VARIANTS.scored }));
+    const id = freshAttempt(ia, 'scored');
+    ia.inject(id, ...Array.from({ length: 20 }, () => ({ kind: 'status' as const, status: 500 })));
+    await enqueue(JSON.stringify({ attemptId: id }));
     let dead: Message[] = [];
     for (let round = 0; round < 8 && dead.length === 0; round++) {
       await runCheck();
       await new Promise((resolve) => setTimeout(resolve, 1_100));
       dead = await drain(sqs, resources.deadLetterQueueUrl);
     }
-    expect(dead.map((m) => JSON.parse(m.Body ?? '{}').attemptId)).toEqual([VARIANTS.scored]);
+    expect(dead.map((m) => JSON.parse(m.Body ?? '{}').attemptId)).toEqual([id]);
     expect(await alertsIn(resources.allAlertsInboxUrl)).toEqual([]);
   }, 60_000);
 
   it('re-queues a scoring.pending attempt with a delay instead of alerting', async () => {
-    await enqueue(JSON.stringify({ attemptId: VARIANTS.scoringPending }));
+    await enqueue(JSON.stringify({ attemptId: freshAttempt(ia, 'scoringPending') }));
     await runCheck();
     expect(await alertsIn(resources.allAlertsInboxUrl)).toEqual([]);
     // Delayed by 60 s: invisible now, but counted by the queue.

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { signRequest } from '#lib/webhooks/sign.js';
 import { FakeIaServer } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts } from '../support/ia-fixtures.js';
+import { defaultAssignments, defaultAttempts, freshAttempt } from '../support/ia-fixtures.js';
 import { startHttpApi, type HttpHandler } from '../support/local/http-api.js';
 import { localSources } from '../support/local/sources.js';
 import { lambdaContext } from '../support/lambda.js';
@@ -22,7 +22,12 @@ const apiKey = `key-${randomBytes(8).toString('hex')}`;
 const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: 1000, attempts: defaultAttempts(), assignments: defaultAssignments() });
 const sources = localSources();
 const secretOf = (name: string) => sources.find((s) => s.name === name)?.secretValue as string;
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/webhooks/${name}.json`, import.meta.url), 'utf8');
+/** The example payload of a source, pointing at a fresh attempt so tests share no watch state. */
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/webhooks/${name}.json`, import.meta.url), 'utf8').replace(
+    'att-review-needed',
+    freshAttempt(ia, 'reviewNeeded'),
+  );
 let resources: LocalResources;
 let check: SqsHandler;
 let api: Awaited<ReturnType<typeof startHttpApi>>;

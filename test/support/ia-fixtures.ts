@@ -31,20 +31,33 @@ export const VARIANTS = {
   publicLibrary: 'att-public-library',
 } as const;
 
+const VARIANT_FIELDS: Record<keyof typeof VARIANTS, Json> = {
+  reviewNeeded: { pending_review_count: 2, scoring_completed: false, score: 1 },
+  reviewNeededScored: { pending_review_count: 1 },
+  scoringPending: { scoring_completed: false },
+  scored: {},
+  publicLibrary: { pending_review_count: 1, scoring_completed: false },
+};
+
+let counter = 0;
+/** A fresh attempt id with a variant's fields, registered on the server: tests do not share watch state. */
+export const freshAttempt = (server: { setAttempt(id: string, body: unknown): void }, variant: keyof typeof VARIANTS): string => {
+  counter += 1;
+  const id = `${VARIANTS[variant]}-${process.pid}-${counter}`;
+  server.setAttempt(id, seedVariant(id, VARIANT_FIELDS[variant]));
+  return id;
+};
+
 /** Every attempt the fake IA server serves by default, keyed by id. */
 export const defaultAttempts = (): Record<string, unknown> => {
-  const publicLibrary = seedVariant(VARIANTS.publicLibrary, { pending_review_count: 1, scoring_completed: false });
+  const publicLibrary = seedVariant(VARIANTS.publicLibrary, VARIANT_FIELDS.publicLibrary);
   delete publicLibrary.attempt.step_progressions;
   return {
     [SEED_ATTEMPT_ID]: readFixture('attempt-seed.json'),
-    [VARIANTS.reviewNeeded]: seedVariant(VARIANTS.reviewNeeded, {
-      pending_review_count: 2,
-      scoring_completed: false,
-      score: 1,
-    }),
-    [VARIANTS.reviewNeededScored]: seedVariant(VARIANTS.reviewNeededScored, { pending_review_count: 1 }),
-    [VARIANTS.scoringPending]: seedVariant(VARIANTS.scoringPending, { scoring_completed: false }),
-    [VARIANTS.scored]: seedVariant(VARIANTS.scored),
+    [VARIANTS.reviewNeeded]: seedVariant(VARIANTS.reviewNeeded, VARIANT_FIELDS.reviewNeeded),
+    [VARIANTS.reviewNeededScored]: seedVariant(VARIANTS.reviewNeededScored, VARIANT_FIELDS.reviewNeededScored),
+    [VARIANTS.scoringPending]: seedVariant(VARIANTS.scoringPending, VARIANT_FIELDS.scoringPending),
+    [VARIANTS.scored]: seedVariant(VARIANTS.scored, VARIANT_FIELDS.scored),
     [VARIANTS.publicLibrary]: publicLibrary,
   };
 };

@@ -23,6 +23,8 @@ export interface LocalResources {
   /** Subscribed without a filter, like a machine consumer. */
   allAlertsInboxUrl: string;
   dedupeTableName: string;
+  stateTableName: string;
+  idempotencyTableName: string;
   sources: Source[];
 }
 
@@ -100,18 +102,24 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
   const apiKeySecretName = name('ia-api-key');
   await secrets.send(new CreateSecretCommand({ Name: apiKeySecretName, SecretString: options.apiKey }));
 
-  const dedupeTableName = name('dedupe');
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: dedupeTableName,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  await dynamodb.send(
-    new UpdateTimeToLiveCommand({ TableName: dedupeTableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
-  );
+  const createTable = async (suffix: string, key: string, ttlAttribute: string) => {
+    const tableName = name(suffix);
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await dynamodb.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }),
+    );
+    return tableName;
+  };
+  const dedupeTableName = await createTable('dedupe', 'pk', 'expiresAt');
+  const stateTableName = await createTable('attempt-state', 'attemptId', 'expiresAt');
+  const idempotencyTableName = await createTable('idempotency', 'id', 'expiration');
 
   const sources: Source[] = [];
   for (const { secretValue, ...source } of options.sources ?? []) {
@@ -128,6 +136,8 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     emailInboxUrl,
     allAlertsInboxUrl,
     dedupeTableName,
+    stateTableName,
+    idempotencyTableName,
     sources,
   };
 };
@@ -146,4 +156,6 @@ export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): 
   DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
   IA_API_KEY_SECRET: resources.apiKeySecretName,
   IA_API_BASE_URL: iaBaseUrl,
+  STATE_TABLE_NAME: resources.stateTableName,
+  IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
 });

@@ -3,6 +3,7 @@
  * fake server. The moto-backed integration tests cover the same flow against real AWS APIs.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -20,6 +21,7 @@ const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/checks-dlq';
 const sns = mockClient(SNSClient);
 const sqs = mockClient(SQSClient);
 const secrets = mockClient(SecretsManagerClient);
+const dynamodb = mockClient(DynamoDBClient);
 const ia = new FakeIaServer({ apiKeys: [API_KEY], ratePerSecond: Infinity, attempts: defaultAttempts(), assignments: defaultAssignments() });
 let handler: Handler<SQSEvent, SQSBatchResponse>;
 const output: string[] = [];
@@ -34,6 +36,8 @@ beforeAll(async () => {
     IA_API_KEY_SECRET: 'ia-api-key',
     IA_API_BASE_URL: await ia.start(),
     IA_RATE_PER_SECOND: '1000',
+    STATE_TABLE_NAME: 'attempt-state',
+    IDEMPOTENCY_TABLE_NAME: 'idempotency',
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
@@ -60,7 +64,13 @@ beforeEach(() => {
   sns.reset();
   sqs.reset();
   secrets.reset();
+  dynamodb.reset();
   ia.reset();
+  // No state, no idempotency record: every attempt is new. The moto tests cover the stored paths.
+  dynamodb.on(GetItemCommand).resolves({});
+  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
+  dynamodb.on(DeleteItemCommand).resolves({});
   secrets.on(GetSecretValueCommand).resolves({ SecretString: API_KEY });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   sqs.on(SendMessageCommand).resolves({ MessageId: 's-1' });
@@ -100,7 +110,11 @@ describe('check handler', () => {
     expect(published()).toEqual([]);
     const [recheck] = sent(QUEUE);
     expect(recheck?.DelaySeconds).toBe(60);
-    expect(JSON.parse(recheck?.MessageBody as string)).toMatchObject({ attemptId: VARIANTS.scoringPending, rechecks: 1 });
+    expect(JSON.parse(recheck?.MessageBody as string)).toMatchObject({
+      attemptId: VARIANTS.scoringPending,
+      recheckId: expect.stringContaining(VARIANTS.scoringPending),
+      notBefore: expect.any(String),
+    });
   });
 
   it('dead-letters what can never succeed, alone, and the rest of the batch proceeds', async () => {
@@ -135,11 +149,13 @@ describe('check handler', () => {
     expect(change).toEqual({ QueueUrl: QUEUE, ReceiptHandle: 'rh-1', VisibilityTimeout: 120 });
   });
 
-  it('retries a failed publish instead of losing the alert', async () => {
+  it('retries a failed publish and releases its idempotency key', async () => {
     sns.on(PublishCommand).rejects(new Error('SNS is down'));
     const event = sqsEvent([JSON.stringify({ attemptId: VARIANTS.reviewNeeded })]);
     const result = await invoke(event);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    const released = dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input);
+    expect(released).toEqual([expect.objectContaining({ TableName: 'idempotency' })]);
   });
 
   it('dead-letters on a refused key and counts it', async () => {

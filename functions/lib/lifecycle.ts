@@ -1,0 +1,133 @@
+/**
+ * The life of one watched attempt: given what we knew (state) and what IA says now, which alerts
+ * are due and when to look again. Pure; the clock and settings are arguments.
+ *
+ *   scoring.pending ──(growing delays, ≤ 15 min/hop)──> … ──(deadline)──> scoring.stalled alert
+ *   review.needed alert ──(watch cadence)──> still pending after SLA ──> review.overdue (≤ N)
+ *                        └──> nothing pending and scoring completed ──> review.completed (closed)
+ *   attempt.scored (nothing was ever pending) ──> closed
+ */
+import type { EventType } from './alert.js';
+import type { Attempt } from './attempt.js';
+import { decide, type Decision } from './decision.js';
+
+export interface WatchSettings {
+  /** First re-check delay while scoring runs; doubles per re-check up to `maxDelaySeconds`. */
+  firstDelaySeconds: number;
+  maxDelaySeconds: number;
+  /** No completed scoring this long after the first check → `scoring.stalled`. */
+  scoringDeadlineSeconds: number;
+  /** Cadence of the slow watch after `review.needed` or `scoring.stalled`. */
+  watchIntervalSeconds: number;
+  /** Still pending this long after `review.needed` → a `review.overdue` reminder, then again every SLA. */
+  reviewSlaSeconds: number;
+  maxReminders: number;
+  /** Stop watching an attempt this long after its first check, whatever its state. */
+  maxWatchSeconds: number;
+}
+
+export const DEFAULT_WATCH: WatchSettings = {
+  firstDelaySeconds: 60,
+  maxDelaySeconds: 900,
+  scoringDeadlineSeconds: 24 * 3600,
+  watchIntervalSeconds: 3600,
+  reviewSlaSeconds: 24 * 3600,
+  maxReminders: 3,
+  maxWatchSeconds: 14 * 24 * 3600,
+};
+
+export interface AttemptState {
+  attemptId: string;
+  firstSeenAt: string;
+  lastCheckedAt: string;
+  lastDecision: Decision;
+  etag?: string;
+  rechecks: number;
+  reviewNeededAt?: string;
+  remindersSent: number;
+  stalledAt?: string;
+  closedAt?: string;
+  /** The attempt as last fetched: what a reminder renders when IA answers 304. */
+  snapshot: Attempt;
+  /** The one re-check message allowed to act on this attempt; others are stale copies. */
+  recheckId?: string;
+  /** When that re-check is due. */
+  nextCheckAt?: string;
+  /** Optimistic-locking counter. */
+  version: number;
+}
+
+export interface PlannedAlert {
+  eventType: EventType;
+  reminder?: number;
+  waitedHours?: number;
+}
+
+export type Observation = { attempt: Attempt; etag?: string } | 'not-modified';
+
+export interface Step {
+  alerts: PlannedAlert[];
+  state: AttemptState;
+  /** When to look again; undefined: stop watching. */
+  recheckInSeconds?: number;
+  outcome: 'alerted' | 'watching' | 'closed' | 'watch-ended';
+}
+
+const hoursBetween = (from: string, now: Date) => Math.floor((now.getTime() - Date.parse(from)) / 3_600_000);
+const secondsSince = (from: string, now: Date) => (now.getTime() - Date.parse(from)) / 1000;
+
+export const nextStep = (previous: AttemptState | undefined, observed: Observation, now: Date, s: WatchSettings): Step => {
+  if (observed === 'not-modified' && !previous) throw new TypeError('a 304 needs a previous state');
+  const attempt = observed === 'not-modified' ? (previous as AttemptState).snapshot : observed.attempt;
+  const nowIso = now.toISOString();
+  const decision = decide(attempt);
+  const etag = observed === 'not-modified' ? previous?.etag : (observed.etag ?? undefined);
+  const state: AttemptState = {
+    attemptId: attempt.id,
+    firstSeenAt: previous?.firstSeenAt ?? nowIso,
+    lastCheckedAt: nowIso,
+    lastDecision: decision,
+    rechecks: previous?.rechecks ?? 0,
+    remindersSent: previous?.remindersSent ?? 0,
+    snapshot: attempt,
+    version: previous?.version ?? 0,
+    ...(etag === undefined ? {} : { etag }),
+    ...(previous?.reviewNeededAt ? { reviewNeededAt: previous.reviewNeededAt } : {}),
+    ...(previous?.stalledAt ? { stalledAt: previous.stalledAt } : {}),
+  };
+  if (previous?.closedAt) return { alerts: [], state: { ...state, closedAt: previous.closedAt }, outcome: 'closed' };
+
+  const alerts: PlannedAlert[] = [];
+  let recheckInSeconds: number | undefined = s.watchIntervalSeconds;
+  switch (decision) {
+    case 'attempt.scored':
+      alerts.push({ eventType: state.reviewNeededAt ? 'review.completed' : 'attempt.scored' });
+      return { alerts, state: { ...state, closedAt: nowIso }, outcome: 'closed' };
+    case 'review.needed':
+      if (!state.reviewNeededAt) {
+        alerts.push({ eventType: 'review.needed' });
+        state.reviewNeededAt = nowIso;
+      } else {
+        const due = Math.min(Math.floor(secondsSince(state.reviewNeededAt, now) / s.reviewSlaSeconds), s.maxReminders);
+        if (due > state.remindersSent) {
+          state.remindersSent += 1;
+          alerts.push({ eventType: 'review.overdue', reminder: state.remindersSent, waitedHours: hoursBetween(state.reviewNeededAt, now) });
+        }
+      }
+      break;
+    case 'scoring.pending':
+      if (state.reviewNeededAt || state.stalledAt) break; // reviews done or already reported: watch slowly
+      if (secondsSince(state.firstSeenAt, now) >= s.scoringDeadlineSeconds) {
+        alerts.push({ eventType: 'scoring.stalled', waitedHours: hoursBetween(state.firstSeenAt, now) });
+        state.stalledAt = nowIso;
+        break;
+      }
+      recheckInSeconds = Math.min(s.firstDelaySeconds * 2 ** state.rechecks, s.maxDelaySeconds);
+      state.rechecks += 1;
+      break;
+  }
+  if (secondsSince(state.firstSeenAt, now) >= s.maxWatchSeconds) {
+    return { alerts, state, outcome: 'watch-ended' };
+  }
+  return { alerts, state, recheckInSeconds, outcome: alerts.length > 0 ? 'alerted' : 'watching' };
+};

@@ -1,0 +1,111 @@
+/** The watch lifecycle: every path of the state machine, then properties over random histories. */
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import type { Attempt } from '#lib/attempt.js';
+import { DEFAULT_WATCH, nextStep, type AttemptState, type Observation } from '#lib/lifecycle.js';
+
+const T0 = Date.parse('2026-11-25T00:00:00Z');
+const at = (hours: number) => new Date(T0 + hours * 3_600_000);
+const attempt = (pendingReviewCount: number, scoringCompleted: boolean): Attempt => ({
+  id: 'a1',
+  scoringCompleted,
+  pendingReviewCount,
+  assessment: { id: 'asm', name: 'Assessment' },
+  reviewItems: [],
+});
+const seen = (pending: number, completed: boolean, etag = '"e1"'): Observation => ({ attempt: attempt(pending, completed), etag });
+
+/** Runs observations in order, each at its hour, carrying the state like the store would. */
+const run = (steps: Array<[number, Observation]>) => {
+  let state: AttemptState | undefined;
+  return steps.map(([hour, observation]) => {
+    const step = nextStep(state, observation, at(hour), DEFAULT_WATCH);
+    state = { ...step.state, version: step.state.version + 1 };
+    return step;
+  });
+};
+
+describe('lifecycle', () => {
+  it('alerts review.needed once, reminds after the SLA, then completes', () => {
+    const steps = run([
+      [0, seen(2, false)],
+      [1, 'not-modified'],
+      [25, 'not-modified'],
+      [26, 'not-modified'],
+      [49, seen(1, false, '"e2"')],
+      [50, seen(0, true, '"e3"')],
+    ]);
+    expect(steps.map((s) => s.alerts)).toEqual([
+      [{ eventType: 'review.needed' }],
+      [],
+      [{ eventType: 'review.overdue', reminder: 1, waitedHours: 25 }],
+      [],
+      [{ eventType: 'review.overdue', reminder: 2, waitedHours: 49 }],
+      [{ eventType: 'review.completed' }],
+    ]);
+    expect(steps.map((s) => s.recheckInSeconds)).toEqual([3600, 3600, 3600, 3600, 3600, undefined]);
+    expect(steps.at(-1)?.state.closedAt).toBe(at(50).toISOString());
+  });
+
+  it('stops reminding after maxReminders but keeps watching for completion', () => {
+    const steps = run([[0, seen(1, false)], ...[24, 48, 72, 96, 120].map((h) => [h, 'not-modified'] as [number, Observation])]);
+    expect(steps.flatMap((s) => s.alerts).filter((a) => a.eventType === 'review.overdue')).toHaveLength(3);
+    expect(steps.at(-1)?.recheckInSeconds).toBe(3600);
+  });
+
+  it('re-checks pending scoring with growing delays, then reports it stalled once', () => {
+    const steps = run([
+      [0, seen(0, false)],
+      [0.1, 'not-modified'],
+      [0.2, 'not-modified'],
+      [24, 'not-modified'],
+      [25, 'not-modified'],
+    ]);
+    expect(steps.map((s) => s.recheckInSeconds)).toEqual([60, 120, 240, 3600, 3600]);
+    expect(steps.flatMap((s) => s.alerts)).toEqual([{ eventType: 'scoring.stalled', waitedHours: 24 }]);
+  });
+
+  it('caps a re-check hop at the configured maximum', () => {
+    const many = run(Array.from({ length: 12 }, (_, i) => [i * 0.01, seen(0, false)] as [number, Observation]));
+    expect(Math.max(...many.map((s) => s.recheckInSeconds ?? 0))).toBe(900);
+  });
+
+  it('records attempt.scored and closes when nothing was ever pending', () => {
+    const [first] = run([[0, seen(0, true)]]);
+    expect(first?.alerts).toEqual([{ eventType: 'attempt.scored' }]);
+    expect(first?.recheckInSeconds).toBeUndefined();
+  });
+
+  it('keeps the clock of the first check whatever comes later', () => {
+    const steps = run([[0, seen(0, false)], [23, seen(0, false)], [24, seen(0, false)]]);
+    expect(steps[2]?.state.firstSeenAt).toBe(at(0).toISOString());
+    expect(steps[2]?.alerts).toEqual([{ eventType: 'scoring.stalled', waitedHours: 24 }]);
+  });
+
+  it('ends the watch after maxWatchSeconds', () => {
+    const steps = run([[0, seen(1, false)], [14 * 24, 'not-modified']]);
+    expect(steps[1]?.outcome).toBe('watch-ended');
+    expect(steps[1]?.recheckInSeconds).toBeUndefined();
+  });
+
+  it('property: each alert type at most once (reminders numbered and bounded), closed stays closed', () => {
+    const observation = fc.oneof(
+      fc.constant<Observation>('not-modified'),
+      fc.record({ pending: fc.nat(3), completed: fc.boolean() }).map(({ pending, completed }) => seen(pending, completed)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 100, noNaN: true }), observation), { minLength: 1, maxLength: 30 }), (raw) => {
+        const history = [...raw].sort((a, b) => a[0] - b[0]);
+        if (history[0]?.[1] === 'not-modified') history[0] = [history[0][0], seen(1, false)];
+        const steps = run(history);
+        const alerts = steps.flatMap((s) => s.alerts);
+        const keys = alerts.map((a) => `${a.eventType}:${a.reminder ?? ''}`);
+        expect(new Set(keys).size).toBe(keys.length);
+        expect(alerts.filter((a) => a.eventType === 'review.overdue').length).toBeLessThanOrEqual(DEFAULT_WATCH.maxReminders);
+        const closedAt = steps.findIndex((s) => s.outcome === 'closed');
+        if (closedAt >= 0) for (const later of steps.slice(closedAt + 1)) expect(later.alerts).toEqual([]);
+        for (const s of steps) if (s.recheckInSeconds !== undefined) expect(s.recheckInSeconds).toBeGreaterThan(0);
+      }),
+    );
+  });
+});
