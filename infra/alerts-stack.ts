@@ -2,7 +2,8 @@
  * The pipeline: checks queue (+ DLQ) → check function → alerts topic → email (and any other
  * subscriber). Each function gets exactly the grants it needs, on exactly its resources.
  */
-import { CfnOutput, Duration, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -14,6 +15,7 @@ import type { Construct } from 'constructs';
 import { ACTIONABLE_EVENT_TYPES } from '../functions/lib/alert.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { IngestApi } from './constructs/ingest-api.js';
+import { OpsAlarms } from './constructs/ops-alarms.js';
 import { importSecret } from './constructs/secrets.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import type { Settings } from './settings.js';
@@ -44,6 +46,10 @@ export class AlertsStack extends Stack {
   readonly apiKeySecret: secretsmanager.ISecret;
   readonly check: ServiceFunction;
   readonly ingest: IngestApi;
+  readonly stateTable: dynamodb.Table;
+  readonly idempotencyTable: dynamodb.Table;
+  readonly opsTopic: sns.Topic;
+  readonly alarms: OpsAlarms;
 
   constructor(scope: Construct, id: string, props: AlertsStackProps) {
     super(scope, id, props);
@@ -95,6 +101,18 @@ export class AlertsStack extends Stack {
       });
     }
 
+    const table = (id: string, key: string, ttl: string, removalPolicy: RemovalPolicy) =>
+      new dynamodb.Table(this, id, {
+        partitionKey: { name: key, type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        timeToLiveAttribute: ttl,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        removalPolicy,
+      });
+    // Watch state is what lets a deployment resume its reminders: keep it if the stack goes.
+    this.stateTable = table('AttemptStateTable', 'attemptId', 'expiresAt', RemovalPolicy.RETAIN);
+    this.idempotencyTable = table('IdempotencyTable', 'id', 'expiration', RemovalPolicy.RETAIN);
+
     this.check = new ServiceFunction(this, 'Check', {
       name: 'check',
       description: 'Fetches attempts from Indeed Assessments, decides, publishes review alerts',
@@ -106,6 +124,14 @@ export class AlertsStack extends Stack {
         CHECKS_QUEUE_URL: this.checksQueue.queueUrl,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
         IA_API_KEY_SECRET: this.apiKeySecret.secretName,
+        STATE_TABLE_NAME: this.stateTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+        ALERT_DEDUPE_SECONDS: String(Math.round(settings.alertDedupeDays * 86_400)),
+        MIN_RECHECK_INTERVAL_SECONDS: String(settings.minRecheckIntervalSeconds),
+        WATCH_INTERVAL_SECONDS: String(Math.round(settings.watchIntervalMinutes * 60)),
+        REVIEW_SLA_SECONDS: String(Math.round(settings.reviewSlaHours * 3600)),
+        MAX_REMINDERS: String(settings.maxReminders),
+        MAX_WATCH_SECONDS: String(Math.round(settings.maxWatchDays * 86_400)),
         IA_API_BASE_URL: settings.iaApiBaseUrl,
         IA_RATE_PER_SECOND: String(settings.iaRatePerSecond),
         IA_MAX_CONCURRENCY: String(settings.checkMaxConcurrency),
@@ -130,6 +156,8 @@ export class AlertsStack extends Stack {
     this.deadLetterQueue.grantSendMessages(checkFn);
     grantPublishTo(this.alertsTopic, topicKey, checkFn);
     this.apiKeySecret.grantRead(checkFn);
+    this.stateTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    this.idempotencyTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
 
     this.ingest = new IngestApi(this, 'Ingest', { settings, checksQueue: this.checksQueue });
     new EventBridgeTrigger(this, 'EventBridge', {
@@ -139,6 +167,22 @@ export class AlertsStack extends Stack {
       deadLetterQueue: this.deadLetterQueue,
     });
 
+    const opsKey = new kms.Key(this, 'OpsTopicKey', { description: 'Encrypts the ops alarms topic', enableKeyRotation: true });
+    // CloudWatch publishes alarm notifications into the encrypted topic.
+    opsKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    this.opsTopic = new sns.Topic(this, 'OpsTopic', { displayName: 'Assessment review alerts: ops alarms', masterKey: opsKey, enforceSSL: true });
+    for (const email of settings.opsEmails) this.opsTopic.addSubscription(new EmailSubscription(email));
+    this.alarms = new OpsAlarms(this, 'Alarms', {
+      opsTopic: this.opsTopic,
+      checksQueue: this.checksQueue,
+      deadLetterQueue: this.deadLetterQueue,
+      alertsTopic: this.alertsTopic,
+      check: checkFn,
+      ingest: this.ingest.ingest.function,
+      oldestMessageMinutes: settings.oldestMessageAlarmMinutes,
+    });
+
+    new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topicArn });
     new CfnOutput(this, 'WebhookUrl', { value: `${this.ingest.api.apiEndpoint}/events/{source}` });
     for (const [name, secret] of this.ingest.sourceSecrets) {
       new CfnOutput(this, `SourceSecret${name.replace(/[^A-Za-z0-9]/g, '')}`, {

@@ -10,6 +10,8 @@ export type SourceSetting = Omit<Source, 'secretName'> & { secret?: string };
 
 export interface Settings {
   alertEmails: string[];
+  /** Who gets the ops alarms (DLQ, auth failures, backlog); separate from the alerts. */
+  opsEmails: string[];
   /** Name or ARN of an existing secret holding the IA API key; unset → the stack creates one. */
   iaApiKeySecret?: string;
   iaApiBaseUrl: string;
@@ -20,6 +22,13 @@ export interface Settings {
   logRetentionDays: number;
   recheckFirstDelaySeconds: number;
   scoringDeadlineHours: number;
+  watchIntervalMinutes: number;
+  reviewSlaHours: number;
+  maxReminders: number;
+  maxWatchDays: number;
+  alertDedupeDays: number;
+  minRecheckIntervalSeconds: number;
+  oldestMessageAlarmMinutes: number;
   includeCandidateEmail: boolean;
   iaAttemptUrlTemplate?: string;
   sources: SourceSetting[];
@@ -30,7 +39,7 @@ export interface Settings {
   apiThrottleBurst: number;
 }
 
-export const DEFAULTS: Omit<Settings, 'alertEmails' | 'sources' | 'eventBridgeSources'> = {
+export const DEFAULTS: Omit<Settings, 'alertEmails' | 'opsEmails' | 'sources' | 'eventBridgeSources'> = {
   iaApiBaseUrl: 'https://api.indeedassessments.com/v1',
   iaRatePerSecond: 1,
   checkMaxConcurrency: 2,
@@ -39,6 +48,13 @@ export const DEFAULTS: Omit<Settings, 'alertEmails' | 'sources' | 'eventBridgeSo
   logRetentionDays: 30,
   recheckFirstDelaySeconds: 60,
   scoringDeadlineHours: 24,
+  watchIntervalMinutes: 60,
+  reviewSlaHours: 24,
+  maxReminders: 3,
+  maxWatchDays: 14,
+  alertDedupeDays: 30,
+  minRecheckIntervalSeconds: 60,
+  oldestMessageAlarmMinutes: 30,
   includeCandidateEmail: false,
   eventBusName: 'default',
   apiThrottleRate: 20,
@@ -93,13 +109,17 @@ const sourcesFrom = (node: Context): SourceSetting[] => {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const loadSettings = (node: Context): Settings => {
-  const alertEmails = listFrom(node, 'alertEmails');
-  for (const email of alertEmails) if (!EMAIL.test(email)) fail('alertEmails', 'comma-separated email addresses', email);
+  const emails = (key: string) => {
+    const list = listFrom(node, key);
+    for (const email of list) if (!EMAIL.test(email)) fail(key, 'comma-separated email addresses', email);
+    return list;
+  };
   const iaApiKeySecret = stringFrom(node, 'iaApiKeySecret');
   const iaAttemptUrlTemplate = stringFrom(node, 'iaAttemptUrlTemplate');
   const includeCandidateEmail = String(node.tryGetContext('includeCandidateEmail') ?? 'false') === 'true';
   return {
-    alertEmails,
+    alertEmails: emails('alertEmails'),
+    opsEmails: emails('opsEmails'),
     ...(iaApiKeySecret ? { iaApiKeySecret } : {}),
     ...(iaAttemptUrlTemplate ? { iaAttemptUrlTemplate } : {}),
     iaApiBaseUrl: stringFrom(node, 'iaApiBaseUrl') ?? DEFAULTS.iaApiBaseUrl,
@@ -111,6 +131,13 @@ export const loadSettings = (node: Context): Settings => {
     logRetentionDays: Math.round(numberFrom(node, 'logRetentionDays', 1, 3653)),
     recheckFirstDelaySeconds: Math.round(numberFrom(node, 'recheckFirstDelaySeconds', 0, 900)),
     scoringDeadlineHours: numberFrom(node, 'scoringDeadlineHours', 1, 24 * 30),
+    watchIntervalMinutes: numberFrom(node, 'watchIntervalMinutes', 1, 24 * 60),
+    reviewSlaHours: numberFrom(node, 'reviewSlaHours', 1, 24 * 30),
+    maxReminders: Math.round(numberFrom(node, 'maxReminders', 0, 20)),
+    maxWatchDays: numberFrom(node, 'maxWatchDays', 1, 60),
+    alertDedupeDays: numberFrom(node, 'alertDedupeDays', 1, 365),
+    minRecheckIntervalSeconds: Math.round(numberFrom(node, 'minRecheckIntervalSeconds', 0, 3600)),
+    oldestMessageAlarmMinutes: numberFrom(node, 'oldestMessageAlarmMinutes', 5, 24 * 60),
     includeCandidateEmail,
     sources: sourcesFrom(node),
     eventBusName: stringFrom(node, 'eventBusName') ?? DEFAULTS.eventBusName,

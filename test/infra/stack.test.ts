@@ -172,6 +172,42 @@ describe('alerts stack', () => {
     template.resourceCountIs('AWS::Events::Rule', 2);
   });
 
+  it('keeps watch state and alert idempotency keys in TTL tables check may only read and write', () => {
+    for (const [key, ttl] of [['attemptId', 'expiresAt'], ['id', 'expiration']]) {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: ttl, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+    const checkRole = stack.getLogicalId(stack.check.role.node.defaultChild as never);
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${checkRole}"`));
+    const dynamoActions = JSON.stringify(policy).match(/dynamodb:\w+/g) ?? [];
+    expect([...new Set(dynamoActions)].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('sends every ops alarm, with a runbook line, to a separate encrypted ops topic', () => {
+    const opsTopic = stack.getLogicalId(stack.opsTopic.node.defaultChild as never);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{
+      Properties: { AlarmDescription: string; AlarmActions: unknown[]; MetricName?: string };
+    }>;
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(
+      [
+        'ApproximateAgeOfOldestMessage',
+        'ApproximateNumberOfMessagesVisible',
+        'Errors',
+        'IaAuthFailures',
+        'NumberOfNotificationsFailed',
+        'WebhooksFailed',
+      ].sort(),
+    );
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: opsTopic }]);
+      expect(alarm.Properties.AlarmDescription).toMatch(/runbook/);
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'Assessment review alerts: ops alarms', KmsMasterKeyId: Match.anyValue() });
+  });
+
   it('has no unacknowledged cdk-nag AwsSolutions finding', () => {
     const report = new AwsSolutionsChecks().validateScope(app);
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);

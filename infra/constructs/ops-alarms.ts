@@ -1,0 +1,92 @@
+/**
+ * Ops alarms, to their own topic (not the alerts topic: different readers, different urgency).
+ * Every alarm's description is the first line of its runbook: what it means, what to do.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export const METRICS_NAMESPACE = 'IaReviewAlerts';
+
+export interface OpsAlarmsProps {
+  opsTopic: sns.ITopic;
+  checksQueue: sqs.IQueue;
+  deadLetterQueue: sqs.IQueue;
+  alertsTopic: sns.ITopic;
+  check: lambda.IFunction;
+  ingest: lambda.IFunction;
+  oldestMessageMinutes: number;
+}
+
+/** A Powertools EMF metric, as the functions emit it (dimension `service`). */
+export const serviceMetric = (metricName: string, service: string) =>
+  new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service },
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+  });
+
+export class OpsAlarms extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
+    super(scope, id);
+    const action = new SnsAction(props.opsTopic);
+    const add = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+      const alarm = new cloudwatch.Alarm(this, alarmId, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      this.alarms.push(alarm);
+    };
+
+    add(
+      'DeadLetters',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      1,
+      'Checks failed for good and wait in the DLQ. Read each failureCode/failureReason attribute, fix the cause (key, attempt id, IA outage), then run `ia-review-alerts redrive`. See README, runbook "DeadLetters".',
+    );
+    add(
+      'ChecksBacklog',
+      props.checksQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      props.oldestMessageMinutes * 60,
+      `A check has waited over ${props.oldestMessageMinutes} min: IA is slow or rate-limiting, or check is failing. Look at check's logs and the IaAuthFailures/RecordsRetried metrics. See README, runbook "ChecksBacklog".`,
+    );
+    add(
+      'CheckErrors',
+      props.check.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      1,
+      'The check function itself failed (not a single record): read its log group for the stack trace; a bad deployment or missing permission is the usual cause. See README, runbook "CheckErrors".',
+    );
+    add(
+      'IaAuthFailures',
+      serviceMetric('IaAuthFailures', 'ia-review-alerts-check'),
+      1,
+      'Indeed Assessments refused the API key (401/403): every check stops. Put a valid key in the IA API key secret, then redrive the DLQ. See README, runbook "IaAuthFailures".',
+    );
+    add(
+      'AlertDeliveryFailures',
+      props.alertsTopic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      1,
+      'SNS could not deliver alerts to a subscriber (email bounced, endpoint gone). Check the topic subscriptions and the notifier. See README, runbook "AlertDeliveryFailures".',
+    );
+    add(
+      'WebhookFailures',
+      serviceMetric('WebhooksFailed', 'ia-review-alerts-ingest'),
+      1,
+      'ingest answered 503: a webhook could not be enqueued or a source secret is empty. Senders retry; check ingest logs and the source secrets. See README, runbook "WebhookFailures".',
+    );
+  }
+}
