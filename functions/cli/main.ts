@@ -7,6 +7,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { checkCommand } from './check-command.js';
+import { redriveCommand } from './redrive-command.js';
 import { signCommand } from './sign-command.js';
 
 export interface Io {
@@ -30,6 +31,11 @@ commands:
       With \`npm start\` running it needs nothing else; for a deployment give --url, --kind
       (standard-webhooks, greenhouse, lever, ia-callback) and WEBHOOK_SECRET.
 
+  redrive [--dry-run] [--limit N] [--dlq-url URL] [--queue-url URL]
+      Move dead-lettered check requests back to the checks queue after a fix, and report
+      each with the reason it had failed. Uses AWS credentials from the environment; the
+      queue URLs default to DEAD_LETTER_QUEUE_URL / CHECKS_QUEUE_URL, or the running npm start.
+
 exit codes: 0 ok, 1 API or validation failure, 2 usage error
 `;
 
@@ -37,6 +43,15 @@ type Command = (positionals: string[], flags: Record<string, string | boolean | 
 
 const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig }> = {
   check: { run: checkCommand, options: { assignment: { type: 'boolean' }, json: { type: 'boolean' } } },
+  redrive: {
+    run: redriveCommand,
+    options: {
+      'dry-run': { type: 'boolean' },
+      limit: { type: 'string' },
+      'dlq-url': { type: 'string' },
+      'queue-url': { type: 'string' },
+    },
+  },
   sign: {
     run: signCommand,
     options: { source: { type: 'string' }, body: { type: 'string' }, url: { type: 'string' }, kind: { type: 'string' } },

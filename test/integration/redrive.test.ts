@@ -1,0 +1,62 @@
+/** `ia-review-alerts redrive` against queues on moto. */
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { randomBytes } from 'node:crypto';
+import { run, type Io } from '../../functions/cli/main.js';
+import { drain } from '../support/local/sqs-poller.js';
+import { motoEnvironment } from '../support/moto.js';
+import { awsClients, provision, type LocalResources } from '../support/provision.js';
+
+const endpoint = process.env.MOTO_ENDPOINT as string;
+const { sqs } = awsClients(endpoint);
+let resources: LocalResources;
+
+beforeAll(async () => {
+  resources = await provision({ endpoint, prefix: `redrive-${randomBytes(4).toString('hex')}`, apiKey: 'k' });
+  Object.assign(process.env, motoEnvironment(endpoint));
+});
+
+const deadLetter = async (...ids: string[]) => {
+  for (const id of ids) {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: resources.deadLetterQueueUrl,
+        MessageBody: JSON.stringify({ attemptId: id }),
+        MessageAttributes: {
+          failureCode: { DataType: 'String', StringValue: 'unauthorized' },
+          failureReason: { DataType: 'String', StringValue: 'IA API refused the key (401)' },
+        },
+      }),
+    );
+  }
+};
+
+const cli = async (...args: string[]) => {
+  let out = '';
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (out += t), env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' } };
+  const code = await run(['redrive', '--dlq-url', resources.deadLetterQueueUrl, '--queue-url', resources.checksQueueUrl, ...args], io);
+  return { code, out };
+};
+
+describe('redrive', () => {
+  it('reports without moving on --dry-run, moves with --limit, then the rest', async () => {
+    await deadLetter('a1', 'a2', 'a3');
+    const dry = await cli('--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain('dry run: would move 3 message(s)');
+    expect(dry.out).toContain('{"attemptId":"a1"} (unauthorized: IA API refused the key (401))');
+
+    const some = await cli('--limit', '2');
+    expect(some.out).toContain('moved 2 message(s)');
+    const rest = await cli();
+    expect(rest.out).toContain('moved 1 message(s)');
+
+    const back = (await drain(sqs, resources.checksQueueUrl)).map((m) => JSON.parse(m.Body ?? '{}').attemptId).sort();
+    expect(back).toEqual(['a1', 'a2', 'a3']);
+    expect(await drain(sqs, resources.deadLetterQueueUrl)).toEqual([]);
+  });
+
+  it('exits 2 on a bad --limit', async () => {
+    expect((await cli('--limit', '0')).code).toBe(2);
+  });
+});
