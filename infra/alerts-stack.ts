@@ -48,6 +48,7 @@ export class AlertsStack extends Stack {
   readonly ingest: IngestApi;
   readonly stateTable: dynamodb.Table;
   readonly idempotencyTable: dynamodb.Table;
+  readonly rateLimitTable: dynamodb.Table;
   readonly opsTopic: sns.Topic;
   readonly alarms: OpsAlarms;
 
@@ -112,6 +113,13 @@ export class AlertsStack extends Stack {
     // Watch state is what lets a deployment resume its reminders: keep it if the stack goes.
     this.stateTable = table('AttemptStateTable', 'attemptId', 'expiresAt', RemovalPolicy.RETAIN);
     this.idempotencyTable = table('IdempotencyTable', 'id', 'expiration', RemovalPolicy.RETAIN);
+    // One item per API key: the next free slot of its request schedule, shared by all executions.
+    this.rateLimitTable = new dynamodb.Table(this, 'RateLimitTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
 
     this.check = new ServiceFunction(this, 'Check', {
       name: 'check',
@@ -126,6 +134,7 @@ export class AlertsStack extends Stack {
         IA_API_KEY_SECRET: this.apiKeySecret.secretName,
         STATE_TABLE_NAME: this.stateTable.tableName,
         IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+        RATE_LIMIT_TABLE_NAME: this.rateLimitTable.tableName,
         ALERT_DEDUPE_SECONDS: String(Math.round(settings.alertDedupeDays * 86_400)),
         MIN_RECHECK_INTERVAL_SECONDS: String(settings.minRecheckIntervalSeconds),
         WATCH_INTERVAL_SECONDS: String(Math.round(settings.watchIntervalMinutes * 60)),
@@ -134,7 +143,6 @@ export class AlertsStack extends Stack {
         MAX_WATCH_SECONDS: String(Math.round(settings.maxWatchDays * 86_400)),
         IA_API_BASE_URL: settings.iaApiBaseUrl,
         IA_RATE_PER_SECOND: String(settings.iaRatePerSecond),
-        IA_MAX_CONCURRENCY: String(settings.checkMaxConcurrency),
         IA_TOTAL_TIMEOUT_MS: String(IA_TOTAL_TIMEOUT_MS),
         RECHECK_FIRST_DELAY_SECONDS: String(settings.recheckFirstDelaySeconds),
         SCORING_DEADLINE_SECONDS: String(Math.round(settings.scoringDeadlineHours * 3600)),
@@ -157,6 +165,7 @@ export class AlertsStack extends Stack {
     grantPublishTo(this.alertsTopic, topicKey, checkFn);
     this.apiKeySecret.grantRead(checkFn);
     this.stateTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    this.rateLimitTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.idempotencyTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
 
     this.ingest = new IngestApi(this, 'Ingest', { settings, checksQueue: this.checksQueue });

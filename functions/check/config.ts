@@ -11,6 +11,7 @@ export const loadCheckConfig = (env: Env) => ({
   apiKeySecret: requireEnv(env, 'IA_API_KEY_SECRET'),
   stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
   idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
+  rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
   alertDedupeSeconds: numberEnv(env, 'ALERT_DEDUPE_SECONDS', 30 * 24 * 3600, { min: 60 }),
   minRecheckIntervalSeconds: numberEnv(env, 'MIN_RECHECK_INTERVAL_SECONDS', 60),
   ia: loadIaSettings(env),

@@ -18,9 +18,9 @@ import { dynamoStateStore } from '#lib/attempt-state.js';
 import { logger, metrics, tracer } from '#lib/commons.js';
 import { loadCheckConfig } from './config.js';
 import { createIaClient } from '#lib/ia-client.js';
-import { createPacer, intervalForShare } from '#lib/pacer.js';
 import { publishAlert } from '#lib/publish.js';
 import { createPublishOnce } from '#lib/publish-once.js';
+import { createSharedPacer } from '#lib/shared-pacer.js';
 import { deadLetter, delayRecord, enqueueCheck } from '#lib/queues.js';
 import { createRecordHandler } from './record-handler.js';
 
@@ -37,7 +37,13 @@ const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns,
 const ia = createIaClient({
   ...config.ia,
   apiKey: apiKeyFromSecret(config.apiKeySecret),
-  pace: createPacer(intervalForShare(config.ia.ratePerSecond, config.ia.maxConcurrency)),
+  pace: createSharedPacer({
+    dynamodb,
+    tableName: config.rateLimitTableName,
+    key: `ia-key#${config.apiKeySecret}`,
+    // 5 % under the limit: timer wake-ups jitter, and a 429 costs far more than the margin.
+    intervalMs: Math.ceil(1050 / config.ia.ratePerSecond),
+  }),
 });
 
 const handleRecord = createRecordHandler({

@@ -3,7 +3,7 @@ import { buildAlert } from '#lib/alert.js';
 import { loadIaSettings, loadRenderSettings } from '#lib/config.js';
 import { evaluateReference, type Evaluation } from '#lib/evaluate.js';
 import { createIaClient } from '#lib/ia-client.js';
-import { createPacer, intervalForShare } from '#lib/pacer.js';
+import { createPacer } from '#lib/pacer.js';
 import { toPublishInput } from '#lib/publish.js';
 import type { Io } from './main.js';
 import { UsageError } from './main.js';
@@ -34,8 +34,8 @@ export const checkCommand = async (
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw new UsageError(`"${id}" is not an IA id`);
 
   const settings = loadIaSettings(io.env);
-  // The same client, retries and pacing as the check function; one process, so the whole rate.
-  const ia = createIaClient({ ...settings, apiKey: () => apiKey, pace: createPacer(intervalForShare(settings.ratePerSecond, 1)) });
+  // The same client and retries as the check function; one process, so an in-process pacer keeps the rate.
+  const ia = createIaClient({ ...settings, apiKey: () => apiKey, pace: createPacer(Math.ceil(1000 / settings.ratePerSecond)) });
   const reference = flags.assignment ? { assignmentId: id } : { attemptId: id };
   const { evaluations, failures } = await evaluateReference(reference, ia);
   const now = new Date();

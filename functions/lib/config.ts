@@ -34,7 +34,6 @@ export const booleanEnv = (env: Env, name: string, fallback: boolean): boolean =
 export interface IaSettings {
   baseUrl: string;
   ratePerSecond: number;
-  maxConcurrency: number;
   timeoutMs: number;
   totalTimeoutMs: number;
   maxRetryAfterMs: number;
@@ -43,7 +42,6 @@ export interface IaSettings {
 export const loadIaSettings = (env: Env): IaSettings => ({
   baseUrl: env.IA_API_BASE_URL?.trim() || DEFAULT_IA_BASE_URL,
   ratePerSecond: numberEnv(env, 'IA_RATE_PER_SECOND', 1, { min: 0.001, integer: false }),
-  maxConcurrency: numberEnv(env, 'IA_MAX_CONCURRENCY', 1, { min: 1 }),
   timeoutMs: numberEnv(env, 'IA_TIMEOUT_MS', 5_000, { min: 100 }),
   totalTimeoutMs: numberEnv(env, 'IA_TOTAL_TIMEOUT_MS', 20_000, { min: 100 }),
   maxRetryAfterMs: numberEnv(env, 'IA_MAX_RETRY_AFTER_MS', 5_000),

@@ -23,10 +23,3 @@ export const createPacer = (intervalMs: number, clock: Clock = systemClock): Pac
     if (slot > now) await clock.sleep(slot - now);
   };
 };
-
-/**
- * The per-invocation interval that keeps the whole deployment under the key's limit: with at
- * most `maxConcurrency` executions pacing independently, each may use 1/maxConcurrency of it.
- */
-export const intervalForShare = (ratePerSecond: number, maxConcurrency: number): number =>
-  Math.ceil((1000 * maxConcurrency) / ratePerSecond);

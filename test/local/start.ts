@@ -33,7 +33,6 @@ const main = async () => {
   const sources = localSources();
   const resources = await provision({ endpoint: moto.endpoint, prefix: 'local', apiKey, visibilityTimeoutSeconds: 30, sources });
   Object.assign(process.env, motoEnvironment(moto.endpoint), checkEnvironment(resources, iaBaseUrl ?? ''), ingestEnvironment(resources), {
-    IA_MAX_CONCURRENCY: '1',
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',

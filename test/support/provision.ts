@@ -25,6 +25,7 @@ export interface LocalResources {
   dedupeTableName: string;
   stateTableName: string;
   idempotencyTableName: string;
+  rateLimitTableName: string;
   sources: Source[];
 }
 
@@ -120,6 +121,7 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
   const dedupeTableName = await createTable('dedupe', 'pk', 'expiresAt');
   const stateTableName = await createTable('attempt-state', 'attemptId', 'expiresAt');
   const idempotencyTableName = await createTable('idempotency', 'id', 'expiration');
+  const rateLimitTableName = await createTable("rate-limit", "pk", "expiresAt");
 
   const sources: Source[] = [];
   for (const { secretValue, ...source } of options.sources ?? []) {
@@ -138,6 +140,7 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     dedupeTableName,
     stateTableName,
     idempotencyTableName,
+    rateLimitTableName,
     sources,
   };
 };
@@ -158,4 +161,5 @@ export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): 
   IA_API_BASE_URL: iaBaseUrl,
   STATE_TABLE_NAME: resources.stateTableName,
   IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
+  RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
 });

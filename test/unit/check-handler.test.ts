@@ -38,6 +38,7 @@ beforeAll(async () => {
     IA_RATE_PER_SECOND: '1000',
     STATE_TABLE_NAME: 'attempt-state',
     IDEMPOTENCY_TABLE_NAME: 'idempotency',
+    RATE_LIMIT_TABLE_NAME: 'rate-limit',
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'DEBUG',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createPacer, intervalForShare, type Clock } from '#lib/pacer.js';
+import { createPacer, type Clock } from '#lib/pacer.js';
 
 const fakeClock = () => {
   let now = 0;
@@ -30,8 +30,4 @@ describe('pacer', () => {
     expect(sleeps).toEqual([]);
   });
 
-  it('splits the key rate between concurrent executions', () => {
-    expect(intervalForShare(1, 2)).toBe(2000);
-    expect(intervalForShare(10, 1)).toBe(100);
-  });
 });
