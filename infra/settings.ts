@@ -53,7 +53,7 @@ export const DEFAULTS: Omit<Settings, 'alertEmails' | 'opsEmails' | 'sources' | 
   maxReminders: 3,
   maxWatchDays: 14,
   alertDedupeDays: 30,
-  minRecheckIntervalSeconds: 60,
+  minRecheckIntervalSeconds: 300,
   oldestMessageAlarmMinutes: 30,
   includeCandidateEmail: false,
   eventBusName: 'default',

@@ -13,7 +13,7 @@ export const loadCheckConfig = (env: Env) => ({
   idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
   rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
   alertDedupeSeconds: numberEnv(env, 'ALERT_DEDUPE_SECONDS', 30 * 24 * 3600, { min: 60 }),
-  minRecheckIntervalSeconds: numberEnv(env, 'MIN_RECHECK_INTERVAL_SECONDS', 60),
+  minRecheckIntervalSeconds: numberEnv(env, 'MIN_RECHECK_INTERVAL_SECONDS', 300),
   ia: loadIaSettings(env),
   render: loadRenderSettings(env),
   watch: {

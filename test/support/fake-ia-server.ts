@@ -43,7 +43,7 @@ export class FakeIaServer {
   private readonly attempts = new Map<string, unknown>();
   private readonly assignments = new Map<string, unknown>();
   private readonly faults = new Map<string, Fault[]>();
-  private readonly lastAllowedByKey = new Map<string, number>();
+  private readonly allowedByKey = new Map<string, number[]>();
   private apiKeys: Set<string>;
   ratePerSecond: number;
   private readonly toleranceMs: number;
@@ -99,7 +99,7 @@ export class FakeIaServer {
   reset(): void {
     this.requests.length = 0;
     this.faults.clear();
-    this.lastAllowedByKey.clear();
+    this.allowedByKey.clear();
   }
 
   countRequests(filter: (request: RecordedRequest) => boolean = () => true): number {
@@ -114,15 +114,22 @@ export class FakeIaServer {
     return undefined;
   }
 
-  /** Seconds until the key may call again, or 0 when this call is within the limit. */
+  /**
+   * Seconds until the key may call again, or 0 when this call is within the limit: at most
+   * `rate` requests in any sliding one-second window (for rates under 1/s, one request per
+   * 1/rate seconds), as "N requests per second per key" is usually enforced.
+   */
   private rateLimit(key: string, now: number): number {
     if (!Number.isFinite(this.ratePerSecond)) return 0;
-    const interval = 1000 / this.ratePerSecond;
-    const last = this.lastAllowedByKey.get(key);
-    if (last !== undefined && now - last < interval - this.toleranceMs) {
-      return Math.max(1, Math.ceil((interval - (now - last)) / 1000));
+    const windowMs = Math.max(1000, 1000 / this.ratePerSecond) - this.toleranceMs;
+    const capacity = Math.max(1, Math.round((this.ratePerSecond * (windowMs + this.toleranceMs)) / 1000));
+    const recent = (this.allowedByKey.get(key) ?? []).filter((at) => now - at < windowMs);
+    if (recent.length >= capacity) {
+      this.allowedByKey.set(key, recent);
+      return Math.max(1, Math.ceil((windowMs - (now - (recent[0] as number))) / 1000));
     }
-    this.lastAllowedByKey.set(key, now);
+    recent.push(now);
+    this.allowedByKey.set(key, recent);
     return 0;
   }
 
