@@ -3,6 +3,7 @@
  * subscriber). Each function gets exactly the grants it needs, on exactly its resources.
  */
 import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -17,6 +18,7 @@ import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { IngestApi } from './constructs/ingest-api.js';
 import { OpsAlarms } from './constructs/ops-alarms.js';
 import { importSecret } from './constructs/secrets.js';
+import { SlackNotifier } from './constructs/slack-notifier.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import type { Settings } from './settings.js';
 
@@ -51,6 +53,7 @@ export class AlertsStack extends Stack {
   readonly rateLimitTable: dynamodb.Table;
   readonly opsTopic: sns.Topic;
   readonly alarms: OpsAlarms;
+  readonly slack?: SlackNotifier;
 
   constructor(scope: Construct, id: string, props: AlertsStackProps) {
     super(scope, id, props);
@@ -176,6 +179,35 @@ export class AlertsStack extends Stack {
       deadLetterQueue: this.deadLetterQueue,
     });
 
+    if (settings.slackChannels.length > 0) {
+      this.slack = new SlackNotifier(this, 'Slack', {
+        channels: settings.slackChannels,
+        alertsTopic: this.alertsTopic,
+        idempotencyTable: this.idempotencyTable,
+        rateLimitTable: this.rateLimitTable,
+        alertDedupeSeconds: Math.round(settings.alertDedupeDays * 86_400),
+        logRetentionDays: settings.logRetentionDays,
+      });
+      for (const [name, secret] of this.slack.channelSecrets) {
+        new CfnOutput(this, `SlackWebhookSecret${name.replace(/[^A-Za-z0-9]/g, '')}`, {
+          description: `Secret holding the Slack webhook URL of channel ${name}`,
+          value: secret.secretName,
+        });
+      }
+    }
+    if (settings.chatSlackWorkspaceId && settings.chatSlackChannelId) {
+      // Amazon Q Developer subscribes over HTTPS and reads the message's `https` body: the
+      // custom-notification JSON. Email keeps its own text body.
+      const chat = new chatbot.SlackChannelConfiguration(this, 'ChatChannel', {
+        slackChannelConfigurationName: `${this.stackName}-alerts`.slice(0, 128),
+        slackWorkspaceId: settings.chatSlackWorkspaceId,
+        slackChannelId: settings.chatSlackChannelId,
+        notificationTopics: [this.alertsTopic],
+        loggingLevel: chatbot.LoggingLevel.ERROR,
+      });
+      topicKey.grant(chat, 'kms:Decrypt', 'kms:GenerateDataKey');
+    }
+
     const opsKey = new kms.Key(this, 'OpsTopicKey', { description: 'Encrypts the ops alarms topic', enableKeyRotation: true });
     // CloudWatch publishes alarm notifications into the encrypted topic.
     opsKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
@@ -189,6 +221,7 @@ export class AlertsStack extends Stack {
       check: checkFn,
       ingest: this.ingest.ingest.function,
       oldestMessageMinutes: settings.oldestMessageAlarmMinutes,
+      ...(this.slack ? { notifierDeadLetterQueue: this.slack.deadLetterQueue } : {}),
     });
 
     new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topicArn });

@@ -8,6 +8,15 @@ import { parseSources, type Source } from '../functions/lib/webhooks/sources.js'
 /** A webhook source as configured: like the runtime's, but `secret` names an existing secret (optional). */
 export type SourceSetting = Omit<Source, 'secretName'> & { secret?: string };
 
+/** A Slack channel fed by an incoming webhook: default (everything actionable) or narrowed by filter. */
+export interface SlackChannelSetting {
+  name: string;
+  /** Existing secret (name or ARN) holding the webhook URL; otherwise one is created to fill in. */
+  secret?: string;
+  assessmentIds?: string[];
+  eventTypes?: string[];
+}
+
 export interface Settings {
   alertEmails: string[];
   /** Who gets the ops alarms (DLQ, auth failures, backlog); separate from the alerts. */
@@ -32,6 +41,10 @@ export interface Settings {
   includeCandidateEmail: boolean;
   iaAttemptUrlTemplate?: string;
   sources: SourceSetting[];
+  slackChannels: SlackChannelSetting[];
+  /** Amazon Q Developer (Chatbot): both set → a chat channel configuration on the alerts topic. */
+  chatSlackWorkspaceId?: string;
+  chatSlackChannelId?: string;
   eventBusName: string;
   /** EventBridge `source` values to accept; all when empty. */
   eventBridgeSources: string[];
@@ -39,7 +52,7 @@ export interface Settings {
   apiThrottleBurst: number;
 }
 
-export const DEFAULTS: Omit<Settings, 'alertEmails' | 'opsEmails' | 'sources' | 'eventBridgeSources'> = {
+export const DEFAULTS: Omit<Settings, 'alertEmails' | 'opsEmails' | 'sources' | 'slackChannels' | 'eventBridgeSources'> = {
   iaApiBaseUrl: 'https://api.indeedassessments.com/v1',
   iaRatePerSecond: 1,
   checkMaxConcurrency: 2,
@@ -87,23 +100,53 @@ const listFrom = (node: Context, key: string): string[] => {
   return items.map((item) => String(item).trim()).filter(Boolean);
 };
 
-/** `sources` arrives as an array from cdk.json or as a JSON string from `-c sources='[...]'`. */
-const sourcesFrom = (node: Context): SourceSetting[] => {
-  const raw: unknown = node.tryGetContext('sources');
+/** Lists of objects arrive as arrays from cdk.json or as JSON strings from `-c key='[...]'`. */
+const jsonArrayFrom = (node: Context, key: string, what: string): Array<Record<string, unknown>> => {
+  const raw: unknown = node.tryGetContext(key);
   if (raw === undefined || raw === '') return [];
   let value = raw;
   if (typeof raw === 'string') {
     try {
       value = JSON.parse(raw);
     } catch {
-      fail('sources', 'a JSON array of webhook sources', raw);
+      fail(key, `a JSON array of ${what}`, raw);
     }
   }
-  if (!Array.isArray(value)) fail('sources', 'a JSON array of webhook sources', raw);
-  const items = value as Array<Record<string, unknown>>;
+  if (!Array.isArray(value) || value.some((item) => item === null || typeof item !== 'object')) fail(key, `a JSON array of ${what}`, raw);
+  return value as Array<Record<string, unknown>>;
+};
+
+const sourcesFrom = (node: Context): SourceSetting[] => {
+  const items = jsonArrayFrom(node, 'sources', 'webhook sources');
   // Validated with the runtime's own schema; the secret name is only known after synthesis.
   parseSources(items.map(({ secret: _secret, ...rest }) => ({ ...rest, secretName: 'checked-at-synth' })));
   return items as unknown as SourceSetting[];
+};
+
+const CHANNEL_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const stringList = (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0);
+
+const slackChannelsFrom = (node: Context): SlackChannelSetting[] => {
+  const items = jsonArrayFrom(node, 'slackChannels', 'Slack channels');
+  const names = new Set<string>();
+  for (const item of items) {
+    if (typeof item.name !== 'string' || !CHANNEL_NAME.test(item.name)) fail('slackChannels', 'channels named with 1-32 of a-z0-9-', item.name);
+    if (names.has(item.name as string)) fail('slackChannels', 'channels with unique names', item.name);
+    names.add(item.name as string);
+    if (item.assessmentIds !== undefined && !stringList(item.assessmentIds)) fail('slackChannels', 'assessmentIds as a list of ids', item.assessmentIds);
+    if (item.eventTypes !== undefined && !stringList(item.eventTypes)) fail('slackChannels', 'eventTypes as a list of event types', item.eventTypes);
+    if (item.secret !== undefined && typeof item.secret !== 'string') fail('slackChannels', 'secret as a secret name or ARN', item.secret);
+  }
+  return items as unknown as SlackChannelSetting[];
+};
+
+const chatFrom = (node: Context) => {
+  const workspace = stringFrom(node, 'chatSlackWorkspaceId');
+  const channel = stringFrom(node, 'chatSlackChannelId');
+  if ((workspace === undefined) !== (channel === undefined)) {
+    fail('chatSlackWorkspaceId', 'given together with chatSlackChannelId', workspace ?? channel);
+  }
+  return workspace && channel ? { chatSlackWorkspaceId: workspace, chatSlackChannelId: channel } : {};
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -140,6 +183,8 @@ export const loadSettings = (node: Context): Settings => {
     oldestMessageAlarmMinutes: numberFrom(node, 'oldestMessageAlarmMinutes', 5, 24 * 60),
     includeCandidateEmail,
     sources: sourcesFrom(node),
+    slackChannels: slackChannelsFrom(node),
+    ...chatFrom(node),
     eventBusName: stringFrom(node, 'eventBusName') ?? DEFAULTS.eventBusName,
     eventBridgeSources: listFrom(node, 'eventBridgeSources'),
     apiThrottleRate: numberFrom(node, 'apiThrottleRate', 1, 10_000),

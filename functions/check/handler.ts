@@ -52,7 +52,7 @@ const handleRecord = createRecordHandler({
   publishOnce,
   schedule: enqueueCheck(sqs, config.checksQueueUrl),
   deadLetter: deadLetter(sqs, config.deadLetterQueueUrl, 'check'),
-  delay: delayRecord(sqs, config.checksQueueUrl),
+  delay: (record, seconds) => delayRecord(sqs, config.checksQueueUrl)(record.receiptHandle, seconds),
   now: () => new Date(),
   render: config.render,
   watch: config.watch,

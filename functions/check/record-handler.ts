@@ -4,19 +4,12 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { parseCheckMessage } from '#lib/check-message.js';
-import { DeferredError, describeError, RateLimitedError, UnauthorizedError } from '#lib/errors.js';
-import type { DeadLetterReason } from '#lib/queues.js';
+import { DeferredError, describeError, UnauthorizedError } from '#lib/errors.js';
+import { disposeOfFailure, type DispositionDeps } from '#lib/record-disposition.js';
 import { checkReference, type CheckDeps } from './check-reference.js';
 
-export interface RecordDeps extends CheckDeps {
-  deadLetter(body: string, reason: DeadLetterReason): Promise<void>;
-  delay(receiptHandle: string, seconds: number): Promise<void>;
-  log: {
-    info(message: string, extra: Record<string, unknown>): void;
-    warn(message: string, extra: Record<string, unknown>): void;
-    error(message: string, extra: Record<string, unknown>): void;
-  };
-  count(metric: string): void;
+export interface RecordDeps extends CheckDeps, DispositionDeps {
+  log: DispositionDeps['log'] & { info(message: string, extra: Record<string, unknown>): void };
   /** Do not start a record with less time than this left: an IA call may need all of it. */
   minRemainingMs: number;
 }
@@ -50,20 +43,7 @@ export const createRecordHandler =
         await deps.deadLetter(attemptId ? JSON.stringify({ attemptId }) : record.body, reason);
       }
     } catch (error) {
-      const { code, message, retryable } = describeError(error);
       if (error instanceof UnauthorizedError) deps.count('IaAuthFailures');
-      if (!retryable) {
-        deps.log.error('record can never succeed; dead-lettered', { code, reason: message, messageId: record.messageId });
-        deps.count('RecordsDeadLettered');
-        await deps.deadLetter(record.body, { code, message });
-        return;
-      }
-      if (error instanceof RateLimitedError) {
-        // Come back when IA says so rather than after the queue's default visibility timeout.
-        await deps.delay(record.receiptHandle, error.retryAfterSeconds);
-      }
-      deps.log.warn('record will be retried', { code, reason: message, messageId: record.messageId, receiveCount });
-      deps.count('RecordsRetried');
-      throw error;
+      await disposeOfFailure(error, record, deps);
     }
   };

@@ -7,6 +7,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { checkCommand } from './check-command.js';
+import { previewCommand } from './preview-command.js';
 import { redriveCommand } from './redrive-command.js';
 import { signCommand } from './sign-command.js';
 
@@ -31,6 +32,10 @@ commands:
       With \`npm start\` running it needs nothing else; for a deployment give --url, --kind
       (standard-webhooks, greenhouse, lever, ia-callback) and WEBHOOK_SECRET.
 
+  preview <file> [--format email|slack|slack-json|chat] [--event <eventType>]
+      Render the alert for an attempt or assignment JSON file as subscribers would get it
+      (default: the event the pipeline would decide).
+
   redrive [--dry-run] [--limit N] [--dlq-url URL] [--queue-url URL]
       Move dead-lettered check requests back to the checks queue after a fix, and report
       each with the reason it had failed. Uses AWS credentials from the environment; the
@@ -43,6 +48,7 @@ type Command = (positionals: string[], flags: Record<string, string | boolean | 
 
 const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig }> = {
   check: { run: checkCommand, options: { assignment: { type: 'boolean' }, json: { type: 'boolean' } } },
+  preview: { run: previewCommand, options: { format: { type: 'string' }, event: { type: 'string' } } },
   redrive: {
     run: redriveCommand,
     options: {

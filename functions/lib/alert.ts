@@ -18,6 +18,12 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /** What a person must act on; the default email and Slack subscriptions take only these. */
 export const ACTIONABLE_EVENT_TYPES: readonly EventType[] = ['review.needed', 'review.overdue', 'scoring.stalled'];
 
+/** A subscription's filter policy (message attributes): actionable types by default, optionally one assessment set. */
+export const filterPolicy = (options: { eventTypes?: readonly string[]; assessmentIds?: readonly string[] } = {}) => ({
+  eventType: [...(options.eventTypes ?? ACTIONABLE_EVENT_TYPES)],
+  ...(options.assessmentIds && options.assessmentIds.length > 0 ? { assessmentId: [...options.assessmentIds] } : {}),
+});
+
 export interface Alert {
   schemaVersion: 1;
   eventType: EventType;

@@ -77,6 +77,18 @@ export class StateConflictError extends AppError {
   readonly retryable = true;
 }
 
+/** Slack refused the payload (400 invalid_payload / invalid_blocks / no_text): our bug; retrying cannot help. */
+export class SlackRejectedError extends AppError {
+  readonly code = 'slack_rejected_payload';
+  readonly retryable = false;
+}
+
+/** The Slack destination is gone (403/404/410: revoked, deleted or archived): someone must fix the channel. */
+export class SlackGoneError extends AppError {
+  readonly code = 'slack_destination_gone';
+  readonly retryable = false;
+}
+
 /** Deployment problem (empty secret, missing variable): retried, since a fix makes it succeed. */
 export class ConfigurationError extends AppError {
   readonly code = 'configuration';

@@ -110,8 +110,10 @@ export const createIaClient = (options: IaClientOptions): IaClient => {
     hooks: {
       beforeRequest: [
         async ({ request }) => {
+          // The key first: a secret-cache refresh must not sit between the paced slot and the call.
+          const key = await options.apiKey();
           if (pace) await pace();
-          request.headers.set('Authorization', `token ${await options.apiKey()}`);
+          request.headers.set('Authorization', `token ${key}`);
           request.headers.set('Accept', 'application/json');
         },
       ],

@@ -1,7 +1,8 @@
 /**
- * Exactly-once alerts: the publish is wrapped in Powertools idempotency, keyed by attempt id +
- * event type (+ reminder number). A duplicate trigger, an SQS redelivery or a concurrent check
- * finds the key and publishes nothing; a failed publish deletes the key so the retry can publish.
+ * Exactly-once side effects: a function wrapped in Powertools idempotency, keyed by what the
+ * caller says identifies the effect. For alerts that is attempt id + event type (+ reminder
+ * number); for Slack posts, the channel plus that. A duplicate trigger, an SQS redelivery or a
+ * concurrent run finds the key and does nothing; a failure deletes the key so the retry can act.
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -12,30 +13,38 @@ import type { Alert } from './alert.js';
 export const alertKey = (alert: Pick<Alert, 'attemptId' | 'eventType' | 'reminder'>): string =>
   [alert.attemptId, alert.eventType, ...(alert.reminder === undefined ? [] : [alert.reminder])].join(':');
 
-export interface PublishOnceOptions {
+export interface OnceOptions {
   dynamodb: DynamoDBClient;
   tableName: string;
-  /** How long a published alert's key is kept; longer than any watch. */
+  /** How long a done effect's key is kept; longer than any redelivery or watch. */
   expiresAfterSeconds: number;
 }
 
-export const createPublishOnce = (publish: (alert: Alert) => Promise<void>, options: PublishOnceOptions) => {
+export const createOnce = <T>(effect: (payload: T) => Promise<void>, keyOf: (payload: T) => string, options: OnceOptions) => {
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: options.expiresAfterSeconds });
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: options.dynamodb });
-  // The nonce is not part of the key: it tells this call's own publish from a stored earlier one.
+  // The nonce is not part of the key: it tells this call's own run from a stored earlier one.
   const once = makeIdempotent(
-    async (request: { key: string; nonce: string; alert: Alert }) => {
-      await publish(request.alert);
+    async (request: { key: string; nonce: string; payload: T }) => {
+      await effect(request.payload);
       return { nonce: request.nonce };
     },
     { persistenceStore, config },
   );
   return {
     config,
-    async publishOnce(alert: Alert): Promise<'published' | 'duplicate'> {
+    async run(payload: T): Promise<'done' | 'duplicate'> {
       const nonce = randomUUID();
-      const result = await once({ key: alertKey(alert), nonce, alert });
-      return result.nonce === nonce ? 'published' : 'duplicate';
+      const result = await once({ key: keyOf(payload), nonce, payload });
+      return result.nonce === nonce ? 'done' : 'duplicate';
     },
+  };
+};
+
+export const createPublishOnce = (publish: (alert: Alert) => Promise<void>, options: OnceOptions) => {
+  const { config, run } = createOnce(publish, alertKey, options);
+  return {
+    config,
+    publishOnce: async (alert: Alert): Promise<'published' | 'duplicate'> => ((await run(alert)) === 'done' ? 'published' : 'duplicate'),
   };
 };

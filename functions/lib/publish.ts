@@ -1,9 +1,11 @@
 /**
- * One SNS publish per alert, with a body per protocol: email subscribers read text, everything
- * else (SQS, Lambda, HTTPS) gets the alert as JSON. Attributes carry what filter policies match.
+ * One SNS publish per alert, with a body per protocol: email subscribers read text; HTTPS, the
+ * protocol Amazon Q Developer (Chatbot) subscribes with, gets its custom-notification JSON; SQS,
+ * Lambda and everything else get the alert as JSON. Attributes carry what filter policies match.
  */
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from './alert.js';
+import { chatNotification } from './render/chat.js';
 import { emailBody, emailSubject } from './render/email.js';
 
 export const messageAttributes = (alert: Alert): NonNullable<PublishCommandInput['MessageAttributes']> => ({
@@ -21,7 +23,13 @@ export const toPublishInput = (topicArn: string, alert: Alert): PublishCommandIn
     TopicArn: topicArn,
     Subject: emailSubject(alert),
     MessageStructure: 'json',
-    Message: JSON.stringify({ default: json, email: emailBody(alert), sqs: json, lambda: json, https: json }),
+    Message: JSON.stringify({
+      default: json,
+      email: emailBody(alert),
+      sqs: json,
+      lambda: json,
+      https: JSON.stringify(chatNotification(alert)),
+    }),
     MessageAttributes: messageAttributes(alert),
   };
 };

@@ -29,7 +29,7 @@ const MAX_CONTENTION_RETRIES = 25;
 export const createSharedPacer = (options: SharedPacerOptions): Pacer => {
   const clock = options.clock ?? systemClock;
   const maxWaitMs = options.maxWaitMs ?? 10_000;
-  const leadMs = options.leadMs ?? 100;
+  const leadMs = options.leadMs ?? 20;
   const Key = { pk: { S: options.key } };
   return async () => {
     for (let attempt = 0; attempt < MAX_CONTENTION_RETRIES; attempt++) {

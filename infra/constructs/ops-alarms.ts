@@ -20,6 +20,8 @@ export interface OpsAlarmsProps {
   check: lambda.IFunction;
   ingest: lambda.IFunction;
   oldestMessageMinutes: number;
+  /** The Slack notifier's DLQ, when Slack channels are configured. */
+  notifierDeadLetterQueue?: sqs.IQueue;
 }
 
 /** A Powertools EMF metric, as the functions emit it (dimension `service`). */
@@ -82,6 +84,26 @@ export class OpsAlarms extends Construct {
       1,
       'SNS could not deliver alerts to a subscriber (email bounced, endpoint gone). Check the topic subscriptions and the notifier. See README, runbook "AlertDeliveryFailures".',
     );
+    if (props.notifierDeadLetterQueue) {
+      add(
+        'SlackDeadLetters',
+        props.notifierDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        1,
+        'Slack posts failed for good. failureCode slack_destination_gone: the channel was archived or the webhook revoked, put a new webhook URL in the channel secret; slack_rejected_payload: our bug, open an issue. Then redrive. See README, runbook "SlackDeadLetters".',
+      );
+      add(
+        'SlackDestinationGone',
+        serviceMetric('SlackDestinationGone', 'ia-review-alerts-notify-slack'),
+        1,
+        'A Slack webhook answered 403/404/410: the channel is archived or the webhook revoked, so its alerts stop. Create a new incoming webhook and put its URL in the channel secret. See README, runbook "SlackDestinationGone".',
+      );
+      add(
+        'SlackPayloadRejected',
+        serviceMetric('SlackPayloadRejected', 'ia-review-alerts-notify-slack'),
+        1,
+        'Slack rejected a message as invalid (400): a rendering bug. The alert is in the Slack DLQ; email still went out. Open an issue with the failureReason. See README, runbook "SlackPayloadRejected".',
+      );
+    }
     add(
       'WebhookFailures',
       serviceMetric('WebhooksFailed', 'ia-review-alerts-ingest'),

@@ -220,3 +220,63 @@ describe('alerts stack', () => {
     expect(() => synth({ logRetentionDays: 2 })).toThrow(/logRetentionDays 2/);
   });
 });
+
+describe('alerts stack with Slack channels and Amazon Q Developer', () => {
+  const { app: slackApp, stack: slackStack, template: slackTemplate } = synth({
+    slackChannels: JSON.stringify([{ name: 'reviews' }, { name: 'philosophy', assessmentIds: ['pjpmahbioyqufxos'] }]),
+    chatSlackWorkspaceId: 'T0123',
+    chatSlackChannelId: 'C0456',
+  });
+
+  it('buffers each channel in its own queue, subscribed with that channel’s filter policy', () => {
+    slackTemplate.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      RawMessageDelivery: true,
+      FilterPolicy: { eventType: ['review.needed', 'review.overdue', 'scoring.stalled'] },
+    });
+    slackTemplate.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      FilterPolicy: { eventType: ['review.needed', 'review.overdue', 'scoring.stalled'], assessmentId: ['pjpmahbioyqufxos'] },
+    });
+    const mappings = slackTemplate.findResources('AWS::Lambda::EventSourceMapping');
+    expect(Object.keys(mappings)).toHaveLength(3); // check + two channels
+  });
+
+  it('keeps webhook URLs in secrets notify-slack alone may read', () => {
+    const roleId = slackStack.getLogicalId(slackStack.slack?.notify.role.node.defaultChild as never);
+    const policy = Object.values(slackTemplate.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${roleId}"`));
+    const text = JSON.stringify(policy);
+    expect(text).toContain('secretsmanager:GetSecretValue');
+    expect(text).not.toContain('sns:Publish');
+    const checkRole = slackStack.getLogicalId(slackStack.check.role.node.defaultChild as never);
+    const checkPolicy = JSON.stringify(Object.values(slackTemplate.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${checkRole}"`)));
+    for (const secret of slackStack.slack?.channelSecrets.values() ?? []) {
+      expect(checkPolicy).not.toContain(slackStack.getLogicalId(secret.node.defaultChild as never));
+    }
+  });
+
+  it('alarms on Slack dead letters, gone destinations and rejected payloads', () => {
+    const names = Object.values(slackTemplate.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => (a as { Properties: { MetricName: string } }).Properties.MetricName,
+    );
+    expect(names).toEqual(expect.arrayContaining(['SlackDestinationGone', 'SlackPayloadRejected']));
+    expect(names.filter((n) => n === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+  });
+
+  it('subscribes an Amazon Q Developer Slack channel to the alerts topic', () => {
+    slackTemplate.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      SlackWorkspaceId: 'T0123',
+      SlackChannelId: 'C0456',
+      SnsTopicArns: [{ Ref: slackStack.getLogicalId(slackStack.alertsTopic.node.defaultChild as never) }],
+    });
+  });
+
+  it('is cdk-nag clean too', () => {
+    expect(new AwsSolutionsChecks().validateScope(slackApp).violations).toEqual([]);
+  });
+
+  it('rejects a half-configured chat channel and a badly named Slack channel', () => {
+    expect(() => synth({ chatSlackWorkspaceId: 'T0123' })).toThrow(/chatSlackWorkspaceId/);
+    expect(() => synth({ slackChannels: '[{"name":"Bad Name"}]' })).toThrow(/slackChannels/);
+  });
+});

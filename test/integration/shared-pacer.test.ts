@@ -16,7 +16,7 @@ describe('shared pacer', () => {
     const key = `key-${randomBytes(4).toString('hex')}`;
     // Three executions, each with its own client, as separate Lambda environments would have.
     const pacers = [0, 1, 2].map(() =>
-      createSharedPacer({ dynamodb: awsClients(endpoint).dynamodb, tableName: resources.rateLimitTableName, key, intervalMs: 200 }),
+      createSharedPacer({ dynamodb: awsClients(endpoint).dynamodb, tableName: resources.rateLimitTableName, key, intervalMs: 200, leadMs: 50 }),
     );
     const times: number[] = [];
     await Promise.all(pacers.flatMap((pace) => [0, 1, 2].map(async () => {

@@ -37,6 +37,8 @@ const environment = {
   ...checkEnvironment(resources, iaUrl),
   ...ingestEnvironment(resources),
   IA_RATE_PER_SECOND: String(RATE),
+  // Re-checks of still-scoring attempts are the watch's job, not the events'; keep them out of the run.
+  RECHECK_FIRST_DELAY_SECONDS: '900',
   POWERTOOLS_TRACE_ENABLED: 'false',
   POWERTOOLS_METRICS_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'SILENT',

@@ -7,13 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { emailBody, emailSubject } from '#lib/render/email.js';
 import type { Alert } from '#lib/alert.js';
+import { slackPreview, type SlackMessage } from '#lib/render/slack.js';
 import { FakeIaServer } from '../support/fake-ia-server.js';
+import { FakeSlackServer } from '../support/fake-slack-server.js';
 import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
 import { startHttpApi, type HttpHandler } from '../support/local/http-api.js';
 import { localSources } from '../support/local/sources.js';
 import { drain, startPoller, type SqsHandler } from '../support/local/sqs-poller.js';
 import { motoEnvironment, startMoto } from '../support/moto.js';
-import { awsClients, checkEnvironment, ingestEnvironment, provision } from '../support/provision.js';
+import { awsClients, checkEnvironment, ingestEnvironment, notifyEnvironment, provision } from '../support/provision.js';
 import { clearState, writeState } from './state.js';
 
 const tty = process.stdout.isTTY;
@@ -30,8 +32,17 @@ const main = async () => {
     : new FakeIaServer({ apiKeys: [apiKey], attempts: defaultAttempts(), assignments: defaultAssignments() });
   const iaBaseUrl = fakeIa ? await fakeIa.start(Number(process.env.FAKE_IA_PORT ?? 0)) : process.env.IA_API_BASE_URL;
 
+  const slack = new FakeSlackServer();
+  await slack.start();
   const sources = localSources();
-  const resources = await provision({ endpoint: moto.endpoint, prefix: 'local', apiKey, visibilityTimeoutSeconds: 30, sources });
+  const resources = await provision({
+    endpoint: moto.endpoint,
+    prefix: 'local',
+    apiKey,
+    visibilityTimeoutSeconds: 30,
+    sources,
+    slackChannels: [{ name: 'review-alerts', webhookUrl: slack.webhookUrl('review-alerts') }],
+  });
   Object.assign(process.env, motoEnvironment(moto.endpoint), checkEnvironment(resources, iaBaseUrl ?? ''), ingestEnvironment(resources), {
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -43,15 +54,28 @@ const main = async () => {
 
   const { handler } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler };
   const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as { handler: HttpHandler };
+  // notify-slack reads its own environment at cold start, as each Lambda has its own.
+  Object.assign(process.env, notifyEnvironment(resources));
+  const { handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as { handler: SqsHandler };
   const api = await startHttpApi(ingest, Number(process.env.LOCAL_WEBHOOK_PORT ?? 0));
   const { sqs } = awsClients(moto.endpoint);
-  const poller = startPoller({
-    sqs,
-    queueUrl: resources.checksQueueUrl,
-    handler,
-    functionName: 'check',
-    onError: (error) => say(`poller error: ${(error as Error).message}`),
-  });
+  const onError = (error: unknown) => say(`poller error: ${(error as Error).message}`);
+  const pollers = [
+    startPoller({ sqs, queueUrl: resources.checksQueueUrl, handler, functionName: 'check', onError }),
+    ...resources.slackChannels.map((c) =>
+      startPoller({ sqs, queueUrl: c.queueUrl, handler: notify, functionName: 'notify-slack', onError }),
+    ),
+  ];
+  // What the Slack channel shows: every post the fake webhook received, as readable text.
+  let shownPosts = 0;
+  const slackView = setInterval(() => {
+    for (const post of slack.posts.slice(shownPosts)) {
+      const message = post.body as SlackMessage;
+      say(`\n${bold(`─── Slack #${post.path.split('/').pop()} ───────────────────────────────────`)}`);
+      say(slackPreview(message));
+    }
+    shownPosts = slack.posts.length;
+  }, 500);
 
   // What an email subscriber (actionable types only) and a machine subscriber (everything) receive.
   let inboxRunning = true;
@@ -84,10 +108,11 @@ ${bold('Running.')}
   AWS emulator (moto):  ${moto.endpoint}
   Indeed Assessments:   ${fakeIa ? `fake server ${iaBaseUrl} (fixtures; set IA_API_KEY to use the real API)` : `real API ${iaBaseUrl ?? 'https://api.indeedassessments.com/v1'}`}
   Checks queue:         ${resources.checksQueueUrl}
+  Slack (fake webhook): ${slack.webhookUrl('review-alerts')}
   Webhooks:             POST ${api.url}/events/{${sources.map((s) => s.name).join('|')}}
 
 In another terminal, trigger a check:
-  npm run enqueue -- ${VARIANTS.reviewNeeded}          review needed → an email below
+  npm run enqueue -- ${VARIANTS.reviewNeeded}          review needed → an email and a Slack post below
   npm run enqueue -- ${SEED_ATTEMPT_ID}           the API's seed attempt → attempt.scored, no email
   npm run enqueue -- --assignment ${SEED_ASSIGNMENT_ID}
   npm run enqueue -- ${VARIANTS.scoringPending}         scoring still running → re-checked in 60 s
@@ -99,7 +124,9 @@ Ctrl-C stops everything.
   const stop = async () => {
     say('\nStopping...');
     inboxRunning = false;
-    await poller.stop();
+    clearInterval(slackView);
+    await Promise.all(pollers.map((p) => p.stop()));
+    await slack.stop();
     await api.stop();
     await inbox;
     await fakeIa?.stop();

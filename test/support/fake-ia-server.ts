@@ -32,6 +32,8 @@ export interface FakeIaOptions {
   rateToleranceMs?: number;
   attempts?: Record<string, unknown>;
   assignments?: Record<string, unknown>;
+  /** Answers for attempt ids it does not know (the benchmark's fresh ids); 404 without it. */
+  anyAttempt?: (id: string) => unknown;
 }
 
 const ROUTE = /^\/(?:v1\/)?(attempts|assignments)\/([^/.]+)(?:\.json)?$/;
@@ -45,6 +47,7 @@ export class FakeIaServer {
   private readonly faults = new Map<string, Fault[]>();
   private readonly allowedByKey = new Map<string, number[]>();
   private apiKeys: Set<string>;
+  private readonly anyAttempt: ((id: string) => unknown) | undefined;
   ratePerSecond: number;
   private readonly toleranceMs: number;
 
@@ -52,6 +55,7 @@ export class FakeIaServer {
     this.apiKeys = new Set(options.apiKeys ?? ['test-api-key']);
     this.ratePerSecond = options.ratePerSecond ?? 1;
     this.toleranceMs = options.rateToleranceMs ?? 25;
+    this.anyAttempt = options.anyAttempt;
     for (const [id, body] of Object.entries(options.attempts ?? {})) this.attempts.set(id, body);
     for (const [id, body] of Object.entries(options.assignments ?? {})) this.assignments.set(id, body);
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -179,7 +183,8 @@ export class FakeIaServer {
     }
 
     const store = match?.[1] === 'attempts' ? this.attempts : this.assignments;
-    const body = id === undefined ? undefined : store.get(id);
+    const body =
+      id === undefined ? undefined : (store.get(id) ?? (store === this.attempts ? this.anyAttempt?.(id) : undefined));
     if (!match || body === undefined) return json(404, { error: 'not found' });
     const text = JSON.stringify(body);
     const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;

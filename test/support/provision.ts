@@ -7,11 +7,26 @@ import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aw
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { ACTIONABLE_EVENT_TYPES } from '#lib/alert.js';
+import { filterPolicy } from '#lib/alert.js';
 import type { Source } from '#lib/webhooks/sources.js';
 
 /** A webhook source for the local stack: its config plus the secret value to store. */
 export type LocalSource = Omit<Source, 'secretName'> & { secretValue: string };
+
+/** A Slack channel for the local stack: where its webhook points and what it subscribes to. */
+export interface LocalSlackChannel {
+  name: string;
+  webhookUrl: string;
+  assessmentIds?: string[];
+  eventTypes?: string[];
+}
+
+export interface SlackChannelResource {
+  name: string;
+  queueArn: string;
+  queueUrl: string;
+  secretName: string;
+}
 
 export interface LocalResources {
   checksQueueUrl: string;
@@ -27,6 +42,8 @@ export interface LocalResources {
   idempotencyTableName: string;
   rateLimitTableName: string;
   sources: Source[];
+  slackChannels: SlackChannelResource[];
+  notifyDeadLetterQueueUrl: string;
 }
 
 export interface ProvisionOptions {
@@ -36,6 +53,7 @@ export interface ProvisionOptions {
   maxReceiveCount?: number;
   visibilityTimeoutSeconds?: number;
   sources?: LocalSource[];
+  slackChannels?: LocalSlackChannel[];
 }
 
 export const awsClients = (endpoint: string) => {
@@ -69,8 +87,8 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
   });
   const alertsTopicArn = (await sns.send(new CreateTopicCommand({ Name: name('alerts') }))).TopicArn as string;
 
-  const subscribeInbox = async (suffix: string, filterPolicy?: object) => {
-    const url = await createQueue(suffix);
+  const subscribeInbox = async (suffix: string, policy?: object, visibilityTimeoutSeconds = 30) => {
+    const url = await createQueue(suffix, { VisibilityTimeout: String(visibilityTimeoutSeconds) });
     const arn = await queueArn(sqs, url);
     await sqs.send(
       new SetQueueAttributesCommand({
@@ -90,14 +108,14 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
         Endpoint: arn,
         Attributes: {
           RawMessageDelivery: 'true',
-          ...(filterPolicy ? { FilterPolicy: JSON.stringify(filterPolicy) } : {}),
+          ...(policy ? { FilterPolicy: JSON.stringify(policy) } : {}),
         },
       }),
     );
     return url;
   };
 
-  const emailInboxUrl = await subscribeInbox('email-inbox', { eventType: [...ACTIONABLE_EVENT_TYPES] });
+  const emailInboxUrl = await subscribeInbox('email-inbox', filterPolicy());
   const allAlertsInboxUrl = await subscribeInbox('all-alerts');
 
   const apiKeySecretName = name('ia-api-key');
@@ -130,6 +148,15 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     sources.push({ ...source, secretName });
   }
 
+  const notifyDeadLetterQueueUrl = await createQueue('notify-dlq');
+  const slackChannels: SlackChannelResource[] = [];
+  for (const channel of options.slackChannels ?? []) {
+    const queueUrl = await subscribeInbox(`slack-${channel.name}`, filterPolicy(channel), options.visibilityTimeoutSeconds);
+    const secretName = name(`slack-${channel.name}`);
+    await secrets.send(new CreateSecretCommand({ Name: secretName, SecretString: channel.webhookUrl }));
+    slackChannels.push({ name: channel.name, queueUrl, queueArn: await queueArn(sqs, queueUrl), secretName });
+  }
+
   return {
     checksQueueUrl,
     deadLetterQueueUrl,
@@ -142,8 +169,18 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     idempotencyTableName,
     rateLimitTableName,
     sources,
+    slackChannels,
+    notifyDeadLetterQueueUrl,
   };
 };
+
+/** The notify-slack function's environment for these resources. */
+export const notifyEnvironment = (resources: LocalResources): Record<string, string> => ({
+  SLACK_CHANNELS: JSON.stringify(resources.slackChannels),
+  DEAD_LETTER_QUEUE_URL: resources.notifyDeadLetterQueueUrl,
+  IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
+  RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
+});
 
 /** The ingest function's environment for these resources. */
 export const ingestEnvironment = (resources: LocalResources): Record<string, string> => ({

@@ -130,3 +130,24 @@ describe('ia-review-alerts sign', () => {
     expect(err).toMatch(/give --kind/);
   });
 });
+
+describe('ia-review-alerts preview', () => {
+  const fixture = fileURLToPath(new URL('../fixtures/ia/assignment.json', import.meta.url));
+
+  it('renders the seed as the pipeline decides it, in every format', async () => {
+    const email = await cli(['preview', fixture]);
+    expect(email.code).toBe(0);
+    expect(email.out).toMatch(/^Subject: Attempt scored: Anonymous Candidate 514 - Philosopher Assessment 1\n\nATTEMPT SCORED/);
+    const slack = await cli(['preview', fixture, '--format', 'slack']);
+    expect(slack.out).toMatch(/^Attempt scored: Anonymous Candidate 514\n/);
+    const blocks = JSON.parse((await cli(['preview', fixture, '--format', 'slack-json'])).out);
+    expect(blocks.blocks[0].type).toBe('header');
+    const chat = JSON.parse((await cli(['preview', fixture, '--format', 'chat'])).out);
+    expect(chat.metadata.threadId).toBe(SEED_ATTEMPT_ID);
+  });
+
+  it('exits 2 on an unknown format or event', async () => {
+    expect((await cli(['preview', fixture, '--format', 'fax'])).code).toBe(2);
+    expect((await cli(['preview', fixture, '--event', 'nope'])).code).toBe(2);
+  });
+});

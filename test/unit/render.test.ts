@@ -4,6 +4,8 @@ import { normaliseAttempt, type Attempt } from '#lib/attempt.js';
 import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
 import { asciiSafe, emailBody, emailSubject } from '#lib/render/email.js';
 import { toPublishInput } from '#lib/publish.js';
+import { chatNotification } from '#lib/render/chat.js';
+import { escapeMrkdwn, SLACK_LIMITS, slackMessage } from '#lib/render/slack.js';
 import { readFixture } from '../support/ia-fixtures.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -76,9 +78,10 @@ describe('the SNS publish', () => {
     const bodies = JSON.parse(input.Message as string) as Record<string, string>;
     expect(bodies.email).toContain('REVIEW NEEDED');
     expect(() => JSON.parse(bodies.email as string)).toThrow();
-    for (const protocol of ['default', 'sqs', 'lambda', 'https']) {
+    for (const protocol of ['default', 'sqs', 'lambda']) {
       expect(JSON.parse(bodies[protocol] as string)).toMatchObject({ eventType: 'review.needed', attemptId: 'khbgltqixvvyoxeb' });
     }
+    expect(JSON.parse(bodies.https as string)).toMatchObject({ source: 'custom', metadata: { threadId: 'khbgltqixvvyoxeb' } });
     expect(input.MessageAttributes).toEqual({
       eventType: { DataType: 'String', StringValue: 'review.needed' },
       assessmentId: { DataType: 'String', StringValue: 'pjpmahbioyqufxos' },
@@ -86,5 +89,74 @@ describe('the SNS publish', () => {
       attemptId: { DataType: 'String', StringValue: 'khbgltqixvvyoxeb' },
       source: { DataType: 'String', StringValue: 'greenhouse' },
     });
+  });
+});
+
+type Block = { type: string; text?: { type: string; text: string }; fields?: Array<{ text: string }>; elements?: Array<{ text?: unknown; url?: string }> };
+const chars = (text: string) => Array.from(text).length;
+
+/** Every documented Block Kit limit, checked on a message. */
+const expectWithinSlackLimits = (message: { text: string; blocks: Block[] }) => {
+  expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+  expect(chars(message.text)).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
+  for (const block of message.blocks) {
+    if (block.type === 'header') expect(chars(block.text?.text ?? '')).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
+    if (block.type === 'section') {
+      if (block.text) expect(chars(block.text.text)).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      expect((block.fields ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.fields);
+      for (const field of block.fields ?? []) expect(chars(field.text)).toBeLessThanOrEqual(SLACK_LIMITS.fieldText);
+    }
+    if (block.type === 'context') expect((block.elements ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
+  }
+};
+
+describe('Slack rendering', () => {
+  it('renders the seed as header, what to do, fields, review list, button and ids', () => {
+    const message = slackMessage(alertFor('review.needed')) as { text: string; blocks: Block[] };
+    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'actions', 'context']);
+    expect(message.text).toBe('Review needed: Anonymous Candidate 514 - Philosopher Assessment 1 (2 pending)');
+    expect(JSON.stringify(message)).toContain('share_assignment/yw4gmpjjtkgkdxjkuoghsa');
+    expectWithinSlackLimits(message);
+  });
+
+  it('stays within every limit with 60 steps awaiting review and very long, Unicode names', () => {
+    const attempt = {
+      ...seed(),
+      candidate: { name: '👩🏽‍💻 Zoë Ångström-Nguyễn 李小龍 '.repeat(40) },
+      assessment: { id: 'a', name: 'Évaluation <b>&</b> '.repeat(300) },
+      reviewItems: Array.from({ length: 60 }, (_, i) => ({ step: `Étape ${i} ${'🎤'.repeat(100)}`, kind: 'audio' as const, prompt: 'x'.repeat(500) })),
+    };
+    const message = slackMessage(alertFor('review.overdue', attempt)) as { text: string; blocks: Block[] };
+    expectWithinSlackLimits(message);
+    const listed = (JSON.stringify(message).match(/• Étape/g) ?? []).length;
+    expect(JSON.stringify(message)).toContain(`…and ${60 - listed} more`);
+    expect(listed).toBeGreaterThan(5);
+    expect(JSON.stringify(message)).not.toContain('<b>');
+  });
+
+  it('renders without optional fields (no candidate, no URL, no steps)', () => {
+    const bare = { id: 'x1', scoringCompleted: false, pendingReviewCount: 1, assessment: {}, reviewItems: [] };
+    const message = slackMessage(alertFor('review.needed', bare)) as { text: string; blocks: Block[] };
+    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
+    expect(JSON.stringify(message)).not.toMatch(/undefined|NaN/);
+    expectWithinSlackLimits(message);
+  });
+
+  it('escapes Slack control characters in user text', () => {
+    expect(escapeMrkdwn('<!channel> & <https://evil|x>')).toBe('&lt;!channel&gt; &amp; &lt;https://evil|x&gt;');
+  });
+});
+
+describe('Amazon Q Developer custom notification', () => {
+  it('has the documented shape, threaded by attempt', () => {
+    const chat = chatNotification(alertFor('review.needed'));
+    expect(chat).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      id: 'khbgltqixvvyoxeb:review.needed',
+      content: { textType: 'client-markdown', title: 'Review needed: Anonymous Candidate 514', nextSteps: expect.any(Array) },
+      metadata: { threadId: 'khbgltqixvvyoxeb', eventType: 'review.needed', summary: expect.stringContaining('Review needed') },
+    });
+    expect(chatNotification(alertFor('review.completed')).metadata.threadId).toBe('khbgltqixvvyoxeb');
   });
 });

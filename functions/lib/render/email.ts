@@ -1,6 +1,7 @@
 /** Plain-text email: subject ≤ 100 ASCII characters, a body readable on a phone. */
 import type { Alert } from '../alert.js';
-import { describeReviewItem, facts, searchIds, subscriptionNote, title, whatToDo } from './wording.js';
+import { truncate } from './text.js';
+import { describeReviewItem, facts, showsReviewItems, searchIds, subscriptionNote, title, whatToDo } from './wording.js';
 
 const SUBJECT_LIMIT = 100;
 const LISTED_ITEMS = 20;
@@ -17,12 +18,11 @@ export const asciiSafe = (text: string): string =>
     .replace(/[^\x20-\x7e]/g, '?')
     .trim();
 
-const truncate = (text: string, limit: number) => (text.length <= limit ? text : `${text.slice(0, limit - 3)}...`);
 
 export const emailSubject = (alert: Alert): string => {
   const about = [alert.candidateName, alert.assessmentName ?? alert.assessmentId].filter(Boolean).join(' - ');
   const pending = alert.pendingReviewCount > 0 ? ` (${alert.pendingReviewCount} pending)` : '';
-  return truncate(asciiSafe(`${title(alert)}: ${about || `attempt ${alert.attemptId}`}${pending}`), SUBJECT_LIMIT);
+  return truncate(asciiSafe(`${title(alert)}: ${about || `attempt ${alert.attemptId}`}${pending}`), SUBJECT_LIMIT, '...');
 };
 
 export const emailBody = (alert: Alert): string => {
@@ -33,7 +33,7 @@ export const emailBody = (alert: Alert): string => {
   const sections = [
     [title(alert).toUpperCase(), '', whatToDo(alert), ...(alert.url ? [`Open: ${alert.url}`] : [])],
     rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`),
-    alert.reviewItems.length > 0 && alert.eventType !== 'attempt.scored' && alert.eventType !== 'review.completed'
+    showsReviewItems(alert)
       ? [`Awaiting review (${alert.reviewItems.length}):`, ...listed, ...(more > 0 ? [`  ... and ${more} more`] : [])]
       : [],
     [`For search: ${searchIds(alert)}`, `Event: ${alert.eventType} at ${alert.occurredAt}`],

@@ -22,6 +22,8 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
 
 const who = (alert: Alert) => alert.candidateName ?? `attempt ${alert.attemptId}`;
 
+const waited = (alert: Alert) => (alert.waitedHours === undefined ? '' : ` after ${plural(alert.waitedHours, 'hour')}`);
+
 /** One sentence: what the reader must do now. */
 export const whatToDo = (alert: Alert): string => {
   const where = alert.url ? 'at the link below' : 'in the Indeed Assessments web app';
@@ -30,11 +32,11 @@ export const whatToDo = (alert: Alert): string => {
     case 'review.needed':
       return `Grade ${pending} waiting for a human review for ${who(alert)}, ${where}.`;
     case 'review.overdue':
-      return `${pending} for ${who(alert)} still wait for a review after ${alert.waitedHours ?? '?'} hours. Grade them ${where}, or reassign the review.`;
+      return `${pending} for ${who(alert)} still wait for a review${waited(alert)}. Grade them ${where}, or reassign the review.`;
     case 'review.completed':
       return `Reviews for ${who(alert)} are done and scoring is final. No action needed.`;
     case 'scoring.stalled':
-      return `Scoring for ${who(alert)} has not completed after ${alert.waitedHours ?? '?'} hours. Open the attempt ${where}; if it looks finished, contact Indeed Assessments support.`;
+      return `Scoring for ${who(alert)} has not completed${waited(alert) || ' yet'}. Open the attempt ${where}; if it looks finished, contact Indeed Assessments support.`;
     case 'attempt.scored':
       return `Scoring for ${who(alert)} is complete with nothing to review. No action needed.`;
   }
@@ -88,6 +90,10 @@ export const searchIds = (alert: Alert): string =>
   ]
     .filter(Boolean)
     .join(', ');
+
+/** Which steps await review matters while a review is (or may be) outstanding. */
+export const showsReviewItems = (alert: Alert): boolean =>
+  alert.reviewItems.length > 0 && alert.eventType !== 'attempt.scored' && alert.eventType !== 'review.completed';
 
 export const subscriptionNote =
   'You receive this because you are subscribed to the assessment review alerts. ' +

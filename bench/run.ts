@@ -1,0 +1,334 @@
+/**
+ * `npm run bench`: builds the production bundles with the CDK app's esbuild settings and
+ * measures, in one run, side by side with a hello-world bundle: cold start (fresh Node process,
+ * import + one event, median of COLD_RUNS), warm CPU per event of `check` (batch sizes 1 and 10),
+ * peak RSS, bundle size; reads the IA budget figures of the last load test; estimates the AWS
+ * cost per million attempts from the measured durations. AWS answers instantly (bench/instant-aws.ts)
+ * and IA is the fake server with no rate limit, so the figures are about our code.
+ * Writes bench/results.json and bench/cold-start.png, prints a table.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { buildAlert } from '#lib/alert.js';
+import { normaliseAttempt } from '#lib/attempt.js';
+import { parseAttempt } from '#lib/attempt-schema.js';
+import { signRequest } from '#lib/webhooks/sign.js';
+import { BUNDLING } from '../infra/constructs/service-function.js';
+import { DEFAULTS } from '../infra/settings.js';
+import { FakeIaServer } from '../test/support/fake-ia-server.js';
+import { FakeSlackServer } from '../test/support/fake-slack-server.js';
+import { seedVariant } from '../test/support/ia-fixtures.js';
+import { sqsRecord } from '../test/support/lambda.js';
+import { startInstantAws } from './instant-aws.js';
+import { barChart } from './png.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = `${root}bench/out/`;
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 11);
+const WARM_EVENTS = Number(process.env.BENCH_WARM_EVENTS ?? 1000);
+const FUNCTIONS = ['check', 'ingest', 'notify-slack'] as const;
+type Fn = (typeof FUNCTIONS)[number] | 'hello-world';
+
+// ---------- bundles: the CDK app's esbuild settings ----------
+const entry = (fn: Fn) => (fn === 'hello-world' ? `${root}bench/hello/handler.ts` : `${root}functions/${fn}/handler.ts`);
+const bundlePath = (fn: Fn) => `${out}${fn}/index.mjs`;
+for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
+  mkdirSync(`${out}${fn}`, { recursive: true });
+  await build({
+    entryPoints: [entry(fn)],
+    outfile: bundlePath(fn),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: BUNDLING.target,
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourceMap,
+    sourcesContent: BUNDLING.sourcesContent,
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    logLevel: 'warning',
+  });
+}
+const bundleKb = Object.fromEntries(FUNCTIONS.map((fn) => [fn, Math.round(statSync(bundlePath(fn)).size / 1024)]));
+
+// ---------- the fakes ----------
+const apiKey = 'bench-ia-key';
+const webhookSecret = `whsec_${Buffer.from('bench-webhook-secret-of-32-bytes').toString('base64')}`;
+const slack = new FakeSlackServer();
+const slackBase = await slack.start();
+const aws = await startInstantAws({ 'ia-key': apiKey, 'webhook-secret': webhookSecret, 'slack-url': `${slackBase}/services/T/B/bench` });
+const ia = new FakeIaServer({
+  apiKeys: [apiKey],
+  ratePerSecond: Infinity,
+  anyAttempt: (id) => seedVariant(id, { pending_review_count: 2, scoring_completed: false }),
+});
+const iaUrl = await ia.start();
+const queueUrl = (name: string) => `${aws.endpoint}/123456789012/${name}`;
+const channelArn = 'arn:aws:sqs:us-east-1:123456789012:slack-bench';
+
+const common = {
+  PATH: process.env.PATH ?? '',
+  AWS_ENDPOINT_URL: aws.endpoint,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  NODE_OPTIONS: '--enable-source-maps',
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  POWERTOOLS_TRACE_ENABLED: 'false',
+  POWERTOOLS_METRICS_NAMESPACE: 'IaReviewAlerts',
+};
+const environments: Record<Fn, Record<string, string>> = {
+  'hello-world': common,
+  check: {
+    ...common,
+    POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-check',
+    ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
+    CHECKS_QUEUE_URL: queueUrl('checks'),
+    DEAD_LETTER_QUEUE_URL: queueUrl('checks-dlq'),
+    IA_API_KEY_SECRET: 'ia-key',
+    IA_API_BASE_URL: iaUrl,
+    IA_RATE_PER_SECOND: '100000',
+    STATE_TABLE_NAME: 'state',
+    IDEMPOTENCY_TABLE_NAME: 'idempotency',
+    RATE_LIMIT_TABLE_NAME: 'rate',
+  },
+  ingest: {
+    ...common,
+    POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-ingest',
+    SOURCES: JSON.stringify([{ name: 'bench', kind: 'standard-webhooks', secretName: 'webhook-secret', attemptIdPath: 'data.attemptId' }]),
+    CHECKS_QUEUE_URL: queueUrl('checks'),
+    DEDUPE_TABLE_NAME: 'dedupe',
+  },
+  'notify-slack': {
+    ...common,
+    POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-notify-slack',
+    SLACK_CHANNELS: JSON.stringify([{ name: 'bench', queueArn: channelArn, queueUrl: queueUrl('slack-bench'), secretName: 'slack-url' }]),
+    DEAD_LETTER_QUEUE_URL: queueUrl('notify-dlq'),
+    IDEMPOTENCY_TABLE_NAME: 'idempotency',
+    RATE_LIMIT_TABLE_NAME: 'rate',
+  },
+};
+
+// ---------- events, as each function receives them ----------
+let sequence = 0;
+const checkEvent = (batch: number) => ({
+  Records: Array.from({ length: batch }, () => sqsRecord({ body: JSON.stringify({ attemptId: `bench-${++sequence}` }) })),
+});
+const ingestEvent = () => {
+  const signed = signRequest('standard-webhooks', JSON.stringify({ type: 'completed', data: { attemptId: `bench-${++sequence}` } }), webhookSecret);
+  return {
+    version: '2.0',
+    routeKey: 'POST /events/{source}',
+    rawPath: '/events/bench',
+    headers: signed.headers,
+    pathParameters: { source: 'bench' },
+    requestContext: { requestId: `r${sequence}`, http: { method: 'POST', path: '/events/bench' } },
+    body: signed.body,
+    isBase64Encoded: false,
+  };
+};
+const seedAlert = buildAlert('review.needed', normaliseAttempt(parseAttempt(seedVariant('bench', { pending_review_count: 2 }))), {
+  now: new Date(),
+  settings: { includeCandidateEmail: false },
+});
+const notifyEvent = () => ({
+  Records: [{ ...sqsRecord({ body: JSON.stringify({ ...seedAlert, attemptId: `bench-${++sequence}` }) }, channelArn) }],
+});
+const eventsFor = (fn: Fn, count: number, batch = 1): unknown[] =>
+  Array.from({ length: count }, () =>
+    fn === 'check' ? checkEvent(batch) : fn === 'ingest' ? ingestEvent() : fn === 'notify-slack' ? notifyEvent() : {},
+  );
+
+interface RunResult {
+  wallMs: number;
+  loadMs: number;
+  handleMs: number;
+  cpuMs: number;
+  maxRssMb: number;
+  invocations: number;
+  failures: number;
+  statusCodes: number[];
+}
+
+/** One fresh Node process (this project's Node 24), as a new execution environment. */
+const runProcess = (fn: Fn, events: unknown[], mode: 'cold' | 'warm'): Promise<RunResult> => {
+  const file = `${out}${fn}/events-${mode}.json`;
+  writeFileSync(file, JSON.stringify(events));
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [`${root}bench/invoke.mjs`, bundlePath(fn), file, mode], {
+      env: environments[fn],
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      const line = stdout.split('\n').reverse().find((l) => l.startsWith('{"loadMs"'));
+      if (code !== 0 || !line) return reject(new Error(`${fn} ${mode} run failed (exit ${code}): ${stdout.slice(-500)}`));
+      resolve({ wallMs, ...(JSON.parse(line) as Omit<RunResult, 'wallMs'>) });
+    });
+  });
+};
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+// ---------- cold starts, interleaved so machine noise hits every function alike ----------
+const cold = new Map<Fn, RunResult[]>();
+for (let run = 0; run < COLD_RUNS; run++) {
+  for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
+    const result = await runProcess(fn, eventsFor(fn, 1), 'cold');
+    if (result.failures > 0 || result.statusCodes.some((s) => s >= 400)) throw new Error(`${fn} failed its cold-start event`);
+    cold.set(fn, [...(cold.get(fn) ?? []), result]);
+  }
+}
+const coldMs = Object.fromEntries([...cold].map(([fn, runs]) => [fn, round(median(runs.map((r) => r.wallMs)), 1)])) as Record<Fn, number>;
+const coldStartRatio = Object.fromEntries(FUNCTIONS.map((fn) => [fn, round(coldMs[fn] / coldMs['hello-world'])]));
+
+// ---------- warm cost: one process handling many events ----------
+const warmCheck = {
+  batch1: await runProcess('check', eventsFor('check', WARM_EVENTS, 1), 'warm'),
+  batch10: await runProcess('check', eventsFor('check', WARM_EVENTS / 10, 10), 'warm'),
+};
+const warmIngest = await runProcess('ingest', eventsFor('ingest', 300), 'warm');
+const warmNotify = await runProcess('notify-slack', eventsFor('notify-slack', 300), 'warm');
+const perEvent = (r: RunResult, events: number) => ({ cpuMs: r.cpuMs / events, wallMs: r.handleMs / events });
+const checkBatch1 = perEvent(warmCheck.batch1, WARM_EVENTS);
+const checkBatch10 = perEvent(warmCheck.batch10, WARM_EVENTS);
+const ingestPer = perEvent(warmIngest, 300);
+const notifyPer = perEvent(warmNotify, 300);
+if (warmCheck.batch10.failures > 0 || warmCheck.batch1.failures > 0) throw new Error('warm check runs reported failures');
+
+const peakRssMb = Object.fromEntries(
+  FUNCTIONS.map((fn) => {
+    const warm = fn === 'check' ? [warmCheck.batch1, warmCheck.batch10] : fn === 'ingest' ? [warmIngest] : [warmNotify];
+    return [fn, round(Math.max(...[...(cold.get(fn) ?? []), ...warm].map((r) => r.maxRssMb)), 1)];
+  }),
+);
+
+// ---------- the IA budget, from the last `npm run load` ----------
+const loadFile = `${root}load-results.json`;
+const load = existsSync(loadFile) ? (JSON.parse(readFileSync(loadFile, 'utf8')) as Record<string, number>) : undefined;
+
+// ---------- cost per million attempts ----------
+// us-east-1 list prices, November 2026; assumptions are in the same object so the estimate can be checked.
+const prices = {
+  lambdaArmGbSecond: 0.0000133334,
+  lambdaRequest: 0.2 / 1e6,
+  sqsRequest: 0.4 / 1e6,
+  snsPublish: 0.5 / 1e6,
+  dynamoWriteUnit: 0.625 / 1e6,
+  dynamoReadUnit: 0.125 / 1e6,
+  httpApiRequest: 1.0 / 1e6,
+  secretsManagerCall: 0.05 / 1e4,
+  logsIngestedGb: 0.5,
+};
+const assumptions = {
+  iaLatencyMs: 250,
+  actionableShare: 0.6,
+  slackChannels: 1,
+  checkBatchSize: DEFAULTS.checkBatchSize,
+  secretsCallsPerAttempt: 0.05,
+  logBytesPerAttempt: 1500,
+  note:
+    'First check of an attempt: webhook → ingest → check → publish (→ one Slack post when actionable). Email delivery ($2 per 100k per recipient) and the hourly watch of attempts awaiting review are not included.',
+};
+const gbSeconds = (memoryMb: number, ms: number) => (memoryMb / 1024) * (ms / 1000);
+const lambda =
+  gbSeconds(DEFAULTS.checkMemoryMb, checkBatch10.wallMs + assumptions.iaLatencyMs) * prices.lambdaArmGbSecond +
+  prices.lambdaRequest / assumptions.checkBatchSize +
+  (gbSeconds(256, ingestPer.wallMs) * prices.lambdaArmGbSecond + prices.lambdaRequest) +
+  assumptions.actionableShare * assumptions.slackChannels * (gbSeconds(256, notifyPer.wallMs) * prices.lambdaArmGbSecond + prices.lambdaRequest);
+// Counted from the instant AWS endpoint: every call the three functions made, per attempt.
+const callsPer = (action: string) => (aws.calls.get(action) ?? 0) / Math.max(1, sequence);
+const dynamo =
+  (callsPer('PutItem') + callsPer('UpdateItem') + callsPer('DeleteItem')) * 2 * prices.dynamoWriteUnit +
+  callsPer('GetItem') * prices.dynamoReadUnit;
+const sqs = (1 + 2 / assumptions.checkBatchSize + 0.2) * prices.sqsRequest * (1 + assumptions.actionableShare * assumptions.slackChannels);
+const perAttempt = {
+  lambda,
+  dynamodb: dynamo,
+  sqs,
+  sns: prices.snsPublish,
+  apiGateway: prices.httpApiRequest,
+  secretsManager: assumptions.secretsCallsPerAttempt * prices.secretsManagerCall,
+  logs: (assumptions.logBytesPerAttempt / 1e9) * prices.logsIngestedGb,
+};
+const costBreakdownPerMillion = Object.fromEntries(Object.entries(perAttempt).map(([k, v]) => [k, round(v * 1e6, 3)]));
+const costPerMillionUsd = round(Object.values(perAttempt).reduce((a, b) => a + b, 0) * 1e6, 2);
+
+const results = {
+  measuredAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  coldStartRuns: COLD_RUNS,
+  coldStartMs: coldMs,
+  coldStartRatio,
+  cpuMsPerEvent: round(checkBatch10.cpuMs, 3),
+  cpuMsPerEventByBatchSize: { 1: round(checkBatch1.cpuMs, 3), 10: round(checkBatch10.cpuMs, 3) },
+  warmWallMsPerEvent: { check: round(checkBatch10.wallMs, 3), ingest: round(ingestPer.wallMs, 3), 'notify-slack': round(notifyPer.wallMs, 3) },
+  peakRssMb,
+  bundleKb,
+  iaBudget: load
+    ? {
+        iaCallsPerDistinctAttempt: load.iaCallsPerDistinctAttempt,
+        achievedRateVsLimit: load.achievedRateVsLimit,
+        http429: load.http429,
+        source: 'load-results.json (npm run load)',
+      }
+    : { note: 'no load-results.json: run `npm run load` first' },
+  awsCallsPerAttempt: Object.fromEntries([...aws.calls].map(([k, v]) => [k, round(v / Math.max(1, sequence), 2)])),
+  costPerMillionUsd,
+  costBreakdownPerMillionUsd: costBreakdownPerMillion,
+  prices,
+  assumptions,
+};
+writeFileSync(`${root}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
+
+writeFileSync(
+  `${root}bench/cold-start.png`,
+  barChart(
+    `COLD START, MEDIAN OF ${COLD_RUNS} FRESH NODE ${process.version.split('.')[0]?.toUpperCase()} PROCESSES`,
+    (['hello-world', ...FUNCTIONS] as Fn[]).map((fn) => ({
+      label: fn,
+      value: coldMs[fn],
+      ...(fn === 'hello-world' ? { color: [150, 150, 150] as [number, number, number] } : { note: `(${coldStartRatio[fn]}x)` }),
+    })),
+    'MS',
+  ),
+);
+
+const targets: Array<[string, string, boolean]> = [
+  ...FUNCTIONS.map((fn): [string, string, boolean] => [`coldStartRatio.${fn}`, String(coldStartRatio[fn]), (coldStartRatio[fn] ?? 99) <= 4]),
+  ...FUNCTIONS.map((fn): [string, string, boolean] => [`peakRssMb.${fn}`, String(peakRssMb[fn]), (peakRssMb[fn] ?? 999) <= 100]),
+  ['cpuMsPerEvent (batch 10)', String(results.cpuMsPerEvent), results.cpuMsPerEvent <= 2],
+  ['cpuMsPerEvent (batch 1)', String(results.cpuMsPerEventByBatchSize[1]), results.cpuMsPerEventByBatchSize[1] <= 2],
+  ...(load
+    ? ([
+        ['iaCallsPerDistinctAttempt', String(load.iaCallsPerDistinctAttempt), (load.iaCallsPerDistinctAttempt ?? 9) <= 1.1],
+        ['achievedRateVsLimit', String(load.achievedRateVsLimit), (load.achievedRateVsLimit ?? 0) >= 0.9],
+      ] as Array<[string, string, boolean]>)
+    : []),
+  ['costPerMillionUsd', String(costPerMillionUsd), costPerMillionUsd <= 5],
+];
+process.stdout.write(`\nbench on ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGb} GiB, Node ${process.version}\n\n`);
+process.stdout.write('function       cold ms   ratio   peak RSS MB   bundle KB\n');
+for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
+  process.stdout.write(
+    `${fn.padEnd(14)} ${String(coldMs[fn]).padEnd(9)} ${String(fn === 'hello-world' ? 1 : coldStartRatio[fn]).padEnd(7)} ${String(fn === 'hello-world' ? '-' : peakRssMb[fn]).padEnd(13)} ${fn === 'hello-world' ? '-' : bundleKb[fn]}\n`,
+  );
+}
+process.stdout.write('\ntarget                          value      met\n');
+for (const [name, value, met] of targets) process.stdout.write(`${name.padEnd(31)} ${value.padEnd(10)} ${met ? 'yes' : 'NO'}\n`);
+process.stdout.write(`\ncost per million attempts: $${costPerMillionUsd} (${JSON.stringify(costBreakdownPerMillion)})\n`);
+process.stdout.write('written: bench/results.json, bench/cold-start.png\n');
+await ia.stop();
+await slack.stop();
+aws.server.close();
+process.exit(0);

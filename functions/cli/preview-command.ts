@@ -1,0 +1,57 @@
+/**
+ * `ia-review-alerts preview <file> [--format email|slack|slack-json|chat] [--event <type>]`:
+ * renders what subscribers would receive for an attempt or assignment JSON file (for example
+ * the API's own fixtures), with the same code the pipeline uses. No network.
+ */
+import { readFileSync } from 'node:fs';
+import { buildAlert, EVENT_TYPES, type EventType } from '#lib/alert.js';
+import { normaliseAttempt } from '#lib/attempt.js';
+import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
+import { loadRenderSettings } from '#lib/config.js';
+import { decide } from '#lib/decision.js';
+import { chatNotification } from '#lib/render/chat.js';
+import { emailBody, emailSubject } from '#lib/render/email.js';
+import { slackMessage, slackPreview } from '#lib/render/slack.js';
+import type { Io } from './main.js';
+import { UsageError } from './main.js';
+
+const FORMATS = ['email', 'slack', 'slack-json', 'chat'] as const;
+
+export const previewCommand = async (
+  positionals: string[],
+  flags: Record<string, string | boolean | undefined>,
+  io: Io,
+): Promise<void> => {
+  if (positionals.length !== 1) throw new UsageError('preview needs exactly one file');
+  const format = (flags.format ?? 'email') as (typeof FORMATS)[number];
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+  const event = flags.event as EventType | undefined;
+  if (event !== undefined && !EVENT_TYPES.includes(event)) throw new UsageError(`--event must be one of ${EVENT_TYPES.join(', ')}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(readFileSync(positionals[0] as string, 'utf8'));
+  } catch {
+    throw new UsageError(`cannot read JSON from ${positionals[0]}`);
+  }
+  const isAssignment = body !== null && typeof body === 'object' && 'assignment' in body;
+  const attempt = isAssignment
+    ? (() => {
+        const assignment = parseAssignment(body);
+        if (assignment.attempts.length === 0) throw new UsageError('the assignment has no attempts');
+        return normaliseAttempt(parseAttempt(assignment.attempts[0]), assignment);
+      })()
+    : normaliseAttempt(parseAttempt(body));
+  const decision = decide(attempt);
+  const eventType = event ?? (decision === 'scoring.pending' ? 'scoring.stalled' : decision);
+  const alert = buildAlert(eventType, attempt, { now: new Date(), settings: loadRenderSettings(io.env) });
+  switch (format) {
+    case 'email':
+      return io.out(`Subject: ${emailSubject(alert)}\n\n${emailBody(alert)}`);
+    case 'slack':
+      return io.out(`${slackPreview(slackMessage(alert))}\n`);
+    case 'slack-json':
+      return io.out(`${JSON.stringify(slackMessage(alert), null, 2)}\n`);
+    case 'chat':
+      return io.out(`${JSON.stringify(chatNotification(alert), null, 2)}\n`);
+  }
+};

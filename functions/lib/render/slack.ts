@@ -1,0 +1,105 @@
+/**
+ * Slack Block Kit for an alert: header, what to do, facts as fields, the steps awaiting review,
+ * a button to act, ids in a context line. Every text is cut to Slack's limits without splitting
+ * a character, and user-supplied text is escaped so a name cannot inject links or mentions.
+ */
+import type { Alert } from '../alert.js';
+import { emailSubject } from './email.js';
+import { truncate } from './text.js';
+import { describeReviewItem, facts, searchIds, showsReviewItems, title, whatToDo } from './wording.js';
+
+export const SLACK_LIMITS = {
+  blocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  contextElements: 10,
+  contextText: 3000,
+  buttonText: 75,
+  buttonUrl: 3000,
+  fallbackText: 3000,
+} as const;
+
+const LISTED_ITEMS = 15;
+
+const EMOJI: Record<Alert['eventType'], string> = {
+  'review.needed': ':memo:',
+  'review.overdue': ':alarm_clock:',
+  'review.completed': ':white_check_mark:',
+  'scoring.stalled': ':warning:',
+  'attempt.scored': ':bar_chart:',
+};
+
+/** Slack's three control characters; everything else shows as typed. */
+export const escapeMrkdwn = (text: string): string => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+const mrkdwn = (text: string, limit: number) => ({ type: 'mrkdwn' as const, text: truncate(escapeMrkdwn(text), limit) });
+
+/** As many items as fit in one section, each cut to a line, then how many were left out. */
+const reviewList = (alert: Alert): string => {
+  const lines = [`*Awaiting review (${alert.reviewItems.length})*`];
+  let length = Array.from(lines[0] as string).length;
+  let listed = 0;
+  const reserve = 40; // room for the "…and N more" line
+  for (const item of alert.reviewItems.slice(0, LISTED_ITEMS)) {
+    const line = truncate(`• ${escapeMrkdwn(describeReviewItem(item))}`, 200);
+    const size = Array.from(line).length + 1;
+    if (length + size > SLACK_LIMITS.sectionText - reserve) break;
+    lines.push(line);
+    length += size;
+    listed += 1;
+  }
+  const more = alert.reviewItems.length - listed;
+  return [...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n');
+};
+
+export interface SlackMessage {
+  text: string;
+  blocks: Array<Record<string, unknown>>;
+}
+
+export const slackMessage = (alert: Alert): SlackMessage => {
+  const blocks: Array<Record<string, unknown>> = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${title(alert)}: ${alert.candidateName ?? alert.attemptId}`, SLACK_LIMITS.headerText), emoji: true } },
+    { type: 'section', text: mrkdwn(`${EMOJI[alert.eventType]} ${whatToDo(alert)}`, SLACK_LIMITS.sectionText) },
+  ];
+  const fields = facts(alert)
+    .slice(0, SLACK_LIMITS.fields)
+    .map(([label, value]) => ({ type: 'mrkdwn', text: truncate(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.fieldText) }));
+  if (fields.length > 0) blocks.push({ type: 'section', fields });
+  if (showsReviewItems(alert)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: reviewList(alert) } });
+  if (alert.url && Array.from(alert.url).length <= SLACK_LIMITS.buttonUrl) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: alert.eventType === 'review.needed' || alert.eventType === 'review.overdue' ? 'Review in Indeed Assessments' : 'Open in Indeed Assessments' },
+          url: alert.url,
+          ...(alert.eventType === 'review.needed' || alert.eventType === 'review.overdue' ? { style: 'primary' } : {}),
+        },
+      ],
+    });
+  }
+  blocks.push({
+    type: 'context',
+    elements: [mrkdwn(`${searchIds(alert)} · ${alert.eventType} · ${alert.occurredAt}`, SLACK_LIMITS.contextText)],
+  });
+  return { text: truncate(emailSubject(alert), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+};
+
+/** What a person sees in the channel, as plain text: for the local run and the README. */
+export const slackPreview = (message: SlackMessage): string =>
+  message.blocks
+    .flatMap((block) => {
+      const text = (block.text as { text?: string } | undefined)?.text;
+      const fields = (block.fields as Array<{ text: string }> | undefined)?.map((f) => f.text.replace('\n', ': ')) ?? [];
+      const elements = (block.elements as Array<{ text?: string | { text: string }; url?: string }> | undefined) ?? [];
+      const elementTexts = elements.map((e) => (typeof e.text === 'string' ? e.text : `[${e.text?.text ?? ''}](${e.url ?? ''})`));
+      return [...(text ? [text] : []), ...fields, ...elementTexts];
+    })
+    .join('\n')
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');

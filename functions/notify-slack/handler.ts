@@ -1,0 +1,107 @@
+/**
+ * `notify-slack`: per-channel SQS buffers of the alerts topic → Slack incoming webhooks, at most
+ * about one post per second per webhook (Slack's limit), each alert once per channel. Wiring
+ * only; the rules are in deliver-alert.ts.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Alert } from '#lib/alert.js';
+import { API_KEY_CACHE_SECONDS } from '#lib/api-key.js';
+import { logger, metrics, tracer } from '#lib/commons.js';
+import { numberEnv, requireEnv } from '#lib/config.js';
+import { ConfigurationError } from '#lib/errors.js';
+import type { Pacer } from '#lib/pacer.js';
+import { alertKey, createOnce } from '#lib/publish-once.js';
+import { deadLetter, delayRecord } from '#lib/queues.js';
+import { createSharedPacer } from '#lib/shared-pacer.js';
+import { createSlackPoster } from '#lib/slack-client.js';
+import { createDeliverAlert, type Channel } from './deliver-alert.js';
+
+const channelList = JSON.parse(requireEnv(process.env, 'SLACK_CHANNELS')) as Channel[];
+const channels = new Map(channelList.map((c) => [c.queueArn, c]));
+const deadLetterQueueUrl = requireEnv(process.env, 'DEAD_LETTER_QUEUE_URL');
+const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+
+interface Delivery {
+  channel: string;
+  alert: Alert;
+  post: () => Promise<void>;
+}
+const { config: idempotency, run } = createOnce<Delivery>(
+  (delivery) => delivery.post(),
+  (delivery) => `slack:${delivery.channel}:${alertKey(delivery.alert)}`,
+  {
+    dynamodb,
+    tableName: requireEnv(process.env, 'IDEMPOTENCY_TABLE_NAME'),
+    expiresAfterSeconds: numberEnv(process.env, 'ALERT_DEDUPE_SECONDS', 30 * 24 * 3600, { min: 60 }),
+  },
+);
+
+// Slack allows about one message per second per webhook; 5 % under it, shared by all executions.
+const pacers = new Map<string, Pacer>();
+const paceFor = (channel: Channel) => {
+  let pace = pacers.get(channel.name);
+  if (!pace) {
+    pace = createSharedPacer({ dynamodb, tableName: requireEnv(process.env, 'RATE_LIMIT_TABLE_NAME'), key: `slack#${channel.name}`, intervalMs: 1050 });
+    pacers.set(channel.name, pace);
+  }
+  return pace();
+};
+
+/** The secret holds the webhook URL as plain text, or as JSON `{"url": "..."}`. */
+const webhookUrlFor = async (channel: Channel): Promise<string> => {
+  const raw = String((await getSecret(channel.secretName, { maxAge: API_KEY_CACHE_SECONDS })) ?? '').trim();
+  let url = raw;
+  if (raw.startsWith('{')) {
+    try {
+      url = String((JSON.parse(raw) as { url?: unknown }).url ?? '');
+    } catch {
+      url = '';
+    }
+  }
+  if (!/^https?:\/\/\S+$/.test(url)) {
+    throw new ConfigurationError(`the secret of Slack channel ${channel.name} holds no webhook URL yet`);
+  }
+  return url;
+};
+
+const deliver = createDeliverAlert({
+  channels,
+  webhookUrlFor,
+  post: createSlackPoster(),
+  once: (delivery, post) => run({ ...delivery, post }),
+  pace: paceFor,
+  deadLetter: deadLetter(sqs, deadLetterQueueUrl, 'notify-slack'),
+  delay: async (record, seconds) => {
+    const channel = channels.get(record.eventSourceARN);
+    if (channel) await delayRecord(sqs, channel.queueUrl)(record.receiptHandle, seconds);
+  },
+  log: logger,
+  count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
+});
+
+const processor = new BatchProcessor(EventType.SQS);
+
+const lambdaHandler = async (event: SQSEvent, context: Context, { signal }: { signal?: AbortSignal } = {}): Promise<SQSBatchResponse> => {
+  idempotency.registerLambdaContext(context);
+  return processPartialResponse(
+    event,
+    (record: SQSRecord) => deliver(record, signal),
+    processor,
+    { context, processInParallel: false, throwOnFullBatchFailure: false },
+  );
+};
+
+export const handler = middy(lambdaHandler)
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));
