@@ -5,66 +5,74 @@
  * every other field is cosmetic and falls back to `undefined` or `[]` instead of failing, because
  * the API's own examples carry glitches (see ../shared/context/indeed-assessments-api.md).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod.js';
 import { MalformedResponseError } from './errors.js';
 
 const numericString = /^\s*-?\d+(\.\d+)?\s*$/;
 const toNumberIfNumeric = (value: unknown) =>
   typeof value === 'string' && numericString.test(value) ? Number(value) : value;
 
-const lenientNumber = z.preprocess(toNumberIfNumeric, z.number().finite()).optional().catch(undefined);
-const lenientString = z.string().optional().catch(undefined);
-const lenientBoolean = z.boolean().optional().catch(undefined);
+/** Optional, and `undefined` instead of an error when the value is there but unusable. */
+const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
+
+const numeric = <T extends z.ZodMiniType>(schema: T) => z.pipe(z.transform(toNumberIfNumeric), schema);
+const lenientNumber = lenient(numeric(z.number()));
+const lenientString = lenient(z.string());
+const lenientBoolean = lenient(z.boolean());
 
 /** `"2018-01-23T13: 50: 17.192Z"` (spaces after colons) is read as the timestamp it obviously is. */
-const lenientTimestamp = z
-  .string()
-  .transform((value) => {
-    const millis = Date.parse(value.replace(/:\s+/g, ':'));
-    return Number.isNaN(millis) ? undefined : new Date(millis).toISOString();
-  })
-  .optional()
-  .catch(undefined);
+const lenientTimestamp = lenient(
+  z.pipe(
+    z.string(),
+    z.transform((value: string) => {
+      const millis = Date.parse(value.replace(/:\s+/g, ':'));
+      return Number.isNaN(millis) ? undefined : new Date(millis).toISOString();
+    }),
+  ),
+);
 
 /** `"http: //host/x"` is repaired; anything that is not then an http(s) URL is dropped, never linked. */
-const lenientUrl = z
-  .string()
-  .transform((value) => {
-    const repaired = value.trim().replace(/^(https?):\s*\/\//i, '$1://');
-    try {
-      const url = new URL(repaired);
-      return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
-    } catch {
-      return undefined;
-    }
-  })
-  .optional()
-  .catch(undefined);
+const lenientUrl = lenient(
+  z.pipe(
+    z.string(),
+    z.transform((value: string) => {
+      const repaired = value.trim().replace(/^(https?):\s*\/\//i, '$1://');
+      try {
+        const url = new URL(repaired);
+        return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+  ),
+);
 
 /** Ids are opaque strings; the 2017 API used integers. Both become strings. */
-const idSchema = z.union([z.string().trim().min(1), z.number().int().nonnegative()]).transform(String);
-const lenientId = idSchema.optional().catch(undefined);
+const idSchema = z.pipe(z.union([z.string().check(z.trim(), z.minLength(1)), z.int().check(z.nonnegative())]), z.transform(String));
+const lenientId = lenient(idSchema);
 
 /** Keeps the elements that parse and drops the rest: one odd recording must not hide the attempt. */
-const lenientArray = <T extends z.ZodType>(element: T) =>
-  z
-    .array(z.unknown())
-    .catch([])
-    .transform((items) =>
+const lenientArray = <T extends z.ZodMiniType>(element: T) =>
+  z.pipe(
+    z.catch(z.array(z.unknown()), []),
+    z.transform((items: unknown[]) =>
       items.flatMap((item) => {
         const parsed = element.safeParse(item);
         return parsed.success ? [parsed.data as z.output<T>] : [];
       }),
-    );
+    ),
+  );
 
 const required = (what: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${what}`;
 
-const requiredId = z
-  .union([z.string().trim().min(1, { error: 'must not be empty' }), z.number().int().nonnegative()], {
+const requiredId = z.pipe(
+  z.union([z.string().check(z.trim(), z.minLength(1, { error: 'must not be empty' })), z.int().check(z.nonnegative())], {
     error: required('a non-empty string or a non-negative integer'),
-  })
-  .transform(String);
+  }),
+  z.transform(String),
+);
 
 const scoreSchema = z.object({
   score: lenientNumber,
@@ -73,12 +81,12 @@ const scoreSchema = z.object({
 });
 
 const answerSchema = z.object({
-  value: z.unknown().optional(),
-  question: z.object({ id: lenientId, label: lenientString }).optional().catch(undefined),
+  value: z.optional(z.unknown()),
+  question: lenient(z.object({ id: lenientId, label: lenientString })),
   scores: lenientArray(scoreSchema),
 });
 
-const promptSchema = z.object({ name: lenientString, text_prompt: lenientString }).optional().catch(undefined);
+const promptSchema = lenient(z.object({ name: lenientString, text_prompt: lenientString }));
 
 const recordingSchema = z.object({
   url: lenientUrl,
@@ -88,7 +96,7 @@ const recordingSchema = z.object({
 });
 
 const stepProgressionSchema = z.object({
-  step: z.object({ name: lenientString, sequence: lenientNumber }).optional().catch(undefined),
+  step: lenient(z.object({ name: lenientString, sequence: lenientNumber })),
   answers: lenientArray(answerSchema),
   audio_recordings: lenientArray(recordingSchema),
   video_recordings: lenientArray(recordingSchema),
@@ -97,20 +105,14 @@ const stepProgressionSchema = z.object({
   timed_out: lenientBoolean,
 });
 
-const personSchema = z
-  .object({ id: lenientId, name: lenientString, email: lenientString })
-  .optional()
-  .catch(undefined);
-const namedSchema = z.object({ id: lenientId, name: lenientString }).optional().catch(undefined);
+const personSchema = lenient(z.object({ id: lenientId, name: lenientString, email: lenientString }));
+const namedSchema = lenient(z.object({ id: lenientId, name: lenientString }));
 
 export const attemptSchema = z.object({
   id: requiredId,
   scoring_completed: z.boolean({ error: required('a boolean') }),
-  pending_review_count: z.preprocess(
-    toNumberIfNumeric,
-    z.number({ error: required('a non-negative integer') })
-      .int({ error: 'must be a non-negative integer' })
-      .nonnegative({ error: 'must be a non-negative integer' }),
+  pending_review_count: numeric(
+    z.int({ error: required('a non-negative integer') }).check(z.nonnegative({ error: 'must be a non-negative integer' })),
   ),
   score: lenientNumber,
   possible_score: lenientNumber,
@@ -134,7 +136,7 @@ export const assignmentSchema = z.object({
   user: personSchema,
   role: namedSchema,
   public_results_url: lenientUrl,
-  attempts: z.array(z.unknown()).catch([]),
+  attempts: z.catch(z.array(z.unknown()), []),
 });
 
 export type RawAttempt = z.output<typeof attemptSchema>;
@@ -153,7 +155,7 @@ const unwrap = (body: unknown, rootKey: string): unknown => {
 const describeType = (value: unknown) =>
   value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 
-const parseWith = <S extends z.ZodType>(schema: S, rootKey: string, body: unknown): z.output<S> => {
+const parseWith = <S extends z.ZodMiniType>(schema: S, rootKey: string, body: unknown): z.output<S> => {
   const unwrapped = unwrap(body, rootKey);
   if (unwrapped === null || typeof unwrapped !== 'object' || Array.isArray(unwrapped)) {
     throw new MalformedResponseError(`expected an ${rootKey} object, got ${describeType(unwrapped)}`);

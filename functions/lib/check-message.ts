@@ -2,27 +2,36 @@
  * The checks queue's one message shape, whoever sends it (ingest, EventBridge, a re-check, the
  * CLI): `{"attemptId": "..."}` or `{"assignmentId": "..."}`, plus bookkeeping for re-checks.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod.js';
 import { InvalidMessageError } from './errors.js';
 
 // Ids land in URL paths: keep them to the characters IA uses.
-const referenceId = z.union([z.string().regex(/^[A-Za-z0-9_-]{1,128}$/), z.number().int().nonnegative()]).transform(String);
+const referenceId = z.pipe(
+  z.union([z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)), z.int().check(z.nonnegative())], {
+    error: 'must be an id of letters, digits, "_" or "-"',
+  }),
+  z.transform(String),
+);
+const text = (max: number) => z.optional(z.string({ error: 'must be a string' }).check(z.minLength(1), z.maxLength(max, { error: `must be at most ${max} characters` })));
 
 const checkMessageSchema = z
   .object({
-    attemptId: referenceId.optional(),
-    assignmentId: referenceId.optional(),
-    source: z.string().min(1).max(64).optional(),
+    attemptId: z.optional(referenceId),
+    assignmentId: z.optional(referenceId),
+    source: text(64),
     /** The sender's event id (webhook-id, Greenhouse-Event-ID, Lever token), for correlation. */
-    eventId: z.string().min(1).max(128).optional(),
+    eventId: text(128),
     /** Set on re-checks: only the re-check the attempt's state names may act (stale copies are dropped). */
-    recheckId: z.string().min(1).max(200).optional(),
+    recheckId: text(200),
     /** A re-check longer than SQS's 15-minute delay hops until this time without calling IA. */
-    notBefore: z.iso.datetime().optional(),
+    notBefore: z.optional(z.iso.datetime({ error: 'must be an ISO 8601 timestamp' })),
   })
-  .refine((m) => (m.attemptId === undefined) !== (m.assignmentId === undefined), {
-    message: 'needs exactly one of attemptId or assignmentId',
-  });
+  .check(
+    z.refine((m) => (m.attemptId === undefined) !== (m.assignmentId === undefined), {
+      error: 'needs exactly one of attemptId or assignmentId',
+    }),
+  );
 
 export type CheckMessage = z.output<typeof checkMessageSchema>;
 

@@ -4,31 +4,37 @@
  * (JMESPath, so any ATS field mapping works without code), and an optional event-type allow-list.
  */
 import { search } from '@aws-lambda-powertools/jmespath';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod.js';
 import { SOURCE_KINDS, type SourceKind } from './verify.js';
 
-const jmesPath = z.string().min(1).superRefine((expression, ctx) => {
-  try {
-    search(expression, {});
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `is not a valid JMESPath expression (${(error as Error).message})` });
-  }
-});
+const jmesPath = z.string().check(
+  z.minLength(1),
+  z.superRefine((expression: string, ctx) => {
+    try {
+      search(expression, {});
+    } catch (error) {
+      ctx.issues.push({ code: 'custom', input: expression, message: `is not a valid JMESPath expression (${(error as Error).message})` });
+    }
+  }),
+);
 
 export const sourceSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes'),
-    kind: z.enum(SOURCE_KINDS),
+    name: z.string({ error: 'is required' }).check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: 'must be 1-32 lower-case letters, digits or dashes' })),
+    kind: z.enum(SOURCE_KINDS, { error: `must be one of ${SOURCE_KINDS.join(', ')}` }),
     /** Name or ARN of the secret holding the signing secret (or callback token). */
-    secretName: z.string().min(1),
-    attemptIdPath: jmesPath.optional(),
-    assignmentIdPath: jmesPath.optional(),
-    eventTypes: z.array(z.string().min(1)).min(1).optional(),
-    toleranceSeconds: z.number().int().positive().max(86_400).optional(),
+    secretName: z.string({ error: 'is required' }).check(z.minLength(1)),
+    attemptIdPath: z.optional(jmesPath),
+    assignmentIdPath: z.optional(jmesPath),
+    eventTypes: z.optional(z.array(z.string().check(z.minLength(1)), { error: 'must be a list of event types' }).check(z.minLength(1))),
+    toleranceSeconds: z.optional(z.int({ error: 'must be whole seconds' }).check(z.positive(), z.lte(86_400))),
   })
-  .refine((s) => s.kind === 'ia-callback' || s.attemptIdPath !== undefined || s.assignmentIdPath !== undefined, {
-    message: 'needs attemptIdPath or assignmentIdPath (JMESPath into the payload)',
-  });
+  .check(
+    z.refine((s) => s.kind === 'ia-callback' || s.attemptIdPath !== undefined || s.assignmentIdPath !== undefined, {
+      error: 'needs attemptIdPath or assignmentIdPath (JMESPath into the payload)',
+    }),
+  );
 
 export type Source = z.output<typeof sourceSchema>;
 
