@@ -31,29 +31,38 @@ export const createSharedPacer = (options: SharedPacerOptions): Pacer => {
   const maxWaitMs = options.maxWaitMs ?? 10_000;
   const leadMs = options.leadMs ?? 20;
   const Key = { pk: { S: options.key } };
+  // The slot this process last booked: usually still the schedule's head, which saves the read.
+  let lastKnown: string | undefined;
+  const read = async () =>
+    (await options.dynamodb.send(new GetItemCommand({ TableName: options.tableName, Key, ConsistentRead: true }))).Item?.nextSlotAt?.N;
   return async () => {
     for (let attempt = 0; attempt < MAX_CONTENTION_RETRIES; attempt++) {
+      const current = attempt === 0 && lastKnown !== undefined ? lastKnown : await read();
       const now = clock.now();
-      const { Item } = await options.dynamodb.send(new GetItemCommand({ TableName: options.tableName, Key, ConsistentRead: true }));
-      const current = Item?.nextSlotAt?.N;
       const slot = Math.max(now + leadMs, current === undefined ? 0 : Number(current));
       if (slot - now > maxWaitMs) {
+        lastKnown = current;
         throw new RateLimitedError(Math.ceil((slot - now) / 1000), 'the IA rate budget is booked ahead; come back later');
       }
+      const next = String(slot + options.intervalMs);
       try {
         await options.dynamodb.send(
           new PutItemCommand({
             TableName: options.tableName,
-            Item: { ...Key, nextSlotAt: { N: String(slot + options.intervalMs) } },
+            Item: { ...Key, nextSlotAt: { N: next } },
             ...(current === undefined
               ? { ConditionExpression: 'attribute_not_exists(pk)' }
               : { ConditionExpression: 'nextSlotAt = :current', ExpressionAttributeValues: { ':current': { N: current } } }),
           }),
         );
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') continue;
+        if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
+          lastKnown = undefined;
+          continue;
+        }
         throw error;
       }
+      lastKnown = next;
       const wait = slot - clock.now();
       if (wait > 0) await clock.sleep(wait);
       return;
