@@ -17,6 +17,7 @@ import { ACTIONABLE_EVENT_TYPES } from '../functions/lib/alert.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { IngestApi } from './constructs/ingest-api.js';
 import { OpsAlarms } from './constructs/ops-alarms.js';
+import { deadLetterQueue, secureQueue } from './constructs/queues.js';
 import { importSecret } from './constructs/secrets.js';
 import { SlackNotifier } from './constructs/slack-notifier.js';
 import { ServiceFunction } from './constructs/service-function.js';
@@ -59,19 +60,8 @@ export class AlertsStack extends Stack {
     super(scope, id, props);
     const { settings } = props;
 
-    this.deadLetterQueue = new sqs.Queue(this, 'ChecksDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the checks queue; a DLQ of a DLQ would hide failures.',
-    });
-
-    this.checksQueue = new sqs.Queue(this, 'ChecksQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    this.deadLetterQueue = deadLetterQueue(this, 'ChecksDeadLetterQueue', 'the checks queue');
+    this.checksQueue = secureQueue(this, 'ChecksQueue', {
       retentionPeriod: Duration.days(4),
       // AWS's guidance for Lambda sources: at least six times the function timeout.
       visibilityTimeout: Duration.seconds(CHECK_TIMEOUT.toSeconds() * 6),

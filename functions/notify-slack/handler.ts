@@ -47,11 +47,12 @@ const { config: idempotency, run } = createOnce<Delivery>(
 );
 
 // Slack allows about one message per second per webhook; 5 % under it, shared by all executions.
+const slackIntervalMs = numberEnv(process.env, 'SLACK_MIN_INTERVAL_MS', 1050);
 const pacers = new Map<string, Pacer>();
 const paceFor = (channel: Channel) => {
   let pace = pacers.get(channel.name);
   if (!pace) {
-    pace = createSharedPacer({ dynamodb, tableName: requireEnv(process.env, 'RATE_LIMIT_TABLE_NAME'), key: `slack#${channel.name}`, intervalMs: 1050 });
+    pace = createSharedPacer({ dynamodb, tableName: requireEnv(process.env, 'RATE_LIMIT_TABLE_NAME'), key: `slack#${channel.name}`, intervalMs: slackIntervalMs });
     pacers.set(channel.name, pace);
   }
   return pace();

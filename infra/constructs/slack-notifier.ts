@@ -9,10 +9,11 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { filterPolicy } from '../../functions/lib/alert.js';
 import type { SlackChannelSetting } from '../settings.js';
+import { deadLetterQueue, secureQueue } from './queues.js';
 import { importSecret } from './secrets.js';
 import { ServiceFunction } from './service-function.js';
 
@@ -38,20 +39,10 @@ export class SlackNotifier extends Construct {
 
   constructor(scope: Construct, id: string, props: SlackNotifierProps) {
     super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the Slack buffers; a DLQ of a DLQ would hide failures.',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the Slack buffers');
 
     const channels = props.channels.map((channel) => {
-      const queue = new sqs.Queue(this, `Buffer-${channel.name}`, {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
+      const queue = secureQueue(this, `Buffer-${channel.name}`, {
         visibilityTimeout: Duration.seconds(NOTIFY_TIMEOUT.toSeconds() * 6),
         // Slack outages last hours, not days; ten receives ride out a long one.
         deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 10 },
