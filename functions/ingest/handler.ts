@@ -11,7 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { API_KEY_CACHE_SECONDS } from '#lib/api-key.js';
+import { SECRET_CACHE_SECONDS } from '#lib/api-key.js';
 import { logger, metrics, tracer } from '#lib/commons.js';
 import { requireEnv } from '#lib/config.js';
 import { createDedupe } from '#lib/dedupe.js';
@@ -26,7 +26,7 @@ const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const dedupe = createDedupe(dynamodb, requireEnv(process.env, 'DEDUPE_TABLE_NAME'));
 
 const secretFor = async (source: Source): Promise<string> => {
-  const value = await getSecret(source.secretName, { maxAge: API_KEY_CACHE_SECONDS });
+  const value = await getSecret(source.secretName, { maxAge: SECRET_CACHE_SECONDS });
   if (typeof value !== 'string' || value.trim() === '') {
     throw new ConfigurationError(`the secret of source ${source.name} is empty`);
   }

@@ -5,7 +5,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigurationError } from './errors.js';
 
-export const API_KEY_CACHE_SECONDS = 300;
+export const SECRET_CACHE_SECONDS = 300;
 
 /** The secret holds the key as plain text, or as JSON `{"apiKey": "..."}`. */
 export const extractApiKey = (secretValue: unknown, secretName: string): string => {
@@ -26,5 +26,5 @@ export const extractApiKey = (secretValue: unknown, secretName: string): string 
   return value;
 };
 
-export const apiKeyFromSecret = (secretName: string, maxAge = API_KEY_CACHE_SECONDS) => async (): Promise<string> =>
+export const apiKeyFromSecret = (secretName: string, maxAge = SECRET_CACHE_SECONDS) => async (): Promise<string> =>
   extractApiKey(await getSecret(secretName, { maxAge }), secretName);

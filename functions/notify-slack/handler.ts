@@ -14,7 +14,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Alert } from '#lib/alert.js';
-import { API_KEY_CACHE_SECONDS } from '#lib/api-key.js';
+import { SECRET_CACHE_SECONDS } from '#lib/api-key.js';
 import { logger, metrics, tracer } from '#lib/commons.js';
 import { numberEnv, requireEnv } from '#lib/config.js';
 import { ConfigurationError } from '#lib/errors.js';
@@ -60,7 +60,7 @@ const paceFor = (channel: Channel) => {
 
 /** The secret holds the webhook URL as plain text, or as JSON `{"url": "..."}`. */
 const webhookUrlFor = async (channel: Channel): Promise<string> => {
-  const raw = String((await getSecret(channel.secretName, { maxAge: API_KEY_CACHE_SECONDS })) ?? '').trim();
+  const raw = String((await getSecret(channel.secretName, { maxAge: SECRET_CACHE_SECONDS })) ?? '').trim();
   let url = raw;
   if (raw.startsWith('{')) {
     try {
