@@ -13,12 +13,12 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { apiKeyFromSecret } from '#lib/api-key.js';
 import { dynamoStateStore } from '#lib/attempt-state.js';
 import { logger, metrics, tracer } from '#lib/commons.js';
 import { loadCheckConfig } from './config.js';
 import { createIaClient } from '#lib/ia-client.js';
 import { publishAlert } from '#lib/publish.js';
+import { readSecret } from '#lib/secrets.js';
 import { createPublishOnce } from '#lib/publish-once.js';
 import { createSharedPacer } from '#lib/shared-pacer.js';
 import { deadLetter, delayRecord, enqueueCheck } from '#lib/queues.js';
@@ -36,7 +36,7 @@ const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns,
 
 const ia = createIaClient({
   ...config.ia,
-  apiKey: apiKeyFromSecret(config.apiKeySecret),
+  apiKey: () => readSecret(config.apiKeySecret, { jsonField: 'apiKey', what: 'IA API key' }),
   pace: createSharedPacer({
     dynamodb,
     tableName: config.rateLimitTableName,

@@ -11,7 +11,7 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { readFileSync } from 'node:fs';
+import { readLocalState } from './local-state.js';
 import type { Io } from './main.js';
 import { UsageError } from './main.js';
 
@@ -71,20 +71,6 @@ export const redrive = async (sqs: SQSClient, options: RedriveOptions): Promise<
   return moved;
 };
 
-interface LocalState {
-  motoEndpoint: string;
-  checksQueueUrl: string;
-  deadLetterQueueUrl: string;
-}
-
-const localState = (path: string): LocalState | undefined => {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LocalState;
-  } catch {
-    return undefined;
-  }
-};
-
 export const redriveCommand = async (
   positionals: string[],
   flags: Record<string, string | boolean | undefined>,
@@ -93,7 +79,7 @@ export const redriveCommand = async (
   if (positionals.length > 0) throw new UsageError('redrive takes no positional arguments');
   const limit = flags.limit === undefined ? Number.POSITIVE_INFINITY : Number(flags.limit);
   if (!(limit > 0) || (Number.isFinite(limit) && !Number.isInteger(limit))) throw new UsageError('--limit must be a positive integer');
-  const local = localState(io.env.IA_ALERTS_LOCAL_STATE ?? '.local/state.json');
+  const local = readLocalState(io.env);
   const from = (flags['dlq-url'] as string | undefined) ?? io.env.DEAD_LETTER_QUEUE_URL ?? local?.deadLetterQueueUrl;
   const to = (flags['queue-url'] as string | undefined) ?? io.env.CHECKS_QUEUE_URL ?? local?.checksQueueUrl;
   if (!from || !to) {

@@ -7,21 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { signRequest } from '#lib/webhooks/sign.js';
 import { SOURCE_KINDS, type SourceKind } from '#lib/webhooks/verify.js';
+import { readLocalState } from './local-state.js';
 import type { Io } from './main.js';
 import { UsageError } from './main.js';
-
-interface LocalStateFile {
-  webhookUrl: string;
-  sources: Array<{ name: string; kind: SourceKind; secretValue: string }>;
-}
-
-const readLocalState = (path: string): LocalStateFile | undefined => {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LocalStateFile;
-  } catch {
-    return undefined;
-  }
-};
 
 const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 
@@ -39,7 +27,7 @@ export const signCommand = async (
   } catch {
     throw new UsageError(`cannot read ${bodyFile}`);
   }
-  const local = readLocalState(io.env.IA_ALERTS_LOCAL_STATE ?? '.local/state.json');
+  const local = readLocalState(io.env);
   const localSource = local?.sources.find((s) => s.name === sourceName);
   const kind = (typeof flags.kind === 'string' ? flags.kind : localSource?.kind) as SourceKind | undefined;
   if (!kind || !SOURCE_KINDS.includes(kind)) {

@@ -5,17 +5,16 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { SECRET_CACHE_SECONDS } from '#lib/api-key.js';
 import { logger, metrics, tracer } from '#lib/commons.js';
 import { requireEnv } from '#lib/config.js';
 import { createDedupe } from '#lib/dedupe.js';
 import { ConfigurationError } from '#lib/errors.js';
+import { readSecret } from '#lib/secrets.js';
 import { enqueueChecks } from '#lib/queues.js';
 import { parseSources, type Source } from '#lib/webhooks/sources.js';
 import { ingestRequest } from './ingest-request.js';
@@ -25,13 +24,8 @@ const sqs = tracer.captureAWSv3Client(new SQSClient({}));
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const dedupe = createDedupe(dynamodb, requireEnv(process.env, 'DEDUPE_TABLE_NAME'));
 
-const secretFor = async (source: Source): Promise<string> => {
-  const value = await getSecret(source.secretName, { maxAge: SECRET_CACHE_SECONDS });
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ConfigurationError(`the secret of source ${source.name} is empty`);
-  }
-  return value.trim();
-};
+const secretFor = (source: Source): Promise<string> =>
+  readSecret(source.secretName, { what: `signing secret for webhook source ${source.name}` });
 
 const deps = {
   sources,

@@ -16,7 +16,6 @@ export interface Reference {
 export interface Evaluation {
   attempt: Attempt;
   decision: Decision;
-  etag?: string;
 }
 
 /** An attempt inside an assignment that could not be used; the others still are. */
@@ -30,8 +29,7 @@ export interface EvaluationResult {
   failures: EvaluationFailure[];
 }
 
-const evaluation = (attempt: Attempt, etag?: string): Evaluation =>
-  etag === undefined ? { attempt, decision: decide(attempt) } : { attempt, decision: decide(attempt), etag };
+const evaluation = (attempt: Attempt): Evaluation => ({ attempt, decision: decide(attempt) });
 
 export const evaluateReference = async (
   reference: Reference,
@@ -39,8 +37,8 @@ export const evaluateReference = async (
   options?: RequestOptions,
 ): Promise<EvaluationResult> => {
   if (reference.attemptId !== undefined) {
-    const { value, etag } = await ia.getAttempt(reference.attemptId, options);
-    return { evaluations: [evaluation(normaliseAttempt(value), etag)], failures: [] };
+    const { value } = await ia.getAttempt(reference.attemptId, options);
+    return { evaluations: [evaluation(normaliseAttempt(value))], failures: [] };
   }
   if (reference.assignmentId === undefined) throw new TypeError('reference needs attemptId or assignmentId');
   // The assignment embeds full attempts: one IA call covers all of them.

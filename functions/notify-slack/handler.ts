@@ -7,20 +7,18 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Alert } from '#lib/alert.js';
-import { SECRET_CACHE_SECONDS } from '#lib/api-key.js';
 import { logger, metrics, tracer } from '#lib/commons.js';
 import { numberEnv, requireEnv } from '#lib/config.js';
-import { ConfigurationError } from '#lib/errors.js';
 import type { Pacer } from '#lib/pacer.js';
 import { alertKey, createOnce } from '#lib/publish-once.js';
 import { deadLetter, delayRecord } from '#lib/queues.js';
+import { readSecret } from '#lib/secrets.js';
 import { createSharedPacer } from '#lib/shared-pacer.js';
 import { createSlackPoster } from '#lib/slack-client.js';
 import { createDeliverAlert, type Channel } from './deliver-alert.js';
@@ -59,21 +57,12 @@ const paceFor = (channel: Channel) => {
 };
 
 /** The secret holds the webhook URL as plain text, or as JSON `{"url": "..."}`. */
-const webhookUrlFor = async (channel: Channel): Promise<string> => {
-  const raw = String((await getSecret(channel.secretName, { maxAge: SECRET_CACHE_SECONDS })) ?? '').trim();
-  let url = raw;
-  if (raw.startsWith('{')) {
-    try {
-      url = String((JSON.parse(raw) as { url?: unknown }).url ?? '');
-    } catch {
-      url = '';
-    }
-  }
-  if (!/^https?:\/\/\S+$/.test(url)) {
-    throw new ConfigurationError(`the secret of Slack channel ${channel.name} holds no webhook URL yet`);
-  }
-  return url;
-};
+const webhookUrlFor = (channel: Channel): Promise<string> =>
+  readSecret(channel.secretName, {
+    jsonField: 'url',
+    what: `Slack webhook URL for channel ${channel.name}`,
+    isValid: (url) => /^https?:\/\/\S+$/.test(url),
+  });
 
 const deliver = createDeliverAlert({
   channels,

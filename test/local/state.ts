@@ -1,32 +1,19 @@
-/** Where `npm start` tells helper commands (`npm run enqueue`) how to reach the running pipeline. */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+/** Where `npm start` tells helper commands (`npm run enqueue`, the CLI) how to reach the running pipeline. */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DEFAULT_LOCAL_STATE_PATH, readLocalState, type LocalState } from '../../functions/cli/local-state.js';
 
-const dir = fileURLToPath(new URL('../../.local/', import.meta.url));
-const file = `${dir}state.json`;
-
-export interface LocalState {
-  motoEndpoint: string;
-  checksQueueUrl: string;
-  deadLetterQueueUrl: string;
-  iaBaseUrl: string;
-  webhookUrl: string;
-  /** Local, generated, throwaway secrets: this file is git-ignored and deleted on stop. */
-  sources: Array<{ name: string; kind: string; secretValue: string }>;
-  pid: number;
-}
+const file = new URL(`../../${DEFAULT_LOCAL_STATE_PATH}`, import.meta.url).pathname;
 
 export const writeState = (state: LocalState) => {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(state, null, 2));
 };
 
 export const readState = (): LocalState => {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LocalState;
-  } catch {
-    throw new Error('the local pipeline is not running: start it with `npm start` in another terminal');
-  }
+  const state = readLocalState({ IA_ALERTS_LOCAL_STATE: file });
+  if (!state) throw new Error('the local pipeline is not running: start it with `npm start` in another terminal');
+  return state;
 };
 
 export const clearState = () => rmSync(file, { force: true });

@@ -1,0 +1,28 @@
+/**
+ * What `npm start` writes to `.local/state.json` so that CLI commands can reach the running local
+ * pipeline with no flags. One shape, written by test/local/start.ts, read here.
+ */
+import { readFileSync } from 'node:fs';
+import type { SourceKind } from '#lib/webhooks/verify.js';
+
+export interface LocalState {
+  motoEndpoint: string;
+  checksQueueUrl: string;
+  deadLetterQueueUrl: string;
+  iaBaseUrl: string;
+  webhookUrl: string;
+  /** Local, generated, throwaway secrets: the file is git-ignored and deleted on stop. */
+  sources: Array<{ name: string; kind: SourceKind; secretValue: string }>;
+  pid: number;
+}
+
+export const DEFAULT_LOCAL_STATE_PATH = '.local/state.json';
+
+/** The running local pipeline's state, or undefined when none is running. */
+export const readLocalState = (env: Record<string, string | undefined>): LocalState | undefined => {
+  try {
+    return JSON.parse(readFileSync(env.IA_ALERTS_LOCAL_STATE ?? DEFAULT_LOCAL_STATE_PATH, 'utf8')) as LocalState;
+  } catch {
+    return undefined;
+  }
+};
