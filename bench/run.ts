@@ -29,6 +29,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}bench/out/`;
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 11);
 const WARM_EVENTS = Number(process.env.BENCH_WARM_EVENTS ?? 1000);
+/** BENCH_PROFILE=dir: warm runs write V8 CPU profiles there (diagnostics; bundles are left unminified). */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 const FUNCTIONS = ['check', 'ingest', 'notify-slack'] as const;
 type Fn = (typeof FUNCTIONS)[number] | 'hello-world';
 
@@ -44,7 +46,8 @@ for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
     format: 'esm',
     platform: 'node',
     target: BUNDLING.target,
-    minify: BUNDLING.minify,
+    // BENCH_PROFILE keeps names readable in the CPU profiles; the figures then are not the production ones.
+    minify: PROFILE_DIR ? false : BUNDLING.minify,
     sourcemap: BUNDLING.sourceMap,
     sourcesContent: BUNDLING.sourcesContent,
     mainFields: [...BUNDLING.mainFields],
@@ -170,7 +173,8 @@ const runProcess = (fn: Fn, events: unknown[], mode: 'cold' | 'warm'): Promise<R
     const started = performance.now();
     const heap = `--max-old-space-size=${Math.floor(MEMORY_MB[fn] * 0.75)}`;
     // --expose-gc only for warm runs: the live-heap figure needs it, a cold start must not pay for it.
-    const flags = mode === 'warm' ? [heap, '--expose-gc'] : [heap];
+    const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${fn}-${mode}-${Date.now()}.cpuprofile`] : [];
+    const flags = mode === 'warm' ? [heap, '--expose-gc', ...profile] : [heap, ...profile];
     const child = spawn(process.execPath, [...flags, `${root}bench/invoke.mjs`, bundlePath(fn), file, mode], {
       env: environments[fn],
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -179,6 +183,7 @@ const runProcess = (fn: Fn, events: unknown[], mode: 'cold' | 'warm'): Promise<R
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
+      if (process.env.BENCH_DEBUG) process.stderr.write(`${fn} ${mode}: ${stdout.split("\n").find((l) => l.includes('"loadMs"'))}\n`);
       const line = stdout.split('\n').reverse().find((l) => l.startsWith('{"loadMs"'));
       if (code !== 0 || !line) return reject(new Error(`${fn} ${mode} run failed (exit ${code}): ${stdout.slice(-500)}`));
       resolve({ wallMs, ...(JSON.parse(line) as Omit<RunResult, 'wallMs'>) });
@@ -202,6 +207,10 @@ for (let run = 0; run < COLD_RUNS; run++) {
   }
 }
 const coldMs = Object.fromEntries([...cold].map(([fn, runs]) => [fn, round(median(runs.map((r) => r.wallMs)), 1)])) as Record<Fn, number>;
+// Where a cold start goes: spawning Node (≈ hello-world), importing the bundle, the first event.
+const coldPhasesMs = Object.fromEntries(
+  [...cold].map(([fn, runs]) => [fn, { import: round(median(runs.map((r) => r.loadMs)), 1), firstEvent: round(median(runs.map((r) => r.handleMs)), 1) }]),
+);
 const coldStartRatio = Object.fromEntries(FUNCTIONS.map((fn) => [fn, round(coldMs[fn] / coldMs['hello-world'])]));
 
 // ---------- warm cost: one process handling many events ----------
@@ -290,6 +299,7 @@ const results = {
   coldStartRuns: COLD_RUNS,
   coldStartMs: coldMs,
   coldStartRatio,
+  coldPhasesMs,
   cpuMsPerEvent: round(checkBatch10.cpuMs, 3),
   cpuMsPerEventByBatchSize: { 1: round(checkBatch1.cpuMs, 3), 10: round(checkBatch10.cpuMs, 3) },
   warmWallMsPerEvent: { check: round(checkBatch10.wallMs, 3), ingest: round(ingestPer.wallMs, 3), 'notify-slack': round(notifyPer.wallMs, 3) },

@@ -120,6 +120,7 @@ export class AlertsStack extends Stack {
       memorySize: settings.checkMemoryMb,
       timeout: CHECK_TIMEOUT,
       logRetentionDays: settings.logRetentionDays,
+      xRayTracing: settings.xRayTracing,
       environment: {
         ALERTS_TOPIC_ARN: this.alertsTopic.topicArn,
         CHECKS_QUEUE_URL: this.checksQueue.queueUrl,
@@ -177,6 +178,7 @@ export class AlertsStack extends Stack {
         rateLimitTable: this.rateLimitTable,
         alertDedupeSeconds: Math.round(settings.alertDedupeDays * 86_400),
         logRetentionDays: settings.logRetentionDays,
+        xRayTracing: settings.xRayTracing,
       });
       for (const [name, secret] of this.slack.channelSecrets) {
         new CfnOutput(this, `SlackWebhookSecret${name.replace(/[^A-Za-z0-9]/g, '')}`, {

@@ -28,6 +28,8 @@ export interface Settings {
   checkMaxConcurrency: number;
   checkBatchSize: number;
   checkMemoryMb: number;
+  /** X-Ray traces with a subsegment per AWS call; off by default (CPU, cold start and trace cost). */
+  xRayTracing: boolean;
   logRetentionDays: number;
   recheckFirstDelaySeconds: number;
   scoringDeadlineHours: number;
@@ -58,6 +60,7 @@ export const DEFAULTS: Omit<Settings, 'alertEmails' | 'opsEmails' | 'sources' | 
   checkMaxConcurrency: 2,
   checkBatchSize: 10,
   checkMemoryMb: 256,
+  xRayTracing: false,
   logRetentionDays: 30,
   recheckFirstDelaySeconds: 60,
   scoringDeadlineHours: 24,
@@ -160,6 +163,7 @@ export const loadSettings = (node: Context): Settings => {
   const iaApiKeySecret = stringFrom(node, 'iaApiKeySecret');
   const iaAttemptUrlTemplate = stringFrom(node, 'iaAttemptUrlTemplate');
   const includeCandidateEmail = String(node.tryGetContext('includeCandidateEmail') ?? 'false') === 'true';
+  const xRayTracing = String(node.tryGetContext('xRayTracing') ?? 'false') === 'true';
   return {
     alertEmails: emails('alertEmails'),
     opsEmails: emails('opsEmails'),
@@ -171,6 +175,7 @@ export const loadSettings = (node: Context): Settings => {
     checkMaxConcurrency: Math.round(numberFrom(node, 'checkMaxConcurrency', 2, 1000)),
     checkBatchSize: Math.round(numberFrom(node, 'checkBatchSize', 1, 10)),
     checkMemoryMb: Math.round(numberFrom(node, 'checkMemoryMb', 128, 10240)),
+    xRayTracing,
     logRetentionDays: Math.round(numberFrom(node, 'logRetentionDays', 1, 3653)),
     recheckFirstDelaySeconds: Math.round(numberFrom(node, 'recheckFirstDelaySeconds', 0, 900)),
     scoringDeadlineHours: numberFrom(node, 'scoringDeadlineHours', 1, 24 * 30),

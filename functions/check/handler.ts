@@ -4,17 +4,14 @@
  * reuse connections, the secret cache and the rate budget.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoStateStore } from '#lib/attempt-state.js';
-import { logger, metrics, tracer } from '#lib/commons.js';
+import { logger, metrics, observability, traced } from '#lib/commons.js';
 import { loadCheckConfig } from './config.js';
 import { createIaClient } from '#lib/ia-client.js';
 import { publishAlert } from '#lib/publish.js';
@@ -25,9 +22,9 @@ import { deadLetter, delayRecord, enqueueCheck } from '#lib/queues.js';
 import { createRecordHandler } from './record-handler.js';
 
 const config = loadCheckConfig(process.env);
-const sns = tracer.captureAWSv3Client(new SNSClient({}));
-const sqs = tracer.captureAWSv3Client(new SQSClient({}));
-const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const sns = traced(new SNSClient({}));
+const sqs = traced(new SQSClient({}));
+const dynamodb = traced(new DynamoDBClient({}));
 const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns, config.alertsTopicArn), {
   dynamodb,
   tableName: config.idempotencyTableName,
@@ -81,6 +78,4 @@ const lambdaHandler = async (
 };
 
 export const handler = middy(lambdaHandler)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  .use(observability({ coldStartMetric: true }));

@@ -2,15 +2,12 @@
  * `ingest`: API Gateway HTTP API → verify the sender → enqueue check requests. Never calls IA.
  * Wiring only; the rules are in ingest-request.ts.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { logger, metrics, tracer } from '#lib/commons.js';
+import { logger, metrics, observability, traced } from '#lib/commons.js';
 import { requireEnv } from '#lib/config.js';
 import { createDedupe } from '#lib/dedupe.js';
 import { ConfigurationError } from '#lib/errors.js';
@@ -20,8 +17,8 @@ import { parseSources, type Source } from '#lib/webhooks/sources.js';
 import { ingestRequest } from './ingest-request.js';
 
 const sources = new Map(parseSources(JSON.parse(requireEnv(process.env, 'SOURCES'))).map((s) => [s.name, s]));
-const sqs = tracer.captureAWSv3Client(new SQSClient({}));
-const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const sqs = traced(new SQSClient({}));
+const dynamodb = traced(new DynamoDBClient({}));
 const dedupe = createDedupe(dynamodb, requireEnv(process.env, 'DEDUPE_TABLE_NAME'));
 
 const secretFor = (source: Source): Promise<string> =>
@@ -70,6 +67,4 @@ const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayP
 };
 
 export const handler = middy(lambdaHandler)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+  .use(observability());

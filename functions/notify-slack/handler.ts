@@ -4,16 +4,13 @@
  * only; the rules are in deliver-alert.ts.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Alert } from '#lib/alert.js';
-import { logger, metrics, tracer } from '#lib/commons.js';
+import { logger, metrics, observability, traced } from '#lib/commons.js';
 import { numberEnv, requireEnv } from '#lib/config.js';
 import type { Pacer } from '#lib/pacer.js';
 import { alertKey, createOnce } from '#lib/publish-once.js';
@@ -26,8 +23,8 @@ import { createDeliverAlert, type Channel } from './deliver-alert.js';
 const channelList = JSON.parse(requireEnv(process.env, 'SLACK_CHANNELS')) as Channel[];
 const channels = new Map(channelList.map((c) => [c.queueArn, c]));
 const deadLetterQueueUrl = requireEnv(process.env, 'DEAD_LETTER_QUEUE_URL');
-const sqs = tracer.captureAWSv3Client(new SQSClient({}));
-const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const sqs = traced(new SQSClient({}));
+const dynamodb = traced(new DynamoDBClient({}));
 
 interface Delivery {
   channel: string;
@@ -92,6 +89,4 @@ const lambdaHandler = async (event: SQSEvent, context: Context, { signal }: { si
 };
 
 export const handler = middy(lambdaHandler)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+  .use(observability());

@@ -66,6 +66,7 @@ export class IngestApi extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(10),
       logRetentionDays: settings.logRetentionDays,
+      xRayTracing: settings.xRayTracing,
       environment: {
         SOURCES: JSON.stringify(runtimeSources),
         CHECKS_QUEUE_URL: props.checksQueue.queueUrl,

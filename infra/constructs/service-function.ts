@@ -1,6 +1,6 @@
 /**
  * A Lambda function of this product: Node 24 on arm64, an ESM bundle built by the local esbuild
- * (no Docker), JSON logs to its own log group with retention, X-Ray on, and a role that starts
+ * (no Docker), JSON logs to its own log group with retention, X-Ray when asked for, and a role that starts
  * with no permissions at all — every grant is added by the stack, scoped to one resource.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -36,6 +36,8 @@ export interface ServiceFunctionProps {
   memorySize: number;
   timeout: Duration;
   logRetentionDays: number;
+  /** Active X-Ray tracing plus the Powertools Tracer, which the code loads only then. */
+  xRayTracing: boolean;
   environment: Record<string, string>;
 }
 
@@ -69,18 +71,21 @@ export class ServiceFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: props.xRayTracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
         POWERTOOLS_SERVICE_NAME: `ia-review-alerts-${props.name}`,
         POWERTOOLS_METRICS_NAMESPACE: 'IaReviewAlerts',
+        POWERTOOLS_TRACE_ENABLED: String(props.xRayTracing),
         ...props.environment,
       },
       bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [] },
     });
 
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; tracing is on by design.',
-    });
+    if (props.xRayTracing) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; tracing was asked for.',
+      });
+    }
   }
 }

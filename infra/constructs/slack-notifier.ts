@@ -24,6 +24,7 @@ export interface SlackNotifierProps {
   rateLimitTable: dynamodb.ITable;
   alertDedupeSeconds: number;
   logRetentionDays: number;
+  xRayTracing: boolean;
 }
 
 const NOTIFY_TIMEOUT = Duration.seconds(30);
@@ -73,6 +74,7 @@ export class SlackNotifier extends Construct {
       memorySize: 256,
       timeout: NOTIFY_TIMEOUT,
       logRetentionDays: props.logRetentionDays,
+      xRayTracing: props.xRayTracing,
       environment: {
         SLACK_CHANNELS: JSON.stringify(
           channels.map(({ channel, queue, secret }) => ({

@@ -24,15 +24,30 @@ const policyStatements = (): Array<{ Action: string | string[]; Resource: unknow
   );
 
 describe('alerts stack', () => {
-  it('runs check on Node 24, arm64, JSON logs, tracing on, its own log group', () => {
+  it('runs check on Node 24, arm64, JSON logs, its own log group; X-Ray off unless asked for', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: Match.anyValue() }),
-      TracingConfig: { Mode: 'Active' },
+      TracingConfig: Match.absent(),
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_TRACE_ENABLED: 'false' }) },
       Timeout: 60,
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    expect(JSON.stringify(policyStatements())).not.toContain('xray:');
+  });
+
+  it('turns on active tracing and the Tracer for every function with xRayTracing=true', () => {
+    const { template: traced } = synth({ xRayTracing: 'true' });
+    const functions = Object.values(traced.findResources('AWS::Lambda::Function')) as Array<{
+      Properties: { TracingConfig: unknown; Environment: { Variables: Record<string, unknown> } };
+    }>;
+    expect(functions.length).toBeGreaterThanOrEqual(2);
+    for (const fn of functions) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBe('true');
+    }
+    expect(JSON.stringify(traced.findResources('AWS::IAM::Policy'))).toContain('xray:PutTraceSegments');
   });
 
   it('feeds check from the checks queue with partial batch failures and bounded concurrency', () => {
@@ -93,11 +108,11 @@ describe('alerts stack', () => {
     expect(statements).toContain('secret:prod/ia-api-key-??????');
   });
 
-  it('grants check only scoped actions on its own resources (X-Ray excepted, it has no resource ARNs)', () => {
+  it('grants check only scoped actions on its own resources', () => {
     const statements = policyStatements();
     for (const statement of statements) {
       const actions = ([] as string[]).concat(statement.Action);
-      if (statement.Resource === '*') expect(actions.every((a) => a.startsWith('xray:'))).toBe(true);
+      expect(statement.Resource).not.toBe('*');
       expect(actions.some((a) => a.endsWith('*'))).toBe(false);
     }
     expect(statements).toEqual(
@@ -145,8 +160,6 @@ describe('alerts stack', () => {
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
         'sqs:SendMessage',
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
       ].sort(),
     );
     expect(JSON.stringify(statements)).toContain('secret:existing/zapier-??????');
