@@ -17,6 +17,8 @@ import { normaliseAttempt } from '#lib/attempt.js';
 import { parseAttempt } from '#lib/attempt-schema.js';
 import { signRequest } from '#lib/webhooks/sign.js';
 import { BUNDLING } from '../infra/constructs/service-function.js';
+import { INGEST_MEMORY_MB } from '../infra/constructs/ingest-api.js';
+import { NOTIFY_MEMORY_MB } from '../infra/constructs/slack-notifier.js';
 import { DEFAULTS } from '../infra/settings.js';
 import { FakeIaServer } from '../test/support/fake-ia-server.js';
 import { FakeSlackServer } from '../test/support/fake-slack-server.js';
@@ -78,7 +80,8 @@ const common = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
-  POWERTOOLS_LOG_LEVEL: 'WARN',
+  // The deployed level: its log lines are part of the CPU and of the CloudWatch Logs bill.
+  POWERTOOLS_LOG_LEVEL: 'INFO',
   POWERTOOLS_TRACE_ENABLED: 'false',
   POWERTOOLS_METRICS_NAMESPACE: 'IaReviewAlerts',
 };
@@ -156,25 +159,39 @@ interface RunResult {
   invocations: number;
   failures: number;
   statusCodes: number[];
+  logBytes: number;
+  /** AWS calls this run made, by action, and the DynamoDB capacity units they used. */
+  calls: Record<string, number>;
 }
 
+/** Configured memory per function, as the CDK app sets it. */
+const MEMORY_MB: Record<Fn, number> = {
+  'hello-world': 128,
+  check: DEFAULTS.checkMemoryMb,
+  ingest: INGEST_MEMORY_MB,
+  'notify-slack': NOTIFY_MEMORY_MB,
+};
+
 /**
- * Configured memory per function: the V8 heap is capped at 75 % of it, as a Lambda sandbox of
- * that size caps it; unconstrained on a 24 GiB machine, V8 grows its heap lazily and the RSS
- * would describe the machine, not the function.
+ * The V8 limits the Lambda Node.js runtime's bootstrap derives from the configured memory: a
+ * tenth for the young generation (semi-spaces of half that), the rest for the old one. Without
+ * them V8 on a 24 GiB machine grows its heap lazily and the RSS describes the machine.
  */
-const MEMORY_MB: Record<Fn, number> = { 'hello-world': 128, check: DEFAULTS.checkMemoryMb, ingest: 256, 'notify-slack': 256 };
+const lambdaHeapFlags = (memoryMb: number) => {
+  const newSpace = Math.floor(memoryMb / 10);
+  return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
+};
 
 /** One fresh Node process (this project's Node 24), as a new execution environment. */
 const runProcess = (fn: Fn, events: unknown[], mode: 'cold' | 'warm'): Promise<RunResult> => {
   const file = `${out}${fn}/events-${mode}.json`;
   writeFileSync(file, JSON.stringify(events));
+  const callsBefore = new Map(aws.calls);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const heap = `--max-old-space-size=${Math.floor(MEMORY_MB[fn] * 0.75)}`;
-    // --expose-gc only for warm runs: the live-heap figure needs it, a cold start must not pay for it.
     const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${fn}-${mode}-${Date.now()}.cpuprofile`] : [];
-    const flags = mode === 'warm' ? [heap, '--expose-gc', ...profile] : [heap, ...profile];
+    // --expose-gc only for warm runs: the live-heap figure needs it, a cold start must not pay for it.
+    const flags = [...lambdaHeapFlags(MEMORY_MB[fn]), ...(mode === 'warm' ? ['--expose-gc'] : []), ...profile];
     const child = spawn(process.execPath, [...flags, `${root}bench/invoke.mjs`, bundlePath(fn), file, mode], {
       env: environments[fn],
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -183,10 +200,12 @@ const runProcess = (fn: Fn, events: unknown[], mode: 'cold' | 'warm'): Promise<R
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
-      if (process.env.BENCH_DEBUG) process.stderr.write(`${fn} ${mode}: ${stdout.split("\n").find((l) => l.includes('"loadMs"'))}\n`);
-      const line = stdout.split('\n').reverse().find((l) => l.startsWith('{"loadMs"'));
+      const line = stdout.split('\n').find((l) => l.startsWith('{"loadMs"'));
       if (code !== 0 || !line) return reject(new Error(`${fn} ${mode} run failed (exit ${code}): ${stdout.slice(-500)}`));
-      resolve({ wallMs, ...(JSON.parse(line) as Omit<RunResult, 'wallMs'>) });
+      // Everything else the function printed is what CloudWatch Logs would ingest (logs and EMF metrics).
+      const logBytes = Buffer.byteLength(stdout) - Buffer.byteLength(line);
+      const calls = Object.fromEntries([...aws.calls].map(([action, n]) => [action, n - (callsBefore.get(action) ?? 0)]).filter(([, n]) => n));
+      resolve({ wallMs, logBytes, calls, ...(JSON.parse(line) as Omit<RunResult, 'wallMs' | 'logBytes' | 'calls'>) });
     });
   });
 };
@@ -220,7 +239,18 @@ const warmCheck = {
 };
 const warmIngest = await runProcess('ingest', eventsFor('ingest', 300), 'warm');
 const warmNotify = await runProcess('notify-slack', eventsFor('notify-slack', 300), 'warm');
-const perEvent = (r: RunResult, events: number) => ({ cpuMs: r.cpuMs / events, wallMs: r.handleMs / events });
+interface PerEvent {
+  cpuMs: number;
+  wallMs: number;
+  logBytes: number;
+  calls(action: string): number;
+}
+const perEvent = (r: RunResult, events: number): PerEvent => ({
+  cpuMs: r.cpuMs / events,
+  wallMs: r.handleMs / events,
+  logBytes: r.logBytes / events,
+  calls: (action) => (r.calls[action] ?? 0) / events,
+});
 const checkBatch1 = perEvent(warmCheck.batch1, WARM_EVENTS);
 const checkBatch10 = perEvent(warmCheck.batch10, WARM_EVENTS);
 const ingestPer = perEvent(warmIngest, 300);
@@ -263,32 +293,39 @@ const assumptions = {
   iaLatencyMs: 250,
   actionableShare: 0.6,
   slackChannels: 1,
-  checkBatchSize: DEFAULTS.checkBatchSize,
+  // The event source's 5 s batching window at the key's 1 attempt/s; Slack posts arrive one by one.
+  checkRecordsPerInvocation: 5,
+  notifyRecordsPerInvocation: 1,
   secretsCallsPerAttempt: 0.05,
-  logBytesPerAttempt: 1500,
   note:
-    'First check of an attempt: webhook → ingest → check → publish (→ one Slack post when actionable). Email delivery ($2 per 100k per recipient) and the hourly watch of attempts awaiting review are not included.',
+    'First check of an attempt: webhook → ingest → check → publish (→ one Slack post when actionable), with the AWS calls, DynamoDB capacity units and log bytes each function made per event in the warm runs. Lambda time: waiting plus CPU time stretched by 1,769 MB / memory (Lambda gives one vCPU at 1,769 MB), plus the IA latency for check. Not included: email delivery ($2 per 100k per recipient), the later re-checks of attempts still being scored or awaiting review, the event sources\' idle polling (a fixed ~$0.3 a month per queue), a backlog (each check then also waits up to 1 s for its IA slot).',
 };
 const gbSeconds = (memoryMb: number, ms: number) => (memoryMb / 1024) * (ms / 1000);
-const lambda =
-  gbSeconds(DEFAULTS.checkMemoryMb, checkBatch10.wallMs + assumptions.iaLatencyMs) * prices.lambdaArmGbSecond +
-  prices.lambdaRequest / assumptions.checkBatchSize +
-  (gbSeconds(256, ingestPer.wallMs) * prices.lambdaArmGbSecond + prices.lambdaRequest) +
-  assumptions.actionableShare * assumptions.slackChannels * (gbSeconds(256, notifyPer.wallMs) * prices.lambdaArmGbSecond + prices.lambdaRequest);
-// Counted from the instant AWS endpoint: every call the three functions made, per attempt.
-const callsPer = (action: string) => (aws.calls.get(action) ?? 0) / Math.max(1, sequence);
-const dynamo =
-  (callsPer('PutItem') + callsPer('UpdateItem') + callsPer('DeleteItem')) * 2 * prices.dynamoWriteUnit +
-  callsPer('GetItem') * prices.dynamoReadUnit;
-const sqs = (1 + 2 / assumptions.checkBatchSize + 0.2) * prices.sqsRequest * (1 + assumptions.actionableShare * assumptions.slackChannels);
+const VCPU_MB = 1769;
+const lambdaCost = (p: PerEvent, memoryMb: number, recordsPerInvocation: number, extraWaitMs = 0) =>
+  gbSeconds(memoryMb, Math.max(0, p.wallMs - p.cpuMs) + p.cpuMs * Math.max(1, VCPU_MB / memoryMb) + extraWaitMs) * prices.lambdaArmGbSecond +
+  prices.lambdaRequest / recordsPerInvocation;
+const slackShare = assumptions.actionableShare * assumptions.slackChannels;
+// What one attempt costs in each function: check and ingest once, notify-slack per actionable alert and channel.
+const perAttemptOf = (measure: (p: PerEvent) => number) => measure(checkBatch10) + measure(ingestPer) + slackShare * measure(notifyPer);
+const sqsSends = (p: PerEvent) => p.calls('SendMessage') + p.calls('SendMessageBatch') + p.calls('ChangeMessageVisibility') + p.calls('DeleteMessage');
 const perAttempt = {
-  lambda,
-  dynamodb: dynamo,
-  sqs,
-  sns: prices.snsPublish,
+  lambda:
+    lambdaCost(checkBatch10, MEMORY_MB.check, assumptions.checkRecordsPerInvocation, assumptions.iaLatencyMs) +
+    lambdaCost(ingestPer, MEMORY_MB.ingest, 1) +
+    slackShare * lambdaCost(notifyPer, MEMORY_MB['notify-slack'], assumptions.notifyRecordsPerInvocation),
+  dynamodb:
+    perAttemptOf((p) => p.calls('dynamodb.writeUnits')) * prices.dynamoWriteUnit + perAttemptOf((p) => p.calls('dynamodb.readUnits')) * prices.dynamoReadUnit,
+  // Our sends, plus the event sources' receive and delete per batch, plus SNS's delivery into each Slack buffer.
+  sqs:
+    (perAttemptOf(sqsSends) +
+      2 / assumptions.checkRecordsPerInvocation +
+      slackShare * (1 + 2 / assumptions.notifyRecordsPerInvocation)) *
+    prices.sqsRequest,
+  sns: perAttemptOf((p) => p.calls('Publish')) * prices.snsPublish,
   apiGateway: prices.httpApiRequest,
   secretsManager: assumptions.secretsCallsPerAttempt * prices.secretsManagerCall,
-  logs: (assumptions.logBytesPerAttempt / 1e9) * prices.logsIngestedGb,
+  logs: (perAttemptOf((p) => p.logBytes) / 1e9) * prices.logsIngestedGb,
 };
 const costBreakdownPerMillion = Object.fromEntries(Object.entries(perAttempt).map(([k, v]) => [k, round(v * 1e6, 3)]));
 const costPerMillionUsd = round(Object.values(perAttempt).reduce((a, b) => a + b, 0) * 1e6, 2);
@@ -316,7 +353,14 @@ const results = {
         source: 'load-results.json (npm run load)',
       }
     : { note: 'no load-results.json: run `npm run load` first' },
-  awsCallsPerAttempt: Object.fromEntries([...aws.calls].map(([k, v]) => [k, round(v / Math.max(1, sequence), 2)])),
+  awsCallsPerEvent: Object.fromEntries(
+    ([['check', checkBatch10], ['ingest', ingestPer], ['notify-slack', notifyPer]] as Array<[string, PerEvent]>).map(([fn, p]) => [
+      fn,
+      Object.fromEntries(Object.keys(fn === 'check' ? warmCheck.batch10.calls : fn === 'ingest' ? warmIngest.calls : warmNotify.calls).map((action) => [action, round(p.calls(action), 2)])),
+    ]),
+  ),
+  logBytesPerEvent: { check: Math.round(checkBatch10.logBytes), ingest: Math.round(ingestPer.logBytes), 'notify-slack': Math.round(notifyPer.logBytes) },
+  largestDynamoItemBytes: aws.largestItemBytes(),
   costPerMillionUsd,
   costBreakdownPerMillionUsd: costBreakdownPerMillion,
   prices,

@@ -17,6 +17,9 @@ import type { Settings, SourceSetting } from '../settings.js';
 import { importSecret } from './secrets.js';
 import { ServiceFunction } from './service-function.js';
 
+/** Sized from `npm run bench` (README, Performance). */
+export const INGEST_MEMORY_MB = 256;
+
 export interface IngestApiProps {
   settings: Settings;
   checksQueue: sqs.IQueue;
@@ -63,7 +66,7 @@ export class IngestApi extends Construct {
     this.ingest = new ServiceFunction(this, 'Ingest', {
       name: 'ingest',
       description: 'Verifies ATS/IA webhooks and enqueues check requests',
-      memorySize: 256,
+      memorySize: INGEST_MEMORY_MB,
       timeout: Duration.seconds(10),
       logRetentionDays: settings.logRetentionDays,
       xRayTracing: settings.xRayTracing,

@@ -27,6 +27,9 @@ export interface SlackNotifierProps {
   xRayTracing: boolean;
 }
 
+/** Sized from `npm run bench` (README, Performance). */
+export const NOTIFY_MEMORY_MB = 256;
+
 const NOTIFY_TIMEOUT = Duration.seconds(30);
 
 /** The same policy as the local stack's subscriptions, in CDK's terms. */
@@ -71,7 +74,7 @@ export class SlackNotifier extends Construct {
     this.notify = new ServiceFunction(this, 'NotifySlack', {
       name: 'notify-slack',
       description: 'Posts buffered review alerts to Slack incoming webhooks',
-      memorySize: 256,
+      memorySize: NOTIFY_MEMORY_MB,
       timeout: NOTIFY_TIMEOUT,
       logRetentionDays: props.logRetentionDays,
       xRayTracing: props.xRayTracing,

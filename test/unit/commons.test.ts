@@ -1,4 +1,4 @@
-import { jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 
 /** commons reads the environment at import: each case imports a fresh copy. */
 const importCommons = async (traceEnabled: string | undefined) => {
