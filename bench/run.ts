@@ -183,7 +183,7 @@ const lambdaHeapFlags = (memoryMb: number) => {
 };
 
 /** One fresh Node process (this project's Node 24), as a new execution environment. */
-const runProcess = (fn: Fn, events: unknown[], mode: 'cold' | 'warm'): Promise<RunResult> => {
+const runProcess = (fn: Fn, events: unknown[], mode: 'cold' | 'warm', memoryMb = MEMORY_MB[fn]): Promise<RunResult> => {
   const file = `${out}${fn}/events-${mode}.json`;
   writeFileSync(file, JSON.stringify(events));
   const callsBefore = new Map(aws.calls);
@@ -191,7 +191,7 @@ const runProcess = (fn: Fn, events: unknown[], mode: 'cold' | 'warm'): Promise<R
     const started = performance.now();
     const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${fn}-${mode}-${Date.now()}.cpuprofile`] : [];
     // --expose-gc only for warm runs: the live-heap figure needs it, a cold start must not pay for it.
-    const flags = [...lambdaHeapFlags(MEMORY_MB[fn]), ...(mode === 'warm' ? ['--expose-gc'] : []), ...profile];
+    const flags = [...lambdaHeapFlags(memoryMb), ...(mode === 'warm' ? ['--expose-gc'] : []), ...profile];
     const child = spawn(process.execPath, [...flags, `${root}bench/invoke.mjs`, bundlePath(fn), file, mode], {
       env: environments[fn],
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -327,6 +327,25 @@ const perAttempt = {
   secretsManager: assumptions.secretsCallsPerAttempt * prices.secretsManagerCall,
   logs: (perAttemptOf((p) => p.logBytes) / 1e9) * prices.logsIngestedGb,
 };
+
+// ---------- memory sizes: the same warm work under each size's V8 limits ----------
+// The smallest size whose peak RSS leaves headroom wins; bigger sizes buy CPU the functions do not wait on.
+const SWEEP_MB = [128, 256, 512];
+const SWEEP_EVENTS = 300;
+const memorySweep: Record<string, Record<number, { peakRssMb: number; lambdaUsdPerMillionEvents: number }>> = {};
+for (const fn of FUNCTIONS) {
+  memorySweep[fn] = {};
+  for (const memoryMb of SWEEP_MB) {
+    const events = fn === 'check' ? eventsFor(fn, SWEEP_EVENTS / 10, 10) : eventsFor(fn, SWEEP_EVENTS);
+    const run = await runProcess(fn, events, 'warm', memoryMb);
+    const p = perEvent(run, SWEEP_EVENTS);
+    const cost =
+      fn === 'check'
+        ? lambdaCost(p, memoryMb, assumptions.checkRecordsPerInvocation, assumptions.iaLatencyMs)
+        : lambdaCost(p, memoryMb, fn === 'ingest' ? 1 : assumptions.notifyRecordsPerInvocation);
+    memorySweep[fn][memoryMb] = { peakRssMb: round(run.maxRssMb, 1), lambdaUsdPerMillionEvents: round(cost * 1e6, 3) };
+  }
+}
 const costBreakdownPerMillion = Object.fromEntries(Object.entries(perAttempt).map(([k, v]) => [k, round(v * 1e6, 3)]));
 const costPerMillionUsd = round(Object.values(perAttempt).reduce((a, b) => a + b, 0) * 1e6, 2);
 
@@ -344,6 +363,7 @@ const results = {
   coldStartRssMb: coldRssMb,
   liveHeapMbAfterWarm,
   memoryMb: MEMORY_MB,
+  memorySweep,
   bundleKb,
   iaBudget: load
     ? {
@@ -403,6 +423,12 @@ for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
 }
 process.stdout.write('\ntarget                          value      met\n');
 for (const [name, value, met] of targets) process.stdout.write(`${name.padEnd(31)} ${value.padEnd(10)} ${met ? 'yes' : 'NO'}\n`);
+process.stdout.write(`\nmemory    ${FUNCTIONS.map((fn) => `${fn} peak RSS / Lambda $ per M`.padEnd(38)).join('')}\n`);
+for (const memoryMb of SWEEP_MB) {
+  process.stdout.write(
+    `${`${memoryMb} MB`.padEnd(9)} ${FUNCTIONS.map((fn) => `${memorySweep[fn]?.[memoryMb]?.peakRssMb} MB / $${memorySweep[fn]?.[memoryMb]?.lambdaUsdPerMillionEvents}${memoryMb === MEMORY_MB[fn] ? ' (configured)' : ''}`.padEnd(38)).join('')}\n`,
+  );
+}
 process.stdout.write(`\ncost per million attempts: $${costPerMillionUsd} (${JSON.stringify(costBreakdownPerMillion)})\n`);
 process.stdout.write('written: bench/results.json, bench/cold-start.png\n');
 await ia.stop();

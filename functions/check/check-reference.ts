@@ -21,7 +21,8 @@ export interface CheckDeps {
   ia: IaClient;
   states: StateStore;
   publishOnce(alert: Alert): Promise<'published' | 'duplicate'>;
-  schedule(message: CheckMessage, delaySeconds: number): Promise<void>;
+  /** Queues a check for later; sent when the SQS record `forRecord` (this one) has succeeded. */
+  schedule(message: CheckMessage, delaySeconds: number, forRecord: string): void;
   now(): Date;
   render: RenderSettings;
   watch: WatchSettings;
@@ -67,6 +68,7 @@ const scheduleRecheck = (ctx: Context, attemptId: string, recheckId: string, not
   ctx.deps.schedule(
     { attemptId, recheckId, notBefore, ...(ctx.message.source ? { source: ctx.message.source } : {}) },
     delayUntil(notBefore, ctx.now),
+    ctx.messageId,
   );
 
 const observe = async (ctx: Context, attemptId: string, previous: AttemptState | undefined): Promise<Observation> => {
@@ -98,13 +100,13 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
 
   if (previous?.recheckId === myRecheckId && previous.nextCheckAt) {
     // This message was processed before but maybe not acknowledged: only the schedule may be missing.
-    await scheduleRecheck(ctx, attemptId, myRecheckId, previous.nextCheckAt);
+    scheduleRecheck(ctx, attemptId, myRecheckId, previous.nextCheckAt);
     return outcome('resumed', { nextCheckAt: previous.nextCheckAt });
   }
   if (message.recheckId !== undefined) {
     if (previous?.recheckId !== message.recheckId) return outcome('stale-recheck');
     if (message.notBefore && Date.parse(message.notBefore) - now.getTime() > 1000) {
-      await scheduleRecheck(ctx, attemptId, message.recheckId, message.notBefore);
+      scheduleRecheck(ctx, attemptId, message.recheckId, message.notBefore);
       return outcome('waiting', { nextCheckAt: message.notBefore });
     }
   } else if (previous && !fromAssignment) {
@@ -131,7 +133,7 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
     step.recheckInSeconds === undefined ? undefined : new Date(now.getTime() + step.recheckInSeconds * 1000).toISOString();
   const { recheckId: _old, nextCheckAt: _oldAt, ...rest } = step.state;
   await deps.states.put(nextCheckAt ? { ...rest, recheckId: myRecheckId, nextCheckAt } : rest);
-  if (nextCheckAt) await scheduleRecheck(ctx, attemptId, myRecheckId, nextCheckAt);
+  if (nextCheckAt) scheduleRecheck(ctx, attemptId, myRecheckId, nextCheckAt);
   return outcome('checked', { published, suppressed, lifecycle: step.outcome, ...(nextCheckAt ? { nextCheckAt } : {}) });
 };
 

@@ -18,7 +18,7 @@ import { publishAlert } from '#lib/publish.js';
 import { readSecret } from '#lib/secrets.js';
 import { createPublishOnce } from '#lib/publish-once.js';
 import { createSharedPacer } from '#lib/shared-pacer.js';
-import { deadLetter, delayRecord, enqueueCheck } from '#lib/queues.js';
+import { deadLetter, delayRecord, outgoingChecks } from '#lib/queues.js';
 import { createRecordHandler } from './record-handler.js';
 
 const config = loadCheckConfig(process.env);
@@ -43,11 +43,13 @@ const ia = createIaClient({
   }),
 });
 
+const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
+
 const handleRecord = createRecordHandler({
   ia,
   states: dynamoStateStore(dynamodb, config.stateTableName),
   publishOnce,
-  schedule: enqueueCheck(sqs, config.checksQueueUrl),
+  schedule: rechecks.add,
   deadLetter: deadLetter(sqs, config.deadLetterQueueUrl, 'check'),
   delay: (record, seconds) => delayRecord(sqs, config.checksQueueUrl)(record.receiptHandle, seconds),
   now: () => new Date(),
@@ -68,13 +70,21 @@ const lambdaHandler = async (
 ): Promise<SQSBatchResponse> => {
   // In-progress idempotency records expire with this invocation, so a crash frees them in time.
   idempotency.registerLambdaContext(context);
-  return processPartialResponse(
+  const { batchItemFailures } = await processPartialResponse(
     event,
     (record: SQSRecord) => handleRecord(record, { remainingMs: () => context.getRemainingTimeInMillis(), ...(signal ? { signal } : {}) }),
     processor,
     // One record at a time: the pacer spaces IA calls anyway, and the time guard stays honest.
     { context, processInParallel: false, throwOnFullBatchFailure: false },
   );
+  const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+  const { unsent, reason } = await rechecks.flush(new Set(event.Records.map((r) => r.messageId).filter((id) => !failed.has(id))));
+  if (unsent.length > 0) {
+    // Their state is saved with the re-check id: the redelivered record only sends the schedule again.
+    logger.warn('re-checks not scheduled; their records are retried', { records: unsent.length, reason });
+    metrics.addMetric('RechecksNotScheduled', MetricUnit.Count, unsent.length);
+  }
+  return { batchItemFailures: [...batchItemFailures, ...unsent.map((itemIdentifier) => ({ itemIdentifier }))] };
 };
 
 export const handler = middy(lambdaHandler)

@@ -100,7 +100,7 @@ const realDeps = (states: StateStore = dynamoStateStore(dynamodb, resources.stat
     tableName: resources.idempotencyTableName,
     expiresAfterSeconds: 3600,
   }).publishOnce,
-  schedule: async () => undefined,
+  schedule: () => undefined,
   now: () => new Date(),
   render: { includeCandidateEmail: false },
   watch: DEFAULT_WATCH,

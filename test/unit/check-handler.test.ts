@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Handler, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { FakeIaServer } from '../support/fake-ia-server.js';
@@ -75,13 +75,20 @@ beforeEach(() => {
   secrets.on(GetSecretValueCommand).resolves({ SecretString: API_KEY });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   sqs.on(SendMessageCommand).resolves({ MessageId: 's-1' });
+  sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
 });
 
 const invoke = (event: SQSEvent) => handler(event, lambdaContext(), () => undefined) as Promise<SQSBatchResponse>;
 
 const published = () => sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
-const sent = (queueUrl: string) =>
-  sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input).filter((input) => input.QueueUrl === queueUrl);
+/** Every message sent to the queue, alone or in a batch. */
+const sent = (queueUrl: string) => [
+  ...sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input).filter((input) => input.QueueUrl === queueUrl),
+  ...sqs
+    .commandCalls(SendMessageBatchCommand)
+    .filter((call) => call.args[0].input.QueueUrl === queueUrl)
+    .flatMap((call) => call.args[0].input.Entries ?? []),
+];
 
 describe('check handler', () => {
   it('publishes review.needed with attributes and per-protocol bodies', async () => {
@@ -116,6 +123,26 @@ describe('check handler', () => {
       recheckId: expect.stringContaining(VARIANTS.scoringPending),
       notBefore: expect.any(String),
     });
+  });
+
+  it('sends the re-checks of a whole batch in one SendMessageBatch', async () => {
+    const result = await invoke(sqsEvent([JSON.stringify({ attemptId: VARIANTS.scoringPending }), JSON.stringify({ attemptId: VARIANTS.reviewNeeded })]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sqs.commandCalls(SendMessageCommand)).toEqual([]);
+    const batches = sqs.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.Entries?.map((entry) => JSON.parse(entry.MessageBody as string).attemptId)).toEqual([
+      VARIANTS.scoringPending,
+      VARIANTS.reviewNeeded,
+    ]);
+  });
+
+  it('fails the records whose re-checks SQS did not take, so they come back and schedule again', async () => {
+    sqs.on(SendMessageBatchCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    const event = sqsEvent([JSON.stringify({ attemptId: VARIANTS.scoringPending })]);
+    const result = await invoke(event);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(output.join('')).toContain('re-checks not scheduled');
   });
 
   it('dead-letters what can never succeed, alone, and the rest of the batch proceeds', async () => {
