@@ -16,7 +16,7 @@ import { buildAlert } from '#lib/alert.js';
 import { normaliseAttempt } from '#lib/attempt.js';
 import { parseAttempt } from '#lib/attempt-schema.js';
 import { signRequest } from '#lib/webhooks/sign.js';
-import { BUNDLING } from '../infra/constructs/service-function.js';
+import { BUILTIN_ALIASES, BUNDLING, defineTracing } from '../infra/constructs/service-function.js';
 import { INGEST_MEMORY_MB } from '../infra/constructs/ingest-api.js';
 import { NOTIFY_MEMORY_MB } from '../infra/constructs/slack-notifier.js';
 import { DEFAULTS } from '../infra/settings.js';
@@ -54,6 +54,9 @@ for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
     sourcesContent: BUNDLING.sourcesContent,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
+    // As deployed by default: X-Ray off.
+    define: defineTracing(false),
+    alias: BUILTIN_ALIASES,
     logLevel: 'warning',
   });
 }
