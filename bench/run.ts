@@ -26,6 +26,8 @@ import { seedVariant } from '../test/support/ia-fixtures.js';
 import { sqsRecord } from '../test/support/lambda.js';
 import { startInstantAws } from './instant-aws.js';
 import { barChart } from './png.js';
+import { SCENARIOS, watchCost } from './watch-budget.js';
+import { DEFAULT_WATCH } from '#lib/lifecycle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}bench/out/`;
@@ -278,6 +280,13 @@ const peakRssMb = Object.fromEntries(
 // ---------- the IA budget, from the last `npm run load` ----------
 const loadFile = `${root}load-results.json`;
 const load = existsSync(loadFile) ? (JSON.parse(readFileSync(loadFile, 'utf8')) as Record<string, number>) : undefined;
+// The watch after the first check, per attempt timeline, with the default settings.
+const watchBudget = Object.fromEntries(
+  Object.entries(SCENARIOS).map(([name, timeline]) => {
+    const cost = watchCost(timeline, DEFAULT_WATCH);
+    return [name, { ...cost, attemptsPerDayAtOneRps: Math.floor(86_400 / cost.iaCalls) }];
+  }),
+);
 
 // ---------- cost per million attempts ----------
 // us-east-1 list prices, November 2026; assumptions are in the same object so the estimate can be checked.
@@ -374,8 +383,9 @@ const results = {
         achievedRateVsLimit: load.achievedRateVsLimit,
         http429: load.http429,
         source: 'load-results.json (npm run load)',
+        watchCallsPerAttempt: watchBudget,
       }
-    : { note: 'no load-results.json: run `npm run load` first' },
+    : { note: 'no load-results.json: run `npm run load` first', watchCallsPerAttempt: watchBudget },
   awsCallsPerEvent: Object.fromEntries(
     ([['check', checkBatch10], ['ingest', ingestPer], ['notify-slack', notifyPer]] as Array<[string, PerEvent]>).map(([fn, p]) => [
       fn,
@@ -426,6 +436,10 @@ for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
 }
 process.stdout.write('\ntarget                          value      met\n');
 for (const [name, value, met] of targets) process.stdout.write(`${name.padEnd(31)} ${value.padEnd(10)} ${met ? 'yes' : 'NO'}\n`);
+process.stdout.write('\nIA calls over an attempt\'s whole watch (default settings)    calls   attempts/day the key carries\n');
+for (const [name, cost] of Object.entries(watchBudget)) {
+  process.stdout.write(`${name.padEnd(60)} ${String(cost.iaCalls).padEnd(7)} ${cost.attemptsPerDayAtOneRps}\n`);
+}
 process.stdout.write(`\nmemory    ${FUNCTIONS.map((fn) => `${fn} peak RSS / Lambda $ per M`.padEnd(38)).join('')}\n`);
 for (const memoryMb of SWEEP_MB) {
   process.stdout.write(

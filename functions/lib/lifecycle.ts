@@ -5,6 +5,7 @@
  *   scoring.pending ──(growing delays, ≤ 15 min/hop)──> … ──(deadline)──> scoring.stalled alert
  *   review.needed alert ──(watch cadence)──> still pending after SLA ──> review.overdue (≤ N)
  *                        └──> nothing pending and scoring completed ──> review.completed (closed)
+ *   last reminder sent, or scoring.stalled ──(slower and slower, ≤ 1 day/hop)──> closed or watch ends
  *   attempt.scored (nothing was ever pending) ──> closed
  */
 import type { EventType } from './alert.js';
@@ -73,6 +74,14 @@ export interface Step {
   outcome: 'alerted' | 'watching' | 'closed' | 'watch-ended';
 }
 
+/**
+ * Once nothing actionable is left to send (every reminder out, or scoring reported stalled), the
+ * watch only waits to close the attempt (review.completed is informational): it looks again after
+ * a quarter of the time waited so far, at least the watch interval and at most a day. Hourly
+ * looks there spent most of the IA budget of a forgotten attempt (npm run bench, watch budget).
+ */
+export const SETTLED_MAX_INTERVAL_SECONDS = 24 * 3600;
+
 const hoursBetween = (from: string, now: Date) => Math.floor((now.getTime() - Date.parse(from)) / 3_600_000);
 const secondsSince = (from: string, now: Date) => (now.getTime() - Date.parse(from)) / 1000;
 
@@ -128,6 +137,12 @@ export const nextStep = (previous: AttemptState | undefined, observed: Observati
   }
   if (secondsSince(state.firstSeenAt, now) >= s.maxWatchSeconds) {
     return { alerts, state, outcome: 'watch-ended' };
+  }
+  const onlyClosingLeft =
+    (decision === 'review.needed' && state.remindersSent >= s.maxReminders) ||
+    (decision === 'scoring.pending' && state.stalledAt !== undefined && state.reviewNeededAt === undefined);
+  if (onlyClosingLeft) {
+    recheckInSeconds = Math.min(Math.max(s.watchIntervalSeconds, secondsSince(state.firstSeenAt, now) / 4), SETTLED_MAX_INTERVAL_SECONDS);
   }
   return { alerts, state, recheckInSeconds, outcome: alerts.length > 0 ? 'alerted' : 'watching' };
 };

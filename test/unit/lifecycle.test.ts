@@ -47,10 +47,13 @@ describe('lifecycle', () => {
     expect(steps.at(-1)?.state.closedAt).toBe(at(50).toISOString());
   });
 
-  it('stops reminding after maxReminders but keeps watching for completion', () => {
+  it('stops reminding after maxReminders, then watches for completion slower and slower, a day at most', () => {
     const steps = run([[0, seen(1, false)], ...[24, 48, 72, 96, 120].map((h) => [h, 'not-modified'] as [number, Observation])]);
     expect(steps.flatMap((s) => s.alerts).filter((a) => a.eventType === 'review.overdue')).toHaveLength(3);
-    expect(steps.at(-1)?.recheckInSeconds).toBe(3600);
+    // Hourly while a reminder may still be due; after the third, a quarter of the time waited, ≤ 24 h.
+    expect(steps.map((s) => s.recheckInSeconds)).toEqual([3600, 3600, 3600, 18 * 3600, 24 * 3600, 24 * 3600]);
+    const completed = run([[0, seen(1, false)], [24, seen(1, false)], [48, seen(1, false)], [72, seen(1, false)], [90, seen(0, true, '"e9"')]]);
+    expect(completed.at(-1)?.alerts).toEqual([{ eventType: 'review.completed' }]);
   });
 
   it('re-checks pending scoring with growing delays, then reports it stalled once', () => {
@@ -61,7 +64,8 @@ describe('lifecycle', () => {
       [24, 'not-modified'],
       [25, 'not-modified'],
     ]);
-    expect(steps.map((s) => s.recheckInSeconds)).toEqual([60, 120, 240, 3600, 3600]);
+    // After the stall report only the close is left to see: a quarter of the time waited.
+    expect(steps.map((s) => s.recheckInSeconds)).toEqual([60, 120, 240, 6 * 3600, 6.25 * 3600]);
     expect(steps.flatMap((s) => s.alerts)).toEqual([{ eventType: 'scoring.stalled', waitedHours: 24 }]);
   });
 
