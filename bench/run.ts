@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: builds the production bundles with the CDK app's esbuild settings and
  * measures, in one run, side by side with a hello-world bundle: cold start (fresh Node process,
- * import + one event, median of COLD_RUNS), warm CPU per event of `check` (batch sizes 1 and 10),
- * peak RSS, bundle size; reads the IA budget figures of the last load test; estimates the AWS
- * cost per million attempts from the measured durations. AWS answers instantly (bench/instant-aws.ts)
- * and IA is the fake server with no rate limit, so the figures are about our code.
- * Writes bench/results.json and bench/cold-start.png, prints a table.
+ * import + one event, median of COLD_RUNS), warm CPU per event (check at batch sizes 1 and 10),
+ * peak RSS and live heap under the V8 limits Lambda sets for the configured memory, a memory
+ * sweep, bundle size; the IA budget of the last load test and of the watch; the AWS cost per
+ * million attempts from the calls, capacity units and log bytes measured. AWS answers instantly
+ * (bench/instant-aws.ts) and IA is the fake server with no rate limit, so the figures are about
+ * our code. Writes bench/results.json and bench/cold-start.png, prints tables.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}bench/out/`;
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 11);
 const WARM_EVENTS = Number(process.env.BENCH_WARM_EVENTS ?? 1000);
-/** BENCH_PROFILE=dir: warm runs write V8 CPU profiles there (diagnostics; bundles are left unminified). */
+/** BENCH_PROFILE=dir: every run writes a V8 CPU profile there (diagnostics; bundles are left unminified). */
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const FUNCTIONS = ['check', 'ingest', 'notify-slack'] as const;
 type Fn = (typeof FUNCTIONS)[number] | 'hello-world';
