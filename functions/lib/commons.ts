@@ -17,7 +17,7 @@ export const metrics = new Metrics({ serviceName, namespace: process.env.POWERTO
 
 /**
  * X-Ray is opt-in (CDK context `xRayTracing`). Merely importing the X-Ray SDK installs async
- * hooks that cost ~15 % of the CPU of every warm event and adds to each cold start, tracing on
+ * hooks that cost ~10 % of the CPU of every warm event and adds to each cold start, tracing on
  * or off (npm run bench), so the Tracer is only loaded when tracing is on.
  */
 export const tracer =
