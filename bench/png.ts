@@ -90,23 +90,50 @@ export interface Bar {
   value: number;
   note?: string;
   color?: Rgb;
+  /** Parts of the bar from the left, in order; the rest of `value` is drawn in `color`. */
+  segments?: Array<{ value: number; color: Rgb }>;
+}
+
+export interface ChartOptions {
+  /** A vertical line across the bars, e.g. a target. */
+  marker?: { value: number; label: string };
+  legend?: Array<{ label: string; color: Rgb }>;
 }
 
 /** Horizontal bars, one per row, with the value printed after each bar. */
-export const barChart = (title: string, bars: Bar[], unit: string): Buffer => {
+export const barChart = (title: string, bars: Bar[], unit: string, options: ChartOptions = {}): Buffer => {
   const labelWidth = Math.max(...bars.map((b) => Canvas.textWidth(b.label))) + 30;
   const width = 900;
   const rowHeight = 50;
-  const height = 90 + bars.length * rowHeight;
+  const legendHeight = options.legend ? 40 : 0;
+  const height = 90 + bars.length * rowHeight + legendHeight;
   const canvas = new Canvas(width, height);
   canvas.text(20, 20, title, 2);
-  const max = Math.max(...bars.map((b) => b.value)) || 1;
+  const max = Math.max(...bars.map((b) => b.value), options.marker?.value ?? 0) || 1;
   const barSpace = width - labelWidth - 220;
+  const px = (value: number) => (value / max) * barSpace;
   bars.forEach((bar, i) => {
     const y = 70 + i * rowHeight;
     canvas.text(20, y + 8, bar.label, 2);
-    canvas.rect(labelWidth, y, Math.max(2, (bar.value / max) * barSpace), 30, bar.color ?? [70, 130, 180]);
-    canvas.text(labelWidth + (bar.value / max) * barSpace + 10, y + 8, `${bar.value.toFixed(0)} ${unit}${bar.note ? ` ${bar.note}` : ''}`, 2);
+    canvas.rect(labelWidth, y, Math.max(2, px(bar.value)), 30, bar.color ?? [70, 130, 180]);
+    let x = labelWidth;
+    for (const segment of bar.segments ?? []) {
+      canvas.rect(Math.round(x), y, Math.max(1, Math.round(px(segment.value))), 30, segment.color);
+      x += px(segment.value);
+    }
+    canvas.text(labelWidth + px(bar.value) + 10, y + 8, `${bar.value.toFixed(0)} ${unit}${bar.note ? ` ${bar.note}` : ''}`, 2);
   });
+  if (options.marker) {
+    const x = Math.round(labelWidth + px(options.marker.value));
+    canvas.rect(x, 60, 2, bars.length * rowHeight, [200, 40, 40]);
+    canvas.text(x + 6, 60 + bars.length * rowHeight - 4, options.marker.label, 1, [200, 40, 40]);
+  }
+  let legendX = 20;
+  for (const entry of options.legend ?? []) {
+    const y = 80 + bars.length * rowHeight;
+    canvas.rect(legendX, y, 14, 14, entry.color);
+    canvas.text(legendX + 20, y + 1, entry.label, 2);
+    legendX += 20 + Canvas.textWidth(entry.label) + 30;
+  }
   return canvas.png();
 };

@@ -402,16 +402,38 @@ const results = {
 };
 writeFileSync(`${root}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
 
+const COLORS = {
+  start: [170, 170, 170] as [number, number, number],
+  import: [70, 130, 180] as [number, number, number],
+  firstEvent: [230, 150, 60] as [number, number, number],
+};
 writeFileSync(
   `${root}bench/cold-start.png`,
   barChart(
     `COLD START, MEDIAN OF ${COLD_RUNS} FRESH NODE ${process.version.split('.')[0]?.toUpperCase()} PROCESSES`,
-    (['hello-world', ...FUNCTIONS] as Fn[]).map((fn) => ({
-      label: fn,
-      value: coldMs[fn],
-      ...(fn === 'hello-world' ? { color: [150, 150, 150] as [number, number, number] } : { note: `(${coldStartRatio[fn]}x)` }),
-    })),
+    (['hello-world', ...FUNCTIONS] as Fn[]).map((fn) => {
+      const phases = coldPhasesMs[fn] ?? { import: 0, firstEvent: 0 };
+      return {
+        label: fn,
+        value: coldMs[fn],
+        color: COLORS.start,
+        segments: [
+          { value: Math.max(0, coldMs[fn] - phases.import - phases.firstEvent), color: COLORS.start },
+          { value: phases.import, color: COLORS.import },
+          { value: phases.firstEvent, color: COLORS.firstEvent },
+        ],
+        ...(fn === 'hello-world' ? {} : { note: `(${coldStartRatio[fn]}x)` }),
+      };
+    }),
     'MS',
+    {
+      marker: { value: coldMs['hello-world'] * 4, label: 'TARGET 4X' },
+      legend: [
+        { label: 'NODE START', color: COLORS.start },
+        { label: 'IMPORT', color: COLORS.import },
+        { label: 'FIRST EVENT', color: COLORS.firstEvent },
+      ],
+    },
   ),
 );
 
