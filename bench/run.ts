@@ -17,7 +17,7 @@ import { buildAlert } from '#lib/alert.js';
 import { normaliseAttempt } from '#lib/attempt.js';
 import { parseAttempt } from '#lib/attempt-schema.js';
 import { signRequest } from '#lib/webhooks/sign.js';
-import { BUILTIN_ALIASES, BUNDLING, defineTracing } from '../infra/constructs/service-function.js';
+import { esbuildOptions } from '../infra/constructs/service-function.js';
 import { INGEST_MEMORY_MB } from '../infra/constructs/ingest-api.js';
 import { NOTIFY_MEMORY_MB } from '../infra/constructs/slack-notifier.js';
 import { DEFAULTS } from '../infra/settings.js';
@@ -45,21 +45,12 @@ const bundlePath = (fn: Fn) => `${out}${fn}/index.mjs`;
 for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
   mkdirSync(`${out}${fn}`, { recursive: true });
   await build({
+    // As deployed by default: X-Ray off.
+    ...esbuildOptions(false),
     entryPoints: [entry(fn)],
     outfile: bundlePath(fn),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: BUNDLING.target,
     // BENCH_PROFILE keeps names readable in the CPU profiles; the figures then are not the production ones.
-    minify: PROFILE_DIR ? false : BUNDLING.minify,
-    sourcemap: BUNDLING.sourceMap,
-    sourcesContent: BUNDLING.sourcesContent,
-    mainFields: [...BUNDLING.mainFields],
-    banner: { js: BUNDLING.banner },
-    // As deployed by default: X-Ray off.
-    define: defineTracing(false),
-    alias: BUILTIN_ALIASES,
+    ...(PROFILE_DIR ? { minify: false } : {}),
     logLevel: 'warning',
   });
 }

@@ -43,7 +43,8 @@ export const outgoingChecks = (sqs: SQSClient, queueUrl: string): OutgoingChecks
             }),
           );
           for (const failed of Failed) {
-            unsent.add(chunk[Number(failed.Id)]?.forRecord ?? '');
+            const record = chunk[Number(failed.Id)]?.forRecord;
+            if (record !== undefined) unsent.add(record);
             reason = `SQS refused a message: ${failed.Code ?? 'unknown'}`;
           }
         } catch (error) {
@@ -51,7 +52,6 @@ export const outgoingChecks = (sqs: SQSClient, queueUrl: string): OutgoingChecks
           reason = `SendMessageBatch failed: ${(error as Error).name}`;
         }
       }
-      unsent.delete('');
       return { unsent: [...unsent], ...(reason ? { reason } : {}) };
     },
   };
