@@ -38,8 +38,14 @@ export interface InstantAws {
   server: Server;
 }
 
-/** `secrets` maps secret names to their values. */
-export const startInstantAws = async (secrets: Record<string, string>): Promise<InstantAws> => {
+/**
+ * `secrets` maps secret names to their values; `items` answers GetItem (nothing stored otherwise),
+ * e.g. to put a watched attempt's state in front of `check`.
+ */
+export const startInstantAws = async (
+  secrets: Record<string, string>,
+  items: (table: string, key: Record<string, AttributeValue>) => Record<string, AttributeValue> | undefined = () => undefined,
+): Promise<InstantAws> => {
   const calls = new Map<string, number>();
   let largestItemBytes = 0;
   const count = (key: string, n = 1) => calls.set(key, (calls.get(key) ?? 0) + n);
@@ -83,8 +89,13 @@ export const startInstantAws = async (secrets: Record<string, string>): Promise<
           return void res.end(
             `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
           );
+        case 'GetItem': {
+          const { TableName = '', Key = {} } = JSON.parse(body) as { TableName?: string; Key?: Record<string, AttributeValue> };
+          const Item = items(TableName, Key);
+          return json(Item ? { Item } : {});
+        }
         default:
-          // GetItem (nothing stored), PutItem, UpdateItem, DeleteItem, ChangeMessageVisibility, ...
+          // PutItem, UpdateItem, DeleteItem, ChangeMessageVisibility, ...
           return json({});
       }
     });

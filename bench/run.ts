@@ -61,7 +61,11 @@ const apiKey = 'bench-ia-key';
 const webhookSecret = `whsec_${Buffer.from('bench-webhook-secret-of-32-bytes').toString('base64')}`;
 const slack = new FakeSlackServer();
 const slackBase = await slack.start();
-const aws = await startInstantAws({ 'ia-key': apiKey, 'webhook-secret': webhookSecret, 'slack-url': `${slackBase}/services/T/B/bench` });
+// A watched attempt waiting for its next look: its state names the re-check that arrives.
+const WAITING = 'waiting-';
+const aws = await startInstantAws({ 'ia-key': apiKey, 'webhook-secret': webhookSecret, 'slack-url': `${slackBase}/services/T/B/bench` }, (table, key) =>
+  table === 'state' && key.attemptId?.S?.startsWith(WAITING) ? { attemptId: key.attemptId, recheckId: { S: `r-${key.attemptId.S}` }, version: { N: '3' } } : undefined,
+);
 const ia = new FakeIaServer({
   apiKeys: [apiKey],
   ratePerSecond: Infinity,
@@ -120,6 +124,14 @@ const environments: Record<Fn, Record<string, string>> = {
 let sequence = 0;
 const checkEvent = (batch: number) => ({
   Records: Array.from({ length: batch }, () => sqsRecord({ body: JSON.stringify({ attemptId: `bench-${++sequence}` }) })),
+});
+/** A re-check that arrives before its time: one 15-minute hop of a long wait, no IA call. */
+const waitingEvent = (batch: number) => ({
+  Records: Array.from({ length: batch }, () => {
+    const attemptId = `${WAITING}${++sequence}`;
+    const notBefore = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    return sqsRecord({ body: JSON.stringify({ attemptId, recheckId: `r-${attemptId}`, notBefore }) });
+  }),
 });
 const ingestEvent = () => {
   const signed = signRequest('standard-webhooks', JSON.stringify({ type: 'completed', data: { attemptId: `bench-${++sequence}` } }), webhookSecret);
@@ -234,6 +246,8 @@ const warmCheck = {
   batch1: await runProcess('check', eventsFor('check', WARM_EVENTS, 1), 'warm'),
   batch10: await runProcess('check', eventsFor('check', WARM_EVENTS / 10, 10), 'warm'),
 };
+// The watch between looks: re-checks that arrive before their time and wait again.
+const warmWaiting = await runProcess('check', Array.from({ length: WARM_EVENTS / 10 }, () => waitingEvent(10)), 'warm');
 const warmIngest = await runProcess('ingest', eventsFor('ingest', 300), 'warm');
 const warmNotify = await runProcess('notify-slack', eventsFor('notify-slack', 300), 'warm');
 interface PerEvent {
@@ -252,7 +266,8 @@ const checkBatch1 = perEvent(warmCheck.batch1, WARM_EVENTS);
 const checkBatch10 = perEvent(warmCheck.batch10, WARM_EVENTS);
 const ingestPer = perEvent(warmIngest, 300);
 const notifyPer = perEvent(warmNotify, 300);
-if (warmCheck.batch10.failures > 0 || warmCheck.batch1.failures > 0) throw new Error('warm check runs reported failures');
+const waitingPer = perEvent(warmWaiting, WARM_EVENTS);
+if (warmCheck.batch10.failures > 0 || warmCheck.batch1.failures > 0 || warmWaiting.failures > 0) throw new Error('warm check runs reported failures');
 
 const coldRssMb = Object.fromEntries(
   [...cold].map(([fn, runs]) => [fn, round(median(runs.map((r) => r.maxRssMb)), 1)]),
@@ -350,6 +365,28 @@ for (const fn of FUNCTIONS) {
     memorySweep[fn][memoryMb] = { peakRssMb: round(run.maxRssMb, 1), lambdaUsdPerMillionEvents: round(cost * 1e6, 3) };
   }
 }
+
+// ---------- the watch after the first check, per attempt timeline ----------
+// A look costs what a first check costs without its alert; a 15-minute pass of a waiting re-check
+// what the waiting run measured; an alert later in the watch its idempotency writes and publish.
+const sqsByCheck = (p: PerEvent) => (sqsSends(p) + 2 / assumptions.checkRecordsPerInvocation) * prices.sqsRequest;
+const lookCost =
+  lambdaCost(checkBatch10, MEMORY_MB.check, assumptions.checkRecordsPerInvocation, assumptions.iaLatencyMs) +
+  (checkBatch10.calls('dynamodb.writeUnits') - 2) * prices.dynamoWriteUnit +
+  checkBatch10.calls('dynamodb.readUnits') * prices.dynamoReadUnit +
+  sqsByCheck(checkBatch10);
+const passCost =
+  lambdaCost(waitingPer, MEMORY_MB.check, assumptions.checkRecordsPerInvocation) +
+  waitingPer.calls('dynamodb.readUnits') * prices.dynamoReadUnit +
+  sqsByCheck(waitingPer);
+const laterAlertCost = 2 * prices.dynamoWriteUnit + prices.snsPublish;
+const watchUsdPerMillionAttempts = Object.fromEntries(
+  Object.entries(watchBudget).map(([name, cost]) => [
+    name,
+    round(((cost.iaCalls - 1) * lookCost + cost.queuePasses * passCost + cost.laterAlerts * laterAlertCost) * 1e6, 2),
+  ]),
+);
+
 const costBreakdownPerMillion = Object.fromEntries(Object.entries(perAttempt).map(([k, v]) => [k, round(v * 1e6, 3)]));
 const costPerMillionUsd = round(Object.values(perAttempt).reduce((a, b) => a + b, 0) * 1e6, 2);
 
@@ -388,6 +425,13 @@ const results = {
   largestDynamoItemBytes: aws.largestItemBytes(),
   costPerMillionUsd,
   costBreakdownPerMillionUsd: costBreakdownPerMillion,
+  watchCostPerMillionAttemptsUsd: {
+    ...watchUsdPerMillionAttempts,
+    perLookUsd: lookCost,
+    perQueuePassUsd: passCost,
+    note: 'On top of costPerMillionUsd (the first check). Every look is an IA call; between looks a re-check passes through check every 15 minutes (the SQS delay limit).',
+  },
+  waitingPassPerEvent: { cpuMs: round(waitingPer.cpuMs, 3), calls: Object.fromEntries(Object.keys(warmWaiting.calls).map((a) => [a, round(waitingPer.calls(a), 2)])) },
   prices,
   assumptions,
 };
@@ -450,9 +494,11 @@ for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
 }
 process.stdout.write('\ntarget                          value      met\n');
 for (const [name, value, met] of targets) process.stdout.write(`${name.padEnd(31)} ${value.padEnd(10)} ${met ? 'yes' : 'NO'}\n`);
-process.stdout.write('\nIA calls over an attempt\'s whole watch (default settings)    calls   attempts/day the key carries\n');
+process.stdout.write('\nan attempt\'s whole watch (default settings)   IA calls   attempts/day the key carries   15-min passes   AWS $ per M attempts\n');
 for (const [name, cost] of Object.entries(watchBudget)) {
-  process.stdout.write(`${name.padEnd(60)} ${String(cost.iaCalls).padEnd(7)} ${cost.attemptsPerDayAtOneRps}\n`);
+  process.stdout.write(
+    `${name.padEnd(45)} ${String(cost.iaCalls).padEnd(10)} ${String(cost.attemptsPerDayAtOneRps).padEnd(30)} ${String(cost.queuePasses).padEnd(15)} ${watchUsdPerMillionAttempts[name]}\n`,
+  );
 }
 process.stdout.write(`\nmemory    ${FUNCTIONS.map((fn) => `${fn} peak RSS / Lambda $ per M`.padEnd(38)).join('')}\n`);
 for (const memoryMb of SWEEP_MB) {

@@ -1,7 +1,10 @@
 /**
- * What watching costs the IA key: the lifecycle itself (functions/lib/lifecycle.ts) driven on a
- * virtual clock through typical attempt timelines, one IA call per look (a 304 counts too).
+ * What watching costs: the lifecycle itself (functions/lib/lifecycle.ts) driven on a virtual
+ * clock through typical attempt timelines. One IA call per look (a 304 counts too); between looks
+ * a re-check waits in SQS, which delays a message 15 minutes at most, so a longer wait passes
+ * through `check` once per 15 minutes without calling IA.
  */
+import { SQS_MAX_DELAY_SECONDS } from '#lib/queues.js';
 import { normaliseAttempt } from '#lib/attempt.js';
 import { parseAttempt } from '#lib/attempt-schema.js';
 import { nextStep, type AttemptState, type WatchSettings } from '#lib/lifecycle.js';
@@ -38,6 +41,10 @@ const attemptAt = (timeline: Timeline, hours: number) => {
 export interface WatchCost {
   iaCalls: number;
   alerts: string[];
+  /** Alerts after the first look (the first check's own alert is not the watch's). */
+  laterAlerts: number;
+  /** Deliveries of a waiting re-check before it is due. */
+  queuePasses: number;
   watchedHours: number;
 }
 
@@ -46,11 +53,17 @@ export const watchCost = (timeline: Timeline, settings: WatchSettings): WatchCos
   let elapsedSeconds = 0;
   let state: AttemptState | undefined;
   const alerts: string[] = [];
+  let laterAlerts = 0;
+  let queuePasses = 0;
   for (let iaCalls = 1; iaCalls < 100_000; iaCalls++) {
     const step = nextStep(state, { attempt: attemptAt(timeline, elapsedSeconds / 3600) }, new Date(start + elapsedSeconds * 1000), settings);
     alerts.push(...step.alerts.map((a) => a.eventType));
+    if (iaCalls > 1) laterAlerts += step.alerts.length;
     state = step.state;
-    if (step.recheckInSeconds === undefined) return { iaCalls, alerts, watchedHours: Math.round(elapsedSeconds / 3600) };
+    if (step.recheckInSeconds === undefined) {
+      return { iaCalls, alerts, laterAlerts, queuePasses, watchedHours: Math.round(elapsedSeconds / 3600) };
+    }
+    queuePasses += Math.ceil(step.recheckInSeconds / SQS_MAX_DELAY_SECONDS) - 1;
     elapsedSeconds += step.recheckInSeconds;
   }
   throw new Error('the watch never ended');

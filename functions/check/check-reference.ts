@@ -95,6 +95,12 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
     suppressed: [],
     ...extra,
   });
+  if (message.recheckId !== undefined && message.notBefore && Date.parse(message.notBefore) - now.getTime() > 1000) {
+    // A long wait passes through here every 15 minutes (SQS's delay limit): it only waits again,
+    // without reading state. A stale copy is recognised, and dropped, when it is due.
+    scheduleRecheck(ctx, attemptId, message.recheckId, message.notBefore);
+    return outcome('waiting', { nextCheckAt: message.notBefore });
+  }
   const previous = await deps.states.get(attemptId);
   const myRecheckId = `${ctx.messageId}:${attemptId}`;
 
@@ -105,10 +111,6 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
   }
   if (message.recheckId !== undefined) {
     if (previous?.recheckId !== message.recheckId) return outcome('stale-recheck');
-    if (message.notBefore && Date.parse(message.notBefore) - now.getTime() > 1000) {
-      scheduleRecheck(ctx, attemptId, message.recheckId, message.notBefore);
-      return outcome('waiting', { nextCheckAt: message.notBefore });
-    }
   } else if (previous && !fromAssignment) {
     if (previous.closedAt) return outcome('already-closed');
     const sinceLastCheck = (now.getTime() - Date.parse(previous.lastCheckedAt)) / 1000;

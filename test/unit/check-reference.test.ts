@@ -1,0 +1,117 @@
+/**
+ * The re-check paths of one check, on in-memory dependencies: a re-check that comes early, one
+ * the state no longer names, one that is due, and the redelivery of the message that looked.
+ */
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { parseAttempt } from '#lib/attempt-schema.js';
+import type { CheckMessage } from '#lib/check-message.js';
+import { DEFAULT_WATCH, type AttemptState } from '#lib/lifecycle.js';
+import { checkReference, type CheckDeps } from '../../functions/check/check-reference.js';
+import { seedVariant } from '../support/ia-fixtures.js';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const ID = 'att-watched';
+
+let stored: AttemptState | undefined;
+let stateReads: number;
+let iaCalls: number;
+let scheduled: Array<{ message: CheckMessage; delaySeconds: number; forRecord: string }>;
+let published: string[];
+
+const deps = (): CheckDeps => ({
+  ia: {
+    getAttempt: async () => {
+      iaCalls += 1;
+      return { value: parseAttempt(seedVariant(ID, { pending_review_count: 2, scoring_completed: false })), etag: '"v2"' };
+    },
+    getAttemptIfChanged: async () => {
+      iaCalls += 1;
+      return 'not-modified';
+    },
+    getAssignment: async () => {
+      throw new Error('not used');
+    },
+  },
+  states: {
+    get: async () => {
+      stateReads += 1;
+      return stored;
+    },
+    put: async (state) => {
+      stored = { ...state, version: state.version + 1 };
+    },
+  },
+  publishOnce: async (alert) => {
+    published.push(alert.eventType);
+    return 'published';
+  },
+  schedule: (message, delaySeconds, forRecord) => scheduled.push({ message, delaySeconds, forRecord }),
+  now: () => NOW,
+  render: { includeCandidateEmail: false },
+  watch: DEFAULT_WATCH,
+  minRecheckIntervalSeconds: 300,
+  count: () => undefined,
+});
+
+const hoursFromNow = (hours: number) => new Date(NOW.getTime() + hours * 3_600_000).toISOString();
+
+/** An attempt alerted an hour ago, watched with the re-check `recheckId`. */
+const watched = (recheckId: string): AttemptState => ({
+  attemptId: ID,
+  firstSeenAt: hoursFromNow(-1),
+  lastCheckedAt: hoursFromNow(-1),
+  lastDecision: 'review.needed',
+  etag: '"v1"',
+  rechecks: 0,
+  reviewNeededAt: hoursFromNow(-1),
+  remindersSent: 0,
+  snapshot: { id: ID, scoringCompleted: false, pendingReviewCount: 2, assessment: { id: 'asm', name: 'Assessment' }, reviewItems: [] },
+  recheckId,
+  nextCheckAt: NOW.toISOString(),
+  version: 2,
+});
+
+beforeEach(() => {
+  stored = undefined;
+  stateReads = 0;
+  iaCalls = 0;
+  scheduled = [];
+  published = [];
+});
+
+describe('re-checks', () => {
+  it('an early re-check waits again, same id and due time, without reading state or calling IA', async () => {
+    stored = watched('m-0:att-watched');
+    const notBefore = hoursFromNow(3);
+    const { outcomes } = await checkReference({ attemptId: ID, recheckId: 'm-0:att-watched', notBefore }, 'm-1', deps());
+    expect(outcomes[0]?.action).toBe('waiting');
+    expect(scheduled).toEqual([{ message: { attemptId: ID, recheckId: 'm-0:att-watched', notBefore }, delaySeconds: 900, forRecord: 'm-1' }]);
+    expect([stateReads, iaCalls]).toEqual([0, 0]);
+  });
+
+  it('a due re-check the state no longer names is dropped, without IA', async () => {
+    stored = watched('m-9:att-watched');
+    const { outcomes } = await checkReference({ attemptId: ID, recheckId: 'm-0:att-watched', notBefore: NOW.toISOString() }, 'm-1', deps());
+    expect(outcomes[0]?.action).toBe('stale-recheck');
+    expect([iaCalls, scheduled.length]).toEqual([0, 0]);
+  });
+
+  it('a due re-check looks (conditional GET), saves the next re-check under its own id and schedules it', async () => {
+    stored = watched('m-0:att-watched');
+    const { outcomes } = await checkReference({ attemptId: ID, recheckId: 'm-0:att-watched', notBefore: NOW.toISOString() }, 'm-1', deps());
+    expect(outcomes[0]).toMatchObject({ action: 'checked', published: [] });
+    expect(iaCalls).toBe(1);
+    expect(stored?.recheckId).toBe('m-1:att-watched');
+    expect(scheduled).toEqual([
+      { message: { attemptId: ID, recheckId: 'm-1:att-watched', notBefore: hoursFromNow(1) }, delaySeconds: 900, forRecord: 'm-1' },
+    ]);
+  });
+
+  it('the redelivery of the message that looked only sends its schedule again', async () => {
+    stored = { ...watched('m-1:att-watched'), nextCheckAt: hoursFromNow(1) };
+    const { outcomes } = await checkReference({ attemptId: ID, recheckId: 'm-0:att-watched', notBefore: hoursFromNow(-0.01) }, 'm-1', deps());
+    expect(outcomes[0]?.action).toBe('resumed');
+    expect(iaCalls).toBe(0);
+    expect(scheduled.map((s) => s.message.recheckId)).toEqual(['m-1:att-watched']);
+  });
+});
