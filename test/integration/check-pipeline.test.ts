@@ -3,7 +3,7 @@
  * checks queue → check (invoked in-process the way Lambda would) → SNS → subscriber queues.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts, freshAttempt, SEED_ATTEMPT_ID } from '../support/ia-fixtures.js';
@@ -115,5 +115,20 @@ describe('check pipeline on moto', () => {
     expect(await alertsIn(resources.allAlertsInboxUrl)).toEqual([]);
     // Delayed by 60 s: invisible now, but counted by the queue.
     expect(await runCheck()).toBe(0);
+  });
+
+  it('passes an early re-check back to the queue for another 15 minutes without asking IA', async () => {
+    const delayed = async () =>
+      Number(
+        (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: resources.checksQueueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] })))
+          .Attributes?.ApproximateNumberOfMessagesDelayed ?? 0,
+      );
+    const before = await delayed();
+    const notBefore = new Date(Date.now() + 3 * 3_600_000).toISOString();
+    await enqueue(JSON.stringify({ attemptId: 'att-waiting', recheckId: 'm-0:att-waiting', notBefore }));
+    expect(await runCheck()).toBe(1);
+    expect(ia.requests).toEqual([]);
+    expect(await alertsIn(resources.allAlertsInboxUrl)).toEqual([]);
+    expect(await delayed()).toBe(before + 1);
   });
 });
