@@ -328,6 +328,8 @@ const slackShare = assumptions.actionableShare * assumptions.slackChannels;
 // What one attempt costs in each function: check and ingest once, notify-slack per actionable alert and channel.
 const perAttemptOf = (measure: (p: PerEvent) => number) => measure(checkBatch10) + measure(ingestPer) + slackShare * measure(notifyPer);
 const sqsSends = (p: PerEvent) => p.calls('SendMessage') + p.calls('SendMessageBatch') + p.calls('ChangeMessageVisibility') + p.calls('DeleteMessage');
+/** SQS requests of one `check` record: its own sends plus its share of the event source's receive and delete. */
+const sqsByCheck = (p: PerEvent) => (sqsSends(p) + 2 / assumptions.checkRecordsPerInvocation) * prices.sqsRequest;
 const perAttempt = {
   lambda:
     lambdaCost(checkBatch10, MEMORY_MB.check, assumptions.checkRecordsPerInvocation, assumptions.iaLatencyMs) +
@@ -337,10 +339,8 @@ const perAttempt = {
     perAttemptOf((p) => p.calls('dynamodb.writeUnits')) * prices.dynamoWriteUnit + perAttemptOf((p) => p.calls('dynamodb.readUnits')) * prices.dynamoReadUnit,
   // Our sends, plus the event sources' receive and delete per batch, plus SNS's delivery into each Slack buffer.
   sqs:
-    (perAttemptOf(sqsSends) +
-      2 / assumptions.checkRecordsPerInvocation +
-      slackShare * (1 + 2 / assumptions.notifyRecordsPerInvocation)) *
-    prices.sqsRequest,
+    sqsByCheck(checkBatch10) +
+    (sqsSends(ingestPer) + slackShare * (sqsSends(notifyPer) + 1 + 2 / assumptions.notifyRecordsPerInvocation)) * prices.sqsRequest,
   sns: perAttemptOf((p) => p.calls('Publish')) * prices.snsPublish,
   apiGateway: prices.httpApiRequest,
   secretsManager: assumptions.secretsCallsPerAttempt * prices.secretsManagerCall,
@@ -369,7 +369,6 @@ for (const fn of FUNCTIONS) {
 // ---------- the watch after the first check, per attempt timeline ----------
 // A look costs what a first check costs without its alert; a 15-minute pass of a waiting re-check
 // what the waiting run measured; an alert later in the watch its idempotency writes and publish.
-const sqsByCheck = (p: PerEvent) => (sqsSends(p) + 2 / assumptions.checkRecordsPerInvocation) * prices.sqsRequest;
 const lookCost =
   lambdaCost(checkBatch10, MEMORY_MB.check, assumptions.checkRecordsPerInvocation, assumptions.iaLatencyMs) +
   (checkBatch10.calls('dynamodb.writeUnits') - 2) * prices.dynamoWriteUnit +
