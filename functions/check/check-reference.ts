@@ -9,9 +9,10 @@
  */
 import { buildAlert, type Alert } from '#lib/alert.js';
 import { normaliseAttempt, type Attempt } from '#lib/attempt.js';
-import type { StateStore } from '#lib/attempt-state.js';
+import { assignmentKey, isMissing, type StateStore, type StoredRecord } from '#lib/attempt-state.js';
 import type { CheckMessage } from '#lib/check-message.js';
 import type { RenderSettings } from '#lib/config.js';
+import { NotFoundError } from '#lib/errors.js';
 import { evaluateReference, type EvaluationFailure } from '#lib/evaluate.js';
 import { NOT_MODIFIED, type IaClient } from '#lib/ia-client.js';
 import { nextStep, type AttemptState, type Observation, type WatchSettings } from '#lib/lifecycle.js';
@@ -28,6 +29,8 @@ export interface CheckDeps {
   watch: WatchSettings;
   /** A new trigger for an attempt checked this recently is answered from state, without IA. */
   minRecheckIntervalSeconds: number;
+  /** How long a 404 for a never-seen id is remembered (dead-lettered again without asking IA). */
+  notFoundMemorySeconds: number;
   count(metric: string): void;
 }
 
@@ -53,13 +56,38 @@ export interface CheckResult {
   failures: EvaluationFailure[];
 }
 
-interface Context {
+export interface CheckOptions {
+  signal?: AbortSignal;
+  /** Moved back from the DLQ by `redrive` after a fix: a remembered 404 is asked again. */
+  redriven?: boolean;
+}
+
+interface Context extends CheckOptions {
   message: CheckMessage;
   messageId: string;
   deps: CheckDeps;
   now: Date;
-  signal?: AbortSignal;
 }
+
+/** A 404 remembered for this id is answered as one (the record is dead-lettered), without IA. */
+const refuseIfKnownMissing = (ctx: Context, record: StoredRecord | undefined, what: string) => {
+  if (isMissing(record) && !ctx.redriven && Date.parse(record.missingUntil) > ctx.now.getTime()) {
+    ctx.deps.count('RememberedNotFound');
+    throw new NotFoundError(`${what} not found (IA answered 404; not asked again before ${record.missingUntil}, or redrive to ask now)`);
+  }
+};
+
+/** A fresh 404 is remembered for the next trigger of the same id, then passed on. */
+const rememberingMissing = async <T>(ctx: Context, key: string, call: () => Promise<T>): Promise<T> => {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof NotFoundError && ctx.deps.notFoundMemorySeconds > 0) {
+      await ctx.deps.states.rememberMissing(key, new Date(ctx.now.getTime() + ctx.deps.notFoundMemorySeconds * 1000));
+    }
+    throw error;
+  }
+};
 
 const delayUntil = (at: string, now: Date) =>
   Math.max(0, Math.min(Math.ceil((Date.parse(at) - now.getTime()) / 1000), SQS_MAX_DELAY_SECONDS));
@@ -101,7 +129,9 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
     scheduleRecheck(ctx, attemptId, message.recheckId, message.notBefore);
     return outcome('waiting', { nextCheckAt: message.notBefore });
   }
-  const previous = await deps.states.get(attemptId);
+  const stored = await deps.states.get(attemptId);
+  if (!fromAssignment) refuseIfKnownMissing(ctx, stored, `attempt ${attemptId}`);
+  const previous = isMissing(stored) ? undefined : stored;
   const myRecheckId = `${ctx.messageId}:${attemptId}`;
 
   if (previous?.recheckId === myRecheckId && previous.nextCheckAt) {
@@ -117,7 +147,11 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
     if (sinceLastCheck < deps.minRecheckIntervalSeconds) return outcome('recently-checked');
   }
 
-  const observed: Observation = fromAssignment ? { attempt: fromAssignment } : await observe(ctx, attemptId, previous);
+  const observed: Observation = fromAssignment
+    ? { attempt: fromAssignment }
+    : previous
+      ? await observe(ctx, attemptId, previous)
+      : await rememberingMissing(ctx, attemptId, () => observe(ctx, attemptId, previous));
   const step = nextStep(previous, observed, now, deps.watch);
   const published: Alert['eventType'][] = [];
   const suppressed: Alert['eventType'][] = [];
@@ -143,13 +177,18 @@ export const checkReference = async (
   message: CheckMessage,
   messageId: string,
   deps: CheckDeps,
-  signal?: AbortSignal,
+  options: CheckOptions = {},
 ): Promise<CheckResult> => {
-  const ctx: Context = { message, messageId, deps, now: deps.now(), ...(signal ? { signal } : {}) };
+  const ctx: Context = { message, messageId, deps, now: deps.now(), ...options };
   if (message.attemptId !== undefined) return { outcomes: [await checkAttempt(ctx, message.attemptId)], failures: [] };
+  const assignmentId = message.assignmentId as string;
   // An assignment embeds its attempts: one IA call covers them all.
-  deps.count('IaCalls');
-  const { evaluations, failures } = await evaluateReference(message, deps.ia, signal ? { signal } : {});
+  const key = assignmentKey(assignmentId);
+  refuseIfKnownMissing(ctx, await deps.states.get(key), `assignment ${assignmentId}`);
+  const { evaluations, failures } = await rememberingMissing(ctx, key, () => {
+    deps.count('IaCalls');
+    return evaluateReference(message, deps.ia, options.signal ? { signal: options.signal } : {});
+  });
   const outcomes: CheckOutcome[] = [];
   for (const { attempt } of evaluations) outcomes.push(await checkAttempt(ctx, attempt.id, attempt));
   return { outcomes, failures };

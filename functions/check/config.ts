@@ -14,6 +14,7 @@ export const loadCheckConfig = (env: Env) => ({
   rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
   alertDedupeSeconds: numberEnv(env, 'ALERT_DEDUPE_SECONDS', 30 * 24 * 3600, { min: 60 }),
   minRecheckIntervalSeconds: numberEnv(env, 'MIN_RECHECK_INTERVAL_SECONDS', 300),
+  notFoundMemorySeconds: numberEnv(env, 'NOT_FOUND_MEMORY_SECONDS', 600),
   ia: loadIaSettings(env),
   render: loadRenderSettings(env),
   watch: {

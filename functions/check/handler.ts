@@ -56,6 +56,7 @@ const handleRecord = createRecordHandler({
   render: config.render,
   watch: config.watch,
   minRecheckIntervalSeconds: config.minRecheckIntervalSeconds,
+  notFoundMemorySeconds: config.notFoundMemorySeconds,
   log: logger,
   count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
   minRemainingMs: config.ia.totalTimeoutMs + 2_000,

@@ -3,7 +3,7 @@
  * DLQ with the reason (can never succeed). Throwing marks the record failed for the batch.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { parseCheckMessage } from '#lib/check-message.js';
+import { parseCheckMessage, REDRIVEN_ATTRIBUTE } from '#lib/check-message.js';
 import { DeferredError, describeError, UnauthorizedError } from '#lib/errors.js';
 import { disposeOfFailure, type DispositionDeps } from '#lib/record-disposition.js';
 import { checkReference, type CheckDeps } from './check-reference.js';
@@ -28,7 +28,11 @@ export const createRecordHandler =
         throw new DeferredError('not enough time left in this invocation; left for the next one');
       }
       const message = parseCheckMessage(record.body);
-      const { outcomes, failures } = await checkReference(message, record.messageId, deps, invocation.signal);
+      const redriven = record.messageAttributes?.[REDRIVEN_ATTRIBUTE] !== undefined;
+      const { outcomes, failures } = await checkReference(message, record.messageId, deps, {
+        ...(invocation.signal ? { signal: invocation.signal } : {}),
+        ...(redriven ? { redriven } : {}),
+      });
       for (const outcome of outcomes) {
         deps.log.info('attempt checked', { ...outcome, source: message.source, eventId: message.eventId, receiveCount });
         for (const _ of outcome.published) deps.count('AlertsPublished');

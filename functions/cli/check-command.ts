@@ -3,6 +3,7 @@ import { buildAlert } from '#lib/alert.js';
 import { loadIaSettings, loadRenderSettings } from '#lib/config.js';
 import { evaluateReference, type Evaluation } from '#lib/evaluate.js';
 import { createIaClient } from '#lib/ia-client.js';
+import { isIaId } from '#lib/ids.js';
 import { createPacer } from '#lib/pacer.js';
 import { toPublishInput } from '#lib/publish.js';
 import type { Io } from './main.js';
@@ -31,7 +32,7 @@ export const checkCommand = async (
   const apiKey = io.env.IA_API_KEY?.trim();
   if (!apiKey) throw new UsageError('set IA_API_KEY to your Indeed Assessments API key');
   const id = positionals[0] as string;
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw new UsageError(`"${id}" is not an IA id`);
+  if (!isIaId(id)) throw new UsageError(`"${id}" is not an IA id`);
 
   const settings = loadIaSettings(io.env);
   // The same client and retries as the check function; one process, so an in-process pacer keeps the rate.

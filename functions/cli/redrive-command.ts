@@ -11,6 +11,7 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
+import { REDRIVEN_ATTRIBUTE } from '#lib/check-message.js';
 import { readLocalState } from './local-state.js';
 import type { Io } from './main.js';
 import { UsageError } from './main.js';
@@ -55,7 +56,14 @@ export const redrive = async (sqs: SQSClient, options: RedriveOptions): Promise<
         held.push(message);
         continue;
       }
-      await sqs.send(new SendMessageCommand({ QueueUrl: options.to, MessageBody: message.Body ?? '' }));
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: options.to,
+          MessageBody: message.Body ?? '',
+          // After a fix, ask IA again even about ids it answered 404 for minutes ago.
+          MessageAttributes: { [REDRIVEN_ATTRIBUTE]: { DataType: 'String', StringValue: new Date().toISOString() } },
+        }),
+      );
       await sqs.send(new DeleteMessageCommand({ QueueUrl: options.from, ReceiptHandle: message.ReceiptHandle ?? '' }));
     }
   }

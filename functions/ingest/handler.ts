@@ -8,7 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger, metrics, observability, traced } from '#lib/commons.js';
-import { requireEnv } from '#lib/config.js';
+import { numberEnv, requireEnv } from '#lib/config.js';
 import { createDedupe } from '#lib/dedupe.js';
 import { ConfigurationError } from '#lib/errors.js';
 import { readSecret } from '#lib/secrets.js';
@@ -31,6 +31,7 @@ const deps = {
   forget: dedupe.forget,
   enqueue: enqueueChecks(sqs, requireEnv(process.env, 'CHECKS_QUEUE_URL')),
   now: () => new Date(),
+  referenceDedupeSeconds: numberEnv(process.env, 'MIN_RECHECK_INTERVAL_SECONDS', 300),
 };
 
 const lowerCaseKeys = (record: Record<string, string | undefined> | undefined) =>

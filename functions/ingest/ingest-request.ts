@@ -1,16 +1,23 @@
 /**
  * One webhook delivery, from raw HTTP to enqueued check requests. Answers so the sender does the
- * right thing: 2xx when it must not retry, 4xx when retrying cannot help, 5xx only when our
- * enqueue failed and a retry will. Error bodies name a stable code and never echo the body or
- * a secret.
+ * right thing: 2xx when it must not retry, 4xx when retrying cannot help, 5xx only when our side
+ * failed (enqueue, or a source secret too weak to trust) and a retry will work once fixed. Error
+ * bodies name a stable code and never echo the body or a secret.
+ *
+ * Everything that can refuse an event runs before anything is recorded: a refused event leaves
+ * no dedupe key behind, so its corrected retry gets through.
  */
 import { search } from '@aws-lambda-powertools/jmespath';
+import { createHash } from 'node:crypto';
 import type { CheckMessage } from '#lib/check-message.js';
-import { EVENT_TYPE_PATH, type Source } from '#lib/webhooks/sources.js';
+import { isIaId } from '#lib/ids.js';
+import { signingSecrets } from '#lib/webhooks/secrets.js';
+import { DEFAULT_MAX_REFERENCES_PER_EVENT, EVENT_TYPE_PATH, type Source } from '#lib/webhooks/sources.js';
 import { verify, type InboundRequest } from '#lib/webhooks/verify.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
-const ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** How long a sender's delivery is remembered: longer than any sender retries. */
+export const EVENT_DEDUPE_SECONDS = 48 * 3600;
 
 export interface HttpRequest {
   sourceName: string;
@@ -27,11 +34,13 @@ export interface HttpResponse {
 export interface IngestDeps {
   sources: ReadonlyMap<string, Source>;
   secretFor(source: Source): Promise<string>;
-  /** Records a sender event id; false when it was already recorded (a redelivery). */
-  remember(key: string): Promise<boolean>;
+  /** Records a key for `ttlSeconds`; false when it is already recorded (a repeat). */
+  remember(key: string, ttlSeconds: number): Promise<boolean>;
   forget(key: string): Promise<void>;
   enqueue(messages: CheckMessage[]): Promise<void>;
   now(): Date;
+  /** A repeat of the same source and reference within this many seconds is not enqueued again. */
+  referenceDedupeSeconds: number;
 }
 
 const answer = (statusCode: number, body: Record<string, unknown>): HttpResponse => ({ statusCode, body });
@@ -52,7 +61,7 @@ const idsAt = (path: string | undefined, json: unknown): string[] => {
     .flat(2)
     .filter((v): v is string | number => typeof v === 'string' || typeof v === 'number')
     .map(String)
-    .filter((v) => ID.test(v));
+    .filter(isIaId);
 };
 
 /** The event type, when the payload has one where its kind keeps it. */
@@ -65,12 +74,23 @@ const textAt = (path: string, json: unknown): string | undefined => {
   }
 };
 
-const referencesOf = (source: Source, request: HttpRequest, json: unknown) => {
+/** Echoed back only when it looks like an event type: the answer never carries the sender's text. */
+const echoable = (eventType: string) => (/^[\w.:-]{1,64}$/.test(eventType) ? { eventType } : {});
+
+type Reference = { attemptId: string } | { assignmentId: string };
+
+const referencesOf = (source: Source, request: HttpRequest, json: unknown): Reference[] => {
   const fromQuery = (key: string) => (source.kind === 'ia-callback' ? idsAt(key, request.query) : []);
   const attemptIds = [...new Set([...fromQuery('attemptId'), ...idsAt(source.attemptIdPath, json)])];
   const assignmentIds = [...new Set([...fromQuery('assignmentId'), ...idsAt(source.assignmentIdPath, json)])];
   return [...attemptIds.map((attemptId) => ({ attemptId })), ...assignmentIds.map((assignmentId) => ({ assignmentId }))];
 };
+
+const referenceKey = (source: Source, reference: Reference) =>
+  `${source.name}#ref#${'attemptId' in reference ? `attempt:${reference.attemptId}` : `assignment:${reference.assignmentId}`}`;
+
+/** Fixed-length keys whatever the sender put in its id or body. */
+const eventKey = (source: Source, replayKey: string) => `${source.name}#event#${createHash('sha256').update(replayKey).digest('hex')}`;
 
 const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
   try {
@@ -99,10 +119,13 @@ export const ingestRequest = async (request: HttpRequest, deps: IngestDeps): Pro
   };
   // Lever signs fields inside the body; the others sign the raw bytes, checked before parsing matters.
   if (!parsed.ok && source.kind === 'lever') return problem(400, 'invalid_json', 'the body is not valid JSON');
-  const verification = verify(source.kind, inbound, await deps.secretFor(source), deps.now(), source.toleranceSeconds);
+  // A weak secret throws (503 not_configured): failing closed beats accepting a forgeable HMAC.
+  const secrets = signingSecrets(source.kind, await deps.secretFor(source), source.name);
+  const verification = verify(source.kind, inbound, secrets, deps.now(), source.toleranceSeconds);
   if (!verification.ok) {
     const messages = {
       missing_signature: 'the request carries no signature',
+      malformed_signature: 'the signature fields are not as the sender documents them',
       bad_signature: 'the signature does not match',
       stale_timestamp: 'the signed timestamp is outside the 5-minute tolerance',
     };
@@ -115,7 +138,7 @@ export const ingestRequest = async (request: HttpRequest, deps: IngestDeps): Pro
   const eventType = typePath ? textAt(typePath, json) : undefined;
   if (source.kind === 'greenhouse' && eventType === 'ping') return answer(200, { status: 'pong' });
   if (source.eventTypes && eventType !== undefined && !source.eventTypes.includes(eventType)) {
-    return answer(200, { status: 'ignored', reason: 'event type not subscribed', eventType });
+    return answer(200, { status: 'ignored', reason: 'event type not subscribed', ...echoable(eventType) });
   }
   if (source.eventTypes && eventType === undefined && typePath) {
     return answer(200, { status: 'ignored', reason: 'event has no type' });
@@ -125,23 +148,42 @@ export const ingestRequest = async (request: HttpRequest, deps: IngestDeps): Pro
   if (references.length === 0) {
     return problem(422, 'no_reference', 'no attempt or assignment id where the source mapping points');
   }
-
-  const eventId = verification.eventId;
-  const dedupeKey = eventId === undefined ? undefined : `${source.name}#${eventId}`;
-  if (dedupeKey !== undefined && !(await deps.remember(dedupeKey))) {
-    return answer(202, { status: 'duplicate', eventId, references });
+  const maxReferences = source.maxReferencesPerEvent ?? DEFAULT_MAX_REFERENCES_PER_EVENT;
+  if (references.length > maxReferences) {
+    // Each id costs an IA call of a 1 request/s budget: one event must not spend hours of it.
+    return problem(422, 'too_many_references', `the event names ${references.length} ids; this source accepts at most ${maxReferences} per event`);
   }
-  const messages: CheckMessage[] = references.map((reference) => ({
-    ...reference,
-    source: source.name,
-    ...(eventId === undefined ? {} : { eventId: eventId.slice(0, 128) }),
-  }));
+
+  const { eventId, replayKey } = verification;
+  const ids = eventId === undefined ? {} : { eventId };
+  const recorded: string[] = [];
   try {
-    await deps.enqueue(messages);
+    if (replayKey !== undefined) {
+      const key = eventKey(source, replayKey);
+      if (!(await deps.remember(key, EVENT_DEDUPE_SECONDS))) return answer(202, { status: 'duplicate', ...ids, references });
+      recorded.push(key);
+    }
+    const fresh = deps.referenceDedupeSeconds > 0 ? await rememberReferences(source, references, deps, recorded) : references;
+    if (fresh.length === 0) return answer(202, { status: 'duplicate', reason: 'recently enqueued', ...ids, references });
+    await deps.enqueue(fresh.map((reference) => ({ ...reference, source: source.name, ...ids })));
+    return answer(202, { status: 'enqueued', ...ids, references: fresh });
   } catch (error) {
-    // Let the redelivery through: the event was never enqueued.
-    if (dedupeKey !== undefined) await deps.forget(dedupeKey).catch(() => undefined);
+    // Let the retry through: nothing (or not everything) was enqueued.
+    await Promise.all(recorded.map((key) => deps.forget(key).catch(() => undefined)));
     throw error;
   }
-  return answer(202, { status: 'enqueued', ...(eventId === undefined ? {} : { eventId }), references });
+};
+
+/**
+ * Whatever the sender's ids say, a reference enqueued moments ago is not enqueued again: the
+ * ones not seen within `referenceDedupeSeconds`. Every key recorded lands in `recorded`, also
+ * when another write failed, so the caller can release them all.
+ */
+const rememberReferences = async (source: Source, references: Reference[], deps: IngestDeps, recorded: string[]) => {
+  const keys = references.map((reference) => referenceKey(source, reference));
+  const results = await Promise.allSettled(keys.map((key) => deps.remember(key, deps.referenceDedupeSeconds)));
+  results.forEach((result, i) => result.status === 'fulfilled' && result.value && recorded.push(keys[i] as string));
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return references.filter((_, i) => (results[i] as PromiseFulfilledResult<boolean>).value);
 };

@@ -41,6 +41,8 @@ export interface Alert {
   completedAt?: string;
   durationSeconds?: number;
   reviewItems: ReviewItem[];
+  /** All review items, when more than `reviewItems` lists. */
+  reviewItemCount?: number;
   /** Where to act: the public results page, or the IA app link built from the configured template. */
   url?: string;
   /** Which trigger brought the attempt in (source name from the ingest config, "recheck", ...). */
@@ -82,6 +84,7 @@ export const buildAlert = (eventType: EventType, attempt: Attempt, context: Aler
     completedAt: attempt.completedAt,
     durationSeconds: attempt.durationSeconds,
     reviewItems: attempt.reviewItems,
+    reviewItemCount: attempt.reviewItemCount,
     url: urlFor(attempt, context.settings),
     source: context.source,
     reminder: context.reminder,

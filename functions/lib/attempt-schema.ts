@@ -8,6 +8,8 @@
 import * as z from 'zod/mini';
 import './zod.js';
 import { MalformedResponseError } from './errors.js';
+import { IA_ID } from './ids.js';
+import { safeText, TEXT_LIMITS } from './safe-text.js';
 
 const numericString = /^\s*-?\d+(\.\d+)?\s*$/;
 const toNumberIfNumeric = (value: unknown) =>
@@ -18,7 +20,11 @@ const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schem
 
 const numeric = <T extends z.ZodMiniType>(schema: T) => z.pipe(z.transform(toNumberIfNumeric), schema);
 const lenientNumber = lenient(numeric(z.number()));
-const lenientString = lenient(z.string());
+/** Text that reaches people: made safe here, once (one line, no controls, bounded). */
+const lenientText = (limit: number) =>
+  lenient(z.pipe(z.string(), z.transform((value: string) => safeText(value, limit) || undefined)));
+const lenientName = lenientText(TEXT_LIMITS.name);
+const lenientLabel = lenientText(TEXT_LIMITS.label);
 const lenientBoolean = lenient(z.boolean());
 
 /** `"2018-01-23T13: 50: 17.192Z"` (spaces after colons) is read as the timestamp it obviously is. */
@@ -48,8 +54,11 @@ const lenientUrl = lenient(
   ),
 );
 
-/** Ids are opaque strings; the 2017 API used integers. Both become strings. */
-const idSchema = z.pipe(z.union([z.string().check(z.trim(), z.minLength(1)), z.int().check(z.nonnegative())]), z.transform(String));
+/**
+ * Ids are opaque strings; the 2017 API used integers. Both become strings, and only ids of the
+ * characters IA uses are kept: they end up in URL paths, table keys and filter attributes.
+ */
+const idSchema = z.pipe(z.union([z.string().check(z.trim(), z.regex(IA_ID)), z.int().check(z.nonnegative())]), z.transform(String));
 const lenientId = lenient(idSchema);
 
 /** Keeps the elements that parse and drops the rest: one odd recording must not hide the attempt. */
@@ -67,9 +76,11 @@ const lenientArray = <T extends z.ZodMiniType>(element: T) =>
 const required = (what: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${what}`;
 
+const ID_RULE = 'must be an id of 1-128 letters, digits, "_" or "-"';
+
 const requiredId = z.pipe(
-  z.union([z.string().check(z.trim(), z.minLength(1, { error: 'must not be empty' })), z.int().check(z.nonnegative())], {
-    error: required('a non-empty string or a non-negative integer'),
+  z.union([z.string().check(z.trim(), z.regex(IA_ID, { error: ID_RULE })), z.int().check(z.nonnegative())], {
+    error: required('an id of 1-128 letters, digits, "_" or "-", or a non-negative integer'),
   }),
   z.transform(String),
 );
@@ -77,16 +88,16 @@ const requiredId = z.pipe(
 const scoreSchema = z.object({
   score: lenientNumber,
   possible_score: lenientNumber,
-  scoring_dimension_name: lenientString,
+  scoring_dimension_name: lenientName,
 });
 
 const answerSchema = z.object({
   value: z.optional(z.unknown()),
-  question: lenient(z.object({ id: lenientId, label: lenientString })),
+  question: lenient(z.object({ id: lenientId, label: lenientLabel })),
   scores: lenientArray(scoreSchema),
 });
 
-const promptSchema = lenient(z.object({ name: lenientString, text_prompt: lenientString }));
+const promptSchema = lenient(z.object({ name: lenientLabel, text_prompt: lenientLabel }));
 
 const recordingSchema = z.object({
   url: lenientUrl,
@@ -96,7 +107,7 @@ const recordingSchema = z.object({
 });
 
 const stepProgressionSchema = z.object({
-  step: lenient(z.object({ name: lenientString, sequence: lenientNumber })),
+  step: lenient(z.object({ name: lenientName, sequence: lenientNumber })),
   answers: lenientArray(answerSchema),
   audio_recordings: lenientArray(recordingSchema),
   video_recordings: lenientArray(recordingSchema),
@@ -105,8 +116,8 @@ const stepProgressionSchema = z.object({
   timed_out: lenientBoolean,
 });
 
-const personSchema = lenient(z.object({ id: lenientId, name: lenientString, email: lenientString }));
-const namedSchema = lenient(z.object({ id: lenientId, name: lenientString }));
+const personSchema = lenient(z.object({ id: lenientId, name: lenientName, email: lenientText(TEXT_LIMITS.email) }));
+const namedSchema = lenient(z.object({ id: lenientId, name: lenientName }));
 
 export const attemptSchema = z.object({
   id: requiredId,
@@ -117,7 +128,7 @@ export const attemptSchema = z.object({
   score: lenientNumber,
   possible_score: lenientNumber,
   percentage_score: lenientNumber,
-  level: lenientString,
+  level: lenientName,
   started_at: lenientTimestamp,
   completed_at: lenientTimestamp,
   created_at: lenientTimestamp,

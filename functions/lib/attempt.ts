@@ -25,13 +25,21 @@ export interface Attempt {
   startedAt?: string;
   completedAt?: string;
   durationSeconds?: number;
-  /** Answers without scores and audio/video recordings: what a human grader looks at. */
+  /** Answers without scores and audio/video recordings: what a human grader looks at (the first 50). */
   reviewItems: ReviewItem[];
+  /** How many there are in all, when more than the listed ones. */
+  reviewItemCount?: number;
   candidate?: { name?: string; email?: string };
   role?: string;
   assignmentId?: string;
   resultsUrl?: string;
 }
+
+/**
+ * The list is IA's to make as long as it likes; an alert, a state item (DynamoDB: 400 KB) and an
+ * SNS message (256 KB) are not. Renderers list far fewer anyway and count the rest.
+ */
+export const MAX_REVIEW_ITEMS = 50;
 
 // `completion_time_in_seconds` is sometimes an epoch (1512740297); only believe durations under a week.
 const PLAUSIBLE_DURATION_SECONDS = 7 * 24 * 3600;
@@ -88,6 +96,7 @@ const scoreRatioOf = (raw: RawAttempt): number | undefined =>
 export const normaliseAttempt = (raw: RawAttempt, assignment?: RawAssignment): Attempt => {
   const user = assignment?.user ?? raw.user;
   const candidate = user ? compact({ name: user.name, email: user.email }) : undefined;
+  const reviewItems = raw.step_progressions.flatMap(reviewItemsOf);
   return compact({
     id: raw.id,
     scoringCompleted: raw.scoring_completed,
@@ -100,7 +109,8 @@ export const normaliseAttempt = (raw: RawAttempt, assignment?: RawAssignment): A
     startedAt: raw.started_at,
     completedAt: raw.completed_at,
     durationSeconds: durationOf(raw),
-    reviewItems: raw.step_progressions.flatMap(reviewItemsOf),
+    reviewItems: reviewItems.slice(0, MAX_REVIEW_ITEMS),
+    reviewItemCount: reviewItems.length > MAX_REVIEW_ITEMS ? reviewItems.length : undefined,
     candidate: candidate && Object.keys(candidate).length > 0 ? candidate : undefined,
     role: (assignment?.role ?? raw.role)?.name,
     assignmentId: assignment?.id,

@@ -5,10 +5,10 @@
 import * as z from 'zod/mini';
 import './zod.js';
 import { InvalidMessageError } from './errors.js';
+import { IA_ID } from './ids.js';
 
-// Ids land in URL paths: keep them to the characters IA uses.
 const referenceId = z.pipe(
-  z.union([z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)), z.int().check(z.nonnegative())], {
+  z.union([z.string().check(z.regex(IA_ID)), z.int().check(z.nonnegative())], {
     error: 'must be an id of letters, digits, "_" or "-"',
   }),
   z.transform(String),
@@ -34,6 +34,9 @@ const checkMessageSchema = z
   );
 
 export type CheckMessage = z.output<typeof checkMessageSchema>;
+
+/** Message attribute `redrive` sets on what it moves back: remembered 404s are asked again. */
+export const REDRIVEN_ATTRIBUTE = 'redrivenAt';
 
 export const parseCheckMessage = (body: string): CheckMessage => {
   let json: unknown;

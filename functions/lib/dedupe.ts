@@ -1,6 +1,7 @@
 /**
- * "Have we seen this sender event id?" as one conditional DynamoDB write. Keys expire through
- * the table's TTL after two days, longer than any sender's retry window.
+ * "Have we seen this key lately?" as one conditional DynamoDB write: a sender's delivery (kept two
+ * days, longer than any sender retries) or a reference just enqueued (kept minutes). A key whose
+ * time is up counts as new even before the table's TTL sweeps it.
  */
 import {
   ConditionalCheckFailedException,
@@ -9,19 +10,16 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 
-export const DEDUPE_TTL_SECONDS = 48 * 3600;
-
 export const createDedupe = (dynamodb: DynamoDBClient, tableName: string, now: () => Date = () => new Date()) => ({
-  /** True the first time a key is seen; false for a redelivery. */
-  async remember(key: string): Promise<boolean> {
+  /** True the first time a key is seen within `ttlSeconds`; false for a repeat. */
+  async remember(key: string, ttlSeconds: number): Promise<boolean> {
     const seconds = Math.floor(now().getTime() / 1000);
     try {
       await dynamodb.send(
         new PutItemCommand({
           TableName: tableName,
-          Item: { pk: { S: key }, firstSeenAt: { N: String(seconds) }, expiresAt: { N: String(seconds + DEDUPE_TTL_SECONDS) } },
-          // An expired key that TTL has not swept yet counts as new.
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          Item: { pk: { S: key }, firstSeenAt: { N: String(seconds) }, expiresAt: { N: String(seconds + ttlSeconds) } },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
           ExpressionAttributeValues: { ':now': { N: String(seconds) } },
         }),
       );

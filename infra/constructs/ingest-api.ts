@@ -52,7 +52,7 @@ export class IngestApi extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'expiresAt',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // Two days of sender event ids; nothing to keep when the stack goes.
+      // Two days of sender deliveries, minutes of references; nothing to keep when the stack goes.
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
@@ -74,6 +74,7 @@ export class IngestApi extends Construct {
         SOURCES: JSON.stringify(runtimeSources),
         CHECKS_QUEUE_URL: props.checksQueue.queueUrl,
         DEDUPE_TABLE_NAME: this.dedupeTable.tableName,
+        MIN_RECHECK_INTERVAL_SECONDS: String(settings.minRecheckIntervalSeconds),
       },
     });
     const fn = this.ingest.function;

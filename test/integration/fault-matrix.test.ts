@@ -105,6 +105,7 @@ const realDeps = (states: StateStore = dynamoStateStore(dynamodb, resources.stat
   render: { includeCandidateEmail: false },
   watch: DEFAULT_WATCH,
   minRecheckIntervalSeconds: 60,
+  notFoundMemorySeconds: 600,
   count: () => undefined,
 });
 
@@ -219,7 +220,7 @@ describe('fault matrix', () => {
     const real = dynamoStateStore(dynamodb, resources.stateTableName);
     let crashes = 1;
     const crashingStates: StateStore = {
-      get: real.get,
+      ...real,
       put: async (state) => {
         if (crashes-- > 0) throw new Error('Lambda crashed');
         await real.put(state);

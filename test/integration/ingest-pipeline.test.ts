@@ -3,12 +3,13 @@
  * checks queue → check → alerts topic → subscriber. Redeliveries and forgeries enqueue nothing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { randomBytes } from 'node:crypto';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { signRequest } from '#lib/webhooks/sign.js';
+import { run, type Io } from '../../functions/cli/main.js';
 import { FakeIaServer } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, freshAttempt } from '../support/ia-fixtures.js';
+import { defaultAssignments, defaultAttempts, freshAttempt, seedVariant } from '../support/ia-fixtures.js';
 import { startHttpApi, type HttpHandler } from '../support/local/http-api.js';
 import { localSources } from '../support/local/sources.js';
 import { lambdaContext } from '../support/lambda.js';
@@ -20,7 +21,8 @@ const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);
 const apiKey = `key-${randomBytes(8).toString('hex')}`;
 const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: 1000, attempts: defaultAttempts(), assignments: defaultAssignments() });
-const sources = localSources();
+// One source whose stored secret is too weak to trust: it must fail closed.
+const sources = [...localSources(), { name: 'weak', kind: 'greenhouse' as const, attemptIdPath: 'payload.id', secretValue: 'short' }];
 const secretOf = (name: string) => sources.find((s) => s.name === name)?.secretValue as string;
 /** The example payload of a source, pointing at a fresh attempt so tests share no watch state. */
 const fixture = (name: string) =>
@@ -118,5 +120,77 @@ describe('webhook to notification on moto', () => {
   it('404s for an unknown source and for paths that are not routed', async () => {
     expect((await post('nope', { headers: { 'content-type': 'application/json' }, body: '{}', query: {} })).status).toBe(404);
     expect((await fetch(`${api.url}/anything`, { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('replays and fan-out on moto', () => {
+  const greenhouseFor = (attemptId: string) =>
+    readFileSync(new URL('../fixtures/webhooks/greenhouse.json', import.meta.url), 'utf8').replace('att-review-needed', attemptId);
+
+  it('a Greenhouse delivery replayed under a new event id is a duplicate: enqueued once', async () => {
+    const signed = signRequest('greenhouse', greenhouseFor(freshAttempt(ia, 'reviewNeeded')), secretOf('greenhouse'));
+    expect((await post('greenhouse', signed)).body.status).toBe('enqueued');
+    const replayed = await post('greenhouse', { ...signed, headers: { ...signed.headers, 'greenhouse-event-id': 'replayed-1' } });
+    expect([replayed.status, replayed.body.status]).toEqual([202, 'duplicate']);
+    expect(await queued()).toBe(1);
+  });
+
+  it('an IA callback repeated at once is answered duplicate without enqueueing', async () => {
+    const signed = signRequest('ia-callback', `{"attempt":{"id":"${freshAttempt(ia, 'reviewNeeded')}"}}`, secretOf('ia'));
+    expect((await post('ia', signed)).body.status).toBe('enqueued');
+    expect((await post('ia', signed)).body).toMatchObject({ status: 'duplicate', reason: 'recently enqueued' });
+    expect(await queued()).toBe(1);
+  });
+
+  it('26 ids: 422 too_many_references, nothing enqueued, and the corrected event with the same id goes through', async () => {
+    const ids = Array.from({ length: 26 }, (_, i) => `fan-${randomBytes(3).toString('hex')}-${i}`);
+    const secret = secretOf('webhooks');
+    const key = Buffer.from(secret.slice(6), 'base64');
+    const send = async (attemptIds: string[]) => {
+      const body = JSON.stringify({ type: 'assessment.completed', data: { attemptId: attemptIds } });
+      const ts = String(Math.floor(Date.now() / 1000));
+      const signature = createHmac('sha256', key).update(`msg_fan.${ts}.${body}`).digest('base64');
+      return post('webhooks', {
+        headers: { 'content-type': 'application/json', 'webhook-id': 'msg_fan', 'webhook-timestamp': ts, 'webhook-signature': `v1,${signature}` },
+        body,
+        query: {},
+      });
+    };
+    const refused = await send(ids);
+    expect([refused.status, refused.body.error]).toEqual([422, 'too_many_references']);
+    expect(await queued()).toBe(0);
+    const fixed = await send(ids.slice(0, 25));
+    expect([fixed.status, fixed.body.status]).toEqual([202, 'enqueued']);
+    expect(await queued()).toBe(25);
+  });
+
+  it('a source whose secret is too weak answers 503 not_configured and enqueues nothing', async () => {
+    const signed = signRequest('greenhouse', '{"payload":{"id":"att-x"}}', 'short');
+    const response = await post('weak', signed);
+    expect([response.status, response.body.error]).toEqual([503, 'not_configured']);
+    expect(await queued()).toBe(0);
+  });
+
+  it('a wrong id: dead-lettered, its repeat costs no IA call, and redrive asks IA again', async () => {
+    const id = `att-missing-${randomBytes(4).toString('hex')}`;
+    const send = () => sqs.send(new SendMessageCommand({ QueueUrl: resources.checksQueueUrl, MessageBody: JSON.stringify({ attemptId: id }) }));
+    const iaCallsFor = () => ia.countRequests((r) => r.id === id);
+    await drain(sqs, resources.deadLetterQueueUrl);
+    await send();
+    await pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler: check });
+    await send();
+    await pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler: check });
+    expect(iaCallsFor()).toBe(1);
+
+    ia.setAttempt(id, seedVariant(id, { pending_review_count: 1 }));
+    let out = '';
+    const io: Io = { out: (t) => void (out += t), err: (t) => void (out += t), env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' } };
+    expect(await run(['redrive', '--dlq-url', resources.deadLetterQueueUrl, '--queue-url', resources.checksQueueUrl], io)).toBe(0);
+    expect(out).toContain('moved 2 message(s)');
+    expect(out).toMatch(/not_found: attempt .* not asked again before/);
+    await pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler: check });
+    expect(iaCallsFor()).toBe(2);
+    const alerts = (await drain(sqs, resources.allAlertsInboxUrl)).map((m) => JSON.parse(m.Body ?? '{}'));
+    expect(alerts.map((a) => [a.attemptId, a.eventType])).toEqual([[id, 'review.needed']]);
   });
 });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { dynamoStateStore } from '#lib/attempt-state.js';
+import { dynamoStateStore, isMissing } from '#lib/attempt-state.js';
 import { signRequest } from '#lib/webhooks/sign.js';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts, freshAttempt, type VARIANTS } from '../support/ia-fixtures.js';
@@ -110,7 +110,7 @@ for (const attemptId of attempts) {
   if (notified.has(attemptId) || deadLettered.has(attemptId)) continue;
   const state = await states.get(attemptId);
   // A recorded "no action needed (yet)" decision: watched with a scheduled re-check, or closed.
-  if (!(state && (state.nextCheckAt || state.closedAt))) lost += 1;
+  if (!(state && !isMissing(state) && (state.nextCheckAt || state.closedAt))) lost += 1;
 }
 
 const calls = ia.requests.filter((r) => r.authorized);

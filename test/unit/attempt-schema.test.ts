@@ -62,7 +62,8 @@ describe('parseAttempt on the API examples, quirks included', () => {
 describe('parseAttempt rejects what a decision cannot be made on, naming the field', () => {
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
     ['missing id', { id: undefined }, /attempt\.id is required/],
-    ['empty id', { id: '  ' }, /attempt\.id must not be empty/],
+    ['empty id', { id: '  ' }, /attempt\.id must be an id of 1-128 letters/],
+    ['an id that is a path', { id: '../../admin' }, /attempt\.id must be an id of 1-128 letters/],
     ['missing scoring_completed', { scoring_completed: undefined }, /attempt\.scoring_completed is required/],
     ['string scoring_completed', { scoring_completed: 'true' }, /attempt\.scoring_completed must be a boolean/],
     ['missing pending_review_count', { pending_review_count: undefined }, /attempt\.pending_review_count is required/],

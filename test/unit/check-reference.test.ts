@@ -5,6 +5,8 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { parseAttempt } from '#lib/attempt-schema.js';
 import type { CheckMessage } from '#lib/check-message.js';
+import type { StoredRecord } from '#lib/attempt-state.js';
+import { NotFoundError } from '#lib/errors.js';
 import { DEFAULT_WATCH, type AttemptState } from '#lib/lifecycle.js';
 import { checkReference, type CheckDeps } from '../../functions/check/check-reference.js';
 import { seedVariant } from '../support/ia-fixtures.js';
@@ -12,7 +14,9 @@ import { seedVariant } from '../support/ia-fixtures.js';
 const NOW = new Date('2026-11-25T12:00:00Z');
 const ID = 'att-watched';
 
-let stored: AttemptState | undefined;
+let stored: StoredRecord | undefined;
+let missingIds: Set<string>;
+let remembered: Array<{ key: string; until: string }>;
 let stateReads: number;
 let iaCalls: number;
 let scheduled: Array<{ message: CheckMessage; delaySeconds: number; forRecord: string }>;
@@ -20,16 +24,18 @@ let published: string[];
 
 const deps = (): CheckDeps => ({
   ia: {
-    getAttempt: async () => {
+    getAttempt: async (id) => {
       iaCalls += 1;
+      if (missingIds.has(id)) throw new NotFoundError(`attempt ${id} not found (404)`);
       return { value: parseAttempt(seedVariant(ID, { pending_review_count: 2, scoring_completed: false })), etag: '"v2"' };
     },
     getAttemptIfChanged: async () => {
       iaCalls += 1;
       return 'not-modified';
     },
-    getAssignment: async () => {
-      throw new Error('not used');
+    getAssignment: async (id) => {
+      iaCalls += 1;
+      throw new NotFoundError(`assignment ${id} not found (404)`);
     },
   },
   states: {
@@ -39,6 +45,10 @@ const deps = (): CheckDeps => ({
     },
     put: async (state) => {
       stored = { ...state, version: state.version + 1 };
+    },
+    rememberMissing: async (key, until) => {
+      remembered.push({ key, until: until.toISOString() });
+      stored = { attemptId: key, missingUntil: until.toISOString() };
     },
   },
   publishOnce: async (alert) => {
@@ -50,6 +60,7 @@ const deps = (): CheckDeps => ({
   render: { includeCandidateEmail: false },
   watch: DEFAULT_WATCH,
   minRecheckIntervalSeconds: 300,
+  notFoundMemorySeconds: 600,
   count: () => undefined,
 });
 
@@ -73,6 +84,8 @@ const watched = (recheckId: string): AttemptState => ({
 
 beforeEach(() => {
   stored = undefined;
+  missingIds = new Set();
+  remembered = [];
   stateReads = 0;
   iaCalls = 0;
   scheduled = [];
@@ -113,5 +126,34 @@ describe('re-checks', () => {
     expect(outcomes[0]?.action).toBe('resumed');
     expect(iaCalls).toBe(0);
     expect(scheduled.map((s) => s.message.recheckId)).toEqual(['m-1:att-watched']);
+  });
+});
+
+describe('a 404 is remembered', () => {
+  it('for a never-seen attempt: the repeat is a NotFoundError without an IA call, until it expires', async () => {
+    missingIds.add(ID);
+    await expect(checkReference({ attemptId: ID }, 'm-1', deps())).rejects.toBeInstanceOf(NotFoundError);
+    expect(remembered).toEqual([{ key: ID, until: hoursFromNow(600 / 3600) }]);
+    const repeat = checkReference({ attemptId: ID }, 'm-2', deps());
+    await expect(repeat).rejects.toThrow(/not asked again before .*redrive to ask now/);
+    expect(iaCalls).toBe(1);
+    stored = { attemptId: ID, missingUntil: hoursFromNow(-0.01) };
+    await expect(checkReference({ attemptId: ID }, 'm-3', deps())).rejects.toBeInstanceOf(NotFoundError);
+    expect(iaCalls).toBe(2);
+  });
+
+  it('a redriven message asks IA again, and a found attempt replaces the record with real state', async () => {
+    stored = { attemptId: ID, missingUntil: hoursFromNow(1) };
+    const { outcomes } = await checkReference({ attemptId: ID }, 'm-1', deps(), { redriven: true });
+    expect(outcomes[0]).toMatchObject({ action: 'checked', published: ['review.needed'] });
+    expect(iaCalls).toBe(1);
+    expect(stored).toMatchObject({ attemptId: ID, lastDecision: 'review.needed' });
+  });
+
+  it('for an assignment too, under its own key', async () => {
+    await expect(checkReference({ assignmentId: 'asg-1' }, 'm-1', deps())).rejects.toBeInstanceOf(NotFoundError);
+    expect(remembered.map((r) => r.key)).toEqual(['assignment#asg-1']);
+    await expect(checkReference({ assignmentId: 'asg-1' }, 'm-2', deps())).rejects.toThrow(/not asked again/);
+    expect(iaCalls).toBe(1);
   });
 });

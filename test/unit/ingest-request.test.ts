@@ -3,15 +3,16 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import type { CheckMessage } from '#lib/check-message.js';
+import { ConfigurationError } from '#lib/errors.js';
 import { parseSources, type Source } from '#lib/webhooks/sources.js';
 import { ingestRequest, type HttpRequest, type IngestDeps } from '../../functions/ingest/ingest-request.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const SECRETS: Record<string, string> = {
   std: `whsec_${Buffer.from('standard-key-of-24-bytes').toString('base64')}`,
-  gh: 'greenhouse-secret',
-  lever: 'lever-secret',
-  ia: 'callback-token',
+  gh: 'greenhouse-secret-key',
+  lever: 'lever-secret-key-value',
+  ia: 'callback-token-value',
 };
 const SOURCES = parseSources([
   { name: 'std', kind: 'standard-webhooks', secretName: 's/std', attemptIdPath: 'data.attemptId', assignmentIdPath: 'data.assignmentId' },
@@ -33,6 +34,7 @@ const harness = (overrides: Partial<IngestDeps> = {}) => {
     sources: new Map(SOURCES.map((s) => [s.name, s])),
     secretFor: async (source: Source) => SECRETS[source.name] as string,
     remember: async (key) => (seen.has(key) ? false : (seen.add(key), true)),
+    referenceDedupeSeconds: 300,
     forget: async (key) => void seen.delete(key),
     enqueue: async (messages) => void enqueued.push(...messages),
     now: () => NOW,
@@ -101,10 +103,10 @@ describe('ingestRequest', () => {
 
   it('takes the assignment id from an IA callback URL or body, authenticated by the URL token', async () => {
     const { deps, enqueued } = harness();
-    const fromQuery = await ingestRequest({ sourceName: 'ia', headers: {}, query: { token: 'callback-token', assignmentId: 'asg1' }, rawBody: '' }, deps);
+    const fromQuery = await ingestRequest({ sourceName: 'ia', headers: {}, query: { token: 'callback-token-value', assignmentId: 'asg1' }, rawBody: '' }, deps);
     expect(fromQuery.statusCode).toBe(202);
     const fromBody = await ingestRequest(
-      { sourceName: 'ia', headers: { 'content-type': 'application/json' }, query: { token: 'callback-token' }, rawBody: '{"assignment":{"id":"asg2"}}' },
+      { sourceName: 'ia', headers: { 'content-type': 'application/json' }, query: { token: 'callback-token-value' }, rawBody: '{"assignment":{"id":"asg2"}}' },
       deps,
     );
     expect(fromBody.statusCode).toBe(202);
@@ -142,6 +144,27 @@ describe('ingestRequest', () => {
     expect(JSON.stringify(response)).not.toMatch(/p4ssw0rd|whsec_|abc123/);
   });
 
+  it('fuzz: signed events with hostile ids and id arrays never 5xx, enqueue only ids, at most 25', async () => {
+    const hostileId = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('<!channel>', '../../x', 'a'.repeat(129), 'att\nOpen: https://evil', '', ' ', 'ok-id'),
+      fc.integer(),
+      fc.constant(null),
+      fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(hostileId, fc.array(hostileId, { maxLength: 60 }), fc.array(fc.array(hostileId, { maxLength: 5 }), { maxLength: 20 })), fc.string({ maxLength: 20 }), async (attemptId, id) => {
+        const { deps, enqueued } = harness();
+        const response = await ingestRequest(standard({ data: { attemptId } }, `msg_${id}`), deps);
+        expect(response.statusCode).toBeLessThan(500);
+        expect(enqueued.length).toBeLessThanOrEqual(25);
+        for (const message of enqueued) expect(message.attemptId).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
+        expect(JSON.stringify(response.body)).not.toMatch(/<!channel>|evil/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('fuzz: no 5xx and no enqueue for anything unverified', async () => {
     const header = fc.option(fc.string({ maxLength: 80 }), { nil: undefined });
     await fc.assert(
@@ -165,6 +188,116 @@ describe('ingestRequest', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+const lever = (payload: object, token = 'a'.repeat(48), triggeredAt: unknown = NOW.getTime()): HttpRequest => {
+  const signature = createHmac('sha256', SECRETS.lever as string).update(`${token}${triggeredAt}`).digest('hex');
+  return { sourceName: 'lever', headers: { 'content-type': 'application/json' }, query: {}, rawBody: JSON.stringify({ ...payload, token, triggeredAt, signature }) };
+};
+const leverPayload = (id: string) => ({ data: { customFields: [{ name: 'IA attempt', value: id }] } });
+const ghPayload = (id: string) => ({ action: 'candidate_stage_change', payload: { application: { custom_fields: { ia_attempt_id: { value: id } } } } });
+const callback = (assignmentId: string): HttpRequest => ({ sourceName: 'ia', headers: {}, query: { token: SECRETS.ia, assignmentId }, rawBody: '' });
+
+describe('replays', () => {
+  it('Greenhouse: a captured delivery replayed with a new or no event id is a duplicate', async () => {
+    const { deps, enqueued } = harness({ referenceDedupeSeconds: 0 });
+    const original = greenhouse(ghPayload('att-1'), 'gh-1');
+    expect((await ingestRequest(original, deps)).body.status).toBe('enqueued');
+    const newId = await ingestRequest({ ...original, headers: { ...original.headers, 'greenhouse-event-id': 'gh-forged' } }, deps);
+    const { 'greenhouse-event-id': _dropped, ...withoutId } = original.headers;
+    const noId = await ingestRequest({ ...original, headers: withoutId }, deps);
+    expect([newId.body.status, noId.body.status]).toEqual(['duplicate', 'duplicate']);
+    expect(enqueued).toHaveLength(1);
+  });
+
+  it('Lever: dedupes on token + triggeredAt, and refuses a string triggeredAt', async () => {
+    const { deps, enqueued } = harness({ referenceDedupeSeconds: 0 });
+    const token = 'b'.repeat(48);
+    expect((await ingestRequest(lever(leverPayload('att-2'), token), deps)).body.status).toBe('enqueued');
+    expect((await ingestRequest(lever(leverPayload('att-2'), token), deps)).body.status).toBe('duplicate');
+    const shifted = lever(leverPayload('att-2'), token.slice(0, -1), `b${NOW.getTime()}`);
+    expect([(await ingestRequest(shifted, deps)).statusCode, (await ingestRequest(shifted, deps)).body.error]).toEqual([401, 'malformed_signature']);
+    expect(enqueued).toHaveLength(1);
+  });
+
+  it('an IA callback repeated within minRecheckIntervalSeconds is a duplicate; after it, enqueued again', async () => {
+    let now = NOW;
+    const seen = new Map<string, number>();
+    const { deps, enqueued } = harness({
+      now: () => now,
+      remember: async (key, ttl) => {
+        const until = seen.get(key);
+        if (until !== undefined && until > now.getTime()) return false;
+        seen.set(key, now.getTime() + ttl * 1000);
+        return true;
+      },
+    });
+    expect((await ingestRequest(callback('asg-7'), deps)).body.status).toBe('enqueued');
+    const repeat = await ingestRequest(callback('asg-7'), deps);
+    expect([repeat.statusCode, repeat.body.status, repeat.body.reason]).toEqual([202, 'duplicate', 'recently enqueued']);
+    now = new Date(NOW.getTime() + 301_000);
+    expect((await ingestRequest(callback('asg-7'), deps)).body.status).toBe('enqueued');
+    expect(enqueued.map((m) => m.assignmentId)).toEqual(['asg-7', 'asg-7']);
+  });
+
+  it('a new event naming a fresh and a recent reference enqueues only the fresh one', async () => {
+    const { deps, enqueued } = harness();
+    await ingestRequest(standard({ data: { attemptId: 'att-a' } }, 'msg_a'), deps);
+    const both = await ingestRequest(standard({ data: { attemptId: ['att-a', 'att-b'] } }, 'msg_b'), deps);
+    expect(both.body).toMatchObject({ status: 'enqueued', references: [{ attemptId: 'att-b' }] });
+    expect(enqueued.map((m) => m.attemptId)).toEqual(['att-a', 'att-b']);
+  });
+
+  it('releases every key it recorded when a write or the enqueue fails', async () => {
+    const { deps, seen } = harness({
+      remember: async (key) => {
+        if (key.includes('att-bad')) throw new Error('DynamoDB throttled');
+        seen.add(key);
+        return true;
+      },
+    });
+    await expect(ingestRequest(standard({ data: { attemptId: ['att-ok', 'att-bad'] } }), deps)).rejects.toThrow('DynamoDB throttled');
+    expect(seen.size).toBe(0);
+  });
+});
+
+describe('fan-out', () => {
+  it('refuses more than maxReferencesPerEvent ids with 422 too_many_references, recording nothing', async () => {
+    const { deps, enqueued, seen } = harness();
+    const ids = Array.from({ length: 26 }, (_, i) => `att-${i}`);
+    const response = await ingestRequest(standard({ data: { attemptId: ids } }), deps);
+    expect([response.statusCode, response.body.error]).toEqual([422, 'too_many_references']);
+    expect([enqueued.length, seen.size]).toEqual([0, 0]);
+    const fixed = await ingestRequest(standard({ data: { attemptId: ids.slice(0, 25) } }), deps);
+    expect([fixed.statusCode, (fixed.body.references as unknown[]).length]).toEqual([202, 25]);
+  });
+
+  it('20,000 ids in a 256 KB body: a 4xx at once, never a 5xx', async () => {
+    const { deps, enqueued } = harness();
+    const ids = Array.from({ length: 20_000 }, (_, i) => `a${i}`);
+    const response = await ingestRequest(standard({ data: { attemptId: ids } }), deps);
+    expect(response.statusCode).toBe(422);
+    expect(enqueued).toEqual([]);
+  });
+
+  it('honours a per-source limit', async () => {
+    const sources = parseSources([{ name: 'std', kind: 'standard-webhooks', secretName: 's/std', attemptIdPath: 'data.attemptId', maxReferencesPerEvent: 2 }]);
+    const { deps } = harness({ sources: new Map(sources.map((x) => [x.name, x])) });
+    expect((await ingestRequest(standard({ data: { attemptId: ['a', 'b', 'c'] } }), deps)).statusCode).toBe(422);
+  });
+});
+
+describe('weak secrets', () => {
+  it.each([
+    ['std', 'whsec_'],
+    ['std', 'whsec_!!!!'],
+    ['gh', 'short'],
+  ])('%s with secret %j fails closed (ConfigurationError → 503 not_configured), enqueueing nothing', async (name, secret) => {
+    const { deps, enqueued, seen } = harness({ secretFor: async () => secret });
+    const request = name === 'std' ? standard({ data: { attemptId: 'abc123' } }) : greenhouse(ghPayload('abc123'));
+    await expect(ingestRequest(request, deps)).rejects.toBeInstanceOf(ConfigurationError);
+    expect([enqueued.length, seen.size]).toEqual([0, 0]);
   });
 });
 

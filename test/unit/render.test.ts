@@ -160,3 +160,78 @@ describe('Amazon Q Developer custom notification', () => {
     expect(chatNotification(alertFor('review.completed')).metadata.threadId).toBe('khbgltqixvvyoxeb');
   });
 });
+
+describe('hostile text from IA, in every format and event type', () => {
+  const HOSTILE = '<!channel> <https://evil.example|Click to review>\nOpen: https://evil.example/phish [here](https://evil.example) *x* \u202eevil\u0000';
+  const raw = readFixture('attempt-seed.json') as { attempt: Record<string, unknown> };
+  const hostileAttempt = () => {
+    const attempt = structuredClone(raw.attempt) as Record<string, unknown> & { step_progressions: Array<Record<string, unknown>> };
+    attempt.pending_review_count = 2;
+    attempt.scoring_completed = false;
+    attempt.user = { name: HOSTILE, email: `x@example.com\nBcc: all@example.com` };
+    attempt.role = { name: HOSTILE };
+    attempt.assessment = { id: 'pjpmahbioyqufxos', name: HOSTILE };
+    attempt.level = HOSTILE;
+    for (const step of attempt.step_progressions) {
+      step.step = { name: HOSTILE };
+      for (const recording of (step.audio_recordings as Array<Record<string, unknown>> | undefined) ?? []) recording.audio_prompt = { name: HOSTILE.repeat(50) };
+    }
+    return normaliseAttempt(parseAttempt({ attempt }));
+  };
+  const EVENT_TYPES_ALL: EventType[] = ['review.needed', 'review.overdue', 'review.completed', 'scoring.stalled', 'attempt.scored'];
+
+  it('is made safe where it enters: one line, no controls, links defanged, bounded', () => {
+    const attempt = hostileAttempt();
+    for (const text of [attempt.candidate?.name, attempt.role, attempt.assessment.name, attempt.level, ...attempt.reviewItems.flatMap((i) => [i.step, i.prompt])]) {
+      expect(text).toBeDefined();
+      expect(text).not.toMatch(/[\u0000-\u001f\u007f\u202e]/);
+      expect(text).not.toContain('https://');
+      expect(Array.from(text as string).length).toBeLessThanOrEqual(500);
+    }
+    expect(attempt.candidate?.name).toContain('https[:]//evil.example');
+    expect(attempt.candidate?.email).toBe('x@example.com Bcc: all@example.com');
+  });
+
+  it.each(EVENT_TYPES_ALL)('%s: no mention, link or forged line reaches email, Slack or chat', (eventType) => {
+    const alert = alertFor(eventType, hostileAttempt(), true);
+
+    const body = emailBody(alert);
+    expect(body.split('\n').filter((line) => line.startsWith('Open:'))).toEqual([]);
+    expect(body).not.toMatch(/^Bcc:/m);
+    const subject = emailSubject(alert);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+
+    const slack = slackMessage(alert) as { text: string; blocks: Block[] };
+    const mrkdwnTexts = [
+      slack.text,
+      ...slack.blocks.flatMap((b) => [
+        ...(b.text?.type === 'mrkdwn' ? [b.text.text] : []),
+        ...(b.fields ?? []).map((f) => f.text),
+        ...(b.elements ?? []).flatMap((e) => (typeof e.text === 'string' ? [e.text] : [])),
+      ]),
+    ];
+    for (const text of mrkdwnTexts) {
+      expect(text).not.toMatch(/<[!@#]|<https?:/);
+      expect(text).not.toContain('<');
+    }
+    expectWithinSlackLimits(slack);
+
+    const chat = chatNotification(alert);
+    const chatTexts = [chat.content.title, chat.content.description, ...chat.content.nextSteps, ...chat.content.keywords, chat.metadata.summary];
+    for (const text of chatTexts) {
+      expect(text).not.toContain('<');
+      expect(text).not.toMatch(/(?<!\\)\[/);
+    }
+  });
+
+  it('lists at most 50 review items however many IA sends, and counts them all', () => {
+    const attempt = structuredClone(raw.attempt) as Record<string, unknown>;
+    attempt.step_progressions = Array.from({ length: 400 }, (_, i) => ({ step: { name: `S${i}` }, video_recordings: [{ video_prompt: { name: 'p' } }] }));
+    const normalised = normaliseAttempt(parseAttempt({ attempt }));
+    expect(normalised.reviewItems).toHaveLength(50);
+    expect(normalised.reviewItemCount).toBe(400);
+    const alert = alertFor('review.needed', { ...normalised, pendingReviewCount: 1 });
+    expect(emailBody(alert)).toContain('Awaiting review (400):');
+    expect(emailBody(alert)).toContain('... and 380 more');
+  });
+});

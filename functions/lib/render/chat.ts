@@ -1,13 +1,27 @@
 /**
  * Amazon Q Developer in chat applications (formerly AWS Chatbot) renders only "custom
  * notifications" of this exact shape; `threadId` = attempt id keeps an attempt's alerts
- * (needed → overdue → completed) in one thread.
+ * (needed → overdue → completed) in one thread. Its text is markdown that lands in Slack or
+ * Teams, so every string that holds text from outside is escaped for both.
  */
 import type { Alert } from '../alert.js';
 import { alertKey } from '../publish-once.js';
 import { emailSubject } from './email.js';
 import { truncate } from './text.js';
-import { describeReviewItem, facts, showsReviewItems, title, whatToDo } from './wording.js';
+import { describeReviewItem, facts, reviewItemTotal, showsReviewItems, title, whatToDo } from './wording.js';
+
+/**
+ * `<!channel>` and `<url|text>` are Slack's syntax, `[text](url)` and emphasis markdown's: the
+ * first become entities (shown as typed), the brackets and emphasis marks are backslash-escaped.
+ */
+export const escapeChat = (text: string): string =>
+  text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replace(/[\\`*_~[\]]/g, '\\$&');
+
+const chatText = (text: string, limit: number) => truncate(escapeChat(text), limit);
 
 export const chatNotification = (alert: Alert) => ({
   version: '1.0',
@@ -15,20 +29,22 @@ export const chatNotification = (alert: Alert) => ({
   id: alertKey(alert),
   content: {
     textType: 'client-markdown',
-    title: truncate(`${title(alert)}: ${alert.candidateName ?? alert.attemptId}`, 250),
+    title: chatText(`${title(alert)}: ${alert.candidateName ?? alert.attemptId}`, 250),
     description: truncate(
       [
-        ...facts(alert).map(([label, value]) => `*${label}:* ${value}`),
-        ...(showsReviewItems(alert) ? ['', `*Awaiting review (${alert.reviewItems.length}):*`, ...alert.reviewItems.slice(0, 10).map((i) => `• ${describeReviewItem(i)}`)] : []),
+        ...facts(alert).map(([label, value]) => `*${label}:* ${escapeChat(value)}`),
+        ...(showsReviewItems(alert)
+          ? ['', `*Awaiting review (${reviewItemTotal(alert)}):*`, ...alert.reviewItems.slice(0, 10).map((i) => `• ${chatText(describeReviewItem(i), 300)}`)]
+          : []),
       ].join('\n'),
       4000,
     ),
-    nextSteps: [whatToDo(alert), ...(alert.url ? [`Open: ${alert.url}`] : [])],
-    keywords: [alert.eventType, ...(alert.assessmentName ? [truncate(alert.assessmentName, 75)] : [])],
+    nextSteps: [escapeChat(whatToDo(alert)), ...(alert.url ? [`Open: ${alert.url}`] : [])],
+    keywords: [alert.eventType, ...(alert.assessmentName ? [chatText(alert.assessmentName, 75)] : [])],
   },
   metadata: {
     threadId: alert.attemptId,
-    summary: emailSubject(alert),
+    summary: escapeChat(emailSubject(alert)),
     eventType: alert.eventType,
     relatedResources: alert.url ? [alert.url] : [],
     additionalContext: {

@@ -6,7 +6,7 @@
 import type { Alert } from '../alert.js';
 import { emailSubject } from './email.js';
 import { truncate } from './text.js';
-import { describeReviewItem, facts, searchIds, showsReviewItems, title, whatToDo } from './wording.js';
+import { describeReviewItem, facts, reviewItemTotal, searchIds, showsReviewItems, title, whatToDo } from './wording.js';
 
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -38,7 +38,7 @@ const mrkdwn = (text: string, limit: number) => ({ type: 'mrkdwn' as const, text
 
 /** As many items as fit in one section, each cut to a line, then how many were left out. */
 const reviewList = (alert: Alert): string => {
-  const lines = [`*Awaiting review (${alert.reviewItems.length})*`];
+  const lines = [`*Awaiting review (${reviewItemTotal(alert)})*`];
   let length = Array.from(lines[0] as string).length;
   let listed = 0;
   const reserve = 40; // room for the "…and N more" line
@@ -50,7 +50,7 @@ const reviewList = (alert: Alert): string => {
     length += size;
     listed += 1;
   }
-  const more = alert.reviewItems.length - listed;
+  const more = reviewItemTotal(alert) - listed;
   return [...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n');
 };
 
@@ -86,7 +86,8 @@ export const slackMessage = (alert: Alert): SlackMessage => {
     type: 'context',
     elements: [mrkdwn(`${searchIds(alert)} · ${alert.eventType} · ${alert.occurredAt}`, SLACK_LIMITS.contextText)],
   });
-  return { text: truncate(emailSubject(alert), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  // The fallback `text` is mrkdwn too (notifications, old clients): escaped like every block.
+  return { text: truncate(escapeMrkdwn(emailSubject(alert)), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 };
 
 /** What a person sees in the channel, as plain text: for the local run and the README. */

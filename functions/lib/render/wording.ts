@@ -91,6 +91,9 @@ export const searchIds = (alert: Alert): string =>
     .filter(Boolean)
     .join(', ');
 
+/** Every item awaiting review, listed or not. */
+export const reviewItemTotal = (alert: Alert): number => alert.reviewItemCount ?? alert.reviewItems.length;
+
 /** Which steps await review matters while a review is (or may be) outstanding. */
 export const showsReviewItems = (alert: Alert): boolean =>
   alert.reviewItems.length > 0 && alert.eventType !== 'attempt.scored' && alert.eventType !== 'review.completed';

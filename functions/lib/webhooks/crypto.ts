@@ -12,7 +12,7 @@ export const safeEqual = (a: string, b: string): boolean =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 /** Whether any offered value equals any expected one; every pair is compared, matched or not. */
-export const anySafeEqual = (offered: string[], expected: string[]): boolean => {
+export const anySafeEqual = (offered: readonly string[], expected: readonly string[]): boolean => {
   let match = false;
   for (const candidate of offered) for (const want of expected) match = safeEqual(candidate, want) || match;
   return match;

@@ -1,6 +1,7 @@
 /** Signing as each sender does it: for the CLI's `sign` command and the local run's examples. */
 import { randomBytes } from 'node:crypto';
 import { hmacSha256 } from './crypto.js';
+import { secretValues } from './secrets.js';
 import type { SourceKind } from './verify.js';
 
 export interface SignedRequest {
@@ -11,7 +12,8 @@ export interface SignedRequest {
 
 /** Produces the headers (and, for Lever and IA callbacks, body fields or query) a real sender would. */
 export const signRequest = (kind: SourceKind, body: string, secret: string, now = new Date()): SignedRequest => {
-  const key = secret.split(/\s+/).filter(Boolean)[0] ?? '';
+  // While rotating, the first value is the one senders have.
+  const key = secretValues(secret)[0] ?? '';
   const json = { 'content-type': 'application/json' };
   switch (kind) {
     case 'standard-webhooks': {

@@ -8,6 +8,10 @@ import * as z from 'zod/mini';
 import '../zod.js';
 import { SOURCE_KINDS, type SourceKind } from './verify.js';
 
+/** One signed event fans out to at most this many checks, each an IA call: 25 unless the source says otherwise. */
+export const DEFAULT_MAX_REFERENCES_PER_EVENT = 25;
+const MAX_REFERENCES_LIMIT = 100;
+
 const jmesPath = z.string().check(
   z.minLength(1),
   z.superRefine((expression: string, ctx) => {
@@ -29,6 +33,10 @@ export const sourceSchema = z
     assignmentIdPath: z.optional(jmesPath),
     eventTypes: z.optional(z.array(z.string().check(z.minLength(1)), { error: 'must be a list of event types' }).check(z.minLength(1))),
     toleranceSeconds: z.optional(z.int({ error: 'must be whole seconds' }).check(z.positive(), z.lte(86_400))),
+    /** More distinct ids than this in one event is refused (422 too_many_references), nothing enqueued. */
+    maxReferencesPerEvent: z.optional(
+      z.int({ error: `must be a whole number` }).check(z.positive(), z.lte(MAX_REFERENCES_LIMIT, { error: `must be at most ${MAX_REFERENCES_LIMIT}` })),
+    ),
   })
   .check(
     z.refine((s) => s.kind === 'ia-callback' || s.attemptIdPath !== undefined || s.assignmentIdPath !== undefined, {

@@ -33,7 +33,12 @@ const toRecord = (message: Message, queueUrl: string): SQSRecord => {
       SenderId: attributes.SenderId ?? 'local',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
     },
-    messageAttributes: {},
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        { stringValue: value.StringValue, dataType: value.DataType ?? 'String', stringListValues: [], binaryListValues: [] },
+      ]),
+    ),
     md5OfBody: message.MD5OfBody ?? '',
     eventSource: 'aws:sqs',
     eventSourceARN: `arn:aws:sqs:us-east-1:123456789012:${queueName}`,
@@ -49,6 +54,7 @@ export const pollOnce = async (options: PollerOptions): Promise<number> => {
       MaxNumberOfMessages: options.batchSize ?? 10,
       WaitTimeSeconds: options.waitTimeSeconds ?? 0,
       MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
     }),
   );
   if (Messages.length === 0) return 0;
