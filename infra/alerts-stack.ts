@@ -2,7 +2,7 @@
  * The pipeline: checks queue (+ DLQ) → check function → alerts topic → email (and any other
  * subscriber). Each function gets exactly the grants it needs, on exactly its resources.
  */
-import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +19,7 @@ import { IngestApi } from './constructs/ingest-api.js';
 import { OpsAlarms } from './constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from './constructs/queues.js';
 import { importSecret } from './constructs/secrets.js';
+import { serviceRole } from './constructs/service-access.js';
 import { SlackNotifier } from './constructs/slack-notifier.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import type { Settings } from './settings.js';
@@ -79,6 +80,12 @@ export class AlertsStack extends Stack {
     });
     for (const email of settings.alertEmails) {
       this.alertsTopic.addSubscription(new EmailSubscription(email, { filterPolicy: actionableFilter() }));
+    }
+    if (settings.alertEmails.length === 0 && settings.slackChannels.length === 0 && !settings.chatSlackChannelId) {
+      Annotations.of(this).addWarningV2(
+        'ia-review-alerts:no-subscriber',
+        'Nobody receives review alerts: set alertEmails, slackChannels or chatSlackWorkspaceId/chatSlackChannelId, or subscribe to the AlertsTopicArn output yourself.',
+      );
     }
 
     this.apiKeySecret = settings.iaApiKeySecret
@@ -196,17 +203,17 @@ export class AlertsStack extends Stack {
         slackChannelId: settings.chatSlackChannelId,
         notificationTopics: [this.alertsTopic],
         loggingLevel: chatbot.LoggingLevel.ERROR,
+        role: serviceRole(this, 'ChatChannelRole', 'chatbot.amazonaws.com', 'Amazon Q Developer: reads the alerts topic into the chat channel'),
       });
       topicKey.grant(chat, 'kms:Decrypt', 'kms:GenerateDataKey');
     }
 
     const opsKey = new kms.Key(this, 'OpsTopicKey', { description: 'Encrypts the ops alarms topic', enableKeyRotation: true });
-    // CloudWatch publishes alarm notifications into the encrypted topic.
-    opsKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
     this.opsTopic = new sns.Topic(this, 'OpsTopic', { displayName: 'Assessment review alerts: ops alarms', masterKey: opsKey, enforceSSL: true });
     for (const email of settings.opsEmails) this.opsTopic.addSubscription(new EmailSubscription(email));
     this.alarms = new OpsAlarms(this, 'Alarms', {
       opsTopic: this.opsTopic,
+      opsTopicKey: opsKey,
       checksQueue: this.checksQueue,
       deadLetterQueue: this.deadLetterQueue,
       alertsTopic: this.alertsTopic,

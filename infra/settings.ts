@@ -3,6 +3,7 @@
  * messages that name the key. Every key and default is in the README's configuration table.
  */
 import type { Node } from 'constructs';
+import { EVENT_TYPES } from '../functions/lib/alert.js';
 import { parseSources, type Source } from '../functions/lib/webhooks/sources.js';
 
 /** A webhook source as configured: like the runtime's, but `secret` names an existing secret (optional). */
@@ -15,6 +16,8 @@ export interface SlackChannelSetting {
   secret?: string;
   assessmentIds?: string[];
   eventTypes?: string[];
+  /** Another origin than https://hooks.slack.com the webhook URL may have (GovSlack, a proxy). */
+  webhookOrigin?: string;
 }
 
 export interface Settings {
@@ -77,7 +80,49 @@ export const DEFAULTS: Omit<Settings, 'alertEmails' | 'opsEmails' | 'sources' | 
   apiThrottleBurst: 40,
 };
 
-type Context = Pick<Node, 'tryGetContext'>;
+type Context = Pick<Node, 'tryGetContext' | 'getAllContext'>;
+
+/** Every context key this app reads; anything else is a typo until proven otherwise. */
+export const SETTING_KEYS = [
+  'alertEmails',
+  'opsEmails',
+  'iaApiKeySecret',
+  'iaAttemptUrlTemplate',
+  'sources',
+  'slackChannels',
+  'chatSlackWorkspaceId',
+  'chatSlackChannelId',
+  'eventBridgeSources',
+  'stackName',
+  ...(Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>),
+] as const;
+
+/** CDK's own keys: feature flags (`@aws-cdk/...`), `aws:cdk:...`, lookups (`availability-zones:...`). */
+const isCdkKey = (key: string) => key.startsWith('@') || key.includes(':') || key === 'acknowledged-issue-numbers';
+
+const editDistance = (a: string, b: string): number => {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+};
+
+export const nearestKey = (key: string): string =>
+  [...SETTING_KEYS].sort((x, y) => editDistance(key, x) - editDistance(key, y))[0] as string;
+
+const rejectUnknownKeys = (node: Context) => {
+  for (const key of Object.keys(node.getAllContext() as object)) {
+    if (isCdkKey(key) || (SETTING_KEYS as readonly string[]).includes(key)) continue;
+    throw new Error(`CDK context "${key}" is not a setting of this app; did you mean "${nearestKey(key)}"? (README, Configuration)`);
+  }
+};
 
 const fail = (key: string, expected: string, value: unknown): never => {
   throw new Error(`CDK context "${key}" must be ${expected}, got ${JSON.stringify(value)}`);
@@ -126,8 +171,45 @@ const sourcesFrom = (node: Context): SourceSetting[] => {
   return items as unknown as SourceSetting[];
 };
 
+/** Exactly `true` or `false` (from cdk.json, or as typed after -c): `yes` or `1` is a typo, not a yes. */
+const booleanFrom = (node: Context, key: keyof typeof DEFAULTS): boolean => {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === '') return DEFAULTS[key] as boolean;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  return fail(key, 'true or false', raw);
+};
+
+/** An https URL (the IA key travels with every request to it). */
+const httpsUrl = (key: string, value: string): string => {
+  try {
+    if (new URL(value).protocol === 'https:') return value;
+  } catch {
+    // reported below
+  }
+  return fail(key, 'an https:// URL', value);
+};
+
+const urlTemplateFrom = (node: Context): string | undefined => {
+  const template = stringFrom(node, 'iaAttemptUrlTemplate');
+  if (template === undefined) return undefined;
+  if (!template.includes('{attemptId}')) fail('iaAttemptUrlTemplate', 'a URL containing {attemptId}', template);
+  httpsUrl('iaAttemptUrlTemplate', template.replaceAll('{attemptId}', 'x'));
+  return template;
+};
+
 const CHANNEL_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const stringList = (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0);
+
+const CHANNEL_KEYS = ['name', 'secret', 'assessmentIds', 'eventTypes', 'webhookOrigin'];
+
+const safeOrigin = (value: string) => {
+  try {
+    return new URL(value).origin;
+  } catch {
+    return undefined;
+  }
+};
 
 const slackChannelsFrom = (node: Context): SlackChannelSetting[] => {
   const items = jsonArrayFrom(node, 'slackChannels', 'Slack channels');
@@ -137,8 +219,15 @@ const slackChannelsFrom = (node: Context): SlackChannelSetting[] => {
     if (names.has(item.name as string)) fail('slackChannels', 'channels with unique names', item.name);
     names.add(item.name as string);
     if (item.assessmentIds !== undefined && !stringList(item.assessmentIds)) fail('slackChannels', 'assessmentIds as a list of ids', item.assessmentIds);
-    if (item.eventTypes !== undefined && !stringList(item.eventTypes)) fail('slackChannels', 'eventTypes as a list of event types', item.eventTypes);
+    const knownTypes = (types: unknown) => stringList(types) && (types as string[]).every((t) => (EVENT_TYPES as readonly string[]).includes(t));
+    if (item.eventTypes !== undefined && !knownTypes(item.eventTypes)) fail('slackChannels', `eventTypes from ${EVENT_TYPES.join(', ')}`, item.eventTypes);
     if (item.secret !== undefined && typeof item.secret !== 'string') fail('slackChannels', 'secret as a secret name or ARN', item.secret);
+    if (item.webhookOrigin !== undefined) {
+      const origin = typeof item.webhookOrigin === 'string' ? safeOrigin(item.webhookOrigin) : undefined;
+      if (origin !== item.webhookOrigin) fail('slackChannels', 'webhookOrigin as an origin like https://hooks.slack-gov.com', item.webhookOrigin);
+    }
+    const unknown = Object.keys(item).filter((key) => !CHANNEL_KEYS.includes(key));
+    if (unknown.length > 0) fail('slackChannels', `channels with only the keys ${CHANNEL_KEYS.join(', ')}`, unknown);
   }
   return items as unknown as SlackChannelSetting[];
 };
@@ -155,27 +244,26 @@ const chatFrom = (node: Context) => {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const loadSettings = (node: Context): Settings => {
+  rejectUnknownKeys(node);
   const emails = (key: string) => {
     const list = listFrom(node, key);
     for (const email of list) if (!EMAIL.test(email)) fail(key, 'comma-separated email addresses', email);
     return list;
   };
   const iaApiKeySecret = stringFrom(node, 'iaApiKeySecret');
-  const iaAttemptUrlTemplate = stringFrom(node, 'iaAttemptUrlTemplate');
-  const includeCandidateEmail = String(node.tryGetContext('includeCandidateEmail') ?? 'false') === 'true';
-  const xRayTracing = String(node.tryGetContext('xRayTracing') ?? 'false') === 'true';
+  const iaAttemptUrlTemplate = urlTemplateFrom(node);
   return {
     alertEmails: emails('alertEmails'),
     opsEmails: emails('opsEmails'),
     ...(iaApiKeySecret ? { iaApiKeySecret } : {}),
     ...(iaAttemptUrlTemplate ? { iaAttemptUrlTemplate } : {}),
-    iaApiBaseUrl: stringFrom(node, 'iaApiBaseUrl') ?? DEFAULTS.iaApiBaseUrl,
+    iaApiBaseUrl: httpsUrl('iaApiBaseUrl', stringFrom(node, 'iaApiBaseUrl') ?? DEFAULTS.iaApiBaseUrl),
     iaRatePerSecond: numberFrom(node, 'iaRatePerSecond', 0.01, 100),
     // 2 is the lowest maximum concurrency an SQS event source accepts.
     checkMaxConcurrency: Math.round(numberFrom(node, 'checkMaxConcurrency', 2, 1000)),
     checkBatchSize: Math.round(numberFrom(node, 'checkBatchSize', 1, 10)),
     checkMemoryMb: Math.round(numberFrom(node, 'checkMemoryMb', 128, 10240)),
-    xRayTracing,
+    xRayTracing: booleanFrom(node, 'xRayTracing'),
     logRetentionDays: Math.round(numberFrom(node, 'logRetentionDays', 1, 3653)),
     recheckFirstDelaySeconds: Math.round(numberFrom(node, 'recheckFirstDelaySeconds', 0, 900)),
     scoringDeadlineHours: numberFrom(node, 'scoringDeadlineHours', 1, 24 * 30),
@@ -186,7 +274,7 @@ export const loadSettings = (node: Context): Settings => {
     alertDedupeDays: numberFrom(node, 'alertDedupeDays', 1, 365),
     minRecheckIntervalSeconds: Math.round(numberFrom(node, 'minRecheckIntervalSeconds', 0, 3600)),
     oldestMessageAlarmMinutes: numberFrom(node, 'oldestMessageAlarmMinutes', 5, 24 * 60),
-    includeCandidateEmail,
+    includeCandidateEmail: booleanFrom(node, 'includeCandidateEmail'),
     sources: sourcesFrom(node),
     slackChannels: slackChannelsFrom(node),
     ...chatFrom(node),

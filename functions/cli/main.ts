@@ -19,36 +19,32 @@ export interface Io {
 
 export class UsageError extends Error {}
 
-export const USAGE = `usage: ia-review-alerts <command> [options]
-
-commands:
-  check <attemptId> [--assignment] [--json]
-      Fetch an attempt (or, with --assignment, an assignment's attempts) from the IA API,
-      print the decision and the notification it would publish. Needs IA_API_KEY;
-      IA_API_BASE_URL defaults to https://api.indeedassessments.com/v1.
-
-  sign --source <name> --body <file> [--url <WebhookUrl>] [--kind <kind>]
-      Print a curl command that delivers <file> as that source's sender would, signed.
-      With \`npm start\` running it needs nothing else; for a deployment give --url, --kind
-      (standard-webhooks, greenhouse, lever, ia-callback) and WEBHOOK_SECRET.
-
-  preview <file> [--format email|slack|slack-json|chat] [--event <eventType>]
-      Render the alert for an attempt or assignment JSON file as subscribers would get it
-      (default: the event the pipeline would decide).
-
-  redrive [--dry-run] [--limit N] [--dlq-url URL] [--queue-url URL]
-      Move dead-lettered check requests back to the checks queue after a fix, and report
-      each with the reason it had failed. Uses AWS credentials from the environment; the
-      queue URLs default to DEAD_LETTER_QUEUE_URL / CHECKS_QUEUE_URL, or the running npm start.
-
-exit codes: 0 ok, 1 API or validation failure, 2 usage error
-`;
-
 type Command = (positionals: string[], flags: Record<string, string | boolean | undefined>, io: Io) => Promise<void>;
 
-const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig }> = {
-  check: { run: checkCommand, options: { assignment: { type: 'boolean' }, json: { type: 'boolean' } } },
-  preview: { run: previewCommand, options: { format: { type: 'string' }, event: { type: 'string' } } },
+const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; usage: string }> = {
+  check: {
+    run: checkCommand,
+    options: { assignment: { type: 'boolean' }, json: { type: 'boolean' } },
+    usage: `check <attemptId> [--assignment] [--json]
+      Fetch an attempt (or, with --assignment, an assignment's attempts) from the IA API,
+      print the decision and the notification it would publish. Needs IA_API_KEY;
+      IA_API_BASE_URL defaults to https://api.indeedassessments.com/v1.`,
+  },
+  sign: {
+    run: signCommand,
+    options: { source: { type: 'string' }, body: { type: 'string' }, url: { type: 'string' }, kind: { type: 'string' } },
+    usage: `sign --source <name> --body <file> [--url <WebhookUrl>] [--kind <kind>]
+      Print a curl command that delivers <file> as that source's sender would, signed.
+      With \`npm start\` running it needs nothing else; for a deployment give --url, --kind
+      (standard-webhooks, greenhouse, lever, ia-callback) and WEBHOOK_SECRET.`,
+  },
+  preview: {
+    run: previewCommand,
+    options: { format: { type: 'string' }, event: { type: 'string' } },
+    usage: `preview <file> [--format email|slack|slack-json|chat] [--event <eventType>]
+      Render the alert for an attempt or assignment JSON file as subscribers would get it
+      (default: the event the pipeline would decide).`,
+  },
   redrive: {
     run: redriveCommand,
     options: {
@@ -57,12 +53,22 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig }
       'dlq-url': { type: 'string' },
       'queue-url': { type: 'string' },
     },
-  },
-  sign: {
-    run: signCommand,
-    options: { source: { type: 'string' }, body: { type: 'string' }, url: { type: 'string' }, kind: { type: 'string' } },
+    usage: `redrive [--dry-run] [--limit N] [--dlq-url URL] [--queue-url URL]
+      Move dead-lettered check requests back to the checks queue after a fix, and report
+      each with the reason it had failed (ids IA answered 404 for are asked again). Uses AWS
+      credentials from the environment; the queue URLs default to DEAD_LETTER_QUEUE_URL /
+      CHECKS_QUEUE_URL, or the running npm start.`,
   },
 };
+
+const EXIT_CODES = 'exit codes: 0 ok, 1 API or validation failure, 2 usage error\n';
+
+export const USAGE = `usage: ia-review-alerts <command> [options]    (ia-review-alerts <command> --help for one)
+
+commands:
+${Object.values(COMMANDS).map((command) => `  ${command.usage}`).join('\n\n')}
+
+${EXIT_CODES}`;
 
 export const run = async (argv: string[], io: Io): Promise<number> => {
   const [name, ...rest] = argv;
@@ -75,9 +81,13 @@ export const run = async (argv: string[], io: Io): Promise<number> => {
     if (!command) throw new UsageError(name === undefined ? 'missing command' : `unknown command "${name}"`);
     let parsed;
     try {
-      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     } catch (error) {
       throw new UsageError((error as Error).message);
+    }
+    if (parsed.values.help) {
+      io.out(`usage: ia-review-alerts ${command.usage}\n\n${EXIT_CODES}`);
+      return 0;
     }
     await command.run(parsed.positionals, parsed.values as Record<string, string | boolean | undefined>, io);
     return 0;

@@ -8,6 +8,22 @@ import { RateLimitedError, SlackGoneError, SlackRejectedError, UpstreamError } f
 import { parseRetryAfter } from './ia-client.js';
 import type { SlackMessage } from './render/slack.js';
 
+/** Where Slack's incoming webhooks live; a channel may name another origin explicitly (Slack GovSlack, a proxy). */
+export const SLACK_WEBHOOK_ORIGIN = 'https://hooks.slack.com';
+
+/**
+ * A webhook URL read from a secret is posted to with alert content: it must be Slack's (or the
+ * origin the channel names), never whatever a mistyped or tampered secret says.
+ */
+export const isSlackWebhookUrl = (value: string, origin = SLACK_WEBHOOK_ORIGIN): boolean => {
+  try {
+    const url = new URL(value);
+    return url.origin === new URL(origin).origin && url.pathname.length > 1 && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+};
+
 export type PostToSlack = (webhookUrl: string, channel: string, message: SlackMessage, signal?: AbortSignal) => Promise<void>;
 
 export const createSlackPoster = (options: { timeoutMs?: number; fetch?: typeof globalThis.fetch } = {}): PostToSlack => {

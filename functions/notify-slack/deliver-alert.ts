@@ -15,6 +15,8 @@ export interface Channel {
   queueArn: string;
   queueUrl: string;
   secretName: string;
+  /** Another origin than https://hooks.slack.com its webhook URL may have, set explicitly by the operator. */
+  webhookOrigin?: string;
 }
 
 export interface DeliverDeps extends DispositionDeps {

@@ -17,7 +17,7 @@ import { alertKey, createOnce } from '#lib/publish-once.js';
 import { deadLetter, delayRecord } from '#lib/queues.js';
 import { readSecret } from '#lib/secrets.js';
 import { createSharedPacer } from '#lib/shared-pacer.js';
-import { createSlackPoster } from '#lib/slack-client.js';
+import { createSlackPoster, isSlackWebhookUrl, SLACK_WEBHOOK_ORIGIN } from '#lib/slack-client.js';
 import { createDeliverAlert, type Channel } from './deliver-alert.js';
 
 const channelList = JSON.parse(requireEnv(process.env, 'SLACK_CHANNELS')) as Channel[];
@@ -54,12 +54,14 @@ const paceFor = (channel: Channel) => {
 };
 
 /** The secret holds the webhook URL as plain text, or as JSON `{"url": "..."}`. */
-const webhookUrlFor = (channel: Channel): Promise<string> =>
-  readSecret(channel.secretName, {
+const webhookUrlFor = (channel: Channel): Promise<string> => {
+  const origin = channel.webhookOrigin ?? SLACK_WEBHOOK_ORIGIN;
+  return readSecret(channel.secretName, {
     jsonField: 'url',
-    what: `Slack webhook URL for channel ${channel.name}`,
-    isValid: (url) => /^https?:\/\/\S+$/.test(url),
+    what: `Slack webhook URL (${origin}/...) for channel ${channel.name}`,
+    isValid: (url) => isSlackWebhookUrl(url, origin),
   });
+};
 
 const deliver = createDeliverAlert({
   channels,

@@ -2,18 +2,22 @@
  * Ops alarms, to their own topic (not the alerts topic: different readers, different urgency).
  * Every alarm's description is the first line of its runbook: what it means, what to do.
  */
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { allowServiceToPublish } from './service-access.js';
 
 export const METRICS_NAMESPACE = 'IaReviewAlerts';
 
 export interface OpsAlarmsProps {
   opsTopic: sns.ITopic;
+  /** The key that encrypts the ops topic: CloudWatch must be allowed to use it too. */
+  opsTopicKey: kms.IKey;
   checksQueue: sqs.IQueue;
   deadLetterQueue: sqs.IQueue;
   alertsTopic: sns.ITopic;
@@ -39,9 +43,19 @@ export class OpsAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
     super(scope, id);
+    // Named after the stack, so the topic can trust exactly this stack's alarms.
+    const stack = Stack.of(this);
+    const prefix = `${stack.stackName}-`;
+    allowServiceToPublish(
+      props.opsTopic,
+      props.opsTopicKey,
+      'cloudwatch.amazonaws.com',
+      stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    );
     const action = new SnsAction(props.opsTopic);
     const add = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
       const alarm = new cloudwatch.Alarm(this, alarmId, {
+        alarmName: `${prefix}${alarmId}`,
         metric,
         threshold,
         evaluationPeriods: 1,

@@ -85,6 +85,7 @@ export class SlackNotifier extends Construct {
             queueArn: queue.queueArn,
             queueUrl: queue.queueUrl,
             secretName: secret.secretName,
+            ...(channel.webhookOrigin ? { webhookOrigin: channel.webhookOrigin } : {}),
           })),
         ),
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,

@@ -232,6 +232,31 @@ describe('alerts stack', () => {
     expect(() => synth({ iaRatePerSecond: 'fast' })).toThrow(/CDK context "iaRatePerSecond"/);
     expect(() => synth({ logRetentionDays: 2 })).toThrow(/logRetentionDays 2/);
   });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['a misspelt key, naming the nearest', { alertEmail: 'ops@example.com' }, /"alertEmail" is not a setting of this app; did you mean "alertEmails"/],
+    ['another one', { watchIntervalMinute: '30' }, /did you mean "watchIntervalMinutes"/],
+    ['a boolean that is not exactly true/false', { includeCandidateEmail: 'yes' }, /"includeCandidateEmail" must be true or false/],
+    ['xRayTracing=1', { xRayTracing: '1' }, /"xRayTracing" must be true or false/],
+    ['a base URL that does not parse', { iaApiBaseUrl: 'not a url' }, /"iaApiBaseUrl" must be an https:\/\/ URL/],
+    ['an http base URL (the key would travel in clear)', { iaApiBaseUrl: 'http://api.example.com/v1' }, /"iaApiBaseUrl" must be an https/],
+    ['a link template without {attemptId}', { iaAttemptUrlTemplate: 'https://app.example.com/x' }, /"iaAttemptUrlTemplate" must be a URL containing \{attemptId\}/],
+    ['an unknown Slack event type', { slackChannels: '[{"name":"a","eventTypes":["review.need"]}]' }, /"slackChannels" must be eventTypes from review.needed/],
+    ['an unknown Slack channel key', { slackChannels: '[{"name":"a","eventType":["review.needed"]}]' }, /"slackChannels" must be channels with only the keys/],
+  ])('fails synth on %s', (_name, context, message) => {
+    expect(() => synth(context)).toThrow(message);
+  });
+
+  it('accepts booleans as true/false, and CDK’s own context keys', () => {
+    expect(() => synth({ includeCandidateEmail: true, xRayTracing: 'false', '@aws-cdk/core:newStyleStackSynthesis': true })).not.toThrow();
+  });
+
+  it('warns when nobody would receive an alert', () => {
+    const { stack: silent } = synth({});
+    const warnings = Annotations.fromStack(silent).findWarning('*', Match.stringLikeRegexp('Nobody receives review alerts'));
+    expect(warnings).toHaveLength(1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Nobody receives'))).toEqual([]);
+  });
 });
 
 describe('alerts stack with Slack channels and Amazon Q Developer', () => {

@@ -26,6 +26,8 @@ export interface SlackChannelResource {
   queueArn: string;
   queueUrl: string;
   secretName: string;
+  /** The fake Slack server's origin, allowed explicitly as an operator would allow a proxy. */
+  webhookOrigin: string;
 }
 
 export interface LocalResources {
@@ -154,7 +156,7 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     const queueUrl = await subscribeInbox(`slack-${channel.name}`, filterPolicy(channel), options.visibilityTimeoutSeconds);
     const secretName = name(`slack-${channel.name}`);
     await secrets.send(new CreateSecretCommand({ Name: secretName, SecretString: channel.webhookUrl }));
-    slackChannels.push({ name: channel.name, queueUrl, queueArn: await queueArn(sqs, queueUrl), secretName });
+    slackChannels.push({ name: channel.name, queueUrl, queueArn: await queueArn(sqs, queueUrl), secretName, webhookOrigin: new URL(channel.webhookUrl).origin });
   }
 
   return {

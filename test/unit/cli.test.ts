@@ -151,3 +151,20 @@ describe('ia-review-alerts preview', () => {
     expect((await cli(['preview', fixture, '--event', 'nope'])).code).toBe(2);
   });
 });
+
+describe('help', () => {
+  it.each(['check', 'sign', 'preview', 'redrive'])('%s --help prints its own usage and exits 0', async (command) => {
+    for (const flag of ['--help', '-h']) {
+      const { code, out, err } = await cli([command, flag], { IA_API_KEY: undefined });
+      expect([code, err]).toEqual([0, '']);
+      expect(out).toMatch(new RegExp(`^usage: ia-review-alerts ${command} `));
+      for (const other of ['check', 'sign', 'preview', 'redrive'].filter((c) => c !== command)) expect(out).not.toContain(`  ${other} `);
+    }
+  });
+
+  it('--help alone lists every command', async () => {
+    const { code, out } = await cli(['--help']);
+    expect(code).toBe(0);
+    for (const command of ['check', 'sign', 'preview', 'redrive']) expect(out).toContain(`  ${command} `);
+  });
+});
