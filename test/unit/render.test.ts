@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { buildAlert, type EventType } from '#lib/alert.js';
 import { normaliseAttempt, type Attempt } from '#lib/attempt.js';
 import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
@@ -222,6 +223,33 @@ describe('hostile text from IA, in every format and event type', () => {
       expect(text).not.toContain('<');
       expect(text).not.toMatch(/(?<!\\)\[/);
     }
+  });
+
+  it('fuzz: any name IA sends renders without a mention, a raw link or an extra line, in every format', () => {
+    const hostile = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.stringMatching(/^[<>&|!\n\r\u2028*_~`\[\]():/a-z .@-]{0,120}$/),
+      fc.constantFrom(HOSTILE, '<!here>', '<@U123>', '<#C1|general>', '\r\nSubject: x', '[x](javascript:alert(1))'),
+    );
+    fc.assert(
+      fc.property(hostile, hostile, fc.constantFrom(...EVENT_TYPES_ALL), (name, assessment, eventType) => {
+        const attempt = structuredClone(raw.attempt) as Record<string, unknown>;
+        Object.assign(attempt, { pending_review_count: 1, user: { name }, assessment: { id: 'a1', name: assessment } });
+        const alert = alertFor(eventType, normaliseAttempt(parseAttempt({ attempt })));
+        const baseline = emailBody(alertFor(eventType, normaliseAttempt(parseAttempt({ attempt: { ...attempt, user: { name: 'x' }, assessment: { id: 'a1', name: 'y' } } }))));
+        expect(emailBody(alert).split('\n').length).toBeLessThanOrEqual(baseline.split('\n').length);
+        expect(emailSubject(alert)).toMatch(/^[\x20-\x7e]*$/);
+        const slack = slackMessage(alert) as { text: string; blocks: Block[] };
+        const texts = [slack.text, ...slack.blocks.flatMap((b) => [...(b.text?.type === 'mrkdwn' ? [b.text.text] : []), ...(b.fields ?? []).map((f) => f.text)])];
+        for (const text of texts) expect(text).not.toContain('<');
+        const chat = chatNotification(alert);
+        for (const text of [chat.content.title, chat.content.description, ...chat.content.nextSteps]) {
+          expect(text).not.toContain('<');
+          expect(text).not.toMatch(/(?<!\\)\[/);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('lists at most 50 review items however many IA sends, and counts them all', () => {
