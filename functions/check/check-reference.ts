@@ -7,26 +7,19 @@
  * of this very message recognises its own earlier work and only re-sends the schedule, while any
  * other copy of an older re-check finds a different id in the state and is dropped.
  */
-import { buildAlert, type Alert } from '#lib/alert.js';
+import type { Alert } from '#lib/alert.js';
+import { applyObservation, scheduleRecheck, type ObservationDeps } from '#lib/apply-observation.js';
 import { normaliseAttempt, type Attempt } from '#lib/attempt.js';
-import { assignmentKey, isMissing, type StateStore, type StoredRecord } from '#lib/attempt-state.js';
+import { assignmentKey, isMissing, type StoredRecord } from '#lib/attempt-state.js';
 import type { CheckMessage } from '#lib/check-message.js';
-import type { RenderSettings } from '#lib/config.js';
 import { NotFoundError } from '#lib/errors.js';
 import { evaluateReference, type EvaluationFailure } from '#lib/evaluate.js';
 import { NOT_MODIFIED, type IaClient } from '#lib/ia-client.js';
-import { nextStep, type AttemptState, type Observation, type WatchSettings } from '#lib/lifecycle.js';
-import { SQS_MAX_DELAY_SECONDS } from '#lib/queues.js';
+import type { AttemptState, Observation } from '#lib/lifecycle.js';
 
-export interface CheckDeps {
+export interface CheckDeps extends ObservationDeps {
   ia: IaClient;
-  states: StateStore;
-  publishOnce(alert: Alert): Promise<'published' | 'duplicate'>;
-  /** Queues a check for later; sent when the SQS record `forRecord` (this one) has succeeded. */
-  schedule(message: CheckMessage, delaySeconds: number, forRecord: string): void;
   now(): Date;
-  render: RenderSettings;
-  watch: WatchSettings;
   /** A new trigger for an attempt checked this recently is answered from state, without IA. */
   minRecheckIntervalSeconds: number;
   /** How long a 404 for a never-seen id is remembered (dead-lettered again without asking IA). */
@@ -89,16 +82,6 @@ const rememberingMissing = async <T>(ctx: Context, key: string, call: () => Prom
   }
 };
 
-const delayUntil = (at: string, now: Date) =>
-  Math.max(0, Math.min(Math.ceil((Date.parse(at) - now.getTime()) / 1000), SQS_MAX_DELAY_SECONDS));
-
-const scheduleRecheck = (ctx: Context, attemptId: string, recheckId: string, notBefore: string) =>
-  ctx.deps.schedule(
-    { attemptId, recheckId, notBefore, ...(ctx.message.source ? { source: ctx.message.source } : {}) },
-    delayUntil(notBefore, ctx.now),
-    ctx.messageId,
-  );
-
 const observe = async (ctx: Context, attemptId: string, previous: AttemptState | undefined): Promise<Observation> => {
   const options = ctx.signal ? { signal: ctx.signal } : {};
   ctx.deps.count('IaCalls');
@@ -123,10 +106,12 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
     suppressed: [],
     ...extra,
   });
+  const schedule = (recheckId: string, notBefore: string) =>
+    scheduleRecheck(deps, { attemptId, recheckId, notBefore, now, forRecord: ctx.messageId, ...(message.source ? { source: message.source } : {}) });
   if (message.recheckId !== undefined && message.notBefore && Date.parse(message.notBefore) - now.getTime() > 1000) {
     // A long wait passes through here every 15 minutes (SQS's delay limit): it only waits again,
     // without reading state. A stale copy is recognised, and dropped, when it is due.
-    scheduleRecheck(ctx, attemptId, message.recheckId, message.notBefore);
+    schedule(message.recheckId, message.notBefore);
     return outcome('waiting', { nextCheckAt: message.notBefore });
   }
   const stored = await deps.states.get(attemptId);
@@ -136,7 +121,7 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
 
   if (previous?.recheckId === myRecheckId && previous.nextCheckAt) {
     // This message was processed before but maybe not acknowledged: only the schedule may be missing.
-    scheduleRecheck(ctx, attemptId, myRecheckId, previous.nextCheckAt);
+    schedule(myRecheckId, previous.nextCheckAt);
     return outcome('resumed', { nextCheckAt: previous.nextCheckAt });
   }
   if (message.recheckId !== undefined) {
@@ -152,25 +137,16 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
     : previous
       ? await observe(ctx, attemptId, previous)
       : await rememberingMissing(ctx, attemptId, () => observe(ctx, attemptId, previous));
-  const step = nextStep(previous, observed, now, deps.watch);
-  const published: Alert['eventType'][] = [];
-  const suppressed: Alert['eventType'][] = [];
-  for (const planned of step.alerts) {
-    const alert = buildAlert(planned.eventType, step.state.snapshot, {
-      now,
-      settings: deps.render,
-      ...(message.source ? { source: message.source } : {}),
-      ...(planned.reminder === undefined ? {} : { reminder: planned.reminder }),
-      ...(planned.waitedHours === undefined ? {} : { waitedHours: planned.waitedHours }),
-    });
-    ((await deps.publishOnce(alert)) === 'published' ? published : suppressed).push(planned.eventType);
-  }
-  const nextCheckAt =
-    step.recheckInSeconds === undefined ? undefined : new Date(now.getTime() + step.recheckInSeconds * 1000).toISOString();
-  const { recheckId: _old, nextCheckAt: _oldAt, ...rest } = step.state;
-  await deps.states.put(nextCheckAt ? { ...rest, recheckId: myRecheckId, nextCheckAt } : rest);
-  if (nextCheckAt) scheduleRecheck(ctx, attemptId, myRecheckId, nextCheckAt);
-  return outcome('checked', { published, suppressed, lifecycle: step.outcome, ...(nextCheckAt ? { nextCheckAt } : {}) });
+  const { published, suppressed, lifecycle, nextCheckAt } = await applyObservation(deps, {
+    attemptId,
+    previous,
+    observed,
+    now,
+    recheckId: myRecheckId,
+    forRecord: ctx.messageId,
+    ...(message.source ? { source: message.source } : {}),
+  });
+  return outcome('checked', { published, suppressed, lifecycle, ...(nextCheckAt ? { nextCheckAt } : {}) });
 };
 
 export const checkReference = async (

@@ -54,6 +54,11 @@ export interface AttemptState {
   recheckId?: string;
   /** When that re-check is due. */
   nextCheckAt?: string;
+  /**
+   * Until when the attempt's assignment stays inside the sweep's horizon: till then the sweep
+   * looks at it on every walk of the assignment list, and it needs no re-checks of its own.
+   */
+  listedUntil?: string;
   /** Optimistic-locking counter. */
   version: number;
 }
@@ -64,7 +69,7 @@ export interface PlannedAlert {
   waitedHours?: number;
 }
 
-export type Observation = { attempt: Attempt; etag?: string } | 'not-modified';
+export type Observation = { attempt: Attempt; etag?: string; listedUntil?: string } | 'not-modified';
 
 export interface Step {
   alerts: PlannedAlert[];
@@ -91,6 +96,7 @@ export const nextStep = (previous: AttemptState | undefined, observed: Observati
   const nowIso = now.toISOString();
   const decision = decide(attempt);
   const etag = observed === 'not-modified' ? previous?.etag : (observed.etag ?? undefined);
+  const listedUntil = (observed === 'not-modified' ? undefined : observed.listedUntil) ?? previous?.listedUntil;
   const state: AttemptState = {
     attemptId: attempt.id,
     firstSeenAt: previous?.firstSeenAt ?? nowIso,
@@ -101,6 +107,7 @@ export const nextStep = (previous: AttemptState | undefined, observed: Observati
     snapshot: attempt,
     version: previous?.version ?? 0,
     ...(etag === undefined ? {} : { etag }),
+    ...(listedUntil === undefined ? {} : { listedUntil }),
     ...(previous?.reviewNeededAt ? { reviewNeededAt: previous.reviewNeededAt } : {}),
     ...(previous?.stalledAt ? { stalledAt: previous.stalledAt } : {}),
   };
@@ -145,4 +152,17 @@ export const nextStep = (previous: AttemptState | undefined, observed: Observati
     recheckInSeconds = Math.min(Math.max(s.watchIntervalSeconds, secondsSince(state.firstSeenAt, now) / 4), SETTLED_MAX_INTERVAL_SECONDS);
   }
   return { alerts, state, recheckInSeconds, outcome: alerts.length > 0 ? 'alerted' : 'watching' };
+};
+
+/**
+ * Whether the next look needs a re-check of the attempt's own (one IA call), or the sweep's walk
+ * of the assignment list will look anyway: it does while the assignment is inside the horizon,
+ * except for the first quick looks while scoring runs, which come sooner than a walk would.
+ */
+export const needsOwnRecheck = (step: Step, now: Date, s: WatchSettings): boolean => {
+  if (step.recheckInSeconds === undefined) return false;
+  const { listedUntil, lastDecision } = step.state;
+  if (listedUntil === undefined) return true;
+  if (now.getTime() + step.recheckInSeconds * 1000 >= Date.parse(listedUntil)) return true;
+  return lastDecision === 'scoring.pending' && step.recheckInSeconds < s.maxDelaySeconds;
 };
