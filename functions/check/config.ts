@@ -1,6 +1,5 @@
 /** The `check` function's settings; every name is in the README's configuration table. */
-import { loadIaSettings, loadRenderSettings, numberEnv, requireEnv } from '#lib/config.js';
-import { DEFAULT_WATCH } from '#lib/lifecycle.js';
+import { loadIaSettings, loadRenderSettings, loadWatchSettings, numberEnv, requireEnv } from '#lib/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -17,13 +16,5 @@ export const loadCheckConfig = (env: Env) => ({
   notFoundMemorySeconds: numberEnv(env, 'NOT_FOUND_MEMORY_SECONDS', 600),
   ia: loadIaSettings(env),
   render: loadRenderSettings(env),
-  watch: {
-    firstDelaySeconds: numberEnv(env, 'RECHECK_FIRST_DELAY_SECONDS', DEFAULT_WATCH.firstDelaySeconds),
-    maxDelaySeconds: numberEnv(env, 'RECHECK_MAX_DELAY_SECONDS', DEFAULT_WATCH.maxDelaySeconds, { min: 1 }),
-    scoringDeadlineSeconds: numberEnv(env, 'SCORING_DEADLINE_SECONDS', DEFAULT_WATCH.scoringDeadlineSeconds),
-    watchIntervalSeconds: numberEnv(env, 'WATCH_INTERVAL_SECONDS', DEFAULT_WATCH.watchIntervalSeconds, { min: 1 }),
-    reviewSlaSeconds: numberEnv(env, 'REVIEW_SLA_SECONDS', DEFAULT_WATCH.reviewSlaSeconds, { min: 1 }),
-    maxReminders: numberEnv(env, 'MAX_REMINDERS', DEFAULT_WATCH.maxReminders),
-    maxWatchSeconds: numberEnv(env, 'MAX_WATCH_SECONDS', DEFAULT_WATCH.maxWatchSeconds),
-  },
+  watch: loadWatchSettings(env),
 });

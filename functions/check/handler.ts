@@ -13,11 +13,9 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { dynamoStateStore } from '#lib/attempt-state.js';
 import { logger, metrics, observability, traced } from '#lib/commons.js';
 import { loadCheckConfig } from './config.js';
-import { createIaClient } from '#lib/ia-client.js';
+import { createPacedIaClient } from '#lib/paced-ia-client.js';
 import { publishAlert } from '#lib/publish.js';
-import { readSecret } from '#lib/secrets.js';
 import { createPublishOnce } from '#lib/publish-once.js';
-import { createSharedPacer } from '#lib/shared-pacer.js';
 import { deadLetter, delayRecord, outgoingChecks } from '#lib/queues.js';
 import { createRecordHandler } from './record-handler.js';
 
@@ -31,17 +29,7 @@ const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns,
   expiresAfterSeconds: config.alertDedupeSeconds,
 });
 
-const ia = createIaClient({
-  ...config.ia,
-  apiKey: () => readSecret(config.apiKeySecret, { jsonField: 'apiKey', what: 'IA API key' }),
-  pace: createSharedPacer({
-    dynamodb,
-    tableName: config.rateLimitTableName,
-    key: `ia-key#${config.apiKeySecret}`,
-    // 5 % under the limit: timer wake-ups jitter, and a 429 costs far more than the margin.
-    intervalMs: Math.ceil(1050 / config.ia.ratePerSecond),
-  }),
-});
+const ia = createPacedIaClient({ ia: config.ia, apiKeySecret: config.apiKeySecret, dynamodb, rateLimitTableName: config.rateLimitTableName });
 
 const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
 

@@ -38,7 +38,10 @@ export interface Applied {
   published: Alert['eventType'][];
   suppressed: Alert['eventType'][];
   lifecycle: string;
+  /** When the attempt's own re-check is due, if it needs one. */
   nextCheckAt?: string;
+  /** When the next look is due, by whoever looks (a re-check or the sweep); undefined when closed. */
+  nextLookAt?: string;
   saved: boolean;
 }
 
@@ -91,5 +94,6 @@ export const applyObservation = async (deps: ObservationDeps, look: Looked): Pro
   const saved = !(look.skipUnchanged && published.length === 0 && suppressed.length === 0 && essence(look.previous) === essence(next));
   if (saved) await deps.states.put(next);
   if (nextCheckAt && !keep) scheduleRecheck(deps, { attemptId: look.attemptId, recheckId, notBefore: nextCheckAt, now, forRecord: look.forRecord, ...(look.source ? { source: look.source } : {}) });
-  return { published, suppressed, lifecycle: step.outcome, saved, ...(nextCheckAt ? { nextCheckAt } : {}) };
+  const nextLookAt = step.recheckInSeconds === undefined ? undefined : new Date(now.getTime() + step.recheckInSeconds * 1000).toISOString();
+  return { published, suppressed, lifecycle: step.outcome, saved, ...(nextCheckAt ? { nextCheckAt } : {}), ...(nextLookAt ? { nextLookAt } : {}) };
 };

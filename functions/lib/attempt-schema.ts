@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import './zod.js';
+import { compact } from './compact.js';
 import { MalformedResponseError } from './errors.js';
 import { IA_ID } from './ids.js';
 import { safeText, TEXT_LIMITS } from './safe-text.js';
@@ -147,12 +148,31 @@ export const assignmentSchema = z.object({
   user: personSchema,
   role: namedSchema,
   public_results_url: lenientUrl,
+  created_at: lenientTimestamp,
   attempts: z.catch(z.array(z.unknown()), []),
+});
+
+/** Counts as IA writes them: numbers or numeric strings; anything else is unknown. */
+const lenientCount = lenient(numeric(z.int().check(z.nonnegative())));
+
+const pageSchema = z.object({
+  meta: z.catch(z.object({ total_count: lenientCount, count: lenientCount, pages: lenientCount }), {}),
+  results: z.array(z.unknown(), { error: 'must be a list of assignments' }),
 });
 
 export type RawAttempt = z.output<typeof attemptSchema>;
 export type RawStepProgression = z.output<typeof stepProgressionSchema>;
 export type RawAssignment = z.output<typeof assignmentSchema>;
+
+export interface AssignmentPage {
+  totalCount?: number;
+  pages?: number;
+  /** Items on the page as IA sent them, before any was parsed. */
+  itemCount: number;
+  assignments: RawAssignment[];
+  /** Items that are not assignments (no usable id): skipped, counted. */
+  unusable: number;
+}
 
 /** The API wraps objects in a root key (`{"attempt": {...}}`); be lenient and accept them bare too. */
 const unwrap = (body: unknown, rootKey: string): unknown => {
@@ -184,3 +204,25 @@ export const parseAttempt = (body: unknown): RawAttempt => parseWith(attemptSche
 
 /** Parses an assignment body; its `attempts` stay raw, to be parsed one by one. */
 export const parseAssignment = (body: unknown): RawAssignment => parseWith(assignmentSchema, 'assignment', body);
+
+/**
+ * A page of `GET /assignments.json`: `{"meta": {...}, "results": [{"assignment": {...}}]}`. The
+ * page must be a list; each item is parsed on its own, so one odd assignment does not hide the
+ * other ninety-nine.
+ */
+export const parseAssignmentPage = (body: unknown): AssignmentPage => {
+  const result = pageSchema.safeParse(body);
+  if (!result.success) {
+    throw new MalformedResponseError(`invalid assignments page: ${result.error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ')}`);
+  }
+  const { meta, results } = result.data;
+  const assignments: RawAssignment[] = [];
+  for (const item of results) {
+    try {
+      assignments.push(parseAssignment(item));
+    } catch (error) {
+      if (!(error instanceof MalformedResponseError)) throw error;
+    }
+  }
+  return compact({ totalCount: meta.total_count, pages: meta.pages, itemCount: results.length, assignments, unusable: results.length - assignments.length });
+};

@@ -6,10 +6,14 @@
  * sender repeating a wrong id then costs a table read, not an IA call of the key's 1 request/s.
  */
 import {
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
+  type AttributeValue,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
+  type KeysAndAttributes,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { StateConflictError } from './errors.js';
@@ -31,6 +35,8 @@ export const assignmentKey = (assignmentId: string) => `assignment#${assignmentI
 
 export interface StateStore {
   get(attemptId: string): Promise<StoredRecord | undefined>;
+  /** Several at once (the sweep reads a page's attempts in one call); absent ids are absent. */
+  getMany(attemptIds: string[]): Promise<Map<string, StoredRecord>>;
   /** Writes `state` with `version + 1` if the stored version is still `state.version` (absent, or a 404 record, when 0). */
   put(state: AttemptState): Promise<void>;
   /** Remembers a 404 until `until`, unless real state exists for the key. */
@@ -45,12 +51,37 @@ const NEW_OR_MISSING = 'attribute_not_exists(attemptId) OR attribute_exists(miss
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
 
+const BATCH_GET_LIMIT = 100;
+const MAX_UNPROCESSED_ROUNDS = 5;
+
+const recordOf = (item: Record<string, AttributeValue>) => {
+  const { expiresAt: _expiresAt, ...record } = unmarshall(item);
+  return record as StoredRecord;
+};
+
 export const dynamoStateStore = (dynamodb: DynamoDBClient, tableName: string, now: () => Date = () => new Date()): StateStore => ({
   async get(attemptId) {
     const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { attemptId: { S: attemptId } }, ConsistentRead: true }));
-    if (!Item) return undefined;
-    const { expiresAt: _expiresAt, ...record } = unmarshall(Item);
-    return record as StoredRecord;
+    return Item ? recordOf(Item) : undefined;
+  },
+  async getMany(attemptIds) {
+    const found = new Map<string, StoredRecord>();
+    const unique = [...new Set(attemptIds)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let request: Record<string, KeysAndAttributes> | undefined = {
+        [tableName]: { Keys: unique.slice(start, start + BATCH_GET_LIMIT).map((id) => ({ attemptId: { S: id } })), ConsistentRead: true },
+      };
+      for (let round = 0; request && Object.keys(request).length > 0; round++) {
+        if (round === MAX_UNPROCESSED_ROUNDS) throw new Error('DynamoDB left state reads unprocessed; try again later');
+        const { Responses, UnprocessedKeys }: BatchGetItemCommandOutput = await dynamodb.send(new BatchGetItemCommand({ RequestItems: request }));
+        for (const item of Responses?.[tableName] ?? []) {
+          const record = recordOf(item);
+          found.set(record.attemptId, record);
+        }
+        request = UnprocessedKeys;
+      }
+    }
+    return found;
   },
   async put(state) {
     const expiresAt = Math.floor(now().getTime() / 1000) + STATE_RETENTION_SECONDS;

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_IA_BASE_URL } from './ia-client.js';
 import { ConfigurationError } from './errors.js';
+import { DEFAULT_WATCH, type WatchSettings } from './lifecycle.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -58,3 +59,14 @@ export const loadRenderSettings = (env: Env): RenderSettings => {
   const includeCandidateEmail = booleanEnv(env, 'INCLUDE_CANDIDATE_EMAIL', false);
   return template ? { includeCandidateEmail, attemptUrlTemplate: template } : { includeCandidateEmail };
 };
+
+/** The watch, the same for `check` and the sweep: both apply looks through the same lifecycle. */
+export const loadWatchSettings = (env: Env): WatchSettings => ({
+  firstDelaySeconds: numberEnv(env, 'RECHECK_FIRST_DELAY_SECONDS', DEFAULT_WATCH.firstDelaySeconds),
+  maxDelaySeconds: numberEnv(env, 'RECHECK_MAX_DELAY_SECONDS', DEFAULT_WATCH.maxDelaySeconds, { min: 1 }),
+  scoringDeadlineSeconds: numberEnv(env, 'SCORING_DEADLINE_SECONDS', DEFAULT_WATCH.scoringDeadlineSeconds),
+  watchIntervalSeconds: numberEnv(env, 'WATCH_INTERVAL_SECONDS', DEFAULT_WATCH.watchIntervalSeconds, { min: 1 }),
+  reviewSlaSeconds: numberEnv(env, 'REVIEW_SLA_SECONDS', DEFAULT_WATCH.reviewSlaSeconds, { min: 1 }),
+  maxReminders: numberEnv(env, 'MAX_REMINDERS', DEFAULT_WATCH.maxReminders),
+  maxWatchSeconds: numberEnv(env, 'MAX_WATCH_SECONDS', DEFAULT_WATCH.maxWatchSeconds),
+});

@@ -3,7 +3,14 @@
  * Shared by the Lambda functions and the ops CLI so both obey the same retry and rate rules.
  */
 import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from 'ky';
-import { parseAssignment, parseAttempt, type RawAssignment, type RawAttempt } from './attempt-schema.js';
+import {
+  parseAssignment,
+  parseAssignmentPage,
+  parseAttempt,
+  type AssignmentPage,
+  type RawAssignment,
+  type RawAttempt,
+} from './attempt-schema.js';
 import {
   MalformedResponseError,
   NotFoundError,
@@ -48,6 +55,12 @@ export interface IaClient {
   /** A conditional GET with the ETag of the copy we hold; IA answers 304 when nothing changed. */
   getAttemptIfChanged(id: string, etag: string, options?: RequestOptions): Promise<Fetched<RawAttempt> | typeof NOT_MODIFIED>;
   getAssignment(id: string, options?: RequestOptions): Promise<Fetched<RawAssignment>>;
+  /** One page of all assignments, newest created first; with the page's ETag, 304 when unchanged. */
+  listAssignments(
+    page: number,
+    per: number,
+    options?: RequestOptions & { etag?: string },
+  ): Promise<Fetched<AssignmentPage> | typeof NOT_MODIFIED>;
 }
 
 const RETRYABLE_STATUSES = [429, 500, 502, 503, 504];
@@ -168,5 +181,10 @@ export const createIaClient = (options: IaClientOptions): IaClient => {
       fetchParsed(`assignments/${segment(id)}.json`, `assignment ${id}`, parseAssignment, requestOptions) as Promise<
         Fetched<RawAssignment>
       >,
+    listAssignments: (page, per, { etag, ...requestOptions } = {}) =>
+      fetchParsed(`assignments.json?page=${page}&per=${per}`, `assignments page ${page}`, parseAssignmentPage, {
+        ...requestOptions,
+        ...(etag ? { ifNoneMatch: etag } : {}),
+      }),
   };
 };

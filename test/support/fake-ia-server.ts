@@ -1,7 +1,9 @@
 /**
  * A fake Indeed Assessments API on loopback, written from the documented contract: token auth,
- * `/attempts/{id}` and `/assignments/{id}` (with or without `.json`), ETag/If-None-Match → 304,
- * 404, a per-key rate limit answering 429 + Retry-After, and fault injection per id or per run.
+ * `/attempts/{id}` and `/assignments/{id}` (with or without `.json`), the assignment list
+ * `/assignments.json?page=&per=` (newest created first, `per` clamped, `meta`, moving between
+ * requests when a test adds assignments), ETag/If-None-Match → 304, 404, a per-key rate limit
+ * answering 429 + Retry-After, and fault injection per id (`LIST` for the list) or per run.
  * Used by the tests, `npm start`, the load test and the benchmarks.
  */
 import { createHash } from 'node:crypto';
@@ -20,6 +22,8 @@ export interface RecordedRequest {
   at: number;
   path: string;
   id?: string;
+  /** The list page asked for. */
+  page?: number;
   status: number | 'reset' | 'hang';
   authorized: boolean;
 }
@@ -34,9 +38,23 @@ export interface FakeIaOptions {
   assignments?: Record<string, unknown>;
   /** Answers for attempt ids it does not know (the benchmark's fresh ids); 404 without it. */
   anyAttempt?: (id: string) => unknown;
+  /** The most assignments the list serves per page, whatever `per` asks (IA's clamp is undocumented). */
+  maxPerPage?: number;
+  /** Write `meta` counts as strings, as some API versions do. */
+  countsAsStrings?: boolean;
+  /** Whether list pages carry an ETag (undocumented for IA). */
+  listEtags?: boolean;
+  /** Called before every list page is served: a test moves the list here (new assignments arrive). */
+  beforeListPage?: (page: number) => void;
 }
 
 const ROUTE = /^\/(?:v1\/)?(attempts|assignments)\/([^/.]+)(?:\.json)?$/;
+const LIST_ROUTE = /^\/(?:v1\/)?assignments(?:\.json)?$/;
+/** The fault-injection id of the assignment list. */
+export const LIST = 'assignments-list';
+
+const unwrapAssignment = (body: unknown) =>
+  ((body as { assignment?: unknown }).assignment ?? body) as { id?: unknown; created_at?: string };
 
 export class FakeIaServer {
   readonly requests: RecordedRequest[] = [];
@@ -50,12 +68,20 @@ export class FakeIaServer {
   private readonly anyAttempt: ((id: string) => unknown) | undefined;
   ratePerSecond: number;
   private readonly toleranceMs: number;
+  maxPerPage: number;
+  private readonly countsAsStrings: boolean;
+  private readonly listEtags: boolean;
+  beforeListPage: ((page: number) => void) | undefined;
 
   constructor(options: FakeIaOptions = {}) {
     this.apiKeys = new Set(options.apiKeys ?? ['test-api-key']);
     this.ratePerSecond = options.ratePerSecond ?? 1;
     this.toleranceMs = options.rateToleranceMs ?? 25;
     this.anyAttempt = options.anyAttempt;
+    this.maxPerPage = options.maxPerPage ?? 100;
+    this.countsAsStrings = options.countsAsStrings ?? false;
+    this.listEtags = options.listEtags ?? true;
+    this.beforeListPage = options.beforeListPage;
     for (const [id, body] of Object.entries(options.attempts ?? {})) this.attempts.set(id, body);
     for (const [id, body] of Object.entries(options.assignments ?? {})) this.assignments.set(id, body);
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -85,6 +111,17 @@ export class FakeIaServer {
 
   setAssignment(id: string, body: unknown): void {
     this.assignments.set(id, body);
+  }
+
+  removeAssignment(id: string): void {
+    this.assignments.delete(id);
+  }
+
+  /** Every assignment, newest created first, as the list serves them. */
+  listed(): Array<{ id?: unknown; created_at?: string }> {
+    return [...this.assignments.values()]
+      .map(unwrapAssignment)
+      .sort((a, b) => Date.parse(b.created_at ?? '') - Date.parse(a.created_at ?? ''));
   }
 
   setApiKeys(keys: string[]): void {
@@ -139,14 +176,17 @@ export class FakeIaServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = url.pathname;
     const match = ROUTE.exec(path);
-    const id = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
+    const isList = LIST_ROUTE.test(path);
+    const id = isList ? LIST : match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
+    const page = isList ? Math.max(1, Number.parseInt(url.searchParams.get('page') ?? '1', 10) || 1) : undefined;
     const auth = /^token (.+)$/.exec(req.headers.authorization ?? '');
     const key = auth?.[1];
     const authorized = key !== undefined && this.apiKeys.has(key);
     const record = (status: RecordedRequest['status']) =>
-      this.requests.push({ at, path, ...(id ? { id } : {}), status, authorized });
+      this.requests.push({ at, path, ...(id ? { id } : {}), ...(page ? { page } : {}), status, authorized });
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record(status);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -183,23 +223,37 @@ export class FakeIaServer {
     }
 
     const store = match?.[1] === 'attempts' ? this.attempts : this.assignments;
-    const body =
-      id === undefined ? undefined : (store.get(id) ?? (store === this.attempts ? this.anyAttempt?.(id) : undefined));
-    if (!match || body === undefined) return json(404, { error: 'not found' });
+    const body = isList
+      ? this.listPage(page ?? 1, Number.parseInt(url.searchParams.get('per') ?? '25', 10) || 25)
+      : id === undefined
+        ? undefined
+        : (store.get(id) ?? (store === this.attempts ? this.anyAttempt?.(id) : undefined));
+    if ((!match && !isList) || body === undefined) return json(404, { error: 'not found' });
     const text = JSON.stringify(body);
-    const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
-    if (req.headers['if-none-match'] === etag) {
+    const etag = isList && !this.listEtags ? undefined : `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+    const etagHeader: Record<string, string> = etag ? { etag } : {};
+    if (etag && req.headers['if-none-match'] === etag) {
       record(304);
-      res.writeHead(304, { etag });
+      res.writeHead(304, etagHeader);
       return void res.end();
     }
     record(200);
     if (fault?.kind === 'malformed-json') {
-      res.writeHead(200, { 'content-type': 'application/json', etag });
+      res.writeHead(200, { 'content-type': 'application/json', ...etagHeader });
       return void res.end(text.slice(0, Math.floor(text.length / 2)));
     }
     const contentType = fault?.kind === 'content-type' ? fault.contentType : 'application/json; charset=utf-8';
-    res.writeHead(200, { 'content-type': contentType, etag });
+    res.writeHead(200, { 'content-type': contentType, ...etagHeader });
     res.end(text);
+  }
+
+  /** One page of the list as IA shapes it: `per` clamped, `meta` with the counts. */
+  private listPage(page: number, requestedPer: number) {
+    this.beforeListPage?.(page);
+    const per = Math.max(1, Math.min(requestedPer, this.maxPerPage));
+    const all = this.listed();
+    const results = all.slice((page - 1) * per, page * per).map((assignment) => ({ assignment }));
+    const count = (n: number) => (this.countsAsStrings ? String(n) : n);
+    return { meta: { total_count: count(all.length), count: count(results.length), pages: count(Math.ceil(all.length / per)) }, results };
   }
 }

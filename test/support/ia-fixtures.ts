@@ -65,3 +65,34 @@ export const defaultAttempts = (): Record<string, unknown> => {
 export const defaultAssignments = (): Record<string, unknown> => ({
   [SEED_ASSIGNMENT_ID]: readFixture('assignment.json'),
 });
+
+export interface ListedAttemptSpec {
+  id: string;
+  pendingReviewCount?: number;
+  scoringCompleted?: boolean;
+  /** Not finished yet: no `completed_at`. */
+  inProgress?: boolean;
+}
+
+/**
+ * An assignment as the list serves it: the API's own assignment example with another id,
+ * creation time and attempts (copies of its seed attempt with the decision fields changed).
+ */
+export const listedAssignment = (id: string, createdAt: Date, attempts: ListedAttemptSpec[]): { assignment: Json } => {
+  const base = (readFixture('assignment.json') as { assignment: Json & { attempts: Json[] } }).assignment;
+  const seed = base.attempts[0] as Json;
+  return {
+    assignment: {
+      ...base,
+      id,
+      created_at: createdAt.toISOString(),
+      attempts: attempts.map((spec) => ({
+        ...seed,
+        id: spec.id,
+        pending_review_count: spec.pendingReviewCount ?? 0,
+        scoring_completed: spec.scoringCompleted ?? true,
+        ...(spec.inProgress ? { completed_at: null } : {}),
+      })),
+    },
+  };
+};

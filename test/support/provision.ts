@@ -202,3 +202,14 @@ export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): 
   IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
   RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
 });
+
+/** The sweep function's environment for these resources. */
+export const sweepEnvironment = (resources: LocalResources, iaBaseUrl: string): Record<string, string> => ({
+  ALERTS_TOPIC_ARN: resources.alertsTopicArn,
+  CHECKS_QUEUE_URL: resources.checksQueueUrl,
+  IA_API_KEY_SECRET: resources.apiKeySecretName,
+  IA_API_BASE_URL: iaBaseUrl,
+  STATE_TABLE_NAME: resources.stateTableName,
+  IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
+  RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
+});

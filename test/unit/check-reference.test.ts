@@ -37,6 +37,9 @@ const deps = (): CheckDeps => ({
       iaCalls += 1;
       throw new NotFoundError(`assignment ${id} not found (404)`);
     },
+    listAssignments: async () => {
+      throw new Error('not used');
+    },
   },
   states: {
     get: async () => {
@@ -46,6 +49,7 @@ const deps = (): CheckDeps => ({
     put: async (state) => {
       stored = { ...state, version: state.version + 1 };
     },
+    getMany: async () => new Map(),
     rememberMissing: async (key, until) => {
       remembered.push({ key, until: until.toISOString() });
       stored = { attemptId: key, missingUntil: until.toISOString() };

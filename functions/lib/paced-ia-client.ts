@@ -1,0 +1,48 @@
+/**
+ * The IA client every function uses: the key from its secret (cached), and every request paced
+ * on the key's one shared schedule (a DynamoDB item all executions book slots on), 5 % under the
+ * key's limit. The sweep books on the same schedule, at most its share of it, and gives way as
+ * soon as triggered checks have booked ahead.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { IaSettings } from './config.js';
+import { createIaClient, type IaClient } from './ia-client.js';
+import { createPacer } from './pacer.js';
+import { readSecret } from './secrets.js';
+import { createSharedPacer } from './shared-pacer.js';
+
+/** Timer wake-ups jitter, and a 429 costs far more than the margin. */
+const PACE_MARGIN = 1.05;
+
+export interface PacedIaOptions {
+  ia: IaSettings;
+  apiKeySecret: string;
+  dynamodb: DynamoDBClient;
+  rateLimitTableName: string;
+  /** The part of the key's rate this caller may use (the sweep's `sweepBudgetShare`); all of it by default. */
+  share?: number;
+  /** A booking further ahead than this is not waited for (RateLimitedError instead). */
+  maxWaitMs?: number;
+}
+
+export const createPacedIaClient = (options: PacedIaOptions): IaClient => {
+  const intervalMs = Math.ceil((1000 * PACE_MARGIN) / options.ia.ratePerSecond);
+  const shared = createSharedPacer({
+    dynamodb: options.dynamodb,
+    tableName: options.rateLimitTableName,
+    key: `ia-key#${options.apiKeySecret}`,
+    intervalMs,
+    ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
+  });
+  const own = options.share === undefined || options.share >= 1 ? undefined : createPacer(Math.ceil(intervalMs / options.share));
+  return createIaClient({
+    ...options.ia,
+    apiKey: () => readSecret(options.apiKeySecret, { jsonField: 'apiKey', what: 'IA API key' }),
+    pace: own
+      ? async () => {
+          await own();
+          await shared();
+        }
+      : shared,
+  });
+};

@@ -1,0 +1,33 @@
+/** The `sweep` function's settings; every name is in the README's configuration table. */
+import { loadIaSettings, loadRenderSettings, loadWatchSettings, numberEnv, requireEnv } from '#lib/config.js';
+import { ConfigurationError } from '#lib/errors.js';
+
+type Env = Record<string, string | undefined>;
+
+export const SWEEP_DEFAULTS = { intervalMinutes: 5, horizonDays: 30, pageSize: 100, budgetShare: 0.5 } as const;
+
+export const loadSweepConfig = (env: Env) => {
+  const intervalSeconds = numberEnv(env, 'SWEEP_INTERVAL_SECONDS', SWEEP_DEFAULTS.intervalMinutes * 60, { min: 1 });
+  const budgetShare = numberEnv(env, 'SWEEP_BUDGET_SHARE', SWEEP_DEFAULTS.budgetShare, { min: 0.01, integer: false });
+  if (budgetShare > 1) throw new ConfigurationError(`environment variable SWEEP_BUDGET_SHARE must be at most 1, got ${budgetShare}`);
+  return {
+    alertsTopicArn: requireEnv(env, 'ALERTS_TOPIC_ARN'),
+    checksQueueUrl: requireEnv(env, 'CHECKS_QUEUE_URL'),
+    apiKeySecret: requireEnv(env, 'IA_API_KEY_SECRET'),
+    stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
+    idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
+    rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
+    alertDedupeSeconds: numberEnv(env, 'ALERT_DEDUPE_SECONDS', 30 * 24 * 3600, { min: 60 }),
+    intervalSeconds,
+    budgetShare,
+    sweep: {
+      horizonDays: numberEnv(env, 'SWEEP_HORIZON_DAYS', SWEEP_DEFAULTS.horizonDays, { min: 1, integer: false }),
+      pageSize: numberEnv(env, 'SWEEP_PAGE_SIZE', SWEEP_DEFAULTS.pageSize, { min: 1 }),
+      // Most of the interval, so one run ends before the next is due.
+      runSeconds: Math.max(1, Math.floor(intervalSeconds * 0.9) - 5),
+    },
+    ia: loadIaSettings(env),
+    render: loadRenderSettings(env),
+    watch: loadWatchSettings(env),
+  };
+};

@@ -1,0 +1,69 @@
+/**
+ * `sweep`: on a schedule, walks IA's assignment list and puts every completed attempt through the
+ * lifecycle, so attempts nobody sent an event for are alerted and open ones are watched without
+ * re-checks of their own. Wiring only; the rules are in sweep-run.ts.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { dynamoStateStore } from '#lib/attempt-state.js';
+import { logger, metrics, observability, traced } from '#lib/commons.js';
+import { createPacedIaClient } from '#lib/paced-ia-client.js';
+import { publishAlert } from '#lib/publish.js';
+import { createPublishOnce } from '#lib/publish-once.js';
+import { outgoingChecks } from '#lib/queues.js';
+import { dynamoCursorStore } from '#lib/sweep-cursor.js';
+import { loadSweepConfig } from './config.js';
+import { runSweep, type SweepReport } from './sweep-run.js';
+
+const config = loadSweepConfig(process.env);
+const sns = traced(new SNSClient({}));
+const sqs = traced(new SQSClient({}));
+const dynamodb = traced(new DynamoDBClient({}));
+const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns, config.alertsTopicArn), {
+  dynamodb,
+  tableName: config.idempotencyTableName,
+  expiresAfterSeconds: config.alertDedupeSeconds,
+});
+const ia = createPacedIaClient({
+  ia: config.ia,
+  apiKeySecret: config.apiKeySecret,
+  dynamodb,
+  rateLimitTableName: config.rateLimitTableName,
+  share: config.budgetShare,
+  // Booked further ahead than two slots means triggered checks are waiting: they go first.
+  maxWaitMs: 50 + Math.ceil((2 * 1050) / config.ia.ratePerSecond),
+});
+const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
+const SWEEP = new Set(['sweep']);
+
+const lambdaHandler = async (_event: unknown, context: Context): Promise<SweepReport> => {
+  idempotency.registerLambdaContext(context);
+  return runSweep({
+    ia,
+    states: dynamoStateStore(dynamodb, config.stateTableName),
+    cursors: dynamoCursorStore(dynamodb, config.stateTableName, `${context.awsRequestId ?? randomUUID()}`),
+    publishOnce,
+    schedule: rechecks.add,
+    flush: async () => {
+      const { unsent, reason } = await rechecks.flush(SWEEP);
+      // The looks stay saved; the next walk schedules what is still needed.
+      if (unsent.length > 0) {
+        logger.warn('sweep re-checks not scheduled', { reason });
+        metrics.addMetric('RechecksNotScheduled', MetricUnit.Count, 1);
+      }
+    },
+    now: () => new Date(),
+    render: config.render,
+    watch: config.watch,
+    settings: { ...config.sweep, runSeconds: Math.min(config.sweep.runSeconds, Math.floor(context.getRemainingTimeInMillis() / 1000) - 20) },
+    count: (name, value = 1) => metrics.addMetric(name, name.endsWith('Seconds') ? MetricUnit.Seconds : MetricUnit.Count, value),
+    log: logger,
+  });
+};
+
+export const handler = middy(lambdaHandler).use(observability({ coldStartMetric: true }));

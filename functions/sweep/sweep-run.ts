@@ -1,0 +1,204 @@
+/**
+ * One scheduled run of the sweep: continue (or start) the walk of IA's assignment list, put every
+ * completed attempt it sees through the same lifecycle a triggered check uses (state, exactly-once
+ * alerts, reminders, completion) from the page's data, without a per-attempt GET, and save where
+ * it got to. A run stops at its time budget or when triggered checks need the key's budget; the
+ * next run resumes from the cursor.
+ */
+import { applyObservation, type ObservationDeps } from '#lib/apply-observation.js';
+import { walkAssignments, type ListedAttempt, type PageOutcome, type WalkPosition } from '#lib/assignment-walk.js';
+import { isMissing, type StoredRecord } from '#lib/attempt-state.js';
+import { describeError, RateLimitedError, StateConflictError, UnauthorizedError } from '#lib/errors.js';
+import type { IaClient } from '#lib/ia-client.js';
+import { MAX_PAGE_MEMOS, type CursorStore, type PageMemo, type SweepCursor } from '#lib/sweep-cursor.js';
+
+export interface SweepSettings {
+  horizonDays: number;
+  /** The page size to ask IA for. */
+  pageSize: number;
+  /** How long one run may walk: within its schedule interval, so runs do not overlap. */
+  runSeconds: number;
+}
+
+export interface SweepDeps extends ObservationDeps {
+  ia: IaClient;
+  cursors: CursorStore;
+  now(): Date;
+  /** Sends the re-checks the run scheduled (forRecord `sweep`). */
+  flush(): Promise<void>;
+  settings: SweepSettings;
+  count(metric: string, value?: number): void;
+  log: {
+    info(message: string, extra: Record<string, unknown>): void;
+    warn(message: string, extra: Record<string, unknown>): void;
+  };
+}
+
+export interface SweepReport {
+  status: 'busy' | 'full-walk' | 'stopped' | 'yielded' | 'failed';
+  pages: number;
+  attemptsSeen: number;
+  discovered: number;
+  published: number;
+  lookFailures: number;
+  failure?: string;
+}
+
+const SWEEP_RECORD = 'sweep';
+const STATE_CONFLICT_RETRIES = 2;
+const MAX_LOOK_FAILURES = 10;
+
+const memoKey = (per: number, page: number) => `${per}:${page}`;
+
+const earliest = (times: Array<string | undefined>) =>
+  times.filter((t): t is string => t !== undefined).sort()[0];
+
+export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
+  const started = deps.now();
+  const deadline = started.getTime() + deps.settings.runSeconds * 1000;
+  const cursor = await deps.cursors.acquire(started, new Date(deadline + 60_000));
+  const report: SweepReport = { status: 'stopped', pages: 0, attemptsSeen: 0, discovered: 0, published: 0, lookFailures: 0 };
+  if (!cursor) {
+    deps.log.info('another sweep run holds the walk; this one stops', {});
+    return { ...report, status: 'busy' };
+  }
+  const walkStartedAt = cursor.walkStartedAt ?? started.toISOString();
+  let position: WalkPosition = { page: cursor.nextPage, per: cursor.per ?? deps.settings.pageSize, ...(cursor.boundary ? { boundary: cursor.boundary } : {}) };
+  // A resumed walk starts one page early: items moved back while it waited, none are skipped.
+  if (cursor.walkStartedAt && position.page > 1) position = { ...position, page: position.page - 1 };
+  const pages: Record<string, PageMemo> = { ...cursor.pages };
+  let next: SweepCursor = { ...cursor, walkStartedAt, nextPage: position.page, per: position.per };
+
+  const lookAt = async (listed: ListedAttempt, previous: StoredRecord | undefined, now: Date) => {
+    const known = isMissing(previous) ? undefined : previous;
+    const applied = await applyObservation(deps, {
+      attemptId: listed.attempt.id,
+      previous: known,
+      observed: { attempt: listed.attempt, listedUntil: listed.listedUntil },
+      now,
+      source: 'sweep',
+      recheckId: `sweep-${walkStartedAt}:${listed.attempt.id}`,
+      forRecord: SWEEP_RECORD,
+      skipUnchanged: true,
+    });
+    if (!known) report.discovered += 1;
+    report.published += applied.published.length;
+    return applied.nextLookAt;
+  };
+
+  const onPage = async (outcome: PageOutcome, after: WalkPosition) => {
+    report.pages += 1;
+    deps.count('SweepPages');
+    const key = memoKey(after.per, outcome.page);
+    if (outcome.kind === 'page') {
+      const now = deps.now();
+      const states = await deps.states.getMany(outcome.attempts.map((a) => a.attempt.id));
+      const dueTimes: Array<string | undefined> = [];
+      for (const listed of outcome.attempts) {
+        report.attemptsSeen += 1;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const previous = attempt === 0 ? states.get(listed.attempt.id) : await deps.states.get(listed.attempt.id);
+            dueTimes.push(await lookAt(listed, previous, now));
+            break;
+          } catch (error) {
+            // A triggered check wrote the same attempt at the same moment: look again with its state.
+            if (error instanceof StateConflictError && attempt < STATE_CONFLICT_RETRIES) continue;
+            // One attempt that cannot be looked at now (a publish in progress elsewhere, SNS
+            // throttling) waits for the next walk; many in a row mean something is down.
+            const { code, message } = describeError(error);
+            report.lookFailures += 1;
+            deps.count('SweepLookFailures');
+            deps.log.warn('sweep could not look at an attempt; the next walk will', { attemptId: listed.attempt.id, code, reason: message });
+            if (report.lookFailures >= MAX_LOOK_FAILURES) throw error;
+            break;
+          }
+        }
+      }
+      await deps.flush();
+      if (outcome.etag && outcome.page <= MAX_PAGE_MEMOS) {
+        const dueAt = earliest(dueTimes);
+        pages[key] = { etag: outcome.etag, ...(outcome.ends ? { ends: true } : {}), ...(dueAt ? { dueAt } : {}) };
+      } else {
+        delete pages[key];
+      }
+    } else {
+      deps.count('SweepPagesNotModified');
+    }
+    next = { ...next, nextPage: after.page, per: after.per, ...(after.boundary ? { boundary: after.boundary } : {}) };
+  };
+
+  try {
+    const { end, position: last } = await walkAssignments(
+      deps.ia,
+      position,
+      {
+        requestedPer: deps.settings.pageSize,
+        horizonDays: deps.settings.horizonDays,
+        now: started,
+        // A 304 says nothing changed on the page; it is not trusted once something there is due.
+        memoFor: (per, page) => {
+          const memo = pages[memoKey(per, page)];
+          return memo && (!memo.dueAt || Date.parse(memo.dueAt) > deps.now().getTime()) ? memo : undefined;
+        },
+        onMalformed: (what) => {
+          deps.count('SweepItemsMalformed');
+          deps.log.warn('sweep skipped something it cannot use', { what });
+        },
+      },
+      onPage,
+      () => deps.now().getTime() >= deadline,
+    );
+    if (end === 'restart') {
+      deps.log.warn('IA serves another page size than before; the walk starts over', { per: last.per });
+      next = { nextPage: 1, per: last.per, walkStartedAt: deps.now().toISOString(), pages: {}, ...lastWalk(cursor) };
+    } else if (end === 'horizon' || end === 'end-of-list') {
+      const ended = deps.now();
+      deps.count('SweepFullWalks');
+      deps.count('SweepWalkSeconds', Math.round((ended.getTime() - Date.parse(walkStartedAt)) / 1000));
+      next = { nextPage: 1, per: last.per, lastFullWalkStartedAt: walkStartedAt, lastFullWalkEndedAt: ended.toISOString(), pages };
+      report.status = 'full-walk';
+    } else {
+      report.status = 'stopped';
+      deps.log.warn('sweep degraded: the horizon holds more than one run can walk; the next run resumes here', {
+        nextPage: next.nextPage,
+        walkStartedAt,
+        horizonDays: deps.settings.horizonDays,
+      });
+      deps.count('SweepRunsIncomplete');
+    }
+  } catch (error) {
+    // The looks that were saved before the failure keep their re-checks.
+    await deps.flush().catch(() => undefined);
+    if (error instanceof RateLimitedError) {
+      // Triggered checks have booked the key ahead: they go first, the walk resumes next run.
+      report.status = 'yielded';
+      deps.count('SweepYielded');
+      deps.log.info('sweep yields the IA budget to triggered checks', { nextPage: next.nextPage });
+    } else {
+      const { code, message } = describeError(error);
+      report.status = 'failed';
+      report.failure = `${code}: ${message}`;
+      if (error instanceof UnauthorizedError) deps.count('IaAuthFailures');
+      deps.count('SweepFailures');
+      deps.log.warn('sweep run failed; the next run resumes where it stopped', { code, reason: message, nextPage: next.nextPage });
+    }
+  }
+  await deps.cursors.release({ ...next, pages: keepPages(next.pages ?? pages) });
+  const lastStart = next.lastFullWalkStartedAt ?? cursor.lastFullWalkStartedAt;
+  // How old the oldest look may be: since the start of the last walk that went all the way.
+  if (lastStart) deps.count('SweepLagSeconds', Math.round((deps.now().getTime() - Date.parse(lastStart)) / 1000));
+  deps.count('SweepAttemptsSeen', report.attemptsSeen);
+  deps.count('AttemptsDiscoveredBySweep', report.discovered);
+  deps.log.info('sweep run ended', { ...report });
+  return report;
+};
+
+const lastWalk = (cursor: SweepCursor) => ({
+  ...(cursor.lastFullWalkStartedAt ? { lastFullWalkStartedAt: cursor.lastFullWalkStartedAt } : {}),
+  ...(cursor.lastFullWalkEndedAt ? { lastFullWalkEndedAt: cursor.lastFullWalkEndedAt } : {}),
+});
+
+/** The memos of the first pages only, so the cursor item stays far below DynamoDB's 400 KB. */
+const keepPages = (pages: Record<string, PageMemo>) =>
+  Object.fromEntries(Object.entries(pages).filter(([key]) => Number(key.split(':')[1]) <= MAX_PAGE_MEMOS));

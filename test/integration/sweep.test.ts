@@ -1,0 +1,264 @@
+/**
+ * The sweep on moto and the fake IA: attempts nobody sent an event for are found in the
+ * assignment list and alerted once; the walk resumes from its cursor, survives a moving list and
+ * a page-size clamp, gives way to triggered checks on the shared budget, and a webhook and the
+ * sweep seeing one attempt at once publish once.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { dynamoStateStore } from '#lib/attempt-state.js';
+import { StateConflictError } from '#lib/errors.js';
+import { createIaClient } from '#lib/ia-client.js';
+import { DEFAULT_WATCH, type AttemptState } from '#lib/lifecycle.js';
+import { createPacedIaClient } from '#lib/paced-ia-client.js';
+import { publishAlert } from '#lib/publish.js';
+import { createPublishOnce } from '#lib/publish-once.js';
+import { outgoingChecks } from '#lib/queues.js';
+import { CURSOR_KEY, dynamoCursorStore } from '#lib/sweep-cursor.js';
+import { checkReference } from '../../functions/check/check-reference.js';
+import { runSweep, type SweepDeps, type SweepSettings } from '../../functions/sweep/sweep-run.js';
+import { FakeIaServer, LIST } from '../support/fake-ia-server.js';
+import { listedAssignment, seedVariant } from '../support/ia-fixtures.js';
+import { lambdaContext } from '../support/lambda.js';
+import { drain } from '../support/local/sqs-poller.js';
+import { motoEnvironment } from '../support/moto.js';
+import { awsClients, provision, sweepEnvironment, type LocalResources } from '../support/provision.js';
+
+const endpoint = process.env.MOTO_ENDPOINT as string;
+const { sqs, sns, dynamodb } = awsClients(endpoint);
+const apiKey = `key-${randomBytes(8).toString('hex')}`;
+const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: Infinity });
+let resources: LocalResources;
+
+beforeAll(async () => {
+  resources = await provision({ endpoint, prefix: `sweep-${randomBytes(4).toString('hex')}`, apiKey });
+  Object.assign(process.env, motoEnvironment(endpoint), { POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_TRACE_ENABLED: 'false' });
+  await ia.start();
+}, 60_000);
+afterAll(() => ia.stop());
+
+let run = 0;
+/** Every test gets its own ids and its own cursor (a fresh state table item per test is simpler than a reset). */
+let prefix: string;
+beforeEach(async () => {
+  run += 1;
+  prefix = `t${run}-${randomBytes(3).toString('hex')}`;
+  ia.reset();
+  ia.maxPerPage = 100;
+  ia.beforeListPage = undefined;
+  for (const id of ia.listed().map((a) => String(a.id))) ia.removeAssignment(id);
+  await dynamodb.send(new PutItemCommand({ TableName: resources.stateTableName, Item: { attemptId: { S: CURSOR_KEY }, nextPage: { N: '1' } } }));
+  await drain(sqs, resources.allAlertsInboxUrl);
+  await drain(sqs, resources.checksQueueUrl);
+});
+
+const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+
+/** `count` assignments created one minute apart, newest first; every `needsReview`-th attempt waits on a human. */
+const seedList = (count: number, { needsReview = 1, ageHours = 1 } = {}) => {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const attemptId = `${prefix}-att-${i}`;
+    ids.push(attemptId);
+    ia.setAssignment(`${prefix}-asg-${i}`, listedAssignment(`${prefix}-asg-${i}`, new Date(hoursAgo(ageHours).getTime() - i * 60_000), [
+      { id: attemptId, pendingReviewCount: i % needsReview === 0 ? 1 : 0, scoringCompleted: i % needsReview !== 0 },
+    ]));
+  }
+  return ids;
+};
+
+const alerts = async () =>
+  (await drain(sqs, resources.allAlertsInboxUrl)).map((m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string; source?: string });
+
+const SETTINGS: SweepSettings = { horizonDays: 30, pageSize: 100, runSeconds: 60 };
+
+const deps = (overrides: Partial<SweepDeps> = {}, clock = () => new Date()): SweepDeps => {
+  const rechecks = outgoingChecks(sqs, resources.checksQueueUrl);
+  return {
+    ia: createIaClient({ baseUrl: ia.url, apiKey: () => apiKey }),
+    states: dynamoStateStore(dynamodb, resources.stateTableName),
+    cursors: dynamoCursorStore(dynamodb, resources.stateTableName, `test-${randomBytes(4).toString('hex')}`),
+    publishOnce: createPublishOnce(publishAlert(sns, resources.alertsTopicArn), { dynamodb, tableName: resources.idempotencyTableName, expiresAfterSeconds: 3600 }).publishOnce,
+    schedule: rechecks.add,
+    flush: async () => void (await rechecks.flush(new Set(['sweep']))),
+    now: clock,
+    render: { includeCandidateEmail: false },
+    watch: DEFAULT_WATCH,
+    settings: SETTINGS,
+    count: () => undefined,
+    log: { info: () => undefined, warn: () => undefined },
+    ...overrides,
+  };
+};
+
+const listRequests = () => ia.requests.filter((r) => r.id === LIST);
+
+describe('sweep', () => {
+  it('finds and alerts completed attempts no event named, from list pages only, once each', async () => {
+    seedList(120, { needsReview: 5 });
+    ia.setAssignment(`${prefix}-open`, listedAssignment(`${prefix}-open`, hoursAgo(0.5), [{ id: `${prefix}-unfinished`, pendingReviewCount: 1, inProgress: true }]));
+    ia.setAssignment(`${prefix}-old`, listedAssignment(`${prefix}-old`, hoursAgo(24 * 40), [{ id: `${prefix}-too-old`, pendingReviewCount: 1, scoringCompleted: false }]));
+
+    const report = await runSweep(deps({ settings: { ...SETTINGS, pageSize: 50 } }));
+    expect(report).toMatchObject({ status: 'full-walk', pages: 3, attemptsSeen: 120, discovered: 120 });
+    const published = await alerts();
+    const needed = published.filter((a) => a.eventType === 'review.needed').map((a) => a.attemptId);
+    expect(needed).toHaveLength(24);
+    expect(new Set(needed).size).toBe(24);
+    expect(published.every((a) => a.source === 'sweep')).toBe(true);
+    expect(published.map((a) => a.attemptId)).not.toContain(`${prefix}-unfinished`);
+    expect(published.map((a) => a.attemptId)).not.toContain(`${prefix}-too-old`);
+    // Only list pages: no per-attempt GET.
+    expect(ia.requests.every((r) => r.id === LIST)).toBe(true);
+
+    const again = await runSweep(deps({ settings: { ...SETTINGS, pageSize: 50 } }));
+    expect(again).toMatchObject({ status: 'full-walk', discovered: 0, published: 0 });
+    expect(await alerts()).toEqual([]);
+  });
+
+  it('resumes an unfinished walk from its cursor, and a list that moved meanwhile loses nothing', async () => {
+    const ids = seedList(60, { needsReview: 1 });
+    let virtual = Date.now();
+    const clock = () => new Date(virtual);
+    // Each page costs 10 s of the run's 25 s: a run walks three pages of ten.
+    const slow = createIaClient({ baseUrl: ia.url, apiKey: () => apiKey, pace: async () => void (virtual += 10_000) });
+    const settings = { ...SETTINGS, pageSize: 10, runSeconds: 25 };
+    const first = await runSweep(deps({ ia: slow, settings }, clock));
+    expect(first.status).toBe('stopped');
+    expect(first.attemptsSeen).toBe(30);
+    // Fifteen new assignments arrive at the head: the rest of the walk shifted back a page and a half.
+    for (let i = 0; i < 15; i++) ia.setAssignment(`${prefix}-new-${i}`, listedAssignment(`${prefix}-new-${i}`, new Date(), [{ id: `${prefix}-new-att-${i}`, pendingReviewCount: 1, scoringCompleted: false }]));
+    const reports = [first];
+    while (reports.at(-1)?.status !== 'full-walk' && reports.length < 10) reports.push(await runSweep(deps({ ia: slow, settings }, clock)));
+    expect(reports.at(-1)?.status).toBe('full-walk');
+    const alerted = (await alerts()).map((a) => a.attemptId);
+    // Every one of the first sixty exactly once; the newcomers are the next walk's.
+    expect(alerted.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+    expect(new Set(alerted).size).toBe(alerted.length);
+    const next = await runSweep(deps({ ia: slow, settings: { ...settings, runSeconds: 600 } }, clock));
+    expect(next.status).toBe('full-walk');
+    expect((await alerts()).map((a) => a.attemptId).sort()).toEqual(Array.from({ length: 15 }, (_, i) => `${prefix}-new-att-${i}`).sort());
+  });
+
+  it('copes with a page size IA clamps and with counts written as strings', async () => {
+    seedList(23, { needsReview: 1 });
+    ia.maxPerPage = 5;
+    const strings = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: Infinity, maxPerPage: 5, countsAsStrings: true });
+    for (const a of ia.listed()) strings.setAssignment(String(a.id), { assignment: a });
+    const url = await strings.start();
+    try {
+      const report = await runSweep(deps({ ia: createIaClient({ baseUrl: url, apiKey: () => apiKey }) }));
+      expect(report).toMatchObject({ status: 'full-walk', pages: 5, attemptsSeen: 23 });
+      expect((await alerts()).filter((a) => a.eventType === 'review.needed')).toHaveLength(23);
+    } finally {
+      await strings.stop();
+    }
+  });
+
+  it('sends If-None-Match for pages it has seen; a 304 page costs no state reads', async () => {
+    seedList(5, { needsReview: 1 });
+    await runSweep(deps());
+    await alerts();
+    const second = await runSweep(deps());
+    expect(second).toMatchObject({ status: 'full-walk', attemptsSeen: 0 });
+    expect(listRequests().map((r) => r.status)).toEqual([200, 304]);
+  });
+
+  it('takes at most its share of the key and gives way when triggered checks have booked ahead', async () => {
+    seedList(5, { needsReview: 1 });
+    const paced = (share: number) =>
+      createPacedIaClient({
+        ia: { baseUrl: ia.url, ratePerSecond: 10, timeoutMs: 2000, totalTimeoutMs: 5000, maxRetryAfterMs: 1000 },
+        apiKeySecret: resources.apiKeySecretName,
+        dynamodb,
+        rateLimitTableName: resources.rateLimitTableName,
+        share,
+        maxWaitMs: 210,
+      });
+    // Triggered checks have the schedule booked ten seconds ahead.
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: resources.rateLimitTableName,
+        Item: { pk: { S: `ia-key#${resources.apiKeySecretName}` }, nextSlotAt: { N: String(Date.now() + 10_000) } },
+      }),
+    );
+    const yielded = await runSweep(deps({ ia: paced(0.5) }));
+    expect(yielded.status).toBe('yielded');
+    expect(listRequests()).toHaveLength(0);
+
+    await dynamodb.send(new PutItemCommand({ TableName: resources.rateLimitTableName, Item: { pk: { S: `ia-key#${resources.apiKeySecretName}` }, nextSlotAt: { N: '0' } } }));
+    seedList(40, { needsReview: 1 });
+    const started = Date.now();
+    const report = await runSweep(deps({ ia: paced(0.5), settings: { ...SETTINGS, pageSize: 10 } }));
+    expect(report.status).toBe('full-walk');
+    // Four pages at half of 10/s: three gaps of at least 2 × 105 ms.
+    const times = listRequests().map((r) => r.at);
+    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+  });
+
+  it('a webhook and the sweep seeing the same attempt at the same moment publish once', async () => {
+    const [id] = seedList(1, { needsReview: 1 }) as [string];
+    ia.setAttempt(id, seedVariant(id, { pending_review_count: 1, scoring_completed: false }));
+    const rechecks = outgoingChecks(sqs, resources.checksQueueUrl);
+    const base = deps();
+    const triggered = checkReference({ attemptId: id, source: 'greenhouse' }, 'm-1', {
+      ...base,
+      schedule: rechecks.add,
+      minRecheckIntervalSeconds: 300,
+      notFoundMemorySeconds: 600,
+      count: () => undefined,
+    });
+    const [check, sweep] = await Promise.allSettled([triggered, runSweep(base)]);
+    expect(sweep).toMatchObject({ status: 'fulfilled', value: { status: 'full-walk' } });
+    if (check.status === 'rejected') {
+      // The loser of the state write is retried, as SQS redelivers the record: nothing more is published.
+      expect(check.reason).toBeInstanceOf(StateConflictError);
+      await checkReference({ attemptId: id, source: 'greenhouse' }, 'm-1', { ...base, minRecheckIntervalSeconds: 300, notFoundMemorySeconds: 600 });
+    }
+    const published = (await alerts()).filter((a) => a.attemptId === id);
+    expect(published.map((a) => a.eventType)).toEqual(['review.needed']);
+    const state = (await dynamoStateStore(dynamodb, resources.stateTableName).get(id)) as AttemptState;
+    expect(state.listedUntil).toBeDefined();
+  });
+
+  it('watches an open attempt through the list: its own re-check chain ends when the sweep takes over', async () => {
+    const [id] = seedList(1, { needsReview: 1 }) as [string];
+    ia.setAttempt(id, seedVariant(id, { pending_review_count: 1, scoring_completed: false }));
+    const scheduled: string[] = [];
+    const base = deps();
+    await checkReference({ attemptId: id }, 'm-1', {
+      ...base,
+      schedule: (message) => void scheduled.push(message.recheckId ?? ''),
+      minRecheckIntervalSeconds: 300,
+      notFoundMemorySeconds: 600,
+      count: () => undefined,
+    });
+    expect(scheduled).toEqual([`m-1:${id}`]);
+    await runSweep(base);
+    const state = (await dynamoStateStore(dynamodb, resources.stateTableName).get(id)) as AttemptState;
+    expect(state.recheckId).toBeUndefined();
+    // The re-check that was scheduled finds another id in the state: dropped without an IA call.
+    const before = ia.countRequests((r) => r.id === id);
+    const { outcomes } = await checkReference({ attemptId: id, recheckId: `m-1:${id}`, notBefore: new Date().toISOString() }, 'm-2', {
+      ...base,
+      minRecheckIntervalSeconds: 300,
+      notFoundMemorySeconds: 600,
+      count: () => undefined,
+    });
+    expect(outcomes[0]?.action).toBe('stale-recheck');
+    expect(ia.countRequests((r) => r.id === id)).toBe(before);
+  });
+
+  it('runs as the Lambda handler, and a second concurrent run stands aside', async () => {
+    seedList(3, { needsReview: 1 });
+    Object.assign(process.env, sweepEnvironment(resources, ia.url), { IA_RATE_PER_SECOND: '1000', SWEEP_INTERVAL_SECONDS: '60' });
+    const { handler } = (await import('../../functions/sweep/handler.js')) as unknown as {
+      handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ status: string }>;
+    };
+    const [a, b] = await Promise.all([handler({}, lambdaContext('sweep', 60_000)), handler({}, lambdaContext('sweep', 60_000))]);
+    expect([a.status, b.status].sort()).toEqual(['busy', 'full-walk']);
+    expect((await alerts()).filter((x) => x.eventType === 'review.needed')).toHaveLength(3);
+  });
+});
