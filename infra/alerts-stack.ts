@@ -21,6 +21,7 @@ import { deadLetterQueue, secureQueue } from './constructs/queues.js';
 import { importSecret } from './constructs/secrets.js';
 import { serviceRole } from './constructs/service-access.js';
 import { SlackNotifier } from './constructs/slack-notifier.js';
+import { Sweep } from './constructs/sweep.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import type { Settings } from './settings.js';
 
@@ -56,6 +57,7 @@ export class AlertsStack extends Stack {
   readonly opsTopic: sns.Topic;
   readonly alarms: OpsAlarms;
   readonly slack?: SlackNotifier;
+  readonly sweep: Sweep;
 
   constructor(scope: Construct, id: string, props: AlertsStackProps) {
     super(scope, id, props);
@@ -121,6 +123,27 @@ export class AlertsStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    // What check and the sweep both need: they look at attempts through the same lifecycle.
+    const sharedEnvironment = {
+      ALERTS_TOPIC_ARN: this.alertsTopic.topicArn,
+      CHECKS_QUEUE_URL: this.checksQueue.queueUrl,
+      IA_API_KEY_SECRET: this.apiKeySecret.secretName,
+      STATE_TABLE_NAME: this.stateTable.tableName,
+      IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+      RATE_LIMIT_TABLE_NAME: this.rateLimitTable.tableName,
+      ALERT_DEDUPE_SECONDS: String(Math.round(settings.alertDedupeDays * 86_400)),
+      WATCH_INTERVAL_SECONDS: String(Math.round(settings.watchIntervalMinutes * 60)),
+      REVIEW_SLA_SECONDS: String(Math.round(settings.reviewSlaHours * 3600)),
+      MAX_REMINDERS: String(settings.maxReminders),
+      MAX_WATCH_SECONDS: String(Math.round(settings.maxWatchDays * 86_400)),
+      IA_API_BASE_URL: settings.iaApiBaseUrl,
+      IA_RATE_PER_SECOND: String(settings.iaRatePerSecond),
+      IA_TOTAL_TIMEOUT_MS: String(IA_TOTAL_TIMEOUT_MS),
+      RECHECK_FIRST_DELAY_SECONDS: String(settings.recheckFirstDelaySeconds),
+      SCORING_DEADLINE_SECONDS: String(Math.round(settings.scoringDeadlineHours * 3600)),
+      INCLUDE_CANDIDATE_EMAIL: String(settings.includeCandidateEmail),
+      ...(settings.iaAttemptUrlTemplate ? { IA_ATTEMPT_URL_TEMPLATE: settings.iaAttemptUrlTemplate } : {}),
+    };
     this.check = new ServiceFunction(this, 'Check', {
       name: 'check',
       description: 'Fetches attempts from Indeed Assessments, decides, publishes review alerts',
@@ -129,26 +152,9 @@ export class AlertsStack extends Stack {
       logRetentionDays: settings.logRetentionDays,
       xRayTracing: settings.xRayTracing,
       environment: {
-        ALERTS_TOPIC_ARN: this.alertsTopic.topicArn,
-        CHECKS_QUEUE_URL: this.checksQueue.queueUrl,
+        ...sharedEnvironment,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
-        IA_API_KEY_SECRET: this.apiKeySecret.secretName,
-        STATE_TABLE_NAME: this.stateTable.tableName,
-        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-        RATE_LIMIT_TABLE_NAME: this.rateLimitTable.tableName,
-        ALERT_DEDUPE_SECONDS: String(Math.round(settings.alertDedupeDays * 86_400)),
         MIN_RECHECK_INTERVAL_SECONDS: String(settings.minRecheckIntervalSeconds),
-        WATCH_INTERVAL_SECONDS: String(Math.round(settings.watchIntervalMinutes * 60)),
-        REVIEW_SLA_SECONDS: String(Math.round(settings.reviewSlaHours * 3600)),
-        MAX_REMINDERS: String(settings.maxReminders),
-        MAX_WATCH_SECONDS: String(Math.round(settings.maxWatchDays * 86_400)),
-        IA_API_BASE_URL: settings.iaApiBaseUrl,
-        IA_RATE_PER_SECOND: String(settings.iaRatePerSecond),
-        IA_TOTAL_TIMEOUT_MS: String(IA_TOTAL_TIMEOUT_MS),
-        RECHECK_FIRST_DELAY_SECONDS: String(settings.recheckFirstDelaySeconds),
-        SCORING_DEADLINE_SECONDS: String(Math.round(settings.scoringDeadlineHours * 3600)),
-        INCLUDE_CANDIDATE_EMAIL: String(settings.includeCandidateEmail),
-        ...(settings.iaAttemptUrlTemplate ? { IA_ATTEMPT_URL_TEMPLATE: settings.iaAttemptUrlTemplate } : {}),
       },
     });
     const checkFn = this.check.function;
@@ -168,6 +174,24 @@ export class AlertsStack extends Stack {
     this.stateTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.rateLimitTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.idempotencyTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+
+    this.sweep = new Sweep(this, 'Sweep', {
+      intervalMinutes: settings.sweepIntervalMinutes,
+      logRetentionDays: settings.logRetentionDays,
+      xRayTracing: settings.xRayTracing,
+      stateTable: this.stateTable,
+      idempotencyTable: this.idempotencyTable,
+      rateLimitTable: this.rateLimitTable,
+      checksQueue: this.checksQueue,
+      apiKeySecret: this.apiKeySecret,
+      grantPublish: (grantee) => grantPublishTo(this.alertsTopic, topicKey, grantee),
+      environment: {
+        ...sharedEnvironment,
+        SWEEP_HORIZON_DAYS: String(settings.sweepHorizonDays),
+        SWEEP_BUDGET_SHARE: String(settings.sweepBudgetShare),
+        SWEEP_PAGE_SIZE: String(settings.sweepPageSize),
+      },
+    });
 
     this.ingest = new IngestApi(this, 'Ingest', { settings, checksQueue: this.checksQueue });
     new EventBridgeTrigger(this, 'EventBridge', {
@@ -219,6 +243,7 @@ export class AlertsStack extends Stack {
       alertsTopic: this.alertsTopic,
       check: checkFn,
       ingest: this.ingest.ingest.function,
+      sweep: this.sweep,
       oldestMessageMinutes: settings.oldestMessageAlarmMinutes,
       ...(this.slack ? { notifierDeadLetterQueue: this.slack.deadLetterQueue } : {}),
     });

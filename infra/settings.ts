@@ -55,6 +55,11 @@ export interface Settings {
   eventBridgeSources: string[];
   apiThrottleRate: number;
   apiThrottleBurst: number;
+  /** The sweep of IA's assignment list: how often, how far back, how much of the key's rate. */
+  sweepIntervalMinutes: number;
+  sweepHorizonDays: number;
+  sweepBudgetShare: number;
+  sweepPageSize: number;
 }
 
 export const DEFAULTS: Omit<Settings, 'alertEmails' | 'opsEmails' | 'sources' | 'slackChannels' | 'eventBridgeSources'> = {
@@ -78,6 +83,10 @@ export const DEFAULTS: Omit<Settings, 'alertEmails' | 'opsEmails' | 'sources' | 
   eventBusName: 'default',
   apiThrottleRate: 20,
   apiThrottleBurst: 40,
+  sweepIntervalMinutes: 5,
+  sweepHorizonDays: 30,
+  sweepBudgetShare: 0.5,
+  sweepPageSize: 100,
 };
 
 type Context = Pick<Node, 'tryGetContext' | 'getAllContext'>;
@@ -133,6 +142,11 @@ const numberFrom = (node: Context, key: keyof typeof DEFAULTS, min: number, max 
   if (raw === undefined || raw === '') return DEFAULTS[key] as number;
   const value = typeof raw === 'number' ? raw : Number(raw);
   return Number.isFinite(value) && value >= min && value <= max ? value : fail(key, `a number from ${min} to ${max}`, raw);
+};
+
+const wholeNumberFrom = (node: Context, key: keyof typeof DEFAULTS, min: number, max: number): number => {
+  const value = numberFrom(node, key, min, max);
+  return Number.isInteger(value) ? value : fail(key, `a whole number from ${min} to ${max}`, node.tryGetContext(key));
 };
 
 const stringFrom = (node: Context, key: string): string | undefined => {
@@ -282,5 +296,9 @@ export const loadSettings = (node: Context): Settings => {
     eventBridgeSources: listFrom(node, 'eventBridgeSources'),
     apiThrottleRate: numberFrom(node, 'apiThrottleRate', 1, 10_000),
     apiThrottleBurst: Math.round(numberFrom(node, 'apiThrottleBurst', 1, 5_000)),
+    sweepIntervalMinutes: wholeNumberFrom(node, 'sweepIntervalMinutes', 1, 60),
+    sweepHorizonDays: numberFrom(node, 'sweepHorizonDays', 1, 365),
+    sweepBudgetShare: numberFrom(node, 'sweepBudgetShare', 0.05, 1),
+    sweepPageSize: wholeNumberFrom(node, 'sweepPageSize', 1, 1000),
   };
 };

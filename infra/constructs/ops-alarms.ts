@@ -23,6 +23,7 @@ export interface OpsAlarmsProps {
   alertsTopic: sns.ITopic;
   check: lambda.IFunction;
   ingest: lambda.IFunction;
+  sweep: { fullWalks: cloudwatch.IMetric; sweep: { function: lambda.IFunction } };
   oldestMessageMinutes: number;
   /** The Slack notifier's DLQ, when Slack channels are configured. */
   notifierDeadLetterQueue?: sqs.IQueue;
@@ -53,14 +54,23 @@ export class OpsAlarms extends Construct {
       stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
     );
     const action = new SnsAction(props.opsTopic);
-    const add = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+    const add = (
+      alarmId: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      description: string,
+      when: { below?: boolean } = {},
+    ) => {
       const alarm = new cloudwatch.Alarm(this, alarmId, {
         alarmName: `${prefix}${alarmId}`,
         metric,
         threshold,
         evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        comparisonOperator: when.below
+          ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
+          : cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // "Nothing happened" is the problem an alarm on too little is about.
+        treatMissingData: when.below ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
       alarm.addAlarmAction(action);
@@ -88,7 +98,12 @@ export class OpsAlarms extends Construct {
     );
     add(
       'IaAuthFailures',
-      serviceMetric('IaAuthFailures', 'ia-review-alerts-check'),
+      new cloudwatch.MathExpression({
+        expression: 'check + sweep',
+        usingMetrics: { check: serviceMetric('IaAuthFailures', 'ia-review-alerts-check'), sweep: serviceMetric('IaAuthFailures', 'ia-review-alerts-sweep') },
+        label: 'IA 401/403 (check + sweep)',
+        period: Duration.minutes(5),
+      }),
       1,
       'Indeed Assessments refused the API key (401/403): every check stops. Put a valid key in the IA API key secret, then redrive the DLQ. See README, runbook "IaAuthFailures".',
     );
@@ -118,6 +133,19 @@ export class OpsAlarms extends Construct {
         'Slack rejected a message as invalid (400): a rendering bug. The alert is in the Slack DLQ; email still went out. Open an issue with the failureReason. See README, runbook "SlackPayloadRejected".',
       );
     }
+    add(
+      'SweepStalled',
+      props.sweep.fullWalks,
+      1,
+      'No walk of the assignment list reached the horizon in three sweep intervals: attempts nobody sends events for are not alerted, open ones not watched. Read the sweep log ("sweep degraded" means the horizon holds more than the budget walks: lower sweepHorizonDays or raise sweepIntervalMinutes; "run failed" names the cause). See README, runbook "SweepStalled".',
+      { below: true },
+    );
+    add(
+      'SweepErrors',
+      props.sweep.sweep.function.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
+      1,
+      'The sweep function itself failed: read its log group; the next run resumes the walk. See README, runbook "SweepErrors".',
+    );
     add(
       'WebhookFailures',
       serviceMetric('WebhooksFailed', 'ia-review-alerts-ingest'),

@@ -182,7 +182,7 @@ describe('alerts stack', () => {
         }),
       ],
     });
-    template.resourceCountIs('AWS::Events::Rule', 2);
+    expect(Object.keys(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } }))).toHaveLength(2);
   });
 
   it('keeps watch state and alert idempotency keys in TTL tables check may only read and write', () => {
@@ -202,17 +202,12 @@ describe('alerts stack', () => {
   it('sends every ops alarm, with a runbook line, to a separate encrypted ops topic', () => {
     const opsTopic = stack.getLogicalId(stack.opsTopic.node.defaultChild as never);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{
-      Properties: { AlarmDescription: string; AlarmActions: unknown[]; MetricName?: string };
+      Properties: { AlarmName: string; AlarmDescription: string; AlarmActions: unknown[]; MetricName?: string };
     }>;
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(
-      [
-        'ApproximateAgeOfOldestMessage',
-        'ApproximateNumberOfMessagesVisible',
-        'Errors',
-        'IaAuthFailures',
-        'NumberOfNotificationsFailed',
-        'WebhooksFailed',
-      ].sort(),
+    expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual(
+      ['AlertDeliveryFailures', 'CheckErrors', 'ChecksBacklog', 'DeadLetters', 'IaAuthFailures', 'SweepErrors', 'SweepStalled', 'WebhookFailures']
+        .map((name) => `AssessmentReviewAlerts-${name}`)
+        .sort(),
     );
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: opsTopic }]);
@@ -256,6 +251,59 @@ describe('alerts stack', () => {
     const warnings = Annotations.fromStack(silent).findWarning('*', Match.stringLikeRegexp('Nobody receives review alerts'));
     expect(warnings).toHaveLength(1);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Nobody receives'))).toEqual([]);
+  });
+});
+
+describe('the sweep', () => {
+  it('runs on a schedule of sweepIntervalMinutes with the horizon, share and page size it was given', () => {
+    const { template: custom } = synth({ sweepIntervalMinutes: '10', sweepHorizonDays: '14', sweepBudgetShare: '0.25', sweepPageSize: '50' });
+    custom.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(10 minutes)', Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })] });
+    custom.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 630,
+      Environment: {
+        Variables: Match.objectLike({ SWEEP_INTERVAL_SECONDS: '600', SWEEP_HORIZON_DAYS: '14', SWEEP_BUDGET_SHARE: '0.25', SWEEP_PAGE_SIZE: '50' }),
+      },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  it('may read state in batches and take the walk lease, and nothing it does not use', () => {
+    const roleId = stack.getLogicalId(stack.sweep.sweep.role.node.defaultChild as never);
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${roleId}"`));
+    const actions = [...new Set(JSON.stringify(policy).match(/"(dynamodb|sqs|sns|kms|secretsmanager):\w+"/g))].sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'sns:Publish',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ].map((a) => `"${a}"`),
+    );
+  });
+
+  it('alarms when no walk finished in three intervals, missing data included', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'AssessmentReviewAlerts-SweepStalled',
+      MetricName: 'SweepFullWalks',
+      Period: 900,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('rejects a sweep interval that is not whole minutes, and a share above 1', () => {
+    expect(() => synth({ sweepIntervalMinutes: '2.5' })).toThrow(/"sweepIntervalMinutes" must be a whole number/);
+    expect(() => synth({ sweepBudgetShare: '1.5' })).toThrow(/"sweepBudgetShare" must be a number from 0.05 to 1/);
   });
 });
 
