@@ -10,6 +10,7 @@ import { checkCommand } from './check-command.js';
 import { previewCommand } from './preview-command.js';
 import { redriveCommand } from './redrive-command.js';
 import { signCommand } from './sign-command.js';
+import { sweepCommand } from './sweep-command.js';
 
 export interface Io {
   out(text: string): void;
@@ -29,6 +30,15 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
       Fetch an attempt (or, with --assignment, an assignment's attempts) from the IA API,
       print the decision and the notification it would publish. Needs IA_API_KEY;
       IA_API_BASE_URL defaults to https://api.indeedassessments.com/v1.`,
+  },
+  sweep: {
+    run: sweepCommand,
+    options: { days: { type: 'string' }, json: { type: 'boolean' } },
+    usage: `sweep [--days N] [--json]
+      Walk IA's assignment list, newest first, back N days (default 30) with the same client,
+      retries and pacing as the sweep function, and print every completed attempt once with
+      the decision the pipeline would take; --json: one {"attemptId","assignmentId","decision"}
+      line each. Needs IA_API_KEY. Reads only.`,
   },
   sign: {
     run: signCommand,

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { run, type Io } from '../../functions/cli/main.js';
-import { FakeIaServer } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
+import { FakeIaServer, LIST } from '../support/fake-ia-server.js';
+import { defaultAssignments, defaultAttempts, listedAssignment, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
 
 const KEY = 'cli-test-key-abc';
 const ia = new FakeIaServer({ apiKeys: [KEY], ratePerSecond: Infinity, attempts: defaultAttempts(), assignments: defaultAssignments() });
@@ -152,19 +152,45 @@ describe('ia-review-alerts preview', () => {
   });
 });
 
+describe('ia-review-alerts sweep', () => {
+  it('prints each completed attempt of the horizon once, as JSON lines', async () => {
+    ia.setAssignment('cli-asg-1', listedAssignment('cli-asg-1', new Date(Date.now() - 3_600_000), [
+      { id: 'cli-att-1', pendingReviewCount: 1, scoringCompleted: false },
+      { id: 'cli-att-2', inProgress: true },
+    ]));
+    ia.setAssignment('cli-asg-2', listedAssignment('cli-asg-2', new Date(Date.now() - 7_200_000), [{ id: 'cli-att-3' }]));
+    const { code, out } = await cli(['sweep', '--json', '--days', '2']);
+    expect(code).toBe(0);
+    expect(out.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+      { attemptId: 'cli-att-1', assignmentId: 'cli-asg-1', decision: 'review.needed' },
+      { attemptId: 'cli-att-3', assignmentId: 'cli-asg-2', decision: 'attempt.scored' },
+    ]);
+    const text = await cli(['sweep', '--days', '2']);
+    expect(text.out).toContain('2 completed attempt(s) in the last 2 day(s)');
+  });
+
+  it('exits 1 when IA keeps failing, 2 on a bad --days', async () => {
+    for (let i = 0; i < 4; i++) ia.inject(LIST, { kind: 'status', status: 503 });
+    const failed = await cli(['sweep'], { IA_TOTAL_TIMEOUT_MS: '20000' });
+    expect([failed.code, failed.err]).toEqual([1, expect.stringMatching(/UpstreamError: IA API failed with 503 for assignments page 1/)]);
+    ia.clearFaults();
+    expect((await cli(['sweep', '--days', '0'])).code).toBe(2);
+  });
+});
+
 describe('help', () => {
-  it.each(['check', 'sign', 'preview', 'redrive'])('%s --help prints its own usage and exits 0', async (command) => {
+  it.each(['check', 'sign', 'preview', 'redrive', 'sweep'])('%s --help prints its own usage and exits 0', async (command) => {
     for (const flag of ['--help', '-h']) {
       const { code, out, err } = await cli([command, flag], { IA_API_KEY: undefined });
       expect([code, err]).toEqual([0, '']);
       expect(out).toMatch(new RegExp(`^usage: ia-review-alerts ${command} `));
-      for (const other of ['check', 'sign', 'preview', 'redrive'].filter((c) => c !== command)) expect(out).not.toContain(`  ${other} `);
+      for (const other of ['check', 'sign', 'preview', 'redrive', 'sweep'].filter((c) => c !== command)) expect(out).not.toContain(`  ${other} `);
     }
   });
 
   it('--help alone lists every command', async () => {
     const { code, out } = await cli(['--help']);
     expect(code).toBe(0);
-    for (const command of ['check', 'sign', 'preview', 'redrive']) expect(out).toContain(`  ${command} `);
+    for (const command of ['check', 'sign', 'preview', 'redrive', 'sweep']) expect(out).toContain(`  ${command} `);
   });
 });

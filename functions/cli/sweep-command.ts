@@ -1,0 +1,44 @@
+/**
+ * `ia-review-alerts sweep [--days N] [--json]`: walks IA's assignment list as the sweep function
+ * does (same client, retries and pacing, same walk), down to the horizon, and prints each
+ * completed attempt once with the decision the pipeline would take. Reads only; needs IA_API_KEY.
+ */
+import { walkAssignments } from '#lib/assignment-walk.js';
+import { loadIaSettings } from '#lib/config.js';
+import { decide } from '#lib/decision.js';
+import { createIaClient } from '#lib/ia-client.js';
+import { createPacer } from '#lib/pacer.js';
+import type { Io } from './main.js';
+import { UsageError } from './main.js';
+
+const DEFAULT_DAYS = 30;
+const PAGE_SIZE = 100;
+
+export const sweepCommand = async (
+  positionals: string[],
+  flags: Record<string, string | boolean | undefined>,
+  io: Io,
+): Promise<void> => {
+  if (positionals.length > 0) throw new UsageError('sweep takes no positional arguments');
+  const days = flags.days === undefined ? DEFAULT_DAYS : Number(flags.days);
+  if (!(days > 0) || days > 3650) throw new UsageError('--days must be a number of days from 1 to 3650');
+  const apiKey = io.env.IA_API_KEY?.trim();
+  if (!apiKey) throw new UsageError('set IA_API_KEY to your Indeed Assessments API key');
+  const settings = loadIaSettings(io.env);
+  // One process: an in-process pacer keeps the key's rate, 5 % under it like the functions.
+  const ia = createIaClient({ ...settings, apiKey: () => apiKey, pace: createPacer(Math.ceil(1050 / settings.ratePerSecond)) });
+  let count = 0;
+  await walkAssignments(ia, { page: 1, per: PAGE_SIZE }, { requestedPer: PAGE_SIZE, horizonDays: days, now: new Date() }, async (outcome) => {
+    if (outcome.kind !== 'page') return;
+    for (const { attempt, assignmentId } of outcome.attempts) {
+      count += 1;
+      const decision = decide(attempt);
+      io.out(
+        flags.json
+          ? `${JSON.stringify({ attemptId: attempt.id, assignmentId, decision })}\n`
+          : `${attempt.id}  ${decision.padEnd(15)}  assignment ${assignmentId}  ${attempt.assessment.name ?? ''}\n`,
+      );
+    }
+  });
+  if (!flags.json) io.out(`${count} completed attempt(s) in the last ${days} day(s)\n`);
+};
