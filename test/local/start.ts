@@ -10,15 +10,17 @@ import type { Alert } from '#lib/alert.js';
 import { slackPreview, type SlackMessage } from '#lib/render/slack.js';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { FakeSlackServer } from '../support/fake-slack-server.js';
-import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
+import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, UNANNOUNCED, VARIANTS } from '../support/ia-fixtures.js';
 import { startHttpApi, type HttpHandler } from '../support/local/http-api.js';
 import { localSources } from '../support/local/sources.js';
 import { drain, startPoller, type SqsHandler } from '../support/local/sqs-poller.js';
 import { motoEnvironment, startMoto } from '../support/moto.js';
-import { awsClients, checkEnvironment, ingestEnvironment, notifyEnvironment, provision } from '../support/provision.js';
+import { lambdaContext } from '../support/lambda.js';
+import { awsClients, checkEnvironment, ingestEnvironment, notifyEnvironment, provision, sweepEnvironment } from '../support/provision.js';
 import { clearState, writeState } from './state.js';
 
 const tty = process.stdout.isTTY;
+const SWEEP_INTERVAL_SECONDS = 20;
 const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[0m` : text);
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -43,7 +45,9 @@ const main = async () => {
     sources,
     slackChannels: [{ name: 'review-alerts', webhookUrl: slack.webhookUrl('review-alerts') }],
   });
-  Object.assign(process.env, motoEnvironment(moto.endpoint), checkEnvironment(resources, iaBaseUrl ?? ''), ingestEnvironment(resources), {
+  Object.assign(process.env, motoEnvironment(moto.endpoint), checkEnvironment(resources, iaBaseUrl ?? ''), ingestEnvironment(resources), sweepEnvironment(resources, iaBaseUrl ?? ''), {
+    // The schedule the stack gives the sweep (5 min), shortened so a local run shows it at work.
+    SWEEP_INTERVAL_SECONDS: String(SWEEP_INTERVAL_SECONDS),
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
@@ -54,6 +58,9 @@ const main = async () => {
 
   const { handler } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler };
   const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as { handler: HttpHandler };
+  const { handler: sweep } = (await import('../../functions/sweep/handler.js')) as unknown as {
+    handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+  };
   // notify-slack reads its own environment at cold start, as each Lambda has its own.
   Object.assign(process.env, notifyEnvironment(resources));
   const { handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as { handler: SqsHandler };
@@ -66,6 +73,10 @@ const main = async () => {
       startPoller({ sqs, queueUrl: c.queueUrl, handler: notify, functionName: 'notify-slack', onError }),
     ),
   ];
+  // What EventBridge's rate schedule does for the stack: run the sweep every interval.
+  const runSweep = () => void sweep({}, lambdaContext('sweep', (SWEEP_INTERVAL_SECONDS + 30) * 1000)).catch(onError);
+  runSweep();
+  const sweepTimer = setInterval(runSweep, SWEEP_INTERVAL_SECONDS * 1000);
   // What the Slack channel shows: every post the fake webhook received, as readable text.
   let shownPosts = 0;
   const slackView = setInterval(() => {
@@ -110,6 +121,7 @@ ${bold('Running.')}
   Checks queue:         ${resources.checksQueueUrl}
   Slack (fake webhook): ${slack.webhookUrl('review-alerts')}
   Webhooks:             POST ${api.url}/events/{${sources.map((s) => s.name).join('|')}}
+  Sweep:                walks the assignment list every ${SWEEP_INTERVAL_SECONDS} s (5 min deployed): ${fakeIa ? `${UNANNOUNCED.attemptId}, which no event names, is alerted below` : 'the real list'}
 
 In another terminal, trigger a check:
   npm run enqueue -- ${VARIANTS.reviewNeeded}          review needed → an email and a Slack post below
@@ -125,6 +137,7 @@ Ctrl-C stops everything.
     say('\nStopping...');
     inboxRunning = false;
     clearInterval(slackView);
+    clearInterval(sweepTimer);
     await Promise.all(pollers.map((p) => p.stop()));
     await slack.stop();
     await api.stop();

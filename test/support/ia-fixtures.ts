@@ -62,8 +62,14 @@ export const defaultAttempts = (): Record<string, unknown> => {
   };
 };
 
-export const defaultAssignments = (): Record<string, unknown> => ({
+/** An attempt no event names: only the sweep of the assignment list finds it (`npm start`, the README). */
+export const UNANNOUNCED = { assignmentId: 'asg-nobody-told-us', attemptId: 'att-nobody-told-us' } as const;
+
+export const defaultAssignments = (now = new Date()): Record<string, unknown> => ({
   [SEED_ASSIGNMENT_ID]: readFixture('assignment.json'),
+  [UNANNOUNCED.assignmentId]: listedAssignment(UNANNOUNCED.assignmentId, new Date(now.getTime() - 2 * 3_600_000), [
+    { id: UNANNOUNCED.attemptId, pendingReviewCount: 1, scoringCompleted: false },
+  ]),
 });
 
 export interface ListedAttemptSpec {
