@@ -27,7 +27,7 @@ import { seedVariant } from '../test/support/ia-fixtures.js';
 import { sqsRecord } from '../test/support/lambda.js';
 import { startInstantAws } from './instant-aws.js';
 import { barChart } from './png.js';
-import { SCENARIOS, watchCost } from './watch-budget.js';
+import { LIST_MODEL, SCENARIOS, sweepLoad, watchCost } from './watch-budget.js';
 import { DEFAULT_WATCH } from '#lib/lifecycle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -286,14 +286,11 @@ const peakRssMb = Object.fromEntries(
 
 // ---------- the IA budget, from the last `npm run load` ----------
 const loadFile = `${root}load-results.json`;
-const load = existsSync(loadFile) ? (JSON.parse(readFileSync(loadFile, 'utf8')) as Record<string, number>) : undefined;
-// The watch after the first check, per attempt timeline, with the default settings.
-const watchBudget = Object.fromEntries(
-  Object.entries(SCENARIOS).map(([name, timeline]) => {
-    const cost = watchCost(timeline, DEFAULT_WATCH);
-    return [name, { ...cost, attemptsPerDayAtOneRps: Math.floor(86_400 / cost.iaCalls) }];
-  }),
-);
+const loads = existsSync(loadFile) ? (JSON.parse(readFileSync(loadFile, 'utf8')) as Record<string, Record<string, number>>) : {};
+const load = loads.webhooks;
+// An attempt's whole watch, per timeline, with the default settings and the sweep's walk (LIST_MODEL).
+const watchBudget = Object.fromEntries(Object.entries(SCENARIOS).map(([name, timeline]) => [name, watchCost(timeline, DEFAULT_WATCH)]));
+const sweepModel = { ...LIST_MODEL, ...sweepLoad(LIST_MODEL) };
 
 // ---------- cost per million attempts ----------
 // us-east-1 list prices, November 2026; assumptions are in the same object so the estimate can be checked.
@@ -379,10 +376,12 @@ const passCost =
   waitingPer.calls('dynamodb.readUnits') * prices.dynamoReadUnit +
   sqsByCheck(waitingPer);
 const laterAlertCost = 2 * prices.dynamoWriteUnit + prices.snsPublish;
+// A look by the list: the attempt's state in the page's batch read (its Lambda share is not measured).
+const listLookCost = prices.dynamoReadUnit;
 const watchUsdPerMillionAttempts = Object.fromEntries(
   Object.entries(watchBudget).map(([name, cost]) => [
     name,
-    round(((cost.iaCalls - 1) * lookCost + cost.queuePasses * passCost + cost.laterAlerts * laterAlertCost) * 1e6, 2),
+    round((cost.ownLooks * lookCost + cost.listLooks * listLookCost + cost.queuePasses * passCost + cost.laterAlerts * laterAlertCost) * 1e6, 2),
   ]),
 );
 
@@ -405,15 +404,19 @@ const results = {
   memoryMb: MEMORY_MB,
   memorySweep,
   bundleKb,
-  iaBudget: load
-    ? {
-        iaCallsPerDistinctAttempt: load.iaCallsPerDistinctAttempt,
-        achievedRateVsLimit: load.achievedRateVsLimit,
-        http429: load.http429,
-        source: 'load-results.json (npm run load)',
-        watchCallsPerAttempt: watchBudget,
-      }
-    : { note: 'no load-results.json: run `npm run load` first', watchCallsPerAttempt: watchBudget },
+  iaBudget: {
+    ...(load
+      ? {
+          iaCallsPerDistinctAttempt: load.iaCallsPerDistinctAttempt,
+          achievedRateVsLimit: load.achievedRateVsLimit,
+          http429: load.http429,
+          source: 'load-results.json (npm run load)',
+        }
+      : { note: 'no webhook run in load-results.json: run `npm run load` first' }),
+    ...(loads.discovery ? { discovery: loads.discovery } : {}),
+    watchModel: sweepModel,
+    watchCallsPerAttempt: watchBudget,
+  },
   awsCallsPerEvent: Object.fromEntries(
     ([['check', checkBatch10], ['ingest', ingestPer], ['notify-slack', notifyPer]] as Array<[string, PerEvent]>).map(([fn, p]) => [
       fn,
@@ -493,10 +496,13 @@ for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
 }
 process.stdout.write('\ntarget                          value      met\n');
 for (const [name, value, met] of targets) process.stdout.write(`${name.padEnd(31)} ${value.padEnd(10)} ${met ? 'yes' : 'NO'}\n`);
-process.stdout.write('\nan attempt\'s whole watch (default settings)   IA calls   attempts/day the key carries   15-min passes   AWS $ per M attempts\n');
+process.stdout.write(
+  `\nthe watch through the list: ${JSON.stringify(LIST_MODEL)}\n  → ${sweepModel.pagesInHorizon} pages in the horizon, a walk every ${sweepModel.walkMinutes} min, ${sweepModel.sweepCallsPerAttempt} sweep calls per attempt\n`,
+);
+process.stdout.write('an attempt\'s whole watch (default settings)   IA calls (own + walk share)   attempts/day the key carries   list looks   15-min passes   AWS $ per M attempts\n');
 for (const [name, cost] of Object.entries(watchBudget)) {
   process.stdout.write(
-    `${name.padEnd(45)} ${String(cost.iaCalls).padEnd(10)} ${String(cost.attemptsPerDayAtOneRps).padEnd(30)} ${String(cost.queuePasses).padEnd(15)} ${watchUsdPerMillionAttempts[name]}\n`,
+    `${name.padEnd(45)} ${`${cost.iaCalls} (${cost.ownLooks} + ${sweepModel.sweepCallsPerAttempt})`.padEnd(29)} ${String(cost.attemptsPerDayAtOneRps).padEnd(30)} ${String(cost.listLooks).padEnd(12)} ${String(cost.queuePasses).padEnd(15)} ${watchUsdPerMillionAttempts[name]}\n`,
   );
 }
 process.stdout.write(`\nmemory    ${FUNCTIONS.map((fn) => `${fn} peak RSS / Lambda $ per M`.padEnd(38)).join('')}\n`);

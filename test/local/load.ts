@@ -2,22 +2,34 @@
  * `npm run load`: 1,000 webhook events, 30 % of them duplicates, through the local pipeline
  * (HTTP → ingest → checks queue → concurrent check processes → SNS) against the fake IA with a
  * scaled-up rate limit. Writes load-results.json and prints the same figures as a table.
+ *
+ * `npm run load -- --discovery`: N (300) completed attempts appear in the fake IA's assignment list
+ * and no event is sent, except webhooks for a tenth of them that arrive while the sweep walks; the
+ * sweep (in this process) and the check workers must find, alert and record every one, once.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dynamoStateStore, isMissing } from '#lib/attempt-state.js';
 import { signRequest } from '#lib/webhooks/sign.js';
-import { FakeIaServer } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, freshAttempt, type VARIANTS } from '../support/ia-fixtures.js';
+import { FakeIaServer, LIST } from '../support/fake-ia-server.js';
+import { defaultAssignments, defaultAttempts, freshAttempt, listedAssignment, seedVariant, type VARIANTS } from '../support/ia-fixtures.js';
+import { lambdaContext } from '../support/lambda.js';
 import { startHttpApi, type HttpHandler } from '../support/local/http-api.js';
 import { localSources } from '../support/local/sources.js';
 import { drain } from '../support/local/sqs-poller.js';
 import { motoEnvironment, startMoto } from '../support/moto.js';
-import { awsClients, checkEnvironment, ingestEnvironment, provision } from '../support/provision.js';
+import { awsClients, checkEnvironment, ingestEnvironment, provision, sweepEnvironment } from '../support/provision.js';
 
+const DISCOVERY = process.argv.includes('--discovery');
+const DISCOVERY_ATTEMPTS = Number(process.env.LOAD_ATTEMPTS ?? 300);
+/** In discovery mode, the share of attempts a webhook also names, sent while the sweep walks. */
+const ANNOUNCED_SHARE = 0.1;
+const SWEEP_INTERVAL_SECONDS = 30;
 const EVENTS = Number(process.env.LOAD_EVENTS ?? 1000);
 const DUPLICATE_SHARE = 0.3;
 // What this machine's emulated AWS (moto, one Python process) can keep busy; raise it on a bigger one.
@@ -25,17 +37,35 @@ const RATE = Number(process.env.LOAD_IA_RATE ?? 2);
 const WORKERS = Number(process.env.LOAD_WORKERS ?? 2);
 const WARM_UP_MS = 2_000;
 
-const distinct = Math.round(EVENTS * (1 - DUPLICATE_SHARE));
+const distinct = DISCOVERY ? DISCOVERY_ATTEMPTS : Math.round(EVENTS * (1 - DUPLICATE_SHARE));
 const moto = await startMoto();
+
+/** Every AWS call the functions make goes through this counter on its way to moto. */
+let awsCalls = 0;
+const motoUrl = new URL(moto.endpoint);
+const awsCounter = createServer((req, res) => {
+  awsCalls += 1;
+  const upstream = request({ host: motoUrl.hostname, port: motoUrl.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', () => res.destroy());
+  req.pipe(upstream);
+});
+await new Promise<void>((resolve) => awsCounter.listen(0, '127.0.0.1', resolve));
+const countedEndpoint = `http://127.0.0.1:${(awsCounter.address() as AddressInfo).port}`;
 const apiKey = `load-${randomBytes(6).toString('hex')}`;
-const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: RATE, attempts: defaultAttempts(), assignments: defaultAssignments() });
+const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: RATE, attempts: defaultAttempts(), assignments: DISCOVERY ? {} : defaultAssignments() });
 const iaUrl = await ia.start();
 const sources = localSources().filter((s) => s.name === 'webhooks');
-const resources = await provision({ endpoint: moto.endpoint, prefix: 'load', apiKey, sources, visibilityTimeoutSeconds: 30 });
+// Provisioned through the counter, so the queue URLs the functions get lead through it too.
+const resources = await provision({ endpoint: countedEndpoint, prefix: 'load', apiKey, sources, visibilityTimeoutSeconds: 30 });
 const environment = {
-  ...motoEnvironment(moto.endpoint),
+  ...motoEnvironment(countedEndpoint),
   ...checkEnvironment(resources, iaUrl),
   ...ingestEnvironment(resources),
+  ...sweepEnvironment(resources, iaUrl),
+  SWEEP_INTERVAL_SECONDS: String(SWEEP_INTERVAL_SECONDS),
   IA_RATE_PER_SECOND: String(RATE),
   // Re-checks of still-scoring attempts are the watch's job, not the events'; keep them out of the run.
   RECHECK_FIRST_DELAY_SECONDS: '900',
@@ -46,23 +76,49 @@ const environment = {
 Object.assign(process.env, environment);
 const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as { handler: HttpHandler };
 const api = await startHttpApi(ingest);
-const { sqs, dynamodb } = awsClients(moto.endpoint);
+const { sqs, dynamodb } = awsClients(countedEndpoint);
+/** The driver's own calls (watching the queue) go through the counter too; they are not the functions'. */
+let driverCalls = 0;
 
-// Attempts: most need review, some are scored, some still scoring, a few do not exist (→ DLQ).
+const secret = sources[0]?.secretValue as string;
+const eventFor = (attemptId: string) => signRequest('standard-webhooks', JSON.stringify({ type: 'attempt.completed', data: { attemptId } }), secret);
+
+/** Discovery: completed attempts in the assignment list, 60 % waiting on a human, created in the last hours. */
+const listedAttempts = () => {
+  const ids: string[] = [];
+  const now = Date.now();
+  for (let i = 0; i < distinct; i++) {
+    const attemptId = `found-${i}-${randomBytes(3).toString('hex')}`;
+    const review = i % 5 < 3;
+    const fields = { pending_review_count: review ? 1 : 0, scoring_completed: !review };
+    ia.setAssignment(`asg-${attemptId}`, listedAssignment(`asg-${attemptId}`, new Date(now - 3_600_000 - i * 30_000), [{ id: attemptId, pendingReviewCount: fields.pending_review_count, scoringCompleted: fields.scoring_completed }]));
+    // The same attempt for a triggered check, as IA serves it on its own.
+    ia.setAttempt(attemptId, seedVariant(attemptId, fields));
+    ids.push(attemptId);
+  }
+  return ids;
+};
+
+// Webhook load: most need review, some are scored, some still scoring, a few do not exist (→ DLQ).
 const mix: Array<[keyof typeof VARIANTS | 'missing', number]> = [['reviewNeeded', 0.6], ['scored', 0.25], ['scoringPending', 0.1], ['missing', 0.05]];
-const attempts = Array.from({ length: distinct }, (_, i) => {
-  let r = (i + 0.5) / distinct;
-  const kind = mix.find(([, share]) => (r -= share) < 0)?.[0] ?? 'scored';
-  return kind === 'missing' ? `missing-${i}` : freshAttempt(ia, kind);
-});
+const attempts = DISCOVERY
+  ? listedAttempts()
+  : Array.from({ length: distinct }, (_, i) => {
+      let r = (i + 0.5) / distinct;
+      const kind = mix.find(([, share]) => (r -= share) < 0)?.[0] ?? 'scored';
+      return kind === 'missing' ? `missing-${i}` : freshAttempt(ia, kind);
+    });
 
 // Events: one per attempt, then duplicates: half exact redeliveries, half new events for the same attempt.
-const secret = sources[0]?.secretValue as string;
-const firsts = attempts.map((attemptId) => signRequest('standard-webhooks', JSON.stringify({ type: 'attempt.completed', data: { attemptId } }), secret));
-const duplicates = Array.from({ length: EVENTS - distinct }, (_, i) => {
-  const original = firsts[(i * 7) % firsts.length] as (typeof firsts)[number];
-  return i % 2 === 0 ? original : signRequest('standard-webhooks', original.body, secret);
-});
+// Discovery: a tenth of the attempts, announced while the sweep walks.
+const announced = DISCOVERY ? attempts.filter((_, i) => i % Math.round(1 / ANNOUNCED_SHARE) === 0) : attempts;
+const firsts = announced.map(eventFor);
+const duplicates = DISCOVERY
+  ? []
+  : Array.from({ length: EVENTS - distinct }, (_, i) => {
+      const original = firsts[(i * 7) % firsts.length] as (typeof firsts)[number];
+      return i % 2 === 0 ? original : signRequest('standard-webhooks', original.body, secret);
+    });
 const events = [...firsts, ...duplicates].sort(() => Math.random() - 0.5);
 
 const workers: ChildProcess[] = [];
@@ -73,19 +129,47 @@ for (let i = 0; i < WORKERS; i++) {
   workers.push(child);
 }
 
+const sendEvents = async () => {
+  let count = 0;
+  for (let i = 0; i < events.length; i += 25) {
+    const answers = await Promise.all(
+      events.slice(i, i + 25).map((event) =>
+        fetch(`${api.url}/events/webhooks`, { method: 'POST', headers: event.headers, body: event.body }).then((r) => r.status),
+      ),
+    );
+    count += answers.filter((status) => status === 202).length;
+  }
+  return count;
+};
+
+/** Runs the sweep like its schedule would until a walk reached the horizon (or ten runs). */
+const sweepUntilWalked = async () => {
+  const { handler: sweep } = (await import('../../functions/sweep/handler.js')) as unknown as {
+    handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ status: string }>;
+  };
+  for (let run = 0; run < 10; run++) {
+    const { status } = await sweep({}, lambdaContext('sweep', (SWEEP_INTERVAL_SECONDS + 30) * 1000));
+    if (status === 'full-walk') return;
+  }
+  throw new Error('the sweep did not finish a walk in ten runs');
+};
+
 const started = Date.now();
 ia.reset();
-let accepted = 0;
-for (let i = 0; i < events.length; i += 25) {
-  const answers = await Promise.all(
-    events.slice(i, i + 25).map((event) =>
-      fetch(`${api.url}/events/webhooks`, { method: 'POST', headers: event.headers, body: event.body }).then((r) => r.status),
-    ),
-  );
-  accepted += answers.filter((status) => status === 202).length;
+awsCalls = 0;
+let accepted: number;
+if (DISCOVERY) {
+  // The webhooks arrive once the sweep has asked for its first page, while it works through them.
+  const firstPage = new Promise<void>((resolve) => {
+    ia.beforeListPage = () => resolve();
+  });
+  [, accepted] = await Promise.all([sweepUntilWalked(), firstPage.then(sendEvents)]);
+} else {
+  accepted = await sendEvents();
 }
 
 const queueBusy = async () => {
+  driverCalls += 1;
   const { Attributes = {} } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: resources.checksQueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
   );
@@ -95,8 +179,11 @@ const deadline = Date.now() + 10 * 60_000;
 while ((await queueBusy()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
 const elapsedMs = Date.now() - started;
 for (const worker of workers) worker.kill('SIGTERM');
+const functionAwsCalls = awsCalls - driverCalls;
 
-const notifications = (await drain(sqs, resources.allAlertsInboxUrl)).map((m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string });
+const inbox = await drain(sqs, resources.allAlertsInboxUrl);
+const notifications = inbox.map((m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string; source?: string });
+const lastAlertAt = Math.max(...inbox.map((m) => Number(m.Attributes?.SentTimestamp ?? 0)));
 const dlq = (await drain(sqs, resources.deadLetterQueueUrl)).map((m) => JSON.parse(m.Body ?? '{}') as { attemptId?: string });
 const perKey = new Map<string, number>();
 for (const n of notifications) perKey.set(`${n.attemptId}:${n.eventType}`, (perKey.get(`${n.attemptId}:${n.eventType}`) ?? 0) + 1);
@@ -109,8 +196,8 @@ let lost = 0;
 for (const attemptId of attempts) {
   if (notified.has(attemptId) || deadLettered.has(attemptId)) continue;
   const state = await states.get(attemptId);
-  // A recorded "no action needed (yet)" decision: watched with a scheduled re-check, or closed.
-  if (!(state && !isMissing(state) && (state.nextCheckAt || state.closedAt))) lost += 1;
+  // A recorded decision: watched (by a scheduled re-check or the list), or closed.
+  if (!(state && !isMissing(state) && (state.nextCheckAt || state.closedAt || state.listedUntil))) lost += 1;
 }
 
 const calls = ia.requests.filter((r) => r.authorized);
@@ -123,7 +210,29 @@ for (const r of calls) if (r.id && !firstCallOf.has(r.id)) firstCallOf.set(r.id,
 const saturatedUntil = Math.max(...firstCallOf.values());
 const saturatedCalls = calls.filter((r) => r.at <= saturatedUntil).length;
 const achievedRate = saturatedCalls > 1 ? (saturatedCalls - 1) / ((saturatedUntil - firstCall) / 1000) : 0;
-const results = {
+const firstListRequest = Math.min(...calls.filter((r) => r.id === LIST).map((r) => r.at));
+const announcedIds = new Set(announced);
+const discoveryResults = {
+  mode: 'discovery',
+  listedAttempts: distinct,
+  eventsIn: events.length,
+  webhooksAccepted: accepted,
+  discoveredWithoutEvents: notifications.filter((n) => !announcedIds.has(n.attemptId)).length,
+  reviewNeededAttempts: attempts.filter((_, i) => i % 5 < 3).length,
+  reviewNeededAlerted: new Set(notifications.filter((n) => n.eventType === 'review.needed').map((n) => n.attemptId)).size,
+  notificationsOut: notifications.length,
+  duplicateNotifications,
+  lost,
+  dlq: dlq.length,
+  iaCalls,
+  iaListPages: calls.filter((r) => r.id === LIST).length,
+  iaCallsPerDistinctAttempt: Number((iaCalls / distinct).toFixed(3)),
+  burstDrainSeconds: Number(((lastAlertAt - firstListRequest) / 1000).toFixed(1)),
+  awsCallsPerAttempt: Number((functionAwsCalls / distinct).toFixed(1)),
+  http429: calls.filter((r) => r.status === 429).length,
+  elapsedSeconds: Number((elapsedMs / 1000).toFixed(1)),
+};
+const webhookResults = {
   eventsIn: events.length,
   webhooksAccepted: accepted,
   distinctAttempts: distinct,
@@ -139,8 +248,10 @@ const results = {
   achievedIaRatePerSecond: Number(achievedRate.toFixed(2)),
   achievedRateVsLimit: Number((achievedRate / RATE).toFixed(3)),
   checkWorkers: WORKERS,
+  awsCallsPerAttempt: Number((functionAwsCalls / distinct).toFixed(1)),
   elapsedSeconds: Number((elapsedMs / 1000).toFixed(1)),
 };
+const results: Record<string, number | string> = DISCOVERY ? discoveryResults : webhookResults;
 if (process.env.LOAD_DEBUG) {
   process.stdout.write(`unexpected DLQ: ${JSON.stringify(dlq.filter((d) => !d.attemptId?.startsWith('missing-')))}\n`);
   process.stdout.write(`429 at ms: ${JSON.stringify(calls.filter((r) => r.status === 429).map((r) => [r.at - firstCall, r.id]))}\n`);
@@ -148,21 +259,37 @@ if (process.env.LOAD_DEBUG) {
   for (const r of calls) byId.set(r.id ?? '', (byId.get(r.id ?? '') ?? 0) + 1);
   process.stdout.write(`ids called > 1: ${JSON.stringify([...byId].filter(([, n]) => n > 1).slice(0, 20))}\n`);
 }
-writeFileSync('load-results.json', `${JSON.stringify(results, null, 2)}\n`);
-const targets: Partial<Record<keyof typeof results, (v: number) => boolean>> = {
+// Each mode keeps its own section: a discovery run does not erase the webhook run's figures.
+const previous = (() => {
+  try {
+    return JSON.parse(readFileSync('load-results.json', 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+})();
+writeFileSync('load-results.json', `${JSON.stringify({ ...previous, [DISCOVERY ? 'discovery' : 'webhooks']: results }, null, 2)}\n`);
+const targets: Record<string, (v: number) => boolean> = {
   duplicateNotifications: (v) => v === 0,
   lost: (v) => v === 0,
-  iaCallsPerDistinctAttempt: (v) => v <= 1.1,
-  achievedRateVsLimit: (v) => v >= 0.9,
-  http429AfterWarmUp: (v) => v === 0,
+  ...(DISCOVERY
+    ? {
+        iaCallsPerDistinctAttempt: (v: number) => v <= 0.2,
+        reviewNeededAlerted: (v: number) => v === discoveryResults.reviewNeededAttempts,
+      }
+    : {
+        iaCallsPerDistinctAttempt: (v: number) => v <= 1.1,
+        achievedRateVsLimit: (v: number) => v >= 0.9,
+        http429AfterWarmUp: (v: number) => v === 0,
+      }),
 };
 process.stdout.write('\nmetric                      value     target\n');
 for (const [key, value] of Object.entries(results)) {
-  const check = targets[key as keyof typeof results];
-  process.stdout.write(`${key.padEnd(27)} ${String(value).padEnd(9)} ${check ? (check(value) ? 'met' : 'MISSED') : ''}\n`);
+  const check = targets[key];
+  process.stdout.write(`${key.padEnd(27)} ${String(value).padEnd(9)} ${check && typeof value === 'number' ? (check(value) ? 'met' : 'MISSED') : ''}\n`);
 }
 process.stdout.write('\nwritten to load-results.json\n');
 await api.stop();
+awsCounter.close();
 await ia.stop();
 await moto.stop();
 process.exit(0);
