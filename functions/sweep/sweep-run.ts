@@ -94,6 +94,7 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
       const now = deps.now();
       const states = await deps.states.getMany(outcome.attempts.map((a) => a.attempt.id));
       const dueTimes: Array<string | undefined> = [];
+      const failuresBefore = report.lookFailures;
       for (const listed of outcome.attempts) {
         report.attemptsSeen += 1;
         for (let attempt = 0; ; attempt++) {
@@ -116,7 +117,8 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
         }
       }
       await deps.flush();
-      if (outcome.etag && outcome.page <= MAX_PAGE_MEMOS) {
+      // A page with an attempt that could not be looked at is fetched whole next time.
+      if (outcome.etag && outcome.page <= MAX_PAGE_MEMOS && report.lookFailures === failuresBefore) {
         const dueAt = earliest(dueTimes);
         pages[key] = { etag: outcome.etag, ...(outcome.ends ? { ends: true } : {}), ...(dueAt ? { dueAt } : {}) };
       } else {

@@ -219,8 +219,11 @@ describe('sweep', () => {
     }
     const published = (await alerts()).filter((a) => a.attemptId === id);
     expect(published.map((a) => a.eventType)).toEqual(['review.needed']);
+    // Whichever lost, the list watches the attempt from the next walk on, and publishes nothing more.
+    await runSweep(base);
     const state = (await dynamoStateStore(dynamodb, resources.stateTableName).get(id)) as AttemptState;
     expect(state.listedUntil).toBeDefined();
+    expect(await alerts()).toEqual([]);
   });
 
   it('watches an open attempt through the list: its own re-check chain ends when the sweep takes over', async () => {
@@ -249,6 +252,19 @@ describe('sweep', () => {
     });
     expect(outcomes[0]?.action).toBe('stale-recheck');
     expect(ia.countRequests((r) => r.id === id)).toBe(before);
+  });
+
+  it('a page IA keeps failing ends the run, and the next run resumes from that page', async () => {
+    const ids = seedList(30, { needsReview: 1 });
+    const settings = { ...SETTINGS, pageSize: 10 };
+    const fast = createIaClient({ baseUrl: ia.url, apiKey: () => apiKey, retryLimit: 1, totalTimeoutMs: 5000 });
+    ia.inject(`${LIST}:2`, { kind: 'status', status: 503 }, { kind: 'status', status: 503 });
+    const failed = await runSweep(deps({ ia: fast, settings }));
+    expect(failed).toMatchObject({ status: 'failed', failure: expect.stringMatching(/^upstream_failure: IA API failed with 503/) });
+    expect(failed.attemptsSeen).toBe(10);
+    const resumed = await runSweep(deps({ ia: fast, settings }));
+    expect(resumed).toMatchObject({ status: 'full-walk', attemptsSeen: 20 });
+    expect((await alerts()).map((a) => a.attemptId).sort()).toEqual([...ids].sort());
   });
 
   it('runs as the Lambda handler, and a second concurrent run stands aside', async () => {

@@ -3,7 +3,8 @@
  * `/attempts/{id}` and `/assignments/{id}` (with or without `.json`), the assignment list
  * `/assignments.json?page=&per=` (newest created first, `per` clamped, `meta`, moving between
  * requests when a test adds assignments), ETag/If-None-Match → 304, 404, a per-key rate limit
- * answering 429 + Retry-After, and fault injection per id (`LIST` for the list) or per run.
+ * answering 429 + Retry-After, and fault injection per id (`LIST` for the list, `LIST:<page>` for
+ * one of its pages) or per run.
  * Used by the tests, `npm start`, the load test and the benchmarks.
  */
 import { createHash } from 'node:crypto';
@@ -147,8 +148,8 @@ export class FakeIaServer {
     return this.requests.filter(filter).length;
   }
 
-  private nextFault(id: string | undefined): Fault | undefined {
-    for (const key of [id, '*']) {
+  private nextFault(id: string | undefined, page?: number): Fault | undefined {
+    for (const key of [page === undefined ? undefined : `${id}:${page}`, id, '*']) {
       const queue = key === undefined ? undefined : this.faults.get(key);
       if (queue && queue.length > 0) return queue.shift();
     }
@@ -198,10 +199,10 @@ export class FakeIaServer {
     const retryAfter = this.rateLimit(key as string, at);
     if (retryAfter > 0) return json(429, { error: 'rate limit exceeded' }, { 'retry-after': String(retryAfter) });
 
-    let fault = this.nextFault(id);
+    let fault = this.nextFault(id, page);
     while (fault?.kind === 'latency') {
       await new Promise((resolve) => setTimeout(resolve, fault && fault.kind === 'latency' ? fault.ms : 0));
-      fault = this.nextFault(id);
+      fault = this.nextFault(id, page);
     }
     switch (fault?.kind) {
       case 'status': {

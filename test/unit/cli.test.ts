@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { run, type Io } from '../../functions/cli/main.js';
 import { FakeIaServer, LIST } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, listedAssignment, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
+import { defaultAssignments, defaultAttempts, listedAssignment, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, UNANNOUNCED, VARIANTS } from '../support/ia-fixtures.js';
 
 const KEY = 'cli-test-key-abc';
 const ia = new FakeIaServer({ apiKeys: [KEY], ratePerSecond: Infinity, attempts: defaultAttempts(), assignments: defaultAssignments() });
@@ -164,9 +164,10 @@ describe('ia-review-alerts sweep', () => {
     expect(out.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
       { attemptId: 'cli-att-1', assignmentId: 'cli-asg-1', decision: 'review.needed' },
       { attemptId: 'cli-att-3', assignmentId: 'cli-asg-2', decision: 'attempt.scored' },
+      { attemptId: UNANNOUNCED.attemptId, assignmentId: UNANNOUNCED.assignmentId, decision: 'review.needed' },
     ]);
     const text = await cli(['sweep', '--days', '2']);
-    expect(text.out).toContain('2 completed attempt(s) in the last 2 day(s)');
+    expect(text.out).toContain('3 completed attempt(s) in the last 2 day(s)');
   });
 
   it('exits 1 when IA keeps failing, 2 on a bad --days', async () => {
