@@ -111,7 +111,7 @@ const environments: Record<Fn, Record<string, string>> = {
   'notify-slack': {
     ...common,
     POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-notify-slack',
-    SLACK_CHANNELS: JSON.stringify([{ name: 'bench', queueArn: channelArn, queueUrl: queueUrl('slack-bench'), secretName: 'slack-url' }]),
+    SLACK_CHANNELS: JSON.stringify([{ name: 'bench', queueArn: channelArn, queueUrl: queueUrl('slack-bench'), secretName: 'slack-url', webhookOrigin: new URL(slackBase).origin }]),
     DEAD_LETTER_QUEUE_URL: queueUrl('notify-dlq'),
     IDEMPOTENCY_TABLE_NAME: 'idempotency',
     RATE_LIMIT_TABLE_NAME: 'rate',
