@@ -13,13 +13,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ACTIONABLE_EVENT_TYPES } from '../functions/lib/alert.js';
+import { PEOPLE_EVENT_TYPES } from '../functions/lib/alert.js';
+import { AWAITING_INDEX } from '../functions/lib/awaiting-review.js';
+import { Digest } from './constructs/digest.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { IngestApi } from './constructs/ingest-api.js';
 import { OpsAlarms } from './constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from './constructs/queues.js';
 import { importSecret } from './constructs/secrets.js';
-import { serviceRole } from './constructs/service-access.js';
+import { grantOnTable, serviceRole } from './constructs/service-access.js';
 import { SlackNotifier } from './constructs/slack-notifier.js';
 import { Sweep } from './constructs/sweep.js';
 import { ServiceFunction } from './constructs/service-function.js';
@@ -33,9 +35,9 @@ const CHECK_TIMEOUT = Duration.seconds(60);
 /** What an IA call may take, retries included; kept well below the function timeout. */
 const IA_TOTAL_TIMEOUT_MS = 20_000;
 
-/** Subscriptions that reach people take only what people must act on. */
+/** Subscriptions that reach people take only what people must act on, and the digest. */
 export const actionableFilter = () => ({
-  eventType: sns.SubscriptionFilter.stringFilter({ allowlist: [...ACTIONABLE_EVENT_TYPES] }),
+  eventType: sns.SubscriptionFilter.stringFilter({ allowlist: [...PEOPLE_EVENT_TYPES] }),
 });
 
 /** `Topic.grantPublish` would grant `kms:GenerateDataKey*`; publishing needs exactly these two. */
@@ -58,6 +60,7 @@ export class AlertsStack extends Stack {
   readonly alarms: OpsAlarms;
   readonly slack?: SlackNotifier;
   readonly sweep: Sweep;
+  readonly digest: Digest;
 
   constructor(scope: Construct, id: string, props: AlertsStackProps) {
     super(scope, id, props);
@@ -114,6 +117,13 @@ export class AlertsStack extends Stack {
       });
     // Watch state is what lets a deployment resume its reminders: keep it if the stack goes.
     this.stateTable = table('AttemptStateTable', 'attemptId', 'expiresAt', RemovalPolicy.RETAIN);
+    // What waits for a human review, oldest first: sparse (only those items carry `awaiting`), keys only.
+    this.stateTable.addGlobalSecondaryIndex({
+      indexName: AWAITING_INDEX,
+      partitionKey: { name: 'awaiting', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'awaitingSince', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
     this.idempotencyTable = table('IdempotencyTable', 'id', 'expiration', RemovalPolicy.RETAIN);
     // One item per API key: the next free slot of its request schedule, shared by all executions.
     this.rateLimitTable = new dynamodb.Table(this, 'RateLimitTable', {
@@ -171,7 +181,7 @@ export class AlertsStack extends Stack {
     this.deadLetterQueue.grantSendMessages(checkFn);
     grantPublishTo(this.alertsTopic, topicKey, checkFn);
     this.apiKeySecret.grantRead(checkFn);
-    this.stateTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    grantOnTable(this.stateTable, checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.rateLimitTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.idempotencyTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
 
@@ -190,6 +200,24 @@ export class AlertsStack extends Stack {
         SWEEP_HORIZON_DAYS: String(settings.sweepHorizonDays),
         SWEEP_BUDGET_SHARE: String(settings.sweepBudgetShare),
         SWEEP_PAGE_SIZE: String(settings.sweepPageSize),
+      },
+    });
+
+    this.digest = new Digest(this, 'Digest', {
+      schedule: settings.digestSchedule,
+      timeZone: settings.digestTimeZone,
+      logRetentionDays: settings.logRetentionDays,
+      xRayTracing: settings.xRayTracing,
+      stateTable: this.stateTable,
+      idempotencyTable: this.idempotencyTable,
+      grantPublish: (grantee) => grantPublishTo(this.alertsTopic, topicKey, grantee),
+      environment: {
+        ALERTS_TOPIC_ARN: this.alertsTopic.topicArn,
+        STATE_TABLE_NAME: this.stateTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+        ALERT_DEDUPE_SECONDS: sharedEnvironment.ALERT_DEDUPE_SECONDS,
+        INCLUDE_CANDIDATE_EMAIL: sharedEnvironment.INCLUDE_CANDIDATE_EMAIL,
+        ...(settings.iaAttemptUrlTemplate ? { IA_ATTEMPT_URL_TEMPLATE: settings.iaAttemptUrlTemplate } : {}),
       },
     });
 

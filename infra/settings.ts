@@ -18,6 +18,8 @@ export interface SlackChannelSetting {
   eventTypes?: string[];
   /** Another origin than https://hooks.slack.com the webhook URL may have (GovSlack, a proxy). */
   webhookOrigin?: string;
+  /** `false`: this channel does not take the daily digest. */
+  digest?: boolean;
 }
 
 export interface Settings {
@@ -60,6 +62,9 @@ export interface Settings {
   sweepHorizonDays: number;
   sweepBudgetShare: number;
   sweepPageSize: number;
+  /** When the digest of what waits goes out: an EventBridge Scheduler expression, in `digestTimeZone`. */
+  digestSchedule: string;
+  digestTimeZone: string;
 }
 
 export const DEFAULTS: Omit<Settings, 'alertEmails' | 'opsEmails' | 'sources' | 'slackChannels' | 'eventBridgeSources'> = {
@@ -87,6 +92,8 @@ export const DEFAULTS: Omit<Settings, 'alertEmails' | 'opsEmails' | 'sources' | 
   sweepHorizonDays: 30,
   sweepBudgetShare: 0.5,
   sweepPageSize: 100,
+  digestSchedule: 'cron(0 8 ? * MON-FRI *)',
+  digestTimeZone: 'UTC',
 };
 
 type Context = Pick<Node, 'tryGetContext' | 'getAllContext'>;
@@ -212,10 +219,27 @@ const urlTemplateFrom = (node: Context): string | undefined => {
   return template;
 };
 
+/** `cron(...)`, `rate(...)` or `at(...)`, as EventBridge Scheduler writes them. */
+const scheduleFrom = (node: Context, key: 'digestSchedule'): string => {
+  const value = stringFrom(node, key) ?? DEFAULTS[key];
+  return /^(cron|rate|at)\([^()]+\)$/.test(value) ? value : fail(key, 'a Scheduler expression like cron(0 8 ? * MON-FRI *)', value);
+};
+
+/** An IANA time zone name the platform knows, e.g. Europe/Berlin. */
+const timeZoneFrom = (node: Context, key: 'digestTimeZone'): string => {
+  const value = stringFrom(node, key) ?? DEFAULTS[key];
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return value;
+  } catch {
+    return fail(key, 'an IANA time zone such as UTC or Europe/Berlin', value);
+  }
+};
+
 const CHANNEL_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const stringList = (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0);
 
-const CHANNEL_KEYS = ['name', 'secret', 'assessmentIds', 'eventTypes', 'webhookOrigin'];
+const CHANNEL_KEYS = ['name', 'secret', 'assessmentIds', 'eventTypes', 'webhookOrigin', 'digest'];
 
 const safeOrigin = (value: string) => {
   try {
@@ -240,6 +264,7 @@ const slackChannelsFrom = (node: Context): SlackChannelSetting[] => {
       const origin = typeof item.webhookOrigin === 'string' ? safeOrigin(item.webhookOrigin) : undefined;
       if (origin !== item.webhookOrigin) fail('slackChannels', 'webhookOrigin as an origin like https://hooks.slack-gov.com', item.webhookOrigin);
     }
+    if (item.digest !== undefined && typeof item.digest !== 'boolean') fail('slackChannels', 'digest as true or false', item.digest);
     const unknown = Object.keys(item).filter((key) => !CHANNEL_KEYS.includes(key));
     if (unknown.length > 0) fail('slackChannels', `channels with only the keys ${CHANNEL_KEYS.join(', ')}`, unknown);
   }
@@ -300,5 +325,7 @@ export const loadSettings = (node: Context): Settings => {
     sweepHorizonDays: numberFrom(node, 'sweepHorizonDays', 1, 365),
     sweepBudgetShare: numberFrom(node, 'sweepBudgetShare', 0.05, 1),
     sweepPageSize: wholeNumberFrom(node, 'sweepPageSize', 1, 1000),
+    digestSchedule: scheduleFrom(node, 'digestSchedule'),
+    digestTimeZone: timeZoneFrom(node, 'digestTimeZone'),
   };
 };

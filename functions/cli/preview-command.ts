@@ -4,7 +4,7 @@
  * the API's own fixtures), with the same code the pipeline uses. No network.
  */
 import { readFileSync } from 'node:fs';
-import { buildAlert, EVENT_TYPES, type EventType } from '#lib/alert.js';
+import { ALERT_TYPES, buildAlert, type AlertType } from '#lib/alert.js';
 import { normaliseAttempt } from '#lib/attempt.js';
 import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
 import { loadRenderSettings } from '#lib/config.js';
@@ -25,8 +25,8 @@ export const previewCommand = async (
   if (positionals.length !== 1) throw new UsageError('preview needs exactly one file');
   const format = (flags.format ?? 'email') as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
-  const event = flags.event as EventType | undefined;
-  if (event !== undefined && !EVENT_TYPES.includes(event)) throw new UsageError(`--event must be one of ${EVENT_TYPES.join(', ')}`);
+  const event = flags.event as AlertType | undefined;
+  if (event !== undefined && !ALERT_TYPES.includes(event)) throw new UsageError(`--event must be one of ${ALERT_TYPES.join(', ')}`);
   let body: unknown;
   try {
     body = JSON.parse(readFileSync(positionals[0] as string, 'utf8'));

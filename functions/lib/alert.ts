@@ -6,27 +6,32 @@ import type { Attempt, ReviewItem } from './attempt.js';
 import type { RenderSettings } from './config.js';
 import { compact } from './compact.js';
 
-export const EVENT_TYPES = [
-  'review.needed',
-  'review.overdue',
-  'review.completed',
-  'scoring.stalled',
-  'attempt.scored',
-] as const;
+/** What happens to one attempt; each is one alert. */
+export const ALERT_TYPES = ['review.needed', 'review.overdue', 'review.completed', 'scoring.stalled', 'attempt.scored'] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+/** The scheduled summary of everything waiting (functions/lib/digest.ts). */
+export const DIGEST_TYPE = 'review.digest';
+
+/** Every `eventType` the alerts topic carries. */
+export const EVENT_TYPES = [...ALERT_TYPES, DIGEST_TYPE] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** What a person must act on; the default email and Slack subscriptions take only these. */
-export const ACTIONABLE_EVENT_TYPES: readonly EventType[] = ['review.needed', 'review.overdue', 'scoring.stalled'];
+/** What a person must act on. */
+export const ACTIONABLE_EVENT_TYPES: readonly AlertType[] = ['review.needed', 'review.overdue', 'scoring.stalled'];
 
-/** A subscription's filter policy (message attributes): actionable types by default, optionally one assessment set. */
-export const filterPolicy = (options: { eventTypes?: readonly string[]; assessmentIds?: readonly string[] } = {}) => ({
-  eventType: [...(options.eventTypes ?? ACTIONABLE_EVENT_TYPES)],
+/** What the default email and Slack subscriptions take: the actionable alerts and the digest. */
+export const PEOPLE_EVENT_TYPES: readonly EventType[] = [...ACTIONABLE_EVENT_TYPES, DIGEST_TYPE];
+
+/** A subscription's filter policy (message attributes): people's types by default, optionally one assessment set. */
+export const filterPolicy = (options: { eventTypes?: readonly string[]; assessmentIds?: readonly string[]; digest?: boolean } = {}) => ({
+  eventType: [...(options.eventTypes ?? PEOPLE_EVENT_TYPES)].filter((type) => options.digest !== false || type !== DIGEST_TYPE),
   ...(options.assessmentIds && options.assessmentIds.length > 0 ? { assessmentId: [...options.assessmentIds] } : {}),
 });
 
 export interface Alert {
   schemaVersion: 1;
-  eventType: EventType;
+  eventType: AlertType;
   attemptId: string;
   assessmentId?: string;
   assessmentName?: string;
@@ -61,11 +66,12 @@ export interface AlertContext {
   waitedHours?: number;
 }
 
-const urlFor = (attempt: Attempt, settings: RenderSettings): string | undefined =>
+/** Where to act on an attempt: IA's public results page, or the operator's link template. */
+export const urlFor = (attempt: Attempt, settings: RenderSettings): string | undefined =>
   attempt.resultsUrl ??
   settings.attemptUrlTemplate?.replaceAll('{attemptId}', encodeURIComponent(attempt.id));
 
-export const buildAlert = (eventType: EventType, attempt: Attempt, context: AlertContext): Alert =>
+export const buildAlert = (eventType: AlertType, attempt: Attempt, context: AlertContext): Alert =>
   compact({
     schemaVersion: 1 as const,
     eventType,

@@ -8,7 +8,7 @@
  *   last reminder sent, or scoring.stalled ──(slower and slower, ≤ 1 day/hop)──> closed or watch ends
  *   attempt.scored (nothing was ever pending) ──> closed
  */
-import type { EventType } from './alert.js';
+import type { AlertType } from './alert.js';
 import type { Attempt } from './attempt.js';
 import { decide, type Decision } from './decision.js';
 
@@ -59,12 +59,22 @@ export interface AttemptState {
    * looks at it on every walk of the assignment list, and it needs no re-checks of its own.
    */
   listedUntil?: string;
+  /**
+   * Set while a human review is outstanding (from `review.needed` until the reviews are done, the
+   * attempt closes or its watch ends): the key of the sparse awaiting-review index, ordered by
+   * `awaitingSince`. Absent otherwise, so the index holds only what is waiting.
+   */
+  awaiting?: typeof AWAITING_REVIEW;
+  awaitingSince?: string;
   /** Optimistic-locking counter. */
   version: number;
 }
 
+/** The one partition of the awaiting-review index: everything waiting, ordered by how long. */
+export const AWAITING_REVIEW = 'review';
+
 export interface PlannedAlert {
-  eventType: EventType;
+  eventType: AlertType;
   reminder?: number;
   waitedHours?: number;
 }
@@ -90,7 +100,18 @@ export const SETTLED_MAX_INTERVAL_SECONDS = 24 * 3600;
 const hoursBetween = (from: string, now: Date) => Math.floor((now.getTime() - Date.parse(from)) / 3_600_000);
 const secondsSince = (from: string, now: Date) => (now.getTime() - Date.parse(from)) / 1000;
 
-export const nextStep = (previous: AttemptState | undefined, observed: Observation, now: Date, s: WatchSettings): Step => {
+export const nextStep = (previous: AttemptState | undefined, observed: Observation, now: Date, s: WatchSettings): Step =>
+  markAwaiting(step(previous, observed, now, s));
+
+/** In the awaiting-review index exactly while a review is outstanding and the attempt is watched. */
+const markAwaiting = (result: Step): Step => {
+  const { awaiting: _awaiting, awaitingSince: _since, ...state } = result.state;
+  const waiting =
+    state.lastDecision === 'review.needed' && state.reviewNeededAt !== undefined && !state.closedAt && result.outcome !== 'watch-ended';
+  return { ...result, state: waiting ? { ...state, awaiting: AWAITING_REVIEW, awaitingSince: state.reviewNeededAt } : state };
+};
+
+const step = (previous: AttemptState | undefined, observed: Observation, now: Date, s: WatchSettings): Step => {
   if (observed === 'not-modified' && !previous) throw new TypeError('a 304 needs a previous state');
   const attempt = observed === 'not-modified' ? (previous as AttemptState).snapshot : observed.attempt;
   const nowIso = now.toISOString();

@@ -9,9 +9,21 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { Alert } from './alert.js';
+import type { Digest } from './digest.js';
+
+/** Something the alerts topic carries: an alert about one attempt, or the digest. */
+export type Notification = Alert | Digest;
+
+export const isDigest = (notification: Notification): notification is Digest => notification.eventType === 'review.digest';
 
 export const alertKey = (alert: Pick<Alert, 'attemptId' | 'eventType' | 'reminder'>): string =>
   [alert.attemptId, alert.eventType, ...(alert.reminder === undefined ? [] : [alert.reminder])].join(':');
+
+/** One digest per schedule period: a retried or repeated run of the same period publishes nothing more. */
+export const digestKey = (digest: Pick<Digest, 'period'>): string => `digest:${digest.period}`;
+
+export const notificationKey = (notification: Notification): string =>
+  isDigest(notification) ? digestKey(notification) : alertKey(notification);
 
 export interface OnceOptions {
   dynamodb: DynamoDBClient;
@@ -41,10 +53,11 @@ export const createOnce = <T>(effect: (payload: T) => Promise<void>, keyOf: (pay
   };
 };
 
-export const createPublishOnce = (publish: (alert: Alert) => Promise<void>, options: OnceOptions) => {
-  const { config, run } = createOnce(publish, alertKey, options);
+export const createPublishOnce = (publish: (notification: Notification) => Promise<void>, options: OnceOptions) => {
+  const { config, run } = createOnce(publish, notificationKey, options);
   return {
     config,
-    publishOnce: async (alert: Alert): Promise<'published' | 'duplicate'> => ((await run(alert)) === 'done' ? 'published' : 'duplicate'),
+    publishOnce: async (notification: Notification): Promise<'published' | 'duplicate'> =>
+      ((await run(notification)) === 'done' ? 'published' : 'duplicate'),
   };
 };

@@ -5,8 +5,10 @@
  */
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from './alert.js';
-import { chatNotification } from './render/chat.js';
-import { emailBody, emailSubject } from './render/email.js';
+import type { Digest } from './digest.js';
+import { isDigest, type Notification } from './publish-once.js';
+import { chatDigest, chatNotification } from './render/chat.js';
+import { digestBody, digestSubject, emailBody, emailSubject } from './render/email.js';
 
 export const messageAttributes = (alert: Alert): NonNullable<PublishCommandInput['MessageAttributes']> => ({
   eventType: { DataType: 'String', StringValue: alert.eventType },
@@ -17,25 +19,34 @@ export const messageAttributes = (alert: Alert): NonNullable<PublishCommandInput
   ...(alert.source ? { source: { DataType: 'String', StringValue: alert.source } } : {}),
 });
 
-export const toPublishInput = (topicArn: string, alert: Alert): PublishCommandInput => {
-  const json = JSON.stringify(alert);
+/** The digest is about every assessment: "all", which per-assessment filter policies do not take. */
+const digestAttributes = (digest: Digest): NonNullable<PublishCommandInput['MessageAttributes']> => ({
+  eventType: { DataType: 'String', StringValue: digest.eventType },
+  assessmentId: { DataType: 'String', StringValue: 'all' },
+  pendingReviewCount: { DataType: 'Number', StringValue: String(digest.pendingReviews) },
+});
+
+export const toPublishInput = (topicArn: string, notification: Notification): PublishCommandInput => {
+  const json = JSON.stringify(notification);
+  const digest = isDigest(notification) ? notification : undefined;
+  const alert = notification as Alert;
   return {
     TopicArn: topicArn,
-    Subject: emailSubject(alert),
+    Subject: digest ? digestSubject(digest) : emailSubject(alert),
     MessageStructure: 'json',
     Message: JSON.stringify({
       default: json,
-      email: emailBody(alert),
+      email: digest ? digestBody(digest) : emailBody(alert),
       sqs: json,
       lambda: json,
-      https: JSON.stringify(chatNotification(alert)),
+      https: JSON.stringify(digest ? chatDigest(digest) : chatNotification(alert)),
     }),
-    MessageAttributes: messageAttributes(alert),
+    MessageAttributes: digest ? digestAttributes(digest) : messageAttributes(alert),
   };
 };
 
 export const publishAlert =
   (sns: SNSClient, topicArn: string) =>
-  async (alert: Alert): Promise<void> => {
-    await sns.send(new PublishCommand(toPublishInput(topicArn, alert)));
+  async (notification: Notification): Promise<void> => {
+    await sns.send(new PublishCommand(toPublishInput(topicArn, notification)));
   };

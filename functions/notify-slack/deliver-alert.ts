@@ -4,10 +4,11 @@
  * policy); its webhook URL comes from that channel's secret.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { EVENT_TYPES, type Alert } from '#lib/alert.js';
+import { ALERT_TYPES, DIGEST_TYPE } from '#lib/alert.js';
 import { InvalidMessageError, SlackGoneError, SlackRejectedError } from '#lib/errors.js';
+import { isDigest, type Notification } from '#lib/publish-once.js';
 import { disposeOfFailure, type DispositionDeps } from '#lib/record-disposition.js';
-import { slackMessage } from '#lib/render/slack.js';
+import { slackDigestMessage, slackMessage } from '#lib/render/slack.js';
 import type { PostToSlack } from '#lib/slack-client.js';
 
 export interface Channel {
@@ -23,23 +24,24 @@ export interface DeliverDeps extends DispositionDeps {
   channels: ReadonlyMap<string, Channel>;
   webhookUrlFor(channel: Channel): Promise<string>;
   post: PostToSlack;
-  /** Runs the post unless this channel already got this alert. */
-  once(delivery: { channel: string; alert: Alert }, post: () => Promise<void>): Promise<'done' | 'duplicate'>;
+  /** Runs the post unless this channel already got this alert (or digest). */
+  once(delivery: { channel: string; notification: Notification }, post: () => Promise<void>): Promise<'done' | 'duplicate'>;
   pace(channel: Channel): Promise<void>;
   log: DispositionDeps['log'] & { info(message: string, extra: Record<string, unknown>): void };
 }
 
-const parseAlert = (body: string): Alert => {
-  let alert: Partial<Alert>;
+const parseNotification = (body: string): Notification => {
+  let message: { attemptId?: unknown; eventType?: unknown; period?: unknown; oldest?: unknown } | null;
   try {
-    alert = JSON.parse(body) as Partial<Alert>;
+    message = JSON.parse(body) as typeof message;
   } catch {
     throw new InvalidMessageError('buffered alert is not JSON');
   }
-  if (typeof alert?.attemptId !== 'string' || !EVENT_TYPES.includes(alert.eventType as Alert['eventType'])) {
-    throw new InvalidMessageError('buffered message is not an alert (attemptId, eventType)');
+  if (message?.eventType === DIGEST_TYPE && typeof message.period === 'string' && Array.isArray(message.oldest)) return message as Notification;
+  if (typeof message?.attemptId !== 'string' || !(ALERT_TYPES as readonly unknown[]).includes(message.eventType)) {
+    throw new InvalidMessageError('buffered message is not an alert (attemptId, eventType) nor a digest');
   }
-  return alert as Alert;
+  return message as Notification;
 };
 
 export const createDeliverAlert =
@@ -48,16 +50,16 @@ export const createDeliverAlert =
     try {
       const channel = deps.channels.get(record.eventSourceARN);
       if (!channel) throw new InvalidMessageError(`no Slack channel is configured for queue ${record.eventSourceARN}`);
-      const alert = parseAlert(record.body);
-      const result = await deps.once({ channel: channel.name, alert }, async () => {
+      const notification = parseNotification(record.body);
+      const result = await deps.once({ channel: channel.name, notification }, async () => {
         const url = await deps.webhookUrlFor(channel);
         await deps.pace(channel);
-        await deps.post(url, channel.name, slackMessage(alert), signal);
+        await deps.post(url, channel.name, isDigest(notification) ? slackDigestMessage(notification) : slackMessage(notification), signal);
       });
       deps.log.info(result === 'done' ? 'alert posted to Slack' : 'alert already posted to this channel', {
         channel: channel.name,
-        attemptId: alert.attemptId,
-        eventType: alert.eventType,
+        eventType: notification.eventType,
+        ...(isDigest(notification) ? { period: notification.period } : { attemptId: notification.attemptId }),
       });
       deps.count(result === 'done' ? 'SlackPosts' : 'DuplicateSlackPostsSuppressed');
     } catch (error) {

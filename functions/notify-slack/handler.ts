@@ -9,11 +9,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Alert } from '#lib/alert.js';
 import { logger, metrics, observability, traced } from '#lib/commons.js';
 import { numberEnv, requireEnv } from '#lib/config.js';
 import type { Pacer } from '#lib/pacer.js';
-import { alertKey, createOnce } from '#lib/publish-once.js';
+import { createOnce, notificationKey, type Notification } from '#lib/publish-once.js';
 import { deadLetter, delayRecord } from '#lib/queues.js';
 import { readSecret } from '#lib/secrets.js';
 import { createSharedPacer } from '#lib/shared-pacer.js';
@@ -28,12 +27,12 @@ const dynamodb = traced(new DynamoDBClient({}));
 
 interface Delivery {
   channel: string;
-  alert: Alert;
+  notification: Notification;
   post: () => Promise<void>;
 }
 const { config: idempotency, run } = createOnce<Delivery>(
   (delivery) => delivery.post(),
-  (delivery) => `slack:${delivery.channel}:${alertKey(delivery.alert)}`,
+  (delivery) => `slack:${delivery.channel}:${notificationKey(delivery.notification)}`,
   {
     dynamodb,
     tableName: requireEnv(process.env, 'IDEMPOTENCY_TABLE_NAME'),

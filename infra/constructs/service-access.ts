@@ -5,7 +5,9 @@
  * other account's alarm or rule can use the service to write here (the confused deputy).
  */
 import { Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 
@@ -20,8 +22,19 @@ export const allowServiceToPublish = (topic: sns.ITopic, key: kms.IKey, service:
 };
 
 /** A role a service assumes on our behalf, trusting that service only for this account. */
-export const serviceRole = (scope: Stack, id: string, service: string, description: string) =>
+export const serviceRole = (scope: Construct, id: string, service: string, description: string) =>
   new iam.Role(scope, id, {
-    assumedBy: new iam.ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': scope.account } }),
+    assumedBy: new iam.ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } }),
     description,
   });
+
+/**
+ * Table actions on the table itself. `Table.grant` adds `<table>/index/*` once the table has an
+ * index: a wildcard no function here needs (the digest and the CLI query one named index).
+ */
+export const grantOnTable = (table: dynamodb.ITable, grantee: iam.IGrantable, ...actions: string[]) =>
+  iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [table.tableArn] });
+
+/** Querying one index of a table, and nothing else of it. */
+export const grantQueryIndex = (table: dynamodb.ITable, indexName: string, grantee: iam.IGrantable) =>
+  iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [`${table.tableArn}/index/${indexName}`] });

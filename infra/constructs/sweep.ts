@@ -12,7 +12,9 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AWAITING_INDEX } from '../../functions/lib/awaiting-review.js';
 import { serviceMetric } from './ops-alarms.js';
+import { grantOnTable, grantQueryIndex } from './service-access.js';
 import { ServiceFunction } from './service-function.js';
 
 /** Sized like the other functions (README, Performance): a page of 100 assignments is well under 1 MB. */
@@ -53,7 +55,9 @@ export class Sweep extends Construct {
       environment: { ...props.environment, SWEEP_INTERVAL_SECONDS: String(intervalSeconds) },
     });
     const fn = this.sweep.function;
-    props.stateTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    grantOnTable(props.stateTable, fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // The dashboard's awaiting-review count and oldest wait, counted once a run.
+    grantQueryIndex(props.stateTable, AWAITING_INDEX, fn);
     props.rateLimitTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
     props.idempotencyTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     props.checksQueue.grantSendMessages(fn);

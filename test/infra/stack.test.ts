@@ -89,12 +89,42 @@ describe('alerts stack', () => {
     });
   });
 
-  it('subscribes each alert email to actionable event types only', () => {
+  it('subscribes each alert email to actionable event types and the digest only', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 2);
     template.allResourcesProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
-      FilterPolicy: { eventType: ['review.needed', 'review.overdue', 'scoring.stalled'] },
+      FilterPolicy: { eventType: ['review.needed', 'review.overdue', 'scoring.stalled', 'review.digest'] },
     });
+  });
+
+  it('keeps a sparse, keys-only awaiting-review index on the state table', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'attemptId', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'AwaitingReview',
+          KeySchema: [
+            { AttributeName: 'awaiting', KeyType: 'HASH' },
+            { AttributeName: 'awaitingSince', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+    });
+    // Only the index is queried, and only by the functions that count or list what waits.
+    expect(JSON.stringify(policyStatements())).not.toContain('/index/*');
+  });
+
+  it('publishes the digest on weekdays at 08:00 UTC by default, in the time zone given otherwise', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
+      ScheduleExpressionTimezone: 'UTC',
+      Target: Match.objectLike({ Input: JSON.stringify({ scheduledAt: '<aws.scheduler.scheduled-time>' }), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }) }),
+    });
+    const { template: berlin } = synth({ digestSchedule: 'cron(30 9 ? * MON *)', digestTimeZone: 'Europe/Berlin' });
+    berlin.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 9 ? * MON *)', ScheduleExpressionTimezone: 'Europe/Berlin' });
+    expect(() => synth({ digestTimeZone: 'Mars/Olympus' })).toThrow(/"digestTimeZone" must be an IANA time zone/);
+    expect(() => synth({ digestSchedule: '0 8 * * 1-5' })).toThrow(/"digestSchedule" must be a Scheduler expression/);
   });
 
   it('creates an empty API key secret when none is given', () => {
@@ -277,6 +307,7 @@ describe('the sweep', () => {
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        'dynamodb:Query',
         'dynamodb:UpdateItem',
         'kms:Decrypt',
         'kms:GenerateDataKey',
@@ -309,7 +340,7 @@ describe('the sweep', () => {
 
 describe('alerts stack with Slack channels and Amazon Q Developer', () => {
   const { app: slackApp, stack: slackStack, template: slackTemplate } = synth({
-    slackChannels: JSON.stringify([{ name: 'reviews' }, { name: 'philosophy', assessmentIds: ['pjpmahbioyqufxos'] }]),
+    slackChannels: JSON.stringify([{ name: 'reviews' }, { name: 'philosophy', assessmentIds: ['pjpmahbioyqufxos'], digest: false }]),
     chatSlackWorkspaceId: 'T0123',
     chatSlackChannelId: 'C0456',
   });
@@ -318,7 +349,7 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
     slackTemplate.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sqs',
       RawMessageDelivery: true,
-      FilterPolicy: { eventType: ['review.needed', 'review.overdue', 'scoring.stalled'] },
+      FilterPolicy: { eventType: ['review.needed', 'review.overdue', 'scoring.stalled', 'review.digest'] },
     });
     slackTemplate.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sqs',

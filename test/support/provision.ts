@@ -8,6 +8,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { filterPolicy } from '#lib/alert.js';
+import { AWAITING_INDEX } from '#lib/awaiting-review.js';
 import type { Source } from '#lib/webhooks/sources.js';
 
 /** A webhook source for the local stack: its config plus the secret value to store. */
@@ -123,14 +124,37 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
   const apiKeySecretName = name('ia-api-key');
   await secrets.send(new CreateSecretCommand({ Name: apiKeySecretName, SecretString: options.apiKey }));
 
-  const createTable = async (suffix: string, key: string, ttlAttribute: string) => {
+  const createTable = async (suffix: string, key: string, ttlAttribute: string, awaitingIndex = false) => {
     const tableName = name(suffix);
     await dynamodb.send(
       new CreateTableCommand({
         TableName: tableName,
         KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+        AttributeDefinitions: [
+          { AttributeName: key, AttributeType: 'S' },
+          ...(awaitingIndex
+            ? [
+                { AttributeName: 'awaiting', AttributeType: 'S' as const },
+                { AttributeName: 'awaitingSince', AttributeType: 'S' as const },
+              ]
+            : []),
+        ],
         BillingMode: 'PAY_PER_REQUEST',
+        // The stack's sparse awaiting-review index, as the state table has it.
+        ...(awaitingIndex
+          ? {
+              GlobalSecondaryIndexes: [
+                {
+                  IndexName: AWAITING_INDEX,
+                  KeySchema: [
+                    { AttributeName: 'awaiting', KeyType: 'HASH' },
+                    { AttributeName: 'awaitingSince', KeyType: 'RANGE' },
+                  ],
+                  Projection: { ProjectionType: 'KEYS_ONLY' },
+                },
+              ],
+            }
+          : {}),
       }),
     );
     await dynamodb.send(
@@ -139,7 +163,7 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     return tableName;
   };
   const dedupeTableName = await createTable('dedupe', 'pk', 'expiresAt');
-  const stateTableName = await createTable('attempt-state', 'attemptId', 'expiresAt');
+  const stateTableName = await createTable('attempt-state', 'attemptId', 'expiresAt', true);
   const idempotencyTableName = await createTable('idempotency', 'id', 'expiration');
   const rateLimitTableName = await createTable("rate-limit", "pk", "expiresAt");
 

@@ -113,3 +113,41 @@ describe('lifecycle', () => {
     );
   });
 });
+
+describe('the awaiting-review index', () => {
+  const awaiting = (steps: ReturnType<typeof run>) => steps.map((s) => s.state.awaitingSince ?? null);
+
+  it('holds an attempt from review.needed through its reminders, and drops it when the reviews are done', () => {
+    const steps = run([[0, seen(2, false)], [1, 'not-modified'], [25, 'not-modified'], [30, seen(0, true, '"e2"')]]);
+    expect(awaiting(steps)).toEqual([at(0).toISOString(), at(0).toISOString(), at(0).toISOString(), null]);
+    expect(steps[0]?.state.awaiting).toBe('review');
+    expect(steps[3]?.state.awaiting).toBeUndefined();
+  });
+
+  it('drops it when nothing is pending any more though scoring still runs, and when the watch ends', () => {
+    expect(awaiting(run([[0, seen(1, false)], [5, seen(0, false, '"e2"')]]))).toEqual([at(0).toISOString(), null]);
+    expect(awaiting(run([[0, seen(1, false)], [14 * 24, 'not-modified']]))).toEqual([at(0).toISOString(), null]);
+  });
+
+  it('never holds what was never waiting on a human', () => {
+    expect(awaiting(run([[0, seen(0, true)]]))).toEqual([null]);
+    expect(awaiting(run([[0, seen(0, false)], [24, seen(0, false)]]))).toEqual([null, null]);
+  });
+
+  it('property: in the index exactly while a review is outstanding and the attempt is watched', () => {
+    const observation = fc.oneof(
+      fc.constant<Observation>('not-modified'),
+      fc.record({ pending: fc.nat(2), completed: fc.boolean() }).map(({ pending, completed }) => seen(pending, completed)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 400, noNaN: true }), observation), { minLength: 1, maxLength: 20 }), (raw) => {
+        const history = [...raw].sort((a, b) => a[0] - b[0]);
+        if (history[0]?.[1] === 'not-modified') history[0] = [history[0][0], seen(1, false)];
+        for (const s of run(history)) {
+          const outstanding = s.state.lastDecision === 'review.needed' && !s.state.closedAt && s.outcome !== 'watch-ended';
+          expect(s.state.awaitingSince).toBe(outstanding ? s.state.reviewNeededAt : undefined);
+        }
+      }),
+    );
+  });
+});

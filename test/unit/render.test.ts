@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { buildAlert, type EventType } from '#lib/alert.js';
+import { buildAlert, type AlertType } from '#lib/alert.js';
 import { normaliseAttempt, type Attempt } from '#lib/attempt.js';
 import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
 import { asciiSafe, emailBody, emailSubject } from '#lib/render/email.js';
@@ -16,7 +16,7 @@ const seed = (): Attempt => ({
   pendingReviewCount: 2,
   scoringCompleted: false,
 });
-const alertFor = (eventType: EventType, attempt = seed(), includeCandidateEmail = false) =>
+const alertFor = (eventType: AlertType, attempt = seed(), includeCandidateEmail = false) =>
   buildAlert(eventType, attempt, { now: NOW, settings: { includeCandidateEmail }, source: 'greenhouse' });
 
 describe('email rendering', () => {
@@ -179,7 +179,7 @@ describe('hostile text from IA, in every format and event type', () => {
     }
     return normaliseAttempt(parseAttempt({ attempt }));
   };
-  const EVENT_TYPES_ALL: EventType[] = ['review.needed', 'review.overdue', 'review.completed', 'scoring.stalled', 'attempt.scored'];
+  const EVENT_TYPES_ALL: AlertType[] = ['review.needed', 'review.overdue', 'review.completed', 'scoring.stalled', 'attempt.scored'];
 
   it('is made safe where it enters: one line, no controls, links defanged, bounded', () => {
     const attempt = hostileAttempt();

@@ -5,10 +5,22 @@
  * Teams, so every string that holds text from outside is escaped for both.
  */
 import type { Alert } from '../alert.js';
-import { alertKey } from '../publish-once.js';
-import { emailSubject } from './email.js';
+import type { Digest } from '../digest.js';
+import { alertKey, digestKey } from '../publish-once.js';
+import { digestSubject, emailSubject } from './email.js';
 import { truncate } from './text.js';
-import { describeReviewItem, facts, reviewItemTotal, showsReviewItems, title, whatToDo } from './wording.js';
+import {
+  describeDigestItem,
+  describeReviewItem,
+  digestAssessments,
+  digestSummary,
+  digestTitle,
+  facts,
+  reviewItemTotal,
+  showsReviewItems,
+  title,
+  whatToDo,
+} from './wording.js';
 
 /**
  * `<!channel>` and `<url|text>` are Slack's syntax, `[text](url)` and emphasis markdown's: the
@@ -52,5 +64,34 @@ export const chatNotification = (alert: Alert) => ({
       ...(alert.assessmentId ? { assessmentId: alert.assessmentId } : {}),
       pendingReviewCount: String(alert.pendingReviewCount),
     },
+  },
+});
+
+export const chatDigest = (digest: Digest) => ({
+  version: '1.0',
+  source: 'custom',
+  id: digestKey(digest),
+  content: {
+    textType: 'client-markdown',
+    title: chatText(digestTitle(digest), 250),
+    description: truncate(
+      [
+        escapeChat(digestSummary(digest)),
+        '',
+        ...digestAssessments(digest).map(([name, count]) => `*${escapeChat(name)}:* ${count}`),
+        ...(digest.oldest.length > 0 ? ['', `*The ${Math.min(digest.oldest.length, 10)} oldest:*`] : []),
+        ...digest.oldest.slice(0, 10).map((item) => `• ${chatText(describeDigestItem(item, digest.occurredAt), 300)}`),
+      ].join('\n'),
+      4000,
+    ),
+    nextSteps: ['Grade the oldest first in the Indeed Assessments web app.'],
+    keywords: [digest.eventType],
+  },
+  metadata: {
+    threadId: `digest-${digest.period}`,
+    summary: escapeChat(digestSubject(digest)),
+    eventType: digest.eventType,
+    relatedResources: digest.oldest.flatMap((item) => (item.url ? [item.url] : [])).slice(0, 10),
+    additionalContext: { waiting: String(digest.waiting), pendingReviews: String(digest.pendingReviews) },
   },
 });

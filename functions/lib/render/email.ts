@@ -1,7 +1,21 @@
 /** Plain-text email: subject ≤ 100 ASCII characters, a body readable on a phone. */
 import type { Alert } from '../alert.js';
+import type { Digest } from '../digest.js';
 import { truncate } from './text.js';
-import { describeReviewItem, facts, reviewItemTotal, searchIds, showsReviewItems, subscriptionNote, title, whatToDo } from './wording.js';
+import {
+  describeDigestItem,
+  describeReviewItem,
+  digestAssessments,
+  digestSummary,
+  digestTitle,
+  facts,
+  reviewItemTotal,
+  searchIds,
+  showsReviewItems,
+  subscriptionNote,
+  title,
+  whatToDo,
+} from './wording.js';
 
 const SUBJECT_LIMIT = 100;
 const LISTED_ITEMS = 20;
@@ -26,20 +40,43 @@ export const emailSubject = (alert: Alert): string => {
   return truncate(asciiSafe(`${title(alert)}: ${about || `attempt ${alert.attemptId}`}${pending}`), SUBJECT_LIMIT, '...');
 };
 
-export const emailBody = (alert: Alert): string => {
-  const rows = facts(alert);
+/** Sections of lines to the body text: one blank line between sections, no line of outside text split. */
+const bodyOf = (sections: string[][]) =>
+  // Text from outside arrives on one line; a line break that got here anyway must not start a line of its own.
+  sections.filter((lines) => lines.length > 0).map((lines) => lines.map(oneLine).join('\n')).join('\n\n') + '\n';
+
+const table = (rows: Array<[string, string]>) => {
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
+};
+
+export const digestSubject = (digest: Digest): string => truncate(asciiSafe(digestTitle(digest)), SUBJECT_LIMIT, '...');
+
+export const digestBody = (digest: Digest): string =>
+  bodyOf([
+    [digestTitle(digest).toUpperCase(), '', digestSummary(digest)],
+    digest.perAssessment.length > 0 ? ['Per assessment:', ...table(digestAssessments(digest)).map((line) => `  ${line}`)] : [],
+    digest.oldest.length > 0
+      ? [
+          `The ${digest.oldest.length} oldest:`,
+          ...digest.oldest.flatMap((item) => [`  - ${describeDigestItem(item, digest.occurredAt)}`, ...(item.url ? [`    ${item.url}`] : [])]),
+        ]
+      : [],
+    [`Event: ${digest.eventType} for ${digest.period} at ${digest.occurredAt}`],
+    [subscriptionNote],
+  ]);
+
+export const emailBody = (alert: Alert): string => {
   const listed = alert.reviewItems.slice(0, LISTED_ITEMS).map((item) => `  - ${describeReviewItem(item)}`);
   const more = reviewItemTotal(alert) - listed.length;
   const sections = [
     [title(alert).toUpperCase(), '', whatToDo(alert), ...(alert.url ? [`Open: ${alert.url}`] : [])],
-    rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`),
+    table(facts(alert)),
     showsReviewItems(alert)
       ? [`Awaiting review (${reviewItemTotal(alert)}):`, ...listed, ...(more > 0 ? [`  ... and ${more} more`] : [])]
       : [],
     [`For search: ${searchIds(alert)}`, `Event: ${alert.eventType} at ${alert.occurredAt}`],
     [subscriptionNote],
   ];
-  // Text from outside arrives on one line; a line break that got here anyway must not start a line of its own.
-  return sections.filter((lines) => lines.length > 0).map((lines) => lines.map(oneLine).join('\n')).join('\n\n') + '\n';
+  return bodyOf(sections);
 };

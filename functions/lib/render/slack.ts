@@ -4,9 +4,22 @@
  * a character, and user-supplied text is escaped so a name cannot inject links or mentions.
  */
 import type { Alert } from '../alert.js';
-import { emailSubject } from './email.js';
+import type { Digest } from '../digest.js';
+import { digestSubject, emailSubject } from './email.js';
 import { truncate } from './text.js';
-import { describeReviewItem, facts, reviewItemTotal, searchIds, showsReviewItems, title, whatToDo } from './wording.js';
+import {
+  describeDigestItem,
+  describeReviewItem,
+  digestAssessments,
+  digestSummary,
+  digestTitle,
+  facts,
+  reviewItemTotal,
+  searchIds,
+  showsReviewItems,
+  title,
+  whatToDo,
+} from './wording.js';
 
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -37,22 +50,12 @@ export const escapeMrkdwn = (text: string): string => text.replaceAll('&', '&amp
 const mrkdwn = (text: string, limit: number) => ({ type: 'mrkdwn' as const, text: truncate(escapeMrkdwn(text), limit) });
 
 /** As many items as fit in one section, each cut to a line, then how many were left out. */
-const reviewList = (alert: Alert): string => {
-  const lines = [`*Awaiting review (${reviewItemTotal(alert)})*`];
-  let length = Array.from(lines[0] as string).length;
-  let listed = 0;
-  const reserve = 40; // room for the "…and N more" line
-  for (const item of alert.reviewItems.slice(0, LISTED_ITEMS)) {
-    const line = truncate(`• ${escapeMrkdwn(describeReviewItem(item))}`, 200);
-    const size = Array.from(line).length + 1;
-    if (length + size > SLACK_LIMITS.sectionText - reserve) break;
-    lines.push(line);
-    length += size;
-    listed += 1;
-  }
-  const more = reviewItemTotal(alert) - listed;
-  return [...lines, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n');
-};
+const reviewList = (alert: Alert): string =>
+  fitLines(
+    `*Awaiting review (${reviewItemTotal(alert)})*`,
+    alert.reviewItems.slice(0, LISTED_ITEMS).map((item) => truncate(`• ${escapeMrkdwn(describeReviewItem(item))}`, 200)),
+    reviewItemTotal(alert),
+  );
 
 export interface SlackMessage {
   text: string;
@@ -88,6 +91,44 @@ export const slackMessage = (alert: Alert): SlackMessage => {
   });
   // The fallback `text` is mrkdwn too (notifications, old clients): escaped like every block.
   return { text: truncate(escapeMrkdwn(emailSubject(alert)), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+};
+
+/** A URL inside Slack's `<url|text>`: the characters that would end it early are percent-encoded. */
+const linkUrl = (url: string) => url.replaceAll('|', '%7C').replaceAll('>', '%3E').replaceAll('<', '%3C');
+
+/** As many lines as fit in one section, then how many were left out. */
+const fitLines = (heading: string, lines: string[], total: number): string => {
+  const kept = [heading];
+  let length = Array.from(heading).length;
+  const reserve = 40; // room for the "…and N more" line
+  for (const line of lines) {
+    const size = Array.from(line).length + 1;
+    if (length + size > SLACK_LIMITS.sectionText - reserve) break;
+    kept.push(line);
+    length += size;
+  }
+  const more = total - (kept.length - 1);
+  return [...kept, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n');
+};
+
+export const slackDigestMessage = (digest: Digest): SlackMessage => {
+  const blocks: Array<Record<string, unknown>> = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(digestTitle(digest), SLACK_LIMITS.headerText), emoji: true } },
+    { type: 'section', text: mrkdwn(`:hourglass: ${digestSummary(digest)}`, SLACK_LIMITS.sectionText) },
+  ];
+  const fields = digestAssessments(digest)
+    .slice(0, SLACK_LIMITS.fields)
+    .map(([name, count]) => ({ type: 'mrkdwn', text: truncate(`*${escapeMrkdwn(name)}*\n${count} waiting`, SLACK_LIMITS.fieldText) }));
+  if (fields.length > 0) blocks.push({ type: 'section', fields });
+  if (digest.oldest.length > 0) {
+    const lines = digest.oldest.map((item) => {
+      const text = truncate(escapeMrkdwn(describeDigestItem(item, digest.occurredAt)), 200);
+      return `• ${item.url ? `<${linkUrl(item.url)}|${text}>` : text}`;
+    });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitLines(`*The ${digest.oldest.length} oldest*`, lines, digest.oldest.length) } });
+  }
+  blocks.push({ type: 'context', elements: [mrkdwn(`${digest.eventType} · ${digest.period} · ${digest.occurredAt}`, SLACK_LIMITS.contextText)] });
+  return { text: truncate(escapeMrkdwn(digestSubject(digest)), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 };
 
 /** What a person sees in the channel, as plain text: for the local run and the README. */

@@ -2,10 +2,11 @@
  * The words every channel shares: headline, what to do, the facts. Email, Slack and chat lay
  * them out differently but never phrase them differently.
  */
-import type { Alert, EventType } from '../alert.js';
+import type { Alert, AlertType } from '../alert.js';
 import type { ReviewItem } from '../attempt.js';
+import type { Digest, DigestItem } from '../digest.js';
 
-const TITLES: Record<EventType, string> = {
+const TITLES: Record<AlertType, string> = {
   'review.needed': 'Review needed',
   'review.overdue': 'Review overdue',
   'review.completed': 'Review completed',
@@ -101,3 +102,26 @@ export const showsReviewItems = (alert: Alert): boolean =>
 export const subscriptionNote =
   'You receive this because you are subscribed to the assessment review alerts. ' +
   'To stop, use the unsubscribe link below or ask your operations team to remove your subscription.';
+
+const hoursSince = (iso: string, now: string) => Math.max(0, Math.floor((Date.parse(now) - Date.parse(iso)) / 3_600_000));
+
+const waitedFor = (hours: number) => (hours >= 48 ? `${Math.floor(hours / 24)} days` : plural(hours, 'hour'));
+
+/** The digest's headline. */
+export const digestTitle = (digest: Digest): string => `Reviews waiting: ${plural(digest.waiting, 'attempt')}`;
+
+/** One sentence: how much waits and since when, and what to do. */
+export const digestSummary = (digest: Digest): string =>
+  digest.oldestSince === undefined
+    ? 'Nothing waits for a human review.'
+    : `${plural(digest.waiting, 'attempt')} with ${plural(digest.pendingReviews, 'answer or recording', 'answers or recordings')} wait for a human review; the oldest since ${formatTime(digest.oldestSince)} (${waitedFor(hoursSince(digest.oldestSince, digest.occurredAt))}). Grade them in the Indeed Assessments web app, oldest first.`;
+
+/** Counts per assessment, most first, in reading order. */
+export const digestAssessments = (digest: Digest): Array<[string, string]> => [
+  ...digest.perAssessment.map((a): [string, string] => [a.assessmentName ?? a.assessmentId ?? 'Unknown assessment', String(a.waiting)]),
+  ...(digest.otherAssessments ? [[`${plural(digest.otherAssessments.assessments, 'other assessment')}`, String(digest.otherAssessments.waiting)] as [string, string]] : []),
+];
+
+/** One waiting attempt, as a line: who, what, how many, since when. */
+export const describeDigestItem = (item: DigestItem, now: string): string =>
+  `${item.candidateName ?? `attempt ${item.attemptId}`} - ${item.assessmentName ?? 'assessment'}: ${plural(item.pendingReviewCount, 'pending review')}, waiting ${waitedFor(hoursSince(item.waitingSince, now))}`;

@@ -1,0 +1,56 @@
+/**
+ * `digest`: on its schedule (EventBridge Scheduler, with a time zone), publishes one
+ * `review.digest` of everything waiting for a human review, exactly once per scheduled period.
+ * Wiring only; the digest is built in #lib/digest.ts.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { dynamoStateStore } from '#lib/attempt-state.js';
+import { listAwaiting } from '#lib/awaiting-review.js';
+import { logger, metrics, observability, traced } from '#lib/commons.js';
+import { loadRenderSettings, numberEnv, requireEnv } from '#lib/config.js';
+import { buildDigest } from '#lib/digest.js';
+import { publishAlert } from '#lib/publish.js';
+import { createPublishOnce } from '#lib/publish-once.js';
+
+const env = process.env;
+const config = {
+  alertsTopicArn: requireEnv(env, 'ALERTS_TOPIC_ARN'),
+  stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
+  idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
+  alertDedupeSeconds: numberEnv(env, 'ALERT_DEDUPE_SECONDS', 30 * 24 * 3600, { min: 60 }),
+  render: loadRenderSettings(env),
+};
+const sns = traced(new SNSClient({}));
+const dynamodb = traced(new DynamoDBClient({}));
+const states = dynamoStateStore(dynamodb, config.stateTableName);
+const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns, config.alertsTopicArn), {
+  dynamodb,
+  tableName: config.idempotencyTableName,
+  expiresAfterSeconds: config.alertDedupeSeconds,
+});
+
+/** Scheduler passes the period's scheduled time; a manual invocation is its own period, to the minute. */
+interface DigestEvent {
+  scheduledAt?: string;
+}
+
+const lambdaHandler = async (event: DigestEvent, context: Context) => {
+  idempotency.registerLambdaContext(context);
+  const now = new Date();
+  const period = typeof event?.scheduledAt === 'string' && !Number.isNaN(Date.parse(event.scheduledAt)) ? event.scheduledAt : now.toISOString().slice(0, 16);
+  const waiting = await listAwaiting(dynamodb, config.stateTableName, states);
+  metrics.addMetric('AttemptsAwaitingReview', MetricUnit.Count, waiting.length);
+  if (waiting.length === 0) {
+    logger.info('nothing waits for a review: no digest', { period });
+    return { status: 'nothing-waiting', period };
+  }
+  const result = await publishOnce(buildDigest(waiting, { now, period, settings: config.render }));
+  logger.info(result === 'published' ? 'digest published' : 'digest of this period already published', { period, waiting: waiting.length });
+  return { status: result, period, waiting: waiting.length };
+};
+
+export const handler = middy(lambdaHandler).use(observability({ coldStartMetric: true }));

@@ -1,0 +1,63 @@
+/**
+ * The attempts waiting for a human review, oldest first, from the state table's sparse index
+ * (`awaiting` = "review", sorted by `awaitingSince`; the lifecycle keeps it right). The index
+ * holds keys only: counting stays cheap, and the details come from the states themselves.
+ */
+import { QueryCommand, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { isMissing, type StateStore } from './attempt-state.js';
+import { AWAITING_REVIEW, type AttemptState } from './lifecycle.js';
+
+export const AWAITING_INDEX = 'AwaitingReview';
+
+export interface AwaitingFilter {
+  /** Only what has waited since before this time. */
+  waitingSinceBefore?: Date;
+  assessmentId?: string;
+}
+
+const queryInput = (tableName: string, filter: AwaitingFilter): QueryCommandInput => ({
+  TableName: tableName,
+  IndexName: AWAITING_INDEX,
+  KeyConditionExpression: filter.waitingSinceBefore ? 'awaiting = :r AND awaitingSince < :before' : 'awaiting = :r',
+  ExpressionAttributeValues: {
+    ':r': { S: AWAITING_REVIEW },
+    ...(filter.waitingSinceBefore ? { ':before': { S: filter.waitingSinceBefore.toISOString() } } : {}),
+  },
+  ScanIndexForward: true,
+});
+
+/** Attempt ids in the index, oldest first. */
+const awaitingIds = async (dynamodb: DynamoDBClient, tableName: string, filter: AwaitingFilter): Promise<string[]> => {
+  const ids: string[] = [];
+  let start: QueryCommandInput['ExclusiveStartKey'];
+  do {
+    const page = await dynamodb.send(new QueryCommand({ ...queryInput(tableName, filter), ...(start ? { ExclusiveStartKey: start } : {}) }));
+    for (const item of page.Items ?? []) if (item.attemptId?.S) ids.push(item.attemptId.S);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return ids;
+};
+
+/** The states of every attempt waiting for review, oldest first (the index is eventually consistent: each is checked). */
+export const listAwaiting = async (dynamodb: DynamoDBClient, tableName: string, states: StateStore, filter: AwaitingFilter = {}): Promise<AttemptState[]> => {
+  const ids = await awaitingIds(dynamodb, tableName, filter);
+  const found = await states.getMany(ids);
+  return ids
+    .map((id) => found.get(id))
+    .filter((state): state is AttemptState => state !== undefined && !isMissing(state) && state.awaiting === AWAITING_REVIEW)
+    .filter((state) => filter.assessmentId === undefined || state.snapshot.assessment.id === filter.assessmentId);
+};
+
+/** How many wait and since when the oldest: what the dashboard shows. Reads keys only. */
+export const countAwaiting = async (dynamodb: DynamoDBClient, tableName: string): Promise<{ count: number; oldestSince?: string }> => {
+  let count = 0;
+  let oldestSince: string | undefined;
+  let start: QueryCommandInput['ExclusiveStartKey'];
+  do {
+    const page = await dynamodb.send(new QueryCommand({ ...queryInput(tableName, {}), ...(start ? { ExclusiveStartKey: start } : {}) }));
+    count += page.Count ?? 0;
+    oldestSince ??= page.Items?.[0]?.awaitingSince?.S;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return oldestSince ? { count, oldestSince } : { count };
+};

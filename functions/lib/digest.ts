@@ -1,0 +1,74 @@
+/**
+ * The digest: one `review.digest` notification summing up what waits for a human review, built
+ * from the awaiting-review index (how many, the oldest, counts per assessment, the 20 oldest with
+ * links). Pure: the waiting states and the clock come in as arguments.
+ */
+import { DIGEST_TYPE, urlFor } from './alert.js';
+import { compact } from './compact.js';
+import type { RenderSettings } from './config.js';
+import type { AttemptState } from './lifecycle.js';
+
+export const DIGEST_LISTED = 20;
+/** Assessments named one by one; the rest are summed up. */
+export const DIGEST_ASSESSMENTS = 10;
+
+export interface DigestItem {
+  attemptId: string;
+  assignmentId?: string;
+  assessmentName?: string;
+  candidateName?: string;
+  pendingReviewCount: number;
+  waitingSince: string;
+  url?: string;
+}
+
+export interface Digest {
+  schemaVersion: 1;
+  eventType: typeof DIGEST_TYPE;
+  /** The schedule's period this digest covers (its key: one digest per period). */
+  period: string;
+  waiting: number;
+  pendingReviews: number;
+  oldestSince?: string;
+  perAssessment: Array<{ assessmentId?: string; assessmentName?: string; waiting: number }>;
+  /** Assessments beyond the ones named, and how many attempts they hold. */
+  otherAssessments?: { assessments: number; waiting: number };
+  oldest: DigestItem[];
+  occurredAt: string;
+}
+
+export const buildDigest = (waiting: AttemptState[], context: { now: Date; period: string; settings: RenderSettings }): Digest => {
+  const sorted = [...waiting].sort((a, b) => (a.awaitingSince ?? '').localeCompare(b.awaitingSince ?? ''));
+  const byAssessment = new Map<string, { assessmentId?: string; assessmentName?: string; waiting: number }>();
+  for (const state of sorted) {
+    const { id, name } = state.snapshot.assessment;
+    const key = id ?? name ?? '';
+    const entry = byAssessment.get(key) ?? compact({ assessmentId: id, assessmentName: name, waiting: 0 });
+    entry.waiting += 1;
+    byAssessment.set(key, entry);
+  }
+  const ranked = [...byAssessment.values()].sort((a, b) => b.waiting - a.waiting);
+  const others = ranked.slice(DIGEST_ASSESSMENTS);
+  return compact({
+    schemaVersion: 1 as const,
+    eventType: DIGEST_TYPE,
+    period: context.period,
+    waiting: sorted.length,
+    pendingReviews: sorted.reduce((sum, state) => sum + state.snapshot.pendingReviewCount, 0),
+    oldestSince: sorted[0]?.awaitingSince,
+    perAssessment: ranked.slice(0, DIGEST_ASSESSMENTS),
+    otherAssessments: others.length > 0 ? { assessments: others.length, waiting: others.reduce((sum, a) => sum + a.waiting, 0) } : undefined,
+    oldest: sorted.slice(0, DIGEST_LISTED).map((state) =>
+      compact({
+        attemptId: state.attemptId,
+        assignmentId: state.snapshot.assignmentId,
+        assessmentName: state.snapshot.assessment.name,
+        candidateName: state.snapshot.candidate?.name,
+        pendingReviewCount: state.snapshot.pendingReviewCount,
+        waitingSince: state.awaitingSince as string,
+        url: urlFor(state.snapshot, context.settings),
+      }),
+    ),
+    occurredAt: context.now.toISOString(),
+  });
+};
