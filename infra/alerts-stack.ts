@@ -15,6 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { PEOPLE_EVENT_TYPES } from '../functions/lib/alert.js';
 import { AWAITING_INDEX } from '../functions/lib/awaiting-review.js';
+import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '../functions/lib/stack-outputs.js';
 import { Digest } from './constructs/digest.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { IngestApi } from './constructs/ingest-api.js';
@@ -245,6 +246,16 @@ export class AlertsStack extends Stack {
           value: secret.secretName,
         });
       }
+      for (const [name, queue] of this.slack.buffers) {
+        new CfnOutput(this, `SlackBuffer${name.replace(/[^A-Za-z0-9]/g, '')}QueueUrl`, {
+          description: `${SLACK_BUFFER_OUTPUT_DESCRIPTION} ${name}`,
+          value: queue.queueUrl,
+        });
+      }
+      new CfnOutput(this, OUTPUTS.slackDeadLetterQueueUrl, {
+        description: 'Slack posts that failed for good; each message names its channel (redrive --slack)',
+        value: this.slack.deadLetterQueue.queueUrl,
+      });
     }
     if (settings.chatSlackWorkspaceId && settings.chatSlackChannelId) {
       // Amazon Q Developer subscribes over HTTPS and reads the message's `https` body: the
@@ -284,9 +295,11 @@ export class AlertsStack extends Stack {
         value: secret.secretName,
       });
     }
-    new CfnOutput(this, 'ChecksQueueUrl', { value: this.checksQueue.queueUrl });
-    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
-    new CfnOutput(this, 'AlertsTopicArn', { value: this.alertsTopic.topicArn });
+    new CfnOutput(this, OUTPUTS.checksQueueUrl, { value: this.checksQueue.queueUrl });
+    new CfnOutput(this, OUTPUTS.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, OUTPUTS.alertsTopicArn, { value: this.alertsTopic.topicArn });
     new CfnOutput(this, 'IaApiKeySecretName', { value: this.apiKeySecret.secretName });
+    new CfnOutput(this, OUTPUTS.stateTableName, { description: 'Watch state; its AwaitingReview index lists what waits (ia-review-alerts pending)', value: this.stateTable.tableName });
+    new CfnOutput(this, OUTPUTS.includeCandidateEmail, { description: 'Whether alerts and the CLI show candidate email addresses', value: String(settings.includeCandidateEmail) });
   }
 }

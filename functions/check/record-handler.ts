@@ -44,7 +44,7 @@ export const createRecordHandler =
         const reason = { ...describeError(error), ...(attemptId ? { attemptId } : {}) };
         deps.log.error('attempt in assignment cannot be checked; dead-lettered', reason);
         deps.count('RecordsDeadLettered');
-        await deps.deadLetter(attemptId ? JSON.stringify({ attemptId }) : record.body, reason);
+        await deps.deadLetter(attemptId ? JSON.stringify({ attemptId }) : record.body, reason, record);
       }
     } catch (error) {
       if (error instanceof UnauthorizedError) deps.count('IaAuthFailures');

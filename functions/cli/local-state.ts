@@ -9,6 +9,11 @@ export interface LocalState {
   motoEndpoint: string;
   checksQueueUrl: string;
   deadLetterQueueUrl: string;
+  alertsTopicArn: string;
+  stateTableName: string;
+  slackDeadLetterQueueUrl: string;
+  /** Each Slack channel's buffer queue, by channel name. */
+  slackBuffers: Record<string, string>;
   iaBaseUrl: string;
   webhookUrl: string;
   /** Local, generated, throwaway secrets: the file is git-ignored and deleted on stop. */

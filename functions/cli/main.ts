@@ -7,6 +7,8 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { checkCommand } from './check-command.js';
+import { digestCommand } from './digest-command.js';
+import { pendingCommand } from './pending-command.js';
 import { previewCommand } from './preview-command.js';
 import { redriveCommand } from './redrive-command.js';
 import { signCommand } from './sign-command.js';
@@ -55,6 +57,22 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
       Render the alert for an attempt or assignment JSON file as subscribers would get it
       (default: the event the pipeline would decide).`,
   },
+  pending: {
+    run: pendingCommand,
+    options: { json: { type: 'boolean' }, assessment: { type: 'string' }, 'older-than': { type: 'string' }, stack: { type: 'string' } },
+    usage: `pending [--json] [--assessment ID] [--older-than 24h] [--stack NAME]
+      List the attempts waiting for a human review, oldest first: waiting since, pending
+      count, candidate (name only unless the deployment includes emails), assessment, ids,
+      link. --json: one object per line. Reads the deployed stack's outputs with --stack
+      (AWS credentials from the environment), else the running npm start.`,
+  },
+  digest: {
+    run: digestCommand,
+    options: { now: { type: 'boolean' }, stack: { type: 'string' } },
+    usage: `digest --now [--stack NAME]
+      Build the digest of what waits for review and publish it to the alerts topic now,
+      as the scheduled digest does (email, Slack and chat subscribers receive it).`,
+  },
   redrive: {
     run: redriveCommand,
     options: {
@@ -62,12 +80,15 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
       limit: { type: 'string' },
       'dlq-url': { type: 'string' },
       'queue-url': { type: 'string' },
+      stack: { type: 'string' },
+      slack: { type: 'boolean' },
     },
-    usage: `redrive [--dry-run] [--limit N] [--dlq-url URL] [--queue-url URL]
-      Move dead-lettered check requests back to the checks queue after a fix, and report
-      each with the reason it had failed (ids IA answered 404 for are asked again). Uses AWS
-      credentials from the environment; the queue URLs default to DEAD_LETTER_QUEUE_URL /
-      CHECKS_QUEUE_URL, or the running npm start.`,
+    usage: `redrive [--dry-run] [--limit N] [--stack NAME] [--slack] [--dlq-url URL] [--queue-url URL]
+      Move dead-lettered check requests back to the checks queue after a fix (ids IA answered
+      404 for are asked again), or with --slack failed Slack posts back to their own channel's
+      buffer, and report each with the reason it had failed. Queues come from the stack's
+      outputs (--stack), the running npm start, explicit URLs, or DEAD_LETTER_QUEUE_URL /
+      CHECKS_QUEUE_URL.`,
   },
 };
 

@@ -1,7 +1,8 @@
 /**
- * `ia-review-alerts redrive [--dry-run] [--limit N]`: after a fix, moves dead-lettered check
- * requests back to the checks queue (each is sent before it is deleted, so a failure midway
- * duplicates at worst, never loses) and reports what it moved and why each had failed.
+ * `ia-review-alerts redrive [--dry-run] [--limit N] [--stack NAME] [--slack]`: after a fix, moves
+ * dead-lettered check requests back to the checks queue — or, with `--slack`, dead-lettered Slack
+ * posts back to their own channel's buffer — each sent before it is deleted (a failure midway
+ * duplicates at worst, never loses), and reports what it moved and why each had failed.
  */
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -12,13 +13,14 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { REDRIVEN_ATTRIBUTE } from '#lib/check-message.js';
-import { readLocalState } from './local-state.js';
 import type { Io } from './main.js';
 import { UsageError } from './main.js';
+import { resolveTargets, type Targets } from './targets.js';
 
 export interface RedriveOptions {
   from: string;
-  to: string;
+  /** Where a message goes back to; undefined leaves it in the DLQ (reported). */
+  to: (message: Message) => string | undefined;
   dryRun: boolean;
   limit: number;
 }
@@ -28,6 +30,8 @@ export interface Redriven {
   body: string;
   failureCode?: string;
   failureReason?: string;
+  /** Where it went (or would go); absent when it stays in the DLQ. */
+  to?: string;
 }
 
 export const redrive = async (sqs: SQSClient, options: RedriveOptions): Promise<Redriven[]> => {
@@ -46,19 +50,21 @@ export const redrive = async (sqs: SQSClient, options: RedriveOptions): Promise<
     if (Messages.length === 0) break;
     for (const message of Messages) {
       const attributes = message.MessageAttributes ?? {};
+      const to = options.to(message);
       moved.push({
         messageId: message.MessageId ?? '',
         body: message.Body ?? '',
         ...(attributes.failureCode?.StringValue ? { failureCode: attributes.failureCode.StringValue } : {}),
         ...(attributes.failureReason?.StringValue ? { failureReason: attributes.failureReason.StringValue } : {}),
+        ...(to ? { to } : {}),
       });
-      if (options.dryRun) {
+      if (options.dryRun || !to) {
         held.push(message);
         continue;
       }
       await sqs.send(
         new SendMessageCommand({
-          QueueUrl: options.to,
+          QueueUrl: to,
           MessageBody: message.Body ?? '',
           // After a fix, ask IA again even about ids it answered 404 for minutes ago.
           MessageAttributes: { [REDRIVEN_ATTRIBUTE]: { DataType: 'String', StringValue: new Date().toISOString() } },
@@ -67,7 +73,7 @@ export const redrive = async (sqs: SQSClient, options: RedriveOptions): Promise<
       await sqs.send(new DeleteMessageCommand({ QueueUrl: options.from, ReceiptHandle: message.ReceiptHandle ?? '' }));
     }
   }
-  // A dry run puts back what it looked at, visible again at once.
+  // A dry run (or a message with nowhere to go) is put back, visible again at once.
   for (let i = 0; i < held.length; i += 10) {
     await sqs.send(
       new ChangeMessageVisibilityBatchCommand({
@@ -87,22 +93,27 @@ export const redriveCommand = async (
   if (positionals.length > 0) throw new UsageError('redrive takes no positional arguments');
   const limit = flags.limit === undefined ? Number.POSITIVE_INFINITY : Number(flags.limit);
   if (!(limit > 0) || (Number.isFinite(limit) && !Number.isInteger(limit))) throw new UsageError('--limit must be a positive integer');
-  const local = readLocalState(io.env);
-  const from = (flags['dlq-url'] as string | undefined) ?? io.env.DEAD_LETTER_QUEUE_URL ?? local?.deadLetterQueueUrl;
-  const to = (flags['queue-url'] as string | undefined) ?? io.env.CHECKS_QUEUE_URL ?? local?.checksQueueUrl;
-  if (!from || !to) {
-    throw new UsageError('give --dlq-url and --queue-url (stack outputs DeadLetterQueueUrl, ChecksQueueUrl) or set DEAD_LETTER_QUEUE_URL and CHECKS_QUEUE_URL');
+  // Explicit URLs name a deployment's queues, reached with the SDK's own credentials.
+  const explicit = typeof flags['dlq-url'] === 'string' && (flags.slack === true || typeof flags['queue-url'] === 'string');
+  const targets: Targets = explicit ? { aws: {}, slackBuffers: {}, includeCandidateEmail: false, from: 'the command line' } : await resolveTargets(flags, io);
+  const slack = flags.slack === true;
+  const from = explicit ? (flags['dlq-url'] as string) : slack ? targets.slackDeadLetterQueueUrl : targets.deadLetterQueueUrl;
+  const checksQueue = explicit ? (flags['queue-url'] as string | undefined) : targets.checksQueueUrl;
+  if (!from || (!slack && !checksQueue)) {
+    throw new UsageError(
+      'give --stack <name> (the deployed stack), or --dlq-url and --queue-url (outputs DeadLetterQueueUrl, ChecksQueueUrl), or set DEAD_LETTER_QUEUE_URL and CHECKS_QUEUE_URL, or start the local pipeline',
+    );
   }
-  const usingLocal = local !== undefined && from === local.deadLetterQueueUrl;
-  const sqs = new SQSClient(
-    usingLocal
-      ? { endpoint: local.motoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }
-      : {},
-  );
+  // A Slack post goes back to the buffer of the channel it failed for, named on the message.
+  const to = slack
+    ? (message: Message) => targets.slackBuffers[message.MessageAttributes?.channel?.StringValue ?? '']
+    : () => checksQueue;
   const dryRun = flags['dry-run'] === true;
-  const moved = await redrive(sqs, { from, to, dryRun, limit });
+  const moved = await redrive(new SQSClient(targets.aws), { from, to, dryRun, limit });
   for (const m of moved) {
-    io.out(`${dryRun ? 'would move' : 'moved'} ${m.messageId} ${m.body} (${m.failureCode ?? 'no reason recorded'}${m.failureReason ? `: ${m.failureReason}` : ''})\n`);
+    const reason = `(${m.failureCode ?? 'no reason recorded'}${m.failureReason ? `: ${m.failureReason}` : ''})`;
+    io.out(m.to ? `${dryRun ? 'would move' : 'moved'} ${m.messageId} ${m.body} ${reason}\n` : `left ${m.messageId} in the DLQ: it names no channel this deployment has ${reason}\n`);
   }
-  io.out(`${dryRun ? 'dry run: would move' : 'moved'} ${moved.length} message(s) from the DLQ to the checks queue\n`);
+  const count = moved.filter((m) => m.to).length;
+  io.out(`${dryRun ? 'dry run: would move' : 'moved'} ${count} message(s) from the DLQ to ${slack ? 'their channels\' buffers' : 'the checks queue'}\n`);
 };

@@ -61,13 +61,15 @@ export interface DeadLetterReason {
   code: string;
   message: string;
   attemptId?: string;
+  /** The Slack channel whose buffer the message came from: `redrive --slack` returns it there. */
+  channel?: string;
 }
 
 const attribute = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, 1024) });
 
 export const deadLetter =
   (sqs: SQSClient, deadLetterQueueUrl: string, failedBy: string) =>
-  async (body: string, reason: DeadLetterReason, now = new Date()): Promise<void> => {
+  async (body: string, reason: DeadLetterReason): Promise<void> => {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: deadLetterQueueUrl,
@@ -76,8 +78,9 @@ export const deadLetter =
           failureCode: attribute(reason.code),
           failureReason: attribute(reason.message),
           failedBy: attribute(failedBy),
-          failedAt: attribute(now.toISOString()),
+          failedAt: attribute(new Date().toISOString()),
           ...(reason.attemptId ? { attemptId: attribute(reason.attemptId) } : {}),
+          ...(reason.channel ? { channel: attribute(reason.channel) } : {}),
         },
       }),
     );

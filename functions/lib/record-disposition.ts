@@ -9,7 +9,8 @@ import { describeError, RateLimitedError } from './errors.js';
 import type { DeadLetterReason } from './queues.js';
 
 export interface DispositionDeps {
-  deadLetter(body: string, reason: DeadLetterReason): Promise<void>;
+  /** The record comes along so a function can record where the message came from (its Slack channel). */
+  deadLetter(body: string, reason: DeadLetterReason, record: SQSRecord): Promise<void>;
   /** Makes the record visible again only after `seconds`. */
   delay(record: SQSRecord, seconds: number): Promise<void>;
   log: {
@@ -25,7 +26,7 @@ export const disposeOfFailure = async (error: unknown, record: SQSRecord, deps: 
   if (!retryable) {
     deps.log.error('record can never succeed; dead-lettered', { code, reason: message, messageId: record.messageId });
     deps.count('RecordsDeadLettered');
-    await deps.deadLetter(record.body, { code, message });
+    await deps.deadLetter(record.body, { code, message }, record);
     return;
   }
   if (error instanceof RateLimitedError) await deps.delay(record, error.retryAfterSeconds);

@@ -23,6 +23,7 @@ const channelList = JSON.parse(requireEnv(process.env, 'SLACK_CHANNELS')) as Cha
 const channels = new Map(channelList.map((c) => [c.queueArn, c]));
 const deadLetterQueueUrl = requireEnv(process.env, 'DEAD_LETTER_QUEUE_URL');
 const sqs = traced(new SQSClient({}));
+const toDeadLetters = deadLetter(sqs, deadLetterQueueUrl, 'notify-slack');
 const dynamodb = traced(new DynamoDBClient({}));
 
 interface Delivery {
@@ -68,7 +69,10 @@ const deliver = createDeliverAlert({
   post: createSlackPoster(),
   once: (delivery, post) => run({ ...delivery, post }),
   pace: paceFor,
-  deadLetter: deadLetter(sqs, deadLetterQueueUrl, 'notify-slack'),
+  deadLetter: (body, reason, record) => {
+    const channel = channels.get(record.eventSourceARN)?.name;
+    return toDeadLetters(body, { ...reason, ...(channel ? { channel } : {}) });
+  },
   delay: async (record, seconds) => {
     const channel = channels.get(record.eventSourceARN);
     if (channel) await delayRecord(sqs, channel.queueUrl)(record.receiptHandle, seconds);

@@ -40,6 +40,8 @@ export class SlackNotifier extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly notify: ServiceFunction;
   readonly channelSecrets = new Map<string, secretsmanager.ISecret>();
+  /** Each channel's buffer queue, by channel name. */
+  readonly buffers = new Map<string, sqs.Queue>();
 
   constructor(scope: Construct, id: string, props: SlackNotifierProps) {
     super(scope, id);
@@ -68,6 +70,7 @@ export class SlackNotifier extends Construct {
         });
       }
       this.channelSecrets.set(channel.name, secret);
+      this.buffers.set(channel.name, queue);
       return { channel, queue, secret };
     });
 

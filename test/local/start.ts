@@ -5,8 +5,8 @@
  * email subscriber receives it. Ctrl-C stops everything it started.
  */
 import { randomBytes } from 'node:crypto';
-import { emailBody, emailSubject } from '#lib/render/email.js';
-import type { Alert } from '#lib/alert.js';
+import { isDigest, type Notification } from '#lib/publish-once.js';
+import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/render/email.js';
 import { slackPreview, type SlackMessage } from '#lib/render/slack.js';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { FakeSlackServer } from '../support/fake-slack-server.js';
@@ -93,13 +93,23 @@ const main = async () => {
   const inbox = (async () => {
     while (inboxRunning) {
       for (const message of await drain(sqs, resources.emailInboxUrl, 1)) {
-        const alert = JSON.parse(message.Body ?? '{}') as Alert;
+        const notification = JSON.parse(message.Body ?? '{}') as Notification;
         say(`\n${bold('─── email ───────────────────────────────────────────────')}`);
-        say(`Subject: ${emailSubject(alert)}\n\n${emailBody(alert)}`);
+        say(
+          isDigest(notification)
+            ? `Subject: ${digestSubject(notification)}\n\n${digestBody(notification)}`
+            : `Subject: ${emailSubject(notification)}\n\n${emailBody(notification)}`,
+        );
       }
       for (const message of await drain(sqs, resources.allAlertsInboxUrl, 0)) {
-        const alert = JSON.parse(message.Body ?? '{}') as Alert;
-        say(bold(`[alerts topic] ${alert.eventType} attempt=${alert.attemptId} pending=${alert.pendingReviewCount}`));
+        const notification = JSON.parse(message.Body ?? '{}') as Notification;
+        say(
+          bold(
+            isDigest(notification)
+              ? `[alerts topic] ${notification.eventType} waiting=${notification.waiting}`
+              : `[alerts topic] ${notification.eventType} attempt=${notification.attemptId} pending=${notification.pendingReviewCount}`,
+          ),
+        );
       }
     }
   })();
@@ -108,6 +118,10 @@ const main = async () => {
     motoEndpoint: moto.endpoint,
     checksQueueUrl: resources.checksQueueUrl,
     deadLetterQueueUrl: resources.deadLetterQueueUrl,
+    alertsTopicArn: resources.alertsTopicArn,
+    stateTableName: resources.stateTableName,
+    slackDeadLetterQueueUrl: resources.notifyDeadLetterQueueUrl,
+    slackBuffers: Object.fromEntries(resources.slackChannels.map((c) => [c.name, c.queueUrl])),
     iaBaseUrl: iaBaseUrl ?? 'https://api.indeedassessments.com/v1',
     webhookUrl: `${api.url}/events`,
     sources: sources.map(({ name, kind, secretValue }) => ({ name, kind, secretValue })),
@@ -128,6 +142,8 @@ In another terminal, trigger a check:
   npm run enqueue -- ${SEED_ATTEMPT_ID}           the API's seed attempt → attempt.scored, no email
   npm run enqueue -- --assignment ${SEED_ASSIGNMENT_ID}
   npm run enqueue -- ${VARIANTS.scoringPending}         scoring still running → re-checked in 60 s
+  npm run -s cli -- pending                        what waits for a review, oldest first
+  npm run -s cli -- digest --now                   the digest of it, as email and in Slack
 or deliver a signed webhook, as an ATS would (any of: ${sources.map((s) => s.name).join(', ')}):
   npm run -s cli -- sign --source greenhouse --body test/fixtures/webhooks/greenhouse.json | sh
 Ctrl-C stops everything.

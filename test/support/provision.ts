@@ -20,6 +20,7 @@ export interface LocalSlackChannel {
   webhookUrl: string;
   assessmentIds?: string[];
   eventTypes?: string[];
+  digest?: boolean;
 }
 
 export interface SlackChannelResource {

@@ -180,18 +180,18 @@ describe('ia-review-alerts sweep', () => {
 });
 
 describe('help', () => {
-  it.each(['check', 'sign', 'preview', 'redrive', 'sweep'])('%s --help prints its own usage and exits 0', async (command) => {
+  it.each(['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest'])('%s --help prints its own usage and exits 0', async (command) => {
     for (const flag of ['--help', '-h']) {
       const { code, out, err } = await cli([command, flag], { IA_API_KEY: undefined });
       expect([code, err]).toEqual([0, '']);
       expect(out).toMatch(new RegExp(`^usage: ia-review-alerts ${command} `));
-      for (const other of ['check', 'sign', 'preview', 'redrive', 'sweep'].filter((c) => c !== command)) expect(out).not.toContain(`  ${other} `);
+      for (const other of ['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest'].filter((c) => c !== command)) expect(out).not.toContain(`  ${other} `);
     }
   });
 
   it('--help alone lists every command', async () => {
     const { code, out } = await cli(['--help']);
     expect(code).toBe(0);
-    for (const command of ['check', 'sign', 'preview', 'redrive', 'sweep']) expect(out).toContain(`  ${command} `);
+    for (const command of ['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest']) expect(out).toContain(`  ${command} `);
   });
 });

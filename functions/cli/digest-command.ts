@@ -1,0 +1,31 @@
+/**
+ * `ia-review-alerts digest --now [--stack NAME]`: builds the digest of what waits for a review
+ * and publishes it to the alerts topic at once, as the scheduled digest does (subscribers filter
+ * it like any `review.digest`). A manual digest is a period of its own.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { dynamoStateStore } from '#lib/attempt-state.js';
+import { listAwaiting } from '#lib/awaiting-review.js';
+import { buildDigest } from '#lib/digest.js';
+import { publishAlert } from '#lib/publish.js';
+import type { Io } from './main.js';
+import { UsageError } from './main.js';
+import { required, resolveTargets } from './targets.js';
+
+export const digestCommand = async (positionals: string[], flags: Record<string, string | boolean | undefined>, io: Io): Promise<void> => {
+  if (positionals.length > 0 || flags.now !== true) throw new UsageError('digest needs --now (the scheduled digest runs by itself)');
+  const targets = await resolveTargets(flags, io);
+  const tableName = required(targets, 'stateTableName', 'state table');
+  const topicArn = required(targets, 'alertsTopicArn', 'alerts topic');
+  const dynamodb = new DynamoDBClient(targets.aws);
+  const waiting = await listAwaiting(dynamodb, tableName, dynamoStateStore(dynamodb, tableName));
+  if (waiting.length === 0) {
+    io.out(`nothing waits for a review (${targets.from}): no digest published\n`);
+    return;
+  }
+  const now = new Date();
+  const digest = buildDigest(waiting, { now, period: `manual-${now.toISOString()}`, settings: { includeCandidateEmail: targets.includeCandidateEmail } });
+  await publishAlert(new SNSClient(targets.aws), topicArn)(digest);
+  io.out(`published a digest of ${digest.waiting} attempt(s) waiting for review to ${topicArn}\n`);
+};

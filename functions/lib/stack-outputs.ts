@@ -1,0 +1,16 @@
+/**
+ * The stack outputs the runbook and the CLI (`--stack <name>`) rely on, named once for both the
+ * CDK app that writes them and the CLI that reads them.
+ */
+export const OUTPUTS = {
+  alertsTopicArn: 'AlertsTopicArn',
+  checksQueueUrl: 'ChecksQueueUrl',
+  deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  stateTableName: 'StateTableName',
+  slackDeadLetterQueueUrl: 'SlackDeadLetterQueueUrl',
+  includeCandidateEmail: 'IncludeCandidateEmail',
+  dashboardUrl: 'DashboardUrl',
+} as const;
+
+/** A channel's buffer queue output is described as this, followed by the channel's name. */
+export const SLACK_BUFFER_OUTPUT_DESCRIPTION = 'Buffer queue of Slack channel';

@@ -1,0 +1,191 @@
+/**
+ * What is waiting, on moto: the awaiting-review index kept by real checks, `ia-review-alerts
+ * pending` reading it, the scheduled digest published once per period to email and Slack (not to
+ * a channel that turned it off), `digest --now`, and failed Slack posts redriven to their own
+ * channel's buffer.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalState } from '../../functions/cli/local-state.js';
+import { run, type Io } from '../../functions/cli/main.js';
+import { FakeIaServer } from '../support/fake-ia-server.js';
+import { FakeSlackServer } from '../support/fake-slack-server.js';
+import { freshAttempt, seedVariant } from '../support/ia-fixtures.js';
+import { lambdaContext } from '../support/lambda.js';
+import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
+import { motoEnvironment } from '../support/moto.js';
+import { awsClients, checkEnvironment, notifyEnvironment, provision, type LocalResources } from '../support/provision.js';
+
+const endpoint = process.env.MOTO_ENDPOINT as string;
+const { sqs } = awsClients(endpoint);
+const apiKey = `key-${randomBytes(8).toString('hex')}`;
+const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: Infinity });
+const slack = new FakeSlackServer();
+let resources: LocalResources;
+let check: SqsHandler;
+let notify: SqsHandler;
+let digest: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ status: string; waiting?: number }>;
+let stateFile: string;
+
+beforeAll(async () => {
+  await slack.start();
+  resources = await provision({
+    endpoint,
+    prefix: `waiting-${randomBytes(4).toString('hex')}`,
+    apiKey,
+    visibilityTimeoutSeconds: 1,
+    slackChannels: [
+      { name: 'reviews', webhookUrl: slack.webhookUrl('reviews') },
+      { name: 'quiet', webhookUrl: slack.webhookUrl('quiet'), digest: false },
+    ],
+  });
+  const base = { ...motoEnvironment(endpoint), POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT' };
+  Object.assign(process.env, base, checkEnvironment(resources, await ia.start()), { IA_RATE_PER_SECOND: '1000', MIN_RECHECK_INTERVAL_SECONDS: '0' });
+  ({ handler: check } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler });
+  ({ handler: digest } = (await import('../../functions/digest/handler.js')) as unknown as { handler: typeof digest });
+  Object.assign(process.env, notifyEnvironment(resources));
+  ({ handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as { handler: SqsHandler });
+  // What `npm start` writes for the CLI, for these resources.
+  stateFile = join(mkdtempSync(join(tmpdir(), 'waiting-')), 'state.json');
+  const state: LocalState = {
+    motoEndpoint: endpoint,
+    checksQueueUrl: resources.checksQueueUrl,
+    deadLetterQueueUrl: resources.deadLetterQueueUrl,
+    alertsTopicArn: resources.alertsTopicArn,
+    stateTableName: resources.stateTableName,
+    slackDeadLetterQueueUrl: resources.notifyDeadLetterQueueUrl,
+    slackBuffers: Object.fromEntries(resources.slackChannels.map((c) => [c.name, c.queueUrl])),
+    iaBaseUrl: ia.url,
+    webhookUrl: 'http://127.0.0.1:1/events',
+    sources: [],
+    pid: process.pid,
+  };
+  writeFileSync(stateFile, JSON.stringify(state));
+}, 60_000);
+
+afterAll(async () => {
+  await ia.stop();
+  await slack.stop();
+});
+
+beforeEach(async () => {
+  slack.reset();
+  for (const url of [resources.emailInboxUrl, resources.allAlertsInboxUrl, resources.notifyDeadLetterQueueUrl, ...resources.slackChannels.map((c) => c.queueUrl)]) {
+    await drain(sqs, url);
+  }
+});
+
+const checkAttempt = async (attemptId: string) => {
+  await sqs.send(new SendMessageCommand({ QueueUrl: resources.checksQueueUrl, MessageBody: JSON.stringify({ attemptId }) }));
+  await pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler: check });
+};
+
+const cli = async (...args: string[]) => {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), env: { ...process.env, IA_ALERTS_LOCAL_STATE: stateFile } };
+  const code = await run(args, io);
+  return { code, out, err };
+};
+
+const pendingIds = async (...args: string[]) =>
+  (await cli('pending', '--json', ...args)).out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { attemptId: string; assessmentId: string; pendingReviewCount: number; waitingSince: string; candidateEmail?: string });
+
+describe('the awaiting-review index and `pending`', () => {
+  it('lists an attempt from review.needed until its reviews are done, oldest first', async () => {
+    const first = freshAttempt(ia, 'reviewNeeded');
+    const second = freshAttempt(ia, 'reviewNeeded');
+    const scored = freshAttempt(ia, 'scored');
+    await checkAttempt(first);
+    await checkAttempt(second);
+    await checkAttempt(scored);
+    const listed = await pendingIds();
+    const ours = listed.filter((row) => [first, second, scored].includes(row.attemptId));
+    expect(ours.map((row) => row.attemptId)).toEqual([first, second]);
+    expect(ours[0]).toMatchObject({ assessmentId: 'pjpmahbioyqufxos', pendingReviewCount: 2 });
+    expect(Date.parse(ours[0]?.waitingSince ?? '')).toBeLessThanOrEqual(Date.parse(ours[1]?.waitingSince ?? ''));
+    expect(ours[0]?.candidateEmail).toBeUndefined();
+
+    // The reviews of the first are done: the next look drops it from the index.
+    ia.setAttempt(first, seedVariant(first, { pending_review_count: 0, scoring_completed: true }));
+    await checkAttempt(first);
+    const after = (await pendingIds()).map((row) => row.attemptId);
+    expect(after).not.toContain(first);
+    expect(after).toContain(second);
+  });
+
+  it('filters by assessment and by age, and prints a readable table', async () => {
+    const id = freshAttempt(ia, 'reviewNeeded');
+    await checkAttempt(id);
+    expect((await pendingIds('--assessment', 'pjpmahbioyqufxos')).map((r) => r.attemptId)).toContain(id);
+    expect((await pendingIds('--assessment', 'other-assessment')).map((r) => r.attemptId)).not.toContain(id);
+    expect((await pendingIds('--older-than', '1h')).map((r) => r.attemptId)).not.toContain(id);
+    const table = await cli('pending');
+    expect(table.out).toMatch(new RegExp(`2 pending .* Philosopher Assessment 1 +attempt ${id}`));
+    expect(table.out).toMatch(/attempt\(s\) waiting for review \(the running npm start\)/);
+    expect((await cli('pending', '--older-than', 'soon')).code).toBe(2);
+  });
+});
+
+describe('the digest', () => {
+  it('publishes once per scheduled period, to email and the Slack channel that takes it', async () => {
+    const id = freshAttempt(ia, 'reviewNeeded');
+    await checkAttempt(id);
+    await drain(sqs, resources.emailInboxUrl);
+    for (const c of resources.slackChannels) await drain(sqs, c.queueUrl);
+
+    const scheduledAt = `2026-11-27T08:00:${String(Math.floor(Math.random() * 60)).padStart(2, '0')}Z`;
+    const result = await digest({ scheduledAt }, lambdaContext('digest'));
+    expect(result.status).toBe('published');
+    const again = await digest({ scheduledAt }, lambdaContext('digest'));
+    expect(again.status).toBe('duplicate');
+
+    const emails = await drain(sqs, resources.emailInboxUrl);
+    expect(emails).toHaveLength(1);
+    const published = JSON.parse(emails[0]?.Body ?? '{}') as { eventType: string; waiting: number; oldest: Array<{ attemptId: string }> };
+    expect(published.eventType).toBe('review.digest');
+    expect(published.oldest.map((o) => o.attemptId)).toContain(id);
+
+    await pollOnce({ sqs, queueUrl: resources.slackChannels[0]?.queueUrl as string, handler: notify, functionName: 'notify-slack' });
+    expect(await pollOnce({ sqs, queueUrl: resources.slackChannels[1]?.queueUrl as string, handler: notify, functionName: 'notify-slack' })).toBe(0);
+    expect(slack.posts.map((p) => p.path)).toEqual(['/services/T000/B000/reviews']);
+    const blocks = (slack.posts[0]?.body as { blocks: Array<{ type: string; text?: { text: string } }> }).blocks;
+    expect(blocks[0]?.text?.text).toMatch(/^Reviews waiting: \d+ attempts?$/);
+    expect(JSON.stringify(blocks)).toContain(id.slice(0, 12));
+  });
+
+  it('`digest --now` builds and publishes one at once', async () => {
+    await checkAttempt(freshAttempt(ia, 'reviewNeeded'));
+    await drain(sqs, resources.emailInboxUrl);
+    const { code, out } = await cli('digest', '--now');
+    expect(code).toBe(0);
+    expect(out).toMatch(/published a digest of \d+ attempt\(s\) waiting for review/);
+    const emails = await drain(sqs, resources.emailInboxUrl);
+    expect(emails.map((m) => (JSON.parse(m.Body ?? '{}') as { eventType: string }).eventType)).toEqual(['review.digest']);
+    expect((await cli('digest')).code).toBe(2);
+  });
+});
+
+describe('Slack dead letters', () => {
+  it('record their channel, and `redrive --slack` returns each to its own channel’s buffer', async () => {
+    slack.script('/services/T000/B000/quiet', { status: 410, error: 'channel_is_archived' });
+    const id = freshAttempt(ia, 'reviewNeeded');
+    await checkAttempt(id);
+    await pollOnce({ sqs, queueUrl: resources.slackChannels[1]?.queueUrl as string, handler: notify, functionName: 'notify-slack' });
+    const { out } = await cli('redrive', '--slack', '--dry-run');
+    expect(out).toContain('(slack_destination_gone: Slack channel quiet is gone');
+    const moved = await cli('redrive', '--slack');
+    expect(moved.out).toContain("moved 1 message(s) from the DLQ to their channels' buffers");
+    const back = await drain(sqs, resources.slackChannels[1]?.queueUrl as string);
+    expect(back.map((m) => (JSON.parse(m.Body ?? '{}') as { attemptId: string }).attemptId)).toEqual([id]);
+    expect(await drain(sqs, resources.slackChannels[0]?.queueUrl as string)).toHaveLength(1); // its own copy, never failed
+  });
+});
