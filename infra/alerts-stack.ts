@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import { PEOPLE_EVENT_TYPES } from '../functions/lib/alert.js';
 import { AWAITING_INDEX } from '../functions/lib/awaiting-review.js';
 import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '../functions/lib/stack-outputs.js';
+import { Dashboard } from './constructs/dashboard.js';
 import { Digest } from './constructs/digest.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { IngestApi } from './constructs/ingest-api.js';
@@ -62,6 +63,7 @@ export class AlertsStack extends Stack {
   readonly slack?: SlackNotifier;
   readonly sweep: Sweep;
   readonly digest: Digest;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: AlertsStackProps) {
     super(scope, id, props);
@@ -286,6 +288,24 @@ export class AlertsStack extends Stack {
       oldestMessageMinutes: settings.oldestMessageAlarmMinutes,
       ...(this.slack ? { notifierDeadLetterQueue: this.slack.deadLetterQueue } : {}),
     });
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      iaRatePerSecond: settings.iaRatePerSecond,
+      checksQueue: this.checksQueue,
+      deadLetterQueues: {
+        'checks DLQ': this.deadLetterQueue,
+        ...(this.slack ? { 'Slack DLQ': this.slack.deadLetterQueue } : {}),
+      },
+      functions: {
+        check: checkFn,
+        ingest: this.ingest.ingest.function,
+        sweep: this.sweep.sweep.function,
+        digest: this.digest.digest.function,
+        ...(this.slack ? { 'notify-slack': this.slack.notify.function } : {}),
+      },
+      alarms: this.alarms.alarms,
+    });
+    new CfnOutput(this, OUTPUTS.dashboardUrl, { description: 'The CloudWatch dashboard of the pipeline', value: this.dashboard.url });
 
     new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topicArn });
     new CfnOutput(this, 'WebhookUrl', { value: `${this.ingest.api.apiEndpoint}/events/{source}` });

@@ -24,7 +24,7 @@ export interface CheckDeps extends ObservationDeps {
   minRecheckIntervalSeconds: number;
   /** How long a 404 for a never-seen id is remembered (dead-lettered again without asking IA). */
   notFoundMemorySeconds: number;
-  count(metric: string): void;
+  count(metric: string, value?: number, dimensions?: Record<string, string>): void;
 }
 
 export type CheckAction =
@@ -87,10 +87,7 @@ const observe = async (ctx: Context, attemptId: string, previous: AttemptState |
   ctx.deps.count('IaCalls');
   if (previous?.etag) {
     const fetched = await ctx.deps.ia.getAttemptIfChanged(attemptId, previous.etag, options);
-    if (fetched === NOT_MODIFIED) {
-      ctx.deps.count('IaNotModified');
-      return 'not-modified';
-    }
+    if (fetched === NOT_MODIFIED) return 'not-modified';
     return { attempt: normaliseAttempt(fetched.value), ...(fetched.etag ? { etag: fetched.etag } : {}) };
   }
   const { value, etag } = await ctx.deps.ia.getAttempt(attemptId, options);

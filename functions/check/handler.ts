@@ -11,7 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoStateStore } from '#lib/attempt-state.js';
-import { logger, metrics, observability, traced } from '#lib/commons.js';
+import { count, logger, metrics, observability, traced } from '#lib/commons.js';
 import { loadCheckConfig } from './config.js';
 import { createPacedIaClient } from '#lib/paced-ia-client.js';
 import { publishAlert } from '#lib/publish.js';
@@ -29,7 +29,7 @@ const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns,
   expiresAfterSeconds: config.alertDedupeSeconds,
 });
 
-const ia = createPacedIaClient({ ia: config.ia, apiKeySecret: config.apiKeySecret, dynamodb, rateLimitTableName: config.rateLimitTableName });
+const ia = createPacedIaClient({ ia: config.ia, apiKeySecret: config.apiKeySecret, dynamodb, rateLimitTableName: config.rateLimitTableName, count });
 
 const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
 
@@ -46,7 +46,7 @@ const handleRecord = createRecordHandler({
   minRecheckIntervalSeconds: config.minRecheckIntervalSeconds,
   notFoundMemorySeconds: config.notFoundMemorySeconds,
   log: logger,
-  count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
+  count,
   minRemainingMs: config.ia.totalTimeoutMs + 2_000,
 });
 

@@ -35,7 +35,7 @@ export const createRecordHandler =
       });
       for (const outcome of outcomes) {
         deps.log.info('attempt checked', { ...outcome, source: message.source, eventId: message.eventId, receiveCount });
-        for (const _ of outcome.published) deps.count('AlertsPublished');
+        for (const eventType of outcome.published) deps.count('AlertsPublished', 1, { eventType });
         for (const _ of outcome.suppressed) deps.count('DuplicateAlertsSuppressed');
         if (outcome.action === 'stale-recheck') deps.count('StaleRechecksDropped');
         if (outcome.action === 'recently-checked' || outcome.action === 'already-closed') deps.count('DuplicateTriggersAbsorbed');

@@ -3,14 +3,14 @@
  * `review.digest` of everything waiting for a human review, exactly once per scheduled period.
  * Wiring only; the digest is built in #lib/digest.ts.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { dynamoStateStore } from '#lib/attempt-state.js';
 import { listAwaiting } from '#lib/awaiting-review.js';
-import { logger, metrics, observability, traced } from '#lib/commons.js';
+import { DIGEST_TYPE } from '#lib/alert.js';
+import { count, logger, observability, traced } from '#lib/commons.js';
 import { loadRenderSettings, numberEnv, requireEnv } from '#lib/config.js';
 import { buildDigest } from '#lib/digest.js';
 import { publishAlert } from '#lib/publish.js';
@@ -43,12 +43,12 @@ const lambdaHandler = async (event: DigestEvent, context: Context) => {
   const now = new Date();
   const period = typeof event?.scheduledAt === 'string' && !Number.isNaN(Date.parse(event.scheduledAt)) ? event.scheduledAt : now.toISOString().slice(0, 16);
   const waiting = await listAwaiting(dynamodb, config.stateTableName, states);
-  metrics.addMetric('AttemptsAwaitingReview', MetricUnit.Count, waiting.length);
   if (waiting.length === 0) {
     logger.info('nothing waits for a review: no digest', { period });
     return { status: 'nothing-waiting', period };
   }
   const result = await publishOnce(buildDigest(waiting, { now, period, settings: config.render }));
+  if (result === 'published') count('AlertsPublished', 1, { eventType: DIGEST_TYPE });
   logger.info(result === 'published' ? 'digest published' : 'digest of this period already published', { period, waiting: waiting.length });
   return { status: result, period, waiting: waiting.length };
 };

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { logger, metrics, observability, traced } from '#lib/commons.js';
+import { count, logger, metrics, observability, traced } from '#lib/commons.js';
 import { numberEnv, requireEnv } from '#lib/config.js';
 import { createDedupe } from '#lib/dedupe.js';
 import { ConfigurationError } from '#lib/errors.js';
@@ -53,7 +53,8 @@ const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayP
       deps,
     );
     logger.info('webhook answered', { statusCode, status: body.status ?? body.error, eventId: body.eventId });
-    metrics.addMetric(statusCode < 300 ? 'WebhooksAccepted' : 'WebhooksRejected', MetricUnit.Count, 1);
+    // Per source (configured names only, so the dimension stays bounded) for the dashboard.
+    count(statusCode < 300 ? 'WebhooksAccepted' : 'WebhooksRejected', 1, { source: sources.has(sourceName) ? sourceName : 'unknown' });
     return respond(statusCode, body);
   } catch (error) {
     // Only our side failed: 503 makes the sender retry, and the dedupe key was released.

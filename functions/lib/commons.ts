@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
@@ -24,6 +24,17 @@ export const tracer =
   process.env.POWERTOOLS_TRACE_ENABLED === 'true'
     ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName })
     : undefined;
+
+/**
+ * Adds to a count metric; with `dimensions` (an alert's event type, a webhook's source) as its own
+ * metric set, so the dashboard can split by them while the plain count keeps only `service`.
+ */
+export const count = (name: string, value = 1, dimensions?: Record<string, string>): void => {
+  if (!dimensions) return void metrics.addMetric(name, name.endsWith('Seconds') ? MetricUnit.Seconds : MetricUnit.Count, value);
+  const single = metrics.singleMetric();
+  for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
+  single.addMetric(name, MetricUnit.Count, value);
+};
 
 /** An AWS client whose calls become X-Ray subsegments when tracing is on. */
 export const traced = <Client>(client: Client): Client => (tracer ? tracer.captureAWSv3Client(client) : client);

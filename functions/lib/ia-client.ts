@@ -35,6 +35,8 @@ export interface IaClientOptions {
   maxRetryAfterMs?: number;
   /** Awaited before every HTTP attempt, retries included, to stay under the key's rate limit. */
   pace?: () => Promise<void>;
+  /** Told the status of every HTTP response, retries included: what the key's budget was spent on. */
+  onResponse?: (status: number) => void;
   fetch?: typeof globalThis.fetch;
 }
 
@@ -131,6 +133,7 @@ export const createIaClient = (options: IaClientOptions): IaClient => {
         },
       ],
       beforeRetry: pace ? [async () => void (await pace())] : [],
+      afterResponse: options.onResponse ? [({ response }) => void options.onResponse?.(response.status)] : [],
     },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });

@@ -23,7 +23,16 @@ export interface PacedIaOptions {
   share?: number;
   /** A booking further ahead than this is not waited for (RateLimitedError instead). */
   maxWaitMs?: number;
+  /** Counts IA requests, 304s and 429s for the dashboard. */
+  count?: (metric: string) => void;
 }
+
+/** Every request counts against the key's budget, a 304 or a 429 too. */
+const responseMetrics = (count: (metric: string) => void) => (status: number) => {
+  count('IaRequests');
+  if (status === 304) count('IaNotModified');
+  if (status === 429) count('IaThrottled');
+};
 
 export const createPacedIaClient = (options: PacedIaOptions): IaClient => {
   const intervalMs = Math.ceil((1000 * PACE_MARGIN) / options.ia.ratePerSecond);
@@ -38,6 +47,7 @@ export const createPacedIaClient = (options: PacedIaOptions): IaClient => {
   return createIaClient({
     ...options.ia,
     apiKey: () => readSecret(options.apiKeySecret, { jsonField: 'apiKey', what: 'IA API key' }),
+    ...(options.count ? { onResponse: responseMetrics(options.count) } : {}),
     pace: own
       ? async () => {
           await own();

@@ -17,7 +17,7 @@ export interface DispositionDeps {
     warn(message: string, extra: Record<string, unknown>): void;
     error(message: string, extra: Record<string, unknown>): void;
   };
-  count(metric: string): void;
+  count(metric: string, value?: number, dimensions?: Record<string, string>): void;
 }
 
 export const disposeOfFailure = async (error: unknown, record: SQSRecord, deps: DispositionDeps): Promise<void> => {

@@ -11,7 +11,8 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { dynamoStateStore } from '#lib/attempt-state.js';
-import { logger, metrics, observability, traced } from '#lib/commons.js';
+import { countAwaiting } from '#lib/awaiting-review.js';
+import { count, logger, metrics, observability, traced } from '#lib/commons.js';
 import { createPacedIaClient } from '#lib/paced-ia-client.js';
 import { publishAlert } from '#lib/publish.js';
 import { createPublishOnce } from '#lib/publish-once.js';
@@ -35,6 +36,7 @@ const ia = createPacedIaClient({
   dynamodb,
   rateLimitTableName: config.rateLimitTableName,
   share: config.budgetShare,
+  count,
   // Booked further ahead than two slots means triggered checks are waiting: they go first.
   maxWaitMs: 50 + Math.ceil((2 * 1050) / config.ia.ratePerSecond),
 });
@@ -61,7 +63,8 @@ const lambdaHandler = async (_event: unknown, context: Context): Promise<SweepRe
     render: config.render,
     watch: config.watch,
     settings: { ...config.sweep, runSeconds: Math.min(config.sweep.runSeconds, Math.floor(context.getRemainingTimeInMillis() / 1000) - 20) },
-    count: (name, value = 1) => metrics.addMetric(name, name.endsWith('Seconds') ? MetricUnit.Seconds : MetricUnit.Count, value),
+    count,
+    awaiting: () => countAwaiting(dynamodb, config.stateTableName),
     log: logger,
   });
 };

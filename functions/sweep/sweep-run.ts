@@ -27,7 +27,9 @@ export interface SweepDeps extends ObservationDeps {
   /** Sends the re-checks the run scheduled (forRecord `sweep`). */
   flush(): Promise<void>;
   settings: SweepSettings;
-  count(metric: string, value?: number): void;
+  count(metric: string, value?: number, dimensions?: Record<string, string>): void;
+  /** What waits for a review now, for the dashboard (once a run: the index's keys only). */
+  awaiting(): Promise<{ count: number; oldestSince?: string }>;
   log: {
     info(message: string, extra: Record<string, unknown>): void;
     warn(message: string, extra: Record<string, unknown>): void;
@@ -83,6 +85,7 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
     });
     if (!known) report.discovered += 1;
     report.published += applied.published.length;
+    for (const eventType of applied.published) deps.count('AlertsPublished', 1, { eventType });
     return applied.nextLookAt;
   };
 
@@ -192,6 +195,11 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
   if (lastStart) deps.count('SweepLagSeconds', Math.round((deps.now().getTime() - Date.parse(lastStart)) / 1000));
   deps.count('SweepAttemptsSeen', report.attemptsSeen);
   deps.count('AttemptsDiscoveredBySweep', report.discovered);
+  const waiting = await deps.awaiting().catch(() => undefined);
+  if (waiting) {
+    deps.count('AttemptsAwaitingReview', waiting.count);
+    if (waiting.oldestSince) deps.count('OldestReviewWaitHours', Math.floor((deps.now().getTime() - Date.parse(waiting.oldestSince)) / 3_600_000));
+  }
   deps.log.info('sweep run ended', { ...report });
   return report;
 };

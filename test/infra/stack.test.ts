@@ -284,6 +284,51 @@ describe('alerts stack', () => {
   });
 });
 
+describe('the dashboard', () => {
+  type Widget = { type: string; properties: { title: string; metrics?: unknown[][]; alarms?: string[] } };
+  /** The dashboard's JSON with every CloudFormation reference as the logical id it points at. */
+  const widgets = (): Widget[] => {
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } } };
+    const text = dashboard.Properties.DashboardBody['Fn::Join'][1]
+      .map((part) => (typeof part === 'string' ? part : JSON.stringify(part).replace(/"/g, "'")))
+      .join('');
+    return (JSON.parse(text) as { widgets: Widget[] }).widgets;
+  };
+  const expressions = () => JSON.stringify(widgets().flatMap((w) => w.properties.metrics ?? []));
+
+  it('shows what waits, alerts per type, the IA budget, queues and DLQs, webhooks per source, functions and alarms', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(widgets().map((w) => w.properties.title)).toEqual([
+      'Waiting for review',
+      'Alerts published per event type',
+      'IA requests, 304s and 429s (check + sweep)',
+      'IA rate budget used (% of 1/s)',
+      'Checks queue: depth and age of the oldest',
+      'Dead-letter queues',
+      'Webhooks accepted per source',
+      'Webhooks rejected per source',
+      'Function errors',
+      'Function duration (p95, ms)',
+      'Ops alarms',
+    ]);
+    for (const metric of ['AttemptsAwaitingReview', 'OldestReviewWaitHours', 'ApproximateAgeOfOldestMessage', 'Duration', 'Errors']) expect(expressions()).toContain(metric);
+    // Split by dimension with SEARCH, so new event types and sources appear by themselves.
+    expect(expressions()).toContain(`SEARCH('{IaReviewAlerts,eventType,service} MetricName=\\"AlertsPublished\\"', 'Sum', 300)`);
+    expect(expressions()).toContain(`SEARCH('{IaReviewAlerts,source,service} MetricName=\\"WebhooksAccepted\\"', 'Sum', 300)`);
+    expect(expressions()).toMatch(/100 \* SUM\(SEARCH\(.*IaRequests.*\/ 300/);
+    const alarmWidget = widgets().find((w) => w.type === 'alarm');
+    expect(alarmWidget?.properties.alarms).toHaveLength(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length);
+  });
+
+  it('has its URL as a stack output, next to every other runbook target', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.stringify(outputs.DashboardUrl?.Value)).toContain('#dashboards:name=AssessmentReviewAlerts-review-alerts');
+    for (const key of ['StateTableName', 'ChecksQueueUrl', 'DeadLetterQueueUrl', 'AlertsTopicArn', 'OpsTopicArn', 'IaApiKeySecretName', 'WebhookUrl']) {
+      expect(outputs[key]).toBeDefined();
+    }
+  });
+});
+
 describe('the sweep', () => {
   it('runs on a schedule of sweepIntervalMinutes with the horizon, share and page size it was given', () => {
     const { template: custom } = synth({ sweepIntervalMinutes: '10', sweepHorizonDays: '14', sweepBudgetShare: '0.25', sweepPageSize: '50' });
@@ -390,6 +435,14 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
 
   it('is cdk-nag clean too', () => {
     expect(new AwsSolutionsChecks().validateScope(slackApp).violations).toEqual([]);
+  });
+
+  it('outputs the Slack DLQ and each channel’s buffer queue, which the CLI finds by description', () => {
+    const outputs = slackTemplate.toJSON().Outputs as Record<string, { Description?: string }>;
+    expect(outputs.SlackDeadLetterQueueUrl).toBeDefined();
+    expect(outputs.SlackBufferreviewsQueueUrl?.Description).toBe('Buffer queue of Slack channel reviews');
+    expect(outputs.SlackBufferphilosophyQueueUrl?.Description).toBe('Buffer queue of Slack channel philosophy');
+    expect(JSON.stringify(slackTemplate.findResources('AWS::CloudWatch::Dashboard'))).toContain('Slack DLQ');
   });
 
   it('rejects a half-configured chat channel and a badly named Slack channel', () => {

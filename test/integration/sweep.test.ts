@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { dynamoStateStore } from '#lib/attempt-state.js';
+import { countAwaiting } from '#lib/awaiting-review.js';
 import { StateConflictError } from '#lib/errors.js';
 import { createIaClient } from '#lib/ia-client.js';
 import { DEFAULT_WATCH, type AttemptState } from '#lib/lifecycle.js';
@@ -87,6 +88,7 @@ const deps = (overrides: Partial<SweepDeps> = {}, clock = () => new Date()): Swe
     watch: DEFAULT_WATCH,
     settings: SETTINGS,
     count: () => undefined,
+    awaiting: () => countAwaiting(dynamodb, resources.stateTableName),
     log: { info: () => undefined, warn: () => undefined },
     ...overrides,
   };
@@ -100,8 +102,12 @@ describe('sweep', () => {
     ia.setAssignment(`${prefix}-open`, listedAssignment(`${prefix}-open`, hoursAgo(0.5), [{ id: `${prefix}-unfinished`, pendingReviewCount: 1, inProgress: true }]));
     ia.setAssignment(`${prefix}-old`, listedAssignment(`${prefix}-old`, hoursAgo(24 * 40), [{ id: `${prefix}-too-old`, pendingReviewCount: 1, scoringCompleted: false }]));
 
-    const report = await runSweep(deps({ settings: { ...SETTINGS, pageSize: 50 } }));
+    const counted: Array<[string, number | undefined, Record<string, string> | undefined]> = [];
+    const report = await runSweep(deps({ settings: { ...SETTINGS, pageSize: 50 }, count: (name, value, dimensions) => void counted.push([name, value, dimensions]) }));
     expect(report).toMatchObject({ status: 'full-walk', pages: 3, attemptsSeen: 120, discovered: 120 });
+    // The dashboard's figures: alerts per type, and what waits (this table's other tests' attempts too).
+    expect(counted.filter(([name, , d]) => name === 'AlertsPublished' && d?.eventType === 'review.needed')).toHaveLength(24);
+    expect(counted.find(([name]) => name === 'AttemptsAwaitingReview')?.[1]).toBeGreaterThanOrEqual(24);
     const published = await alerts();
     const needed = published.filter((a) => a.eventType === 'review.needed').map((a) => a.attemptId);
     expect(needed).toHaveLength(24);
