@@ -5,6 +5,7 @@
  * channel's buffer.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -132,6 +133,36 @@ describe('the awaiting-review index and `pending`', () => {
     expect(table.out).toMatch(new RegExp(`2 pending .* Philosopher Assessment 1 +attempt ${id}`));
     expect(table.out).toMatch(/attempt\(s\) waiting for review \(the running npm start\)/);
     expect((await cli('pending', '--older-than', 'soon')).code).toBe(2);
+  });
+});
+
+describe('--stack', () => {
+  it('finds the table, topic and queues in the stack outputs (CloudFormation DescribeStacks)', async () => {
+    const stackName = `waiting-${randomBytes(3).toString('hex')}`;
+    const output = (value: string, description?: string) => ({ Value: value, ...(description ? { Description: description } : {}) });
+    await new CloudFormationClient({}).send(
+      new CreateStackCommand({
+        StackName: stackName,
+        TemplateBody: JSON.stringify({
+          Resources: { Placeholder: { Type: 'AWS::SQS::Queue' } },
+          Outputs: {
+            StateTableName: output(resources.stateTableName),
+            AlertsTopicArn: output(resources.alertsTopicArn),
+            SlackBufferreviewsQueueUrl: output(resources.slackChannels[0]?.queueUrl as string, 'Buffer queue of Slack channel reviews'),
+          },
+        }),
+      }),
+    );
+    const id = freshAttempt(ia, 'reviewNeeded');
+    await checkAttempt(id);
+    let out = '';
+    // No local pipeline: only the stack says where things are.
+    const io: Io = { out: (t) => void (out += t), err: (t) => void (out += t), env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' } };
+    expect(await run(['pending', '--json', '--stack', stackName], io)).toBe(0);
+    expect(out).toContain(`"attemptId":"${id}"`);
+    out = '';
+    expect(await run(['pending', '--stack', 'no-such-stack'], io)).toBe(1);
+    expect(out).toMatch(/cannot read the outputs of stack no-such-stack/);
   });
 });
 
