@@ -20,7 +20,7 @@ import { signRequest } from '#lib/webhooks/sign.js';
 import { esbuildOptions } from '../infra/constructs/service-function.js';
 import { INGEST_MEMORY_MB } from '../infra/constructs/ingest-api.js';
 import { NOTIFY_MEMORY_MB } from '../infra/constructs/slack-notifier.js';
-import { DEFAULTS } from '../infra/settings.js';
+import { PROP_RULES } from '../infra/review-alerts-props.js';
 import { FakeIaServer } from '../test/support/fake-ia-server.js';
 import { FakeSlackServer } from '../test/support/fake-slack-server.js';
 import { seedVariant } from '../test/support/ia-fixtures.js';
@@ -176,7 +176,7 @@ interface RunResult {
 /** Configured memory per function, as the CDK app sets it. */
 const MEMORY_MB: Record<Fn, number> = {
   'hello-world': 128,
-  check: DEFAULTS.checkMemoryMb,
+  check: PROP_RULES.checkMemoryMb.default as number,
   ingest: INGEST_MEMORY_MB,
   'notify-slack': NOTIFY_MEMORY_MB,
 };

@@ -13,7 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Source } from '../../functions/lib/webhooks/sources.js';
-import type { Settings, SourceSetting } from '../settings.js';
+import type { ResolvedProps, SourceSetting } from '../review-alerts-props.js';
 import { importSecret } from './secrets.js';
 import { ServiceFunction } from './service-function.js';
 
@@ -21,7 +21,7 @@ import { ServiceFunction } from './service-function.js';
 export const INGEST_MEMORY_MB = 256;
 
 export interface IngestApiProps {
-  settings: Settings;
+  settings: ResolvedProps;
   checksQueue: sqs.IQueue;
 }
 

@@ -12,7 +12,7 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { filterPolicy } from '../../functions/lib/alert.js';
-import type { SlackChannelSetting } from '../settings.js';
+import type { SlackChannelSetting } from '../review-alerts-props.js';
 import { deadLetterQueue, secureQueue } from './queues.js';
 import { importSecret } from './secrets.js';
 import { ServiceFunction } from './service-function.js';

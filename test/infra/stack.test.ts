@@ -147,12 +147,12 @@ describe('alerts stack', () => {
     }
     expect(statements).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: stack.getLogicalId(stack.alertsTopic.node.defaultChild as never) } }),
+        expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: stack.getLogicalId(stack.alerts.alertsTopic.node.defaultChild as never) } }),
         expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
         expect.objectContaining({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] }),
         expect.objectContaining({
           Action: expect.arrayContaining(['sqs:SendMessage']),
-          Resource: { 'Fn::GetAtt': [stack.getLogicalId(stack.deadLetterQueue.node.defaultChild as never), 'Arn'] },
+          Resource: { 'Fn::GetAtt': [stack.getLogicalId(stack.alerts.deadLetterQueue.node.defaultChild as never), 'Arn'] },
         }),
       ]),
     );
@@ -174,7 +174,7 @@ describe('alerts stack', () => {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       BillingMode: 'PAY_PER_REQUEST',
     });
-    const roleId = stack.getLogicalId(stack.ingest.ingest.role.node.defaultChild as never);
+    const roleId = stack.getLogicalId(stack.alerts.ingest.ingest.role.node.defaultChild as never);
     const ingestPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${roleId}"`));
     const statements = (ingestPolicy as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } })
       .Properties.PolicyDocument.Statement;
@@ -223,14 +223,14 @@ describe('alerts stack', () => {
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       });
     }
-    const checkRole = stack.getLogicalId(stack.check.role.node.defaultChild as never);
+    const checkRole = stack.getLogicalId(stack.alerts.check.role.node.defaultChild as never);
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${checkRole}"`));
     const dynamoActions = JSON.stringify(policy).match(/dynamodb:\w+/g) ?? [];
     expect([...new Set(dynamoActions)].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
   it('sends every ops alarm, with a runbook line, to a separate encrypted ops topic', () => {
-    const opsTopic = stack.getLogicalId(stack.opsTopic.node.defaultChild as never);
+    const opsTopic = stack.getLogicalId(stack.alerts.opsTopic.node.defaultChild as never);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{
       Properties: { AlarmName: string; AlarmDescription: string; AlarmActions: unknown[]; MetricName?: string };
     }>;
@@ -253,7 +253,7 @@ describe('alerts stack', () => {
   });
 
   it('rejects bad context with a message naming the key', () => {
-    expect(() => synth({ alertEmails: 'not-an-email' })).toThrow(/CDK context "alertEmails"/);
+    expect(() => synth({ alertEmails: 'not-an-email' })).toThrow(/"alertEmails" must be a list of email addresses/);
     expect(() => synth({ iaRatePerSecond: 'fast' })).toThrow(/CDK context "iaRatePerSecond"/);
     expect(() => synth({ logRetentionDays: 2 })).toThrow(/logRetentionDays 2/);
   });
@@ -343,7 +343,7 @@ describe('the sweep', () => {
   });
 
   it('may read state in batches and take the walk lease, and nothing it does not use', () => {
-    const roleId = stack.getLogicalId(stack.sweep.sweep.role.node.defaultChild as never);
+    const roleId = stack.getLogicalId(stack.alerts.sweep.sweep.role.node.defaultChild as never);
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${roleId}"`));
     const actions = [...new Set(JSON.stringify(policy).match(/"(dynamodb|sqs|sns|kms|secretsmanager):\w+"/g))].sort();
     expect(actions).toEqual(
@@ -405,14 +405,14 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
   });
 
   it('keeps webhook URLs in secrets notify-slack alone may read', () => {
-    const roleId = slackStack.getLogicalId(slackStack.slack?.notify.role.node.defaultChild as never);
+    const roleId = slackStack.getLogicalId(slackStack.alerts.slack?.notify.role.node.defaultChild as never);
     const policy = Object.values(slackTemplate.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${roleId}"`));
     const text = JSON.stringify(policy);
     expect(text).toContain('secretsmanager:GetSecretValue');
     expect(text).not.toContain('sns:Publish');
-    const checkRole = slackStack.getLogicalId(slackStack.check.role.node.defaultChild as never);
+    const checkRole = slackStack.getLogicalId(slackStack.alerts.check.role.node.defaultChild as never);
     const checkPolicy = JSON.stringify(Object.values(slackTemplate.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${checkRole}"`)));
-    for (const secret of slackStack.slack?.channelSecrets.values() ?? []) {
+    for (const secret of slackStack.alerts.slack?.channelSecrets.values() ?? []) {
       expect(checkPolicy).not.toContain(slackStack.getLogicalId(secret.node.defaultChild as never));
     }
   });
@@ -429,7 +429,7 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
     slackTemplate.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       SlackWorkspaceId: 'T0123',
       SlackChannelId: 'C0456',
-      SnsTopicArns: [{ Ref: slackStack.getLogicalId(slackStack.alertsTopic.node.defaultChild as never) }],
+      SnsTopicArns: [{ Ref: slackStack.getLogicalId(slackStack.alerts.alertsTopic.node.defaultChild as never) }],
     });
   });
 
