@@ -17,7 +17,7 @@ import { buildAlert } from '#lib/alert.js';
 import { normaliseAttempt } from '#lib/attempt.js';
 import { parseAttempt } from '#lib/attempt-schema.js';
 import { signRequest } from '#lib/webhooks/sign.js';
-import { esbuildOptions } from '../infra/constructs/service-function.js';
+import { esbuildOptions } from '../infra/esbuild-options.js';
 import { INGEST_MEMORY_MB } from '../infra/constructs/ingest-api.js';
 import { NOTIFY_MEMORY_MB } from '../infra/constructs/slack-notifier.js';
 import { PROP_RULES } from '../infra/review-alerts-props.js';

@@ -17,7 +17,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PEOPLE_EVENT_TYPES } from '../functions/lib/alert.js';
-import { AWAITING_INDEX } from '../functions/lib/awaiting-review.js';
+import { AWAITING_INDEX } from '../functions/lib/lifecycle.js';
 import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '../functions/lib/stack-outputs.js';
 import { Dashboard } from './constructs/dashboard.js';
 import { Digest } from './constructs/digest.js';

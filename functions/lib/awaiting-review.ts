@@ -5,9 +5,7 @@
  */
 import { QueryCommand, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { isMissing, type StateStore } from './attempt-state.js';
-import { AWAITING_REVIEW, type AttemptState } from './lifecycle.js';
-
-export const AWAITING_INDEX = 'AwaitingReview';
+import { AWAITING_INDEX, AWAITING_REVIEW, type AttemptState } from './lifecycle.js';
 
 export interface AwaitingFilter {
   /** Only what has waited since before this time. */

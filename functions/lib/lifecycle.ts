@@ -72,6 +72,8 @@ export interface AttemptState {
 
 /** The one partition of the awaiting-review index: everything waiting, ordered by how long. */
 export const AWAITING_REVIEW = 'review';
+/** The state table's sparse index of what waits for a review (the stack defines it, `pending` reads it). */
+export const AWAITING_INDEX = 'AwaitingReview';
 
 export interface PlannedAlert {
   eventType: AlertType;

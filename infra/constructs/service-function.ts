@@ -1,7 +1,12 @@
 /**
- * A Lambda function of this product: Node 24 on arm64, an ESM bundle built by the local esbuild
- * (no Docker), JSON logs to its own log group with retention, X-Ray when asked for, and a role
- * that starts with no permissions at all — every grant is added by the stack, scoped to one resource.
+ * A Lambda function of this product: Node 24 on arm64, an ESM bundle, JSON logs to its own log
+ * group with retention, X-Ray when asked for, and a role that starts with no permissions at all —
+ * every grant is added by the stack, scoped to one resource.
+ *
+ * Where the bundle comes from: in this repository, the local esbuild bundles the TypeScript
+ * sources at synth (no Docker); in the installed package, which ships no sources, the bundles
+ * built at package time (`npm run build`, with the same settings) are used as they are, so a
+ * user's CDK app needs neither esbuild nor these sources.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,10 +14,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { BuildOptions } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/** The repository root, or in the installed package its `dist/`. */
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Where the package keeps a function's prebuilt bundle (`npm run build`). */
+export const bundleDir = (root: string, name: string, xRayTracing: boolean) => `${root}bundles/${name}/${xRayTracing ? 'traced' : 'plain'}`;
 
 /** The esbuild settings of every function; the bench script builds with the same ones. */
 export const BUNDLING = {
@@ -53,21 +62,6 @@ export const BUILTIN_ALIASES: Record<string, string> = Object.fromEntries(
  */
 export const defineTracing = (xRayTracing: boolean) => ({ 'process.env.POWERTOOLS_TRACE_ENABLED': JSON.stringify(String(xRayTracing)) });
 
-/** The same build as esbuild API options, for `npm run bench` and the bundle tests. */
-export const esbuildOptions = (xRayTracing: boolean): BuildOptions => ({
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: BUNDLING.target,
-  minify: BUNDLING.minify,
-  sourcemap: BUNDLING.sourceMap,
-  sourcesContent: BUNDLING.sourcesContent,
-  mainFields: [...BUNDLING.mainFields],
-  banner: { js: BUNDLING.banner },
-  define: defineTracing(xRayTracing),
-  alias: BUILTIN_ALIASES,
-});
-
 export interface ServiceFunctionProps {
   /** Folder under functions/ with a handler.ts. */
   name: string;
@@ -81,7 +75,7 @@ export interface ServiceFunctionProps {
 }
 
 export class ServiceFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -97,11 +91,7 @@ export class ServiceFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: `${projectRoot}functions/${props.name}/handler.ts`,
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: `${projectRoot}package-lock.json`,
+    const common = {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: props.description,
@@ -117,14 +107,29 @@ export class ServiceFunction extends Construct {
         POWERTOOLS_TRACE_ENABLED: String(props.xRayTracing),
         ...props.environment,
       },
-      bundling: {
-        ...BUNDLING,
-        mainFields: [...BUNDLING.mainFields],
-        externalModules: [],
-        define: defineTracing(props.xRayTracing),
-        esbuildArgs: Object.fromEntries(Object.entries(BUILTIN_ALIASES).map(([name, shim]) => [`--alias:${name}`, shim])),
-      },
-    });
+    };
+    const entry = `${projectRoot}functions/${props.name}/handler.ts`;
+    const prebuilt = bundleDir(projectRoot, props.name, props.xRayTracing);
+    if (existsSync(entry)) {
+      this.function = new NodejsFunction(this, 'Function', {
+        ...common,
+        entry,
+        handler: 'handler',
+        projectRoot,
+        depsLockFilePath: `${projectRoot}package-lock.json`,
+        bundling: {
+          ...BUNDLING,
+          mainFields: [...BUNDLING.mainFields],
+          externalModules: [],
+          define: defineTracing(props.xRayTracing),
+          esbuildArgs: Object.fromEntries(Object.entries(BUILTIN_ALIASES).map(([name, shim]) => [`--alias:${name}`, shim])),
+        },
+      });
+    } else if (existsSync(`${prebuilt}/index.mjs`)) {
+      this.function = new lambda.Function(this, 'Function', { ...common, code: lambda.Code.fromAsset(prebuilt), handler: 'index.handler' });
+    } else {
+      throw new Error(`no sources and no prebuilt bundle for function ${props.name} (looked in ${prebuilt}): run \`npm run build\``);
+    }
 
     if (props.xRayTracing) {
       Validations.of(this.role).acknowledge({

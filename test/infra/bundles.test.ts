@@ -6,7 +6,8 @@ import { describe, expect, it } from '@jest/globals';
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_ALIASES, esbuildOptions } from '../../infra/constructs/service-function.js';
+import { BUILTIN_ALIASES } from '../../infra/constructs/service-function.js';
+import { esbuildOptions } from '../../infra/esbuild-options.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

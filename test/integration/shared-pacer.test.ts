@@ -12,22 +12,25 @@ beforeAll(async () => {
 });
 
 describe('shared pacer', () => {
-  it('spaces calls from several executions by the interval', async () => {
+  it('books calls from several executions at least the interval apart', async () => {
     const key = `key-${randomBytes(4).toString('hex')}`;
+    // The slots booked, not the wake-ups: how late the OS timer fires on a busy machine is not
+    // the pacer's doing (the functions pace 5 % under the limit for that).
+    const slots: number[] = [];
+    const clock = {
+      now: () => Date.now(),
+      sleep: async (ms: number) => void slots.push(Date.now() + ms),
+    };
     // Three executions, each with its own client, as separate Lambda environments would have.
     const pacers = [0, 1, 2].map(() =>
-      createSharedPacer({ dynamodb: awsClients(endpoint).dynamodb, tableName: resources.rateLimitTableName, key, intervalMs: 200, leadMs: 50 }),
+      createSharedPacer({ dynamodb: awsClients(endpoint).dynamodb, tableName: resources.rateLimitTableName, key, intervalMs: 200, leadMs: 50, clock }),
     );
-    const times: number[] = [];
-    await Promise.all(pacers.flatMap((pace) => [0, 1, 2].map(async () => {
-      await pace();
-      times.push(Date.now());
-    })));
-    times.sort((a, b) => a - b);
-    const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
-    expect(times).toHaveLength(9);
-    // Timer wake-ups jitter by a few ms; the fake IA forgives 25 ms, and the function paces 5 % under the limit.
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(175);
+    await Promise.all(pacers.flatMap((pace) => [0, 1, 2].map(() => pace())));
+    slots.sort((a, b) => a - b);
+    const gaps = slots.slice(1).map((t, i) => t - (slots[i] as number));
+    expect(slots).toHaveLength(9);
+    // A millisecond or two between booking and reading the clock again.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(197);
   });
 
   it('refuses to book further ahead than maxWaitMs and says when to come back', async () => {

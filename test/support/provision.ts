@@ -8,7 +8,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { filterPolicy } from '#lib/alert.js';
-import { AWAITING_INDEX } from '#lib/awaiting-review.js';
+import { AWAITING_INDEX } from '#lib/lifecycle.js';
 import type { Source } from '#lib/webhooks/sources.js';
 
 /** A webhook source for the local stack: its config plus the secret value to store. */

@@ -89,12 +89,12 @@ describe('ia-review-alerts check', () => {
     expect(err).toMatch(/IA_API_KEY/);
   });
 
-  it('works as a real process through the package bin', async () => {
-    const bin = fileURLToPath(new URL('../../functions/cli/bin.js', import.meta.url));
+  it('works as a real process through its entry', async () => {
+    const bin = fileURLToPath(new URL('../../functions/cli/bin.ts', import.meta.url));
     // Async: the fake IA server lives in this process and must keep answering.
     const exec = (args: string[]) =>
       new Promise<{ code: number; stdout: string }>((resolve) => {
-        execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 20_000 }, (error, stdout) =>
+        execFile(process.execPath, ['--import', 'tsx', bin, ...args], { env: { ...process.env, ...env }, timeout: 20_000 }, (error, stdout) =>
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
         );
       });
