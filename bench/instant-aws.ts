@@ -9,7 +9,16 @@ import type { AddressInfo } from 'node:net';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-type AttributeValue = { S?: string; N?: string; B?: string; BOOL?: boolean; NULL?: boolean; M?: Record<string, AttributeValue>; L?: AttributeValue[]; SS?: string[] };
+type AttributeValue = {
+  S?: string;
+  N?: string;
+  B?: string;
+  BOOL?: boolean;
+  NULL?: boolean;
+  M?: Record<string, AttributeValue>;
+  L?: AttributeValue[];
+  SS?: string[];
+};
 
 /** DynamoDB's item size rules, closely enough to count capacity units: names plus values. */
 const valueSize = (value: AttributeValue): number => {
@@ -44,7 +53,8 @@ export interface InstantAws {
  */
 export const startInstantAws = async (
   secrets: Record<string, string>,
-  items: (table: string, key: Record<string, AttributeValue>) => Record<string, AttributeValue> | undefined = () => undefined,
+  items: (table: string, key: Record<string, AttributeValue>) => Record<string, AttributeValue> | undefined = () =>
+    undefined,
 ): Promise<InstantAws> => {
   const calls = new Map<string, number>();
   let largestItemBytes = 0;
@@ -66,7 +76,8 @@ export const startInstantAws = async (
         count('dynamodb.writeUnits', Math.max(1, Math.ceil(size / 1024)));
         largestItemBytes = Math.max(largestItemBytes, size);
       }
-      if (action === 'GetItem') count('dynamodb.readUnits', (JSON.parse(body) as { ConsistentRead?: boolean }).ConsistentRead ? 1 : 0.5);
+      if (action === 'GetItem')
+        count('dynamodb.readUnits', (JSON.parse(body) as { ConsistentRead?: boolean }).ConsistentRead ? 1 : 0.5);
       const json = (payload: object) => {
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(JSON.stringify(payload));
@@ -74,7 +85,11 @@ export const startInstantAws = async (
       switch (action) {
         case 'GetSecretValue': {
           const { SecretId = '' } = JSON.parse(body) as { SecretId?: string };
-          return json({ ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SecretId}`, Name: SecretId, SecretString: secrets[SecretId] ?? '' });
+          return json({
+            ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SecretId}`,
+            Name: SecretId,
+            SecretString: secrets[SecretId] ?? '',
+          });
         }
         case 'SendMessage': {
           const { MessageBody = '' } = JSON.parse(body) as { MessageBody?: string };
@@ -82,7 +97,14 @@ export const startInstantAws = async (
         }
         case 'SendMessageBatch': {
           const { Entries = [] } = JSON.parse(body) as { Entries?: Array<{ Id: string; MessageBody: string }> };
-          return json({ Successful: Entries.map((e) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] });
+          return json({
+            Successful: Entries.map((e) => ({
+              Id: e.Id,
+              MessageId: randomUUID(),
+              MD5OfMessageBody: md5(e.MessageBody),
+            })),
+            Failed: [],
+          });
         }
         case 'Publish':
           res.writeHead(200, { 'content-type': 'text/xml' });
@@ -90,7 +112,10 @@ export const startInstantAws = async (
             `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
           );
         case 'GetItem': {
-          const { TableName = '', Key = {} } = JSON.parse(body) as { TableName?: string; Key?: Record<string, AttributeValue> };
+          const { TableName = '', Key = {} } = JSON.parse(body) as {
+            TableName?: string;
+            Key?: Record<string, AttributeValue>;
+          };
           const Item = items(TableName, Key);
           return json(Item ? { Item } : {});
         }
@@ -101,5 +126,10 @@ export const startInstantAws = async (
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, largestItemBytes: () => largestItemBytes, server };
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    largestItemBytes: () => largestItemBytes,
+    server,
+  };
 };

@@ -8,9 +8,15 @@ const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
 const context = (name) => {
   const deadline = Date.now() + 60_000;
   return {
-    functionName: name, functionVersion: '$LATEST', memoryLimitInMB: '256', awsRequestId: `r-${Math.random()}`,
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`, logGroupName: 'bench', logStreamName: 'bench',
-    getRemainingTimeInMillis: () => deadline - Date.now(), callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    memoryLimitInMB: '256',
+    awsRequestId: `r-${Math.random()}`,
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+    logGroupName: 'bench',
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    callbackWaitsForEmptyEventLoop: false,
   };
 };
 const imported = performance.now();

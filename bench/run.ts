@@ -16,10 +16,11 @@ import { build } from 'esbuild';
 import { buildAlert } from '#lib/alert.js';
 import { normaliseAttempt } from '#lib/attempt.js';
 import { parseAttempt } from '#lib/attempt-schema.js';
+import { DEFAULT_WATCH } from '#lib/lifecycle.js';
 import { signRequest } from '#lib/webhooks/sign.js';
-import { esbuildOptions } from '../infra/esbuild-options.js';
 import { INGEST_MEMORY_MB } from '../infra/constructs/ingest-api.js';
 import { NOTIFY_MEMORY_MB } from '../infra/constructs/slack-notifier.js';
+import { esbuildOptions } from '../infra/esbuild-options.js';
 import { PROP_RULES } from '../infra/review-alerts-props.js';
 import { FakeIaServer } from '../test/support/fake-ia-server.js';
 import { FakeSlackServer } from '../test/support/fake-slack-server.js';
@@ -28,7 +29,6 @@ import { sqsRecord } from '../test/support/lambda.js';
 import { startInstantAws } from './instant-aws.js';
 import { barChart } from './png.js';
 import { LIST_MODEL, SCENARIOS, sweepLoad, watchCost } from './watch-budget.js';
-import { DEFAULT_WATCH } from '#lib/lifecycle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}bench/out/`;
@@ -40,7 +40,8 @@ const FUNCTIONS = ['check', 'ingest', 'notify-slack'] as const;
 type Fn = (typeof FUNCTIONS)[number] | 'hello-world';
 
 // ---------- bundles: the CDK app's esbuild settings ----------
-const entry = (fn: Fn) => (fn === 'hello-world' ? `${root}bench/hello/handler.ts` : `${root}functions/${fn}/handler.ts`);
+const entry = (fn: Fn) =>
+  fn === 'hello-world' ? `${root}bench/hello/handler.ts` : `${root}functions/${fn}/handler.ts`;
 const bundlePath = (fn: Fn) => `${out}${fn}/index.mjs`;
 for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
   mkdirSync(`${out}${fn}`, { recursive: true });
@@ -63,8 +64,12 @@ const slack = new FakeSlackServer();
 const slackBase = await slack.start();
 // A watched attempt waiting for its next look: its state names the re-check that arrives.
 const WAITING = 'waiting-';
-const aws = await startInstantAws({ 'ia-key': apiKey, 'webhook-secret': webhookSecret, 'slack-url': `${slackBase}/services/T/B/bench` }, (table, key) =>
-  table === 'state' && key.attemptId?.S?.startsWith(WAITING) ? { attemptId: key.attemptId, recheckId: { S: `r-${key.attemptId.S}` }, version: { N: '3' } } : undefined,
+const aws = await startInstantAws(
+  { 'ia-key': apiKey, 'webhook-secret': webhookSecret, 'slack-url': `${slackBase}/services/T/B/bench` },
+  (table, key) =>
+    table === 'state' && key.attemptId?.S?.startsWith(WAITING)
+      ? { attemptId: key.attemptId, recheckId: { S: `r-${key.attemptId.S}` }, version: { N: '3' } }
+      : undefined,
 );
 const ia = new FakeIaServer({
   apiKeys: [apiKey],
@@ -104,14 +109,24 @@ const environments: Record<Fn, Record<string, string>> = {
   ingest: {
     ...common,
     POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-ingest',
-    SOURCES: JSON.stringify([{ name: 'bench', kind: 'standard-webhooks', secretName: 'webhook-secret', attemptIdPath: 'data.attemptId' }]),
+    SOURCES: JSON.stringify([
+      { name: 'bench', kind: 'standard-webhooks', secretName: 'webhook-secret', attemptIdPath: 'data.attemptId' },
+    ]),
     CHECKS_QUEUE_URL: queueUrl('checks'),
     DEDUPE_TABLE_NAME: 'dedupe',
   },
   'notify-slack': {
     ...common,
     POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-notify-slack',
-    SLACK_CHANNELS: JSON.stringify([{ name: 'bench', queueArn: channelArn, queueUrl: queueUrl('slack-bench'), secretName: 'slack-url', webhookOrigin: new URL(slackBase).origin }]),
+    SLACK_CHANNELS: JSON.stringify([
+      {
+        name: 'bench',
+        queueArn: channelArn,
+        queueUrl: queueUrl('slack-bench'),
+        secretName: 'slack-url',
+        webhookOrigin: new URL(slackBase).origin,
+      },
+    ]),
     DEAD_LETTER_QUEUE_URL: queueUrl('notify-dlq'),
     IDEMPOTENCY_TABLE_NAME: 'idempotency',
     RATE_LIMIT_TABLE_NAME: 'rate',
@@ -123,7 +138,9 @@ const environments: Record<Fn, Record<string, string>> = {
 // ---------- events, as each function receives them ----------
 let sequence = 0;
 const checkEvent = (batch: number) => ({
-  Records: Array.from({ length: batch }, () => sqsRecord({ body: JSON.stringify({ attemptId: `bench-${++sequence}` }) })),
+  Records: Array.from({ length: batch }, () =>
+    sqsRecord({ body: JSON.stringify({ attemptId: `bench-${++sequence}` }) }),
+  ),
 });
 /** A re-check that arrives before its time: one 15-minute hop of a long wait, no IA call. */
 const waitingEvent = (batch: number) => ({
@@ -134,7 +151,11 @@ const waitingEvent = (batch: number) => ({
   }),
 });
 const ingestEvent = () => {
-  const signed = signRequest('standard-webhooks', JSON.stringify({ type: 'completed', data: { attemptId: `bench-${++sequence}` } }), webhookSecret);
+  const signed = signRequest(
+    'standard-webhooks',
+    JSON.stringify({ type: 'completed', data: { attemptId: `bench-${++sequence}` } }),
+    webhookSecret,
+  );
   return {
     version: '2.0',
     routeKey: 'POST /events/{source}',
@@ -146,10 +167,14 @@ const ingestEvent = () => {
     isBase64Encoded: false,
   };
 };
-const seedAlert = buildAlert('review.needed', normaliseAttempt(parseAttempt(seedVariant('bench', { pending_review_count: 2 }))), {
-  now: new Date(),
-  settings: { includeCandidateEmail: false },
-});
+const seedAlert = buildAlert(
+  'review.needed',
+  normaliseAttempt(parseAttempt(seedVariant('bench', { pending_review_count: 2 }))),
+  {
+    now: new Date(),
+    settings: { includeCandidateEmail: false },
+  },
+);
 const notifyEvent = () => ({
   Records: [{ ...sqsRecord({ body: JSON.stringify({ ...seedAlert, attemptId: `bench-${++sequence}` }) }, channelArn) }],
 });
@@ -198,7 +223,9 @@ const runProcess = (fn: Fn, events: unknown[], mode: 'cold' | 'warm', memoryMb =
   const callsBefore = new Map(aws.calls);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${fn}-${mode}-${Date.now()}.cpuprofile`] : [];
+    const profile = PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${fn}-${mode}-${Date.now()}.cpuprofile`]
+      : [];
     // --expose-gc only for warm runs: the live-heap figure needs it, a cold start must not pay for it.
     const flags = [...lambdaHeapFlags(memoryMb), ...(mode === 'warm' ? ['--expose-gc'] : []), ...profile];
     const child = spawn(process.execPath, [...flags, `${root}bench/invoke.mjs`, bundlePath(fn), file, mode], {
@@ -210,10 +237,13 @@ const runProcess = (fn: Fn, events: unknown[], mode: 'cold' | 'warm', memoryMb =
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
       const line = stdout.split('\n').find((l) => l.startsWith('{"loadMs"'));
-      if (code !== 0 || !line) return reject(new Error(`${fn} ${mode} run failed (exit ${code}): ${stdout.slice(-500)}`));
+      if (code !== 0 || !line)
+        return reject(new Error(`${fn} ${mode} run failed (exit ${code}): ${stdout.slice(-500)}`));
       // Everything else the function printed is what CloudWatch Logs would ingest (logs and EMF metrics).
       const logBytes = Buffer.byteLength(stdout) - Buffer.byteLength(line);
-      const calls = Object.fromEntries([...aws.calls].map(([action, n]) => [action, n - (callsBefore.get(action) ?? 0)]).filter(([, n]) => n));
+      const calls = Object.fromEntries(
+        [...aws.calls].map(([action, n]) => [action, n - (callsBefore.get(action) ?? 0)]).filter(([, n]) => n),
+      );
       resolve({ wallMs, logBytes, calls, ...(JSON.parse(line) as Omit<RunResult, 'wallMs' | 'logBytes' | 'calls'>) });
     });
   });
@@ -230,14 +260,20 @@ const cold = new Map<Fn, RunResult[]>();
 for (let run = 0; run < COLD_RUNS; run++) {
   for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
     const result = await runProcess(fn, eventsFor(fn, 1), 'cold');
-    if (result.failures > 0 || result.statusCodes.some((s) => s >= 400)) throw new Error(`${fn} failed its cold-start event`);
+    if (result.failures > 0 || result.statusCodes.some((s) => s >= 400))
+      throw new Error(`${fn} failed its cold-start event`);
     cold.set(fn, [...(cold.get(fn) ?? []), result]);
   }
 }
-const coldMs = Object.fromEntries([...cold].map(([fn, runs]) => [fn, round(median(runs.map((r) => r.wallMs)), 1)])) as Record<Fn, number>;
+const coldMs = Object.fromEntries(
+  [...cold].map(([fn, runs]) => [fn, round(median(runs.map((r) => r.wallMs)), 1)]),
+) as Record<Fn, number>;
 // Where a cold start goes: spawning Node (≈ hello-world), importing the bundle, the first event.
 const coldPhasesMs = Object.fromEntries(
-  [...cold].map(([fn, runs]) => [fn, { import: round(median(runs.map((r) => r.loadMs)), 1), firstEvent: round(median(runs.map((r) => r.handleMs)), 1) }]),
+  [...cold].map(([fn, runs]) => [
+    fn,
+    { import: round(median(runs.map((r) => r.loadMs)), 1), firstEvent: round(median(runs.map((r) => r.handleMs)), 1) },
+  ]),
 );
 const coldStartRatio = Object.fromEntries(FUNCTIONS.map((fn) => [fn, round(coldMs[fn] / coldMs['hello-world'])]));
 
@@ -247,7 +283,11 @@ const warmCheck = {
   batch10: await runProcess('check', eventsFor('check', WARM_EVENTS / 10, 10), 'warm'),
 };
 // The watch between looks: re-checks that arrive before their time and wait again.
-const warmWaiting = await runProcess('check', Array.from({ length: WARM_EVENTS / 10 }, () => waitingEvent(10)), 'warm');
+const warmWaiting = await runProcess(
+  'check',
+  Array.from({ length: WARM_EVENTS / 10 }, () => waitingEvent(10)),
+  'warm',
+);
 const warmIngest = await runProcess('ingest', eventsFor('ingest', 300), 'warm');
 const warmNotify = await runProcess('notify-slack', eventsFor('notify-slack', 300), 'warm');
 interface PerEvent {
@@ -267,7 +307,8 @@ const checkBatch10 = perEvent(warmCheck.batch10, WARM_EVENTS);
 const ingestPer = perEvent(warmIngest, 300);
 const notifyPer = perEvent(warmNotify, 300);
 const waitingPer = perEvent(warmWaiting, WARM_EVENTS);
-if (warmCheck.batch10.failures > 0 || warmCheck.batch1.failures > 0 || warmWaiting.failures > 0) throw new Error('warm check runs reported failures');
+if (warmCheck.batch10.failures > 0 || warmCheck.batch1.failures > 0 || warmWaiting.failures > 0)
+  throw new Error('warm check runs reported failures');
 
 const coldRssMb = Object.fromEntries(
   [...cold].map(([fn, runs]) => [fn, round(median(runs.map((r) => r.maxRssMb)), 1)]),
@@ -286,10 +327,14 @@ const peakRssMb = Object.fromEntries(
 
 // ---------- the IA budget, from the last `npm run load` ----------
 const loadFile = `${root}load-results.json`;
-const loads = existsSync(loadFile) ? (JSON.parse(readFileSync(loadFile, 'utf8')) as Record<string, Record<string, number>>) : {};
+const loads = existsSync(loadFile)
+  ? (JSON.parse(readFileSync(loadFile, 'utf8')) as Record<string, Record<string, number>>)
+  : {};
 const load = loads.webhooks;
 // An attempt's whole watch, per timeline, with the default settings and the sweep's walk (LIST_MODEL).
-const watchBudget = Object.fromEntries(Object.entries(SCENARIOS).map(([name, timeline]) => [name, watchCost(timeline, DEFAULT_WATCH)]));
+const watchBudget = Object.fromEntries(
+  Object.entries(SCENARIOS).map(([name, timeline]) => [name, watchCost(timeline, DEFAULT_WATCH)]),
+);
 const sweepModel = { ...LIST_MODEL, ...sweepLoad(LIST_MODEL) };
 
 // ---------- cost per million attempts ----------
@@ -313,18 +358,20 @@ const assumptions = {
   checkRecordsPerInvocation: 5,
   notifyRecordsPerInvocation: 1,
   secretsCallsPerAttempt: 0.05,
-  note:
-    'First check of an attempt: webhook → ingest → check → publish (→ one Slack post when actionable), with the AWS calls, DynamoDB capacity units and log bytes each function made per event in the warm runs. Lambda time: waiting plus CPU time stretched by 1,769 MB / memory (Lambda gives one vCPU at 1,769 MB), plus the IA latency for check. Not included: email delivery ($2 per 100k per recipient), the later re-checks of attempts still being scored or awaiting review, the event sources\' idle polling (a fixed ~$0.3 a month per queue), a backlog (each check then also waits up to 1 s for its IA slot).',
+  note: "First check of an attempt: webhook → ingest → check → publish (→ one Slack post when actionable), with the AWS calls, DynamoDB capacity units and log bytes each function made per event in the warm runs. Lambda time: waiting plus CPU time stretched by 1,769 MB / memory (Lambda gives one vCPU at 1,769 MB), plus the IA latency for check. Not included: email delivery ($2 per 100k per recipient), the later re-checks of attempts still being scored or awaiting review, the event sources' idle polling (a fixed ~$0.3 a month per queue), a backlog (each check then also waits up to 1 s for its IA slot).",
 };
 const gbSeconds = (memoryMb: number, ms: number) => (memoryMb / 1024) * (ms / 1000);
 const VCPU_MB = 1769;
 const lambdaCost = (p: PerEvent, memoryMb: number, recordsPerInvocation: number, extraWaitMs = 0) =>
-  gbSeconds(memoryMb, Math.max(0, p.wallMs - p.cpuMs) + p.cpuMs * Math.max(1, VCPU_MB / memoryMb) + extraWaitMs) * prices.lambdaArmGbSecond +
+  gbSeconds(memoryMb, Math.max(0, p.wallMs - p.cpuMs) + p.cpuMs * Math.max(1, VCPU_MB / memoryMb) + extraWaitMs) *
+    prices.lambdaArmGbSecond +
   prices.lambdaRequest / recordsPerInvocation;
 const slackShare = assumptions.actionableShare * assumptions.slackChannels;
 // What one attempt costs in each function: check and ingest once, notify-slack per actionable alert and channel.
-const perAttemptOf = (measure: (p: PerEvent) => number) => measure(checkBatch10) + measure(ingestPer) + slackShare * measure(notifyPer);
-const sqsSends = (p: PerEvent) => p.calls('SendMessage') + p.calls('SendMessageBatch') + p.calls('ChangeMessageVisibility') + p.calls('DeleteMessage');
+const perAttemptOf = (measure: (p: PerEvent) => number) =>
+  measure(checkBatch10) + measure(ingestPer) + slackShare * measure(notifyPer);
+const sqsSends = (p: PerEvent) =>
+  p.calls('SendMessage') + p.calls('SendMessageBatch') + p.calls('ChangeMessageVisibility') + p.calls('DeleteMessage');
 /** SQS requests of one `check` record: its own sends plus its share of the event source's receive and delete. */
 const sqsByCheck = (p: PerEvent) => (sqsSends(p) + 2 / assumptions.checkRecordsPerInvocation) * prices.sqsRequest;
 const perAttempt = {
@@ -333,11 +380,13 @@ const perAttempt = {
     lambdaCost(ingestPer, MEMORY_MB.ingest, 1) +
     slackShare * lambdaCost(notifyPer, MEMORY_MB['notify-slack'], assumptions.notifyRecordsPerInvocation),
   dynamodb:
-    perAttemptOf((p) => p.calls('dynamodb.writeUnits')) * prices.dynamoWriteUnit + perAttemptOf((p) => p.calls('dynamodb.readUnits')) * prices.dynamoReadUnit,
+    perAttemptOf((p) => p.calls('dynamodb.writeUnits')) * prices.dynamoWriteUnit +
+    perAttemptOf((p) => p.calls('dynamodb.readUnits')) * prices.dynamoReadUnit,
   // Our sends, plus the event sources' receive and delete per batch, plus SNS's delivery into each Slack buffer.
   sqs:
     sqsByCheck(checkBatch10) +
-    (sqsSends(ingestPer) + slackShare * (sqsSends(notifyPer) + 1 + 2 / assumptions.notifyRecordsPerInvocation)) * prices.sqsRequest,
+    (sqsSends(ingestPer) + slackShare * (sqsSends(notifyPer) + 1 + 2 / assumptions.notifyRecordsPerInvocation)) *
+      prices.sqsRequest,
   sns: perAttemptOf((p) => p.calls('Publish')) * prices.snsPublish,
   apiGateway: prices.httpApiRequest,
   secretsManager: assumptions.secretsCallsPerAttempt * prices.secretsManagerCall,
@@ -381,7 +430,14 @@ const listLookCost = prices.dynamoReadUnit;
 const watchUsdPerMillionAttempts = Object.fromEntries(
   Object.entries(watchBudget).map(([name, cost]) => [
     name,
-    round((cost.ownLooks * lookCost + cost.listLooks * listLookCost + cost.queuePasses * passCost + cost.laterAlerts * laterAlertCost) * 1e6, 2),
+    round(
+      (cost.ownLooks * lookCost +
+        cost.listLooks * listLookCost +
+        cost.queuePasses * passCost +
+        cost.laterAlerts * laterAlertCost) *
+        1e6,
+      2,
+    ),
   ]),
 );
 
@@ -390,14 +446,23 @@ const costPerMillionUsd = round(Object.values(perAttempt).reduce((a, b) => a + b
 
 const results = {
   measuredAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
   coldStartRuns: COLD_RUNS,
   coldStartMs: coldMs,
   coldStartRatio,
   coldPhasesMs,
   cpuMsPerEvent: round(checkBatch10.cpuMs, 3),
   cpuMsPerEventByBatchSize: { 1: round(checkBatch1.cpuMs, 3), 10: round(checkBatch10.cpuMs, 3) },
-  warmWallMsPerEvent: { check: round(checkBatch10.wallMs, 3), ingest: round(ingestPer.wallMs, 3), 'notify-slack': round(notifyPer.wallMs, 3) },
+  warmWallMsPerEvent: {
+    check: round(checkBatch10.wallMs, 3),
+    ingest: round(ingestPer.wallMs, 3),
+    'notify-slack': round(notifyPer.wallMs, 3),
+  },
   peakRssMb,
   coldStartRssMb: coldRssMb,
   liveHeapMbAfterWarm,
@@ -418,12 +483,26 @@ const results = {
     watchCallsPerAttempt: watchBudget,
   },
   awsCallsPerEvent: Object.fromEntries(
-    ([['check', checkBatch10], ['ingest', ingestPer], ['notify-slack', notifyPer]] as Array<[string, PerEvent]>).map(([fn, p]) => [
+    (
+      [
+        ['check', checkBatch10],
+        ['ingest', ingestPer],
+        ['notify-slack', notifyPer],
+      ] as Array<[string, PerEvent]>
+    ).map(([fn, p]) => [
       fn,
-      Object.fromEntries(Object.keys(fn === 'check' ? warmCheck.batch10.calls : fn === 'ingest' ? warmIngest.calls : warmNotify.calls).map((action) => [action, round(p.calls(action), 2)])),
+      Object.fromEntries(
+        Object.keys(
+          fn === 'check' ? warmCheck.batch10.calls : fn === 'ingest' ? warmIngest.calls : warmNotify.calls,
+        ).map((action) => [action, round(p.calls(action), 2)]),
+      ),
     ]),
   ),
-  logBytesPerEvent: { check: Math.round(checkBatch10.logBytes), ingest: Math.round(ingestPer.logBytes), 'notify-slack': Math.round(notifyPer.logBytes) },
+  logBytesPerEvent: {
+    check: Math.round(checkBatch10.logBytes),
+    ingest: Math.round(ingestPer.logBytes),
+    'notify-slack': Math.round(notifyPer.logBytes),
+  },
   largestDynamoItemBytes: aws.largestItemBytes(),
   costPerMillionUsd,
   costBreakdownPerMillionUsd: costBreakdownPerMillion,
@@ -433,7 +512,10 @@ const results = {
     perQueuePassUsd: passCost,
     note: 'On top of costPerMillionUsd (the first check). Every look is an IA call; between looks a re-check passes through check every 15 minutes (the SQS delay limit).',
   },
-  waitingPassPerEvent: { cpuMs: round(waitingPer.cpuMs, 3), calls: Object.fromEntries(Object.keys(warmWaiting.calls).map((a) => [a, round(waitingPer.calls(a), 2)])) },
+  waitingPassPerEvent: {
+    cpuMs: round(waitingPer.cpuMs, 3),
+    calls: Object.fromEntries(Object.keys(warmWaiting.calls).map((a) => [a, round(waitingPer.calls(a), 2)])),
+  },
   prices,
   assumptions,
 };
@@ -475,19 +557,33 @@ writeFileSync(
 );
 
 const targets: Array<[string, string, boolean]> = [
-  ...FUNCTIONS.map((fn): [string, string, boolean] => [`coldStartRatio.${fn}`, String(coldStartRatio[fn]), (coldStartRatio[fn] ?? 99) <= 4]),
-  ...FUNCTIONS.map((fn): [string, string, boolean] => [`peakRssMb.${fn}`, String(peakRssMb[fn]), (peakRssMb[fn] ?? 999) <= 100]),
+  ...FUNCTIONS.map((fn): [string, string, boolean] => [
+    `coldStartRatio.${fn}`,
+    String(coldStartRatio[fn]),
+    (coldStartRatio[fn] ?? 99) <= 4,
+  ]),
+  ...FUNCTIONS.map((fn): [string, string, boolean] => [
+    `peakRssMb.${fn}`,
+    String(peakRssMb[fn]),
+    (peakRssMb[fn] ?? 999) <= 100,
+  ]),
   ['cpuMsPerEvent (batch 10)', String(results.cpuMsPerEvent), results.cpuMsPerEvent <= 2],
   ['cpuMsPerEvent (batch 1)', String(results.cpuMsPerEventByBatchSize[1]), results.cpuMsPerEventByBatchSize[1] <= 2],
   ...(load
     ? ([
-        ['iaCallsPerDistinctAttempt', String(load.iaCallsPerDistinctAttempt), (load.iaCallsPerDistinctAttempt ?? 9) <= 1.1],
+        [
+          'iaCallsPerDistinctAttempt',
+          String(load.iaCallsPerDistinctAttempt),
+          (load.iaCallsPerDistinctAttempt ?? 9) <= 1.1,
+        ],
         ['achievedRateVsLimit', String(load.achievedRateVsLimit), (load.achievedRateVsLimit ?? 0) >= 0.9],
       ] as Array<[string, string, boolean]>)
     : []),
   ['costPerMillionUsd', String(costPerMillionUsd), costPerMillionUsd <= 5],
 ];
-process.stdout.write(`\nbench on ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGb} GiB, Node ${process.version}\n\n`);
+process.stdout.write(
+  `\nbench on ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGb} GiB, Node ${process.version}\n\n`,
+);
 process.stdout.write('function       cold ms   ratio   peak RSS MB   live heap MB   bundle KB\n');
 for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
   process.stdout.write(
@@ -495,11 +591,14 @@ for (const fn of ['hello-world', ...FUNCTIONS] as Fn[]) {
   );
 }
 process.stdout.write('\ntarget                          value      met\n');
-for (const [name, value, met] of targets) process.stdout.write(`${name.padEnd(31)} ${value.padEnd(10)} ${met ? 'yes' : 'NO'}\n`);
+for (const [name, value, met] of targets)
+  process.stdout.write(`${name.padEnd(31)} ${value.padEnd(10)} ${met ? 'yes' : 'NO'}\n`);
 process.stdout.write(
   `\nthe watch through the list: ${JSON.stringify(LIST_MODEL)}\n  → ${sweepModel.pagesInHorizon} pages in the horizon, a walk every ${sweepModel.walkMinutes} min, ${sweepModel.sweepCallsPerAttempt} sweep calls per attempt\n`,
 );
-process.stdout.write('an attempt\'s whole watch (default settings)   IA calls (own + walk share)   attempts/day the key carries   list looks   15-min passes   AWS $ per M attempts\n');
+process.stdout.write(
+  "an attempt's whole watch (default settings)   IA calls (own + walk share)   attempts/day the key carries   list looks   15-min passes   AWS $ per M attempts\n",
+);
 for (const [name, cost] of Object.entries(watchBudget)) {
   process.stdout.write(
     `${name.padEnd(45)} ${`${cost.iaCalls} (${cost.ownLooks} + ${sweepModel.sweepCallsPerAttempt})`.padEnd(29)} ${String(cost.attemptsPerDayAtOneRps).padEnd(30)} ${String(cost.listLooks).padEnd(12)} ${String(cost.queuePasses).padEnd(15)} ${watchUsdPerMillionAttempts[name]}\n`,
@@ -511,7 +610,9 @@ for (const memoryMb of SWEEP_MB) {
     `${`${memoryMb} MB`.padEnd(9)} ${FUNCTIONS.map((fn) => `${memorySweep[fn]?.[memoryMb]?.peakRssMb} MB / $${memorySweep[fn]?.[memoryMb]?.lambdaUsdPerMillionEvents}${memoryMb === MEMORY_MB[fn] ? ' (configured)' : ''}`.padEnd(38)).join('')}\n`,
   );
 }
-process.stdout.write(`\ncost per million attempts: $${costPerMillionUsd} (${JSON.stringify(costBreakdownPerMillion)})\n`);
+process.stdout.write(
+  `\ncost per million attempts: $${costPerMillionUsd} (${JSON.stringify(costBreakdownPerMillion)})\n`,
+);
 process.stdout.write('written: bench/results.json, bench/cold-start.png\n');
 await ia.stop();
 await slack.stop();

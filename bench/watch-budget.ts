@@ -12,10 +12,11 @@
  * looks (a re-check: one IA call, a 304 too) happen only when the list will not look in time:
  * quick looks while scoring runs, and after the assignment leaves the horizon.
  */
-import { SQS_MAX_DELAY_SECONDS } from '#lib/queues.js';
+
 import { normaliseAttempt } from '#lib/attempt.js';
 import { parseAttempt } from '#lib/attempt-schema.js';
-import { needsOwnRecheck, nextStep, type AttemptState, type WatchSettings } from '#lib/lifecycle.js';
+import { type AttemptState, needsOwnRecheck, nextStep, type WatchSettings } from '#lib/lifecycle.js';
+import { SQS_MAX_DELAY_SECONDS } from '#lib/queues.js';
 import { seedVariant } from '../test/support/ia-fixtures.js';
 
 interface Timeline {
@@ -63,13 +64,16 @@ export const sweepLoad = (m: ListModel) => {
 
 const attemptAt = (timeline: Timeline, hours: number) => {
   const reviewPending =
-    timeline.reviewDoneAfterHours !== undefined && (timeline.reviewDoneAfterHours === null || hours < timeline.reviewDoneAfterHours);
+    timeline.reviewDoneAfterHours !== undefined &&
+    (timeline.reviewDoneAfterHours === null || hours < timeline.reviewDoneAfterHours);
   const scoringDone =
     timeline.reviewDoneAfterHours !== undefined
       ? !reviewPending
       : timeline.scoringDoneAfterMinutes !== null && hours * 60 >= (timeline.scoringDoneAfterMinutes ?? 0);
   return normaliseAttempt(
-    parseAttempt(seedVariant('watched', { pending_review_count: reviewPending ? 2 : 0, scoring_completed: scoringDone })),
+    parseAttempt(
+      seedVariant('watched', { pending_review_count: reviewPending ? 2 : 0, scoring_completed: scoringDone }),
+    ),
   );
 };
 

@@ -1,5 +1,5 @@
 /** Builds the CDK app with cdk-nag's AWS Solutions pack attached; shared by the entry and the tests. */
-import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AlertsStack } from './alerts-stack.js';
 import { propsFromContext } from './settings.js';

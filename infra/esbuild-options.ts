@@ -18,4 +18,3 @@ export const esbuildOptions = (xRayTracing: boolean): BuildOptions => ({
   define: defineTracing(xRayTracing),
   alias: BUILTIN_ALIASES,
 });
-

@@ -2,5 +2,5 @@
  * The package's entry for CDK apps: `import { ReviewAlerts } from 'ia-review-alerts'`.
  */
 export { ReviewAlerts } from './review-alerts.js';
-export { InvalidPropError, PROP_RULES, resolveProps } from './review-alerts-props.js';
 export type { ResolvedProps, ReviewAlertsProps, SlackChannelSetting, SourceSetting } from './review-alerts-props.js';
+export { InvalidPropError, PROP_RULES, resolveProps } from './review-alerts-props.js';

@@ -174,7 +174,11 @@ const CHANNEL_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const CHANNEL_KEYS = ['name', 'secret', 'assessmentIds', 'eventTypes', 'webhookOrigin', 'digest'];
 
 export class InvalidPropError extends Error {
-  constructor(readonly prop: string, expected: string, value: unknown) {
+  constructor(
+    readonly prop: string,
+    expected: string,
+    value: unknown,
+  ) {
     super(`ReviewAlerts: "${prop}" must be ${expected}, got ${JSON.stringify(value)}`);
     this.name = 'InvalidPropError';
   }
@@ -184,7 +188,8 @@ const fail = (prop: string, expected: string, value: unknown): never => {
   throw new InvalidPropError(prop, expected, value);
 };
 
-const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0);
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0);
 
 const httpsUrl = (prop: string, value: unknown): string => {
   try {
@@ -208,17 +213,26 @@ const checkSlackChannels = (value: unknown): SlackChannelSetting[] => {
   const names = new Set<string>();
   for (const item of value as Array<Record<string, unknown>>) {
     if (item === null || typeof item !== 'object') fail('slackChannels', 'a list of Slack channels', item);
-    if (typeof item.name !== 'string' || !CHANNEL_NAME.test(item.name)) fail('slackChannels', 'channels named with 1-32 of a-z0-9-', item.name);
+    if (typeof item.name !== 'string' || !CHANNEL_NAME.test(item.name))
+      fail('slackChannels', 'channels named with 1-32 of a-z0-9-', item.name);
     if (names.has(item.name as string)) fail('slackChannels', 'channels with unique names', item.name);
     names.add(item.name as string);
-    if (item.assessmentIds !== undefined && !isStringList(item.assessmentIds)) fail('slackChannels', 'assessmentIds as a list of ids', item.assessmentIds);
-    const knownTypes = (types: unknown) => isStringList(types) && types.every((t) => (EVENT_TYPES as readonly string[]).includes(t));
-    if (item.eventTypes !== undefined && !knownTypes(item.eventTypes)) fail('slackChannels', `eventTypes from ${EVENT_TYPES.join(', ')}`, item.eventTypes);
-    if (item.secret !== undefined && typeof item.secret !== 'string') fail('slackChannels', 'secret as a secret name or ARN', item.secret);
-    if (item.webhookOrigin !== undefined && (typeof item.webhookOrigin !== 'string' || origin(item.webhookOrigin) !== item.webhookOrigin)) {
+    if (item.assessmentIds !== undefined && !isStringList(item.assessmentIds))
+      fail('slackChannels', 'assessmentIds as a list of ids', item.assessmentIds);
+    const knownTypes = (types: unknown) =>
+      isStringList(types) && types.every((t) => (EVENT_TYPES as readonly string[]).includes(t));
+    if (item.eventTypes !== undefined && !knownTypes(item.eventTypes))
+      fail('slackChannels', `eventTypes from ${EVENT_TYPES.join(', ')}`, item.eventTypes);
+    if (item.secret !== undefined && typeof item.secret !== 'string')
+      fail('slackChannels', 'secret as a secret name or ARN', item.secret);
+    if (
+      item.webhookOrigin !== undefined &&
+      (typeof item.webhookOrigin !== 'string' || origin(item.webhookOrigin) !== item.webhookOrigin)
+    ) {
       fail('slackChannels', 'webhookOrigin as an origin like https://hooks.slack-gov.com', item.webhookOrigin);
     }
-    if (item.digest !== undefined && typeof item.digest !== 'boolean') fail('slackChannels', 'digest as true or false', item.digest);
+    if (item.digest !== undefined && typeof item.digest !== 'boolean')
+      fail('slackChannels', 'digest as true or false', item.digest);
     const unknown = Object.keys(item).filter((key) => !CHANNEL_KEYS.includes(key));
     if (unknown.length > 0) fail('slackChannels', `channels with only the keys ${CHANNEL_KEYS.join(', ')}`, unknown);
   }
@@ -242,11 +256,16 @@ const check = (prop: keyof ReviewAlertsProps, rule: Rule, value: unknown): unkno
   const range = `${rule.min} to ${rule.max}`;
   switch (rule.kind) {
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) && value >= (rule.min as number) && value <= (rule.max as number)
+      return typeof value === 'number' &&
+        Number.isFinite(value) &&
+        value >= (rule.min as number) &&
+        value <= (rule.max as number)
         ? value
         : fail(prop, `a number from ${range}`, value);
     case 'wholeNumber':
-      return Number.isInteger(value) && (value as number) >= (rule.min as number) && (value as number) <= (rule.max as number)
+      return Number.isInteger(value) &&
+        (value as number) >= (rule.min as number) &&
+        (value as number) <= (rule.max as number)
         ? value
         : fail(prop, `a whole number from ${range}`, value);
     case 'boolean':
@@ -254,17 +273,24 @@ const check = (prop: keyof ReviewAlertsProps, rule: Rule, value: unknown): unkno
     case 'string':
       return typeof value === 'string' && value.trim() !== '' ? value.trim() : fail(prop, 'a non-empty string', value);
     case 'emails':
-      return isStringList(value) && value.every((email) => EMAIL.test(email)) ? value : fail(prop, 'a list of email addresses', value);
+      return isStringList(value) && value.every((email) => EMAIL.test(email))
+        ? value
+        : fail(prop, 'a list of email addresses', value);
     case 'list':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : fail(prop, 'a list of strings', value);
+      return Array.isArray(value) && value.every((v) => typeof v === 'string')
+        ? value
+        : fail(prop, 'a list of strings', value);
     case 'httpsUrl':
       return httpsUrl(prop, value);
     case 'urlTemplate':
-      if (typeof value !== 'string' || !value.includes('{attemptId}')) return fail(prop, 'a URL containing {attemptId}', value);
+      if (typeof value !== 'string' || !value.includes('{attemptId}'))
+        return fail(prop, 'a URL containing {attemptId}', value);
       httpsUrl(prop, value.replaceAll('{attemptId}', 'x'));
       return value;
     case 'schedule':
-      return typeof value === 'string' && /^(cron|rate|at)\([^()]+\)$/.test(value) ? value : fail(prop, 'a Scheduler expression like cron(0 8 ? * MON-FRI *)', value);
+      return typeof value === 'string' && /^(cron|rate|at)\([^()]+\)$/.test(value)
+        ? value
+        : fail(prop, 'a Scheduler expression like cron(0 8 ? * MON-FRI *)', value);
     case 'timeZone':
       try {
         new Intl.DateTimeFormat('en', { timeZone: value as string });
@@ -282,7 +308,8 @@ const check = (prop: keyof ReviewAlertsProps, rule: Rule, value: unknown): unkno
 /** The props with their defaults, each checked; the first problem throws an error naming the prop. */
 export const resolveProps = (props: ReviewAlertsProps = {}): ResolvedProps => {
   const unknown = Object.keys(props).filter((key) => !(key in PROP_RULES));
-  if (unknown.length > 0) fail(unknown[0] as string, 'a prop of ReviewAlerts', props[unknown[0] as keyof ReviewAlertsProps]);
+  if (unknown.length > 0)
+    fail(unknown[0] as string, 'a prop of ReviewAlerts', props[unknown[0] as keyof ReviewAlertsProps]);
   const resolved = Object.fromEntries(
     PROP_NAMES.map((prop) => {
       const rule = PROP_RULES[prop];
@@ -291,7 +318,11 @@ export const resolveProps = (props: ReviewAlertsProps = {}): ResolvedProps => {
     }).filter(([, value]) => value !== undefined),
   ) as ResolvedProps;
   if ((resolved.chatSlackWorkspaceId === undefined) !== (resolved.chatSlackChannelId === undefined)) {
-    fail('chatSlackWorkspaceId', 'given together with chatSlackChannelId', resolved.chatSlackWorkspaceId ?? resolved.chatSlackChannelId);
+    fail(
+      'chatSlackWorkspaceId',
+      'given together with chatSlackChannelId',
+      resolved.chatSlackWorkspaceId ?? resolved.chatSlackChannelId,
+    );
   }
   return resolved;
 };

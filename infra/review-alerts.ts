@@ -14,7 +14,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PEOPLE_EVENT_TYPES } from '../functions/lib/alert.js';
 import { AWAITING_INDEX } from '../functions/lib/lifecycle.js';
@@ -27,10 +27,10 @@ import { OpsAlarms } from './constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from './constructs/queues.js';
 import { importSecret } from './constructs/secrets.js';
 import { grantOnTable, serviceRole } from './constructs/service-access.js';
+import { ServiceFunction } from './constructs/service-function.js';
 import { SlackNotifier } from './constructs/slack-notifier.js';
 import { Sweep } from './constructs/sweep.js';
-import { ServiceFunction } from './constructs/service-function.js';
-import { resolveProps, type ReviewAlertsProps } from './review-alerts-props.js';
+import { type ReviewAlertsProps, resolveProps } from './review-alerts-props.js';
 
 const CHECK_TIMEOUT = Duration.seconds(60);
 /** What an IA call may take, retries included; kept well below the function timeout. */
@@ -187,7 +187,13 @@ export class ReviewAlerts extends Construct {
     this.apiKeySecret.grantRead(checkFn);
     grantOnTable(this.stateTable, checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.rateLimitTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    this.idempotencyTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    this.idempotencyTable.grant(
+      checkFn,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
 
     this.sweep = new Sweep(this, 'Sweep', {
       intervalMinutes: settings.sweepIntervalMinutes,
@@ -269,13 +275,25 @@ export class ReviewAlerts extends Construct {
         slackChannelId: settings.chatSlackChannelId,
         notificationTopics: [this.alertsTopic],
         loggingLevel: chatbot.LoggingLevel.ERROR,
-        role: serviceRole(this, 'ChatChannelRole', 'chatbot.amazonaws.com', 'Amazon Q Developer: reads the alerts topic into the chat channel'),
+        role: serviceRole(
+          this,
+          'ChatChannelRole',
+          'chatbot.amazonaws.com',
+          'Amazon Q Developer: reads the alerts topic into the chat channel',
+        ),
       });
       topicKey.grant(chat, 'kms:Decrypt', 'kms:GenerateDataKey');
     }
 
-    const opsKey = new kms.Key(this, 'OpsTopicKey', { description: 'Encrypts the ops alarms topic', enableKeyRotation: true });
-    this.opsTopic = new sns.Topic(this, 'OpsTopic', { displayName: 'Assessment review alerts: ops alarms', masterKey: opsKey, enforceSSL: true });
+    const opsKey = new kms.Key(this, 'OpsTopicKey', {
+      description: 'Encrypts the ops alarms topic',
+      enableKeyRotation: true,
+    });
+    this.opsTopic = new sns.Topic(this, 'OpsTopic', {
+      displayName: 'Assessment review alerts: ops alarms',
+      masterKey: opsKey,
+      enforceSSL: true,
+    });
     for (const email of settings.opsEmails) this.opsTopic.addSubscription(new EmailSubscription(email));
     this.alarms = new OpsAlarms(this, 'Alarms', {
       opsTopic: this.opsTopic,
@@ -306,7 +324,10 @@ export class ReviewAlerts extends Construct {
       },
       alarms: this.alarms.alarms,
     });
-    new CfnOutput(this, OUTPUTS.dashboardUrl, { description: 'The CloudWatch dashboard of the pipeline', value: this.dashboard.url });
+    new CfnOutput(this, OUTPUTS.dashboardUrl, {
+      description: 'The CloudWatch dashboard of the pipeline',
+      value: this.dashboard.url,
+    });
 
     new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topicArn });
     new CfnOutput(this, 'WebhookUrl', { value: `${this.ingest.api.apiEndpoint}/events/{source}` });
@@ -320,7 +341,13 @@ export class ReviewAlerts extends Construct {
     new CfnOutput(this, OUTPUTS.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, OUTPUTS.alertsTopicArn, { value: this.alertsTopic.topicArn });
     new CfnOutput(this, 'IaApiKeySecretName', { value: this.apiKeySecret.secretName });
-    new CfnOutput(this, OUTPUTS.stateTableName, { description: 'Watch state; its AwaitingReview index lists what waits (ia-review-alerts pending)', value: this.stateTable.tableName });
-    new CfnOutput(this, OUTPUTS.includeCandidateEmail, { description: 'Whether alerts and the CLI show candidate email addresses', value: String(settings.includeCandidateEmail) });
+    new CfnOutput(this, OUTPUTS.stateTableName, {
+      description: 'Watch state; its AwaitingReview index lists what waits (ia-review-alerts pending)',
+      value: this.stateTable.tableName,
+    });
+    new CfnOutput(this, OUTPUTS.includeCandidateEmail, {
+      description: 'Whether alerts and the CLI show candidate email addresses',
+      value: String(settings.includeCandidateEmail),
+    });
   }
 }

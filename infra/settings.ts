@@ -22,7 +22,11 @@ const editDistance = (a: string, b: string): number => {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const above = row[j] as number;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1));
+      row[j] = Math.min(
+        above + 1,
+        (row[j - 1] as number) + 1,
+        diagonal + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1),
+      );
       diagonal = above;
     }
   }
@@ -46,10 +50,18 @@ const typed = (key: keyof ReviewAlertsProps, raw: unknown): unknown => {
     }
     case 'boolean':
       // Exactly true or false: `yes` or `1` is a typo, not a yes.
-      return raw === true || raw === 'true' ? true : raw === false || raw === 'false' ? false : fail(key, 'true or false', raw);
+      return raw === true || raw === 'true'
+        ? true
+        : raw === false || raw === 'false'
+          ? false
+          : fail(key, 'true or false', raw);
     case 'emails':
     case 'list': {
-      const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : fail(key, 'a comma-separated list', raw);
+      const items = Array.isArray(raw)
+        ? raw
+        : typeof raw === 'string'
+          ? raw.split(',')
+          : fail(key, 'a comma-separated list', raw);
       return items.map((item) => String(item).trim()).filter(Boolean);
     }
     case 'sources':
@@ -70,7 +82,9 @@ const typed = (key: keyof ReviewAlertsProps, raw: unknown): unknown => {
 export const propsFromContext = (node: Context): ReviewAlertsProps => {
   for (const key of Object.keys(node.getAllContext() as object)) {
     if (isCdkKey(key) || CONTEXT_KEYS.includes(key)) continue;
-    throw new Error(`CDK context "${key}" is not a setting of this app; did you mean "${nearestKey(key)}"? (README, Configuration)`);
+    throw new Error(
+      `CDK context "${key}" is not a setting of this app; did you mean "${nearestKey(key)}"? (README, Configuration)`,
+    );
   }
   const props: Record<string, unknown> = {};
   for (const key of PROP_NAMES) {

@@ -6,10 +6,11 @@
  *   dist/cli.mjs                                       the ops CLI, one file, no tsx at runtime
  *   dist/infra/, dist/functions/lib/                   the ReviewAlerts construct, compiled, with types
  */
-import { build } from 'esbuild';
+
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { BUNDLING, bundleDir } from '../infra/constructs/service-function.js';
 import { esbuildOptions } from '../infra/esbuild-options.js';
 
@@ -20,7 +21,12 @@ rmSync(dist, { recursive: true, force: true });
 const functions = readdirSync(`${root}functions`).filter((name) => existsSync(`${root}functions/${name}/handler.ts`));
 for (const name of functions) {
   for (const xRayTracing of [false, true]) {
-    await build({ ...esbuildOptions(xRayTracing), entryPoints: [`${root}functions/${name}/handler.ts`], outfile: `${bundleDir(dist, name, xRayTracing)}/index.mjs`, logLevel: 'warning' });
+    await build({
+      ...esbuildOptions(xRayTracing),
+      entryPoints: [`${root}functions/${name}/handler.ts`],
+      outfile: `${bundleDir(dist, name, xRayTracing)}/index.mjs`,
+      logLevel: 'warning',
+    });
   }
 }
 
@@ -36,6 +42,12 @@ await build({
 });
 chmodSync(`${dist}cli.mjs`, 0o755);
 
-const tsc = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
+const tsc = spawnSync(
+  process.execPath,
+  [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`],
+  {
+    stdio: 'inherit',
+  },
+);
 if (tsc.status !== 0) throw new Error('tsc failed to compile the construct');
 process.stdout.write(`built dist/: ${functions.length} functions × 2 bundles, cli.mjs, the construct\n`);

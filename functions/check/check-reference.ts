@@ -8,13 +8,13 @@
  * other copy of an older re-check finds a different id in the state and is dropped.
  */
 import type { Alert } from '#lib/alert.js';
-import { applyObservation, scheduleRecheck, type ObservationDeps } from '#lib/apply-observation.js';
-import { normaliseAttempt, type Attempt } from '#lib/attempt.js';
+import { applyObservation, type ObservationDeps, scheduleRecheck } from '#lib/apply-observation.js';
+import { type Attempt, normaliseAttempt } from '#lib/attempt.js';
 import { assignmentKey, isMissing, type StoredRecord } from '#lib/attempt-state.js';
 import type { CheckMessage } from '#lib/check-message.js';
 import { NotFoundError } from '#lib/errors.js';
-import { evaluateReference, type EvaluationFailure } from '#lib/evaluate.js';
-import { NOT_MODIFIED, type IaClient } from '#lib/ia-client.js';
+import { type EvaluationFailure, evaluateReference } from '#lib/evaluate.js';
+import { type IaClient, NOT_MODIFIED } from '#lib/ia-client.js';
 import type { AttemptState, Observation } from '#lib/lifecycle.js';
 
 export interface CheckDeps extends ObservationDeps {
@@ -27,13 +27,7 @@ export interface CheckDeps extends ObservationDeps {
   count(metric: string, value?: number, dimensions?: Record<string, string>): void;
 }
 
-export type CheckAction =
-  | 'checked'
-  | 'recently-checked'
-  | 'already-closed'
-  | 'stale-recheck'
-  | 'waiting'
-  | 'resumed';
+export type CheckAction = 'checked' | 'recently-checked' | 'already-closed' | 'stale-recheck' | 'waiting' | 'resumed';
 
 export interface CheckOutcome {
   attemptId: string;
@@ -66,7 +60,9 @@ interface Context extends CheckOptions {
 const refuseIfKnownMissing = (ctx: Context, record: StoredRecord | undefined, what: string) => {
   if (isMissing(record) && !ctx.redriven && Date.parse(record.missingUntil) > ctx.now.getTime()) {
     ctx.deps.count('RememberedNotFound');
-    throw new NotFoundError(`${what} not found (IA answered 404; not asked again before ${record.missingUntil}, or redrive to ask now)`);
+    throw new NotFoundError(
+      `${what} not found (IA answered 404; not asked again before ${record.missingUntil}, or redrive to ask now)`,
+    );
   }
 };
 
@@ -104,7 +100,14 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
     ...extra,
   });
   const schedule = (recheckId: string, notBefore: string) =>
-    scheduleRecheck(deps, { attemptId, recheckId, notBefore, now, forRecord: ctx.messageId, ...(message.source ? { source: message.source } : {}) });
+    scheduleRecheck(deps, {
+      attemptId,
+      recheckId,
+      notBefore,
+      now,
+      forRecord: ctx.messageId,
+      ...(message.source ? { source: message.source } : {}),
+    });
   if (message.recheckId !== undefined && message.notBefore && Date.parse(message.notBefore) - now.getTime() > 1000) {
     // A long wait passes through here every 15 minutes (SQS's delay limit): it only waits again,
     // without reading state. A stale copy is recognised, and dropped, when it is due.

@@ -12,11 +12,11 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoStateStore } from '#lib/attempt-state.js';
 import { count, logger, metrics, observability, traced } from '#lib/commons.js';
-import { loadCheckConfig } from './config.js';
 import { createPacedIaClient } from '#lib/paced-ia-client.js';
 import { publishAlert } from '#lib/publish.js';
 import { createPublishOnce } from '#lib/publish-once.js';
 import { deadLetter, delayRecord, outgoingChecks } from '#lib/queues.js';
+import { loadCheckConfig } from './config.js';
 import { createRecordHandler } from './record-handler.js';
 
 const config = loadCheckConfig(process.env);
@@ -29,7 +29,13 @@ const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns,
   expiresAfterSeconds: config.alertDedupeSeconds,
 });
 
-const ia = createPacedIaClient({ ia: config.ia, apiKeySecret: config.apiKeySecret, dynamodb, rateLimitTableName: config.rateLimitTableName, count });
+const ia = createPacedIaClient({
+  ia: config.ia,
+  apiKeySecret: config.apiKeySecret,
+  dynamodb,
+  rateLimitTableName: config.rateLimitTableName,
+  count,
+});
 
 const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
 
@@ -61,13 +67,16 @@ const lambdaHandler = async (
   idempotency.registerLambdaContext(context);
   const { batchItemFailures } = await processPartialResponse(
     event,
-    (record: SQSRecord) => handleRecord(record, { remainingMs: () => context.getRemainingTimeInMillis(), ...(signal ? { signal } : {}) }),
+    (record: SQSRecord) =>
+      handleRecord(record, { remainingMs: () => context.getRemainingTimeInMillis(), ...(signal ? { signal } : {}) }),
     processor,
     // One record at a time: the pacer spaces IA calls anyway, and the time guard stays honest.
     { context, processInParallel: false, throwOnFullBatchFailure: false },
   );
   const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
-  const { unsent, reason } = await rechecks.flush(new Set(event.Records.map((r) => r.messageId).filter((id) => !failed.has(id))));
+  const { unsent, reason } = await rechecks.flush(
+    new Set(event.Records.map((r) => r.messageId).filter((id) => !failed.has(id))),
+  );
   if (unsent.length > 0) {
     // Their state is saved with the re-check id: the redelivered record only sends the schedule again.
     logger.warn('re-checks not scheduled; their records are retried', { records: unsent.length, reason });
@@ -76,5 +85,4 @@ const lambdaHandler = async (
   return { batchItemFailures: [...batchItemFailures, ...unsent.map((itemIdentifier) => ({ itemIdentifier }))] };
 };
 
-export const handler = middy(lambdaHandler)
-  .use(observability({ coldStartMetric: true }));
+export const handler = middy(lambdaHandler).use(observability({ coldStartMetric: true }));

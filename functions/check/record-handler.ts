@@ -5,8 +5,8 @@
 import type { SQSRecord } from 'aws-lambda';
 import { parseCheckMessage, REDRIVEN_ATTRIBUTE } from '#lib/check-message.js';
 import { DeferredError, describeError, UnauthorizedError } from '#lib/errors.js';
-import { disposeOfFailure, type DispositionDeps } from '#lib/record-disposition.js';
-import { checkReference, type CheckDeps } from './check-reference.js';
+import { type DispositionDeps, disposeOfFailure } from '#lib/record-disposition.js';
+import { type CheckDeps, checkReference } from './check-reference.js';
 
 export interface RecordDeps extends CheckDeps, DispositionDeps {
   log: DispositionDeps['log'] & { info(message: string, extra: Record<string, unknown>): void };
@@ -34,11 +34,17 @@ export const createRecordHandler =
         ...(redriven ? { redriven } : {}),
       });
       for (const outcome of outcomes) {
-        deps.log.info('attempt checked', { ...outcome, source: message.source, eventId: message.eventId, receiveCount });
+        deps.log.info('attempt checked', {
+          ...outcome,
+          source: message.source,
+          eventId: message.eventId,
+          receiveCount,
+        });
         for (const eventType of outcome.published) deps.count('AlertsPublished', 1, { eventType });
         for (const _ of outcome.suppressed) deps.count('DuplicateAlertsSuppressed');
         if (outcome.action === 'stale-recheck') deps.count('StaleRechecksDropped');
-        if (outcome.action === 'recently-checked' || outcome.action === 'already-closed') deps.count('DuplicateTriggersAbsorbed');
+        if (outcome.action === 'recently-checked' || outcome.action === 'already-closed')
+          deps.count('DuplicateTriggersAbsorbed');
       }
       for (const { attemptId, error } of failures) {
         const reason = { ...describeError(error), ...(attemptId ? { attemptId } : {}) };

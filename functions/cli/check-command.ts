@@ -1,7 +1,7 @@
 /** `ia-review-alerts check`: what the pipeline would decide and publish for an attempt, right now. */
 import { buildAlert } from '#lib/alert.js';
 import { loadIaSettings, loadRenderSettings } from '#lib/config.js';
-import { evaluateReference, type Evaluation } from '#lib/evaluate.js';
+import { type Evaluation, evaluateReference } from '#lib/evaluate.js';
 import { createIaClient } from '#lib/ia-client.js';
 import { isIaId } from '#lib/ids.js';
 import { createPacer } from '#lib/pacer.js';
@@ -12,7 +12,12 @@ import { UsageError } from './main.js';
 const describe = (evaluation: Evaluation, now: Date, io: Io) => {
   const { attempt, decision } = evaluation;
   if (decision === 'scoring.pending') {
-    return { attemptId: attempt.id, decision, notification: null, note: 'scoring not completed: the pipeline re-checks later' };
+    return {
+      attemptId: attempt.id,
+      decision,
+      notification: null,
+      note: 'scoring not completed: the pipeline re-checks later',
+    };
   }
   const alert = buildAlert(decision, attempt, { now, settings: loadRenderSettings(io.env), source: 'cli' });
   const publish = toPublishInput('arn:aws:sns:<region>:<account>:<alerts-topic>', alert);
@@ -20,7 +25,11 @@ const describe = (evaluation: Evaluation, now: Date, io: Io) => {
   const attributes = Object.fromEntries(
     Object.entries(publish.MessageAttributes ?? {}).map(([key, value]) => [key, value.StringValue]),
   );
-  return { attemptId: attempt.id, decision, notification: { subject: publish.Subject, attributes, email: bodies.email, alert } };
+  return {
+    attemptId: attempt.id,
+    decision,
+    notification: { subject: publish.Subject, attributes, email: bodies.email, alert },
+  };
 };
 
 export const checkCommand = async (
@@ -36,7 +45,11 @@ export const checkCommand = async (
 
   const settings = loadIaSettings(io.env);
   // The same client and retries as the check function; one process, so an in-process pacer keeps the rate.
-  const ia = createIaClient({ ...settings, apiKey: () => apiKey, pace: createPacer(Math.ceil(1000 / settings.ratePerSecond)) });
+  const ia = createIaClient({
+    ...settings,
+    apiKey: () => apiKey,
+    pace: createPacer(Math.ceil(1000 / settings.ratePerSecond)),
+  });
   const reference = flags.assignment ? { assignmentId: id } : { attemptId: id };
   const { evaluations, failures } = await evaluateReference(reference, ia);
   const now = new Date();
@@ -58,7 +71,8 @@ export const checkCommand = async (
       io.out(`${result.note}\n`);
     }
   }
-  if (flags.assignment && results.length === 0 && failures.length === 0) io.out(`assignment ${id} has no attempts yet\n`);
+  if (flags.assignment && results.length === 0 && failures.length === 0)
+    io.out(`assignment ${id} has no attempts yet\n`);
   // The attempts that could be checked are printed above; the first that could not fails the run.
   if (failures[0]) throw failures[0].error;
 };

@@ -13,8 +13,13 @@ import type { Io } from './main.js';
 import { UsageError } from './main.js';
 import { required, resolveTargets } from './targets.js';
 
-export const digestCommand = async (positionals: string[], flags: Record<string, string | boolean | undefined>, io: Io): Promise<void> => {
-  if (positionals.length > 0 || flags.now !== true) throw new UsageError('digest needs --now (the scheduled digest runs by itself)');
+export const digestCommand = async (
+  positionals: string[],
+  flags: Record<string, string | boolean | undefined>,
+  io: Io,
+): Promise<void> => {
+  if (positionals.length > 0 || flags.now !== true)
+    throw new UsageError('digest needs --now (the scheduled digest runs by itself)');
   const targets = await resolveTargets(flags, io);
   const tableName = required(targets, 'stateTableName', 'state table');
   const topicArn = required(targets, 'alertsTopicArn', 'alerts topic');
@@ -25,7 +30,11 @@ export const digestCommand = async (positionals: string[], flags: Record<string,
     return;
   }
   const now = new Date();
-  const digest = buildDigest(waiting, { now, period: `manual-${now.toISOString()}`, settings: { includeCandidateEmail: targets.includeCandidateEmail } });
+  const digest = buildDigest(waiting, {
+    now,
+    period: `manual-${now.toISOString()}`,
+    settings: { includeCandidateEmail: targets.includeCandidateEmail },
+  });
   await publishAlert(new SNSClient(targets.aws), topicArn)(digest);
   io.out(`published a digest of ${digest.waiting} attempt(s) waiting for review to ${topicArn}\n`);
 };

@@ -5,7 +5,7 @@
  * Exit codes: 0 success, 1 API or validation failure (error class and reason on stderr),
  * 2 usage error (usage text on stderr).
  */
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { checkCommand } from './check-command.js';
 import { digestCommand } from './digest-command.js';
 import { pendingCommand } from './pending-command.js';
@@ -44,7 +44,12 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
   },
   sign: {
     run: signCommand,
-    options: { source: { type: 'string' }, body: { type: 'string' }, url: { type: 'string' }, kind: { type: 'string' } },
+    options: {
+      source: { type: 'string' },
+      body: { type: 'string' },
+      url: { type: 'string' },
+      kind: { type: 'string' },
+    },
     usage: `sign --source <name> --body <file> [--url <WebhookUrl>] [--kind <kind>]
       Print a curl command that delivers <file> as that source's sender would, signed.
       With \`npm start\` running it needs nothing else; for a deployment give --url, --kind
@@ -59,7 +64,12 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
   },
   pending: {
     run: pendingCommand,
-    options: { json: { type: 'boolean' }, assessment: { type: 'string' }, 'older-than': { type: 'string' }, stack: { type: 'string' } },
+    options: {
+      json: { type: 'boolean' },
+      assessment: { type: 'string' },
+      'older-than': { type: 'string' },
+      stack: { type: 'string' },
+    },
     usage: `pending [--json] [--assessment ID] [--older-than 24h] [--stack NAME]
       List the attempts waiting for a human review, oldest first: waiting since, pending
       count, candidate (name only unless the deployment includes emails), assessment, ids,
@@ -97,7 +107,9 @@ const EXIT_CODES = 'exit codes: 0 ok, 1 API or validation failure, 2 usage error
 export const USAGE = `usage: ia-review-alerts <command> [options]    (ia-review-alerts <command> --help for one)
 
 commands:
-${Object.values(COMMANDS).map((command) => `  ${command.usage}`).join('\n\n')}
+${Object.values(COMMANDS)
+  .map((command) => `  ${command.usage}`)
+  .join('\n\n')}
 
 ${EXIT_CODES}`;
 
@@ -110,9 +122,14 @@ export const run = async (argv: string[], io: Io): Promise<number> => {
       return 0;
     }
     if (!command) throw new UsageError(name === undefined ? 'missing command' : `unknown command "${name}"`);
-    let parsed;
+    let parsed: ReturnType<typeof parseArgs>;
     try {
-      parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args: rest,
+        options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+        allowPositionals: true,
+        strict: true,
+      });
     } catch (error) {
       throw new UsageError((error as Error).message);
     }

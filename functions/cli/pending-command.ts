@@ -21,7 +21,11 @@ export const parseAge = (text: string): number => {
   return Number(match[1]) * (UNITS[match[2] as string] as number);
 };
 
-export const pendingCommand = async (positionals: string[], flags: Record<string, string | boolean | undefined>, io: Io): Promise<void> => {
+export const pendingCommand = async (
+  positionals: string[],
+  flags: Record<string, string | boolean | undefined>,
+  io: Io,
+): Promise<void> => {
   if (positionals.length > 0) throw new UsageError('pending takes no positional arguments');
   const assessmentId = typeof flags.assessment === 'string' ? flags.assessment : undefined;
   if (assessmentId !== undefined && !isIaId(assessmentId)) throw new UsageError(`"${assessmentId}" is not an IA id`);
@@ -34,7 +38,10 @@ export const pendingCommand = async (positionals: string[], flags: Record<string
     ...(olderThanMs === undefined ? {} : { waitingSinceBefore: new Date(now.getTime() - olderThanMs) }),
     ...(assessmentId ? { assessmentId } : {}),
   });
-  const settings = { includeCandidateEmail: targets.includeCandidateEmail, ...(io.env.IA_ATTEMPT_URL_TEMPLATE ? { attemptUrlTemplate: io.env.IA_ATTEMPT_URL_TEMPLATE } : {}) };
+  const settings = {
+    includeCandidateEmail: targets.includeCandidateEmail,
+    ...(io.env.IA_ATTEMPT_URL_TEMPLATE ? { attemptUrlTemplate: io.env.IA_ATTEMPT_URL_TEMPLATE } : {}),
+  };
   for (const state of waiting) {
     const { snapshot } = state;
     const row = {

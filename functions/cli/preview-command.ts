@@ -4,7 +4,7 @@
  * the API's own fixtures), with the same code the pipeline uses. No network.
  */
 import { readFileSync } from 'node:fs';
-import { ALERT_TYPES, buildAlert, type AlertType } from '#lib/alert.js';
+import { ALERT_TYPES, type AlertType, buildAlert } from '#lib/alert.js';
 import { normaliseAttempt } from '#lib/attempt.js';
 import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
 import { loadRenderSettings } from '#lib/config.js';
@@ -26,7 +26,8 @@ export const previewCommand = async (
   const format = (flags.format ?? 'email') as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
   const event = flags.event as AlertType | undefined;
-  if (event !== undefined && !ALERT_TYPES.includes(event)) throw new UsageError(`--event must be one of ${ALERT_TYPES.join(', ')}`);
+  if (event !== undefined && !ALERT_TYPES.includes(event))
+    throw new UsageError(`--event must be one of ${ALERT_TYPES.join(', ')}`);
   let body: unknown;
   try {
     body = JSON.parse(readFileSync(positionals[0] as string, 'utf8'));

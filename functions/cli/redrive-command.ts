@@ -7,10 +7,10 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
+  type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
-  type Message,
 } from '@aws-sdk/client-sqs';
 import { REDRIVEN_ATTRIBUTE } from '#lib/check-message.js';
 import type { Io } from './main.js';
@@ -78,7 +78,9 @@ export const redrive = async (sqs: SQSClient, options: RedriveOptions): Promise<
     await sqs.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: options.from,
-        Entries: held.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: 0 })),
+        Entries: held
+          .slice(i, i + 10)
+          .map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: 0 })),
       }),
     );
   }
@@ -92,12 +94,20 @@ export const redriveCommand = async (
 ): Promise<void> => {
   if (positionals.length > 0) throw new UsageError('redrive takes no positional arguments');
   const limit = flags.limit === undefined ? Number.POSITIVE_INFINITY : Number(flags.limit);
-  if (!(limit > 0) || (Number.isFinite(limit) && !Number.isInteger(limit))) throw new UsageError('--limit must be a positive integer');
+  if (!(limit > 0) || (Number.isFinite(limit) && !Number.isInteger(limit)))
+    throw new UsageError('--limit must be a positive integer');
   // Explicit URLs name a deployment's queues, reached with the SDK's own credentials.
-  const explicit = typeof flags['dlq-url'] === 'string' && (flags.slack === true || typeof flags['queue-url'] === 'string');
-  const targets: Targets = explicit ? { aws: {}, slackBuffers: {}, includeCandidateEmail: false, from: 'the command line' } : await resolveTargets(flags, io);
+  const explicit =
+    typeof flags['dlq-url'] === 'string' && (flags.slack === true || typeof flags['queue-url'] === 'string');
+  const targets: Targets = explicit
+    ? { aws: {}, slackBuffers: {}, includeCandidateEmail: false, from: 'the command line' }
+    : await resolveTargets(flags, io);
   const slack = flags.slack === true;
-  const from = explicit ? (flags['dlq-url'] as string) : slack ? targets.slackDeadLetterQueueUrl : targets.deadLetterQueueUrl;
+  const from = explicit
+    ? (flags['dlq-url'] as string)
+    : slack
+      ? targets.slackDeadLetterQueueUrl
+      : targets.deadLetterQueueUrl;
   const checksQueue = explicit ? (flags['queue-url'] as string | undefined) : targets.checksQueueUrl;
   if (!from || (!slack && !checksQueue)) {
     throw new UsageError(
@@ -112,8 +122,14 @@ export const redriveCommand = async (
   const moved = await redrive(new SQSClient(targets.aws), { from, to, dryRun, limit });
   for (const m of moved) {
     const reason = `(${m.failureCode ?? 'no reason recorded'}${m.failureReason ? `: ${m.failureReason}` : ''})`;
-    io.out(m.to ? `${dryRun ? 'would move' : 'moved'} ${m.messageId} ${m.body} ${reason}\n` : `left ${m.messageId} in the DLQ: it names no channel this deployment has ${reason}\n`);
+    io.out(
+      m.to
+        ? `${dryRun ? 'would move' : 'moved'} ${m.messageId} ${m.body} ${reason}\n`
+        : `left ${m.messageId} in the DLQ: it names no channel this deployment has ${reason}\n`,
+    );
   }
   const count = moved.filter((m) => m.to).length;
-  io.out(`${dryRun ? 'dry run: would move' : 'moved'} ${count} message(s) from the DLQ to ${slack ? 'their channels\' buffers' : 'the checks queue'}\n`);
+  io.out(
+    `${dryRun ? 'dry run: would move' : 'moved'} ${count} message(s) from the DLQ to ${slack ? "their channels' buffers" : 'the checks queue'}\n`,
+  );
 };

@@ -20,7 +20,8 @@ export const signCommand = async (
 ): Promise<void> => {
   const sourceName = flags.source;
   const bodyFile = flags.body;
-  if (typeof sourceName !== 'string' || typeof bodyFile !== 'string') throw new UsageError('sign needs --source <name> and --body <file>');
+  if (typeof sourceName !== 'string' || typeof bodyFile !== 'string')
+    throw new UsageError('sign needs --source <name> and --body <file>');
   let body: string;
   try {
     body = readFileSync(bodyFile, 'utf8');
@@ -31,10 +32,12 @@ export const signCommand = async (
   const localSource = local?.sources.find((s) => s.name === sourceName);
   const kind = (typeof flags.kind === 'string' ? flags.kind : localSource?.kind) as SourceKind | undefined;
   if (!kind || !SOURCE_KINDS.includes(kind)) {
-    throw new UsageError(`unknown source "${sourceName}": give --kind (${SOURCE_KINDS.join(', ')}) or start the local pipeline`);
+    throw new UsageError(
+      `unknown source "${sourceName}": give --kind (${SOURCE_KINDS.join(', ')}) or start the local pipeline`,
+    );
   }
   const secret = io.env.WEBHOOK_SECRET ?? localSource?.secretValue;
-  if (!secret) throw new UsageError('set WEBHOOK_SECRET to the source\'s signing secret');
+  if (!secret) throw new UsageError("set WEBHOOK_SECRET to the source's signing secret");
   const base = typeof flags.url === 'string' ? flags.url.replace(/\/(\{source\})?$/, '') : local?.webhookUrl;
   if (!base) throw new UsageError('give --url (the stack output WebhookUrl) or start the local pipeline');
 
@@ -49,5 +52,13 @@ export const signCommand = async (
   const query = new URLSearchParams(signed.query).toString();
   const url = `${base}/${encodeURIComponent(sourceName)}${query ? `?${query}` : ''}`;
   const headers = Object.entries(signed.headers).map(([name, value]) => `  -H ${shellQuote(`${name}: ${value}`)} \\`);
-  io.out(['curl -sS -X POST \\', ...headers, `  --data-binary ${shellQuote(signed.body)} \\`, `  ${shellQuote(url)}`, ''].join('\n'));
+  io.out(
+    [
+      'curl -sS -X POST \\',
+      ...headers,
+      `  --data-binary ${shellQuote(signed.body)} \\`,
+      `  ${shellQuote(url)}`,
+      '',
+    ].join('\n'),
+  );
 };

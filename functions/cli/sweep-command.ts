@@ -26,19 +26,28 @@ export const sweepCommand = async (
   if (!apiKey) throw new UsageError('set IA_API_KEY to your Indeed Assessments API key');
   const settings = loadIaSettings(io.env);
   // One process: an in-process pacer keeps the key's rate, 5 % under it like the functions.
-  const ia = createIaClient({ ...settings, apiKey: () => apiKey, pace: createPacer(Math.ceil(1050 / settings.ratePerSecond)) });
-  let count = 0;
-  await walkAssignments(ia, { page: 1, per: PAGE_SIZE }, { requestedPer: PAGE_SIZE, horizonDays: days, now: new Date() }, async (outcome) => {
-    if (outcome.kind !== 'page') return;
-    for (const { attempt, assignmentId } of outcome.attempts) {
-      count += 1;
-      const decision = decide(attempt);
-      io.out(
-        flags.json
-          ? `${JSON.stringify({ attemptId: attempt.id, assignmentId, decision })}\n`
-          : `${attempt.id}  ${decision.padEnd(15)}  assignment ${assignmentId}  ${attempt.assessment.name ?? ''}\n`,
-      );
-    }
+  const ia = createIaClient({
+    ...settings,
+    apiKey: () => apiKey,
+    pace: createPacer(Math.ceil(1050 / settings.ratePerSecond)),
   });
+  let count = 0;
+  await walkAssignments(
+    ia,
+    { page: 1, per: PAGE_SIZE },
+    { requestedPer: PAGE_SIZE, horizonDays: days, now: new Date() },
+    async (outcome) => {
+      if (outcome.kind !== 'page') return;
+      for (const { attempt, assignmentId } of outcome.attempts) {
+        count += 1;
+        const decision = decide(attempt);
+        io.out(
+          flags.json
+            ? `${JSON.stringify({ attemptId: attempt.id, assignmentId, decision })}\n`
+            : `${attempt.id}  ${decision.padEnd(15)}  assignment ${assignmentId}  ${attempt.assessment.name ?? ''}\n`,
+        );
+      }
+    },
+  );
   if (!flags.json) io.out(`${count} completed attempt(s) in the last ${days} day(s)\n`);
 };

@@ -29,7 +29,9 @@ const compactTargets = (targets: Targets): Targets =>
 const fromStack = async (stackName: string): Promise<Targets> => {
   let outputs: Array<{ OutputKey?: string; OutputValue?: string; Description?: string }>;
   try {
-    const { Stacks = [] } = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stackName }));
+    const { Stacks = [] } = await new CloudFormationClient({}).send(
+      new DescribeStacksCommand({ StackName: stackName }),
+    );
     outputs = Stacks[0]?.Outputs ?? [];
   } catch (error) {
     throw new Error(`cannot read the outputs of stack ${stackName}: ${(error as Error).message.split('\n')[0]}`);
@@ -38,7 +40,10 @@ const fromStack = async (stackName: string): Promise<Targets> => {
   const slackBuffers = Object.fromEntries(
     outputs
       .filter((o) => o.Description?.startsWith(`${SLACK_BUFFER_OUTPUT_DESCRIPTION} `) && o.OutputValue)
-      .map((o) => [(o.Description as string).slice(SLACK_BUFFER_OUTPUT_DESCRIPTION.length + 1), o.OutputValue as string]),
+      .map((o) => [
+        (o.Description as string).slice(SLACK_BUFFER_OUTPUT_DESCRIPTION.length + 1),
+        o.OutputValue as string,
+      ]),
   );
   return compactTargets({
     aws: {},
@@ -58,7 +63,11 @@ export const resolveTargets = async (flags: Record<string, string | boolean | un
   const local = readLocalState(io.env);
   if (local) {
     return {
-      aws: { endpoint: local.motoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } },
+      aws: {
+        endpoint: local.motoEndpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      },
       stateTableName: local.stateTableName,
       alertsTopicArn: local.alertsTopicArn,
       checksQueueUrl: local.checksQueueUrl,
@@ -85,7 +94,9 @@ export const resolveTargets = async (flags: Record<string, string | boolean | un
 export const required = <K extends keyof Targets>(targets: Targets, key: K, what: string): NonNullable<Targets[K]> => {
   const value = targets[key];
   if (value === undefined || value === '') {
-    throw new UsageError(`no ${what} from ${targets.from}: give --stack <name> (the deployed stack), start the local pipeline, or set the environment`);
+    throw new UsageError(
+      `no ${what} from ${targets.from}: give --stack <name> (the deployed stack), start the local pipeline, or set the environment`,
+    );
   }
   return value as NonNullable<Targets[K]>;
 };

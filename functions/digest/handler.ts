@@ -7,9 +7,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { DIGEST_TYPE } from '#lib/alert.js';
 import { dynamoStateStore } from '#lib/attempt-state.js';
 import { listAwaiting } from '#lib/awaiting-review.js';
-import { DIGEST_TYPE } from '#lib/alert.js';
 import { count, logger, observability, traced } from '#lib/commons.js';
 import { loadRenderSettings, numberEnv, requireEnv } from '#lib/config.js';
 import { buildDigest } from '#lib/digest.js';
@@ -41,7 +41,10 @@ interface DigestEvent {
 const lambdaHandler = async (event: DigestEvent, context: Context) => {
   idempotency.registerLambdaContext(context);
   const now = new Date();
-  const period = typeof event?.scheduledAt === 'string' && !Number.isNaN(Date.parse(event.scheduledAt)) ? event.scheduledAt : now.toISOString().slice(0, 16);
+  const period =
+    typeof event?.scheduledAt === 'string' && !Number.isNaN(Date.parse(event.scheduledAt))
+      ? event.scheduledAt
+      : now.toISOString().slice(0, 16);
   const waiting = await listAwaiting(dynamodb, config.stateTableName, states);
   if (waiting.length === 0) {
     logger.info('nothing waits for a review: no digest', { period });
@@ -49,7 +52,10 @@ const lambdaHandler = async (event: DigestEvent, context: Context) => {
   }
   const result = await publishOnce(buildDigest(waiting, { now, period, settings: config.render }));
   if (result === 'published') count('AlertsPublished', 1, { eventType: DIGEST_TYPE });
-  logger.info(result === 'published' ? 'digest published' : 'digest of this period already published', { period, waiting: waiting.length });
+  logger.info(result === 'published' ? 'digest published' : 'digest of this period already published', {
+    period,
+    waiting: waiting.length,
+  });
   return { status: result, period, waiting: waiting.length };
 };
 

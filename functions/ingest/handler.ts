@@ -11,8 +11,8 @@ import { count, logger, metrics, observability, traced } from '#lib/commons.js';
 import { numberEnv, requireEnv } from '#lib/config.js';
 import { createDedupe } from '#lib/dedupe.js';
 import { ConfigurationError } from '#lib/errors.js';
-import { readSecret } from '#lib/secrets.js';
 import { enqueueChecks } from '#lib/queues.js';
+import { readSecret } from '#lib/secrets.js';
 import { parseSources, type Source } from '#lib/webhooks/sources.js';
 import { ingestRequest } from './ingest-request.js';
 
@@ -46,7 +46,12 @@ const respond = (statusCode: number, body: object): APIGatewayProxyStructuredRes
 const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const sourceName = event.pathParameters?.source ?? '';
   logger.appendKeys({ source: sourceName });
-  const rawBody = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const rawBody =
+    event.body === undefined
+      ? ''
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
   try {
     const { statusCode, body } = await ingestRequest(
       { sourceName, headers: lowerCaseKeys(event.headers), query: event.queryStringParameters ?? {}, rawBody },
@@ -54,7 +59,9 @@ const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayP
     );
     logger.info('webhook answered', { statusCode, status: body.status ?? body.error, eventId: body.eventId });
     // Per source (configured names only, so the dimension stays bounded) for the dashboard.
-    count(statusCode < 300 ? 'WebhooksAccepted' : 'WebhooksRejected', 1, { source: sources.has(sourceName) ? sourceName : 'unknown' });
+    count(statusCode < 300 ? 'WebhooksAccepted' : 'WebhooksRejected', 1, {
+      source: sources.has(sourceName) ? sourceName : 'unknown',
+    });
     return respond(statusCode, body);
   } catch (error) {
     // Only our side failed: 503 makes the sender retry, and the dedupe key was released.
@@ -63,10 +70,11 @@ const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayP
     const configuration = error instanceof ConfigurationError;
     return respond(503, {
       error: configuration ? 'not_configured' : 'enqueue_failed',
-      message: configuration ? 'this source is not configured yet; retry later' : 'the event could not be queued; retry later',
+      message: configuration
+        ? 'this source is not configured yet; retry later'
+        : 'the event could not be queued; retry later',
     });
   }
 };
 
-export const handler = middy(lambdaHandler)
-  .use(observability());
+export const handler = middy(lambdaHandler).use(observability());

@@ -7,13 +7,14 @@
  * Everything that can refuse an event runs before anything is recorded: a refused event leaves
  * no dedupe key behind, so its corrected retry gets through.
  */
-import { search } from '@aws-lambda-powertools/jmespath';
+
 import { createHash } from 'node:crypto';
+import { search } from '@aws-lambda-powertools/jmespath';
 import type { CheckMessage } from '#lib/check-message.js';
 import { isIaId } from '#lib/ids.js';
 import { signingSecrets } from '#lib/webhooks/secrets.js';
 import { DEFAULT_MAX_REFERENCES_PER_EVENT, EVENT_TYPE_PATH, type Source } from '#lib/webhooks/sources.js';
-import { verify, type InboundRequest } from '#lib/webhooks/verify.js';
+import { type InboundRequest, verify } from '#lib/webhooks/verify.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 /** How long a sender's delivery is remembered: longer than any sender retries. */
@@ -83,14 +84,18 @@ const referencesOf = (source: Source, request: HttpRequest, json: unknown): Refe
   const fromQuery = (key: string) => (source.kind === 'ia-callback' ? idsAt(key, request.query) : []);
   const attemptIds = [...new Set([...fromQuery('attemptId'), ...idsAt(source.attemptIdPath, json)])];
   const assignmentIds = [...new Set([...fromQuery('assignmentId'), ...idsAt(source.assignmentIdPath, json)])];
-  return [...attemptIds.map((attemptId) => ({ attemptId })), ...assignmentIds.map((assignmentId) => ({ assignmentId }))];
+  return [
+    ...attemptIds.map((attemptId) => ({ attemptId })),
+    ...assignmentIds.map((assignmentId) => ({ assignmentId })),
+  ];
 };
 
 const referenceKey = (source: Source, reference: Reference) =>
   `${source.name}#ref#${'attemptId' in reference ? `attempt:${reference.attemptId}` : `assignment:${reference.assignmentId}`}`;
 
 /** Fixed-length keys whatever the sender put in its id or body. */
-const eventKey = (source: Source, replayKey: string) => `${source.name}#event#${createHash('sha256').update(replayKey).digest('hex')}`;
+const eventKey = (source: Source, replayKey: string) =>
+  `${source.name}#event#${createHash('sha256').update(replayKey).digest('hex')}`;
 
 const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
   try {
@@ -151,7 +156,11 @@ export const ingestRequest = async (request: HttpRequest, deps: IngestDeps): Pro
   const maxReferences = source.maxReferencesPerEvent ?? DEFAULT_MAX_REFERENCES_PER_EVENT;
   if (references.length > maxReferences) {
     // Each id costs an IA call of a 1 request/s budget: one event must not spend hours of it.
-    return problem(422, 'too_many_references', `the event names ${references.length} ids; this source accepts at most ${maxReferences} per event`);
+    return problem(
+      422,
+      'too_many_references',
+      `the event names ${references.length} ids; this source accepts at most ${maxReferences} per event`,
+    );
   }
 
   const { eventId, replayKey } = verification;
@@ -160,11 +169,14 @@ export const ingestRequest = async (request: HttpRequest, deps: IngestDeps): Pro
   try {
     if (replayKey !== undefined) {
       const key = eventKey(source, replayKey);
-      if (!(await deps.remember(key, EVENT_DEDUPE_SECONDS))) return answer(202, { status: 'duplicate', ...ids, references });
+      if (!(await deps.remember(key, EVENT_DEDUPE_SECONDS)))
+        return answer(202, { status: 'duplicate', ...ids, references });
       recorded.push(key);
     }
-    const fresh = deps.referenceDedupeSeconds > 0 ? await rememberReferences(source, references, deps, recorded) : references;
-    if (fresh.length === 0) return answer(202, { status: 'duplicate', reason: 'recently enqueued', ...ids, references });
+    const fresh =
+      deps.referenceDedupeSeconds > 0 ? await rememberReferences(source, references, deps, recorded) : references;
+    if (fresh.length === 0)
+      return answer(202, { status: 'duplicate', reason: 'recently enqueued', ...ids, references });
     await deps.enqueue(fresh.map((reference) => ({ ...reference, source: source.name, ...ids })));
     return answer(202, { status: 'enqueued', ...ids, references: fresh });
   } catch (error) {
@@ -182,7 +194,9 @@ export const ingestRequest = async (request: HttpRequest, deps: IngestDeps): Pro
 const rememberReferences = async (source: Source, references: Reference[], deps: IngestDeps, recorded: string[]) => {
   const keys = references.map((reference) => referenceKey(source, reference));
   const results = await Promise.allSettled(keys.map((key) => deps.remember(key, deps.referenceDedupeSeconds)));
-  results.forEach((result, i) => result.status === 'fulfilled' && result.value && recorded.push(keys[i] as string));
+  results.forEach((result, i) => {
+    if (result.status === 'fulfilled' && result.value) recorded.push(keys[i] as string);
+  });
   const failed = results.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
   return references.filter((_, i) => (results[i] as PromiseFulfilledResult<boolean>).value);

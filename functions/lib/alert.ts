@@ -3,11 +3,17 @@
  * (email, Slack, chat, machine JSON) starts from this object and nothing else.
  */
 import type { Attempt, ReviewItem } from './attempt.js';
-import type { RenderSettings } from './config.js';
 import { compact } from './compact.js';
+import type { RenderSettings } from './config.js';
 
 /** What happens to one attempt; each is one alert. */
-export const ALERT_TYPES = ['review.needed', 'review.overdue', 'review.completed', 'scoring.stalled', 'attempt.scored'] as const;
+export const ALERT_TYPES = [
+  'review.needed',
+  'review.overdue',
+  'review.completed',
+  'scoring.stalled',
+  'attempt.scored',
+] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 /** The scheduled summary of everything waiting (functions/lib/digest.ts). */
@@ -24,8 +30,12 @@ export const ACTIONABLE_EVENT_TYPES: readonly AlertType[] = ['review.needed', 'r
 export const PEOPLE_EVENT_TYPES: readonly EventType[] = [...ACTIONABLE_EVENT_TYPES, DIGEST_TYPE];
 
 /** A subscription's filter policy (message attributes): people's types by default, optionally one assessment set. */
-export const filterPolicy = (options: { eventTypes?: readonly string[]; assessmentIds?: readonly string[]; digest?: boolean } = {}) => ({
-  eventType: [...(options.eventTypes ?? PEOPLE_EVENT_TYPES)].filter((type) => options.digest !== false || type !== DIGEST_TYPE),
+export const filterPolicy = (
+  options: { eventTypes?: readonly string[]; assessmentIds?: readonly string[]; digest?: boolean } = {},
+) => ({
+  eventType: [...(options.eventTypes ?? PEOPLE_EVENT_TYPES)].filter(
+    (type) => options.digest !== false || type !== DIGEST_TYPE,
+  ),
   ...(options.assessmentIds && options.assessmentIds.length > 0 ? { assessmentId: [...options.assessmentIds] } : {}),
 });
 
@@ -68,8 +78,7 @@ export interface AlertContext {
 
 /** Where to act on an attempt: IA's public results page, or the operator's link template. */
 export const urlFor = (attempt: Attempt, settings: RenderSettings): string | undefined =>
-  attempt.resultsUrl ??
-  settings.attemptUrlTemplate?.replaceAll('{attemptId}', encodeURIComponent(attempt.id));
+  attempt.resultsUrl ?? settings.attemptUrlTemplate?.replaceAll('{attemptId}', encodeURIComponent(attempt.id));
 
 export const buildAlert = (eventType: AlertType, attempt: Attempt, context: AlertContext): Alert =>
   compact({

@@ -4,11 +4,11 @@
  * state is saved, and the next look is scheduled as a re-check of its own unless the sweep will
  * look anyway. Dependencies come in as arguments.
  */
-import { buildAlert, type Alert } from './alert.js';
+import { type Alert, buildAlert } from './alert.js';
 import type { StateStore } from './attempt-state.js';
 import type { CheckMessage } from './check-message.js';
 import type { RenderSettings } from './config.js';
-import { needsOwnRecheck, nextStep, type AttemptState, type Observation, type WatchSettings } from './lifecycle.js';
+import { type AttemptState, needsOwnRecheck, nextStep, type Observation, type WatchSettings } from './lifecycle.js';
 import { SQS_MAX_DELAY_SECONDS } from './queues.js';
 
 export interface ObservationDeps {
@@ -53,7 +53,12 @@ export const scheduleRecheck = (
   at: { attemptId: string; recheckId: string; notBefore: string; source?: string; now: Date; forRecord: string },
 ) =>
   deps.schedule(
-    { attemptId: at.attemptId, recheckId: at.recheckId, notBefore: at.notBefore, ...(at.source ? { source: at.source } : {}) },
+    {
+      attemptId: at.attemptId,
+      recheckId: at.recheckId,
+      notBefore: at.notBefore,
+      ...(at.source ? { source: at.source } : {}),
+    },
     delayUntil(at.notBefore, at.now),
     at.forRecord,
   );
@@ -83,7 +88,12 @@ export const applyObservation = async (deps: ObservationDeps, look: Looked): Pro
   const ownRecheck = needsOwnRecheck(step, now, deps.watch);
   const { recheckId: previousId, nextCheckAt: previousAt, ...rest } = step.state;
   // A re-check already scheduled for this look stays; otherwise one is scheduled under our id.
-  const keep = ownRecheck && look.skipUnchanged && previousId !== undefined && previousAt !== undefined && Date.parse(previousAt) > now.getTime();
+  const keep =
+    ownRecheck &&
+    look.skipUnchanged &&
+    previousId !== undefined &&
+    previousAt !== undefined &&
+    Date.parse(previousAt) > now.getTime();
   const nextCheckAt = !ownRecheck
     ? undefined
     : keep
@@ -91,9 +101,32 @@ export const applyObservation = async (deps: ObservationDeps, look: Looked): Pro
       : new Date(now.getTime() + (step.recheckInSeconds as number) * 1000).toISOString();
   const recheckId = keep ? previousId : look.recheckId;
   const next: AttemptState = nextCheckAt ? { ...rest, recheckId, nextCheckAt } : rest;
-  const saved = !(look.skipUnchanged && published.length === 0 && suppressed.length === 0 && essence(look.previous) === essence(next));
+  const saved = !(
+    look.skipUnchanged &&
+    published.length === 0 &&
+    suppressed.length === 0 &&
+    essence(look.previous) === essence(next)
+  );
   if (saved) await deps.states.put(next);
-  if (nextCheckAt && !keep) scheduleRecheck(deps, { attemptId: look.attemptId, recheckId, notBefore: nextCheckAt, now, forRecord: look.forRecord, ...(look.source ? { source: look.source } : {}) });
-  const nextLookAt = step.recheckInSeconds === undefined ? undefined : new Date(now.getTime() + step.recheckInSeconds * 1000).toISOString();
-  return { published, suppressed, lifecycle: step.outcome, saved, ...(nextCheckAt ? { nextCheckAt } : {}), ...(nextLookAt ? { nextLookAt } : {}) };
+  if (nextCheckAt && !keep)
+    scheduleRecheck(deps, {
+      attemptId: look.attemptId,
+      recheckId,
+      notBefore: nextCheckAt,
+      now,
+      forRecord: look.forRecord,
+      ...(look.source ? { source: look.source } : {}),
+    });
+  const nextLookAt =
+    step.recheckInSeconds === undefined
+      ? undefined
+      : new Date(now.getTime() + step.recheckInSeconds * 1000).toISOString();
+  return {
+    published,
+    suppressed,
+    lifecycle: step.outcome,
+    saved,
+    ...(nextCheckAt ? { nextCheckAt } : {}),
+    ...(nextLookAt ? { nextLookAt } : {}),
+  };
 };

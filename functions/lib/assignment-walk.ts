@@ -10,10 +10,10 @@
  * read from the pages, and a change of it restarts the walk, since page numbers then mean other
  * items.
  */
-import { normaliseAttempt, type Attempt } from './attempt.js';
-import { parseAttempt, type AssignmentPage, type RawAssignment } from './attempt-schema.js';
+import { type Attempt, normaliseAttempt } from './attempt.js';
+import { type AssignmentPage, parseAttempt, type RawAssignment } from './attempt-schema.js';
 import { isAppError } from './errors.js';
-import { NOT_MODIFIED, type IaClient, type RequestOptions } from './ia-client.js';
+import { type IaClient, NOT_MODIFIED, type RequestOptions } from './ia-client.js';
 
 export interface Boundary {
   createdAt: string;
@@ -36,7 +36,15 @@ export interface ListedAttempt {
 }
 
 export type PageOutcome =
-  | { kind: 'page'; page: number; attempts: ListedAttempt[]; etag?: string; assignments: number; unusable: number; ends: boolean }
+  | {
+      kind: 'page';
+      page: number;
+      attempts: ListedAttempt[];
+      etag?: string;
+      assignments: number;
+      unusable: number;
+      ends: boolean;
+    }
   | { kind: 'not-modified'; page: number };
 
 export interface WalkOptions {
@@ -59,7 +67,11 @@ export type WalkEnd = 'horizon' | 'end-of-list' | 'stopped' | 'restart';
 const DAY_MS = 86_400_000;
 
 /** Completed attempts of one assignment, normalised with its candidate, role and link. */
-const completedAttempts = (assignment: RawAssignment, listedUntil: string, onMalformed?: (what: string) => void): ListedAttempt[] =>
+const completedAttempts = (
+  assignment: RawAssignment,
+  listedUntil: string,
+  onMalformed?: (what: string) => void,
+): ListedAttempt[] =>
   assignment.attempts.flatMap((raw) => {
     try {
       const attempt = normaliseAttempt(parseAttempt(raw), assignment);
@@ -95,7 +107,10 @@ export const walkAssignments = async (
   while (!shouldStop()) {
     const number = current.page;
     const memo = options.memoFor?.(current.per, number);
-    const fetched = await ia.listAssignments(number, options.requestedPer, { ...options.request, ...(memo ? { etag: memo.etag } : {}) });
+    const fetched = await ia.listAssignments(number, options.requestedPer, {
+      ...options.request,
+      ...(memo ? { etag: memo.etag } : {}),
+    });
     if (fetched === NOT_MODIFIED) {
       current = { ...current, page: number + 1 };
       await onPage({ kind: 'not-modified', page: number }, current);
@@ -124,7 +139,9 @@ export const walkAssignments = async (
         if (created > edge || (created === edge && boundary.ids.includes(assignment.id))) continue;
       }
       // Without a creation time the assignment is kept in the horizon: better one look too many.
-      const listedUntil = new Date((Number.isNaN(created) ? options.now.getTime() : created) + options.horizonDays * DAY_MS).toISOString();
+      const listedUntil = new Date(
+        (Number.isNaN(created) ? options.now.getTime() : created) + options.horizonDays * DAY_MS,
+      ).toISOString();
       attempts.push(...completedAttempts(assignment, listedUntil, options.onMalformed));
       if (assignment.created_at) {
         boundary =
@@ -133,7 +150,8 @@ export const walkAssignments = async (
             : { createdAt: assignment.created_at, ids: [assignment.id] };
       }
     }
-    for (let i = 0; i < page.unusable; i++) options.onMalformed?.(`an item of assignments page ${number} without a usable id`);
+    for (let i = 0; i < page.unusable; i++)
+      options.onMalformed?.(`an item of assignments page ${number} without a usable id`);
     const atEnd = page.itemCount === 0 || (page.pages !== undefined && number >= page.pages);
     current = { page: number + 1, per, ...(boundary ? { boundary } : {}) };
     await onPage(

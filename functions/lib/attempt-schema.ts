@@ -23,7 +23,12 @@ const numeric = <T extends z.ZodMiniType>(schema: T) => z.pipe(z.transform(toNum
 const lenientNumber = lenient(numeric(z.number()));
 /** Text that reaches people: made safe here, once (one line, no controls, bounded). */
 const lenientText = (limit: number) =>
-  lenient(z.pipe(z.string(), z.transform((value: string) => safeText(value, limit) || undefined)));
+  lenient(
+    z.pipe(
+      z.string(),
+      z.transform((value: string) => safeText(value, limit) || undefined),
+    ),
+  );
 const lenientName = lenientText(TEXT_LIMITS.name);
 const lenientLabel = lenientText(TEXT_LIMITS.label);
 const lenientBoolean = lenient(z.boolean());
@@ -59,7 +64,10 @@ const lenientUrl = lenient(
  * Ids are opaque strings; the 2017 API used integers. Both become strings, and only ids of the
  * characters IA uses are kept: they end up in URL paths, table keys and filter attributes.
  */
-const idSchema = z.pipe(z.union([z.string().check(z.trim(), z.regex(IA_ID)), z.int().check(z.nonnegative())]), z.transform(String));
+const idSchema = z.pipe(
+  z.union([z.string().check(z.trim(), z.regex(IA_ID)), z.int().check(z.nonnegative())]),
+  z.transform(String),
+);
 const lenientId = lenient(idSchema);
 
 /** Keeps the elements that parse and drops the rest: one odd recording must not hide the attempt. */
@@ -124,7 +132,9 @@ export const attemptSchema = z.object({
   id: requiredId,
   scoring_completed: z.boolean({ error: required('a boolean') }),
   pending_review_count: numeric(
-    z.int({ error: required('a non-negative integer') }).check(z.nonnegative({ error: 'must be a non-negative integer' })),
+    z
+      .int({ error: required('a non-negative integer') })
+      .check(z.nonnegative({ error: 'must be a non-negative integer' })),
   ),
   score: lenientNumber,
   possible_score: lenientNumber,
@@ -183,8 +193,7 @@ const unwrap = (body: unknown, rootKey: string): unknown => {
   return body;
 };
 
-const describeType = (value: unknown) =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+const describeType = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
 
 const parseWith = <S extends z.ZodMiniType>(schema: S, rootKey: string, body: unknown): z.output<S> => {
   const unwrapped = unwrap(body, rootKey);
@@ -213,7 +222,9 @@ export const parseAssignment = (body: unknown): RawAssignment => parseWith(assig
 export const parseAssignmentPage = (body: unknown): AssignmentPage => {
   const result = pageSchema.safeParse(body);
   if (!result.success) {
-    throw new MalformedResponseError(`invalid assignments page: ${result.error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ')}`);
+    throw new MalformedResponseError(
+      `invalid assignments page: ${result.error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ')}`,
+    );
   }
   const { meta, results } = result.data;
   const assignments: RawAssignment[] = [];
@@ -224,5 +235,11 @@ export const parseAssignmentPage = (body: unknown): AssignmentPage => {
       if (!(error instanceof MalformedResponseError)) throw error;
     }
   }
-  return compact({ totalCount: meta.total_count, pages: meta.pages, itemCount: results.length, assignments, unusable: results.length - assignments.length });
+  return compact({
+    totalCount: meta.total_count,
+    pages: meta.pages,
+    itemCount: results.length,
+    assignments,
+    unusable: results.length - assignments.length,
+  });
 };

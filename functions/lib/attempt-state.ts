@@ -6,14 +6,14 @@
  * sender repeating a wrong id then costs a table read, not an IA call of the key's 1 request/s.
  */
 import {
-  BatchGetItemCommand,
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
   type AttributeValue,
+  BatchGetItemCommand,
   type BatchGetItemCommandOutput,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
+  GetItemCommand,
   type KeysAndAttributes,
+  PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { StateConflictError } from './errors.js';
@@ -59,9 +59,15 @@ const recordOf = (item: Record<string, AttributeValue>) => {
   return record as StoredRecord;
 };
 
-export const dynamoStateStore = (dynamodb: DynamoDBClient, tableName: string, now: () => Date = () => new Date()): StateStore => ({
+export const dynamoStateStore = (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  now: () => Date = () => new Date(),
+): StateStore => ({
   async get(attemptId) {
-    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { attemptId: { S: attemptId } }, ConsistentRead: true }));
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({ TableName: tableName, Key: { attemptId: { S: attemptId } }, ConsistentRead: true }),
+    );
     return Item ? recordOf(Item) : undefined;
   },
   async getMany(attemptIds) {
@@ -69,11 +75,16 @@ export const dynamoStateStore = (dynamodb: DynamoDBClient, tableName: string, no
     const unique = [...new Set(attemptIds)];
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
       let request: Record<string, KeysAndAttributes> | undefined = {
-        [tableName]: { Keys: unique.slice(start, start + BATCH_GET_LIMIT).map((id) => ({ attemptId: { S: id } })), ConsistentRead: true },
+        [tableName]: {
+          Keys: unique.slice(start, start + BATCH_GET_LIMIT).map((id) => ({ attemptId: { S: id } })),
+          ConsistentRead: true,
+        },
       };
       for (let round = 0; request && Object.keys(request).length > 0; round++) {
         if (round === MAX_UNPROCESSED_ROUNDS) throw new Error('DynamoDB left state reads unprocessed; try again later');
-        const { Responses, UnprocessedKeys }: BatchGetItemCommandOutput = await dynamodb.send(new BatchGetItemCommand({ RequestItems: request }));
+        const { Responses, UnprocessedKeys }: BatchGetItemCommandOutput = await dynamodb.send(
+          new BatchGetItemCommand({ RequestItems: request }),
+        );
         for (const item of Responses?.[tableName] ?? []) {
           const record = recordOf(item);
           found.set(record.attemptId, record);
@@ -90,7 +101,10 @@ export const dynamoStateStore = (dynamodb: DynamoDBClient, tableName: string, no
       await dynamodb.send(
         new PutItemCommand({
           TableName: tableName,
-          Item: marshall({ ...state, version: state.version + 1, expiresAt }, { removeUndefinedValues: true, convertClassInstanceToMap: true }),
+          Item: marshall(
+            { ...state, version: state.version + 1, expiresAt },
+            { removeUndefinedValues: true, convertClassInstanceToMap: true },
+          ),
           ConditionExpression: first ? NEW_OR_MISSING : 'version = :version',
           ...(first ? {} : { ExpressionAttributeValues: { ':version': { N: String(state.version) } } }),
         }),
@@ -107,7 +121,11 @@ export const dynamoStateStore = (dynamodb: DynamoDBClient, tableName: string, no
       await dynamodb.send(
         new PutItemCommand({
           TableName: tableName,
-          Item: { attemptId: { S: key }, missingUntil: { S: until.toISOString() }, expiresAt: { N: String(Math.ceil(until.getTime() / 1000)) } },
+          Item: {
+            attemptId: { S: key },
+            missingUntil: { S: until.toISOString() },
+            expiresAt: { N: String(Math.ceil(until.getTime() / 1000)) },
+          },
           ConditionExpression: NEW_OR_MISSING,
         }),
       );

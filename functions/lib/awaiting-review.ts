@@ -3,9 +3,9 @@
  * (`awaiting` = "review", sorted by `awaitingSince`; the lifecycle keeps it right). The index
  * holds keys only: counting stays cheap, and the details come from the states themselves.
  */
-import { QueryCommand, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { isMissing, type StateStore } from './attempt-state.js';
-import { AWAITING_INDEX, AWAITING_REVIEW, type AttemptState } from './lifecycle.js';
+import { type AttemptState, AWAITING_INDEX, AWAITING_REVIEW } from './lifecycle.js';
 
 export interface AwaitingFilter {
   /** Only what has waited since before this time. */
@@ -29,7 +29,9 @@ const awaitingIds = async (dynamodb: DynamoDBClient, tableName: string, filter: 
   const ids: string[] = [];
   let start: QueryCommandInput['ExclusiveStartKey'];
   do {
-    const page = await dynamodb.send(new QueryCommand({ ...queryInput(tableName, filter), ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const page = await dynamodb.send(
+      new QueryCommand({ ...queryInput(tableName, filter), ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
     for (const item of page.Items ?? []) if (item.attemptId?.S) ids.push(item.attemptId.S);
     start = page.LastEvaluatedKey;
   } while (start);
@@ -37,22 +39,34 @@ const awaitingIds = async (dynamodb: DynamoDBClient, tableName: string, filter: 
 };
 
 /** The states of every attempt waiting for review, oldest first (the index is eventually consistent: each is checked). */
-export const listAwaiting = async (dynamodb: DynamoDBClient, tableName: string, states: StateStore, filter: AwaitingFilter = {}): Promise<AttemptState[]> => {
+export const listAwaiting = async (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  states: StateStore,
+  filter: AwaitingFilter = {},
+): Promise<AttemptState[]> => {
   const ids = await awaitingIds(dynamodb, tableName, filter);
   const found = await states.getMany(ids);
   return ids
     .map((id) => found.get(id))
-    .filter((state): state is AttemptState => state !== undefined && !isMissing(state) && state.awaiting === AWAITING_REVIEW)
+    .filter(
+      (state): state is AttemptState => state !== undefined && !isMissing(state) && state.awaiting === AWAITING_REVIEW,
+    )
     .filter((state) => filter.assessmentId === undefined || state.snapshot.assessment.id === filter.assessmentId);
 };
 
 /** How many wait and since when the oldest: what the dashboard shows. Reads keys only. */
-export const countAwaiting = async (dynamodb: DynamoDBClient, tableName: string): Promise<{ count: number; oldestSince?: string }> => {
+export const countAwaiting = async (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+): Promise<{ count: number; oldestSince?: string }> => {
   let count = 0;
   let oldestSince: string | undefined;
   let start: QueryCommandInput['ExclusiveStartKey'];
   do {
-    const page = await dynamodb.send(new QueryCommand({ ...queryInput(tableName, {}), ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const page = await dynamodb.send(
+      new QueryCommand({ ...queryInput(tableName, {}), ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
     count += page.Count ?? 0;
     oldestSince ??= page.Items?.[0]?.awaitingSince?.S;
     start = page.LastEvaluatedKey;

@@ -13,7 +13,12 @@ const referenceId = z.pipe(
   }),
   z.transform(String),
 );
-const text = (max: number) => z.optional(z.string({ error: 'must be a string' }).check(z.minLength(1), z.maxLength(max, { error: `must be at most ${max} characters` })));
+const text = (max: number) =>
+  z.optional(
+    z
+      .string({ error: 'must be a string' })
+      .check(z.minLength(1), z.maxLength(max, { error: `must be at most ${max} characters` })),
+  );
 
 const checkMessageSchema = z
   .object({

@@ -13,7 +13,10 @@ import type { MiddlewareObj } from '@middy/core';
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'ia-review-alerts';
 
 export const logger = new Logger({ serviceName });
-export const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'IaReviewAlerts' });
+export const metrics = new Metrics({
+  serviceName,
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'IaReviewAlerts',
+});
 
 /**
  * X-Ray is opt-in (CDK context `xRayTracing`). Merely importing the X-Ray SDK installs async
@@ -30,7 +33,8 @@ export const tracer =
  * metric set, so the dashboard can split by them while the plain count keeps only `service`.
  */
 export const count = (name: string, value = 1, dimensions?: Record<string, string>): void => {
-  if (!dimensions) return void metrics.addMetric(name, name.endsWith('Seconds') ? MetricUnit.Seconds : MetricUnit.Count, value);
+  if (!dimensions)
+    return void metrics.addMetric(name, name.endsWith('Seconds') ? MetricUnit.Seconds : MetricUnit.Count, value);
   const single = metrics.singleMetric();
   for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
   single.addMetric(name, MetricUnit.Count, value);

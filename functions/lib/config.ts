@@ -2,8 +2,9 @@
  * Settings from environment variables, read once at cold start. A missing or malformed value
  * fails the init with a message naming the variable, instead of a vague error on first use.
  */
-import { DEFAULT_IA_BASE_URL } from './ia-client.js';
+
 import { ConfigurationError } from './errors.js';
+import { DEFAULT_IA_BASE_URL } from './ia-client.js';
 import { DEFAULT_WATCH, type WatchSettings } from './lifecycle.js';
 
 type Env = Record<string, string | undefined>;
@@ -19,7 +20,9 @@ export const numberEnv = (env: Env, name: string, fallback: number, { min = 0, i
   if (!raw) return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new ConfigurationError(`environment variable ${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${raw}"`);
+    throw new ConfigurationError(
+      `environment variable ${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${raw}"`,
+    );
   }
   return value;
 };

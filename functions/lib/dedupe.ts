@@ -6,8 +6,8 @@
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  PutItemCommand,
   type DynamoDBClient,
+  PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 
 export const createDedupe = (dynamodb: DynamoDBClient, tableName: string, now: () => Date = () => new Date()) => ({
@@ -25,7 +25,11 @@ export const createDedupe = (dynamodb: DynamoDBClient, tableName: string, now: (
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as Error).name === 'ConditionalCheckFailedException'
+      )
+        return false;
       throw error;
     }
   },

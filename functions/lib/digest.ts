@@ -37,7 +37,10 @@ export interface Digest {
   occurredAt: string;
 }
 
-export const buildDigest = (waiting: AttemptState[], context: { now: Date; period: string; settings: RenderSettings }): Digest => {
+export const buildDigest = (
+  waiting: AttemptState[],
+  context: { now: Date; period: string; settings: RenderSettings },
+): Digest => {
   const sorted = [...waiting].sort((a, b) => (a.awaitingSince ?? '').localeCompare(b.awaitingSince ?? ''));
   const byAssessment = new Map<string, { assessmentId?: string; assessmentName?: string; waiting: number }>();
   for (const state of sorted) {
@@ -57,7 +60,10 @@ export const buildDigest = (waiting: AttemptState[], context: { now: Date; perio
     pendingReviews: sorted.reduce((sum, state) => sum + state.snapshot.pendingReviewCount, 0),
     oldestSince: sorted[0]?.awaitingSince,
     perAssessment: ranked.slice(0, DIGEST_ASSESSMENTS),
-    otherAssessments: others.length > 0 ? { assessments: others.length, waiting: others.reduce((sum, a) => sum + a.waiting, 0) } : undefined,
+    otherAssessments:
+      others.length > 0
+        ? { assessments: others.length, waiting: others.reduce((sum, a) => sum + a.waiting, 0) }
+        : undefined,
     oldest: sorted.slice(0, DIGEST_LISTED).map((state) =>
       compact({
         attemptId: state.attemptId,

@@ -24,7 +24,10 @@ export class NotFoundError extends AppError {
 export class UnauthorizedError extends AppError {
   readonly code = 'unauthorized';
   readonly retryable = false;
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -33,7 +36,10 @@ export class UnauthorizedError extends AppError {
 export class RateLimitedError extends AppError {
   readonly code = 'rate_limited';
   readonly retryable = true;
-  constructor(readonly retryAfterSeconds: number, message: string) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -48,7 +54,11 @@ export class RequestRejectedError extends AppError {
 export class UpstreamError extends AppError {
   readonly code = 'upstream_failure';
   readonly retryable = true;
-  constructor(message: string, readonly status?: number, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }

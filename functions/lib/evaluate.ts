@@ -2,10 +2,10 @@
  * Fetch, normalise, decide: the read-only half of a check, shared by the `check` function and
  * the CLI so both reach the same decision the same way.
  */
-import { normaliseAttempt, type Attempt } from './attempt.js';
+import { type Attempt, normaliseAttempt } from './attempt.js';
 import { parseAttempt } from './attempt-schema.js';
-import { decide, type Decision } from './decision.js';
-import { isAppError, type AppError } from './errors.js';
+import { type Decision, decide } from './decision.js';
+import { type AppError, isAppError } from './errors.js';
 import type { IaClient, RequestOptions } from './ia-client.js';
 
 export interface Reference {

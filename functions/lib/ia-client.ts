@@ -4,10 +4,10 @@
  */
 import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from 'ky';
 import {
+  type AssignmentPage,
   parseAssignment,
   parseAssignmentPage,
   parseAttempt,
-  type AssignmentPage,
   type RawAssignment,
   type RawAttempt,
 } from './attempt-schema.js';
@@ -55,7 +55,11 @@ export const NOT_MODIFIED = 'not-modified' as const;
 export interface IaClient {
   getAttempt(id: string, options?: RequestOptions): Promise<Fetched<RawAttempt>>;
   /** A conditional GET with the ETag of the copy we hold; IA answers 304 when nothing changed. */
-  getAttemptIfChanged(id: string, etag: string, options?: RequestOptions): Promise<Fetched<RawAttempt> | typeof NOT_MODIFIED>;
+  getAttemptIfChanged(
+    id: string,
+    etag: string,
+    options?: RequestOptions,
+  ): Promise<Fetched<RawAttempt> | typeof NOT_MODIFIED>;
   getAssignment(id: string, options?: RequestOptions): Promise<Fetched<RawAssignment>>;
   /** One page of all assignments, newest created first; with the page's ETag, 304 when unchanged. */
   listAssignments(

@@ -10,7 +10,7 @@
  */
 import type { AlertType } from './alert.js';
 import type { Attempt } from './attempt.js';
-import { decide, type Decision } from './decision.js';
+import { type Decision, decide } from './decision.js';
 
 export interface WatchSettings {
   /** First re-check delay while scoring runs; doubles per re-check up to `maxDelaySeconds`. */
@@ -102,15 +102,25 @@ export const SETTLED_MAX_INTERVAL_SECONDS = 24 * 3600;
 const hoursBetween = (from: string, now: Date) => Math.floor((now.getTime() - Date.parse(from)) / 3_600_000);
 const secondsSince = (from: string, now: Date) => (now.getTime() - Date.parse(from)) / 1000;
 
-export const nextStep = (previous: AttemptState | undefined, observed: Observation, now: Date, s: WatchSettings): Step =>
-  markAwaiting(step(previous, observed, now, s));
+export const nextStep = (
+  previous: AttemptState | undefined,
+  observed: Observation,
+  now: Date,
+  s: WatchSettings,
+): Step => markAwaiting(step(previous, observed, now, s));
 
 /** In the awaiting-review index exactly while a review is outstanding and the attempt is watched. */
 const markAwaiting = (result: Step): Step => {
   const { awaiting: _awaiting, awaitingSince: _since, ...state } = result.state;
   const waiting =
-    state.lastDecision === 'review.needed' && state.reviewNeededAt !== undefined && !state.closedAt && result.outcome !== 'watch-ended';
-  return { ...result, state: waiting ? { ...state, awaiting: AWAITING_REVIEW, awaitingSince: state.reviewNeededAt } : state };
+    state.lastDecision === 'review.needed' &&
+    state.reviewNeededAt !== undefined &&
+    !state.closedAt &&
+    result.outcome !== 'watch-ended';
+  return {
+    ...result,
+    state: waiting ? { ...state, awaiting: AWAITING_REVIEW, awaitingSince: state.reviewNeededAt } : state,
+  };
 };
 
 const step = (previous: AttemptState | undefined, observed: Observation, now: Date, s: WatchSettings): Step => {
@@ -150,7 +160,11 @@ const step = (previous: AttemptState | undefined, observed: Observation, now: Da
         const due = Math.min(Math.floor(secondsSince(state.reviewNeededAt, now) / s.reviewSlaSeconds), s.maxReminders);
         if (due > state.remindersSent) {
           state.remindersSent += 1;
-          alerts.push({ eventType: 'review.overdue', reminder: state.remindersSent, waitedHours: hoursBetween(state.reviewNeededAt, now) });
+          alerts.push({
+            eventType: 'review.overdue',
+            reminder: state.remindersSent,
+            waitedHours: hoursBetween(state.reviewNeededAt, now),
+          });
         }
       }
       break;
@@ -172,7 +186,10 @@ const step = (previous: AttemptState | undefined, observed: Observation, now: Da
     (decision === 'review.needed' && state.remindersSent >= s.maxReminders) ||
     (decision === 'scoring.pending' && state.stalledAt !== undefined && state.reviewNeededAt === undefined);
   if (onlyClosingLeft) {
-    recheckInSeconds = Math.min(Math.max(s.watchIntervalSeconds, secondsSince(state.firstSeenAt, now) / 4), SETTLED_MAX_INTERVAL_SECONDS);
+    recheckInSeconds = Math.min(
+      Math.max(s.watchIntervalSeconds, secondsSince(state.firstSeenAt, now) / 4),
+      SETTLED_MAX_INTERVAL_SECONDS,
+    );
   }
   return { alerts, state, recheckInSeconds, outcome: alerts.length > 0 ? 'alerted' : 'watching' };
 };

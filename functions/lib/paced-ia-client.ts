@@ -43,7 +43,8 @@ export const createPacedIaClient = (options: PacedIaOptions): IaClient => {
     intervalMs,
     ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
   });
-  const own = options.share === undefined || options.share >= 1 ? undefined : createPacer(Math.ceil(intervalMs / options.share));
+  const own =
+    options.share === undefined || options.share >= 1 ? undefined : createPacer(Math.ceil(intervalMs / options.share));
   return createIaClient({
     ...options.ia,
     apiKey: () => readSecret(options.apiKeySecret, { jsonField: 'apiKey', what: 'IA API key' }),

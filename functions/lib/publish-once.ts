@@ -4,17 +4,19 @@
  * number); for Slack posts, the channel plus that. A duplicate trigger, an SQS redelivery or a
  * concurrent run finds the key and does nothing; a failure deletes the key so the retry can act.
  */
+
+import { randomUUID } from 'node:crypto';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { randomUUID } from 'node:crypto';
 import type { Alert } from './alert.js';
 import type { Digest } from './digest.js';
 
 /** Something the alerts topic carries: an alert about one attempt, or the digest. */
 export type Notification = Alert | Digest;
 
-export const isDigest = (notification: Notification): notification is Digest => notification.eventType === 'review.digest';
+export const isDigest = (notification: Notification): notification is Digest =>
+  notification.eventType === 'review.digest';
 
 export const alertKey = (alert: Pick<Alert, 'attemptId' | 'eventType' | 'reminder'>): string =>
   [alert.attemptId, alert.eventType, ...(alert.reminder === undefined ? [] : [alert.reminder])].join(':');
@@ -32,9 +34,16 @@ export interface OnceOptions {
   expiresAfterSeconds: number;
 }
 
-export const createOnce = <T>(effect: (payload: T) => Promise<void>, keyOf: (payload: T) => string, options: OnceOptions) => {
+export const createOnce = <T>(
+  effect: (payload: T) => Promise<void>,
+  keyOf: (payload: T) => string,
+  options: OnceOptions,
+) => {
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: options.expiresAfterSeconds });
-  const persistenceStore = new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: options.dynamodb });
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: options.tableName,
+    awsSdkV3Client: options.dynamodb,
+  });
   // The nonce is not part of the key: it tells this call's own run from a stored earlier one.
   const once = makeIdempotent(
     async (request: { key: string; nonce: string; payload: T }) => {
@@ -58,6 +67,6 @@ export const createPublishOnce = (publish: (notification: Notification) => Promi
   return {
     config,
     publishOnce: async (notification: Notification): Promise<'published' | 'duplicate'> =>
-      ((await run(notification)) === 'done' ? 'published' : 'duplicate'),
+      (await run(notification)) === 'done' ? 'published' : 'duplicate',
   };
 };

@@ -3,7 +3,12 @@
  * dead-letter with the reason attached. The DLQ message keeps the original body, so a redrive
  * replays exactly what failed.
  */
-import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { CheckMessage } from './check-message.js';
 
 export const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;
@@ -39,7 +44,11 @@ export const outgoingChecks = (sqs: SQSClient, queueUrl: string): OutgoingChecks
           const { Failed = [] } = await sqs.send(
             new SendMessageBatchCommand({
               QueueUrl: queueUrl,
-              Entries: chunk.map((entry, i) => ({ Id: String(i), MessageBody: JSON.stringify(entry.message), DelaySeconds: entry.delaySeconds })),
+              Entries: chunk.map((entry, i) => ({
+                Id: String(i),
+                MessageBody: JSON.stringify(entry.message),
+                DelaySeconds: entry.delaySeconds,
+              })),
             }),
           );
           for (const failed of Failed) {
@@ -91,7 +100,11 @@ export const delayRecord =
   async (receiptHandle: string, seconds: number): Promise<void> => {
     const visibility = Math.min(Math.max(Math.ceil(seconds), 0), SQS_MAX_VISIBILITY_SECONDS);
     await sqs.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: visibility }),
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: visibility,
+      }),
     );
   };
 
@@ -107,6 +120,7 @@ export const enqueueChecks =
           Entries: chunk.map((message, i) => ({ Id: String(i), MessageBody: JSON.stringify(message) })),
         }),
       );
-      if (Failed.length > 0) throw new Error(`SQS refused ${Failed.length} message(s): ${Failed[0]?.Code ?? 'unknown'}`);
+      if (Failed.length > 0)
+        throw new Error(`SQS refused ${Failed.length} message(s): ${Failed[0]?.Code ?? 'unknown'}`);
     }
   };

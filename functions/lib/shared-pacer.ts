@@ -5,9 +5,14 @@
  * A backlog longer than `maxWaitMs` is not slept through: the caller gets a RateLimitedError
  * and parks the record on the queue instead.
  */
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { RateLimitedError, UpstreamError } from './errors.js';
-import { systemClock, type Clock, type Pacer } from './pacer.js';
+import { type Clock, type Pacer, systemClock } from './pacer.js';
 
 export interface SharedPacerOptions {
   dynamodb: DynamoDBClient;
@@ -34,7 +39,8 @@ export const createSharedPacer = (options: SharedPacerOptions): Pacer => {
   // The slot this process last booked: usually still the schedule's head, which saves the read.
   let lastKnown: string | undefined;
   const read = async () =>
-    (await options.dynamodb.send(new GetItemCommand({ TableName: options.tableName, Key, ConsistentRead: true }))).Item?.nextSlotAt?.N;
+    (await options.dynamodb.send(new GetItemCommand({ TableName: options.tableName, Key, ConsistentRead: true }))).Item
+      ?.nextSlotAt?.N;
   return async () => {
     for (let attempt = 0; attempt < MAX_CONTENTION_RETRIES; attempt++) {
       const current = attempt === 0 && lastKnown !== undefined ? lastKnown : await read();
@@ -42,7 +48,10 @@ export const createSharedPacer = (options: SharedPacerOptions): Pacer => {
       const slot = Math.max(now + leadMs, current === undefined ? 0 : Number(current));
       if (slot - now > maxWaitMs) {
         lastKnown = current;
-        throw new RateLimitedError(Math.ceil((slot - now) / 1000), 'the IA rate budget is booked ahead; come back later');
+        throw new RateLimitedError(
+          Math.ceil((slot - now) / 1000),
+          'the IA rate budget is booked ahead; come back later',
+        );
       }
       const next = String(slot + options.intervalMs);
       try {
@@ -52,11 +61,17 @@ export const createSharedPacer = (options: SharedPacerOptions): Pacer => {
             Item: { ...Key, nextSlotAt: { N: next } },
             ...(current === undefined
               ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : { ConditionExpression: 'nextSlotAt = :current', ExpressionAttributeValues: { ':current': { N: current } } }),
+              : {
+                  ConditionExpression: 'nextSlotAt = :current',
+                  ExpressionAttributeValues: { ':current': { N: current } },
+                }),
           }),
         );
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') {
+        if (
+          error instanceof ConditionalCheckFailedException ||
+          (error as Error).name === 'ConditionalCheckFailedException'
+        ) {
           lastKnown = undefined;
           continue;
         }

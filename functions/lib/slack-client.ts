@@ -18,15 +18,24 @@ export const SLACK_WEBHOOK_ORIGIN = 'https://hooks.slack.com';
 export const isSlackWebhookUrl = (value: string, origin = SLACK_WEBHOOK_ORIGIN): boolean => {
   try {
     const url = new URL(value);
-    return url.origin === new URL(origin).origin && url.pathname.length > 1 && url.username === '' && url.password === '';
+    return (
+      url.origin === new URL(origin).origin && url.pathname.length > 1 && url.username === '' && url.password === ''
+    );
   } catch {
     return false;
   }
 };
 
-export type PostToSlack = (webhookUrl: string, channel: string, message: SlackMessage, signal?: AbortSignal) => Promise<void>;
+export type PostToSlack = (
+  webhookUrl: string,
+  channel: string,
+  message: SlackMessage,
+  signal?: AbortSignal,
+) => Promise<void>;
 
-export const createSlackPoster = (options: { timeoutMs?: number; fetch?: typeof globalThis.fetch } = {}): PostToSlack => {
+export const createSlackPoster = (
+  options: { timeoutMs?: number; fetch?: typeof globalThis.fetch } = {},
+): PostToSlack => {
   const http = ky.create({
     timeout: options.timeoutMs ?? 5_000,
     retry: { limit: 0 },
@@ -43,7 +52,8 @@ export const createSlackPoster = (options: { timeoutMs?: number; fetch?: typeof 
           const after = parseRetryAfter(error.response.headers.get('retry-after')) ?? 1;
           throw new RateLimitedError(after, `Slack rate-limited channel ${channel}; retry after ${after}s`);
         }
-        if (status === 400) throw new SlackRejectedError(`Slack rejected the message for channel ${channel}: ${reason}`);
+        if (status === 400)
+          throw new SlackRejectedError(`Slack rejected the message for channel ${channel}: ${reason}`);
         if (status === 403 || status === 404 || status === 410) {
           throw new SlackGoneError(`Slack channel ${channel} is gone or the webhook revoked (${status} ${reason})`);
         }

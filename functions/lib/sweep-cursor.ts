@@ -3,7 +3,12 @@
  * one run could not finish resumes in the next, and held under a lease so two runs never walk at
  * once (a slow run and the next scheduled one).
  */
-import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Boundary } from './assignment-walk.js';
 
@@ -58,7 +63,11 @@ export const dynamoCursorStore = (dynamodb: DynamoDBClient, tableName: string, o
       const { attemptId: _key, leaseUntil: _until, leaseOwner: _owner, ...cursor } = unmarshall(Attributes ?? {});
       return { nextPage: 1, ...cursor } as SweepCursor;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return undefined;
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as Error).name === 'ConditionalCheckFailedException'
+      )
+        return undefined;
       throw error;
     }
   },

@@ -7,7 +7,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { ALERT_TYPES, DIGEST_TYPE } from '#lib/alert.js';
 import { InvalidMessageError, SlackGoneError, SlackRejectedError } from '#lib/errors.js';
 import { isDigest, type Notification } from '#lib/publish-once.js';
-import { disposeOfFailure, type DispositionDeps } from '#lib/record-disposition.js';
+import { type DispositionDeps, disposeOfFailure } from '#lib/record-disposition.js';
 import { slackDigestMessage, slackMessage } from '#lib/render/slack.js';
 import type { PostToSlack } from '#lib/slack-client.js';
 
@@ -25,7 +25,10 @@ export interface DeliverDeps extends DispositionDeps {
   webhookUrlFor(channel: Channel): Promise<string>;
   post: PostToSlack;
   /** Runs the post unless this channel already got this alert (or digest). */
-  once(delivery: { channel: string; notification: Notification }, post: () => Promise<void>): Promise<'done' | 'duplicate'>;
+  once(
+    delivery: { channel: string; notification: Notification },
+    post: () => Promise<void>,
+  ): Promise<'done' | 'duplicate'>;
   pace(channel: Channel): Promise<void>;
   log: DispositionDeps['log'] & { info(message: string, extra: Record<string, unknown>): void };
 }
@@ -37,7 +40,8 @@ const parseNotification = (body: string): Notification => {
   } catch {
     throw new InvalidMessageError('buffered alert is not JSON');
   }
-  if (message?.eventType === DIGEST_TYPE && typeof message.period === 'string' && Array.isArray(message.oldest)) return message as Notification;
+  if (message?.eventType === DIGEST_TYPE && typeof message.period === 'string' && Array.isArray(message.oldest))
+    return message as Notification;
   if (typeof message?.attemptId !== 'string' || !(ALERT_TYPES as readonly unknown[]).includes(message.eventType)) {
     throw new InvalidMessageError('buffered message is not an alert (attemptId, eventType) nor a digest');
   }
@@ -54,7 +58,12 @@ export const createDeliverAlert =
       const result = await deps.once({ channel: channel.name, notification }, async () => {
         const url = await deps.webhookUrlFor(channel);
         await deps.pace(channel);
-        await deps.post(url, channel.name, isDigest(notification) ? slackDigestMessage(notification) : slackMessage(notification), signal);
+        await deps.post(
+          url,
+          channel.name,
+          isDigest(notification) ? slackDigestMessage(notification) : slackMessage(notification),
+          signal,
+        );
       });
       deps.log.info(result === 'done' ? 'alert posted to Slack' : 'alert already posted to this channel', {
         channel: channel.name,

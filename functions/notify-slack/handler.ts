@@ -12,12 +12,12 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { logger, metrics, observability, traced } from '#lib/commons.js';
 import { numberEnv, requireEnv } from '#lib/config.js';
 import type { Pacer } from '#lib/pacer.js';
-import { createOnce, notificationKey, type Notification } from '#lib/publish-once.js';
+import { createOnce, type Notification, notificationKey } from '#lib/publish-once.js';
 import { deadLetter, delayRecord } from '#lib/queues.js';
 import { readSecret } from '#lib/secrets.js';
 import { createSharedPacer } from '#lib/shared-pacer.js';
 import { createSlackPoster, isSlackWebhookUrl, SLACK_WEBHOOK_ORIGIN } from '#lib/slack-client.js';
-import { createDeliverAlert, type Channel } from './deliver-alert.js';
+import { type Channel, createDeliverAlert } from './deliver-alert.js';
 
 const channelList = JSON.parse(requireEnv(process.env, 'SLACK_CHANNELS')) as Channel[];
 const channels = new Map(channelList.map((c) => [c.queueArn, c]));
@@ -47,7 +47,12 @@ const pacers = new Map<string, Pacer>();
 const paceFor = (channel: Channel) => {
   let pace = pacers.get(channel.name);
   if (!pace) {
-    pace = createSharedPacer({ dynamodb, tableName: requireEnv(process.env, 'RATE_LIMIT_TABLE_NAME'), key: `slack#${channel.name}`, intervalMs: slackIntervalMs });
+    pace = createSharedPacer({
+      dynamodb,
+      tableName: requireEnv(process.env, 'RATE_LIMIT_TABLE_NAME'),
+      key: `slack#${channel.name}`,
+      intervalMs: slackIntervalMs,
+    });
     pacers.set(channel.name, pace);
   }
   return pace();
@@ -83,15 +88,17 @@ const deliver = createDeliverAlert({
 
 const processor = new BatchProcessor(EventType.SQS);
 
-const lambdaHandler = async (event: SQSEvent, context: Context, { signal }: { signal?: AbortSignal } = {}): Promise<SQSBatchResponse> => {
+const lambdaHandler = async (
+  event: SQSEvent,
+  context: Context,
+  { signal }: { signal?: AbortSignal } = {},
+): Promise<SQSBatchResponse> => {
   idempotency.registerLambdaContext(context);
-  return processPartialResponse(
-    event,
-    (record: SQSRecord) => deliver(record, signal),
-    processor,
-    { context, processInParallel: false, throwOnFullBatchFailure: false },
-  );
+  return processPartialResponse(event, (record: SQSRecord) => deliver(record, signal), processor, {
+    context,
+    processInParallel: false,
+    throwOnFullBatchFailure: false,
+  });
 };
 
-export const handler = middy(lambdaHandler)
-  .use(observability());
+export const handler = middy(lambdaHandler).use(observability());

@@ -9,7 +9,8 @@ export const SWEEP_DEFAULTS = { intervalMinutes: 5, horizonDays: 30, pageSize: 1
 export const loadSweepConfig = (env: Env) => {
   const intervalSeconds = numberEnv(env, 'SWEEP_INTERVAL_SECONDS', SWEEP_DEFAULTS.intervalMinutes * 60, { min: 1 });
   const budgetShare = numberEnv(env, 'SWEEP_BUDGET_SHARE', SWEEP_DEFAULTS.budgetShare, { min: 0.01, integer: false });
-  if (budgetShare > 1) throw new ConfigurationError(`environment variable SWEEP_BUDGET_SHARE must be at most 1, got ${budgetShare}`);
+  if (budgetShare > 1)
+    throw new ConfigurationError(`environment variable SWEEP_BUDGET_SHARE must be at most 1, got ${budgetShare}`);
   return {
     alertsTopicArn: requireEnv(env, 'ALERTS_TOPIC_ARN'),
     checksQueueUrl: requireEnv(env, 'CHECKS_QUEUE_URL'),

@@ -3,13 +3,14 @@
  * lifecycle, so attempts nobody sent an event for are alerted and open ones are watched without
  * re-checks of their own. Wiring only; the rules are in sweep-run.ts.
  */
+
+import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import { dynamoStateStore } from '#lib/attempt-state.js';
 import { countAwaiting } from '#lib/awaiting-review.js';
 import { count, logger, metrics, observability, traced } from '#lib/commons.js';
@@ -62,7 +63,10 @@ const lambdaHandler = async (_event: unknown, context: Context): Promise<SweepRe
     now: () => new Date(),
     render: config.render,
     watch: config.watch,
-    settings: { ...config.sweep, runSeconds: Math.min(config.sweep.runSeconds, Math.floor(context.getRemainingTimeInMillis() / 1000) - 20) },
+    settings: {
+      ...config.sweep,
+      runSeconds: Math.min(config.sweep.runSeconds, Math.floor(context.getRemainingTimeInMillis() / 1000) - 20),
+    },
     count,
     awaiting: () => countAwaiting(dynamodb, config.stateTableName),
     log: logger,

@@ -6,11 +6,11 @@
  * next run resumes from the cursor.
  */
 import { applyObservation, type ObservationDeps } from '#lib/apply-observation.js';
-import { walkAssignments, type ListedAttempt, type PageOutcome, type WalkPosition } from '#lib/assignment-walk.js';
+import { type ListedAttempt, type PageOutcome, type WalkPosition, walkAssignments } from '#lib/assignment-walk.js';
 import { isMissing, type StoredRecord } from '#lib/attempt-state.js';
 import { describeError, RateLimitedError, StateConflictError, UnauthorizedError } from '#lib/errors.js';
 import type { IaClient } from '#lib/ia-client.js';
-import { MAX_PAGE_MEMOS, type CursorStore, type PageMemo, type SweepCursor } from '#lib/sweep-cursor.js';
+import { type CursorStore, MAX_PAGE_MEMOS, type PageMemo, type SweepCursor } from '#lib/sweep-cursor.js';
 
 export interface SweepSettings {
   horizonDays: number;
@@ -52,20 +52,30 @@ const MAX_LOOK_FAILURES = 10;
 
 const memoKey = (per: number, page: number) => `${per}:${page}`;
 
-const earliest = (times: Array<string | undefined>) =>
-  times.filter((t): t is string => t !== undefined).sort()[0];
+const earliest = (times: Array<string | undefined>) => times.filter((t): t is string => t !== undefined).sort()[0];
 
 export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
   const started = deps.now();
   const deadline = started.getTime() + deps.settings.runSeconds * 1000;
   const cursor = await deps.cursors.acquire(started, new Date(deadline + 60_000));
-  const report: SweepReport = { status: 'stopped', pages: 0, attemptsSeen: 0, discovered: 0, published: 0, lookFailures: 0 };
+  const report: SweepReport = {
+    status: 'stopped',
+    pages: 0,
+    attemptsSeen: 0,
+    discovered: 0,
+    published: 0,
+    lookFailures: 0,
+  };
   if (!cursor) {
     deps.log.info('another sweep run holds the walk; this one stops', {});
     return { ...report, status: 'busy' };
   }
   const walkStartedAt = cursor.walkStartedAt ?? started.toISOString();
-  let position: WalkPosition = { page: cursor.nextPage, per: cursor.per ?? deps.settings.pageSize, ...(cursor.boundary ? { boundary: cursor.boundary } : {}) };
+  let position: WalkPosition = {
+    page: cursor.nextPage,
+    per: cursor.per ?? deps.settings.pageSize,
+    ...(cursor.boundary ? { boundary: cursor.boundary } : {}),
+  };
   // A resumed walk starts one page early: items moved back while it waited, none are skipped.
   if (cursor.walkStartedAt && position.page > 1) position = { ...position, page: position.page - 1 };
   const pages: Record<string, PageMemo> = { ...cursor.pages };
@@ -113,7 +123,11 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
             const { code, message } = describeError(error);
             report.lookFailures += 1;
             deps.count('SweepLookFailures');
-            deps.log.warn('sweep could not look at an attempt; the next walk will', { attemptId: listed.attempt.id, code, reason: message });
+            deps.log.warn('sweep could not look at an attempt; the next walk will', {
+              attemptId: listed.attempt.id,
+              code,
+              reason: message,
+            });
             if (report.lookFailures >= MAX_LOOK_FAILURES) throw error;
             break;
           }
@@ -161,7 +175,13 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
       const ended = deps.now();
       deps.count('SweepFullWalks');
       deps.count('SweepWalkSeconds', Math.round((ended.getTime() - Date.parse(walkStartedAt)) / 1000));
-      next = { nextPage: 1, per: last.per, lastFullWalkStartedAt: walkStartedAt, lastFullWalkEndedAt: ended.toISOString(), pages };
+      next = {
+        nextPage: 1,
+        per: last.per,
+        lastFullWalkStartedAt: walkStartedAt,
+        lastFullWalkEndedAt: ended.toISOString(),
+        pages,
+      };
       report.status = 'full-walk';
     } else {
       report.status = 'stopped';
@@ -186,7 +206,11 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
       report.failure = `${code}: ${message}`;
       if (error instanceof UnauthorizedError) deps.count('IaAuthFailures');
       deps.count('SweepFailures');
-      deps.log.warn('sweep run failed; the next run resumes where it stopped', { code, reason: message, nextPage: next.nextPage });
+      deps.log.warn('sweep run failed; the next run resumes where it stopped', {
+        code,
+        reason: message,
+        nextPage: next.nextPage,
+      });
     }
   }
   await deps.cursors.release({ ...next, pages: keepPages(next.pages ?? pages) });
@@ -198,7 +222,11 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
   const waiting = await deps.awaiting().catch(() => undefined);
   if (waiting) {
     deps.count('AttemptsAwaitingReview', waiting.count);
-    if (waiting.oldestSince) deps.count('OldestReviewWaitHours', Math.floor((deps.now().getTime() - Date.parse(waiting.oldestSince)) / 3_600_000));
+    if (waiting.oldestSince)
+      deps.count(
+        'OldestReviewWaitHours',
+        Math.floor((deps.now().getTime() - Date.parse(waiting.oldestSince)) / 3_600_000),
+      );
   }
   deps.log.info('sweep run ended', { ...report });
   return report;

@@ -47,9 +47,13 @@ export class Dashboard extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const name = `${stack.stackName}-review-alerts`;
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: name, defaultInterval: Duration.days(7) });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: name,
+      defaultInterval: Duration.days(7),
+    });
     const budget = props.iaRatePerSecond * 300;
-    const sweep = (metric: string, statistic: string) => serviceMetric(metric, 'ia-review-alerts-sweep').with({ statistic });
+    const sweep = (metric: string, statistic: string) =>
+      serviceMetric(metric, 'ia-review-alerts-sweep').with({ statistic });
 
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -72,7 +76,11 @@ export class Dashboard extends Construct {
         title: 'IA requests, 304s and 429s (check + sweep)',
         width: WIDE,
         height: HEIGHT,
-        left: [total('IaRequests', 'requests'), total('IaNotModified', '304 not modified'), total('IaThrottled', '429 rate limited')],
+        left: [
+          total('IaRequests', 'requests'),
+          total('IaNotModified', '304 not modified'),
+          total('IaThrottled', '429 rate limited'),
+        ],
       }),
       new cloudwatch.GraphWidget({
         title: `IA rate budget used (% of ${props.iaRatePerSecond}/s)`,
@@ -93,8 +101,20 @@ export class Dashboard extends Construct {
         title: 'Checks queue: depth and age of the oldest',
         width: WIDE,
         height: HEIGHT,
-        left: [props.checksQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label: 'messages waiting' })],
-        right: [props.checksQueue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: 'Maximum', label: 'oldest (s)' })],
+        left: [
+          props.checksQueue.metricApproximateNumberOfMessagesVisible({
+            period: FIVE_MINUTES,
+            statistic: 'Maximum',
+            label: 'messages waiting',
+          }),
+        ],
+        right: [
+          props.checksQueue.metricApproximateAgeOfOldestMessage({
+            period: FIVE_MINUTES,
+            statistic: 'Maximum',
+            label: 'oldest (s)',
+          }),
+        ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Dead-letter queues',
@@ -124,16 +144,22 @@ export class Dashboard extends Construct {
         title: 'Function errors',
         width: WIDE,
         height: HEIGHT,
-        left: Object.entries(props.functions).map(([label, fn]) => fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label })),
+        left: Object.entries(props.functions).map(([label, fn]) =>
+          fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label }),
+        ),
       }),
       new cloudwatch.GraphWidget({
         title: 'Function duration (p95, ms)',
         width: WIDE,
         height: HEIGHT,
-        left: Object.entries(props.functions).map(([label, fn]) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p95', label })),
+        left: Object.entries(props.functions).map(([label, fn]) =>
+          fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p95', label }),
+        ),
       }),
     );
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Ops alarms', width: 2 * WIDE, height: 4, alarms: props.alarms }));
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Ops alarms', width: 2 * WIDE, height: 4, alarms: props.alarms }),
+    );
     this.url = `https://${stack.region}.console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards:name=${name}`;
   }
 }

@@ -44,7 +44,13 @@ export class Digest extends Construct {
     const fn = this.digest.function;
     grantOnTable(props.stateTable, fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
     grantQueryIndex(props.stateTable, AWAITING_INDEX, fn);
-    props.idempotencyTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    props.idempotencyTable.grant(
+      fn,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
     props.grantPublish(fn);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Digest of attempts waiting for review (${props.schedule}, ${props.timeZone})`,
@@ -60,10 +66,16 @@ export class Digest extends Construct {
 
   /** Its own role, trusting Scheduler for this account only (the target adds the invoke grant). */
   private invokeRole(fn: ServiceFunction['function']) {
-    const role = serviceRole(this, 'InvokeRole', 'scheduler.amazonaws.com', 'EventBridge Scheduler: invokes the digest function');
+    const role = serviceRole(
+      this,
+      'InvokeRole',
+      'scheduler.amazonaws.com',
+      'EventBridge Scheduler: invokes the digest function',
+    );
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason: "Scheduler's Lambda target grants invoke on the digest function and its versions (<function>:*), nothing else.",
+      reason:
+        "Scheduler's Lambda target grants invoke on the digest function and its versions (<function>:*), nothing else.",
     });
     return role;
   }

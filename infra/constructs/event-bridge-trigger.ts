@@ -42,7 +42,10 @@ export class EventBridgeTrigger extends Construct {
       new events.Rule(this, 'AssignmentEvents', {
         eventBus,
         description: 'Events with only detail.assignmentId → check the assignment’s attempts',
-        eventPattern: { ...source, detail: { assignmentId: events.Match.exists(), attemptId: events.Match.doesNotExist() } },
+        eventPattern: {
+          ...source,
+          detail: { assignmentId: events.Match.exists(), attemptId: events.Match.doesNotExist() },
+        },
         targets: [target('assignmentId')],
       }),
     ];

@@ -82,7 +82,9 @@ export class IngestApi extends Construct {
     this.dedupeTable.grant(fn, 'dynamodb:PutItem', 'dynamodb:DeleteItem');
     for (const secret of this.sourceSecrets.values()) secret.grantRead(fn);
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: settings.logRetentionDays as logs.RetentionDays });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: settings.logRetentionDays as logs.RetentionDays,
+    });
     this.api = new apigw.HttpApi(this, 'Api', {
       description: 'Assessment review alerts: webhook receiver',
       createDefaultStage: false,
@@ -105,7 +107,8 @@ export class IngestApi extends Construct {
     for (const route of routes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'Webhook senders cannot use IAM, Cognito or JWT auth; ingest verifies each sender signature (HMAC or URL token) before acting.',
+        reason:
+          'Webhook senders cannot use IAM, Cognito or JWT auth; ingest verifies each sender signature (HMAC or URL token) before acting.',
       });
     }
   }
@@ -120,9 +123,9 @@ export class IngestApi extends Construct {
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Webhook signing secrets are shared with the sending ATS; rotating means changing them there too, by hand.',
+      reason:
+        'Webhook signing secrets are shared with the sending ATS; rotating means changing them there too, by hand.',
     });
     return secret;
   }
 }
-

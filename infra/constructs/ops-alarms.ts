@@ -51,7 +51,12 @@ export class OpsAlarms extends Construct {
       props.opsTopic,
       props.opsTopicKey,
       'cloudwatch.amazonaws.com',
-      stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      stack.formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: `${prefix}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
     );
     const action = new SnsAction(props.opsTopic);
     const add = (
@@ -70,7 +75,9 @@ export class OpsAlarms extends Construct {
           ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
           : cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         // "Nothing happened" is the problem an alarm on too little is about.
-        treatMissingData: when.below ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
+        treatMissingData: when.below
+          ? cloudwatch.TreatMissingData.BREACHING
+          : cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
       alarm.addAlarmAction(action);
@@ -80,7 +87,10 @@ export class OpsAlarms extends Construct {
 
     add(
       'DeadLetters',
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
       1,
       'Checks failed for good and wait in the DLQ. Read each failureCode/failureReason attribute, fix the cause (key, attempt id, IA outage), then run `ia-review-alerts redrive`. See README, runbook "DeadLetters".',
     );
@@ -100,7 +110,10 @@ export class OpsAlarms extends Construct {
       'IaAuthFailures',
       new cloudwatch.MathExpression({
         expression: 'check + sweep',
-        usingMetrics: { check: serviceMetric('IaAuthFailures', 'ia-review-alerts-check'), sweep: serviceMetric('IaAuthFailures', 'ia-review-alerts-sweep') },
+        usingMetrics: {
+          check: serviceMetric('IaAuthFailures', 'ia-review-alerts-check'),
+          sweep: serviceMetric('IaAuthFailures', 'ia-review-alerts-sweep'),
+        },
         label: 'IA 401/403 (check + sweep)',
         period: Duration.minutes(5),
       }),
@@ -116,7 +129,10 @@ export class OpsAlarms extends Construct {
     if (props.notifierDeadLetterQueue) {
       add(
         'SlackDeadLetters',
-        props.notifierDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        props.notifierDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
         1,
         'Slack posts failed for good. failureCode slack_destination_gone: the channel was archived or the webhook revoked, put a new webhook URL in the channel secret; slack_rejected_payload: our bug, open an issue. Then redrive. See README, runbook "SlackDeadLetters".',
       );

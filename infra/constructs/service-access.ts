@@ -7,9 +7,9 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { Construct } from 'constructs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
 
 export const allowServiceToPublish = (topic: sns.ITopic, key: kms.IKey, service: string, sourceArnLike: string) => {
   const principals = [new iam.ServicePrincipal(service)];
@@ -17,14 +17,25 @@ export const allowServiceToPublish = (topic: sns.ITopic, key: kms.IKey, service:
     StringEquals: { 'aws:SourceAccount': Stack.of(topic).account },
     ArnLike: { 'aws:SourceArn': sourceArnLike },
   };
-  topic.addToResourcePolicy(new iam.PolicyStatement({ principals, actions: ['sns:Publish'], resources: [topic.topicArn], conditions }));
-  key.addToResourcePolicy(new iam.PolicyStatement({ principals, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions }));
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({ principals, actions: ['sns:Publish'], resources: [topic.topicArn], conditions }),
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals,
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions,
+    }),
+  );
 };
 
 /** A role a service assumes on our behalf, trusting that service only for this account. */
 export const serviceRole = (scope: Construct, id: string, service: string, description: string) =>
   new iam.Role(scope, id, {
-    assumedBy: new iam.ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } }),
+    assumedBy: new iam.ServicePrincipal(service).withConditions({
+      StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+    }),
     description,
   });
 
@@ -37,4 +48,8 @@ export const grantOnTable = (table: dynamodb.ITable, grantee: iam.IGrantable, ..
 
 /** Querying one index of a table, and nothing else of it. */
 export const grantQueryIndex = (table: dynamodb.ITable, indexName: string, grantee: iam.IGrantable) =>
-  iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [`${table.tableArn}/index/${indexName}`] });
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:Query'],
+    resourceArns: [`${table.tableArn}/index/${indexName}`],
+  });

@@ -8,20 +8,22 @@
  * built at package time (`npm run build`, with the same settings) are used as they are, so a
  * user's CDK app needs neither esbuild nor these sources.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 /** The repository root, or in the installed package its `dist/`. */
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Where the package keeps a function's prebuilt bundle (`npm run build`). */
-export const bundleDir = (root: string, name: string, xRayTracing: boolean) => `${root}bundles/${name}/${xRayTracing ? 'traced' : 'plain'}`;
+export const bundleDir = (root: string, name: string, xRayTracing: boolean) =>
+  `${root}bundles/${name}/${xRayTracing ? 'traced' : 'plain'}`;
 
 /** The esbuild settings of every function; the bench script builds with the same ones. */
 export const BUNDLING = {
@@ -60,7 +62,9 @@ export const BUILTIN_ALIASES: Record<string, string> = Object.fromEntries(
  * Tracing is fixed at deploy time, so the bundle is too: with it off, esbuild drops the Tracer
  * and the X-Ray SDK it would only load lazily (~120 KB less per bundle, npm run bench).
  */
-export const defineTracing = (xRayTracing: boolean) => ({ 'process.env.POWERTOOLS_TRACE_ENABLED': JSON.stringify(String(xRayTracing)) });
+export const defineTracing = (xRayTracing: boolean) => ({
+  'process.env.POWERTOOLS_TRACE_ENABLED': JSON.stringify(String(xRayTracing)),
+});
 
 export interface ServiceFunctionProps {
   /** Folder under functions/ with a handler.ts. */
@@ -122,19 +126,28 @@ export class ServiceFunction extends Construct {
           mainFields: [...BUNDLING.mainFields],
           externalModules: [],
           define: defineTracing(props.xRayTracing),
-          esbuildArgs: Object.fromEntries(Object.entries(BUILTIN_ALIASES).map(([name, shim]) => [`--alias:${name}`, shim])),
+          esbuildArgs: Object.fromEntries(
+            Object.entries(BUILTIN_ALIASES).map(([name, shim]) => [`--alias:${name}`, shim]),
+          ),
         },
       });
     } else if (existsSync(`${prebuilt}/index.mjs`)) {
-      this.function = new lambda.Function(this, 'Function', { ...common, code: lambda.Code.fromAsset(prebuilt), handler: 'index.handler' });
+      this.function = new lambda.Function(this, 'Function', {
+        ...common,
+        code: lambda.Code.fromAsset(prebuilt),
+        handler: 'index.handler',
+      });
     } else {
-      throw new Error(`no sources and no prebuilt bundle for function ${props.name} (looked in ${prebuilt}): run \`npm run build\``);
+      throw new Error(
+        `no sources and no prebuilt bundle for function ${props.name} (looked in ${prebuilt}): run \`npm run build\``,
+      );
     }
 
     if (props.xRayTracing) {
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; tracing was asked for.',
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; tracing was asked for.',
       });
     }
   }

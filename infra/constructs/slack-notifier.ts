@@ -34,7 +34,9 @@ const NOTIFY_TIMEOUT = Duration.seconds(30);
 
 /** The same policy as the local stack's subscriptions, in CDK's terms. */
 export const snsFilter = (policy: Record<string, string[]>) =>
-  Object.fromEntries(Object.entries(policy).map(([key, values]) => [key, sns.SubscriptionFilter.stringFilter({ allowlist: values })]));
+  Object.fromEntries(
+    Object.entries(policy).map(([key, values]) => [key, sns.SubscriptionFilter.stringFilter({ allowlist: values })]),
+  );
 
 export class SlackNotifier extends Construct {
   readonly deadLetterQueue: sqs.Queue;
@@ -103,7 +105,13 @@ export class SlackNotifier extends Construct {
       secret.grantRead(fn);
     }
     this.deadLetterQueue.grantSendMessages(fn);
-    props.idempotencyTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    props.idempotencyTable.grant(
+      fn,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
     props.rateLimitTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
   }
 }

@@ -5,7 +5,7 @@
  * or a horizon too large for the budget).
  */
 import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -55,11 +55,24 @@ export class Sweep extends Construct {
       environment: { ...props.environment, SWEEP_INTERVAL_SECONDS: String(intervalSeconds) },
     });
     const fn = this.sweep.function;
-    grantOnTable(props.stateTable, fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    grantOnTable(
+      props.stateTable,
+      fn,
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    );
     // The dashboard's awaiting-review count and oldest wait, counted once a run.
     grantQueryIndex(props.stateTable, AWAITING_INDEX, fn);
     props.rateLimitTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    props.idempotencyTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    props.idempotencyTable.grant(
+      fn,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
     props.checksQueue.grantSendMessages(fn);
     props.apiKeySecret.grantRead(fn);
     props.grantPublish(fn);
@@ -70,6 +83,8 @@ export class Sweep extends Construct {
       // A missed run is made up by the next one, which resumes the walk: no retries.
       targets: [new targets.LambdaFunction(fn, { retryAttempts: 0 })],
     });
-    this.fullWalks = serviceMetric('SweepFullWalks', 'ia-review-alerts-sweep').with({ period: Duration.seconds(Math.max(60, Math.ceil((3 * intervalSeconds) / 60) * 60)) });
+    this.fullWalks = serviceMetric('SweepFullWalks', 'ia-review-alerts-sweep').with({
+      period: Duration.seconds(Math.max(60, Math.ceil((3 * intervalSeconds) / 60) * 60)),
+    });
   }
 }

@@ -2,17 +2,24 @@
  * The production bundles, built the way the CDK app builds them: the tracing switch really
  * removes the Tracer, and the slow-to-import builtins are read through CommonJS.
  */
-import { describe, expect, it } from '@jest/globals';
-import { build } from 'esbuild';
+
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { build } from 'esbuild';
 import { BUILTIN_ALIASES } from '../../infra/constructs/service-function.js';
 import { esbuildOptions } from '../../infra/esbuild-options.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const bundle = async (fn: string, xRayTracing: boolean) => {
-  const result = await build({ ...esbuildOptions(xRayTracing), entryPoints: [`${root}functions/${fn}/handler.ts`], write: false, metafile: true, logLevel: 'silent' });
+  const result = await build({
+    ...esbuildOptions(xRayTracing),
+    entryPoints: [`${root}functions/${fn}/handler.ts`],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
   return { text: result.outputFiles[0]?.text ?? '', inputs: Object.keys(result.metafile.inputs) };
 };
 

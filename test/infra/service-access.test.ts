@@ -6,9 +6,10 @@
  * resources: a new alarm, subscription, rule or schedule is checked without touching this file, and
  * a resource type it does not know fails until someone says how that type writes.
  */
+
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { Template } from 'aws-cdk-lib/assertions';
-import { readFileSync } from 'node:fs';
 import { buildApp } from '../../infra/build-app.js';
 
 type Json = Record<string, unknown>;
@@ -52,7 +53,8 @@ const allReferences = (value: unknown): string[] => {
   return [...(own ? [own] : []), ...Object.values(value as Json).flatMap(allReferences)];
 };
 
-const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** How each resource type makes a service write into our resources (a service principal, not a role). */
 const WRITERS: Record<string, (props: Json) => Array<{ service: string; target: unknown }>> = {
@@ -60,12 +62,15 @@ const WRITERS: Record<string, (props: Json) => Array<{ service: string; target: 
     ['AlarmActions', 'OKActions', 'InsufficientDataActions'].flatMap((key) =>
       asList(p[key] as unknown[]).map((target) => ({ service: 'cloudwatch.amazonaws.com', target })),
     ),
-  'AWS::SNS::Subscription': (p) => (p.Protocol === 'sqs' || p.Protocol === 'lambda' ? [{ service: 'sns.amazonaws.com', target: p.Endpoint }] : []),
+  'AWS::SNS::Subscription': (p) =>
+    p.Protocol === 'sqs' || p.Protocol === 'lambda' ? [{ service: 'sns.amazonaws.com', target: p.Endpoint }] : [],
   'AWS::Events::Rule': (p) =>
     asList(p.Targets as Json[]).flatMap((t) => [
       // A target with a role is written by that role (checked with the roles below), not by the service.
       ...(t.RoleArn ? [] : [{ service: 'events.amazonaws.com', target: t.Arn }]),
-      ...((t.DeadLetterConfig as Json | undefined)?.Arn ? [{ service: 'events.amazonaws.com', target: (t.DeadLetterConfig as Json).Arn }] : []),
+      ...((t.DeadLetterConfig as Json | undefined)?.Arn
+        ? [{ service: 'events.amazonaws.com', target: (t.DeadLetterConfig as Json).Arn }]
+        : []),
     ]),
   'AWS::Scheduler::Schedule': (p) => {
     const dlq = ((p.Target as Json).DeadLetterConfig as Json | undefined)?.Arn;
@@ -110,14 +115,18 @@ const principalServices = (statement: Statement) =>
 
 /** A confused-deputy guard: the writer must be one of ours, by source ARN or account. */
 const limitedToOurSource = (statement: Statement) =>
-  Object.values(statement.Condition ?? {}).some((operator) => 'aws:SourceArn' in operator || 'aws:SourceAccount' in operator);
+  Object.values(statement.Condition ?? {}).some(
+    (operator) => 'aws:SourceArn' in operator || 'aws:SourceAccount' in operator,
+  );
 
 const allows = (statements: Statement[], service: string, actions: string[]) =>
   statements.some(
     (s) =>
       s.Effect === 'Allow' &&
       principalServices(s).includes(service) &&
-      actions.every((action) => asList(s.Action).some((a) => a === action || (a.endsWith('*') && action.startsWith(a.slice(0, -1))))) &&
+      actions.every((action) =>
+        asList(s.Action).some((a) => a === action || (a.endsWith('*') && action.startsWith(a.slice(0, -1)))),
+      ) &&
       limitedToOurSource(s),
   );
 
@@ -138,21 +147,31 @@ const missingAllows = (resources: Record<string, Resource>, write: Write): strin
         r.Properties?.Principal === write.service &&
         (r.Properties?.SourceArn !== undefined || r.Properties?.SourceAccount !== undefined),
     );
-    return permitted ? [] : [`${write.via}: no Lambda permission for ${write.service} on ${write.target} with a SourceArn/SourceAccount`];
+    return permitted
+      ? []
+      : [`${write.via}: no Lambda permission for ${write.service} on ${write.target} with a SourceArn/SourceAccount`];
   }
   const rule = RESOURCE_POLICY[target.Type];
   if (!rule) return [`${write.via}: no rule for ${write.service} writing into a ${target.Type}; add one to this test`];
   const statements = Object.values(resources)
-    .filter((r) => r.Type === rule.policyType && asList(r.Properties?.[rule.listKey] as unknown[]).some((t) => referenced(t) === write.target))
-    .flatMap((r) => ((r.Properties?.PolicyDocument as Json).Statement as Statement[]) ?? []);
+    .filter(
+      (r) =>
+        r.Type === rule.policyType &&
+        asList(r.Properties?.[rule.listKey] as unknown[]).some((t) => referenced(t) === write.target),
+    )
+    .flatMap((r) => ((r.Properties?.PolicyDocument as Json | undefined)?.Statement as Statement[] | undefined) ?? []);
   const problems = allows(statements, write.service, rule.actions)
     ? []
-    : [`${write.via}: ${write.target} has no policy Allow for ${write.service} (${rule.actions.join(', ')}) limited by aws:SourceArn/aws:SourceAccount`];
+    : [
+        `${write.via}: ${write.target} has no policy Allow for ${write.service} (${rule.actions.join(', ')}) limited by aws:SourceArn/aws:SourceAccount`,
+      ];
   const key = referenced(target.Properties?.KmsMasterKeyId);
   if (key) {
     const keyStatements = ((resources[key]?.Properties?.KeyPolicy as Json | undefined)?.Statement as Statement[]) ?? [];
     if (!allows(keyStatements, write.service, ['kms:GenerateDataKey', 'kms:Decrypt'])) {
-      problems.push(`${write.via}: key ${key} of ${write.target} does not allow ${write.service} kms:GenerateDataKey* + kms:Decrypt for our source only`);
+      problems.push(
+        `${write.via}: key ${key} of ${write.target} does not allow ${write.service} kms:GenerateDataKey* + kms:Decrypt for our source only`,
+      );
     }
   }
   return problems;
@@ -163,8 +182,10 @@ const unguardedServiceRoles = (resources: Record<string, Resource>) =>
   Object.entries(resources)
     .filter(([, r]) => r.Type === 'AWS::IAM::Role')
     .flatMap(([id, r]) =>
-      (((r.Properties?.AssumeRolePolicyDocument as Json).Statement as Statement[]) ?? [])
-        .filter((s) => principalServices(s).some((service) => service !== 'lambda.amazonaws.com') && !limitedToOurSource(s))
+      (((r.Properties?.AssumeRolePolicyDocument as Json | undefined)?.Statement as Statement[] | undefined) ?? [])
+        .filter(
+          (s) => principalServices(s).some((service) => service !== 'lambda.amazonaws.com') && !limitedToOurSource(s),
+        )
         .map((s) => `${id}: ${principalServices(s).join(',')} may assume it for any account`),
     );
 

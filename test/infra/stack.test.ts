@@ -1,8 +1,9 @@
 /** The synthesised template: what ops engineers deploy, checked resource by resource. */
+
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readFileSync } from 'node:fs';
 import { buildApp } from '../../infra/build-app.js';
 
 // The feature flags the CLI would pass from cdk.json; bundling is skipped (esbuild's job, and slow).
@@ -16,11 +17,15 @@ const SOURCES = [
   { name: 'greenhouse', kind: 'greenhouse', attemptIdPath: 'payload.application.custom_fields.ia_attempt_id.value' },
   { name: 'zapier', kind: 'standard-webhooks', secret: 'existing/zapier', attemptIdPath: 'data.attemptId' },
 ];
-const { app, stack, template } = synth({ alertEmails: 'ops@example.com,lead@example.com', sources: JSON.stringify(SOURCES) });
+const { app, stack, template } = synth({
+  alertEmails: 'ops@example.com,lead@example.com',
+  sources: JSON.stringify(SOURCES),
+});
 
 const policyStatements = (): Array<{ Action: string | string[]; Resource: unknown }> =>
   Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-    (policy) => (policy as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument.Statement,
+    (policy) =>
+      (policy as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument.Statement,
   );
 
 describe('alerts stack', () => {
@@ -84,7 +89,9 @@ describe('alerts stack', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: Match.objectLike({
-        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
       }),
     });
   });
@@ -119,10 +126,16 @@ describe('alerts stack', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 8 ? * MON-FRI *)',
       ScheduleExpressionTimezone: 'UTC',
-      Target: Match.objectLike({ Input: JSON.stringify({ scheduledAt: '<aws.scheduler.scheduled-time>' }), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }) }),
+      Target: Match.objectLike({
+        Input: JSON.stringify({ scheduledAt: '<aws.scheduler.scheduled-time>' }),
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+      }),
     });
     const { template: berlin } = synth({ digestSchedule: 'cron(30 9 ? * MON *)', digestTimeZone: 'Europe/Berlin' });
-    berlin.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 9 ? * MON *)', ScheduleExpressionTimezone: 'Europe/Berlin' });
+    berlin.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 9 ? * MON *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+    });
     expect(() => synth({ digestTimeZone: 'Mars/Olympus' })).toThrow(/"digestTimeZone" must be an IANA time zone/);
     expect(() => synth({ digestSchedule: '0 8 * * 1-5' })).toThrow(/"digestSchedule" must be a Scheduler expression/);
   });
@@ -147,12 +160,17 @@ describe('alerts stack', () => {
     }
     expect(statements).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: stack.getLogicalId(stack.alerts.alertsTopic.node.defaultChild as never) } }),
+        expect.objectContaining({
+          Action: 'sns:Publish',
+          Resource: { Ref: stack.getLogicalId(stack.alerts.alertsTopic.node.defaultChild as never) },
+        }),
         expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
         expect.objectContaining({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] }),
         expect.objectContaining({
           Action: expect.arrayContaining(['sqs:SendMessage']),
-          Resource: { 'Fn::GetAtt': [stack.getLogicalId(stack.alerts.deadLetterQueue.node.defaultChild as never), 'Arn'] },
+          Resource: {
+            'Fn::GetAtt': [stack.getLogicalId(stack.alerts.deadLetterQueue.node.defaultChild as never), 'Arn'],
+          },
         }),
       ]),
     );
@@ -175,9 +193,12 @@ describe('alerts stack', () => {
       BillingMode: 'PAY_PER_REQUEST',
     });
     const roleId = stack.getLogicalId(stack.alerts.ingest.ingest.role.node.defaultChild as never);
-    const ingestPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${roleId}"`));
-    const statements = (ingestPolicy as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } })
-      .Properties.PolicyDocument.Statement;
+    const ingestPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p).includes(`"Ref":"${roleId}"`),
+    );
+    const statements = (
+      ingestPolicy as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } }
+    ).Properties.PolicyDocument.Statement;
     const actions = [...new Set(statements.flatMap((st) => ([] as string[]).concat(st.Action)))].sort();
     expect(actions).toEqual(
       [
@@ -199,7 +220,9 @@ describe('alerts stack', () => {
     const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
       JSON.stringify(f).includes('DEDUPE_TABLE_NAME'),
     ) as { Properties: { Environment: { Variables: { SOURCES: unknown } } } };
-    expect(JSON.stringify(fn.Properties.Environment.Variables.SOURCES)).toContain('payload.application.custom_fields.ia_attempt_id.value');
+    expect(JSON.stringify(fn.Properties.Environment.Variables.SOURCES)).toContain(
+      'payload.application.custom_fields.ia_attempt_id.value',
+    );
   });
 
   it('turns EventBridge events into check messages with an input transformer', () => {
@@ -207,16 +230,23 @@ describe('alerts stack', () => {
       EventPattern: { detail: { attemptId: [{ exists: true }] } },
       Targets: [
         Match.objectLike({
-          InputTransformer: Match.objectLike({ InputPathsMap: Match.objectLike({ 'detail-attemptId': '$.detail.attemptId' }) }),
+          InputTransformer: Match.objectLike({
+            InputPathsMap: Match.objectLike({ 'detail-attemptId': '$.detail.attemptId' }),
+          }),
           DeadLetterConfig: Match.anyValue(),
         }),
       ],
     });
-    expect(Object.keys(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } }))).toHaveLength(2);
+    expect(
+      Object.keys(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } })),
+    ).toHaveLength(2);
   });
 
   it('keeps watch state and alert idempotency keys in TTL tables check may only read and write', () => {
-    for (const [key, ttl] of [['attemptId', 'expiresAt'], ['id', 'expiration']]) {
+    for (const [key, ttl] of [
+      ['attemptId', 'expiresAt'],
+      ['id', 'expiration'],
+    ]) {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
         TimeToLiveSpecification: { AttributeName: ttl, Enabled: true },
@@ -224,9 +254,16 @@ describe('alerts stack', () => {
       });
     }
     const checkRole = stack.getLogicalId(stack.alerts.check.role.node.defaultChild as never);
-    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${checkRole}"`));
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p).includes(`"Ref":"${checkRole}"`),
+    );
     const dynamoActions = JSON.stringify(policy).match(/dynamodb:\w+/g) ?? [];
-    expect([...new Set(dynamoActions)].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect([...new Set(dynamoActions)].sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
   });
 
   it('sends every ops alarm, with a runbook line, to a separate encrypted ops topic', () => {
@@ -235,7 +272,16 @@ describe('alerts stack', () => {
       Properties: { AlarmName: string; AlarmDescription: string; AlarmActions: unknown[]; MetricName?: string };
     }>;
     expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual(
-      ['AlertDeliveryFailures', 'CheckErrors', 'ChecksBacklog', 'DeadLetters', 'IaAuthFailures', 'SweepErrors', 'SweepStalled', 'WebhookFailures']
+      [
+        'AlertDeliveryFailures',
+        'CheckErrors',
+        'ChecksBacklog',
+        'DeadLetters',
+        'IaAuthFailures',
+        'SweepErrors',
+        'SweepStalled',
+        'WebhookFailures',
+      ]
         .map((name) => `AssessmentReviewAlerts-${name}`)
         .sort(),
     );
@@ -243,12 +289,17 @@ describe('alerts stack', () => {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: opsTopic }]);
       expect(alarm.Properties.AlarmDescription).toMatch(/runbook/);
     }
-    template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'Assessment review alerts: ops alarms', KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: 'Assessment review alerts: ops alarms',
+      KmsMasterKeyId: Match.anyValue(),
+    });
   });
 
   it('has no unacknowledged cdk-nag AwsSolutions finding', () => {
     const report = new AwsSolutionsChecks().validateScope(app);
-    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+    expect(
+      report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`),
+    ).toEqual([]);
     expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
   });
 
@@ -259,26 +310,55 @@ describe('alerts stack', () => {
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ['a misspelt key, naming the nearest', { alertEmail: 'ops@example.com' }, /"alertEmail" is not a setting of this app; did you mean "alertEmails"/],
+    [
+      'a misspelt key, naming the nearest',
+      { alertEmail: 'ops@example.com' },
+      /"alertEmail" is not a setting of this app; did you mean "alertEmails"/,
+    ],
     ['another one', { watchIntervalMinute: '30' }, /did you mean "watchIntervalMinutes"/],
-    ['a boolean that is not exactly true/false', { includeCandidateEmail: 'yes' }, /"includeCandidateEmail" must be true or false/],
+    [
+      'a boolean that is not exactly true/false',
+      { includeCandidateEmail: 'yes' },
+      /"includeCandidateEmail" must be true or false/,
+    ],
     ['xRayTracing=1', { xRayTracing: '1' }, /"xRayTracing" must be true or false/],
     ['a base URL that does not parse', { iaApiBaseUrl: 'not a url' }, /"iaApiBaseUrl" must be an https:\/\/ URL/],
-    ['an http base URL (the key would travel in clear)', { iaApiBaseUrl: 'http://api.example.com/v1' }, /"iaApiBaseUrl" must be an https/],
-    ['a link template without {attemptId}', { iaAttemptUrlTemplate: 'https://app.example.com/x' }, /"iaAttemptUrlTemplate" must be a URL containing \{attemptId\}/],
-    ['an unknown Slack event type', { slackChannels: '[{"name":"a","eventTypes":["review.need"]}]' }, /"slackChannels" must be eventTypes from review.needed/],
-    ['an unknown Slack channel key', { slackChannels: '[{"name":"a","eventType":["review.needed"]}]' }, /"slackChannels" must be channels with only the keys/],
+    [
+      'an http base URL (the key would travel in clear)',
+      { iaApiBaseUrl: 'http://api.example.com/v1' },
+      /"iaApiBaseUrl" must be an https/,
+    ],
+    [
+      'a link template without {attemptId}',
+      { iaAttemptUrlTemplate: 'https://app.example.com/x' },
+      /"iaAttemptUrlTemplate" must be a URL containing \{attemptId\}/,
+    ],
+    [
+      'an unknown Slack event type',
+      { slackChannels: '[{"name":"a","eventTypes":["review.need"]}]' },
+      /"slackChannels" must be eventTypes from review.needed/,
+    ],
+    [
+      'an unknown Slack channel key',
+      { slackChannels: '[{"name":"a","eventType":["review.needed"]}]' },
+      /"slackChannels" must be channels with only the keys/,
+    ],
   ])('fails synth on %s', (_name, context, message) => {
     expect(() => synth(context)).toThrow(message);
   });
 
   it('accepts booleans as true/false, and CDK’s own context keys', () => {
-    expect(() => synth({ includeCandidateEmail: true, xRayTracing: 'false', '@aws-cdk/core:newStyleStackSynthesis': true })).not.toThrow();
+    expect(() =>
+      synth({ includeCandidateEmail: true, xRayTracing: 'false', '@aws-cdk/core:newStyleStackSynthesis': true }),
+    ).not.toThrow();
   });
 
   it('warns when nobody would receive an alert', () => {
     const { stack: silent } = synth({});
-    const warnings = Annotations.fromStack(silent).findWarning('*', Match.stringLikeRegexp('Nobody receives review alerts'));
+    const warnings = Annotations.fromStack(silent).findWarning(
+      '*',
+      Match.stringLikeRegexp('Nobody receives review alerts'),
+    );
     expect(warnings).toHaveLength(1);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Nobody receives'))).toEqual([]);
   });
@@ -288,7 +368,9 @@ describe('the dashboard', () => {
   type Widget = { type: string; properties: { title: string; metrics?: unknown[][]; alarms?: string[] } };
   /** The dashboard's JSON with every CloudFormation reference as the logical id it points at. */
   const widgets = (): Widget[] => {
-    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } } };
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as {
+      Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } };
+    };
     const text = dashboard.Properties.DashboardBody['Fn::Join'][1]
       .map((part) => (typeof part === 'string' ? part : JSON.stringify(part).replace(/"/g, "'")))
       .join('');
@@ -311,19 +393,42 @@ describe('the dashboard', () => {
       'Function duration (p95, ms)',
       'Ops alarms',
     ]);
-    for (const metric of ['AttemptsAwaitingReview', 'OldestReviewWaitHours', 'ApproximateAgeOfOldestMessage', 'Duration', 'Errors']) expect(expressions()).toContain(metric);
+    for (const metric of [
+      'AttemptsAwaitingReview',
+      'OldestReviewWaitHours',
+      'ApproximateAgeOfOldestMessage',
+      'Duration',
+      'Errors',
+    ])
+      expect(expressions()).toContain(metric);
     // Split by dimension with SEARCH, so new event types and sources appear by themselves.
-    expect(expressions()).toContain(`SEARCH('{IaReviewAlerts,eventType,service} MetricName=\\"AlertsPublished\\"', 'Sum', 300)`);
-    expect(expressions()).toContain(`SEARCH('{IaReviewAlerts,source,service} MetricName=\\"WebhooksAccepted\\"', 'Sum', 300)`);
+    expect(expressions()).toContain(
+      `SEARCH('{IaReviewAlerts,eventType,service} MetricName=\\"AlertsPublished\\"', 'Sum', 300)`,
+    );
+    expect(expressions()).toContain(
+      `SEARCH('{IaReviewAlerts,source,service} MetricName=\\"WebhooksAccepted\\"', 'Sum', 300)`,
+    );
     expect(expressions()).toMatch(/100 \* SUM\(SEARCH\(.*IaRequests.*\/ 300/);
     const alarmWidget = widgets().find((w) => w.type === 'alarm');
-    expect(alarmWidget?.properties.alarms).toHaveLength(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length);
+    expect(alarmWidget?.properties.alarms).toHaveLength(
+      Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length,
+    );
   });
 
   it('has its URL as a stack output, next to every other runbook target', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(JSON.stringify(outputs.DashboardUrl?.Value)).toContain('#dashboards:name=AssessmentReviewAlerts-review-alerts');
-    for (const key of ['StateTableName', 'ChecksQueueUrl', 'DeadLetterQueueUrl', 'AlertsTopicArn', 'OpsTopicArn', 'IaApiKeySecretName', 'WebhookUrl']) {
+    expect(JSON.stringify(outputs.DashboardUrl?.Value)).toContain(
+      '#dashboards:name=AssessmentReviewAlerts-review-alerts',
+    );
+    for (const key of [
+      'StateTableName',
+      'ChecksQueueUrl',
+      'DeadLetterQueueUrl',
+      'AlertsTopicArn',
+      'OpsTopicArn',
+      'IaApiKeySecretName',
+      'WebhookUrl',
+    ]) {
       expect(outputs[key]).toBeDefined();
     }
   });
@@ -331,12 +436,25 @@ describe('the dashboard', () => {
 
 describe('the sweep', () => {
   it('runs on a schedule of sweepIntervalMinutes with the horizon, share and page size it was given', () => {
-    const { template: custom } = synth({ sweepIntervalMinutes: '10', sweepHorizonDays: '14', sweepBudgetShare: '0.25', sweepPageSize: '50' });
-    custom.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(10 minutes)', Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })] });
+    const { template: custom } = synth({
+      sweepIntervalMinutes: '10',
+      sweepHorizonDays: '14',
+      sweepBudgetShare: '0.25',
+      sweepPageSize: '50',
+    });
+    custom.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(10 minutes)',
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
     custom.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 630,
       Environment: {
-        Variables: Match.objectLike({ SWEEP_INTERVAL_SECONDS: '600', SWEEP_HORIZON_DAYS: '14', SWEEP_BUDGET_SHARE: '0.25', SWEEP_PAGE_SIZE: '50' }),
+        Variables: Match.objectLike({
+          SWEEP_INTERVAL_SECONDS: '600',
+          SWEEP_HORIZON_DAYS: '14',
+          SWEEP_BUDGET_SHARE: '0.25',
+          SWEEP_PAGE_SIZE: '50',
+        }),
       },
     });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
@@ -344,7 +462,9 @@ describe('the sweep', () => {
 
   it('may read state in batches and take the walk lease, and nothing it does not use', () => {
     const roleId = stack.getLogicalId(stack.alerts.sweep.sweep.role.node.defaultChild as never);
-    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${roleId}"`));
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p).includes(`"Ref":"${roleId}"`),
+    );
     const actions = [...new Set(JSON.stringify(policy).match(/"(dynamodb|sqs|sns|kms|secretsmanager):\w+"/g))].sort();
     expect(actions).toEqual(
       [
@@ -384,8 +504,15 @@ describe('the sweep', () => {
 });
 
 describe('alerts stack with Slack channels and Amazon Q Developer', () => {
-  const { app: slackApp, stack: slackStack, template: slackTemplate } = synth({
-    slackChannels: JSON.stringify([{ name: 'reviews' }, { name: 'philosophy', assessmentIds: ['pjpmahbioyqufxos'], digest: false }]),
+  const {
+    app: slackApp,
+    stack: slackStack,
+    template: slackTemplate,
+  } = synth({
+    slackChannels: JSON.stringify([
+      { name: 'reviews' },
+      { name: 'philosophy', assessmentIds: ['pjpmahbioyqufxos'], digest: false },
+    ]),
     chatSlackWorkspaceId: 'T0123',
     chatSlackChannelId: 'C0456',
   });
@@ -398,7 +525,10 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
     });
     slackTemplate.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sqs',
-      FilterPolicy: { eventType: ['review.needed', 'review.overdue', 'scoring.stalled'], assessmentId: ['pjpmahbioyqufxos'] },
+      FilterPolicy: {
+        eventType: ['review.needed', 'review.overdue', 'scoring.stalled'],
+        assessmentId: ['pjpmahbioyqufxos'],
+      },
     });
     const mappings = slackTemplate.findResources('AWS::Lambda::EventSourceMapping');
     expect(Object.keys(mappings)).toHaveLength(3); // check + two channels
@@ -406,12 +536,18 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
 
   it('keeps webhook URLs in secrets notify-slack alone may read', () => {
     const roleId = slackStack.getLogicalId(slackStack.alerts.slack?.notify.role.node.defaultChild as never);
-    const policy = Object.values(slackTemplate.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${roleId}"`));
+    const policy = Object.values(slackTemplate.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p).includes(`"Ref":"${roleId}"`),
+    );
     const text = JSON.stringify(policy);
     expect(text).toContain('secretsmanager:GetSecretValue');
     expect(text).not.toContain('sns:Publish');
     const checkRole = slackStack.getLogicalId(slackStack.alerts.check.role.node.defaultChild as never);
-    const checkPolicy = JSON.stringify(Object.values(slackTemplate.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes(`"Ref":"${checkRole}"`)));
+    const checkPolicy = JSON.stringify(
+      Object.values(slackTemplate.findResources('AWS::IAM::Policy')).find((p) =>
+        JSON.stringify(p).includes(`"Ref":"${checkRole}"`),
+      ),
+    );
     for (const secret of slackStack.alerts.slack?.channelSecrets.values() ?? []) {
       expect(checkPolicy).not.toContain(slackStack.getLogicalId(secret.node.defaultChild as never));
     }

@@ -4,22 +4,29 @@
  * a channel that turned it off), `digest --now`, and failed Slack posts redriven to their own
  * channel's buffer.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { LocalState } from '../../functions/cli/local-state.js';
-import { run, type Io } from '../../functions/cli/main.js';
+import { type Io, run } from '../../functions/cli/main.js';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { FakeSlackServer } from '../support/fake-slack-server.js';
 import { freshAttempt, seedVariant } from '../support/ia-fixtures.js';
 import { lambdaContext } from '../support/lambda.js';
 import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
 import { motoEnvironment } from '../support/moto.js';
-import { awsClients, checkEnvironment, notifyEnvironment, provision, type LocalResources } from '../support/provision.js';
+import {
+  awsClients,
+  checkEnvironment,
+  type LocalResources,
+  notifyEnvironment,
+  provision,
+} from '../support/provision.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);
@@ -29,7 +36,10 @@ const slack = new FakeSlackServer();
 let resources: LocalResources;
 let check: SqsHandler;
 let notify: SqsHandler;
-let digest: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ status: string; waiting?: number }>;
+let digest: (
+  event: unknown,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<{ status: string; waiting?: number }>;
 let stateFile: string;
 
 beforeAll(async () => {
@@ -44,12 +54,22 @@ beforeAll(async () => {
       { name: 'quiet', webhookUrl: slack.webhookUrl('quiet'), digest: false },
     ],
   });
-  const base = { ...motoEnvironment(endpoint), POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT' };
-  Object.assign(process.env, base, checkEnvironment(resources, await ia.start()), { IA_RATE_PER_SECOND: '1000', MIN_RECHECK_INTERVAL_SECONDS: '0' });
+  const base = {
+    ...motoEnvironment(endpoint),
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  };
+  Object.assign(process.env, base, checkEnvironment(resources, await ia.start()), {
+    IA_RATE_PER_SECOND: '1000',
+    MIN_RECHECK_INTERVAL_SECONDS: '0',
+  });
   ({ handler: check } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler });
   ({ handler: digest } = (await import('../../functions/digest/handler.js')) as unknown as { handler: typeof digest });
   Object.assign(process.env, notifyEnvironment(resources));
-  ({ handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as { handler: SqsHandler });
+  ({ handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as {
+    handler: SqsHandler;
+  });
   // What `npm start` writes for the CLI, for these resources.
   stateFile = join(mkdtempSync(join(tmpdir(), 'waiting-')), 'state.json');
   const state: LocalState = {
@@ -75,20 +95,35 @@ afterAll(async () => {
 
 beforeEach(async () => {
   slack.reset();
-  for (const url of [resources.emailInboxUrl, resources.allAlertsInboxUrl, resources.notifyDeadLetterQueueUrl, ...resources.slackChannels.map((c) => c.queueUrl)]) {
+  for (const url of [
+    resources.emailInboxUrl,
+    resources.allAlertsInboxUrl,
+    resources.notifyDeadLetterQueueUrl,
+    ...resources.slackChannels.map((c) => c.queueUrl),
+  ]) {
     await drain(sqs, url);
   }
 });
 
 const checkAttempt = async (attemptId: string) => {
-  await sqs.send(new SendMessageCommand({ QueueUrl: resources.checksQueueUrl, MessageBody: JSON.stringify({ attemptId }) }));
+  await sqs.send(
+    new SendMessageCommand({ QueueUrl: resources.checksQueueUrl, MessageBody: JSON.stringify({ attemptId }) }),
+  );
   await pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler: check });
 };
 
 const cli = async (...args: string[]) => {
   let out = '';
   let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), env: { ...process.env, IA_ALERTS_LOCAL_STATE: stateFile } };
+  const io: Io = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: { ...process.env, IA_ALERTS_LOCAL_STATE: stateFile },
+  };
   const code = await run(args, io);
   return { code, out, err };
 };
@@ -98,7 +133,16 @@ const pendingIds = async (...args: string[]) =>
     .trim()
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as { attemptId: string; assessmentId: string; pendingReviewCount: number; waitingSince: string; candidateEmail?: string });
+    .map(
+      (line) =>
+        JSON.parse(line) as {
+          attemptId: string;
+          assessmentId: string;
+          pendingReviewCount: number;
+          waitingSince: string;
+          candidateEmail?: string;
+        },
+    );
 
 describe('the awaiting-review index and `pending`', () => {
   it('lists an attempt from review.needed until its reviews are done, oldest first', async () => {
@@ -139,7 +183,10 @@ describe('the awaiting-review index and `pending`', () => {
 describe('--stack', () => {
   it('finds the table, topic and queues in the stack outputs (CloudFormation DescribeStacks)', async () => {
     const stackName = `waiting-${randomBytes(3).toString('hex')}`;
-    const output = (value: string, description?: string) => ({ Value: value, ...(description ? { Description: description } : {}) });
+    const output = (value: string, description?: string) => ({
+      Value: value,
+      ...(description ? { Description: description } : {}),
+    });
     await new CloudFormationClient({}).send(
       new CreateStackCommand({
         StackName: stackName,
@@ -148,7 +195,10 @@ describe('--stack', () => {
           Outputs: {
             StateTableName: output(resources.stateTableName),
             AlertsTopicArn: output(resources.alertsTopicArn),
-            SlackBufferreviewsQueueUrl: output(resources.slackChannels[0]?.queueUrl as string, 'Buffer queue of Slack channel reviews'),
+            SlackBufferreviewsQueueUrl: output(
+              resources.slackChannels[0]?.queueUrl as string,
+              'Buffer queue of Slack channel reviews',
+            ),
           },
         }),
       }),
@@ -157,7 +207,15 @@ describe('--stack', () => {
     await checkAttempt(id);
     let out = '';
     // No local pipeline: only the stack says where things are.
-    const io: Io = { out: (t) => void (out += t), err: (t) => void (out += t), env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' } };
+    const io: Io = {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        out += t;
+      },
+      env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' },
+    };
     expect(await run(['pending', '--json', '--stack', stackName], io)).toBe(0);
     expect(out).toContain(`"attemptId":"${id}"`);
     out = '';
@@ -181,14 +239,31 @@ describe('the digest', () => {
 
     const emails = await drain(sqs, resources.emailInboxUrl);
     expect(emails).toHaveLength(1);
-    const published = JSON.parse(emails[0]?.Body ?? '{}') as { eventType: string; waiting: number; oldest: Array<{ attemptId: string }> };
+    const published = JSON.parse(emails[0]?.Body ?? '{}') as {
+      eventType: string;
+      waiting: number;
+      oldest: Array<{ attemptId: string }>;
+    };
     expect(published.eventType).toBe('review.digest');
     expect(published.oldest.map((o) => o.attemptId)).toContain(id);
 
-    await pollOnce({ sqs, queueUrl: resources.slackChannels[0]?.queueUrl as string, handler: notify, functionName: 'notify-slack' });
-    expect(await pollOnce({ sqs, queueUrl: resources.slackChannels[1]?.queueUrl as string, handler: notify, functionName: 'notify-slack' })).toBe(0);
+    await pollOnce({
+      sqs,
+      queueUrl: resources.slackChannels[0]?.queueUrl as string,
+      handler: notify,
+      functionName: 'notify-slack',
+    });
+    expect(
+      await pollOnce({
+        sqs,
+        queueUrl: resources.slackChannels[1]?.queueUrl as string,
+        handler: notify,
+        functionName: 'notify-slack',
+      }),
+    ).toBe(0);
     expect(slack.posts.map((p) => p.path)).toEqual(['/services/T000/B000/reviews']);
-    const blocks = (slack.posts[0]?.body as { blocks: Array<{ type: string; text?: { text: string } }> }).blocks;
+    const blocks =
+      (slack.posts[0]?.body as { blocks: Array<{ type: string; text?: { text: string } }> } | undefined)?.blocks ?? [];
     expect(blocks[0]?.text?.text).toMatch(/^Reviews waiting: \d+ attempts?$/);
     expect(JSON.stringify(blocks)).toContain(id.slice(0, 12));
   });
@@ -200,7 +275,9 @@ describe('the digest', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/published a digest of \d+ attempt\(s\) waiting for review/);
     const emails = await drain(sqs, resources.emailInboxUrl);
-    expect(emails.map((m) => (JSON.parse(m.Body ?? '{}') as { eventType: string }).eventType)).toEqual(['review.digest']);
+    expect(emails.map((m) => (JSON.parse(m.Body ?? '{}') as { eventType: string }).eventType)).toEqual([
+      'review.digest',
+    ]);
     expect((await cli('digest')).code).toBe(2);
   });
 });
@@ -210,7 +287,12 @@ describe('Slack dead letters', () => {
     slack.script('/services/T000/B000/quiet', { status: 410, error: 'channel_is_archived' });
     const id = freshAttempt(ia, 'reviewNeeded');
     await checkAttempt(id);
-    await pollOnce({ sqs, queueUrl: resources.slackChannels[1]?.queueUrl as string, handler: notify, functionName: 'notify-slack' });
+    await pollOnce({
+      sqs,
+      queueUrl: resources.slackChannels[1]?.queueUrl as string,
+      handler: notify,
+      functionName: 'notify-slack',
+    });
     const { out } = await cli('redrive', '--slack', '--dry-run');
     expect(out).toContain('(slack_destination_gone: Slack channel quiet is gone');
     const moved = await cli('redrive', '--slack');

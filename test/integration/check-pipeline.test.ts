@@ -2,19 +2,25 @@
  * The check pipeline on a real AWS emulator (moto) and the fake IA server: a message on the
  * checks queue → check (invoked in-process the way Lambda would) → SNS → subscriber queues.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { GetQueueAttributesCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+
 import { randomBytes } from 'node:crypto';
+import { GetQueueAttributesCommand, type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts, freshAttempt, SEED_ATTEMPT_ID } from '../support/ia-fixtures.js';
 import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
 import { motoEnvironment } from '../support/moto.js';
-import { awsClients, checkEnvironment, provision, type LocalResources } from '../support/provision.js';
+import { awsClients, checkEnvironment, type LocalResources, provision } from '../support/provision.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);
 const apiKey = `key-${randomBytes(12).toString('hex')}`;
-const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: 1000, attempts: defaultAttempts(), assignments: defaultAssignments() });
+const ia = new FakeIaServer({
+  apiKeys: [apiKey],
+  ratePerSecond: 1000,
+  attempts: defaultAttempts(),
+  assignments: defaultAssignments(),
+});
 let resources: LocalResources;
 let handler: SqsHandler;
 
@@ -40,16 +46,22 @@ afterAll(() => ia.stop());
 
 beforeEach(async () => {
   ia.reset();
-  for (const url of [resources.emailInboxUrl, resources.allAlertsInboxUrl, resources.deadLetterQueueUrl]) await drain(sqs, url);
+  for (const url of [resources.emailInboxUrl, resources.allAlertsInboxUrl, resources.deadLetterQueueUrl])
+    await drain(sqs, url);
 });
 
 const enqueue = (...bodies: string[]) =>
-  Promise.all(bodies.map((body) => sqs.send(new SendMessageCommand({ QueueUrl: resources.checksQueueUrl, MessageBody: body }))));
+  Promise.all(
+    bodies.map((body) => sqs.send(new SendMessageCommand({ QueueUrl: resources.checksQueueUrl, MessageBody: body }))),
+  );
 
 const runCheck = () => pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler, functionName: 'check' });
 
 const alertsIn = async (queueUrl: string) =>
-  (await drain(sqs, queueUrl)).map((m: Message) => ({ body: JSON.parse(m.Body ?? '{}'), attributes: m.MessageAttributes }));
+  (await drain(sqs, queueUrl)).map((m: Message) => ({
+    body: JSON.parse(m.Body ?? '{}'),
+    attributes: m.MessageAttributes,
+  }));
 
 describe('check pipeline on moto', () => {
   it('delivers review.needed to subscribers with its attributes, and to the email-filtered subscription', async () => {
@@ -120,8 +132,14 @@ describe('check pipeline on moto', () => {
   it('passes an early re-check back to the queue for another 15 minutes without asking IA', async () => {
     const delayed = async () =>
       Number(
-        (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: resources.checksQueueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] })))
-          .Attributes?.ApproximateNumberOfMessagesDelayed ?? 0,
+        (
+          await sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: resources.checksQueueUrl,
+              AttributeNames: ['ApproximateNumberOfMessagesDelayed'],
+            }),
+          )
+        ).Attributes?.ApproximateNumberOfMessagesDelayed ?? 0,
       );
     const before = await delayed();
     const notBefore = new Date(Date.now() + 3 * 3_600_000).toISOString();

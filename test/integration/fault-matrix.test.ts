@@ -4,26 +4,37 @@
  * lost — by driving the check function the way Lambda's event source would until the queue is
  * quiet.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { CreateTopicCommand, DeleteTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+
 import { randomBytes } from 'node:crypto';
+import { CreateTopicCommand, DeleteTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { dynamoStateStore, type StateStore } from '#lib/attempt-state.js';
+import { createIaClient } from '#lib/ia-client.js';
 import { DEFAULT_WATCH } from '#lib/lifecycle.js';
 import { publishAlert } from '#lib/publish.js';
 import { createPublishOnce } from '#lib/publish-once.js';
-import { createIaClient } from '#lib/ia-client.js';
-import { checkReference, type CheckDeps } from '../../functions/check/check-reference.js';
+import { type CheckDeps, checkReference } from '../../functions/check/check-reference.js';
 import { FakeIaServer, type Fault } from '../support/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts, freshAttempt } from '../support/ia-fixtures.js';
 import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
 import { motoEnvironment } from '../support/moto.js';
-import { awsClients, checkEnvironment, provision, type LocalResources } from '../support/provision.js';
+import { awsClients, checkEnvironment, type LocalResources, provision } from '../support/provision.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs, sns, dynamodb } = awsClients(endpoint);
 const apiKey = `key-${randomBytes(8).toString('hex')}`;
-const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: Infinity, attempts: defaultAttempts(), assignments: defaultAssignments() });
+const ia = new FakeIaServer({
+  apiKeys: [apiKey],
+  ratePerSecond: Infinity,
+  attempts: defaultAttempts(),
+  assignments: defaultAssignments(),
+});
 let resources: LocalResources;
 let handler: SqsHandler;
 
@@ -51,7 +62,8 @@ afterAll(() => ia.stop());
 
 beforeEach(async () => {
   ia.reset();
-  for (const url of [resources.checksQueueUrl, resources.allAlertsInboxUrl, resources.deadLetterQueueUrl]) await drain(sqs, url);
+  for (const url of [resources.checksQueueUrl, resources.allAlertsInboxUrl, resources.deadLetterQueueUrl])
+    await drain(sqs, url);
 });
 
 const enqueue = async (...bodies: object[]) => {
@@ -83,7 +95,10 @@ const driveUntilQuiet = async (timeoutMs = 20_000) => {
   throw new Error('the checks queue did not go quiet');
 };
 
-const alerts = async () => (await drain(sqs, resources.allAlertsInboxUrl)).map((m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string });
+const alerts = async () =>
+  (await drain(sqs, resources.allAlertsInboxUrl)).map(
+    (m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string },
+  );
 const deadLetters = async () =>
   (await drain(sqs, resources.deadLetterQueueUrl)).map((m: Message) => ({
     body: JSON.parse(m.Body ?? '{}') as { attemptId?: string },
@@ -189,7 +204,9 @@ describe('fault matrix', () => {
     const lost = results.filter((r) => r.status === 'rejected');
     expect(lost.length).toBeLessThanOrEqual(1);
     for (const loser of lost) {
-      expect(String((loser as PromiseRejectedResult).reason)).toMatch(/concurrently|already in progress|IdempotencyAlreadyInProgress/i);
+      expect(String((loser as PromiseRejectedResult).reason)).toMatch(
+        /concurrently|already in progress|IdempotencyAlreadyInProgress/i,
+      );
       // Its redelivery finds the attempt just checked and publishes nothing.
       const retry = await checkReference({ attemptId: id }, 'm-b', realDeps());
       expect(retry.outcomes[0]?.published).toEqual([]);
@@ -206,9 +223,16 @@ describe('fault matrix', () => {
     // The topic comes back (same name, same ARN) with its subscriber.
     const name = resources.alertsTopicArn.split(':').pop() as string;
     await sns.send(new CreateTopicCommand({ Name: name }));
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: resources.allAlertsInboxUrl, AttributeNames: ['QueueArn'] }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: resources.allAlertsInboxUrl, AttributeNames: ['QueueArn'] }),
+    );
     await sns.send(
-      new SubscribeCommand({ TopicArn: resources.alertsTopicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn, Attributes: { RawMessageDelivery: 'true' } }),
+      new SubscribeCommand({
+        TopicArn: resources.alertsTopicArn,
+        Protocol: 'sqs',
+        Endpoint: Attributes?.QueueArn,
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
     );
     await driveUntilQuiet();
     await expectExactlyOneAlert(id);

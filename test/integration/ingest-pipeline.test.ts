@@ -2,27 +2,42 @@
  * From an HTTP request to a notification, on moto: signed webhook → HTTP API adapter → ingest →
  * checks queue → check → alerts topic → subscriber. Redeliveries and forgeries enqueue nothing.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { signRequest } from '#lib/webhooks/sign.js';
-import { run, type Io } from '../../functions/cli/main.js';
+import { type Io, run } from '../../functions/cli/main.js';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts, freshAttempt, seedVariant } from '../support/ia-fixtures.js';
-import { startHttpApi, type HttpHandler } from '../support/local/http-api.js';
-import { localSources } from '../support/local/sources.js';
 import { lambdaContext } from '../support/lambda.js';
+import { type HttpHandler, startHttpApi } from '../support/local/http-api.js';
+import { localSources } from '../support/local/sources.js';
 import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
 import { motoEnvironment } from '../support/moto.js';
-import { awsClients, checkEnvironment, ingestEnvironment, provision, type LocalResources } from '../support/provision.js';
+import {
+  awsClients,
+  checkEnvironment,
+  ingestEnvironment,
+  type LocalResources,
+  provision,
+} from '../support/provision.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);
 const apiKey = `key-${randomBytes(8).toString('hex')}`;
-const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: 1000, attempts: defaultAttempts(), assignments: defaultAssignments() });
+const ia = new FakeIaServer({
+  apiKeys: [apiKey],
+  ratePerSecond: 1000,
+  attempts: defaultAttempts(),
+  assignments: defaultAssignments(),
+});
 // One source whose stored secret is too weak to trust: it must fail closed.
-const sources = [...localSources(), { name: 'weak', kind: 'greenhouse' as const, attemptIdPath: 'payload.id', secretValue: 'short' }];
+const sources = [
+  ...localSources(),
+  { name: 'weak', kind: 'greenhouse' as const, attemptIdPath: 'payload.id', secretValue: 'short' },
+];
 const secretOf = (name: string) => sources.find((s) => s.name === name)?.secretValue as string;
 /** The example payload of a source, pointing at a fresh attempt so tests share no watch state. */
 const fixture = (name: string) =>
@@ -37,14 +52,22 @@ let ingestHandler: HttpHandler;
 
 beforeAll(async () => {
   resources = await provision({ endpoint, prefix: `ingest-${randomBytes(4).toString('hex')}`, apiKey, sources });
-  Object.assign(process.env, motoEnvironment(endpoint), checkEnvironment(resources, await ia.start()), ingestEnvironment(resources), {
-    IA_RATE_PER_SECOND: '1000',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
+  Object.assign(
+    process.env,
+    motoEnvironment(endpoint),
+    checkEnvironment(resources, await ia.start()),
+    ingestEnvironment(resources),
+    {
+      IA_RATE_PER_SECOND: '1000',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
+  );
   ({ handler: check } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler });
-  const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as { handler: HttpHandler };
+  const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as {
+    handler: HttpHandler;
+  };
   ingestHandler = ingest;
   api = await startHttpApi(ingest);
 });
@@ -55,10 +78,14 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  for (const url of [resources.checksQueueUrl, resources.allAlertsInboxUrl, resources.emailInboxUrl]) await drain(sqs, url);
+  for (const url of [resources.checksQueueUrl, resources.allAlertsInboxUrl, resources.emailInboxUrl])
+    await drain(sqs, url);
 });
 
-const post = async (source: string, signed: { headers: Record<string, string>; body: string; query: Record<string, string> }) => {
+const post = async (
+  source: string,
+  signed: { headers: Record<string, string>; body: string; query: Record<string, string> },
+) => {
   const query = new URLSearchParams(signed.query).toString();
   const response = await fetch(`${api.url}/events/${source}${query ? `?${query}` : ''}`, {
     method: 'POST',
@@ -70,7 +97,10 @@ const post = async (source: string, signed: { headers: Record<string, string>; b
 
 const queued = async () => {
   const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: resources.checksQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: resources.checksQueueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages'],
+    }),
   );
   return Number(Attributes?.ApproximateNumberOfMessages);
 };
@@ -118,25 +148,37 @@ describe('webhook to notification on moto', () => {
   });
 
   it('404s for an unknown source and for paths that are not routed', async () => {
-    expect((await post('nope', { headers: { 'content-type': 'application/json' }, body: '{}', query: {} })).status).toBe(404);
+    expect(
+      (await post('nope', { headers: { 'content-type': 'application/json' }, body: '{}', query: {} })).status,
+    ).toBe(404);
     expect((await fetch(`${api.url}/anything`, { method: 'POST' })).status).toBe(404);
   });
 });
 
 describe('replays and fan-out on moto', () => {
   const greenhouseFor = (attemptId: string) =>
-    readFileSync(new URL('../fixtures/webhooks/greenhouse.json', import.meta.url), 'utf8').replace('att-review-needed', attemptId);
+    readFileSync(new URL('../fixtures/webhooks/greenhouse.json', import.meta.url), 'utf8').replace(
+      'att-review-needed',
+      attemptId,
+    );
 
   it('a Greenhouse delivery replayed under a new event id is a duplicate: enqueued once', async () => {
     const signed = signRequest('greenhouse', greenhouseFor(freshAttempt(ia, 'reviewNeeded')), secretOf('greenhouse'));
     expect((await post('greenhouse', signed)).body.status).toBe('enqueued');
-    const replayed = await post('greenhouse', { ...signed, headers: { ...signed.headers, 'greenhouse-event-id': 'replayed-1' } });
+    const replayed = await post('greenhouse', {
+      ...signed,
+      headers: { ...signed.headers, 'greenhouse-event-id': 'replayed-1' },
+    });
     expect([replayed.status, replayed.body.status]).toEqual([202, 'duplicate']);
     expect(await queued()).toBe(1);
   });
 
   it('an IA callback repeated at once is answered duplicate without enqueueing', async () => {
-    const signed = signRequest('ia-callback', `{"attempt":{"id":"${freshAttempt(ia, 'reviewNeeded')}"}}`, secretOf('ia'));
+    const signed = signRequest(
+      'ia-callback',
+      `{"attempt":{"id":"${freshAttempt(ia, 'reviewNeeded')}"}}`,
+      secretOf('ia'),
+    );
     expect((await post('ia', signed)).body.status).toBe('enqueued');
     expect((await post('ia', signed)).body).toMatchObject({ status: 'duplicate', reason: 'recently enqueued' });
     expect(await queued()).toBe(1);
@@ -151,7 +193,12 @@ describe('replays and fan-out on moto', () => {
       const ts = String(Math.floor(Date.now() / 1000));
       const signature = createHmac('sha256', key).update(`msg_fan.${ts}.${body}`).digest('base64');
       return post('webhooks', {
-        headers: { 'content-type': 'application/json', 'webhook-id': 'msg_fan', 'webhook-timestamp': ts, 'webhook-signature': `v1,${signature}` },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': 'msg_fan',
+          'webhook-timestamp': ts,
+          'webhook-signature': `v1,${signature}`,
+        },
         body,
         query: {},
       });
@@ -173,7 +220,10 @@ describe('replays and fan-out on moto', () => {
 
   it('a wrong id: dead-lettered, its repeat costs no IA call, and redrive asks IA again', async () => {
     const id = `att-missing-${randomBytes(4).toString('hex')}`;
-    const send = () => sqs.send(new SendMessageCommand({ QueueUrl: resources.checksQueueUrl, MessageBody: JSON.stringify({ attemptId: id }) }));
+    const send = () =>
+      sqs.send(
+        new SendMessageCommand({ QueueUrl: resources.checksQueueUrl, MessageBody: JSON.stringify({ attemptId: id }) }),
+      );
     const iaCallsFor = () => ia.countRequests((r) => r.id === id);
     await drain(sqs, resources.deadLetterQueueUrl);
     await send();
@@ -184,8 +234,18 @@ describe('replays and fan-out on moto', () => {
 
     ia.setAttempt(id, seedVariant(id, { pending_review_count: 1 }));
     let out = '';
-    const io: Io = { out: (t) => void (out += t), err: (t) => void (out += t), env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' } };
-    expect(await run(['redrive', '--dlq-url', resources.deadLetterQueueUrl, '--queue-url', resources.checksQueueUrl], io)).toBe(0);
+    const io: Io = {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        out += t;
+      },
+      env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' },
+    };
+    expect(
+      await run(['redrive', '--dlq-url', resources.deadLetterQueueUrl, '--queue-url', resources.checksQueueUrl], io),
+    ).toBe(0);
     expect(out).toContain('moved 2 message(s)');
     expect(out).toMatch(/not_found: attempt .* not asked again before/);
     await pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler: check });

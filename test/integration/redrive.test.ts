@@ -1,11 +1,12 @@
 /** `ia-review-alerts redrive` against queues on moto. */
-import { beforeAll, describe, expect, it } from '@jest/globals';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+
 import { randomBytes } from 'node:crypto';
-import { run, type Io } from '../../functions/cli/main.js';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { type Io, run } from '../../functions/cli/main.js';
 import { drain } from '../support/local/sqs-poller.js';
 import { motoEnvironment } from '../support/moto.js';
-import { awsClients, provision, type LocalResources } from '../support/provision.js';
+import { awsClients, type LocalResources, provision } from '../support/provision.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);
@@ -33,8 +34,19 @@ const deadLetter = async (...ids: string[]) => {
 
 const cli = async (...args: string[]) => {
   let out = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (out += t), env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' } };
-  const code = await run(['redrive', '--dlq-url', resources.deadLetterQueueUrl, '--queue-url', resources.checksQueueUrl, ...args], io);
+  const io: Io = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      out += t;
+    },
+    env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' },
+  };
+  const code = await run(
+    ['redrive', '--dlq-url', resources.deadLetterQueueUrl, '--queue-url', resources.checksQueueUrl, ...args],
+    io,
+  );
   return { code, out };
 };
 

@@ -3,20 +3,32 @@
  * queue → notify-slack → the fake Slack webhook; and the email-protocol body as SNS recorded it.
  * Every Slack error class ends where it should: retried, parked, or dead-lettered with a reason.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+
 import { randomBytes } from 'node:crypto';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { FakeSlackServer } from '../support/fake-slack-server.js';
 import { defaultAssignments, defaultAttempts, freshAttempt, seedVariant } from '../support/ia-fixtures.js';
 import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
 import { motoEnvironment } from '../support/moto.js';
-import { awsClients, checkEnvironment, notifyEnvironment, provision, type LocalResources } from '../support/provision.js';
+import {
+  awsClients,
+  checkEnvironment,
+  type LocalResources,
+  notifyEnvironment,
+  provision,
+} from '../support/provision.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);
 const apiKey = `key-${randomBytes(8).toString('hex')}`;
-const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: Infinity, attempts: defaultAttempts(), assignments: defaultAssignments() });
+const ia = new FakeIaServer({
+  apiKeys: [apiKey],
+  ratePerSecond: Infinity,
+  attempts: defaultAttempts(),
+  assignments: defaultAssignments(),
+});
 const slack = new FakeSlackServer();
 let resources: LocalResources;
 let check: SqsHandler;
@@ -34,12 +46,19 @@ beforeAll(async () => {
       { name: 'philosophy', webhookUrl: slack.webhookUrl('philosophy'), assessmentIds: ['philosophy-only'] },
     ],
   });
-  const base = { ...motoEnvironment(endpoint), POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT' };
+  const base = {
+    ...motoEnvironment(endpoint),
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  };
   Object.assign(process.env, base, checkEnvironment(resources, await ia.start()), { IA_RATE_PER_SECOND: '1000' });
   ({ handler: check } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler });
   // Each function reads its own environment at cold start, as each Lambda has its own.
   Object.assign(process.env, notifyEnvironment(resources));
-  ({ handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as { handler: SqsHandler });
+  ({ handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as {
+    handler: SqsHandler;
+  });
 });
 
 afterAll(async () => {
@@ -53,12 +72,16 @@ beforeEach(async () => {
   await drain(sqs, resources.notifyDeadLetterQueueUrl);
 });
 
-const channel = (name: string) => resources.slackChannels.find((c) => c.name === name) as LocalResources['slackChannels'][number];
+const channel = (name: string) =>
+  resources.slackChannels.find((c) => c.name === name) as LocalResources['slackChannels'][number];
 const checkAttempt = async (attemptId: string) => {
-  await sqs.send(new SendMessageCommand({ QueueUrl: resources.checksQueueUrl, MessageBody: JSON.stringify({ attemptId }) }));
+  await sqs.send(
+    new SendMessageCommand({ QueueUrl: resources.checksQueueUrl, MessageBody: JSON.stringify({ attemptId }) }),
+  );
   await pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler: check });
 };
-const runNotifier = (name: string) => pollOnce({ sqs, queueUrl: channel(name).queueUrl, handler: notify, functionName: 'notify-slack' });
+const runNotifier = (name: string) =>
+  pollOnce({ sqs, queueUrl: channel(name).queueUrl, handler: notify, functionName: 'notify-slack' });
 
 describe('Slack and email on moto', () => {
   it('posts a review.needed alert to the default channel as Block Kit, once', async () => {
@@ -76,11 +99,17 @@ describe('Slack and email on moto', () => {
 
   it('routes by assessment to the channel whose filter policy names it', async () => {
     const id = `philo-${randomBytes(3).toString('hex')}`;
-    ia.setAttempt(id, seedVariant(id, { pending_review_count: 1, assessment: { id: 'philosophy-only', name: 'Philosophy' } }));
+    ia.setAttempt(
+      id,
+      seedVariant(id, { pending_review_count: 1, assessment: { id: 'philosophy-only', name: 'Philosophy' } }),
+    );
     await checkAttempt(id);
     expect(await runNotifier('philosophy')).toBe(1);
     expect(await runNotifier('reviews')).toBe(1);
-    expect(slack.posts.map((p) => p.path).sort()).toEqual(['/services/T000/B000/philosophy', '/services/T000/B000/reviews']);
+    expect(slack.posts.map((p) => p.path).sort()).toEqual([
+      '/services/T000/B000/philosophy',
+      '/services/T000/B000/reviews',
+    ]);
   });
 
   it('keeps attempt.scored out of the Slack channels', async () => {
@@ -92,10 +121,14 @@ describe('Slack and email on moto', () => {
     const id = freshAttempt(ia, 'reviewNeeded');
     await checkAttempt(id);
     const data = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as {
-      sns: { Topic: Array<{ arn: string; sent_notifications: Array<[string, string, string | null, unknown, unknown]> }> };
+      sns: {
+        Topic: Array<{ arn: string; sent_notifications: Array<[string, string, string | null, unknown, unknown]> }>;
+      };
     };
     const topic = data.sns.Topic.find((t) => t.arn === resources.alertsTopicArn);
-    const sent = topic?.sent_notifications.map((n) => JSON.parse(n[1]) as Record<string, string>).find((m) => m.default?.includes(id));
+    const sent = topic?.sent_notifications
+      .map((n) => JSON.parse(n[1]) as Record<string, string>)
+      .find((m) => m.default?.includes(id));
     expect(sent?.email).toMatch(/^REVIEW NEEDED\n\nGrade 2 answers or recordings/);
     expect(() => JSON.parse(sent?.email ?? '')).toThrow();
     expect(JSON.parse(sent?.https ?? '{}')).toMatchObject({ source: 'custom', metadata: { threadId: id } });
@@ -116,17 +149,17 @@ describe('Slack and email on moto', () => {
     expect(slack.posts).toHaveLength(1);
   });
 
-  it.each([
-    [{ status: 429 as const, retryAfter: 1 }],
-    [{ status: 500 as const }],
-  ])('%p → retried later, posted exactly once', async (answer) => {
-    slack.script('/services/T000/B000/reviews', answer);
-    await checkAttempt(freshAttempt(ia, 'reviewNeeded'));
-    await runNotifier('reviews');
-    expect(slack.posts.map((p) => p.status)).toEqual([answer.status]);
-    await new Promise((resolve) => setTimeout(resolve, 1_300));
-    expect(await runNotifier('reviews')).toBe(1);
-    expect(slack.posts.map((p) => p.status)).toEqual([answer.status, 200]);
-    expect(await drain(sqs, resources.notifyDeadLetterQueueUrl)).toEqual([]);
-  });
+  it.each([[{ status: 429 as const, retryAfter: 1 }], [{ status: 500 as const }]])(
+    '%p → retried later, posted exactly once',
+    async (answer) => {
+      slack.script('/services/T000/B000/reviews', answer);
+      await checkAttempt(freshAttempt(ia, 'reviewNeeded'));
+      await runNotifier('reviews');
+      expect(slack.posts.map((p) => p.status)).toEqual([answer.status]);
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      expect(await runNotifier('reviews')).toBe(1);
+      expect(slack.posts.map((p) => p.status)).toEqual([answer.status, 200]);
+      expect(await drain(sqs, resources.notifyDeadLetterQueueUrl)).toEqual([]);
+    },
+  );
 });

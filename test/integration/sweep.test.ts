@@ -4,14 +4,15 @@
  * a page-size clamp, gives way to triggered checks on the shared budget, and a webhook and the
  * sweep seeing one attempt at once publish once.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+
 import { randomBytes } from 'node:crypto';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { dynamoStateStore } from '#lib/attempt-state.js';
 import { countAwaiting } from '#lib/awaiting-review.js';
 import { StateConflictError } from '#lib/errors.js';
 import { createIaClient } from '#lib/ia-client.js';
-import { DEFAULT_WATCH, type AttemptState } from '#lib/lifecycle.js';
+import { type AttemptState, DEFAULT_WATCH } from '#lib/lifecycle.js';
 import { createPacedIaClient } from '#lib/paced-ia-client.js';
 import { publishAlert } from '#lib/publish.js';
 import { createPublishOnce } from '#lib/publish-once.js';
@@ -24,7 +25,7 @@ import { listedAssignment, seedVariant } from '../support/ia-fixtures.js';
 import { lambdaContext } from '../support/lambda.js';
 import { drain } from '../support/local/sqs-poller.js';
 import { motoEnvironment } from '../support/moto.js';
-import { awsClients, provision, sweepEnvironment, type LocalResources } from '../support/provision.js';
+import { awsClients, type LocalResources, provision, sweepEnvironment } from '../support/provision.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs, sns, dynamodb } = awsClients(endpoint);
@@ -34,7 +35,11 @@ let resources: LocalResources;
 
 beforeAll(async () => {
   resources = await provision({ endpoint, prefix: `sweep-${randomBytes(4).toString('hex')}`, apiKey });
-  Object.assign(process.env, motoEnvironment(endpoint), { POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_TRACE_ENABLED: 'false' });
+  Object.assign(process.env, motoEnvironment(endpoint), {
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  });
   await ia.start();
 }, 60_000);
 afterAll(() => ia.stop());
@@ -49,7 +54,12 @@ beforeEach(async () => {
   ia.maxPerPage = 100;
   ia.beforeListPage = undefined;
   for (const id of ia.listed().map((a) => String(a.id))) ia.removeAssignment(id);
-  await dynamodb.send(new PutItemCommand({ TableName: resources.stateTableName, Item: { attemptId: { S: CURSOR_KEY }, nextPage: { N: '1' } } }));
+  await dynamodb.send(
+    new PutItemCommand({
+      TableName: resources.stateTableName,
+      Item: { attemptId: { S: CURSOR_KEY }, nextPage: { N: '1' } },
+    }),
+  );
   await drain(sqs, resources.allAlertsInboxUrl);
   await drain(sqs, resources.checksQueueUrl);
 });
@@ -62,15 +72,20 @@ const seedList = (count: number, { needsReview = 1, ageHours = 1 } = {}) => {
   for (let i = 0; i < count; i++) {
     const attemptId = `${prefix}-att-${i}`;
     ids.push(attemptId);
-    ia.setAssignment(`${prefix}-asg-${i}`, listedAssignment(`${prefix}-asg-${i}`, new Date(hoursAgo(ageHours).getTime() - i * 60_000), [
-      { id: attemptId, pendingReviewCount: i % needsReview === 0 ? 1 : 0, scoringCompleted: i % needsReview !== 0 },
-    ]));
+    ia.setAssignment(
+      `${prefix}-asg-${i}`,
+      listedAssignment(`${prefix}-asg-${i}`, new Date(hoursAgo(ageHours).getTime() - i * 60_000), [
+        { id: attemptId, pendingReviewCount: i % needsReview === 0 ? 1 : 0, scoringCompleted: i % needsReview !== 0 },
+      ]),
+    );
   }
   return ids;
 };
 
 const alerts = async () =>
-  (await drain(sqs, resources.allAlertsInboxUrl)).map((m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string; source?: string });
+  (await drain(sqs, resources.allAlertsInboxUrl)).map(
+    (m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string; source?: string },
+  );
 
 const SETTINGS: SweepSettings = { horizonDays: 30, pageSize: 100, runSeconds: 60 };
 
@@ -80,7 +95,11 @@ const deps = (overrides: Partial<SweepDeps> = {}, clock = () => new Date()): Swe
     ia: createIaClient({ baseUrl: ia.url, apiKey: () => apiKey }),
     states: dynamoStateStore(dynamodb, resources.stateTableName),
     cursors: dynamoCursorStore(dynamodb, resources.stateTableName, `test-${randomBytes(4).toString('hex')}`),
-    publishOnce: createPublishOnce(publishAlert(sns, resources.alertsTopicArn), { dynamodb, tableName: resources.idempotencyTableName, expiresAfterSeconds: 3600 }).publishOnce,
+    publishOnce: createPublishOnce(publishAlert(sns, resources.alertsTopicArn), {
+      dynamodb,
+      tableName: resources.idempotencyTableName,
+      expiresAfterSeconds: 3600,
+    }).publishOnce,
     schedule: rechecks.add,
     flush: async () => void (await rechecks.flush(new Set(['sweep']))),
     now: clock,
@@ -99,14 +118,31 @@ const listRequests = () => ia.requests.filter((r) => r.id === LIST);
 describe('sweep', () => {
   it('finds and alerts completed attempts no event named, from list pages only, once each', async () => {
     seedList(120, { needsReview: 5 });
-    ia.setAssignment(`${prefix}-open`, listedAssignment(`${prefix}-open`, hoursAgo(0.5), [{ id: `${prefix}-unfinished`, pendingReviewCount: 1, inProgress: true }]));
-    ia.setAssignment(`${prefix}-old`, listedAssignment(`${prefix}-old`, hoursAgo(24 * 40), [{ id: `${prefix}-too-old`, pendingReviewCount: 1, scoringCompleted: false }]));
+    ia.setAssignment(
+      `${prefix}-open`,
+      listedAssignment(`${prefix}-open`, hoursAgo(0.5), [
+        { id: `${prefix}-unfinished`, pendingReviewCount: 1, inProgress: true },
+      ]),
+    );
+    ia.setAssignment(
+      `${prefix}-old`,
+      listedAssignment(`${prefix}-old`, hoursAgo(24 * 40), [
+        { id: `${prefix}-too-old`, pendingReviewCount: 1, scoringCompleted: false },
+      ]),
+    );
 
     const counted: Array<[string, number | undefined, Record<string, string> | undefined]> = [];
-    const report = await runSweep(deps({ settings: { ...SETTINGS, pageSize: 50 }, count: (name, value, dimensions) => void counted.push([name, value, dimensions]) }));
+    const report = await runSweep(
+      deps({
+        settings: { ...SETTINGS, pageSize: 50 },
+        count: (name, value, dimensions) => void counted.push([name, value, dimensions]),
+      }),
+    );
     expect(report).toMatchObject({ status: 'full-walk', pages: 3, attemptsSeen: 120, discovered: 120 });
     // The dashboard's figures: alerts per type, and what waits (this table's other tests' attempts too).
-    expect(counted.filter(([name, , d]) => name === 'AlertsPublished' && d?.eventType === 'review.needed')).toHaveLength(24);
+    expect(
+      counted.filter(([name, , d]) => name === 'AlertsPublished' && d?.eventType === 'review.needed'),
+    ).toHaveLength(24);
     expect(counted.find(([name]) => name === 'AttemptsAwaitingReview')?.[1]).toBeGreaterThanOrEqual(24);
     const published = await alerts();
     const needed = published.filter((a) => a.eventType === 'review.needed').map((a) => a.attemptId);
@@ -128,15 +164,28 @@ describe('sweep', () => {
     let virtual = Date.now();
     const clock = () => new Date(virtual);
     // Each page costs 10 s of the run's 25 s: a run walks three pages of ten.
-    const slow = createIaClient({ baseUrl: ia.url, apiKey: () => apiKey, pace: async () => void (virtual += 10_000) });
+    const slow = createIaClient({
+      baseUrl: ia.url,
+      apiKey: () => apiKey,
+      pace: async () => {
+        virtual += 10_000;
+      },
+    });
     const settings = { ...SETTINGS, pageSize: 10, runSeconds: 25 };
     const first = await runSweep(deps({ ia: slow, settings }, clock));
     expect(first.status).toBe('stopped');
     expect(first.attemptsSeen).toBe(30);
     // Fifteen new assignments arrive at the head: the rest of the walk shifted back a page and a half.
-    for (let i = 0; i < 15; i++) ia.setAssignment(`${prefix}-new-${i}`, listedAssignment(`${prefix}-new-${i}`, new Date(), [{ id: `${prefix}-new-att-${i}`, pendingReviewCount: 1, scoringCompleted: false }]));
+    for (let i = 0; i < 15; i++)
+      ia.setAssignment(
+        `${prefix}-new-${i}`,
+        listedAssignment(`${prefix}-new-${i}`, new Date(), [
+          { id: `${prefix}-new-att-${i}`, pendingReviewCount: 1, scoringCompleted: false },
+        ]),
+      );
     const reports = [first];
-    while (reports.at(-1)?.status !== 'full-walk' && reports.length < 10) reports.push(await runSweep(deps({ ia: slow, settings }, clock)));
+    while (reports.at(-1)?.status !== 'full-walk' && reports.length < 10)
+      reports.push(await runSweep(deps({ ia: slow, settings }, clock)));
     expect(reports.at(-1)?.status).toBe('full-walk');
     const alerted = (await alerts()).map((a) => a.attemptId);
     // Every one of the first sixty exactly once; the newcomers are the next walk's.
@@ -144,13 +193,20 @@ describe('sweep', () => {
     expect(new Set(alerted).size).toBe(alerted.length);
     const next = await runSweep(deps({ ia: slow, settings: { ...settings, runSeconds: 600 } }, clock));
     expect(next.status).toBe('full-walk');
-    expect((await alerts()).map((a) => a.attemptId).sort()).toEqual(Array.from({ length: 15 }, (_, i) => `${prefix}-new-att-${i}`).sort());
+    expect((await alerts()).map((a) => a.attemptId).sort()).toEqual(
+      Array.from({ length: 15 }, (_, i) => `${prefix}-new-att-${i}`).sort(),
+    );
   });
 
   it('copes with a page size IA clamps and with counts written as strings', async () => {
     seedList(23, { needsReview: 1 });
     ia.maxPerPage = 5;
-    const strings = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: Infinity, maxPerPage: 5, countsAsStrings: true });
+    const strings = new FakeIaServer({
+      apiKeys: [apiKey],
+      ratePerSecond: Infinity,
+      maxPerPage: 5,
+      countsAsStrings: true,
+    });
     for (const a of ia.listed()) strings.setAssignment(String(a.id), { assignment: a });
     const url = await strings.start();
     try {
@@ -193,14 +249,20 @@ describe('sweep', () => {
     expect(yielded.status).toBe('yielded');
     expect(listRequests()).toHaveLength(0);
 
-    await dynamodb.send(new PutItemCommand({ TableName: resources.rateLimitTableName, Item: { pk: { S: `ia-key#${resources.apiKeySecretName}` }, nextSlotAt: { N: '0' } } }));
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: resources.rateLimitTableName,
+        Item: { pk: { S: `ia-key#${resources.apiKeySecretName}` }, nextSlotAt: { N: '0' } },
+      }),
+    );
     seedList(40, { needsReview: 1 });
     const started = Date.now();
     const report = await runSweep(deps({ ia: paced(0.5), settings: { ...SETTINGS, pageSize: 10 } }));
     expect(report.status).toBe('full-walk');
     // Four pages at half of 10/s: three gaps of at least 2 × 105 ms.
     const times = listRequests().map((r) => r.at);
-    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(200);
+    for (let i = 1; i < times.length; i++)
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
   });
 
@@ -221,7 +283,11 @@ describe('sweep', () => {
     if (check.status === 'rejected') {
       // The loser of the state write is retried, as SQS redelivers the record: nothing more is published.
       expect(check.reason).toBeInstanceOf(StateConflictError);
-      await checkReference({ attemptId: id, source: 'greenhouse' }, 'm-1', { ...base, minRecheckIntervalSeconds: 300, notFoundMemorySeconds: 600 });
+      await checkReference({ attemptId: id, source: 'greenhouse' }, 'm-1', {
+        ...base,
+        minRecheckIntervalSeconds: 300,
+        notFoundMemorySeconds: 600,
+      });
     }
     const published = (await alerts()).filter((a) => a.attemptId === id);
     expect(published.map((a) => a.eventType)).toEqual(['review.needed']);
@@ -250,12 +316,16 @@ describe('sweep', () => {
     expect(state.recheckId).toBeUndefined();
     // The re-check that was scheduled finds another id in the state: dropped without an IA call.
     const before = ia.countRequests((r) => r.id === id);
-    const { outcomes } = await checkReference({ attemptId: id, recheckId: `m-1:${id}`, notBefore: new Date().toISOString() }, 'm-2', {
-      ...base,
-      minRecheckIntervalSeconds: 300,
-      notFoundMemorySeconds: 600,
-      count: () => undefined,
-    });
+    const { outcomes } = await checkReference(
+      { attemptId: id, recheckId: `m-1:${id}`, notBefore: new Date().toISOString() },
+      'm-2',
+      {
+        ...base,
+        minRecheckIntervalSeconds: 300,
+        notFoundMemorySeconds: 600,
+        count: () => undefined,
+      },
+    );
     expect(outcomes[0]?.action).toBe('stale-recheck');
     expect(ia.countRequests((r) => r.id === id)).toBe(before);
   });
@@ -266,7 +336,10 @@ describe('sweep', () => {
     const fast = createIaClient({ baseUrl: ia.url, apiKey: () => apiKey, retryLimit: 1, totalTimeoutMs: 5000 });
     ia.inject(`${LIST}:2`, { kind: 'status', status: 503 }, { kind: 'status', status: 503 });
     const failed = await runSweep(deps({ ia: fast, settings }));
-    expect(failed).toMatchObject({ status: 'failed', failure: expect.stringMatching(/^upstream_failure: IA API failed with 503/) });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      failure: expect.stringMatching(/^upstream_failure: IA API failed with 503/),
+    });
     expect(failed.attemptsSeen).toBe(10);
     const resumed = await runSweep(deps({ ia: fast, settings }));
     expect(resumed).toMatchObject({ status: 'full-walk', attemptsSeen: 20 });
@@ -275,11 +348,17 @@ describe('sweep', () => {
 
   it('runs as the Lambda handler, and a second concurrent run stands aside', async () => {
     seedList(3, { needsReview: 1 });
-    Object.assign(process.env, sweepEnvironment(resources, ia.url), { IA_RATE_PER_SECOND: '1000', SWEEP_INTERVAL_SECONDS: '60' });
+    Object.assign(process.env, sweepEnvironment(resources, ia.url), {
+      IA_RATE_PER_SECOND: '1000',
+      SWEEP_INTERVAL_SECONDS: '60',
+    });
     const { handler } = (await import('../../functions/sweep/handler.js')) as unknown as {
       handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ status: string }>;
     };
-    const [a, b] = await Promise.all([handler({}, lambdaContext('sweep', 60_000)), handler({}, lambdaContext('sweep', 60_000))]);
+    const [a, b] = await Promise.all([
+      handler({}, lambdaContext('sweep', 60_000)),
+      handler({}, lambdaContext('sweep', 60_000)),
+    ]);
     expect([a.status, b.status].sort()).toEqual(['busy', 'full-walk']);
     expect((await alerts()).filter((x) => x.eventType === 'review.needed')).toHaveLength(3);
   });

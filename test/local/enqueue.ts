@@ -13,7 +13,9 @@ if (ids.length === 0) {
 const state = readState();
 const { sqs } = awsClients(state.motoEndpoint);
 for (const id of ids) {
-  const body = JSON.stringify(assignment ? { assignmentId: id, source: 'manual' } : { attemptId: id, source: 'manual' });
+  const body = JSON.stringify(
+    assignment ? { assignmentId: id, source: 'manual' } : { attemptId: id, source: 'manual' },
+  );
   await sqs.send(new SendMessageCommand({ QueueUrl: state.checksQueueUrl, MessageBody: body }));
   process.stdout.write(`enqueued ${body}\n`);
 }

@@ -7,19 +7,26 @@
  * and no event is sent, except webhooks for a tenth of them that arrive while the sweep walks; the
  * sweep (in this process) and the check workers must find, alert and record every one, once.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { dynamoStateStore, isMissing } from '#lib/attempt-state.js';
 import { signRequest } from '#lib/webhooks/sign.js';
 import { FakeIaServer, LIST } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, freshAttempt, listedAssignment, seedVariant, type VARIANTS } from '../support/ia-fixtures.js';
+import {
+  defaultAssignments,
+  defaultAttempts,
+  freshAttempt,
+  listedAssignment,
+  seedVariant,
+  type VARIANTS,
+} from '../support/ia-fixtures.js';
 import { lambdaContext } from '../support/lambda.js';
-import { startHttpApi, type HttpHandler } from '../support/local/http-api.js';
+import { type HttpHandler, startHttpApi } from '../support/local/http-api.js';
 import { localSources } from '../support/local/sources.js';
 import { drain } from '../support/local/sqs-poller.js';
 import { motoEnvironment, startMoto } from '../support/moto.js';
@@ -45,21 +52,35 @@ let awsCalls = 0;
 const motoUrl = new URL(moto.endpoint);
 const awsCounter = createServer((req, res) => {
   awsCalls += 1;
-  const upstream = request({ host: motoUrl.hostname, port: motoUrl.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-    res.writeHead(answer.statusCode ?? 502, answer.headers);
-    answer.pipe(res);
-  });
+  const upstream = request(
+    { host: motoUrl.hostname, port: motoUrl.port, path: req.url, method: req.method, headers: req.headers },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
   upstream.on('error', () => res.destroy());
   req.pipe(upstream);
 });
 await new Promise<void>((resolve) => awsCounter.listen(0, '127.0.0.1', resolve));
 const countedEndpoint = `http://127.0.0.1:${(awsCounter.address() as AddressInfo).port}`;
 const apiKey = `load-${randomBytes(6).toString('hex')}`;
-const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: RATE, attempts: defaultAttempts(), assignments: DISCOVERY ? {} : defaultAssignments() });
+const ia = new FakeIaServer({
+  apiKeys: [apiKey],
+  ratePerSecond: RATE,
+  attempts: defaultAttempts(),
+  assignments: DISCOVERY ? {} : defaultAssignments(),
+});
 const iaUrl = await ia.start();
 const sources = localSources().filter((s) => s.name === 'webhooks');
 // Provisioned through the counter, so the queue URLs the functions get lead through it too.
-const resources = await provision({ endpoint: countedEndpoint, prefix: 'load', apiKey, sources, visibilityTimeoutSeconds: 30 });
+const resources = await provision({
+  endpoint: countedEndpoint,
+  prefix: 'load',
+  apiKey,
+  sources,
+  visibilityTimeoutSeconds: 30,
+});
 const environment = {
   ...motoEnvironment(countedEndpoint),
   ...checkEnvironment(resources, iaUrl),
@@ -81,7 +102,8 @@ const { sqs, dynamodb } = awsClients(countedEndpoint);
 let driverCalls = 0;
 
 const secret = sources[0]?.secretValue as string;
-const eventFor = (attemptId: string) => signRequest('standard-webhooks', JSON.stringify({ type: 'attempt.completed', data: { attemptId } }), secret);
+const eventFor = (attemptId: string) =>
+  signRequest('standard-webhooks', JSON.stringify({ type: 'attempt.completed', data: { attemptId } }), secret);
 
 /** Discovery: completed attempts in the assignment list, 60 % waiting on a human, created in the last hours. */
 const listedAttempts = () => {
@@ -91,7 +113,12 @@ const listedAttempts = () => {
     const attemptId = `found-${i}-${randomBytes(3).toString('hex')}`;
     const review = i % 5 < 3;
     const fields = { pending_review_count: review ? 1 : 0, scoring_completed: !review };
-    ia.setAssignment(`asg-${attemptId}`, listedAssignment(`asg-${attemptId}`, new Date(now - 3_600_000 - i * 30_000), [{ id: attemptId, pendingReviewCount: fields.pending_review_count, scoringCompleted: fields.scoring_completed }]));
+    ia.setAssignment(
+      `asg-${attemptId}`,
+      listedAssignment(`asg-${attemptId}`, new Date(now - 3_600_000 - i * 30_000), [
+        { id: attemptId, pendingReviewCount: fields.pending_review_count, scoringCompleted: fields.scoring_completed },
+      ]),
+    );
     // The same attempt for a triggered check, as IA serves it on its own.
     ia.setAttempt(attemptId, seedVariant(attemptId, fields));
     ids.push(attemptId);
@@ -100,12 +127,23 @@ const listedAttempts = () => {
 };
 
 // Webhook load: most need review, some are scored, some still scoring, a few do not exist (→ DLQ).
-const mix: Array<[keyof typeof VARIANTS | 'missing', number]> = [['reviewNeeded', 0.6], ['scored', 0.25], ['scoringPending', 0.1], ['missing', 0.05]];
+const mix: Array<[keyof typeof VARIANTS | 'missing', number]> = [
+  ['reviewNeeded', 0.6],
+  ['scored', 0.25],
+  ['scoringPending', 0.1],
+  ['missing', 0.05],
+];
 const attempts = DISCOVERY
   ? listedAttempts()
   : Array.from({ length: distinct }, (_, i) => {
-      let r = (i + 0.5) / distinct;
-      const kind = mix.find(([, share]) => (r -= share) < 0)?.[0] ?? 'scored';
+      // The attempt's place in the mix: the first kind whose cumulative share passes it.
+      const place = (i + 0.5) / distinct;
+      let cumulative = 0;
+      const kind =
+        mix.find(([, share]) => {
+          cumulative += share;
+          return place < cumulative;
+        })?.[0] ?? 'scored';
       return kind === 'missing' ? `missing-${i}` : freshAttempt(ia, kind);
     });
 
@@ -124,7 +162,11 @@ const events = [...firsts, ...duplicates].sort(() => Math.random() - 0.5);
 const workers: ChildProcess[] = [];
 const workerPath = fileURLToPath(new URL('./check-worker.ts', import.meta.url));
 for (let i = 0; i < WORKERS; i++) {
-  const child = fork(workerPath, { env: { ...process.env, ...environment }, execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = fork(workerPath, {
+    env: { ...process.env, ...environment },
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
   await new Promise((resolve) => child.once('message', resolve));
   workers.push(child);
 }
@@ -133,9 +175,13 @@ const sendEvents = async () => {
   let count = 0;
   for (let i = 0; i < events.length; i += 25) {
     const answers = await Promise.all(
-      events.slice(i, i + 25).map((event) =>
-        fetch(`${api.url}/events/webhooks`, { method: 'POST', headers: event.headers, body: event.body }).then((r) => r.status),
-      ),
+      events
+        .slice(i, i + 25)
+        .map((event) =>
+          fetch(`${api.url}/events/webhooks`, { method: 'POST', headers: event.headers, body: event.body }).then(
+            (r) => r.status,
+          ),
+        ),
     );
     count += answers.filter((status) => status === 202).length;
   }
@@ -171,7 +217,10 @@ if (DISCOVERY) {
 const queueBusy = async () => {
   driverCalls += 1;
   const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: resources.checksQueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: resources.checksQueueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
   return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
 };
@@ -182,11 +231,16 @@ for (const worker of workers) worker.kill('SIGTERM');
 const functionAwsCalls = awsCalls - driverCalls;
 
 const inbox = await drain(sqs, resources.allAlertsInboxUrl);
-const notifications = inbox.map((m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string; source?: string });
+const notifications = inbox.map(
+  (m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string; source?: string },
+);
 const lastAlertAt = Math.max(...inbox.map((m) => Number(m.Attributes?.SentTimestamp ?? 0)));
-const dlq = (await drain(sqs, resources.deadLetterQueueUrl)).map((m) => JSON.parse(m.Body ?? '{}') as { attemptId?: string });
+const dlq = (await drain(sqs, resources.deadLetterQueueUrl)).map(
+  (m) => JSON.parse(m.Body ?? '{}') as { attemptId?: string },
+);
 const perKey = new Map<string, number>();
-for (const n of notifications) perKey.set(`${n.attemptId}:${n.eventType}`, (perKey.get(`${n.attemptId}:${n.eventType}`) ?? 0) + 1);
+for (const n of notifications)
+  perKey.set(`${n.attemptId}:${n.eventType}`, (perKey.get(`${n.attemptId}:${n.eventType}`) ?? 0) + 1);
 const duplicateNotifications = [...perKey.values()].reduce((sum, count) => sum + count - 1, 0);
 
 const states = dynamoStateStore(dynamodb, resources.stateTableName);
@@ -219,7 +273,8 @@ const discoveryResults = {
   webhooksAccepted: accepted,
   discoveredWithoutEvents: notifications.filter((n) => !announcedIds.has(n.attemptId)).length,
   reviewNeededAttempts: attempts.filter((_, i) => i % 5 < 3).length,
-  reviewNeededAlerted: new Set(notifications.filter((n) => n.eventType === 'review.needed').map((n) => n.attemptId)).size,
+  reviewNeededAlerted: new Set(notifications.filter((n) => n.eventType === 'review.needed').map((n) => n.attemptId))
+    .size,
   notificationsOut: notifications.length,
   duplicateNotifications,
   lost,
@@ -254,7 +309,9 @@ const webhookResults = {
 const results: Record<string, number | string> = DISCOVERY ? discoveryResults : webhookResults;
 if (process.env.LOAD_DEBUG) {
   process.stdout.write(`unexpected DLQ: ${JSON.stringify(dlq.filter((d) => !d.attemptId?.startsWith('missing-')))}\n`);
-  process.stdout.write(`429 at ms: ${JSON.stringify(calls.filter((r) => r.status === 429).map((r) => [r.at - firstCall, r.id]))}\n`);
+  process.stdout.write(
+    `429 at ms: ${JSON.stringify(calls.filter((r) => r.status === 429).map((r) => [r.at - firstCall, r.id]))}\n`,
+  );
   const byId = new Map<string, number>();
   for (const r of calls) byId.set(r.id ?? '', (byId.get(r.id ?? '') ?? 0) + 1);
   process.stdout.write(`ids called > 1: ${JSON.stringify([...byId].filter(([, n]) => n > 1).slice(0, 20))}\n`);
@@ -267,7 +324,10 @@ const previous = (() => {
     return {};
   }
 })();
-writeFileSync('load-results.json', `${JSON.stringify({ ...previous, [DISCOVERY ? 'discovery' : 'webhooks']: results }, null, 2)}\n`);
+writeFileSync(
+  'load-results.json',
+  `${JSON.stringify({ ...previous, [DISCOVERY ? 'discovery' : 'webhooks']: results }, null, 2)}\n`,
+);
 const targets: Record<string, (v: number) => boolean> = {
   duplicateNotifications: (v) => v === 0,
   lost: (v) => v === 0,
@@ -285,7 +345,9 @@ const targets: Record<string, (v: number) => boolean> = {
 process.stdout.write('\nmetric                      value     target\n');
 for (const [key, value] of Object.entries(results)) {
   const check = targets[key];
-  process.stdout.write(`${key.padEnd(27)} ${String(value).padEnd(9)} ${check && typeof value === 'number' ? (check(value) ? 'met' : 'MISSED') : ''}\n`);
+  process.stdout.write(
+    `${key.padEnd(27)} ${String(value).padEnd(9)} ${check && typeof value === 'number' ? (check(value) ? 'met' : 'MISSED') : ''}\n`,
+  );
 }
 process.stdout.write('\nwritten to load-results.json\n');
 await api.stop();

@@ -7,16 +7,30 @@
 import { randomBytes } from 'node:crypto';
 import { isDigest, type Notification } from '#lib/publish-once.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/render/email.js';
-import { slackPreview, type SlackMessage } from '#lib/render/slack.js';
+import { type SlackMessage, slackPreview } from '#lib/render/slack.js';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { FakeSlackServer } from '../support/fake-slack-server.js';
-import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, UNANNOUNCED, VARIANTS } from '../support/ia-fixtures.js';
-import { startHttpApi, type HttpHandler } from '../support/local/http-api.js';
-import { localSources } from '../support/local/sources.js';
-import { drain, startPoller, type SqsHandler } from '../support/local/sqs-poller.js';
-import { motoEnvironment, startMoto } from '../support/moto.js';
+import {
+  defaultAssignments,
+  defaultAttempts,
+  SEED_ASSIGNMENT_ID,
+  SEED_ATTEMPT_ID,
+  UNANNOUNCED,
+  VARIANTS,
+} from '../support/ia-fixtures.js';
 import { lambdaContext } from '../support/lambda.js';
-import { awsClients, checkEnvironment, ingestEnvironment, notifyEnvironment, provision, sweepEnvironment } from '../support/provision.js';
+import { type HttpHandler, startHttpApi } from '../support/local/http-api.js';
+import { localSources } from '../support/local/sources.js';
+import { drain, type SqsHandler, startPoller } from '../support/local/sqs-poller.js';
+import { motoEnvironment, startMoto } from '../support/moto.js';
+import {
+  awsClients,
+  checkEnvironment,
+  ingestEnvironment,
+  notifyEnvironment,
+  provision,
+  sweepEnvironment,
+} from '../support/provision.js';
 import { clearState, writeState } from './state.js';
 
 const tty = process.stdout.isTTY;
@@ -45,25 +59,36 @@ const main = async () => {
     sources,
     slackChannels: [{ name: 'review-alerts', webhookUrl: slack.webhookUrl('review-alerts') }],
   });
-  Object.assign(process.env, motoEnvironment(moto.endpoint), checkEnvironment(resources, iaBaseUrl ?? ''), ingestEnvironment(resources), sweepEnvironment(resources, iaBaseUrl ?? ''), {
-    // The schedule the stack gives the sweep (5 min), shortened so a local run shows it at work.
-    SWEEP_INTERVAL_SECONDS: String(SWEEP_INTERVAL_SECONDS),
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
-    // Powertools pretty-prints its JSON logs in dev mode: readable in a terminal, JSON otherwise.
-    ...(tty ? { POWERTOOLS_DEV: 'true' } : {}),
-  });
+  Object.assign(
+    process.env,
+    motoEnvironment(moto.endpoint),
+    checkEnvironment(resources, iaBaseUrl ?? ''),
+    ingestEnvironment(resources),
+    sweepEnvironment(resources, iaBaseUrl ?? ''),
+    {
+      // The schedule the stack gives the sweep (5 min), shortened so a local run shows it at work.
+      SWEEP_INTERVAL_SECONDS: String(SWEEP_INTERVAL_SECONDS),
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+      // Powertools pretty-prints its JSON logs in dev mode: readable in a terminal, JSON otherwise.
+      ...(tty ? { POWERTOOLS_DEV: 'true' } : {}),
+    },
+  );
   if (!iaBaseUrl) delete process.env.IA_API_BASE_URL;
 
   const { handler } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler };
-  const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as { handler: HttpHandler };
+  const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as {
+    handler: HttpHandler;
+  };
   const { handler: sweep } = (await import('../../functions/sweep/handler.js')) as unknown as {
     handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
   };
   // notify-slack reads its own environment at cold start, as each Lambda has its own.
   Object.assign(process.env, notifyEnvironment(resources));
-  const { handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as { handler: SqsHandler };
+  const { handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as {
+    handler: SqsHandler;
+  };
   const api = await startHttpApi(ingest, Number(process.env.LOCAL_WEBHOOK_PORT ?? 0));
   const { sqs } = awsClients(moto.endpoint);
   const onError = (error: unknown) => say(`poller error: ${(error as Error).message}`);

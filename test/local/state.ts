@@ -1,7 +1,7 @@
 /** Where `npm start` tells helper commands (`npm run enqueue`, the CLI) how to reach the running pipeline. */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DEFAULT_LOCAL_STATE_PATH, readLocalState, type LocalState } from '../../functions/cli/local-state.js';
+import { DEFAULT_LOCAL_STATE_PATH, type LocalState, readLocalState } from '../../functions/cli/local-state.js';
 
 const file = new URL(`../../${DEFAULT_LOCAL_STATE_PATH}`, import.meta.url).pathname;
 

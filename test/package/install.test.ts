@@ -4,24 +4,35 @@
  * and a `check` against the fake IA — and a small CDK app that embeds `ReviewAlerts` with typed
  * props, type-checked and synthesised (cdk-nag clean), with none of this repository's sources.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+
+import { execFile, type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { defaultAttempts, VARIANTS } from '../support/ia-fixtures.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'ia-review-alerts-package-'));
 const app = join(work, 'user-app');
-const versionOf = (pkg: string) => (JSON.parse(readFileSync(join(repo, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+const versionOf = (pkg: string) =>
+  (JSON.parse(readFileSync(join(repo, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 const KEY = 'package-test-key';
 const ia = new FakeIaServer({ apiKeys: [KEY], ratePerSecond: Infinity, attempts: defaultAttempts() });
 
-const sh = (command: string, args: string[], options: { cwd: string; env?: Record<string, string> }): SpawnSyncReturns<string> => {
-  const result = spawnSync(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', timeout: 240_000 });
+const sh = (
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): SpawnSyncReturns<string> => {
+  const result = spawnSync(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   if (result.error) throw result.error;
   return result;
 };
@@ -38,7 +49,16 @@ beforeAll(async () => {
   ok(
     sh(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball), `aws-cdk-lib@${versionOf('aws-cdk-lib')}`, `constructs@${versionOf('constructs')}`, `cdk-nag@${versionOf('cdk-nag')}`],
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        join(work, tarball),
+        `aws-cdk-lib@${versionOf('aws-cdk-lib')}`,
+        `constructs@${versionOf('constructs')}`,
+        `cdk-nag@${versionOf('cdk-nag')}`,
+      ],
       { cwd: app },
     ),
   );
@@ -56,7 +76,10 @@ describe('the installed package', () => {
     expect(readdirSync(root).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'dist', 'package.json']);
     expect(existsSync(join(root, 'dist', 'bundles', 'check', 'plain', 'index.mjs'))).toBe(true);
     expect(existsSync(join(root, 'functions'))).toBe(false);
-    expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))).toMatchObject({ license: 'Apache-2.0', engines: { node: '>=22' } });
+    expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))).toMatchObject({
+      license: 'Apache-2.0',
+      engines: { node: '>=22' },
+    });
   });
 
   it('runs the CLI from the package: --help, and a usage error', () => {
@@ -98,7 +121,23 @@ const alerts = new ReviewAlerts(new Stack(app, 'UserStack'), 'ReviewAlerts', pro
 alerts.alertsTopic.topicArn;
 `,
     );
-    const tsc = sh(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'app.ts'], { cwd: app });
+    const tsc = sh(
+      process.execPath,
+      [
+        join(repo, 'node_modules/typescript/bin/tsc'),
+        '--noEmit',
+        '--strict',
+        '--skipLibCheck',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        'app.ts',
+      ],
+      { cwd: app },
+    );
     expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
 
     writeFileSync(
@@ -119,7 +158,9 @@ app.synth();
     );
     const synth = ok(sh(process.execPath, ['app.mjs'], { cwd: app }));
     expect(JSON.parse(synth.stdout.trim().split('\n').pop() as string)).toEqual({ violations: [] });
-    const template = JSON.parse(readFileSync(join(app, 'cdk.out', 'UserStack.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { Handler?: string } }> };
+    const template = JSON.parse(readFileSync(join(app, 'cdk.out', 'UserStack.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { Handler?: string } }>;
+    };
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     // check, ingest, sweep, digest (notify-slack comes with Slack channels), each a prebuilt bundle:
     // no esbuild ran in the user's app.

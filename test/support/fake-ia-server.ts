@@ -231,7 +231,8 @@ export class FakeIaServer {
         : (store.get(id) ?? (store === this.attempts ? this.anyAttempt?.(id) : undefined));
     if ((!match && !isList) || body === undefined) return json(404, { error: 'not found' });
     const text = JSON.stringify(body);
-    const etag = isList && !this.listEtags ? undefined : `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+    const etag =
+      isList && !this.listEtags ? undefined : `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
     const etagHeader: Record<string, string> = etag ? { etag } : {};
     if (etag && req.headers['if-none-match'] === etag) {
       record(304);
@@ -255,6 +256,9 @@ export class FakeIaServer {
     const all = this.listed();
     const results = all.slice((page - 1) * per, page * per).map((assignment) => ({ assignment }));
     const count = (n: number) => (this.countsAsStrings ? String(n) : n);
-    return { meta: { total_count: count(all.length), count: count(results.length), pages: count(Math.ceil(all.length / per)) }, results };
+    return {
+      meta: { total_count: count(all.length), count: count(results.length), pages: count(Math.ceil(all.length / per)) },
+      results,
+    };
   }
 }

@@ -41,7 +41,10 @@ const VARIANT_FIELDS: Record<keyof typeof VARIANTS, Json> = {
 
 let counter = 0;
 /** A fresh attempt id with a variant's fields, registered on the server: tests do not share watch state. */
-export const freshAttempt = (server: { setAttempt(id: string, body: unknown): void }, variant: keyof typeof VARIANTS): string => {
+export const freshAttempt = (
+  server: { setAttempt(id: string, body: unknown): void },
+  variant: keyof typeof VARIANTS,
+): string => {
   counter += 1;
   const id = `${VARIANTS[variant]}-${process.pid}-${counter}`;
   server.setAttempt(id, seedVariant(id, VARIANT_FIELDS[variant]));

@@ -27,7 +27,10 @@ export interface QueueMessage {
   receiveCount?: number;
 }
 
-export const sqsRecord = (message: QueueMessage, queueArn = 'arn:aws:sqs:us-east-1:123456789012:checks'): SQSRecord => ({
+export const sqsRecord = (
+  message: QueueMessage,
+  queueArn = 'arn:aws:sqs:us-east-1:123456789012:checks',
+): SQSRecord => ({
   messageId: message.messageId ?? randomUUID(),
   receiptHandle: message.receiptHandle ?? randomUUID(),
   body: message.body,

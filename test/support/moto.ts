@@ -2,7 +2,7 @@
  * moto_server, a real AWS API emulator, on a free loopback port. Installs it with pip when it is
  * missing; fails with a message that says what to do when it cannot.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 
 export interface MotoServer {

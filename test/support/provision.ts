@@ -6,7 +6,12 @@
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { filterPolicy } from '#lib/alert.js';
 import { AWAITING_INDEX } from '#lib/lifecycle.js';
 import type { Source } from '#lib/webhooks/sources.js';
@@ -71,7 +76,9 @@ export const awsClients = (endpoint: string) => {
 };
 
 const queueArn = async (sqs: SQSClient, queueUrl: string) => {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
   return Attributes?.QueueArn as string;
 };
 
@@ -100,7 +107,14 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
         Attributes: {
           Policy: JSON.stringify({
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn }],
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'sns.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: arn,
+              },
+            ],
           }),
         },
       }),
@@ -159,14 +173,17 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
       }),
     );
     await dynamodb.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+      }),
     );
     return tableName;
   };
   const dedupeTableName = await createTable('dedupe', 'pk', 'expiresAt');
   const stateTableName = await createTable('attempt-state', 'attemptId', 'expiresAt', true);
   const idempotencyTableName = await createTable('idempotency', 'id', 'expiration');
-  const rateLimitTableName = await createTable("rate-limit", "pk", "expiresAt");
+  const rateLimitTableName = await createTable('rate-limit', 'pk', 'expiresAt');
 
   const sources: Source[] = [];
   for (const { secretValue, ...source } of options.sources ?? []) {
@@ -178,10 +195,20 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
   const notifyDeadLetterQueueUrl = await createQueue('notify-dlq');
   const slackChannels: SlackChannelResource[] = [];
   for (const channel of options.slackChannels ?? []) {
-    const queueUrl = await subscribeInbox(`slack-${channel.name}`, filterPolicy(channel), options.visibilityTimeoutSeconds);
+    const queueUrl = await subscribeInbox(
+      `slack-${channel.name}`,
+      filterPolicy(channel),
+      options.visibilityTimeoutSeconds,
+    );
     const secretName = name(`slack-${channel.name}`);
     await secrets.send(new CreateSecretCommand({ Name: secretName, SecretString: channel.webhookUrl }));
-    slackChannels.push({ name: channel.name, queueUrl, queueArn: await queueArn(sqs, queueUrl), secretName, webhookOrigin: new URL(channel.webhookUrl).origin });
+    slackChannels.push({
+      name: channel.name,
+      queueUrl,
+      queueArn: await queueArn(sqs, queueUrl),
+      secretName,
+      webhookOrigin: new URL(channel.webhookUrl).origin,
+    });
   }
 
   return {

@@ -1,9 +1,9 @@
 /** The walk of the assignment list, on an in-memory list: horizon, boundary, clamp, 304s, junk; and page parsing. */
 import { describe, expect, it } from '@jest/globals';
-import { walkAssignments, type PageOutcome, type WalkPosition } from '#lib/assignment-walk.js';
+import { type PageOutcome, type WalkPosition, walkAssignments } from '#lib/assignment-walk.js';
 import { parseAssignmentPage } from '#lib/attempt-schema.js';
 import { MalformedResponseError } from '#lib/errors.js';
-import { NOT_MODIFIED, type IaClient } from '#lib/ia-client.js';
+import { type IaClient, NOT_MODIFIED } from '#lib/ia-client.js';
 import { DEFAULT_WATCH, needsOwnRecheck, nextStep } from '#lib/lifecycle.js';
 import { listedAssignment, readFixture } from '../support/ia-fixtures.js';
 
@@ -12,7 +12,9 @@ const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
 
 /** A list of `count` assignments an hour apart, newest first, served `clamp` per page. */
 const listOf = (count: number, clamp = 100) => {
-  const items = Array.from({ length: count }, (_, i) => listedAssignment(`asg-${i}`, hoursAgo(i + 1), [{ id: `att-${i}`, pendingReviewCount: 1 }]));
+  const items = Array.from({ length: count }, (_, i) =>
+    listedAssignment(`asg-${i}`, hoursAgo(i + 1), [{ id: `att-${i}`, pendingReviewCount: 1 }]),
+  );
   const asked: Array<{ page: number; per: number; etag?: string }> = [];
   const ia: IaClient = {
     getAttempt: async () => Promise.reject(new Error('not used')),
@@ -23,15 +25,35 @@ const listOf = (count: number, clamp = 100) => {
       if (options.etag === `"p${page}"`) return NOT_MODIFIED;
       const size = Math.min(per, clamp);
       const results = items.slice((page - 1) * size, page * size);
-      return { value: parseAssignmentPage({ meta: { total_count: items.length, count: results.length, pages: Math.ceil(items.length / size) }, results }), etag: `"p${page}"` };
+      return {
+        value: parseAssignmentPage({
+          meta: { total_count: items.length, count: results.length, pages: Math.ceil(items.length / size) },
+          results,
+        }),
+        etag: `"p${page}"`,
+      };
     },
   };
-  return { ia, items, asked, setClamp: (n: number) => void (clamp = n) };
+  const setClamp = (n: number) => {
+    clamp = n;
+  };
+  return { ia, items, asked, setClamp };
 };
 
-const walk = async (ia: IaClient, position: WalkPosition, extra: Partial<Parameters<typeof walkAssignments>[2]> = {}, stopAfter = Infinity) => {
+const walk = async (
+  ia: IaClient,
+  position: WalkPosition,
+  extra: Partial<Parameters<typeof walkAssignments>[2]> = {},
+  stopAfter = Infinity,
+) => {
   const pages: PageOutcome[] = [];
-  const result = await walkAssignments(ia, position, { requestedPer: 10, horizonDays: 2, now: NOW, ...extra }, async (outcome) => void pages.push(outcome), () => pages.length >= stopAfter);
+  const result = await walkAssignments(
+    ia,
+    position,
+    { requestedPer: 10, horizonDays: 2, now: NOW, ...extra },
+    async (outcome) => void pages.push(outcome),
+    () => pages.length >= stopAfter,
+  );
   const ids = pages.flatMap((p) => (p.kind === 'page' ? p.attempts.map((a) => a.attempt.id) : []));
   return { ...result, pages, ids };
 };
@@ -44,7 +66,9 @@ describe('walkAssignments', () => {
     expect(ids).toEqual(Array.from({ length: 48 }, (_, i) => `att-${i}`)); // created 1..48 hours ago, horizon 48 h
     expect(pages).toHaveLength(5);
     const first = pages[0];
-    expect(first?.kind === 'page' && first.attempts[0]?.listedUntil).toBe(new Date(hoursAgo(1).getTime() + 2 * 86_400_000).toISOString());
+    expect(first?.kind === 'page' && first.attempts[0]?.listedUntil).toBe(
+      new Date(hoursAgo(1).getTime() + 2 * 86_400_000).toISOString(),
+    );
   });
 
   it('resumed from a boundary, skips what it already went through even when the list moved', async () => {
@@ -52,7 +76,9 @@ describe('walkAssignments', () => {
     const firstRun = await walk(list.ia, { page: 1, per: 10 }, {}, 1);
     expect(firstRun.position.boundary).toEqual({ createdAt: hoursAgo(10).toISOString(), ids: ['asg-9'] });
     // Five new assignments at the head: page 2 now starts with asg-5.
-    list.items.unshift(...Array.from({ length: 5 }, (_, i) => listedAssignment(`new-${i}`, NOW, [{ id: `new-att-${i}` }])));
+    list.items.unshift(
+      ...Array.from({ length: 5 }, (_, i) => listedAssignment(`new-${i}`, NOW, [{ id: `new-att-${i}` }])),
+    );
     const resumed = await walk(list.ia, { ...firstRun.position, page: 1 });
     expect(resumed.ids).toEqual(Array.from({ length: 20 }, (_, i) => `att-${i + 10}`));
     expect(resumed.end).toBe('end-of-list');
@@ -91,7 +117,13 @@ describe('walkAssignments', () => {
         results: [
           listedAssignment('a1', hoursAgo(1), [{ id: 'done' }, { id: 'running', inProgress: true }]),
           { assignment: { id: '../evil' } },
-          { assignment: { id: 'a3', created_at: hoursAgo(3).toISOString(), attempts: [{ id: 'no-decision-fields', completed_at: hoursAgo(3).toISOString() }] } },
+          {
+            assignment: {
+              id: 'a3',
+              created_at: hoursAgo(3).toISOString(),
+              attempts: [{ id: 'no-decision-fields', completed_at: hoursAgo(3).toISOString() }],
+            },
+          },
         ],
       }),
     });
@@ -106,7 +138,10 @@ describe('parseAssignmentPage', () => {
     const page = parseAssignmentPage(readFixture('assignments-list.json'));
     expect(page).toMatchObject({ totalCount: 1, pages: 1, itemCount: 1, unusable: 0 });
     expect(page.assignments[0]?.id).toBe('yw4gmpjjtkgkdxjkuoghsa');
-    expect(parseAssignmentPage({ meta: { total_count: '7', pages: 'lots' }, results: [] })).toMatchObject({ totalCount: 7, itemCount: 0 });
+    expect(parseAssignmentPage({ meta: { total_count: '7', pages: 'lots' }, results: [] })).toMatchObject({
+      totalCount: 7,
+      itemCount: 0,
+    });
   });
 
   it('rejects a body that is not a page', () => {
@@ -115,17 +150,49 @@ describe('parseAssignmentPage', () => {
 });
 
 describe('needsOwnRecheck', () => {
-  const attempt = (pending: number, done: boolean) => ({ id: 'a', scoringCompleted: done, pendingReviewCount: pending, assessment: {}, reviewItems: [] });
+  const attempt = (pending: number, done: boolean) => ({
+    id: 'a',
+    scoringCompleted: done,
+    pendingReviewCount: pending,
+    assessment: {},
+    reviewItems: [],
+  });
   const until = (hours: number) => new Date(NOW.getTime() + hours * 3_600_000).toISOString();
 
   it('is needed without a list, and while scoring runs its first quick looks', () => {
-    expect(needsOwnRecheck(nextStep(undefined, { attempt: attempt(1, false) }, NOW, DEFAULT_WATCH), NOW, DEFAULT_WATCH)).toBe(true);
-    expect(needsOwnRecheck(nextStep(undefined, { attempt: attempt(0, false), listedUntil: until(100) }, NOW, DEFAULT_WATCH), NOW, DEFAULT_WATCH)).toBe(true);
+    expect(
+      needsOwnRecheck(nextStep(undefined, { attempt: attempt(1, false) }, NOW, DEFAULT_WATCH), NOW, DEFAULT_WATCH),
+    ).toBe(true);
+    expect(
+      needsOwnRecheck(
+        nextStep(undefined, { attempt: attempt(0, false), listedUntil: until(100) }, NOW, DEFAULT_WATCH),
+        NOW,
+        DEFAULT_WATCH,
+      ),
+    ).toBe(true);
   });
 
   it('is not needed while the list looks; is again when the assignment leaves the horizon first', () => {
-    expect(needsOwnRecheck(nextStep(undefined, { attempt: attempt(1, false), listedUntil: until(100) }, NOW, DEFAULT_WATCH), NOW, DEFAULT_WATCH)).toBe(false);
-    expect(needsOwnRecheck(nextStep(undefined, { attempt: attempt(1, false), listedUntil: until(0.5) }, NOW, DEFAULT_WATCH), NOW, DEFAULT_WATCH)).toBe(true);
-    expect(needsOwnRecheck(nextStep(undefined, { attempt: attempt(0, true), listedUntil: until(100) }, NOW, DEFAULT_WATCH), NOW, DEFAULT_WATCH)).toBe(false);
+    expect(
+      needsOwnRecheck(
+        nextStep(undefined, { attempt: attempt(1, false), listedUntil: until(100) }, NOW, DEFAULT_WATCH),
+        NOW,
+        DEFAULT_WATCH,
+      ),
+    ).toBe(false);
+    expect(
+      needsOwnRecheck(
+        nextStep(undefined, { attempt: attempt(1, false), listedUntil: until(0.5) }, NOW, DEFAULT_WATCH),
+        NOW,
+        DEFAULT_WATCH,
+      ),
+    ).toBe(true);
+    expect(
+      needsOwnRecheck(
+        nextStep(undefined, { attempt: attempt(0, true), listedUntil: until(100) }, NOW, DEFAULT_WATCH),
+        NOW,
+        DEFAULT_WATCH,
+      ),
+    ).toBe(false);
   });
 });

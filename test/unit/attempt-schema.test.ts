@@ -67,9 +67,21 @@ describe('parseAttempt rejects what a decision cannot be made on, naming the fie
     ['missing scoring_completed', { scoring_completed: undefined }, /attempt\.scoring_completed is required/],
     ['string scoring_completed', { scoring_completed: 'true' }, /attempt\.scoring_completed must be a boolean/],
     ['missing pending_review_count', { pending_review_count: undefined }, /attempt\.pending_review_count is required/],
-    ['negative pending_review_count', { pending_review_count: -1 }, /pending_review_count must be a non-negative integer/],
-    ['fractional pending_review_count', { pending_review_count: 1.5 }, /pending_review_count must be a non-negative integer/],
-    ['null pending_review_count', { pending_review_count: null }, /pending_review_count must be a non-negative integer/],
+    [
+      'negative pending_review_count',
+      { pending_review_count: -1 },
+      /pending_review_count must be a non-negative integer/,
+    ],
+    [
+      'fractional pending_review_count',
+      { pending_review_count: 1.5 },
+      /pending_review_count must be a non-negative integer/,
+    ],
+    [
+      'null pending_review_count',
+      { pending_review_count: null },
+      /pending_review_count must be a non-negative integer/,
+    ],
   ];
 
   it.each(cases)('%s', (_name, fields, message) => {

@@ -9,7 +9,9 @@ describe('normaliseAttempt', () => {
   it('computes the score ratio from score / possible_score, not percentage_score', () => {
     expect(seedAttempt().scoreRatio).toBe(1);
     // 2017-style percentage on a 0-100 scale must not leak into the ratio.
-    const legacy = normaliseAttempt(parseAttempt(seedVariant('x', { score: 3, possible_score: 4, percentage_score: 75 })));
+    const legacy = normaliseAttempt(
+      parseAttempt(seedVariant('x', { score: 3, possible_score: 4, percentage_score: 75 })),
+    );
     expect(legacy.scoreRatio).toBe(0.75);
   });
 
@@ -23,10 +25,18 @@ describe('normaliseAttempt', () => {
       {
         step: 'A demo step',
         kind: 'answer',
-        prompt: "If they follow standard Imperial procedure, theyll dump their garbage before they go to light-speed.",
+        prompt: 'If they follow standard Imperial procedure, theyll dump their garbage before they go to light-speed.',
       },
-      { step: 'A audio interview step', kind: 'audio', prompt: "This woman hates me so much, I'm starting to like her" },
-      { step: 'A video interview step', kind: 'video', prompt: "This woman hates me so much, I'm starting to like her" },
+      {
+        step: 'A audio interview step',
+        kind: 'audio',
+        prompt: "This woman hates me so much, I'm starting to like her",
+      },
+      {
+        step: 'A video interview step',
+        kind: 'video',
+        prompt: "This woman hates me so much, I'm starting to like her",
+      },
     ]);
   });
 
@@ -34,7 +44,9 @@ describe('normaliseAttempt', () => {
     expect(seedAttempt().durationSeconds).toBe(0);
     const noTimestamps = normaliseAttempt(parseAttempt(seedVariant('x', { started_at: null })));
     expect(noTimestamps.durationSeconds).toBeUndefined();
-    const plausible = normaliseAttempt(parseAttempt(seedVariant('x', { started_at: null, completion_time_in_seconds: 754 })));
+    const plausible = normaliseAttempt(
+      parseAttempt(seedVariant('x', { started_at: null, completion_time_in_seconds: 754 })),
+    );
     expect(plausible.durationSeconds).toBe(754);
   });
 

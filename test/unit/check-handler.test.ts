@@ -2,15 +2,33 @@
  * The check handler as Lambda calls it, AWS SDK mocked (aws-sdk-client-mock), IA on a real
  * fake server. The moto-backed integration tests cover the same flow against real AWS APIs.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Handler, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { FakeIaServer } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, VARIANTS } from '../support/ia-fixtures.js';
+import {
+  defaultAssignments,
+  defaultAttempts,
+  SEED_ASSIGNMENT_ID,
+  SEED_ATTEMPT_ID,
+  VARIANTS,
+} from '../support/ia-fixtures.js';
 import { lambdaContext, sqsEvent } from '../support/lambda.js';
 
 const API_KEY = 'ia-secret-key-do-not-log';
@@ -22,7 +40,12 @@ const sns = mockClient(SNSClient);
 const sqs = mockClient(SQSClient);
 const secrets = mockClient(SecretsManagerClient);
 const dynamodb = mockClient(DynamoDBClient);
-const ia = new FakeIaServer({ apiKeys: [API_KEY], ratePerSecond: Infinity, attempts: defaultAttempts(), assignments: defaultAssignments() });
+const ia = new FakeIaServer({
+  apiKeys: [API_KEY],
+  ratePerSecond: Infinity,
+  attempts: defaultAttempts(),
+  assignments: defaultAssignments(),
+});
 let handler: Handler<SQSEvent, SQSBatchResponse>;
 const output: string[] = [];
 const originalWrites = { stdout: process.stdout.write, stderr: process.stderr.write };
@@ -52,7 +75,9 @@ beforeAll(async () => {
   }) as typeof process.stdout.write;
   process.stdout.write = capture;
   process.stderr.write = capture;
-  ({ handler } = (await import('../../functions/check/handler.js')) as { handler: Handler<SQSEvent, SQSBatchResponse> });
+  ({ handler } = (await import('../../functions/check/handler.js')) as {
+    handler: Handler<SQSEvent, SQSBatchResponse>;
+  });
 });
 
 afterAll(async () => {
@@ -83,7 +108,10 @@ const invoke = (event: SQSEvent) => handler(event, lambdaContext(), () => undefi
 const published = () => sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
 /** Every message sent to the queue, alone or in a batch. */
 const sent = (queueUrl: string) => [
-  ...sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input).filter((input) => input.QueueUrl === queueUrl),
+  ...sqs
+    .commandCalls(SendMessageCommand)
+    .map((call) => call.args[0].input)
+    .filter((input) => input.QueueUrl === queueUrl),
   ...sqs
     .commandCalls(SendMessageBatchCommand)
     .filter((call) => call.args[0].input.QueueUrl === queueUrl)
@@ -126,7 +154,12 @@ describe('check handler', () => {
   });
 
   it('sends the re-checks of a whole batch in one SendMessageBatch', async () => {
-    const result = await invoke(sqsEvent([JSON.stringify({ attemptId: VARIANTS.scoringPending }), JSON.stringify({ attemptId: VARIANTS.reviewNeeded })]));
+    const result = await invoke(
+      sqsEvent([
+        JSON.stringify({ attemptId: VARIANTS.scoringPending }),
+        JSON.stringify({ attemptId: VARIANTS.reviewNeeded }),
+      ]),
+    );
     expect(result.batchItemFailures).toEqual([]);
     expect(sqs.commandCalls(SendMessageCommand)).toEqual([]);
     const batches = sqs.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input);
@@ -161,7 +194,10 @@ describe('check handler', () => {
 
   it('returns a record to the queue when IA keeps failing, without blocking the others', async () => {
     for (let i = 0; i < 4; i++) ia.inject(VARIANTS.scored, { kind: 'status', status: 503 });
-    const event = sqsEvent([JSON.stringify({ attemptId: VARIANTS.scored }), JSON.stringify({ attemptId: VARIANTS.reviewNeeded })]);
+    const event = sqsEvent([
+      JSON.stringify({ attemptId: VARIANTS.scored }),
+      JSON.stringify({ attemptId: VARIANTS.reviewNeeded }),
+    ]);
     const result = await invoke(event);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
     expect(published()).toHaveLength(1);

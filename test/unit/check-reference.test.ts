@@ -4,11 +4,11 @@
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { parseAttempt } from '#lib/attempt-schema.js';
-import type { CheckMessage } from '#lib/check-message.js';
 import type { StoredRecord } from '#lib/attempt-state.js';
+import type { CheckMessage } from '#lib/check-message.js';
 import { NotFoundError } from '#lib/errors.js';
-import { DEFAULT_WATCH, type AttemptState } from '#lib/lifecycle.js';
-import { checkReference, type CheckDeps } from '../../functions/check/check-reference.js';
+import { type AttemptState, DEFAULT_WATCH } from '#lib/lifecycle.js';
+import { type CheckDeps, checkReference } from '../../functions/check/check-reference.js';
 import { seedVariant } from '../support/ia-fixtures.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -27,7 +27,10 @@ const deps = (): CheckDeps => ({
     getAttempt: async (id) => {
       iaCalls += 1;
       if (missingIds.has(id)) throw new NotFoundError(`attempt ${id} not found (404)`);
-      return { value: parseAttempt(seedVariant(ID, { pending_review_count: 2, scoring_completed: false })), etag: '"v2"' };
+      return {
+        value: parseAttempt(seedVariant(ID, { pending_review_count: 2, scoring_completed: false })),
+        etag: '"v2"',
+      };
     },
     getAttemptIfChanged: async () => {
       iaCalls += 1;
@@ -80,7 +83,13 @@ const watched = (recheckId: string): AttemptState => ({
   rechecks: 0,
   reviewNeededAt: hoursFromNow(-1),
   remindersSent: 0,
-  snapshot: { id: ID, scoringCompleted: false, pendingReviewCount: 2, assessment: { id: 'asm', name: 'Assessment' }, reviewItems: [] },
+  snapshot: {
+    id: ID,
+    scoringCompleted: false,
+    pendingReviewCount: 2,
+    assessment: { id: 'asm', name: 'Assessment' },
+    reviewItems: [],
+  },
   recheckId,
   nextCheckAt: NOW.toISOString(),
   version: 2,
@@ -100,33 +109,55 @@ describe('re-checks', () => {
   it('an early re-check waits again, same id and due time, without reading state or calling IA', async () => {
     stored = watched('m-0:att-watched');
     const notBefore = hoursFromNow(3);
-    const { outcomes } = await checkReference({ attemptId: ID, recheckId: 'm-0:att-watched', notBefore }, 'm-1', deps());
+    const { outcomes } = await checkReference(
+      { attemptId: ID, recheckId: 'm-0:att-watched', notBefore },
+      'm-1',
+      deps(),
+    );
     expect(outcomes[0]?.action).toBe('waiting');
-    expect(scheduled).toEqual([{ message: { attemptId: ID, recheckId: 'm-0:att-watched', notBefore }, delaySeconds: 900, forRecord: 'm-1' }]);
+    expect(scheduled).toEqual([
+      { message: { attemptId: ID, recheckId: 'm-0:att-watched', notBefore }, delaySeconds: 900, forRecord: 'm-1' },
+    ]);
     expect([stateReads, iaCalls]).toEqual([0, 0]);
   });
 
   it('a due re-check the state no longer names is dropped, without IA', async () => {
     stored = watched('m-9:att-watched');
-    const { outcomes } = await checkReference({ attemptId: ID, recheckId: 'm-0:att-watched', notBefore: NOW.toISOString() }, 'm-1', deps());
+    const { outcomes } = await checkReference(
+      { attemptId: ID, recheckId: 'm-0:att-watched', notBefore: NOW.toISOString() },
+      'm-1',
+      deps(),
+    );
     expect(outcomes[0]?.action).toBe('stale-recheck');
     expect([iaCalls, scheduled.length]).toEqual([0, 0]);
   });
 
   it('a due re-check looks (conditional GET), saves the next re-check under its own id and schedules it', async () => {
     stored = watched('m-0:att-watched');
-    const { outcomes } = await checkReference({ attemptId: ID, recheckId: 'm-0:att-watched', notBefore: NOW.toISOString() }, 'm-1', deps());
+    const { outcomes } = await checkReference(
+      { attemptId: ID, recheckId: 'm-0:att-watched', notBefore: NOW.toISOString() },
+      'm-1',
+      deps(),
+    );
     expect(outcomes[0]).toMatchObject({ action: 'checked', published: [] });
     expect(iaCalls).toBe(1);
     expect(stored?.recheckId).toBe('m-1:att-watched');
     expect(scheduled).toEqual([
-      { message: { attemptId: ID, recheckId: 'm-1:att-watched', notBefore: hoursFromNow(1) }, delaySeconds: 900, forRecord: 'm-1' },
+      {
+        message: { attemptId: ID, recheckId: 'm-1:att-watched', notBefore: hoursFromNow(1) },
+        delaySeconds: 900,
+        forRecord: 'm-1',
+      },
     ]);
   });
 
   it('the redelivery of the message that looked only sends its schedule again', async () => {
     stored = { ...watched('m-1:att-watched'), nextCheckAt: hoursFromNow(1) };
-    const { outcomes } = await checkReference({ attemptId: ID, recheckId: 'm-0:att-watched', notBefore: hoursFromNow(-0.01) }, 'm-1', deps());
+    const { outcomes } = await checkReference(
+      { attemptId: ID, recheckId: 'm-0:att-watched', notBefore: hoursFromNow(-0.01) },
+      'm-1',
+      deps(),
+    );
     expect(outcomes[0]?.action).toBe('resumed');
     expect(iaCalls).toBe(0);
     expect(scheduled.map((s) => s.message.recheckId)).toEqual(['m-1:att-watched']);

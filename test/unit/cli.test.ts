@@ -1,13 +1,27 @@
 /** The ops CLI against the fake IA server: output shapes and exit codes, in-process and as a real process. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { run, type Io } from '../../functions/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type Io, run } from '../../functions/cli/main.js';
 import { FakeIaServer, LIST } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, listedAssignment, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID, UNANNOUNCED, VARIANTS } from '../support/ia-fixtures.js';
+import {
+  defaultAssignments,
+  defaultAttempts,
+  listedAssignment,
+  SEED_ASSIGNMENT_ID,
+  SEED_ATTEMPT_ID,
+  UNANNOUNCED,
+  VARIANTS,
+} from '../support/ia-fixtures.js';
 
 const KEY = 'cli-test-key-abc';
-const ia = new FakeIaServer({ apiKeys: [KEY], ratePerSecond: Infinity, attempts: defaultAttempts(), assignments: defaultAssignments() });
+const ia = new FakeIaServer({
+  apiKeys: [KEY],
+  ratePerSecond: Infinity,
+  attempts: defaultAttempts(),
+  assignments: defaultAssignments(),
+});
 let env: Record<string, string>;
 
 beforeAll(async () => {
@@ -18,7 +32,15 @@ afterAll(() => ia.stop());
 const cli = async (args: string[], extraEnv: Record<string, string | undefined> = {}) => {
   let out = '';
   let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), env: { ...env, ...extraEnv } };
+  const io: Io = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: { ...env, ...extraEnv },
+  };
   const code = await run(args, io);
   return { code, out, err };
 };
@@ -49,7 +71,11 @@ describe('ia-review-alerts check', () => {
   it('expands an assignment, one JSON line per attempt', async () => {
     const { code, out } = await cli(['check', SEED_ASSIGNMENT_ID, '--assignment', '--json']);
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ assignmentId: SEED_ASSIGNMENT_ID, attemptId: SEED_ATTEMPT_ID, decision: 'attempt.scored' });
+    expect(JSON.parse(out)).toMatchObject({
+      assignmentId: SEED_ASSIGNMENT_ID,
+      attemptId: SEED_ATTEMPT_ID,
+      decision: 'attempt.scored',
+    });
   });
 
   it.each([
@@ -94,8 +120,11 @@ describe('ia-review-alerts check', () => {
     // Async: the fake IA server lives in this process and must keep answering.
     const exec = (args: string[]) =>
       new Promise<{ code: number; stdout: string }>((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', bin, ...args], { env: { ...process.env, ...env }, timeout: 20_000 }, (error, stdout) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', bin, ...args],
+          { env: { ...process.env, ...env }, timeout: 20_000 },
+          (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
         );
       });
     const ok = await exec(['check', VARIANTS.reviewNeeded, '--json']);
@@ -111,7 +140,17 @@ describe('ia-review-alerts sign', () => {
 
   it('prints a curl command whose signature the receiver accepts', async () => {
     const { code, out } = await cli(
-      ['sign', '--source', 'greenhouse', '--body', fileURLToPath(body), '--url', 'https://abc.execute-api.us-east-1.amazonaws.com/events/{source}', '--kind', 'greenhouse'],
+      [
+        'sign',
+        '--source',
+        'greenhouse',
+        '--body',
+        fileURLToPath(body),
+        '--url',
+        'https://abc.execute-api.us-east-1.amazonaws.com/events/{source}',
+        '--kind',
+        'greenhouse',
+      ],
       { WEBHOOK_SECRET: 'gh-secret', IA_ALERTS_LOCAL_STATE: '/nonexistent' },
     );
     expect(code).toBe(0);
@@ -125,7 +164,9 @@ describe('ia-review-alerts sign', () => {
   });
 
   it('exits 2 without a kind or secret outside the local run', async () => {
-    const { code, err } = await cli(['sign', '--source', 'x', '--body', fileURLToPath(body)], { IA_ALERTS_LOCAL_STATE: '/nonexistent' });
+    const { code, err } = await cli(['sign', '--source', 'x', '--body', fileURLToPath(body)], {
+      IA_ALERTS_LOCAL_STATE: '/nonexistent',
+    });
     expect(code).toBe(2);
     expect(err).toMatch(/give --kind/);
   });
@@ -137,7 +178,9 @@ describe('ia-review-alerts preview', () => {
   it('renders the seed as the pipeline decides it, in every format', async () => {
     const email = await cli(['preview', fixture]);
     expect(email.code).toBe(0);
-    expect(email.out).toMatch(/^Subject: Attempt scored: Anonymous Candidate 514 - Philosopher Assessment 1\n\nATTEMPT SCORED/);
+    expect(email.out).toMatch(
+      /^Subject: Attempt scored: Anonymous Candidate 514 - Philosopher Assessment 1\n\nATTEMPT SCORED/,
+    );
     const slack = await cli(['preview', fixture, '--format', 'slack']);
     expect(slack.out).toMatch(/^Attempt scored: Anonymous Candidate 514\n/);
     const blocks = JSON.parse((await cli(['preview', fixture, '--format', 'slack-json'])).out);
@@ -154,14 +197,25 @@ describe('ia-review-alerts preview', () => {
 
 describe('ia-review-alerts sweep', () => {
   it('prints each completed attempt of the horizon once, as JSON lines', async () => {
-    ia.setAssignment('cli-asg-1', listedAssignment('cli-asg-1', new Date(Date.now() - 3_600_000), [
-      { id: 'cli-att-1', pendingReviewCount: 1, scoringCompleted: false },
-      { id: 'cli-att-2', inProgress: true },
-    ]));
-    ia.setAssignment('cli-asg-2', listedAssignment('cli-asg-2', new Date(Date.now() - 7_200_000), [{ id: 'cli-att-3' }]));
+    ia.setAssignment(
+      'cli-asg-1',
+      listedAssignment('cli-asg-1', new Date(Date.now() - 3_600_000), [
+        { id: 'cli-att-1', pendingReviewCount: 1, scoringCompleted: false },
+        { id: 'cli-att-2', inProgress: true },
+      ]),
+    );
+    ia.setAssignment(
+      'cli-asg-2',
+      listedAssignment('cli-asg-2', new Date(Date.now() - 7_200_000), [{ id: 'cli-att-3' }]),
+    );
     const { code, out } = await cli(['sweep', '--json', '--days', '2']);
     expect(code).toBe(0);
-    expect(out.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
       { attemptId: 'cli-att-1', assignmentId: 'cli-asg-1', decision: 'review.needed' },
       { attemptId: 'cli-att-3', assignmentId: 'cli-asg-2', decision: 'attempt.scored' },
       { attemptId: UNANNOUNCED.attemptId, assignmentId: UNANNOUNCED.assignmentId, decision: 'review.needed' },
@@ -173,25 +227,35 @@ describe('ia-review-alerts sweep', () => {
   it('exits 1 when IA keeps failing, 2 on a bad --days', async () => {
     for (let i = 0; i < 4; i++) ia.inject(LIST, { kind: 'status', status: 503 });
     const failed = await cli(['sweep'], { IA_TOTAL_TIMEOUT_MS: '20000' });
-    expect([failed.code, failed.err]).toEqual([1, expect.stringMatching(/UpstreamError: IA API failed with 503 for assignments page 1/)]);
+    expect([failed.code, failed.err]).toEqual([
+      1,
+      expect.stringMatching(/UpstreamError: IA API failed with 503 for assignments page 1/),
+    ]);
     ia.clearFaults();
     expect((await cli(['sweep', '--days', '0'])).code).toBe(2);
   });
 });
 
 describe('help', () => {
-  it.each(['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest'])('%s --help prints its own usage and exits 0', async (command) => {
-    for (const flag of ['--help', '-h']) {
-      const { code, out, err } = await cli([command, flag], { IA_API_KEY: undefined });
-      expect([code, err]).toEqual([0, '']);
-      expect(out).toMatch(new RegExp(`^usage: ia-review-alerts ${command} `));
-      for (const other of ['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest'].filter((c) => c !== command)) expect(out).not.toContain(`  ${other} `);
-    }
-  });
+  it.each(['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest'])(
+    '%s --help prints its own usage and exits 0',
+    async (command) => {
+      for (const flag of ['--help', '-h']) {
+        const { code, out, err } = await cli([command, flag], { IA_API_KEY: undefined });
+        expect([code, err]).toEqual([0, '']);
+        expect(out).toMatch(new RegExp(`^usage: ia-review-alerts ${command} `));
+        for (const other of ['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest'].filter(
+          (c) => c !== command,
+        ))
+          expect(out).not.toContain(`  ${other} `);
+      }
+    },
+  );
 
   it('--help alone lists every command', async () => {
     const { code, out } = await cli(['--help']);
     expect(code).toBe(0);
-    for (const command of ['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest']) expect(out).toContain(`  ${command} `);
+    for (const command of ['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest'])
+      expect(out).toContain(`  ${command} `);
   });
 });

@@ -10,7 +10,8 @@ const importCommons = async (traceEnabled: string | undefined) => {
     await jest.isolateModulesAsync(async () => {
       commons = await import('#lib/commons.js');
     });
-    return commons!;
+    if (!commons) throw new Error('commons did not load');
+    return commons;
   } finally {
     if (saved === undefined) delete process.env.POWERTOOLS_TRACE_ENABLED;
     else process.env.POWERTOOLS_TRACE_ENABLED = saved;
@@ -18,13 +19,16 @@ const importCommons = async (traceEnabled: string | undefined) => {
 };
 
 describe('commons', () => {
-  it.each([undefined, 'false', 'TRUE '])('leaves the Tracer unloaded when POWERTOOLS_TRACE_ENABLED is %p', async (value) => {
-    const commons = await importCommons(value);
-    expect(commons.tracer).toBeUndefined();
-    const client = { send: () => undefined };
-    expect(commons.traced(client)).toBe(client);
-    expect(commons.observability()).toHaveLength(2);
-  });
+  it.each([undefined, 'false', 'TRUE '])(
+    'leaves the Tracer unloaded when POWERTOOLS_TRACE_ENABLED is %p',
+    async (value) => {
+      const commons = await importCommons(value);
+      expect(commons.tracer).toBeUndefined();
+      const client = { send: () => undefined };
+      expect(commons.traced(client)).toBe(client);
+      expect(commons.observability()).toHaveLength(2);
+    },
+  );
 
   it('loads the Tracer and its middleware when tracing is on', async () => {
     const commons = await importCommons('true');

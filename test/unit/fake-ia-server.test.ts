@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => ia.stop());
 
-const get = (path: string, headers: Record<string, string> = { authorization: 'token k' }) => fetch(`${base}${path}`, { headers });
+const get = (path: string, headers: Record<string, string> = { authorization: 'token k' }) =>
+  fetch(`${base}${path}`, { headers });
 
 describe('fake IA server', () => {
   it('serves the seed attempt unchanged, with or without .json, and answers 304 to a matching ETag', async () => {

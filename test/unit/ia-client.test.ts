@@ -8,7 +8,7 @@ import {
   UnauthorizedError,
   UpstreamError,
 } from '#lib/errors.js';
-import { createIaClient, parseRetryAfter, type IaClientOptions } from '#lib/ia-client.js';
+import { createIaClient, type IaClientOptions, parseRetryAfter } from '#lib/ia-client.js';
 import { createPacer } from '#lib/pacer.js';
 import { FakeIaServer } from '../support/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID } from '../support/ia-fixtures.js';
@@ -45,7 +45,9 @@ describe('IA client', () => {
     const { value, etag } = await client().getAttempt(SEED_ATTEMPT_ID);
     expect(value.id).toBe(SEED_ATTEMPT_ID);
     expect(etag).toMatch(/^".+"$/);
-    expect(server.requests).toEqual([expect.objectContaining({ path: `/v1/attempts/${SEED_ATTEMPT_ID}.json`, authorized: true })]);
+    expect(server.requests).toEqual([
+      expect.objectContaining({ path: `/v1/attempts/${SEED_ATTEMPT_ID}.json`, authorized: true }),
+    ]);
   });
 
   it('fetches an assignment with its embedded attempts', async () => {
@@ -143,7 +145,11 @@ describe('IA client', () => {
     try {
       const paced = client({ pace: createPacer(1_050) }); // 5 % under the limit, as the functions pace
       const started = Date.now();
-      await Promise.all([paced.getAttempt(SEED_ATTEMPT_ID), paced.getAttempt(SEED_ATTEMPT_ID), paced.getAttempt(SEED_ATTEMPT_ID)]);
+      await Promise.all([
+        paced.getAttempt(SEED_ATTEMPT_ID),
+        paced.getAttempt(SEED_ATTEMPT_ID),
+        paced.getAttempt(SEED_ATTEMPT_ID),
+      ]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(2_050);
       expect(server.requests.map((r) => r.status)).toEqual([200, 200, 200]);
     } finally {

@@ -1,11 +1,12 @@
 /** ingestRequest with in-memory dependencies: every answer code, dedupe, and fuzzing. */
+
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { createHmac } from 'node:crypto';
 import type { CheckMessage } from '#lib/check-message.js';
 import { ConfigurationError } from '#lib/errors.js';
 import { parseSources, type Source } from '#lib/webhooks/sources.js';
-import { ingestRequest, type HttpRequest, type IngestDeps } from '../../functions/ingest/ingest-request.js';
+import { type HttpRequest, type IngestDeps, ingestRequest } from '../../functions/ingest/ingest-request.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const SECRETS: Record<string, string> = {
@@ -15,7 +16,13 @@ const SECRETS: Record<string, string> = {
   ia: 'callback-token-value',
 };
 const SOURCES = parseSources([
-  { name: 'std', kind: 'standard-webhooks', secretName: 's/std', attemptIdPath: 'data.attemptId', assignmentIdPath: 'data.assignmentId' },
+  {
+    name: 'std',
+    kind: 'standard-webhooks',
+    secretName: 's/std',
+    attemptIdPath: 'data.attemptId',
+    assignmentIdPath: 'data.assignmentId',
+  },
   {
     name: 'gh',
     kind: 'greenhouse',
@@ -23,7 +30,12 @@ const SOURCES = parseSources([
     attemptIdPath: 'payload.application.custom_fields.ia_attempt_id.value',
     eventTypes: ['candidate_stage_change'],
   },
-  { name: 'lever', kind: 'lever', secretName: 's/lever', attemptIdPath: "data.customFields[?name=='IA attempt'].value" },
+  {
+    name: 'lever',
+    kind: 'lever',
+    secretName: 's/lever',
+    attemptIdPath: "data.customFields[?name=='IA attempt'].value",
+  },
   { name: 'ia', kind: 'ia-callback', secretName: 's/ia', assignmentIdPath: 'assignment.id' },
 ]);
 
@@ -33,7 +45,11 @@ const harness = (overrides: Partial<IngestDeps> = {}) => {
   const deps: IngestDeps = {
     sources: new Map(SOURCES.map((s) => [s.name, s])),
     secretFor: async (source: Source) => SECRETS[source.name] as string,
-    remember: async (key) => (seen.has(key) ? false : (seen.add(key), true)),
+    remember: async (key) => {
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    },
     referenceDedupeSeconds: 300,
     forget: async (key) => void seen.delete(key),
     enqueue: async (messages) => void enqueued.push(...messages),
@@ -50,14 +66,22 @@ const standard = (payload: object, id = 'msg_1', headers: Record<string, string>
   const signature = createHmac('sha256', key).update(`${id}.${ts}.${rawBody}`).digest('base64');
   return {
     sourceName: 'std',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': `v1,${signature}`, ...headers },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': ts,
+      'webhook-signature': `v1,${signature}`,
+      ...headers,
+    },
     query: {},
     rawBody,
   };
 };
 const greenhouse = (payload: object, eventId = 'gh-1'): HttpRequest => {
   const rawBody = JSON.stringify(payload);
-  const signature = createHmac('sha256', SECRETS.gh as string).update(rawBody).digest('hex');
+  const signature = createHmac('sha256', SECRETS.gh as string)
+    .update(rawBody)
+    .digest('hex');
   return {
     sourceName: 'gh',
     headers: { 'content-type': 'application/json', signature: `sha256 ${signature}`, 'greenhouse-event-id': eventId },
@@ -70,7 +94,10 @@ describe('ingestRequest', () => {
   it('202: enqueues the referenced attempt with source and event id', async () => {
     const { deps, enqueued } = harness();
     const response = await ingestRequest(standard({ type: 'attempt.completed', data: { attemptId: 'abc123' } }), deps);
-    expect(response).toEqual({ statusCode: 202, body: { status: 'enqueued', eventId: 'msg_1', references: [{ attemptId: 'abc123' }] } });
+    expect(response).toEqual({
+      statusCode: 202,
+      body: { status: 'enqueued', eventId: 'msg_1', references: [{ attemptId: 'abc123' }] },
+    });
     expect(enqueued).toEqual([{ attemptId: 'abc123', source: 'std', eventId: 'msg_1' }]);
   });
 
@@ -92,10 +119,16 @@ describe('ingestRequest', () => {
 
   it('maps Greenhouse custom fields by JMESPath, answers pings and ignores other actions', async () => {
     const { deps, enqueued } = harness();
-    const payload = { action: 'candidate_stage_change', payload: { application: { custom_fields: { ia_attempt_id: { value: 'att-9' } } } } };
+    const payload = {
+      action: 'candidate_stage_change',
+      payload: { application: { custom_fields: { ia_attempt_id: { value: 'att-9' } } } },
+    };
     expect((await ingestRequest(greenhouse(payload), deps)).statusCode).toBe(202);
     expect(enqueued).toEqual([{ attemptId: 'att-9', source: 'gh', eventId: 'gh-1' }]);
-    expect(await ingestRequest(greenhouse({ action: 'ping' }, 'gh-2'), deps)).toEqual({ statusCode: 200, body: { status: 'pong' } });
+    expect(await ingestRequest(greenhouse({ action: 'ping' }, 'gh-2'), deps)).toEqual({
+      statusCode: 200,
+      body: { status: 'pong' },
+    });
     const ignored = await ingestRequest(greenhouse({ action: 'candidate_hired', payload: {} }, 'gh-3'), deps);
     expect(ignored.statusCode).toBe(200);
     expect(ignored.body.status).toBe('ignored');
@@ -103,10 +136,18 @@ describe('ingestRequest', () => {
 
   it('takes the assignment id from an IA callback URL or body, authenticated by the URL token', async () => {
     const { deps, enqueued } = harness();
-    const fromQuery = await ingestRequest({ sourceName: 'ia', headers: {}, query: { token: 'callback-token-value', assignmentId: 'asg1' }, rawBody: '' }, deps);
+    const fromQuery = await ingestRequest(
+      { sourceName: 'ia', headers: {}, query: { token: 'callback-token-value', assignmentId: 'asg1' }, rawBody: '' },
+      deps,
+    );
     expect(fromQuery.statusCode).toBe(202);
     const fromBody = await ingestRequest(
-      { sourceName: 'ia', headers: { 'content-type': 'application/json' }, query: { token: 'callback-token-value' }, rawBody: '{"assignment":{"id":"asg2"}}' },
+      {
+        sourceName: 'ia',
+        headers: { 'content-type': 'application/json' },
+        query: { token: 'callback-token-value' },
+        rawBody: '{"assignment":{"id":"asg2"}}',
+      },
       deps,
     );
     expect(fromBody.statusCode).toBe(202);
@@ -116,10 +157,20 @@ describe('ingestRequest', () => {
   it.each<[string, (r: HttpRequest) => HttpRequest, number, string]>([
     ['unknown source', (r) => ({ ...r, sourceName: 'nope' }), 404, 'unknown_source'],
     ['body over 256 KB', (r) => ({ ...r, rawBody: `{"pad":"${'x'.repeat(256 * 1024)}"}` }), 413, 'body_too_large'],
-    ['not a JSON content type', (r) => ({ ...r, headers: { ...r.headers, 'content-type': 'text/plain' } }), 415, 'unsupported_media_type'],
+    [
+      'not a JSON content type',
+      (r) => ({ ...r, headers: { ...r.headers, 'content-type': 'text/plain' } }),
+      415,
+      'unsupported_media_type',
+    ],
     ['no signature', (r) => ({ ...r, headers: { 'content-type': 'application/json' } }), 401, 'missing_signature'],
     ['tampered body', (r) => ({ ...r, rawBody: r.rawBody.replace('abc123', 'abc124') }), 401, 'bad_signature'],
-    ['stale timestamp', (r) => ({ ...r, headers: { ...r.headers, 'webhook-timestamp': String(Number(ts) - 3600) } }), 401, 'stale_timestamp'],
+    [
+      'stale timestamp',
+      (r) => ({ ...r, headers: { ...r.headers, 'webhook-timestamp': String(Number(ts) - 3600) } }),
+      401,
+      'stale_timestamp',
+    ],
   ])('%s → %i %s', async (_name, change, statusCode, error) => {
     const { deps, enqueued } = harness();
     const response = await ingestRequest(change(standard({ data: { attemptId: 'abc123' } })), deps);
@@ -132,7 +183,8 @@ describe('ingestRequest', () => {
     const { deps } = harness();
     const notJson = { ...standard({}), rawBody: 'not json' };
     const key = Buffer.from((SECRETS.std as string).slice(6), 'base64');
-    notJson.headers['webhook-signature'] = `v1,${createHmac('sha256', key).update(`msg_1.${ts}.not json`).digest('base64')}`;
+    notJson.headers['webhook-signature'] =
+      `v1,${createHmac('sha256', key).update(`msg_1.${ts}.not json`).digest('base64')}`;
     expect((await ingestRequest(notJson, deps)).statusCode).toBe(400);
     const noId = await ingestRequest(standard({ data: { candidate: 'x' } }), deps);
     expect([noId.statusCode, noId.body.error]).toEqual([422, 'no_reference']);
@@ -140,7 +192,13 @@ describe('ingestRequest', () => {
 
   it('never echoes the body or a secret in an error', async () => {
     const { deps } = harness();
-    const response = await ingestRequest({ ...standard({ data: { attemptId: 'abc123', secretThing: 'p4ssw0rd' } }), headers: { 'content-type': 'application/json' } }, deps);
+    const response = await ingestRequest(
+      {
+        ...standard({ data: { attemptId: 'abc123', secretThing: 'p4ssw0rd' } }),
+        headers: { 'content-type': 'application/json' },
+      },
+      deps,
+    );
     expect(JSON.stringify(response)).not.toMatch(/p4ssw0rd|whsec_|abc123/);
   });
 
@@ -153,14 +211,22 @@ describe('ingestRequest', () => {
       fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })),
     );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileId, fc.array(hostileId, { maxLength: 60 }), fc.array(fc.array(hostileId, { maxLength: 5 }), { maxLength: 20 })), fc.string({ maxLength: 20 }), async (attemptId, id) => {
-        const { deps, enqueued } = harness();
-        const response = await ingestRequest(standard({ data: { attemptId } }, `msg_${id}`), deps);
-        expect(response.statusCode).toBeLessThan(500);
-        expect(enqueued.length).toBeLessThanOrEqual(25);
-        for (const message of enqueued) expect(message.attemptId).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
-        expect(JSON.stringify(response.body)).not.toMatch(/<!channel>|evil/);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          hostileId,
+          fc.array(hostileId, { maxLength: 60 }),
+          fc.array(fc.array(hostileId, { maxLength: 5 }), { maxLength: 20 }),
+        ),
+        fc.string({ maxLength: 20 }),
+        async (attemptId, id) => {
+          const { deps, enqueued } = harness();
+          const response = await ingestRequest(standard({ data: { attemptId } }, `msg_${id}`), deps);
+          expect(response.statusCode).toBeLessThan(500);
+          expect(enqueued.length).toBeLessThanOrEqual(25);
+          for (const message of enqueued) expect(message.attemptId).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
+          expect(JSON.stringify(response.body)).not.toMatch(/<!channel>|evil/);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -192,19 +258,37 @@ describe('ingestRequest', () => {
 });
 
 const lever = (payload: object, token = 'a'.repeat(48), triggeredAt: unknown = NOW.getTime()): HttpRequest => {
-  const signature = createHmac('sha256', SECRETS.lever as string).update(`${token}${triggeredAt}`).digest('hex');
-  return { sourceName: 'lever', headers: { 'content-type': 'application/json' }, query: {}, rawBody: JSON.stringify({ ...payload, token, triggeredAt, signature }) };
+  const signature = createHmac('sha256', SECRETS.lever as string)
+    .update(`${token}${triggeredAt}`)
+    .digest('hex');
+  return {
+    sourceName: 'lever',
+    headers: { 'content-type': 'application/json' },
+    query: {},
+    rawBody: JSON.stringify({ ...payload, token, triggeredAt, signature }),
+  };
 };
 const leverPayload = (id: string) => ({ data: { customFields: [{ name: 'IA attempt', value: id }] } });
-const ghPayload = (id: string) => ({ action: 'candidate_stage_change', payload: { application: { custom_fields: { ia_attempt_id: { value: id } } } } });
-const callback = (assignmentId: string): HttpRequest => ({ sourceName: 'ia', headers: {}, query: { token: SECRETS.ia, assignmentId }, rawBody: '' });
+const ghPayload = (id: string) => ({
+  action: 'candidate_stage_change',
+  payload: { application: { custom_fields: { ia_attempt_id: { value: id } } } },
+});
+const callback = (assignmentId: string): HttpRequest => ({
+  sourceName: 'ia',
+  headers: {},
+  query: { token: SECRETS.ia, assignmentId },
+  rawBody: '',
+});
 
 describe('replays', () => {
   it('Greenhouse: a captured delivery replayed with a new or no event id is a duplicate', async () => {
     const { deps, enqueued } = harness({ referenceDedupeSeconds: 0 });
     const original = greenhouse(ghPayload('att-1'), 'gh-1');
     expect((await ingestRequest(original, deps)).body.status).toBe('enqueued');
-    const newId = await ingestRequest({ ...original, headers: { ...original.headers, 'greenhouse-event-id': 'gh-forged' } }, deps);
+    const newId = await ingestRequest(
+      { ...original, headers: { ...original.headers, 'greenhouse-event-id': 'gh-forged' } },
+      deps,
+    );
     const { 'greenhouse-event-id': _dropped, ...withoutId } = original.headers;
     const noId = await ingestRequest({ ...original, headers: withoutId }, deps);
     expect([newId.body.status, noId.body.status]).toEqual(['duplicate', 'duplicate']);
@@ -217,7 +301,10 @@ describe('replays', () => {
     expect((await ingestRequest(lever(leverPayload('att-2'), token), deps)).body.status).toBe('enqueued');
     expect((await ingestRequest(lever(leverPayload('att-2'), token), deps)).body.status).toBe('duplicate');
     const shifted = lever(leverPayload('att-2'), token.slice(0, -1), `b${NOW.getTime()}`);
-    expect([(await ingestRequest(shifted, deps)).statusCode, (await ingestRequest(shifted, deps)).body.error]).toEqual([401, 'malformed_signature']);
+    expect([(await ingestRequest(shifted, deps)).statusCode, (await ingestRequest(shifted, deps)).body.error]).toEqual([
+      401,
+      'malformed_signature',
+    ]);
     expect(enqueued).toHaveLength(1);
   });
 
@@ -235,7 +322,11 @@ describe('replays', () => {
     });
     expect((await ingestRequest(callback('asg-7'), deps)).body.status).toBe('enqueued');
     const repeat = await ingestRequest(callback('asg-7'), deps);
-    expect([repeat.statusCode, repeat.body.status, repeat.body.reason]).toEqual([202, 'duplicate', 'recently enqueued']);
+    expect([repeat.statusCode, repeat.body.status, repeat.body.reason]).toEqual([
+      202,
+      'duplicate',
+      'recently enqueued',
+    ]);
     now = new Date(NOW.getTime() + 301_000);
     expect((await ingestRequest(callback('asg-7'), deps)).body.status).toBe('enqueued');
     expect(enqueued.map((m) => m.assignmentId)).toEqual(['asg-7', 'asg-7']);
@@ -257,7 +348,9 @@ describe('replays', () => {
         return true;
       },
     });
-    await expect(ingestRequest(standard({ data: { attemptId: ['att-ok', 'att-bad'] } }), deps)).rejects.toThrow('DynamoDB throttled');
+    await expect(ingestRequest(standard({ data: { attemptId: ['att-ok', 'att-bad'] } }), deps)).rejects.toThrow(
+      'DynamoDB throttled',
+    );
     expect(seen.size).toBe(0);
   });
 });
@@ -282,7 +375,15 @@ describe('fan-out', () => {
   });
 
   it('honours a per-source limit', async () => {
-    const sources = parseSources([{ name: 'std', kind: 'standard-webhooks', secretName: 's/std', attemptIdPath: 'data.attemptId', maxReferencesPerEvent: 2 }]);
+    const sources = parseSources([
+      {
+        name: 'std',
+        kind: 'standard-webhooks',
+        secretName: 's/std',
+        attemptIdPath: 'data.attemptId',
+        maxReferencesPerEvent: 2,
+      },
+    ]);
     const { deps } = harness({ sources: new Map(sources.map((x) => [x.name, x])) });
     expect((await ingestRequest(standard({ data: { attemptId: ['a', 'b', 'c'] } }), deps)).statusCode).toBe(422);
   });
@@ -293,17 +394,22 @@ describe('weak secrets', () => {
     ['std', 'whsec_'],
     ['std', 'whsec_!!!!'],
     ['gh', 'short'],
-  ])('%s with secret %j fails closed (ConfigurationError → 503 not_configured), enqueueing nothing', async (name, secret) => {
-    const { deps, enqueued, seen } = harness({ secretFor: async () => secret });
-    const request = name === 'std' ? standard({ data: { attemptId: 'abc123' } }) : greenhouse(ghPayload('abc123'));
-    await expect(ingestRequest(request, deps)).rejects.toBeInstanceOf(ConfigurationError);
-    expect([enqueued.length, seen.size]).toEqual([0, 0]);
-  });
+  ])(
+    '%s with secret %j fails closed (ConfigurationError → 503 not_configured), enqueueing nothing',
+    async (name, secret) => {
+      const { deps, enqueued, seen } = harness({ secretFor: async () => secret });
+      const request = name === 'std' ? standard({ data: { attemptId: 'abc123' } }) : greenhouse(ghPayload('abc123'));
+      await expect(ingestRequest(request, deps)).rejects.toBeInstanceOf(ConfigurationError);
+      expect([enqueued.length, seen.size]).toEqual([0, 0]);
+    },
+  );
 });
 
 describe('parseSources', () => {
   it('names the bad source field', () => {
-    expect(() => parseSources([{ name: 'x', kind: 'greenhouse', secretName: 's' }])).toThrow(/needs attemptIdPath or assignmentIdPath/);
+    expect(() => parseSources([{ name: 'x', kind: 'greenhouse', secretName: 's' }])).toThrow(
+      /needs attemptIdPath or assignmentIdPath/,
+    );
     expect(() => parseSources([{ name: 'x', kind: 'lever', secretName: 's', attemptIdPath: 'data.[' }])).toThrow(
       /sources\[0\]\.attemptIdPath is not a valid JMESPath/,
     );

@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Attempt } from '#lib/attempt.js';
-import { DEFAULT_WATCH, nextStep, type AttemptState, type Observation } from '#lib/lifecycle.js';
+import { type AttemptState, DEFAULT_WATCH, nextStep, type Observation } from '#lib/lifecycle.js';
 
 const T0 = Date.parse('2026-11-25T00:00:00Z');
 const at = (hours: number) => new Date(T0 + hours * 3_600_000);
@@ -13,7 +13,10 @@ const attempt = (pendingReviewCount: number, scoringCompleted: boolean): Attempt
   assessment: { id: 'asm', name: 'Assessment' },
   reviewItems: [],
 });
-const seen = (pending: number, completed: boolean, etag = '"e1"'): Observation => ({ attempt: attempt(pending, completed), etag });
+const seen = (pending: number, completed: boolean, etag = '"e1"'): Observation => ({
+  attempt: attempt(pending, completed),
+  etag,
+});
 
 /** Runs observations in order, each at its hour, carrying the state like the store would. */
 const run = (steps: Array<[number, Observation]>) => {
@@ -48,11 +51,20 @@ describe('lifecycle', () => {
   });
 
   it('stops reminding after maxReminders, then watches for completion slower and slower, a day at most', () => {
-    const steps = run([[0, seen(1, false)], ...[24, 48, 72, 96, 120].map((h) => [h, 'not-modified'] as [number, Observation])]);
+    const steps = run([
+      [0, seen(1, false)],
+      ...[24, 48, 72, 96, 120].map((h) => [h, 'not-modified'] as [number, Observation]),
+    ]);
     expect(steps.flatMap((s) => s.alerts).filter((a) => a.eventType === 'review.overdue')).toHaveLength(3);
     // Hourly while a reminder may still be due; after the third, a quarter of the time waited, ≤ 24 h.
     expect(steps.map((s) => s.recheckInSeconds)).toEqual([3600, 3600, 3600, 18 * 3600, 24 * 3600, 24 * 3600]);
-    const completed = run([[0, seen(1, false)], [24, seen(1, false)], [48, seen(1, false)], [72, seen(1, false)], [90, seen(0, true, '"e9"')]]);
+    const completed = run([
+      [0, seen(1, false)],
+      [24, seen(1, false)],
+      [48, seen(1, false)],
+      [72, seen(1, false)],
+      [90, seen(0, true, '"e9"')],
+    ]);
     expect(completed.at(-1)?.alerts).toEqual([{ eventType: 'review.completed' }]);
   });
 
@@ -81,13 +93,20 @@ describe('lifecycle', () => {
   });
 
   it('keeps the clock of the first check whatever comes later', () => {
-    const steps = run([[0, seen(0, false)], [23, seen(0, false)], [24, seen(0, false)]]);
+    const steps = run([
+      [0, seen(0, false)],
+      [23, seen(0, false)],
+      [24, seen(0, false)],
+    ]);
     expect(steps[2]?.state.firstSeenAt).toBe(at(0).toISOString());
     expect(steps[2]?.alerts).toEqual([{ eventType: 'scoring.stalled', waitedHours: 24 }]);
   });
 
   it('ends the watch after maxWatchSeconds', () => {
-    const steps = run([[0, seen(1, false)], [14 * 24, 'not-modified']]);
+    const steps = run([
+      [0, seen(1, false)],
+      [14 * 24, 'not-modified'],
+    ]);
     expect(steps[1]?.outcome).toBe('watch-ended');
     expect(steps[1]?.recheckInSeconds).toBeUndefined();
   });
@@ -95,21 +114,28 @@ describe('lifecycle', () => {
   it('property: each alert type at most once (reminders numbered and bounded), closed stays closed', () => {
     const observation = fc.oneof(
       fc.constant<Observation>('not-modified'),
-      fc.record({ pending: fc.nat(3), completed: fc.boolean() }).map(({ pending, completed }) => seen(pending, completed)),
+      fc
+        .record({ pending: fc.nat(3), completed: fc.boolean() })
+        .map(({ pending, completed }) => seen(pending, completed)),
     );
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 100, noNaN: true }), observation), { minLength: 1, maxLength: 30 }), (raw) => {
-        const history = [...raw].sort((a, b) => a[0] - b[0]);
-        if (history[0]?.[1] === 'not-modified') history[0] = [history[0][0], seen(1, false)];
-        const steps = run(history);
-        const alerts = steps.flatMap((s) => s.alerts);
-        const keys = alerts.map((a) => `${a.eventType}:${a.reminder ?? ''}`);
-        expect(new Set(keys).size).toBe(keys.length);
-        expect(alerts.filter((a) => a.eventType === 'review.overdue').length).toBeLessThanOrEqual(DEFAULT_WATCH.maxReminders);
-        const closedAt = steps.findIndex((s) => s.outcome === 'closed');
-        if (closedAt >= 0) for (const later of steps.slice(closedAt + 1)) expect(later.alerts).toEqual([]);
-        for (const s of steps) if (s.recheckInSeconds !== undefined) expect(s.recheckInSeconds).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: 0, max: 100, noNaN: true }), observation), { minLength: 1, maxLength: 30 }),
+        (raw) => {
+          const history = [...raw].sort((a, b) => a[0] - b[0]);
+          if (history[0]?.[1] === 'not-modified') history[0] = [history[0][0], seen(1, false)];
+          const steps = run(history);
+          const alerts = steps.flatMap((s) => s.alerts);
+          const keys = alerts.map((a) => `${a.eventType}:${a.reminder ?? ''}`);
+          expect(new Set(keys).size).toBe(keys.length);
+          expect(alerts.filter((a) => a.eventType === 'review.overdue').length).toBeLessThanOrEqual(
+            DEFAULT_WATCH.maxReminders,
+          );
+          const closedAt = steps.findIndex((s) => s.outcome === 'closed');
+          if (closedAt >= 0) for (const later of steps.slice(closedAt + 1)) expect(later.alerts).toEqual([]);
+          for (const s of steps) if (s.recheckInSeconds !== undefined) expect(s.recheckInSeconds).toBeGreaterThan(0);
+        },
+      ),
     );
   });
 });
@@ -118,36 +144,68 @@ describe('the awaiting-review index', () => {
   const awaiting = (steps: ReturnType<typeof run>) => steps.map((s) => s.state.awaitingSince ?? null);
 
   it('holds an attempt from review.needed through its reminders, and drops it when the reviews are done', () => {
-    const steps = run([[0, seen(2, false)], [1, 'not-modified'], [25, 'not-modified'], [30, seen(0, true, '"e2"')]]);
+    const steps = run([
+      [0, seen(2, false)],
+      [1, 'not-modified'],
+      [25, 'not-modified'],
+      [30, seen(0, true, '"e2"')],
+    ]);
     expect(awaiting(steps)).toEqual([at(0).toISOString(), at(0).toISOString(), at(0).toISOString(), null]);
     expect(steps[0]?.state.awaiting).toBe('review');
     expect(steps[3]?.state.awaiting).toBeUndefined();
   });
 
   it('drops it when nothing is pending any more though scoring still runs, and when the watch ends', () => {
-    expect(awaiting(run([[0, seen(1, false)], [5, seen(0, false, '"e2"')]]))).toEqual([at(0).toISOString(), null]);
-    expect(awaiting(run([[0, seen(1, false)], [14 * 24, 'not-modified']]))).toEqual([at(0).toISOString(), null]);
+    expect(
+      awaiting(
+        run([
+          [0, seen(1, false)],
+          [5, seen(0, false, '"e2"')],
+        ]),
+      ),
+    ).toEqual([at(0).toISOString(), null]);
+    expect(
+      awaiting(
+        run([
+          [0, seen(1, false)],
+          [14 * 24, 'not-modified'],
+        ]),
+      ),
+    ).toEqual([at(0).toISOString(), null]);
   });
 
   it('never holds what was never waiting on a human', () => {
     expect(awaiting(run([[0, seen(0, true)]]))).toEqual([null]);
-    expect(awaiting(run([[0, seen(0, false)], [24, seen(0, false)]]))).toEqual([null, null]);
+    expect(
+      awaiting(
+        run([
+          [0, seen(0, false)],
+          [24, seen(0, false)],
+        ]),
+      ),
+    ).toEqual([null, null]);
   });
 
   it('property: in the index exactly while a review is outstanding and the attempt is watched', () => {
     const observation = fc.oneof(
       fc.constant<Observation>('not-modified'),
-      fc.record({ pending: fc.nat(2), completed: fc.boolean() }).map(({ pending, completed }) => seen(pending, completed)),
+      fc
+        .record({ pending: fc.nat(2), completed: fc.boolean() })
+        .map(({ pending, completed }) => seen(pending, completed)),
     );
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 400, noNaN: true }), observation), { minLength: 1, maxLength: 20 }), (raw) => {
-        const history = [...raw].sort((a, b) => a[0] - b[0]);
-        if (history[0]?.[1] === 'not-modified') history[0] = [history[0][0], seen(1, false)];
-        for (const s of run(history)) {
-          const outstanding = s.state.lastDecision === 'review.needed' && !s.state.closedAt && s.outcome !== 'watch-ended';
-          expect(s.state.awaitingSince).toBe(outstanding ? s.state.reviewNeededAt : undefined);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: 0, max: 400, noNaN: true }), observation), { minLength: 1, maxLength: 20 }),
+        (raw) => {
+          const history = [...raw].sort((a, b) => a[0] - b[0]);
+          if (history[0]?.[1] === 'not-modified') history[0] = [history[0][0], seen(1, false)];
+          for (const s of run(history)) {
+            const outstanding =
+              s.state.lastDecision === 'review.needed' && !s.state.closedAt && s.outcome !== 'watch-ended';
+            expect(s.state.awaitingSince).toBe(outstanding ? s.state.reviewNeededAt : undefined);
+          }
+        },
+      ),
     );
   });
 });

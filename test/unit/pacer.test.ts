@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createPacer, type Clock } from '#lib/pacer.js';
+import { type Clock, createPacer } from '#lib/pacer.js';
 
 const fakeClock = () => {
   let now = 0;
@@ -29,5 +29,4 @@ describe('pacer', () => {
     await pace();
     expect(sleeps).toEqual([]);
   });
-
 });

@@ -1,5 +1,5 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { outgoingChecks } from '#lib/queues.js';
 
@@ -31,7 +31,11 @@ describe('outgoingChecks', () => {
     await outgoing.flush(new Set(['new-record']));
     outgoing.add({ attemptId: 'fresh' }, 0, 'new-record');
     await outgoing.flush(new Set(['new-record']));
-    expect(batches().flatMap((b) => b.Entries ?? []).map((e) => JSON.parse(e.MessageBody as string).attemptId)).toEqual(['fresh']);
+    expect(
+      batches()
+        .flatMap((b) => b.Entries ?? [])
+        .map((e) => JSON.parse(e.MessageBody as string).attemptId),
+    ).toEqual(['fresh']);
   });
 
   it('reports the records of refused entries and of a failed call', async () => {
@@ -41,7 +45,9 @@ describe('outgoingChecks', () => {
       .rejectsOnce(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     const outgoing = outgoingChecks(new SQSClient({ region: 'us-east-1' }), QUEUE);
     const records = Array.from({ length: 11 }, (_, i) => `record-${i}`);
-    records.forEach((record, i) => outgoing.add({ attemptId: `a-${i}` }, 0, record));
+    records.forEach((record, i) => {
+      outgoing.add({ attemptId: `a-${i}` }, 0, record);
+    });
     const { unsent, reason } = await outgoing.flush(new Set(records));
     expect(unsent.sort()).toEqual(['record-1', 'record-10']);
     expect(reason).toMatch(/ThrottlingException|InternalError/);

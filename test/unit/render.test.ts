@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { buildAlert, type AlertType } from '#lib/alert.js';
-import { normaliseAttempt, type Attempt } from '#lib/attempt.js';
+import { type AlertType, buildAlert } from '#lib/alert.js';
+import { type Attempt, normaliseAttempt } from '#lib/attempt.js';
 import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
-import { asciiSafe, emailBody, emailSubject } from '#lib/render/email.js';
 import { toPublishInput } from '#lib/publish.js';
 import { chatNotification } from '#lib/render/chat.js';
+import { asciiSafe, emailBody, emailSubject } from '#lib/render/email.js';
 import { escapeMrkdwn, SLACK_LIMITS, slackMessage } from '#lib/render/slack.js';
 import { readFixture } from '../support/ia-fixtures.js';
 
@@ -44,7 +44,9 @@ describe('email rendering', () => {
     expect(body).toMatch(/Score so far: +100%/);
     expect(body).toContain('Awaiting review (3):');
     expect(body).toContain('A audio interview step: audio recording');
-    expect(body).toContain('For search: attempt khbgltqixvvyoxeb, assessment pjpmahbioyqufxos, assignment yw4gmpjjtkgkdxjkuoghsa');
+    expect(body).toContain(
+      'For search: attempt khbgltqixvvyoxeb, assessment pjpmahbioyqufxos, assignment yw4gmpjjtkgkdxjkuoghsa',
+    );
     expect(body).toContain('To stop, use the unsubscribe link');
   });
 
@@ -54,14 +56,23 @@ describe('email rendering', () => {
   });
 
   it('lists at most 20 review items and counts the rest', () => {
-    const attempt = { ...seed(), reviewItems: Array.from({ length: 60 }, (_, i) => ({ step: `Step ${i}`, kind: 'video' as const })) };
+    const attempt = {
+      ...seed(),
+      reviewItems: Array.from({ length: 60 }, (_, i) => ({ step: `Step ${i}`, kind: 'video' as const })),
+    };
     const body = emailBody(alertFor('review.needed', attempt));
     expect(body).toContain('... and 40 more');
     expect(body).not.toContain('Step 20:');
   });
 
   it('renders every event type without gaps', () => {
-    for (const type of ['review.needed', 'review.overdue', 'review.completed', 'scoring.stalled', 'attempt.scored'] as const) {
+    for (const type of [
+      'review.needed',
+      'review.overdue',
+      'review.completed',
+      'scoring.stalled',
+      'attempt.scored',
+    ] as const) {
       const body = emailBody(alertFor(type));
       expect(body).not.toMatch(/undefined|NaN|\[object/);
     }
@@ -80,9 +91,15 @@ describe('the SNS publish', () => {
     expect(bodies.email).toContain('REVIEW NEEDED');
     expect(() => JSON.parse(bodies.email as string)).toThrow();
     for (const protocol of ['default', 'sqs', 'lambda']) {
-      expect(JSON.parse(bodies[protocol] as string)).toMatchObject({ eventType: 'review.needed', attemptId: 'khbgltqixvvyoxeb' });
+      expect(JSON.parse(bodies[protocol] as string)).toMatchObject({
+        eventType: 'review.needed',
+        attemptId: 'khbgltqixvvyoxeb',
+      });
     }
-    expect(JSON.parse(bodies.https as string)).toMatchObject({ source: 'custom', metadata: { threadId: 'khbgltqixvvyoxeb' } });
+    expect(JSON.parse(bodies.https as string)).toMatchObject({
+      source: 'custom',
+      metadata: { threadId: 'khbgltqixvvyoxeb' },
+    });
     expect(input.MessageAttributes).toEqual({
       eventType: { DataType: 'String', StringValue: 'review.needed' },
       assessmentId: { DataType: 'String', StringValue: 'pjpmahbioyqufxos' },
@@ -93,7 +110,12 @@ describe('the SNS publish', () => {
   });
 });
 
-type Block = { type: string; text?: { type: string; text: string }; fields?: Array<{ text: string }>; elements?: Array<{ text?: unknown; url?: string }> };
+type Block = {
+  type: string;
+  text?: { type: string; text: string };
+  fields?: Array<{ text: string }>;
+  elements?: Array<{ text?: unknown; url?: string }>;
+};
 const chars = (text: string) => Array.from(text).length;
 
 /** Every documented Block Kit limit, checked on a message. */
@@ -107,14 +129,22 @@ const expectWithinSlackLimits = (message: { text: string; blocks: Block[] }) => 
       expect((block.fields ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.fields);
       for (const field of block.fields ?? []) expect(chars(field.text)).toBeLessThanOrEqual(SLACK_LIMITS.fieldText);
     }
-    if (block.type === 'context') expect((block.elements ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
+    if (block.type === 'context')
+      expect((block.elements ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
   }
 };
 
 describe('Slack rendering', () => {
   it('renders the seed as header, what to do, fields, review list, button and ids', () => {
     const message = slackMessage(alertFor('review.needed')) as { text: string; blocks: Block[] };
-    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'actions', 'context']);
+    expect(message.blocks.map((b) => b.type)).toEqual([
+      'header',
+      'section',
+      'section',
+      'section',
+      'actions',
+      'context',
+    ]);
     expect(message.text).toBe('Review needed: Anonymous Candidate 514 - Philosopher Assessment 1 (2 pending)');
     expect(JSON.stringify(message)).toContain('share_assignment/yw4gmpjjtkgkdxjkuoghsa');
     expectWithinSlackLimits(message);
@@ -125,7 +155,11 @@ describe('Slack rendering', () => {
       ...seed(),
       candidate: { name: '👩🏽‍💻 Zoë Ångström-Nguyễn 李小龍 '.repeat(40) },
       assessment: { id: 'a', name: 'Évaluation <b>&</b> '.repeat(300) },
-      reviewItems: Array.from({ length: 60 }, (_, i) => ({ step: `Étape ${i} ${'🎤'.repeat(100)}`, kind: 'audio' as const, prompt: 'x'.repeat(500) })),
+      reviewItems: Array.from({ length: 60 }, (_, i) => ({
+        step: `Étape ${i} ${'🎤'.repeat(100)}`,
+        kind: 'audio' as const,
+        prompt: 'x'.repeat(500),
+      })),
     };
     const message = slackMessage(alertFor('review.overdue', attempt)) as { text: string; blocks: Block[] };
     expectWithinSlackLimits(message);
@@ -155,18 +189,29 @@ describe('Amazon Q Developer custom notification', () => {
       version: '1.0',
       source: 'custom',
       id: 'khbgltqixvvyoxeb:review.needed',
-      content: { textType: 'client-markdown', title: 'Review needed: Anonymous Candidate 514', nextSteps: expect.any(Array) },
-      metadata: { threadId: 'khbgltqixvvyoxeb', eventType: 'review.needed', summary: expect.stringContaining('Review needed') },
+      content: {
+        textType: 'client-markdown',
+        title: 'Review needed: Anonymous Candidate 514',
+        nextSteps: expect.any(Array),
+      },
+      metadata: {
+        threadId: 'khbgltqixvvyoxeb',
+        eventType: 'review.needed',
+        summary: expect.stringContaining('Review needed'),
+      },
     });
     expect(chatNotification(alertFor('review.completed')).metadata.threadId).toBe('khbgltqixvvyoxeb');
   });
 });
 
 describe('hostile text from IA, in every format and event type', () => {
-  const HOSTILE = '<!channel> <https://evil.example|Click to review>\nOpen: https://evil.example/phish [here](https://evil.example) *x* \u202eevil\u0000';
+  const HOSTILE =
+    '<!channel> <https://evil.example|Click to review>\nOpen: https://evil.example/phish [here](https://evil.example) *x* \u202eevil\u0000';
   const raw = readFixture('attempt-seed.json') as { attempt: Record<string, unknown> };
   const hostileAttempt = () => {
-    const attempt = structuredClone(raw.attempt) as Record<string, unknown> & { step_progressions: Array<Record<string, unknown>> };
+    const attempt = structuredClone(raw.attempt) as Record<string, unknown> & {
+      step_progressions: Array<Record<string, unknown>>;
+    };
     attempt.pending_review_count = 2;
     attempt.scoring_completed = false;
     attempt.user = { name: HOSTILE, email: `x@example.com\nBcc: all@example.com` };
@@ -175,16 +220,30 @@ describe('hostile text from IA, in every format and event type', () => {
     attempt.level = HOSTILE;
     for (const step of attempt.step_progressions) {
       step.step = { name: HOSTILE };
-      for (const recording of (step.audio_recordings as Array<Record<string, unknown>> | undefined) ?? []) recording.audio_prompt = { name: HOSTILE.repeat(50) };
+      for (const recording of (step.audio_recordings as Array<Record<string, unknown>> | undefined) ?? [])
+        recording.audio_prompt = { name: HOSTILE.repeat(50) };
     }
     return normaliseAttempt(parseAttempt({ attempt }));
   };
-  const EVENT_TYPES_ALL: AlertType[] = ['review.needed', 'review.overdue', 'review.completed', 'scoring.stalled', 'attempt.scored'];
+  const EVENT_TYPES_ALL: AlertType[] = [
+    'review.needed',
+    'review.overdue',
+    'review.completed',
+    'scoring.stalled',
+    'attempt.scored',
+  ];
 
   it('is made safe where it enters: one line, no controls, links defanged, bounded', () => {
     const attempt = hostileAttempt();
-    for (const text of [attempt.candidate?.name, attempt.role, attempt.assessment.name, attempt.level, ...attempt.reviewItems.flatMap((i) => [i.step, i.prompt])]) {
+    for (const text of [
+      attempt.candidate?.name,
+      attempt.role,
+      attempt.assessment.name,
+      attempt.level,
+      ...attempt.reviewItems.flatMap((i) => [i.step, i.prompt]),
+    ]) {
       expect(text).toBeDefined();
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must not be there
       expect(text).not.toMatch(/[\u0000-\u001f\u007f\u202e]/);
       expect(text).not.toContain('https://');
       expect(Array.from(text as string).length).toBeLessThanOrEqual(500);
@@ -218,7 +277,13 @@ describe('hostile text from IA, in every format and event type', () => {
     expectWithinSlackLimits(slack);
 
     const chat = chatNotification(alert);
-    const chatTexts = [chat.content.title, chat.content.description, ...chat.content.nextSteps, ...chat.content.keywords, chat.metadata.summary];
+    const chatTexts = [
+      chat.content.title,
+      chat.content.description,
+      ...chat.content.nextSteps,
+      ...chat.content.keywords,
+      chat.metadata.summary,
+    ];
     for (const text of chatTexts) {
       expect(text).not.toContain('<');
       expect(text).not.toMatch(/(?<!\\)\[/);
@@ -228,7 +293,7 @@ describe('hostile text from IA, in every format and event type', () => {
   it('fuzz: any name IA sends renders without a mention, a raw link or an extra line, in every format', () => {
     const hostile = fc.oneof(
       fc.string({ maxLength: 300 }),
-      fc.stringMatching(/^[<>&|!\n\r\u2028*_~`\[\]():/a-z .@-]{0,120}$/),
+      fc.stringMatching(/^[<>&|!\n\r\u2028*_~`[\]():/a-z .@-]{0,120}$/),
       fc.constantFrom(HOSTILE, '<!here>', '<@U123>', '<#C1|general>', '\r\nSubject: x', '[x](javascript:alert(1))'),
     );
     fc.assert(
@@ -236,11 +301,24 @@ describe('hostile text from IA, in every format and event type', () => {
         const attempt = structuredClone(raw.attempt) as Record<string, unknown>;
         Object.assign(attempt, { pending_review_count: 1, user: { name }, assessment: { id: 'a1', name: assessment } });
         const alert = alertFor(eventType, normaliseAttempt(parseAttempt({ attempt })));
-        const baseline = emailBody(alertFor(eventType, normaliseAttempt(parseAttempt({ attempt: { ...attempt, user: { name: 'x' }, assessment: { id: 'a1', name: 'y' } } }))));
+        const baseline = emailBody(
+          alertFor(
+            eventType,
+            normaliseAttempt(
+              parseAttempt({ attempt: { ...attempt, user: { name: 'x' }, assessment: { id: 'a1', name: 'y' } } }),
+            ),
+          ),
+        );
         expect(emailBody(alert).split('\n').length).toBeLessThanOrEqual(baseline.split('\n').length);
         expect(emailSubject(alert)).toMatch(/^[\x20-\x7e]*$/);
         const slack = slackMessage(alert) as { text: string; blocks: Block[] };
-        const texts = [slack.text, ...slack.blocks.flatMap((b) => [...(b.text?.type === 'mrkdwn' ? [b.text.text] : []), ...(b.fields ?? []).map((f) => f.text)])];
+        const texts = [
+          slack.text,
+          ...slack.blocks.flatMap((b) => [
+            ...(b.text?.type === 'mrkdwn' ? [b.text.text] : []),
+            ...(b.fields ?? []).map((f) => f.text),
+          ]),
+        ];
         for (const text of texts) expect(text).not.toContain('<');
         const chat = chatNotification(alert);
         for (const text of [chat.content.title, chat.content.description, ...chat.content.nextSteps]) {
@@ -254,7 +332,10 @@ describe('hostile text from IA, in every format and event type', () => {
 
   it('lists at most 50 review items however many IA sends, and counts them all', () => {
     const attempt = structuredClone(raw.attempt) as Record<string, unknown>;
-    attempt.step_progressions = Array.from({ length: 400 }, (_, i) => ({ step: { name: `S${i}` }, video_recordings: [{ video_prompt: { name: 'p' } }] }));
+    attempt.step_progressions = Array.from({ length: 400 }, (_, i) => ({
+      step: { name: `S${i}` },
+      video_recordings: [{ video_prompt: { name: 'p' } }],
+    }));
     const normalised = normaliseAttempt(parseAttempt({ attempt }));
     expect(normalised.reviewItems).toHaveLength(50);
     expect(normalised.reviewItemCount).toBe(400);

@@ -2,20 +2,26 @@
  * Known-answer tests: each signature is computed here from the sender's documented formula with
  * node:crypto directly, then checked by the verifier. Tolerance, rotation and tampering included.
  */
-import { describe, expect, it } from '@jest/globals';
+
 import { createHash, createHmac } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '#lib/errors.js';
 import { secretValues, signingSecrets } from '#lib/webhooks/secrets.js';
 import { signRequest } from '#lib/webhooks/sign.js';
-import { verify as verifyWith, type InboundRequest, type SourceKind } from '#lib/webhooks/verify.js';
+import { type InboundRequest, type SourceKind, verify as verifyWith } from '#lib/webhooks/verify.js';
 
 /** The verifier as ingest calls it: with the values of the secret as stored. */
-const verify = (kind: SourceKind, request: InboundRequest, secret: string, now: Date) => verifyWith(kind, request, secretValues(secret), now);
+const verify = (kind: SourceKind, request: InboundRequest, secret: string, now: Date) =>
+  verifyWith(kind, request, secretValues(secret), now);
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const nowSeconds = Math.floor(NOW.getTime() / 1000);
 const body = '{"type":"assessment.completed","data":{"attemptId":"khbgltqixvvyoxeb"}}';
-const request = (headers: Record<string, string>, rawBody = body, query: Record<string, string> = {}): InboundRequest => ({
+const request = (
+  headers: Record<string, string>,
+  rawBody = body,
+  query: Record<string, string> = {},
+): InboundRequest => ({
   headers,
   query,
   rawBody,
@@ -40,7 +46,11 @@ describe('Standard Webhooks', () => {
   });
 
   it('accepts the documented signature and returns the webhook-id as event id and replay key', () => {
-    expect(verify('standard-webhooks', request(headers()), secret, NOW)).toEqual({ ok: true, eventId: 'msg_1', replayKey: 'id:msg_1' });
+    expect(verify('standard-webhooks', request(headers()), secret, NOW)).toEqual({
+      ok: true,
+      eventId: 'msg_1',
+      replayKey: 'id:msg_1',
+    });
   });
 
   it('keeps an unprintable or overlong webhook-id out of logs but still dedupes on it', () => {
@@ -59,7 +69,9 @@ describe('Standard Webhooks', () => {
     const newKey = Buffer.from('another-24-byte-secret!!', 'utf8');
     const h = headers(nowSeconds, sign('msg_1', nowSeconds, body, newKey));
     expect(verify('standard-webhooks', request(h), `${secret}\nwhsec_${newKey.toString('base64')}`, NOW).ok).toBe(true);
-    expect(verify('standard-webhooks', request(h), JSON.stringify([secret, `whsec_${newKey.toString('base64')}`]), NOW).ok).toBe(true);
+    expect(
+      verify('standard-webhooks', request(h), JSON.stringify([secret, `whsec_${newKey.toString('base64')}`]), NOW).ok,
+    ).toBe(true);
   });
 
   it.each([
@@ -74,7 +86,10 @@ describe('Standard Webhooks', () => {
   });
 
   it('rejects a tampered body, a wrong secret and missing headers', () => {
-    expect(verify('standard-webhooks', request(headers(), body.replace('khb', 'xyz')), secret, NOW)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verify('standard-webhooks', request(headers(), body.replace('khb', 'xyz')), secret, NOW)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
     expect(verify('standard-webhooks', request(headers()), 'whsec_d3JvbmcgLS0gc2VjcmV0IGtleQ==', NOW).ok).toBe(false);
     expect(verify('standard-webhooks', request({}), secret, NOW)).toEqual({ ok: false, reason: 'missing_signature' });
   });
@@ -86,19 +101,45 @@ describe('Greenhouse', () => {
   const hex = createHmac('sha256', secret).update(raw).digest('hex');
 
   it('accepts `sha256 <hex>` over the raw bytes, unicode escapes as sent; the replay key is the body digest', () => {
-    const result = verify('greenhouse', request({ signature: `sha256 ${hex}`, 'greenhouse-event-id': 'ev-9' }, raw), secret, NOW);
-    expect(result).toEqual({ ok: true, eventId: 'ev-9', replayKey: `body:${createHash('sha256').update(raw).digest('hex')}` });
+    const result = verify(
+      'greenhouse',
+      request({ signature: `sha256 ${hex}`, 'greenhouse-event-id': 'ev-9' }, raw),
+      secret,
+      NOW,
+    );
+    expect(result).toEqual({
+      ok: true,
+      eventId: 'ev-9',
+      replayKey: `body:${createHash('sha256').update(raw).digest('hex')}`,
+    });
   });
 
   it('gives a replay with another (or no) Greenhouse-Event-ID the same replay key', () => {
-    const first = verify('greenhouse', request({ signature: `sha256 ${hex}`, 'greenhouse-event-id': 'ev-9' }, raw), secret, NOW);
-    const replayed = verify('greenhouse', request({ signature: `sha256 ${hex}`, 'greenhouse-event-id': 'ev-10' }, raw), secret, NOW);
+    const first = verify(
+      'greenhouse',
+      request({ signature: `sha256 ${hex}`, 'greenhouse-event-id': 'ev-9' }, raw),
+      secret,
+      NOW,
+    );
+    const replayed = verify(
+      'greenhouse',
+      request({ signature: `sha256 ${hex}`, 'greenhouse-event-id': 'ev-10' }, raw),
+      secret,
+      NOW,
+    );
     const anonymous = verify('greenhouse', request({ signature: `sha256 ${hex}` }, raw), secret, NOW);
-    expect(first.ok && replayed.ok && anonymous.ok && new Set([first.replayKey, replayed.replayKey, anonymous.replayKey]).size).toBe(1);
+    expect(
+      first.ok &&
+        replayed.ok &&
+        anonymous.ok &&
+        new Set([first.replayKey, replayed.replayKey, anonymous.replayKey]).size,
+    ).toBe(1);
   });
 
   it('rejects a signature over the re-serialised body, another algorithm, or none', () => {
-    const reserialised = createHmac('sha256', secret).update(JSON.stringify(JSON.parse(raw))).digest('hex');
+    const reserialised = createHmac('sha256', secret)
+      .update(JSON.stringify(JSON.parse(raw)))
+      .digest('hex');
     expect(verify('greenhouse', request({ signature: `sha256 ${reserialised}` }, raw), secret, NOW).ok).toBe(false);
     expect(verify('greenhouse', request({ signature: `sha1 ${hex}` }, raw), secret, NOW).ok).toBe(false);
     expect(verify('greenhouse', request({}, raw), secret, NOW)).toEqual({ ok: false, reason: 'missing_signature' });
@@ -108,8 +149,18 @@ describe('Greenhouse', () => {
 describe('Lever', () => {
   const secret = 'lever-signature-token';
   const token = 'a'.repeat(48);
-  const leverBody = (triggeredAt: number, signature = createHmac('sha256', secret).update(`${token}${triggeredAt}`).digest('hex')) =>
-    JSON.stringify({ id: 'e1', triggeredAt, event: 'candidateStageChange', data: { opportunityId: 'o1' }, token, signature });
+  const leverBody = (
+    triggeredAt: number,
+    signature = createHmac('sha256', secret).update(`${token}${triggeredAt}`).digest('hex'),
+  ) =>
+    JSON.stringify({
+      id: 'e1',
+      triggeredAt,
+      event: 'candidateStageChange',
+      data: { opportunityId: 'o1' },
+      token,
+      signature,
+    });
 
   it('accepts hex HMAC of token + triggeredAt and uses the token as event id, token + time as replay key', () => {
     expect(verify('lever', request({}, leverBody(NOW.getTime())), secret, NOW)).toEqual({
@@ -129,8 +180,14 @@ describe('Lever', () => {
   });
 
   it('rejects a stale triggeredAt (milliseconds) and a wrong signature', () => {
-    expect(verify('lever', request({}, leverBody(NOW.getTime() - 301_000)), secret, NOW)).toEqual({ ok: false, reason: 'stale_timestamp' });
-    expect(verify('lever', request({}, leverBody(NOW.getTime(), 'ab'.repeat(32))), secret, NOW)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verify('lever', request({}, leverBody(NOW.getTime() - 301_000)), secret, NOW)).toEqual({
+      ok: false,
+      reason: 'stale_timestamp',
+    });
+    expect(verify('lever', request({}, leverBody(NOW.getTime(), 'ab'.repeat(32))), secret, NOW)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 });
 
@@ -138,7 +195,10 @@ describe('IA callback', () => {
   it('accepts the secret token from the URL and nothing else', () => {
     expect(verify('ia-callback', request({}, '', { token: 's3cret-token' }), 's3cret-token', NOW).ok).toBe(true);
     expect(verify('ia-callback', request({}, '', { token: 's3cret-tokem' }), 's3cret-token', NOW).ok).toBe(false);
-    expect(verify('ia-callback', request({}, ''), 's3cret-token', NOW)).toEqual({ ok: false, reason: 'missing_signature' });
+    expect(verify('ia-callback', request({}, ''), 's3cret-token', NOW)).toEqual({
+      ok: false,
+      reason: 'missing_signature',
+    });
   });
 
   it('never accepts anything with an empty secret', () => {
@@ -148,7 +208,7 @@ describe('IA callback', () => {
 
 describe('signRequest (the CLI and local run) produces what the verifiers accept', () => {
   it.each([
-    ['standard-webhooks', 'whsec_' + Buffer.from('k'.repeat(32)).toString('base64')],
+    ['standard-webhooks', `whsec_${Buffer.from('k'.repeat(32)).toString('base64')}`],
     ['greenhouse', 'gh-secret-of-some-length'],
     ['lever', 'lever-secret-of-some-length'],
     ['ia-callback', 'callback-token-of-some-length'],
@@ -162,8 +222,14 @@ describe('signing secrets', () => {
   const strongKey = `whsec_${Buffer.from('k'.repeat(24)).toString('base64')}`;
 
   it('reads one value per line, or a JSON array; spaces belong to the value', () => {
-    expect(secretValues('a-first-secret-value\n  a-second-secret-value \r\n')).toEqual(['a-first-secret-value', 'a-second-secret-value']);
-    expect(secretValues('["one-secret-value-x", "two-secret-value-y"]')).toEqual(['one-secret-value-x', 'two-secret-value-y']);
+    expect(secretValues('a-first-secret-value\n  a-second-secret-value \r\n')).toEqual([
+      'a-first-secret-value',
+      'a-second-secret-value',
+    ]);
+    expect(secretValues('["one-secret-value-x", "two-secret-value-y"]')).toEqual([
+      'one-secret-value-x',
+      'two-secret-value-y',
+    ]);
     expect(secretValues('correct horse battery staple')).toEqual(['correct horse battery staple']);
   });
 
@@ -180,7 +246,11 @@ describe('signing secrets', () => {
     ['one weak value among several', 'ia-callback', 'a-long-enough-token-value\nweak'],
     ['whsec_ with nothing after it', 'standard-webhooks', 'whsec_'],
     ['whsec_ with something that is not base64', 'standard-webhooks', 'whsec_!!!!!!!!!!!!!!!!!!!!'],
-    ['a Standard Webhooks key under 24 bytes', 'standard-webhooks', `whsec_${Buffer.from('k'.repeat(23)).toString('base64')}`],
+    [
+      'a Standard Webhooks key under 24 bytes',
+      'standard-webhooks',
+      `whsec_${Buffer.from('k'.repeat(23)).toString('base64')}`,
+    ],
   ])('fails closed on %s, without showing it', (_name, kind, text) => {
     let error: unknown;
     try {

@@ -46,7 +46,11 @@ export const chatNotification = (alert: Alert) => ({
       [
         ...facts(alert).map(([label, value]) => `*${label}:* ${escapeChat(value)}`),
         ...(showsReviewItems(alert)
-          ? ['', `*Awaiting review (${reviewItemTotal(alert)}):*`, ...alert.reviewItems.slice(0, 10).map((i) => `• ${chatText(describeReviewItem(i), 300)}`)]
+          ? [
+              '',
+              `*Awaiting review (${reviewItemTotal(alert)}):*`,
+              ...alert.reviewItems.slice(0, 10).map((i) => `• ${chatText(describeReviewItem(i), 300)}`),
+            ]
           : []),
       ].join('\n'),
       4000,

@@ -37,13 +37,20 @@ const oneLine = (line: string) => line.replace(/[\r\n\v\f\u0085\u2028\u2029]+/g,
 export const emailSubject = (alert: Alert): string => {
   const about = [alert.candidateName, alert.assessmentName ?? alert.assessmentId].filter(Boolean).join(' - ');
   const pending = alert.pendingReviewCount > 0 ? ` (${alert.pendingReviewCount} pending)` : '';
-  return truncate(asciiSafe(`${title(alert)}: ${about || `attempt ${alert.attemptId}`}${pending}`), SUBJECT_LIMIT, '...');
+  return truncate(
+    asciiSafe(`${title(alert)}: ${about || `attempt ${alert.attemptId}`}${pending}`),
+    SUBJECT_LIMIT,
+    '...',
+  );
 };
 
 /** Sections of lines to the body text: one blank line between sections, no line of outside text split. */
 const bodyOf = (sections: string[][]) =>
   // Text from outside arrives on one line; a line break that got here anyway must not start a line of its own.
-  sections.filter((lines) => lines.length > 0).map((lines) => lines.map(oneLine).join('\n')).join('\n\n') + '\n';
+  `${sections
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.map(oneLine).join('\n'))
+    .join('\n\n')}\n`;
 
 const table = (rows: Array<[string, string]>) => {
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
@@ -55,11 +62,16 @@ export const digestSubject = (digest: Digest): string => truncate(asciiSafe(dige
 export const digestBody = (digest: Digest): string =>
   bodyOf([
     [digestTitle(digest).toUpperCase(), '', digestSummary(digest)],
-    digest.perAssessment.length > 0 ? ['Per assessment:', ...table(digestAssessments(digest)).map((line) => `  ${line}`)] : [],
+    digest.perAssessment.length > 0
+      ? ['Per assessment:', ...table(digestAssessments(digest)).map((line) => `  ${line}`)]
+      : [],
     digest.oldest.length > 0
       ? [
           `The ${digest.oldest.length} oldest:`,
-          ...digest.oldest.flatMap((item) => [`  - ${describeDigestItem(item, digest.occurredAt)}`, ...(item.url ? [`    ${item.url}`] : [])]),
+          ...digest.oldest.flatMap((item) => [
+            `  - ${describeDigestItem(item, digest.occurredAt)}`,
+            ...(item.url ? [`    ${item.url}`] : []),
+          ]),
         ]
       : [],
     [`Event: ${digest.eventType} for ${digest.period} at ${digest.occurredAt}`],

@@ -45,15 +45,21 @@ const EMOJI: Record<Alert['eventType'], string> = {
 };
 
 /** Slack's three control characters; everything else shows as typed. */
-export const escapeMrkdwn = (text: string): string => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+export const escapeMrkdwn = (text: string): string =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
-const mrkdwn = (text: string, limit: number) => ({ type: 'mrkdwn' as const, text: truncate(escapeMrkdwn(text), limit) });
+const mrkdwn = (text: string, limit: number) => ({
+  type: 'mrkdwn' as const,
+  text: truncate(escapeMrkdwn(text), limit),
+});
 
 /** As many items as fit in one section, each cut to a line, then how many were left out. */
 const reviewList = (alert: Alert): string =>
   fitLines(
     `*Awaiting review (${reviewItemTotal(alert)})*`,
-    alert.reviewItems.slice(0, LISTED_ITEMS).map((item) => truncate(`• ${escapeMrkdwn(describeReviewItem(item))}`, 200)),
+    alert.reviewItems
+      .slice(0, LISTED_ITEMS)
+      .map((item) => truncate(`• ${escapeMrkdwn(describeReviewItem(item))}`, 200)),
     reviewItemTotal(alert),
   );
 
@@ -64,12 +70,22 @@ export interface SlackMessage {
 
 export const slackMessage = (alert: Alert): SlackMessage => {
   const blocks: Array<Record<string, unknown>> = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${title(alert)}: ${alert.candidateName ?? alert.attemptId}`, SLACK_LIMITS.headerText), emoji: true } },
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: truncate(`${title(alert)}: ${alert.candidateName ?? alert.attemptId}`, SLACK_LIMITS.headerText),
+        emoji: true,
+      },
+    },
     { type: 'section', text: mrkdwn(`${EMOJI[alert.eventType]} ${whatToDo(alert)}`, SLACK_LIMITS.sectionText) },
   ];
   const fields = facts(alert)
     .slice(0, SLACK_LIMITS.fields)
-    .map(([label, value]) => ({ type: 'mrkdwn', text: truncate(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.fieldText) }));
+    .map(([label, value]) => ({
+      type: 'mrkdwn',
+      text: truncate(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.fieldText),
+    }));
   if (fields.length > 0) blocks.push({ type: 'section', fields });
   if (showsReviewItems(alert)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: reviewList(alert) } });
   if (alert.url && Array.from(alert.url).length <= SLACK_LIMITS.buttonUrl) {
@@ -78,7 +94,13 @@ export const slackMessage = (alert: Alert): SlackMessage => {
       elements: [
         {
           type: 'button',
-          text: { type: 'plain_text', text: alert.eventType === 'review.needed' || alert.eventType === 'review.overdue' ? 'Review in Indeed Assessments' : 'Open in Indeed Assessments' },
+          text: {
+            type: 'plain_text',
+            text:
+              alert.eventType === 'review.needed' || alert.eventType === 'review.overdue'
+                ? 'Review in Indeed Assessments'
+                : 'Open in Indeed Assessments',
+          },
           url: alert.url,
           ...(alert.eventType === 'review.needed' || alert.eventType === 'review.overdue' ? { style: 'primary' } : {}),
         },
@@ -90,7 +112,10 @@ export const slackMessage = (alert: Alert): SlackMessage => {
     elements: [mrkdwn(`${searchIds(alert)} · ${alert.eventType} · ${alert.occurredAt}`, SLACK_LIMITS.contextText)],
   });
   // The fallback `text` is mrkdwn too (notifications, old clients): escaped like every block.
-  return { text: truncate(escapeMrkdwn(emailSubject(alert)), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  return {
+    text: truncate(escapeMrkdwn(emailSubject(alert)), SLACK_LIMITS.fallbackText),
+    blocks: blocks.slice(0, SLACK_LIMITS.blocks),
+  };
 };
 
 /** A URL inside Slack's `<url|text>`: the characters that would end it early are percent-encoded. */
@@ -113,22 +138,37 @@ const fitLines = (heading: string, lines: string[], total: number): string => {
 
 export const slackDigestMessage = (digest: Digest): SlackMessage => {
   const blocks: Array<Record<string, unknown>> = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(digestTitle(digest), SLACK_LIMITS.headerText), emoji: true } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(digestTitle(digest), SLACK_LIMITS.headerText), emoji: true },
+    },
     { type: 'section', text: mrkdwn(`:hourglass: ${digestSummary(digest)}`, SLACK_LIMITS.sectionText) },
   ];
   const fields = digestAssessments(digest)
     .slice(0, SLACK_LIMITS.fields)
-    .map(([name, count]) => ({ type: 'mrkdwn', text: truncate(`*${escapeMrkdwn(name)}*\n${count} waiting`, SLACK_LIMITS.fieldText) }));
+    .map(([name, count]) => ({
+      type: 'mrkdwn',
+      text: truncate(`*${escapeMrkdwn(name)}*\n${count} waiting`, SLACK_LIMITS.fieldText),
+    }));
   if (fields.length > 0) blocks.push({ type: 'section', fields });
   if (digest.oldest.length > 0) {
     const lines = digest.oldest.map((item) => {
       const text = truncate(escapeMrkdwn(describeDigestItem(item, digest.occurredAt)), 200);
       return `• ${item.url ? `<${linkUrl(item.url)}|${text}>` : text}`;
     });
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitLines(`*The ${digest.oldest.length} oldest*`, lines, digest.oldest.length) } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: fitLines(`*The ${digest.oldest.length} oldest*`, lines, digest.oldest.length) },
+    });
   }
-  blocks.push({ type: 'context', elements: [mrkdwn(`${digest.eventType} · ${digest.period} · ${digest.occurredAt}`, SLACK_LIMITS.contextText)] });
-  return { text: truncate(escapeMrkdwn(digestSubject(digest)), SLACK_LIMITS.fallbackText), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  blocks.push({
+    type: 'context',
+    elements: [mrkdwn(`${digest.eventType} · ${digest.period} · ${digest.occurredAt}`, SLACK_LIMITS.contextText)],
+  });
+  return {
+    text: truncate(escapeMrkdwn(digestSubject(digest)), SLACK_LIMITS.fallbackText),
+    blocks: blocks.slice(0, SLACK_LIMITS.blocks),
+  };
 };
 
 /** What a person sees in the channel, as plain text: for the local run and the README. */
@@ -136,9 +176,12 @@ export const slackPreview = (message: SlackMessage): string =>
   message.blocks
     .flatMap((block) => {
       const text = (block.text as { text?: string } | undefined)?.text;
-      const fields = (block.fields as Array<{ text: string }> | undefined)?.map((f) => f.text.replace('\n', ': ')) ?? [];
+      const fields =
+        (block.fields as Array<{ text: string }> | undefined)?.map((f) => f.text.replace('\n', ': ')) ?? [];
       const elements = (block.elements as Array<{ text?: string | { text: string }; url?: string }> | undefined) ?? [];
-      const elementTexts = elements.map((e) => (typeof e.text === 'string' ? e.text : `[${e.text?.text ?? ''}](${e.url ?? ''})`));
+      const elementTexts = elements.map((e) =>
+        typeof e.text === 'string' ? e.text : `[${e.text?.text ?? ''}](${e.url ?? ''})`,
+      );
       return [...(text ? [text] : []), ...fields, ...elementTexts];
     })
     .join('\n')

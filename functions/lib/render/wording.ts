@@ -103,7 +103,8 @@ export const subscriptionNote =
   'You receive this because you are subscribed to the assessment review alerts. ' +
   'To stop, use the unsubscribe link below or ask your operations team to remove your subscription.';
 
-const hoursSince = (iso: string, now: string) => Math.max(0, Math.floor((Date.parse(now) - Date.parse(iso)) / 3_600_000));
+const hoursSince = (iso: string, now: string) =>
+  Math.max(0, Math.floor((Date.parse(now) - Date.parse(iso)) / 3_600_000));
 
 const waitedFor = (hours: number) => (hours >= 48 ? `${Math.floor(hours / 24)} days` : plural(hours, 'hour'));
 
@@ -118,8 +119,18 @@ export const digestSummary = (digest: Digest): string =>
 
 /** Counts per assessment, most first, in reading order. */
 export const digestAssessments = (digest: Digest): Array<[string, string]> => [
-  ...digest.perAssessment.map((a): [string, string] => [a.assessmentName ?? a.assessmentId ?? 'Unknown assessment', String(a.waiting)]),
-  ...(digest.otherAssessments ? [[`${plural(digest.otherAssessments.assessments, 'other assessment')}`, String(digest.otherAssessments.waiting)] as [string, string]] : []),
+  ...digest.perAssessment.map((a): [string, string] => [
+    a.assessmentName ?? a.assessmentId ?? 'Unknown assessment',
+    String(a.waiting),
+  ]),
+  ...(digest.otherAssessments
+    ? [
+        [
+          `${plural(digest.otherAssessments.assessments, 'other assessment')}`,
+          String(digest.otherAssessments.waiting),
+        ] as [string, string],
+      ]
+    : []),
 ];
 
 /** One waiting attempt, as a line: who, what, how many, since when. */

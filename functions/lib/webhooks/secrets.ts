@@ -19,7 +19,8 @@ export const secretValues = (text: string): string[] => {
   if (trimmed.startsWith('[')) {
     try {
       const parsed: unknown = JSON.parse(trimmed);
-      if (Array.isArray(parsed) && parsed.every((v) => typeof v === 'string')) return parsed.map((v) => v.trim()).filter(Boolean);
+      if (Array.isArray(parsed) && parsed.every((v) => typeof v === 'string'))
+        return parsed.map((v) => v.trim()).filter(Boolean);
     } catch {
       // not JSON after all: a value that starts with "["
     }
@@ -46,7 +47,9 @@ export const signingSecrets = (kind: SourceKind, text: string, source: string): 
   values.forEach((value, i) => {
     const which = values.length > 1 ? `value ${i + 1} of ` : '';
     if (value.length < MIN_SECRET_CHARS) {
-      throw new ConfigurationError(`${which}the secret of webhook source ${source} is shorter than ${MIN_SECRET_CHARS} characters: ${fix}`);
+      throw new ConfigurationError(
+        `${which}the secret of webhook source ${source} is shorter than ${MIN_SECRET_CHARS} characters: ${fix}`,
+      );
     }
     if (kind === 'standard-webhooks' && standardWebhookKey(value) === undefined) {
       throw new ConfigurationError(

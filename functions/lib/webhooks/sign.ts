@@ -19,12 +19,23 @@ export const signRequest = (kind: SourceKind, body: string, secret: string, now 
     case 'standard-webhooks': {
       const id = `msg_${randomBytes(12).toString('hex')}`;
       const timestamp = String(Math.floor(now.getTime() / 1000));
-      const signature = hmacSha256(Buffer.from(key.replace(/^whsec_/, ''), 'base64'), `${id}.${timestamp}.${body}`).toString('base64');
-      return { headers: { ...json, 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` }, body, query: {} };
+      const signature = hmacSha256(
+        Buffer.from(key.replace(/^whsec_/, ''), 'base64'),
+        `${id}.${timestamp}.${body}`,
+      ).toString('base64');
+      return {
+        headers: { ...json, 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` },
+        body,
+        query: {},
+      };
     }
     case 'greenhouse':
       return {
-        headers: { ...json, signature: `sha256 ${hmacSha256(key, body).toString('hex')}`, 'greenhouse-event-id': randomBytes(8).toString('hex') },
+        headers: {
+          ...json,
+          signature: `sha256 ${hmacSha256(key, body).toString('hex')}`,
+          'greenhouse-event-id': randomBytes(8).toString('hex'),
+        },
         body,
         query: {},
       };

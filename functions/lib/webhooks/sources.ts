@@ -18,24 +18,34 @@ const jmesPath = z.string().check(
     try {
       search(expression, {});
     } catch (error) {
-      ctx.issues.push({ code: 'custom', input: expression, message: `is not a valid JMESPath expression (${(error as Error).message})` });
+      ctx.issues.push({
+        code: 'custom',
+        input: expression,
+        message: `is not a valid JMESPath expression (${(error as Error).message})`,
+      });
     }
   }),
 );
 
 export const sourceSchema = z
   .object({
-    name: z.string({ error: 'is required' }).check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: 'must be 1-32 lower-case letters, digits or dashes' })),
+    name: z
+      .string({ error: 'is required' })
+      .check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: 'must be 1-32 lower-case letters, digits or dashes' })),
     kind: z.enum(SOURCE_KINDS, { error: `must be one of ${SOURCE_KINDS.join(', ')}` }),
     /** Name or ARN of the secret holding the signing secret (or callback token). */
     secretName: z.string({ error: 'is required' }).check(z.minLength(1)),
     attemptIdPath: z.optional(jmesPath),
     assignmentIdPath: z.optional(jmesPath),
-    eventTypes: z.optional(z.array(z.string().check(z.minLength(1)), { error: 'must be a list of event types' }).check(z.minLength(1))),
+    eventTypes: z.optional(
+      z.array(z.string().check(z.minLength(1)), { error: 'must be a list of event types' }).check(z.minLength(1)),
+    ),
     toleranceSeconds: z.optional(z.int({ error: 'must be whole seconds' }).check(z.positive(), z.lte(86_400))),
     /** More distinct ids than this in one event is refused (422 too_many_references), nothing enqueued. */
     maxReferencesPerEvent: z.optional(
-      z.int({ error: `must be a whole number` }).check(z.positive(), z.lte(MAX_REFERENCES_LIMIT, { error: `must be at most ${MAX_REFERENCES_LIMIT}` })),
+      z
+        .int({ error: `must be a whole number` })
+        .check(z.positive(), z.lte(MAX_REFERENCES_LIMIT, { error: `must be at most ${MAX_REFERENCES_LIMIT}` })),
     ),
   })
   .check(
@@ -58,7 +68,8 @@ export const EVENT_TYPE_PATH: Record<SourceKind, string | undefined> = {
 export const parseSources = (value: unknown): Source[] => {
   const result = z.array(sourceSchema).safeParse(value);
   if (!result.success) {
-    const where = (path: PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    const where = (path: PropertyKey[]) =>
+      path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
     const reasons = result.error.issues.map((issue) => `sources${where(issue.path)} ${issue.message}`);
     throw new Error(`invalid webhook sources: ${reasons.join('; ')}`);
   }

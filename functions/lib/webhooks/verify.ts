@@ -98,8 +98,14 @@ export const verifyLever = (
 ): Verification => {
   const body = (request.json ?? {}) as { token?: unknown; triggeredAt?: unknown; signature?: unknown };
   const { token, triggeredAt, signature } = body;
-  if (token === undefined || signature === undefined || triggeredAt === undefined) return { ok: false, reason: 'missing_signature' };
-  if (typeof token !== 'string' || token === '' || typeof signature !== 'string' || !Number.isSafeInteger(triggeredAt)) {
+  if (token === undefined || signature === undefined || triggeredAt === undefined)
+    return { ok: false, reason: 'missing_signature' };
+  if (
+    typeof token !== 'string' ||
+    token === '' ||
+    typeof signature !== 'string' ||
+    !Number.isSafeInteger(triggeredAt)
+  ) {
     return { ok: false, reason: 'malformed_signature' };
   }
   const expected = secrets.map((s) => hmacSha256(s, `${token}${triggeredAt}`).toString('hex'));

@@ -9,11 +9,17 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lambdaContext } from '../lambda.js';
 
-export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const ROUTE = /^\/events\/([^/]+)$/;
 
-export const startHttpApi = async (handler: HttpHandler, port = 0): Promise<{ url: string; server: Server; stop(): Promise<void> }> => {
+export const startHttpApi = async (
+  handler: HttpHandler,
+  port = 0,
+): Promise<{ url: string; server: Server; stop(): Promise<void> }> => {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -43,7 +49,13 @@ export const startHttpApi = async (handler: HttpHandler, port = 0): Promise<{ ur
           apiId: 'local',
           domainName: 'localhost',
           domainPrefix: 'localhost',
-          http: { method: 'POST', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+          http: {
+            method: 'POST',
+            path: url.pathname,
+            protocol: 'HTTP/1.1',
+            sourceIp: req.socket.remoteAddress ?? '',
+            userAgent: headers['user-agent'] ?? '',
+          },
           requestId: randomUUID(),
           routeKey: 'POST /events/{source}',
           stage: '$default',

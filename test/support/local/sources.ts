@@ -18,5 +18,11 @@ export const localSources = (): LocalSource[] => [
     secretValue: randomBytes(20).toString('hex'),
   },
   { name: 'lever', kind: 'lever', attemptIdPath: 'data.iaAttemptId', secretValue: randomBytes(20).toString('hex') },
-  { name: 'ia', kind: 'ia-callback', attemptIdPath: 'attempt.id', assignmentIdPath: 'assignment.id', secretValue: randomBytes(20).toString('hex') },
+  {
+    name: 'ia',
+    kind: 'ia-callback',
+    attemptIdPath: 'attempt.id',
+    assignmentIdPath: 'assignment.id',
+    secretValue: randomBytes(20).toString('hex'),
+  },
 ];
