@@ -17,7 +17,7 @@ import { normaliseAttempt } from '#lib/attempt.js';
 import { parseAttempt } from '#lib/attempt-schema.js';
 import { type AttemptState, needsOwnRecheck, nextStep, type WatchSettings } from '#lib/lifecycle.js';
 import { SQS_MAX_DELAY_SECONDS } from '#lib/queues.js';
-import { seedVariant } from '../test/support/ia-fixtures.js';
+import { seedVariant } from '../local/ia-fixtures.js';
 
 interface Timeline {
   /** Human review: pending from completion until this many hours later (never when null). */

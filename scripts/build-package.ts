@@ -32,7 +32,7 @@ for (const name of functions) {
 
 await build({
   ...esbuildOptions(false),
-  entryPoints: [`${root}functions/cli/bin.ts`],
+  entryPoints: [`${root}cli/bin.ts`],
   outfile: `${dist}cli.mjs`,
   // The CLI prints an error's class ("UpstreamError: ..."): names survive minification.
   keepNames: true,

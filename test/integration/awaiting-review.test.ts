@@ -12,21 +12,21 @@ import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { LocalState } from '../../functions/cli/local-state.js';
-import { type Io, run } from '../../functions/cli/main.js';
-import { FakeIaServer } from '../support/fake-ia-server.js';
-import { FakeSlackServer } from '../support/fake-slack-server.js';
-import { freshAttempt, seedVariant } from '../support/ia-fixtures.js';
-import { lambdaContext } from '../support/lambda.js';
-import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
-import { motoEnvironment } from '../support/moto.js';
+import type { LocalState } from '../../cli/local-state.js';
+import { type Io, run } from '../../cli/main.js';
+import { FakeIaServer } from '../../local/fake-ia-server.js';
+import { FakeSlackServer } from '../../local/fake-slack-server.js';
+import { freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
+import { lambdaContext } from '../../local/lambda.js';
+import { motoEnvironment } from '../../local/moto.js';
 import {
   awsClients,
   checkEnvironment,
   type LocalResources,
   notifyEnvironment,
   provision,
-} from '../support/provision.js';
+} from '../../local/provision.js';
+import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);

@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { FakeIaServer } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, freshAttempt, SEED_ATTEMPT_ID } from '../support/ia-fixtures.js';
-import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
-import { motoEnvironment } from '../support/moto.js';
-import { awsClients, checkEnvironment, type LocalResources, provision } from '../support/provision.js';
+import { FakeIaServer } from '../../local/fake-ia-server.js';
+import { defaultAssignments, defaultAttempts, freshAttempt, SEED_ATTEMPT_ID } from '../../local/ia-fixtures.js';
+import { motoEnvironment } from '../../local/moto.js';
+import { awsClients, checkEnvironment, type LocalResources, provision } from '../../local/provision.js';
+import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);

@@ -20,11 +20,11 @@ import { DEFAULT_WATCH } from '#lib/lifecycle.js';
 import { publishAlert } from '#lib/publish.js';
 import { createPublishOnce } from '#lib/publish-once.js';
 import { type CheckDeps, checkReference } from '../../functions/check/check-reference.js';
-import { FakeIaServer, type Fault } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, freshAttempt } from '../support/ia-fixtures.js';
-import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
-import { motoEnvironment } from '../support/moto.js';
-import { awsClients, checkEnvironment, type LocalResources, provision } from '../support/provision.js';
+import { FakeIaServer, type Fault } from '../../local/fake-ia-server.js';
+import { defaultAssignments, defaultAttempts, freshAttempt } from '../../local/ia-fixtures.js';
+import { motoEnvironment } from '../../local/moto.js';
+import { awsClients, checkEnvironment, type LocalResources, provision } from '../../local/provision.js';
+import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs, sns, dynamodb } = awsClients(endpoint);

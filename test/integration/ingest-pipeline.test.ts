@@ -8,21 +8,21 @@ import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { signRequest } from '#lib/webhooks/sign.js';
-import { type Io, run } from '../../functions/cli/main.js';
-import { FakeIaServer } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, freshAttempt, seedVariant } from '../support/ia-fixtures.js';
-import { lambdaContext } from '../support/lambda.js';
-import { type HttpHandler, startHttpApi } from '../support/local/http-api.js';
-import { localSources } from '../support/local/sources.js';
-import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
-import { motoEnvironment } from '../support/moto.js';
+import { type Io, run } from '../../cli/main.js';
+import { FakeIaServer } from '../../local/fake-ia-server.js';
+import { type HttpHandler, startHttpApi } from '../../local/http-api.js';
+import { defaultAssignments, defaultAttempts, freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
+import { lambdaContext } from '../../local/lambda.js';
+import { motoEnvironment } from '../../local/moto.js';
 import {
   awsClients,
   checkEnvironment,
   ingestEnvironment,
   type LocalResources,
   provision,
-} from '../support/provision.js';
+} from '../../local/provision.js';
+import { localSources } from '../../local/sources.js';
+import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);
@@ -41,7 +41,7 @@ const sources = [
 const secretOf = (name: string) => sources.find((s) => s.name === name)?.secretValue as string;
 /** The example payload of a source, pointing at a fresh attempt so tests share no watch state. */
 const fixture = (name: string) =>
-  readFileSync(new URL(`../fixtures/webhooks/${name}.json`, import.meta.url), 'utf8').replace(
+  readFileSync(new URL(`../../local/fixtures/webhooks/${name}.json`, import.meta.url), 'utf8').replace(
     'att-review-needed',
     freshAttempt(ia, 'reviewNeeded'),
   );
@@ -157,7 +157,7 @@ describe('webhook to notification on moto', () => {
 
 describe('replays and fan-out on moto', () => {
   const greenhouseFor = (attemptId: string) =>
-    readFileSync(new URL('../fixtures/webhooks/greenhouse.json', import.meta.url), 'utf8').replace(
+    readFileSync(new URL('../../local/fixtures/webhooks/greenhouse.json', import.meta.url), 'utf8').replace(
       'att-review-needed',
       attemptId,
     );

@@ -3,10 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { type Io, run } from '../../functions/cli/main.js';
-import { drain } from '../support/local/sqs-poller.js';
-import { motoEnvironment } from '../support/moto.js';
-import { awsClients, type LocalResources, provision } from '../support/provision.js';
+import { type Io, run } from '../../cli/main.js';
+import { motoEnvironment } from '../../local/moto.js';
+import { awsClients, type LocalResources, provision } from '../../local/provision.js';
+import { drain } from '../../local/sqs-poller.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);

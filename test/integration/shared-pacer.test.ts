@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { RateLimitedError } from '#lib/errors.js';
 import { createSharedPacer } from '#lib/shared-pacer.js';
-import { awsClients, type LocalResources, provision } from '../support/provision.js';
+import { awsClients, type LocalResources, provision } from '../../local/provision.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 let resources: LocalResources;

@@ -7,18 +7,18 @@
 import { randomBytes } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { FakeIaServer } from '../support/fake-ia-server.js';
-import { FakeSlackServer } from '../support/fake-slack-server.js';
-import { defaultAssignments, defaultAttempts, freshAttempt, seedVariant } from '../support/ia-fixtures.js';
-import { drain, pollOnce, type SqsHandler } from '../support/local/sqs-poller.js';
-import { motoEnvironment } from '../support/moto.js';
+import { FakeIaServer } from '../../local/fake-ia-server.js';
+import { FakeSlackServer } from '../../local/fake-slack-server.js';
+import { defaultAssignments, defaultAttempts, freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
+import { motoEnvironment } from '../../local/moto.js';
 import {
   awsClients,
   checkEnvironment,
   type LocalResources,
   notifyEnvironment,
   provision,
-} from '../support/provision.js';
+} from '../../local/provision.js';
+import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);

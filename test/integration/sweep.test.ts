@@ -20,12 +20,12 @@ import { outgoingChecks } from '#lib/queues.js';
 import { CURSOR_KEY, dynamoCursorStore } from '#lib/sweep-cursor.js';
 import { checkReference } from '../../functions/check/check-reference.js';
 import { runSweep, type SweepDeps, type SweepSettings } from '../../functions/sweep/sweep-run.js';
-import { FakeIaServer, LIST } from '../support/fake-ia-server.js';
-import { listedAssignment, seedVariant } from '../support/ia-fixtures.js';
-import { lambdaContext } from '../support/lambda.js';
-import { drain } from '../support/local/sqs-poller.js';
-import { motoEnvironment } from '../support/moto.js';
-import { awsClients, type LocalResources, provision, sweepEnvironment } from '../support/provision.js';
+import { FakeIaServer, LIST } from '../../local/fake-ia-server.js';
+import { listedAssignment, seedVariant } from '../../local/ia-fixtures.js';
+import { lambdaContext } from '../../local/lambda.js';
+import { motoEnvironment } from '../../local/moto.js';
+import { awsClients, type LocalResources, provision, sweepEnvironment } from '../../local/provision.js';
+import { drain } from '../../local/sqs-poller.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs, sns, dynamodb } = awsClients(endpoint);

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FakeIaServer } from '../support/fake-ia-server.js';
-import { defaultAttempts, VARIANTS } from '../support/ia-fixtures.js';
+import { FakeIaServer } from '../../local/fake-ia-server.js';
+import { defaultAttempts, VARIANTS } from '../../local/ia-fixtures.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'ia-review-alerts-package-'));

@@ -1,4 +1,4 @@
-import type { MotoServer } from './moto.ts';
+import type { MotoServer } from '../../local/moto.ts';
 
 export default async function globalTeardown(): Promise<void> {
   await (globalThis as { __moto?: MotoServer }).__moto?.stop();

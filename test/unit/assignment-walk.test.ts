@@ -5,7 +5,7 @@ import { parseAssignmentPage } from '#lib/attempt-schema.js';
 import { MalformedResponseError } from '#lib/errors.js';
 import { type IaClient, NOT_MODIFIED } from '#lib/ia-client.js';
 import { DEFAULT_WATCH, needsOwnRecheck, nextStep } from '#lib/lifecycle.js';
-import { listedAssignment, readFixture } from '../support/ia-fixtures.js';
+import { listedAssignment, readFixture } from '../../local/ia-fixtures.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);

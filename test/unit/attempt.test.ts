@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { normaliseAttempt } from '#lib/attempt.js';
 import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
-import { readFixture, seedVariant } from '../support/ia-fixtures.js';
+import { readFixture, seedVariant } from '../../local/ia-fixtures.js';
 
 const seedAttempt = () => normaliseAttempt(parseAttempt(readFixture('attempt-seed.json')));
 

@@ -21,15 +21,15 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Handler, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { FakeIaServer } from '../support/fake-ia-server.js';
+import { FakeIaServer } from '../../local/fake-ia-server.js';
 import {
   defaultAssignments,
   defaultAttempts,
   SEED_ASSIGNMENT_ID,
   SEED_ATTEMPT_ID,
   VARIANTS,
-} from '../support/ia-fixtures.js';
-import { lambdaContext, sqsEvent } from '../support/lambda.js';
+} from '../../local/ia-fixtures.js';
+import { lambdaContext, sqsEvent } from '../../local/lambda.js';
 
 const API_KEY = 'ia-secret-key-do-not-log';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';

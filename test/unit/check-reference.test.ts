@@ -9,7 +9,7 @@ import type { CheckMessage } from '#lib/check-message.js';
 import { NotFoundError } from '#lib/errors.js';
 import { type AttemptState, DEFAULT_WATCH } from '#lib/lifecycle.js';
 import { type CheckDeps, checkReference } from '../../functions/check/check-reference.js';
-import { seedVariant } from '../support/ia-fixtures.js';
+import { seedVariant } from '../../local/ia-fixtures.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const ID = 'att-watched';

@@ -3,8 +3,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Io, run } from '../../functions/cli/main.js';
-import { FakeIaServer, LIST } from '../support/fake-ia-server.js';
+import { type Io, run } from '../../cli/main.js';
+import { FakeIaServer, LIST } from '../../local/fake-ia-server.js';
 import {
   defaultAssignments,
   defaultAttempts,
@@ -13,7 +13,7 @@ import {
   SEED_ATTEMPT_ID,
   UNANNOUNCED,
   VARIANTS,
-} from '../support/ia-fixtures.js';
+} from '../../local/ia-fixtures.js';
 
 const KEY = 'cli-test-key-abc';
 const ia = new FakeIaServer({
@@ -116,7 +116,7 @@ describe('ia-review-alerts check', () => {
   });
 
   it('works as a real process through its entry', async () => {
-    const bin = fileURLToPath(new URL('../../functions/cli/bin.ts', import.meta.url));
+    const bin = fileURLToPath(new URL('../../cli/bin.ts', import.meta.url));
     // Async: the fake IA server lives in this process and must keep answering.
     const exec = (args: string[]) =>
       new Promise<{ code: number; stdout: string }>((resolve) => {
@@ -136,7 +136,7 @@ describe('ia-review-alerts check', () => {
 });
 
 describe('ia-review-alerts sign', () => {
-  const body = new URL('../fixtures/webhooks/greenhouse.json', import.meta.url);
+  const body = new URL('../../local/fixtures/webhooks/greenhouse.json', import.meta.url);
 
   it('prints a curl command whose signature the receiver accepts', async () => {
     const { code, out } = await cli(
@@ -173,7 +173,7 @@ describe('ia-review-alerts sign', () => {
 });
 
 describe('ia-review-alerts preview', () => {
-  const fixture = fileURLToPath(new URL('../fixtures/ia/assignment.json', import.meta.url));
+  const fixture = fileURLToPath(new URL('../../local/fixtures/ia/assignment.json', import.meta.url));
 
   it('renders the seed as the pipeline decides it, in every format', async () => {
     const email = await cli(['preview', fixture]);

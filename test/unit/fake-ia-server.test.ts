@@ -1,7 +1,7 @@
 /** The fake IA server keeps the documented contract the rest of the suite relies on. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FakeIaServer } from '../support/fake-ia-server.js';
-import { defaultAttempts, readFixture, SEED_ATTEMPT_ID } from '../support/ia-fixtures.js';
+import { FakeIaServer } from '../../local/fake-ia-server.js';
+import { defaultAttempts, readFixture, SEED_ATTEMPT_ID } from '../../local/ia-fixtures.js';
 
 const ia = new FakeIaServer({ apiKeys: ['k'], ratePerSecond: 1, attempts: defaultAttempts() });
 let base: string;

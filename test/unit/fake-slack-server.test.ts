@@ -1,6 +1,6 @@
 /** The fake Slack server answers like Slack for every class the notifier must handle. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FakeSlackServer, type SlackAnswer } from '../support/fake-slack-server.js';
+import { FakeSlackServer, type SlackAnswer } from '../../local/fake-slack-server.js';
 
 const slack = new FakeSlackServer();
 beforeAll(() => slack.start());

@@ -10,8 +10,8 @@ import {
 } from '#lib/errors.js';
 import { createIaClient, type IaClientOptions, parseRetryAfter } from '#lib/ia-client.js';
 import { createPacer } from '#lib/pacer.js';
-import { FakeIaServer } from '../support/fake-ia-server.js';
-import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID } from '../support/ia-fixtures.js';
+import { FakeIaServer } from '../../local/fake-ia-server.js';
+import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID } from '../../local/ia-fixtures.js';
 
 const KEY = 'sk-test-0123456789';
 const server = new FakeIaServer({

@@ -7,7 +7,7 @@ import { toPublishInput } from '#lib/publish.js';
 import { chatNotification } from '#lib/render/chat.js';
 import { asciiSafe, emailBody, emailSubject } from '#lib/render/email.js';
 import { escapeMrkdwn, SLACK_LIMITS, slackMessage } from '#lib/render/slack.js';
-import { readFixture } from '../support/ia-fixtures.js';
+import { readFixture } from '../../local/ia-fixtures.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const assignment = parseAssignment(readFixture('assignment.json'));

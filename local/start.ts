@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { isDigest, type Notification } from '#lib/publish-once.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/render/email.js';
 import { type SlackMessage, slackPreview } from '#lib/render/slack.js';
-import { FakeIaServer } from '../support/fake-ia-server.js';
-import { FakeSlackServer } from '../support/fake-slack-server.js';
+import { FakeIaServer } from './fake-ia-server.js';
+import { FakeSlackServer } from './fake-slack-server.js';
+import { type HttpHandler, startHttpApi } from './http-api.js';
 import {
   defaultAssignments,
   defaultAttempts,
@@ -17,12 +18,9 @@ import {
   SEED_ATTEMPT_ID,
   UNANNOUNCED,
   VARIANTS,
-} from '../support/ia-fixtures.js';
-import { lambdaContext } from '../support/lambda.js';
-import { type HttpHandler, startHttpApi } from '../support/local/http-api.js';
-import { localSources } from '../support/local/sources.js';
-import { drain, type SqsHandler, startPoller } from '../support/local/sqs-poller.js';
-import { motoEnvironment, startMoto } from '../support/moto.js';
+} from './ia-fixtures.js';
+import { lambdaContext } from './lambda.js';
+import { motoEnvironment, startMoto } from './moto.js';
 import {
   awsClients,
   checkEnvironment,
@@ -30,7 +28,9 @@ import {
   notifyEnvironment,
   provision,
   sweepEnvironment,
-} from '../support/provision.js';
+} from './provision.js';
+import { localSources } from './sources.js';
+import { drain, type SqsHandler, startPoller } from './sqs-poller.js';
 import { clearState, writeState } from './state.js';
 
 const tty = process.stdout.isTTY;
@@ -77,16 +77,16 @@ const main = async () => {
   );
   if (!iaBaseUrl) delete process.env.IA_API_BASE_URL;
 
-  const { handler } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler };
-  const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as {
+  const { handler } = (await import('../functions/check/handler.js')) as unknown as { handler: SqsHandler };
+  const { handler: ingest } = (await import('../functions/ingest/handler.js')) as unknown as {
     handler: HttpHandler;
   };
-  const { handler: sweep } = (await import('../../functions/sweep/handler.js')) as unknown as {
+  const { handler: sweep } = (await import('../functions/sweep/handler.js')) as unknown as {
     handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
   };
   // notify-slack reads its own environment at cold start, as each Lambda has its own.
   Object.assign(process.env, notifyEnvironment(resources));
-  const { handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as {
+  const { handler: notify } = (await import('../functions/notify-slack/handler.js')) as unknown as {
     handler: SqsHandler;
   };
   const api = await startHttpApi(ingest, Number(process.env.LOCAL_WEBHOOK_PORT ?? 0));
@@ -170,7 +170,7 @@ In another terminal, trigger a check:
   npm run -s cli -- pending                        what waits for a review, oldest first
   npm run -s cli -- digest --now                   the digest of it, as email and in Slack
 or deliver a signed webhook, as an ATS would (any of: ${sources.map((s) => s.name).join(', ')}):
-  npm run -s cli -- sign --source greenhouse --body test/fixtures/webhooks/greenhouse.json | sh
+  npm run -s cli -- sign --source greenhouse --body local/fixtures/webhooks/greenhouse.json | sh
 Ctrl-C stops everything.
 `);
 

@@ -1,6 +1,6 @@
 /** The webhook sources of the local stack, one per kind, with freshly generated secrets. */
 import { randomBytes } from 'node:crypto';
-import type { LocalSource } from '../provision.js';
+import type { LocalSource } from './provision.js';
 
 export const localSources = (): LocalSource[] => [
   {

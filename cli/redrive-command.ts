@@ -13,8 +13,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { REDRIVEN_ATTRIBUTE } from '#lib/check-message.js';
-import type { Io } from './main.js';
-import { UsageError } from './main.js';
+import { type Io, UsageError } from './io.js';
 import { resolveTargets, type Targets } from './targets.js';
 
 export interface RedriveOptions {

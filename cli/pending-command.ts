@@ -8,8 +8,7 @@ import { dynamoStateStore } from '#lib/attempt-state.js';
 import { listAwaiting } from '#lib/awaiting-review.js';
 import { isIaId } from '#lib/ids.js';
 import { formatTime } from '#lib/render/wording.js';
-import type { Io } from './main.js';
-import { UsageError } from './main.js';
+import { type Io, UsageError } from './io.js';
 import { required, resolveTargets } from './targets.js';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -1,6 +1,6 @@
 /** `npm run enqueue -- <attemptId>` / `-- --assignment <id>`: puts a check request on the running local pipeline's queue. */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { awsClients } from '../support/provision.js';
+import { awsClients } from './provision.js';
 import { readState } from './state.js';
 
 const args = process.argv.slice(2);

@@ -7,9 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { signRequest } from '#lib/webhooks/sign.js';
 import { SOURCE_KINDS, type SourceKind } from '#lib/webhooks/verify.js';
+import { type Io, UsageError } from './io.js';
 import { readLocalState } from './local-state.js';
-import type { Io } from './main.js';
-import { UsageError } from './main.js';
 
 const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 

@@ -1,6 +1,6 @@
 /**
  * What `npm start` writes to `.local/state.json` so that CLI commands can reach the running local
- * pipeline with no flags. One shape, written by test/local/start.ts, read here.
+ * pipeline with no flags. One shape, written by local/start.ts, read here.
  */
 import { readFileSync } from 'node:fs';
 import type { SourceKind } from '#lib/webhooks/verify.js';

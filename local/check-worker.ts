@@ -4,11 +4,11 @@
  * Lambda runs concurrent executions, so pacing and idempotency are exercised across processes.
  */
 
-import { type SqsHandler, startPoller } from '../support/local/sqs-poller.js';
-import { awsClients } from '../support/provision.js';
+import { awsClients } from './provision.js';
+import { type SqsHandler, startPoller } from './sqs-poller.js';
 
 const queueUrl = process.env.CHECKS_QUEUE_URL as string;
-const { handler } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler };
+const { handler } = (await import('../functions/check/handler.js')) as unknown as { handler: SqsHandler };
 const { sqs } = awsClients(process.env.AWS_ENDPOINT_URL as string);
 const poller = startPoller({
   sqs,

@@ -12,8 +12,7 @@ import { decide } from '#lib/decision.js';
 import { chatNotification } from '#lib/render/chat.js';
 import { emailBody, emailSubject } from '#lib/render/email.js';
 import { slackMessage, slackPreview } from '#lib/render/slack.js';
-import type { Io } from './main.js';
-import { UsageError } from './main.js';
+import { type Io, UsageError } from './io.js';
 
 const FORMATS = ['email', 'slack', 'slack-json', 'chat'] as const;
 

@@ -6,8 +6,7 @@ import { createIaClient } from '#lib/ia-client.js';
 import { isIaId } from '#lib/ids.js';
 import { createPacer } from '#lib/pacer.js';
 import { toPublishInput } from '#lib/publish.js';
-import type { Io } from './main.js';
-import { UsageError } from './main.js';
+import { type Io, UsageError } from './io.js';
 
 const describe = (evaluation: Evaluation, now: Date, io: Io) => {
   const { attempt, decision } = evaluation;

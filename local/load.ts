@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { dynamoStateStore, isMissing } from '#lib/attempt-state.js';
 import { signRequest } from '#lib/webhooks/sign.js';
-import { FakeIaServer, LIST } from '../support/fake-ia-server.js';
+import { FakeIaServer, LIST } from './fake-ia-server.js';
+import { type HttpHandler, startHttpApi } from './http-api.js';
 import {
   defaultAssignments,
   defaultAttempts,
@@ -24,13 +25,12 @@ import {
   listedAssignment,
   seedVariant,
   type VARIANTS,
-} from '../support/ia-fixtures.js';
-import { lambdaContext } from '../support/lambda.js';
-import { type HttpHandler, startHttpApi } from '../support/local/http-api.js';
-import { localSources } from '../support/local/sources.js';
-import { drain } from '../support/local/sqs-poller.js';
-import { motoEnvironment, startMoto } from '../support/moto.js';
-import { awsClients, checkEnvironment, ingestEnvironment, provision, sweepEnvironment } from '../support/provision.js';
+} from './ia-fixtures.js';
+import { lambdaContext } from './lambda.js';
+import { motoEnvironment, startMoto } from './moto.js';
+import { awsClients, checkEnvironment, ingestEnvironment, provision, sweepEnvironment } from './provision.js';
+import { localSources } from './sources.js';
+import { drain } from './sqs-poller.js';
 
 const DISCOVERY = process.argv.includes('--discovery');
 const DISCOVERY_ATTEMPTS = Number(process.env.LOAD_ATTEMPTS ?? 300);
@@ -95,7 +95,7 @@ const environment = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 Object.assign(process.env, environment);
-const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as { handler: HttpHandler };
+const { handler: ingest } = (await import('../functions/ingest/handler.js')) as unknown as { handler: HttpHandler };
 const api = await startHttpApi(ingest);
 const { sqs, dynamodb } = awsClients(countedEndpoint);
 /** The driver's own calls (watching the queue) go through the counter too; they are not the functions'. */
@@ -190,7 +190,7 @@ const sendEvents = async () => {
 
 /** Runs the sweep like its schedule would until a walk reached the horizon (or ten runs). */
 const sweepUntilWalked = async () => {
-  const { handler: sweep } = (await import('../../functions/sweep/handler.js')) as unknown as {
+  const { handler: sweep } = (await import('../functions/sweep/handler.js')) as unknown as {
     handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ status: string }>;
   };
   for (let run = 0; run < 10; run++) {

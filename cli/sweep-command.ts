@@ -8,8 +8,7 @@ import { loadIaSettings } from '#lib/config.js';
 import { decide } from '#lib/decision.js';
 import { createIaClient } from '#lib/ia-client.js';
 import { createPacer } from '#lib/pacer.js';
-import type { Io } from './main.js';
-import { UsageError } from './main.js';
+import { type Io, UsageError } from './io.js';
 
 const DEFAULT_DAYS = 30;
 const PAGE_SIZE = 100;

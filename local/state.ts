@@ -1,9 +1,9 @@
 /** Where `npm start` tells helper commands (`npm run enqueue`, the CLI) how to reach the running pipeline. */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DEFAULT_LOCAL_STATE_PATH, type LocalState, readLocalState } from '../../functions/cli/local-state.js';
+import { DEFAULT_LOCAL_STATE_PATH, type LocalState, readLocalState } from '../cli/local-state.js';
 
-const file = new URL(`../../${DEFAULT_LOCAL_STATE_PATH}`, import.meta.url).pathname;
+const file = new URL(`../${DEFAULT_LOCAL_STATE_PATH}`, import.meta.url).pathname;
 
 export const writeState = (state: LocalState) => {
   mkdirSync(dirname(file), { recursive: true });

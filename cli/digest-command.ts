@@ -9,8 +9,7 @@ import { dynamoStateStore } from '#lib/attempt-state.js';
 import { listAwaiting } from '#lib/awaiting-review.js';
 import { buildDigest } from '#lib/digest.js';
 import { publishAlert } from '#lib/publish.js';
-import type { Io } from './main.js';
-import { UsageError } from './main.js';
+import { type Io, UsageError } from './io.js';
 import { required, resolveTargets } from './targets.js';
 
 export const digestCommand = async (

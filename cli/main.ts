@@ -8,19 +8,12 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { checkCommand } from './check-command.js';
 import { digestCommand } from './digest-command.js';
+import { type Io, UsageError } from './io.js';
 import { pendingCommand } from './pending-command.js';
 import { previewCommand } from './preview-command.js';
 import { redriveCommand } from './redrive-command.js';
 import { signCommand } from './sign-command.js';
 import { sweepCommand } from './sweep-command.js';
-
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  env: Record<string, string | undefined>;
-}
-
-export class UsageError extends Error {}
 
 type Command = (positionals: string[], flags: Record<string, string | boolean | undefined>, io: Io) => Promise<void>;
 
@@ -150,8 +143,4 @@ export const run = async (argv: string[], io: Io): Promise<number> => {
   }
 };
 
-export const processIo = (): Io => ({
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
-  env: process.env,
-});
+export type { Io } from './io.js';

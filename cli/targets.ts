@@ -5,9 +5,8 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '#lib/stack-outputs.js';
+import { type Io, UsageError } from './io.js';
 import { readLocalState } from './local-state.js';
-import type { Io } from './main.js';
-import { UsageError } from './main.js';
 
 export interface Targets {
   /** Client settings: the local emulator's, or none (the AWS SDK's own credential and region chain). */

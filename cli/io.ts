@@ -1,0 +1,18 @@
+/**
+ * What every command writes to and reads from, and the one error that means "wrong usage" (exit
+ * 2): apart from main.ts, so commands need not import the dispatcher that imports them.
+ */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  env: Record<string, string | undefined>;
+}
+
+/** A mistake in the command line: the usage is printed and the CLI exits with 2. */
+export class UsageError extends Error {}
+
+export const processIo = (): Io => ({
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  env: process.env,
+});
