@@ -13,11 +13,11 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildAlert } from '#lib/alert.js';
-import { normaliseAttempt } from '#lib/attempt.js';
-import { parseAttempt } from '#lib/attempt-schema.js';
-import { DEFAULT_WATCH } from '#lib/lifecycle.js';
-import { signRequest } from '#lib/webhooks/sign.js';
+import { buildAlert } from '#lib/domain/alert.js';
+import { normaliseAttempt } from '#lib/domain/attempt.js';
+import { parseAttempt } from '#lib/domain/attempt-schema.js';
+import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
+import { signRequest } from '#lib/domain/webhooks/sign.js';
 import { INGEST_MEMORY_MB } from '../infra/constructs/ingest-api.js';
 import { NOTIFY_MEMORY_MB } from '../infra/constructs/slack-notifier.js';
 import { esbuildOptions } from '../infra/esbuild-options.js';

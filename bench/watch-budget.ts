@@ -13,10 +13,10 @@
  * quick looks while scoring runs, and after the assignment leaves the horizon.
  */
 
-import { normaliseAttempt } from '#lib/attempt.js';
-import { parseAttempt } from '#lib/attempt-schema.js';
-import { type AttemptState, needsOwnRecheck, nextStep, type WatchSettings } from '#lib/lifecycle.js';
-import { SQS_MAX_DELAY_SECONDS } from '#lib/queues.js';
+import { normaliseAttempt } from '#lib/domain/attempt.js';
+import { parseAttempt } from '#lib/domain/attempt-schema.js';
+import { type AttemptState, needsOwnRecheck, nextStep, type WatchSettings } from '#lib/domain/lifecycle.js';
+import { SQS_MAX_DELAY_SECONDS } from '#lib/adapters/queues.js';
 import { seedVariant } from '../local/ia-fixtures.js';
 
 interface Timeline {

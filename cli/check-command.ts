@@ -1,11 +1,11 @@
 /** `ia-review-alerts check`: what the pipeline would decide and publish for an attempt, right now. */
-import { buildAlert } from '#lib/alert.js';
-import { loadIaSettings, loadRenderSettings } from '#lib/config.js';
-import { type Evaluation, evaluateReference } from '#lib/evaluate.js';
-import { createIaClient } from '#lib/ia-client.js';
-import { isIaId } from '#lib/ids.js';
-import { createPacer } from '#lib/pacer.js';
-import { toPublishInput } from '#lib/publish.js';
+import { buildAlert } from '#lib/domain/alert.js';
+import { loadIaSettings, loadRenderSettings } from '#lib/runtime/config.js';
+import { type Evaluation, evaluateReference } from '#lib/domain/evaluate.js';
+import { createIaClient } from '#lib/adapters/ia-client.js';
+import { isIaId } from '#lib/domain/ids.js';
+import { createPacer } from '#lib/adapters/pacer.js';
+import { toPublishInput } from '#lib/adapters/publish.js';
 import { type Io, UsageError } from './io.js';
 
 const describe = (evaluation: Evaluation, now: Date, io: Io) => {

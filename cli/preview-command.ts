@@ -4,14 +4,14 @@
  * the API's own fixtures), with the same code the pipeline uses. No network.
  */
 import { readFileSync } from 'node:fs';
-import { ALERT_TYPES, type AlertType, buildAlert } from '#lib/alert.js';
-import { normaliseAttempt } from '#lib/attempt.js';
-import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
-import { loadRenderSettings } from '#lib/config.js';
-import { decide } from '#lib/decision.js';
-import { chatNotification } from '#lib/render/chat.js';
-import { emailBody, emailSubject } from '#lib/render/email.js';
-import { slackMessage, slackPreview } from '#lib/render/slack.js';
+import { ALERT_TYPES, type AlertType, buildAlert } from '#lib/domain/alert.js';
+import { normaliseAttempt } from '#lib/domain/attempt.js';
+import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
+import { loadRenderSettings } from '#lib/runtime/config.js';
+import { decide } from '#lib/domain/decision.js';
+import { chatNotification } from '#lib/domain/render/chat.js';
+import { emailBody, emailSubject } from '#lib/domain/render/email.js';
+import { slackMessage, slackPreview } from '#lib/domain/render/slack.js';
 import { type Io, UsageError } from './io.js';
 
 const FORMATS = ['email', 'slack', 'slack-json', 'chat'] as const;

@@ -12,7 +12,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { REDRIVEN_ATTRIBUTE } from '#lib/check-message.js';
+import { REDRIVEN_ATTRIBUTE } from '#lib/domain/check-message.js';
 import { type Io, UsageError } from './io.js';
 import { resolveTargets, type Targets } from './targets.js';
 

@@ -4,7 +4,7 @@
  * (.local/state.json), or environment variables — in that order. No hand-typed names needed.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '#lib/stack-outputs.js';
+import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '#lib/domain/stack-outputs.js';
 import { type Io, UsageError } from './io.js';
 import { readLocalState } from './local-state.js';
 

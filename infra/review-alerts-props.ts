@@ -4,8 +4,8 @@
  * checked against), and `resolveProps`, which applies the defaults and fails with a message that
  * names the prop.
  */
-import { EVENT_TYPES } from '../functions/lib/alert.js';
-import { parseSources, type Source } from '../functions/lib/webhooks/sources.js';
+import { EVENT_TYPES } from '../functions/lib/domain/alert.js';
+import { parseSources, type Source } from '../functions/lib/domain/webhooks/sources.js';
 
 /** A webhook source: like the runtime's, but `secret` names an existing secret (optional). */
 export type SourceSetting = Omit<Source, 'secretName'> & {

@@ -14,8 +14,8 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { dynamoStateStore, isMissing } from '#lib/attempt-state.js';
-import { signRequest } from '#lib/webhooks/sign.js';
+import { dynamoStateStore, isMissing } from '#lib/adapters/attempt-state.js';
+import { signRequest } from '#lib/domain/webhooks/sign.js';
 import { FakeIaServer, LIST } from './fake-ia-server.js';
 import { type HttpHandler, startHttpApi } from './http-api.js';
 import {

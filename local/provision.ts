@@ -12,9 +12,9 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { filterPolicy } from '#lib/alert.js';
-import { AWAITING_INDEX } from '#lib/lifecycle.js';
-import type { Source } from '#lib/webhooks/sources.js';
+import { filterPolicy } from '#lib/domain/alert.js';
+import { AWAITING_INDEX } from '#lib/domain/lifecycle.js';
+import type { Source } from '#lib/domain/webhooks/sources.js';
 
 /** A webhook source for the local stack: its config plus the secret value to store. */
 export type LocalSource = Omit<Source, 'secretName'> & { secretValue: string };

@@ -5,9 +5,9 @@
  * email subscriber receives it. Ctrl-C stops everything it started.
  */
 import { randomBytes } from 'node:crypto';
-import { isDigest, type Notification } from '#lib/publish-once.js';
-import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/render/email.js';
-import { type SlackMessage, slackPreview } from '#lib/render/slack.js';
+import { isDigest, type Notification } from '#lib/adapters/publish-once.js';
+import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/domain/render/email.js';
+import { type SlackMessage, slackPreview } from '#lib/domain/render/slack.js';
 import { FakeIaServer } from './fake-ia-server.js';
 import { FakeSlackServer } from './fake-slack-server.js';
 import { type HttpHandler, startHttpApi } from './http-api.js';

@@ -1,5 +1,5 @@
 /** The `check` function's settings; every name is in the README's configuration table. */
-import { loadIaSettings, loadRenderSettings, loadWatchSettings, numberEnv, requireEnv } from '#lib/config.js';
+import { loadIaSettings, loadRenderSettings, loadWatchSettings, numberEnv, requireEnv } from '#lib/runtime/config.js';
 
 type Env = Record<string, string | undefined>;
 

@@ -3,9 +3,9 @@
  * DLQ with the reason (can never succeed). Throwing marks the record failed for the batch.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { parseCheckMessage, REDRIVEN_ATTRIBUTE } from '#lib/check-message.js';
-import { DeferredError, describeError, UnauthorizedError } from '#lib/errors.js';
-import { type DispositionDeps, disposeOfFailure } from '#lib/record-disposition.js';
+import { parseCheckMessage, REDRIVEN_ATTRIBUTE } from '#lib/domain/check-message.js';
+import { DeferredError, describeError, UnauthorizedError } from '#lib/domain/errors.js';
+import { type DispositionDeps, disposeOfFailure } from '#lib/domain/record-disposition.js';
 import { type CheckDeps, checkReference } from './check-reference.js';
 
 export interface RecordDeps extends CheckDeps, DispositionDeps {

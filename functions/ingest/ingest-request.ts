@@ -10,11 +10,11 @@
 
 import { createHash } from 'node:crypto';
 import { search } from '@aws-lambda-powertools/jmespath';
-import type { CheckMessage } from '#lib/check-message.js';
-import { isIaId } from '#lib/ids.js';
-import { signingSecrets } from '#lib/webhooks/secrets.js';
-import { DEFAULT_MAX_REFERENCES_PER_EVENT, EVENT_TYPE_PATH, type Source } from '#lib/webhooks/sources.js';
-import { type InboundRequest, verify } from '#lib/webhooks/verify.js';
+import type { CheckMessage } from '#lib/domain/check-message.js';
+import { isIaId } from '#lib/domain/ids.js';
+import { signingSecrets } from '#lib/domain/webhooks/secrets.js';
+import { DEFAULT_MAX_REFERENCES_PER_EVENT, EVENT_TYPE_PATH, type Source } from '#lib/domain/webhooks/sources.js';
+import { type InboundRequest, verify } from '#lib/domain/webhooks/verify.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 /** How long a sender's delivery is remembered: longer than any sender retries. */

@@ -7,7 +7,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { AWAITING_INDEX } from '../../functions/lib/lifecycle.js';
+import { AWAITING_INDEX } from '../../functions/lib/domain/lifecycle.js';
 import { grantOnTable, grantQueryIndex, serviceRole } from './service-access.js';
 import { ServiceFunction } from './service-function.js';
 

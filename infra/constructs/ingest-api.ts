@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Source } from '../../functions/lib/webhooks/sources.js';
+import type { Source } from '../../functions/lib/domain/webhooks/sources.js';
 import type { ResolvedProps, SourceSetting } from '../review-alerts-props.js';
 import { importSecret } from './secrets.js';
 import { ServiceFunction } from './service-function.js';

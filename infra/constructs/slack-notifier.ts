@@ -11,7 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { filterPolicy } from '../../functions/lib/alert.js';
+import { filterPolicy } from '../../functions/lib/domain/alert.js';
 import type { SlackChannelSetting } from '../review-alerts-props.js';
 import { deadLetterQueue, secureQueue } from './queues.js';
 import { importSecret } from './secrets.js';

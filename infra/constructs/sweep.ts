@@ -12,7 +12,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AWAITING_INDEX } from '../../functions/lib/lifecycle.js';
+import { AWAITING_INDEX } from '../../functions/lib/domain/lifecycle.js';
 import { serviceMetric } from './ops-alarms.js';
 import { grantOnTable, grantQueryIndex } from './service-access.js';
 import { ServiceFunction } from './service-function.js';

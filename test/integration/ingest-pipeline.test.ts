@@ -7,7 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { signRequest } from '#lib/webhooks/sign.js';
+import { signRequest } from '#lib/domain/webhooks/sign.js';
 import { type Io, run } from '../../cli/main.js';
 import { FakeIaServer } from '../../local/fake-ia-server.js';
 import { type HttpHandler, startHttpApi } from '../../local/http-api.js';

@@ -1,10 +1,10 @@
 /** The walk of the assignment list, on an in-memory list: horizon, boundary, clamp, 304s, junk; and page parsing. */
 import { describe, expect, it } from '@jest/globals';
-import { type PageOutcome, type WalkPosition, walkAssignments } from '#lib/assignment-walk.js';
-import { parseAssignmentPage } from '#lib/attempt-schema.js';
-import { MalformedResponseError } from '#lib/errors.js';
-import { type IaClient, NOT_MODIFIED } from '#lib/ia-client.js';
-import { DEFAULT_WATCH, needsOwnRecheck, nextStep } from '#lib/lifecycle.js';
+import { type PageOutcome, type WalkPosition, walkAssignments } from '#lib/domain/assignment-walk.js';
+import { parseAssignmentPage } from '#lib/domain/attempt-schema.js';
+import { MalformedResponseError } from '#lib/domain/errors.js';
+import { type IaClient, NOT_MODIFIED } from '#lib/adapters/ia-client.js';
+import { DEFAULT_WATCH, needsOwnRecheck, nextStep } from '#lib/domain/lifecycle.js';
 import { listedAssignment, readFixture } from '../../local/ia-fixtures.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');

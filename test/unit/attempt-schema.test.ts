@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
-import { MalformedResponseError } from '#lib/errors.js';
+import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
+import { MalformedResponseError } from '#lib/domain/errors.js';
 import { readFixture, SEED_ATTEMPT_ID, seedVariant } from '../../local/ia-fixtures.js';
 
 const seed = () => readFixture('attempt-seed.json') as { attempt: Record<string, unknown> };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { normaliseAttempt } from '#lib/attempt.js';
-import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
+import { normaliseAttempt } from '#lib/domain/attempt.js';
+import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
 import { readFixture, seedVariant } from '../../local/ia-fixtures.js';
 
 const seedAttempt = () => normaliseAttempt(parseAttempt(readFixture('attempt-seed.json')));

@@ -3,11 +3,11 @@
  * the state no longer names, one that is due, and the redelivery of the message that looked.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { parseAttempt } from '#lib/attempt-schema.js';
-import type { StoredRecord } from '#lib/attempt-state.js';
-import type { CheckMessage } from '#lib/check-message.js';
-import { NotFoundError } from '#lib/errors.js';
-import { type AttemptState, DEFAULT_WATCH } from '#lib/lifecycle.js';
+import { parseAttempt } from '#lib/domain/attempt-schema.js';
+import type { StoredRecord } from '#lib/adapters/attempt-state.js';
+import type { CheckMessage } from '#lib/domain/check-message.js';
+import { NotFoundError } from '#lib/domain/errors.js';
+import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { type CheckDeps, checkReference } from '../../functions/check/check-reference.js';
 import { seedVariant } from '../../local/ia-fixtures.js';
 

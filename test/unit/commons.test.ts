@@ -6,9 +6,9 @@ const importCommons = async (traceEnabled: string | undefined) => {
   if (traceEnabled === undefined) delete process.env.POWERTOOLS_TRACE_ENABLED;
   else process.env.POWERTOOLS_TRACE_ENABLED = traceEnabled;
   try {
-    let commons: typeof import('#lib/commons.js') | undefined;
+    let commons: typeof import('#lib/runtime/commons.js') | undefined;
     await jest.isolateModulesAsync(async () => {
-      commons = await import('#lib/commons.js');
+      commons = await import('#lib/runtime/commons.js');
     });
     if (!commons) throw new Error('commons did not load');
     return commons;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { DECISIONS, decide } from '#lib/decision.js';
+import { DECISIONS, decide } from '#lib/domain/decision.js';
 
 describe('decide', () => {
   it.each([

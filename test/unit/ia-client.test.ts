@@ -7,9 +7,9 @@ import {
   RequestRejectedError,
   UnauthorizedError,
   UpstreamError,
-} from '#lib/errors.js';
-import { createIaClient, type IaClientOptions, parseRetryAfter } from '#lib/ia-client.js';
-import { createPacer } from '#lib/pacer.js';
+} from '#lib/domain/errors.js';
+import { createIaClient, type IaClientOptions, parseRetryAfter } from '#lib/adapters/ia-client.js';
+import { createPacer } from '#lib/adapters/pacer.js';
 import { FakeIaServer } from '../../local/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID } from '../../local/ia-fixtures.js';
 

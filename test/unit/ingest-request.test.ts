@@ -3,9 +3,9 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { CheckMessage } from '#lib/check-message.js';
-import { ConfigurationError } from '#lib/errors.js';
-import { parseSources, type Source } from '#lib/webhooks/sources.js';
+import type { CheckMessage } from '#lib/domain/check-message.js';
+import { ConfigurationError } from '#lib/domain/errors.js';
+import { parseSources, type Source } from '#lib/domain/webhooks/sources.js';
 import { type HttpRequest, type IngestDeps, ingestRequest } from '../../functions/ingest/ingest-request.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');

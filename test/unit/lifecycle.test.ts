@@ -1,8 +1,8 @@
 /** The watch lifecycle: every path of the state machine, then properties over random histories. */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { Attempt } from '#lib/attempt.js';
-import { type AttemptState, DEFAULT_WATCH, nextStep, type Observation } from '#lib/lifecycle.js';
+import type { Attempt } from '#lib/domain/attempt.js';
+import { type AttemptState, DEFAULT_WATCH, nextStep, type Observation } from '#lib/domain/lifecycle.js';
 
 const T0 = Date.parse('2026-11-25T00:00:00Z');
 const at = (hours: number) => new Date(T0 + hours * 3_600_000);

@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { outgoingChecks } from '#lib/queues.js';
+import { outgoingChecks } from '#lib/adapters/queues.js';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/checks';
 const sqs = mockClient(SQSClient);

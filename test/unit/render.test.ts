@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { type AlertType, buildAlert } from '#lib/alert.js';
-import { type Attempt, normaliseAttempt } from '#lib/attempt.js';
-import { parseAssignment, parseAttempt } from '#lib/attempt-schema.js';
-import { toPublishInput } from '#lib/publish.js';
-import { chatNotification } from '#lib/render/chat.js';
-import { asciiSafe, emailBody, emailSubject } from '#lib/render/email.js';
-import { escapeMrkdwn, SLACK_LIMITS, slackMessage } from '#lib/render/slack.js';
+import { type AlertType, buildAlert } from '#lib/domain/alert.js';
+import { type Attempt, normaliseAttempt } from '#lib/domain/attempt.js';
+import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
+import { toPublishInput } from '#lib/adapters/publish.js';
+import { chatNotification } from '#lib/domain/render/chat.js';
+import { asciiSafe, emailBody, emailSubject } from '#lib/domain/render/email.js';
+import { escapeMrkdwn, SLACK_LIMITS, slackMessage } from '#lib/domain/render/slack.js';
 import { readFixture } from '../../local/ia-fixtures.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');

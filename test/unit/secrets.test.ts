@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { secretText } from '#lib/secrets.js';
+import { secretText } from '#lib/adapters/secrets.js';
 
 describe('secretText', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isSlackWebhookUrl } from '#lib/slack-client.js';
+import { isSlackWebhookUrl } from '#lib/adapters/slack-client.js';
 
 describe('isSlackWebhookUrl', () => {
   it.each([

@@ -5,11 +5,11 @@
  * look anyway. Dependencies come in as arguments.
  */
 import { type Alert, buildAlert } from './alert.js';
-import type { StateStore } from './attempt-state.js';
+import type { StateStore } from '../adapters/attempt-state.js';
 import type { CheckMessage } from './check-message.js';
-import type { RenderSettings } from './config.js';
+import type { RenderSettings } from '../runtime/config.js';
 import { type AttemptState, needsOwnRecheck, nextStep, type Observation, type WatchSettings } from './lifecycle.js';
-import { SQS_MAX_DELAY_SECONDS } from './queues.js';
+import { SQS_MAX_DELAY_SECONDS } from '../adapters/queues.js';
 
 export interface ObservationDeps {
   states: StateStore;

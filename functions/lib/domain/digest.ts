@@ -5,7 +5,7 @@
  */
 import { DIGEST_TYPE, urlFor } from './alert.js';
 import { compact } from './compact.js';
-import type { RenderSettings } from './config.js';
+import type { RenderSettings } from '../runtime/config.js';
 import type { AttemptState } from './lifecycle.js';
 
 export const DIGEST_LISTED = 20;

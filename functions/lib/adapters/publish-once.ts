@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Alert } from './alert.js';
-import type { Digest } from './digest.js';
+import type { Alert } from '../domain/alert.js';
+import type { Digest } from '../domain/digest.js';
 
 /** Something the alerts topic carries: an alert about one attempt, or the digest. */
 export type Notification = Alert | Digest;

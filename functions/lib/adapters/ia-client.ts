@@ -10,7 +10,7 @@ import {
   parseAttempt,
   type RawAssignment,
   type RawAttempt,
-} from './attempt-schema.js';
+} from '../domain/attempt-schema.js';
 import {
   MalformedResponseError,
   NotFoundError,
@@ -18,7 +18,7 @@ import {
   RequestRejectedError,
   UnauthorizedError,
   UpstreamError,
-} from './errors.js';
+} from '../domain/errors.js';
 
 export const DEFAULT_IA_BASE_URL = 'https://api.indeedassessments.com/v1';
 

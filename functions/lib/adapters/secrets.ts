@@ -5,7 +5,7 @@
  * ConfigurationError that says how to fix it (the record is retried, not lost, meanwhile).
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError } from '../domain/errors.js';
 
 export const SECRET_CACHE_SECONDS = 300;
 

@@ -6,7 +6,7 @@
  */
 import type { Alert } from '../alert.js';
 import type { Digest } from '../digest.js';
-import { alertKey, digestKey } from '../publish-once.js';
+import { alertKey, digestKey } from '../../adapters/publish-once.js';
 import { digestSubject, emailSubject } from './email.js';
 import { truncate } from './text.js';
 import {

@@ -5,7 +5,7 @@
  */
 import { type DynamoDBClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { isMissing, type StateStore } from './attempt-state.js';
-import { type AttemptState, AWAITING_INDEX, AWAITING_REVIEW } from './lifecycle.js';
+import { type AttemptState, AWAITING_INDEX, AWAITING_REVIEW } from '../domain/lifecycle.js';
 
 export interface AwaitingFilter {
   /** Only what has waited since before this time. */

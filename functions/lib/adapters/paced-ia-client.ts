@@ -5,7 +5,7 @@
  * soon as triggered checks have booked ahead.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { IaSettings } from './config.js';
+import type { IaSettings } from '../runtime/config.js';
 import { createIaClient, type IaClient } from './ia-client.js';
 import { createPacer } from './pacer.js';
 import { readSecret } from './secrets.js';

@@ -11,7 +11,7 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { RateLimitedError, UpstreamError } from './errors.js';
+import { RateLimitedError, UpstreamError } from '../domain/errors.js';
 import { type Clock, type Pacer, systemClock } from './pacer.js';
 
 export interface SharedPacerOptions {

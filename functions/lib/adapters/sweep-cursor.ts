@@ -10,7 +10,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Boundary } from './assignment-walk.js';
+import type { Boundary } from '../domain/assignment-walk.js';
 
 export interface PageMemo {
   etag: string;

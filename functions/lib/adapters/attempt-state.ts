@@ -16,8 +16,8 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { StateConflictError } from './errors.js';
-import type { AttemptState } from './lifecycle.js';
+import { StateConflictError } from '../domain/errors.js';
+import type { AttemptState } from '../domain/lifecycle.js';
 
 /** IA answered 404 for this id (an attempt, or `assignment#<id>`); not asked again before `missingUntil`. */
 export interface MissingRecord {

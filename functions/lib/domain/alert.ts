@@ -4,7 +4,7 @@
  */
 import type { Attempt, ReviewItem } from './attempt.js';
 import { compact } from './compact.js';
-import type { RenderSettings } from './config.js';
+import type { RenderSettings } from '../runtime/config.js';
 
 /** What happens to one attempt; each is one alert. */
 export const ALERT_TYPES = [

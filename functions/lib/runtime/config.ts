@@ -3,9 +3,9 @@
  * fails the init with a message naming the variable, instead of a vague error on first use.
  */
 
-import { ConfigurationError } from './errors.js';
-import { DEFAULT_IA_BASE_URL } from './ia-client.js';
-import { DEFAULT_WATCH, type WatchSettings } from './lifecycle.js';
+import { ConfigurationError } from '../domain/errors.js';
+import { DEFAULT_IA_BASE_URL } from '../adapters/ia-client.js';
+import { DEFAULT_WATCH, type WatchSettings } from '../domain/lifecycle.js';
 
 type Env = Record<string, string | undefined>;
 

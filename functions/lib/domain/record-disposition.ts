@@ -6,7 +6,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { describeError, RateLimitedError } from './errors.js';
-import type { DeadLetterReason } from './queues.js';
+import type { DeadLetterReason } from '../adapters/queues.js';
 
 export interface DispositionDeps {
   /** The record comes along so a function can record where the message came from (its Slack channel). */

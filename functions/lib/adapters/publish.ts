@@ -4,11 +4,11 @@
  * Lambda and everything else get the alert as JSON. Attributes carry what filter policies match.
  */
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
-import type { Alert } from './alert.js';
-import type { Digest } from './digest.js';
+import type { Alert } from '../domain/alert.js';
+import type { Digest } from '../domain/digest.js';
 import { isDigest, type Notification } from './publish-once.js';
-import { chatDigest, chatNotification } from './render/chat.js';
-import { digestBody, digestSubject, emailBody, emailSubject } from './render/email.js';
+import { chatDigest, chatNotification } from '../domain/render/chat.js';
+import { digestBody, digestSubject, emailBody, emailSubject } from '../domain/render/email.js';
 
 export const messageAttributes = (alert: Alert): NonNullable<PublishCommandInput['MessageAttributes']> => ({
   eventType: { DataType: 'String', StringValue: alert.eventType },

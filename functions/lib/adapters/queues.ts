@@ -9,7 +9,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { CheckMessage } from './check-message.js';
+import type { CheckMessage } from '../domain/check-message.js';
 
 export const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;
 export const SQS_MAX_DELAY_SECONDS = 900;
