@@ -7,8 +7,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { listAwaiting } from '#lib/adapters/awaiting-review.js';
-import { buildDigest } from '#lib/domain/digest.js';
 import { publishAlert } from '#lib/adapters/publish.js';
+import { buildDigest } from '#lib/domain/digest.js';
 import { type Io, UsageError } from './io.js';
 import { required, resolveTargets } from './targets.js';
 

@@ -3,9 +3,9 @@
  * still waits for a human review, oldest first, from the awaiting-review index.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { urlFor } from '#lib/domain/alert.js';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { listAwaiting } from '#lib/adapters/awaiting-review.js';
+import { urlFor } from '#lib/domain/alert.js';
 import { isIaId } from '#lib/domain/ids.js';
 import { formatTime } from '#lib/domain/render/wording.js';
 import { type Io, UsageError } from './io.js';

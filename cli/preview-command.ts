@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { ALERT_TYPES, type AlertType, buildAlert } from '#lib/domain/alert.js';
 import { normaliseAttempt } from '#lib/domain/attempt.js';
 import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
-import { loadRenderSettings } from '#lib/runtime/config.js';
 import { decide } from '#lib/domain/decision.js';
 import { chatNotification } from '#lib/domain/render/chat.js';
 import { emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { slackMessage, slackPreview } from '#lib/domain/render/slack.js';
+import { loadRenderSettings } from '#lib/runtime/config.js';
 import { type Io, UsageError } from './io.js';
 
 const FORMATS = ['email', 'slack', 'slack-json', 'chat'] as const;

@@ -3,11 +3,12 @@
  * does (same client, retries and pacing, same walk), down to the horizon, and prints each
  * completed attempt once with the decision the pipeline would take. Reads only; needs IA_API_KEY.
  */
-import { walkAssignments } from '#lib/domain/assignment-walk.js';
-import { loadIaSettings } from '#lib/runtime/config.js';
-import { decide } from '#lib/domain/decision.js';
+
 import { createIaClient } from '#lib/adapters/ia-client.js';
 import { createPacer } from '#lib/adapters/pacer.js';
+import { walkAssignments } from '#lib/domain/assignment-walk.js';
+import { decide } from '#lib/domain/decision.js';
+import { loadIaSettings } from '#lib/runtime/config.js';
 import { type Io, UsageError } from './io.js';
 
 const DEFAULT_DAYS = 30;

@@ -5,7 +5,7 @@
  * email subscriber receives it. Ctrl-C stops everything it started.
  */
 import { randomBytes } from 'node:crypto';
-import { isDigest, type Notification } from '#lib/adapters/publish-once.js';
+import { isDigest, type Notification } from '#lib/domain/notification.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { type SlackMessage, slackPreview } from '#lib/domain/render/slack.js';
 import { FakeIaServer } from './fake-ia-server.js';

@@ -7,14 +7,15 @@
  * of this very message recognises its own earlier work and only re-sends the schedule, while any
  * other copy of an older re-check finds a different id in the state and is dropped.
  */
+
 import type { Alert } from '#lib/domain/alert.js';
 import { applyObservation, type ObservationDeps, scheduleRecheck } from '#lib/domain/apply-observation.js';
 import { type Attempt, normaliseAttempt } from '#lib/domain/attempt.js';
-import { assignmentKey, isMissing, type StoredRecord } from '#lib/adapters/attempt-state.js';
+import { assignmentKey, isMissing, type StoredRecord } from '#lib/domain/attempt-store.js';
 import type { CheckMessage } from '#lib/domain/check-message.js';
 import { NotFoundError } from '#lib/domain/errors.js';
 import { type EvaluationFailure, evaluateReference } from '#lib/domain/evaluate.js';
-import { type IaClient, NOT_MODIFIED } from '#lib/adapters/ia-client.js';
+import { type IaClient, NOT_MODIFIED } from '#lib/domain/ia.js';
 import type { AttemptState, Observation } from '#lib/domain/lifecycle.js';
 
 export interface CheckDeps extends ObservationDeps {

@@ -11,11 +11,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
-import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
 import { createPacedIaClient } from '#lib/adapters/paced-ia-client.js';
 import { publishAlert } from '#lib/adapters/publish.js';
 import { createPublishOnce } from '#lib/adapters/publish-once.js';
 import { deadLetter, delayRecord, outgoingChecks } from '#lib/adapters/queues.js';
+import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
 import { loadCheckConfig } from './config.js';
 import { createRecordHandler } from './record-handler.js';
 

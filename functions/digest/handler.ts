@@ -7,14 +7,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { DIGEST_TYPE } from '#lib/domain/alert.js';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { listAwaiting } from '#lib/adapters/awaiting-review.js';
-import { count, logger, observability, traced } from '#lib/runtime/commons.js';
-import { loadRenderSettings, numberEnv, requireEnv } from '#lib/runtime/config.js';
-import { buildDigest } from '#lib/domain/digest.js';
 import { publishAlert } from '#lib/adapters/publish.js';
 import { createPublishOnce } from '#lib/adapters/publish-once.js';
+import { DIGEST_TYPE } from '#lib/domain/alert.js';
+import { buildDigest } from '#lib/domain/digest.js';
+import { count, logger, observability, traced } from '#lib/runtime/commons.js';
+import { loadRenderSettings, numberEnv, requireEnv } from '#lib/runtime/config.js';
 
 const env = process.env;
 const config = {

@@ -7,13 +7,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
-import { numberEnv, requireEnv } from '#lib/runtime/config.js';
 import { createDedupe } from '#lib/adapters/dedupe.js';
-import { ConfigurationError } from '#lib/domain/errors.js';
 import { enqueueChecks } from '#lib/adapters/queues.js';
 import { readSecret } from '#lib/adapters/secrets.js';
+import { ConfigurationError } from '#lib/domain/errors.js';
 import { parseSources, type Source } from '#lib/domain/webhooks/sources.js';
+import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
+import { numberEnv, requireEnv } from '#lib/runtime/config.js';
 import { ingestRequest } from './ingest-request.js';
 
 const sources = new Map(parseSources(JSON.parse(requireEnv(process.env, 'SOURCES'))).map((s) => [s.name, s]));

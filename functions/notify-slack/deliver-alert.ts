@@ -4,12 +4,12 @@
  * policy); its webhook URL comes from that channel's secret.
  */
 import type { SQSRecord } from 'aws-lambda';
+import type { PostToSlack } from '#lib/adapters/slack-client.js';
 import { ALERT_TYPES, DIGEST_TYPE } from '#lib/domain/alert.js';
 import { InvalidMessageError, SlackGoneError, SlackRejectedError } from '#lib/domain/errors.js';
-import { isDigest, type Notification } from '#lib/adapters/publish-once.js';
+import { isDigest, type Notification } from '#lib/domain/notification.js';
 import { type DispositionDeps, disposeOfFailure } from '#lib/domain/record-disposition.js';
 import { slackDigestMessage, slackMessage } from '#lib/domain/render/slack.js';
-import type { PostToSlack } from '#lib/adapters/slack-client.js';
 
 export interface Channel {
   name: string;

@@ -9,14 +9,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metrics, observability, traced } from '#lib/runtime/commons.js';
-import { numberEnv, requireEnv } from '#lib/runtime/config.js';
 import type { Pacer } from '#lib/adapters/pacer.js';
-import { createOnce, type Notification, notificationKey } from '#lib/adapters/publish-once.js';
+import { createOnce } from '#lib/adapters/publish-once.js';
 import { deadLetter, delayRecord } from '#lib/adapters/queues.js';
 import { readSecret } from '#lib/adapters/secrets.js';
 import { createSharedPacer } from '#lib/adapters/shared-pacer.js';
 import { createSlackPoster, isSlackWebhookUrl, SLACK_WEBHOOK_ORIGIN } from '#lib/adapters/slack-client.js';
+import { type Notification, notificationKey } from '#lib/domain/notification.js';
+import { logger, metrics, observability, traced } from '#lib/runtime/commons.js';
+import { numberEnv, requireEnv } from '#lib/runtime/config.js';
 import { type Channel, createDeliverAlert } from './deliver-alert.js';
 
 const channelList = JSON.parse(requireEnv(process.env, 'SLACK_CHANNELS')) as Channel[];

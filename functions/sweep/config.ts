@@ -1,6 +1,7 @@
 /** The `sweep` function's settings; every name is in the README's configuration table. */
-import { loadIaSettings, loadRenderSettings, loadWatchSettings, numberEnv, requireEnv } from '#lib/runtime/config.js';
+
 import { ConfigurationError } from '#lib/domain/errors.js';
+import { loadIaSettings, loadRenderSettings, loadWatchSettings, numberEnv, requireEnv } from '#lib/runtime/config.js';
 
 type Env = Record<string, string | undefined>;
 

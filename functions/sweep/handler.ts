@@ -13,12 +13,12 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { countAwaiting } from '#lib/adapters/awaiting-review.js';
-import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
 import { createPacedIaClient } from '#lib/adapters/paced-ia-client.js';
 import { publishAlert } from '#lib/adapters/publish.js';
 import { createPublishOnce } from '#lib/adapters/publish-once.js';
 import { outgoingChecks } from '#lib/adapters/queues.js';
 import { dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
+import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
 import { loadSweepConfig } from './config.js';
 import { runSweep, type SweepReport } from './sweep-run.js';
 

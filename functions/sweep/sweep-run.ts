@@ -5,12 +5,18 @@
  * it got to. A run stops at its time budget or when triggered checks need the key's budget; the
  * next run resumes from the cursor.
  */
-import { applyObservation, type ObservationDeps } from '#lib/domain/apply-observation.js';
-import { type ListedAttempt, type PageOutcome, type WalkPosition, walkAssignments } from '#lib/domain/assignment-walk.js';
-import { isMissing, type StoredRecord } from '#lib/adapters/attempt-state.js';
-import { describeError, RateLimitedError, StateConflictError, UnauthorizedError } from '#lib/domain/errors.js';
-import type { IaClient } from '#lib/adapters/ia-client.js';
+
 import { type CursorStore, MAX_PAGE_MEMOS, type PageMemo, type SweepCursor } from '#lib/adapters/sweep-cursor.js';
+import { applyObservation, type ObservationDeps } from '#lib/domain/apply-observation.js';
+import {
+  type ListedAttempt,
+  type PageOutcome,
+  type WalkPosition,
+  walkAssignments,
+} from '#lib/domain/assignment-walk.js';
+import { isMissing, type StoredRecord } from '#lib/domain/attempt-store.js';
+import { describeError, RateLimitedError, StateConflictError, UnauthorizedError } from '#lib/domain/errors.js';
+import type { IaClient } from '#lib/domain/ia.js';
 
 export interface SweepSettings {
   horizonDays: number;

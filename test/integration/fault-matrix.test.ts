@@ -14,11 +14,12 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { dynamoStateStore, type StateStore } from '#lib/adapters/attempt-state.js';
+import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { createIaClient } from '#lib/adapters/ia-client.js';
-import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { publishAlert } from '#lib/adapters/publish.js';
 import { createPublishOnce } from '#lib/adapters/publish-once.js';
+import type { StateStore } from '#lib/domain/attempt-store.js';
+import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { type CheckDeps, checkReference } from '../../functions/check/check-reference.js';
 import { FakeIaServer, type Fault } from '../../local/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts, freshAttempt } from '../../local/ia-fixtures.js';

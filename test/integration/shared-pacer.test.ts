@@ -2,8 +2,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { RateLimitedError } from '#lib/domain/errors.js';
 import { createSharedPacer } from '#lib/adapters/shared-pacer.js';
+import { RateLimitedError } from '#lib/domain/errors.js';
 import { awsClients, type LocalResources, provision } from '../../local/provision.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;

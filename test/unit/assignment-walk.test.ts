@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { type PageOutcome, type WalkPosition, walkAssignments } from '#lib/domain/assignment-walk.js';
 import { parseAssignmentPage } from '#lib/domain/attempt-schema.js';
 import { MalformedResponseError } from '#lib/domain/errors.js';
-import { type IaClient, NOT_MODIFIED } from '#lib/adapters/ia-client.js';
+import { type IaClient, NOT_MODIFIED } from '#lib/domain/ia.js';
 import { DEFAULT_WATCH, needsOwnRecheck, nextStep } from '#lib/domain/lifecycle.js';
 import { listedAssignment, readFixture } from '../../local/ia-fixtures.js';
 

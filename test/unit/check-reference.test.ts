@@ -4,7 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { parseAttempt } from '#lib/domain/attempt-schema.js';
-import type { StoredRecord } from '#lib/adapters/attempt-state.js';
+import type { StoredRecord } from '#lib/domain/attempt-store.js';
 import type { CheckMessage } from '#lib/domain/check-message.js';
 import { NotFoundError } from '#lib/domain/errors.js';
 import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { toPublishInput } from '#lib/adapters/publish.js';
 import { type AlertType, buildAlert } from '#lib/domain/alert.js';
 import { type Attempt, normaliseAttempt } from '#lib/domain/attempt.js';
 import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
-import { toPublishInput } from '#lib/adapters/publish.js';
 import { chatNotification } from '#lib/domain/render/chat.js';
 import { asciiSafe, emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { escapeMrkdwn, SLACK_LIMITS, slackMessage } from '#lib/domain/render/slack.js';

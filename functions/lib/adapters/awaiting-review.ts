@@ -4,7 +4,7 @@
  * holds keys only: counting stays cheap, and the details come from the states themselves.
  */
 import { type DynamoDBClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { isMissing, type StateStore } from './attempt-state.js';
+import { isMissing, type StateStore } from '../domain/attempt-store.js';
 import { type AttemptState, AWAITING_INDEX, AWAITING_REVIEW } from '../domain/lifecycle.js';
 
 export interface AwaitingFilter {

@@ -2,6 +2,7 @@
  * The Indeed Assessments API client: one ky instance, token auth, bounded retries, typed errors.
  * Shared by the Lambda functions and the ops CLI so both obey the same retry and rate rules.
  */
+
 import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from 'ky';
 import {
   type AssignmentPage,
@@ -19,8 +20,7 @@ import {
   UnauthorizedError,
   UpstreamError,
 } from '../domain/errors.js';
-
-export const DEFAULT_IA_BASE_URL = 'https://api.indeedassessments.com/v1';
+import { DEFAULT_IA_BASE_URL, type Fetched, type IaClient, NOT_MODIFIED, type RequestOptions } from '../domain/ia.js';
 
 export interface IaClientOptions {
   baseUrl?: string;
@@ -38,35 +38,6 @@ export interface IaClientOptions {
   /** Told the status of every HTTP response, retries included: what the key's budget was spent on. */
   onResponse?: (status: number) => void;
   fetch?: typeof globalThis.fetch;
-}
-
-export interface Fetched<T> {
-  value: T;
-  etag?: string;
-}
-
-export interface RequestOptions {
-  signal?: AbortSignal;
-}
-
-/** What a conditional GET returns when nothing changed since the given ETag. */
-export const NOT_MODIFIED = 'not-modified' as const;
-
-export interface IaClient {
-  getAttempt(id: string, options?: RequestOptions): Promise<Fetched<RawAttempt>>;
-  /** A conditional GET with the ETag of the copy we hold; IA answers 304 when nothing changed. */
-  getAttemptIfChanged(
-    id: string,
-    etag: string,
-    options?: RequestOptions,
-  ): Promise<Fetched<RawAttempt> | typeof NOT_MODIFIED>;
-  getAssignment(id: string, options?: RequestOptions): Promise<Fetched<RawAssignment>>;
-  /** One page of all assignments, newest created first; with the page's ETag, 304 when unchanged. */
-  listAssignments(
-    page: number,
-    per: number,
-    options?: RequestOptions & { etag?: string },
-  ): Promise<Fetched<AssignmentPage> | typeof NOT_MODIFIED>;
 }
 
 const RETRYABLE_STATUSES = [429, 500, 502, 503, 504];

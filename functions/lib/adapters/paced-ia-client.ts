@@ -5,8 +5,9 @@
  * soon as triggered checks have booked ahead.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { IaClient } from '../domain/ia.js';
 import type { IaSettings } from '../runtime/config.js';
-import { createIaClient, type IaClient } from './ia-client.js';
+import { createIaClient } from './ia-client.js';
 import { createPacer } from './pacer.js';
 import { readSecret } from './secrets.js';
 import { createSharedPacer } from './shared-pacer.js';

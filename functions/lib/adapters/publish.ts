@@ -6,7 +6,7 @@
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../domain/alert.js';
 import type { Digest } from '../domain/digest.js';
-import { isDigest, type Notification } from './publish-once.js';
+import { isDigest, type Notification } from '../domain/notification.js';
 import { chatDigest, chatNotification } from '../domain/render/chat.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '../domain/render/email.js';
 

@@ -10,10 +10,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { CheckMessage } from '../domain/check-message.js';
+import type { DeadLetterReason } from '../domain/record-disposition.js';
 
 export const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;
-export const SQS_MAX_DELAY_SECONDS = 900;
-
 const SQS_BATCH_LIMIT = 10;
 
 export interface OutgoingChecks {
@@ -65,14 +64,6 @@ export const outgoingChecks = (sqs: SQSClient, queueUrl: string): OutgoingChecks
     },
   };
 };
-
-export interface DeadLetterReason {
-  code: string;
-  message: string;
-  attemptId?: string;
-  /** The Slack channel whose buffer the message came from: `redrive --slack` returns it there. */
-  channel?: string;
-}
 
 const attribute = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, 1024) });
 

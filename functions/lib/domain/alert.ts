@@ -2,9 +2,9 @@
  * The alert: one outcome for one attempt, as published to the alerts topic. Every renderer
  * (email, Slack, chat, machine JSON) starts from this object and nothing else.
  */
+
 import type { Attempt, ReviewItem } from './attempt.js';
 import { compact } from './compact.js';
-import type { RenderSettings } from '../runtime/config.js';
 
 /** What happens to one attempt; each is one alert. */
 export const ALERT_TYPES = [
@@ -106,3 +106,9 @@ export const buildAlert = (eventType: AlertType, attempt: Attempt, context: Aler
     waitedHours: context.waitedHours,
     occurredAt: context.now.toISOString(),
   });
+
+export interface RenderSettings {
+  includeCandidateEmail: boolean;
+  /** e.g. `https://app.example.com/attempts/{attemptId}`; linked when the attempt has no results URL. */
+  attemptUrlTemplate?: string;
+}

@@ -4,12 +4,13 @@
  * state is saved, and the next look is scheduled as a re-check of its own unless the sweep will
  * look anyway. Dependencies come in as arguments.
  */
+
+import type { RenderSettings } from './alert.js';
 import { type Alert, buildAlert } from './alert.js';
-import type { StateStore } from '../adapters/attempt-state.js';
+import type { StateStore } from './attempt-store.js';
 import type { CheckMessage } from './check-message.js';
-import type { RenderSettings } from '../runtime/config.js';
+import { SQS_MAX_DELAY_SECONDS } from './check-message.js';
 import { type AttemptState, needsOwnRecheck, nextStep, type Observation, type WatchSettings } from './lifecycle.js';
-import { SQS_MAX_DELAY_SECONDS } from '../adapters/queues.js';
 
 export interface ObservationDeps {
   states: StateStore;

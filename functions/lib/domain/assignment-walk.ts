@@ -13,7 +13,7 @@
 import { type Attempt, normaliseAttempt } from './attempt.js';
 import { type AssignmentPage, parseAttempt, type RawAssignment } from './attempt-schema.js';
 import { isAppError } from './errors.js';
-import { type IaClient, NOT_MODIFIED, type RequestOptions } from '../adapters/ia-client.js';
+import { type IaClient, NOT_MODIFIED, type RequestOptions } from './ia.js';
 
 export interface Boundary {
   createdAt: string;

@@ -57,3 +57,5 @@ export const parseCheckMessage = (body: string): CheckMessage => {
   }
   return result.data;
 };
+
+export const SQS_MAX_DELAY_SECONDS = 900;

@@ -3,9 +3,10 @@
  * from the awaiting-review index (how many, the oldest, counts per assessment, the 20 oldest with
  * links). Pure: the waiting states and the clock come in as arguments.
  */
+
+import type { RenderSettings } from './alert.js';
 import { DIGEST_TYPE, urlFor } from './alert.js';
 import { compact } from './compact.js';
-import type { RenderSettings } from '../runtime/config.js';
 import type { AttemptState } from './lifecycle.js';
 
 export const DIGEST_LISTED = 20;

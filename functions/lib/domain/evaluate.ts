@@ -6,7 +6,7 @@ import { type Attempt, normaliseAttempt } from './attempt.js';
 import { parseAttempt } from './attempt-schema.js';
 import { type Decision, decide } from './decision.js';
 import { type AppError, isAppError } from './errors.js';
-import type { IaClient, RequestOptions } from '../adapters/ia-client.js';
+import type { IaClient, RequestOptions } from './ia.js';
 
 export interface Reference {
   attemptId?: string;

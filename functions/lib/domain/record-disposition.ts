@@ -6,7 +6,6 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { describeError, RateLimitedError } from './errors.js';
-import type { DeadLetterReason } from '../adapters/queues.js';
 
 export interface DispositionDeps {
   /** The record comes along so a function can record where the message came from (its Slack channel). */
@@ -34,3 +33,11 @@ export const disposeOfFailure = async (error: unknown, record: SQSRecord, deps: 
   deps.count('RecordsRetried');
   throw error;
 };
+
+export interface DeadLetterReason {
+  code: string;
+  message: string;
+  attemptId?: string;
+  /** The Slack channel whose buffer the message came from: `redrive --slack` returns it there. */
+  channel?: string;
+}

@@ -3,8 +3,9 @@
  * fails the init with a message naming the variable, instead of a vague error on first use.
  */
 
+import type { RenderSettings } from '../domain/alert.js';
 import { ConfigurationError } from '../domain/errors.js';
-import { DEFAULT_IA_BASE_URL } from '../adapters/ia-client.js';
+import { DEFAULT_IA_BASE_URL } from '../domain/ia.js';
 import { DEFAULT_WATCH, type WatchSettings } from '../domain/lifecycle.js';
 
 type Env = Record<string, string | undefined>;
@@ -50,12 +51,6 @@ export const loadIaSettings = (env: Env): IaSettings => ({
   totalTimeoutMs: numberEnv(env, 'IA_TOTAL_TIMEOUT_MS', 20_000, { min: 100 }),
   maxRetryAfterMs: numberEnv(env, 'IA_MAX_RETRY_AFTER_MS', 5_000),
 });
-
-export interface RenderSettings {
-  includeCandidateEmail: boolean;
-  /** e.g. `https://app.example.com/attempts/{attemptId}`; linked when the attempt has no results URL. */
-  attemptUrlTemplate?: string;
-}
 
 export const loadRenderSettings = (env: Env): RenderSettings => {
   const template = env.IA_ATTEMPT_URL_TEMPLATE?.trim();

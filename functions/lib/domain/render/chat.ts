@@ -4,9 +4,10 @@
  * (needed → overdue → completed) in one thread. Its text is markdown that lands in Slack or
  * Teams, so every string that holds text from outside is escaped for both.
  */
+
 import type { Alert } from '../alert.js';
 import type { Digest } from '../digest.js';
-import { alertKey, digestKey } from '../../adapters/publish-once.js';
+import { alertKey, digestKey } from '../notification.js';
 import { digestSubject, emailSubject } from './email.js';
 import { truncate } from './text.js';
 import {
