@@ -15,8 +15,8 @@
 
 import { normaliseAttempt } from '#lib/domain/attempt.js';
 import { parseAttempt } from '#lib/domain/attempt-schema.js';
-import { type AttemptState, needsOwnRecheck, nextStep, type WatchSettings } from '#lib/domain/lifecycle.js';
 import { SQS_MAX_DELAY_SECONDS } from '#lib/domain/check-message.js';
+import { type AttemptState, needsOwnRecheck, nextStep, type WatchSettings } from '#lib/domain/lifecycle.js';
 import { seedVariant } from '../local/ia-fixtures.js';
 
 interface Timeline {

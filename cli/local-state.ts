@@ -3,7 +3,7 @@
  * pipeline with no flags. One shape, written by local/start.ts, read here.
  */
 import { readFileSync } from 'node:fs';
-import type { SourceKind } from '#lib/domain/webhooks/verify.js';
+import type { SourceKind } from '#lib/domain/webhooks/kinds.js';
 
 export interface LocalState {
   motoEndpoint: string;

@@ -5,8 +5,8 @@
  * the signing secret in WEBHOOK_SECRET.
  */
 import { readFileSync } from 'node:fs';
+import { SOURCE_KINDS, type SourceKind } from '#lib/domain/webhooks/kinds.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
-import { SOURCE_KINDS, type SourceKind } from '#lib/domain/webhooks/verify.js';
 import { type Io, UsageError } from './io.js';
 import { readLocalState } from './local-state.js';
 

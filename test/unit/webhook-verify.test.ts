@@ -6,9 +6,10 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '#lib/domain/errors.js';
+import type { SourceKind } from '#lib/domain/webhooks/kinds.js';
 import { secretValues, signingSecrets } from '#lib/domain/webhooks/secrets.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
-import { type InboundRequest, type SourceKind, verify as verifyWith } from '#lib/domain/webhooks/verify.js';
+import { type InboundRequest, verify as verifyWith } from '#lib/domain/webhooks/verify.js';
 
 /** The verifier as ingest calls it: with the values of the secret as stored. */
 const verify = (kind: SourceKind, request: InboundRequest, secret: string, now: Date) =>

@@ -5,7 +5,7 @@
  * is one anybody can forge with.
  */
 import { ConfigurationError } from '../errors.js';
-import type { SourceKind } from './verify.js';
+import type { SourceKind } from './kinds.js';
 
 export const MIN_SECRET_CHARS = 16;
 /** The Standard Webhooks spec issues keys of 24–64 random bytes. */

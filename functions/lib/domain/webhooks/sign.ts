@@ -1,8 +1,8 @@
 /** Signing as each sender does it: for the CLI's `sign` command and the local run's examples. */
 import { randomBytes } from 'node:crypto';
 import { hmacSha256 } from './crypto.js';
+import type { SourceKind } from './kinds.js';
 import { secretValues } from './secrets.js';
-import type { SourceKind } from './verify.js';
 
 export interface SignedRequest {
   headers: Record<string, string>;

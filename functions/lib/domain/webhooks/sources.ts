@@ -6,7 +6,7 @@
 import { search } from '@aws-lambda-powertools/jmespath';
 import * as z from 'zod/mini';
 import '../zod.js';
-import { SOURCE_KINDS, type SourceKind } from './verify.js';
+import { SOURCE_KINDS, type SourceKind } from './kinds.js';
 
 /** One signed event fans out to at most this many checks, each an IA call: 25 unless the source says otherwise. */
 export const DEFAULT_MAX_REFERENCES_PER_EVENT = 25;

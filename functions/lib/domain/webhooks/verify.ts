@@ -8,10 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { anySafeEqual, hmacSha256 } from './crypto.js';
+import type { SourceKind } from './kinds.js';
 import { standardWebhookKey } from './secrets.js';
-
-export const SOURCE_KINDS = ['standard-webhooks', 'greenhouse', 'lever', 'ia-callback'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export interface InboundRequest {
   /** Header names lower-cased. */
