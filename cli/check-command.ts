@@ -4,6 +4,7 @@ import { createIaClient } from '#lib/adapters/ia-client.js';
 import { createPacer } from '#lib/adapters/pacer.js';
 import { toPublishInput } from '#lib/adapters/publish.js';
 import { buildAlert } from '#lib/domain/alert.js';
+import { pacedIntervalMs } from '#lib/domain/defaults.js';
 import { type Evaluation, evaluateReference } from '#lib/domain/evaluate.js';
 import { isIaId } from '#lib/domain/ids.js';
 import { loadIaSettings, loadRenderSettings } from '#lib/runtime/config.js';
@@ -48,7 +49,7 @@ export const checkCommand = async (
   const ia = createIaClient({
     ...settings,
     apiKey: () => apiKey,
-    pace: createPacer(Math.ceil(1000 / settings.ratePerSecond)),
+    pace: createPacer(pacedIntervalMs(settings.ratePerSecond)),
   });
   const reference = flags.assignment ? { assignmentId: id } : { attemptId: id };
   const { evaluations, failures } = await evaluateReference(reference, ia);

@@ -8,6 +8,7 @@ import { createIaClient } from '#lib/adapters/ia-client.js';
 import { createPacer } from '#lib/adapters/pacer.js';
 import { walkAssignments } from '#lib/domain/assignment-walk.js';
 import { decide } from '#lib/domain/decision.js';
+import { pacedIntervalMs } from '#lib/domain/defaults.js';
 import { loadIaSettings } from '#lib/runtime/config.js';
 import { type Io, UsageError } from './io.js';
 
@@ -29,7 +30,7 @@ export const sweepCommand = async (
   const ia = createIaClient({
     ...settings,
     apiKey: () => apiKey,
-    pace: createPacer(Math.ceil(1050 / settings.ratePerSecond)),
+    pace: createPacer(pacedIntervalMs(settings.ratePerSecond)),
   });
   let count = 0;
   await walkAssignments(

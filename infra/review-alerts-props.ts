@@ -5,6 +5,14 @@
  * names the prop.
  */
 import { EVENT_TYPES } from '../functions/lib/domain/alert.js';
+import {
+  ALERT_DEDUPE_DAYS,
+  DIGEST_DEFAULTS,
+  IA_DEFAULTS,
+  MIN_RECHECK_INTERVAL_SECONDS,
+  SWEEP_DEFAULTS,
+} from '../functions/lib/domain/defaults.js';
+import { DEFAULT_WATCH } from '../functions/lib/domain/lifecycle.js';
 import { parseSources, type Source } from '../functions/lib/domain/webhooks/sources.js';
 
 /** A webhook source: like the runtime's, but `secret` names an existing secret (optional). */
@@ -128,21 +136,21 @@ export const PROP_RULES: { [K in keyof Required<ReviewAlertsProps>]: Rule } = {
   alertEmails: { kind: 'emails', default: [] },
   opsEmails: { kind: 'emails', default: [] },
   iaApiKeySecret: { kind: 'string' },
-  iaApiBaseUrl: { kind: 'httpsUrl', default: 'https://api.indeedassessments.com/v1' },
-  iaRatePerSecond: { kind: 'number', min: 0.01, max: 100, default: 1 },
+  iaApiBaseUrl: { kind: 'httpsUrl', default: IA_DEFAULTS.baseUrl },
+  iaRatePerSecond: { kind: 'number', min: 0.01, max: 100, default: IA_DEFAULTS.ratePerSecond },
   checkMaxConcurrency: { kind: 'wholeNumber', min: 2, max: 1000, default: 2 },
   checkBatchSize: { kind: 'wholeNumber', min: 1, max: 10, default: 10 },
   checkMemoryMb: { kind: 'wholeNumber', min: 128, max: 10240, default: 256 },
   xRayTracing: { kind: 'boolean', default: false },
   logRetentionDays: { kind: 'wholeNumber', min: 1, max: 3653, default: 30 },
-  recheckFirstDelaySeconds: { kind: 'wholeNumber', min: 0, max: 900, default: 60 },
-  scoringDeadlineHours: { kind: 'number', min: 1, max: 24 * 30, default: 24 },
-  watchIntervalMinutes: { kind: 'number', min: 1, max: 24 * 60, default: 60 },
-  reviewSlaHours: { kind: 'number', min: 1, max: 24 * 30, default: 24 },
-  maxReminders: { kind: 'wholeNumber', min: 0, max: 20, default: 3 },
-  maxWatchDays: { kind: 'number', min: 1, max: 60, default: 14 },
-  alertDedupeDays: { kind: 'number', min: 1, max: 365, default: 30 },
-  minRecheckIntervalSeconds: { kind: 'wholeNumber', min: 0, max: 3600, default: 300 },
+  recheckFirstDelaySeconds: { kind: 'wholeNumber', min: 0, max: 900, default: DEFAULT_WATCH.firstDelaySeconds },
+  scoringDeadlineHours: { kind: 'number', min: 1, max: 24 * 30, default: DEFAULT_WATCH.scoringDeadlineSeconds / 3600 },
+  watchIntervalMinutes: { kind: 'number', min: 1, max: 24 * 60, default: DEFAULT_WATCH.watchIntervalSeconds / 60 },
+  reviewSlaHours: { kind: 'number', min: 1, max: 24 * 30, default: DEFAULT_WATCH.reviewSlaSeconds / 3600 },
+  maxReminders: { kind: 'wholeNumber', min: 0, max: 20, default: DEFAULT_WATCH.maxReminders },
+  maxWatchDays: { kind: 'number', min: 1, max: 60, default: DEFAULT_WATCH.maxWatchSeconds / 86_400 },
+  alertDedupeDays: { kind: 'number', min: 1, max: 365, default: ALERT_DEDUPE_DAYS },
+  minRecheckIntervalSeconds: { kind: 'wholeNumber', min: 0, max: 3600, default: MIN_RECHECK_INTERVAL_SECONDS },
   oldestMessageAlarmMinutes: { kind: 'number', min: 5, max: 24 * 60, default: 30 },
   includeCandidateEmail: { kind: 'boolean', default: false },
   iaAttemptUrlTemplate: { kind: 'urlTemplate' },
@@ -154,12 +162,12 @@ export const PROP_RULES: { [K in keyof Required<ReviewAlertsProps>]: Rule } = {
   eventBridgeSources: { kind: 'list', default: [] },
   apiThrottleRate: { kind: 'number', min: 1, max: 10_000, default: 20 },
   apiThrottleBurst: { kind: 'wholeNumber', min: 1, max: 5_000, default: 40 },
-  sweepIntervalMinutes: { kind: 'wholeNumber', min: 1, max: 60, default: 5 },
-  sweepHorizonDays: { kind: 'number', min: 1, max: 365, default: 30 },
-  sweepBudgetShare: { kind: 'number', min: 0.05, max: 1, default: 0.5 },
-  sweepPageSize: { kind: 'wholeNumber', min: 1, max: 1000, default: 100 },
-  digestSchedule: { kind: 'schedule', default: 'cron(0 8 ? * MON-FRI *)' },
-  digestTimeZone: { kind: 'timeZone', default: 'UTC' },
+  sweepIntervalMinutes: { kind: 'wholeNumber', min: 1, max: 60, default: SWEEP_DEFAULTS.intervalMinutes },
+  sweepHorizonDays: { kind: 'number', min: 1, max: 365, default: SWEEP_DEFAULTS.horizonDays },
+  sweepBudgetShare: { kind: 'number', min: 0.05, max: 1, default: SWEEP_DEFAULTS.budgetShare },
+  sweepPageSize: { kind: 'wholeNumber', min: 1, max: 1000, default: SWEEP_DEFAULTS.pageSize },
+  digestSchedule: { kind: 'schedule', default: DIGEST_DEFAULTS.schedule },
+  digestTimeZone: { kind: 'timeZone', default: DIGEST_DEFAULTS.timeZone },
 };
 
 export const PROP_NAMES = Object.keys(PROP_RULES) as Array<keyof ReviewAlertsProps>;

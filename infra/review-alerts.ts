@@ -17,6 +17,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PEOPLE_EVENT_TYPES } from '../functions/lib/domain/alert.js';
+import { IA_DEFAULTS } from '../functions/lib/domain/defaults.js';
 import { AWAITING_INDEX } from '../functions/lib/domain/lifecycle.js';
 import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '../functions/lib/domain/stack-outputs.js';
 import { Dashboard } from './constructs/dashboard.js';
@@ -33,8 +34,6 @@ import { Sweep } from './constructs/sweep.js';
 import { type ReviewAlertsProps, resolveProps } from './review-alerts-props.js';
 
 const CHECK_TIMEOUT = Duration.seconds(60);
-/** What an IA call may take, retries included; kept well below the function timeout. */
-const IA_TOTAL_TIMEOUT_MS = 20_000;
 
 /** Subscriptions that reach people take only what people must act on, and the digest. */
 export const actionableFilter = () => ({
@@ -152,7 +151,7 @@ export class ReviewAlerts extends Construct {
       MAX_WATCH_SECONDS: String(Math.round(settings.maxWatchDays * 86_400)),
       IA_API_BASE_URL: settings.iaApiBaseUrl,
       IA_RATE_PER_SECOND: String(settings.iaRatePerSecond),
-      IA_TOTAL_TIMEOUT_MS: String(IA_TOTAL_TIMEOUT_MS),
+      IA_TOTAL_TIMEOUT_MS: String(IA_DEFAULTS.totalTimeoutMs),
       RECHECK_FIRST_DELAY_SECONDS: String(settings.recheckFirstDelaySeconds),
       SCORING_DEADLINE_SECONDS: String(Math.round(settings.scoringDeadlineHours * 3600)),
       INCLUDE_CANDIDATE_EMAIL: String(settings.includeCandidateEmail),

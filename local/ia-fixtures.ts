@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const fixtureDir = fileURLToPath(new URL('./fixtures/ia', import.meta.url));
+const fixtureDir = fileURLToPath(new URL('./fixtures/ia/', import.meta.url));
 
 export const readFixture = (name: string): unknown => JSON.parse(readFileSync(`${fixtureDir}${name}`, 'utf8'));
 export const readFixtureText = (name: string): string => readFileSync(`${fixtureDir}${name}`, 'utf8');

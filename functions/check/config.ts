@@ -1,5 +1,13 @@
 /** The `check` function's settings; every name is in the README's configuration table. */
-import { loadIaSettings, loadRenderSettings, loadWatchSettings, numberEnv, requireEnv } from '#lib/runtime/config.js';
+import { MIN_RECHECK_INTERVAL_SECONDS, NOT_FOUND_MEMORY_SECONDS } from '#lib/domain/defaults.js';
+import {
+  alertDedupeSeconds,
+  loadIaSettings,
+  loadRenderSettings,
+  loadWatchSettings,
+  numberEnv,
+  requireEnv,
+} from '#lib/runtime/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -11,9 +19,9 @@ export const loadCheckConfig = (env: Env) => ({
   stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
   idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
   rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
-  alertDedupeSeconds: numberEnv(env, 'ALERT_DEDUPE_SECONDS', 30 * 24 * 3600, { min: 60 }),
-  minRecheckIntervalSeconds: numberEnv(env, 'MIN_RECHECK_INTERVAL_SECONDS', 300),
-  notFoundMemorySeconds: numberEnv(env, 'NOT_FOUND_MEMORY_SECONDS', 600),
+  alertDedupeSeconds: alertDedupeSeconds(env),
+  minRecheckIntervalSeconds: numberEnv(env, 'MIN_RECHECK_INTERVAL_SECONDS', MIN_RECHECK_INTERVAL_SECONDS),
+  notFoundMemorySeconds: numberEnv(env, 'NOT_FOUND_MEMORY_SECONDS', NOT_FOUND_MEMORY_SECONDS),
   ia: loadIaSettings(env),
   render: loadRenderSettings(env),
   watch: loadWatchSettings(env),

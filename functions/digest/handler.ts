@@ -14,16 +14,9 @@ import { createPublishOnce } from '#lib/adapters/publish-once.js';
 import { DIGEST_TYPE } from '#lib/domain/alert.js';
 import { buildDigest } from '#lib/domain/digest.js';
 import { count, logger, observability, traced } from '#lib/runtime/commons.js';
-import { loadRenderSettings, numberEnv, requireEnv } from '#lib/runtime/config.js';
+import { loadDigestConfig } from './config.js';
 
-const env = process.env;
-const config = {
-  alertsTopicArn: requireEnv(env, 'ALERTS_TOPIC_ARN'),
-  stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
-  idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
-  alertDedupeSeconds: numberEnv(env, 'ALERT_DEDUPE_SECONDS', 30 * 24 * 3600, { min: 60 }),
-  render: loadRenderSettings(env),
-};
+const config = loadDigestConfig(process.env);
 const sns = traced(new SNSClient({}));
 const dynamodb = traced(new DynamoDBClient({}));
 const states = dynamoStateStore(dynamodb, config.stateTableName);

@@ -11,15 +11,16 @@ import { createDedupe } from '#lib/adapters/dedupe.js';
 import { enqueueChecks } from '#lib/adapters/queues.js';
 import { readSecret } from '#lib/adapters/secrets.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
-import { parseSources, type Source } from '#lib/domain/webhooks/sources.js';
+import type { Source } from '#lib/domain/webhooks/sources.js';
 import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
-import { numberEnv, requireEnv } from '#lib/runtime/config.js';
+import { loadIngestConfig } from './config.js';
 import { ingestRequest } from './ingest-request.js';
 
-const sources = new Map(parseSources(JSON.parse(requireEnv(process.env, 'SOURCES'))).map((s) => [s.name, s]));
+const config = loadIngestConfig(process.env);
+const sources = new Map(config.sources.map((s) => [s.name, s]));
 const sqs = traced(new SQSClient({}));
 const dynamodb = traced(new DynamoDBClient({}));
-const dedupe = createDedupe(dynamodb, requireEnv(process.env, 'DEDUPE_TABLE_NAME'));
+const dedupe = createDedupe(dynamodb, config.dedupeTableName);
 
 const secretFor = (source: Source): Promise<string> =>
   readSecret(source.secretName, { what: `signing secret for webhook source ${source.name}` });
@@ -29,9 +30,9 @@ const deps = {
   secretFor,
   remember: dedupe.remember,
   forget: dedupe.forget,
-  enqueue: enqueueChecks(sqs, requireEnv(process.env, 'CHECKS_QUEUE_URL')),
+  enqueue: enqueueChecks(sqs, config.checksQueueUrl),
   now: () => new Date(),
-  referenceDedupeSeconds: numberEnv(process.env, 'MIN_RECHECK_INTERVAL_SECONDS', 300),
+  referenceDedupeSeconds: config.referenceDedupeSeconds,
 };
 
 const lowerCaseKeys = (record: Record<string, string | undefined> | undefined) =>

@@ -10,15 +10,7 @@ import { InvalidMessageError, SlackGoneError, SlackRejectedError } from '#lib/do
 import { isDigest, type Notification } from '#lib/domain/notification.js';
 import { type DispositionDeps, disposeOfFailure } from '#lib/domain/record-disposition.js';
 import { slackDigestMessage, slackMessage } from '#lib/domain/render/slack.js';
-
-export interface Channel {
-  name: string;
-  queueArn: string;
-  queueUrl: string;
-  secretName: string;
-  /** Another origin than https://hooks.slack.com its webhook URL may have, set explicitly by the operator. */
-  webhookOrigin?: string;
-}
+import type { Channel } from './config.js';
 
 export interface DeliverDeps extends DispositionDeps {
   channels: ReadonlyMap<string, Channel>;

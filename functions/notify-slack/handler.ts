@@ -17,14 +17,13 @@ import { createSharedPacer } from '#lib/adapters/shared-pacer.js';
 import { createSlackPoster, isSlackWebhookUrl, SLACK_WEBHOOK_ORIGIN } from '#lib/adapters/slack-client.js';
 import { type Notification, notificationKey } from '#lib/domain/notification.js';
 import { logger, metrics, observability, traced } from '#lib/runtime/commons.js';
-import { numberEnv, requireEnv } from '#lib/runtime/config.js';
-import { type Channel, createDeliverAlert } from './deliver-alert.js';
+import { type Channel, loadNotifyConfig } from './config.js';
+import { createDeliverAlert } from './deliver-alert.js';
 
-const channelList = JSON.parse(requireEnv(process.env, 'SLACK_CHANNELS')) as Channel[];
-const channels = new Map(channelList.map((c) => [c.queueArn, c]));
-const deadLetterQueueUrl = requireEnv(process.env, 'DEAD_LETTER_QUEUE_URL');
+const config = loadNotifyConfig(process.env);
+const channels = new Map(config.channels.map((c) => [c.queueArn, c]));
 const sqs = traced(new SQSClient({}));
-const toDeadLetters = deadLetter(sqs, deadLetterQueueUrl, 'notify-slack');
+const toDeadLetters = deadLetter(sqs, config.deadLetterQueueUrl, 'notify-slack');
 const dynamodb = traced(new DynamoDBClient({}));
 
 interface Delivery {
@@ -37,22 +36,20 @@ const { config: idempotency, run } = createOnce<Delivery>(
   (delivery) => `slack:${delivery.channel}:${notificationKey(delivery.notification)}`,
   {
     dynamodb,
-    tableName: requireEnv(process.env, 'IDEMPOTENCY_TABLE_NAME'),
-    expiresAfterSeconds: numberEnv(process.env, 'ALERT_DEDUPE_SECONDS', 30 * 24 * 3600, { min: 60 }),
+    tableName: config.idempotencyTableName,
+    expiresAfterSeconds: config.alertDedupeSeconds,
   },
 );
 
-// Slack allows about one message per second per webhook; 5 % under it, shared by all executions.
-const slackIntervalMs = numberEnv(process.env, 'SLACK_MIN_INTERVAL_MS', 1050);
 const pacers = new Map<string, Pacer>();
 const paceFor = (channel: Channel) => {
   let pace = pacers.get(channel.name);
   if (!pace) {
     pace = createSharedPacer({
       dynamodb,
-      tableName: requireEnv(process.env, 'RATE_LIMIT_TABLE_NAME'),
+      tableName: config.rateLimitTableName,
       key: `slack#${channel.name}`,
-      intervalMs: slackIntervalMs,
+      intervalMs: config.slackIntervalMs,
     });
     pacers.set(channel.name, pace);
   }

@@ -1,11 +1,17 @@
 /** The `sweep` function's settings; every name is in the README's configuration table. */
 
+import { SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
-import { loadIaSettings, loadRenderSettings, loadWatchSettings, numberEnv, requireEnv } from '#lib/runtime/config.js';
+import {
+  alertDedupeSeconds,
+  loadIaSettings,
+  loadRenderSettings,
+  loadWatchSettings,
+  numberEnv,
+  requireEnv,
+} from '#lib/runtime/config.js';
 
 type Env = Record<string, string | undefined>;
-
-export const SWEEP_DEFAULTS = { intervalMinutes: 5, horizonDays: 30, pageSize: 100, budgetShare: 0.5 } as const;
 
 export const loadSweepConfig = (env: Env) => {
   const intervalSeconds = numberEnv(env, 'SWEEP_INTERVAL_SECONDS', SWEEP_DEFAULTS.intervalMinutes * 60, { min: 1 });
@@ -19,7 +25,7 @@ export const loadSweepConfig = (env: Env) => {
     stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
     idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
     rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
-    alertDedupeSeconds: numberEnv(env, 'ALERT_DEDUPE_SECONDS', 30 * 24 * 3600, { min: 60 }),
+    alertDedupeSeconds: alertDedupeSeconds(env),
     intervalSeconds,
     budgetShare,
     sweep: {

@@ -18,6 +18,7 @@ import { publishAlert } from '#lib/adapters/publish.js';
 import { createPublishOnce } from '#lib/adapters/publish-once.js';
 import { outgoingChecks } from '#lib/adapters/queues.js';
 import { dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
+import { pacedIntervalMs } from '#lib/domain/defaults.js';
 import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
 import { loadSweepConfig } from './config.js';
 import { runSweep, type SweepReport } from './sweep-run.js';
@@ -39,7 +40,7 @@ const ia = createPacedIaClient({
   share: config.budgetShare,
   count,
   // Booked further ahead than two slots means triggered checks are waiting: they go first.
-  maxWaitMs: 50 + Math.ceil((2 * 1050) / config.ia.ratePerSecond),
+  maxWaitMs: 50 + 2 * pacedIntervalMs(config.ia.ratePerSecond),
 });
 const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
 const SWEEP = new Set(['sweep']);

@@ -9,7 +9,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, serviceMetric } from './ops-alarms.js';
+import { METRICS_NAMESPACE, serviceName } from '../../functions/lib/domain/defaults.js';
+import { serviceMetric } from './ops-alarms.js';
 
 export interface DashboardProps {
   iaRatePerSecond: number;
@@ -53,7 +54,7 @@ export class Dashboard extends Construct {
     });
     const budget = props.iaRatePerSecond * 300;
     const sweep = (metric: string, statistic: string) =>
-      serviceMetric(metric, 'ia-review-alerts-sweep').with({ statistic });
+      serviceMetric(metric, serviceName('sweep')).with({ statistic });
 
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

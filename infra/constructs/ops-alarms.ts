@@ -10,9 +10,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, serviceName } from '../../functions/lib/domain/defaults.js';
 import { allowServiceToPublish } from './service-access.js';
-
-export const METRICS_NAMESPACE = 'IaReviewAlerts';
 
 export interface OpsAlarmsProps {
   opsTopic: sns.ITopic;
@@ -29,7 +28,7 @@ export interface OpsAlarmsProps {
   notifierDeadLetterQueue?: sqs.IQueue;
 }
 
-/** A Powertools EMF metric, as the functions emit it (dimension `service`). */
+/** A Powertools EMF metric, as a function emits it (dimension `service`: serviceName(fn)). */
 export const serviceMetric = (metricName: string, service: string) =>
   new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
@@ -111,8 +110,8 @@ export class OpsAlarms extends Construct {
       new cloudwatch.MathExpression({
         expression: 'check + sweep',
         usingMetrics: {
-          check: serviceMetric('IaAuthFailures', 'ia-review-alerts-check'),
-          sweep: serviceMetric('IaAuthFailures', 'ia-review-alerts-sweep'),
+          check: serviceMetric('IaAuthFailures', serviceName('check')),
+          sweep: serviceMetric('IaAuthFailures', serviceName('sweep')),
         },
         label: 'IA 401/403 (check + sweep)',
         period: Duration.minutes(5),
@@ -138,13 +137,13 @@ export class OpsAlarms extends Construct {
       );
       add(
         'SlackDestinationGone',
-        serviceMetric('SlackDestinationGone', 'ia-review-alerts-notify-slack'),
+        serviceMetric('SlackDestinationGone', serviceName('notify-slack')),
         1,
         'A Slack webhook answered 403/404/410: the channel is archived or the webhook revoked, so its alerts stop. Create a new incoming webhook and put its URL in the channel secret. See README, runbook "SlackDestinationGone".',
       );
       add(
         'SlackPayloadRejected',
-        serviceMetric('SlackPayloadRejected', 'ia-review-alerts-notify-slack'),
+        serviceMetric('SlackPayloadRejected', serviceName('notify-slack')),
         1,
         'Slack rejected a message as invalid (400): a rendering bug. The alert is in the Slack DLQ; email still went out. Open an issue with the failureReason. See README, runbook "SlackPayloadRejected".',
       );
@@ -164,7 +163,7 @@ export class OpsAlarms extends Construct {
     );
     add(
       'WebhookFailures',
-      serviceMetric('WebhooksFailed', 'ia-review-alerts-ingest'),
+      serviceMetric('WebhooksFailed', serviceName('ingest')),
       1,
       'ingest answered 503: a webhook could not be enqueued or a source secret is empty. Senders retry; check ingest logs and the source secrets. See README, runbook "WebhookFailures".',
     );

@@ -17,6 +17,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, serviceName } from '../../functions/lib/domain/defaults.js';
 
 /** The repository root, or in the installed package its `dist/`. */
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -106,8 +107,8 @@ export class ServiceFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: props.xRayTracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
-        POWERTOOLS_SERVICE_NAME: `ia-review-alerts-${props.name}`,
-        POWERTOOLS_METRICS_NAMESPACE: 'IaReviewAlerts',
+        POWERTOOLS_SERVICE_NAME: serviceName(props.name),
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_TRACE_ENABLED: String(props.xRayTracing),
         ...props.environment,
       },

@@ -12,6 +12,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { serviceName } from '../../functions/lib/domain/defaults.js';
 import { AWAITING_INDEX } from '../../functions/lib/domain/lifecycle.js';
 import { serviceMetric } from './ops-alarms.js';
 import { grantOnTable, grantQueryIndex } from './service-access.js';
@@ -83,7 +84,7 @@ export class Sweep extends Construct {
       // A missed run is made up by the next one, which resumes the walk: no retries.
       targets: [new targets.LambdaFunction(fn, { retryAttempts: 0 })],
     });
-    this.fullWalks = serviceMetric('SweepFullWalks', 'ia-review-alerts-sweep').with({
+    this.fullWalks = serviceMetric('SweepFullWalks', serviceName('sweep')).with({
       period: Duration.seconds(Math.max(60, Math.ceil((3 * intervalSeconds) / 60) * 60)),
     });
   }

@@ -18,7 +18,6 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { StateStore, StoredRecord } from '../domain/attempt-store.js';
 import { StateConflictError } from '../domain/errors.js';
-import type { AttemptState } from '../domain/lifecycle.js';
 
 /** Long after the longest watch, so a late redelivery still finds the attempt's history. */
 export const STATE_RETENTION_SECONDS = 60 * 24 * 3600;

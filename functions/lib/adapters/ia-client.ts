@@ -5,13 +5,13 @@
 
 import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from 'ky';
 import {
-  type AssignmentPage,
   parseAssignment,
   parseAssignmentPage,
   parseAttempt,
   type RawAssignment,
   type RawAttempt,
 } from '../domain/attempt-schema.js';
+import { IA_DEFAULTS } from '../domain/defaults.js';
 import {
   MalformedResponseError,
   NotFoundError,
@@ -20,7 +20,7 @@ import {
   UnauthorizedError,
   UpstreamError,
 } from '../domain/errors.js';
-import { DEFAULT_IA_BASE_URL, type Fetched, type IaClient, NOT_MODIFIED, type RequestOptions } from '../domain/ia.js';
+import { type Fetched, type IaClient, NOT_MODIFIED, type RequestOptions } from '../domain/ia.js';
 
 export interface IaClientOptions {
   baseUrl?: string;
@@ -73,12 +73,12 @@ const toAppError = (error: unknown, what: string): Error => {
 };
 
 export const createIaClient = (options: IaClientOptions): IaClient => {
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 5_000;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? IA_DEFAULTS.maxRetryAfterMs;
   const pace = options.pace;
   const http: KyInstance = ky.create({
-    prefix: options.baseUrl ?? DEFAULT_IA_BASE_URL,
-    timeout: options.timeoutMs ?? 5_000,
-    totalTimeout: options.totalTimeoutMs ?? 20_000,
+    prefix: options.baseUrl ?? IA_DEFAULTS.baseUrl,
+    timeout: options.timeoutMs ?? IA_DEFAULTS.timeoutMs,
+    totalTimeout: options.totalTimeoutMs ?? IA_DEFAULTS.totalTimeoutMs,
     throwHttpErrors: true,
     retry: {
       limit: options.retryLimit ?? 3,

@@ -5,15 +5,13 @@
  * soon as triggered checks have booked ahead.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { pacedIntervalMs } from '../domain/defaults.js';
 import type { IaClient } from '../domain/ia.js';
 import type { IaSettings } from '../runtime/config.js';
 import { createIaClient } from './ia-client.js';
 import { createPacer } from './pacer.js';
 import { readSecret } from './secrets.js';
 import { createSharedPacer } from './shared-pacer.js';
-
-/** Timer wake-ups jitter, and a 429 costs far more than the margin. */
-const PACE_MARGIN = 1.05;
 
 export interface PacedIaOptions {
   ia: IaSettings;
@@ -36,7 +34,7 @@ const responseMetrics = (count: (metric: string) => void) => (status: number) =>
 };
 
 export const createPacedIaClient = (options: PacedIaOptions): IaClient => {
-  const intervalMs = Math.ceil((1000 * PACE_MARGIN) / options.ia.ratePerSecond);
+  const intervalMs = pacedIntervalMs(options.ia.ratePerSecond);
   const shared = createSharedPacer({
     dynamodb: options.dynamodb,
     tableName: options.rateLimitTableName,

@@ -9,8 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Alert } from '../domain/alert.js';
-import { alertKey, type Notification, notificationKey } from '../domain/notification.js';
+import { type Notification, notificationKey } from '../domain/notification.js';
 
 export interface OnceOptions {
   dynamodb: DynamoDBClient;

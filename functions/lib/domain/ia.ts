@@ -32,5 +32,3 @@ export interface IaClient {
     options?: RequestOptions & { etag?: string },
   ): Promise<Fetched<AssignmentPage> | typeof NOT_MODIFIED>;
 }
-
-export const DEFAULT_IA_BASE_URL = 'https://api.indeedassessments.com/v1';

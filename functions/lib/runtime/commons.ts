@@ -9,13 +9,14 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
+import { METRICS_NAMESPACE } from '../domain/defaults.js';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'ia-review-alerts';
 
 export const logger = new Logger({ serviceName });
 export const metrics = new Metrics({
   serviceName,
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'IaReviewAlerts',
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
 });
 
 /**

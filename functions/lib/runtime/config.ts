@@ -4,8 +4,8 @@
  */
 
 import type { RenderSettings } from '../domain/alert.js';
+import { ALERT_DEDUPE_DAYS, IA_DEFAULTS } from '../domain/defaults.js';
 import { ConfigurationError } from '../domain/errors.js';
-import { DEFAULT_IA_BASE_URL } from '../domain/ia.js';
 import { DEFAULT_WATCH, type WatchSettings } from '../domain/lifecycle.js';
 
 type Env = Record<string, string | undefined>;
@@ -45,11 +45,11 @@ export interface IaSettings {
 }
 
 export const loadIaSettings = (env: Env): IaSettings => ({
-  baseUrl: env.IA_API_BASE_URL?.trim() || DEFAULT_IA_BASE_URL,
-  ratePerSecond: numberEnv(env, 'IA_RATE_PER_SECOND', 1, { min: 0.001, integer: false }),
-  timeoutMs: numberEnv(env, 'IA_TIMEOUT_MS', 5_000, { min: 100 }),
-  totalTimeoutMs: numberEnv(env, 'IA_TOTAL_TIMEOUT_MS', 20_000, { min: 100 }),
-  maxRetryAfterMs: numberEnv(env, 'IA_MAX_RETRY_AFTER_MS', 5_000),
+  baseUrl: env.IA_API_BASE_URL?.trim() || IA_DEFAULTS.baseUrl,
+  ratePerSecond: numberEnv(env, 'IA_RATE_PER_SECOND', IA_DEFAULTS.ratePerSecond, { min: 0.001, integer: false }),
+  timeoutMs: numberEnv(env, 'IA_TIMEOUT_MS', IA_DEFAULTS.timeoutMs, { min: 100 }),
+  totalTimeoutMs: numberEnv(env, 'IA_TOTAL_TIMEOUT_MS', IA_DEFAULTS.totalTimeoutMs, { min: 100 }),
+  maxRetryAfterMs: numberEnv(env, 'IA_MAX_RETRY_AFTER_MS', IA_DEFAULTS.maxRetryAfterMs),
 });
 
 export const loadRenderSettings = (env: Env): RenderSettings => {
@@ -68,3 +68,26 @@ export const loadWatchSettings = (env: Env): WatchSettings => ({
   maxReminders: numberEnv(env, 'MAX_REMINDERS', DEFAULT_WATCH.maxReminders),
   maxWatchSeconds: numberEnv(env, 'MAX_WATCH_SECONDS', DEFAULT_WATCH.maxWatchSeconds),
 });
+
+/** How long an alert's idempotency key is kept, as every publishing function reads it. */
+export const alertDedupeSeconds = (env: Env): number =>
+  numberEnv(env, 'ALERT_DEDUPE_SECONDS', ALERT_DEDUPE_DAYS * 86_400, { min: 60 });
+
+/**
+ * A variable holding JSON (a list of sources or channels), parsed and checked by `parse`, which
+ * throws with what is wrong; the error names the variable either way.
+ */
+export const jsonEnv = <T>(env: Env, name: string, parse: (value: unknown) => T): T => {
+  const raw = requireEnv(env, name);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`environment variable ${name} is not JSON`);
+  }
+  try {
+    return parse(value);
+  } catch (error) {
+    throw new ConfigurationError(`environment variable ${name}: ${(error as Error).message}`);
+  }
+};

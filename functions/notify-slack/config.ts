@@ -1,0 +1,34 @@
+/** The `notify-slack` function's settings, checked at init; every name is in the README's environment table. */
+import * as z from 'zod/mini';
+import '#lib/domain/zod.js';
+import { pacedIntervalMs, SLACK_RATE_PER_SECOND } from '#lib/domain/defaults.js';
+import { alertDedupeSeconds, jsonEnv, numberEnv, requireEnv } from '#lib/runtime/config.js';
+
+type Env = Record<string, string | undefined>;
+
+/** A channel as the stack describes it: its buffer queue, its webhook secret, the origin it may post to. */
+const channelSchema = z.object({
+  name: z.string().check(z.minLength(1)),
+  queueArn: z.string().check(z.minLength(1)),
+  queueUrl: z.string().check(z.minLength(1)),
+  secretName: z.string().check(z.minLength(1)),
+  webhookOrigin: z.optional(z.string()),
+});
+
+export type Channel = z.output<typeof channelSchema>;
+
+const parseChannels = (value: unknown): Channel[] => {
+  const result = z.array(channelSchema).safeParse(value);
+  if (!result.success) throw new Error(result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
+  return result.data;
+};
+
+export const loadNotifyConfig = (env: Env) => ({
+  channels: jsonEnv(env, 'SLACK_CHANNELS', parseChannels),
+  deadLetterQueueUrl: requireEnv(env, 'DEAD_LETTER_QUEUE_URL'),
+  idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
+  rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
+  alertDedupeSeconds: alertDedupeSeconds(env),
+  // Slack's limit per webhook, with the margin, shared by all executions.
+  slackIntervalMs: numberEnv(env, 'SLACK_MIN_INTERVAL_MS', pacedIntervalMs(SLACK_RATE_PER_SECOND)),
+});
