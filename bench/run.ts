@@ -6,7 +6,7 @@
  * sweep, bundle size; the IA budget of the last load test and of the watch; the AWS cost per
  * million attempts from the calls, capacity units and log bytes measured. AWS answers instantly
  * (bench/instant-aws.ts) and IA is the fake server with no rate limit, so the figures are about
- * our code. Writes bench/results.json and bench/cold-start.png, prints tables.
+ * our code. Writes bench/results.json and bench/cold-start.svg, prints tables.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ import { FakeSlackServer } from '../local/fake-slack-server.js';
 import { seedVariant } from '../local/ia-fixtures.js';
 import { sqsRecord } from '../local/lambda.js';
 import { startInstantAws } from './instant-aws.js';
-import { barChart } from './png.js';
+import { barChart } from './svg.js';
 import { LIST_MODEL, SCENARIOS, sweepLoad, watchCost } from './watch-budget.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -521,21 +521,16 @@ const results = {
 };
 writeFileSync(`${root}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
 
-const COLORS = {
-  start: [170, 170, 170] as [number, number, number],
-  import: [70, 130, 180] as [number, number, number],
-  firstEvent: [230, 150, 60] as [number, number, number],
-};
+const COLORS = { start: '#aaaaaa', import: '#4682b4', firstEvent: '#e6963c' };
 writeFileSync(
-  `${root}bench/cold-start.png`,
+  `${root}bench/cold-start.svg`,
   barChart(
-    `COLD START, MEDIAN OF ${COLD_RUNS} FRESH NODE ${process.version.split('.')[0]?.toUpperCase()} PROCESSES`,
+    `Cold start, median of ${COLD_RUNS} fresh Node ${process.version.split('.')[0]?.slice(1)} processes`,
     (['hello-world', ...FUNCTIONS] as Fn[]).map((fn) => {
       const phases = coldPhasesMs[fn] ?? { import: 0, firstEvent: 0 };
       return {
         label: fn,
         value: coldMs[fn],
-        color: COLORS.start,
         segments: [
           { value: Math.max(0, coldMs[fn] - phases.import - phases.firstEvent), color: COLORS.start },
           { value: phases.import, color: COLORS.import },
@@ -544,13 +539,13 @@ writeFileSync(
         ...(fn === 'hello-world' ? {} : { note: `(${coldStartRatio[fn]}x)` }),
       };
     }),
-    'MS',
+    'ms',
     {
-      marker: { value: coldMs['hello-world'] * 4, label: 'TARGET 4X' },
+      marker: { value: coldMs['hello-world'] * 4, label: 'target 4x' },
       legend: [
-        { label: 'NODE START', color: COLORS.start },
-        { label: 'IMPORT', color: COLORS.import },
-        { label: 'FIRST EVENT', color: COLORS.firstEvent },
+        { label: 'Node start', color: COLORS.start },
+        { label: 'import', color: COLORS.import },
+        { label: 'first event', color: COLORS.firstEvent },
       ],
     },
   ),
@@ -613,7 +608,7 @@ for (const memoryMb of SWEEP_MB) {
 process.stdout.write(
   `\ncost per million attempts: $${costPerMillionUsd} (${JSON.stringify(costBreakdownPerMillion)})\n`,
 );
-process.stdout.write('written: bench/results.json, bench/cold-start.png\n');
+process.stdout.write('written: bench/results.json, bench/cold-start.svg\n');
 await ia.stop();
 await slack.stop();
 aws.server.close();

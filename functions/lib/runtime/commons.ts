@@ -21,8 +21,8 @@ export const metrics = new Metrics({
 
 /**
  * X-Ray is opt-in (CDK context `xRayTracing`). Merely importing the X-Ray SDK installs async
- * hooks that cost ~10 % of the CPU of every warm event and adds to each cold start, tracing on
- * or off (npm run bench), so the Tracer is only loaded when tracing is on.
+ * hooks that cost CPU on every warm event and add to each cold start, tracing on or off (the
+ * figures are in bench/results.json and the README), so the Tracer is only loaded when tracing is on.
  */
 export const tracer =
   process.env.POWERTOOLS_TRACE_ENABLED === 'true'
