@@ -16,7 +16,7 @@ export interface ChartOptions {
   legend?: Array<{ label: string; color: string }>;
 }
 
-const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+const escapeXml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 export const barChart = (title: string, bars: Bar[], unit: string, options: ChartOptions = {}): string => {
   const width = 900;
@@ -37,25 +37,26 @@ export const barChart = (title: string, bars: Bar[], unit: string, options: Char
     });
     const value = `${bar.value.toFixed(0)} ${unit}${bar.note ? ` ${bar.note}` : ''}`;
     return [
-      `<text x="10" y="${y + 18}">${escape(bar.label)}</text>`,
+      `<text x="10" y="${y + 18}">${escapeXml(bar.label)}</text>`,
       ...rects,
-      `<text x="${(labelWidth + px(bar.value) + 8).toFixed(1)}" y="${y + 18}">${escape(value)}</text>`,
+      `<text x="${(labelWidth + px(bar.value) + 8).toFixed(1)}" y="${y + 18}">${escapeXml(value)}</text>`,
     ].join('');
   });
   const marker = options.marker
-    ? `<line x1="${(labelWidth + px(options.marker.value)).toFixed(1)}" x2="${(labelWidth + px(options.marker.value)).toFixed(1)}" y1="${top - 8}" y2="${top + bars.length * rowHeight - 8}" stroke="#c82828" stroke-width="2"/><text x="${(labelWidth + px(options.marker.value) + 6).toFixed(1)}" y="${top - 12}" fill="#c82828">${escape(options.marker.label)}</text>`
+    ? `<line x1="${(labelWidth + px(options.marker.value)).toFixed(1)}" x2="${(labelWidth + px(options.marker.value)).toFixed(1)}" y1="${top - 8}" y2="${top + bars.length * rowHeight - 8}" stroke="#c82828" stroke-width="2"/><text x="${(labelWidth + px(options.marker.value) + 6).toFixed(1)}" y="${top - 12}" fill="#c82828">${escapeXml(options.marker.label)}</text>`
     : '';
   let legendX = 10;
   const legend = (options.legend ?? []).map((entry) => {
     const y = top + bars.length * rowHeight + 10;
-    const item = `<rect x="${legendX}" y="${y}" width="14" height="14" fill="${entry.color}"/><text x="${legendX + 20}" y="${y + 12}">${escape(entry.label)}</text>`;
+    const item = `<rect x="${legendX}" y="${y}" width="14" height="14" fill="${entry.color}"/><text x="${legendX + 20}" y="${y + 12}">${escapeXml(entry.label)}</text>`;
     legendX += 40 + entry.label.length * 8;
     return item;
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="14">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="14" role="img">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="10" y="24" font-size="16" font-weight="bold">${escape(title)}</text>`,
+    `<text x="10" y="24" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
     ...rows,
     marker,
     ...legend,
