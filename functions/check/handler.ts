@@ -12,8 +12,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { createPacedIaClient } from '#lib/adapters/paced-ia-client.js';
-import { publishAlert } from '#lib/adapters/publish.js';
-import { createPublishOnce } from '#lib/adapters/publish-once.js';
+import { createAlertPublisher } from '#lib/adapters/publish-once.js';
 import { deadLetter, delayRecord, outgoingChecks } from '#lib/adapters/queues.js';
 import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
 import { loadCheckConfig } from './config.js';
@@ -23,21 +22,10 @@ const config = loadCheckConfig(process.env);
 const sns = traced(new SNSClient({}));
 const sqs = traced(new SQSClient({}));
 const dynamodb = traced(new DynamoDBClient({}));
-const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns, config.alertsTopicArn), {
-  dynamodb,
-  tableName: config.idempotencyTableName,
-  expiresAfterSeconds: config.alertDedupeSeconds,
-});
-
-const ia = createPacedIaClient({
-  ia: config.ia,
-  apiKeySecret: config.apiKeySecret,
-  dynamodb,
-  rateLimitTableName: config.rateLimitTableName,
-  count,
-});
-
+const { config: idempotency, publishOnce } = createAlertPublisher(sns, dynamodb, config);
+const ia = createPacedIaClient({ ...config, dynamodb, count });
 const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
+const delayCheck = delayRecord(sqs, config.checksQueueUrl);
 
 const handleRecord = createRecordHandler({
   ia,
@@ -45,7 +33,7 @@ const handleRecord = createRecordHandler({
   publishOnce,
   schedule: rechecks.add,
   deadLetter: deadLetter(sqs, config.deadLetterQueueUrl, 'check'),
-  delay: (record, seconds) => delayRecord(sqs, config.checksQueueUrl)(record.receiptHandle, seconds),
+  delay: (record, seconds) => delayCheck(record.receiptHandle, seconds),
   now: () => new Date(),
   render: config.render,
   watch: config.watch,

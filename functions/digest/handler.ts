@@ -9,8 +9,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { listAwaiting } from '#lib/adapters/awaiting-review.js';
-import { publishAlert } from '#lib/adapters/publish.js';
-import { createPublishOnce } from '#lib/adapters/publish-once.js';
+import { createAlertPublisher } from '#lib/adapters/publish-once.js';
 import { DIGEST_TYPE } from '#lib/domain/alert.js';
 import { buildDigest } from '#lib/domain/digest.js';
 import { count, logger, observability, traced } from '#lib/runtime/commons.js';
@@ -20,11 +19,7 @@ const config = loadDigestConfig(process.env);
 const sns = traced(new SNSClient({}));
 const dynamodb = traced(new DynamoDBClient({}));
 const states = dynamoStateStore(dynamodb, config.stateTableName);
-const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns, config.alertsTopicArn), {
-  dynamodb,
-  tableName: config.idempotencyTableName,
-  expiresAfterSeconds: config.alertDedupeSeconds,
-});
+const { config: idempotency, publishOnce } = createAlertPublisher(sns, dynamodb, config);
 
 /** Scheduler passes the period's scheduled time; a manual invocation is its own period, to the minute. */
 interface DigestEvent {

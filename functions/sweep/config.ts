@@ -2,14 +2,7 @@
 
 import { SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
-import {
-  alertDedupeSeconds,
-  loadIaSettings,
-  loadRenderSettings,
-  loadWatchSettings,
-  numberEnv,
-  requireEnv,
-} from '#lib/runtime/config.js';
+import { loadLifecycleSettings, numberEnv } from '#lib/runtime/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -19,13 +12,7 @@ export const loadSweepConfig = (env: Env) => {
   if (budgetShare > 1)
     throw new ConfigurationError(`environment variable SWEEP_BUDGET_SHARE must be at most 1, got ${budgetShare}`);
   return {
-    alertsTopicArn: requireEnv(env, 'ALERTS_TOPIC_ARN'),
-    checksQueueUrl: requireEnv(env, 'CHECKS_QUEUE_URL'),
-    apiKeySecret: requireEnv(env, 'IA_API_KEY_SECRET'),
-    stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
-    idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
-    rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
-    alertDedupeSeconds: alertDedupeSeconds(env),
+    ...loadLifecycleSettings(env),
     intervalSeconds,
     budgetShare,
     sweep: {
@@ -34,8 +21,5 @@ export const loadSweepConfig = (env: Env) => {
       // Most of the interval, so one run ends before the next is due.
       runSeconds: Math.max(1, Math.floor(intervalSeconds * 0.9) - 5),
     },
-    ia: loadIaSettings(env),
-    render: loadRenderSettings(env),
-    watch: loadWatchSettings(env),
   };
 };

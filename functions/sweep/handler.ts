@@ -14,8 +14,7 @@ import type { Context } from 'aws-lambda';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { countAwaiting } from '#lib/adapters/awaiting-review.js';
 import { createPacedIaClient } from '#lib/adapters/paced-ia-client.js';
-import { publishAlert } from '#lib/adapters/publish.js';
-import { createPublishOnce } from '#lib/adapters/publish-once.js';
+import { createAlertPublisher } from '#lib/adapters/publish-once.js';
 import { outgoingChecks } from '#lib/adapters/queues.js';
 import { dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
 import { pacedIntervalMs } from '#lib/domain/defaults.js';
@@ -27,18 +26,12 @@ const config = loadSweepConfig(process.env);
 const sns = traced(new SNSClient({}));
 const sqs = traced(new SQSClient({}));
 const dynamodb = traced(new DynamoDBClient({}));
-const { config: idempotency, publishOnce } = createPublishOnce(publishAlert(sns, config.alertsTopicArn), {
-  dynamodb,
-  tableName: config.idempotencyTableName,
-  expiresAfterSeconds: config.alertDedupeSeconds,
-});
+const { config: idempotency, publishOnce } = createAlertPublisher(sns, dynamodb, config);
 const ia = createPacedIaClient({
-  ia: config.ia,
-  apiKeySecret: config.apiKeySecret,
+  ...config,
   dynamodb,
-  rateLimitTableName: config.rateLimitTableName,
-  share: config.budgetShare,
   count,
+  share: config.budgetShare,
   // Booked further ahead than two slots means triggered checks are waiting: they go first.
   maxWaitMs: 50 + 2 * pacedIntervalMs(config.ia.ratePerSecond),
 });

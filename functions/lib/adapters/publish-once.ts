@@ -9,7 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { type Notification, notificationKey } from '../domain/notification.js';
+import { publishAlert } from './publish.js';
 
 export interface OnceOptions {
   dynamodb: DynamoDBClient;
@@ -54,3 +56,15 @@ export const createPublishOnce = (publish: (notification: Notification) => Promi
       (await run(notification)) === 'done' ? 'published' : 'duplicate',
   };
 };
+
+/** Alerts and digests to the alerts topic, each once: what check, the sweep and the digest publish with. */
+export const createAlertPublisher = (
+  sns: SNSClient,
+  dynamodb: DynamoDBClient,
+  settings: { alertsTopicArn: string; idempotencyTableName: string; alertDedupeSeconds: number },
+) =>
+  createPublishOnce(publishAlert(sns, settings.alertsTopicArn), {
+    dynamodb,
+    tableName: settings.idempotencyTableName,
+    expiresAfterSeconds: settings.alertDedupeSeconds,
+  });

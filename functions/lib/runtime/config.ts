@@ -73,6 +73,25 @@ export const loadWatchSettings = (env: Env): WatchSettings => ({
 export const alertDedupeSeconds = (env: Env): number =>
   numberEnv(env, 'ALERT_DEDUPE_SECONDS', ALERT_DEDUPE_DAYS * 86_400, { min: 60 });
 
+/** What every function that publishes alerts exactly once reads: the topic, its dedupe table, the state table. */
+export const loadAlertSettings = (env: Env) => ({
+  alertsTopicArn: requireEnv(env, 'ALERTS_TOPIC_ARN'),
+  stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
+  idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
+  alertDedupeSeconds: alertDedupeSeconds(env),
+  render: loadRenderSettings(env),
+});
+
+/** What `check` and the sweep share: both look at attempts through the paced IA client and apply the lifecycle. */
+export const loadLifecycleSettings = (env: Env) => ({
+  ...loadAlertSettings(env),
+  checksQueueUrl: requireEnv(env, 'CHECKS_QUEUE_URL'),
+  apiKeySecret: requireEnv(env, 'IA_API_KEY_SECRET'),
+  rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
+  ia: loadIaSettings(env),
+  watch: loadWatchSettings(env),
+});
+
 /**
  * A variable holding JSON (a list of sources or channels), parsed and checked by `parse`, which
  * throws with what is wrong; the error names the variable either way.
