@@ -27,7 +27,7 @@ import { IngestApi } from './constructs/ingest-api.js';
 import { OpsAlarms } from './constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from './constructs/queues.js';
 import { importSecret } from './constructs/secrets.js';
-import { grantOnTable, serviceRole } from './constructs/service-access.js';
+import { grantExactlyOnce, grantOnTable, grantPacing, serviceRole } from './constructs/service-access.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { SlackNotifier } from './constructs/slack-notifier.js';
 import { Sweep } from './constructs/sweep.js';
@@ -185,14 +185,8 @@ export class ReviewAlerts extends Construct {
     grantPublishTo(this.alertsTopic, topicKey, checkFn);
     this.apiKeySecret.grantRead(checkFn);
     grantOnTable(this.stateTable, checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    this.rateLimitTable.grant(checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    this.idempotencyTable.grant(
-      checkFn,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    );
+    grantPacing(this.rateLimitTable, checkFn);
+    grantExactlyOnce(this.idempotencyTable, checkFn);
 
     this.sweep = new Sweep(this, 'Sweep', {
       intervalMinutes: settings.sweepIntervalMinutes,

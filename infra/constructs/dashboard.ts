@@ -33,12 +33,15 @@ const search = (metricName: string, dimension: string, label: string) =>
   });
 
 /** A count summed over every function that emits it. */
+const sumOf = (metricName: string) =>
+  `SUM(SEARCH('{${METRICS_NAMESPACE},service} MetricName="${metricName}"', 'Sum', 300))`;
+
 const total = (metricName: string, label: string) =>
-  new cloudwatch.MathExpression({
-    expression: `SUM(SEARCH('{${METRICS_NAMESPACE},service} MetricName="${metricName}"', 'Sum', 300))`,
-    label,
-    period: FIVE_MINUTES,
-  });
+  new cloudwatch.MathExpression({ expression: sumOf(metricName), label, period: FIVE_MINUTES });
+
+/** Half the dashboard's width, the same height for every graph. */
+const graph = (props: cloudwatch.GraphWidgetProps) =>
+  new cloudwatch.GraphWidget({ width: WIDE, height: HEIGHT, ...props });
 
 export class Dashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -57,40 +60,32 @@ export class Dashboard extends Construct {
       serviceMetric(metric, serviceName('sweep')).with({ statistic });
 
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
+      graph({
         title: 'Waiting for review',
-        width: WIDE,
-        height: HEIGHT,
         left: [sweep('AttemptsAwaitingReview', 'Maximum').with({ label: 'attempts awaiting review' })],
         right: [sweep('OldestReviewWaitHours', 'Maximum').with({ label: 'oldest wait (hours)' })],
       }),
-      new cloudwatch.GraphWidget({
+      graph({
         title: 'Alerts published per event type',
-        width: WIDE,
-        height: HEIGHT,
         stacked: true,
         left: [search('AlertsPublished', 'eventType', '')],
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
+      graph({
         title: 'IA requests, 304s and 429s (check + sweep)',
-        width: WIDE,
-        height: HEIGHT,
         left: [
           total('IaRequests', 'requests'),
           total('IaNotModified', '304 not modified'),
           total('IaThrottled', '429 rate limited'),
         ],
       }),
-      new cloudwatch.GraphWidget({
+      graph({
         title: `IA rate budget used (% of ${props.iaRatePerSecond}/s)`,
-        width: WIDE,
-        height: HEIGHT,
         leftYAxis: { min: 0, max: 100 },
         left: [
           new cloudwatch.MathExpression({
-            expression: `100 * SUM(SEARCH('{${METRICS_NAMESPACE},service} MetricName="IaRequests"', 'Sum', 300)) / ${budget}`,
+            expression: `100 * ${sumOf('IaRequests')} / ${budget}`,
             label: 'budget used (%)',
             period: FIVE_MINUTES,
           }),
@@ -98,10 +93,8 @@ export class Dashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
+      graph({
         title: 'Checks queue: depth and age of the oldest',
-        width: WIDE,
-        height: HEIGHT,
         left: [
           props.checksQueue.metricApproximateNumberOfMessagesVisible({
             period: FIVE_MINUTES,
@@ -117,42 +110,32 @@ export class Dashboard extends Construct {
           }),
         ],
       }),
-      new cloudwatch.GraphWidget({
+      graph({
         title: 'Dead-letter queues',
-        width: WIDE,
-        height: HEIGHT,
         left: Object.entries(props.deadLetterQueues).map(([label, queue]) =>
           queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label }),
         ),
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
+      graph({
         title: 'Webhooks accepted per source',
-        width: WIDE,
-        height: HEIGHT,
         left: [search('WebhooksAccepted', 'source', '')],
       }),
-      new cloudwatch.GraphWidget({
+      graph({
         title: 'Webhooks rejected per source',
-        width: WIDE,
-        height: HEIGHT,
         left: [search('WebhooksRejected', 'source', '')],
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
+      graph({
         title: 'Function errors',
-        width: WIDE,
-        height: HEIGHT,
         left: Object.entries(props.functions).map(([label, fn]) =>
           fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label }),
         ),
       }),
-      new cloudwatch.GraphWidget({
+      graph({
         title: 'Function duration (p95, ms)',
-        width: WIDE,
-        height: HEIGHT,
         left: Object.entries(props.functions).map(([label, fn]) =>
           fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p95', label }),
         ),

@@ -8,7 +8,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { AWAITING_INDEX } from '../../functions/lib/domain/lifecycle.js';
-import { grantOnTable, grantQueryIndex, serviceRole } from './service-access.js';
+import { grantExactlyOnce, grantOnTable, grantQueryIndex, serviceRole } from './service-access.js';
 import { ServiceFunction } from './service-function.js';
 
 /** The digest reads keys and a few states and publishes once: the smallest size is plenty. */
@@ -44,13 +44,7 @@ export class Digest extends Construct {
     const fn = this.digest.function;
     grantOnTable(props.stateTable, fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
     grantQueryIndex(props.stateTable, AWAITING_INDEX, fn);
-    props.idempotencyTable.grant(
-      fn,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    );
+    grantExactlyOnce(props.idempotencyTable, fn);
     props.grantPublish(fn);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Digest of attempts waiting for review (${props.schedule}, ${props.timeZone})`,

@@ -53,3 +53,11 @@ export const grantQueryIndex = (table: dynamodb.ITable, indexName: string, grant
     actions: ['dynamodb:Query'],
     resourceArns: [`${table.tableArn}/index/${indexName}`],
   });
+
+/** Powertools idempotency's records: read, claim, complete, and delete when the effect failed. */
+export const grantExactlyOnce = (table: dynamodb.ITable, grantee: iam.IGrantable) =>
+  table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+
+/** The shared pacer's schedule item: read it, book a slot with a conditional put. */
+export const grantPacing = (table: dynamodb.ITable, grantee: iam.IGrantable) =>
+  table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem');

@@ -15,6 +15,7 @@ import { filterPolicy } from '../../functions/lib/domain/alert.js';
 import type { SlackChannelSetting } from '../review-alerts-props.js';
 import { deadLetterQueue, secureQueue } from './queues.js';
 import { importSecret } from './secrets.js';
+import { grantExactlyOnce, grantPacing } from './service-access.js';
 import { ServiceFunction } from './service-function.js';
 
 export interface SlackNotifierProps {
@@ -105,13 +106,7 @@ export class SlackNotifier extends Construct {
       secret.grantRead(fn);
     }
     this.deadLetterQueue.grantSendMessages(fn);
-    props.idempotencyTable.grant(
-      fn,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    );
-    props.rateLimitTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    grantExactlyOnce(props.idempotencyTable, fn);
+    grantPacing(props.rateLimitTable, fn);
   }
 }

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { serviceName } from '../../functions/lib/domain/defaults.js';
 import { AWAITING_INDEX } from '../../functions/lib/domain/lifecycle.js';
 import { serviceMetric } from './ops-alarms.js';
-import { grantOnTable, grantQueryIndex } from './service-access.js';
+import { grantExactlyOnce, grantOnTable, grantPacing, grantQueryIndex } from './service-access.js';
 import { ServiceFunction } from './service-function.js';
 
 /** Sized like the other functions (README, Performance): a page of 100 assignments is well under 1 MB. */
@@ -66,14 +66,8 @@ export class Sweep extends Construct {
     );
     // The dashboard's awaiting-review count and oldest wait, counted once a run.
     grantQueryIndex(props.stateTable, AWAITING_INDEX, fn);
-    props.rateLimitTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    props.idempotencyTable.grant(
-      fn,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    );
+    grantPacing(props.rateLimitTable, fn);
+    grantExactlyOnce(props.idempotencyTable, fn);
     props.checksQueue.grantSendMessages(fn);
     props.apiKeySecret.grantRead(fn);
     props.grantPublish(fn);
