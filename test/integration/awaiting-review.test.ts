@@ -13,7 +13,6 @@ import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudf
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { LocalState } from '../../cli/local-state.js';
-import { type Io, run } from '../../cli/main.js';
 import { FakeIaServer } from '../../local/fake-ia-server.js';
 import { FakeSlackServer } from '../../local/fake-slack-server.js';
 import { freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
@@ -27,6 +26,7 @@ import {
   provision,
 } from '../../local/provision.js';
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
+import { NO_LOCAL_STATE, runCli } from '../support/run-cli.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);
@@ -112,21 +112,7 @@ const checkAttempt = async (attemptId: string) => {
   await pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler: check });
 };
 
-const cli = async (...args: string[]) => {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    env: { ...process.env, IA_ALERTS_LOCAL_STATE: stateFile },
-  };
-  const code = await run(args, io);
-  return { code, out, err };
-};
+const cli = (...args: string[]) => runCli(args, { ...process.env, IA_ALERTS_LOCAL_STATE: stateFile });
 
 const pendingIds = async (...args: string[]) =>
   (await cli('pending', '--json', ...args)).out
@@ -205,22 +191,13 @@ describe('--stack', () => {
     );
     const id = freshAttempt(ia, 'reviewNeeded');
     await checkAttempt(id);
-    let out = '';
     // No local pipeline: only the stack says where things are.
-    const io: Io = {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        out += t;
-      },
-      env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' },
-    };
-    expect(await run(['pending', '--json', '--stack', stackName], io)).toBe(0);
-    expect(out).toContain(`"attemptId":"${id}"`);
-    out = '';
-    expect(await run(['pending', '--stack', 'no-such-stack'], io)).toBe(1);
-    expect(out).toMatch(/cannot read the outputs of stack no-such-stack/);
+    const found = await runCli(['pending', '--json', '--stack', stackName], NO_LOCAL_STATE);
+    expect(found.code).toBe(0);
+    expect(found.all).toContain(`"attemptId":"${id}"`);
+    const missing = await runCli(['pending', '--stack', 'no-such-stack'], NO_LOCAL_STATE);
+    expect(missing.code).toBe(1);
+    expect(missing.all).toMatch(/cannot read the outputs of stack no-such-stack/);
   });
 });
 

@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
-import { type Io, run } from '../../cli/main.js';
 import { FakeIaServer } from '../../local/fake-ia-server.js';
 import { type HttpHandler, startHttpApi } from '../../local/http-api.js';
 import { defaultAssignments, defaultAttempts, freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
@@ -23,6 +22,7 @@ import {
 } from '../../local/provision.js';
 import { localSources } from '../../local/sources.js';
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
+import { NO_LOCAL_STATE, runCli } from '../support/run-cli.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);
@@ -233,19 +233,11 @@ describe('replays and fan-out on moto', () => {
     expect(iaCallsFor()).toBe(1);
 
     ia.setAttempt(id, seedVariant(id, { pending_review_count: 1 }));
-    let out = '';
-    const io: Io = {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        out += t;
-      },
-      env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' },
-    };
-    expect(
-      await run(['redrive', '--dlq-url', resources.deadLetterQueueUrl, '--queue-url', resources.checksQueueUrl], io),
-    ).toBe(0);
+    const { code, all: out } = await runCli(
+      ['redrive', '--dlq-url', resources.deadLetterQueueUrl, '--queue-url', resources.checksQueueUrl],
+      NO_LOCAL_STATE,
+    );
+    expect(code).toBe(0);
     expect(out).toContain('moved 2 message(s)');
     expect(out).toMatch(/not_found: attempt .* not asked again before/);
     await pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler: check });

@@ -3,10 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { type Io, run } from '../../cli/main.js';
 import { motoEnvironment } from '../../local/moto.js';
 import { awsClients, type LocalResources, provision } from '../../local/provision.js';
 import { drain } from '../../local/sqs-poller.js';
+import { NO_LOCAL_STATE, runCli } from '../support/run-cli.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
 const { sqs } = awsClients(endpoint);
@@ -33,21 +33,11 @@ const deadLetter = async (...ids: string[]) => {
 };
 
 const cli = async (...args: string[]) => {
-  let out = '';
-  const io: Io = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      out += t;
-    },
-    env: { ...process.env, IA_ALERTS_LOCAL_STATE: '/nonexistent' },
-  };
-  const code = await run(
+  const { code, all } = await runCli(
     ['redrive', '--dlq-url', resources.deadLetterQueueUrl, '--queue-url', resources.checksQueueUrl, ...args],
-    io,
+    NO_LOCAL_STATE,
   );
-  return { code, out };
+  return { code, out: all };
 };
 
 describe('redrive', () => {

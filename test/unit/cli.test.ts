@@ -3,7 +3,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Io, run } from '../../cli/main.js';
 import { FakeIaServer, LIST } from '../../local/fake-ia-server.js';
 import {
   defaultAssignments,
@@ -14,6 +13,7 @@ import {
   UNANNOUNCED,
   VARIANTS,
 } from '../../local/ia-fixtures.js';
+import { runCli } from '../support/run-cli.js';
 
 const KEY = 'cli-test-key-abc';
 const ia = new FakeIaServer({
@@ -29,21 +29,8 @@ beforeAll(async () => {
 });
 afterAll(() => ia.stop());
 
-const cli = async (args: string[], extraEnv: Record<string, string | undefined> = {}) => {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    env: { ...env, ...extraEnv },
-  };
-  const code = await run(args, io);
-  return { code, out, err };
-};
+const cli = (args: string[], extraEnv: Record<string, string | undefined> = {}) =>
+  runCli(args, { ...env, ...extraEnv });
 
 describe('ia-review-alerts check', () => {
   it('prints one JSON object with attemptId and decision', async () => {
