@@ -24,17 +24,23 @@ const queryInput = (tableName: string, filter: AwaitingFilter): QueryCommandInpu
   ScanIndexForward: true,
 });
 
-/** Attempt ids in the index, oldest first. */
-const awaitingIds = async (dynamodb: DynamoDBClient, tableName: string, filter: AwaitingFilter): Promise<string[]> => {
-  const ids: string[] = [];
+/** The index's pages, oldest first. */
+async function* awaitingPages(dynamodb: DynamoDBClient, tableName: string, filter: AwaitingFilter) {
   let start: QueryCommandInput['ExclusiveStartKey'];
   do {
     const page = await dynamodb.send(
       new QueryCommand({ ...queryInput(tableName, filter), ...(start ? { ExclusiveStartKey: start } : {}) }),
     );
-    for (const item of page.Items ?? []) if (item.attemptId?.S) ids.push(item.attemptId.S);
+    yield page;
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+/** Attempt ids in the index, oldest first. */
+const awaitingIds = async (dynamodb: DynamoDBClient, tableName: string, filter: AwaitingFilter): Promise<string[]> => {
+  const ids: string[] = [];
+  for await (const page of awaitingPages(dynamodb, tableName, filter))
+    for (const item of page.Items ?? []) if (item.attemptId?.S) ids.push(item.attemptId.S);
   return ids;
 };
 
@@ -62,14 +68,9 @@ export const countAwaiting = async (
 ): Promise<{ count: number; oldestSince?: string }> => {
   let count = 0;
   let oldestSince: string | undefined;
-  let start: QueryCommandInput['ExclusiveStartKey'];
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({ ...queryInput(tableName, {}), ...(start ? { ExclusiveStartKey: start } : {}) }),
-    );
+  for await (const page of awaitingPages(dynamodb, tableName, {})) {
     count += page.Count ?? 0;
     oldestSince ??= page.Items?.[0]?.awaitingSince?.S;
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return oldestSince ? { count, oldestSince } : { count };
 };
