@@ -6,7 +6,6 @@
  * next run resumes from the cursor.
  */
 
-import { type CursorStore, MAX_PAGE_MEMOS, type PageMemo, type SweepCursor } from '#lib/adapters/sweep-cursor.js';
 import { applyObservation, type ObservationDeps } from '#lib/domain/apply-observation.js';
 import {
   type ListedAttempt,
@@ -17,6 +16,7 @@ import {
 import { isMissing, type StoredRecord } from '#lib/domain/attempt-store.js';
 import { describeError, RateLimitedError, StateConflictError, UnauthorizedError } from '#lib/domain/errors.js';
 import type { IaClient } from '#lib/domain/ia.js';
+import { type CursorStore, MAX_PAGE_MEMOS, type PageMemo, type SweepCursor } from '#lib/domain/sweep-cursor.js';
 
 export interface SweepSettings {
   horizonDays: number;
@@ -84,8 +84,10 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
   };
   // A resumed walk starts one page early: items moved back while it waited, none are skipped.
   if (cursor.walkStartedAt && position.page > 1) position = { ...position, page: position.page - 1 };
-  const pages: Record<string, PageMemo> = { ...cursor.pages };
-  let next: SweepCursor = { ...cursor, walkStartedAt, nextPage: position.page, per: position.per };
+  // This run's memos are saved however it ends: a page it fetched whole has a fresher ETag.
+  const { pages: savedPages, ...saved } = cursor;
+  let pages: Record<string, PageMemo> = { ...savedPages };
+  let next: Omit<SweepCursor, 'pages'> = { ...saved, walkStartedAt, nextPage: position.page, per: position.per };
 
   const lookAt = async (listed: ListedAttempt, previous: StoredRecord | undefined, now: Date) => {
     const known = isMissing(previous) ? undefined : previous;
@@ -176,7 +178,8 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
     );
     if (end === 'restart') {
       deps.log.warn('IA serves another page size than before; the walk starts over', { per: last.per });
-      next = { nextPage: 1, per: last.per, walkStartedAt: deps.now().toISOString(), pages: {}, ...lastWalk(cursor) };
+      pages = {};
+      next = { nextPage: 1, per: last.per, walkStartedAt: deps.now().toISOString(), ...lastWalk(cursor) };
     } else if (end === 'horizon' || end === 'end-of-list') {
       const ended = deps.now();
       deps.count('SweepFullWalks');
@@ -186,7 +189,6 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
         per: last.per,
         lastFullWalkStartedAt: walkStartedAt,
         lastFullWalkEndedAt: ended.toISOString(),
-        pages,
       };
       report.status = 'full-walk';
     } else {
@@ -219,7 +221,7 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
       });
     }
   }
-  await deps.cursors.release({ ...next, pages: keepPages(next.pages ?? pages) });
+  await deps.cursors.release({ ...next, pages });
   const lastStart = next.lastFullWalkStartedAt ?? cursor.lastFullWalkStartedAt;
   // How old the oldest look may be: since the start of the last walk that went all the way.
   if (lastStart) deps.count('SweepLagSeconds', Math.round((deps.now().getTime() - Date.parse(lastStart)) / 1000));
@@ -242,7 +244,3 @@ const lastWalk = (cursor: SweepCursor) => ({
   ...(cursor.lastFullWalkStartedAt ? { lastFullWalkStartedAt: cursor.lastFullWalkStartedAt } : {}),
   ...(cursor.lastFullWalkEndedAt ? { lastFullWalkEndedAt: cursor.lastFullWalkEndedAt } : {}),
 });
-
-/** The memos of the first pages only, so the cursor item stays far below DynamoDB's 400 KB. */
-const keepPages = (pages: Record<string, PageMemo>) =>
-  Object.fromEntries(Object.entries(pages).filter(([key]) => Number(key.split(':')[1]) <= MAX_PAGE_MEMOS));

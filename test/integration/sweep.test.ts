@@ -227,6 +227,43 @@ describe('sweep', () => {
     expect(listRequests().map((r) => r.status)).toEqual([200, 304]);
   });
 
+  it('keeps the ETags of the pages a stopped run walked, so the next walk asks for them with If-None-Match', async () => {
+    seedList(30, { needsReview: 1 });
+    let virtual = Date.now();
+    const clock = () => new Date(virtual);
+    // Each page costs 10 s: a 15 s run stops after two pages.
+    const slow = createIaClient({
+      baseUrl: ia.url,
+      apiKey: () => apiKey,
+      pace: async () => {
+        virtual += 10_000;
+      },
+    });
+    const settings = { ...SETTINGS, pageSize: 10, runSeconds: 15 };
+    const whole = { ...settings, runSeconds: 600 };
+    expect((await runSweep(deps({ ia: slow, settings: whole }, clock))).status).toBe('full-walk');
+    // Ten new assignments at the head: every page, and its ETag, changes.
+    for (let i = 0; i < 10; i++)
+      ia.setAssignment(
+        `${prefix}-new-${i}`,
+        listedAssignment(`${prefix}-new-${i}`, new Date(), [
+          { id: `${prefix}-new-att-${i}`, pendingReviewCount: 1, scoringCompleted: false },
+        ]),
+      );
+    expect((await runSweep(deps({ ia: slow, settings }, clock))).status).toBe('stopped');
+    expect((await runSweep(deps({ ia: slow, settings: whole }, clock))).status).toBe('full-walk');
+    await alerts();
+    ia.requests.length = 0;
+    const next = await runSweep(deps({ ia: slow, settings: whole }, clock));
+    expect(next).toMatchObject({ status: 'full-walk', attemptsSeen: 0 });
+    expect(listRequests().map((r) => [r.page, r.status])).toEqual([
+      [1, 304],
+      [2, 304],
+      [3, 304],
+      [4, 304],
+    ]);
+  });
+
   it('takes at most its share of the key and gives way when triggered checks have booked ahead', async () => {
     seedList(5, { needsReview: 1 });
     const paced = (share: number) =>

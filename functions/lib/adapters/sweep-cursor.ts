@@ -10,38 +10,9 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Boundary } from '../domain/assignment-walk.js';
-
-export interface PageMemo {
-  etag: string;
-  /** The walk ended on this page (the end of the list, or the horizon). */
-  ends?: boolean;
-  /** The earliest time something on the page may be due (a reminder): a 304 is not trusted after it. */
-  dueAt?: string;
-}
-
-export interface SweepCursor {
-  /** The walk in progress: its start, and the next page at the page size IA serves. */
-  walkStartedAt?: string;
-  nextPage: number;
-  per?: number;
-  boundary?: Boundary;
-  lastFullWalkStartedAt?: string;
-  lastFullWalkEndedAt?: string;
-  /** Page ETags, by `<per>:<page>`, for the first pages only (the item stays small). */
-  pages?: Record<string, PageMemo>;
-}
-
-export interface CursorStore {
-  /** The cursor, with the lease taken until `leaseUntil`; undefined while another run holds it. */
-  acquire(now: Date, leaseUntil: Date): Promise<SweepCursor | undefined>;
-  /** Saves the cursor and gives the lease back. */
-  release(cursor: SweepCursor): Promise<void>;
-}
+import type { CursorStore, SweepCursor } from '../domain/sweep-cursor.js';
 
 export const CURSOR_KEY = 'sweep#cursor';
-/** ETags are kept for this many pages; pages further down are fetched whole. */
-export const MAX_PAGE_MEMOS = 300;
 
 export const dynamoCursorStore = (dynamodb: DynamoDBClient, tableName: string, owner: string): CursorStore => ({
   async acquire(now, leaseUntil) {

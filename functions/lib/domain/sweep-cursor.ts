@@ -1,0 +1,35 @@
+/**
+ * The sweep's port for its place in the walk: what is kept between runs, and the lease that keeps
+ * two runs from walking at once. The state table implements it (adapters/sweep-cursor.ts).
+ */
+import type { Boundary } from './assignment-walk.js';
+
+export interface PageMemo {
+  etag: string;
+  /** The walk ended on this page (the end of the list, or the horizon). */
+  ends?: boolean;
+  /** The earliest time something on the page may be due (a reminder): a 304 is not trusted after it. */
+  dueAt?: string;
+}
+
+export interface SweepCursor {
+  /** The walk in progress: its start, and the next page at the page size IA serves. */
+  walkStartedAt?: string;
+  nextPage: number;
+  per?: number;
+  boundary?: Boundary;
+  lastFullWalkStartedAt?: string;
+  lastFullWalkEndedAt?: string;
+  /** Page ETags, by `<per>:<page>`, for the first pages only (the item stays small). */
+  pages?: Record<string, PageMemo>;
+}
+
+export interface CursorStore {
+  /** The cursor, with the lease taken until `leaseUntil`; undefined while another run holds it. */
+  acquire(now: Date, leaseUntil: Date): Promise<SweepCursor | undefined>;
+  /** Saves the cursor and gives the lease back. */
+  release(cursor: SweepCursor): Promise<void>;
+}
+
+/** ETags are kept for this many pages; pages further down are fetched whole. */
+export const MAX_PAGE_MEMOS = 300;
