@@ -9,7 +9,6 @@ import {
   type AttributeValue,
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   type KeysAndAttributes,
@@ -18,14 +17,12 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { StateStore, StoredRecord } from '../domain/attempt-store.js';
 import { StateConflictError } from '../domain/errors.js';
+import { isConditionFailure } from './condition-failure.js';
 
 /** Long after the longest watch, so a late redelivery still finds the attempt's history. */
 export const STATE_RETENTION_SECONDS = 60 * 24 * 3600;
 
 const NEW_OR_MISSING = 'attribute_not_exists(attemptId) OR attribute_exists(missingUntil)';
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
 
 const BATCH_GET_LIMIT = 100;
 const MAX_UNPROCESSED_ROUNDS = 5;

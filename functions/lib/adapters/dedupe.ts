@@ -3,12 +3,8 @@
  * days, longer than any sender retries) or a reference just enqueued (kept minutes). A key whose
  * time is up counts as new even before the table's TTL sweeps it.
  */
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from './condition-failure.js';
 
 export const createDedupe = (dynamodb: DynamoDBClient, tableName: string, now: () => Date = () => new Date()) => ({
   /** True the first time a key is seen within `ttlSeconds`; false for a repeat. */
@@ -25,11 +21,7 @@ export const createDedupe = (dynamodb: DynamoDBClient, tableName: string, now: (
       );
       return true;
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === 'ConditionalCheckFailedException'
-      )
-        return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   },

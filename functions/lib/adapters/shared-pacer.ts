@@ -5,13 +5,9 @@
  * A backlog longer than `maxWaitMs` is not slept through: the caller gets a RateLimitedError
  * and parks the record on the queue instead.
  */
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { RateLimitedError, UpstreamError } from '../domain/errors.js';
+import { isConditionFailure } from './condition-failure.js';
 import { type Clock, type Pacer, systemClock } from './pacer.js';
 
 export interface SharedPacerOptions {
@@ -68,10 +64,7 @@ export const createSharedPacer = (options: SharedPacerOptions): Pacer => {
           }),
         );
       } catch (error) {
-        if (
-          error instanceof ConditionalCheckFailedException ||
-          (error as Error).name === 'ConditionalCheckFailedException'
-        ) {
+        if (isConditionFailure(error)) {
           lastKnown = undefined;
           continue;
         }

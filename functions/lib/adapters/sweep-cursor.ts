@@ -3,14 +3,10 @@
  * one run could not finish resumes in the next, and held under a lease so two runs never walk at
  * once (a slow run and the next scheduled one).
  */
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CursorStore, SweepCursor } from '../domain/sweep-cursor.js';
+import { isConditionFailure } from './condition-failure.js';
 
 export const CURSOR_KEY = 'sweep#cursor';
 
@@ -34,11 +30,7 @@ export const dynamoCursorStore = (dynamodb: DynamoDBClient, tableName: string, o
       const { attemptId: _key, leaseUntil: _until, leaseOwner: _owner, ...cursor } = unmarshall(Attributes ?? {});
       return { nextPage: 1, ...cursor } as SweepCursor;
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === 'ConditionalCheckFailedException'
-      )
-        return undefined;
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
   },
