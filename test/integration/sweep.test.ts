@@ -113,6 +113,19 @@ const deps = (overrides: Partial<SweepDeps> = {}, clock = () => new Date()): Swe
   };
 };
 
+/** An IA client on a virtual clock where every request takes 10 s: a run's time budget in pages. */
+const slowIa = () => {
+  let virtual = Date.now();
+  const client = createIaClient({
+    baseUrl: ia.url,
+    apiKey: () => apiKey,
+    pace: async () => {
+      virtual += 10_000;
+    },
+  });
+  return { ia: client, clock: () => new Date(virtual) };
+};
+
 const listRequests = () => ia.requests.filter((r) => r.id === LIST);
 
 describe('sweep', () => {
@@ -161,16 +174,8 @@ describe('sweep', () => {
 
   it('resumes an unfinished walk from its cursor, and a list that moved meanwhile loses nothing', async () => {
     const ids = seedList(60, { needsReview: 1 });
-    let virtual = Date.now();
-    const clock = () => new Date(virtual);
     // Each page costs 10 s of the run's 25 s: a run walks three pages of ten.
-    const slow = createIaClient({
-      baseUrl: ia.url,
-      apiKey: () => apiKey,
-      pace: async () => {
-        virtual += 10_000;
-      },
-    });
+    const { ia: slow, clock } = slowIa();
     const settings = { ...SETTINGS, pageSize: 10, runSeconds: 25 };
     const first = await runSweep(deps({ ia: slow, settings }, clock));
     expect(first.status).toBe('stopped');
@@ -229,16 +234,8 @@ describe('sweep', () => {
 
   it('keeps the ETags of the pages a stopped run walked, so the next walk asks for them with If-None-Match', async () => {
     seedList(30, { needsReview: 1 });
-    let virtual = Date.now();
-    const clock = () => new Date(virtual);
     // Each page costs 10 s: a 15 s run stops after two pages.
-    const slow = createIaClient({
-      baseUrl: ia.url,
-      apiKey: () => apiKey,
-      pace: async () => {
-        virtual += 10_000;
-      },
-    });
+    const { ia: slow, clock } = slowIa();
     const settings = { ...SETTINGS, pageSize: 10, runSeconds: 15 };
     const whole = { ...settings, runSeconds: 600 };
     expect((await runSweep(deps({ ia: slow, settings: whole }, clock))).status).toBe('full-walk');
