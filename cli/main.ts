@@ -6,6 +6,7 @@
  * 2 usage error (usage text on stderr).
  */
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { IA_DEFAULTS } from '#lib/domain/defaults.js';
 import { checkCommand } from './check-command.js';
 import { digestCommand } from './digest-command.js';
 import { type Io, UsageError } from './io.js';
@@ -24,7 +25,7 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
     usage: `check <attemptId> [--assignment] [--json]
       Fetch an attempt (or, with --assignment, an assignment's attempts) from the IA API,
       print the decision and the notification it would publish. Needs IA_API_KEY;
-      IA_API_BASE_URL defaults to https://api.indeedassessments.com/v1.`,
+      IA_API_BASE_URL defaults to ${IA_DEFAULTS.baseUrl}.`,
   },
   sweep: {
     run: sweepCommand,

@@ -5,6 +5,7 @@
  * email subscriber receives it. Ctrl-C stops everything it started.
  */
 import { randomBytes } from 'node:crypto';
+import { IA_DEFAULTS } from '#lib/domain/defaults.js';
 import { isDigest, type Notification } from '#lib/domain/notification.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { type SlackMessage, slackPreview } from '#lib/domain/render/slack.js';
@@ -31,7 +32,7 @@ import {
 } from './provision.js';
 import { localSources } from './sources.js';
 import { drain, type SqsHandler, startPoller } from './sqs-poller.js';
-import { clearState, writeState } from './state.js';
+import { clearState, stateOf, writeState } from './state.js';
 
 const tty = process.stdout.isTTY;
 const SWEEP_INTERVAL_SECONDS = 20;
@@ -139,24 +140,19 @@ const main = async () => {
     }
   })();
 
-  writeState({
-    motoEndpoint: moto.endpoint,
-    checksQueueUrl: resources.checksQueueUrl,
-    deadLetterQueueUrl: resources.deadLetterQueueUrl,
-    alertsTopicArn: resources.alertsTopicArn,
-    stateTableName: resources.stateTableName,
-    slackDeadLetterQueueUrl: resources.notifyDeadLetterQueueUrl,
-    slackBuffers: Object.fromEntries(resources.slackChannels.map((c) => [c.name, c.queueUrl])),
-    iaBaseUrl: iaBaseUrl ?? 'https://api.indeedassessments.com/v1',
-    webhookUrl: `${api.url}/events`,
-    sources: sources.map(({ name, kind, secretValue }) => ({ name, kind, secretValue })),
-    pid: process.pid,
-  });
+  writeState(
+    stateOf(resources, {
+      motoEndpoint: moto.endpoint,
+      iaBaseUrl: iaBaseUrl ?? IA_DEFAULTS.baseUrl,
+      webhookUrl: `${api.url}/events`,
+      sources: sources.map(({ name, kind, secretValue }) => ({ name, kind, secretValue })),
+    }),
+  );
 
   say(`
 ${bold('Running.')}
   AWS emulator (moto):  ${moto.endpoint}
-  Indeed Assessments:   ${fakeIa ? `fake server ${iaBaseUrl} (fixtures; set IA_API_KEY to use the real API)` : `real API ${iaBaseUrl ?? 'https://api.indeedassessments.com/v1'}`}
+  Indeed Assessments:   ${fakeIa ? `fake server ${iaBaseUrl} (fixtures; set IA_API_KEY to use the real API)` : `real API ${iaBaseUrl ?? IA_DEFAULTS.baseUrl}`}
   Checks queue:         ${resources.checksQueueUrl}
   Slack (fake webhook): ${slack.webhookUrl('review-alerts')}
   Webhooks:             POST ${api.url}/events/{${sources.map((s) => s.name).join('|')}}

@@ -2,8 +2,24 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_LOCAL_STATE_PATH, type LocalState, readLocalState } from '../cli/local-state.js';
+import type { LocalResources } from './provision.js';
 
 const file = new URL(`../${DEFAULT_LOCAL_STATE_PATH}`, import.meta.url).pathname;
+
+/** The state for provisioned resources: what the CLI needs to reach them, plus how it reaches IA and the webhooks. */
+export const stateOf = (
+  resources: LocalResources,
+  reach: Pick<LocalState, 'motoEndpoint' | 'iaBaseUrl' | 'webhookUrl' | 'sources'>,
+): LocalState => ({
+  ...reach,
+  checksQueueUrl: resources.checksQueueUrl,
+  deadLetterQueueUrl: resources.deadLetterQueueUrl,
+  alertsTopicArn: resources.alertsTopicArn,
+  stateTableName: resources.stateTableName,
+  slackDeadLetterQueueUrl: resources.notifyDeadLetterQueueUrl,
+  slackBuffers: Object.fromEntries(resources.slackChannels.map((c) => [c.name, c.queueUrl])),
+  pid: process.pid,
+});
 
 export const writeState = (state: LocalState) => {
   mkdirSync(dirname(file), { recursive: true });

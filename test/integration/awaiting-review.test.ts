@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { LocalState } from '../../cli/local-state.js';
 import { FakeIaServer } from '../../local/fake-ia-server.js';
 import { FakeSlackServer } from '../../local/fake-slack-server.js';
 import { freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
@@ -26,6 +25,7 @@ import {
   provision,
 } from '../../local/provision.js';
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
+import { stateOf } from '../../local/state.js';
 import { NO_LOCAL_STATE, runCli } from '../support/run-cli.js';
 
 const endpoint = process.env.MOTO_ENDPOINT as string;
@@ -72,19 +72,12 @@ beforeAll(async () => {
   });
   // What `npm start` writes for the CLI, for these resources.
   stateFile = join(mkdtempSync(join(tmpdir(), 'waiting-')), 'state.json');
-  const state: LocalState = {
+  const state = stateOf(resources, {
     motoEndpoint: endpoint,
-    checksQueueUrl: resources.checksQueueUrl,
-    deadLetterQueueUrl: resources.deadLetterQueueUrl,
-    alertsTopicArn: resources.alertsTopicArn,
-    stateTableName: resources.stateTableName,
-    slackDeadLetterQueueUrl: resources.notifyDeadLetterQueueUrl,
-    slackBuffers: Object.fromEntries(resources.slackChannels.map((c) => [c.name, c.queueUrl])),
     iaBaseUrl: ia.url,
     webhookUrl: 'http://127.0.0.1:1/events',
     sources: [],
-    pid: process.pid,
-  };
+  });
   writeFileSync(stateFile, JSON.stringify(state));
 }, 60_000);
 
