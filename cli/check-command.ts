@@ -1,7 +1,7 @@
 /** `ia-review-alerts check`: what the pipeline would decide and publish for an attempt, right now. */
 
 import { createIaClient } from '#lib/adapters/ia-client.js';
-import { createPacer } from '#lib/adapters/pacer.js';
+import { createPacer } from '#lib/domain/pacing.js';
 import { toPublishInput } from '#lib/adapters/publish.js';
 import { buildAlert } from '#lib/domain/alert.js';
 import { pacedIntervalMs } from '#lib/domain/defaults.js';

@@ -5,7 +5,7 @@
  */
 
 import { createIaClient } from '#lib/adapters/ia-client.js';
-import { createPacer } from '#lib/adapters/pacer.js';
+import { createPacer } from '#lib/domain/pacing.js';
 import { walkAssignments } from '#lib/domain/assignment-walk.js';
 import { decide } from '#lib/domain/decision.js';
 import { pacedIntervalMs } from '#lib/domain/defaults.js';

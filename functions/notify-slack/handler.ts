@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Pacer } from '#lib/adapters/pacer.js';
+import type { Pacer } from '#lib/domain/pacing.js';
 import { createOnce } from '#lib/adapters/publish-once.js';
 import { deadLetter, delayRecord } from '#lib/adapters/queues.js';
 import { readSecret } from '#lib/adapters/secrets.js';

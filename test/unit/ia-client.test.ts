@@ -1,7 +1,7 @@
 /** The IA client against a real HTTP server on loopback: retries, Retry-After, timeouts, errors. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createIaClient, type IaClientOptions, parseRetryAfter } from '#lib/adapters/ia-client.js';
-import { createPacer } from '#lib/adapters/pacer.js';
+import { createPacer } from '#lib/domain/pacing.js';
 import {
   MalformedResponseError,
   NotFoundError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Clock, createPacer } from '#lib/adapters/pacer.js';
+import { type Clock, createPacer } from '#lib/domain/pacing.js';
 
 const fakeClock = () => {
   let now = 0;

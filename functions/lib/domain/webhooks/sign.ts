@@ -11,13 +11,20 @@ export interface SignedRequest {
 }
 
 /** Produces the headers (and, for Lever and IA callbacks, body fields or query) a real sender would. */
-export const signRequest = (kind: SourceKind, body: string, secret: string, now = new Date()): SignedRequest => {
+export const signRequest = (
+  kind: SourceKind,
+  body: string,
+  secret: string,
+  now = new Date(),
+  /** The delivery's id, where the kind has one: a sender's retry of a delivery keeps it. */
+  deliveryId?: string,
+): SignedRequest => {
   // While rotating, the first value is the one senders have.
   const key = secretValues(secret)[0] ?? '';
   const json = { 'content-type': 'application/json' };
   switch (kind) {
     case 'standard-webhooks': {
-      const id = `msg_${randomBytes(12).toString('hex')}`;
+      const id = deliveryId ?? `msg_${randomBytes(12).toString('hex')}`;
       const timestamp = String(Math.floor(now.getTime() / 1000));
       const signature = hmacSha256(
         Buffer.from(key.replace(/^whsec_/, ''), 'base64'),

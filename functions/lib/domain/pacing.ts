@@ -1,0 +1,89 @@
+/**
+ * Pacing a rate-limited key (IA's 1 request/s, a Slack webhook's ~1 post/s). Two shapes: an
+ * in-process pacer, and a shared schedule every execution books on (the slot store is the port;
+ * a DynamoDB item implements it). Independent per-process pacers only bound the average rate;
+ * calls from two executions still collide, so everything deployed books on the shared schedule.
+ */
+import { RateLimitedError, UpstreamError } from './errors.js';
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export type Pacer = () => Promise<void>;
+
+/**
+ * Spaces calls at least `intervalMs` apart, in call order, even when callers overlap: each call
+ * reserves the next free slot before it sleeps, so concurrent callers never share a slot.
+ */
+export const createPacer = (intervalMs: number, clock: Clock = systemClock): Pacer => {
+  let nextSlot = Number.NEGATIVE_INFINITY;
+  return async () => {
+    const now = clock.now();
+    const slot = Math.max(now, nextSlot);
+    nextSlot = slot + intervalMs;
+    if (slot > now) await clock.sleep(slot - now);
+  };
+};
+
+/** Where a key's schedule lives: the next free slot (epoch ms), changed only by compare-and-set. */
+export interface SlotStore {
+  read(key: string): Promise<number | undefined>;
+  /** Writes `next` if the stored slot is still `expected` (absent when undefined); false otherwise. */
+  swap(key: string, expected: number | undefined, next: number): Promise<boolean>;
+}
+
+export interface SharedPacerOptions {
+  /** One schedule per API key (or webhook). */
+  key: string;
+  intervalMs: number;
+  maxWaitMs?: number;
+  /**
+   * How far ahead an idle schedule books: the booking write takes time, and the call must start
+   * at its slot, not after it, or the next execution's slot would come too soon.
+   */
+  leadMs?: number;
+  clock?: Clock;
+}
+
+const MAX_CONTENTION_RETRIES = 25;
+
+/**
+ * Each call reserves the next free slot of the key's schedule with one conditional write, then
+ * waits for it. A backlog longer than `maxWaitMs` is not slept through: the caller gets a
+ * RateLimitedError and parks its work instead.
+ */
+export const createSharedPacer = (store: SlotStore, options: SharedPacerOptions): Pacer => {
+  const clock = options.clock ?? systemClock;
+  const maxWaitMs = options.maxWaitMs ?? 10_000;
+  const leadMs = options.leadMs ?? 20;
+  // The slot this process last booked: usually still the schedule's head, which saves the read.
+  let lastKnown: number | undefined;
+  return async () => {
+    for (let attempt = 0; attempt < MAX_CONTENTION_RETRIES; attempt++) {
+      const current = attempt === 0 && lastKnown !== undefined ? lastKnown : await store.read(options.key);
+      const now = clock.now();
+      const slot = Math.max(now + leadMs, current ?? 0);
+      if (slot - now > maxWaitMs) {
+        lastKnown = current;
+        throw new RateLimitedError(Math.ceil((slot - now) / 1000), 'the rate budget is booked ahead; come back later');
+      }
+      const next = slot + options.intervalMs;
+      if (!(await store.swap(options.key, current, next))) {
+        lastKnown = undefined;
+        continue;
+      }
+      lastKnown = next;
+      const wait = slot - clock.now();
+      if (wait > 0) await clock.sleep(wait);
+      return;
+    }
+    throw new UpstreamError('could not reserve a rate slot: too much contention');
+  };
+};

@@ -1,0 +1,352 @@
+/**
+ * The simulated Indeed Assessments: a model, not a script. Assignments are created at a rate;
+ * each attempt starts, completes after a while (or never), needs human reviews (or not) that are
+ * done after a while (or never), and finishes scoring quickly, slowly or never. The list moves
+ * under the walk (new assignments at the head, items hidden or deleted, short pages, the `per`
+ * clamp changing, ETags on some pages and not others), and the API fails the way the real one
+ * may: 429, 5xx, timeouts, outages of minutes to hours. Payloads start from the API's own example
+ * assignment (fixtures), quirks included; names and step titles are hostile text.
+ */
+
+import { parseAssignment, parseAssignmentPage, parseAttempt } from '#lib/domain/attempt-schema.js';
+import { NotFoundError, RateLimitedError, UpstreamError } from '#lib/domain/errors.js';
+import { type IaClient, NOT_MODIFIED } from '#lib/domain/ia.js';
+import type { Clock, Pacer } from '#lib/domain/pacing.js';
+import { readFixture } from '../local/ia-fixtures.js';
+import type { Random } from './random.js';
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const DAY = 24 * HOUR;
+
+export interface SimAttempt {
+  id: string;
+  assignmentId: string;
+  startedAt: number;
+  /** Undefined: the candidate never finishes. */
+  completeAt?: number;
+  /** Answers or recordings waiting for a human when the attempt completes. */
+  reviews: number;
+  /** When the graders are done (undefined: never). */
+  reviewDoneAt?: number;
+  /** When scoring is final (undefined: never); after the reviews when there are any. */
+  scoringDoneAt?: number;
+  /** Many review items with long, non-ASCII prompts: the largest alert IA can cause. */
+  heavy: boolean;
+}
+
+export interface SimAssignment {
+  id: string;
+  createdAt: number;
+  candidate: string;
+  attempts: SimAttempt[];
+  hiddenFrom?: number;
+  hiddenUntil?: number;
+  deletedAt?: number;
+}
+
+export interface Outage {
+  start: number;
+  end: number;
+  kind: 'unavailable' | 'timeout';
+}
+
+/** Names as candidates (and attackers) type them. */
+const NAMES = [
+  'Ana Lima',
+  'Zoë Ødegård',
+  'José 🚀 Ñúñez',
+  'ｈｔｔｐｓ：／／evil.example',
+  '_https://evil.example_',
+  '1https://evil.example/x',
+  'abcdefghijklmnopqrstuvwxyz://evil.example',
+  'www.evil.example',
+  '﹤!channel﹥ please',
+  '<!here> *bold* [click](https://evil.example)',
+  '"Quoted" \\ back\\slash',
+  'Robert\u202e\u0000; DROP TABLE',
+];
+
+const seed = () => readFixture('assignment.json') as { assignment: Record<string, unknown> & { attempts: unknown[] } };
+
+export interface IaModelOptions {
+  assignmentsPerDay: number;
+  /** The sim's last instant: nothing is created after it. */
+  end: number;
+}
+
+export interface IaRequest {
+  at: number;
+  caller: string;
+  path: string;
+  status: number;
+}
+
+export class IaModel {
+  readonly assignments: SimAssignment[] = [];
+  readonly attempts = new Map<string, SimAttempt>();
+  readonly outages: Outage[] = [];
+  readonly requests: IaRequest[] = [];
+  /** What IA serves per page at most (its undocumented clamp), over time. */
+  private clamps: Array<{ from: number; per: number }> = [];
+  private etagModes: Array<{ from: number; mode: 'all' | 'odd' | 'none' }> = [];
+  /** Pages that lose an item after IA paginated them (a non-last short page), by time window. */
+  private shortPages: Array<{ from: number; until: number; page: number }> = [];
+  private lastAccepted = Number.NEGATIVE_INFINITY;
+  private seq = 0;
+  private readonly fixture = seed().assignment;
+
+  constructor(
+    private readonly rng: Random,
+    private readonly faults: Random,
+    private readonly clock: Clock,
+    start: number,
+    private readonly options: IaModelOptions,
+  ) {
+    this.clamps.push({ from: 0, per: 20 });
+    this.etagModes.push({ from: 0, mode: 'all' });
+    // The world's future, drawn up front so faults do not depend on the pipeline's choices.
+    for (let t = start + rng.exponential(3 * DAY); t < options.end; t += rng.exponential(3 * DAY)) {
+      const long = rng.chance(0.3);
+      const duration = long ? rng.between(HOUR, 8 * HOUR) : rng.between(2 * MINUTE, 40 * MINUTE);
+      this.outages.push({ start: t, end: t + duration, kind: rng.chance(0.5) ? 'unavailable' : 'timeout' });
+    }
+    for (let t = start; t < options.end; t += rng.exponential(2 * DAY))
+      this.clamps.push({ from: t, per: rng.pick([20, 20, 15, 25]) });
+    for (let t = start; t < options.end; t += rng.exponential(3 * DAY))
+      this.etagModes.push({ from: t, mode: rng.pick(['all', 'all', 'odd', 'none'] as const) });
+    for (let t = start; t < options.end; t += rng.exponential(DAY / 2)) {
+      this.shortPages.push({ from: t, until: t + rng.between(10 * MINUTE, 2 * DAY), page: rng.int(1, 3) });
+    }
+  }
+
+  /** Creates an assignment now, with its candidate's future drawn. */
+  createAssignment(now: number): SimAssignment {
+    const rng = this.rng;
+    this.seq += 1;
+    const id = `asg-${this.seq}`;
+    const startedAt = now + rng.exponential(6 * HOUR);
+    const completes = rng.chance(0.75);
+    const completeAt = completes ? startedAt + rng.between(10 * MINUTE, 2 * HOUR) : undefined;
+    const reviews = rng.chance(0.5) ? rng.int(1, 3) : 0;
+    let reviewDoneAt: number | undefined;
+    let scoringDoneAt: number | undefined;
+    if (completeAt !== undefined) {
+      if (reviews > 0) {
+        // Graders: most within a day or two, some after days (reminders), some never.
+        if (rng.chance(0.85)) reviewDoneAt = completeAt + rng.exponential(rng.chance(0.3) ? 3 * DAY : 12 * HOUR);
+        if (reviewDoneAt !== undefined && rng.chance(0.95)) scoringDoneAt = reviewDoneAt + rng.exponential(20 * MINUTE);
+      } else {
+        const r = rng.next();
+        if (r < 0.8) scoringDoneAt = completeAt + rng.exponential(5 * MINUTE);
+        else if (r < 0.95) scoringDoneAt = completeAt + rng.exponential(30 * HOUR);
+      }
+    }
+    const attempt: SimAttempt = {
+      id: `att-${this.seq}`,
+      assignmentId: id,
+      startedAt,
+      ...(completeAt === undefined ? {} : { completeAt }),
+      reviews,
+      ...(reviewDoneAt === undefined ? {} : { reviewDoneAt }),
+      ...(scoringDoneAt === undefined ? {} : { scoringDoneAt }),
+      heavy: reviews > 0 && rng.chance(0.08),
+    };
+    const assignment: SimAssignment = { id, createdAt: now, candidate: rng.pick(NAMES), attempts: [attempt] };
+    if (rng.chance(0.03)) {
+      const from = now + rng.exponential(DAY);
+      Object.assign(assignment, { hiddenFrom: from, hiddenUntil: from + rng.exponential(6 * HOUR) });
+    }
+    if (rng.chance(0.01)) assignment.deletedAt = now + rng.exponential(3 * DAY);
+    this.assignments.push(assignment);
+    this.attempts.set(attempt.id, attempt);
+    return assignment;
+  }
+
+  // --- truth -----------------------------------------------------------------------------------
+
+  static completed(a: SimAttempt, t: number): boolean {
+    return a.completeAt !== undefined && t >= a.completeAt;
+  }
+
+  static pending(a: SimAttempt, t: number): number {
+    return IaModel.completed(a, t) && (a.reviewDoneAt === undefined || t < a.reviewDoneAt) ? a.reviews : 0;
+  }
+
+  static scored(a: SimAttempt, t: number): boolean {
+    return IaModel.completed(a, t) && a.scoringDoneAt !== undefined && t >= a.scoringDoneAt;
+  }
+
+  outageAt(t: number): Outage | undefined {
+    return this.outages.find((o) => o.start <= t && t < o.end);
+  }
+
+  // --- payloads --------------------------------------------------------------------------------
+
+  private rawAttempt(a: SimAttempt, t: number) {
+    const base = this.fixture.attempts[0] as Record<string, unknown>;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const completed = IaModel.completed(a, t);
+    const prompt = (i: number) =>
+      `${'Ｒｅｃｏｒｄｉｎｇ “quoted” 🎥 ﹤!channel﹥ https://evil.example/'.repeat(12)} ${i}`.slice(0, 480);
+    return {
+      ...base,
+      id: a.id,
+      started_at: t >= a.startedAt ? iso(a.startedAt) : null,
+      completed_at: completed ? iso(a.completeAt as number) : null,
+      pending_review_count: IaModel.pending(a, t),
+      scoring_completed: IaModel.scored(a, t),
+      updated_at: iso(
+        Math.max(
+          a.startedAt,
+          ...[a.completeAt, a.reviewDoneAt, a.scoringDoneAt].filter((x): x is number => x !== undefined && x <= t),
+        ),
+      ),
+      ...(a.heavy
+        ? {
+            step_progressions: [
+              {
+                step: { name: 'Ｖｉｄｅｏ interview — “long” step 🎬'.repeat(8) },
+                answers: [],
+                audio_recordings: [],
+                video_recordings: Array.from({ length: 60 }, (_, i) => ({ video_prompt: { name: prompt(i) } })),
+              },
+            ],
+          }
+        : {}),
+    };
+  }
+
+  private rawAssignment(s: SimAssignment, t: number) {
+    return {
+      ...this.fixture,
+      id: s.id,
+      created_at: new Date(s.createdAt).toISOString(),
+      user: { ...(this.fixture.user as object), name: s.candidate },
+      attempts: s.attempts.filter((a) => t >= a.startedAt).map((a) => this.rawAttempt(a, t)),
+    };
+  }
+
+  private visible(s: SimAssignment, t: number) {
+    if (s.createdAt > t) return false;
+    if (s.deletedAt !== undefined && t >= s.deletedAt) return false;
+    return !(s.hiddenFrom !== undefined && t >= s.hiddenFrom && t < (s.hiddenUntil as number));
+  }
+
+  private latest<T extends { from: number }>(list: T[], t: number): T {
+    let found = list[0] as T;
+    for (const item of list) if (item.from <= t) found = item;
+    return found;
+  }
+
+  /** Newest created first; stable for ties. */
+  listView(t: number): SimAssignment[] {
+    return this.assignments
+      .filter((s) => this.visible(s, t))
+      .sort((x, y) => y.createdAt - x.createdAt || (x.id < y.id ? 1 : -1));
+  }
+
+  // --- the API ---------------------------------------------------------------------------------
+
+  /** One request as IA sees it: the key's limit, outages and random faults, then the answer. */
+  private async serve<T>(
+    caller: string,
+    path: string,
+    answer: (t: number) => { status: number; value?: T; etag?: string },
+  ) {
+    const t = this.clock.now();
+    const outage = this.outageAt(t);
+    const tooSoon = t - this.lastAccepted < 1000;
+    const log = (status: number) => this.requests.push({ at: t, caller, path, status });
+    if (tooSoon) {
+      log(429);
+      throw new RateLimitedError(1, 'IA answered 429 Too Many Requests');
+    }
+    this.lastAccepted = t;
+    if (outage?.kind === 'timeout' || (!outage && this.faults.chance(0.003))) {
+      log(0);
+      await this.clock.sleep(5_000);
+      throw new UpstreamError('IA did not answer within 5000 ms');
+    }
+    if (outage || this.faults.chance(0.005)) {
+      log(503);
+      throw new UpstreamError('IA answered 503', 503);
+    }
+    const result = answer(t);
+    log(result.status);
+    if (result.status === 404) throw new NotFoundError(`IA answered 404 for ${path}`);
+    return result;
+  }
+
+  private etagOf(body: unknown) {
+    let h = 2166136261;
+    const text = JSON.stringify(body);
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+    return `W/"${(h >>> 0).toString(16)}"`;
+  }
+
+  /** A client of the port, as one caller (a function or the CLI) sees IA through its pacer. */
+  client(caller: string, pace: Pacer, alive: () => void = () => undefined): IaClient {
+    const attemptAt = (id: string, t: number) => {
+      const a = this.attempts.get(id);
+      const parent = a && this.assignments.find((s) => s.id === a.assignmentId);
+      if (!a || !parent || t < a.startedAt || (parent.deletedAt !== undefined && t >= parent.deletedAt))
+        return { status: 404 };
+      const value = { attempt: this.rawAttempt(a, t) };
+      return { status: 200, value, etag: this.etagOf(value) };
+    };
+    const call = async <T>(path: string, answer: (t: number) => { status: number; value?: T; etag?: string }) => {
+      alive();
+      await pace();
+      alive();
+      return this.serve(caller, path, answer);
+    };
+    return {
+      getAttempt: async (id) => {
+        const r = await call(`/attempts/${id}`, (t) => attemptAt(id, t));
+        return { value: parseAttempt(r.value), ...(r.etag ? { etag: r.etag } : {}) };
+      },
+      getAttemptIfChanged: async (id, etag) => {
+        const r = await call(`/attempts/${id}`, (t) => attemptAt(id, t));
+        if (r.etag === etag) return NOT_MODIFIED;
+        return { value: parseAttempt(r.value), ...(r.etag ? { etag: r.etag } : {}) };
+      },
+      getAssignment: async (id) => {
+        const r = await call(`/assignments/${id}`, (t) => {
+          const s = this.assignments.find((x) => x.id === id);
+          return s && s.createdAt <= t && !(s.deletedAt !== undefined && t >= s.deletedAt)
+            ? { status: 200, value: { assignment: this.rawAssignment(s, t) } }
+            : { status: 404 };
+        });
+        return { value: parseAssignment(r.value) };
+      },
+      listAssignments: async (page, per, options) => {
+        const r = await call(`/assignments?page=${page}&per=${per}`, (t) => {
+          const served = Math.min(per, this.latest(this.clamps, t).per);
+          const view = this.listView(t);
+          const pages = Math.max(1, Math.ceil(view.length / served));
+          let items = view.slice((page - 1) * served, page * served);
+          const short = this.shortPages.find((s) => s.page === page && s.from <= t && t < s.until);
+          // IA paginated, then hid one of the page's items: a page shorter than the others.
+          if (short && page < pages && items.length > 1) items = items.slice(1);
+          const value = {
+            meta: { total_count: String(view.length), count: items.length, pages },
+            results: items.map((s) => ({ assignment: this.rawAssignment(s, t) })),
+          };
+          const mode = this.latest(this.etagModes, t).mode;
+          const tagged = mode === 'all' || (mode === 'odd' && page % 2 === 1);
+          return { status: 200, value, ...(tagged ? { etag: this.etagOf(value) } : {}) };
+        });
+        if (options?.etag !== undefined && r.etag === options.etag) return NOT_MODIFIED;
+        return { value: parseAssignmentPage(r.value), ...(r.etag ? { etag: r.etag } : {}) };
+      },
+    };
+  }
+
+  /** When the next assignment is created, given the rate. */
+  nextCreation(now: number): number {
+    return now + this.rng.exponential(DAY / this.options.assignmentsPerDay);
+  }
+}
+
+export const TIME = { MINUTE, HOUR, DAY };

@@ -1,0 +1,383 @@
+/**
+ * The pipeline in the simulated world: the real domain code of ingest, check, the sweep and the
+ * CLI's IA commands, wired to the in-memory ports and the model of IA, driven by virtual time.
+ * Only the wiring here is the simulation's; every decision is the functions' own.
+ */
+
+import type { SQSRecord } from 'aws-lambda';
+import { walkAssignments } from '#lib/domain/assignment-walk.js';
+import type { CheckMessage } from '#lib/domain/check-message.js';
+import { pacedIntervalMs, SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
+import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
+import { createPacer, createSharedPacer, type Pacer } from '#lib/domain/pacing.js';
+import { signRequest } from '#lib/domain/webhooks/sign.js';
+import type { Source } from '#lib/domain/webhooks/sources.js';
+import { createRecordHandler } from '../functions/check/record-handler.js';
+import { ingestRequest } from '../functions/ingest/ingest-request.js';
+import { runSweep } from '../functions/sweep/sweep-run.js';
+import { IaModel, TIME } from './ia-model.js';
+import {
+  Crash,
+  Invocation,
+  MemoryCursor,
+  MemoryDedupe,
+  MemoryIdempotency,
+  MemorySlots,
+  MemoryStates,
+  MemoryTopic,
+  SimQueue,
+} from './memory-aws.js';
+import { Random } from './random.js';
+import { VirtualTime } from './virtual-time.js';
+
+export interface SimOptions {
+  seed: number;
+  days: number;
+  assignmentsPerDay: number;
+  /** Chance that a process dies before any one of its writes. */
+  crashRate?: number;
+}
+
+export interface Delivery {
+  eventId: string;
+  at: number;
+  attemptId?: string;
+  assignmentId?: string;
+  /** Whether the payload names an id at all (a signed event of a kind we do not map has none). */
+  statuses: number[];
+  bodies: Array<Record<string, unknown>>;
+}
+
+const START = Date.UTC(2026, 0, 5, 6, 0, 0);
+const SOURCE: Source = {
+  name: 'ats',
+  kind: 'standard-webhooks',
+  secretName: 'sim/ats',
+  attemptIdPath: 'data.attemptId',
+  assignmentIdPath: 'data.assignmentId',
+};
+const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+/** Standard Webhooks' own retry schedule after a failed delivery. */
+const SENDER_RETRIES_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+const IA_KEY = 'ia-key#sim';
+const CHECK_TIMEOUT_MS = 60_000;
+const CHECK_CONCURRENCY = 2;
+const INGEST_TIMEOUT_MS = 10_000;
+const SWEEP_PAGE_SIZE = 20;
+/** The checks queue as the stack configures it today. */
+export const CHECKS_QUEUE = { visibilitySeconds: 360, maxReceiveCount: 5 };
+
+export type World = Awaited<ReturnType<typeof buildWorld>>;
+
+export const buildWorld = (options: SimOptions) => {
+  const time = new VirtualTime(START);
+  const world = new Random(options.seed);
+  const faults = new Random(options.seed * 7919 + 17);
+  const end = START + options.days * TIME.DAY;
+  const ia = new IaModel(world, faults, time, START, { assignmentsPerDay: options.assignmentsPerDay, end });
+  const crashRate = options.crashRate ?? 0.002;
+  const trace: string[] = [];
+  const log = (line: string) => {
+    trace.push(`${new Date(time.now()).toISOString()} ${line}`);
+    if (trace.length > 20_000) trace.splice(0, 10_000);
+  };
+  const counters = new Map<string, number>();
+  const count = (metric: string, value = 1) => counters.set(metric, (counters.get(metric) ?? 0) + value);
+  const logger = (who: string) => ({
+    info: (message: string, extra: Record<string, unknown> = {}) => log(`${who} ${message} ${brief(extra)}`),
+    warn: (message: string, extra: Record<string, unknown> = {}) => log(`${who} WARN ${message} ${brief(extra)}`),
+    error: (message: string, extra: Record<string, unknown> = {}) => log(`${who} ERROR ${message} ${brief(extra)}`),
+  });
+
+  const dlq = new SimQueue('checks-dlq', time, 30);
+  const checks = new SimQueue('checks', time, CHECKS_QUEUE.visibilitySeconds, {
+    deadLetters: dlq,
+    maxReceiveCount: CHECKS_QUEUE.maxReceiveCount,
+  });
+  const states = new MemoryStates(time);
+  const cursor = new MemoryCursor();
+  const dedupe = new MemoryDedupe(time);
+  const slots = new MemorySlots();
+  const topic = new MemoryTopic(time);
+  const idempotency = new MemoryIdempotency(time, topic);
+  const render = { includeCandidateEmail: false, attemptUrlTemplate: 'https://app.example/attempts/{attemptId}' };
+  const watch = DEFAULT_WATCH;
+  const intervalMs = pacedIntervalMs(1);
+  const invocation = (name: string, timeoutMs: number) =>
+    new Invocation(name, time, faults, time.now() + timeoutMs, crashRate);
+  const sharedPacer = (inv: Invocation, maxWaitMs?: number): Pacer =>
+    createSharedPacer(slots.for(inv), {
+      key: IA_KEY,
+      intervalMs,
+      clock: time,
+      ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+    });
+
+  // --- check ------------------------------------------------------------------------------------
+  let running = 0;
+  const invokeCheck = async (records: SQSRecord[]) => {
+    const inv = invocation('check', CHECK_TIMEOUT_MS);
+    const held: Array<{ message: CheckMessage; delaySeconds: number; forRecord: string }> = [];
+    const handle = createRecordHandler({
+      ia: ia.client('check', sharedPacer(inv), inv.alive),
+      states: states.for(inv),
+      publishOnce: idempotency.for(inv),
+      schedule: (message, delaySeconds, forRecord) => held.push({ message, delaySeconds, forRecord }),
+      deadLetter: async (body, reason) => {
+        inv.write('dead-lettering');
+        dlq.send(body, 0, {
+          failureCode: reason.code,
+          failureReason: reason.message,
+          ...(reason.attemptId ? { attemptId: reason.attemptId } : {}),
+        });
+      },
+      delay: async (record, seconds) => {
+        inv.write('delaying a record');
+        checks.changeVisibility(record.receiptHandle, seconds);
+      },
+      now: () => time.date(),
+      render,
+      watch,
+      minRecheckIntervalSeconds: 300,
+      notFoundMemorySeconds: 600,
+      log: logger('check'),
+      count,
+      minRemainingMs: 22_000,
+    });
+    const succeeded: SQSRecord[] = [];
+    for (const record of records) {
+      try {
+        await handle(record, { remainingMs: () => inv.remainingMs() });
+        succeeded.push(record);
+      } catch (error) {
+        if (inv.crashed || error instanceof Crash) {
+          log(`check died (${inv.crashedAt ?? 'timeout'}); its batch comes back after the visibility timeout`);
+          return;
+        }
+      }
+    }
+    const ok = new Set(succeeded.map((r) => r.messageId));
+    try {
+      for (const entry of held.filter((e) => ok.has(e.forRecord))) {
+        inv.write('sending a re-check');
+        checks.send(JSON.stringify(entry.message), entry.delaySeconds);
+      }
+    } catch {
+      log(`check died (${inv.crashedAt ?? 'timeout'}) sending re-checks`);
+      return;
+    }
+    // Lambda's event source mapping deletes what the batch response did not name.
+    for (const record of succeeded) checks.delete(record.receiptHandle);
+  };
+  const pollChecks = async () => {
+    if (running >= CHECK_CONCURRENCY) return;
+    const records = checks.receive(10);
+    if (records.length === 0) return;
+    running += 1;
+    try {
+      await invokeCheck(records);
+    } finally {
+      running -= 1;
+      time.spawn(time.now(), 'check poll', pollChecks);
+    }
+  };
+  checks.onVisible = (at) => time.spawn(at, 'check poll', pollChecks);
+
+  // --- sweep ------------------------------------------------------------------------------------
+  const sweepIntervalMs = SWEEP_DEFAULTS.intervalMinutes * TIME.MINUTE;
+  const sweepOwnPacer = createPacer(Math.ceil(intervalMs / SWEEP_DEFAULTS.budgetShare), time);
+  let sweepRuns = 0;
+  const invokeSweep = async () => {
+    sweepRuns += 1;
+    const inv = invocation('sweep', sweepIntervalMs + 30_000);
+    const shared = sharedPacer(inv, 50 + 2 * intervalMs);
+    const held: Array<{ message: CheckMessage; delaySeconds: number }> = [];
+    // Now and then a run gets little time (a slow start, a long page): walks stop half-way.
+    const runSeconds = faults.chance(0.15) ? faults.int(3, 40) : Math.floor((sweepIntervalMs / 1000) * 0.9) - 5;
+    const report = await runSweep({
+      ia: ia.client(
+        'sweep',
+        async () => {
+          await sweepOwnPacer();
+          await shared();
+        },
+        inv.alive,
+      ),
+      states: states.for(inv),
+      cursors: cursor.for(inv, `run-${sweepRuns}`),
+      publishOnce: idempotency.for(inv),
+      schedule: (message, delaySeconds) => held.push({ message, delaySeconds }),
+      flush: async () => {
+        for (const entry of held.splice(0)) {
+          inv.write('sending a sweep re-check');
+          checks.send(JSON.stringify(entry.message), entry.delaySeconds);
+        }
+      },
+      now: () => time.date(),
+      render,
+      watch,
+      settings: { horizonDays: SWEEP_DEFAULTS.horizonDays, pageSize: SWEEP_PAGE_SIZE, runSeconds },
+      count,
+      awaiting: async () => ({ count: states.awaiting().length }),
+      log: logger('sweep'),
+    }).catch((error: unknown) => {
+      if (error instanceof Crash || inv.crashed) return undefined;
+      throw error;
+    });
+    log(
+      `sweep run ${sweepRuns}: ${report ? `${report.status}, ${report.pages} pages, ${report.published} published` : 'died'}`,
+    );
+  };
+  const scheduleSweeps = (from: number) => {
+    for (let t = from; t < end; t += sweepIntervalMs) {
+      time.spawn(t, 'sweep', invokeSweep);
+      // EventBridge delivers at least once: now and then the same schedule runs twice at once.
+      if (faults.chance(0.02)) time.spawn(t + faults.int(0, 5_000), 'sweep (twice)', invokeSweep);
+    }
+  };
+
+  // --- ingest and the senders -------------------------------------------------------------------
+  const deliveries: Delivery[] = [];
+  const ingestDeps = (inv: Invocation) => ({
+    sources: new Map([[SOURCE.name, SOURCE]]),
+    secretFor: async () => SECRET,
+    remember: async (key: string, ttlSeconds: number) => {
+      inv.write(`remembering ${key.slice(0, 40)}`);
+      if (dedupe.live(key)) return false;
+      dedupe.items.set(key, { expiresAt: time.now() + ttlSeconds * 1000 });
+      return true;
+    },
+    forget: async (key: string) => {
+      inv.write('forgetting a key');
+      dedupe.items.delete(key);
+    },
+    enqueue: async (messages: CheckMessage[]) => {
+      inv.write('enqueueing');
+      for (const message of messages) checks.send(JSON.stringify(message));
+    },
+    now: () => time.date(),
+    referenceDedupeSeconds: 300,
+  });
+  let eventSeq = 0;
+  const deliver = async (
+    payload: Record<string, unknown>,
+    reference: { attemptId?: string; assignmentId?: string },
+  ) => {
+    eventSeq += 1;
+    const delivery: Delivery = {
+      eventId: `msg_sim${eventSeq}`,
+      at: time.now(),
+      ...reference,
+      statuses: [],
+      bodies: [],
+    };
+    deliveries.push(delivery);
+    const body = JSON.stringify(payload);
+    for (let attempt = 0; ; attempt++) {
+      const inv = invocation('ingest', INGEST_TIMEOUT_MS);
+      const signed = signRequest('standard-webhooks', body, SECRET, time.date(), delivery.eventId);
+      let status: number;
+      try {
+        const answer = await ingestRequest(
+          { sourceName: SOURCE.name, headers: signed.headers, query: {}, rawBody: signed.body },
+          ingestDeps(inv),
+        );
+        status = answer.statusCode;
+        delivery.bodies.push(answer.body);
+      } catch (error) {
+        status = inv.crashed || error instanceof Crash ? 502 : 503;
+      }
+      delivery.statuses.push(status);
+      log(`webhook ${delivery.eventId} ${brief(reference)} answered ${status}`);
+      const wait = SENDER_RETRIES_MS[attempt];
+      if (status < 500 || wait === undefined) return;
+      await time.sleep(wait);
+    }
+  };
+  const announce = (assignmentId: string) => {
+    const assignment = ia.assignments.find((a) => a.id === assignmentId);
+    const attempt = assignment?.attempts[0];
+    if (!assignment || !attempt || attempt.completeAt === undefined) return;
+    const r = world.next();
+    if (r > 0.7) return; // nobody tells us: the sweep must find it
+    const byAssignment = r > 0.55;
+    const late = world.next();
+    const delay =
+      late < 0.7
+        ? world.exponential(TIME.MINUTE)
+        : late < 0.95
+          ? world.exponential(TIME.HOUR)
+          : world.exponential(12 * TIME.HOUR);
+    const reference = byAssignment ? { assignmentId } : { attemptId: attempt.id };
+    const payload = { type: 'assessment.completed', data: reference };
+    time.spawn(attempt.completeAt + delay, 'webhook', () => deliver(payload, reference));
+    if (world.chance(0.1))
+      time.spawn(attempt.completeAt + delay + world.exponential(TIME.HOUR), 'webhook (again)', () =>
+        deliver(payload, reference),
+      );
+  };
+  const scheduleAssignments = () => {
+    for (let t = ia.nextCreation(START); t < end; t = ia.nextCreation(t)) {
+      const at = t;
+      time.spawn(at, 'create assignment', () => announce(ia.createAssignment(at).id));
+    }
+    // Signed events of kinds we do not map (a test ping, a stage change): no attempt, no assignment.
+    for (let t = START + world.exponential(TIME.DAY); t < end; t += world.exponential(TIME.DAY)) {
+      time.spawn(t, 'webhook (other kind)', () =>
+        deliver({ type: 'candidate.stage_changed', data: { stage: 'x' } }, {}),
+      );
+    }
+  };
+
+  // --- the CLI, run by an operator with the production key while the stack is live -------------
+  const cliRuns: Array<{ at: number; command: string }> = [];
+  const operator = async () => {
+    const inv = invocation('cli', TIME.HOUR);
+    // Today's CLI paces in its own process only.
+    const pace = createPacer(intervalMs, time);
+    const client = ia.client('cli', pace, inv.alive);
+    cliRuns.push({ at: time.now(), command: 'sweep --days 2' });
+    await walkAssignments(
+      client,
+      { page: 1, per: 100 },
+      { requestedPer: 100, horizonDays: 2, now: time.date() },
+      async () => undefined,
+    ).catch((error: unknown) => log(`cli sweep failed: ${(error as Error).message}`));
+  };
+  const scheduleOperator = () => {
+    for (let t = START + world.exponential(2 * TIME.DAY); t < end; t += world.exponential(2 * TIME.DAY))
+      time.spawn(t, 'cli', operator);
+  };
+
+  return {
+    options,
+    start: START,
+    end,
+    time,
+    ia,
+    checks,
+    dlq,
+    states,
+    cursor,
+    dedupe,
+    topic,
+    idempotency,
+    deliveries,
+    cliRuns,
+    counters,
+    trace,
+    watch,
+    sweepIntervalMs,
+    run: async (onTick?: () => void) => {
+      scheduleAssignments();
+      scheduleSweeps(START + 30_000);
+      scheduleOperator();
+      await time.runUntil(end, onTick);
+    },
+  };
+};
+
+const brief = (extra: Record<string, unknown>) => {
+  const text = JSON.stringify(extra);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+};
