@@ -1,12 +1,12 @@
 /** `ia-review-alerts check`: what the pipeline would decide and publish for an attempt, right now. */
 
 import { createIaClient } from '#lib/adapters/ia-client.js';
-import { createPacer } from '#lib/domain/pacing.js';
 import { toPublishInput } from '#lib/adapters/publish.js';
 import { buildAlert } from '#lib/domain/alert.js';
 import { pacedIntervalMs } from '#lib/domain/defaults.js';
 import { type Evaluation, evaluateReference } from '#lib/domain/evaluate.js';
 import { isIaId } from '#lib/domain/ids.js';
+import { createPacer } from '#lib/domain/pacing.js';
 import { loadIaSettings, loadRenderSettings } from '#lib/runtime/config.js';
 import { type Io, UsageError } from './io.js';
 

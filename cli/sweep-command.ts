@@ -5,10 +5,10 @@
  */
 
 import { createIaClient } from '#lib/adapters/ia-client.js';
-import { createPacer } from '#lib/domain/pacing.js';
 import { walkAssignments } from '#lib/domain/assignment-walk.js';
 import { decide } from '#lib/domain/decision.js';
 import { pacedIntervalMs } from '#lib/domain/defaults.js';
+import { createPacer } from '#lib/domain/pacing.js';
 import { loadIaSettings } from '#lib/runtime/config.js';
 import { type Io, UsageError } from './io.js';
 

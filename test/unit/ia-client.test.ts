@@ -1,7 +1,6 @@
 /** The IA client against a real HTTP server on loopback: retries, Retry-After, timeouts, errors. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createIaClient, type IaClientOptions, parseRetryAfter } from '#lib/adapters/ia-client.js';
-import { createPacer } from '#lib/domain/pacing.js';
 import {
   MalformedResponseError,
   NotFoundError,
@@ -10,6 +9,7 @@ import {
   UnauthorizedError,
   UpstreamError,
 } from '#lib/domain/errors.js';
+import { createPacer } from '#lib/domain/pacing.js';
 import { FakeIaServer } from '../../local/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts, SEED_ASSIGNMENT_ID, SEED_ATTEMPT_ID } from '../../local/ia-fixtures.js';
 

@@ -7,9 +7,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { pacedIntervalMs } from '../domain/defaults.js';
 import type { IaClient } from '../domain/ia.js';
+import { createPacer } from '../domain/pacing.js';
 import type { IaSettings } from '../runtime/config.js';
 import { createIaClient } from './ia-client.js';
-import { createPacer } from '../domain/pacing.js';
 import { readSecret } from './secrets.js';
 import { createSharedPacer } from './shared-pacer.js';
 
