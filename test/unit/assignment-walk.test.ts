@@ -11,7 +11,7 @@ const NOW = new Date('2026-11-26T12:00:00Z');
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
 
 /** A list of `count` assignments an hour apart, newest first, served `clamp` per page. */
-const listOf = (count: number, clamp = 100) => {
+const listOf = (count: number, clamp = 100, shape: { shortPage?: number; totals?: boolean } = {}) => {
   const items = Array.from({ length: count }, (_, i) =>
     listedAssignment(`asg-${i}`, hoursAgo(i + 1), [{ id: `att-${i}`, pendingReviewCount: 1 }]),
   );
@@ -24,10 +24,17 @@ const listOf = (count: number, clamp = 100) => {
       asked.push({ page, per, ...(options.etag ? { etag: options.etag } : {}) });
       if (options.etag === `"p${page}"`) return NOT_MODIFIED;
       const size = Math.min(per, clamp);
-      const results = items.slice((page - 1) * size, page * size);
+      const pages = Math.ceil(items.length / size);
+      const served = items.slice((page - 1) * size, page * size);
+      // IA hid one of this page's items after it paginated: a non-last page one item short.
+      const results = page === shape.shortPage && page < pages ? served.slice(1) : served;
       return {
         value: parseAssignmentPage({
-          meta: { total_count: items.length, count: results.length, pages: Math.ceil(items.length / size) },
+          meta: {
+            ...(shape.totals === false ? {} : { total_count: items.length }),
+            count: results.length,
+            pages,
+          },
           results,
         }),
         etag: `"p${page}"`,
@@ -59,6 +66,18 @@ const walk = async (
 };
 
 describe('walkAssignments', () => {
+  it.each([
+    ['with the list totals', true],
+    ['without totals', false],
+  ])('does not take one short page in the middle for a new page size (%s)', async (_, totals) => {
+    // Defect: page 2 one item short was read as per=9; every walk restarted there, forever.
+    const { ia } = listOf(40, 10, { shortPage: 2, totals });
+    const { end, ids } = await walk(ia, { page: 1, per: 10 });
+    expect(end).toBe('end-of-list');
+    expect(ids).toContain('att-39');
+    expect(ids).toHaveLength(39); // the hidden item is the only one not seen
+  });
+
   it('stops at the horizon, with each completed attempt once and when the list stops watching it', async () => {
     const { ia } = listOf(100);
     const { end, ids, pages } = await walk(ia, { page: 1, per: 10 });

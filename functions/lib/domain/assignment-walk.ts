@@ -85,10 +85,19 @@ const completedAttempts = (
 
 /**
  * The page size IA served, when a page that is not the last one shows it (IA numbers pages by
- * the size it serves, so page numbers stay right whatever we asked; only a change matters).
+ * the size it serves, so page numbers stay right whatever we asked; only a change matters). A
+ * page can also come up short because IA hid or deleted one of its items after paginating: a
+ * count is only taken for the page size when the list's own totals agree with it
+ * (`pages = ⌈total / count⌉`), or, without totals, when the page before showed the same count.
  */
-const servedPer = (page: AssignmentPage, number: number): number | undefined =>
-  page.pages !== undefined && number < page.pages && page.itemCount > 0 ? page.itemCount : undefined;
+const servedPer = (page: AssignmentPage, number: number, previousCount: number | undefined): number | undefined => {
+  if (page.pages === undefined || number >= page.pages || page.itemCount === 0) return undefined;
+  const agrees =
+    page.totalCount !== undefined
+      ? Math.ceil(page.totalCount / page.itemCount) === page.pages
+      : number === 1 || previousCount === page.itemCount;
+  return agrees ? page.itemCount : undefined;
+};
 
 /**
  * Walks from `position` until the horizon, the end of the list or `shouldStop()`; `onPage` gets
@@ -104,6 +113,7 @@ export const walkAssignments = async (
   const horizonStart = options.now.getTime() - options.horizonDays * DAY_MS;
   const seen = new Set<string>();
   let current = { ...position };
+  let previousCount: number | undefined;
   while (!shouldStop()) {
     const number = current.page;
     const memo = options.memoFor?.(current.per, number);
@@ -118,7 +128,8 @@ export const walkAssignments = async (
       continue;
     }
     const page = fetched.value;
-    const per = servedPer(page, number) ?? current.per;
+    const per = servedPer(page, number, previousCount) ?? current.per;
+    previousCount = page.itemCount;
     if (per !== current.per && number > 1) {
       // Page numbers now address other items: start over at the top with the served size.
       return { end: 'restart', position: { page: 1, per } };
