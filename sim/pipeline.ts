@@ -336,17 +336,20 @@ export const buildWorld = (options: SimOptions) => {
     // Today's CLI paces in its own process only.
     const pace = createPacer(intervalMs, time);
     const client = ia.client('cli', pace, inv.alive);
-    cliRuns.push({ at: time.now(), command: 'sweep --days 2' });
+    cliRuns.push({ at: time.now(), command: 'sweep --days 30' });
     await walkAssignments(
       client,
       { page: 1, per: 100 },
-      { requestedPer: 100, horizonDays: 2, now: time.date() },
+      { requestedPer: 100, horizonDays: 30, now: time.date() },
       async () => undefined,
     ).catch((error: unknown) => log(`cli sweep failed: ${(error as Error).message}`));
   };
   const scheduleOperator = () => {
-    for (let t = START + world.exponential(2 * TIME.DAY); t < end; t += world.exponential(2 * TIME.DAY))
-      time.spawn(t, 'cli', operator);
+    // While the stack is live: a few seconds into one of the sweep's walks.
+    for (let t = START + world.exponential(2 * TIME.DAY); t < end; t += world.exponential(2 * TIME.DAY)) {
+      const walkStart = START + 30_000 + Math.ceil((t - START) / sweepIntervalMs) * sweepIntervalMs;
+      time.spawn(walkStart + world.between(0, 20_000), 'cli', operator);
+    }
   };
 
   return {

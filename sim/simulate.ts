@@ -54,11 +54,10 @@ export const simulate = async (options: SimOptions): Promise<SimReport> => {
   checkRate(world, final);
   checkConservation(world, final);
   checkEscapes(world, final);
-  const first = final.sort((a, b) => a.at - b.at)[0];
+  final.sort((a, b) => a.at - b.at);
+  const first = final.find((v) => v.attemptId !== undefined) ?? final[0];
   const trace = first
-    ? (first.attemptId ? world.trace.filter((line) => line.includes(first.attemptId as string)) : world.trace).slice(
-        -15,
-      )
+    ? (first.attemptId ? world.trace.filter((line) => line.includes(`${first.attemptId}"`)) : world.trace).slice(-15)
     : [];
   const alerts: Record<string, number> = {};
   for (const { notification } of world.topic.published)

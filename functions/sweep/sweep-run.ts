@@ -142,8 +142,10 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
         }
       }
       await deps.flush();
-      // A page with an attempt that could not be looked at is fetched whole next time.
-      if (outcome.etag && outcome.page <= MAX_PAGE_MEMOS && report.lookFailures === failuresBefore) {
+      // A 304 for a memo stands for every attempt on the page: a page with one this run did not
+      // look at (passed over, or a look that failed) is fetched whole next time.
+      const lookedAtAll = outcome.passedOver === 0 && report.lookFailures === failuresBefore;
+      if (outcome.etag && outcome.page <= MAX_PAGE_MEMOS && lookedAtAll) {
         const dueAt = earliest(dueTimes);
         pages[key] = { etag: outcome.etag, ...(outcome.ends ? { ends: true } : {}), ...(dueAt ? { dueAt } : {}) };
       } else {

@@ -43,6 +43,11 @@ export type PageOutcome =
       etag?: string;
       assignments: number;
       unusable: number;
+      /**
+       * Items on the page this walk did not look at (already seen in this walk, or behind the
+       * boundary of a resumed one): their due times are not in this page's outcome.
+       */
+      passedOver: number;
       ends: boolean;
     }
   | { kind: 'not-modified'; page: number };
@@ -137,17 +142,24 @@ export const walkAssignments = async (
     const attempts: ListedAttempt[] = [];
     let boundary = current.boundary;
     let reachedHorizon = false;
+    let passedOver = 0;
     for (const assignment of page.assignments) {
       const created = assignment.created_at ? Date.parse(assignment.created_at) : Number.NaN;
       if (created < horizonStart) {
         reachedHorizon = true;
         break;
       }
-      if (seen.has(assignment.id)) continue;
+      if (seen.has(assignment.id)) {
+        passedOver += 1;
+        continue;
+      }
       seen.add(assignment.id);
       if (assignment.created_at && boundary) {
         const edge = Date.parse(boundary.createdAt);
-        if (created > edge || (created === edge && boundary.ids.includes(assignment.id))) continue;
+        if (created > edge || (created === edge && boundary.ids.includes(assignment.id))) {
+          passedOver += 1;
+          continue;
+        }
       }
       // Without a creation time the assignment is kept in the horizon: better one look too many.
       const listedUntil = new Date(
@@ -172,6 +184,7 @@ export const walkAssignments = async (
         attempts,
         assignments: page.assignments.length,
         unusable: page.unusable,
+        passedOver,
         ends: reachedHorizon || atEnd,
         ...(fetched.etag ? { etag: fetched.etag } : {}),
       },

@@ -1,0 +1,102 @@
+/**
+ * The sweep's runs over days, on the simulation's in-memory ports and a list with real ETags:
+ * what a 304 may stand for.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { parseAssignmentPage } from '#lib/domain/attempt-schema.js';
+import { type IaClient, NOT_MODIFIED } from '#lib/domain/ia.js';
+import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
+import { runSweep } from '../../functions/sweep/sweep-run.js';
+import { listedAssignment } from '../../local/ia-fixtures.js';
+import { Invocation, MemoryCursor, MemoryIdempotency, MemoryStates, MemoryTopic } from '../../sim/memory-aws.js';
+import { Random } from '../../sim/random.js';
+import { VirtualTime } from '../../sim/virtual-time.js';
+
+const HOUR = 3_600_000;
+
+/** Nine assignments, three a page, each with an attempt waiting for a review; ETags from content. */
+const world = () => {
+  const time = new VirtualTime(Date.parse('2026-11-02T09:00:00Z'));
+  const created = time.now() - HOUR;
+  const items = Array.from({ length: 9 }, (_, i) =>
+    listedAssignment(`asg-${i}`, new Date(created - i * 60_000), [
+      { id: `att-${i}`, pendingReviewCount: 1, scoringCompleted: false },
+    ]),
+  );
+  const ia: IaClient = {
+    getAttempt: () => Promise.reject(new Error('not used')),
+    getAttemptIfChanged: () => Promise.reject(new Error('not used')),
+    getAssignment: () => Promise.reject(new Error('not used')),
+    listAssignments: async (page, per, options = {}) => {
+      await time.sleep(1000);
+      const results = items.slice((page - 1) * 3, page * 3);
+      const body = {
+        meta: { total_count: items.length, count: results.length, pages: Math.ceil(items.length / 3) },
+        results,
+      };
+      const etag = `"${Buffer.from(JSON.stringify(body)).toString('base64').slice(-24)}${per}"`;
+      if (options.etag === etag) return NOT_MODIFIED;
+      return { value: parseAssignmentPage(body), etag };
+    },
+  };
+  const states = new MemoryStates(time);
+  const cursor = new MemoryCursor();
+  const topic = new MemoryTopic(time);
+  const idempotency = new MemoryIdempotency(time, topic);
+  let run = 0;
+  const sweep = async (runSeconds: number) => {
+    run += 1;
+    const inv = new Invocation('sweep', time, new Random(1), time.now() + 600_000, 0);
+    return runSweep({
+      ia,
+      states: states.for(inv),
+      cursors: cursor.for(inv, `run-${run}`),
+      publishOnce: idempotency.for(inv),
+      schedule: () => undefined,
+      flush: async () => undefined,
+      now: () => time.date(),
+      render: { includeCandidateEmail: false },
+      watch: DEFAULT_WATCH,
+      settings: { horizonDays: 30, pageSize: 3, runSeconds },
+      count: () => undefined,
+      awaiting: async () => ({ count: states.awaiting().length }),
+      log: { info: () => undefined, warn: () => undefined },
+    });
+  };
+  /** Runs a sweep at `at` on the virtual clock. */
+  const sweepAt = async (at: number, runSeconds = 300) => {
+    let report: Awaited<ReturnType<typeof sweep>> | undefined;
+    time.spawn(at, 'sweep', async () => {
+      report = await sweep(runSeconds);
+    });
+    await time.runUntil(at + 600_000);
+    return report;
+  };
+  const reminders = () =>
+    topic.published.filter((p) => p.notification.eventType === 'review.overdue').map((p) => p.notification);
+  /** A new assignment at the head of the list: every item moves one place back. */
+  const newAssignment = () =>
+    items.unshift(
+      listedAssignment('asg-new', time.date(), [{ id: 'att-new', pendingReviewCount: 1, scoringCompleted: false }]),
+    );
+  return { time, sweepAt, reminders, newAssignment };
+};
+
+describe('runSweep over days', () => {
+  it('never lets a kept ETag hide a page whose attempts it resumed past (reminders still come)', async () => {
+    const { time, sweepAt, reminders, newAssignment } = world();
+    const start = time.now();
+    // The first run has time for two pages only; then the list moves, and the next run, resumed a
+    // page early, gets page 2 whole (new ETag) but passes over its items (behind the boundary).
+    expect((await sweepAt(start, 2))?.status).toBe('stopped');
+    newAssignment();
+    expect((await sweepAt(start + 300_000))?.status).toBe('full-walk');
+    // A day later, every waiting review is overdue, whatever page it is on.
+    for (let hour = 1; hour <= 26; hour++) await sweepAt(start + hour * HOUR);
+    expect(
+      reminders()
+        .map((alert) => ('attemptId' in alert ? alert.attemptId : ''))
+        .sort(),
+    ).toEqual([...Array.from({ length: 9 }, (_, i) => `att-${i}`), 'att-new'].sort());
+  });
+});
