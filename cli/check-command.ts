@@ -3,6 +3,7 @@
 import { createIaClient } from '#lib/adapters/ia-client.js';
 import { toPublishInput } from '#lib/adapters/publish.js';
 import { buildAlert } from '#lib/domain/alert.js';
+import { isCompleted } from '#lib/domain/attempt.js';
 import { pacedIntervalMs } from '#lib/domain/defaults.js';
 import { type Evaluation, evaluateReference } from '#lib/domain/evaluate.js';
 import { isIaId } from '#lib/domain/ids.js';
@@ -12,6 +13,14 @@ import { type Io, UsageError } from './io.js';
 
 const describe = (evaluation: Evaluation, now: Date, io: Io) => {
   const { attempt, decision } = evaluation;
+  if (!isCompleted(attempt)) {
+    return {
+      attemptId: attempt.id,
+      decision: 'not-completed',
+      notification: null,
+      note: 'not completed by the candidate yet: nothing to decide (the sweep finds it once it is)',
+    };
+  }
   if (decision === 'scoring.pending') {
     return {
       attemptId: attempt.id,

@@ -10,7 +10,7 @@
 
 import type { Alert } from '#lib/domain/alert.js';
 import { applyObservation, type ObservationDeps, scheduleRecheck } from '#lib/domain/apply-observation.js';
-import { type Attempt, normaliseAttempt } from '#lib/domain/attempt.js';
+import { type Attempt, isCompleted, normaliseAttempt } from '#lib/domain/attempt.js';
 import { assignmentKey, isMissing, type StoredRecord } from '#lib/domain/attempt-store.js';
 import type { CheckMessage } from '#lib/domain/check-message.js';
 import { NotFoundError } from '#lib/domain/errors.js';
@@ -28,7 +28,14 @@ export interface CheckDeps extends ObservationDeps {
   count(metric: string, value?: number, dimensions?: Record<string, string>): void;
 }
 
-export type CheckAction = 'checked' | 'recently-checked' | 'already-closed' | 'stale-recheck' | 'waiting' | 'resumed';
+export type CheckAction =
+  | 'checked'
+  | 'not-completed'
+  | 'recently-checked'
+  | 'already-closed'
+  | 'stale-recheck'
+  | 'waiting'
+  | 'resumed';
 
 export interface CheckOutcome {
   attemptId: string;
@@ -147,6 +154,7 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
     forRecord: ctx.messageId,
     ...(message.source ? { source: message.source } : {}),
   });
+  if (lifecycle === 'not-completed') return outcome('not-completed', { lifecycle });
   return outcome('checked', { published, suppressed, lifecycle, ...(nextCheckAt ? { nextCheckAt } : {}) });
 };
 
@@ -167,6 +175,11 @@ export const checkReference = async (
     return evaluateReference(message, deps.ia, options.signal ? { signal: options.signal } : {});
   });
   const outcomes: CheckOutcome[] = [];
-  for (const { attempt } of evaluations) outcomes.push(await checkAttempt(ctx, attempt.id, attempt));
+  for (const { attempt } of evaluations)
+    outcomes.push(
+      isCompleted(attempt)
+        ? await checkAttempt(ctx, attempt.id, attempt)
+        : { attemptId: attempt.id, action: 'not-completed', published: [], suppressed: [] },
+    );
   return { outcomes, failures };
 };

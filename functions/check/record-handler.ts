@@ -43,6 +43,7 @@ export const createRecordHandler =
         for (const eventType of outcome.published) deps.count('AlertsPublished', 1, { eventType });
         for (const _ of outcome.suppressed) deps.count('DuplicateAlertsSuppressed');
         if (outcome.action === 'stale-recheck') deps.count('StaleRechecksDropped');
+        if (outcome.action === 'not-completed') deps.count('AttemptsNotCompleted');
         if (outcome.action === 'recently-checked' || outcome.action === 'already-closed')
           deps.count('DuplicateTriggersAbsorbed');
       }

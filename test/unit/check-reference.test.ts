@@ -3,13 +3,13 @@
  * the state no longer names, one that is due, and the redelivery of the message that looked.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { parseAttempt } from '#lib/domain/attempt-schema.js';
+import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
 import type { StoredRecord } from '#lib/domain/attempt-store.js';
 import type { CheckMessage } from '#lib/domain/check-message.js';
 import { NotFoundError } from '#lib/domain/errors.js';
 import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { type CheckDeps, checkReference } from '../../functions/check/check-reference.js';
-import { seedVariant } from '../../local/ia-fixtures.js';
+import { listedAssignment, seedVariant } from '../../local/ia-fixtures.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const ID = 'att-watched';
@@ -21,6 +21,10 @@ let stateReads: number;
 let iaCalls: number;
 let scheduled: Array<{ message: CheckMessage; delaySeconds: number; forRecord: string }>;
 let published: string[];
+/** What IA serves for an assignment (404 when unset) and the attempt's fields. */
+let assignment: unknown;
+let attemptFields: Record<string, unknown>;
+let clock: Date;
 
 const deps = (): CheckDeps => ({
   ia: {
@@ -28,7 +32,7 @@ const deps = (): CheckDeps => ({
       iaCalls += 1;
       if (missingIds.has(id)) throw new NotFoundError(`attempt ${id} not found (404)`);
       return {
-        value: parseAttempt(seedVariant(ID, { pending_review_count: 2, scoring_completed: false })),
+        value: parseAttempt(seedVariant(ID, attemptFields)),
         etag: '"v2"',
       };
     },
@@ -38,7 +42,8 @@ const deps = (): CheckDeps => ({
     },
     getAssignment: async (id) => {
       iaCalls += 1;
-      throw new NotFoundError(`assignment ${id} not found (404)`);
+      if (!assignment) throw new NotFoundError(`assignment ${id} not found (404)`);
+      return { value: parseAssignment(assignment) };
     },
     listAssignments: async () => {
       throw new Error('not used');
@@ -63,7 +68,7 @@ const deps = (): CheckDeps => ({
     return 'published';
   },
   schedule: (message, delaySeconds, forRecord) => scheduled.push({ message, delaySeconds, forRecord }),
-  now: () => NOW,
+  now: () => clock,
   render: { includeCandidateEmail: false },
   watch: DEFAULT_WATCH,
   minRecheckIntervalSeconds: 300,
@@ -103,6 +108,9 @@ beforeEach(() => {
   iaCalls = 0;
   scheduled = [];
   published = [];
+  assignment = undefined;
+  attemptFields = { pending_review_count: 2, scoring_completed: false };
+  clock = NOW;
 });
 
 describe('re-checks', () => {
@@ -190,5 +198,31 @@ describe('a 404 is remembered', () => {
     expect(remembered.map((r) => r.key)).toEqual(['assignment#asg-1']);
     await expect(checkReference({ assignmentId: 'asg-1' }, 'm-2', deps())).rejects.toThrow(/not asked again/);
     expect(iaCalls).toBe(1);
+  });
+});
+
+describe('only completed attempts are watched', () => {
+  it('by assignment: an attempt still being taken is not-completed, with no state and no re-check', async () => {
+    assignment = listedAssignment('asg-1', NOW, [
+      { id: 'att-done', pendingReviewCount: 1, scoringCompleted: false },
+      { id: 'att-taking', inProgress: true, scoringCompleted: false },
+    ]);
+    const { outcomes } = await checkReference({ assignmentId: 'asg-1' }, 'm-1', deps());
+    expect(outcomes.map((o) => [o.attemptId, o.action])).toEqual([
+      ['att-done', 'checked'],
+      ['att-taking', 'not-completed'],
+    ]);
+    expect(stored).toMatchObject({ attemptId: 'att-done' });
+    expect(scheduled.map((s) => s.message.attemptId)).toEqual(['att-done']);
+  });
+
+  it('by attempt id: no state, no re-check, and a day later no scoring.stalled', async () => {
+    attemptFields = { completed_at: null, pending_review_count: 0, scoring_completed: false };
+    for (const hours of [0, 25]) {
+      clock = new Date(NOW.getTime() + hours * 3_600_000);
+      const { outcomes } = await checkReference({ attemptId: ID }, `m-${hours}`, deps());
+      expect(outcomes[0]?.action).toBe('not-completed');
+    }
+    expect([stored, scheduled, published]).toEqual([undefined, [], []]);
   });
 });

@@ -7,6 +7,7 @@
 
 import type { RenderSettings } from './alert.js';
 import { type Alert, buildAlert } from './alert.js';
+import { isCompleted } from './attempt.js';
 import type { StateStore } from './attempt-store.js';
 import type { CheckMessage } from './check-message.js';
 import { SQS_MAX_DELAY_SECONDS } from './check-message.js';
@@ -73,6 +74,11 @@ const essence = (state: AttemptState | undefined) => {
 
 export const applyObservation = async (deps: ObservationDeps, look: Looked): Promise<Applied> => {
   const { now } = look;
+  // Only a completed attempt is watched: one still being taken is nothing to decide on yet (the
+  // sweep finds it once it completes), and would otherwise read as scoring that never finishes.
+  if (!look.previous && look.observed !== 'not-modified' && !isCompleted(look.observed.attempt)) {
+    return { published: [], suppressed: [], lifecycle: 'not-completed', saved: false };
+  }
   const step = nextStep(look.previous, look.observed, now, deps.watch);
   const published: Alert['eventType'][] = [];
   const suppressed: Alert['eventType'][] = [];

@@ -10,7 +10,7 @@
  * read from the pages, and a change of it restarts the walk, since page numbers then mean other
  * items.
  */
-import { type Attempt, normaliseAttempt } from './attempt.js';
+import { type Attempt, isCompleted, normaliseAttempt } from './attempt.js';
 import { type AssignmentPage, parseAttempt, type RawAssignment } from './attempt-schema.js';
 import { isAppError } from './errors.js';
 import { type IaClient, NOT_MODIFIED, type RequestOptions } from './ia.js';
@@ -80,7 +80,7 @@ const completedAttempts = (
   assignment.attempts.flatMap((raw) => {
     try {
       const attempt = normaliseAttempt(parseAttempt(raw), assignment);
-      return attempt.completedAt ? [{ attempt, assignmentId: assignment.id, listedUntil }] : [];
+      return isCompleted(attempt) ? [{ attempt, assignmentId: assignment.id, listedUntil }] : [];
     } catch (error) {
       if (!isAppError(error)) throw error;
       onMalformed?.(`an attempt of assignment ${assignment.id}: ${error.message}`);

@@ -92,6 +92,9 @@ const scoreRatioOf = (raw: RawAttempt): number | undefined =>
     ? raw.score / raw.possible_score
     : undefined;
 
+/** Finished by the candidate: only then is there anything to score, review or alert on. */
+export const isCompleted = (attempt: Pick<Attempt, 'completedAt'>): boolean => attempt.completedAt !== undefined;
+
 /** Builds the normalised attempt; `assignment` adds candidate, role and results link when known. */
 export const normaliseAttempt = (raw: RawAttempt, assignment?: RawAssignment): Attempt => {
   const user = assignment?.user ?? raw.user;
