@@ -75,6 +75,14 @@ export interface IaModelOptions {
   end: number;
 }
 
+interface Answer<T> {
+  status: number;
+  value?: T;
+  etag?: string;
+  /** What the trace says about the answer (the attempts on a page). */
+  about?: string;
+}
+
 export interface IaRequest {
   at: number;
   caller: string;
@@ -102,6 +110,7 @@ export class IaModel {
     private readonly clock: Clock,
     start: number,
     private readonly options: IaModelOptions,
+    private readonly trace: (line: string) => void = () => undefined,
   ) {
     this.clamps.push({ from: 0, per: 20 });
     this.etagModes.push({ from: 0, mode: 'all' });
@@ -249,15 +258,14 @@ export class IaModel {
   // --- the API ---------------------------------------------------------------------------------
 
   /** One request as IA sees it: the key's limit, outages and random faults, then the answer. */
-  private async serve<T>(
-    caller: string,
-    path: string,
-    answer: (t: number) => { status: number; value?: T; etag?: string },
-  ) {
+  private async serve<T>(caller: string, path: string, answer: (t: number) => Answer<T>) {
     const t = this.clock.now();
     const outage = this.outageAt(t);
     const tooSoon = t - this.lastAccepted < 1000;
-    const log = (status: number) => this.requests.push({ at: t, caller, path, status });
+    const log = (status: number) => {
+      this.requests.push({ at: t, caller, path, status });
+      this.trace(`IA ${caller} ${path} ${status}`);
+    };
     if (tooSoon) {
       log(429);
       throw new RateLimitedError(1, 'IA answered 429 Too Many Requests');
@@ -274,6 +282,7 @@ export class IaModel {
     }
     const result = answer(t);
     log(result.status);
+    if (result.about) this.trace(`  ${result.about}`);
     if (result.status === 404) throw new NotFoundError(`IA answered 404 for ${path}`);
     return result;
   }
@@ -295,7 +304,7 @@ export class IaModel {
       const value = { attempt: this.rawAttempt(a, t) };
       return { status: 200, value, etag: this.etagOf(value) };
     };
-    const call = async <T>(path: string, answer: (t: number) => { status: number; value?: T; etag?: string }) => {
+    const call = async <T>(path: string, answer: (t: number) => Answer<T>) => {
       alive();
       await pace();
       alive();
@@ -335,7 +344,8 @@ export class IaModel {
           };
           const mode = this.latest(this.etagModes, t).mode;
           const tagged = mode === 'all' || (mode === 'odd' && page % 2 === 1);
-          return { status: 200, value, ...(tagged ? { etag: this.etagOf(value) } : {}) };
+          const about = `page ${page}: ${items.flatMap((s) => s.attempts.map((a) => a.id)).join(' ')}`;
+          return { status: 200, value, about, ...(tagged ? { etag: this.etagOf(value) } : {}) };
         });
         if (options?.etag !== undefined && r.etag === options.etag) return NOT_MODIFIED;
         return { value: parseAssignmentPage(r.value), ...(r.etag ? { etag: r.etag } : {}) };

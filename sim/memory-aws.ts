@@ -168,7 +168,10 @@ export class SimQueue {
 export class MemoryStates {
   readonly items = new Map<string, StoredRecord>();
 
-  constructor(private readonly time: VirtualTime) {}
+  constructor(
+    private readonly time: VirtualTime,
+    private readonly trace: (line: string) => void = () => undefined,
+  ) {}
 
   for(inv: Invocation): StateStore {
     const copy = <T>(x: T): T => structuredClone(x);
@@ -194,6 +197,9 @@ export class MemoryStates {
         if (storedVersion !== state.version)
           throw new StateConflictError(`the state of ${state.attemptId} changed since it was read`);
         this.items.set(state.attemptId, copy({ ...state, version: state.version + 1 }));
+        this.trace(
+          `${inv.name} saved "${state.attemptId}": ${state.lastDecision}, reminders ${state.remindersSent}${state.closedAt ? ', closed' : ''}${state.nextCheckAt ? `, re-check ${state.nextCheckAt}` : ''}`,
+        );
       },
       rememberMissing: async (key, until) => {
         inv.write(`remembering a 404 for ${key}`);
@@ -239,15 +245,33 @@ export class MemoryCursor {
   }
 }
 
-/** The dedupe table: keys with a time to live, written only if absent or expired. */
+/** The dedupe table: keys with a time to live, pending until settled (the ingest port). */
 export class MemoryDedupe {
-  readonly items = new Map<string, { expiresAt: number; [field: string]: unknown }>();
+  readonly items = new Map<string, { expiresAt: number; pending: boolean }>();
 
   constructor(private readonly time: VirtualTime) {}
 
-  live(key: string) {
-    const item = this.items.get(key);
-    return item && item.expiresAt > this.time.now() ? item : undefined;
+  for(inv: Invocation) {
+    return {
+      remember: async (key: string, ttlSeconds: number) => {
+        inv.write(`remembering ${key.slice(0, 40)}`);
+        const item = this.items.get(key);
+        if (item && item.expiresAt > this.time.now() && !item.pending) return false;
+        this.items.set(key, { expiresAt: this.time.now() + ttlSeconds * 1000, pending: true });
+        return true;
+      },
+      settle: async (keys: string[]) => {
+        for (const key of keys) {
+          inv.write('settling a key');
+          const item = this.items.get(key);
+          if (item) item.pending = false;
+        }
+      },
+      forget: async (key: string) => {
+        inv.write('forgetting a key');
+        this.items.delete(key);
+      },
+    };
   }
 }
 
@@ -288,7 +312,10 @@ export interface Published {
 export class MemoryTopic {
   readonly published: Published[] = [];
 
-  constructor(private readonly time: VirtualTime) {}
+  constructor(
+    private readonly time: VirtualTime,
+    private readonly trace: (line: string) => void = () => undefined,
+  ) {}
 
   publish(notification: Notification): void {
     const input = toPublishInput('arn:aws:sns:sim:0:alerts', notification);
@@ -300,6 +327,9 @@ export class MemoryTopic {
     if (bytes > SNS_MAX_BYTES)
       throw new SnsTooLargeError(`Invalid parameter: Message too long (${bytes} bytes > ${SNS_MAX_BYTES})`);
     this.published.push({ at: this.time.now(), notification, bytes });
+    this.trace(
+      `published ${notification.eventType} for "${'attemptId' in notification ? notification.attemptId : 'all'}"`,
+    );
   }
 }
 

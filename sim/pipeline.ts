@@ -74,13 +74,13 @@ export const buildWorld = (options: SimOptions) => {
   const world = new Random(options.seed);
   const faults = new Random(options.seed * 7919 + 17);
   const end = START + options.days * TIME.DAY;
-  const ia = new IaModel(world, faults, time, START, { assignmentsPerDay: options.assignmentsPerDay, end });
   const crashRate = options.crashRate ?? 0.002;
   const trace: string[] = [];
   const log = (line: string) => {
     trace.push(`${new Date(time.now()).toISOString()} ${line}`);
     if (trace.length > 20_000) trace.splice(0, 10_000);
   };
+  const ia = new IaModel(world, faults, time, START, { assignmentsPerDay: options.assignmentsPerDay, end }, log);
   const counters = new Map<string, number>();
   const count = (metric: string, value = 1) => counters.set(metric, (counters.get(metric) ?? 0) + value);
   const logger = (who: string) => ({
@@ -94,11 +94,11 @@ export const buildWorld = (options: SimOptions) => {
     deadLetters: dlq,
     maxReceiveCount: CHECKS_QUEUE.maxReceiveCount,
   });
-  const states = new MemoryStates(time);
+  const states = new MemoryStates(time, log);
   const cursor = new MemoryCursor();
   const dedupe = new MemoryDedupe(time);
   const slots = new MemorySlots();
-  const topic = new MemoryTopic(time);
+  const topic = new MemoryTopic(time, log);
   const idempotency = new MemoryIdempotency(time, topic);
   const render = { includeCandidateEmail: false, attemptUrlTemplate: 'https://app.example/attempts/{attemptId}' };
   const watch = DEFAULT_WATCH;
@@ -241,16 +241,7 @@ export const buildWorld = (options: SimOptions) => {
   const ingestDeps = (inv: Invocation) => ({
     sources: new Map([[SOURCE.name, SOURCE]]),
     secretFor: async () => SECRET,
-    remember: async (key: string, ttlSeconds: number) => {
-      inv.write(`remembering ${key.slice(0, 40)}`);
-      if (dedupe.live(key)) return false;
-      dedupe.items.set(key, { expiresAt: time.now() + ttlSeconds * 1000 });
-      return true;
-    },
-    forget: async (key: string) => {
-      inv.write('forgetting a key');
-      dedupe.items.delete(key);
-    },
+    ...dedupe.for(inv),
     enqueue: async (messages: CheckMessage[]) => {
       inv.write('enqueueing');
       for (const message of messages) checks.send(JSON.stringify(message));
@@ -297,7 +288,15 @@ export const buildWorld = (options: SimOptions) => {
   const announce = (assignmentId: string) => {
     const assignment = ia.assignments.find((a) => a.id === assignmentId);
     const attempt = assignment?.attempts[0];
-    if (!assignment || !attempt || attempt.completeAt === undefined) return;
+    if (!assignment || !attempt) return;
+    // Some ATSs fire when the candidate starts (a stage change naming the assignment).
+    if (world.chance(0.1)) {
+      const reference = { assignmentId };
+      time.spawn(attempt.startedAt + world.exponential(TIME.MINUTE), 'webhook (started)', () =>
+        deliver({ type: 'assessment.started', data: reference }, reference),
+      );
+    }
+    if (attempt.completeAt === undefined) return;
     const r = world.next();
     if (r > 0.7) return; // nobody tells us: the sweep must find it
     const byAssignment = r > 0.55;

@@ -57,7 +57,10 @@ export const simulate = async (options: SimOptions): Promise<SimReport> => {
   final.sort((a, b) => a.at - b.at);
   const first = final.find((v) => v.attemptId !== undefined) ?? final[0];
   const trace = first
-    ? (first.attemptId ? world.trace.filter((line) => line.includes(`${first.attemptId}"`)) : world.trace).slice(-15)
+    ? world.trace
+        .filter((line) => line < new Date(first.at + 1).toISOString())
+        .filter((line) => first.attemptId === undefined || mentions(line, first.attemptId))
+        .slice(-15)
     : [];
   const alerts: Record<string, number> = {};
   for (const { notification } of world.topic.published)
@@ -91,3 +94,5 @@ export const simulate = async (options: SimOptions): Promise<SimReport> => {
 /** A violation as a person reads it: seed, invariant, time, attempt, detail. */
 export const describeViolation = (report: SimReport, v: Violation) =>
   `seed ${report.seed}: ${v.invariant} — at ${new Date(v.at).toISOString()}${v.attemptId ? ` (${v.attemptId})` : ''}: ${v.detail}`;
+
+const mentions = (line: string, id: string) => new RegExp(`${id}(?![0-9A-Za-z_-])`).test(line);

@@ -29,6 +29,7 @@ const deps = {
   sources,
   secretFor,
   remember: dedupe.remember,
+  settle: dedupe.settle,
   forget: dedupe.forget,
   enqueue: enqueueChecks(sqs, config.checksQueueUrl),
   now: () => new Date(),

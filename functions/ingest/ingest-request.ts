@@ -35,8 +35,13 @@ export interface HttpResponse {
 export interface IngestDeps {
   sources: ReadonlyMap<string, Source>;
   secretFor(source: Source): Promise<string>;
-  /** Records a key for `ttlSeconds`; false when it is already recorded (a repeat). */
+  /**
+   * Records a key for `ttlSeconds`, as pending until `settle`; false when a settled record holds
+   * it (a repeat). A key left pending by a delivery that died before it enqueued is taken again.
+   */
   remember(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Marks recorded keys as done: their checks are on the queue. */
+  settle(keys: string[]): Promise<void>;
   forget(key: string): Promise<void>;
   enqueue(messages: CheckMessage[]): Promise<void>;
   now(): Date;
@@ -166,6 +171,7 @@ export const ingestRequest = async (request: HttpRequest, deps: IngestDeps): Pro
   const { eventId, replayKey } = verification;
   const ids = eventId === undefined ? {} : { eventId };
   const recorded: string[] = [];
+  let enqueued = false;
   try {
     if (replayKey !== undefined) {
       const key = eventKey(source, replayKey);
@@ -178,10 +184,15 @@ export const ingestRequest = async (request: HttpRequest, deps: IngestDeps): Pro
     if (fresh.length === 0)
       return answer(202, { status: 'duplicate', reason: 'recently enqueued', ...ids, references });
     await deps.enqueue(fresh.map((reference) => ({ ...reference, source: source.name, ...ids })));
+    enqueued = true;
+    // Dying before this line leaves the keys pending: the sender's retry enqueues again (a
+    // duplicate check is absorbed downstream; a lost one is not).
+    await deps.settle(recorded);
     return answer(202, { status: 'enqueued', ...ids, references: fresh });
   } catch (error) {
-    // Let the retry through: nothing (or not everything) was enqueued.
-    await Promise.all(recorded.map((key) => deps.forget(key).catch(() => undefined)));
+    // Let the retry through: nothing (or not everything) was enqueued. Once enqueued, the keys
+    // stay: failing to settle them only makes a retry enqueue again.
+    if (!enqueued) await Promise.all(recorded.map((key) => deps.forget(key).catch(() => undefined)));
     throw error;
   }
 };

@@ -103,13 +103,23 @@ describe('walkAssignments', () => {
     expect(resumed.end).toBe('end-of-list');
   });
 
-  it('restarts when IA starts serving another page size mid-walk', async () => {
+  it('restarts when IA starts serving more per page mid-walk (the next page numbers would skip items)', async () => {
+    const list = listOf(30, 5);
+    const first = await walk(list.ia, { page: 1, per: 5 }, {}, 1);
+    list.setClamp(10);
+    const next = await walk(list.ia, first.position);
+    expect(next.end).toBe('restart');
+    expect(next.position).toEqual({ page: 1, per: 10 });
+  });
+
+  it('goes on when IA serves fewer per page mid-walk (items repeat, none is skipped), and starts the next walk there', async () => {
     const list = listOf(30, 10);
     const first = await walk(list.ia, { page: 1, per: 10 }, {}, 1);
     list.setClamp(5);
     const next = await walk(list.ia, first.position);
-    expect(next.end).toBe('restart');
-    expect(next.position).toEqual({ page: 1, per: 5 });
+    expect(next.end).toBe('end-of-list');
+    expect(new Set([...first.ids, ...next.ids]).size).toBe(30);
+    expect(next.position.per).toBe(5);
   });
 
   it('adopts a clamped size on page 1 without a restart', async () => {

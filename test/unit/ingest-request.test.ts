@@ -41,22 +41,31 @@ const SOURCES = parseSources([
 
 const harness = (overrides: Partial<IngestDeps> = {}) => {
   const seen = new Set<string>();
+  /** Keys recorded but not yet settled (their checks not known to be enqueued). */
+  const pending = new Set<string>();
   const enqueued: CheckMessage[] = [];
   const deps: IngestDeps = {
     sources: new Map(SOURCES.map((s) => [s.name, s])),
     secretFor: async (source: Source) => SECRETS[source.name] as string,
     remember: async (key) => {
-      if (seen.has(key)) return false;
+      if (seen.has(key) && !pending.has(key)) return false;
       seen.add(key);
+      pending.add(key);
       return true;
     },
+    settle: async (keys) => {
+      for (const key of keys) pending.delete(key);
+    },
     referenceDedupeSeconds: 300,
-    forget: async (key) => void seen.delete(key),
+    forget: async (key) => {
+      seen.delete(key);
+      pending.delete(key);
+    },
     enqueue: async (messages) => void enqueued.push(...messages),
     now: () => NOW,
     ...overrides,
   };
-  return { deps, enqueued, seen };
+  return { deps, enqueued, seen, pending };
 };
 
 const ts = String(Math.floor(NOW.getTime() / 1000));
@@ -352,6 +361,33 @@ describe('replays', () => {
       'DynamoDB throttled',
     );
     expect(seen.size).toBe(0);
+  });
+});
+
+describe('a crash between recording and enqueueing', () => {
+  it('does not make the sender’s retry a duplicate: the retry is enqueued', async () => {
+    const { deps, enqueued } = harness();
+    // The process dies in enqueue: nothing after it runs, not even the release of the keys.
+    const dying = {
+      ...deps,
+      enqueue: () => Promise.reject(new Error('Runtime exited')),
+      forget: async () => undefined,
+    };
+    await expect(ingestRequest(standard({ data: { attemptId: 'att-c' } }, 'msg_c'), dying)).rejects.toThrow();
+    const retry = await ingestRequest(standard({ data: { attemptId: 'att-c' } }, 'msg_c'), deps);
+    expect(retry.body).toMatchObject({ status: 'enqueued', references: [{ attemptId: 'att-c' }] });
+    expect(enqueued.map((m) => m.attemptId)).toEqual(['att-c']);
+    // Settled now: a later repeat is a duplicate again.
+    expect((await ingestRequest(standard({ data: { attemptId: 'att-c' } }, 'msg_c'), deps)).body.status).toBe(
+      'duplicate',
+    );
+  });
+
+  it('keeps the keys of an event whose checks were enqueued even when settling them failed', async () => {
+    const { deps, enqueued, seen } = harness();
+    const failingSettle = { ...deps, settle: () => Promise.reject(new Error('DynamoDB throttled')) };
+    await expect(ingestRequest(standard({ data: { attemptId: 'att-s' } }, 'msg_s'), failingSettle)).rejects.toThrow();
+    expect([enqueued.length, seen.size]).toEqual([1, 2]);
   });
 });
 

@@ -89,20 +89,14 @@ const completedAttempts = (
   });
 
 /**
- * The page size IA served, when a page that is not the last one shows it (IA numbers pages by
- * the size it serves, so page numbers stay right whatever we asked; only a change matters). A
- * page can also come up short because IA hid or deleted one of its items after paginating: a
- * count is only taken for the page size when the list's own totals agree with it
- * (`pages = ⌈total / count⌉`), or, without totals, when the page before showed the same count.
+ * The page size IA serves, as a page that is not the last one shows it. IA numbers pages by the
+ * size it serves, so only a change during a walk matters, and only one way: a larger size means
+ * the next page numbers jump over items, so the walk starts over; a smaller one only repeats
+ * items (recognised by id). A page can also come up short because IA hid or deleted one of its
+ * items after paginating; that is a smaller count too, and the walk goes on.
  */
-const servedPer = (page: AssignmentPage, number: number, previousCount: number | undefined): number | undefined => {
-  if (page.pages === undefined || number >= page.pages || page.itemCount === 0) return undefined;
-  const agrees =
-    page.totalCount !== undefined
-      ? Math.ceil(page.totalCount / page.itemCount) === page.pages
-      : number === 1 || previousCount === page.itemCount;
-  return agrees ? page.itemCount : undefined;
-};
+const shownPer = (page: AssignmentPage, number: number): number | undefined =>
+  page.pages !== undefined && number < page.pages && page.itemCount > 0 ? page.itemCount : undefined;
 
 /**
  * Walks from `position` until the horizon, the end of the list or `shouldStop()`; `onPage` gets
@@ -118,7 +112,8 @@ export const walkAssignments = async (
   const horizonStart = options.now.getTime() - options.horizonDays * DAY_MS;
   const seen = new Set<string>();
   let current = { ...position };
-  let previousCount: number | undefined;
+  /** The largest size shown in this walk: what the next walk starts from (a lowered clamp lowers it). */
+  let largest: number | undefined;
   while (!shouldStop()) {
     const number = current.page;
     const memo = options.memoFor?.(current.per, number);
@@ -133,12 +128,13 @@ export const walkAssignments = async (
       continue;
     }
     const page = fetched.value;
-    const per = servedPer(page, number, previousCount) ?? current.per;
-    previousCount = page.itemCount;
-    if (per !== current.per && number > 1) {
-      // Page numbers now address other items: start over at the top with the served size.
-      return { end: 'restart', position: { page: 1, per } };
+    const shown = shownPer(page, number);
+    if (shown !== undefined && shown > current.per && number > 1) {
+      // Page numbers now address items further down: start over at the top with the served size.
+      return { end: 'restart', position: { page: 1, per: shown } };
     }
+    if (shown !== undefined) largest = Math.max(largest ?? 0, shown);
+    const per = Math.max(current.per, shown ?? 0);
     const attempts: ListedAttempt[] = [];
     let boundary = current.boundary;
     let reachedHorizon = false;
@@ -190,8 +186,9 @@ export const walkAssignments = async (
       },
       current,
     );
-    if (reachedHorizon) return { end: 'horizon', position: current };
-    if (atEnd) return { end: 'end-of-list', position: current };
+    const finished = { ...current, per: largest ?? current.per };
+    if (reachedHorizon) return { end: 'horizon', position: finished };
+    if (atEnd) return { end: 'end-of-list', position: finished };
   }
   return { end: 'stopped', position: current };
 };
