@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { PEOPLE_EVENT_TYPES } from '../functions/lib/domain/alert.js';
 import { IA_DEFAULTS } from '../functions/lib/domain/defaults.js';
 import { AWAITING_INDEX } from '../functions/lib/domain/lifecycle.js';
+import { redriveMaxReceiveCount } from '../functions/lib/domain/record-disposition.js';
 import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '../functions/lib/domain/stack-outputs.js';
 import { Dashboard } from './constructs/dashboard.js';
 import { Digest } from './constructs/digest.js';
@@ -74,7 +75,8 @@ export class ReviewAlerts extends Construct {
       retentionPeriod: Duration.days(4),
       // AWS's guidance for Lambda sources: at least six times the function timeout.
       visibilityTimeout: Duration.seconds(CHECK_TIMEOUT.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+      // The check dead-letters a record itself, with its reason, after RETRY_POLICY's window (~25 h).
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: redriveMaxReceiveCount() },
     });
 
     const topicKey = new kms.Key(this, 'AlertsTopicKey', {

@@ -10,6 +10,7 @@ import type { CheckMessage } from '#lib/domain/check-message.js';
 import { pacedIntervalMs, SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
 import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { createPacer, createSharedPacer, type Pacer } from '#lib/domain/pacing.js';
+import { redriveMaxReceiveCount } from '#lib/domain/record-disposition.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
 import type { Source } from '#lib/domain/webhooks/sources.js';
 import { createRecordHandler } from '../functions/check/record-handler.js';
@@ -64,8 +65,8 @@ const CHECK_TIMEOUT_MS = 60_000;
 const CHECK_CONCURRENCY = 2;
 const INGEST_TIMEOUT_MS = 10_000;
 const SWEEP_PAGE_SIZE = 20;
-/** The checks queue as the stack configures it today. */
-export const CHECKS_QUEUE = { visibilitySeconds: 360, maxReceiveCount: 5 };
+/** The checks queue as the stack configures it. */
+export const CHECKS_QUEUE = { visibilitySeconds: 360, maxReceiveCount: redriveMaxReceiveCount() };
 
 export type World = Awaited<ReturnType<typeof buildWorld>>;
 

@@ -82,6 +82,7 @@ const deliver = createDeliverAlert({
   },
   log: logger,
   count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
+  now: () => new Date(),
 });
 
 const processor = new BatchProcessor(EventType.SQS);

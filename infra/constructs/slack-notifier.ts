@@ -12,6 +12,7 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { filterPolicy } from '../../functions/lib/domain/alert.js';
+import { redriveMaxReceiveCount } from '../../functions/lib/domain/record-disposition.js';
 import type { SlackChannelSetting } from '../review-alerts-props.js';
 import { deadLetterQueue, secureQueue } from './queues.js';
 import { importSecret } from './secrets.js';
@@ -53,8 +54,8 @@ export class SlackNotifier extends Construct {
     const channels = props.channels.map((channel) => {
       const queue = secureQueue(this, `Buffer-${channel.name}`, {
         visibilityTimeout: Duration.seconds(NOTIFY_TIMEOUT.toSeconds() * 6),
-        // Slack outages last hours, not days; ten receives ride out a long one.
-        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 10 },
+        // notify-slack dead-letters a post itself, with its reason, after RETRY_POLICY's window (~25 h).
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: redriveMaxReceiveCount() },
       });
       props.alertsTopic.addSubscription(
         new SqsSubscription(queue, { rawMessageDelivery: true, filterPolicy: snsFilter(filterPolicy(channel)) }),

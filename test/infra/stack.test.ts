@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { redriveMaxReceiveCount } from '#lib/domain/record-disposition.js';
 import { buildApp } from '../../infra/build-app.js';
 
 // The feature flags the CLI would pass from cdk.json; bundling is skipped (esbuild's job, and slow).
@@ -69,7 +70,7 @@ describe('alerts stack', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 });
     template.hasResourceProperties('AWS::SQS::Queue', {
       VisibilityTimeout: 360,
-      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: redriveMaxReceiveCount() },
     });
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',

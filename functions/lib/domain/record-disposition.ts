@@ -1,11 +1,37 @@
 /**
  * What happens to an SQS record whose work failed, the same for every function: a permanent
- * failure goes to the DLQ at once with its reason (and the record counts as done); a rate limit
- * parks the record for as long as the other side asked; anything else is thrown, so the batch
- * reports the record failed and SQS redelivers it after its visibility timeout.
+ * failure goes to the DLQ at once with its reason (and the record counts as done); a retryable
+ * one comes back after a delay that doubles with each receive, up to an hour (longer when the
+ * other side asked for longer), so an IA or Slack outage of a day is ridden out; the last receive
+ * dead-letters the record itself, with the last reason. The queue's own redrive policy sits a few
+ * receives further, for records whose function died before it could say anything.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { describeError, RateLimitedError } from './errors.js';
+import { DeferredError, describeError, RateLimitedError } from './errors.js';
+
+export interface RetryPolicy {
+  /** The receive on which a still-failing record is dead-lettered. */
+  maxReceives: number;
+  firstDelaySeconds: number;
+  maxDelaySeconds: number;
+}
+
+/** Checks and Slack deliveries: about 25 hours of retries (`retryWindowSeconds`). */
+export const RETRY_POLICY: RetryPolicy = { maxReceives: 32, firstDelaySeconds: 30, maxDelaySeconds: 3600 };
+
+/** The queue's redrive policy: past our own dead-lettering, for functions that died without a word. */
+export const redriveMaxReceiveCount = (policy: RetryPolicy = RETRY_POLICY) => policy.maxReceives + 3;
+
+/** How long a record waits after its `receiveCount`-th failed receive. */
+export const retryDelaySeconds = (receiveCount: number, policy: RetryPolicy = RETRY_POLICY) =>
+  Math.min(policy.firstDelaySeconds * 2 ** Math.max(0, receiveCount - 1), policy.maxDelaySeconds);
+
+/** From the first receive to the dead letter, if every try fails. */
+export const retryWindowSeconds = (policy: RetryPolicy = RETRY_POLICY) => {
+  let total = 0;
+  for (let receive = 1; receive < policy.maxReceives; receive++) total += retryDelaySeconds(receive, policy);
+  return total;
+};
 
 export interface DispositionDeps {
   /** The record comes along so a function can record where the message came from (its Slack channel). */
@@ -17,9 +43,15 @@ export interface DispositionDeps {
     error(message: string, extra: Record<string, unknown>): void;
   };
   count(metric: string, value?: number, dimensions?: Record<string, string>): void;
+  now(): Date;
 }
 
-export const disposeOfFailure = async (error: unknown, record: SQSRecord, deps: DispositionDeps): Promise<void> => {
+export const disposeOfFailure = async (
+  error: unknown,
+  record: SQSRecord,
+  deps: DispositionDeps,
+  policy: RetryPolicy = RETRY_POLICY,
+): Promise<void> => {
   const { code, message, retryable } = describeError(error);
   const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
   if (!retryable) {
@@ -28,7 +60,20 @@ export const disposeOfFailure = async (error: unknown, record: SQSRecord, deps: 
     await deps.deadLetter(record.body, { code, message }, record);
     return;
   }
-  if (error instanceof RateLimitedError) await deps.delay(record, error.retryAfterSeconds);
+  if (receiveCount >= policy.maxReceives) {
+    const since = Number(record.attributes?.ApproximateFirstReceiveTimestamp);
+    const hours = Number.isFinite(since) ? ` over ${Math.round((deps.now().getTime() - since) / 360_000) / 10} h` : '';
+    const reason = { code, message: `still failing after ${receiveCount} tries${hours}; last: ${message}` };
+    deps.log.error('record retried until its window closed; dead-lettered', { ...reason, messageId: record.messageId });
+    deps.count('RecordsDeadLettered');
+    await deps.deadLetter(record.body, reason, record);
+    return;
+  }
+  // A record put off for lack of time in its invocation is not failing: it comes back soon.
+  if (!(error instanceof DeferredError)) {
+    const backoff = retryDelaySeconds(receiveCount, policy);
+    await deps.delay(record, error instanceof RateLimitedError ? Math.max(error.retryAfterSeconds, backoff) : backoff);
+  }
   deps.log.warn('record will be retried', { code, reason: message, messageId: record.messageId, receiveCount });
   deps.count('RecordsRetried');
   throw error;

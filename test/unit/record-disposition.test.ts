@@ -1,0 +1,82 @@
+/** What happens to a failed SQS record: retried with growing delays for a day, then dead-lettered with its last reason. */
+import { describe, expect, it } from '@jest/globals';
+import type { SQSRecord } from 'aws-lambda';
+import { NotFoundError, RateLimitedError, UpstreamError } from '#lib/domain/errors.js';
+import {
+  type DeadLetterReason,
+  disposeOfFailure,
+  RETRY_POLICY,
+  redriveMaxReceiveCount,
+  retryDelaySeconds,
+  retryWindowSeconds,
+} from '#lib/domain/record-disposition.js';
+
+const NOW = new Date('2026-11-30T12:00:00Z');
+
+const recordAt = (receiveCount: number, firstReceivedHoursAgo = 0): SQSRecord =>
+  ({
+    messageId: 'm-1',
+    receiptHandle: 'r-1',
+    body: '{"attemptId":"att-1"}',
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      ApproximateFirstReceiveTimestamp: String(NOW.getTime() - firstReceivedHoursAgo * 3_600_000),
+    },
+  }) as unknown as SQSRecord;
+
+const harness = () => {
+  const delays: number[] = [];
+  const deadLetters: DeadLetterReason[] = [];
+  const deps = {
+    deadLetter: async (_body: string, reason: DeadLetterReason) => void deadLetters.push(reason),
+    delay: async (_record: SQSRecord, seconds: number) => void delays.push(seconds),
+    log: { warn: () => undefined, error: () => undefined },
+    count: () => undefined,
+    now: () => NOW,
+  };
+  return { deps, delays, deadLetters };
+};
+
+describe('retries', () => {
+  it('ride out an outage of a day: the window from first receive to dead letter is over 24 h', () => {
+    expect(retryWindowSeconds()).toBeGreaterThanOrEqual(24 * 3600);
+    expect(retryWindowSeconds()).toBeLessThan(36 * 3600);
+    // The queue's own redrive sits past it, for functions that die without a word.
+    expect(redriveMaxReceiveCount()).toBeGreaterThan(RETRY_POLICY.maxReceives);
+  });
+
+  it('come back after delays that double, up to an hour', async () => {
+    const { deps, delays } = harness();
+    for (const receive of [1, 2, 3, 8, 20]) {
+      await expect(
+        disposeOfFailure(new UpstreamError('IA answered 503', 503), recordAt(receive), deps),
+      ).rejects.toThrow('IA answered 503');
+    }
+    expect(delays).toEqual([30, 60, 120, 3600, 3600]);
+    expect(retryDelaySeconds(7)).toBe(1920);
+  });
+
+  it('wait at least as long as the other side asked', async () => {
+    const { deps, delays } = harness();
+    await expect(disposeOfFailure(new RateLimitedError(600, 'booked ahead'), recordAt(2), deps)).rejects.toThrow();
+    expect(delays).toEqual([600]);
+  });
+
+  it('end with a dead letter that says how long it tried and the last reason', async () => {
+    const { deps, delays, deadLetters } = harness();
+    await disposeOfFailure(new UpstreamError('IA answered 502', 502), recordAt(RETRY_POLICY.maxReceives, 25), deps);
+    expect(delays).toEqual([]);
+    expect(deadLetters).toEqual([
+      {
+        code: 'upstream_failure',
+        message: `still failing after ${RETRY_POLICY.maxReceives} tries over 25 h; last: IA answered 502`,
+      },
+    ]);
+  });
+
+  it('never for what can never succeed: dead-lettered at once', async () => {
+    const { deps, deadLetters } = harness();
+    await disposeOfFailure(new NotFoundError('attempt att-1 not found'), recordAt(1), deps);
+    expect(deadLetters.map((r) => r.code)).toEqual(['not_found']);
+  });
+});
