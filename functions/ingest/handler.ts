@@ -61,9 +61,10 @@ const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayP
     );
     logger.info('webhook answered', { statusCode, status: body.status ?? body.error, eventId: body.eventId });
     // Per source (configured names only, so the dimension stays bounded) for the dashboard.
-    count(statusCode < 300 ? 'WebhooksAccepted' : 'WebhooksRejected', 1, {
-      source: sources.has(sourceName) ? sourceName : 'unknown',
-    });
+    const dimensions = { source: sources.has(sourceName) ? sourceName : 'unknown' };
+    count(statusCode < 300 ? 'WebhooksAccepted' : 'WebhooksRejected', 1, dimensions);
+    // Signed but nothing to check (an event kind we do not map): visible, in case a mapping is wrong.
+    if (body.status === 'ignored') count('WebhooksIgnored', 1, dimensions);
     return respond(statusCode, body);
   } catch (error) {
     // Only our side failed: 503 makes the sender retry, and the dedupe key was released.

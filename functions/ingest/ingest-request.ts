@@ -156,7 +156,13 @@ export const ingestRequest = async (request: HttpRequest, deps: IngestDeps): Pro
 
   const references = referencesOf(source, request, json);
   if (references.length === 0) {
-    return problem(422, 'no_reference', 'no attempt or assignment id where the source mapping points');
+    // Signed, so the sender is who it says: an event we do not map (another action, a test ping
+    // of another kind) is answered 2xx, or the sender retries it for hours and may disable the endpoint.
+    return answer(200, {
+      status: 'ignored',
+      reason: 'no attempt or assignment id where the source mapping points',
+      ...(eventType === undefined ? {} : echoable(eventType)),
+    });
   }
   const maxReferences = source.maxReferencesPerEvent ?? DEFAULT_MAX_REFERENCES_PER_EVENT;
   if (references.length > maxReferences) {

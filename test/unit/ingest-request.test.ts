@@ -188,15 +188,20 @@ describe('ingestRequest', () => {
     expect(enqueued).toEqual([]);
   });
 
-  it('400 for a signed body that is not JSON, 422 when the mapping finds no id', async () => {
-    const { deps } = harness();
+  it('400 for a signed body that is not JSON; 200 ignored, nothing recorded, when the mapping finds no id', async () => {
+    const { deps, enqueued, seen } = harness();
     const notJson = { ...standard({}), rawBody: 'not json' };
     const key = Buffer.from((SECRETS.std as string).slice(6), 'base64');
     notJson.headers['webhook-signature'] =
       `v1,${createHmac('sha256', key).update(`msg_1.${ts}.not json`).digest('base64')}`;
     expect((await ingestRequest(notJson, deps)).statusCode).toBe(400);
-    const noId = await ingestRequest(standard({ data: { candidate: 'x' } }), deps);
-    expect([noId.statusCode, noId.body.error]).toEqual([422, 'no_reference']);
+    const noId = await ingestRequest(standard({ type: 'candidate.stage_changed', data: { candidate: 'x' } }), deps);
+    expect([noId.statusCode, noId.body.status, noId.body.eventType]).toEqual([
+      200,
+      'ignored',
+      'candidate.stage_changed',
+    ]);
+    expect([enqueued, seen.size]).toEqual([[], 0]);
   });
 
   it('never echoes the body or a secret in an error', async () => {
