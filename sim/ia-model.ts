@@ -196,8 +196,8 @@ export class IaModel {
     const base = this.fixture.attempts[0] as Record<string, unknown>;
     const iso = (ms: number) => new Date(ms).toISOString();
     const completed = IaModel.completed(a, t);
-    const prompt = (i: number) =>
-      `${'Ｒｅｃｏｒｄｉｎｇ “quoted” 🎥 ﹤!channel﹥ https://evil.example/'.repeat(12)} ${i}`.slice(0, 480);
+    // At the label limit, in the characters that cost most once escaped in every rendering.
+    const prompt = (i: number) => `${i} ${'"\\🎥“'.repeat(125)} ﹤!channel﹥ https://evil.example/`;
     return {
       ...base,
       id: a.id,

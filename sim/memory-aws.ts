@@ -7,7 +7,7 @@
  */
 
 import type { SQSRecord } from 'aws-lambda';
-import { toPublishInput } from '#lib/adapters/publish.js';
+import { publishSize, SNS_MAX_MESSAGE_BYTES, toPublishInput } from '#lib/adapters/publish.js';
 import type { Alert } from '#lib/domain/alert.js';
 import type { MissingRecord, StateStore, StoredRecord } from '#lib/domain/attempt-store.js';
 import { StateConflictError, UpstreamError } from '#lib/domain/errors.js';
@@ -296,9 +296,6 @@ export class MemorySlots {
 
 // --- SNS and exactly-once -----------------------------------------------------------------------
 
-/** SNS refuses a message over 256 KiB (message, subject and attributes together). */
-export const SNS_MAX_BYTES = 262_144;
-
 export class SnsTooLargeError extends Error {
   override name = 'InvalidParameterException';
 }
@@ -319,13 +316,9 @@ export class MemoryTopic {
 
   publish(notification: Notification): void {
     const input = toPublishInput('arn:aws:sns:sim:0:alerts', notification);
-    const attributes = Object.entries(input.MessageAttributes ?? {}).reduce(
-      (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v.StringValue ?? '') + (v.DataType?.length ?? 0),
-      0,
-    );
-    const bytes = Buffer.byteLength(input.Message ?? '') + Buffer.byteLength(input.Subject ?? '') + attributes;
-    if (bytes > SNS_MAX_BYTES)
-      throw new SnsTooLargeError(`Invalid parameter: Message too long (${bytes} bytes > ${SNS_MAX_BYTES})`);
+    const bytes = publishSize(input);
+    if (bytes > SNS_MAX_MESSAGE_BYTES)
+      throw new SnsTooLargeError(`Invalid parameter: Message too long (${bytes} bytes > ${SNS_MAX_MESSAGE_BYTES})`);
     this.published.push({ at: this.time.now(), notification, bytes });
     this.trace(
       `published ${notification.eventType} for "${'attemptId' in notification ? notification.attemptId : 'all'}"`,

@@ -26,7 +26,23 @@ const digestAttributes = (digest: Digest): NonNullable<PublishCommandInput['Mess
   pendingReviewCount: { DataType: 'Number', StringValue: String(digest.pendingReviews) },
 });
 
-export const toPublishInput = (topicArn: string, notification: Notification): PublishCommandInput => {
+/** SNS refuses a message over 256 KiB: the message, the subject and the attributes together. */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+
+/** What SNS counts against its limit. */
+export const publishSize = (input: PublishCommandInput): number =>
+  Buffer.byteLength(input.Message ?? '') +
+  Buffer.byteLength(input.Subject ?? '') +
+  Object.entries(input.MessageAttributes ?? {}).reduce(
+    (sum, [name, value]) =>
+      sum +
+      Buffer.byteLength(name) +
+      Buffer.byteLength(value.DataType ?? '') +
+      Buffer.byteLength(value.StringValue ?? ''),
+    0,
+  );
+
+const buildInput = (topicArn: string, notification: Notification): PublishCommandInput => {
   const json = JSON.stringify(notification);
   const digest = isDigest(notification) ? notification : undefined;
   const alert = notification as Alert;
@@ -43,6 +59,29 @@ export const toPublishInput = (topicArn: string, notification: Notification): Pu
     }),
     MessageAttributes: digest ? digestAttributes(digest) : messageAttributes(alert),
   };
+};
+
+/**
+ * The publish request, always within SNS's limit: the alert goes out in five renderings, each
+ * escaped again inside the JSON envelope, so 50 long non-ASCII review items can pass 256 KiB.
+ * Then as many review items are kept as fit (the count stays: every rendering says "and N more").
+ * Everything else in an alert is bounded where it enters (safe-text.ts).
+ */
+export const toPublishInput = (topicArn: string, notification: Notification): PublishCommandInput => {
+  const whole = buildInput(topicArn, notification);
+  if (publishSize(whole) <= SNS_MAX_MESSAGE_BYTES || isDigest(notification)) return whole;
+  const alert = notification;
+  const total = alert.reviewItemCount ?? alert.reviewItems.length;
+  const keeping = (kept: number) =>
+    buildInput(topicArn, { ...alert, reviewItems: alert.reviewItems.slice(0, kept), reviewItemCount: total });
+  // The most items that fit: a binary search, a handful of renderings at most.
+  let [fits, tooMany] = [0, alert.reviewItems.length];
+  while (tooMany - fits > 1) {
+    const middle = Math.floor((fits + tooMany) / 2);
+    if (publishSize(keeping(middle)) <= SNS_MAX_MESSAGE_BYTES) fits = middle;
+    else tooMany = middle;
+  }
+  return keeping(fits);
 };
 
 export const publishAlert =
