@@ -61,7 +61,7 @@ describe('normaliseAttempt', () => {
     const attempt = normaliseAttempt(parseAttempt(assignment.attempts[0]), assignment);
     expect(attempt).toMatchObject({
       assignmentId: 'yw4gmpjjtkgkdxjkuoghsa',
-      candidate: { name: 'Anonymous Candidate 514', email: 'some-user0@example.com' },
+      candidate: { name: 'Anonymous Candidate 514', email: 'some-user0@example[.]com' },
       role: 'Milky Way 1',
       resultsUrl: 'http://lang-group-33uekq.i9d.me:9887/share_assignment/yw4gmpjjtkgkdxjkuoghsa',
       level: 'Proficient',

@@ -44,7 +44,7 @@ describe('the published message', () => {
     ['quotes', '"'],
     ['emoji', '🎥'],
     ['curly quotes', '“'],
-    ['fullwidth letters', 'Ｒ'],
+    ['CJK ideographs', '漢'],
     ['quotes and backslashes', '\\"'],
   ])('fits SNS with 50 review items of %s at the text limits, cut with "and N more"', (_, unit) => {
     const text = unit.repeat(600);

@@ -51,8 +51,8 @@ describe('email rendering', () => {
   });
 
   it('leaves the candidate email out unless configured', () => {
-    expect(emailBody(alertFor('review.needed'))).not.toContain('some-user0@example.com');
-    expect(emailBody(alertFor('review.needed', seed(), true))).toContain('some-user0@example.com');
+    expect(emailBody(alertFor('review.needed'))).not.toContain('some-user0@example[.]com');
+    expect(emailBody(alertFor('review.needed', seed(), true))).toContain('some-user0@example[.]com');
   });
 
   it('lists at most 20 review items and counts the rest', () => {
@@ -248,8 +248,44 @@ describe('hostile text from IA, in every format and event type', () => {
       expect(text).not.toContain('https://');
       expect(Array.from(text as string).length).toBeLessThanOrEqual(500);
     }
-    expect(attempt.candidate?.name).toContain('https[:]//evil.example');
-    expect(attempt.candidate?.email).toBe('x@example.com Bcc: all@example.com');
+    expect(attempt.candidate?.name).toContain('https[:]//evil[.]example');
+    expect(attempt.candidate?.email).toBe('x@example[.]com Bcc: all@example[.]com');
+  });
+
+  /** The renderings a person reads, as text: email subject and body, Slack fallback and blocks, Amazon Q. */
+  const everyRendering = (alert: ReturnType<typeof alertFor>) => {
+    const chat = chatNotification(alert);
+    return [
+      emailSubject(alert),
+      emailBody(alert),
+      JSON.stringify(slackMessage(alert)),
+      chat.content.title,
+      chat.content.description,
+      chat.metadata.summary,
+    ];
+  };
+
+  it.each([
+    ['fullwidth', 'ｈｔｔｐｓ：／／evil.example'],
+    ['underscored', '_https://evil.example_'],
+    ['after a digit', '1https://evil.example/x'],
+    ['a long scheme', 'abcdefghijklmnopqrstuvwxyz://evil.example'],
+    ['www', 'www.evil.example'],
+    ['a bare domain', 'see evil.example now'],
+    ['fullwidth www', 'ｗｗｗ．evil．example'],
+    ['mailto', 'mailto:boss@evil.example'],
+  ])('%s: a link in a name reaches no rendering alive', (_, name) => {
+    const attempt = hostileAttempt();
+    const alert = alertFor(
+      'review.needed',
+      { ...normaliseAttempt(parseAttempt({ attempt: { ...raw.attempt, user: { name } } })) },
+      true,
+    );
+    for (const text of everyRendering(alert)) {
+      expect(text).not.toMatch(/evil\.example/i);
+      expect(text).not.toMatch(/:\/\/evil|www\./i);
+    }
+    expect(attempt).toBeDefined();
   });
 
   it.each(EVENT_TYPES_ALL)('%s: no mention, link or forged line reaches email, Slack or chat', (eventType) => {

@@ -1,8 +1,10 @@
 /**
  * Text from outside (every string IA returns: candidate names, emails, assessment and role names,
- * step titles, question labels) made safe once, where it enters: one line, no control or
- * direction-override characters, URL schemes defanged, bounded length. Each renderer still
- * escapes it for its own target (Slack mrkdwn, chat markdown, email subject).
+ * step titles, question labels) made safe once, where it enters: compatibility forms folded
+ * (NFKC: a fullwidth `ｈｔｔｐｓ：／／` is `https://` to every client that renders it), one line,
+ * no control or direction-override characters, nothing a mail client, Slack or a Markdown
+ * renderer would turn into a link, bounded length. Each renderer still escapes it for its own
+ * target (Slack mrkdwn, chat markdown, email subject).
  */
 import { truncate } from './render/text.js';
 
@@ -10,13 +12,24 @@ import { truncate } from './render/text.js';
 const UNSAFE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]/gu;
 
 /**
- * `https://evil.example` in a name would be auto-linked by Slack, chat clients and mail readers:
- * `https[:]//evil.example` reads the same to a person and links nowhere.
+ * What clients auto-link, each defanged so it reads the same to a person and links nowhere:
+ * - `scheme://` of any length, wherever it starts (`_https://`, `1https://`): `https[:]//`;
+ * - `mailto:` and friends that need no slashes: `mailto[:]`;
+ * - `www.`: `www[.]`;
+ * - a bare domain (`evil.example`, `a@evil.example`): the dot before its last label, `evil[.]example`.
  */
-const URL_SCHEME = /\b([a-z][a-z0-9+.-]{1,15}):\/\//gi;
+const LINKABLE: Array<[RegExp, string]> = [
+  [/:\/\//g, '[:]//'],
+  [/\b(mailto|tel|sms|callto|slack|javascript|data|file):/gi, '$1[:]'],
+  [/\bwww\./gi, 'www[.]'],
+  [/([\p{L}\p{N}_-])\.(?=\p{L})/gu, '$1[.]'],
+];
 
 /** Generous for a name or a title; a label or prompt gets more. */
 export const TEXT_LIMITS = { name: 200, email: 254, label: 500 } as const;
 
+export const defang = (text: string): string =>
+  LINKABLE.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), text);
+
 export const safeText = (value: string, limit: number): string =>
-  truncate(value.replace(UNSAFE, ' ').replace(URL_SCHEME, '$1[:]//').replace(/\s+/g, ' ').trim(), limit);
+  truncate(defang(value.normalize('NFKC').replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim()), limit);
