@@ -270,14 +270,16 @@ export class ReviewAlerts extends Construct {
         slackChannelId: settings.chatSlackChannelId,
         notificationTopics: [this.alertsTopic],
         loggingLevel: chatbot.LoggingLevel.ERROR,
+        // Delivery needs nothing of the role (SNS decrypts and posts over HTTPS); without a
+        // guardrail, CloudFormation's default for what the channel may run is AdministratorAccess.
         role: serviceRole(
           this,
           'ChatChannelRole',
           'chatbot.amazonaws.com',
-          'Amazon Q Developer: reads the alerts topic into the chat channel',
+          'Amazon Q Developer: the alerts chat channel (delivery only, no permissions)',
         ),
+        guardrailPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess')],
       });
-      topicKey.grant(chat, 'kms:Decrypt', 'kms:GenerateDataKey');
     }
 
     const opsKey = new kms.Key(this, 'OpsTopicKey', {

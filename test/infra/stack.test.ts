@@ -570,6 +570,23 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
     });
   });
 
+  it('gives the chat channel a read-only guardrail and its role no permissions at all', () => {
+    slackTemplate.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      GuardrailPolicies: [
+        Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':iam::aws:policy/CloudWatchReadOnlyAccess'])] }),
+      ],
+    });
+    const chat = Object.values(slackTemplate.findResources('AWS::Chatbot::SlackChannelConfiguration'))[0] as {
+      Properties: { IamRoleArn: { 'Fn::GetAtt': [string, string] } };
+    };
+    const roleId = chat.Properties.IamRoleArn['Fn::GetAtt'][0];
+    const policies = Object.values(slackTemplate.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes(`"${roleId}"`),
+    );
+    expect(policies).toEqual([]);
+    expect(slackTemplate.findResources('AWS::IAM::Role')[roleId]?.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
   it('is cdk-nag clean too', () => {
     expect(new AwsSolutionsChecks().validateScope(slackApp).violations).toEqual([]);
   });
