@@ -4,11 +4,10 @@ import { createIaClient } from '#lib/adapters/ia-client.js';
 import { toPublishInput } from '#lib/adapters/publish.js';
 import { buildAlert } from '#lib/domain/alert.js';
 import { isCompleted } from '#lib/domain/attempt.js';
-import { pacedIntervalMs } from '#lib/domain/defaults.js';
 import { type Evaluation, evaluateReference } from '#lib/domain/evaluate.js';
 import { isIaId } from '#lib/domain/ids.js';
-import { createPacer } from '#lib/domain/pacing.js';
 import { loadIaSettings, loadRenderSettings } from '#lib/runtime/config.js';
+import { cliPacer } from './ia-pacing.js';
 import { type Io, UsageError } from './io.js';
 
 const describe = (evaluation: Evaluation, now: Date, io: Io) => {
@@ -54,11 +53,11 @@ export const checkCommand = async (
   if (!isIaId(id)) throw new UsageError(`"${id}" is not an IA id`);
 
   const settings = loadIaSettings(io.env);
-  // The same client and retries as the check function; one process, so an in-process pacer keeps the rate.
+  // The same client and retries as the check function.
   const ia = createIaClient({
     ...settings,
     apiKey: () => apiKey,
-    pace: createPacer(pacedIntervalMs(settings.ratePerSecond)),
+    pace: await cliPacer(flags, io, settings.ratePerSecond),
   });
   const reference = flags.assignment ? { assignmentId: id } : { attemptId: id };
   const { evaluations, failures } = await evaluateReference(reference, ia);

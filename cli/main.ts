@@ -21,20 +21,23 @@ type Command = (positionals: string[], flags: Record<string, string | boolean | 
 const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; usage: string }> = {
   check: {
     run: checkCommand,
-    options: { assignment: { type: 'boolean' }, json: { type: 'boolean' } },
-    usage: `check <attemptId> [--assignment] [--json]
+    options: { assignment: { type: 'boolean' }, json: { type: 'boolean' }, stack: { type: 'string' } },
+    usage: `check <attemptId> [--assignment] [--json] [--stack NAME]
       Fetch an attempt (or, with --assignment, an assignment's attempts) from the IA API,
       print the decision and the notification it would publish. Needs IA_API_KEY;
-      IA_API_BASE_URL defaults to ${IA_DEFAULTS.baseUrl}.`,
+      IA_API_BASE_URL defaults to ${IA_DEFAULTS.baseUrl}. With --stack, its requests book on
+      the deployed pipeline's schedule for the key (IA allows 1 request/s per key); without,
+      it paces alone and says so.`,
   },
   sweep: {
     run: sweepCommand,
-    options: { days: { type: 'string' }, json: { type: 'boolean' } },
-    usage: `sweep [--days N] [--json]
+    options: { days: { type: 'string' }, json: { type: 'boolean' }, stack: { type: 'string' } },
+    usage: `sweep [--days N] [--json] [--stack NAME]
       Walk IA's assignment list, newest first, back N days (default 30) with the same client,
       retries and pacing as the sweep function, and print every completed attempt once with
       the decision the pipeline would take; --json: one {"attemptId","assignmentId","decision"}
-      line each. Needs IA_API_KEY. Reads only.`,
+      line each. Needs IA_API_KEY. Reads only. --stack: pace on the deployed pipeline's
+      schedule for the key, as with check.`,
   },
   sign: {
     run: signCommand,

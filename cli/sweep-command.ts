@@ -7,9 +7,8 @@
 import { createIaClient } from '#lib/adapters/ia-client.js';
 import { walkAssignments } from '#lib/domain/assignment-walk.js';
 import { decide } from '#lib/domain/decision.js';
-import { pacedIntervalMs } from '#lib/domain/defaults.js';
-import { createPacer } from '#lib/domain/pacing.js';
 import { loadIaSettings } from '#lib/runtime/config.js';
+import { cliPacer } from './ia-pacing.js';
 import { type Io, UsageError } from './io.js';
 
 const DEFAULT_DAYS = 30;
@@ -26,11 +25,11 @@ export const sweepCommand = async (
   const apiKey = io.env.IA_API_KEY?.trim();
   if (!apiKey) throw new UsageError('set IA_API_KEY to your Indeed Assessments API key');
   const settings = loadIaSettings(io.env);
-  // One process: an in-process pacer keeps the key's rate, 5 % under it like the functions.
+  // The same client, retries and pace (5 % under the key's limit) as the functions.
   const ia = createIaClient({
     ...settings,
     apiKey: () => apiKey,
-    pace: createPacer(pacedIntervalMs(settings.ratePerSecond)),
+    pace: await cliPacer(flags, io, settings.ratePerSecond),
   });
   let count = 0;
   await walkAssignments(

@@ -12,6 +12,8 @@ export interface Targets {
   /** Client settings: the local emulator's, or none (the AWS SDK's own credential and region chain). */
   aws: { endpoint?: string; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
   stateTableName?: string;
+  rateLimitTableName?: string;
+  iaApiKeySecretName?: string;
   alertsTopicArn?: string;
   checksQueueUrl?: string;
   deadLetterQueueUrl?: string;
@@ -47,6 +49,8 @@ const fromStack = async (stackName: string): Promise<Targets> => {
   return compactTargets({
     aws: {},
     stateTableName: value(OUTPUTS.stateTableName),
+    rateLimitTableName: value(OUTPUTS.rateLimitTableName),
+    iaApiKeySecretName: value(OUTPUTS.iaApiKeySecretName),
     alertsTopicArn: value(OUTPUTS.alertsTopicArn),
     checksQueueUrl: value(OUTPUTS.checksQueueUrl),
     deadLetterQueueUrl: value(OUTPUTS.deadLetterQueueUrl),

@@ -337,7 +337,11 @@ export class ReviewAlerts extends Construct {
     new CfnOutput(this, OUTPUTS.checksQueueUrl, { value: this.checksQueue.queueUrl });
     new CfnOutput(this, OUTPUTS.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, OUTPUTS.alertsTopicArn, { value: this.alertsTopic.topicArn });
-    new CfnOutput(this, 'IaApiKeySecretName', { value: this.apiKeySecret.secretName });
+    new CfnOutput(this, OUTPUTS.iaApiKeySecretName, { value: this.apiKeySecret.secretName });
+    new CfnOutput(this, OUTPUTS.rateLimitTableName, {
+      description: "The IA key's shared request schedule: the CLI's check and sweep book on it with --stack",
+      value: this.rateLimitTable.tableName,
+    });
     new CfnOutput(this, OUTPUTS.stateTableName, {
       description: 'Watch state; its AwaitingReview index lists what waits (ia-review-alerts pending)',
       value: this.stateTable.tableName,

@@ -9,7 +9,7 @@ import { walkAssignments } from '#lib/domain/assignment-walk.js';
 import type { CheckMessage } from '#lib/domain/check-message.js';
 import { pacedIntervalMs, SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
 import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
-import { createPacer, createSharedPacer, type Pacer } from '#lib/domain/pacing.js';
+import { createPacer, createSharedPacer, keyPacer, type Pacer } from '#lib/domain/pacing.js';
 import { redriveMaxReceiveCount } from '#lib/domain/record-disposition.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
 import type { Source } from '#lib/domain/webhooks/sources.js';
@@ -333,8 +333,12 @@ export const buildWorld = (options: SimOptions) => {
   const cliRuns: Array<{ at: number; command: string }> = [];
   const operator = async () => {
     const inv = invocation('cli', TIME.HOUR);
-    // Today's CLI paces in its own process only.
-    const pace = createPacer(intervalMs, time);
+    // As `check`/`sweep --stack <name>` do (cli/ia-pacing.ts): on the deployed key's schedule.
+    const pace = keyPacer({
+      intervalMs,
+      shared: { store: slots.for(inv), key: IA_KEY, maxWaitMs: 10 * TIME.MINUTE },
+      clock: time,
+    });
     const client = ia.client('cli', pace, inv.alive);
     cliRuns.push({ at: time.now(), command: 'sweep --days 30' });
     await walkAssignments(

@@ -10,8 +10,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { iaScheduleKey } from '#lib/domain/defaults.js';
 import { FakeIaServer } from '../../local/fake-ia-server.js';
 import { FakeSlackServer } from '../../local/fake-slack-server.js';
 import { freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
@@ -191,6 +193,41 @@ describe('--stack', () => {
     const missing = await runCli(['pending', '--stack', 'no-such-stack'], NO_LOCAL_STATE);
     expect(missing.code).toBe(1);
     expect(missing.all).toMatch(/cannot read the outputs of stack no-such-stack/);
+  });
+
+  it('check and sweep book their IA requests on the deployed key’s schedule', async () => {
+    const stackName = `pacing-${randomBytes(3).toString('hex')}`;
+    await new CloudFormationClient({}).send(
+      new CreateStackCommand({
+        StackName: stackName,
+        TemplateBody: JSON.stringify({
+          Resources: { Placeholder: { Type: 'AWS::SQS::Queue' } },
+          Outputs: {
+            RateLimitTableName: { Value: resources.rateLimitTableName },
+            IaApiKeySecretName: { Value: resources.apiKeySecretName },
+          },
+        }),
+      }),
+    );
+    const { dynamodb } = awsClients(endpoint);
+    const key = { pk: { S: iaScheduleKey(resources.apiKeySecretName) } };
+    const slot = async () =>
+      Number(
+        (
+          await dynamodb.send(
+            new GetItemCommand({ TableName: resources.rateLimitTableName, Key: key, ConsistentRead: true }),
+          )
+        ).Item?.nextSlotAt?.N ?? 0,
+      );
+    const env = { ...NO_LOCAL_STATE, IA_API_KEY: apiKey, IA_API_BASE_URL: ia.url };
+    const before = await slot();
+    const checked = await runCli(['check', freshAttempt(ia, 'reviewNeeded'), '--json', '--stack', stackName], env);
+    expect([checked.code, checked.err]).toEqual([0, '']);
+    const afterCheck = await slot();
+    expect(afterCheck).toBeGreaterThan(before);
+    const swept = await runCli(['sweep', '--days', '1', '--json', '--stack', stackName], env);
+    expect([swept.code, swept.err]).toEqual([0, '']);
+    expect(await slot()).toBeGreaterThan(afterCheck);
   });
 });
 

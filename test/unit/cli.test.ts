@@ -32,6 +32,9 @@ afterAll(() => ia.stop());
 const cli = (args: string[], extraEnv: Record<string, string | undefined> = {}) =>
   runCli(args, { ...env, ...extraEnv });
 
+/** stderr after the one line that says the CLI paces alone. */
+const afterPacingNote = (err: string) => err.replace(/^pacing alone: .*\n/, '');
+
 describe('ia-review-alerts check', () => {
   it('prints one JSON object with attemptId and decision', async () => {
     const { code, out } = await cli(['check', VARIANTS.reviewNeeded, '--json']);
@@ -41,6 +44,11 @@ describe('ia-review-alerts check', () => {
     const result = JSON.parse(lines[0] as string);
     expect(result).toMatchObject({ attemptId: VARIANTS.reviewNeeded, decision: 'review.needed' });
     expect(result.notification.attributes).toMatchObject({ eventType: 'review.needed', pendingReviewCount: '2' });
+  });
+
+  it('says it paces alone without --stack (nothing else may use the key then)', async () => {
+    const { err } = await cli(['check', SEED_ATTEMPT_ID]);
+    expect(err).toMatch(/^pacing alone: .* give --stack <name> to book on its schedule\n$/);
   });
 
   it('prints the decision and the email it would send', async () => {
@@ -71,7 +79,7 @@ describe('ia-review-alerts check', () => {
   ])('exits 1 with the error class and one line on stderr: %p', async (args, extraEnv, message) => {
     const { code, err, out } = await cli(args, extraEnv);
     expect(code).toBe(1);
-    expect(err).toMatch(message);
+    expect(afterPacingNote(err)).toMatch(message);
     expect(out).toBe('');
     expect(err).not.toContain(KEY);
   });
@@ -80,7 +88,9 @@ describe('ia-review-alerts check', () => {
     ia.setAttempt('broken', { attempt: { id: 'broken', scoring_completed: 'yes', pending_review_count: 0 } });
     const { code, err } = await cli(['check', 'broken']);
     expect(code).toBe(1);
-    expect(err).toMatch(/^MalformedResponseError: invalid attempt: attempt\.scoring_completed must be a boolean/);
+    expect(afterPacingNote(err)).toMatch(
+      /^MalformedResponseError: invalid attempt: attempt\.scoring_completed must be a boolean/,
+    );
   });
 
   it.each([

@@ -5,7 +5,7 @@
  * soon as triggered checks have booked ahead.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { pacedIntervalMs } from '../domain/defaults.js';
+import { iaScheduleKey, pacedIntervalMs } from '../domain/defaults.js';
 import type { IaClient } from '../domain/ia.js';
 import { createPacer } from '../domain/pacing.js';
 import type { IaSettings } from '../runtime/config.js';
@@ -38,7 +38,7 @@ export const createPacedIaClient = (options: PacedIaOptions): IaClient => {
   const shared = createSharedPacer({
     dynamodb: options.dynamodb,
     tableName: options.rateLimitTableName,
-    key: `ia-key#${options.apiKeySecret}`,
+    key: iaScheduleKey(options.apiKeySecret),
     intervalMs,
     ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
   });

@@ -13,6 +13,9 @@ export const serviceName = (fn: string) => `ia-review-alerts-${fn}`;
 /** Every rate limit is paced this much under: timer wake-ups jitter, and a 429 costs far more. */
 export const PACE_MARGIN = 1.05;
 
+/** The shared schedule of an IA key, named after the secret that holds the key. */
+export const iaScheduleKey = (apiKeySecret: string) => `ia-key#${apiKeySecret}`;
+
 /** Milliseconds between calls that keep `ratePerSecond`, with the margin. */
 export const pacedIntervalMs = (ratePerSecond: number) => Math.ceil((1000 * PACE_MARGIN) / ratePerSecond);
 

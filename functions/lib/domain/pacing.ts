@@ -55,6 +55,24 @@ export interface SharedPacerOptions {
 const MAX_CONTENTION_RETRIES = 25;
 
 /**
+ * The pacer for a key: its shared schedule when one is given (what every deployed function books
+ * on), else this process alone — which keeps the rate only if nothing else uses the key.
+ */
+export const keyPacer = (options: {
+  intervalMs: number;
+  shared?: { store: SlotStore; key: string; maxWaitMs?: number };
+  clock?: Clock;
+}): Pacer =>
+  options.shared
+    ? createSharedPacer(options.shared.store, {
+        key: options.shared.key,
+        intervalMs: options.intervalMs,
+        ...(options.shared.maxWaitMs === undefined ? {} : { maxWaitMs: options.shared.maxWaitMs }),
+        ...(options.clock ? { clock: options.clock } : {}),
+      })
+    : createPacer(options.intervalMs, options.clock);
+
+/**
  * Each call reserves the next free slot of the key's schedule with one conditional write, then
  * waits for it. A backlog longer than `maxWaitMs` is not slept through: the caller gets a
  * RateLimitedError and parks its work instead.

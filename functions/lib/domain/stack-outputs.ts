@@ -7,6 +7,8 @@ export const OUTPUTS = {
   checksQueueUrl: 'ChecksQueueUrl',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
   stateTableName: 'StateTableName',
+  rateLimitTableName: 'RateLimitTableName',
+  iaApiKeySecretName: 'IaApiKeySecretName',
   slackDeadLetterQueueUrl: 'SlackDeadLetterQueueUrl',
   includeCandidateEmail: 'IncludeCandidateEmail',
   dashboardUrl: 'DashboardUrl',

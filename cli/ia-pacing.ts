@@ -1,0 +1,41 @@
+/**
+ * How the CLI's IA commands (`check`, `sweep`) pace the key. With `--stack`, on the deployed
+ * pipeline's own schedule for the key (the rate-limit table in its outputs), so the CLI, `check`
+ * and the sweep together stay within IA's 1 request/s; without, in this process alone, and the
+ * CLI says so.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoSlotStore } from '#lib/adapters/shared-pacer.js';
+import { iaScheduleKey, pacedIntervalMs } from '#lib/domain/defaults.js';
+import { keyPacer, type Pacer } from '#lib/domain/pacing.js';
+import type { Io } from './io.js';
+import { required, resolveTargets } from './targets.js';
+
+/** A walk can wait behind the pipeline's own bookings; it waits rather than fail. */
+const CLI_MAX_WAIT_MS = 10 * 60_000;
+
+export const cliPacer = async (
+  flags: Record<string, string | boolean | undefined>,
+  io: Io,
+  ratePerSecond: number,
+): Promise<Pacer> => {
+  const intervalMs = pacedIntervalMs(ratePerSecond);
+  if (typeof flags.stack !== 'string') {
+    io.err(
+      'pacing alone: this process keeps the key under its limit only if nothing else uses it; ' +
+        'with a deployed pipeline on the same key, give --stack <name> to book on its schedule\n',
+    );
+    return keyPacer({ intervalMs });
+  }
+  const targets = await resolveTargets(flags, io);
+  const tableName = required(targets, 'rateLimitTableName', 'rate-limit table');
+  const secretName = required(targets, 'iaApiKeySecretName', 'IA API key secret name');
+  return keyPacer({
+    intervalMs,
+    shared: {
+      store: dynamoSlotStore(new DynamoDBClient(targets.aws), tableName),
+      key: iaScheduleKey(secretName),
+      maxWaitMs: CLI_MAX_WAIT_MS,
+    },
+  });
+};
