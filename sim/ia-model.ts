@@ -98,8 +98,6 @@ export class IaModel {
   /** What IA serves per page at most (its undocumented clamp), over time. */
   private clamps: Array<{ from: number; per: number }> = [];
   private etagModes: Array<{ from: number; mode: 'all' | 'odd' | 'none' }> = [];
-  /** Pages that lose an item after IA paginated them (a non-last short page), by time window. */
-  private shortPages: Array<{ from: number; until: number; page: number }> = [];
   private lastAccepted = Number.NEGATIVE_INFINITY;
   private seq = 0;
   private readonly fixture = seed().assignment;
@@ -124,9 +122,6 @@ export class IaModel {
       this.clamps.push({ from: t, per: rng.pick([20, 20, 15, 25]) });
     for (let t = start; t < options.end; t += rng.exponential(3 * DAY))
       this.etagModes.push({ from: t, mode: rng.pick(['all', 'all', 'odd', 'none'] as const) });
-    for (let t = start; t < options.end; t += rng.exponential(DAY / 2)) {
-      this.shortPages.push({ from: t, until: t + rng.between(10 * MINUTE, 2 * DAY), page: rng.int(1, 3) });
-    }
   }
 
   /** Creates an assignment now, with its candidate's future drawn. */
@@ -162,7 +157,7 @@ export class IaModel {
       heavy: reviews > 0 && rng.chance(0.08),
     };
     const assignment: SimAssignment = { id, createdAt: now, candidate: rng.pick(NAMES), attempts: [attempt] };
-    if (rng.chance(0.03)) {
+    if (rng.chance(0.05)) {
       const from = now + rng.exponential(DAY);
       Object.assign(assignment, { hiddenFrom: from, hiddenUntil: from + rng.exponential(6 * HOUR) });
     }
@@ -236,10 +231,12 @@ export class IaModel {
     };
   }
 
-  private visible(s: SimAssignment, t: number) {
-    if (s.createdAt > t) return false;
-    if (s.deletedAt !== undefined && t >= s.deletedAt) return false;
-    return !(s.hiddenFrom !== undefined && t >= s.hiddenFrom && t < (s.hiddenUntil as number));
+  private listed(s: SimAssignment, t: number) {
+    return s.createdAt <= t && !(s.deletedAt !== undefined && t >= s.deletedAt);
+  }
+
+  private hidden(s: SimAssignment, t: number) {
+    return s.hiddenFrom !== undefined && t >= s.hiddenFrom && t < (s.hiddenUntil as number);
   }
 
   private latest<T extends { from: number }>(list: T[], t: number): T {
@@ -248,10 +245,10 @@ export class IaModel {
     return found;
   }
 
-  /** Newest created first; stable for ties. */
+  /** Newest created first; stable for ties. Hidden items still count (IA paginates, then hides). */
   listView(t: number): SimAssignment[] {
     return this.assignments
-      .filter((s) => this.visible(s, t))
+      .filter((s) => this.listed(s, t))
       .sort((x, y) => y.createdAt - x.createdAt || (x.id < y.id ? 1 : -1));
   }
 
@@ -334,10 +331,8 @@ export class IaModel {
           const served = Math.min(per, this.latest(this.clamps, t).per);
           const view = this.listView(t);
           const pages = Math.max(1, Math.ceil(view.length / served));
-          let items = view.slice((page - 1) * served, page * served);
-          const short = this.shortPages.find((s) => s.page === page && s.from <= t && t < s.until);
-          // IA paginated, then hid one of the page's items: a page shorter than the others.
-          if (short && page < pages && items.length > 1) items = items.slice(1);
+          // IA paginates, then leaves hidden items out: a page with one comes up short.
+          const items = view.slice((page - 1) * served, page * served).filter((s) => !this.hidden(s, t));
           const value = {
             meta: { total_count: String(view.length), count: items.length, pages },
             results: items.map((s) => ({ assignment: this.rawAssignment(s, t) })),

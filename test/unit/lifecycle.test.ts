@@ -50,6 +50,16 @@ describe('lifecycle', () => {
     expect(steps.at(-1)?.state.closedAt).toBe(at(50).toISOString());
   });
 
+  it('looks again when the next reminder is due, not up to a watch interval later', () => {
+    const steps = run([
+      [0, seen(1, false)],
+      [23.5, 'not-modified'],
+      [24, 'not-modified'],
+    ]);
+    expect(steps.map((s) => s.recheckInSeconds)).toEqual([3600, 1800, 3600]);
+    expect(steps[2]?.alerts).toEqual([{ eventType: 'review.overdue', reminder: 1, waitedHours: 24 }]);
+  });
+
   it('stops reminding after maxReminders, then watches for completion slower and slower, a day at most', () => {
     const steps = run([
       [0, seen(1, false)],

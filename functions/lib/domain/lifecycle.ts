@@ -190,6 +190,10 @@ const step = (previous: AttemptState | undefined, observed: Observation, now: Da
       Math.max(s.watchIntervalSeconds, secondsSince(state.firstSeenAt, now) / 4),
       SETTLED_MAX_INTERVAL_SECONDS,
     );
+  } else if (decision === 'review.needed' && state.reviewNeededAt) {
+    // The next reminder goes out when it is due, not up to a watch interval later.
+    const dueIn = (state.remindersSent + 1) * s.reviewSlaSeconds - secondsSince(state.reviewNeededAt, now);
+    if (dueIn > 0) recheckInSeconds = Math.min(recheckInSeconds, Math.max(60, Math.ceil(dueIn)));
   }
   return { alerts, state, recheckInSeconds, outcome: alerts.length > 0 ? 'alerted' : 'watching' };
 };

@@ -31,5 +31,10 @@ export const TEXT_LIMITS = { name: 200, email: 254, label: 500 } as const;
 export const defang = (text: string): string =>
   LINKABLE.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), text);
 
+/** Letters, digits, single spaces and punctuation that links are not made of: nothing to do but bound it. */
+const PLAIN = /^[A-Za-z0-9,'()&!?+*#_-]+( [A-Za-z0-9,'()&!?+*#_-]+)*$/;
+
 export const safeText = (value: string, limit: number): string =>
-  truncate(defang(value.normalize('NFKC').replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim()), limit);
+  PLAIN.test(value)
+    ? truncate(value, limit)
+    : truncate(defang(value.normalize('NFKC').replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim()), limit);
