@@ -264,7 +264,7 @@ export class ReviewAlerts extends Construct {
     if (settings.chatSlackWorkspaceId && settings.chatSlackChannelId) {
       // Amazon Q Developer subscribes over HTTPS and reads the message's `https` body: the
       // custom-notification JSON. Email keeps its own text body.
-      const chat = new chatbot.SlackChannelConfiguration(this, 'ChatChannel', {
+      new chatbot.SlackChannelConfiguration(this, 'ChatChannel', {
         slackChannelConfigurationName: `${stackName}-alerts`.slice(0, 128),
         slackWorkspaceId: settings.chatSlackWorkspaceId,
         slackChannelId: settings.chatSlackChannelId,

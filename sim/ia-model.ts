@@ -113,7 +113,7 @@ export class IaModel {
     this.clamps.push({ from: 0, per: 20 });
     this.etagModes.push({ from: 0, mode: 'all' });
     // The world's future, drawn up front so faults do not depend on the pipeline's choices.
-    for (let t = start + rng.exponential(3 * DAY); t < options.end; t += rng.exponential(3 * DAY)) {
+    for (let t = start + rng.exponential(1.5 * DAY); t < options.end; t += rng.exponential(1.5 * DAY)) {
       const long = rng.chance(0.3);
       const duration = long ? rng.between(HOUR, 8 * HOUR) : rng.between(2 * MINUTE, 40 * MINUTE);
       this.outages.push({ start: t, end: t + duration, kind: rng.chance(0.5) ? 'unavailable' : 'timeout' });
@@ -154,7 +154,7 @@ export class IaModel {
       reviews,
       ...(reviewDoneAt === undefined ? {} : { reviewDoneAt }),
       ...(scoringDoneAt === undefined ? {} : { scoringDoneAt }),
-      heavy: reviews > 0 && rng.chance(0.08),
+      heavy: reviews > 0 && rng.chance(0.04),
     };
     const assignment: SimAssignment = { id, createdAt: now, candidate: rng.pick(NAMES), attempts: [attempt] };
     if (rng.chance(0.05)) {

@@ -33,6 +33,7 @@ export class Invocation {
     private readonly rng: Random,
     readonly deadline: number,
     private readonly crashRate: number,
+    private readonly onCrash: (where: string) => void = () => undefined,
   ) {}
 
   alive = (): void => {
@@ -48,6 +49,7 @@ export class Invocation {
     if (this.rng.chance(this.crashRate)) {
       this.dead = true;
       this.crashedAt = what;
+      this.onCrash(what);
       throw new Crash(`${this.name} crashed before ${what}`);
     }
   }

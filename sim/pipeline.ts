@@ -104,8 +104,12 @@ export const buildWorld = (options: SimOptions) => {
   const render = { includeCandidateEmail: false, attemptUrlTemplate: 'https://app.example/attempts/{attemptId}' };
   const watch = DEFAULT_WATCH;
   const intervalMs = pacedIntervalMs(1);
+  const crashes: string[] = [];
   const invocation = (name: string, timeoutMs: number) =>
-    new Invocation(name, time, faults, time.now() + timeoutMs, crashRate);
+    new Invocation(name, time, faults, time.now() + timeoutMs, crashRate, (where) => {
+      crashes.push(`${name} before ${where}`);
+      log(`CRASH ${name} before ${where}`);
+    });
   const sharedPacer = (inv: Invocation, maxWaitMs?: number): Pacer =>
     createSharedPacer(slots.for(inv), {
       key: IA_KEY,
@@ -371,6 +375,7 @@ export const buildWorld = (options: SimOptions) => {
     idempotency,
     deliveries,
     cliRuns,
+    crashes,
     counters,
     trace,
     watch,

@@ -3,7 +3,14 @@
  * seed replays the same run exactly (one seeded source, virtual time, no real I/O).
  */
 
-import { checkConservation, checkEscapes, checkLiveness, checkPublished, checkRate, type Violation } from './oracle.js';
+import {
+  checkConservation,
+  checkEscapes,
+  checkLiveness,
+  publishedChecker,
+  rateChecker,
+  type Violation,
+} from './oracle.js';
 import { buildWorld, type SimOptions } from './pipeline.js';
 
 export interface SimReport {
@@ -21,6 +28,10 @@ export interface SimReport {
     iaRequests: number;
     webhooks: number;
     deadLetters: number;
+    /** Faults injected: processes killed before a write, IA outage hours, IA answers that were not 2xx/304/404. */
+    crashes: number;
+    outageHours: number;
+    iaFailures: number;
     largestMessageBytes: number;
     wallSeconds: number;
   };
@@ -31,31 +42,27 @@ export interface SimReport {
 export const simulate = async (options: SimOptions): Promise<SimReport> => {
   const started = performance.now();
   const world = buildWorld(options);
-  let steps = 0;
   const violations: Violation[] = [];
-  const published = { count: 0 };
+  const checkPublished = publishedChecker();
+  const checkRate = rateChecker();
+  /** The virtual time of each step, to place a liveness deadline on a step. */
+  const stepTimes: number[] = [];
   await world.run(() => {
-    steps += 1;
-    // Safety is checked as it happens, so the step of a violation is known.
-    if (world.topic.published.length !== published.count) {
-      published.count = world.topic.published.length;
-      const before = violations.length;
-      checkPublished(
-        { ...world, topic: { ...world.topic, published: world.topic.published } } as typeof world,
-        violations,
-      );
-      // checkPublished looks at all of them: keep only what is new.
-      violations.splice(0, before);
-    }
+    stepTimes.push(world.time.now());
+    // Safety is checked as it happens: a violation carries the step that caused it.
+    const before = violations.length;
+    checkPublished(world, violations);
+    checkRate(world, violations);
+    for (const v of violations.slice(before)) v.step = stepTimes.length;
   });
-  const final: Violation[] = [];
-  checkPublished(world, final);
-  checkLiveness(world, final);
-  checkRate(world, final);
-  checkConservation(world, final);
-  checkEscapes(world, final);
-  final.sort((a, b) => a.at - b.at);
-  const first = final.find((v) => v.attemptId !== undefined) ?? final[0];
+  const late: Violation[] = [];
+  checkLiveness(world, late);
+  checkConservation(world, late);
+  checkEscapes(world, late);
+  for (const v of late) v.step = stepAt(stepTimes, v.at);
+  violations.push(...late);
+  violations.sort((a, b) => (a.step ?? 0) - (b.step ?? 0));
+  const first = violations.find((v) => v.attemptId !== undefined) ?? violations[0];
   const trace = first
     ? world.trace
         .filter((line) => line < new Date(first.at + 1).toISOString())
@@ -72,8 +79,8 @@ export const simulate = async (options: SimOptions): Promise<SimReport> => {
     seed: options.seed,
     days: options.days,
     assignmentsPerDay: options.assignmentsPerDay,
-    steps,
-    violations: final,
+    steps: stepTimes.length,
+    violations,
     stats: {
       assignments: world.ia.assignments.length,
       attemptsCompleted: [...world.ia.attempts.values()].filter(
@@ -84,6 +91,9 @@ export const simulate = async (options: SimOptions): Promise<SimReport> => {
       iaRequests: world.ia.requests.length,
       webhooks: world.deliveries.length,
       deadLetters: world.dlq.messages.size,
+      crashes: world.crashes.length,
+      outageHours: Math.round(world.ia.outages.reduce((sum, o) => sum + (o.end - o.start), 0) / 360_000) / 10,
+      iaFailures: world.ia.requests.filter((r) => r.status === 0 || r.status === 429 || r.status >= 500).length,
       largestMessageBytes: Math.max(0, ...world.topic.published.map((p) => p.bytes)),
       wallSeconds: (performance.now() - started) / 1000,
     },
@@ -93,6 +103,17 @@ export const simulate = async (options: SimOptions): Promise<SimReport> => {
 
 /** A violation as a person reads it: seed, invariant, time, attempt, detail. */
 export const describeViolation = (report: SimReport, v: Violation) =>
-  `seed ${report.seed}: ${v.invariant} — at ${new Date(v.at).toISOString()}${v.attemptId ? ` (${v.attemptId})` : ''}: ${v.detail}`;
+  `seed ${report.seed}, step ${v.step}: ${v.invariant} — at ${new Date(v.at).toISOString()}${v.attemptId ? ` (${v.attemptId})` : ''}: ${v.detail}`;
+
+/** The first step at or after `at`. */
+const stepAt = (times: number[], at: number) => {
+  let [low, high] = [0, times.length];
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((times[middle] as number) < at) low = middle + 1;
+    else high = middle;
+  }
+  return low + 1;
+};
 
 const mentions = (line: string, id: string) => new RegExp(`${id}(?![0-9A-Za-z_-])`).test(line);

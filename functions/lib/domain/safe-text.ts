@@ -18,23 +18,45 @@ const UNSAFE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060
  * - `www.`: `www[.]`;
  * - a bare domain (`evil.example`, `a@evil.example`): the dot before its last label, `evil[.]example`.
  */
-const LINKABLE: Array<[RegExp, string]> = [
-  [/:\/\//g, '[:]//'],
-  [/\b(mailto|tel|sms|callto|slack|javascript|data|file):/gi, '$1[:]'],
-  [/\bwww\./gi, 'www[.]'],
-  [/([\p{L}\p{N}_-])\.(?=\p{L})/gu, '$1[.]'],
+const LINKABLE: Array<[trigger: string, RegExp, string]> = [
+  [':', /:\/\//g, '[:]//'],
+  [':', /\b(mailto|tel|sms|callto|slack|javascript|data|file):/gi, '$1[:]'],
+  ['.', /\bwww\./gi, 'www[.]'],
+  ['.', /([\p{L}\p{N}_-])\.(?=\p{L})/gu, '$1[.]'],
 ];
 
 /** Generous for a name or a title; a label or prompt gets more. */
 export const TEXT_LIMITS = { name: 200, email: 254, label: 500 } as const;
 
 export const defang = (text: string): string =>
-  LINKABLE.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), text);
+  LINKABLE.reduce(
+    (result, [trigger, pattern, replacement]) =>
+      result.includes(trigger) ? result.replace(pattern, replacement) : result,
+    text,
+  );
 
 /** Letters, digits, single spaces and punctuation that links are not made of: nothing to do but bound it. */
 const PLAIN = /^[A-Za-z0-9,'()&!?+*#_-]+( [A-Za-z0-9,'()&!?+*#_-]+)*$/;
 
-export const safeText = (value: string, limit: number): string =>
+const made = (value: string, limit: number) =>
   PLAIN.test(value)
     ? truncate(value, limit)
     : truncate(defang(value.normalize('NFKC').replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim()), limit);
+
+/**
+ * The sweep reads the same pages again and again (every attempt's labels on every walk): what
+ * was made safe once is remembered, a bounded number of texts per limit.
+ */
+const MEMO_SIZE = 20_000;
+const memo = new Map<number, Map<string, string>>();
+
+export const safeText = (value: string, limit: number): string => {
+  const forLimit = memo.get(limit) ?? new Map<string, string>();
+  memo.set(limit, forLimit);
+  const known = forLimit.get(value);
+  if (known !== undefined) return known;
+  if (forLimit.size >= MEMO_SIZE) forLimit.clear();
+  const safe = made(value, limit);
+  forLimit.set(value, safe);
+  return safe;
+};
