@@ -1,7 +1,11 @@
-/** Unit, infra and integration tests in one run (`npm test`); ESM throughout. */
-export default {
+/**
+ * The tiers of the test suite, each a jest project (`npm test` runs them all, as CI does):
+ * unit and simulation (no AWS emulator, seconds), infra (the synthesised template), integration
+ * (moto and the fake IA and Slack servers: one moto_server for the tier), package (the packed
+ * tarball installed in an empty app). ESM throughout.
+ */
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
@@ -11,7 +15,21 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
+export default {
   testTimeout: 30000,
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit', '<rootDir>/test/sim'] },
+    { ...shared, displayName: 'infra', roots: ['<rootDir>/test/infra'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/test/integration'],
+      // Only this tier starts moto_server, and only when one of its tests runs.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    { ...shared, displayName: 'package', roots: ['<rootDir>/test/package'] },
+  ],
 };

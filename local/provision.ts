@@ -53,6 +53,8 @@ export interface LocalResources {
   sources: Source[];
   slackChannels: SlackChannelResource[];
   notifyDeadLetterQueueUrl: string;
+  /** The receive on which check and notify-slack dead-letter a failing record themselves (the queues' redrive count). */
+  retryMaxReceives: number;
 }
 
 export interface ProvisionOptions {
@@ -225,8 +227,18 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     sources,
     slackChannels,
     notifyDeadLetterQueueUrl,
+    retryMaxReceives: options.maxReceiveCount ?? 5,
   };
 };
+
+/**
+ * Retries as the local queues are built: the function dead-letters a record, with its reason, on
+ * the receive the queue would redrive it; between tries the queue's own visibility timeout.
+ */
+const localRetries = (resources: LocalResources) => ({
+  RETRY_MAX_RECEIVES: String(resources.retryMaxReceives),
+  RETRY_FIRST_DELAY_SECONDS: '0',
+});
 
 /** The notify-slack function's environment for these resources. */
 export const notifyEnvironment = (resources: LocalResources): Record<string, string> => ({
@@ -234,6 +246,7 @@ export const notifyEnvironment = (resources: LocalResources): Record<string, str
   DEAD_LETTER_QUEUE_URL: resources.notifyDeadLetterQueueUrl,
   IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
   RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
+  ...localRetries(resources),
 });
 
 /** The ingest function's environment for these resources. */
@@ -253,6 +266,7 @@ export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): 
   STATE_TABLE_NAME: resources.stateTableName,
   IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
   RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
+  ...localRetries(resources),
 });
 
 /** The sweep function's environment for these resources. */

@@ -1,6 +1,6 @@
 /** The `check` function's settings; every name is in the README's configuration table. */
 import { MIN_RECHECK_INTERVAL_SECONDS, NOT_FOUND_MEMORY_SECONDS } from '#lib/domain/defaults.js';
-import { loadLifecycleSettings, numberEnv, requireEnv } from '#lib/runtime/config.js';
+import { loadLifecycleSettings, loadRetryPolicy, numberEnv, requireEnv } from '#lib/runtime/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -9,4 +9,5 @@ export const loadCheckConfig = (env: Env) => ({
   deadLetterQueueUrl: requireEnv(env, 'DEAD_LETTER_QUEUE_URL'),
   minRecheckIntervalSeconds: numberEnv(env, 'MIN_RECHECK_INTERVAL_SECONDS', MIN_RECHECK_INTERVAL_SECONDS),
   notFoundMemorySeconds: numberEnv(env, 'NOT_FOUND_MEMORY_SECONDS', NOT_FOUND_MEMORY_SECONDS),
+  retry: loadRetryPolicy(env),
 });

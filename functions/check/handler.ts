@@ -42,6 +42,7 @@ const handleRecord = createRecordHandler({
   log: logger,
   count,
   minRemainingMs: config.ia.totalTimeoutMs + 2_000,
+  retry: config.retry,
 });
 
 const processor = new BatchProcessor(EventType.SQS);

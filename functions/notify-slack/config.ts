@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import '#lib/domain/zod.js';
 import { pacedIntervalMs, SLACK_RATE_PER_SECOND } from '#lib/domain/defaults.js';
-import { alertDedupeSeconds, jsonEnv, numberEnv, requireEnv } from '#lib/runtime/config.js';
+import { alertDedupeSeconds, jsonEnv, loadRetryPolicy, numberEnv, requireEnv } from '#lib/runtime/config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -31,4 +31,5 @@ export const loadNotifyConfig = (env: Env) => ({
   alertDedupeSeconds: alertDedupeSeconds(env),
   // Slack's limit per webhook, with the margin, shared by all executions.
   slackIntervalMs: numberEnv(env, 'SLACK_MIN_INTERVAL_MS', pacedIntervalMs(SLACK_RATE_PER_SECOND)),
+  retry: loadRetryPolicy(env),
 });

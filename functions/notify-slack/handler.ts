@@ -83,6 +83,7 @@ const deliver = createDeliverAlert({
   log: logger,
   count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
   now: () => new Date(),
+  retry: config.retry,
 });
 
 const processor = new BatchProcessor(EventType.SQS);

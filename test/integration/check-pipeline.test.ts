@@ -3,46 +3,27 @@
  * checks queue → check (invoked in-process the way Lambda would) → SNS → subscriber queues.
  */
 
-import { randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { FakeIaServer } from '../../local/fake-ia-server.js';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { defaultAssignments, defaultAttempts, freshAttempt, SEED_ATTEMPT_ID } from '../../local/ia-fixtures.js';
-import { motoEnvironment } from '../../local/moto.js';
-import { awsClients, checkEnvironment, type LocalResources, provision } from '../../local/provision.js';
+import type { LocalResources } from '../../local/provision.js';
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
+import { loadHandler, useIntegration } from '../support/integration.js';
 
-const endpoint = process.env.MOTO_ENDPOINT as string;
-const { sqs } = awsClients(endpoint);
-const apiKey = `key-${randomBytes(12).toString('hex')}`;
-const ia = new FakeIaServer({
-  apiKeys: [apiKey],
-  ratePerSecond: 1000,
-  attempts: defaultAttempts(),
-  assignments: defaultAssignments(),
+const suite = useIntegration('check', {
+  ia: { ratePerSecond: 1000, attempts: defaultAttempts(), assignments: defaultAssignments() },
+  provision: { maxReceiveCount: 2, visibilityTimeoutSeconds: 1 },
+  env: () => ({ IA_RATE_PER_SECOND: '1000', IA_TOTAL_TIMEOUT_MS: '3000' }),
 });
+const { ia } = suite;
+const { sqs } = suite.clients;
 let resources: LocalResources;
 let handler: SqsHandler;
 
 beforeAll(async () => {
-  resources = await provision({
-    endpoint,
-    prefix: `it-${randomBytes(4).toString('hex')}`,
-    apiKey,
-    maxReceiveCount: 2,
-    visibilityTimeoutSeconds: 1,
-  });
-  Object.assign(process.env, motoEnvironment(endpoint), checkEnvironment(resources, await ia.start()), {
-    IA_RATE_PER_SECOND: '1000',
-    IA_TOTAL_TIMEOUT_MS: '3000',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
-  ({ handler } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler });
+  resources = suite.resources;
+  handler = await loadHandler<SqsHandler>('check');
 });
-
-afterAll(() => ia.stop());
 
 beforeEach(async () => {
   ia.reset();

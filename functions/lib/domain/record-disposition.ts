@@ -44,14 +44,12 @@ export interface DispositionDeps {
   };
   count(metric: string, value?: number, dimensions?: Record<string, string>): void;
   now(): Date;
+  /** RETRY_POLICY unless configured otherwise. */
+  retry?: RetryPolicy;
 }
 
-export const disposeOfFailure = async (
-  error: unknown,
-  record: SQSRecord,
-  deps: DispositionDeps,
-  policy: RetryPolicy = RETRY_POLICY,
-): Promise<void> => {
+export const disposeOfFailure = async (error: unknown, record: SQSRecord, deps: DispositionDeps): Promise<void> => {
+  const policy = deps.retry ?? RETRY_POLICY;
   const { code, message, retryable } = describeError(error);
   const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
   if (!retryable) {
@@ -69,10 +67,12 @@ export const disposeOfFailure = async (
     await deps.deadLetter(record.body, reason, record);
     return;
   }
-  // A record put off for lack of time in its invocation is not failing: it comes back soon.
+  // A record put off for lack of time in its invocation is not failing: it comes back soon. No
+  // delay at all (a policy of 0 s) leaves it to the queue's visibility timeout.
   if (!(error instanceof DeferredError)) {
     const backoff = retryDelaySeconds(receiveCount, policy);
-    await deps.delay(record, error instanceof RateLimitedError ? Math.max(error.retryAfterSeconds, backoff) : backoff);
+    const wait = error instanceof RateLimitedError ? Math.max(error.retryAfterSeconds, backoff) : backoff;
+    if (wait > 0) await deps.delay(record, wait);
   }
   deps.log.warn('record will be retried', { code, reason: message, messageId: record.messageId, receiveCount });
   deps.count('RecordsRetried');

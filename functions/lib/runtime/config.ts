@@ -7,6 +7,7 @@ import type { RenderSettings } from '../domain/alert.js';
 import { ALERT_DEDUPE_DAYS, IA_DEFAULTS } from '../domain/defaults.js';
 import { ConfigurationError } from '../domain/errors.js';
 import { DEFAULT_WATCH, type WatchSettings } from '../domain/lifecycle.js';
+import { RETRY_POLICY, type RetryPolicy } from '../domain/record-disposition.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -35,6 +36,16 @@ export const booleanEnv = (env: Env, name: string, fallback: boolean): boolean =
   if (['0', 'false', 'no'].includes(raw)) return false;
   throw new ConfigurationError(`environment variable ${name} must be true or false, got "${raw}"`);
 };
+
+/**
+ * How a failing SQS record is retried (record-disposition.ts); the stack leaves the defaults
+ * (about 25 h), the local pipeline and tests shorten them.
+ */
+export const loadRetryPolicy = (env: Env): RetryPolicy => ({
+  maxReceives: numberEnv(env, 'RETRY_MAX_RECEIVES', RETRY_POLICY.maxReceives, { min: 1 }),
+  firstDelaySeconds: numberEnv(env, 'RETRY_FIRST_DELAY_SECONDS', RETRY_POLICY.firstDelaySeconds),
+  maxDelaySeconds: numberEnv(env, 'RETRY_MAX_DELAY_SECONDS', RETRY_POLICY.maxDelaySeconds),
+});
 
 export interface IaSettings {
   baseUrl: string;
