@@ -14,27 +14,29 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { iaScheduleKey } from '#lib/domain/defaults.js';
-import { FakeIaServer } from '../../local/fake-ia-server.js';
 import { FakeSlackServer } from '../../local/fake-slack-server.js';
 import { freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
 import { lambdaContext } from '../../local/lambda.js';
-import { motoEnvironment } from '../../local/moto.js';
-import {
-  awsClients,
-  checkEnvironment,
-  type LocalResources,
-  notifyEnvironment,
-  provision,
-} from '../../local/provision.js';
+import { awsClients, type LocalResources, notifyEnvironment } from '../../local/provision.js';
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
 import { stateOf } from '../../local/state.js';
+import { loadHandler, useIntegration } from '../support/integration.js';
 import { NO_LOCAL_STATE, runCli } from '../support/run-cli.js';
 
-const endpoint = process.env.MOTO_ENDPOINT as string;
-const { sqs } = awsClients(endpoint);
-const apiKey = `key-${randomBytes(8).toString('hex')}`;
-const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: Infinity });
 const slack = new FakeSlackServer();
+const suite = useIntegration('waiting', {
+  before: () => slack.start(),
+  provision: () => ({
+    visibilityTimeoutSeconds: 1,
+    slackChannels: [
+      { name: 'reviews', webhookUrl: slack.webhookUrl('reviews') },
+      { name: 'quiet', webhookUrl: slack.webhookUrl('quiet'), digest: false },
+    ],
+  }),
+  env: () => ({ IA_RATE_PER_SECOND: '1000', MIN_RECHECK_INTERVAL_SECONDS: '0' }),
+});
+const { ia, endpoint, apiKey } = suite;
+const { sqs } = suite.clients;
 let resources: LocalResources;
 let check: SqsHandler;
 let notify: SqsHandler;
@@ -45,33 +47,10 @@ let digest: (
 let stateFile: string;
 
 beforeAll(async () => {
-  await slack.start();
-  resources = await provision({
-    endpoint,
-    prefix: `waiting-${randomBytes(4).toString('hex')}`,
-    apiKey,
-    visibilityTimeoutSeconds: 1,
-    slackChannels: [
-      { name: 'reviews', webhookUrl: slack.webhookUrl('reviews') },
-      { name: 'quiet', webhookUrl: slack.webhookUrl('quiet'), digest: false },
-    ],
-  });
-  const base = {
-    ...motoEnvironment(endpoint),
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  };
-  Object.assign(process.env, base, checkEnvironment(resources, await ia.start()), {
-    IA_RATE_PER_SECOND: '1000',
-    MIN_RECHECK_INTERVAL_SECONDS: '0',
-  });
-  ({ handler: check } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler });
-  ({ handler: digest } = (await import('../../functions/digest/handler.js')) as unknown as { handler: typeof digest });
-  Object.assign(process.env, notifyEnvironment(resources));
-  ({ handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as {
-    handler: SqsHandler;
-  });
+  resources = suite.resources;
+  check = await loadHandler<SqsHandler>('check');
+  digest = await loadHandler<typeof digest>('digest');
+  notify = await loadHandler<SqsHandler>('notify-slack', notifyEnvironment(resources));
   // What `npm start` writes for the CLI, for these resources.
   stateFile = join(mkdtempSync(join(tmpdir(), 'waiting-')), 'state.json');
   const state = stateOf(resources, {
@@ -84,7 +63,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await ia.stop();
   await slack.stop();
 });
 

@@ -5,7 +5,6 @@
  * quiet.
  */
 
-import { randomBytes } from 'node:crypto';
 import { CreateTopicCommand, DeleteTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   GetQueueAttributesCommand,
@@ -13,7 +12,7 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { createIaClient } from '#lib/adapters/ia-client.js';
 import { publishAlert } from '#lib/adapters/publish.js';
@@ -21,45 +20,31 @@ import { createPublishOnce } from '#lib/adapters/publish-once.js';
 import type { StateStore } from '#lib/domain/attempt-store.js';
 import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { type CheckDeps, checkReference } from '../../functions/check/check-reference.js';
-import { FakeIaServer, type Fault } from '../../local/fake-ia-server.js';
+import type { Fault } from '../../local/fake-ia-server.js';
 import { defaultAssignments, defaultAttempts, freshAttempt } from '../../local/ia-fixtures.js';
-import { motoEnvironment } from '../../local/moto.js';
-import { awsClients, checkEnvironment, type LocalResources, provision } from '../../local/provision.js';
+import type { LocalResources } from '../../local/provision.js';
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
+import { loadHandler, useIntegration } from '../support/integration.js';
 
-const endpoint = process.env.MOTO_ENDPOINT as string;
-const { sqs, sns, dynamodb } = awsClients(endpoint);
-const apiKey = `key-${randomBytes(8).toString('hex')}`;
-const ia = new FakeIaServer({
-  apiKeys: [apiKey],
-  ratePerSecond: Infinity,
-  attempts: defaultAttempts(),
-  assignments: defaultAssignments(),
-});
-let resources: LocalResources;
-let handler: SqsHandler;
-
-beforeAll(async () => {
-  resources = await provision({
-    endpoint,
-    prefix: `faults-${randomBytes(4).toString('hex')}`,
-    apiKey,
-    maxReceiveCount: 5,
-    visibilityTimeoutSeconds: 1,
-  });
-  Object.assign(process.env, motoEnvironment(endpoint), checkEnvironment(resources, await ia.start()), {
+const suite = useIntegration('faults', {
+  ia: { attempts: defaultAttempts(), assignments: defaultAssignments() },
+  provision: { maxReceiveCount: 5, visibilityTimeoutSeconds: 1 },
+  env: () => ({
     IA_RATE_PER_SECOND: '1000',
     IA_TIMEOUT_MS: '300',
     IA_TOTAL_TIMEOUT_MS: '2500',
     IA_MAX_RETRY_AFTER_MS: '1000',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
-  ({ handler } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler });
-}, 60_000);
+  }),
+});
+const { ia, apiKey } = suite;
+const { sqs, sns, dynamodb } = suite.clients;
+let resources: LocalResources;
+let handler: SqsHandler;
 
-afterAll(() => ia.stop());
+beforeAll(async () => {
+  resources = suite.resources;
+  handler = await loadHandler<SqsHandler>('check');
+});
 
 beforeEach(async () => {
   ia.reset();

@@ -8,36 +8,27 @@ import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
-import { FakeIaServer } from '../../local/fake-ia-server.js';
 import { type HttpHandler, startHttpApi } from '../../local/http-api.js';
 import { defaultAssignments, defaultAttempts, freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
 import { lambdaContext } from '../../local/lambda.js';
-import { motoEnvironment } from '../../local/moto.js';
-import {
-  awsClients,
-  checkEnvironment,
-  ingestEnvironment,
-  type LocalResources,
-  provision,
-} from '../../local/provision.js';
+import { ingestEnvironment, type LocalResources } from '../../local/provision.js';
 import { localSources } from '../../local/sources.js';
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
+import { loadHandler, useIntegration } from '../support/integration.js';
 import { NO_LOCAL_STATE, runCli } from '../support/run-cli.js';
 
-const endpoint = process.env.MOTO_ENDPOINT as string;
-const { sqs } = awsClients(endpoint);
-const apiKey = `key-${randomBytes(8).toString('hex')}`;
-const ia = new FakeIaServer({
-  apiKeys: [apiKey],
-  ratePerSecond: 1000,
-  attempts: defaultAttempts(),
-  assignments: defaultAssignments(),
-});
 // One source whose stored secret is too weak to trust: it must fail closed.
 const sources = [
   ...localSources(),
   { name: 'weak', kind: 'greenhouse' as const, attemptIdPath: 'payload.id', secretValue: 'short' },
 ];
+const suite = useIntegration('ingest', {
+  ia: { ratePerSecond: 1000, attempts: defaultAttempts(), assignments: defaultAssignments() },
+  provision: { sources },
+  env: (resources) => ({ ...ingestEnvironment(resources), IA_RATE_PER_SECOND: '1000' }),
+});
+const { ia } = suite;
+const { sqs } = suite.clients;
 const secretOf = (name: string) => sources.find((s) => s.name === name)?.secretValue as string;
 /** The example payload of a source, pointing at a fresh attempt so tests share no watch state. */
 const fixture = (name: string) =>
@@ -51,31 +42,13 @@ let api: Awaited<ReturnType<typeof startHttpApi>>;
 let ingestHandler: HttpHandler;
 
 beforeAll(async () => {
-  resources = await provision({ endpoint, prefix: `ingest-${randomBytes(4).toString('hex')}`, apiKey, sources });
-  Object.assign(
-    process.env,
-    motoEnvironment(endpoint),
-    checkEnvironment(resources, await ia.start()),
-    ingestEnvironment(resources),
-    {
-      IA_RATE_PER_SECOND: '1000',
-      POWERTOOLS_TRACE_ENABLED: 'false',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    },
-  );
-  ({ handler: check } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler });
-  const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as {
-    handler: HttpHandler;
-  };
-  ingestHandler = ingest;
-  api = await startHttpApi(ingest);
+  resources = suite.resources;
+  check = await loadHandler<SqsHandler>('check');
+  ingestHandler = await loadHandler<HttpHandler>('ingest');
+  api = await startHttpApi(ingestHandler);
 });
 
-afterAll(async () => {
-  await api.stop();
-  await ia.stop();
-});
+afterAll(() => api.stop());
 
 beforeEach(async () => {
   for (const url of [resources.checksQueueUrl, resources.allAlertsInboxUrl, resources.emailInboxUrl])

@@ -1,20 +1,18 @@
 /** `ia-review-alerts redrive` against queues on moto. */
 
-import { randomBytes } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { motoEnvironment } from '../../local/moto.js';
-import { awsClients, type LocalResources, provision } from '../../local/provision.js';
+import type { LocalResources } from '../../local/provision.js';
 import { drain } from '../../local/sqs-poller.js';
+import { useIntegration } from '../support/integration.js';
 import { NO_LOCAL_STATE, runCli } from '../support/run-cli.js';
 
-const endpoint = process.env.MOTO_ENDPOINT as string;
-const { sqs } = awsClients(endpoint);
+const suite = useIntegration('redrive');
+const { sqs } = suite.clients;
 let resources: LocalResources;
 
-beforeAll(async () => {
-  resources = await provision({ endpoint, prefix: `redrive-${randomBytes(4).toString('hex')}`, apiKey: 'k' });
-  Object.assign(process.env, motoEnvironment(endpoint));
+beforeAll(() => {
+  resources = suite.resources;
 });
 
 const deadLetter = async (...ids: string[]) => {

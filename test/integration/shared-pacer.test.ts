@@ -4,12 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createSharedPacer } from '#lib/adapters/shared-pacer.js';
 import { RateLimitedError } from '#lib/domain/errors.js';
-import { awsClients, type LocalResources, provision } from '../../local/provision.js';
+import { awsClients, type LocalResources } from '../../local/provision.js';
+import { useIntegration } from '../support/integration.js';
 
-const endpoint = process.env.MOTO_ENDPOINT as string;
+const suite = useIntegration('pacer');
+const { endpoint } = suite;
 let resources: LocalResources;
-beforeAll(async () => {
-  resources = await provision({ endpoint, prefix: `pacer-${randomBytes(4).toString('hex')}`, apiKey: 'k' });
+beforeAll(() => {
+  resources = suite.resources;
 });
 
 describe('shared pacer', () => {

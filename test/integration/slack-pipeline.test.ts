@@ -7,64 +7,39 @@
 import { randomBytes } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { FakeIaServer } from '../../local/fake-ia-server.js';
 import { FakeSlackServer } from '../../local/fake-slack-server.js';
 import { defaultAssignments, defaultAttempts, freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
-import { motoEnvironment } from '../../local/moto.js';
-import {
-  awsClients,
-  checkEnvironment,
-  type LocalResources,
-  notifyEnvironment,
-  provision,
-} from '../../local/provision.js';
+import { type LocalResources, notifyEnvironment } from '../../local/provision.js';
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
+import { loadHandler, useIntegration } from '../support/integration.js';
 
-const endpoint = process.env.MOTO_ENDPOINT as string;
-const { sqs } = awsClients(endpoint);
-const apiKey = `key-${randomBytes(8).toString('hex')}`;
-const ia = new FakeIaServer({
-  apiKeys: [apiKey],
-  ratePerSecond: Infinity,
-  attempts: defaultAttempts(),
-  assignments: defaultAssignments(),
-});
 const slack = new FakeSlackServer();
-let resources: LocalResources;
-let check: SqsHandler;
-let notify: SqsHandler;
-
-beforeAll(async () => {
-  await slack.start();
-  resources = await provision({
-    endpoint,
-    prefix: `slack-${randomBytes(4).toString('hex')}`,
-    apiKey,
+const suite = useIntegration('slack', {
+  ia: { attempts: defaultAttempts(), assignments: defaultAssignments() },
+  before: () => slack.start(),
+  provision: () => ({
     visibilityTimeoutSeconds: 1,
     slackChannels: [
       { name: 'reviews', webhookUrl: slack.webhookUrl('reviews') },
       { name: 'philosophy', webhookUrl: slack.webhookUrl('philosophy'), assessmentIds: ['philosophy-only'] },
     ],
-  });
-  const base = {
-    ...motoEnvironment(endpoint),
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  };
-  Object.assign(process.env, base, checkEnvironment(resources, await ia.start()), { IA_RATE_PER_SECOND: '1000' });
-  ({ handler: check } = (await import('../../functions/check/handler.js')) as unknown as { handler: SqsHandler });
+  }),
+  env: () => ({ IA_RATE_PER_SECOND: '1000' }),
+});
+const { ia, endpoint } = suite;
+const { sqs } = suite.clients;
+let resources: LocalResources;
+let check: SqsHandler;
+let notify: SqsHandler;
+
+beforeAll(async () => {
+  resources = suite.resources;
+  check = await loadHandler<SqsHandler>('check');
   // Each function reads its own environment at cold start, as each Lambda has its own.
-  Object.assign(process.env, notifyEnvironment(resources));
-  ({ handler: notify } = (await import('../../functions/notify-slack/handler.js')) as unknown as {
-    handler: SqsHandler;
-  });
+  notify = await loadHandler<SqsHandler>('notify-slack', notifyEnvironment(resources));
 });
 
-afterAll(async () => {
-  await ia.stop();
-  await slack.stop();
-});
+afterAll(() => slack.stop());
 
 beforeEach(async () => {
   slack.reset();

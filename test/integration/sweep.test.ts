@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { countAwaiting } from '#lib/adapters/awaiting-review.js';
 import { createIaClient } from '#lib/adapters/ia-client.js';
@@ -23,26 +23,18 @@ import { runSweep, type SweepDeps, type SweepSettings } from '../../functions/sw
 import { FakeIaServer, LIST } from '../../local/fake-ia-server.js';
 import { listedAssignment, seedVariant } from '../../local/ia-fixtures.js';
 import { lambdaContext } from '../../local/lambda.js';
-import { motoEnvironment } from '../../local/moto.js';
-import { awsClients, type LocalResources, provision, sweepEnvironment } from '../../local/provision.js';
+import { type LocalResources, sweepEnvironment } from '../../local/provision.js';
 import { drain } from '../../local/sqs-poller.js';
+import { useIntegration } from '../support/integration.js';
 
-const endpoint = process.env.MOTO_ENDPOINT as string;
-const { sqs, sns, dynamodb } = awsClients(endpoint);
-const apiKey = `key-${randomBytes(8).toString('hex')}`;
-const ia = new FakeIaServer({ apiKeys: [apiKey], ratePerSecond: Infinity });
+const suite = useIntegration('sweep');
+const { ia, apiKey } = suite;
+const { sqs, sns, dynamodb } = suite.clients;
 let resources: LocalResources;
 
-beforeAll(async () => {
-  resources = await provision({ endpoint, prefix: `sweep-${randomBytes(4).toString('hex')}`, apiKey });
-  Object.assign(process.env, motoEnvironment(endpoint), {
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-  });
-  await ia.start();
-}, 60_000);
-afterAll(() => ia.stop());
+beforeAll(() => {
+  resources = suite.resources;
+});
 
 let run = 0;
 /** Every test gets its own ids and its own cursor (a fresh state table item per test is simpler than a reset). */

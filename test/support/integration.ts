@@ -22,9 +22,11 @@ export const QUIET_POWERTOOLS = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
+type Extra = Omit<ProvisionOptions, 'endpoint' | 'prefix' | 'apiKey'>;
+
 export interface IntegrationOptions {
-  /** Provisioning beyond the defaults (queues' receive counts, sources, Slack channels). */
-  provision?: Omit<ProvisionOptions, 'endpoint' | 'prefix' | 'apiKey'>;
+  /** Provisioning beyond the defaults (queues' receive counts, sources, Slack channels), read after `before`. */
+  provision?: Extra | (() => Extra);
   ia?: FakeIaOptions;
   /** Variables on top of the check function's (they win). */
   env?: (resources: LocalResources, iaUrl: string) => Record<string, string>;
@@ -58,7 +60,7 @@ export const useIntegration = (name: string, options: IntegrationOptions = {}): 
       endpoint,
       prefix: `${name}-${randomBytes(4).toString('hex')}`,
       apiKey,
-      ...options.provision,
+      ...(typeof options.provision === 'function' ? options.provision() : options.provision),
     });
     const iaUrl = await ia.start();
     Object.assign(
