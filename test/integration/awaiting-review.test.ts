@@ -140,28 +140,27 @@ describe('the awaiting-review index and `pending`', () => {
 });
 
 describe('--stack', () => {
-  it('finds the table, topic and queues in the stack outputs (CloudFormation DescribeStacks)', async () => {
+  /** A stack on moto with these outputs, as a deployment would have them. */
+  const stackWith = async (outputs: Record<string, { Value: string; Description?: string }>) => {
     const stackName = `waiting-${randomBytes(3).toString('hex')}`;
-    const output = (value: string, description?: string) => ({
-      Value: value,
-      ...(description ? { Description: description } : {}),
-    });
     await new CloudFormationClient({}).send(
       new CreateStackCommand({
         StackName: stackName,
-        TemplateBody: JSON.stringify({
-          Resources: { Placeholder: { Type: 'AWS::SQS::Queue' } },
-          Outputs: {
-            StateTableName: output(resources.stateTableName),
-            AlertsTopicArn: output(resources.alertsTopicArn),
-            SlackBufferreviewsQueueUrl: output(
-              resources.slackChannels[0]?.queueUrl as string,
-              'Buffer queue of Slack channel reviews',
-            ),
-          },
-        }),
+        TemplateBody: JSON.stringify({ Resources: { Placeholder: { Type: 'AWS::SQS::Queue' } }, Outputs: outputs }),
       }),
     );
+    return stackName;
+  };
+
+  it('finds the table, topic and queues in the stack outputs (CloudFormation DescribeStacks)', async () => {
+    const stackName = await stackWith({
+      StateTableName: { Value: resources.stateTableName },
+      AlertsTopicArn: { Value: resources.alertsTopicArn },
+      SlackBufferreviewsQueueUrl: {
+        Value: resources.slackChannels[0]?.queueUrl as string,
+        Description: 'Buffer queue of Slack channel reviews',
+      },
+    });
     const id = freshAttempt(ia, 'reviewNeeded');
     await checkAttempt(id);
     // No local pipeline: only the stack says where things are.
@@ -174,19 +173,10 @@ describe('--stack', () => {
   });
 
   it('check and sweep book their IA requests on the deployed key’s schedule', async () => {
-    const stackName = `pacing-${randomBytes(3).toString('hex')}`;
-    await new CloudFormationClient({}).send(
-      new CreateStackCommand({
-        StackName: stackName,
-        TemplateBody: JSON.stringify({
-          Resources: { Placeholder: { Type: 'AWS::SQS::Queue' } },
-          Outputs: {
-            RateLimitTableName: { Value: resources.rateLimitTableName },
-            IaApiKeySecretName: { Value: resources.apiKeySecretName },
-          },
-        }),
-      }),
-    );
+    const stackName = await stackWith({
+      RateLimitTableName: { Value: resources.rateLimitTableName },
+      IaApiKeySecretName: { Value: resources.apiKeySecretName },
+    });
     const { dynamodb } = awsClients(endpoint);
     const key = { pk: { S: iaScheduleKey(resources.apiKeySecretName) } };
     const slot = async () =>
