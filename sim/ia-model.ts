@@ -350,7 +350,17 @@ export class IaModel {
 
   /** When the next assignment is created, given the rate. */
   nextCreation(now: number): number {
-    return now + this.rng.exponential(DAY / this.options.assignmentsPerDay);
+    // Recruiters work weekdays, 08:00-18:00 UTC: the list is quiet at night and at weekends
+    // (the rate averages `assignmentsPerDay` over a week; the quiet hours get a tenth of it).
+    const busy = (t: number) => {
+      const d = new Date(t);
+      return d.getUTCDay() % 6 !== 0 && d.getUTCHours() >= 8 && d.getUTCHours() < 18;
+    };
+    const peak = (this.options.assignmentsPerDay * 7) / ((5 * 10) / 24 + 0.1 * (7 - (5 * 10) / 24));
+    let t = now;
+    do t += this.rng.exponential(DAY / peak);
+    while (!busy(t) && !this.rng.chance(0.1));
+    return t;
   }
 }
 
