@@ -6,6 +6,9 @@
  */
 import type { Alert } from '#lib/domain/alert.js';
 import { isDigest } from '#lib/domain/notification.js';
+import { chatNotification } from '#lib/domain/render/chat.js';
+import { emailBody, emailSubject } from '#lib/domain/render/email.js';
+import { slackMessage } from '#lib/domain/render/slack.js';
 import { IaModel, type SimAttempt, TIME } from './ia-model.js';
 import type { World } from './pipeline.js';
 
@@ -64,7 +67,28 @@ const checkAlerts = (world: World, fresh: World['topic']['published'], seen: Set
       add('alerts only for completed attempts', `${alert.eventType} before the attempt completed`);
     if (alert.eventType === 'review.needed' && truth.reviews === 0)
       add('review.needed only when reviews wait', 'no review was ever pending');
+    const live = liveLink(alert);
+    if (live) add('no live link from IA text in any rendering', live);
   }
+};
+
+/**
+ * The simulated candidates' names and prompts carry links in every disguise (fullwidth, after an
+ * underscore or a digit, long schemes, www., bare domains): none may reach a person alive.
+ */
+const liveLink = (alert: Alert): string | undefined => {
+  const chat = chatNotification(alert);
+  const renderings = {
+    'email subject': emailSubject(alert),
+    'email body': emailBody(alert),
+    Slack: JSON.stringify(slackMessage(alert)),
+    'Amazon Q': [chat.content.title, chat.content.description, chat.metadata.summary].join('\n'),
+  };
+  for (const [where, text] of Object.entries(renderings)) {
+    const found = /evil\.example|[:：]\/\/evil|www\./i.exec(text);
+    if (found) return `${where}: …${text.slice(Math.max(0, found.index - 30), found.index + 30)}…`;
+  }
+  return undefined;
 };
 
 const firstAlert = (world: World, attemptId: string, eventType: string, reminder?: number) =>
@@ -76,10 +100,14 @@ const firstAlert = (world: World, attemptId: string, eventType: string, reminder
       (reminder === undefined || n.reminder === reminder),
   );
 
+/** When a trigger accepted at or after completion named the attempt (one on start announces nothing). */
 const announcedAt = (world: World, attempt: SimAttempt) => {
   const times = world.deliveries
     .filter(
-      (d) => (d.attemptId === attempt.id || d.assignmentId === attempt.assignmentId) && d.statuses.some((s) => s < 300),
+      (d) =>
+        (d.attemptId === attempt.id || d.assignmentId === attempt.assignmentId) &&
+        d.at >= (attempt.completeAt as number) &&
+        d.statuses.some((s) => s < 300),
     )
     .map((d) => d.at);
   return times.length > 0 ? Math.min(...times) : undefined;
