@@ -4,6 +4,7 @@ import { createIaClient } from '#lib/adapters/ia-client.js';
 import { toPublishInput } from '#lib/adapters/publish.js';
 import { buildAlert } from '#lib/domain/alert.js';
 import { isCompleted } from '#lib/domain/attempt.js';
+import { ConfigurationError } from '#lib/domain/errors.js';
 import { type Evaluation, evaluateReference } from '#lib/domain/evaluate.js';
 import { isIaId } from '#lib/domain/ids.js';
 import { loadIaSettings, loadRenderSettings } from '#lib/runtime/config.js';
@@ -48,7 +49,7 @@ export const checkCommand = async (
 ): Promise<void> => {
   if (positionals.length !== 1) throw new UsageError('check needs exactly one id');
   const apiKey = io.env.IA_API_KEY?.trim();
-  if (!apiKey) throw new UsageError('set IA_API_KEY to your Indeed Assessments API key');
+  if (!apiKey) throw new ConfigurationError('set IA_API_KEY to your Indeed Assessments API key');
   const id = positionals[0] as string;
   if (!isIaId(id)) throw new UsageError(`"${id}" is not an IA id`);
 

@@ -23,10 +23,16 @@ export interface LocalState {
 
 export const DEFAULT_LOCAL_STATE_PATH = '.local/state.json';
 
-/** The running local pipeline's state, or undefined when none is running. */
-export const readLocalState = (env: Record<string, string | undefined>): LocalState | undefined => {
+/**
+ * The running local pipeline's state, only when asked for: `--local`, or IA_ALERTS_LOCAL_STATE
+ * (which `npm run cli` in this checkout sets). A file left by a crashed `npm start` must not point
+ * an installed CLI at localhost.
+ */
+export const readLocalState = (env: Record<string, string | undefined>, local = false): LocalState | undefined => {
+  const path = env.IA_ALERTS_LOCAL_STATE ?? (local ? DEFAULT_LOCAL_STATE_PATH : undefined);
+  if (path === undefined) return undefined;
   try {
-    return JSON.parse(readFileSync(env.IA_ALERTS_LOCAL_STATE ?? DEFAULT_LOCAL_STATE_PATH, 'utf8')) as LocalState;
+    return JSON.parse(readFileSync(path, 'utf8')) as LocalState;
   } catch {
     return undefined;
   }

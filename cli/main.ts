@@ -5,8 +5,10 @@
  * Exit codes: 0 success, 1 API or validation failure (error class and reason on stderr),
  * 2 usage error (usage text on stderr).
  */
+
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { IA_DEFAULTS } from '#lib/domain/defaults.js';
+import packageJson from '../package.json' with { type: 'json' };
 import { checkCommand } from './check-command.js';
 import { digestCommand } from './digest-command.js';
 import { type Io, UsageError } from './io.js';
@@ -99,23 +101,39 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
   },
 };
 
-const EXIT_CODES = 'exit codes: 0 ok, 1 API or validation failure, 2 usage error\n';
+const EXIT_CODES = 'exit codes: 0 ok, 1 API, configuration or validation failure, 2 usage error\n';
 
-export const USAGE = `usage: ia-review-alerts <command> [options]    (ia-review-alerts <command> --help for one)
+const GLOBAL_OPTIONS = `options for every command: --help (that command's usage), --json (errors too, as one JSON line
+on stderr), --local (the running npm start's resources; \`npm run cli\` in the checkout sets it)`;
+
+export const USAGE = `usage: ia-review-alerts <command> [options]    (ia-review-alerts help <command> for one)
+       ia-review-alerts --version
 
 commands:
 ${Object.values(COMMANDS)
   .map((command) => `  ${command.usage}`)
   .join('\n\n')}
 
+${GLOBAL_OPTIONS}
+
 ${EXIT_CODES}`;
+
+const commandUsage = (name: string) => `usage: ia-review-alerts ${COMMANDS[name]?.usage}\n\n${EXIT_CODES}`;
 
 export const run = async (argv: string[], io: Io): Promise<number> => {
   const [name, ...rest] = argv;
   const command = name === undefined ? undefined : COMMANDS[name];
+  const json = argv.includes('--json');
   try {
+    if (name === '--version' || name === '-V' || name === 'version') {
+      io.out(`${packageJson.version}\n`);
+      return 0;
+    }
     if (name === '--help' || name === '-h' || name === 'help') {
-      io.out(USAGE);
+      const topic = rest[0];
+      if (topic === undefined) io.out(USAGE);
+      else if (COMMANDS[topic]) io.out(commandUsage(topic));
+      else throw new UsageError(`unknown command "${topic}"`);
       return 0;
     }
     if (!command) throw new UsageError(name === undefined ? 'missing command' : `unknown command "${name}"`);
@@ -123,7 +141,7 @@ export const run = async (argv: string[], io: Io): Promise<number> => {
     try {
       parsed = parseArgs({
         args: rest,
-        options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+        options: { ...command.options, help: { type: 'boolean', short: 'h' }, local: { type: 'boolean' } },
         allowPositionals: true,
         strict: true,
       });
@@ -131,19 +149,24 @@ export const run = async (argv: string[], io: Io): Promise<number> => {
       throw new UsageError((error as Error).message);
     }
     if (parsed.values.help) {
-      io.out(`usage: ia-review-alerts ${command.usage}\n\n${EXIT_CODES}`);
+      io.out(commandUsage(name as string));
       return 0;
     }
     await command.run(parsed.positionals, parsed.values as Record<string, string | boolean | undefined>, io);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`error: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
+    const usage = error instanceof UsageError;
     const { name: errorClass, message } = error instanceof Error ? error : new Error(String(error));
-    io.err(`${errorClass}: ${message.split('\n')[0]}\n`);
-    return 1;
+    const line = message.split('\n')[0] as string;
+    if (json) {
+      io.err(`${JSON.stringify({ error: usage ? 'UsageError' : errorClass, message: line })}\n`);
+    } else if (usage) {
+      // The usage of the command that was meant, or the list of commands.
+      io.err(`error: ${line}\n\n${command ? commandUsage(name as string) : USAGE}`);
+    } else {
+      io.err(`${errorClass}: ${line}\n`);
+    }
+    return usage ? 2 : 1;
   }
 };
 

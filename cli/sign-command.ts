@@ -27,7 +27,7 @@ export const signCommand = async (
   } catch {
     throw new UsageError(`cannot read ${bodyFile}`);
   }
-  const local = readLocalState(io.env);
+  const local = readLocalState(io.env, flags.local === true);
   const localSource = local?.sources.find((s) => s.name === sourceName);
   const kind = (typeof flags.kind === 'string' ? flags.kind : localSource?.kind) as SourceKind | undefined;
   if (!kind || !SOURCE_KINDS.includes(kind)) {

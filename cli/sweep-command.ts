@@ -7,6 +7,7 @@
 import { createIaClient } from '#lib/adapters/ia-client.js';
 import { walkAssignments } from '#lib/domain/assignment-walk.js';
 import { decide } from '#lib/domain/decision.js';
+import { ConfigurationError } from '#lib/domain/errors.js';
 import { loadIaSettings } from '#lib/runtime/config.js';
 import { cliPacer } from './ia-pacing.js';
 import { type Io, UsageError } from './io.js';
@@ -23,7 +24,7 @@ export const sweepCommand = async (
   const days = flags.days === undefined ? DEFAULT_DAYS : Number(flags.days);
   if (!(days > 0) || days > 3650) throw new UsageError('--days must be a number of days from 1 to 3650');
   const apiKey = io.env.IA_API_KEY?.trim();
-  if (!apiKey) throw new UsageError('set IA_API_KEY to your Indeed Assessments API key');
+  if (!apiKey) throw new ConfigurationError('set IA_API_KEY to your Indeed Assessments API key');
   const settings = loadIaSettings(io.env);
   // The same client, retries and pace (5 % under the key's limit) as the functions.
   const ia = createIaClient({

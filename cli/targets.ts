@@ -63,7 +63,7 @@ const fromStack = async (stackName: string): Promise<Targets> => {
 
 export const resolveTargets = async (flags: Record<string, string | boolean | undefined>, io: Io): Promise<Targets> => {
   if (typeof flags.stack === 'string') return fromStack(flags.stack);
-  const local = readLocalState(io.env);
+  const local = readLocalState(io.env, flags.local === true);
   if (local) {
     return {
       aws: {

@@ -1,6 +1,9 @@
 /** The ops CLI against the fake IA server: output shapes and exit codes, in-process and as a real process. */
 
 import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FakeIaServer, LIST } from '../../local/fake-ia-server.js';
@@ -13,6 +16,7 @@ import {
   UNANNOUNCED,
   VARIANTS,
 } from '../../local/ia-fixtures.js';
+import packageJson from '../../package.json' with { type: 'json' };
 import { runCli } from '../support/run-cli.js';
 
 const KEY = 'cli-test-key-abc';
@@ -106,10 +110,29 @@ describe('ia-review-alerts check', () => {
     expect(err).toContain('usage: ia-review-alerts');
   });
 
-  it('exits 2 when IA_API_KEY is missing', async () => {
+  it('exits 1 (configuration, not usage) when IA_API_KEY is missing', async () => {
     const { code, err } = await cli(['check', SEED_ATTEMPT_ID], { IA_API_KEY: undefined });
+    expect(code).toBe(1);
+    expect(err).toMatch(/^ConfigurationError: set IA_API_KEY/);
+  });
+
+  it('a usage error prints that command’s usage, not every command’s', async () => {
+    const { code, err } = await cli(['check', 'a', 'b']);
     expect(code).toBe(2);
-    expect(err).toMatch(/IA_API_KEY/);
+    expect(err).toMatch(/^error: check needs exactly one id\n\nusage: ia-review-alerts check /);
+    expect(err).not.toContain('  sign ');
+  });
+
+  it('with --json, an error is one JSON line on stderr', async () => {
+    for (const [args, error] of [
+      [['check', 'no-such-attempt', '--json'], 'NotFoundError'],
+      [['check', 'a', 'b', '--json'], 'UsageError'],
+    ] as const) {
+      const { err } = await cli([...args]);
+      const lines = afterPacingNote(err).trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] as string)).toMatchObject({ error, message: expect.any(String) });
+    }
   });
 
   it('works as a real process through its entry', async () => {
@@ -249,10 +272,49 @@ describe('help', () => {
     },
   );
 
+  it('help <command> prints that command’s usage', async () => {
+    const { code, out } = await cli(['help', 'check']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^usage: ia-review-alerts check /);
+    expect(out).not.toContain('  sign ');
+  });
+
+  it('--version prints the package version', async () => {
+    for (const flag of ['--version', '-V', 'version']) {
+      const { code, out } = await cli([flag]);
+      expect([code, out]).toEqual([0, `${packageJson.version}\n`]);
+    }
+  });
+
   it('--help alone lists every command', async () => {
     const { code, out } = await cli(['--help']);
     expect(code).toBe(0);
     for (const command of ['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest'])
       expect(out).toContain(`  ${command} `);
   });
+});
+
+describe('local state', () => {
+  it('is read only when asked (--local or IA_ALERTS_LOCAL_STATE): a file left behind never points the CLI at localhost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cwd-'));
+    mkdirSync(join(dir, '.local'));
+    writeFileSync(
+      join(dir, '.local/state.json'),
+      JSON.stringify({ motoEndpoint: 'http://127.0.0.1:9', stateTableName: 'left-behind', slackBuffers: {} }),
+    );
+    const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/esm/index.mjs', import.meta.url));
+    const bin = fileURLToPath(new URL('../../cli/bin.ts', import.meta.url));
+    const { IA_ALERTS_LOCAL_STATE: _, ...env } = process.env;
+    const exec = (args: string[]) =>
+      new Promise<string>((resolve) =>
+        execFile(
+          process.execPath,
+          ['--import', tsx, bin, ...args],
+          { cwd: dir, env, timeout: 20_000 },
+          (_e, out, err) => resolve(out + err),
+        ),
+      );
+    expect(await exec(['pending'])).toMatch(/no state table from the environment/);
+    expect(await exec(['pending', '--local'])).toMatch(/127\.0\.0\.1:9|ECONNREFUSED|left-behind/);
+  }, 60_000);
 });
