@@ -104,7 +104,8 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
 const EXIT_CODES = 'exit codes: 0 ok, 1 API, configuration or validation failure, 2 usage error\n';
 
 const GLOBAL_OPTIONS = `options for every command: --help (that command's usage), --json (errors too, as one JSON line
-on stderr), --local (the running npm start's resources; \`npm run cli\` in the checkout sets it)`;
+on stderr), --local (the running npm start's resources; \`npm run cli\` in the checkout sets it),
+--construct ID with --stack (which ReviewAlerts, when the stack holds more than one)`;
 
 export const USAGE = `usage: ia-review-alerts <command> [options]    (ia-review-alerts help <command> for one)
        ia-review-alerts --version
@@ -141,7 +142,12 @@ export const run = async (argv: string[], io: Io): Promise<number> => {
     try {
       parsed = parseArgs({
         args: rest,
-        options: { ...command.options, help: { type: 'boolean', short: 'h' }, local: { type: 'boolean' } },
+        options: {
+          ...command.options,
+          help: { type: 'boolean', short: 'h' },
+          local: { type: 'boolean' },
+          construct: { type: 'string' },
+        },
         allowPositionals: true,
         strict: true,
       });

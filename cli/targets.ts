@@ -27,8 +27,38 @@ export interface Targets {
 const compactTargets = (targets: Targets): Targets =>
   Object.fromEntries(Object.entries(targets).filter(([, v]) => v !== undefined && v !== '')) as unknown as Targets;
 
-const fromStack = async (stackName: string): Promise<Targets> => {
-  let outputs: Array<{ OutputKey?: string; OutputValue?: string; Description?: string }>;
+type Output = { OutputKey?: string; OutputValue?: string; Description?: string };
+
+/**
+ * Which `ReviewAlerts` an output belongs to: CDK names an output `<path><Key><hash>` (our own app
+ * places the construct as `Default`, which gives exactly `<Key>`). The path part, '' for ours.
+ */
+const ownerOf = (outputKey: string | undefined, key: string): string | undefined => {
+  if (outputKey === key) return '';
+  return new RegExp(`^([A-Za-z0-9]*?)${key}[0-9A-F]{8}$`).exec(outputKey ?? '')?.[1];
+};
+
+/** The construct whose outputs to use: the only one in the stack, or the one `--construct` names. */
+const chooseConstruct = (outputs: Output[], stackName: string, wanted: string | undefined): string => {
+  const owners = [
+    ...new Set(outputs.map((o) => ownerOf(o.OutputKey, OUTPUTS.stateTableName)).filter((o) => o !== undefined)),
+  ];
+  if (wanted !== undefined) {
+    const id = wanted.replace(/[^A-Za-z0-9]/g, '');
+    if (owners.includes(id)) return id;
+    throw new UsageError(
+      `stack ${stackName} holds no ReviewAlerts "${wanted}"; it holds: ${owners.join(', ') || 'none'}`,
+    );
+  }
+  if (owners.length > 1)
+    throw new UsageError(
+      `stack ${stackName} holds ${owners.length} ReviewAlerts (${owners.join(', ')}): say which with --construct <id>`,
+    );
+  return owners[0] ?? '';
+};
+
+const fromStack = async (stackName: string, construct: string | undefined): Promise<Targets> => {
+  let outputs: Output[];
   try {
     const { Stacks = [] } = await new CloudFormationClient({}).send(
       new DescribeStacksCommand({ StackName: stackName }),
@@ -37,10 +67,16 @@ const fromStack = async (stackName: string): Promise<Targets> => {
   } catch (error) {
     throw new Error(`cannot read the outputs of stack ${stackName}: ${(error as Error).message.split('\n')[0]}`);
   }
-  const value = (key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue;
+  const owner = chooseConstruct(outputs, stackName, construct);
+  const value = (key: string) => outputs.find((o) => ownerOf(o.OutputKey, key) === owner)?.OutputValue;
   const slackBuffers = Object.fromEntries(
     outputs
-      .filter((o) => o.Description?.startsWith(`${SLACK_BUFFER_OUTPUT_DESCRIPTION} `) && o.OutputValue)
+      .filter(
+        (o) =>
+          o.Description?.startsWith(`${SLACK_BUFFER_OUTPUT_DESCRIPTION} `) &&
+          o.OutputValue &&
+          (owner === '' ? /^SlackBuffer/.test(o.OutputKey ?? '') : o.OutputKey?.startsWith(`${owner}SlackBuffer`)),
+      )
       .map((o) => [
         (o.Description as string).slice(SLACK_BUFFER_OUTPUT_DESCRIPTION.length + 1),
         o.OutputValue as string,
@@ -62,7 +98,8 @@ const fromStack = async (stackName: string): Promise<Targets> => {
 };
 
 export const resolveTargets = async (flags: Record<string, string | boolean | undefined>, io: Io): Promise<Targets> => {
-  if (typeof flags.stack === 'string') return fromStack(flags.stack);
+  if (typeof flags.stack === 'string')
+    return fromStack(flags.stack, typeof flags.construct === 'string' ? flags.construct : undefined);
   const local = readLocalState(io.env, flags.local === true);
   if (local) {
     return {

@@ -172,6 +172,26 @@ describe('--stack', () => {
     expect(missing.all).toMatch(/cannot read the outputs of stack no-such-stack/);
   });
 
+  it('finds a ReviewAlerts embedded under any id, and asks which one when the stack holds two', async () => {
+    // The names CDK gives the outputs of `new ReviewAlerts(stack, 'ReviewAlerts', …)` and of a second one.
+    const stackName = await stackWith({
+      ReviewAlertsStateTableName42A9CE1A: { Value: resources.stateTableName },
+      ReviewAlertsAlertsTopicArn37B6D841: { Value: resources.alertsTopicArn },
+      SecondStateTableNameABCDEF12: { Value: 'another-table' },
+    });
+    const id = freshAttempt(ia, 'reviewNeeded');
+    await checkAttempt(id);
+    const ambiguous = await runCli(['pending', '--stack', stackName], NO_LOCAL_STATE);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.err).toMatch(/holds 2 ReviewAlerts \(ReviewAlerts, Second\): say which with --construct/);
+    const chosen = await runCli(
+      ['pending', '--json', '--stack', stackName, '--construct', 'ReviewAlerts'],
+      NO_LOCAL_STATE,
+    );
+    expect(chosen.code).toBe(0);
+    expect(chosen.out).toContain(`"attemptId":"${id}"`);
+  });
+
   it('check and sweep book their IA requests on the deployed key’s schedule', async () => {
     const stackName = await stackWith({
       RateLimitTableName: { Value: resources.rateLimitTableName },
