@@ -5,18 +5,21 @@
  *                                                      CDK bundles with (esbuildOptions)
  *   dist/cli.mjs                                       the ops CLI, one file, no tsx at runtime
  *   dist/infra/, dist/functions/lib/                   the ReviewAlerts construct, compiled, with types
+ * Everything is built in a folder of its own and moved into place at the end, so two builds at
+ * once (or one that fails) never leave a dist/ with some bundles missing; progress goes to stderr
+ * (`npm pack --json` prints only JSON on stdout). `npm run check-package` says what a dist/ lacks.
  */
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLING, bundleDir } from '../infra/constructs/service-function.js';
 import { esbuildOptions } from '../infra/esbuild-options.js';
+import { missingFromDist } from './package-contents.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = `${root}dist/`;
-rmSync(dist, { recursive: true, force: true });
+const dist = `${mkdtempSync(`${root}.dist-`)}/`;
 
 const functions = readdirSync(`${root}functions`).filter((name) => existsSync(`${root}functions/${name}/handler.ts`));
 for (const name of functions) {
@@ -44,10 +47,15 @@ chmodSync(`${dist}cli.mjs`, 0o755);
 
 const tsc = spawnSync(
   process.execPath,
-  [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`],
-  {
-    stdio: 'inherit',
-  },
+  [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`, '--outDir', dist],
+  { stdio: ['ignore', 2, 2] },
 );
-if (tsc.status !== 0) throw new Error('tsc failed to compile the construct');
-process.stdout.write(`built dist/: ${functions.length} functions × 2 bundles, cli.mjs, the construct\n`);
+if (tsc.status !== 0) {
+  rmSync(dist, { recursive: true, force: true });
+  throw new Error('tsc failed to compile the construct');
+}
+const missing = missingFromDist(dist, functions);
+if (missing.length > 0) throw new Error(`the build is missing ${missing.join(', ')}`);
+rmSync(`${root}dist`, { recursive: true, force: true });
+renameSync(dist, `${root}dist`);
+process.stderr.write(`built dist/: ${functions.length} functions × 2 bundles, cli.mjs, the construct\n`);

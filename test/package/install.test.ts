@@ -42,8 +42,13 @@ const ok = (result: SpawnSyncReturns<string>) => {
 };
 
 beforeAll(async () => {
-  ok(sh('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: repo }));
-  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz')) as string;
+  // The build prints to stderr: stdout is npm's JSON alone.
+  const packed = JSON.parse(
+    ok(sh('npm', ['pack', '--pack-destination', work, '--json'], { cwd: repo })).stdout,
+  ) as Array<{
+    filename: string;
+  }>;
+  const tarball = packed[0]?.filename as string;
   ok(sh('mkdir', ['-p', app], { cwd: work }));
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'user-app', private: true, type: 'module' }));
   ok(

@@ -1,0 +1,28 @@
+/**
+ * What a built dist/ must hold for the package to work: every function's two bundles, the CLI and
+ * the compiled construct with its types. `npm run check-package` (and prepublishOnly) runs it.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { bundleDir } from '../infra/constructs/service-function.js';
+
+export const missingFromDist = (dist: string, functions: string[]): string[] =>
+  [
+    ...functions.flatMap((name) => [false, true].map((traced) => `${bundleDir(dist, name, traced)}/index.mjs`)),
+    `${dist}cli.mjs`,
+    `${dist}infra/index.js`,
+    `${dist}infra/index.d.ts`,
+  ].filter((file) => !existsSync(file));
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const functions = readdirSync(`${root}functions`).filter((name) => existsSync(`${root}functions/${name}/handler.ts`));
+  const missing = missingFromDist(`${root}dist/`, functions);
+  if (missing.length > 0) {
+    process.stderr.write(
+      `dist/ is incomplete (run npm run build): missing ${missing.map((f) => f.slice(root.length)).join(', ')}\n`,
+    );
+    process.exitCode = 1;
+  } else process.stderr.write(`dist/ holds all ${functions.length * 2} bundles, the CLI and the construct\n`);
+}
