@@ -1,6 +1,6 @@
 /**
  * Everything an operator can set, once: the `ReviewAlerts` construct's typed props, their defaults
- * and rules (`PROP_RULES`, which the CDK-context mapping and the README's reference table are
+ * and rules (`PROP_RULES`, which the CDK-context mapping and docs/configuration.md's reference table are
  * checked against), and `resolveProps`, which applies the defaults and fails with a message that
  * names the prop.
  */
@@ -131,7 +131,7 @@ interface Rule {
   default?: unknown;
 }
 
-/** Every prop, its kind, range and default: the one list the context keys and the README follow. */
+/** Every prop, its kind, range and default: the one list the context keys and docs/configuration.md follow. */
 export const PROP_RULES: { [K in keyof Required<ReviewAlertsProps>]: Rule } = {
   alertEmails: { kind: 'emails', default: [] },
   opsEmails: { kind: 'emails', default: [] },

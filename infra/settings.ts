@@ -83,7 +83,7 @@ export const propsFromContext = (node: Context): ReviewAlertsProps => {
   for (const key of Object.keys(node.getAllContext() as object)) {
     if (isCdkKey(key) || CONTEXT_KEYS.includes(key)) continue;
     throw new Error(
-      `CDK context "${key}" is not a setting of this app; did you mean "${nearestKey(key)}"? (README, Configuration)`,
+      `CDK context "${key}" is not a setting of this app; did you mean "${nearestKey(key)}"? (docs/configuration.md)`,
     );
   }
   const props: Record<string, unknown> = {};

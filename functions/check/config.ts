@@ -1,4 +1,4 @@
-/** The `check` function's settings; every name is in the README's configuration table. */
+/** The `check` function's settings; every name is in docs/configuration.md. */
 import { MIN_RECHECK_INTERVAL_SECONDS, NOT_FOUND_MEMORY_SECONDS } from '#lib/domain/defaults.js';
 import { loadLifecycleSettings, loadRetryPolicy, numberEnv, requireEnv } from '#lib/runtime/config.js';
 

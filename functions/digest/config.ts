@@ -1,4 +1,4 @@
-/** The `digest` function's settings, checked at init; every name is in the README's environment table. */
+/** The `digest` function's settings, checked at init; every name is in docs/configuration.md's environment table. */
 import { loadAlertSettings } from '#lib/runtime/config.js';
 
 type Env = Record<string, string | undefined>;

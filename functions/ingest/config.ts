@@ -1,4 +1,4 @@
-/** The `ingest` function's settings, checked at init; every name is in the README's environment table. */
+/** The `ingest` function's settings, checked at init; every name is in docs/configuration.md's environment table. */
 import { MIN_RECHECK_INTERVAL_SECONDS } from '#lib/domain/defaults.js';
 import { parseSources } from '#lib/domain/webhooks/sources.js';
 import { jsonEnv, numberEnv, requireEnv } from '#lib/runtime/config.js';

@@ -1,4 +1,4 @@
-/** The `notify-slack` function's settings, checked at init; every name is in the README's environment table. */
+/** The `notify-slack` function's settings, checked at init; every name is in docs/configuration.md's environment table. */
 import * as z from 'zod/mini';
 import '#lib/domain/zod.js';
 import { pacedIntervalMs, SLACK_RATE_PER_SECOND } from '#lib/domain/defaults.js';

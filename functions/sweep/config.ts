@@ -1,4 +1,4 @@
-/** The `sweep` function's settings; every name is in the README's configuration table. */
+/** The `sweep` function's settings; every name is in docs/configuration.md. */
 
 import { SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
 import { ConfigurationError } from '#lib/domain/errors.js';

@@ -17,7 +17,7 @@ import type { ResolvedProps, SourceSetting } from '../review-alerts-props.js';
 import { importSecret } from './secrets.js';
 import { ServiceFunction } from './service-function.js';
 
-/** Sized from `npm run bench` (README, Performance). */
+/** Sized from `npm run bench` (docs/performance.md). */
 export const INGEST_MEMORY_MB = 256;
 
 export interface IngestApiProps {

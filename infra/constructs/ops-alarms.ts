@@ -91,19 +91,19 @@ export class OpsAlarms extends Construct {
         statistic: 'Maximum',
       }),
       1,
-      'Checks failed for good and wait in the DLQ. Read each failureCode/failureReason attribute, fix the cause (key, attempt id, IA outage), then run `ia-review-alerts redrive`. See README, runbook "DeadLetters".',
+      'Checks failed for good and wait in the DLQ. Read each failureCode/failureReason attribute, fix the cause (key, attempt id, IA outage), then run `ia-review-alerts redrive`. See docs/operating.md, runbook "DeadLetters".',
     );
     add(
       'ChecksBacklog',
       props.checksQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
       props.oldestMessageMinutes * 60,
-      `A check has waited over ${props.oldestMessageMinutes} min: IA is slow or rate-limiting, or check is failing. Look at check's logs and the IaAuthFailures/RecordsRetried metrics. See README, runbook "ChecksBacklog".`,
+      `A check has waited over ${props.oldestMessageMinutes} min: IA is slow or rate-limiting, or check is failing. Look at check's logs and the IaAuthFailures/RecordsRetried metrics. See docs/operating.md, runbook "ChecksBacklog".`,
     );
     add(
       'CheckErrors',
       props.check.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       1,
-      'The check function itself failed (not a single record): read its log group for the stack trace; a bad deployment or missing permission is the usual cause. See README, runbook "CheckErrors".',
+      'The check function itself failed (not a single record): read its log group for the stack trace; a bad deployment or missing permission is the usual cause. See docs/operating.md, runbook "CheckErrors".',
     );
     add(
       'IaAuthFailures',
@@ -117,13 +117,13 @@ export class OpsAlarms extends Construct {
         period: Duration.minutes(5),
       }),
       1,
-      'Indeed Assessments refused the API key (401/403): every check stops. Put a valid key in the IA API key secret, then redrive the DLQ. See README, runbook "IaAuthFailures".',
+      'Indeed Assessments refused the API key (401/403): every check stops. Put a valid key in the IA API key secret, then redrive the DLQ. See docs/operating.md, runbook "IaAuthFailures".',
     );
     add(
       'AlertDeliveryFailures',
       props.alertsTopic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
       1,
-      'SNS could not deliver alerts to a subscriber (email bounced, endpoint gone). Check the topic subscriptions and the notifier. See README, runbook "AlertDeliveryFailures".',
+      'SNS could not deliver alerts to a subscriber (email bounced, endpoint gone). Check the topic subscriptions and the notifier. See docs/operating.md, runbook "AlertDeliveryFailures".',
     );
     if (props.notifierDeadLetterQueue) {
       add(
@@ -133,39 +133,39 @@ export class OpsAlarms extends Construct {
           statistic: 'Maximum',
         }),
         1,
-        'Slack posts failed for good. failureCode slack_destination_gone: the channel was archived or the webhook revoked, put a new webhook URL in the channel secret; slack_rejected_payload: our bug, open an issue. Then redrive. See README, runbook "SlackDeadLetters".',
+        'Slack posts failed for good. failureCode slack_destination_gone: the channel was archived or the webhook revoked, put a new webhook URL in the channel secret; slack_rejected_payload: our bug, open an issue. Then redrive. See docs/operating.md, runbook "SlackDeadLetters".',
       );
       add(
         'SlackDestinationGone',
         serviceMetric('SlackDestinationGone', serviceName('notify-slack')),
         1,
-        'A Slack webhook answered 403/404/410: the channel is archived or the webhook revoked, so its alerts stop. Create a new incoming webhook and put its URL in the channel secret. See README, runbook "SlackDestinationGone".',
+        'A Slack webhook answered 403/404/410: the channel is archived or the webhook revoked, so its alerts stop. Create a new incoming webhook and put its URL in the channel secret. See docs/operating.md, runbook "SlackDestinationGone".',
       );
       add(
         'SlackPayloadRejected',
         serviceMetric('SlackPayloadRejected', serviceName('notify-slack')),
         1,
-        'Slack rejected a message as invalid (400): a rendering bug. The alert is in the Slack DLQ; email still went out. Open an issue with the failureReason. See README, runbook "SlackPayloadRejected".',
+        'Slack rejected a message as invalid (400): a rendering bug. The alert is in the Slack DLQ; email still went out. Open an issue with the failureReason. See docs/operating.md, runbook "SlackPayloadRejected".',
       );
     }
     add(
       'SweepStalled',
       props.sweep.fullWalks,
       1,
-      'No walk of the assignment list reached the horizon in three sweep intervals: attempts nobody sends events for are not alerted, open ones not watched. Read the sweep log ("sweep degraded" means the horizon holds more than the budget walks: lower sweepHorizonDays or raise sweepIntervalMinutes; "run failed" names the cause). See README, runbook "SweepStalled".',
+      'No walk of the assignment list reached the horizon in three sweep intervals: attempts nobody sends events for are not alerted, open ones not watched. Read the sweep log ("sweep degraded" means the horizon holds more than the budget walks: lower sweepHorizonDays or raise sweepIntervalMinutes; "run failed" names the cause). See docs/operating.md, runbook "SweepStalled".',
       { below: true },
     );
     add(
       'SweepErrors',
       props.sweep.sweep.function.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
       1,
-      'The sweep function itself failed: read its log group; the next run resumes the walk. See README, runbook "SweepErrors".',
+      'The sweep function itself failed: read its log group; the next run resumes the walk. See docs/operating.md, runbook "SweepErrors".',
     );
     add(
       'WebhookFailures',
       serviceMetric('WebhooksFailed', serviceName('ingest')),
       1,
-      'ingest answered 503: a webhook could not be enqueued or a source secret is empty. Senders retry; check ingest logs and the source secrets. See README, runbook "WebhookFailures".',
+      'ingest answered 503: a webhook could not be enqueued or a source secret is empty. Senders retry; check ingest logs and the source secrets. See docs/operating.md, runbook "WebhookFailures".',
     );
   }
 }

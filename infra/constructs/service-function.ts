@@ -32,8 +32,8 @@ export const BUNDLING = {
   target: 'node24',
   platform: 'node',
   minify: true,
-  // No source maps: loading a map at every cold start costs time and memory (README,
-  // Performance); the bundles are small enough to read a minified trace by function name.
+  // No source maps: loading a map at every cold start costs time and memory (docs/performance.md);
+  // the bundles are small enough to read a minified trace by function name.
   sourceMap: false,
   sourcesContent: false,
   mainFields: ['module', 'main'],
@@ -45,7 +45,7 @@ export const BUNDLING = {
 /**
  * Builtins the bundles read through their CommonJS export: an ESM import of `node:http` builds a
  * namespace whose getters load undici at every cold start, and `node:process`, `node:util` and
- * `node:fs` cost the same way, less (README, Performance). Each alias points at a one-line shim.
+ * `node:fs` cost the same way, less (docs/performance.md). Each alias points at a one-line shim.
  */
 const CJS_BUILTINS = ['http', 'process', 'util', 'fs', 'fs/promises', 'child_process'];
 export const BUILTIN_ALIASES: Record<string, string> = Object.fromEntries(
@@ -61,7 +61,7 @@ export const BUILTIN_ALIASES: Record<string, string> = Object.fromEntries(
 
 /**
  * Tracing is fixed at deploy time, so the bundle is too: with it off, esbuild drops the Tracer
- * and the X-Ray SDK it would only load lazily (smaller bundles: README, Performance).
+ * and the X-Ray SDK it would only load lazily (smaller bundles: docs/performance.md).
  */
 export const defineTracing = (xRayTracing: boolean) => ({
   'process.env.POWERTOOLS_TRACE_ENABLED': JSON.stringify(String(xRayTracing)),

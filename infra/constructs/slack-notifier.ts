@@ -29,7 +29,7 @@ export interface SlackNotifierProps {
   xRayTracing: boolean;
 }
 
-/** Sized from `npm run bench` (README, Performance). */
+/** Sized from `npm run bench` (docs/performance.md). */
 export const NOTIFY_MEMORY_MB = 256;
 
 const NOTIFY_TIMEOUT = Duration.seconds(30);

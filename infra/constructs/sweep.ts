@@ -18,7 +18,7 @@ import { serviceMetric } from './ops-alarms.js';
 import { grantExactlyOnce, grantOnTable, grantPacing, grantQueryIndex } from './service-access.js';
 import { ServiceFunction } from './service-function.js';
 
-/** Sized like the other functions (README, Performance): a page of 100 assignments is well under 1 MB. */
+/** Sized like the other functions (docs/performance.md): a page of 100 assignments is well under 1 MB. */
 export const SWEEP_MEMORY_MB = 256;
 const LAMBDA_MAX_SECONDS = 900;
 

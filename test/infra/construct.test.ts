@@ -89,9 +89,9 @@ describe('CDK context', () => {
     });
   });
 
-  it('has a key for every prop, and the README a row for every key with its default', () => {
+  it('has a key for every prop, and docs/configuration.md a row for every key with its default', () => {
     expect(CONTEXT_KEYS).toEqual([...Object.keys(PROP_RULES), 'stackName']);
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     const table = readme.slice(readme.indexOf('<!-- settings table -->'), readme.indexOf('<!-- /settings table -->'));
     const rows = new Map(
       [...table.matchAll(/^\| `([A-Za-z]+)` \| ([^|]+) \|/gm)].map((m) => [m[1] as string, (m[2] as string).trim()]),

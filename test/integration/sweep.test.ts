@@ -6,7 +6,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { countAwaiting } from '#lib/adapters/awaiting-review.js';
@@ -381,11 +381,23 @@ describe('sweep', () => {
     const { handler } = (await import('../../functions/sweep/handler.js')) as unknown as {
       handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ status: string }>;
     };
-    const [a, b] = await Promise.all([
-      handler({}, lambdaContext('sweep', 60_000)),
-      handler({}, lambdaContext('sweep', 60_000)),
-    ]);
-    expect([a.status, b.status].sort()).toEqual(['busy', 'full-walk']);
+    // The first run holds the lease while IA is slow; the second starts once it is taken (moto does
+    // not serialise two conditional writes that arrive together, as DynamoDB does).
+    ia.inject(`${LIST}:1`, { kind: 'latency', ms: 1500 });
+    const first = handler({}, lambdaContext('sweep', 60_000));
+    const leased = async () =>
+      (
+        await dynamodb.send(
+          new GetItemCommand({
+            TableName: resources.stateTableName,
+            Key: { attemptId: { S: CURSOR_KEY } },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item?.leaseOwner !== undefined;
+    while (!(await leased())) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await handler({}, lambdaContext('sweep', 60_000));
+    expect([(await first).status, second.status]).toEqual(['full-walk', 'busy']);
     expect((await alerts()).filter((x) => x.eventType === 'review.needed')).toHaveLength(3);
   });
 });

@@ -95,7 +95,7 @@ export interface Step {
  * Once nothing actionable is left to send (every reminder out, or scoring reported stalled), the
  * watch only waits to close the attempt (review.completed is informational): it looks again after
  * a quarter of the time waited so far, at least the watch interval and at most a day. Hourly
- * looks there spent most of the IA budget of a forgotten attempt (README, Performance: the watch).
+ * looks there spent most of the IA budget of a forgotten attempt (docs/performance.md: the watch).
  */
 export const SETTLED_MAX_INTERVAL_SECONDS = 24 * 3600;
 
