@@ -1,9 +1,12 @@
 /**
- * moto_server, a real AWS API emulator, on a free loopback port. Installs it with pip when it is
- * missing; fails with a message that says what to do when it cannot.
+ * moto_server, a real AWS API emulator, on a free loopback port: the one on PATH when its version
+ * fits, else the project's own in a virtual environment (installed when missing); a message that
+ * says what to do when neither can be had.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 export interface MotoServer {
   endpoint: string;
@@ -20,17 +23,65 @@ const freePort = () =>
     });
   });
 
-const hasMoto = () => spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
+/** The moto the project is tested with: a moto_server already there fits if it is of this major version. */
+export const MOTO_PIN = '5.2.1';
+const FITS = /^5\./;
 
-export const ensureMotoInstalled = (): void => {
-  if (hasMoto()) return;
-  const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', 'moto[server]'], { stdio: 'inherit' });
-  if (pip.status !== 0 || !hasMoto()) {
+const root = fileURLToPath(new URL('..', import.meta.url));
+const VENV = `${root}.local/moto-venv`;
+
+const runs = (command: string, args: string[]) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+const output = (command: string, args: string[]) => {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+};
+const motoVersion = (python: string) => output(python, ['-c', 'import moto; print(moto.__version__)']);
+
+/**
+ * Which moto_server to run: the one on PATH when its version fits (or cannot be told: it is what
+ * the machine offers), else the project's own in `.local/moto-venv`, else install that one.
+ */
+export const chooseMoto = (found: {
+  onPath: boolean;
+  pathVersion?: string;
+  venvVersion?: string;
+}): 'path' | 'venv' | 'install' => {
+  if (found.onPath && (found.pathVersion === undefined || FITS.test(found.pathVersion))) return 'path';
+  if (found.venvVersion !== undefined && FITS.test(found.venvVersion)) return 'venv';
+  return 'install';
+};
+
+/**
+ * The moto_server command to run. Installing goes into a virtual environment under `.local/`
+ * (pinned `moto[server]==MOTO_PIN`), never into the system Python, which Debian, Ubuntu and
+ * Homebrew refuse (PEP 668).
+ */
+export const ensureMotoInstalled = (): string => {
+  const onPath = runs('moto_server', ['--help']);
+  const choice = chooseMoto({
+    onPath,
+    ...(onPath ? { pathVersion: motoVersion('python3') } : {}),
+    ...(existsSync(`${VENV}/bin/python`) ? { venvVersion: motoVersion(`${VENV}/bin/python`) } : {}),
+  });
+  if (choice === 'path') return 'moto_server';
+  const bin = `${VENV}/bin/moto_server`;
+  if (choice === 'venv') return bin;
+  const python = output('python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
+  const [major, minor] = (python ?? '0.0').split('.').map(Number);
+  const installed =
+    (major as number) === 3 &&
+    (minor as number) >= 9 &&
+    spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' }).status === 0 &&
+    spawnSync(`${VENV}/bin/python`, ['-m', 'pip', 'install', '--quiet', `moto[server]==${MOTO_PIN}`], {
+      stdio: 'inherit',
+    }).status === 0;
+  if (!installed || !existsSync(bin)) {
     throw new Error(
-      "moto_server (the AWS emulator the local run and integration tests use) is not installed and `pip install 'moto[server]'` failed. " +
-        "Install it with `python3 -m pip install 'moto[server]'` (Python 3.9+) and make sure `moto_server` is on PATH.",
+      `moto_server (the AWS emulator the local run and integration tests use) is not on PATH and could not be installed into ${VENV}. ` +
+        `Install Python 3.9+ with venv and pip, or install moto_server yourself (pipx install 'moto[server]==${MOTO_PIN}').`,
     );
   }
+  return bin;
 };
 
 const waitUntilUp = async (endpoint: string, child: ChildProcess, timeoutMs = 20_000) => {
@@ -49,9 +100,9 @@ const waitUntilUp = async (endpoint: string, child: ChildProcess, timeoutMs = 20
 };
 
 export const startMoto = async (): Promise<MotoServer> => {
-  ensureMotoInstalled();
+  const moto = ensureMotoInstalled();
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const child = spawn(moto, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilUp(endpoint, child);
   return {
