@@ -79,7 +79,8 @@ export class IngestApi extends Construct {
     });
     const fn = this.ingest.function;
     props.checksQueue.grantSendMessages(fn);
-    this.dedupeTable.grant(fn, 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+    // Put records a key (pending), Update settles it once its checks are enqueued, Delete releases it.
+    this.dedupeTable.grant(fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     for (const secret of this.sourceSecrets.values()) secret.grantRead(fn);
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {

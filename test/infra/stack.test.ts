@@ -205,6 +205,7 @@ describe('alerts stack', () => {
       [
         'dynamodb:DeleteItem',
         'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'secretsmanager:DescribeSecret',

@@ -7,6 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createDedupe } from '#lib/adapters/dedupe.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
 import { type HttpHandler, startHttpApi } from '../../local/http-api.js';
 import { defaultAssignments, defaultAttempts, freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
@@ -217,5 +218,17 @@ describe('replays and fan-out on moto', () => {
     expect(iaCallsFor()).toBe(2);
     const alerts = (await drain(sqs, resources.allAlertsInboxUrl)).map((m) => JSON.parse(m.Body ?? '{}'));
     expect(alerts.map((a) => [a.attemptId, a.eventType])).toEqual([[id, 'review.needed']]);
+  });
+});
+
+describe('the dedupe table on moto', () => {
+  it('keeps a key pending until settled: a delivery that died before enqueueing is taken again, a settled one is a repeat', async () => {
+    const dedupe = createDedupe(suite.clients.dynamodb, resources.dedupeTableName);
+    const key = `test#event#${randomBytes(6).toString('hex')}`;
+    expect(await dedupe.remember(key, 3600)).toBe(true);
+    // The ingest that recorded it died here: the sender's retry gets through.
+    expect(await dedupe.remember(key, 3600)).toBe(true);
+    await dedupe.settle([key]);
+    expect(await dedupe.remember(key, 3600)).toBe(false);
   });
 });
