@@ -75,7 +75,7 @@ const fromStack = async (stackName: string, construct: string | undefined): Prom
         (o) =>
           o.Description?.startsWith(`${SLACK_BUFFER_OUTPUT_DESCRIPTION} `) &&
           o.OutputValue &&
-          (owner === '' ? /^SlackBuffer/.test(o.OutputKey ?? '') : o.OutputKey?.startsWith(`${owner}SlackBuffer`)),
+          o.OutputKey?.startsWith(`${owner}SlackBuffer`),
       )
       .map((o) => [
         (o.Description as string).slice(SLACK_BUFFER_OUTPUT_DESCRIPTION.length + 1),

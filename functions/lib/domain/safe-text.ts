@@ -45,18 +45,23 @@ const made = (value: string, limit: number) =>
 
 /**
  * The sweep reads the same pages again and again (every attempt's labels on every walk): what
- * was made safe once is remembered, a bounded number of texts per limit.
+ * was made safe once is remembered, up to about a million characters (a few MB of a function's
+ * memory), then forgotten all at once.
  */
-const MEMO_SIZE = 20_000;
-const memo = new Map<number, Map<string, string>>();
+const MEMO_CHARACTERS = 1_000_000;
+const memo = new Map<string, string>();
+let memoCharacters = 0;
 
 export const safeText = (value: string, limit: number): string => {
-  const forLimit = memo.get(limit) ?? new Map<string, string>();
-  memo.set(limit, forLimit);
-  const known = forLimit.get(value);
+  const key = `${limit}:${value}`;
+  const known = memo.get(key);
   if (known !== undefined) return known;
-  if (forLimit.size >= MEMO_SIZE) forLimit.clear();
+  if (memoCharacters > MEMO_CHARACTERS) {
+    memo.clear();
+    memoCharacters = 0;
+  }
   const safe = made(value, limit);
-  forLimit.set(value, safe);
+  memo.set(key, safe);
+  memoCharacters += key.length + safe.length;
   return safe;
 };
