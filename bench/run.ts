@@ -18,10 +18,13 @@ import { normaliseAttempt } from '#lib/domain/attempt.js';
 import { parseAttempt } from '#lib/domain/attempt-schema.js';
 import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
-import { INGEST_MEMORY_MB } from '../infra/constructs/ingest-api.js';
-import { NOTIFY_MEMORY_MB } from '../infra/constructs/slack-notifier.js';
+import type { CheckEnvironment } from '../functions/check/environment.js';
+import type { IngestEnvironment } from '../functions/ingest/environment.js';
+import type { NotifySlackEnvironment } from '../functions/notify-slack/environment.js';
 import { esbuildOptions } from '../infra/esbuild-options.js';
 import { PROP_RULES } from '../infra/review-alerts-props.js';
+import { INGEST_MEMORY_MB } from '../infra/units/ingest-unit.js';
+import { NOTIFY_MEMORY_MB } from '../infra/units/notify-slack-unit.js';
 import { FakeIaServer } from '../local/fake-ia-server.js';
 import { FakeSlackServer } from '../local/fake-slack-server.js';
 import { seedVariant } from '../local/ia-fixtures.js';
@@ -96,42 +99,48 @@ const environments: Record<Fn, Record<string, string>> = {
   check: {
     ...common,
     POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-check',
-    ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
-    CHECKS_QUEUE_URL: queueUrl('checks'),
-    DEAD_LETTER_QUEUE_URL: queueUrl('checks-dlq'),
-    IA_API_KEY_SECRET: 'ia-key',
-    IA_API_BASE_URL: iaUrl,
-    IA_RATE_PER_SECOND: '100000',
-    STATE_TABLE_NAME: 'state',
-    IDEMPOTENCY_TABLE_NAME: 'idempotency',
-    RATE_LIMIT_TABLE_NAME: 'rate',
+    ...({
+      ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
+      CHECKS_QUEUE_URL: queueUrl('checks'),
+      DEAD_LETTER_QUEUE_URL: queueUrl('checks-dlq'),
+      IA_API_KEY_SECRET: 'ia-key',
+      IA_API_BASE_URL: iaUrl,
+      IA_RATE_PER_SECOND: '100000',
+      STATE_TABLE_NAME: 'state',
+      IDEMPOTENCY_TABLE_NAME: 'idempotency',
+      RATE_LIMIT_TABLE_NAME: 'rate',
+    } satisfies CheckEnvironment),
   },
   ingest: {
     ...common,
     POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-ingest',
-    SOURCES: JSON.stringify([
-      { name: 'bench', kind: 'standard-webhooks', secretName: 'webhook-secret', attemptIdPath: 'data.attemptId' },
-    ]),
-    CHECKS_QUEUE_URL: queueUrl('checks'),
-    DEDUPE_TABLE_NAME: 'dedupe',
+    ...({
+      SOURCES: JSON.stringify([
+        { name: 'bench', kind: 'standard-webhooks', secretName: 'webhook-secret', attemptIdPath: 'data.attemptId' },
+      ]),
+      CHECKS_QUEUE_URL: queueUrl('checks'),
+      DEDUPE_TABLE_NAME: 'dedupe',
+    } satisfies IngestEnvironment),
   },
   'notify-slack': {
     ...common,
     POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-notify-slack',
-    SLACK_CHANNELS: JSON.stringify([
-      {
-        name: 'bench',
-        queueArn: channelArn,
-        queueUrl: queueUrl('slack-bench'),
-        secretName: 'slack-url',
-        webhookOrigin: new URL(slackBase).origin,
-      },
-    ]),
-    DEAD_LETTER_QUEUE_URL: queueUrl('notify-dlq'),
-    IDEMPOTENCY_TABLE_NAME: 'idempotency',
-    RATE_LIMIT_TABLE_NAME: 'rate',
-    // Slack's 1 message/s pacing would make the warm run measure sleep; the cost is CPU and calls.
-    SLACK_MIN_INTERVAL_MS: '1',
+    ...({
+      SLACK_CHANNELS: JSON.stringify([
+        {
+          name: 'bench',
+          queueArn: channelArn,
+          queueUrl: queueUrl('slack-bench'),
+          secretName: 'slack-url',
+          webhookOrigin: new URL(slackBase).origin,
+        },
+      ]),
+      DEAD_LETTER_QUEUE_URL: queueUrl('notify-dlq'),
+      IDEMPOTENCY_TABLE_NAME: 'idempotency',
+      RATE_LIMIT_TABLE_NAME: 'rate',
+      // Slack's 1 message/s pacing would make the warm run measure sleep; the cost is CPU and calls.
+      SLACK_MIN_INTERVAL_MS: '1',
+    } satisfies NotifySlackEnvironment),
   },
 };
 

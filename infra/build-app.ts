@@ -2,12 +2,10 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AlertsStack } from './alerts-stack.js';
-import { propsFromContext } from './settings.js';
 
 export const buildApp = (props?: AppProps) => {
   const app = new App(props);
   const stack = new AlertsStack(app, app.node.tryGetContext('stackName') ?? 'AssessmentReviewAlerts', {
-    alerts: propsFromContext(app.node),
     description: 'Assessment review alerts: Indeed Assessments attempts that need a human, to SNS/email/Slack',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,6 +1,7 @@
 /**
- * The package's entry for CDK apps: `import { ReviewAlerts } from 'ia-review-alerts'`.
+ * The package's entry for CDK apps, in every CDK language (jsii):
+ * `import { ReviewAlerts } from 'ia-review-alerts'`, `from ia_review_alerts import ReviewAlerts`.
  */
 export { ReviewAlerts } from './review-alerts.js';
-export type { ResolvedProps, ReviewAlertsProps, SlackChannelSetting, SourceSetting } from './review-alerts-props.js';
-export { InvalidPropError, PROP_RULES, resolveProps } from './review-alerts-props.js';
+export type { AlertFilter, ReviewAlertsProps, SlackChannel, WebhookSource } from './review-alerts-props.js';
+export { WebhookSourceKind } from './review-alerts-props.js';

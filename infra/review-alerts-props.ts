@@ -1,49 +1,91 @@
 /**
- * Everything an operator can set, once: the `ReviewAlerts` construct's typed props, their defaults
- * and rules (`PROP_RULES`, which the CDK-context mapping and docs/configuration.md's reference table are
- * checked against), and `resolveProps`, which applies the defaults and fails with a message that
- * names the prop.
+ * The `ReviewAlerts` construct's props, in CDK's own types (`Duration`, `ISecret`, `ITopic`,
+ * `IEventBus`, `RetentionDays`, `RemovalPolicy`, `ScheduleExpression`), their defaults and
+ * rules (`PROP_RULES`), and `resolveProps`, which applies the defaults and fails with a message
+ * naming the prop. Values that are tokens (known only at deploy time) are left alone.
  */
+import { Duration, RemovalPolicy, TimeZone, Token } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { EVENT_TYPES } from '../functions/lib/domain/alert.js';
 import {
   ALERT_DEDUPE_DAYS,
   DIGEST_DEFAULTS,
   IA_DEFAULTS,
+  METRICS_NAMESPACE,
   MIN_RECHECK_INTERVAL_SECONDS,
   SWEEP_DEFAULTS,
 } from '../functions/lib/domain/defaults.js';
 import { DEFAULT_WATCH } from '../functions/lib/domain/lifecycle.js';
-import { parseSources, type Source } from '../functions/lib/domain/webhooks/sources.js';
+import { parseSources } from '../functions/lib/domain/webhooks/sources.js';
 
-/** A webhook source: like the runtime's, but `secret` names an existing secret (optional). */
-export type SourceSetting = Omit<Source, 'secretName'> & {
-  /** Name or ARN of an existing secret holding the signing secret; otherwise one is generated. */
-  secret?: string;
-};
+/** How a webhook sender signs its deliveries (docs/webhooks.md). */
+export enum WebhookSourceKind {
+  /** Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`. */
+  STANDARD_WEBHOOKS = 'standard-webhooks',
+  /** Greenhouse: `Signature: sha256 <hex>` over the body. */
+  GREENHOUSE = 'greenhouse',
+  /** Lever: `signature` over `token` + `triggeredAt` in the body. */
+  LEVER = 'lever',
+  /** Indeed Assessments' completion callback, authenticated by a token in the URL. */
+  IA_CALLBACK = 'ia-callback',
+}
 
-/** A Slack channel fed by an incoming webhook: every actionable alert and the digest, or what its filters say. */
-export interface SlackChannelSetting {
+/** A webhook source, served at `POST <webhookUrl>/<name>`. */
+export interface WebhookSource {
+  /** 1–32 of a-z, 0-9 and "-": the URL path and the `source` dimension of its metrics. */
+  readonly name: string;
+  /** How its deliveries are signed. */
+  readonly kind: WebhookSourceKind;
+  /** The signing secret (or callback token). @default - a secret is generated, to copy into the sender */
+  readonly secret?: secretsmanager.ISecret;
+  /** JMESPath to the attempt id in the payload. @default - none (then `assignmentIdPath`) */
+  readonly attemptIdPath?: string;
+  /** JMESPath to the assignment id in the payload. @default - none */
+  readonly assignmentIdPath?: string;
+  /** Only these sender event types start a check. @default - all */
+  readonly eventTypes?: string[];
+  /** Timestamp tolerance of Standard Webhooks and Lever signatures. @default Duration.minutes(5) */
+  readonly tolerance?: Duration;
+  /** An event naming more distinct ids than this is refused (422), nothing enqueued; at most 100. @default 25 */
+  readonly maxReferencesPerEvent?: number;
+}
+
+/** Which alerts an audience receives. */
+export interface AlertFilter {
+  /** Only these event types. @default - the actionable ones (review.needed, review.overdue, scoring.stalled) and review.digest */
+  readonly eventTypes?: string[];
+  /** Only alerts about these assessments. @default - every assessment */
+  readonly assessmentIds?: string[];
+}
+
+/** A Slack channel fed by an incoming webhook. */
+export interface SlackChannel extends AlertFilter {
   /** 1–32 of a-z, 0-9 and "-"; names its buffer queue, secret and outputs. */
-  name: string;
-  /** Existing secret (name or ARN) holding the webhook URL; otherwise one is created to fill in. */
-  secret?: string;
-  /** Only alerts about these assessments. */
-  assessmentIds?: string[];
-  /** Only these event types (default: the actionable ones and the digest). */
-  eventTypes?: string[];
-  /** Another origin than https://hooks.slack.com the webhook URL may have (GovSlack, a proxy). */
-  webhookOrigin?: string;
-  /** `false`: this channel does not take the daily digest. */
-  digest?: boolean;
+  readonly name: string;
+  /** The secret holding the webhook URL. @default - one is created empty, to fill in */
+  readonly secret?: secretsmanager.ISecret;
+  /** Another origin than https://hooks.slack.com the webhook URL may have (GovSlack, a proxy). @default https://hooks.slack.com */
+  readonly webhookOrigin?: string;
+  /** Whether this channel takes the daily digest. @default true */
+  readonly digest?: boolean;
 }
 
 export interface ReviewAlertsProps {
-  /** Addresses subscribed to actionable alerts and the digest. @default - none */
+  /** Addresses subscribed to actionable alerts and the digest (more: `addEmailSubscription`). @default - none */
   readonly alertEmails?: string[];
-  /** Addresses subscribed to the ops alarms (DLQ, auth failures, backlog, sweep). @default - none */
+  /** Addresses subscribed to the ops alarms. @default - none */
   readonly opsEmails?: string[];
-  /** Name or ARN of an existing secret holding the IA API key. @default - a secret is created empty, to fill in */
-  readonly iaApiKeySecret?: string;
+  /**
+   * The topic ops alarms go to, such as your organisation's: its policy must let CloudWatch
+   * alarms of this account publish. @default - a topic is created, encrypted, for this stack's alarms only
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /** The secret holding the IA API key. @default - a secret is created empty, to fill in */
+  readonly iaApiKeySecret?: secretsmanager.ISecret;
   /** The IA API, https only (the key travels with every request). @default https://api.indeedassessments.com/v1 */
   readonly iaApiBaseUrl?: string;
   /** The key's request limit, enforced across all executions (paced 5 % under it). @default 1 */
@@ -56,58 +98,67 @@ export interface ReviewAlertsProps {
   readonly checkMemoryMb?: number;
   /** Active X-Ray tracing with the Powertools Tracer in every function. @default false */
   readonly xRayTracing?: boolean;
-  /** CloudWatch Logs retention of every function, in days (a valid retention period). @default 30 */
-  readonly logRetentionDays?: number;
-  /** First re-check delay while scoring runs; doubles each time, ≤ 900. @default 60 */
-  readonly recheckFirstDelaySeconds?: number;
-  /** Without completed scoring this long after the first look → `scoring.stalled`. @default 24 */
-  readonly scoringDeadlineHours?: number;
-  /** Cadence of the slow watch after `review.needed` / `scoring.stalled`. @default 60 */
-  readonly watchIntervalMinutes?: number;
-  /** Still pending this long after `review.needed` → `review.overdue`, then every SLA. @default 24 */
-  readonly reviewSlaHours?: number;
+  /** CloudWatch Logs retention of every function and the API's access log. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the attempt-state and idempotency tables when they leave the stack: kept by
+   * default, since reminders and exactly-once alerts resume from them. The rate-limit and webhook
+   * dedupe tables hold seconds to days of data and are always removed. @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /** First re-check delay while scoring runs; doubles each time, at most 15 minutes. @default Duration.minutes(1) */
+  readonly recheckFirstDelay?: Duration;
+  /** Without completed scoring this long after the first look → `scoring.stalled`. @default Duration.hours(24) */
+  readonly scoringDeadline?: Duration;
+  /** Cadence of the slow watch after `review.needed` / `scoring.stalled`. @default Duration.hours(1) */
+  readonly watchInterval?: Duration;
+  /** Still pending this long after `review.needed` → `review.overdue`, then every SLA. @default Duration.hours(24) */
+  readonly reviewSla?: Duration;
   /** At most this many `review.overdue` reminders per attempt. @default 3 */
   readonly maxReminders?: number;
-  /** Stop watching an attempt this long after its first look. @default 14 */
-  readonly maxWatchDays?: number;
-  /** How long an alert's idempotency key is kept. @default 30 */
-  readonly alertDedupeDays?: number;
-  /** A new trigger within this time of the last look is answered from state, and a webhook repeat is a duplicate. @default 300 */
-  readonly minRecheckIntervalSeconds?: number;
-  /** `ChecksBacklog` alarm threshold. @default 30 */
-  readonly oldestMessageAlarmMinutes?: number;
+  /** Stop watching an attempt this long after its first look. @default Duration.days(14) */
+  readonly maxWatchTime?: Duration;
+  /** How long an alert's idempotency key is kept. @default Duration.days(30) */
+  readonly alertDedupeWindow?: Duration;
+  /** A new trigger within this time of the last look is answered from state; a webhook repeat is a duplicate. @default Duration.minutes(5) */
+  readonly minRecheckInterval?: Duration;
+  /** `ChecksBacklog` alarm: the oldest check request waited this long. @default Duration.minutes(30) */
+  readonly oldestMessageAlarmAge?: Duration;
   /** Put the candidate's email address in alerts and `pending` (name only otherwise). @default false */
   readonly includeCandidateEmail?: boolean;
   /** https link for attempts without a public results URL; must contain `{attemptId}`. @default - none */
   readonly iaAttemptUrlTemplate?: string;
-  /** Webhook sources, served at `POST <WebhookUrl>/events/<name>`. @default - none */
-  readonly sources?: SourceSetting[];
-  /** Slack channels fed by incoming webhooks. @default - none */
-  readonly slackChannels?: SlackChannelSetting[];
+  /** Webhook sources (more: `addSource`). @default - none */
+  readonly sources?: WebhookSource[];
+  /** Slack channels fed by incoming webhooks (more: `addSlackChannel`). @default - none */
+  readonly slackChannels?: SlackChannel[];
   /** Amazon Q Developer: Slack workspace id, with `chatSlackChannelId`. @default - none */
   readonly chatSlackWorkspaceId?: string;
   /** Amazon Q Developer: Slack channel id, with `chatSlackWorkspaceId`. @default - none */
   readonly chatSlackChannelId?: string;
-  /** EventBridge bus whose events trigger checks. @default default */
-  readonly eventBusName?: string;
+  /** The EventBridge bus whose events trigger checks. @default - the account's default bus */
+  readonly eventBus?: events.IEventBus;
   /** EventBridge `source` values to accept. @default - all */
   readonly eventBridgeSources?: string[];
   /** HTTP API stage throttling, requests per second. @default 20 */
   readonly apiThrottleRate?: number;
   /** HTTP API stage throttling, burst. @default 40 */
   readonly apiThrottleBurst?: number;
-  /** How often the sweep walks IA's assignment list, in whole minutes. @default 5 */
-  readonly sweepIntervalMinutes?: number;
-  /** How far back the sweep walks; older assignments are only seen through events. @default 30 */
-  readonly sweepHorizonDays?: number;
+  /** How often the sweep walks IA's assignment list, whole minutes from 1 to 60. @default Duration.minutes(5) */
+  readonly sweepInterval?: Duration;
+  /** How far back the sweep walks; older assignments are only seen through events. @default Duration.days(30) */
+  readonly sweepHorizon?: Duration;
   /** The most of the key's rate the sweep may use; triggered checks always go first. @default 0.5 */
   readonly sweepBudgetShare?: number;
   /** The `per` the sweep asks IA for; IA may serve fewer. @default 100 */
   readonly sweepPageSize?: number;
-  /** When the digest of what waits goes out (an EventBridge Scheduler expression). @default cron(0 8 ? * MON-FRI *) */
-  readonly digestSchedule?: string;
-  /** The IANA time zone of `digestSchedule`. @default UTC */
-  readonly digestTimeZone?: string;
+  /** When the digest of what waits goes out. @default - 08:00 UTC, Monday to Friday */
+  readonly digestSchedule?: scheduler.ScheduleExpression;
+  /**
+   * CloudWatch namespace of the functions' metrics; two `ReviewAlerts` in one account and region
+   * need different ones, or their alarms and dashboards count each other's. @default IaReviewAlerts
+   */
+  readonly metricsNamespace?: string;
 }
 
 type Kind =
@@ -119,85 +170,158 @@ type Kind =
   | 'list'
   | 'httpsUrl'
   | 'urlTemplate'
-  | 'schedule'
-  | 'timeZone'
+  | 'duration'
+  | 'retention'
   | 'sources'
-  | 'slackChannels';
+  | 'slackChannels'
+  /** A CDK object (secret, topic, bus, schedule, removal policy): typed by the compiler. */
+  | 'object';
 
-interface Rule {
-  kind: Kind;
-  min?: number;
-  max?: number;
-  default?: unknown;
+export interface Rule {
+  readonly kind: Kind;
+  /** Numbers: the range; durations: in seconds. */
+  readonly min?: number;
+  readonly max?: number;
+  /** Durations: only whole units of this. */
+  readonly wholeSeconds?: number;
+  readonly default?: unknown;
 }
 
-/** Every prop, its kind, range and default: the one list the context keys and docs/configuration.md follow. */
-export const PROP_RULES: { [K in keyof Required<ReviewAlertsProps>]: Rule } = {
+/** Every prop, its kind, range and default: the one list the CDK context keys and docs/configuration.md follow. */
+export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Rule } = {
   alertEmails: { kind: 'emails', default: [] },
   opsEmails: { kind: 'emails', default: [] },
-  iaApiKeySecret: { kind: 'string' },
+  alarmTopic: { kind: 'object' },
+  iaApiKeySecret: { kind: 'object' },
   iaApiBaseUrl: { kind: 'httpsUrl', default: IA_DEFAULTS.baseUrl },
   iaRatePerSecond: { kind: 'number', min: 0.01, max: 100, default: IA_DEFAULTS.ratePerSecond },
   checkMaxConcurrency: { kind: 'wholeNumber', min: 2, max: 1000, default: 2 },
   checkBatchSize: { kind: 'wholeNumber', min: 1, max: 10, default: 10 },
   checkMemoryMb: { kind: 'wholeNumber', min: 128, max: 10240, default: 256 },
   xRayTracing: { kind: 'boolean', default: false },
-  logRetentionDays: { kind: 'wholeNumber', min: 1, max: 3653, default: 30 },
-  recheckFirstDelaySeconds: { kind: 'wholeNumber', min: 0, max: 900, default: DEFAULT_WATCH.firstDelaySeconds },
-  scoringDeadlineHours: { kind: 'number', min: 1, max: 24 * 30, default: DEFAULT_WATCH.scoringDeadlineSeconds / 3600 },
-  watchIntervalMinutes: { kind: 'number', min: 1, max: 24 * 60, default: DEFAULT_WATCH.watchIntervalSeconds / 60 },
-  reviewSlaHours: { kind: 'number', min: 1, max: 24 * 30, default: DEFAULT_WATCH.reviewSlaSeconds / 3600 },
+  logRetention: { kind: 'retention', default: logs.RetentionDays.ONE_MONTH },
+  removalPolicy: { kind: 'object', default: RemovalPolicy.RETAIN },
+  recheckFirstDelay: {
+    kind: 'duration',
+    min: 0,
+    max: 900,
+    wholeSeconds: 1,
+    default: Duration.seconds(DEFAULT_WATCH.firstDelaySeconds),
+  },
+  scoringDeadline: {
+    kind: 'duration',
+    min: 3600,
+    max: 30 * 86_400,
+    default: Duration.seconds(DEFAULT_WATCH.scoringDeadlineSeconds),
+  },
+  watchInterval: {
+    kind: 'duration',
+    min: 60,
+    max: 86_400,
+    wholeSeconds: 1,
+    default: Duration.seconds(DEFAULT_WATCH.watchIntervalSeconds),
+  },
+  reviewSla: {
+    kind: 'duration',
+    min: 3600,
+    max: 30 * 86_400,
+    default: Duration.seconds(DEFAULT_WATCH.reviewSlaSeconds),
+  },
   maxReminders: { kind: 'wholeNumber', min: 0, max: 20, default: DEFAULT_WATCH.maxReminders },
-  maxWatchDays: { kind: 'number', min: 1, max: 60, default: DEFAULT_WATCH.maxWatchSeconds / 86_400 },
-  alertDedupeDays: { kind: 'number', min: 1, max: 365, default: ALERT_DEDUPE_DAYS },
-  minRecheckIntervalSeconds: { kind: 'wholeNumber', min: 0, max: 3600, default: MIN_RECHECK_INTERVAL_SECONDS },
-  oldestMessageAlarmMinutes: { kind: 'number', min: 5, max: 24 * 60, default: 30 },
+  maxWatchTime: {
+    kind: 'duration',
+    min: 86_400,
+    max: 60 * 86_400,
+    default: Duration.seconds(DEFAULT_WATCH.maxWatchSeconds),
+  },
+  alertDedupeWindow: { kind: 'duration', min: 86_400, max: 365 * 86_400, default: Duration.days(ALERT_DEDUPE_DAYS) },
+  minRecheckInterval: {
+    kind: 'duration',
+    min: 0,
+    max: 3600,
+    wholeSeconds: 1,
+    default: Duration.seconds(MIN_RECHECK_INTERVAL_SECONDS),
+  },
+  oldestMessageAlarmAge: { kind: 'duration', min: 300, max: 86_400, wholeSeconds: 60, default: Duration.minutes(30) },
   includeCandidateEmail: { kind: 'boolean', default: false },
   iaAttemptUrlTemplate: { kind: 'urlTemplate' },
   sources: { kind: 'sources', default: [] },
   slackChannels: { kind: 'slackChannels', default: [] },
   chatSlackWorkspaceId: { kind: 'string' },
   chatSlackChannelId: { kind: 'string' },
-  eventBusName: { kind: 'string', default: 'default' },
+  eventBus: { kind: 'object' },
   eventBridgeSources: { kind: 'list', default: [] },
   apiThrottleRate: { kind: 'number', min: 1, max: 10_000, default: 20 },
   apiThrottleBurst: { kind: 'wholeNumber', min: 1, max: 5_000, default: 40 },
-  sweepIntervalMinutes: { kind: 'wholeNumber', min: 1, max: 60, default: SWEEP_DEFAULTS.intervalMinutes },
-  sweepHorizonDays: { kind: 'number', min: 1, max: 365, default: SWEEP_DEFAULTS.horizonDays },
+  sweepInterval: {
+    kind: 'duration',
+    min: 60,
+    max: 3600,
+    wholeSeconds: 60,
+    default: Duration.minutes(SWEEP_DEFAULTS.intervalMinutes),
+  },
+  sweepHorizon: {
+    kind: 'duration',
+    min: 86_400,
+    max: 365 * 86_400,
+    default: Duration.days(SWEEP_DEFAULTS.horizonDays),
+  },
   sweepBudgetShare: { kind: 'number', min: 0.05, max: 1, default: SWEEP_DEFAULTS.budgetShare },
   sweepPageSize: { kind: 'wholeNumber', min: 1, max: 1000, default: SWEEP_DEFAULTS.pageSize },
-  digestSchedule: { kind: 'schedule', default: DIGEST_DEFAULTS.schedule },
-  digestTimeZone: { kind: 'timeZone', default: DIGEST_DEFAULTS.timeZone },
+  digestSchedule: {
+    kind: 'object',
+    default: scheduler.ScheduleExpression.expression(DIGEST_DEFAULTS.schedule, TimeZone.of(DIGEST_DEFAULTS.timeZone)),
+  },
+  metricsNamespace: { kind: 'string', default: METRICS_NAMESPACE },
 };
 
 export const PROP_NAMES = Object.keys(PROP_RULES) as Array<keyof ReviewAlertsProps>;
 
-type WithoutDefault = 'iaApiKeySecret' | 'iaAttemptUrlTemplate' | 'chatSlackWorkspaceId' | 'chatSlackChannelId';
+type WithoutDefault =
+  | 'alarmTopic'
+  | 'iaApiKeySecret'
+  | 'iaAttemptUrlTemplate'
+  | 'chatSlackWorkspaceId'
+  | 'chatSlackChannelId'
+  | 'eventBus';
 
-/** The props with every default applied: what the constructs build from. */
-export type ResolvedProps = Required<Omit<ReviewAlertsProps, WithoutDefault>> & Pick<ReviewAlertsProps, WithoutDefault>;
+/** The props with every default applied: what the units build from. */
+export type Settings = Required<Omit<ReviewAlertsProps, WithoutDefault>> & Pick<ReviewAlertsProps, WithoutDefault>;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CHANNEL_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const CHANNEL_KEYS = ['name', 'secret', 'assessmentIds', 'eventTypes', 'webhookOrigin', 'digest'];
 
+/** A prop (or a CDK context key) whose value breaks its rule. */
 export class InvalidPropError extends Error {
   constructor(
     readonly prop: string,
     expected: string,
     value: unknown,
   ) {
-    super(`ReviewAlerts: "${prop}" must be ${expected}, got ${JSON.stringify(value)}`);
+    super(`ReviewAlerts: "${prop}" must be ${expected}, got ${describe(value)}`);
     this.name = 'InvalidPropError';
   }
 }
 
-const fail = (prop: string, expected: string, value: unknown): never => {
+const describe = (value: unknown): string => {
+  if (value instanceof Duration) return value.toHumanString();
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+};
+
+export const fail = (prop: string, expected: string, value: unknown): never => {
   throw new InvalidPropError(prop, expected, value);
 };
 
 const isStringList = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0);
+
+const knownEventTypes = (types: unknown) =>
+  isStringList(types) && types.every((t) => (EVENT_TYPES as readonly string[]).includes(t));
 
 const httpsUrl = (prop: string, value: unknown): string => {
   try {
@@ -216,64 +340,88 @@ const origin = (value: string) => {
   }
 };
 
-const checkSlackChannels = (value: unknown): SlackChannelSetting[] => {
+/** An audience's filter: known event types, assessment ids as a list. */
+export const checkFilter = (prop: string, filter: AlertFilter | undefined): void => {
+  if (filter === undefined) return;
+  if (filter.assessmentIds !== undefined && !isStringList(filter.assessmentIds))
+    fail(prop, 'assessmentIds as a list of ids', filter.assessmentIds);
+  if (filter.eventTypes !== undefined && !knownEventTypes(filter.eventTypes))
+    fail(prop, `eventTypes from ${EVENT_TYPES.join(', ')}`, filter.eventTypes);
+};
+
+/** One Slack channel; `taken` holds the names already in use. */
+export const checkSlackChannel = (prop: string, item: SlackChannel, taken: ReadonlySet<string>): SlackChannel => {
+  if (item === null || typeof item !== 'object') return fail(prop, 'a list of Slack channels', item);
+  if (typeof item.name !== 'string' || !CHANNEL_NAME.test(item.name))
+    fail(prop, 'channels named with 1-32 of a-z0-9-', item.name);
+  if (taken.has(item.name)) fail(prop, 'channels with unique names', item.name);
+  checkFilter(prop, item);
+  if (
+    item.webhookOrigin !== undefined &&
+    (typeof item.webhookOrigin !== 'string' || origin(item.webhookOrigin) !== item.webhookOrigin)
+  ) {
+    fail(prop, 'webhookOrigin as an origin like https://hooks.slack-gov.com', item.webhookOrigin);
+  }
+  if (item.digest !== undefined && typeof item.digest !== 'boolean') fail(prop, 'digest as true or false', item.digest);
+  const unknown = Object.keys(item).filter((key) => !CHANNEL_KEYS.includes(key));
+  if (unknown.length > 0) fail(prop, `channels with only the keys ${CHANNEL_KEYS.join(', ')}`, unknown);
+  return item;
+};
+
+const checkSlackChannels = (value: unknown): SlackChannel[] => {
   if (!Array.isArray(value)) return fail('slackChannels', 'a list of Slack channels', value);
   const names = new Set<string>();
-  for (const item of value as Array<Record<string, unknown>>) {
-    if (item === null || typeof item !== 'object') fail('slackChannels', 'a list of Slack channels', item);
-    if (typeof item.name !== 'string' || !CHANNEL_NAME.test(item.name))
-      fail('slackChannels', 'channels named with 1-32 of a-z0-9-', item.name);
-    if (names.has(item.name as string)) fail('slackChannels', 'channels with unique names', item.name);
-    names.add(item.name as string);
-    if (item.assessmentIds !== undefined && !isStringList(item.assessmentIds))
-      fail('slackChannels', 'assessmentIds as a list of ids', item.assessmentIds);
-    const knownTypes = (types: unknown) =>
-      isStringList(types) && types.every((t) => (EVENT_TYPES as readonly string[]).includes(t));
-    if (item.eventTypes !== undefined && !knownTypes(item.eventTypes))
-      fail('slackChannels', `eventTypes from ${EVENT_TYPES.join(', ')}`, item.eventTypes);
-    if (item.secret !== undefined && typeof item.secret !== 'string')
-      fail('slackChannels', 'secret as a secret name or ARN', item.secret);
-    if (
-      item.webhookOrigin !== undefined &&
-      (typeof item.webhookOrigin !== 'string' || origin(item.webhookOrigin) !== item.webhookOrigin)
-    ) {
-      fail('slackChannels', 'webhookOrigin as an origin like https://hooks.slack-gov.com', item.webhookOrigin);
-    }
-    if (item.digest !== undefined && typeof item.digest !== 'boolean')
-      fail('slackChannels', 'digest as true or false', item.digest);
-    const unknown = Object.keys(item).filter((key) => !CHANNEL_KEYS.includes(key));
-    if (unknown.length > 0) fail('slackChannels', `channels with only the keys ${CHANNEL_KEYS.join(', ')}`, unknown);
-  }
-  return value as SlackChannelSetting[];
+  for (const item of value as SlackChannel[]) names.add(checkSlackChannel('slackChannels', item, names).name);
+  return value as SlackChannel[];
 };
 
-const checkSources = (value: unknown): SourceSetting[] => {
-  if (!Array.isArray(value)) return fail('sources', 'a list of webhook sources', value);
+/** The runtime's own schema checks each source; the secret's name is only known after synthesis. */
+export const checkSources = (prop: string, value: unknown): WebhookSource[] => {
+  if (!Array.isArray(value)) return fail(prop, 'a list of webhook sources', value);
   try {
-    // The runtime's own schema; the secret's name is only known after synthesis.
-    parseSources(value.map((item) => ({ ...(item as object), secret: undefined, secretName: 'checked-at-synth' })));
+    parseSources(
+      (value as WebhookSource[]).map(({ secret: _secret, tolerance, ...source }) => ({
+        ...source,
+        ...(tolerance === undefined ? {} : { toleranceSeconds: tolerance.toSeconds() }),
+        secretName: 'checked-at-synth',
+      })),
+    );
   } catch (error) {
-    return fail('sources', `valid webhook sources (${(error as Error).message})`, value.length);
+    return fail(
+      prop,
+      `valid webhook sources (${(error as Error).message})`,
+      value.map((s) => s?.name),
+    );
   }
-  return value as SourceSetting[];
+  return value as WebhookSource[];
 };
 
-/** One prop's value checked against its rule; undefined stays undefined (the default applies). */
+const inRange = (value: number, rule: Rule) => value >= (rule.min as number) && value <= (rule.max as number);
+
+const checkDuration = (prop: string, rule: Rule, value: unknown): Duration => {
+  if (!(value instanceof Duration)) return fail(prop, 'a Duration', value);
+  if (value.isUnresolved()) return value;
+  const seconds = value.toSeconds({ integral: false });
+  const whole = rule.wholeSeconds ?? 0;
+  const range = `${Duration.seconds(rule.min as number).toHumanString()} to ${Duration.seconds(rule.max as number).toHumanString()}`;
+  if (!inRange(seconds, rule) || (whole > 0 && seconds % whole !== 0)) {
+    fail(prop, `from ${range}${whole >= 60 ? ' in whole minutes' : whole > 0 ? ' in whole seconds' : ''}`, value);
+  }
+  return value;
+};
+
+/** One prop's value checked against its rule; undefined stays undefined (the default applies), tokens pass. */
 const check = (prop: keyof ReviewAlertsProps, rule: Rule, value: unknown): unknown => {
   if (value === undefined) return undefined;
+  if (Token.isUnresolved(value)) return value;
   const range = `${rule.min} to ${rule.max}`;
   switch (rule.kind) {
     case 'number':
-      return typeof value === 'number' &&
-        Number.isFinite(value) &&
-        value >= (rule.min as number) &&
-        value <= (rule.max as number)
+      return typeof value === 'number' && Number.isFinite(value) && inRange(value, rule)
         ? value
         : fail(prop, `a number from ${range}`, value);
     case 'wholeNumber':
-      return Number.isInteger(value) &&
-        (value as number) >= (rule.min as number) &&
-        (value as number) <= (rule.max as number)
+      return Number.isInteger(value) && inRange(value as number, rule)
         ? value
         : fail(prop, `a whole number from ${range}`, value);
     case 'boolean':
@@ -281,7 +429,7 @@ const check = (prop: keyof ReviewAlertsProps, rule: Rule, value: unknown): unkno
     case 'string':
       return typeof value === 'string' && value.trim() !== '' ? value.trim() : fail(prop, 'a non-empty string', value);
     case 'emails':
-      return isStringList(value) && value.every((email) => EMAIL.test(email))
+      return isStringList(value) && value.every((email) => Token.isUnresolved(email) || EMAIL.test(email))
         ? value
         : fail(prop, 'a list of email addresses', value);
     case 'list':
@@ -295,26 +443,23 @@ const check = (prop: keyof ReviewAlertsProps, rule: Rule, value: unknown): unkno
         return fail(prop, 'a URL containing {attemptId}', value);
       httpsUrl(prop, value.replaceAll('{attemptId}', 'x'));
       return value;
-    case 'schedule':
-      return typeof value === 'string' && /^(cron|rate|at)\([^()]+\)$/.test(value)
+    case 'duration':
+      return checkDuration(prop, rule, value);
+    case 'retention':
+      return Object.values(logs.RetentionDays).includes(value as logs.RetentionDays)
         ? value
-        : fail(prop, 'a Scheduler expression like cron(0 8 ? * MON-FRI *)', value);
-    case 'timeZone':
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: value as string });
-        return typeof value === 'string' ? value : fail(prop, 'an IANA time zone', value);
-      } catch {
-        return fail(prop, 'an IANA time zone such as UTC or Europe/Berlin', value);
-      }
+        : fail(prop, 'a RetentionDays value', value);
     case 'sources':
-      return checkSources(value);
+      return checkSources(prop, value);
     case 'slackChannels':
       return checkSlackChannels(value);
+    case 'object':
+      return value;
   }
 };
 
 /** The props with their defaults, each checked; the first problem throws an error naming the prop. */
-export const resolveProps = (props: ReviewAlertsProps = {}): ResolvedProps => {
+export const resolveProps = (props: ReviewAlertsProps = {}): Settings => {
   const unknown = Object.keys(props).filter((key) => !(key in PROP_RULES));
   if (unknown.length > 0)
     fail(unknown[0] as string, 'a prop of ReviewAlerts', props[unknown[0] as keyof ReviewAlertsProps]);
@@ -322,9 +467,10 @@ export const resolveProps = (props: ReviewAlertsProps = {}): ResolvedProps => {
     PROP_NAMES.map((prop) => {
       const rule = PROP_RULES[prop];
       const value = check(prop, rule, props[prop]);
-      return [prop, value === undefined ? structuredClone(rule.default) : value];
+      const fallback = Array.isArray(rule.default) ? [...rule.default] : rule.default;
+      return [prop, value === undefined ? fallback : value];
     }).filter(([, value]) => value !== undefined),
-  ) as ResolvedProps;
+  ) as Settings;
   if ((resolved.chatSlackWorkspaceId === undefined) !== (resolved.chatSlackChannelId === undefined)) {
     fail(
       'chatSlackWorkspaceId',

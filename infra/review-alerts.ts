@@ -1,346 +1,414 @@
 /**
  * `ReviewAlerts`: the whole pipeline as one construct, to put in any CDK stack — triggers
  * (webhooks, EventBridge, the sweep of IA's assignment list) → checks queue → check → alerts
- * topic → email, Slack, Amazon Q, any subscriber; the watch, the digest, the dashboard and the ops
- * alarms. Each function gets exactly the grants it needs, on exactly its resources. Its outputs
- * are those the runbook and the CLI (`--stack`) use.
+ * topic → email, Slack, Amazon Q, any subscriber; the watch, the digest, the dashboard and the
+ * ops alarms. It makes the shared resources (topics, queues, tables, the key secret) and wires
+ * the five function units (infra/units/), each of which configures and grants itself. Nothing has
+ * a physical name, so two can live in one stack. Its outputs are those the runbook and the CLI
+ * (`--stack`) use.
  */
-import { Annotations, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Aspects,
+  CfnOutput,
+  Duration,
+  Names,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import { PEOPLE_EVENT_TYPES } from '../functions/lib/domain/alert.js';
-import { IA_DEFAULTS } from '../functions/lib/domain/defaults.js';
+import { Construct, type IConstruct } from 'constructs';
+import { filterPolicy } from '../functions/lib/domain/alert.js';
 import { AWAITING_INDEX } from '../functions/lib/domain/lifecycle.js';
 import { redriveMaxReceiveCount } from '../functions/lib/domain/record-disposition.js';
 import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '../functions/lib/domain/stack-outputs.js';
-import { Dashboard } from './constructs/dashboard.js';
-import { Digest } from './constructs/digest.js';
+import { Dashboard, sumOf } from './constructs/dashboard.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
-import { IngestApi } from './constructs/ingest-api.js';
-import { OpsAlarms } from './constructs/ops-alarms.js';
+import { AlarmSet, PipelineAlarms, serviceMetric } from './constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from './constructs/queues.js';
-import { importSecret } from './constructs/secrets.js';
-import { grantExactlyOnce, grantOnTable, grantPacing, serviceRole } from './constructs/service-access.js';
-import { ServiceFunction } from './constructs/service-function.js';
-import { SlackNotifier } from './constructs/slack-notifier.js';
-import { Sweep } from './constructs/sweep.js';
-import { type ReviewAlertsProps, resolveProps } from './review-alerts-props.js';
+import { allowServiceToPublish, serviceRole } from './constructs/service-access.js';
+import {
+  type AlertFilter,
+  checkFilter,
+  checkSlackChannel,
+  fail,
+  type ReviewAlertsProps,
+  resolveProps,
+  type Settings,
+  type SlackChannel,
+  type WebhookSource,
+} from './review-alerts-props.js';
+import { CHECK_TIMEOUT, CheckUnit } from './units/check-unit.js';
+import { DigestUnit } from './units/digest-unit.js';
+import type { UnitContext } from './units/function-unit.js';
+import { IngestUnit } from './units/ingest-unit.js';
+import { NotifySlackUnit } from './units/notify-slack-unit.js';
+import type { SharedResources } from './units/shared-resources.js';
+import { SweepUnit } from './units/sweep-unit.js';
 
-const CHECK_TIMEOUT = Duration.seconds(60);
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Subscriptions that reach people take only what people must act on, and the digest. */
-export const actionableFilter = () => ({
-  eventType: sns.SubscriptionFilter.stringFilter({ allowlist: [...PEOPLE_EVENT_TYPES] }),
-});
-
-/** `Topic.grantPublish` would grant `kms:GenerateDataKey*`; publishing needs exactly these two. */
-export const grantPublishTo = (topic: sns.ITopic, key: kms.IKey, grantee: iam.IGrantable) => {
-  iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });
-  key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
-};
+/** An output id from a name the operator chose (a channel, a source). */
+const outputId = (prefix: string, name: string, suffix = '') =>
+  `${prefix}${name.replace(/[^A-Za-z0-9]/g, '')}${suffix}`;
 
 export class ReviewAlerts extends Construct {
   /** Where every alert is published: subscribe SQS, Lambda, HTTPS or email to it. */
-  readonly alertsTopic: sns.Topic;
-  readonly checksQueue: sqs.Queue;
-  readonly deadLetterQueue: sqs.Queue;
+  readonly alertsTopic: sns.ITopic;
+  /** Where the ops alarms go: the `alarmTopic` prop, or the topic made for them. */
+  readonly alarmTopic: sns.ITopic;
+  /** Check requests: anything granted `grantRequestCheck` may send `{"attemptId": "..."}` or `{"assignmentId": "..."}`. */
+  readonly checksQueue: sqs.IQueue;
+  /** Checks that failed for good, each with its reason (`ia-review-alerts redrive`). */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The secret holding the IA API key. */
   readonly apiKeySecret: secretsmanager.ISecret;
-  readonly check: ServiceFunction;
-  readonly ingest: IngestApi;
-  readonly stateTable: dynamodb.Table;
-  readonly idempotencyTable: dynamodb.Table;
-  readonly rateLimitTable: dynamodb.Table;
-  readonly opsTopic: sns.Topic;
-  readonly alarms: OpsAlarms;
-  readonly slack?: SlackNotifier;
-  readonly sweep: Sweep;
-  readonly digest: Digest;
-  readonly dashboard: Dashboard;
+  /** Watch state, one item per attempt; its `AwaitingReview` index lists what waits. */
+  readonly stateTable: dynamodb.ITable;
+  /** The webhook receiver: a source named `<name>` posts to `<webhookUrl>/<name>`. */
+  readonly webhookUrl: string;
+  readonly checkFunction: lambda.IFunction;
+  readonly ingestFunction: lambda.IFunction;
+  readonly sweepFunction: lambda.IFunction;
+  readonly digestFunction: lambda.IFunction;
+  /** The pipeline's CloudWatch dashboard. */
+  readonly dashboard: cloudwatch.Dashboard;
+
+  private readonly settings: Settings;
+  private readonly shared: SharedResources;
+  private readonly units: UnitContext;
+  private readonly ingest: IngestUnit;
+  private slack?: NotifySlackUnit;
+  private readonly dashboards: Dashboard;
+  private alertEmailCount = 0;
 
   constructor(scope: Construct, id: string, props: ReviewAlertsProps = {}) {
     super(scope, id);
     const settings = resolveProps(props);
-    const { stackName } = Stack.of(this);
+    this.settings = settings;
 
-    this.deadLetterQueue = deadLetterQueue(this, 'ChecksDeadLetterQueue', 'the checks queue');
+    const checksDeadLetters = deadLetterQueue(this, 'ChecksDeadLetterQueue', 'the checks queue');
+    this.deadLetterQueue = checksDeadLetters;
     this.checksQueue = secureQueue(this, 'ChecksQueue', {
       retentionPeriod: Duration.days(4),
       // AWS's guidance for Lambda sources: at least six times the function timeout.
       visibilityTimeout: Duration.seconds(CHECK_TIMEOUT.toSeconds() * 6),
       // The check dead-letters a record itself, with its reason, after RETRY_POLICY's window (~25 h).
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: redriveMaxReceiveCount() },
+      deadLetterQueue: { queue: checksDeadLetters, maxReceiveCount: redriveMaxReceiveCount() },
     });
 
-    const topicKey = new kms.Key(this, 'AlertsTopicKey', {
+    const alertsTopicKey = new kms.Key(this, 'AlertsTopicKey', {
       description: 'Encrypts the assessment review alerts topic',
       enableKeyRotation: true,
     });
     this.alertsTopic = new sns.Topic(this, 'AlertsTopic', {
       displayName: 'Assessment review alerts',
-      masterKey: topicKey,
+      masterKey: alertsTopicKey,
       enforceSSL: true,
     });
-    for (const email of settings.alertEmails) {
-      this.alertsTopic.addSubscription(new EmailSubscription(email, { filterPolicy: actionableFilter() }));
-    }
-    if (settings.alertEmails.length === 0 && settings.slackChannels.length === 0 && !settings.chatSlackChannelId) {
-      Annotations.of(this).addWarningV2(
-        'ia-review-alerts:no-subscriber',
-        'Nobody receives review alerts: set alertEmails, slackChannels or chatSlackWorkspaceId/chatSlackChannelId, or subscribe to the AlertsTopicArn output yourself.',
-      );
-    }
 
-    this.apiKeySecret = settings.iaApiKeySecret
-      ? importSecret(this, 'IaApiKey', settings.iaApiKeySecret)
-      : new secretsmanager.Secret(this, 'IaApiKey', {
-          description: 'Indeed Assessments API key for assessment review alerts: put the key here (plain text)',
-          // Not a secret: a recognisable empty value the function reports as "no key set yet".
-          secretStringValue: SecretValue.unsafePlainText('{"apiKey":""}'),
-        });
-    if (this.apiKeySecret instanceof secretsmanager.Secret) {
-      Validations.of(this.apiKeySecret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: 'The IA API key is issued by Indeed Assessments; there is no API to rotate it automatically.',
-      });
-    }
+    this.apiKeySecret = settings.iaApiKeySecret ?? this.emptyApiKeySecret();
 
-    const table = (id: string, key: string, ttl: string, removalPolicy: RemovalPolicy) =>
-      new dynamodb.Table(this, id, {
+    const table = (tableId: string, key: string, ttl: string) =>
+      new dynamodb.Table(this, tableId, {
         partitionKey: { name: key, type: dynamodb.AttributeType.STRING },
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         timeToLiveAttribute: ttl,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        removalPolicy,
+        // Watch state and alert keys are what let a deployment resume its reminders exactly once.
+        removalPolicy: settings.removalPolicy,
       });
-    // Watch state is what lets a deployment resume its reminders: keep it if the stack goes.
-    this.stateTable = table('AttemptStateTable', 'attemptId', 'expiresAt', RemovalPolicy.RETAIN);
+    const stateTable = table('AttemptStateTable', 'attemptId', 'expiresAt');
     // What waits for a human review, oldest first: sparse (only those items carry `awaiting`), keys only.
-    this.stateTable.addGlobalSecondaryIndex({
+    stateTable.addGlobalSecondaryIndex({
       indexName: AWAITING_INDEX,
       partitionKey: { name: 'awaiting', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'awaitingSince', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
-    this.idempotencyTable = table('IdempotencyTable', 'id', 'expiration', RemovalPolicy.RETAIN);
+    this.stateTable = stateTable;
     // One item per API key: the next free slot of its request schedule, shared by all executions.
-    this.rateLimitTable = new dynamodb.Table(this, 'RateLimitTable', {
+    const rateLimitTable = new dynamodb.Table(this, 'RateLimitTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    // What check and the sweep both need: they look at attempts through the same lifecycle.
-    const sharedEnvironment = {
-      ALERTS_TOPIC_ARN: this.alertsTopic.topicArn,
-      CHECKS_QUEUE_URL: this.checksQueue.queueUrl,
-      IA_API_KEY_SECRET: this.apiKeySecret.secretName,
-      STATE_TABLE_NAME: this.stateTable.tableName,
-      IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-      RATE_LIMIT_TABLE_NAME: this.rateLimitTable.tableName,
-      ALERT_DEDUPE_SECONDS: String(Math.round(settings.alertDedupeDays * 86_400)),
-      WATCH_INTERVAL_SECONDS: String(Math.round(settings.watchIntervalMinutes * 60)),
-      REVIEW_SLA_SECONDS: String(Math.round(settings.reviewSlaHours * 3600)),
-      MAX_REMINDERS: String(settings.maxReminders),
-      MAX_WATCH_SECONDS: String(Math.round(settings.maxWatchDays * 86_400)),
-      IA_API_BASE_URL: settings.iaApiBaseUrl,
-      IA_RATE_PER_SECOND: String(settings.iaRatePerSecond),
-      IA_TOTAL_TIMEOUT_MS: String(IA_DEFAULTS.totalTimeoutMs),
-      RECHECK_FIRST_DELAY_SECONDS: String(settings.recheckFirstDelaySeconds),
-      SCORING_DEADLINE_SECONDS: String(Math.round(settings.scoringDeadlineHours * 3600)),
-      INCLUDE_CANDIDATE_EMAIL: String(settings.includeCandidateEmail),
-      ...(settings.iaAttemptUrlTemplate ? { IA_ATTEMPT_URL_TEMPLATE: settings.iaAttemptUrlTemplate } : {}),
-    };
-    this.check = new ServiceFunction(this, 'Check', {
-      name: 'check',
-      description: 'Fetches attempts from Indeed Assessments, decides, publishes review alerts',
-      memorySize: settings.checkMemoryMb,
-      timeout: CHECK_TIMEOUT,
-      logRetentionDays: settings.logRetentionDays,
-      xRayTracing: settings.xRayTracing,
-      environment: {
-        ...sharedEnvironment,
-        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
-        MIN_RECHECK_INTERVAL_SECONDS: String(settings.minRecheckIntervalSeconds),
-      },
-    });
-    const checkFn = this.check.function;
-    checkFn.addEventSource(
-      new SqsEventSource(this.checksQueue, {
-        batchSize: settings.checkBatchSize,
-        maxBatchingWindow: Duration.seconds(5),
-        maxConcurrency: settings.checkMaxConcurrency,
-        reportBatchItemFailures: true,
-      }),
-    );
-    // Re-checks go back on its own queue; permanent failures straight to the DLQ with a reason.
-    this.checksQueue.grantSendMessages(checkFn);
-    this.deadLetterQueue.grantSendMessages(checkFn);
-    grantPublishTo(this.alertsTopic, topicKey, checkFn);
-    this.apiKeySecret.grantRead(checkFn);
-    grantOnTable(this.stateTable, checkFn, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    grantPacing(this.rateLimitTable, checkFn);
-    grantExactlyOnce(this.idempotencyTable, checkFn);
-
-    this.sweep = new Sweep(this, 'Sweep', {
-      intervalMinutes: settings.sweepIntervalMinutes,
-      logRetentionDays: settings.logRetentionDays,
-      xRayTracing: settings.xRayTracing,
-      stateTable: this.stateTable,
-      idempotencyTable: this.idempotencyTable,
-      rateLimitTable: this.rateLimitTable,
+    this.alarmTopic = settings.alarmTopic ?? this.ownAlarmTopic();
+    for (const email of settings.opsEmails) this.alarmTopic.addSubscription(new EmailSubscription(email));
+    const alarmSet = new AlarmSet(new SnsAction(this.alarmTopic));
+    this.units = { settings, alarmSet };
+    this.shared = {
+      alertsTopic: this.alertsTopic,
+      alertsTopicKey,
       checksQueue: this.checksQueue,
+      deadLetterQueue: checksDeadLetters,
       apiKeySecret: this.apiKeySecret,
-      grantPublish: (grantee) => grantPublishTo(this.alertsTopic, topicKey, grantee),
-      environment: {
-        ...sharedEnvironment,
-        SWEEP_HORIZON_DAYS: String(settings.sweepHorizonDays),
-        SWEEP_BUDGET_SHARE: String(settings.sweepBudgetShare),
-        SWEEP_PAGE_SIZE: String(settings.sweepPageSize),
-      },
-    });
+      stateTable,
+      idempotencyTable: table('IdempotencyTable', 'id', 'expiration'),
+      rateLimitTable,
+    };
 
-    this.digest = new Digest(this, 'Digest', {
-      schedule: settings.digestSchedule,
-      timeZone: settings.digestTimeZone,
-      logRetentionDays: settings.logRetentionDays,
-      xRayTracing: settings.xRayTracing,
-      stateTable: this.stateTable,
-      idempotencyTable: this.idempotencyTable,
-      grantPublish: (grantee) => grantPublishTo(this.alertsTopic, topicKey, grantee),
-      environment: {
-        ALERTS_TOPIC_ARN: this.alertsTopic.topicArn,
-        STATE_TABLE_NAME: this.stateTable.tableName,
-        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-        ALERT_DEDUPE_SECONDS: sharedEnvironment.ALERT_DEDUPE_SECONDS,
-        INCLUDE_CANDIDATE_EMAIL: sharedEnvironment.INCLUDE_CANDIDATE_EMAIL,
-        ...(settings.iaAttemptUrlTemplate ? { IA_ATTEMPT_URL_TEMPLATE: settings.iaAttemptUrlTemplate } : {}),
-      },
-    });
-
-    this.ingest = new IngestApi(this, 'Ingest', { settings, checksQueue: this.checksQueue });
+    const check = new CheckUnit(this, 'Check', this.units, this.shared);
+    const sweep = new SweepUnit(this, 'Sweep', this.units, this.shared);
+    const digest = new DigestUnit(this, 'Digest', this.units, this.shared);
+    this.ingest = new IngestUnit(this, 'Ingest', this.units, this.shared);
+    this.checkFunction = check.function;
+    this.sweepFunction = sweep.function;
+    this.digestFunction = digest.function;
+    this.ingestFunction = this.ingest.function;
+    this.webhookUrl = `${this.ingest.api.apiEndpoint}/events`;
     new EventBridgeTrigger(this, 'EventBridge', {
-      eventBusName: settings.eventBusName,
+      ...(settings.eventBus ? { eventBus: settings.eventBus } : {}),
       sources: settings.eventBridgeSources,
       checksQueue: this.checksQueue,
-      deadLetterQueue: this.deadLetterQueue,
+      deadLetterQueue: checksDeadLetters,
+    });
+    new PipelineAlarms(this, 'Alarms', {
+      alarmSet,
+      metricsNamespace: settings.metricsNamespace,
+      checksQueue: this.checksQueue,
+      deadLetterQueue: checksDeadLetters,
+      alertsTopic: this.alertsTopic,
+      oldestMessageAlarmAge: settings.oldestMessageAlarmAge,
     });
 
-    if (settings.slackChannels.length > 0) {
-      this.slack = new SlackNotifier(this, 'Slack', {
-        channels: settings.slackChannels,
-        alertsTopic: this.alertsTopic,
-        idempotencyTable: this.idempotencyTable,
-        rateLimitTable: this.rateLimitTable,
-        alertDedupeSeconds: Math.round(settings.alertDedupeDays * 86_400),
-        logRetentionDays: settings.logRetentionDays,
-        xRayTracing: settings.xRayTracing,
-      });
-      for (const [name, secret] of this.slack.channelSecrets) {
-        new CfnOutput(this, `SlackWebhookSecret${name.replace(/[^A-Za-z0-9]/g, '')}`, {
-          description: `Secret holding the Slack webhook URL of channel ${name}`,
-          value: secret.secretName,
-        });
-      }
-      for (const [name, queue] of this.slack.buffers) {
-        new CfnOutput(this, `SlackBuffer${name.replace(/[^A-Za-z0-9]/g, '')}QueueUrl`, {
-          description: `${SLACK_BUFFER_OUTPUT_DESCRIPTION} ${name}`,
-          value: queue.queueUrl,
-        });
-      }
-      new CfnOutput(this, OUTPUTS.slackDeadLetterQueueUrl, {
-        description: 'Slack posts that failed for good; each message names its channel (redrive --slack)',
-        value: this.slack.deadLetterQueue.queueUrl,
-      });
-    }
-    if (settings.chatSlackWorkspaceId && settings.chatSlackChannelId) {
-      // Amazon Q Developer subscribes over HTTPS and reads the message's `https` body: the
-      // custom-notification JSON. Email keeps its own text body.
-      new chatbot.SlackChannelConfiguration(this, 'ChatChannel', {
-        slackChannelConfigurationName: `${stackName}-alerts`.slice(0, 128),
-        slackWorkspaceId: settings.chatSlackWorkspaceId,
-        slackChannelId: settings.chatSlackChannelId,
-        notificationTopics: [this.alertsTopic],
-        loggingLevel: chatbot.LoggingLevel.ERROR,
-        // Delivery needs nothing of the role (SNS decrypts and posts over HTTPS); without a
-        // guardrail, CloudFormation's default for what the channel may run is AdministratorAccess.
-        role: serviceRole(
-          this,
-          'ChatChannelRole',
-          'chatbot.amazonaws.com',
-          'Amazon Q Developer: the alerts chat channel (delivery only, no permissions)',
-        ),
-        guardrailPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess')],
-      });
+    this.dashboards = new Dashboard(this, 'Dashboard', {
+      metricsNamespace: settings.metricsNamespace,
+      iaRatePerSecond: settings.iaRatePerSecond,
+      checksQueue: this.checksQueue,
+      alarms: alarmSet.alarms,
+    });
+    this.dashboard = this.dashboards.dashboard;
+    this.dashboards.addDeadLetterQueue('checks DLQ', checksDeadLetters);
+    for (const [label, fn] of [
+      ['check', check.function],
+      ['ingest', this.ingest.function],
+      ['sweep', sweep.function],
+      ['digest', digest.function],
+    ] as const) {
+      this.dashboards.addFunction(label, fn);
     }
 
-    const opsKey = new kms.Key(this, 'OpsTopicKey', {
+    for (const email of settings.alertEmails) this.addEmailSubscription(email);
+    for (const source of settings.sources) this.addSource(source);
+    for (const channel of settings.slackChannels) this.addSlackChannel(channel);
+    if (settings.chatSlackWorkspaceId && settings.chatSlackChannelId) {
+      this.addChatChannel(settings.chatSlackWorkspaceId, settings.chatSlackChannelId);
+    }
+    this.addOutputs(rateLimitTable);
+    // Warnings that depend on what is added after construction, given once the app is complete.
+    Aspects.of(this).add({ visit: (node: IConstruct) => node === this && this.warnAbout() });
+  }
+
+  /** Every ops alarm, the function units' and the pipeline's. */
+  get alarms(): cloudwatch.IAlarm[] {
+    return [...this.units.alarmSet.alarms];
+  }
+
+  /** The function posting to Slack, once a Slack channel is configured. */
+  get notifySlackFunction(): lambda.IFunction | undefined {
+    return this.slack?.function;
+  }
+
+  /** Slack posts that failed for good, once a Slack channel is configured. */
+  get slackDeadLetterQueue(): sqs.IQueue | undefined {
+    return this.slack?.deadLetterQueue;
+  }
+
+  /** The CloudWatch namespace of the functions' metrics. */
+  get metricsNamespace(): string {
+    return this.settings.metricsNamespace;
+  }
+
+  /**
+   * Subscribes an address to alerts: by default what people act on (review.needed,
+   * review.overdue, scoring.stalled) and the digest, about every assessment.
+   */
+  addEmailSubscription(address: string, filter?: AlertFilter): void {
+    if (!Token.isUnresolved(address) && !EMAIL.test(address)) fail('addEmailSubscription', 'an email address', address);
+    checkFilter('addEmailSubscription', filter);
+    const policy = filterPolicy(filter);
+    this.alertsTopic.addSubscription(
+      new EmailSubscription(address, {
+        filterPolicy: Object.fromEntries(
+          Object.entries(policy).map(([key, values]) => [
+            key,
+            sns.SubscriptionFilter.stringFilter({ allowlist: values }),
+          ]),
+        ),
+      }),
+    );
+    this.alertEmailCount += 1;
+  }
+
+  /** Feeds one more Slack channel through its own buffer queue; outputs name its webhook secret and buffer. */
+  addSlackChannel(channel: SlackChannel): void {
+    const taken = new Set(this.slack?.buffers.keys() ?? []);
+    checkSlackChannel('slackChannels', channel, taken);
+    const slack = this.slack ?? this.makeSlack();
+    const { queue, secret } = slack.addChannel(channel);
+    new CfnOutput(this, outputId('SlackWebhookSecret', channel.name), {
+      description: `Secret holding the Slack webhook URL of channel ${channel.name}`,
+      value: secret.secretName,
+    });
+    new CfnOutput(this, outputId('SlackBuffer', channel.name, 'QueueUrl'), {
+      description: `${SLACK_BUFFER_OUTPUT_DESCRIPTION} ${channel.name}`,
+      value: queue.queueUrl,
+    });
+  }
+
+  /** Serves one more webhook source at `<webhookUrl>/<name>`; an output names its secret. */
+  addSource(source: WebhookSource): void {
+    const secret = this.ingest.addSource(source);
+    new CfnOutput(this, outputId('SourceSecret', source.name), {
+      description: `Secret of webhook source ${source.name}`,
+      value: secret.secretName,
+    });
+  }
+
+  /** Lets `grantee` send check requests to the checks queue (an ATS integration, a script of yours). */
+  grantRequestCheck(grantee: iam.IGrantable): iam.Grant {
+    return this.checksQueue.grantSendMessages(grantee);
+  }
+
+  /** Alerts published, all event types summed (the dashboard shows them per type). */
+  metricAlertsPublished(props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return new cloudwatch.MathExpression({
+      expression: sumOf(this.settings.metricsNamespace, 'AlertsPublished'),
+      label: 'alerts published',
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  /** How long the oldest attempt awaiting review has waited, in hours (counted by every sweep run). */
+  metricOldestReviewWait(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return serviceMetric(this.settings.metricsNamespace, 'OldestReviewWaitHours', 'sweep').with({
+      statistic: 'Maximum',
+      ...props,
+    });
+  }
+
+  /** Nobody receives alerts; two deployments in one stack count each other's metrics. */
+  private warnAbout(): void {
+    if (this.alertEmailCount === 0 && this.slack === undefined && this.settings.chatSlackChannelId === undefined) {
+      Annotations.of(this).addWarningV2(
+        'ia-review-alerts:no-subscriber',
+        'Nobody receives review alerts: set alertEmails, slackChannels or chatSlackWorkspaceId/chatSlackChannelId, or subscribe to the AlertsTopicArn output yourself.',
+      );
+    }
+    const sharing = Stack.of(this)
+      .node.findAll()
+      .find(
+        (other) => other instanceof ReviewAlerts && other !== this && other.metricsNamespace === this.metricsNamespace,
+      );
+    if (sharing) {
+      Annotations.of(this).addWarningV2(
+        'ia-review-alerts:shared-metrics',
+        `Another ReviewAlerts in this stack (${sharing.node.path}) uses the metrics namespace ${this.metricsNamespace}: their alarms and dashboards would count each other's metrics. Give each its own metricsNamespace.`,
+      );
+    }
+  }
+
+  private makeSlack(): NotifySlackUnit {
+    const slack = new NotifySlackUnit(this, 'Slack', this.units, this.shared);
+    this.slack = slack;
+    this.dashboards.addFunction('notify-slack', slack.function);
+    this.dashboards.addDeadLetterQueue('Slack DLQ', slack.deadLetterQueue);
+    new CfnOutput(this, OUTPUTS.slackDeadLetterQueueUrl, {
+      description: 'Slack posts that failed for good; each message names its channel (redrive --slack)',
+      value: slack.deadLetterQueue.queueUrl,
+    });
+    return slack;
+  }
+
+  private emptyApiKeySecret(): secretsmanager.ISecret {
+    const secret = new secretsmanager.Secret(this, 'IaApiKey', {
+      description: 'Indeed Assessments API key for assessment review alerts: put the key here (plain text)',
+      // Not a secret: a recognisable empty value the function reports as "no key set yet".
+      secretStringValue: SecretValue.unsafePlainText('{"apiKey":""}'),
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The IA API key is issued by Indeed Assessments; there is no API to rotate it automatically.',
+    });
+    return secret;
+  }
+
+  /** An encrypted topic only this stack's alarms may publish to (their names start with the stack's). */
+  private ownAlarmTopic(): sns.ITopic {
+    const key = new kms.Key(this, 'OpsTopicKey', {
       description: 'Encrypts the ops alarms topic',
       enableKeyRotation: true,
     });
-    this.opsTopic = new sns.Topic(this, 'OpsTopic', {
+    const topic = new sns.Topic(this, 'OpsTopic', {
       displayName: 'Assessment review alerts: ops alarms',
-      masterKey: opsKey,
+      masterKey: key,
       enforceSSL: true,
     });
-    for (const email of settings.opsEmails) this.opsTopic.addSubscription(new EmailSubscription(email));
-    this.alarms = new OpsAlarms(this, 'Alarms', {
-      opsTopic: this.opsTopic,
-      opsTopicKey: opsKey,
-      checksQueue: this.checksQueue,
-      deadLetterQueue: this.deadLetterQueue,
-      alertsTopic: this.alertsTopic,
-      check: checkFn,
-      ingest: this.ingest.ingest.function,
-      sweep: this.sweep,
-      oldestMessageMinutes: settings.oldestMessageAlarmMinutes,
-      ...(this.slack ? { notifierDeadLetterQueue: this.slack.deadLetterQueue } : {}),
-    });
+    const stack = Stack.of(this);
+    allowServiceToPublish(
+      topic,
+      key,
+      'cloudwatch.amazonaws.com',
+      `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${stack.stackName}-*`,
+    );
+    return topic;
+  }
 
-    this.dashboard = new Dashboard(this, 'Dashboard', {
-      iaRatePerSecond: settings.iaRatePerSecond,
-      checksQueue: this.checksQueue,
-      deadLetterQueues: {
-        'checks DLQ': this.deadLetterQueue,
-        ...(this.slack ? { 'Slack DLQ': this.slack.deadLetterQueue } : {}),
-      },
-      functions: {
-        check: checkFn,
-        ingest: this.ingest.ingest.function,
-        sweep: this.sweep.sweep.function,
-        digest: this.digest.digest.function,
-        ...(this.slack ? { 'notify-slack': this.slack.notify.function } : {}),
-      },
-      alarms: this.alarms.alarms,
+  /**
+   * Amazon Q Developer subscribes over HTTPS and reads the message's `https` body: the
+   * custom-notification JSON. Email keeps its own text body.
+   */
+  private addChatChannel(workspaceId: string, channelId: string): void {
+    new chatbot.SlackChannelConfiguration(this, 'ChatChannel', {
+      // Unique per construct path: two deployments in one account do not collide.
+      slackChannelConfigurationName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
+      slackWorkspaceId: workspaceId,
+      slackChannelId: channelId,
+      notificationTopics: [this.alertsTopic],
+      loggingLevel: chatbot.LoggingLevel.ERROR,
+      // Delivery needs nothing of the role (SNS decrypts and posts over HTTPS); without a
+      // guardrail, CloudFormation's default for what the channel may run is AdministratorAccess.
+      role: serviceRole(
+        this,
+        'ChatChannelRole',
+        'chatbot.amazonaws.com',
+        'Amazon Q Developer: the alerts chat channel (delivery only, no permissions)',
+      ),
+      guardrailPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess')],
     });
+  }
+
+  private addOutputs(rateLimitTable: dynamodb.ITable): void {
     new CfnOutput(this, OUTPUTS.dashboardUrl, {
       description: 'The CloudWatch dashboard of the pipeline',
-      value: this.dashboard.url,
+      value: this.dashboards.url,
     });
-
-    new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topicArn });
-    new CfnOutput(this, 'WebhookUrl', { value: `${this.ingest.api.apiEndpoint}/events/{source}` });
-    for (const [name, secret] of this.ingest.sourceSecrets) {
-      new CfnOutput(this, `SourceSecret${name.replace(/[^A-Za-z0-9]/g, '')}`, {
-        description: `Secret of webhook source ${name}`,
-        value: secret.secretName,
-      });
-    }
+    new CfnOutput(this, 'OpsTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'WebhookUrl', { value: `${this.webhookUrl}/{source}` });
     new CfnOutput(this, OUTPUTS.checksQueueUrl, { value: this.checksQueue.queueUrl });
     new CfnOutput(this, OUTPUTS.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, OUTPUTS.alertsTopicArn, { value: this.alertsTopic.topicArn });
     new CfnOutput(this, OUTPUTS.iaApiKeySecretName, { value: this.apiKeySecret.secretName });
     new CfnOutput(this, OUTPUTS.rateLimitTableName, {
       description: "The IA key's shared request schedule: the CLI's check and sweep book on it with --stack",
-      value: this.rateLimitTable.tableName,
+      value: rateLimitTable.tableName,
     });
     new CfnOutput(this, OUTPUTS.stateTableName, {
       description: 'Watch state; its AwaitingReview index lists what waits (ia-review-alerts pending)',
@@ -348,7 +416,7 @@ export class ReviewAlerts extends Construct {
     });
     new CfnOutput(this, OUTPUTS.includeCandidateEmail, {
       description: 'Whether alerts and the CLI show candidate email addresses',
-      value: String(settings.includeCandidateEmail),
+      value: String(this.settings.includeCandidateEmail),
     });
   }
 }

@@ -1,16 +1,130 @@
 /**
- * CDK context (`-c key=value` or cdk.json) to `ReviewAlerts` props: every key is a prop of the
- * same name (PROP_RULES), typed from the strings `-c` gives. A key this app does not read fails
- * with the nearest known one; the construct then checks ranges and shapes, naming the prop.
+ * CDK context (`-c key=value` or cdk.json) to `ReviewAlerts` props, for the repository's own app
+ * (`cdk deploy -c …`). Context speaks in strings and numbers, props in CDK types: each key names
+ * its prop and how its value becomes one (`sweepIntervalMinutes=5` → `sweepInterval:
+ * Duration.minutes(5)`, `iaApiKeySecret=name` → an imported secret). A key this app does not read
+ * fails with the nearest known one; the construct then checks ranges and shapes, naming the prop.
  */
-import type { Node } from 'constructs';
-import { PROP_NAMES, PROP_RULES, type ReviewAlertsProps } from './review-alerts-props.js';
+import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { DIGEST_DEFAULTS } from '../functions/lib/domain/defaults.js';
+import { importSecret } from './constructs/secrets.js';
+import {
+  InvalidPropError,
+  PROP_RULES,
+  type ReviewAlertsProps,
+  type SlackChannel,
+  type WebhookSource,
+} from './review-alerts-props.js';
 
-type Context = Pick<Node, 'tryGetContext' | 'getAllContext'>;
+type Raw = unknown;
+type Unit = 'seconds' | 'minutes' | 'hours' | 'days';
+
+interface ContextKey {
+  /** The prop it sets (the digest's time zone joins the schedule). */
+  readonly prop: keyof ReviewAlertsProps;
+  readonly kind:
+    | 'number'
+    | 'boolean'
+    | 'string'
+    | 'list'
+    | 'duration'
+    | 'secret'
+    | 'topicArn'
+    | 'retentionDays'
+    | 'removalPolicy'
+    | 'eventBus'
+    | 'schedule'
+    | 'timeZone'
+    | 'sources'
+    | 'slackChannels';
+  readonly unit?: Unit;
+}
+
+const same = (prop: keyof ReviewAlertsProps, kind: ContextKey['kind']): ContextKey => ({ prop, kind });
+const duration = (prop: keyof ReviewAlertsProps, unit: Unit): ContextKey => ({ prop, kind: 'duration', unit });
+
+/** Every context key of the app, in the order docs/configuration.md lists them. */
+export const CONTEXT: { readonly [key: string]: ContextKey } = {
+  alertEmails: same('alertEmails', 'list'),
+  iaApiKeySecret: same('iaApiKeySecret', 'secret'),
+  iaApiBaseUrl: same('iaApiBaseUrl', 'string'),
+  iaRatePerSecond: same('iaRatePerSecond', 'number'),
+  checkMaxConcurrency: same('checkMaxConcurrency', 'number'),
+  checkBatchSize: same('checkBatchSize', 'number'),
+  checkMemoryMb: same('checkMemoryMb', 'number'),
+  xRayTracing: same('xRayTracing', 'boolean'),
+  logRetentionDays: same('logRetention', 'retentionDays'),
+  removalPolicy: same('removalPolicy', 'removalPolicy'),
+  opsEmails: same('opsEmails', 'list'),
+  alarmTopicArn: same('alarmTopic', 'topicArn'),
+  recheckFirstDelaySeconds: duration('recheckFirstDelay', 'seconds'),
+  scoringDeadlineHours: duration('scoringDeadline', 'hours'),
+  watchIntervalMinutes: duration('watchInterval', 'minutes'),
+  reviewSlaHours: duration('reviewSla', 'hours'),
+  maxReminders: same('maxReminders', 'number'),
+  maxWatchDays: duration('maxWatchTime', 'days'),
+  alertDedupeDays: duration('alertDedupeWindow', 'days'),
+  minRecheckIntervalSeconds: duration('minRecheckInterval', 'seconds'),
+  oldestMessageAlarmMinutes: duration('oldestMessageAlarmAge', 'minutes'),
+  includeCandidateEmail: same('includeCandidateEmail', 'boolean'),
+  iaAttemptUrlTemplate: same('iaAttemptUrlTemplate', 'string'),
+  sources: same('sources', 'sources'),
+  slackChannels: same('slackChannels', 'slackChannels'),
+  chatSlackWorkspaceId: same('chatSlackWorkspaceId', 'string'),
+  chatSlackChannelId: same('chatSlackChannelId', 'string'),
+  eventBusName: same('eventBus', 'eventBus'),
+  eventBridgeSources: same('eventBridgeSources', 'list'),
+  apiThrottleRate: same('apiThrottleRate', 'number'),
+  apiThrottleBurst: same('apiThrottleBurst', 'number'),
+  sweepIntervalMinutes: duration('sweepInterval', 'minutes'),
+  sweepHorizonDays: duration('sweepHorizon', 'days'),
+  sweepBudgetShare: same('sweepBudgetShare', 'number'),
+  sweepPageSize: same('sweepPageSize', 'number'),
+  digestSchedule: same('digestSchedule', 'schedule'),
+  digestTimeZone: same('digestSchedule', 'timeZone'),
+  metricsNamespace: same('metricsNamespace', 'string'),
+};
 
 /** Keys of the app itself, besides the construct's props. */
 const APP_KEYS = ['stackName'] as const;
-export const CONTEXT_KEYS: readonly string[] = [...PROP_NAMES, ...APP_KEYS];
+export const CONTEXT_KEYS: readonly string[] = [...Object.keys(CONTEXT), ...APP_KEYS];
+
+const inUnit = (value: Duration, unit: Unit) => {
+  const whole = { integral: false };
+  if (unit === 'seconds') return value.toSeconds(whole);
+  if (unit === 'minutes') return value.toMinutes(whole);
+  return unit === 'hours' ? value.toHours(whole) : value.toDays(whole);
+};
+
+/** A key's default as `-c` would spell it, where the prop has one to show. */
+export const contextDefault = (key: string): string | undefined => {
+  const setting = CONTEXT[key];
+  if (setting === undefined) return undefined;
+  const fallback = PROP_RULES[setting.prop].default;
+  switch (setting.kind) {
+    case 'duration':
+      return String(inUnit(fallback as Duration, setting.unit as Unit));
+    case 'retentionDays':
+      return String(fallback);
+    case 'removalPolicy':
+      return 'retain';
+    case 'eventBus':
+      return 'default';
+    case 'schedule':
+      return DIGEST_DEFAULTS.schedule;
+    case 'timeZone':
+      return DIGEST_DEFAULTS.timeZone;
+    default:
+      return typeof fallback === 'string' || typeof fallback === 'number' || typeof fallback === 'boolean'
+        ? String(fallback)
+        : undefined;
+  }
+};
 
 /** CDK's own keys: feature flags (`@aws-cdk/...`), `aws:cdk:...`, lookups (`availability-zones:...`). */
 const isCdkKey = (key: string) => key.startsWith('@') || key.includes(':') || key === 'acknowledged-issue-numbers';
@@ -40,14 +154,54 @@ const fail = (key: string, expected: string, value: unknown): never => {
   throw new Error(`CDK context "${key}" must be ${expected}, got ${JSON.stringify(value)}`);
 };
 
-/** A context value as the prop's type: `-c` gives strings, cdk.json gives JSON. */
-const typed = (key: keyof ReviewAlertsProps, raw: unknown): unknown => {
-  switch (PROP_RULES[key].kind) {
-    case 'number':
-    case 'wholeNumber': {
-      const value = typeof raw === 'number' ? raw : Number(raw);
-      return Number.isFinite(value) ? value : fail(key, 'a number', raw);
+const text = (key: string, raw: Raw): string =>
+  typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : fail(key, 'a non-empty string', raw);
+
+const number = (key: string, raw: Raw): number => {
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+  return Number.isFinite(value) ? value : fail(key, 'a number', raw);
+};
+
+/** Lists of objects: arrays from cdk.json, JSON strings from `-c key='[...]'`. */
+const jsonList = (key: string, raw: Raw): Array<Record<string, unknown>> => {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return fail(key, 'a JSON array', raw);
     }
+  }
+  return Array.isArray(value) && value.every((item) => item !== null && typeof item === 'object')
+    ? (value as Array<Record<string, unknown>>)
+    : fail(key, 'a JSON array of objects', raw);
+};
+
+const REMOVAL_POLICIES: Record<string, RemovalPolicy> = {
+  retain: RemovalPolicy.RETAIN,
+  destroy: RemovalPolicy.DESTROY,
+  snapshot: RemovalPolicy.SNAPSHOT,
+};
+
+/** An existing secret named in JSON (`secret`), imported into `scope`. */
+const withSecret = <T>(scope: Construct, id: string, item: Record<string, unknown>): T => {
+  const { secret, ...rest } = item;
+  if (secret === undefined) return rest as T;
+  if (typeof secret !== 'string' || secret === '') return fail(id, 'secret as a secret name or ARN', secret);
+  return { ...rest, secret: importSecret(scope, id, secret) } as T;
+};
+
+const toSources = (scope: Construct, key: string, raw: Raw): WebhookSource[] =>
+  jsonList(key, raw).map(({ toleranceSeconds, ...item }) => ({
+    ...withSecret<WebhookSource>(scope, `SourceSecret-${String(item.name)}`, item),
+    ...(toleranceSeconds === undefined ? {} : { tolerance: Duration.seconds(number(key, toleranceSeconds)) }),
+  }));
+
+/** A context value as its prop's value; imported resources are created in `scope`. */
+const toProp = (scope: Construct, key: string, setting: ContextKey, raw: Raw): unknown => {
+  switch (setting.kind) {
+    case 'number':
+      return number(key, raw);
     case 'boolean':
       // Exactly true or false: `yes` or `1` is a typo, not a yes.
       return raw === true || raw === 'true'
@@ -55,7 +209,8 @@ const typed = (key: keyof ReviewAlertsProps, raw: unknown): unknown => {
         : raw === false || raw === 'false'
           ? false
           : fail(key, 'true or false', raw);
-    case 'emails':
+    case 'string':
+      return text(key, raw);
     case 'list': {
       const items = Array.isArray(raw)
         ? raw
@@ -64,32 +219,89 @@ const typed = (key: keyof ReviewAlertsProps, raw: unknown): unknown => {
           : fail(key, 'a comma-separated list', raw);
       return items.map((item) => String(item).trim()).filter(Boolean);
     }
-    case 'sources':
-    case 'slackChannels': {
-      // Lists of objects: arrays from cdk.json, JSON strings from `-c key='[...]'`.
-      if (typeof raw !== 'string') return raw;
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        return fail(key, 'a JSON array', raw);
-      }
+    case 'duration':
+      return Duration[setting.unit as Unit](number(key, raw));
+    case 'secret':
+      return importSecret(scope, 'IaApiKeySecret', text(key, raw));
+    case 'topicArn': {
+      const arn = text(key, raw);
+      return arn.startsWith('arn:')
+        ? sns.Topic.fromTopicArn(scope, 'AlarmTopic', arn)
+        : fail(key, 'an SNS topic ARN', raw);
     }
-    default:
-      return typeof raw === 'string' ? raw.trim() : fail(key, 'a string', raw);
+    case 'retentionDays': {
+      const days = number(key, raw);
+      return Object.values(logs.RetentionDays).includes(days)
+        ? days
+        : fail(key, 'a CloudWatch Logs retention period in days (1, 3, 5, 7, 14, 30, 60, 90, ...)', raw);
+    }
+    case 'removalPolicy':
+      return REMOVAL_POLICIES[text(key, raw).toLowerCase()] ?? fail(key, 'retain, destroy or snapshot', raw);
+    case 'eventBus': {
+      const bus = text(key, raw);
+      if (bus === 'default') return undefined;
+      return bus.startsWith('arn:')
+        ? events.EventBus.fromEventBusArn(scope, 'EventBus', bus)
+        : events.EventBus.fromEventBusName(scope, 'EventBus', bus);
+    }
+    case 'schedule':
+    case 'timeZone':
+      return undefined; // both at once, below
+    case 'sources':
+      return toSources(scope, key, raw);
+    case 'slackChannels':
+      return jsonList(key, raw).map((item) =>
+        withSecret<SlackChannel>(scope, `SlackWebhookSecret-${String(item.name)}`, item),
+      );
   }
 };
 
-export const propsFromContext = (node: Context): ReviewAlertsProps => {
+/** The digest's schedule and time zone, checked, as one ScheduleExpression. */
+const digestSchedule = (schedule: Raw, timeZone: Raw): scheduler.ScheduleExpression | undefined => {
+  if (schedule === undefined && timeZone === undefined) return undefined;
+  const expression = schedule === undefined ? DIGEST_DEFAULTS.schedule : text('digestSchedule', schedule);
+  if (!/^(cron|rate|at)\([^()]+\)$/.test(expression)) {
+    fail('digestSchedule', 'a Scheduler expression like cron(0 8 ? * MON-FRI *)', schedule);
+  }
+  const zone = timeZone === undefined ? DIGEST_DEFAULTS.timeZone : text('digestTimeZone', timeZone);
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    fail('digestTimeZone', 'an IANA time zone such as UTC or Europe/Berlin', timeZone);
+  }
+  return scheduler.ScheduleExpression.expression(expression, TimeZone.of(zone));
+};
+
+/** The app's `ReviewAlerts` props from `scope`'s context; existing resources are imported into `scope`. */
+export const propsFromContext = (scope: Construct): ReviewAlertsProps => {
+  const { node } = scope;
   for (const key of Object.keys(node.getAllContext() as object)) {
     if (isCdkKey(key) || CONTEXT_KEYS.includes(key)) continue;
     throw new Error(
       `CDK context "${key}" is not a setting of this app; did you mean "${nearestKey(key)}"? (docs/configuration.md)`,
     );
   }
+  const given = (key: string): Raw => {
+    const raw: Raw = node.tryGetContext(key);
+    return raw === '' ? undefined : raw;
+  };
   const props: Record<string, unknown> = {};
-  for (const key of PROP_NAMES) {
-    const raw: unknown = node.tryGetContext(key);
-    if (raw !== undefined && raw !== '') props[key] = typed(key, raw);
+  for (const [key, setting] of Object.entries(CONTEXT)) {
+    const raw = given(key);
+    if (raw === undefined) continue;
+    const value = toProp(scope, key, setting, raw);
+    if (value !== undefined) props[setting.prop] = value;
   }
+  const schedule = digestSchedule(given('digestSchedule'), given('digestTimeZone'));
+  if (schedule) props.digestSchedule = schedule;
   return props as ReviewAlertsProps;
+};
+
+/** A prop's error as the context keys that set it: the operator typed those, not the prop. */
+export const inContextTerms = (error: unknown): unknown => {
+  if (!(error instanceof InvalidPropError)) return error;
+  const keys = Object.entries(CONTEXT)
+    .filter(([, setting]) => setting.prop === error.prop)
+    .map(([key]) => `"${key}"`);
+  return keys.length === 0 ? error : new Error(`CDK context ${keys.join(' / ')}: ${error.message}`);
 };

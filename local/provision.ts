@@ -15,6 +15,11 @@ import {
 import { filterPolicy } from '#lib/domain/alert.js';
 import { AWAITING_INDEX } from '#lib/domain/lifecycle.js';
 import type { Source } from '#lib/domain/webhooks/sources.js';
+import type { CheckEnvironment } from '../functions/check/environment.js';
+import type { IngestEnvironment } from '../functions/ingest/environment.js';
+import type { RetryEnvironment } from '../functions/lib/runtime/environment.js';
+import type { NotifySlackEnvironment } from '../functions/notify-slack/environment.js';
+import type { SweepEnvironment } from '../functions/sweep/environment.js';
 
 /** A webhook source for the local stack: its config plus the secret value to store. */
 export type LocalSource = Omit<Source, 'secretName'> & { secretValue: string };
@@ -235,13 +240,13 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
  * Retries as the local queues are built: the function dead-letters a record, with its reason, on
  * the receive the queue would redrive it; between tries the queue's own visibility timeout.
  */
-const localRetries = (resources: LocalResources) => ({
+const localRetries = (resources: LocalResources): RetryEnvironment => ({
   RETRY_MAX_RECEIVES: String(resources.retryMaxReceives),
   RETRY_FIRST_DELAY_SECONDS: '0',
 });
 
 /** The notify-slack function's environment for these resources. */
-export const notifyEnvironment = (resources: LocalResources): Record<string, string> => ({
+export const notifyEnvironment = (resources: LocalResources): NotifySlackEnvironment => ({
   SLACK_CHANNELS: JSON.stringify(resources.slackChannels),
   DEAD_LETTER_QUEUE_URL: resources.notifyDeadLetterQueueUrl,
   IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
@@ -250,14 +255,14 @@ export const notifyEnvironment = (resources: LocalResources): Record<string, str
 });
 
 /** The ingest function's environment for these resources. */
-export const ingestEnvironment = (resources: LocalResources): Record<string, string> => ({
+export const ingestEnvironment = (resources: LocalResources): IngestEnvironment => ({
   SOURCES: JSON.stringify(resources.sources),
   CHECKS_QUEUE_URL: resources.checksQueueUrl,
   DEDUPE_TABLE_NAME: resources.dedupeTableName,
 });
 
 /** The check function's environment for these resources. */
-export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): Record<string, string> => ({
+export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): CheckEnvironment => ({
   ALERTS_TOPIC_ARN: resources.alertsTopicArn,
   CHECKS_QUEUE_URL: resources.checksQueueUrl,
   DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
@@ -270,7 +275,7 @@ export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): 
 });
 
 /** The sweep function's environment for these resources. */
-export const sweepEnvironment = (resources: LocalResources, iaBaseUrl: string): Record<string, string> => ({
+export const sweepEnvironment = (resources: LocalResources, iaBaseUrl: string): SweepEnvironment => ({
   ALERTS_TOPIC_ARN: resources.alertsTopicArn,
   CHECKS_QUEUE_URL: resources.checksQueueUrl,
   IA_API_KEY_SECRET: resources.apiKeySecretName,

@@ -1,17 +1,36 @@
 /**
  * `npm run build` (and `npm pack`, through prepack): what the package ships, so a user's CDK app
- * needs neither esbuild nor the TypeScript sources.
- *   dist/bundles/<function>/{plain,traced}/index.mjs  the Lambda bundles, built with the settings
- *                                                      CDK bundles with (esbuildOptions)
+ * needs neither esbuild nor the TypeScript sources, in any CDK language.
+ *   dist/bundles/<function>/{plain,traced}/index.mjs  the Lambda bundles (ESM), built with the
+ *                                                      settings CDK bundles with (esbuildOptions)
  *   dist/cli.mjs                                       the ops CLI, one file, no tsx at runtime
- *   dist/infra/, dist/functions/lib/                   the ReviewAlerts construct, compiled, with types
- * Everything is built in a folder of its own and moved into place at the end, so two builds at
- * once (or one that fails) never leave a dist/ with some bundles missing; progress goes to stderr
- * (`npm pack --json` prints only JSON on stdout). `npm run check-package` says what a dist/ lacks.
+ *   dist/lib/                                          the construct library compiled by jsii
+ *                                                      (CommonJS, with types), loadable by
+ *                                                      require() and import alike
+ *   .jsii                                              its jsii assembly (Construct Hub, pacmak)
+ *   dist-bindings/{python,java,dotnet,go}/             generated sources of the other languages'
+ *                                                      packages (not in the npm tarball)
+ * jsii compiles in a staging folder whose package.json says CommonJS (this repository is ESM), from
+ * copies of infra/ and functions/ (the construct reads the functions' contracts and defaults).
+ * Everything is built aside and moved into place at the end, so two builds at once (or one that
+ * fails) never leave a dist/ with some bundles missing; progress goes to stderr (`npm pack --json`
+ * prints only JSON on stdout). `npm run check-package` says what a dist/ lacks.
  */
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLING, bundleDir } from '../infra/constructs/service-function.js';
@@ -19,43 +38,126 @@ import { esbuildOptions } from '../infra/esbuild-options.js';
 import { missingFromDist } from './package-contents.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = `${mkdtempSync(`${root}.dist-`)}/`;
+const dist = mkdtempSync(join(root, '.dist-'));
+const stage = mkdtempSync(join(root, '.dist-jsii-'));
+const say = (line: string) => process.stderr.write(`${line}\n`);
 
-const functions = readdirSync(`${root}functions`).filter((name) => existsSync(`${root}functions/${name}/handler.ts`));
+const run = (command: string, args: string[], cwd: string) => {
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [join(root, 'node_modules', '.bin', command), ...args], {
+    cwd,
+    stdio: ['ignore', 2, 2],
+  });
+  if (result.status !== 0) {
+    for (const folder of [dist, stage]) rmSync(folder, { recursive: true, force: true });
+    throw new Error(`${command} failed (exit ${result.status})`);
+  }
+  say(`${command}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+};
+
+// ---------- the Lambda bundles and the CLI (esbuild) ----------
+const functions = readdirSync(join(root, 'functions')).filter((name) =>
+  existsSync(join(root, 'functions', name, 'handler.ts')),
+);
 for (const name of functions) {
   for (const xRayTracing of [false, true]) {
     await build({
       ...esbuildOptions(xRayTracing),
-      entryPoints: [`${root}functions/${name}/handler.ts`],
-      outfile: `${bundleDir(dist, name, xRayTracing)}/index.mjs`,
+      entryPoints: [join(root, 'functions', name, 'handler.ts')],
+      outfile: join(bundleDir(dist, name, xRayTracing), 'index.mjs'),
       logLevel: 'warning',
     });
   }
 }
-
 await build({
   ...esbuildOptions(false),
-  entryPoints: [`${root}cli/bin.ts`],
-  outfile: `${dist}cli.mjs`,
+  entryPoints: [join(root, 'cli', 'bin.ts')],
+  outfile: join(dist, 'cli.mjs'),
   // The CLI prints an error's class ("UpstreamError: ..."): names survive minification.
   keepNames: true,
   // The entry's own #! line comes first; the banner after it.
   banner: { js: BUNDLING.banner },
   logLevel: 'warning',
 });
-chmodSync(`${dist}cli.mjs`, 0o755);
+chmodSync(join(dist, 'cli.mjs'), 0o755);
 
-const tsc = spawnSync(
-  process.execPath,
-  [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`, '--outDir', dist],
-  { stdio: ['ignore', 2, 2] },
+// ---------- the construct library (jsii) ----------
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+/** jsii records where the library lives; until package.json says, the local repository stands in. */
+const repository = manifest.repository ?? { type: 'git', url: `git+file://${root}` };
+if (manifest.repository === undefined) say('package.json has no repository: set it before publishing');
+for (const folder of ['infra', 'functions']) cpSync(join(root, folder), join(stage, folder), { recursive: true });
+for (const file of ['README.md', 'LICENSE']) cpSync(join(root, file), join(stage, file));
+symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'), 'dir');
+writeFileSync(
+  join(stage, 'tsconfig.jsii.json'),
+  JSON.stringify({
+    compilerOptions: {
+      target: 'es2022',
+      lib: ['es2022'],
+      module: 'node16',
+      moduleResolution: 'node16',
+      declaration: true,
+      outDir: 'dist/lib',
+      rootDir: '.',
+      types: ['node'],
+      strict: true,
+      alwaysStrict: true,
+      noImplicitAny: true,
+      noImplicitThis: true,
+      strictNullChecks: true,
+      strictFunctionTypes: true,
+      strictBindCallApply: true,
+      strictPropertyInitialization: true,
+      useUnknownInCatchVariables: true,
+      noImplicitReturns: true,
+      noFallthroughCasesInSwitch: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      resolveJsonModule: true,
+      forceConsistentCasingInFileNames: true,
+      noEmitOnError: true,
+    },
+    // The library is what the entry reaches; the repository's own app (app.ts) is not shipped.
+    files: ['infra/index.ts'],
+  }),
 );
-if (tsc.status !== 0) {
-  rmSync(dist, { recursive: true, force: true });
-  throw new Error('tsc failed to compile the construct');
-}
+const { scripts: _scripts, devDependencies: _dev, allowScripts: _allow, type: _type, ...published } = manifest;
+writeFileSync(
+  join(stage, 'package.json'),
+  JSON.stringify(
+    {
+      ...published,
+      // CommonJS for jsii's output; the repository itself is ESM.
+      type: 'commonjs',
+      repository,
+      files: ['dist/lib/', 'dist/bundles/', '.jsii', 'README.md', 'LICENSE'],
+      // The library's lowest supported CDK, as jsii wants every peer.
+      devDependencies: { 'aws-cdk-lib': '2.276.0', constructs: '10.0.0' },
+    },
+    null,
+    2,
+  ),
+);
+run('jsii', ['--silence-warnings=reserved-word'], stage);
+// dist/lib is CommonJS inside an ESM package: its own package.json says so to Node.
+writeFileSync(join(stage, 'dist', 'lib', 'package.json'), '{ "type": "commonjs" }\n');
+cpSync(join(stage, 'dist', 'lib'), join(dist, 'lib'), { recursive: true });
+
+// ---------- Python, Java, .NET and Go (jsii-pacmak) ----------
+// The bindings embed the npm package, bundles included; the languages' own registries are not
+// reachable here, so pacmak generates code only (--code-only), which is what gets published.
+cpSync(join(dist, 'bundles'), join(stage, 'dist', 'bundles'), { recursive: true });
+run('jsii-pacmak', ['--code-only', '--outdir', 'dist-bindings'], stage);
+
 const missing = missingFromDist(dist, functions);
 if (missing.length > 0) throw new Error(`the build is missing ${missing.join(', ')}`);
-rmSync(`${root}dist`, { recursive: true, force: true });
-renameSync(dist, `${root}dist`);
-process.stderr.write(`built dist/: ${functions.length} functions × 2 bundles, cli.mjs, the construct\n`);
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+renameSync(dist, join(root, 'dist'));
+renameSync(join(stage, '.jsii'), join(root, '.jsii'));
+rmSync(join(root, 'dist-bindings'), { recursive: true, force: true });
+renameSync(join(stage, 'dist-bindings'), join(root, 'dist-bindings'));
+rmSync(stage, { recursive: true, force: true });
+say(
+  `built dist/: ${functions.length} functions × 2 bundles, cli.mjs, the construct (jsii); dist-bindings/: ${readdirSync(join(root, 'dist-bindings')).join(', ')}`,
+);

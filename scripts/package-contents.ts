@@ -3,22 +3,27 @@
  * the compiled construct with its types. `npm run check-package` (and prepublishOnly) runs it.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleDir } from '../infra/constructs/service-function.js';
 
 export const missingFromDist = (dist: string, functions: string[]): string[] =>
   [
-    ...functions.flatMap((name) => [false, true].map((traced) => `${bundleDir(dist, name, traced)}/index.mjs`)),
-    `${dist}cli.mjs`,
-    `${dist}infra/index.js`,
-    `${dist}infra/index.d.ts`,
+    ...functions.flatMap((name) => [false, true].map((traced) => join(bundleDir(dist, name, traced), 'index.mjs'))),
+    join(dist, 'cli.mjs'),
+    join(dist, 'lib', 'infra', 'index.js'),
+    join(dist, 'lib', 'infra', 'index.d.ts'),
+    join(dist, 'lib', 'package.json'),
   ].filter((file) => !existsSync(file));
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const functions = readdirSync(`${root}functions`).filter((name) => existsSync(`${root}functions/${name}/handler.ts`));
-  const missing = missingFromDist(`${root}dist/`, functions);
+  const missing = [
+    ...missingFromDist(join(root, 'dist'), functions),
+    ...(existsSync(join(root, '.jsii')) ? [] : [join(root, '.jsii')]),
+  ];
   if (missing.length > 0) {
     process.stderr.write(
       `dist/ is incomplete (run npm run build): missing ${missing.map((f) => f.slice(root.length)).join(', ')}\n`,

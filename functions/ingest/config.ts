@@ -2,10 +2,10 @@
 import { MIN_RECHECK_INTERVAL_SECONDS } from '#lib/domain/defaults.js';
 import { parseSources } from '#lib/domain/webhooks/sources.js';
 import { jsonEnv, numberEnv, requireEnv } from '#lib/runtime/config.js';
+import type { EnvironmentOf } from '#lib/runtime/environment.js';
+import type { IngestEnvironment } from './environment.js';
 
-type Env = Record<string, string | undefined>;
-
-export const loadIngestConfig = (env: Env) => ({
+export const loadIngestConfig = (env: EnvironmentOf<IngestEnvironment>) => ({
   sources: jsonEnv(env, 'SOURCES', parseSources),
   checksQueueUrl: requireEnv(env, 'CHECKS_QUEUE_URL'),
   dedupeTableName: requireEnv(env, 'DEDUPE_TABLE_NAME'),

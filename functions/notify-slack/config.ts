@@ -3,8 +3,8 @@ import * as z from 'zod/mini';
 import '#lib/domain/zod.js';
 import { pacedIntervalMs, SLACK_RATE_PER_SECOND } from '#lib/domain/defaults.js';
 import { alertDedupeSeconds, jsonEnv, loadRetryPolicy, numberEnv, requireEnv } from '#lib/runtime/config.js';
-
-type Env = Record<string, string | undefined>;
+import type { EnvironmentOf } from '#lib/runtime/environment.js';
+import type { NotifySlackEnvironment } from './environment.js';
 
 /** A channel as the stack describes it: its buffer queue, its webhook secret, the origin it may post to. */
 const channelSchema = z.object({
@@ -23,7 +23,7 @@ const parseChannels = (value: unknown): Channel[] => {
   return result.data;
 };
 
-export const loadNotifyConfig = (env: Env) => ({
+export const loadNotifyConfig = (env: EnvironmentOf<NotifySlackEnvironment>) => ({
   channels: jsonEnv(env, 'SLACK_CHANNELS', parseChannels),
   deadLetterQueueUrl: requireEnv(env, 'DEAD_LETTER_QUEUE_URL'),
   idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),

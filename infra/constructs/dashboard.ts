@@ -9,15 +9,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, serviceName } from '../../functions/lib/domain/defaults.js';
 import { serviceMetric } from './ops-alarms.js';
 
 export interface DashboardProps {
-  iaRatePerSecond: number;
-  checksQueue: sqs.IQueue;
-  deadLetterQueues: Record<string, sqs.IQueue>;
-  functions: Record<string, lambda.IFunction>;
-  alarms: cloudwatch.IAlarm[];
+  readonly metricsNamespace: string;
+  readonly iaRatePerSecond: number;
+  readonly checksQueue: sqs.IQueue;
+  /** Read at synthesis: alarms added later show too. */
+  readonly alarms: cloudwatch.IAlarm[];
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -25,19 +24,16 @@ const WIDE = 12;
 const HEIGHT = 6;
 
 /** Every series of `metricName` split by `dimension` (and `service`), summed per 5 minutes. */
-const search = (metricName: string, dimension: string, label: string) =>
+const search = (namespace: string, metricName: string, dimension: string, label: string) =>
   new cloudwatch.MathExpression({
-    expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service} MetricName="${metricName}"', 'Sum', 300)`,
+    expression: `SEARCH('{${namespace},${dimension},service} MetricName="${metricName}"', 'Sum', 300)`,
     label,
     period: FIVE_MINUTES,
   });
 
 /** A count summed over every function that emits it. */
-const sumOf = (metricName: string) =>
-  `SUM(SEARCH('{${METRICS_NAMESPACE},service} MetricName="${metricName}"', 'Sum', 300))`;
-
-const total = (metricName: string, label: string) =>
-  new cloudwatch.MathExpression({ expression: sumOf(metricName), label, period: FIVE_MINUTES });
+export const sumOf = (namespace: string, metricName: string) =>
+  `SUM(SEARCH('{${namespace},service} MetricName="${metricName}"', 'Sum', 300))`;
 
 /** Half the dashboard's width, the same height for every graph. */
 const graph = (props: cloudwatch.GraphWidgetProps) =>
@@ -46,18 +42,20 @@ const graph = (props: cloudwatch.GraphWidgetProps) =>
 export class Dashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   readonly url: string;
+  private readonly errors: cloudwatch.GraphWidget;
+  private readonly durations: cloudwatch.GraphWidget;
+  private readonly deadLetters: cloudwatch.GraphWidget;
 
   constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const name = `${stack.stackName}-review-alerts`;
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: name,
-      defaultInterval: Duration.days(7),
-    });
+    const namespace = props.metricsNamespace;
+    // No dashboardName: CloudFormation names it, so two deployments never collide.
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
     const budget = props.iaRatePerSecond * 300;
-    const sweep = (metric: string, statistic: string) =>
-      serviceMetric(metric, serviceName('sweep')).with({ statistic });
+    const sweep = (metric: string, statistic: string) => serviceMetric(namespace, metric, 'sweep').with({ statistic });
+    const total = (metricName: string, label: string) =>
+      new cloudwatch.MathExpression({ expression: sumOf(namespace, metricName), label, period: FIVE_MINUTES });
 
     this.dashboard.addWidgets(
       graph({
@@ -68,7 +66,7 @@ export class Dashboard extends Construct {
       graph({
         title: 'Alerts published per event type',
         stacked: true,
-        left: [search('AlertsPublished', 'eventType', '')],
+        left: [search(namespace, 'AlertsPublished', 'eventType', '')],
       }),
     );
     this.dashboard.addWidgets(
@@ -85,13 +83,14 @@ export class Dashboard extends Construct {
         leftYAxis: { min: 0, max: 100 },
         left: [
           new cloudwatch.MathExpression({
-            expression: `100 * ${sumOf('IaRequests')} / ${budget}`,
+            expression: `100 * ${sumOf(namespace, 'IaRequests')} / ${budget}`,
             label: 'budget used (%)',
             period: FIVE_MINUTES,
           }),
         ],
       }),
     );
+    this.deadLetters = graph({ title: 'Dead-letter queues' });
     this.dashboard.addWidgets(
       graph({
         title: 'Checks queue: depth and age of the oldest',
@@ -110,40 +109,36 @@ export class Dashboard extends Construct {
           }),
         ],
       }),
-      graph({
-        title: 'Dead-letter queues',
-        left: Object.entries(props.deadLetterQueues).map(([label, queue]) =>
-          queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label }),
-        ),
-      }),
+      this.deadLetters,
     );
     this.dashboard.addWidgets(
       graph({
         title: 'Webhooks accepted per source',
-        left: [search('WebhooksAccepted', 'source', '')],
+        left: [search(namespace, 'WebhooksAccepted', 'source', '')],
       }),
       graph({
         title: 'Webhooks rejected per source',
-        left: [search('WebhooksRejected', 'source', '')],
+        left: [search(namespace, 'WebhooksRejected', 'source', '')],
       }),
     );
-    this.dashboard.addWidgets(
-      graph({
-        title: 'Function errors',
-        left: Object.entries(props.functions).map(([label, fn]) =>
-          fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label }),
-        ),
-      }),
-      graph({
-        title: 'Function duration (p95, ms)',
-        left: Object.entries(props.functions).map(([label, fn]) =>
-          fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p95', label }),
-        ),
-      }),
-    );
+    this.errors = graph({ title: 'Function errors' });
+    this.durations = graph({ title: 'Function duration (p95, ms)' });
+    this.dashboard.addWidgets(this.errors, this.durations);
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Ops alarms', width: 2 * WIDE, height: 4, alarms: props.alarms }),
     );
-    this.url = `https://${stack.region}.console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards:name=${name}`;
+    this.url = `https://${stack.region}.console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards:name=${this.dashboard.dashboardName}`;
+  }
+
+  /** A function's errors and p95 duration on the function graphs. */
+  addFunction(label: string, fn: lambda.IFunction): void {
+    this.errors.addLeftMetric(fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label }));
+    this.durations.addLeftMetric(fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p95', label }));
+  }
+
+  addDeadLetterQueue(label: string, queue: sqs.IQueue): void {
+    this.deadLetters.addLeftMetric(
+      queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label }),
+    );
   }
 }

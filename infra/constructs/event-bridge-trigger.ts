@@ -9,11 +9,12 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface EventBridgeTriggerProps {
-  eventBusName: string;
+  /** The account's default bus when not given. */
+  readonly eventBus?: events.IEventBus;
   /** EventBridge `source` values to accept; all when empty. */
-  sources: string[];
-  checksQueue: sqs.IQueue;
-  deadLetterQueue: sqs.IQueue;
+  readonly sources: string[];
+  readonly checksQueue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
 }
 
 export class EventBridgeTrigger extends Construct {
@@ -21,7 +22,7 @@ export class EventBridgeTrigger extends Construct {
 
   constructor(scope: Construct, id: string, props: EventBridgeTriggerProps) {
     super(scope, id);
-    const eventBus = events.EventBus.fromEventBusName(this, 'Bus', props.eventBusName);
+    const { eventBus } = props;
     const source = props.sources.length > 0 ? { source: props.sources } : {};
     const target = (reference: 'attemptId' | 'assignmentId') =>
       new targets.SqsQueue(props.checksQueue, {
@@ -34,13 +35,13 @@ export class EventBridgeTrigger extends Construct {
       });
     this.rules = [
       new events.Rule(this, 'AttemptEvents', {
-        eventBus,
+        ...(eventBus ? { eventBus } : {}),
         description: 'Events with detail.attemptId → check that attempt',
         eventPattern: { ...source, detail: { attemptId: events.Match.exists() } },
         targets: [target('attemptId')],
       }),
       new events.Rule(this, 'AssignmentEvents', {
-        eventBus,
+        ...(eventBus ? { eventBus } : {}),
         description: 'Events with only detail.assignmentId → check the assignment’s attempts',
         eventPattern: {
           ...source,

@@ -10,21 +10,22 @@
  */
 
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, serviceName } from '../../functions/lib/domain/defaults.js';
+import { serviceName } from '../../functions/lib/domain/defaults.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-/** The repository root, or in the installed package its `dist/`. */
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository root, or the installed package's root. */
+const projectRoot = `${PACKAGE_ROOT}/`;
 
-/** Where the package keeps a function's prebuilt bundle (`npm run build`). */
-export const bundleDir = (root: string, name: string, xRayTracing: boolean) =>
-  `${root}bundles/${name}/${xRayTracing ? 'traced' : 'plain'}`;
+/** Where a built dist/ keeps a function's prebuilt bundle (`npm run build`). */
+export const bundleDir = (dist: string, name: string, xRayTracing: boolean) =>
+  join(dist, 'bundles', name, xRayTracing ? 'traced' : 'plain');
 
 /** The esbuild settings of every function; the bench script builds with the same ones. */
 export const BUNDLING = {
@@ -67,16 +68,19 @@ export const defineTracing = (xRayTracing: boolean) => ({
   'process.env.POWERTOOLS_TRACE_ENABLED': JSON.stringify(String(xRayTracing)),
 });
 
+/** The five functions, each a folder under functions/ with a handler.ts. */
+export type FunctionName = 'check' | 'ingest' | 'sweep' | 'digest' | 'notify-slack';
+
 export interface ServiceFunctionProps {
-  /** Folder under functions/ with a handler.ts. */
-  name: string;
-  description: string;
-  memorySize: number;
-  timeout: Duration;
-  logRetentionDays: number;
+  readonly name: FunctionName;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly logRetention: logs.RetentionDays;
   /** Active X-Ray tracing plus the Powertools Tracer, which the code loads only then. */
-  xRayTracing: boolean;
-  environment: Record<string, string>;
+  readonly xRayTracing: boolean;
+  readonly metricsNamespace: string;
+  readonly environment: Record<string, string>;
 }
 
 export class ServiceFunction extends Construct {
@@ -86,10 +90,7 @@ export class ServiceFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
-    if (!Object.values(logs.RetentionDays).includes(props.logRetentionDays as logs.RetentionDays)) {
-      throw new Error(`logRetentionDays ${props.logRetentionDays} is not a CloudWatch Logs retention period`);
-    }
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays as logs.RetentionDays });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.name}: writes only its own log group; other grants are per resource`,
@@ -108,13 +109,13 @@ export class ServiceFunction extends Construct {
       tracing: props.xRayTracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
         POWERTOOLS_SERVICE_NAME: serviceName(props.name),
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
         POWERTOOLS_TRACE_ENABLED: String(props.xRayTracing),
         ...props.environment,
       },
     };
     const entry = `${projectRoot}functions/${props.name}/handler.ts`;
-    const prebuilt = bundleDir(projectRoot, props.name, props.xRayTracing);
+    const prebuilt = bundleDir(join(PACKAGE_ROOT, 'dist'), props.name, props.xRayTracing);
     if (existsSync(entry)) {
       this.function = new NodejsFunction(this, 'Function', {
         ...common,
@@ -132,7 +133,7 @@ export class ServiceFunction extends Construct {
           ),
         },
       });
-    } else if (existsSync(`${prebuilt}/index.mjs`)) {
+    } else if (existsSync(join(prebuilt, 'index.mjs'))) {
       this.function = new lambda.Function(this, 'Function', {
         ...common,
         code: lambda.Code.fromAsset(prebuilt),

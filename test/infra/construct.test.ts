@@ -1,42 +1,203 @@
-/** `ReviewAlerts` in someone else's stack: typed props, defaults, errors naming the prop, what it exposes. */
+/** `ReviewAlerts` in someone else's stack: CDK-typed props, defaults, errors naming the prop, members, methods. */
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { PROP_RULES, ReviewAlerts, type ReviewAlertsProps } from '../../infra/index.js';
-import { CONTEXT_KEYS, propsFromContext } from '../../infra/settings.js';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ReviewAlerts, type ReviewAlertsProps, WebhookSourceKind } from '../../infra/index.js';
+import { PROP_RULES } from '../../infra/review-alerts-props.js';
+import { CONTEXT, CONTEXT_KEYS, contextDefault, propsFromContext } from '../../infra/settings.js';
 
-const userStack = (props: ReviewAlertsProps) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'PlatformStack');
-  const alerts = new ReviewAlerts(stack, 'ReviewAlerts', props);
-  return { stack, alerts, template: Template.fromStack(stack) };
+const app = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+const userStack = (props: ReviewAlertsProps | ((stack: Stack) => ReviewAlertsProps) = {}) => {
+  const stack = new Stack(app(), 'PlatformStack');
+  const alerts = new ReviewAlerts(stack, 'ReviewAlerts', typeof props === 'function' ? props(stack) : props);
+  return { stack, alerts, template: () => Template.fromStack(stack) };
 };
 
+const lambdaVariables = (template: Template) =>
+  Object.values(template.findResources('AWS::Lambda::Function')).map(
+    (fn) =>
+      (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables,
+  );
+
 describe('ReviewAlerts in a user’s stack', () => {
-  it('builds from typed props and exposes what users wire further', () => {
-    const { alerts, template } = userStack({
+  it('takes CDK types: Duration, ISecret, IEventBus, ITopic, RetentionDays, RemovalPolicy, ScheduleExpression', () => {
+    const { stack, template } = userStack((scope) => ({
       alertEmails: ['ops@example.com'],
-      sources: [{ name: 'greenhouse', kind: 'greenhouse', attemptIdPath: 'payload.id' }],
+      iaApiKeySecret: secretsmanager.Secret.fromSecretNameV2(scope, 'Key', 'platform/ia-key'),
+      eventBus: new events.EventBus(scope, 'Bus'),
+      alarmTopic: new sns.Topic(scope, 'PlatformAlarms'),
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+      sweepInterval: Duration.minutes(10),
+      sweepHorizon: Duration.days(14),
+      reviewSla: Duration.hours(8),
+      digestSchedule: scheduler.ScheduleExpression.expression('cron(0 9 ? * MON-FRI *)', TimeZone.EUROPE_BERLIN),
+      sources: [{ name: 'greenhouse', kind: WebhookSourceKind.GREENHOUSE, attemptIdPath: 'payload.id' }],
       slackChannels: [{ name: 'reviews' }],
-      sweepHorizonDays: 14,
+    }));
+    const t = template();
+    const variables = lambdaVariables(t);
+    expect(variables.find((v) => v.SWEEP_INTERVAL_SECONDS)).toMatchObject({
+      SWEEP_INTERVAL_SECONDS: '600',
+      SWEEP_HORIZON_DAYS: '14',
+      REVIEW_SLA_SECONDS: '28800',
+      IA_API_KEY_SECRET: 'platform/ia-key',
     });
-    template.resourceCountIs('AWS::SNS::Subscription', 2); // the email, the Slack buffer
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { SWEEP_HORIZON_DAYS: '14' } },
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    t.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ KeySchema: [{ AttributeName: 'attemptId', KeyType: 'HASH' }] }),
     });
-    for (const exposed of [
-      alerts.alertsTopic,
-      alerts.opsTopic,
-      alerts.checksQueue,
-      alerts.deadLetterQueue,
-      alerts.stateTable,
-      alerts.dashboard.dashboard,
-      alerts.slack?.deadLetterQueue,
-    ]) {
-      expect(exposed).toBeDefined();
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: stack.getLogicalId(stack.node.findChild('Bus').node.defaultChild as never) },
+    });
+    t.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 9 ? * MON-FRI *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+    });
+    // The platform's own topic takes the alarms; no ops topic of ours.
+    t.resourcePropertiesCountIs('AWS::SNS::Topic', { DisplayName: 'Assessment review alerts: ops alarms' }, 0);
+    const alarmTopic = stack.getLogicalId(stack.node.findChild('PlatformAlarms').node.defaultChild as never);
+    for (const alarm of Object.values(t.findResources('AWS::CloudWatch::Alarm'))) {
+      expect((alarm as { Properties: { AlarmActions: unknown[] } }).Properties.AlarmActions).toEqual([
+        { Ref: alarmTopic },
+      ]);
     }
+  });
+
+  it('keeps the state and idempotency tables by default', () => {
+    const t = userStack().template();
+    const tables = Object.values(t.findResources('AWS::DynamoDB::Table')) as Array<{
+      DeletionPolicy: string;
+      Properties: { KeySchema: Array<{ AttributeName: string }> };
+    }>;
+    const policyOf = (key: string) =>
+      tables.find((table) => table.Properties.KeySchema[0]?.AttributeName === key)?.DeletionPolicy;
+    expect([policyOf('attemptId'), policyOf('id')]).toEqual(['Retain', 'Retain']);
+  });
+
+  it('exposes what users wire further, typed by interfaces', () => {
+    const { alerts, stack } = userStack({ slackChannels: [{ name: 'reviews' }] });
+    for (const exposed of [
+      alerts.alertsTopic.topicArn,
+      alerts.alarmTopic.topicArn,
+      alerts.checksQueue.queueUrl,
+      alerts.deadLetterQueue.queueUrl,
+      alerts.stateTable.tableName,
+      alerts.webhookUrl,
+      alerts.checkFunction.functionArn,
+      alerts.ingestFunction.functionArn,
+      alerts.sweepFunction.functionArn,
+      alerts.digestFunction.functionArn,
+      alerts.notifySlackFunction?.functionArn,
+      alerts.slackDeadLetterQueue?.queueUrl,
+      alerts.dashboard.dashboardName,
+    ]) {
+      expect(Token.isUnresolved(exposed)).toBe(true);
+    }
+    expect(alerts.alarms.length).toBe(
+      Template.fromStack(stack).toJSON() &&
+        Object.keys(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).length,
+    );
+  });
+
+  it('gives every function unit its own errors alarm', () => {
+    const { alerts } = userStack({ slackChannels: [{ name: 'reviews' }] });
+    const errorAlarms = alerts.alarms
+      .filter((alarm) => alarm.node.id === 'Errors')
+      .map((alarm) => alarm.node.scope?.node.id);
+    expect(errorAlarms.sort()).toEqual(['Check', 'Digest', 'Ingest', 'Slack', 'Sweep']);
+  });
+
+  it('adds audiences, sources and check senders after construction', () => {
+    const { stack, alerts, template } = userStack();
+    alerts.addEmailSubscription('lead@example.com', {
+      assessmentIds: ['pjpmahbioyqufxos'],
+      eventTypes: ['review.overdue'],
+    });
+    alerts.addSlackChannel({ name: 'late', eventTypes: ['review.overdue'] });
+    alerts.addSource({
+      name: 'lever',
+      kind: WebhookSourceKind.LEVER,
+      attemptIdPath: 'data.attemptId',
+      tolerance: Duration.minutes(2),
+    });
+    const sender = new iam.Role(stack, 'Sender', { assumedBy: new iam.AccountRootPrincipal() });
+    alerts.grantRequestCheck(sender);
+    const t = template();
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'lead@example.com',
+      FilterPolicy: { eventType: ['review.overdue'], assessmentId: ['pjpmahbioyqufxos'] },
+    });
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      FilterPolicy: { eventType: ['review.overdue'] },
+    });
+    const ingest = lambdaVariables(t).find((v) => v.SOURCES) as { SOURCES: unknown };
+    expect(JSON.stringify(ingest.SOURCES)).toContain('\\"toleranceSeconds\\":120');
+    const slack = lambdaVariables(t).find((v) => v.SLACK_CHANNELS) as { SLACK_CHANNELS: unknown };
+    expect(JSON.stringify(slack.SLACK_CHANNELS)).toContain('\\"name\\":\\"late\\"');
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(sender.node.defaultChild as never) }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })] },
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Nobody receives'))).toEqual([]);
+  });
+
+  it('measures alerts published and the oldest wait in its own namespace', () => {
+    const { alerts } = userStack({ metricsNamespace: 'TeamA' });
+    expect(JSON.stringify(alerts.metricAlertsPublished().toMetricConfig())).toContain("SEARCH('{TeamA,service}");
+    expect(alerts.metricOldestReviewWait().toMetricConfig().metricStat).toMatchObject({
+      namespace: 'TeamA',
+      metricName: 'OldestReviewWaitHours',
+      statistic: 'Maximum',
+    });
+  });
+
+  it('lives twice in one stack: no physical names, a warning about shared metrics', () => {
+    const stack = new Stack(app(), 'Twice');
+    new ReviewAlerts(stack, 'TeamA', {
+      alertEmails: ['a@example.com'],
+      chatSlackWorkspaceId: 'T1',
+      chatSlackChannelId: 'C1',
+    });
+    new ReviewAlerts(stack, 'TeamB', {
+      alertEmails: ['b@example.com'],
+      chatSlackWorkspaceId: 'T1',
+      chatSlackChannelId: 'C2',
+    });
+    const t = Template.fromStack(stack).toJSON() as {
+      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    };
+    const names = Object.values(t.Resources).flatMap((resource) =>
+      Object.entries(resource.Properties ?? {})
+        .filter(
+          ([key, value]) =>
+            typeof value === 'string' &&
+            /^(AlarmName|DashboardName|TableName|QueueName|TopicName|FunctionName|RoleName|LogGroupName|SecretName)$/.test(
+              key,
+            ),
+        )
+        .map(([key, value]) => `${resource.Type}.${key}=${JSON.stringify(value)}`),
+    );
+    expect(names).toEqual([]);
+    const chat = Object.values(t.Resources)
+      .filter((resource) => resource.Type === 'AWS::Chatbot::SlackChannelConfiguration')
+      .map((resource) => resource.Properties?.ConfigurationName);
+    expect(new Set(chat).size).toBe(2);
+    expect(
+      Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('metrics namespace IaReviewAlerts')),
+    ).toHaveLength(2);
   });
 
   it.each<[string, ReviewAlertsProps, RegExp]>([
@@ -59,53 +220,93 @@ describe('ReviewAlerts in a user’s stack', () => {
     ],
     [
       'a bad source',
-      { sources: [{ name: 'x', kind: 'greenhouse' } as never] },
+      { sources: [{ name: 'x', kind: WebhookSourceKind.GREENHOUSE }] },
       /"sources" must be valid webhook sources .*needs attemptIdPath or assignmentIdPath/,
+    ],
+    [
+      'a sweep interval of seconds',
+      { sweepInterval: Duration.seconds(90) },
+      /"sweepInterval" must be from 1 minute to 1 hour in whole minutes, got 1 minute 30 seconds/,
+    ],
+    [
+      'a number where a Duration goes',
+      { reviewSla: 24 as unknown as Duration },
+      /"reviewSla" must be a Duration, got 24/,
+    ],
+    [
+      'a retention CloudWatch does not offer',
+      { logRetention: 2 as logs.RetentionDays },
+      /"logRetention" must be a RetentionDays value/,
     ],
   ])('fails on %s, naming the prop', (_name, props, message) => {
     expect(() => userStack(props)).toThrow(message);
   });
+
+  it('leaves tokens alone', () => {
+    const { template } = userStack((stack) => ({
+      iaRatePerSecond: new CfnParameter(stack, 'Rate', { type: 'Number' }).valueAsNumber,
+      alertEmails: [new CfnParameter(stack, 'Email').valueAsString],
+      iaAttemptUrlTemplate: new CfnParameter(stack, 'AttemptUrl').valueAsString,
+    }));
+    expect(JSON.stringify(lambdaVariables(template()))).toContain('{"Ref":"Rate"}');
+  });
 });
 
 describe('CDK context', () => {
-  const node = (context: Record<string, unknown>) => new App({ context }).node;
+  const contextProps = (context: Record<string, unknown>) => propsFromContext(new Stack(new App({ context }), 'S'));
 
-  it('maps every prop from the strings -c gives', () => {
-    expect(
-      propsFromContext(
-        node({
-          alertEmails: 'a@b.co, c@d.co',
-          iaRatePerSecond: '2',
-          xRayTracing: 'true',
-          slackChannels: '[{"name":"x"}]',
-          stackName: 'S',
-        }),
-      ),
-    ).toEqual({
+  it('maps keys from the strings -c gives to the props they set', () => {
+    const props = contextProps({
+      alertEmails: 'a@b.co, c@d.co',
+      iaRatePerSecond: '2',
+      xRayTracing: 'true',
+      slackChannels: '[{"name":"x","secret":"slack/x"}]',
+      sweepIntervalMinutes: '10',
+      logRetentionDays: '90',
+      removalPolicy: 'destroy',
+      eventBusName: 'platform',
+      iaApiKeySecret: 'platform/ia-key',
+      digestTimeZone: 'Europe/Berlin',
+      stackName: 'S',
+    });
+    expect(props).toMatchObject({
       alertEmails: ['a@b.co', 'c@d.co'],
       iaRatePerSecond: 2,
       xRayTracing: true,
-      slackChannels: [{ name: 'x' }],
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
+    expect(props.sweepInterval?.toMinutes()).toBe(10);
+    expect(props.slackChannels?.[0]?.secret?.secretName).toBe('slack/x');
+    expect(props.iaApiKeySecret?.secretName).toBe('platform/ia-key');
+    expect(props.eventBus?.eventBusName).toBe('platform');
+    expect(props.digestSchedule?.expressionString).toBe('cron(0 8 ? * MON-FRI *)');
+    expect(props.digestSchedule?.timeZone?.timezoneName).toBe('Europe/Berlin');
+  });
+
+  it('names the context key when its value is wrong', () => {
+    expect(() => contextProps({ digestTimeZone: 'Mars/Olympus' })).toThrow(
+      /"digestTimeZone" must be an IANA time zone/,
+    );
+    expect(() => contextProps({ alarmTopicArn: 'ops' })).toThrow(/"alarmTopicArn" must be an SNS topic ARN/);
   });
 
   it('has a key for every prop, and docs/configuration.md a row for every key with its default', () => {
-    expect(CONTEXT_KEYS).toEqual([...Object.keys(PROP_RULES), 'stackName']);
-    const readme = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
-    const table = readme.slice(readme.indexOf('<!-- settings table -->'), readme.indexOf('<!-- /settings table -->'));
+    expect(new Set(Object.values(CONTEXT).map((setting) => setting.prop))).toEqual(new Set(Object.keys(PROP_RULES)));
+    const page = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const table = page.slice(page.indexOf('<!-- settings table -->'), page.indexOf('<!-- /settings table -->'));
     const rows = new Map(
-      [...table.matchAll(/^\| `([A-Za-z]+)` \| ([^|]+) \|/gm)].map((m) => [m[1] as string, (m[2] as string).trim()]),
+      [...table.matchAll(/^\| `([A-Za-z]+)` \| `([A-Za-z]+)` \| ([^|]+) \|/gm)].map((m) => [
+        m[1] as string,
+        { prop: m[2] as string, shown: (m[3] as string).trim() },
+      ]),
     );
-    expect([...rows.keys()].sort()).toEqual([...CONTEXT_KEYS].sort());
-    for (const [key, rule] of Object.entries(PROP_RULES)) {
-      const shown = rows.get(key);
-      if (
-        typeof rule.default === 'number' ||
-        typeof rule.default === 'boolean' ||
-        (typeof rule.default === 'string' && rule.default !== '')
-      ) {
-        expect([key, shown]).toEqual([key, `\`${String(rule.default)}\``]);
-      }
+    expect([...rows.keys()].sort()).toEqual([...CONTEXT_KEYS].filter((key) => key !== 'stackName').sort());
+    for (const [key, setting] of Object.entries(CONTEXT)) {
+      const row = rows.get(key);
+      expect([key, row?.prop]).toEqual([key, setting.prop]);
+      const fallback = contextDefault(key);
+      if (fallback !== undefined && fallback !== '') expect([key, row?.shown]).toEqual([key, `\`${fallback}\``]);
     }
   });
 });

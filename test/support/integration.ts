@@ -78,7 +78,10 @@ export const useIntegration = (name: string, options: IntegrationOptions = {}): 
 type FunctionName = 'check' | 'ingest' | 'sweep' | 'digest' | 'notify-slack';
 
 /** A function's handler, imported after `env` is set: each Lambda reads its own environment at cold start. */
-export const loadHandler = async <T>(fn: FunctionName, env: Record<string, string> = {}): Promise<T> => {
+export const loadHandler = async <T>(
+  fn: FunctionName,
+  env: { readonly [name: string]: string | undefined } | object = {},
+): Promise<T> => {
   Object.assign(process.env, env);
   return ((await import(`../../functions/${fn}/handler.js`)) as { handler: T }).handler;
 };

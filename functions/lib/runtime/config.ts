@@ -8,17 +8,38 @@ import { ALERT_DEDUPE_DAYS, IA_DEFAULTS } from '../domain/defaults.js';
 import { ConfigurationError } from '../domain/errors.js';
 import { DEFAULT_WATCH, type WatchSettings } from '../domain/lifecycle.js';
 import { RETRY_POLICY, type RetryPolicy } from '../domain/record-disposition.js';
+import type {
+  AlertEnvironment,
+  EnvironmentOf,
+  IaEnvironment,
+  LifecycleEnvironment,
+  RenderEnvironment,
+  RetryEnvironment,
+  WatchEnvironment,
+} from './environment.js';
 
-type Env = Record<string, string | undefined>;
+/**
+ * An environment as a loader reads it: the names are those of the function's contract
+ * (environment.ts), so a loader cannot read a name the stack does not set.
+ */
+type Env = { readonly [name: string]: string | undefined };
+type Name<E> = keyof E & string;
 
-export const requireEnv = (env: Env, name: string): string => {
-  const value = env[name]?.trim();
+const read = <E extends object>(env: E, name: Name<E>) => (env as Env)[name]?.trim();
+
+export const requireEnv = <E extends object>(env: E, name: Name<E>): string => {
+  const value = read(env, name);
   if (!value) throw new ConfigurationError(`environment variable ${name} is required`);
   return value;
 };
 
-export const numberEnv = (env: Env, name: string, fallback: number, { min = 0, integer = true } = {}): number => {
-  const raw = env[name]?.trim();
+export const numberEnv = <E extends object>(
+  env: E,
+  name: Name<E>,
+  fallback: number,
+  { min = 0, integer = true } = {},
+): number => {
+  const raw = read(env, name);
   if (!raw) return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
@@ -29,8 +50,8 @@ export const numberEnv = (env: Env, name: string, fallback: number, { min = 0, i
   return value;
 };
 
-export const booleanEnv = (env: Env, name: string, fallback: boolean): boolean => {
-  const raw = env[name]?.trim().toLowerCase();
+export const booleanEnv = <E extends object>(env: E, name: Name<E>, fallback: boolean): boolean => {
+  const raw = read(env, name)?.toLowerCase();
   if (!raw) return fallback;
   if (['1', 'true', 'yes'].includes(raw)) return true;
   if (['0', 'false', 'no'].includes(raw)) return false;
@@ -41,7 +62,7 @@ export const booleanEnv = (env: Env, name: string, fallback: boolean): boolean =
  * How a failing SQS record is retried (record-disposition.ts); the stack leaves the defaults
  * (about 25 h), the local pipeline and tests shorten them.
  */
-export const loadRetryPolicy = (env: Env): RetryPolicy => ({
+export const loadRetryPolicy = (env: EnvironmentOf<RetryEnvironment>): RetryPolicy => ({
   maxReceives: numberEnv(env, 'RETRY_MAX_RECEIVES', RETRY_POLICY.maxReceives, { min: 1 }),
   firstDelaySeconds: numberEnv(env, 'RETRY_FIRST_DELAY_SECONDS', RETRY_POLICY.firstDelaySeconds),
   maxDelaySeconds: numberEnv(env, 'RETRY_MAX_DELAY_SECONDS', RETRY_POLICY.maxDelaySeconds),
@@ -55,22 +76,22 @@ export interface IaSettings {
   maxRetryAfterMs: number;
 }
 
-export const loadIaSettings = (env: Env): IaSettings => ({
-  baseUrl: env.IA_API_BASE_URL?.trim() || IA_DEFAULTS.baseUrl,
+export const loadIaSettings = (env: EnvironmentOf<IaEnvironment>): IaSettings => ({
+  baseUrl: read(env, 'IA_API_BASE_URL') || IA_DEFAULTS.baseUrl,
   ratePerSecond: numberEnv(env, 'IA_RATE_PER_SECOND', IA_DEFAULTS.ratePerSecond, { min: 0.001, integer: false }),
   timeoutMs: numberEnv(env, 'IA_TIMEOUT_MS', IA_DEFAULTS.timeoutMs, { min: 100 }),
   totalTimeoutMs: numberEnv(env, 'IA_TOTAL_TIMEOUT_MS', IA_DEFAULTS.totalTimeoutMs, { min: 100 }),
   maxRetryAfterMs: numberEnv(env, 'IA_MAX_RETRY_AFTER_MS', IA_DEFAULTS.maxRetryAfterMs),
 });
 
-export const loadRenderSettings = (env: Env): RenderSettings => {
-  const template = env.IA_ATTEMPT_URL_TEMPLATE?.trim();
+export const loadRenderSettings = (env: EnvironmentOf<RenderEnvironment>): RenderSettings => {
+  const template = read(env, 'IA_ATTEMPT_URL_TEMPLATE');
   const includeCandidateEmail = booleanEnv(env, 'INCLUDE_CANDIDATE_EMAIL', false);
   return template ? { includeCandidateEmail, attemptUrlTemplate: template } : { includeCandidateEmail };
 };
 
 /** The watch, the same for `check` and the sweep: both apply looks through the same lifecycle. */
-export const loadWatchSettings = (env: Env): WatchSettings => ({
+export const loadWatchSettings = (env: EnvironmentOf<WatchEnvironment>): WatchSettings => ({
   firstDelaySeconds: numberEnv(env, 'RECHECK_FIRST_DELAY_SECONDS', DEFAULT_WATCH.firstDelaySeconds),
   maxDelaySeconds: numberEnv(env, 'RECHECK_MAX_DELAY_SECONDS', DEFAULT_WATCH.maxDelaySeconds, { min: 1 }),
   scoringDeadlineSeconds: numberEnv(env, 'SCORING_DEADLINE_SECONDS', DEFAULT_WATCH.scoringDeadlineSeconds),
@@ -81,11 +102,11 @@ export const loadWatchSettings = (env: Env): WatchSettings => ({
 });
 
 /** How long an alert's idempotency key is kept, as every publishing function reads it. */
-export const alertDedupeSeconds = (env: Env): number =>
+export const alertDedupeSeconds = (env: EnvironmentOf<Pick<AlertEnvironment, 'ALERT_DEDUPE_SECONDS'>>): number =>
   numberEnv(env, 'ALERT_DEDUPE_SECONDS', ALERT_DEDUPE_DAYS * 86_400, { min: 60 });
 
 /** What every function that publishes alerts exactly once reads: the topic, its dedupe table, the state table. */
-export const loadAlertSettings = (env: Env) => ({
+export const loadAlertSettings = (env: EnvironmentOf<AlertEnvironment>) => ({
   alertsTopicArn: requireEnv(env, 'ALERTS_TOPIC_ARN'),
   stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
   idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
@@ -94,7 +115,7 @@ export const loadAlertSettings = (env: Env) => ({
 });
 
 /** What `check` and the sweep share: both look at attempts through the paced IA client and apply the lifecycle. */
-export const loadLifecycleSettings = (env: Env) => ({
+export const loadLifecycleSettings = (env: EnvironmentOf<LifecycleEnvironment>) => ({
   ...loadAlertSettings(env),
   checksQueueUrl: requireEnv(env, 'CHECKS_QUEUE_URL'),
   apiKeySecret: requireEnv(env, 'IA_API_KEY_SECRET'),
@@ -107,7 +128,7 @@ export const loadLifecycleSettings = (env: Env) => ({
  * A variable holding JSON (a list of sources or channels), parsed and checked by `parse`, which
  * throws with what is wrong; the error names the variable either way.
  */
-export const jsonEnv = <T>(env: Env, name: string, parse: (value: unknown) => T): T => {
+export const jsonEnv = <E extends object, T>(env: E, name: Name<E>, parse: (value: unknown) => T): T => {
   const raw = requireEnv(env, name);
   let value: unknown;
   try {

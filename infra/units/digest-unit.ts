@@ -2,53 +2,43 @@
  * The digest: EventBridge Scheduler (it has time zones) runs the `digest` function on the
  * operator's schedule; the function publishes one `review.digest` per scheduled period.
  */
-import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import type { DigestEnvironment } from '../../functions/digest/environment.js';
 import { AWAITING_INDEX } from '../../functions/lib/domain/lifecycle.js';
-import { grantExactlyOnce, grantOnTable, grantQueryIndex, serviceRole } from './service-access.js';
-import { ServiceFunction } from './service-function.js';
+import { grantExactlyOnce, grantOnTable, grantQueryIndex, serviceRole } from '../constructs/service-access.js';
+import { FunctionUnit, type UnitContext } from './function-unit.js';
+import { alertEnvironment, grantPublishAlerts, type SharedResources } from './shared-resources.js';
 
 /** The digest reads keys and a few states and publishes once: the smallest size is plenty. */
 export const DIGEST_MEMORY_MB = 256;
 
-export interface DigestProps {
-  /** An EventBridge Scheduler expression, e.g. `cron(0 8 ? * MON-FRI *)`. */
-  schedule: string;
-  timeZone: string;
-  environment: Record<string, string>;
-  logRetentionDays: number;
-  xRayTracing: boolean;
-  stateTable: dynamodb.ITable;
-  idempotencyTable: dynamodb.ITable;
-  grantPublish: (grantee: ServiceFunction['function']) => void;
-}
-
-export class Digest extends Construct {
-  readonly digest: ServiceFunction;
+export class DigestUnit extends FunctionUnit<DigestEnvironment> {
   readonly schedule: scheduler.Schedule;
 
-  constructor(scope: Construct, id: string, props: DigestProps) {
-    super(scope, id);
-    this.digest = new ServiceFunction(this, 'Digest', {
+  constructor(scope: Construct, id: string, context: UnitContext, shared: SharedResources) {
+    const { settings } = context;
+    super(scope, id, context, {
       name: 'digest',
       description: 'Publishes the digest of attempts waiting for a human review',
       memorySize: DIGEST_MEMORY_MB,
       timeout: Duration.seconds(60),
-      logRetentionDays: props.logRetentionDays,
-      xRayTracing: props.xRayTracing,
-      environment: props.environment,
+      environment: alertEnvironment(shared, settings),
+      errorsRunbook:
+        'The digest function failed: Scheduler retries it 3 times within the hour, then that period has no digest. Read its log group. See docs/operating.md, runbook "DigestErrors".',
     });
-    const fn = this.digest.function;
-    grantOnTable(props.stateTable, fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
-    grantQueryIndex(props.stateTable, AWAITING_INDEX, fn);
-    grantExactlyOnce(props.idempotencyTable, fn);
-    props.grantPublish(fn);
+    const fn = this.function;
+    grantOnTable(shared.stateTable, fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+    grantQueryIndex(shared.stateTable, AWAITING_INDEX, fn);
+    grantExactlyOnce(shared.idempotencyTable, fn);
+    grantPublishAlerts(shared, fn);
+    const expression = settings.digestSchedule;
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: `Digest of attempts waiting for review (${props.schedule}, ${props.timeZone})`,
-      schedule: scheduler.ScheduleExpression.expression(props.schedule, TimeZone.of(props.timeZone)),
+      description: `Digest of attempts waiting for review (${expression.expressionString}, ${expression.timeZone?.timezoneName ?? 'UTC'})`,
+      schedule: expression,
       target: new targets.LambdaInvoke(fn, {
         role: this.invokeRole(fn),
         input: scheduler.ScheduleTargetInput.fromObject({ scheduledAt: scheduler.ContextAttribute.scheduledTime }),
@@ -59,7 +49,7 @@ export class Digest extends Construct {
   }
 
   /** Its own role, trusting Scheduler for this account only (the target adds the invoke grant). */
-  private invokeRole(fn: ServiceFunction['function']) {
+  private invokeRole(fn: lambda.IFunction) {
     const role = serviceRole(
       this,
       'InvokeRole',

@@ -1,0 +1,61 @@
+/**
+ * The resources `ReviewAlerts` makes once and the units share, and what the units derive from
+ * them the same way: the alert and lifecycle parts of their environment contracts, and the grant
+ * to publish alerts.
+ */
+import type { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IA_DEFAULTS } from '../../functions/lib/domain/defaults.js';
+import type { AlertEnvironment, LifecycleEnvironment } from '../../functions/lib/runtime/environment.js';
+import type { Settings } from '../review-alerts-props.js';
+
+export interface SharedResources {
+  readonly alertsTopic: sns.ITopic;
+  /** The alerts topic's key: publishers need to use it. */
+  readonly alertsTopicKey: kms.IKey;
+  readonly checksQueue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly apiKeySecret: secretsmanager.ISecret;
+  readonly stateTable: dynamodb.ITable;
+  readonly idempotencyTable: dynamodb.ITable;
+  readonly rateLimitTable: dynamodb.ITable;
+}
+
+/** Whole seconds, as the functions read times. */
+export const seconds = (duration: Duration) => String(Math.round(duration.toSeconds({ integral: false })));
+
+export const alertEnvironment = (shared: SharedResources, settings: Settings): AlertEnvironment => ({
+  ALERTS_TOPIC_ARN: shared.alertsTopic.topicArn,
+  STATE_TABLE_NAME: shared.stateTable.tableName,
+  IDEMPOTENCY_TABLE_NAME: shared.idempotencyTable.tableName,
+  ALERT_DEDUPE_SECONDS: seconds(settings.alertDedupeWindow),
+  INCLUDE_CANDIDATE_EMAIL: String(settings.includeCandidateEmail),
+  IA_ATTEMPT_URL_TEMPLATE: settings.iaAttemptUrlTemplate,
+});
+
+export const lifecycleEnvironment = (shared: SharedResources, settings: Settings): LifecycleEnvironment => ({
+  ...alertEnvironment(shared, settings),
+  CHECKS_QUEUE_URL: shared.checksQueue.queueUrl,
+  IA_API_KEY_SECRET: shared.apiKeySecret.secretName,
+  RATE_LIMIT_TABLE_NAME: shared.rateLimitTable.tableName,
+  IA_API_BASE_URL: settings.iaApiBaseUrl,
+  IA_RATE_PER_SECOND: String(settings.iaRatePerSecond),
+  IA_TOTAL_TIMEOUT_MS: String(IA_DEFAULTS.totalTimeoutMs),
+  RECHECK_FIRST_DELAY_SECONDS: seconds(settings.recheckFirstDelay),
+  SCORING_DEADLINE_SECONDS: seconds(settings.scoringDeadline),
+  WATCH_INTERVAL_SECONDS: seconds(settings.watchInterval),
+  REVIEW_SLA_SECONDS: seconds(settings.reviewSla),
+  MAX_REMINDERS: String(settings.maxReminders),
+  MAX_WATCH_SECONDS: seconds(settings.maxWatchTime),
+});
+
+/** `Topic.grantPublish` would grant `kms:GenerateDataKey*`; publishing needs exactly these two. */
+export const grantPublishAlerts = (shared: SharedResources, grantee: iam.IGrantable) => {
+  iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [shared.alertsTopic.topicArn] });
+  shared.alertsTopicKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+};

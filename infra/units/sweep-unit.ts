@@ -1,0 +1,82 @@
+/**
+ * The sweep: a scheduled function that walks IA's assignment list, finds completed attempts
+ * nobody sent an event for and watches open ones, on the key's shared rate budget. Besides its
+ * errors alarm, `SweepStalled` says when no walk of the whole horizon has finished for three
+ * intervals (IA down, the key refused, or a horizon too large for the budget).
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import { AWAITING_INDEX } from '../../functions/lib/domain/lifecycle.js';
+import type { SweepEnvironment } from '../../functions/sweep/environment.js';
+import { serviceMetric } from '../constructs/ops-alarms.js';
+import { grantExactlyOnce, grantOnTable, grantPacing, grantQueryIndex } from '../constructs/service-access.js';
+import { FunctionUnit, type UnitContext } from './function-unit.js';
+import { grantPublishAlerts, lifecycleEnvironment, type SharedResources } from './shared-resources.js';
+
+/** Sized like the other functions (docs/performance.md): a page of 100 assignments is well under 1 MB. */
+export const SWEEP_MEMORY_MB = 256;
+const LAMBDA_MAX_SECONDS = 900;
+
+export class SweepUnit extends FunctionUnit<SweepEnvironment> {
+  readonly schedule: events.Rule;
+  /** Whole walks finished; none in three intervals is the `SweepStalled` alarm. */
+  readonly fullWalks: cloudwatch.Metric;
+  readonly stalledAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, context: UnitContext, shared: SharedResources) {
+    const { settings } = context;
+    const intervalSeconds = settings.sweepInterval.toSeconds();
+    super(scope, id, context, {
+      name: 'sweep',
+      description: 'Walks the Indeed Assessments assignment list: alerts attempts no event named, watches open ones',
+      memorySize: SWEEP_MEMORY_MB,
+      // A run stops walking at 90 % of its interval; the rest is margin to save the cursor.
+      timeout: Duration.seconds(Math.min(LAMBDA_MAX_SECONDS, intervalSeconds + 30)),
+      environment: {
+        ...lifecycleEnvironment(shared, settings),
+        SWEEP_INTERVAL_SECONDS: String(intervalSeconds),
+        SWEEP_HORIZON_DAYS: String(settings.sweepHorizon.toDays({ integral: false })),
+        SWEEP_BUDGET_SHARE: String(settings.sweepBudgetShare),
+        SWEEP_PAGE_SIZE: String(settings.sweepPageSize),
+      },
+      errorsRunbook:
+        'The sweep function itself failed: read its log group; the next run resumes the walk. See docs/operating.md, runbook "SweepErrors".',
+    });
+    const fn = this.function;
+    grantOnTable(
+      shared.stateTable,
+      fn,
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    );
+    // The dashboard's awaiting-review count and oldest wait, counted once a run.
+    grantQueryIndex(shared.stateTable, AWAITING_INDEX, fn);
+    grantPacing(shared.rateLimitTable, fn);
+    grantExactlyOnce(shared.idempotencyTable, fn);
+    shared.checksQueue.grantSendMessages(fn);
+    shared.apiKeySecret.grantRead(fn);
+    grantPublishAlerts(shared, fn);
+
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: `Runs the sweep every ${settings.sweepInterval.toHumanString()}`,
+      schedule: events.Schedule.rate(settings.sweepInterval),
+      // A missed run is made up by the next one, which resumes the walk: no retries.
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 0 })],
+    });
+    this.fullWalks = serviceMetric(settings.metricsNamespace, 'SweepFullWalks', 'sweep').with({
+      period: Duration.seconds(Math.max(60, Math.ceil((3 * intervalSeconds) / 60) * 60)),
+    });
+    this.stalledAlarm = context.alarmSet.add(this, 'Stalled', {
+      metric: this.fullWalks,
+      threshold: 1,
+      below: true,
+      description:
+        'No walk of the assignment list reached the horizon in three sweep intervals: attempts nobody sends events for are not alerted, open ones not watched. Read the sweep log ("sweep degraded" means the horizon holds more than the budget walks: lower sweepHorizonDays or raise sweepIntervalMinutes; "run failed" names the cause). See docs/operating.md, runbook "SweepStalled".',
+    });
+  }
+}
