@@ -44,8 +44,12 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 
 const run = (command: string, args: string[], cwd: string) => {
   const started = Date.now();
+  // Without the settings of an `npm pack` that started this build (pack destination, --json):
+  // pacmak packs the library itself, and would follow them.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_config_/i.test(name)));
   const result = spawnSync(process.execPath, [join(root, 'node_modules', '.bin', command), ...args], {
     cwd,
+    env,
     stdio: ['ignore', 2, 2],
   });
   if (result.status !== 0) {

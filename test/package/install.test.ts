@@ -1,8 +1,10 @@
 /**
  * The package as a user gets it: `npm pack`, installed from the tarball into an empty folder
  * (dependencies from the registry, through npm's cache), then the CLI run from there — `--help`
- * and a `check` against the fake IA — and a small CDK app that embeds `ReviewAlerts` with typed
- * props, type-checked and synthesised (cdk-nag clean), with none of this repository's sources.
+ * and a `check` against the fake IA — and CDK apps that embed `ReviewAlerts`: a TypeScript app
+ * type-checked against the props, then synthesised from an ESM app (cdk-nag clean), from plain
+ * require() and from a CommonJS TypeScript app as `cdk init` makes it, with none of this
+ * repository's sources; and the jsii assembly and the other languages' bindings.
  */
 
 import { execFile, type SpawnSyncReturns, spawnSync } from 'node:child_process';
@@ -78,7 +80,16 @@ afterAll(async () => {
 describe('the installed package', () => {
   it('ships only what users need: compiled code, bundles, licence, readme, changelog', () => {
     const root = join(app, 'node_modules', 'ia-review-alerts');
-    expect(readdirSync(root).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'dist', 'package.json']);
+    expect(readdirSync(root).sort()).toEqual([
+      '.jsii',
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'dist',
+      // zod and the JMESPath parser, bundled: jsii packages carry their non-jsii dependencies.
+      'node_modules',
+      'package.json',
+    ]);
     expect(existsSync(join(root, 'dist', 'bundles', 'check', 'plain', 'index.mjs'))).toBe(true);
     expect(existsSync(join(root, 'functions'))).toBe(false);
     expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))).toMatchObject({
@@ -108,23 +119,40 @@ describe('the installed package', () => {
     expect(JSON.parse(stdout)).toMatchObject({ attemptId: VARIANTS.reviewNeeded, decision: 'review.needed' });
   });
 
-  it('embeds ReviewAlerts in a user’s CDK app: typed props checked by tsc, synthesised, cdk-nag clean', () => {
+  it('generated the Python, Java, .NET and Go bindings from the jsii assembly', () => {
+    const bindings = join(repo, 'dist-bindings');
+    expect(readdirSync(bindings).sort()).toEqual(['dotnet', 'go', 'java', 'js', 'python']);
+    const python = join(bindings, 'python', 'src', 'ia_review_alerts', '__init__.py');
+    expect(readFileSync(python, 'utf8')).toMatch(/class ReviewAlerts\(/);
+    ok(sh('python3', ['-m', 'py_compile', python], { cwd: repo }));
+    const assembly = JSON.parse(readFileSync(join(app, 'node_modules', 'ia-review-alerts', '.jsii'), 'utf8')) as {
+      types: Record<string, unknown>;
+    };
+    expect(Object.keys(assembly.types).sort()).toEqual(
+      ['AlertFilter', 'ReviewAlerts', 'ReviewAlertsProps', 'SlackChannel', 'WebhookSource', 'WebhookSourceKind'].map(
+        (type) => `ia-review-alerts.${type}`,
+      ),
+    );
+  });
+
+  it('type-checks a TypeScript app against the props: CDK types, nothing looser', () => {
     writeFileSync(
       join(app, 'app.ts'),
-      `import { App, Stack } from 'aws-cdk-lib';
-import { ReviewAlerts, type ReviewAlertsProps } from 'ia-review-alerts';
+      `import { App, Duration, Stack } from 'aws-cdk-lib';
+import { ReviewAlerts, type ReviewAlertsProps, WebhookSourceKind } from 'ia-review-alerts';
 
 const props: ReviewAlertsProps = {
   alertEmails: ['ops@example.com'],
-  sources: [{ name: 'greenhouse', kind: 'greenhouse', attemptIdPath: 'payload.application.id' }],
+  sweepInterval: Duration.minutes(10),
+  sources: [{ name: 'greenhouse', kind: WebhookSourceKind.GREENHOUSE, attemptIdPath: 'payload.application.id' }],
   slackChannels: [{ name: 'reviews', digest: false }],
 };
-// @ts-expect-error a rate is a number: the props are typed
-const wrong: ReviewAlertsProps = { iaRatePerSecond: 'fast' };
+// @ts-expect-error a time is a Duration, not a number of minutes
+const wrong: ReviewAlertsProps = { sweepInterval: 10 };
 void wrong;
-const app = new App();
-const alerts = new ReviewAlerts(new Stack(app, 'UserStack'), 'ReviewAlerts', props);
-alerts.alertsTopic.topicArn;
+const alerts = new ReviewAlerts(new Stack(new App(), 'UserStack'), 'ReviewAlerts', props);
+alerts.addEmailSubscription('lead@example.com', { eventTypes: ['review.overdue'] });
+alerts.checkFunction.functionArn;
 `,
     );
     const tsc = sh(
@@ -145,32 +173,96 @@ alerts.alertsTopic.topicArn;
       { cwd: app },
     );
     expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
+  });
 
+  /** The app's template, synthesised in `folder` by `command`: every function a prebuilt bundle (no esbuild). */
+  const synthesised = (folder: string, command: string[]) => {
+    const result = ok(sh(command[0] as string, command.slice(1), { cwd: folder }));
+    const template = JSON.parse(readFileSync(join(folder, 'cdk.out', 'UserStack.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { Handler?: string } }>;
+    };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    // check, ingest, sweep, digest (notify-slack comes with Slack channels).
+    expect(functions.map((f) => f.Properties.Handler)).toEqual(Array(4).fill('index.handler'));
+    expect(readdirSync(join(folder, 'cdk.out')).filter((f) => f.startsWith('asset.')).length).toBeGreaterThanOrEqual(4);
+    return result.stdout;
+  };
+
+  const APP_BODY = `const app = new App({ outdir: 'cdk.out' });
+const alerts = new ReviewAlerts(new Stack(app, 'UserStack'), 'ReviewAlerts', {
+  alertEmails: ['ops@example.com'],
+  sweepInterval: Duration.minutes(10),
+  sources: [{ name: 'greenhouse', kind: 'greenhouse', attemptIdPath: 'payload.application.id' }],
+});
+alerts.addSource({ name: 'ia', kind: 'ia-callback' });
+`;
+
+  it('synthesises from an ESM app, cdk-nag clean', () => {
     writeFileSync(
       join(app, 'app.mjs'),
-      `import { App, Stack, Validations } from 'aws-cdk-lib';
+      `import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ReviewAlerts } from 'ia-review-alerts';
 
-const app = new App({ outdir: 'cdk.out' });
-new ReviewAlerts(new Stack(app, 'UserStack'), 'ReviewAlerts', {
-  alertEmails: ['ops@example.com'],
-  sources: [{ name: 'greenhouse', kind: 'greenhouse', attemptIdPath: 'payload.application.id' }],
-});
-const { violations } = new AwsSolutionsChecks().validateScope(app);
+${APP_BODY}const { violations } = new AwsSolutionsChecks().validateScope(app);
 console.log(JSON.stringify({ violations: violations.map((v) => v.ruleName) }));
 app.synth();
 `,
     );
-    const synth = ok(sh(process.execPath, ['app.mjs'], { cwd: app }));
-    expect(JSON.parse(synth.stdout.trim().split('\n').pop() as string)).toEqual({ violations: [] });
-    const template = JSON.parse(readFileSync(join(app, 'cdk.out', 'UserStack.template.json'), 'utf8')) as {
-      Resources: Record<string, { Type: string; Properties: { Handler?: string } }>;
-    };
-    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    // check, ingest, sweep, digest (notify-slack comes with Slack channels), each a prebuilt bundle:
-    // no esbuild ran in the user's app.
-    expect(functions.map((f) => f.Properties.Handler)).toEqual(Array(4).fill('index.handler'));
-    expect(readdirSync(join(app, 'cdk.out')).filter((f) => f.startsWith('asset.')).length).toBeGreaterThanOrEqual(4);
+    const stdout = synthesised(app, [process.execPath, 'app.mjs']);
+    expect(JSON.parse(stdout.trim().split('\n').pop() as string)).toEqual({ violations: [] });
+  });
+
+  it('synthesises from plain require()', () => {
+    const folder = join(app, 'require-app');
+    ok(sh('mkdir', ['-p', folder], { cwd: app }));
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'require-app', private: true }));
+    writeFileSync(
+      join(folder, 'app.js'),
+      `const { App, Duration, Stack } = require('aws-cdk-lib');
+const { ReviewAlerts } = require('ia-review-alerts');
+
+${APP_BODY}app.synth();
+`,
+    );
+    synthesised(folder, [process.execPath, 'app.js']);
+  });
+
+  it('synthesises from a CommonJS TypeScript app, as `cdk init app --language typescript` makes it', () => {
+    const folder = join(app, 'cdk-init-app');
+    ok(sh('mkdir', ['-p', join(folder, 'bin')], { cwd: app }));
+    // cdk init's package.json has no "type" (CommonJS); its tsconfig compiles with NodeNext, in place.
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'cdk-init-app', private: true }));
+    writeFileSync(
+      join(folder, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          skipLibCheck: true,
+        },
+        include: ['bin'],
+      }),
+    );
+    writeFileSync(
+      join(folder, 'bin', 'app.ts'),
+      `import { App, Duration, Stack } from 'aws-cdk-lib';
+import { ReviewAlerts, WebhookSourceKind } from 'ia-review-alerts';
+
+const app = new App({ outdir: 'cdk.out' });
+new ReviewAlerts(new Stack(app, 'UserStack'), 'ReviewAlerts', {
+  alertEmails: ['ops@example.com'],
+  sweepInterval: Duration.minutes(10),
+  sources: [{ name: 'greenhouse', kind: WebhookSourceKind.GREENHOUSE, attemptIdPath: 'payload.application.id' }],
+});
+app.synth();
+`,
+    );
+    const tsc = sh(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: folder });
+    expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
+    expect(readFileSync(join(folder, 'bin', 'app.js'), 'utf8')).toContain('require("ia-review-alerts")');
+    synthesised(folder, [process.execPath, join('bin', 'app.js')]);
   });
 });
