@@ -2,7 +2,8 @@
  * The tiers of the test suite, each a jest project (`npm test` runs them all, as CI does):
  * unit and simulation (no AWS emulator, seconds), infra (the synthesised template), integration
  * (moto and the fake IA and Slack servers: one moto_server for the tier), package (the packed
- * tarball installed in an empty app). ESM throughout.
+ * tarball installed in an empty app), grants (the integration tier's recorded AWS calls against the
+ * synthesised roles; run after it). ESM throughout.
  */
 const shared = {
   testEnvironment: 'node',
@@ -31,5 +32,7 @@ export default {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     { ...shared, displayName: 'package', roots: ['<rootDir>/test/package'] },
+    // Reads what the integration tier recorded: run after it (npm test does), never alongside.
+    { ...shared, displayName: 'grants', roots: ['<rootDir>/test/grants'] },
   ],
 };

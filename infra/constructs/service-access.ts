@@ -8,7 +8,9 @@ import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 export const allowServiceToPublish = (topic: sns.ITopic, key: kms.IKey, service: string, sourceArnLike: string) => {
@@ -61,3 +63,26 @@ export const grantExactlyOnce = (table: dynamodb.ITable, grantee: iam.IGrantable
 /** The shared pacer's schedule item: read it, book a slot with a conditional put. */
 export const grantPacing = (table: dynamodb.ITable, grantee: iam.IGrantable) =>
   table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem');
+
+/**
+ * Sending to a queue: `sqs:SendMessage`, which also authorises SendMessageBatch. CDK's
+ * `grantSendMessages` adds GetQueueAttributes and GetQueueUrl, which no function calls.
+ */
+export const grantSend = (queue: sqs.IQueue, grantee: iam.IGrantable) => {
+  iam.Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [queue.queueArn] });
+  queue.encryptionMasterKey?.grantEncryptDecrypt(grantee);
+};
+
+/**
+ * Reading a secret's value, which is all the functions do (Powertools' SecretsProvider calls
+ * GetSecretValue); `Secret.grantRead` adds DescribeSecret. A secret known by name has a partial ARN:
+ * the policy matches its random suffix, as CDK's own grant does.
+ */
+export const grantReadSecretValue = (secret: secretsmanager.ISecret, grantee: iam.IGrantable) => {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['secretsmanager:GetSecretValue'],
+    resourceArns: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+  });
+  secret.encryptionKey?.grantDecrypt(grantee);
+};

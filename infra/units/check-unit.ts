@@ -7,7 +7,13 @@ import { Duration } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { CheckEnvironment } from '../../functions/check/environment.js';
-import { grantExactlyOnce, grantOnTable, grantPacing } from '../constructs/service-access.js';
+import {
+  grantExactlyOnce,
+  grantOnTable,
+  grantPacing,
+  grantReadSecretValue,
+  grantSend,
+} from '../constructs/service-access.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
 import { grantPublishAlerts, lifecycleEnvironment, type SharedResources, seconds } from './shared-resources.js';
 
@@ -39,10 +45,10 @@ export class CheckUnit extends FunctionUnit<CheckEnvironment> {
       }),
     );
     // Re-checks go back on its own queue; permanent failures straight to the DLQ with a reason.
-    shared.checksQueue.grantSendMessages(fn);
-    shared.deadLetterQueue.grantSendMessages(fn);
+    grantSend(shared.checksQueue, fn);
+    grantSend(shared.deadLetterQueue, fn);
     grantPublishAlerts(shared, fn);
-    shared.apiKeySecret.grantRead(fn);
+    grantReadSecretValue(shared.apiKeySecret, fn);
     grantOnTable(shared.stateTable, fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
     grantPacing(shared.rateLimitTable, fn);
     grantExactlyOnce(shared.idempotencyTable, fn);

@@ -31,7 +31,7 @@ export class DigestUnit extends FunctionUnit<DigestEnvironment> {
         'The digest function failed: Scheduler retries it 3 times within the hour, then that period has no digest. Read its log group. See docs/operating.md, runbook "DigestErrors".',
     });
     const fn = this.function;
-    grantOnTable(shared.stateTable, fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+    grantOnTable(shared.stateTable, fn, 'dynamodb:BatchGetItem');
     grantQueryIndex(shared.stateTable, AWAITING_INDEX, fn);
     grantExactlyOnce(shared.idempotencyTable, fn);
     grantPublishAlerts(shared, fn);

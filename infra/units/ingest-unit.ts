@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import type { IngestEnvironment } from '../../functions/ingest/environment.js';
 import type { Source } from '../../functions/lib/domain/webhooks/sources.js';
 import { serviceMetric } from '../constructs/ops-alarms.js';
+import { grantReadSecretValue, grantSend } from '../constructs/service-access.js';
 import { checkSources, type WebhookSource } from '../review-alerts-props.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
 import { type SharedResources, seconds } from './shared-resources.js';
@@ -71,7 +72,7 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
     });
     own.table = this.dedupeTable;
     const fn = this.function;
-    shared.checksQueue.grantSendMessages(fn);
+    grantSend(shared.checksQueue, fn);
     // Put records a key (pending), Update settles it once its checks are enqueued, Delete releases it.
     this.dedupeTable.grant(fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     context.alarmSet.add(this, 'WebhookFailures', {
@@ -117,7 +118,7 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
       throw new Error(`ReviewAlerts: webhook source "${source.name}" is defined twice`);
     }
     const secret = checked?.secret ?? this.generatedSecret(source);
-    secret.grantRead(this.function);
+    grantReadSecretValue(secret, this.function);
     this.sourceSecrets.set(source.name, secret);
     const { secret: _secret, tolerance, ...rest } = source;
     this.sources.push({

@@ -16,7 +16,7 @@ import { redriveMaxReceiveCount } from '../../functions/lib/domain/record-dispos
 import type { NotifySlackEnvironment } from '../../functions/notify-slack/environment.js';
 import { deadLettersAlarm, serviceMetric } from '../constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from '../constructs/queues.js';
-import { grantExactlyOnce, grantPacing } from '../constructs/service-access.js';
+import { grantExactlyOnce, grantPacing, grantReadSecretValue, grantSend } from '../constructs/service-access.js';
 import type { SlackChannel } from '../review-alerts-props.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
 import { type SharedResources, seconds } from './shared-resources.js';
@@ -74,7 +74,7 @@ export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
     this.entries = own.entries;
     this.deadLetterQueue = own.dlq = deadLetterQueue(this, 'DeadLetterQueue', 'the Slack buffers');
     const fn = this.function;
-    this.deadLetterQueue.grantSendMessages(fn);
+    grantSend(this.deadLetterQueue, fn);
     grantExactlyOnce(shared.idempotencyTable, fn);
     grantPacing(shared.rateLimitTable, fn);
 
@@ -115,7 +115,7 @@ export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
     const secret = channel.secret ?? this.emptySecret(channel.name);
     const fn = this.function;
     fn.addEventSource(new SqsEventSource(queue, { batchSize: 5, maxConcurrency: 2, reportBatchItemFailures: true }));
-    secret.grantRead(fn);
+    grantReadSecretValue(secret, fn);
     this.channelSecrets.set(channel.name, secret);
     this.buffers.set(channel.name, queue);
     this.entries.push({

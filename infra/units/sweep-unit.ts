@@ -12,7 +12,14 @@ import type { Construct } from 'constructs';
 import { AWAITING_INDEX } from '../../functions/lib/domain/lifecycle.js';
 import type { SweepEnvironment } from '../../functions/sweep/environment.js';
 import { serviceMetric } from '../constructs/ops-alarms.js';
-import { grantExactlyOnce, grantOnTable, grantPacing, grantQueryIndex } from '../constructs/service-access.js';
+import {
+  grantExactlyOnce,
+  grantOnTable,
+  grantPacing,
+  grantQueryIndex,
+  grantReadSecretValue,
+  grantSend,
+} from '../constructs/service-access.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
 import { grantPublishAlerts, lifecycleEnvironment, type SharedResources } from './shared-resources.js';
 
@@ -58,8 +65,8 @@ export class SweepUnit extends FunctionUnit<SweepEnvironment> {
     grantQueryIndex(shared.stateTable, AWAITING_INDEX, fn);
     grantPacing(shared.rateLimitTable, fn);
     grantExactlyOnce(shared.idempotencyTable, fn);
-    shared.checksQueue.grantSendMessages(fn);
-    shared.apiKeySecret.grantRead(fn);
+    grantSend(shared.checksQueue, fn);
+    grantReadSecretValue(shared.apiKeySecret, fn);
     grantPublishAlerts(shared, fn);
 
     this.schedule = new events.Rule(this, 'Schedule', {

@@ -166,9 +166,9 @@ describe('alerts stack', () => {
           Resource: { Ref: stack.getLogicalId(stack.alerts.alertsTopic.node.defaultChild as never) },
         }),
         expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
-        expect.objectContaining({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] }),
+        expect.objectContaining({ Action: 'secretsmanager:GetSecretValue' }),
         expect.objectContaining({
-          Action: expect.arrayContaining(['sqs:SendMessage']),
+          Action: 'sqs:SendMessage',
           Resource: {
             'Fn::GetAtt': [stack.getLogicalId(stack.alerts.deadLetterQueue.node.defaultChild as never), 'Arn'],
           },
@@ -208,10 +208,7 @@ describe('alerts stack', () => {
         'dynamodb:UpdateItem',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
-        'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
-        'sqs:GetQueueAttributes',
-        'sqs:GetQueueUrl',
         'sqs:SendMessage',
       ].sort(),
     );
@@ -481,11 +478,8 @@ describe('the sweep', () => {
         'dynamodb:UpdateItem',
         'kms:Decrypt',
         'kms:GenerateDataKey',
-        'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'sns:Publish',
-        'sqs:GetQueueAttributes',
-        'sqs:GetQueueUrl',
         'sqs:SendMessage',
       ].map((a) => `"${a}"`),
     );

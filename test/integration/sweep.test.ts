@@ -25,7 +25,7 @@ import { listedAssignment, seedVariant } from '../../local/ia-fixtures.js';
 import { lambdaContext } from '../../local/lambda.js';
 import { type LocalResources, sweepEnvironment } from '../../local/provision.js';
 import { drain } from '../../local/sqs-poller.js';
-import { useIntegration } from '../support/integration.js';
+import { loadHandler, useIntegration } from '../support/integration.js';
 
 const suite = useIntegration('sweep');
 const { ia, apiKey } = suite;
@@ -374,13 +374,9 @@ describe('sweep', () => {
 
   it('runs as the Lambda handler, and a second concurrent run stands aside', async () => {
     seedList(3, { needsReview: 1 });
-    Object.assign(process.env, sweepEnvironment(resources, ia.url), {
-      IA_RATE_PER_SECOND: '1000',
-      SWEEP_INTERVAL_SECONDS: '60',
-    });
-    const { handler } = (await import('../../functions/sweep/handler.js')) as unknown as {
-      handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ status: string }>;
-    };
+    const handler = await loadHandler<
+      (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ status: string }>
+    >('sweep', { ...sweepEnvironment(resources, ia.url), IA_RATE_PER_SECOND: '1000', SWEEP_INTERVAL_SECONDS: '60' });
     // The first run holds the lease while IA is slow; the second starts once it is taken (moto does
     // not serialise two conditional writes that arrive together, as DynamoDB does).
     ia.inject(`${LIST}:1`, { kind: 'latency', ms: 1500 });

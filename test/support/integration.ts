@@ -14,6 +14,7 @@ import {
   type ProvisionOptions,
   provision,
 } from '../../local/provision.js';
+import { asFunction, recordAwsCalls, saveAwsCalls } from './aws-calls.js';
 
 /** Powertools quiet and local: no X-Ray, no EMF metrics on stdout, no logs. */
 export const QUIET_POWERTOOLS = {
@@ -54,6 +55,7 @@ export const useIntegration = (name: string, options: IntegrationOptions = {}): 
     clients: awsClients(endpoint),
     resources: undefined,
   } as unknown as Integration;
+  recordAwsCalls();
   beforeAll(async () => {
     await options.before?.();
     harness.resources = await provision({
@@ -71,7 +73,10 @@ export const useIntegration = (name: string, options: IntegrationOptions = {}): 
       options.env?.(harness.resources, iaUrl),
     );
   }, 60_000);
-  afterAll(() => ia.stop());
+  afterAll(async () => {
+    await ia.stop();
+    saveAwsCalls(name);
+  });
   return harness;
 };
 
@@ -83,5 +88,5 @@ export const loadHandler = async <T>(
   env: { readonly [name: string]: string | undefined } | object = {},
 ): Promise<T> => {
   Object.assign(process.env, env);
-  return ((await import(`../../functions/${fn}/handler.js`)) as { handler: T }).handler;
+  return asFunction(fn, ((await import(`../../functions/${fn}/handler.js`)) as { handler: T }).handler);
 };
