@@ -148,6 +148,12 @@ export interface ReviewAlertsProps {
   readonly sweepInterval?: Duration;
   /** How far back the sweep walks; older assignments are only seen through events. @default Duration.days(30) */
   readonly sweepHorizon?: Duration;
+  /**
+   * The recent head of the list, walked first in every run with most of its time (the rest goes on
+   * with the whole horizon): most attempts are completed within days of their invitation.
+   * @default Duration.days(3)
+   */
+  readonly sweepHead?: Duration;
   /** The most of the key's rate the sweep may use; triggered checks always go first. @default 0.5 */
   readonly sweepBudgetShare?: number;
   /** The `per` the sweep asks IA for; IA may serve fewer. @default 100 */
@@ -266,6 +272,7 @@ export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Ru
     max: 365 * 86_400,
     default: Duration.days(SWEEP_DEFAULTS.horizonDays),
   },
+  sweepHead: { kind: 'duration', min: 0, max: 365 * 86_400, default: Duration.days(SWEEP_DEFAULTS.headDays) },
   sweepBudgetShare: { kind: 'number', min: 0.05, max: 1, default: SWEEP_DEFAULTS.budgetShare },
   sweepPageSize: { kind: 'wholeNumber', min: 1, max: 1000, default: SWEEP_DEFAULTS.pageSize },
   digestSchedule: {

@@ -83,6 +83,7 @@ export const CONTEXT: { readonly [key: string]: ContextKey } = {
   apiThrottleBurst: same('apiThrottleBurst', 'number'),
   sweepIntervalMinutes: duration('sweepInterval', 'minutes'),
   sweepHorizonDays: duration('sweepHorizon', 'days'),
+  sweepHeadDays: duration('sweepHead', 'days'),
   sweepBudgetShare: same('sweepBudgetShare', 'number'),
   sweepPageSize: same('sweepPageSize', 'number'),
   digestSchedule: same('digestSchedule', 'schedule'),

@@ -17,6 +17,8 @@ export const loadSweepConfig = (env: EnvironmentOf<SweepEnvironment>) => {
     budgetShare,
     sweep: {
       horizonDays: numberEnv(env, 'SWEEP_HORIZON_DAYS', SWEEP_DEFAULTS.horizonDays, { min: 1, integer: false }),
+      headDays: numberEnv(env, 'SWEEP_HEAD_DAYS', SWEEP_DEFAULTS.headDays, { min: 0, integer: false }),
+      headShare: SWEEP_DEFAULTS.headShare,
       pageSize: numberEnv(env, 'SWEEP_PAGE_SIZE', SWEEP_DEFAULTS.pageSize, { min: 1 }),
       // Most of the interval, so one run ends before the next is due.
       runSeconds: Math.max(1, Math.floor(intervalSeconds * 0.9) - 5),

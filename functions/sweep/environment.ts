@@ -4,6 +4,7 @@ import type { LifecycleEnvironment } from '../lib/runtime/environment.js';
 export interface SweepEnvironment extends LifecycleEnvironment {
   readonly SWEEP_INTERVAL_SECONDS?: string;
   readonly SWEEP_HORIZON_DAYS?: string;
+  readonly SWEEP_HEAD_DAYS?: string;
   readonly SWEEP_BUDGET_SHARE?: string;
   readonly SWEEP_PAGE_SIZE?: string;
 }

@@ -1,9 +1,14 @@
 /**
- * One scheduled run of the sweep: continue (or start) the walk of IA's assignment list, put every
- * completed attempt it sees through the same lifecycle a triggered check uses (state, exactly-once
- * alerts, reminders, completion) from the page's data, without a per-attempt GET, and save where
- * it got to. A run stops at its time budget or when triggered checks need the key's budget; the
- * next run resumes from the cursor.
+ * One scheduled run of the sweep: walk IA's assignment list, put every completed attempt it sees
+ * through the same lifecycle a triggered check uses (state, exactly-once alerts, reminders,
+ * completion) from the page's data, without a per-attempt GET, and save where it got to.
+ *
+ * Head first: the list is newest-created first and most attempts are completed within days of
+ * their invitation, so a run first walks the recent head (`headDays`) with most of its time, then
+ * goes on with the walk of the whole horizon with the rest. Each walk has its own cursor; the head's
+ * starts over whenever it reaches its horizon, the full one when it reaches the whole horizon. A
+ * run stops at its time budget or when triggered checks need the key's budget; the next run
+ * resumes both from the cursors.
  */
 
 import { applyObservation, type ObservationDeps } from '#lib/domain/apply-observation.js';
@@ -16,10 +21,20 @@ import {
 import { isMissing, type StoredRecord } from '#lib/domain/attempt-store.js';
 import { describeError, RateLimitedError, StateConflictError, UnauthorizedError } from '#lib/domain/errors.js';
 import type { IaClient } from '#lib/domain/ia.js';
-import { type CursorStore, MAX_PAGE_MEMOS, type PageMemo, type SweepCursor } from '#lib/domain/sweep-cursor.js';
+import {
+  type CursorStore,
+  MAX_PAGE_MEMOS,
+  type PageMemo,
+  type SweepCursor,
+  type WalkCursor,
+} from '#lib/domain/sweep-cursor.js';
 
 export interface SweepSettings {
   horizonDays: number;
+  /** The recent head of the list, walked first in every run (none when it covers the horizon). */
+  headDays: number;
+  /** The share of a run's time the head walk may take; the walk of the whole horizon gets the rest. */
+  headShare: number;
   /** The page size to ask IA for. */
   pageSize: number;
   /** How long one run may walk: within its schedule interval, so runs do not overlap. */
@@ -44,6 +59,8 @@ export interface SweepDeps extends ObservationDeps {
 
 export interface SweepReport {
   status: 'busy' | 'full-walk' | 'stopped' | 'yielded' | 'failed';
+  /** Whether the head walk reached its horizon in this run. */
+  headWalked: boolean;
   pages: number;
   attemptsSeen: number;
   discovered: number;
@@ -66,6 +83,7 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
   const cursor = await deps.cursors.acquire(started, new Date(deadline + 60_000));
   const report: SweepReport = {
     status: 'stopped',
+    headWalked: false,
     pages: 0,
     attemptsSeen: 0,
     discovered: 0,
@@ -76,20 +94,34 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
     deps.log.info('another sweep run holds the walk; this one stops', {});
     return { ...report, status: 'busy' };
   }
-  const walkStartedAt = cursor.walkStartedAt ?? started.toISOString();
-  let position: WalkPosition = {
-    page: cursor.nextPage,
-    per: cursor.per ?? deps.settings.pageSize,
-    ...(cursor.boundary ? { boundary: cursor.boundary } : {}),
+  /** A walk resumes one page early: items moved back while it waited, none are skipped. */
+  const resume = (walk: WalkCursor | undefined): WalkPosition => {
+    const page = walk?.nextPage ?? 1;
+    return {
+      page: walk?.walkStartedAt && page > 1 ? page - 1 : page,
+      per: walk?.per ?? deps.settings.pageSize,
+      ...(walk?.boundary ? { boundary: walk.boundary } : {}),
+    };
   };
-  // A resumed walk starts one page early: items moved back while it waited, none are skipped.
-  if (cursor.walkStartedAt && position.page > 1) position = { ...position, page: position.page - 1 };
+  const walkStartedAt = cursor.walkStartedAt ?? started.toISOString();
+  const position = resume(cursor);
   // This run's memos are saved however it ends: a page it fetched whole has a fresher ETag.
-  const { pages: savedPages, ...saved } = cursor;
+  const { pages: savedPages, head: savedHead, ...saved } = cursor;
   let pages: Record<string, PageMemo> = { ...savedPages };
-  let next: Omit<SweepCursor, 'pages'> = { ...saved, walkStartedAt, nextPage: position.page, per: position.per };
+  let next: Omit<SweepCursor, 'pages' | 'head'> = {
+    ...saved,
+    walkStartedAt,
+    nextPage: position.page,
+    per: position.per,
+  };
+  const headDays = Math.min(deps.settings.headDays, deps.settings.horizonDays);
+  const headWalks = headDays > 0 && headDays < deps.settings.horizonDays;
+  const headStartedAt = savedHead?.walkStartedAt ?? started.toISOString();
+  let head: WalkCursor | undefined = headWalks
+    ? { ...savedHead, walkStartedAt: headStartedAt, nextPage: resume(savedHead).page }
+    : undefined;
 
-  const lookAt = async (listed: ListedAttempt, previous: StoredRecord | undefined, now: Date) => {
+  const lookAt = async (listed: ListedAttempt, previous: StoredRecord | undefined, now: Date, walk: string) => {
     const known = isMissing(previous) ? undefined : previous;
     const applied = await applyObservation(deps, {
       attemptId: listed.attempt.id,
@@ -97,7 +129,7 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
       observed: { attempt: listed.attempt, listedUntil: listed.listedUntil },
       now,
       source: 'sweep',
-      recheckId: `sweep-${walkStartedAt}:${listed.attempt.id}`,
+      recheckId: `sweep-${walk}:${listed.attempt.id}`,
       forRecord: SWEEP_RECORD,
       skipUnchanged: true,
     });
@@ -107,81 +139,136 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
     return applied.nextLookAt;
   };
 
-  const onPage = async (outcome: PageOutcome, after: WalkPosition) => {
-    report.pages += 1;
-    deps.count('SweepPages');
-    const key = memoKey(after.per, outcome.page);
-    if (outcome.kind === 'page') {
-      const now = deps.now();
-      const states = await deps.states.getMany(outcome.attempts.map((a) => a.attempt.id));
-      const dueTimes: Array<string | undefined> = [];
-      const failuresBefore = report.lookFailures;
-      for (const listed of outcome.attempts) {
-        report.attemptsSeen += 1;
-        for (let attempt = 0; ; attempt++) {
-          try {
-            const previous = attempt === 0 ? states.get(listed.attempt.id) : await deps.states.get(listed.attempt.id);
-            dueTimes.push(await lookAt(listed, previous, now));
-            break;
-          } catch (error) {
-            // A triggered check wrote the same attempt at the same moment: look again with its state.
-            if (error instanceof StateConflictError && attempt < STATE_CONFLICT_RETRIES) continue;
-            // One attempt that cannot be looked at now (a publish in progress elsewhere, SNS
-            // throttling) waits for the next walk; many in a row mean something is down.
-            const { code, message } = describeError(error);
-            report.lookFailures += 1;
-            deps.count('SweepLookFailures');
-            deps.log.warn('sweep could not look at an attempt; the next walk will', {
-              attemptId: listed.attempt.id,
-              code,
-              reason: message,
-            });
-            if (report.lookFailures >= MAX_LOOK_FAILURES) throw error;
-            break;
+  /** Looks at a page's attempts and keeps its memo; `moved` records where the walk got to. */
+  const onPage =
+    (walk: string, isHead: boolean, moved: (after: WalkPosition) => void) =>
+    async (outcome: PageOutcome, after: WalkPosition) => {
+      report.pages += 1;
+      deps.count('SweepPages');
+      const key = memoKey(after.per, outcome.page);
+      if (outcome.kind === 'page') {
+        const now = deps.now();
+        const states = await deps.states.getMany(outcome.attempts.map((a) => a.attempt.id));
+        const dueTimes: Array<string | undefined> = [];
+        const failuresBefore = report.lookFailures;
+        for (const listed of outcome.attempts) {
+          report.attemptsSeen += 1;
+          for (let attempt = 0; ; attempt++) {
+            try {
+              const previous = attempt === 0 ? states.get(listed.attempt.id) : await deps.states.get(listed.attempt.id);
+              dueTimes.push(await lookAt(listed, previous, now, walk));
+              break;
+            } catch (error) {
+              // A triggered check wrote the same attempt at the same moment: look again with its state.
+              if (error instanceof StateConflictError && attempt < STATE_CONFLICT_RETRIES) continue;
+              // One attempt that cannot be looked at now (a publish in progress elsewhere, SNS
+              // throttling) waits for the next walk; many in a row mean something is down.
+              const { code, message } = describeError(error);
+              report.lookFailures += 1;
+              deps.count('SweepLookFailures');
+              deps.log.warn('sweep could not look at an attempt; the next walk will', {
+                attemptId: listed.attempt.id,
+                code,
+                reason: message,
+              });
+              if (report.lookFailures >= MAX_LOOK_FAILURES) throw error;
+              break;
+            }
           }
         }
-      }
-      await deps.flush();
-      // A 304 for a memo stands for every attempt on the page: a page with one this run did not
-      // look at (passed over, or a look that failed) is fetched whole next time.
-      const lookedAtAll = outcome.passedOver === 0 && report.lookFailures === failuresBefore;
-      if (outcome.etag && outcome.page <= MAX_PAGE_MEMOS && lookedAtAll) {
-        const dueAt = earliest(dueTimes);
-        pages[key] = { etag: outcome.etag, ...(outcome.ends ? { ends: true } : {}), ...(dueAt ? { dueAt } : {}) };
+        await deps.flush();
+        // A 304 for a memo stands for every attempt on the page: a page with one this run did not
+
+        // look at (passed over, a look that failed, or past the head's horizon, which the walk of
+
+        // the whole horizon still has to look at) is fetched whole next time.
+
+        const lookedAtAll =
+          outcome.passedOver === 0 && report.lookFailures === failuresBefore && !(outcome.horizon && isHead);
+
+        if (outcome.etag && outcome.page <= MAX_PAGE_MEMOS && lookedAtAll) {
+          const dueAt = earliest(dueTimes);
+
+          const listEnds = outcome.ends && !outcome.horizon;
+
+          pages[key] = {
+            etag: outcome.etag,
+
+            ...(listEnds ? { ends: true } : {}),
+
+            ...(outcome.oldestCreatedAt ? { oldest: outcome.oldestCreatedAt } : {}),
+
+            ...(dueAt ? { dueAt } : {}),
+          };
+        } else {
+          delete pages[key];
+        }
       } else {
-        delete pages[key];
+        deps.count('SweepPagesNotModified');
       }
-    } else {
-      deps.count('SweepPagesNotModified');
+      moved(after);
+    };
+
+  const walkOptions = (horizonDays: number) => ({
+    requestedPer: deps.settings.pageSize,
+    horizonDays,
+    // The walk of the whole horizon looks at every assignment until it leaves it, head or not.
+    listedForDays: deps.settings.horizonDays,
+    now: started,
+    // A 304 says nothing changed on the page; it is not trusted once something there is due.
+    memoFor: (per: number, page: number) => {
+      const memo = pages[memoKey(per, page)];
+      return memo && (!memo.dueAt || Date.parse(memo.dueAt) > deps.now().getTime()) ? memo : undefined;
+    },
+    onMalformed: (what: string) => {
+      deps.count('SweepItemsMalformed');
+      deps.log.warn('sweep skipped something it cannot use', { what });
+    },
+  });
+  const at = (after: WalkPosition): WalkCursor => ({
+    nextPage: after.page,
+    per: after.per,
+    ...(after.boundary ? { boundary: after.boundary } : {}),
+  });
+
+  /** The head of the list, with at most `headShare` of the run: starts over at its horizon. */
+  const walkHead = async () => {
+    if (!head) return;
+    const headDeadline = started.getTime() + deps.settings.runSeconds * 1000 * deps.settings.headShare;
+    const { end } = await walkAssignments(
+      deps.ia,
+      resume(savedHead),
+      walkOptions(headDays),
+      onPage(`head-${headStartedAt}`, true, (after) => {
+        head = { ...head, ...at(after) };
+      }),
+      () => deps.now().getTime() >= headDeadline,
+    );
+    if (end === 'stopped') return;
+    // At its horizon (or told the page size changed): the next run walks the head from the top.
+    head = undefined;
+    if (end !== 'restart') {
+      report.headWalked = true;
+      deps.count('SweepHeadWalks');
+      next = { ...next, lastHeadWalkEndedAt: deps.now().toISOString() };
     }
-    next = { ...next, nextPage: after.page, per: after.per, ...(after.boundary ? { boundary: after.boundary } : {}) };
   };
 
   try {
+    await walkHead();
     const { end, position: last } = await walkAssignments(
       deps.ia,
       position,
-      {
-        requestedPer: deps.settings.pageSize,
-        horizonDays: deps.settings.horizonDays,
-        now: started,
-        // A 304 says nothing changed on the page; it is not trusted once something there is due.
-        memoFor: (per, page) => {
-          const memo = pages[memoKey(per, page)];
-          return memo && (!memo.dueAt || Date.parse(memo.dueAt) > deps.now().getTime()) ? memo : undefined;
-        },
-        onMalformed: (what) => {
-          deps.count('SweepItemsMalformed');
-          deps.log.warn('sweep skipped something it cannot use', { what });
-        },
-      },
-      onPage,
+      walkOptions(deps.settings.horizonDays),
+      onPage(walkStartedAt, false, (after) => {
+        next = { ...next, ...at(after) };
+      }),
       () => deps.now().getTime() >= deadline,
     );
     if (end === 'restart') {
       deps.log.warn('IA serves another page size than before; the walk starts over', { per: last.per });
       pages = {};
-      next = { nextPage: 1, per: last.per, walkStartedAt: deps.now().toISOString(), ...lastWalk(cursor) };
+      next = { nextPage: 1, per: last.per, walkStartedAt: deps.now().toISOString(), ...lastWalk(cursor, next) };
     } else if (end === 'horizon' || end === 'end-of-list') {
       const ended = deps.now();
       deps.count('SweepFullWalks');
@@ -191,6 +278,7 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
         per: last.per,
         lastFullWalkStartedAt: walkStartedAt,
         lastFullWalkEndedAt: ended.toISOString(),
+        ...(next.lastHeadWalkEndedAt ? { lastHeadWalkEndedAt: next.lastHeadWalkEndedAt } : {}),
       };
       report.status = 'full-walk';
     } else {
@@ -223,7 +311,7 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
       });
     }
   }
-  await deps.cursors.release({ ...next, pages });
+  await deps.cursors.release({ ...next, pages, ...(head ? { head } : {}) });
   const lastStart = next.lastFullWalkStartedAt ?? cursor.lastFullWalkStartedAt;
   // How old the oldest look may be: since the start of the last walk that went all the way.
   if (lastStart) deps.count('SweepLagSeconds', Math.round((deps.now().getTime() - Date.parse(lastStart)) / 1000));
@@ -242,7 +330,8 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
   return report;
 };
 
-const lastWalk = (cursor: SweepCursor) => ({
+const lastWalk = (cursor: SweepCursor, next: Omit<SweepCursor, 'pages' | 'head'>) => ({
   ...(cursor.lastFullWalkStartedAt ? { lastFullWalkStartedAt: cursor.lastFullWalkStartedAt } : {}),
   ...(cursor.lastFullWalkEndedAt ? { lastFullWalkEndedAt: cursor.lastFullWalkEndedAt } : {}),
+  ...(next.lastHeadWalkEndedAt ? { lastHeadWalkEndedAt: next.lastHeadWalkEndedAt } : {}),
 });

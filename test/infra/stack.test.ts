@@ -485,9 +485,9 @@ describe('the sweep', () => {
     );
   });
 
-  it('alarms when no walk finished in three intervals, missing data included', () => {
+  it('alarms when the walk moved no page in three intervals, missing data included (not on whole walks: at 30,000 a day one takes a day)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'SweepFullWalks',
+      MetricName: 'SweepPages',
       Period: 900,
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,

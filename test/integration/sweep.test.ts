@@ -79,7 +79,8 @@ const alerts = async () =>
     (m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string; source?: string },
   );
 
-const SETTINGS: SweepSettings = { horizonDays: 30, pageSize: 100, runSeconds: 60 };
+// The walk of the whole horizon alone (a head as long as the horizon is none); the head: sweep-run.test.ts.
+const SETTINGS: SweepSettings = { horizonDays: 30, headDays: 30, headShare: 0.75, pageSize: 100, runSeconds: 60 };
 
 const deps = (overrides: Partial<SweepDeps> = {}, clock = () => new Date()): SweepDeps => {
   const rechecks = outgoingChecks(sqs, resources.checksQueueUrl);

@@ -14,12 +14,15 @@ import { VirtualTime } from '../../sim/virtual-time.js';
 
 const HOUR = 3_600_000;
 
-/** Nine assignments, three a page, each with an attempt waiting for a review; ETags from content. */
-const world = () => {
+/**
+ * Assignments (nine by default, a minute apart), three a page, each with an attempt waiting for a
+ * review; ETags from content. The head of the list covers the horizon unless `headDays` is given.
+ */
+const world = ({ count = 9, spacingMs = 60_000, headDays = 30 } = {}) => {
   const time = new VirtualTime(Date.parse('2026-11-02T09:00:00Z'));
   const created = time.now() - HOUR;
-  const items = Array.from({ length: 9 }, (_, i) =>
-    listedAssignment(`asg-${i}`, new Date(created - i * 60_000), [
+  const items = Array.from({ length: count }, (_, i) =>
+    listedAssignment(`asg-${i}`, new Date(created - i * spacingMs), [
       { id: `att-${i}`, pendingReviewCount: 1, scoringCompleted: false },
     ]),
   );
@@ -57,7 +60,7 @@ const world = () => {
       now: () => time.date(),
       render: { includeCandidateEmail: false },
       watch: DEFAULT_WATCH,
-      settings: { horizonDays: 30, pageSize: 3, runSeconds },
+      settings: { horizonDays: 30, headDays, headShare: 0.5, pageSize: 3, runSeconds },
       count: () => undefined,
       awaiting: async () => ({ count: states.awaiting().length }),
       log: { info: () => undefined, warn: () => undefined },
@@ -72,6 +75,10 @@ const world = () => {
     await time.runUntil(at + 600_000);
     return report;
   };
+  const published = (eventType: string) =>
+    topic.published
+      .filter((p) => p.notification.eventType === eventType)
+      .map((p) => ('attemptId' in p.notification ? p.notification.attemptId : ''));
   const reminders = () =>
     topic.published.filter((p) => p.notification.eventType === 'review.overdue').map((p) => p.notification);
   /** A new assignment at the head of the list: every item moves one place back. */
@@ -79,7 +86,7 @@ const world = () => {
     items.unshift(
       listedAssignment('asg-new', time.date(), [{ id: 'att-new', pendingReviewCount: 1, scoringCompleted: false }]),
     );
-  return { time, sweepAt, reminders, newAssignment };
+  return { time, sweepAt, reminders, newAssignment, published };
 };
 
 describe('runSweep over days', () => {
@@ -98,5 +105,26 @@ describe('runSweep over days', () => {
         .map((alert) => ('attemptId' in alert ? alert.attemptId : ''))
         .sort(),
     ).toEqual([...Array.from({ length: 9 }, (_, i) => `att-${i}`), 'att-new'].sort());
+  });
+
+  it('walks the recent head first: a new completion is found in the next run, while the whole horizon takes many', async () => {
+    // 30 assignments a day apart, 10 pages; a run has 6 s (one page a second), half for the head.
+    const { time, sweepAt, newAssignment, published } = world({ count: 30, spacingMs: 86_400_000, headDays: 3 });
+    const start = time.now();
+    const first = await sweepAt(start, 6);
+    expect(first).toMatchObject({ status: 'stopped', headWalked: true });
+    // The head (pages 1-2) and then as far as the rest of the run reaches: not the whole horizon.
+    expect(published('review.needed').length).toBeLessThan(30);
+    newAssignment();
+    const second = await sweepAt(start + 300_000, 6);
+    expect(second).toMatchObject({ status: 'stopped', headWalked: true });
+    // Found by the head walk; the walk of the whole horizon went on where it was, and reaches its end later.
+    expect(published('review.needed')).toContain('att-new');
+    let runs = 2;
+    for (let at = start + 600_000; runs < 10 && (await sweepAt(at, 6))?.status !== 'full-walk'; at += 300_000)
+      runs += 1;
+    expect(runs).toBeGreaterThan(2);
+    expect(new Set(published('review.needed')).size).toBe(31);
+    expect(published('review.needed')).toHaveLength(31);
   });
 });

@@ -48,7 +48,12 @@ export type PageOutcome =
        * boundary of a resumed one): their due times are not in this page's outcome.
        */
       passedOver: number;
+      /** The walk ended on this page: the end of the list, or its horizon (`horizon`). */
       ends: boolean;
+      /** The page reaches past the walk's horizon: the items there were not looked at. */
+      horizon: boolean;
+      /** The oldest creation time on the page: on a 304 later, whether the page reaches a horizon. */
+      oldestCreatedAt?: string;
     }
   | { kind: 'not-modified'; page: number };
 
@@ -56,12 +61,14 @@ export interface WalkOptions {
   /** The page size to ask for; IA may serve fewer. */
   requestedPer: number;
   horizonDays: number;
+  /** How long the sweep goes on looking at an assignment (its `listedUntil`). @default horizonDays */
+  listedForDays?: number;
   now: Date;
   /**
-   * The ETag kept for a page, if any (304 then means: nothing on it changed), and whether the walk
-   * ended on that page last time (the end of the list or the horizon), which a 304 repeats.
+   * The ETag kept for a page, if any (304 then means: nothing on it changed), whether the list
+   * ended on that page, and the oldest creation time on it (whether it reaches this walk's horizon).
    */
-  memoFor?: (per: number, page: number) => { etag: string; ends?: boolean } | undefined;
+  memoFor?: (per: number, page: number) => { etag: string; ends?: boolean; oldest?: string } | undefined;
   request?: RequestOptions;
   /** Items that are not usable attempts (no id, malformed): counted, skipped. */
   onMalformed?: (what: string) => void;
@@ -125,6 +132,7 @@ export const walkAssignments = async (
       current = { ...current, page: number + 1 };
       await onPage({ kind: 'not-modified', page: number }, current);
       if (memo?.ends) return { end: 'end-of-list', position: current };
+      if (memo?.oldest && Date.parse(memo.oldest) < horizonStart) return { end: 'horizon', position: current };
       continue;
     }
     const page = fetched.value;
@@ -139,6 +147,11 @@ export const walkAssignments = async (
     let boundary = current.boundary;
     let reachedHorizon = false;
     let passedOver = 0;
+    let oldest: number | undefined;
+    for (const assignment of page.assignments) {
+      const created = assignment.created_at ? Date.parse(assignment.created_at) : Number.NaN;
+      if (!Number.isNaN(created)) oldest = Math.min(oldest ?? created, created);
+    }
     for (const assignment of page.assignments) {
       const created = assignment.created_at ? Date.parse(assignment.created_at) : Number.NaN;
       if (created < horizonStart) {
@@ -159,7 +172,8 @@ export const walkAssignments = async (
       }
       // Without a creation time the assignment is kept in the horizon: better one look too many.
       const listedUntil = new Date(
-        (Number.isNaN(created) ? options.now.getTime() : created) + options.horizonDays * DAY_MS,
+        (Number.isNaN(created) ? options.now.getTime() : created) +
+          (options.listedForDays ?? options.horizonDays) * DAY_MS,
       ).toISOString();
       attempts.push(...completedAttempts(assignment, listedUntil, options.onMalformed));
       if (assignment.created_at) {
@@ -182,6 +196,8 @@ export const walkAssignments = async (
         unusable: page.unusable,
         passedOver,
         ends: reachedHorizon || atEnd,
+        horizon: reachedHorizon,
+        ...(oldest === undefined ? {} : { oldestCreatedAt: new Date(oldest).toISOString() }),
         ...(fetched.etag ? { etag: fetched.etag } : {}),
       },
       current,

@@ -42,6 +42,15 @@ export const MIN_RECHECK_INTERVAL_SECONDS = 300;
 /** How long an IA 404 is remembered for an id never seen before. */
 export const NOT_FOUND_MEMORY_SECONDS = 600;
 
-export const SWEEP_DEFAULTS = { intervalMinutes: 5, horizonDays: 30, pageSize: 100, budgetShare: 0.5 } as const;
+export const SWEEP_DEFAULTS = {
+  intervalMinutes: 5,
+  horizonDays: 30,
+  /** The recent head walked first in every run: most attempts are completed within days of their invitation. */
+  headDays: 3,
+  /** The share of a run's time the head may take; the walk of the whole horizon gets the rest. */
+  headShare: 0.75,
+  pageSize: 100,
+  budgetShare: 0.5,
+} as const;
 
 export const DIGEST_DEFAULTS = { schedule: 'cron(0 8 ? * MON-FRI *)', timeZone: 'UTC' } as const;

@@ -6,18 +6,26 @@ import type { Boundary } from './assignment-walk.js';
 
 export interface PageMemo {
   etag: string;
-  /** The walk ended on this page (the end of the list, or the horizon). */
+  /** The list ended on this page (older memos: or the horizon of the walk of the whole horizon). */
   ends?: boolean;
+  /** The oldest creation time on the page: a 304 then tells each walk whether it reaches its horizon. */
+  oldest?: string;
   /** The earliest time something on the page may be due (a reminder): a 304 is not trusted after it. */
   dueAt?: string;
 }
 
-export interface SweepCursor {
-  /** The walk in progress: its start, and the next page at the page size IA serves. */
+/** Where a walk is: its start, and the next page at the page size IA serves. */
+export interface WalkCursor {
   walkStartedAt?: string;
   nextPage: number;
   per?: number;
   boundary?: Boundary;
+}
+
+export interface SweepCursor extends WalkCursor {
+  /** The walk of the recent head of the list, which starts over whenever it reaches its horizon. */
+  head?: WalkCursor;
+  lastHeadWalkEndedAt?: string;
   lastFullWalkStartedAt?: string;
   lastFullWalkEndedAt?: string;
   /** Page ETags, by `<per>:<page>`, for the first pages only (the item stays small). */
