@@ -16,6 +16,7 @@ import { build } from 'esbuild';
 import { buildAlert } from '#lib/domain/alert.js';
 import { normaliseAttempt } from '#lib/domain/attempt.js';
 import { parseAttempt } from '#lib/domain/attempt-schema.js';
+import { SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
 import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
 import type { CheckEnvironment } from '../functions/check/environment.js';
@@ -29,6 +30,7 @@ import { FakeIaServer } from '../local/fake-ia-server.js';
 import { FakeSlackServer } from '../local/fake-slack-server.js';
 import { seedVariant } from '../local/ia-fixtures.js';
 import { sqsRecord } from '../local/lambda.js';
+import { COMPLETION_DELAY, discoveryLatency } from './discovery-latency.js';
 import { startInstantAws } from './instant-aws.js';
 import { barChart } from './svg.js';
 import { LIST_MODEL, SCENARIOS, sweepLoad, watchCost } from './watch-budget.js';
@@ -345,6 +347,27 @@ const watchBudget = Object.fromEntries(
   Object.entries(SCENARIOS).map(([name, timeline]) => [name, watchCost(timeline, DEFAULT_WATCH)]),
 );
 const sweepModel = { ...LIST_MODEL, ...sweepLoad(LIST_MODEL) };
+// Sweep-only discovery (no event names the attempt): completion → seen by the walk, head first, with the defaults.
+const latencyModel = (assignmentsPerDay: number, headDays: number = SWEEP_DEFAULTS.headDays) => ({
+  assignmentsPerDay,
+  per: LIST_MODEL.per,
+  intervalMinutes: SWEEP_DEFAULTS.intervalMinutes,
+  ratePerSecond: LIST_MODEL.ratePerSecond,
+  budgetShare: SWEEP_DEFAULTS.budgetShare,
+  horizonDays: SWEEP_DEFAULTS.horizonDays,
+  headDays,
+  headShare: SWEEP_DEFAULTS.headShare,
+});
+const VOLUMES = [1_000, 10_000, 30_000];
+const sweepLatency = Object.fromEntries(
+  VOLUMES.map((perDay) => [String(perDay), discoveryLatency(latencyModel(perDay))]),
+);
+// The same walk without a head, as before it: what head-first changes.
+const sweepLatencyWithoutHead = Object.fromEntries(
+  VOLUMES.map((perDay) => [String(perDay), discoveryLatency(latencyModel(perDay, 0))]),
+);
+const percentiles = (table: Record<string, ReturnType<typeof discoveryLatency>>) =>
+  Object.fromEntries(Object.entries(table).map(([perDay, { p50, p90, p99 }]) => [perDay, { p50, p90, p99 }]));
 
 // ---------- cost per million attempts ----------
 // us-east-1 list prices, November 2026; assumptions are in the same object so the estimate can be checked.
@@ -491,6 +514,14 @@ const results = {
     watchModel: sweepModel,
     watchCallsPerAttempt: watchBudget,
   },
+  sweepLatencyMinutes: percentiles(sweepLatency),
+  sweepLatency: {
+    note: 'Sweep-only discovery (no event names the attempt): minutes from completion until the walk sees it, with the default settings (bench/discovery-latency.ts). unseenShare: completions whose assignment left the horizon first (events only).',
+    completionDelay: COMPLETION_DELAY,
+    model: latencyModel(10_000),
+    byAssignmentsPerDay: sweepLatency,
+    withoutHeadWalk: sweepLatencyWithoutHead,
+  },
   awsCallsPerEvent: Object.fromEntries(
     (
       [
@@ -600,6 +631,16 @@ for (const [name, value, met] of targets)
 process.stdout.write(
   `\nthe watch through the list: ${JSON.stringify(LIST_MODEL)}\n  → ${sweepModel.pagesInHorizon} pages in the horizon, a walk every ${sweepModel.walkMinutes} min, ${sweepModel.sweepCallsPerAttempt} sweep calls per attempt\n`,
 );
+process.stdout.write(
+  `\nsweep-only discovery latency, minutes from completion (completion delays: ${COMPLETION_DELAY.map((b) => `${Math.round(b.share * 100)} % within ${b.fromDays}-${b.toDays} d`).join(', ')})\nassignments/day   p50     p90     p99     (without the head walk: p50 / p90 / p99)   list calls/attempt\n`,
+);
+for (const perDay of VOLUMES) {
+  const head = sweepLatency[String(perDay)] as ReturnType<typeof discoveryLatency>;
+  const flat = sweepLatencyWithoutHead[String(perDay)] as ReturnType<typeof discoveryLatency>;
+  process.stdout.write(
+    `${String(perDay).padEnd(17)} ${String(head.p50).padEnd(7)} ${String(head.p90).padEnd(7)} ${String(head.p99).padEnd(7)} (${flat.p50} / ${flat.p90} / ${flat.p99})${' '.repeat(20)} ${head.listCallsPerAttempt}\n`,
+  );
+}
 process.stdout.write(
   "an attempt's whole watch (default settings)   IA calls (own + walk share)   attempts/day the key carries   list looks   15-min passes   AWS $ per M attempts\n",
 );

@@ -5,6 +5,7 @@
  * for everything whose deadline fell inside it.
  */
 import type { Alert } from '#lib/domain/alert.js';
+import { SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
 import { isDigest } from '#lib/domain/notification.js';
 import { chatNotification } from '#lib/domain/render/chat.js';
 import { emailBody, emailSubject } from '#lib/domain/render/email.js';
@@ -25,6 +26,8 @@ export interface Violation {
 export const BOUNDS = {
   triggered: 15 * TIME.MINUTE,
   sweepOnly: TIME.HOUR,
+  /** Through the sweep alone, for an attempt completed while its assignment is in the head of the list. */
+  sweepHead: 20 * TIME.MINUTE,
   /** Reminders, completion and `scoring.stalled` after they are due. */
   followUp: TIME.HOUR,
 } as const;
@@ -127,10 +130,14 @@ export const checkLiveness = (world: World, violations: Violation[]) => {
     const needed = firstAlert(world, attempt.id, 'review.needed');
     if (attempt.reviews > 0) {
       const heard = announcedAt(world, attempt);
+      // The head walk looks at an assignment in every run while it is younger than the head (an hour of margin).
+      const inHead =
+        parent !== undefined && completeAt - parent.createdAt < SWEEP_DEFAULTS.headDays * TIME.DAY - TIME.HOUR;
+      const sweepBound = inHead ? BOUNDS.sweepHead : BOUNDS.sweepOnly;
       const bound =
-        heard !== undefined && heard - completeAt < BOUNDS.sweepOnly
+        heard !== undefined && heard - completeAt < sweepBound
           ? Math.max(heard - completeAt, 0) + BOUNDS.triggered
-          : BOUNDS.sweepOnly;
+          : sweepBound;
       const due = extendedByOutages(world, completeAt, bound);
       const stillPending = attempt.reviewDoneAt === undefined || attempt.reviewDoneAt > due;
       if (stillPending && due < end && (!needed || needed.at > due))

@@ -45,10 +45,13 @@ export const NOT_FOUND_MEMORY_SECONDS = 600;
 export const SWEEP_DEFAULTS = {
   intervalMinutes: 5,
   horizonDays: 30,
-  /** The recent head walked first in every run: most attempts are completed within days of their invitation. */
-  headDays: 3,
+  /**
+   * The recent head walked first in every run: most attempts are completed within days of their
+   * invitation (npm run bench: sweep-only latency by head size, docs/performance.md).
+   */
+  headDays: 5,
   /** The share of a run's time the head may take; the walk of the whole horizon gets the rest. */
-  headShare: 0.75,
+  headShare: 0.6,
   pageSize: 100,
   budgetShare: 0.5,
 } as const;

@@ -1,0 +1,159 @@
+/**
+ * Sweep-only discovery latency: how long after its completion an attempt nobody announced is
+ * seen by the sweep (and alerted, in the same look), with the walk as `runSweep` does it — every
+ * run walks the recent head first with up to `headShare` of its time, then goes on with the walk of
+ * the whole horizon; each walk resumes where it stopped; a walk that reaches its horizon starts over
+ * in the next run.
+ *
+ * The model works in creation time: the list is newest-created first, so a walk's boundary (the
+ * oldest assignment it has been through) moves back by `per / assignments per second` of creation
+ * time with every page, and an assignment is looked at when a walk's boundary passes its creation
+ * time. New assignments pushing the others back change page numbers, not that. Pages are fetched
+ * one per paced slot of the sweep's budget share. Completion delays (creation → completion) follow
+ * `COMPLETION_DELAY`; completions are sampled over a week after 40 days of walking (steady state).
+ */
+
+export const COMPLETION_DELAY = [
+  { share: 0.6, fromDays: 0, toDays: 1 },
+  { share: 0.3, fromDays: 1, toDays: 5 },
+  { share: 0.1, fromDays: 5, toDays: 30 },
+] as const;
+
+export interface LatencyModel {
+  assignmentsPerDay: number;
+  per: number;
+  intervalMinutes: number;
+  ratePerSecond: number;
+  budgetShare: number;
+  horizonDays: number;
+  headDays: number;
+  headShare: number;
+}
+
+const DAY = 86_400;
+
+interface Walk {
+  /** When each page was fetched (s), and the walk's boundary after it (creation time, s). */
+  times: number[];
+  bounds: number[];
+}
+
+/** Seeded, so the figures are the same on every run. */
+const random = (seed: number) => () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed / 2_147_483_648;
+};
+
+const simulateWalks = (m: LatencyModel, days: number) => {
+  const perSecond = m.assignmentsPerDay / DAY;
+  const pageSpan = m.per / perSecond;
+  const pageSeconds = 1.05 / (m.ratePerSecond * m.budgetShare);
+  const runSeconds = Math.floor(m.intervalMinutes * 60 * 0.9) - 5;
+  const heads: Walk[] = [];
+  const fulls: Walk[] = [];
+  const headWalks = m.headDays > 0 && m.headDays < m.horizonDays;
+  let head: Walk | undefined;
+  let full: Walk | undefined;
+  let pages = 0;
+  for (let start = 0; start < days * DAY; start += m.intervalMinutes * 60) {
+    let t = start;
+    const step = (walk: Walk, horizonDays: number) => {
+      const from = walk.bounds.at(-1) ?? t;
+      walk.times.push(t);
+      walk.bounds.push(from - pageSpan);
+      pages += 1;
+      t += pageSeconds;
+      return from - pageSpan < t - horizonDays * DAY;
+    };
+    if (headWalks) {
+      if (!head) {
+        head = { times: [], bounds: [] };
+        heads.push(head);
+        head.bounds.push(t);
+        head.times.push(t);
+      }
+      while (t < start + runSeconds * m.headShare) {
+        if (step(head, m.headDays)) {
+          head = undefined;
+          break;
+        }
+      }
+    }
+    if (!full) {
+      full = { times: [], bounds: [] };
+      fulls.push(full);
+      full.bounds.push(t);
+      full.times.push(t);
+    }
+    while (t < start + runSeconds) {
+      if (step(full, m.horizonDays)) {
+        full = undefined;
+        break;
+      }
+    }
+  }
+  return { heads, fulls, pagesPerDay: pages / days };
+};
+
+/** When a walk first passes creation time `created` at or after `after`, if it does. */
+const passes = (walks: Walk[], created: number, after: number): number | undefined => {
+  for (const walk of walks) {
+    const last = walk.bounds.length - 1;
+    if ((walk.times[last] as number) < after || (walk.bounds[0] as number) < created) continue;
+    if ((walk.bounds[last] as number) > created) continue;
+    // The first page whose boundary is at or past `created`.
+    let lo = 0;
+    let hi = last;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((walk.bounds[mid] as number) <= created) hi = mid;
+      else lo = mid + 1;
+    }
+    const at = walk.times[lo] as number;
+    if (at >= after) return at;
+  }
+  return undefined;
+};
+
+/** The delay band a uniform draw falls in. */
+const pick = (roll: number) => {
+  let below = 0;
+  for (const band of COMPLETION_DELAY) {
+    below += band.share;
+    if (roll < below) return band;
+  }
+  return COMPLETION_DELAY[COMPLETION_DELAY.length - 1] as (typeof COMPLETION_DELAY)[number];
+};
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+
+export const discoveryLatency = (m: LatencyModel, samples = 20_000) => {
+  const warmDays = 40;
+  const { heads, fulls, pagesPerDay } = simulateWalks(m, warmDays + 40);
+  const next = random(20_261_130);
+  const latencies: number[] = [];
+  let unseen = 0;
+  for (let i = 0; i < samples; i++) {
+    const band = pick(next());
+    const delay = (band.fromDays + next() * (band.toDays - band.fromDays)) * DAY;
+    const completed = (warmDays + next() * 7) * DAY;
+    const created = completed - delay;
+    const seen = [passes(heads, created, completed), passes(fulls, created, completed)].filter(
+      (at): at is number => at !== undefined,
+    );
+    if (seen.length === 0) unseen += 1;
+    else latencies.push((Math.min(...seen) - completed) / 60);
+  }
+  latencies.sort((a, b) => a - b);
+  const round = (minutes: number) => Math.round(minutes * 10) / 10;
+  return {
+    p50: round(percentile(latencies, 50)),
+    p90: round(percentile(latencies, 90)),
+    p99: round(percentile(latencies, 99)),
+    /** Completions the sweep never sees: their assignment left the horizon first (events only). */
+    unseenShare: Math.round((unseen / samples) * 10_000) / 10_000,
+    listCallsPerDay: Math.round(pagesPerDay),
+    listCallsPerAttempt: Math.round((pagesPerDay / m.assignmentsPerDay) * 100) / 100,
+  };
+};
