@@ -20,18 +20,23 @@ import { SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
 import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
 import type { CheckEnvironment } from '../functions/check/environment.js';
+import type { DigestEnvironment } from '../functions/digest/environment.js';
 import type { IngestEnvironment } from '../functions/ingest/environment.js';
 import type { NotifySlackEnvironment } from '../functions/notify-slack/environment.js';
+import type { SweepEnvironment } from '../functions/sweep/environment.js';
 import { esbuildOptions } from '../infra/esbuild-options.js';
 import { PROP_RULES } from '../infra/review-alerts-props.js';
+import { DIGEST_MEMORY_MB } from '../infra/units/digest-unit.js';
 import { INGEST_MEMORY_MB } from '../infra/units/ingest-unit.js';
 import { NOTIFY_MEMORY_MB } from '../infra/units/notify-slack-unit.js';
+import { SWEEP_MEMORY_MB } from '../infra/units/sweep-unit.js';
 import { FakeIaServer } from '../local/fake-ia-server.js';
 import { FakeSlackServer } from '../local/fake-slack-server.js';
-import { seedVariant } from '../local/ia-fixtures.js';
+import { listedAssignment, seedVariant } from '../local/ia-fixtures.js';
 import { sqsRecord } from '../local/lambda.js';
 import { COMPLETION_DELAY, discoveryLatency } from './discovery-latency.js';
 import { startInstantAws } from './instant-aws.js';
+import { ALTERNATIVES, monthlyBill, PRICES, pipesMonthlyUsd, STANDING, zapierMonthlyUsd } from './monthly-bill.js';
 import { barChart } from './svg.js';
 import { LIST_MODEL, SCENARIOS, sweepLoad, watchCost } from './watch-budget.js';
 
@@ -41,7 +46,7 @@ const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 11);
 const WARM_EVENTS = Number(process.env.BENCH_WARM_EVENTS ?? 1000);
 /** BENCH_PROFILE=dir: every run writes a V8 CPU profile there (diagnostics; bundles are left unminified). */
 const PROFILE_DIR = process.env.BENCH_PROFILE;
-const FUNCTIONS = ['check', 'ingest', 'notify-slack'] as const;
+const FUNCTIONS = ['check', 'ingest', 'notify-slack', 'sweep', 'digest'] as const;
 type Fn = (typeof FUNCTIONS)[number] | 'hello-world';
 
 // ---------- bundles: the CDK app's esbuild settings ----------
@@ -76,9 +81,20 @@ const aws = await startInstantAws(
       ? { attemptId: key.attemptId, recheckId: { S: `r-${key.attemptId.S}` }, version: { N: '3' } }
       : undefined,
 );
+// The list the sweep walks: 300 assignments of the last days, each with a completed attempt, 60 % waiting on a human.
+const LISTED = 300;
+const listed = Object.fromEntries(
+  Array.from({ length: LISTED }, (_, i) => [
+    `bench-asg-${i}`,
+    listedAssignment(`bench-asg-${i}`, new Date(Date.now() - (i + 1) * 600_000), [
+      { id: `bench-listed-${i}`, pendingReviewCount: i % 5 < 3 ? 1 : 0, scoringCompleted: i % 5 >= 3 },
+    ]),
+  ]),
+);
 const ia = new FakeIaServer({
   apiKeys: [apiKey],
   ratePerSecond: Infinity,
+  assignments: listed,
   anyAttempt: (id) => seedVariant(id, { pending_review_count: 2, scoring_completed: false }),
 });
 const iaUrl = await ia.start();
@@ -144,6 +160,29 @@ const environments: Record<Fn, Record<string, string>> = {
       SLACK_MIN_INTERVAL_MS: '1',
     } satisfies NotifySlackEnvironment),
   },
+  sweep: {
+    ...common,
+    POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-sweep',
+    ...({
+      ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
+      CHECKS_QUEUE_URL: queueUrl('checks'),
+      IA_API_KEY_SECRET: 'ia-key',
+      IA_API_BASE_URL: iaUrl,
+      IA_RATE_PER_SECOND: '100000',
+      STATE_TABLE_NAME: 'state',
+      IDEMPOTENCY_TABLE_NAME: 'idempotency',
+      RATE_LIMIT_TABLE_NAME: 'rate',
+    } satisfies SweepEnvironment),
+  },
+  digest: {
+    ...common,
+    POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-digest',
+    ...({
+      ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
+      STATE_TABLE_NAME: 'state',
+      IDEMPOTENCY_TABLE_NAME: 'idempotency',
+    } satisfies DigestEnvironment),
+  },
 };
 
 // ---------- events, as each function receives them ----------
@@ -189,9 +228,17 @@ const seedAlert = buildAlert(
 const notifyEvent = () => ({
   Records: [{ ...sqsRecord({ body: JSON.stringify({ ...seedAlert, attemptId: `bench-${++sequence}` }) }, channelArn) }],
 });
+/** A scheduled run: the sweep takes EventBridge's event (unused), the digest Scheduler's input. */
+const scheduledEvent = (fn: Fn) => (fn === 'digest' ? { scheduledAt: new Date().toISOString() } : {});
 const eventsFor = (fn: Fn, count: number, batch = 1): unknown[] =>
   Array.from({ length: count }, () =>
-    fn === 'check' ? checkEvent(batch) : fn === 'ingest' ? ingestEvent() : fn === 'notify-slack' ? notifyEvent() : {},
+    fn === 'check'
+      ? checkEvent(batch)
+      : fn === 'ingest'
+        ? ingestEvent()
+        : fn === 'notify-slack'
+          ? notifyEvent()
+          : scheduledEvent(fn),
   );
 
 interface RunResult {
@@ -215,6 +262,8 @@ const MEMORY_MB: Record<Fn, number> = {
   check: PROP_RULES.checkMemoryMb.default as number,
   ingest: INGEST_MEMORY_MB,
   'notify-slack': NOTIFY_MEMORY_MB,
+  sweep: SWEEP_MEMORY_MB,
+  digest: DIGEST_MEMORY_MB,
 };
 
 /**
@@ -301,6 +350,10 @@ const warmWaiting = await runProcess(
 );
 const warmIngest = await runProcess('ingest', eventsFor('ingest', 300), 'warm');
 const warmNotify = await runProcess('notify-slack', eventsFor('notify-slack', 300), 'warm');
+// Scheduled functions: a run of each, many times in one process (the sweep walks the 300-item list every run).
+const SCHEDULED_RUNS = 30;
+const warmSweep = await runProcess('sweep', eventsFor('sweep', SCHEDULED_RUNS), 'warm');
+const warmDigest = await runProcess('digest', eventsFor('digest', SCHEDULED_RUNS), 'warm');
 interface PerEvent {
   cpuMs: number;
   wallMs: number;
@@ -328,11 +381,19 @@ const liveHeapMbAfterWarm = {
   check: round(Math.max(warmCheck.batch1.liveHeapMb, warmCheck.batch10.liveHeapMb), 1),
   ingest: round(warmIngest.liveHeapMb, 1),
   'notify-slack': round(warmNotify.liveHeapMb, 1),
+  sweep: round(warmSweep.liveHeapMb, 1),
+  digest: round(warmDigest.liveHeapMb, 1),
+};
+const warmRunsOf: Record<(typeof FUNCTIONS)[number], RunResult[]> = {
+  check: [warmCheck.batch1, warmCheck.batch10],
+  ingest: [warmIngest],
+  'notify-slack': [warmNotify],
+  sweep: [warmSweep],
+  digest: [warmDigest],
 };
 const peakRssMb = Object.fromEntries(
   FUNCTIONS.map((fn) => {
-    const warm = fn === 'check' ? [warmCheck.batch1, warmCheck.batch10] : fn === 'ingest' ? [warmIngest] : [warmNotify];
-    return [fn, round(Math.max(...[...(cold.get(fn) ?? []), ...warm].map((r) => r.maxRssMb)), 1)];
+    return [fn, round(Math.max(...[...(cold.get(fn) ?? []), ...warmRunsOf[fn]].map((r) => r.maxRssMb)), 1)];
   }),
 );
 
@@ -433,13 +494,15 @@ const memorySweep: Record<string, Record<number, { peakRssMb: number; lambdaUsdP
 for (const fn of FUNCTIONS) {
   memorySweep[fn] = {};
   for (const memoryMb of SWEEP_MB) {
-    const events = fn === 'check' ? eventsFor(fn, SWEEP_EVENTS / 10, 10) : eventsFor(fn, SWEEP_EVENTS);
+    const scheduled = fn === 'sweep' || fn === 'digest';
+    const count = scheduled ? SCHEDULED_RUNS : SWEEP_EVENTS;
+    const events = fn === 'check' ? eventsFor(fn, SWEEP_EVENTS / 10, 10) : eventsFor(fn, count);
     const run = await runProcess(fn, events, 'warm', memoryMb);
-    const p = perEvent(run, SWEEP_EVENTS);
+    const p = perEvent(run, count);
     const cost =
       fn === 'check'
         ? lambdaCost(p, memoryMb, assumptions.checkRecordsPerInvocation, assumptions.iaLatencyMs)
-        : lambdaCost(p, memoryMb, fn === 'ingest' ? 1 : assumptions.notifyRecordsPerInvocation);
+        : lambdaCost(p, memoryMb, fn === 'ingest' || scheduled ? 1 : assumptions.notifyRecordsPerInvocation);
     memorySweep[fn][memoryMb] = { peakRssMb: round(run.maxRssMb, 1), lambdaUsdPerMillionEvents: round(cost * 1e6, 3) };
   }
 }
@@ -475,6 +538,34 @@ const watchUsdPerMillionAttempts = Object.fromEntries(
 
 const costBreakdownPerMillion = Object.fromEntries(Object.entries(perAttempt).map(([k, v]) => [k, round(v * 1e6, 3)]));
 const costPerMillionUsd = round(Object.values(perAttempt).reduce((a, b) => a + b, 0) * 1e6, 2);
+
+// ---------- the monthly bill, idle and at 1,000 and 10,000 attempts a day ----------
+const RUN_SECONDS = Math.floor(SWEEP_DEFAULTS.intervalMinutes * 60 * 0.9) - 5;
+const billFor = (attemptsPerDay: number) =>
+  monthlyBill({
+    attemptsPerDay,
+    perAttemptUsd: Object.fromEntries(
+      Object.entries(costBreakdownPerMillion).map(([item, usd]) => [item, usd / 1e6]),
+    ) as Parameters<typeof monthlyBill>[0]['perAttemptUsd'],
+    // Idle, the list is empty: one page a run. Busy, the walk spends its budget (discovery-latency.ts).
+    sweepPagesPerDay:
+      attemptsPerDay === 0
+        ? 1440 / SWEEP_DEFAULTS.intervalMinutes
+        : discoveryLatency(latencyModel(attemptsPerDay), 2_000).listCallsPerDay,
+    sweepIdleRunSeconds: 1,
+    sweepBusyRunSeconds: RUN_SECONDS,
+    sweepMemoryMb: MEMORY_MB.sweep,
+    intervalMinutes: SWEEP_DEFAULTS.intervalMinutes,
+    completedPerPage: 90,
+  });
+const monthlyUsd = { idle: billFor(0), '1000': billFor(1_000), '10000': billFor(10_000) };
+const alertsPerMonth = (perDay: number) => Math.round(perDay * 30.42 * STANDING.actionableShare);
+const alternatives = Object.fromEntries(
+  [1_000, 10_000].map((perDay) => [
+    String(perDay),
+    { zapierUsd: zapierMonthlyUsd(alertsPerMonth(perDay)), eventBridgePipesUsd: pipesMonthlyUsd(perDay * 30.42) },
+  ]),
+);
 
 const results = {
   measuredAt: new Date().toISOString(),
@@ -513,6 +604,18 @@ const results = {
     ...(loads.discovery ? { discovery: loads.discovery } : {}),
     watchModel: sweepModel,
     watchCallsPerAttempt: watchBudget,
+  },
+  // Lambda cost of one invocation at the deployed memory, as measured warm (a sweep run at volume
+  // lasts its walking time instead: the monthly bill counts that).
+  costPerInvocationUsd: Object.fromEntries(
+    FUNCTIONS.map((fn) => [fn, (memorySweep[fn]?.[MEMORY_MB[fn]]?.lambdaUsdPerMillionEvents ?? 0) / 1e6]),
+  ),
+  monthlyUsd,
+  monthlyBill: {
+    note: 'One deployment with the defaults, one webhook source, one Slack channel, one alert email (monthly-bill.ts): items are what the account pays before free tiers, freeTierUsd what the always-free tiers would take off if nothing else uses them.',
+    prices: PRICES,
+    standing: STANDING,
+    alternatives: { ...ALTERNATIVES, byAttemptsPerDay: alternatives },
   },
   sweepLatencyMinutes: percentiles(sweepLatency),
   sweepLatency: {
@@ -657,6 +760,16 @@ for (const memoryMb of SWEEP_MB) {
 }
 process.stdout.write(
   `\ncost per million attempts: $${costPerMillionUsd} (${JSON.stringify(costBreakdownPerMillion)})\n`,
+);
+process.stdout.write('\nmonthly bill (defaults; before free tiers)     idle      1,000/day   10,000/day\n');
+for (const item of Object.keys(monthlyUsd.idle.items)) {
+  const of = (bill: ReturnType<typeof monthlyBill>) => `$${bill.items[item]}`;
+  process.stdout.write(
+    `${item.padEnd(45)} ${of(monthlyUsd.idle).padEnd(9)} ${of(monthlyUsd['1000']).padEnd(11)} ${of(monthlyUsd['10000'])}\n`,
+  );
+}
+process.stdout.write(
+  `${'total'.padEnd(45)} $${monthlyUsd.idle.total.toString().padEnd(8)} $${monthlyUsd['1000'].total.toString().padEnd(10)} $${monthlyUsd['10000'].total}\n`,
 );
 process.stdout.write('written: bench/results.json, bench/cold-start.svg\n');
 await ia.stop();
