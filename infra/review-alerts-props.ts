@@ -151,7 +151,7 @@ export interface ReviewAlertsProps {
   /**
    * The recent head of the list, walked first in every run with most of its time (the rest goes on
    * with the whole horizon): most attempts are completed within days of their invitation.
-   * @default Duration.days(3)
+   * @default Duration.days(5)
    */
   readonly sweepHead?: Duration;
   /** The most of the key's rate the sweep may use; triggered checks always go first. @default 0.5 */
