@@ -22,6 +22,7 @@ import { signRequest } from '#lib/domain/webhooks/sign.js';
 import type { CheckEnvironment } from '../functions/check/environment.js';
 import type { DigestEnvironment } from '../functions/digest/environment.js';
 import type { IngestEnvironment } from '../functions/ingest/environment.js';
+import type { LifecycleEnvironment } from '../functions/lib/runtime/environment.js';
 import type { NotifySlackEnvironment } from '../functions/notify-slack/environment.js';
 import type { SweepEnvironment } from '../functions/sweep/environment.js';
 import { esbuildOptions } from '../infra/esbuild-options.js';
@@ -112,22 +113,23 @@ const common = {
   POWERTOOLS_TRACE_ENABLED: 'false',
   POWERTOOLS_METRICS_NAMESPACE: 'IaReviewAlerts',
 };
+/** What check and the sweep share: the same resources, the fake IA, pacing out of the way. */
+const lifecycle = {
+  ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
+  CHECKS_QUEUE_URL: queueUrl('checks'),
+  IA_API_KEY_SECRET: 'ia-key',
+  IA_API_BASE_URL: iaUrl,
+  IA_RATE_PER_SECOND: '100000',
+  STATE_TABLE_NAME: 'state',
+  IDEMPOTENCY_TABLE_NAME: 'idempotency',
+  RATE_LIMIT_TABLE_NAME: 'rate',
+} satisfies LifecycleEnvironment;
 const environments: Record<Fn, Record<string, string>> = {
   'hello-world': common,
   check: {
     ...common,
     POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-check',
-    ...({
-      ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
-      CHECKS_QUEUE_URL: queueUrl('checks'),
-      DEAD_LETTER_QUEUE_URL: queueUrl('checks-dlq'),
-      IA_API_KEY_SECRET: 'ia-key',
-      IA_API_BASE_URL: iaUrl,
-      IA_RATE_PER_SECOND: '100000',
-      STATE_TABLE_NAME: 'state',
-      IDEMPOTENCY_TABLE_NAME: 'idempotency',
-      RATE_LIMIT_TABLE_NAME: 'rate',
-    } satisfies CheckEnvironment),
+    ...({ ...lifecycle, DEAD_LETTER_QUEUE_URL: queueUrl('checks-dlq') } satisfies CheckEnvironment),
   },
   ingest: {
     ...common,
@@ -163,16 +165,7 @@ const environments: Record<Fn, Record<string, string>> = {
   sweep: {
     ...common,
     POWERTOOLS_SERVICE_NAME: 'ia-review-alerts-sweep',
-    ...({
-      ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
-      CHECKS_QUEUE_URL: queueUrl('checks'),
-      IA_API_KEY_SECRET: 'ia-key',
-      IA_API_BASE_URL: iaUrl,
-      IA_RATE_PER_SECOND: '100000',
-      STATE_TABLE_NAME: 'state',
-      IDEMPOTENCY_TABLE_NAME: 'idempotency',
-      RATE_LIMIT_TABLE_NAME: 'rate',
-    } satisfies SweepEnvironment),
+    ...(lifecycle satisfies SweepEnvironment),
   },
   digest: {
     ...common,
