@@ -3,7 +3,7 @@
  * seen by the sweep (and alerted, in the same look), with the walk as `runSweep` does it — every
  * run walks the recent head first with up to `headShare` of its time, then goes on with the walk of
  * the whole horizon; each walk resumes where it stopped; a walk that reaches its horizon starts over
- * in the next run.
+ * in the next run (the whole horizon's no sooner than `fullWalkEveryMinutes` after the last one began).
  *
  * The model works in creation time: the list is newest-created first, so a walk's boundary (the
  * oldest assignment it has been through) moves back by `per / assignments per second` of creation
@@ -28,6 +28,8 @@ export interface LatencyModel {
   horizonDays: number;
   headDays: number;
   headShare: number;
+  /** A new walk of the whole horizon starts at most this often (0: as soon as the last one ends). */
+  fullWalkEveryMinutes?: number;
 }
 
 const DAY = 86_400;
@@ -79,6 +81,8 @@ const simulateWalks = (m: LatencyModel, days: number) => {
         }
       }
     }
+    const rested = fulls.length > 0 && start - (fulls.at(-1)?.times[0] ?? 0) < (m.fullWalkEveryMinutes ?? 0) * 60;
+    if (!full && rested) continue;
     if (!full) {
       full = { times: [], bounds: [] };
       fulls.push(full);

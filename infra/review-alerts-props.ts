@@ -154,6 +154,12 @@ export interface ReviewAlertsProps {
    * @default Duration.days(5)
    */
   readonly sweepHead?: Duration;
+  /**
+   * A new walk of the whole horizon starts at most this often after the last one started, so a
+   * small list is not walked over and over (the head still is, every run); 0: as soon as one ends.
+   * @default Duration.minutes(30)
+   */
+  readonly sweepFullWalkEvery?: Duration;
   /** The most of the key's rate the sweep may use; triggered checks always go first. @default 0.5 */
   readonly sweepBudgetShare?: number;
   /** The `per` the sweep asks IA for; IA may serve fewer. @default 100 */
@@ -273,6 +279,13 @@ export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Ru
     default: Duration.days(SWEEP_DEFAULTS.horizonDays),
   },
   sweepHead: { kind: 'duration', min: 0, max: 365 * 86_400, default: Duration.days(SWEEP_DEFAULTS.headDays) },
+  sweepFullWalkEvery: {
+    kind: 'duration',
+    min: 0,
+    max: 86_400,
+    wholeSeconds: 1,
+    default: Duration.minutes(SWEEP_DEFAULTS.fullWalkEveryMinutes),
+  },
   sweepBudgetShare: { kind: 'number', min: 0.05, max: 1, default: SWEEP_DEFAULTS.budgetShare },
   sweepPageSize: { kind: 'wholeNumber', min: 1, max: 1000, default: SWEEP_DEFAULTS.pageSize },
   digestSchedule: {

@@ -84,6 +84,7 @@ export const CONTEXT: { readonly [key: string]: ContextKey } = {
   sweepIntervalMinutes: duration('sweepInterval', 'minutes'),
   sweepHorizonDays: duration('sweepHorizon', 'days'),
   sweepHeadDays: duration('sweepHead', 'days'),
+  sweepFullWalkEveryMinutes: duration('sweepFullWalkEvery', 'minutes'),
   sweepBudgetShare: same('sweepBudgetShare', 'number'),
   sweepPageSize: same('sweepPageSize', 'number'),
   digestSchedule: same('digestSchedule', 'schedule'),

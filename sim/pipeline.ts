@@ -225,6 +225,7 @@ export const buildWorld = (options: SimOptions) => {
         horizonDays: SWEEP_DEFAULTS.horizonDays,
         headDays: SWEEP_DEFAULTS.headDays,
         headShare: SWEEP_DEFAULTS.headShare,
+        fullWalkEverySeconds: SWEEP_DEFAULTS.fullWalkEveryMinutes * 60,
         pageSize: SWEEP_PAGE_SIZE,
         runSeconds,
       },

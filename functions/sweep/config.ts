@@ -19,6 +19,7 @@ export const loadSweepConfig = (env: EnvironmentOf<SweepEnvironment>) => {
       horizonDays: numberEnv(env, 'SWEEP_HORIZON_DAYS', SWEEP_DEFAULTS.horizonDays, { min: 1, integer: false }),
       headDays: numberEnv(env, 'SWEEP_HEAD_DAYS', SWEEP_DEFAULTS.headDays, { min: 0, integer: false }),
       headShare: SWEEP_DEFAULTS.headShare,
+      fullWalkEverySeconds: numberEnv(env, 'SWEEP_FULL_WALK_EVERY_SECONDS', SWEEP_DEFAULTS.fullWalkEveryMinutes * 60),
       pageSize: numberEnv(env, 'SWEEP_PAGE_SIZE', SWEEP_DEFAULTS.pageSize, { min: 1 }),
       // Most of the interval, so one run ends before the next is due.
       runSeconds: Math.max(1, Math.floor(intervalSeconds * 0.9) - 5),

@@ -5,6 +5,7 @@ export interface SweepEnvironment extends LifecycleEnvironment {
   readonly SWEEP_INTERVAL_SECONDS?: string;
   readonly SWEEP_HORIZON_DAYS?: string;
   readonly SWEEP_HEAD_DAYS?: string;
+  readonly SWEEP_FULL_WALK_EVERY_SECONDS?: string;
   readonly SWEEP_BUDGET_SHARE?: string;
   readonly SWEEP_PAGE_SIZE?: string;
 }

@@ -35,6 +35,11 @@ export interface SweepSettings {
   headDays: number;
   /** The share of a run's time the head walk may take; the walk of the whole horizon gets the rest. */
   headShare: number;
+  /**
+   * A new walk of the whole horizon starts at most this often after the last one started: a small
+   * list is not walked over and over (the head still is, every run). 0: as soon as one ends.
+   */
+  fullWalkEverySeconds: number;
   /** The page size to ask IA for. */
   pageSize: number;
   /** How long one run may walk: within its schedule interval, so runs do not overlap. */
@@ -58,7 +63,8 @@ export interface SweepDeps extends ObservationDeps {
 }
 
 export interface SweepReport {
-  status: 'busy' | 'full-walk' | 'stopped' | 'yielded' | 'failed';
+  /** `rested`: the last walk of the whole horizon is recent enough; only the head was walked. */
+  status: 'busy' | 'full-walk' | 'stopped' | 'yielded' | 'failed' | 'rested';
   /** Whether the head walk reached its horizon in this run. */
   headWalked: boolean;
   pages: number;
@@ -254,8 +260,8 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
     }
   };
 
-  try {
-    await walkHead();
+  /** The whole horizon, from where its walk stopped, until the run's deadline. */
+  const walkWhole = async () => {
     const { end, position: last } = await walkAssignments(
       deps.ia,
       position,
@@ -289,6 +295,24 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
         horizonDays: deps.settings.horizonDays,
       });
       deps.count('SweepRunsIncomplete');
+    }
+  };
+
+  // No walk of the whole horizon in progress, and the last one is recent: only the head is walked.
+  const lastFullStart = cursor.lastFullWalkStartedAt ? Date.parse(cursor.lastFullWalkStartedAt) : undefined;
+  const rests =
+    !cursor.walkStartedAt &&
+    lastFullStart !== undefined &&
+    started.getTime() - lastFullStart < deps.settings.fullWalkEverySeconds * 1000;
+
+  try {
+    await walkHead();
+    if (rests) {
+      const { walkStartedAt: _none, ...resting } = next;
+      next = resting;
+      report.status = 'rested';
+    } else {
+      await walkWhole();
     }
   } catch (error) {
     // The looks that were saved before the failure keep their re-checks.

@@ -21,7 +21,7 @@ import {
   grantSend,
 } from '../constructs/service-access.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
-import { grantPublishAlerts, lifecycleEnvironment, type SharedResources } from './shared-resources.js';
+import { grantPublishAlerts, lifecycleEnvironment, type SharedResources, seconds } from './shared-resources.js';
 
 /** Sized like the other functions (docs/performance.md): a page of 100 assignments is well under 1 MB. */
 export const SWEEP_MEMORY_MB = 256;
@@ -47,6 +47,7 @@ export class SweepUnit extends FunctionUnit<SweepEnvironment> {
         SWEEP_INTERVAL_SECONDS: String(intervalSeconds),
         SWEEP_HORIZON_DAYS: String(settings.sweepHorizon.toDays({ integral: false })),
         SWEEP_HEAD_DAYS: String(settings.sweepHead.toDays({ integral: false })),
+        SWEEP_FULL_WALK_EVERY_SECONDS: seconds(settings.sweepFullWalkEvery),
         SWEEP_BUDGET_SHARE: String(settings.sweepBudgetShare),
         SWEEP_PAGE_SIZE: String(settings.sweepPageSize),
       },

@@ -80,7 +80,14 @@ const alerts = async () =>
   );
 
 // The walk of the whole horizon alone (a head as long as the horizon is none); the head: sweep-run.test.ts.
-const SETTINGS: SweepSettings = { horizonDays: 30, headDays: 30, headShare: 0.75, pageSize: 100, runSeconds: 60 };
+const SETTINGS: SweepSettings = {
+  horizonDays: 30,
+  headDays: 30,
+  headShare: 0.75,
+  fullWalkEverySeconds: 0,
+  pageSize: 100,
+  runSeconds: 60,
+};
 
 const deps = (overrides: Partial<SweepDeps> = {}, clock = () => new Date()): SweepDeps => {
   const rechecks = outgoingChecks(sqs, resources.checksQueueUrl);

@@ -18,7 +18,7 @@ const HOUR = 3_600_000;
  * Assignments (nine by default, a minute apart), three a page, each with an attempt waiting for a
  * review; ETags from content. The head of the list covers the horizon unless `headDays` is given.
  */
-const world = ({ count = 9, spacingMs = 60_000, headDays = 30 } = {}) => {
+const world = ({ count = 9, spacingMs = 60_000, headDays = 30, fullWalkEverySeconds = 0 } = {}) => {
   const time = new VirtualTime(Date.parse('2026-11-02T09:00:00Z'));
   const created = time.now() - HOUR;
   const items = Array.from({ length: count }, (_, i) =>
@@ -60,7 +60,7 @@ const world = ({ count = 9, spacingMs = 60_000, headDays = 30 } = {}) => {
       now: () => time.date(),
       render: { includeCandidateEmail: false },
       watch: DEFAULT_WATCH,
-      settings: { horizonDays: 30, headDays, headShare: 0.5, pageSize: 3, runSeconds },
+      settings: { horizonDays: 30, headDays, headShare: 0.5, fullWalkEverySeconds, pageSize: 3, runSeconds },
       count: () => undefined,
       awaiting: async () => ({ count: states.awaiting().length }),
       log: { info: () => undefined, warn: () => undefined },
@@ -126,5 +126,15 @@ describe('runSweep over days', () => {
     expect(runs).toBeGreaterThan(2);
     expect(new Set(published('review.needed')).size).toBe(31);
     expect(published('review.needed')).toHaveLength(31);
+  });
+
+  it('rests between walks of a small list: the head every run, the whole horizon at most every 30 minutes', async () => {
+    const { time, sweepAt } = world({ count: 30, spacingMs: 86_400_000, headDays: 3, fullWalkEverySeconds: 1800 });
+    const start = time.now();
+    expect((await sweepAt(start, 60))?.status).toBe('full-walk');
+    const next = await sweepAt(start + 300_000, 60);
+    expect(next).toMatchObject({ status: 'rested', headWalked: true });
+    expect(next?.pages).toBe(2);
+    expect((await sweepAt(start + 1_800_000, 60))?.status).toBe('full-walk');
   });
 });

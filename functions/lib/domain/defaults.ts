@@ -52,6 +52,8 @@ export const SWEEP_DEFAULTS = {
   headDays: 5,
   /** The share of a run's time the head may take; the walk of the whole horizon gets the rest. */
   headShare: 0.6,
+  /** A new walk of the whole horizon at most this often: a small list is not walked over and over. */
+  fullWalkEveryMinutes: 30,
   pageSize: 100,
   budgetShare: 0.5,
 } as const;
