@@ -54,7 +54,7 @@ export interface BillInputs {
   perAttemptUsd: Record<'lambda' | 'dynamodb' | 'sqs' | 'sns' | 'apiGateway' | 'secretsManager' | 'logs', number>;
   /** The sweep's IA list calls a day (the walk spends its budget whenever the list holds anything). */
   sweepPagesPerDay: number;
-  /** How long a sweep run lasts when there is nothing to walk, and at volume (it walks 90 % of its interval). */
+  /** How long a sweep run lasts when there is nothing to walk, and at volume (its pages, each a paced slot, at most 90 % of its interval). */
   sweepIdleRunSeconds: number;
   sweepBusyRunSeconds: number;
   sweepMemoryMb: number;

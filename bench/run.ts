@@ -539,19 +539,25 @@ const costPerMillionUsd = round(Object.values(perAttempt).reduce((a, b) => a + b
 
 // ---------- the monthly bill, idle and at 1,000 and 10,000 attempts a day ----------
 const RUN_SECONDS = Math.floor(SWEEP_DEFAULTS.intervalMinutes * 60 * 0.9) - 5;
+/** Pages a day the sweep walks at a volume, and how long a run then lasts (a page per paced slot). */
+const sweepPagesPerDay = (attemptsPerDay: number) =>
+  attemptsPerDay === 0
+    ? 1440 / SWEEP_DEFAULTS.intervalMinutes
+    : discoveryLatency(latencyModel(attemptsPerDay), 2_000).listCallsPerDay;
+const PAGE_SECONDS = 1.05 / (LIST_MODEL.ratePerSecond * SWEEP_DEFAULTS.budgetShare);
 const billFor = (attemptsPerDay: number) =>
   monthlyBill({
     attemptsPerDay,
     perAttemptUsd: Object.fromEntries(
       Object.entries(costBreakdownPerMillion).map(([item, usd]) => [item, usd / 1e6]),
     ) as Parameters<typeof monthlyBill>[0]['perAttemptUsd'],
-    // Idle, the list is empty: one page a run. Busy, the walk spends its budget (discovery-latency.ts).
-    sweepPagesPerDay:
-      attemptsPerDay === 0
-        ? 1440 / SWEEP_DEFAULTS.intervalMinutes
-        : discoveryLatency(latencyModel(attemptsPerDay), 2_000).listCallsPerDay,
+    // Idle, the list is empty: one page a run. Busy, the walk's pages (discovery-latency.ts), each a paced slot.
+    sweepPagesPerDay: sweepPagesPerDay(attemptsPerDay),
     sweepIdleRunSeconds: 1,
-    sweepBusyRunSeconds: RUN_SECONDS,
+    sweepBusyRunSeconds: Math.min(
+      RUN_SECONDS,
+      Math.ceil((sweepPagesPerDay(attemptsPerDay) / (1440 / SWEEP_DEFAULTS.intervalMinutes)) * PAGE_SECONDS),
+    ),
     sweepMemoryMb: MEMORY_MB.sweep,
     intervalMinutes: SWEEP_DEFAULTS.intervalMinutes,
     completedPerPage: 90,
