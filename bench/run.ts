@@ -545,18 +545,18 @@ const sweepPagesPerDay = (attemptsPerDay: number) =>
     ? 1440 / SWEEP_DEFAULTS.intervalMinutes
     : discoveryLatency(latencyModel(attemptsPerDay), 2_000).listCallsPerDay;
 const PAGE_SECONDS = 1.05 / (LIST_MODEL.ratePerSecond * SWEEP_DEFAULTS.budgetShare);
-const billFor = (attemptsPerDay: number) =>
+const billFor = (attemptsPerDay: number, pagesPerDay = sweepPagesPerDay(attemptsPerDay)) =>
   monthlyBill({
     attemptsPerDay,
     perAttemptUsd: Object.fromEntries(
       Object.entries(costBreakdownPerMillion).map(([item, usd]) => [item, usd / 1e6]),
     ) as Parameters<typeof monthlyBill>[0]['perAttemptUsd'],
     // Idle, the list is empty: one page a run. Busy, the walk's pages (discovery-latency.ts), each a paced slot.
-    sweepPagesPerDay: sweepPagesPerDay(attemptsPerDay),
+    sweepPagesPerDay: pagesPerDay,
     sweepIdleRunSeconds: 1,
     sweepBusyRunSeconds: Math.min(
       RUN_SECONDS,
-      Math.ceil((sweepPagesPerDay(attemptsPerDay) / (1440 / SWEEP_DEFAULTS.intervalMinutes)) * PAGE_SECONDS),
+      Math.ceil((pagesPerDay / (1440 / SWEEP_DEFAULTS.intervalMinutes)) * PAGE_SECONDS),
     ),
     sweepMemoryMb: MEMORY_MB.sweep,
     intervalMinutes: SWEEP_DEFAULTS.intervalMinutes,

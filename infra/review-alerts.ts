@@ -55,7 +55,7 @@ import { CHECK_TIMEOUT, CheckUnit } from './units/check-unit.js';
 import { DigestUnit } from './units/digest-unit.js';
 import type { UnitContext } from './units/function-unit.js';
 import { IngestUnit } from './units/ingest-unit.js';
-import { NotifySlackUnit } from './units/notify-slack-unit.js';
+import { NotifySlackUnit, snsFilter } from './units/notify-slack-unit.js';
 import type { SharedResources } from './units/shared-resources.js';
 import { SweepUnit } from './units/sweep-unit.js';
 
@@ -242,17 +242,7 @@ export class ReviewAlerts extends Construct {
   addEmailSubscription(address: string, filter?: AlertFilter): void {
     if (!Token.isUnresolved(address) && !EMAIL.test(address)) fail('addEmailSubscription', 'an email address', address);
     checkFilter('addEmailSubscription', filter);
-    const policy = filterPolicy(filter);
-    this.alertsTopic.addSubscription(
-      new EmailSubscription(address, {
-        filterPolicy: Object.fromEntries(
-          Object.entries(policy).map(([key, values]) => [
-            key,
-            sns.SubscriptionFilter.stringFilter({ allowlist: values }),
-          ]),
-        ),
-      }),
-    );
+    this.alertsTopic.addSubscription(new EmailSubscription(address, { filterPolicy: snsFilter(filterPolicy(filter)) }));
     this.alertEmailCount += 1;
   }
 
