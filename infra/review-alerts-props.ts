@@ -118,6 +118,14 @@ export interface ReviewAlertsProps {
   readonly maxReminders?: number;
   /** Stop watching an attempt this long after its first look. @default Duration.days(14) */
   readonly maxWatchTime?: Duration;
+  /**
+   * Still pending this long after `review.needed` → one `review.escalated` per attempt, to the
+   * escalation audience only (`escalationEmails`, and Slack or Teams channels whose `eventTypes`
+   * name `review.escalated`). @default - no escalation
+   */
+  readonly escalateAfter?: Duration;
+  /** Addresses that receive `review.escalated`, and nothing else (more: `addEmailSubscription`). @default - none */
+  readonly escalationEmails?: string[];
   /** How long an alert's idempotency key is kept. @default Duration.days(30) */
   readonly alertDedupeWindow?: Duration;
   /** A new trigger within this time of the last look is answered from state; a webhook repeat is a duplicate. @default Duration.minutes(5) */
@@ -246,6 +254,8 @@ export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Ru
     max: 60 * 86_400,
     default: Duration.seconds(DEFAULT_WATCH.maxWatchSeconds),
   },
+  escalateAfter: { kind: 'duration', min: 3600, max: 60 * 86_400, wholeSeconds: 60 },
+  escalationEmails: { kind: 'emails', default: [] },
   alertDedupeWindow: { kind: 'duration', min: 86_400, max: 365 * 86_400, default: Duration.days(ALERT_DEDUPE_DAYS) },
   minRecheckInterval: {
     kind: 'duration',
@@ -301,6 +311,7 @@ type WithoutDefault =
   | 'alarmTopic'
   | 'iaApiKeySecret'
   | 'iaAttemptUrlTemplate'
+  | 'escalateAfter'
   | 'chatSlackWorkspaceId'
   | 'chatSlackChannelId'
   | 'eventBus';
@@ -498,5 +509,7 @@ export const resolveProps = (props: ReviewAlertsProps = {}): Settings => {
       resolved.chatSlackWorkspaceId ?? resolved.chatSlackChannelId,
     );
   }
+  if (resolved.escalationEmails.length > 0 && resolved.escalateAfter === undefined)
+    fail('escalationEmails', 'given with escalateAfter (when to escalate)', resolved.escalationEmails);
   return resolved;
 };

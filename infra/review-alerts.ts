@@ -31,7 +31,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import { filterPolicy } from '../functions/lib/domain/alert.js';
+import { ESCALATION_EVENT_TYPES, filterPolicy } from '../functions/lib/domain/alert.js';
 import { AWAITING_INDEX } from '../functions/lib/domain/lifecycle.js';
 import { redriveMaxReceiveCount } from '../functions/lib/domain/record-disposition.js';
 import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '../functions/lib/domain/stack-outputs.js';
@@ -93,7 +93,8 @@ export class ReviewAlerts extends Construct {
   private readonly ingest: IngestUnit;
   private slack?: NotifySlackUnit;
   private readonly dashboards: Dashboard;
-  private alertEmailCount = 0;
+  /** Who receives what: each audience's filter, for the warnings once the app is complete. */
+  private readonly audiences: AlertFilter[] = [];
 
   constructor(scope: Construct, id: string, props: ReviewAlertsProps = {}) {
     super(scope, id);
@@ -205,6 +206,8 @@ export class ReviewAlerts extends Construct {
     }
 
     for (const email of settings.alertEmails) this.addEmailSubscription(email);
+    for (const email of settings.escalationEmails)
+      this.addEmailSubscription(email, { eventTypes: [...ESCALATION_EVENT_TYPES] });
     for (const source of settings.sources) this.addSource(source);
     for (const channel of settings.slackChannels) this.addSlackChannel(channel);
     if (settings.chatSlackWorkspaceId && settings.chatSlackChannelId) {
@@ -243,7 +246,7 @@ export class ReviewAlerts extends Construct {
     if (!Token.isUnresolved(address) && !EMAIL.test(address)) fail('addEmailSubscription', 'an email address', address);
     checkFilter('addEmailSubscription', filter);
     this.alertsTopic.addSubscription(new EmailSubscription(address, { filterPolicy: snsFilter(filterPolicy(filter)) }));
-    this.alertEmailCount += 1;
+    this.audiences.push(filter ?? {});
   }
 
   /** Feeds one more Slack channel through its own buffer queue; outputs name its webhook secret and buffer. */
@@ -251,6 +254,7 @@ export class ReviewAlerts extends Construct {
     const taken = new Set(this.slack?.buffers.keys() ?? []);
     checkSlackChannel('slackChannels', channel, taken);
     const slack = this.slack ?? this.makeSlack();
+    this.audiences.push(channel);
     const { queue, secret } = slack.addChannel(channel);
     new CfnOutput(this, outputId('SlackWebhookSecret', channel.name), {
       description: `Secret holding the Slack webhook URL of channel ${channel.name}`,
@@ -296,10 +300,18 @@ export class ReviewAlerts extends Construct {
 
   /** Nobody receives alerts; two deployments in one stack count each other's metrics. */
   private warnAbout(): void {
-    if (this.alertEmailCount === 0 && this.slack === undefined && this.settings.chatSlackChannelId === undefined) {
+    if (this.audiences.length === 0 && this.settings.chatSlackChannelId === undefined) {
       Annotations.of(this).addWarningV2(
         'ia-review-alerts:no-subscriber',
         'Nobody receives review alerts: set alertEmails, slackChannels or chatSlackWorkspaceId/chatSlackChannelId, or subscribe to the AlertsTopicArn output yourself.',
+      );
+    }
+    const escalated = (filter: AlertFilter) =>
+      (filter.eventTypes ?? []).some((type) => (ESCALATION_EVENT_TYPES as readonly string[]).includes(type));
+    if (this.settings.escalateAfter !== undefined && !this.audiences.some(escalated)) {
+      Annotations.of(this).addWarningV2(
+        'ia-review-alerts:no-escalation-audience',
+        'escalateAfter is set but nobody receives review.escalated: set escalationEmails, or a Slack or Teams channel whose eventTypes include review.escalated.',
       );
     }
     const sharing = Stack.of(this)

@@ -68,6 +68,8 @@ export const CONTEXT: { readonly [key: string]: ContextKey } = {
   reviewSlaHours: duration('reviewSla', 'hours'),
   maxReminders: same('maxReminders', 'number'),
   maxWatchDays: duration('maxWatchTime', 'days'),
+  escalateAfterHours: duration('escalateAfter', 'hours'),
+  escalationEmails: same('escalationEmails', 'list'),
   alertDedupeDays: duration('alertDedupeWindow', 'days'),
   minRecheckIntervalSeconds: duration('minRecheckInterval', 'seconds'),
   oldestMessageAlarmMinutes: duration('oldestMessageAlarmAge', 'minutes'),
@@ -110,7 +112,7 @@ export const contextDefault = (key: string): string | undefined => {
   const fallback = PROP_RULES[setting.prop].default;
   switch (setting.kind) {
     case 'duration':
-      return String(inUnit(fallback as Duration, setting.unit as Unit));
+      return fallback instanceof Duration ? String(inUnit(fallback, setting.unit as Unit)) : undefined;
     case 'retentionDays':
       return String(fallback);
     case 'removalPolicy':

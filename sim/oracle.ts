@@ -168,6 +168,24 @@ export const checkLiveness = (world: World, violations: Violation[]) => {
           `reminder ${n} at ${iso(reminder.at)}, reviewed ${iso(attempt.reviewDoneAt)}`,
         );
     }
+    // Escalation: once (the safety check counts keys), when due, never after the review.
+    if (watch.escalateAfterSeconds > 0) {
+      const escalated = firstAlert(world, attempt.id, 'review.escalated');
+      const due = extendedByOutages(world, needed.at + watch.escalateAfterSeconds * 1000, BOUNDS.followUp);
+      const waiting = attempt.reviewDoneAt === undefined || attempt.reviewDoneAt > due;
+      if (waiting && due < Math.min(end, watchEnds) && (!escalated || escalated.at > due))
+        add(
+          'escalation when due',
+          due,
+          `due by ${iso(due)}, ${escalated ? `sent ${iso(escalated.at)}` : 'never sent'}`,
+        );
+      if (escalated && attempt.reviewDoneAt !== undefined && attempt.reviewDoneAt < escalated.at - BOUNDS.followUp)
+        add(
+          'no escalation after the review',
+          escalated.at,
+          `escalated ${iso(escalated.at)}, reviewed ${iso(attempt.reviewDoneAt)}`,
+        );
+    }
     // Completion inside the watch: review.completed, and out of the awaiting-review index.
     const scored = attempt.scoringDoneAt;
     if (scored !== undefined && scored < watchEnds) {

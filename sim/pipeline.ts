@@ -102,7 +102,8 @@ export const buildWorld = (options: SimOptions) => {
   const topic = new MemoryTopic(time, log);
   const idempotency = new MemoryIdempotency(time, topic);
   const render = { includeCandidateEmail: false, attemptUrlTemplate: 'https://app.example/attempts/{attemptId}' };
-  const watch = DEFAULT_WATCH;
+  // Escalation on, between the first and second reminder, so both paths run in every seed.
+  const watch = { ...DEFAULT_WATCH, escalateAfterSeconds: 30 * 3600 };
   const intervalMs = pacedIntervalMs(1);
   const crashes: string[] = [];
   const invocation = (name: string, timeoutMs: number) =>

@@ -52,6 +52,7 @@ export const lifecycleEnvironment = (shared: SharedResources, settings: Settings
   REVIEW_SLA_SECONDS: seconds(settings.reviewSla),
   MAX_REMINDERS: String(settings.maxReminders),
   MAX_WATCH_SECONDS: seconds(settings.maxWatchTime),
+  ESCALATE_AFTER_SECONDS: settings.escalateAfter ? seconds(settings.escalateAfter) : '0',
 });
 
 /** `Topic.grantPublish` would grant `kms:GenerateDataKey*`; publishing needs exactly these two. */

@@ -19,10 +19,10 @@ const seen = (pending: number, completed: boolean, etag = '"e1"'): Observation =
 });
 
 /** Runs observations in order, each at its hour, carrying the state like the store would. */
-const run = (steps: Array<[number, Observation]>) => {
+const run = (steps: Array<[number, Observation]>, settings = DEFAULT_WATCH) => {
   let state: AttemptState | undefined;
   return steps.map(([hour, observation]) => {
-    const step = nextStep(state, observation, at(hour), DEFAULT_WATCH);
+    const step = nextStep(state, observation, at(hour), settings);
     state = { ...step.state, version: step.state.version + 1 };
     return step;
   });
@@ -121,6 +121,65 @@ describe('lifecycle', () => {
     expect(steps[1]?.recheckInSeconds).toBeUndefined();
   });
 
+  const ESCALATING = { ...DEFAULT_WATCH, escalateAfterSeconds: 30 * 3600 };
+
+  it('escalates once when the review still waits escalateAfter after review.needed, and looks again when it is due', () => {
+    const steps = run(
+      [
+        [0, seen(2, false)],
+        [25, 'not-modified'],
+        [29.5, 'not-modified'],
+        [30, 'not-modified'],
+        [31, 'not-modified'],
+        [48, 'not-modified'],
+        [60, seen(0, true, '"e2"')],
+      ],
+      ESCALATING,
+    );
+    expect(steps.map((s) => s.alerts)).toEqual([
+      [{ eventType: 'review.needed' }],
+      [{ eventType: 'review.overdue', reminder: 1, waitedHours: 25 }],
+      [],
+      [{ eventType: 'review.escalated', waitedHours: 30 }],
+      [],
+      [{ eventType: 'review.overdue', reminder: 2, waitedHours: 48 }],
+      [{ eventType: 'review.completed' }],
+    ]);
+    expect(steps[2]?.recheckInSeconds).toBe(1800);
+    expect(steps[3]?.state.escalatedAt).toBe(at(30).toISOString());
+    expect(steps[5]?.state.escalatedAt).toBe(at(30).toISOString());
+  });
+
+  it('keeps the watch cadence for a pending escalation once every reminder is out', () => {
+    const steps = run(
+      [
+        [0, seen(1, false)],
+        [24, 'not-modified'],
+        [29, 'not-modified'],
+      ],
+      { ...ESCALATING, maxReminders: 1 },
+    );
+    expect(steps[1]?.recheckInSeconds).toBe(3600);
+    expect(steps.map((s) => s.alerts.map((a) => a.eventType))).toEqual([['review.needed'], ['review.overdue'], []]);
+    expect(steps[2]?.recheckInSeconds).toBe(3600);
+  });
+
+  it('never escalates when escalation is off, or what never waited for a review', () => {
+    const off = run([
+      [0, seen(1, false)],
+      [100, 'not-modified'],
+    ]);
+    expect(off.flatMap((s) => s.alerts).map((a) => a.eventType)).not.toContain('review.escalated');
+    const scoring = run(
+      [
+        [0, seen(0, false)],
+        [40, 'not-modified'],
+      ],
+      ESCALATING,
+    );
+    expect(scoring.flatMap((s) => s.alerts).map((a) => a.eventType)).toEqual(['scoring.stalled']);
+  });
+
   it('property: each alert type at most once (reminders numbered and bounded), closed stays closed', () => {
     const observation = fc.oneof(
       fc.constant<Observation>('not-modified'),
@@ -134,8 +193,11 @@ describe('lifecycle', () => {
         (raw) => {
           const history = [...raw].sort((a, b) => a[0] - b[0]);
           if (history[0]?.[1] === 'not-modified') history[0] = [history[0][0], seen(1, false)];
-          const steps = run(history);
+          const steps = run(history, ESCALATING);
           const alerts = steps.flatMap((s) => s.alerts);
+          const escalatedAt = alerts.findIndex((a) => a.eventType === 'review.escalated');
+          if (escalatedAt >= 0)
+            expect(alerts.findIndex((a) => a.eventType === 'review.needed')).toBeLessThan(escalatedAt);
           const keys = alerts.map((a) => `${a.eventType}:${a.reminder ?? ''}`);
           expect(new Set(keys).size).toBe(keys.length);
           expect(alerts.filter((a) => a.eventType === 'review.overdue').length).toBeLessThanOrEqual(

@@ -10,6 +10,7 @@ import { compact } from './compact.js';
 export const ALERT_TYPES = [
   'review.needed',
   'review.overdue',
+  'review.escalated',
   'review.completed',
   'scoring.stalled',
   'attempt.scored',
@@ -28,6 +29,9 @@ export const ACTIONABLE_EVENT_TYPES: readonly AlertType[] = ['review.needed', 'r
 
 /** What the default email and Slack subscriptions take: the actionable alerts and the digest. */
 export const PEOPLE_EVENT_TYPES: readonly EventType[] = [...ACTIONABLE_EVENT_TYPES, DIGEST_TYPE];
+
+/** What the escalation audience takes, and only it: reviews still waiting `escalateAfter` after the alert. */
+export const ESCALATION_EVENT_TYPES: readonly EventType[] = ['review.escalated'];
 
 /** A subscription's filter policy (message attributes): people's types by default, optionally one assessment set. */
 export const filterPolicy = (
@@ -62,7 +66,7 @@ export interface Alert {
   url?: string;
   /** Which trigger brought the attempt in (source name from the ingest config, "recheck", ...). */
   source?: string;
-  /** Reminder number for `review.overdue`; hours waited for `scoring.stalled` and overdue reviews. */
+  /** Reminder number for `review.overdue`; hours waited for `scoring.stalled`, overdue and escalated reviews. */
   reminder?: number;
   waitedHours?: number;
   occurredAt: string;

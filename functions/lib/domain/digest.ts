@@ -20,6 +20,8 @@ export interface DigestItem {
   candidateName?: string;
   pendingReviewCount: number;
   waitingSince: string;
+  /** When `review.escalated` went out for it, if it did. */
+  escalatedAt?: string;
   url?: string;
 }
 
@@ -30,6 +32,8 @@ export interface Digest {
   period: string;
   waiting: number;
   pendingReviews: number;
+  /** How many of the waiting were escalated. */
+  escalated: number;
   oldestSince?: string;
   perAssessment: Array<{ assessmentId?: string; assessmentName?: string; waiting: number }>;
   /** Assessments beyond the ones named, and how many attempts they hold. */
@@ -59,6 +63,7 @@ export const buildDigest = (
     period: context.period,
     waiting: sorted.length,
     pendingReviews: sorted.reduce((sum, state) => sum + state.snapshot.pendingReviewCount, 0),
+    escalated: sorted.filter((state) => state.escalatedAt !== undefined).length,
     oldestSince: sorted[0]?.awaitingSince,
     perAssessment: ranked.slice(0, DIGEST_ASSESSMENTS),
     otherAssessments:
@@ -73,6 +78,7 @@ export const buildDigest = (
         candidateName: state.snapshot.candidate?.name,
         pendingReviewCount: state.snapshot.pendingReviewCount,
         waitingSince: state.awaitingSince as string,
+        escalatedAt: state.escalatedAt,
         url: urlFor(state.snapshot, context.settings),
       }),
     ),

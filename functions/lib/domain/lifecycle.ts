@@ -4,6 +4,7 @@
  *
  *   scoring.pending ──(growing delays, ≤ 15 min/hop)──> … ──(deadline)──> scoring.stalled alert
  *   review.needed alert ──(watch cadence)──> still pending after SLA ──> review.overdue (≤ N)
+ *                        ├──> still pending after escalateAfter ──> review.escalated (once, if set)
  *                        └──> nothing pending and scoring completed ──> review.completed (closed)
  *   last reminder sent, or scoring.stalled ──(slower and slower, ≤ 1 day/hop)──> closed or watch ends
  *   attempt.scored (nothing was ever pending) ──> closed
@@ -25,6 +26,8 @@ export interface WatchSettings {
   maxReminders: number;
   /** Stop watching an attempt this long after its first check, whatever its state. */
   maxWatchSeconds: number;
+  /** Still pending this long after `review.needed` → one `review.escalated`; 0: never. */
+  escalateAfterSeconds: number;
 }
 
 export const DEFAULT_WATCH: WatchSettings = {
@@ -35,6 +38,7 @@ export const DEFAULT_WATCH: WatchSettings = {
   reviewSlaSeconds: 24 * 3600,
   maxReminders: 3,
   maxWatchSeconds: 14 * 24 * 3600,
+  escalateAfterSeconds: 0,
 };
 
 export interface AttemptState {
@@ -47,6 +51,8 @@ export interface AttemptState {
   reviewNeededAt?: string;
   remindersSent: number;
   stalledAt?: string;
+  /** When `review.escalated` went out: the digest marks the attempt, and it goes out once. */
+  escalatedAt?: string;
   closedAt?: string;
   /** The attempt as last fetched: what a reminder renders when IA answers 304. */
   snapshot: Attempt;
@@ -143,6 +149,7 @@ const step = (previous: AttemptState | undefined, observed: Observation, now: Da
     ...(listedUntil === undefined ? {} : { listedUntil }),
     ...(previous?.reviewNeededAt ? { reviewNeededAt: previous.reviewNeededAt } : {}),
     ...(previous?.stalledAt ? { stalledAt: previous.stalledAt } : {}),
+    ...(previous?.escalatedAt ? { escalatedAt: previous.escalatedAt } : {}),
   };
   if (previous?.closedAt) return { alerts: [], state: { ...state, closedAt: previous.closedAt }, outcome: 'closed' };
 
@@ -166,6 +173,10 @@ const step = (previous: AttemptState | undefined, observed: Observation, now: Da
             waitedHours: hoursBetween(state.reviewNeededAt, now),
           });
         }
+        if (escalationDueIn(state, now, s) === 0) {
+          state.escalatedAt = nowIso;
+          alerts.push({ eventType: 'review.escalated', waitedHours: hoursBetween(state.reviewNeededAt, now) });
+        }
       }
       break;
     case 'scoring.pending':
@@ -182,8 +193,9 @@ const step = (previous: AttemptState | undefined, observed: Observation, now: Da
   if (secondsSince(state.firstSeenAt, now) >= s.maxWatchSeconds) {
     return { alerts, state, outcome: 'watch-ended' };
   }
+  const escalationIn = escalationDueIn(state, now, s);
   const onlyClosingLeft =
-    (decision === 'review.needed' && state.remindersSent >= s.maxReminders) ||
+    (decision === 'review.needed' && state.remindersSent >= s.maxReminders && escalationIn === undefined) ||
     (decision === 'scoring.pending' && state.stalledAt !== undefined && state.reviewNeededAt === undefined);
   if (onlyClosingLeft) {
     recheckInSeconds = Math.min(
@@ -193,9 +205,22 @@ const step = (previous: AttemptState | undefined, observed: Observation, now: Da
   } else if (decision === 'review.needed' && state.reviewNeededAt) {
     // The next reminder goes out when it is due, not up to a watch interval later.
     const dueIn = (state.remindersSent + 1) * s.reviewSlaSeconds - secondsSince(state.reviewNeededAt, now);
-    if (dueIn > 0) recheckInSeconds = Math.min(recheckInSeconds, Math.max(60, Math.ceil(dueIn)));
+    if (dueIn > 0 && state.remindersSent < s.maxReminders)
+      recheckInSeconds = Math.min(recheckInSeconds, Math.max(60, Math.ceil(dueIn)));
+    if (escalationIn !== undefined && escalationIn > 0)
+      recheckInSeconds = Math.min(recheckInSeconds, Math.max(60, Math.ceil(escalationIn)));
   }
   return { alerts, state, recheckInSeconds, outcome: alerts.length > 0 ? 'alerted' : 'watching' };
+};
+
+/**
+ * Seconds until `review.escalated` is due (0: now); undefined when escalation is off, already
+ * sent, or nothing waits for a review.
+ */
+const escalationDueIn = (state: AttemptState, now: Date, s: WatchSettings): number | undefined => {
+  if (s.escalateAfterSeconds <= 0 || state.escalatedAt !== undefined || state.reviewNeededAt === undefined) return;
+  if (state.lastDecision !== 'review.needed') return;
+  return Math.max(0, s.escalateAfterSeconds - secondsSince(state.reviewNeededAt, now));
 };
 
 /**

@@ -99,6 +99,7 @@ export const loadWatchSettings = (env: EnvironmentOf<WatchEnvironment>): WatchSe
   reviewSlaSeconds: numberEnv(env, 'REVIEW_SLA_SECONDS', DEFAULT_WATCH.reviewSlaSeconds, { min: 1 }),
   maxReminders: numberEnv(env, 'MAX_REMINDERS', DEFAULT_WATCH.maxReminders),
   maxWatchSeconds: numberEnv(env, 'MAX_WATCH_SECONDS', DEFAULT_WATCH.maxWatchSeconds),
+  escalateAfterSeconds: numberEnv(env, 'ESCALATE_AFTER_SECONDS', DEFAULT_WATCH.escalateAfterSeconds),
 });
 
 /** How long an alert's idempotency key is kept, as every publishing function reads it. */

@@ -46,6 +46,7 @@ export interface WatchEnvironment {
   readonly REVIEW_SLA_SECONDS?: string;
   readonly MAX_REMINDERS?: string;
   readonly MAX_WATCH_SECONDS?: string;
+  readonly ESCALATE_AFTER_SECONDS?: string;
 }
 
 /** `check` and the sweep: both look at attempts through the paced IA client and the lifecycle. */

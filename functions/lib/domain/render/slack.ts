@@ -39,6 +39,7 @@ const LISTED_ITEMS = 15;
 const EMOJI: Record<Alert['eventType'], string> = {
   'review.needed': ':memo:',
   'review.overdue': ':alarm_clock:',
+  'review.escalated': ':rotating_light:',
   'review.completed': ':white_check_mark:',
   'scoring.stalled': ':warning:',
   'attempt.scored': ':bar_chart:',

@@ -9,6 +9,7 @@ import type { Digest, DigestItem } from '../digest.js';
 const TITLES: Record<AlertType, string> = {
   'review.needed': 'Review needed',
   'review.overdue': 'Review overdue',
+  'review.escalated': 'Review escalated',
   'review.completed': 'Review completed',
   'scoring.stalled': 'Scoring stalled',
   'attempt.scored': 'Attempt scored',
@@ -34,6 +35,8 @@ export const whatToDo = (alert: Alert): string => {
       return `Grade ${pending} waiting for a human review for ${who(alert)}, ${where}.`;
     case 'review.overdue':
       return `${pending} for ${who(alert)} still wait for a review${waited(alert)}. Grade them ${where}, or reassign the review.`;
+    case 'review.escalated':
+      return `${pending} for ${who(alert)} still wait for a review${waited(alert)}, and the people alerted have not acted. Grade them ${where}, or have someone else take the review.`;
     case 'review.completed':
       return `Reviews for ${who(alert)} are done and scoring is final. No action needed.`;
     case 'scoring.stalled':
@@ -115,7 +118,7 @@ export const digestTitle = (digest: Digest): string => `Reviews waiting: ${plura
 export const digestSummary = (digest: Digest): string =>
   digest.oldestSince === undefined
     ? 'Nothing waits for a human review.'
-    : `${plural(digest.waiting, 'attempt')} with ${plural(digest.pendingReviews, 'answer or recording', 'answers or recordings')} wait for a human review; the oldest since ${formatTime(digest.oldestSince)} (${waitedFor(hoursSince(digest.oldestSince, digest.occurredAt))}). Grade them in the Indeed Assessments web app, oldest first.`;
+    : `${plural(digest.waiting, 'attempt')} with ${plural(digest.pendingReviews, 'answer or recording', 'answers or recordings')} wait for a human review; the oldest since ${formatTime(digest.oldestSince)} (${waitedFor(hoursSince(digest.oldestSince, digest.occurredAt))})${digest.escalated > 0 ? `; ${plural(digest.escalated, 'was', 'were')} escalated` : ''}. Grade them in the Indeed Assessments web app, oldest first.`;
 
 /** Counts per assessment, most first, in reading order. */
 export const digestAssessments = (digest: Digest): Array<[string, string]> => [
@@ -135,4 +138,4 @@ export const digestAssessments = (digest: Digest): Array<[string, string]> => [
 
 /** One waiting attempt, as a line: who, what, how many, since when. */
 export const describeDigestItem = (item: DigestItem, now: string): string =>
-  `${item.candidateName ?? `attempt ${item.attemptId}`} - ${item.assessmentName ?? 'assessment'}: ${plural(item.pendingReviewCount, 'pending review')}, waiting ${waitedFor(hoursSince(item.waitingSince, now))}`;
+  `${item.candidateName ?? `attempt ${item.attemptId}`} - ${item.assessmentName ?? 'assessment'}: ${plural(item.pendingReviewCount, 'pending review')}, waiting ${waitedFor(hoursSince(item.waitingSince, now))}${item.escalatedAt ? ', escalated' : ''}`;
