@@ -19,6 +19,7 @@ import {
   MIN_RECHECK_INTERVAL_SECONDS,
   SWEEP_DEFAULTS,
 } from '../functions/lib/domain/defaults.js';
+import { isIaId } from '../functions/lib/domain/ids.js';
 import { DEFAULT_WATCH } from '../functions/lib/domain/lifecycle.js';
 import { parseSources } from '../functions/lib/domain/webhooks/sources.js';
 
@@ -60,6 +61,14 @@ export interface AlertFilter {
   readonly eventTypes?: string[];
   /** Only alerts about these assessments. @default - every assessment */
   readonly assessmentIds?: string[];
+}
+
+/** A rule on the alert bus: which alert events it matches and where they go. */
+export interface AlertRuleOptions extends AlertFilter {
+  /** Where matching events go (an API destination, a Lambda function, a queue…). @default - none; add with `rule.addTarget` */
+  readonly targets?: events.IRuleTarget[];
+  /** The rule's description. @default - the event types and assessments it matches */
+  readonly description?: string;
 }
 
 /** A Slack channel fed by an incoming webhook. */
@@ -146,6 +155,12 @@ export interface ReviewAlertsProps {
   readonly chatSlackChannelId?: string;
   /** The EventBridge bus whose events trigger checks. @default - the account's default bus */
   readonly eventBus?: events.IEventBus;
+  /**
+   * Every alert and digest also goes to this bus as an event (`source` `ia-review-alerts`,
+   * `detail-type` the event type, `detail` the alert JSON SNS carries), exactly once; route it
+   * with `addAlertRule`. @default - no alert events
+   */
+  readonly alertBus?: events.IEventBus;
   /** EventBridge `source` values to accept. @default - all */
   readonly eventBridgeSources?: string[];
   /** HTTP API stage throttling, requests per second. @default 20 */
@@ -272,6 +287,7 @@ export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Ru
   chatSlackWorkspaceId: { kind: 'string' },
   chatSlackChannelId: { kind: 'string' },
   eventBus: { kind: 'object' },
+  alertBus: { kind: 'object' },
   eventBridgeSources: { kind: 'list', default: [] },
   apiThrottleRate: { kind: 'number', min: 1, max: 10_000, default: 20 },
   apiThrottleBurst: { kind: 'wholeNumber', min: 1, max: 5_000, default: 40 },
@@ -314,7 +330,8 @@ type WithoutDefault =
   | 'escalateAfter'
   | 'chatSlackWorkspaceId'
   | 'chatSlackChannelId'
-  | 'eventBus';
+  | 'eventBus'
+  | 'alertBus';
 
 /** The props with every default applied: what the units build from. */
 export type Settings = Required<Omit<ReviewAlertsProps, WithoutDefault>> & Pick<ReviewAlertsProps, WithoutDefault>;
@@ -374,8 +391,11 @@ const origin = (value: string) => {
 /** An audience's filter: known event types, assessment ids as a list. */
 export const checkFilter = (prop: string, filter: AlertFilter | undefined): void => {
   if (filter === undefined) return;
-  if (filter.assessmentIds !== undefined && !isStringList(filter.assessmentIds))
-    fail(prop, 'assessmentIds as a list of ids', filter.assessmentIds);
+  if (
+    filter.assessmentIds !== undefined &&
+    !(isStringList(filter.assessmentIds) && filter.assessmentIds.every((id) => Token.isUnresolved(id) || isIaId(id)))
+  )
+    fail(prop, 'assessmentIds as a list of IA ids (1-128 of A-Za-z0-9_-)', filter.assessmentIds);
   if (filter.eventTypes !== undefined && !knownEventTypes(filter.eventTypes))
     fail(prop, `eventTypes from ${EVENT_TYPES.join(', ')}`, filter.eventTypes);
 };

@@ -23,6 +23,7 @@ import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -31,7 +32,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import { ESCALATION_EVENT_TYPES, filterPolicy } from '../functions/lib/domain/alert.js';
+import {
+  ALERT_EVENT_SOURCE,
+  ESCALATION_EVENT_TYPES,
+  EVENT_TYPES,
+  filterPolicy,
+} from '../functions/lib/domain/alert.js';
 import { AWAITING_INDEX } from '../functions/lib/domain/lifecycle.js';
 import { redriveMaxReceiveCount } from '../functions/lib/domain/record-disposition.js';
 import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '../functions/lib/domain/stack-outputs.js';
@@ -42,6 +48,7 @@ import { deadLetterQueue, secureQueue } from './constructs/queues.js';
 import { allowServiceToPublish, serviceRole } from './constructs/service-access.js';
 import {
   type AlertFilter,
+  type AlertRuleOptions,
   checkFilter,
   checkSlackChannel,
   fail,
@@ -86,6 +93,8 @@ export class ReviewAlerts extends Construct {
   readonly digestFunction: lambda.IFunction;
   /** The pipeline's CloudWatch dashboard. */
   readonly dashboard: cloudwatch.Dashboard;
+  /** Where every alert also goes as an event, when the `alertBus` prop is set. */
+  readonly alertBus?: events.IEventBus;
 
   private readonly settings: Settings;
   private readonly shared: SharedResources;
@@ -100,6 +109,7 @@ export class ReviewAlerts extends Construct {
     super(scope, id);
     const settings = resolveProps(props);
     this.settings = settings;
+    this.alertBus = settings.alertBus;
 
     const checksDeadLetters = deadLetterQueue(this, 'ChecksDeadLetterQueue', 'the checks queue');
     this.deadLetterQueue = checksDeadLetters;
@@ -162,6 +172,7 @@ export class ReviewAlerts extends Construct {
       stateTable,
       idempotencyTable: table('IdempotencyTable', 'id', 'expiration'),
       rateLimitTable,
+      ...(settings.alertBus ? { alertBus: settings.alertBus } : {}),
     };
 
     const check = new CheckUnit(this, 'Check', this.units, this.shared);
@@ -272,6 +283,33 @@ export class ReviewAlerts extends Construct {
     new CfnOutput(this, outputId('SourceSecret', source.name), {
       description: `Secret of webhook source ${source.name}`,
       value: secret.secretName,
+    });
+  }
+
+  /**
+   * A rule on the alert bus for alerts of these event types (default: all, digest included) about
+   * these assessments (default: all), sending them to `targets`.
+   */
+  addAlertRule(id: string, options: AlertRuleOptions = {}): events.Rule {
+    const bus = this.alertBus ?? fail('addAlertRule', 'used with the alertBus prop set', id);
+    checkFilter('addAlertRule', options);
+    const eventTypes = options.eventTypes ?? [...EVENT_TYPES];
+    const assessmentIds = options.assessmentIds ?? [];
+    this.audiences.push({ eventTypes });
+    return new events.Rule(this, id, {
+      eventBus: bus,
+      description:
+        options.description ??
+        `ia-review-alerts: ${eventTypes.join(', ')}${assessmentIds.length > 0 ? ` about ${assessmentIds.join(', ')}` : ''}`.slice(
+          0,
+          512,
+        ),
+      eventPattern: {
+        source: [ALERT_EVENT_SOURCE],
+        detailType: eventTypes,
+        ...(assessmentIds.length > 0 ? { detail: { assessmentId: assessmentIds } } : {}),
+      },
+      ...(options.targets ? { targets: options.targets } : {}),
     });
   }
 

@@ -38,6 +38,7 @@ interface ContextKey {
     | 'retentionDays'
     | 'removalPolicy'
     | 'eventBus'
+    | 'alertBus'
     | 'schedule'
     | 'timeZone'
     | 'sources'
@@ -80,6 +81,7 @@ export const CONTEXT: { readonly [key: string]: ContextKey } = {
   chatSlackWorkspaceId: same('chatSlackWorkspaceId', 'string'),
   chatSlackChannelId: same('chatSlackChannelId', 'string'),
   eventBusName: same('eventBus', 'eventBus'),
+  alertBus: same('alertBus', 'alertBus'),
   eventBridgeSources: same('eventBridgeSources', 'list'),
   apiThrottleRate: same('apiThrottleRate', 'number'),
   apiThrottleBurst: same('apiThrottleBurst', 'number'),
@@ -187,6 +189,12 @@ const REMOVAL_POLICIES: Record<string, RemovalPolicy> = {
   snapshot: RemovalPolicy.SNAPSHOT,
 };
 
+/** An existing EventBridge bus by name (`default` is the account's own) or ARN. */
+const importBus = (scope: Construct, id: string, bus: string): events.IEventBus =>
+  bus.startsWith('arn:')
+    ? events.EventBus.fromEventBusArn(scope, id, bus)
+    : events.EventBus.fromEventBusName(scope, id, bus);
+
 /** An existing secret named in JSON (`secret`), imported into `scope`. */
 const withSecret = <T>(scope: Construct, id: string, item: Record<string, unknown>): T => {
   const { secret, ...rest } = item;
@@ -243,11 +251,10 @@ const toProp = (scope: Construct, key: string, setting: ContextKey, raw: Raw): u
       return REMOVAL_POLICIES[text(key, raw).toLowerCase()] ?? fail(key, 'retain, destroy or snapshot', raw);
     case 'eventBus': {
       const bus = text(key, raw);
-      if (bus === 'default') return undefined;
-      return bus.startsWith('arn:')
-        ? events.EventBus.fromEventBusArn(scope, 'EventBus', bus)
-        : events.EventBus.fromEventBusName(scope, 'EventBus', bus);
+      return bus === 'default' ? undefined : importBus(scope, 'EventBus', bus);
     }
+    case 'alertBus':
+      return importBus(scope, 'AlertBus', text(key, raw));
     case 'schedule':
     case 'timeZone':
       return undefined; // both at once, below

@@ -1,9 +1,16 @@
 /**
  * Creates on moto what the CDK stack defines (moto's CloudFormation skips subscriptions and
  * secrets, so SDK calls do it): checks queue + DLQ with redrive, alerts topic, the API key
- * secret, and SQS "inboxes" subscribed with the same filter policy as the email subscriptions.
+ * secret, SQS "inboxes" subscribed with the same filter policy as the email subscriptions, and an
+ * alert bus whose rule delivers every alert event to an inbox of its own.
  */
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -12,7 +19,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { filterPolicy } from '#lib/domain/alert.js';
+import { ALERT_EVENT_SOURCE, filterPolicy } from '#lib/domain/alert.js';
 import { AWAITING_INDEX } from '#lib/domain/lifecycle.js';
 import type { Source } from '#lib/domain/webhooks/sources.js';
 import type { CheckEnvironment } from '../functions/check/environment.js';
@@ -51,6 +58,10 @@ export interface LocalResources {
   emailInboxUrl: string;
   /** Subscribed without a filter, like a machine consumer. */
   allAlertsInboxUrl: string;
+  /** The alert bus (ARN) every alert also goes to as an event. */
+  alertBusArn: string;
+  /** Where the alert bus's rule delivers every alert event. */
+  alertEventsInboxUrl: string;
   dedupeTableName: string;
   stateTableName: string;
   idempotencyTableName: string;
@@ -79,6 +90,7 @@ export const awsClients = (endpoint: string) => {
     sns: new SNSClient(config),
     secrets: new SecretsManagerClient(config),
     dynamodb: new DynamoDBClient(config),
+    events: new EventBridgeClient(config),
   };
 };
 
@@ -90,7 +102,7 @@ const queueArn = async (sqs: SQSClient, queueUrl: string) => {
 };
 
 export const provision = async (options: ProvisionOptions): Promise<LocalResources> => {
-  const { sqs, sns, secrets, dynamodb } = awsClients(options.endpoint);
+  const { sqs, sns, secrets, dynamodb, events } = awsClients(options.endpoint);
   const name = (suffix: string) => `${options.prefix}-${suffix}`;
   const createQueue = async (suffix: string, attributes: Record<string, string> = {}) =>
     (await sqs.send(new CreateQueueCommand({ QueueName: name(suffix), Attributes: attributes }))).QueueUrl as string;
@@ -142,6 +154,24 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
 
   const emailInboxUrl = await subscribeInbox('email-inbox', filterPolicy());
   const allAlertsInboxUrl = await subscribeInbox('all-alerts');
+
+  const busName = name('alert-bus');
+  const alertBusArn = (await events.send(new CreateEventBusCommand({ Name: busName }))).EventBusArn as string;
+  const alertEventsInboxUrl = await createQueue('alert-events');
+  await events.send(
+    new PutRuleCommand({
+      Name: name('alert-events'),
+      EventBusName: busName,
+      EventPattern: JSON.stringify({ source: [ALERT_EVENT_SOURCE] }),
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: name('alert-events'),
+      EventBusName: busName,
+      Targets: [{ Id: 'inbox', Arn: await queueArn(sqs, alertEventsInboxUrl) }],
+    }),
+  );
 
   const apiKeySecretName = name('ia-api-key');
   await secrets.send(new CreateSecretCommand({ Name: apiKeySecretName, SecretString: options.apiKey }));
@@ -225,6 +255,8 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     apiKeySecretName,
     emailInboxUrl,
     allAlertsInboxUrl,
+    alertBusArn,
+    alertEventsInboxUrl,
     dedupeTableName,
     stateTableName,
     idempotencyTableName,
@@ -271,6 +303,7 @@ export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): 
   STATE_TABLE_NAME: resources.stateTableName,
   IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
   RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
+  ALERT_BUS: resources.alertBusArn,
   ...localRetries(resources),
 });
 
@@ -283,4 +316,5 @@ export const sweepEnvironment = (resources: LocalResources, iaBaseUrl: string): 
   STATE_TABLE_NAME: resources.stateTableName,
   IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
   RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
+  ALERT_BUS: resources.alertBusArn,
 });

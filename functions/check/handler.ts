@@ -6,6 +6,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
@@ -22,7 +23,12 @@ const config = loadCheckConfig(process.env);
 const sns = traced(new SNSClient({}));
 const sqs = traced(new SQSClient({}));
 const dynamodb = traced(new DynamoDBClient({}));
-const { config: idempotency, publishOnce } = createAlertPublisher(sns, dynamodb, config);
+const { config: idempotency, publishOnce } = createAlertPublisher(
+  sns,
+  dynamodb,
+  config,
+  config.alertBus ? traced(new EventBridgeClient({})) : undefined,
+);
 const ia = createPacedIaClient({ ...config, dynamodb, count });
 const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
 const delayCheck = delayRecord(sqs, config.checksQueueUrl);

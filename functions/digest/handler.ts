@@ -4,6 +4,7 @@
  * Wiring only; the digest is built in #lib/digest.ts.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -19,7 +20,12 @@ const config = loadDigestConfig(process.env);
 const sns = traced(new SNSClient({}));
 const dynamodb = traced(new DynamoDBClient({}));
 const states = dynamoStateStore(dynamodb, config.stateTableName);
-const { config: idempotency, publishOnce } = createAlertPublisher(sns, dynamodb, config);
+const { config: idempotency, publishOnce } = createAlertPublisher(
+  sns,
+  dynamodb,
+  config,
+  config.alertBus ? traced(new EventBridgeClient({})) : undefined,
+);
 
 /** Scheduler passes the period's scheduled time; a manual invocation is its own period, to the minute. */
 interface DigestEvent {

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
@@ -26,7 +27,12 @@ const config = loadSweepConfig(process.env);
 const sns = traced(new SNSClient({}));
 const sqs = traced(new SQSClient({}));
 const dynamodb = traced(new DynamoDBClient({}));
-const { config: idempotency, publishOnce } = createAlertPublisher(sns, dynamodb, config);
+const { config: idempotency, publishOnce } = createAlertPublisher(
+  sns,
+  dynamodb,
+  config,
+  config.alertBus ? traced(new EventBridgeClient({})) : undefined,
+);
 const ia = createPacedIaClient({
   ...config,
   dynamodb,

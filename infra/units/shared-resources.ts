@@ -5,6 +5,7 @@
  */
 import type { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -24,6 +25,8 @@ export interface SharedResources {
   readonly stateTable: dynamodb.ITable;
   readonly idempotencyTable: dynamodb.ITable;
   readonly rateLimitTable: dynamodb.ITable;
+  /** Where every alert also goes as an event, when the operator chose a bus. */
+  readonly alertBus?: events.IEventBus;
 }
 
 /** Whole seconds, as the functions read times. */
@@ -36,6 +39,7 @@ export const alertEnvironment = (shared: SharedResources, settings: Settings): A
   ALERT_DEDUPE_SECONDS: seconds(settings.alertDedupeWindow),
   INCLUDE_CANDIDATE_EMAIL: String(settings.includeCandidateEmail),
   IA_ATTEMPT_URL_TEMPLATE: settings.iaAttemptUrlTemplate,
+  ALERT_BUS: shared.alertBus?.eventBusArn,
 });
 
 export const lifecycleEnvironment = (shared: SharedResources, settings: Settings): LifecycleEnvironment => ({
@@ -59,4 +63,6 @@ export const lifecycleEnvironment = (shared: SharedResources, settings: Settings
 export const grantPublishAlerts = (shared: SharedResources, grantee: iam.IGrantable) => {
   iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [shared.alertsTopic.topicArn] });
   shared.alertsTopicKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+  // events:PutEvents on that bus only.
+  shared.alertBus?.grantPutEventsTo(grantee);
 };

@@ -9,6 +9,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import { serviceName } from '../../functions/lib/domain/defaults.js';
 import { ReviewAlerts, WebhookSourceKind } from '../../infra/index.js';
 import { CALLS_DIR, recordedAwsCalls } from '../support/aws-calls.js';
@@ -21,6 +22,8 @@ const IAM_ACTION: Record<string, string> = {
   'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
   'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
   'sns:PublishBatch': 'sns:Publish',
+  // The SDK names the service eventbridge; IAM, events.
+  'eventbridge:PutEvents': 'events:PutEvents',
 };
 
 /**
@@ -68,6 +71,7 @@ const KINDS: Array<[RegExp, string]> = [
   [/IngestSource/, 'source'],
   [/IaApiKey/, 'ia-api-key'],
   [/AlertsTopicKey/, 'alerts-key'],
+  [/AlertBus/, 'alert-bus'],
   [/AlertsTopic/, 'alerts'],
   [/Logs/, 'logs'],
 ];
@@ -126,6 +130,7 @@ describe('the functions’ roles and what their code calls', () => {
     slackChannels: [{ name: 'reviews' }],
     chatSlackWorkspaceId: 'T1',
     chatSlackChannelId: 'C1',
+    alertBus: new events.EventBus(stack, 'AlertBus'),
   });
   const allowed = allowedActions((Template.fromStack(stack).toJSON() as { Resources: Resources }).Resources);
   const called = recordedAwsCalls();

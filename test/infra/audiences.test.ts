@@ -2,6 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import { ReviewAlerts, type ReviewAlertsProps } from '../../infra/index.js';
 
 const userStack = (props: ReviewAlertsProps | ((stack: Stack) => ReviewAlertsProps) = {}) => {
@@ -54,5 +55,62 @@ describe('escalation', () => {
       /"escalationEmails" must be given with escalateAfter/,
     );
     expect(() => userStack({ escalateAfter: Duration.minutes(10) })).toThrow(/"escalateAfter" must be from 1 hour/);
+  });
+});
+
+describe('alert events', () => {
+  it('grants events:PutEvents on that bus only, to the functions that publish, and routes with addAlertRule', () => {
+    const { alerts, stack, template } = userStack((scope) => ({
+      alertEmails: ['a@example.com'],
+      alertBus: new events.EventBus(scope, 'PlatformBus'),
+    }));
+    const rule = alerts.addAlertRule('Escalations', {
+      eventTypes: ['review.needed', 'review.escalated'],
+      assessmentIds: ['pjpmahbioyqufxos'],
+    });
+    expect(rule).toBeInstanceOf(events.Rule);
+    const t = template();
+    const busArn = { 'Fn::GetAtt': [stack.getLogicalId(alerts.alertBus?.node.defaultChild as never), 'Arn'] };
+    const publishers = variables(t).filter((v) => v.ALERT_BUS);
+    expect(publishers).toHaveLength(3); // check, sweep, digest
+    for (const v of publishers) expect(v.ALERT_BUS).toEqual(busArn);
+    const putEvents = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (
+        policy as { Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } }
+      ).Properties.PolicyDocument.Statement.filter((s) => JSON.stringify(s.Action).includes('events:PutEvents')),
+    );
+    expect(putEvents).toHaveLength(3);
+    for (const statement of putEvents)
+      expect(statement).toMatchObject({ Action: 'events:PutEvents', Resource: busArn });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: stack.getLogicalId(alerts.alertBus?.node.defaultChild as never) },
+      EventPattern: {
+        source: ['ia-review-alerts'],
+        'detail-type': ['review.needed', 'review.escalated'],
+        detail: { assessmentId: ['pjpmahbioyqufxos'] },
+      },
+    });
+  });
+
+  it('has no bus, grant or variable unless asked, and addAlertRule says what it needs', () => {
+    const { alerts, template } = userStack({ alertEmails: ['a@example.com'] });
+    expect(() => alerts.addAlertRule('Rule')).toThrow(/"addAlertRule" must be used with the alertBus prop set/);
+    expect(variables(template()).some((v) => v.ALERT_BUS !== undefined)).toBe(false);
+    expect(JSON.stringify(template().toJSON())).not.toContain('events:PutEvents');
+  });
+
+  it('fails synth naming the setting for unknown event types or malformed assessment ids', () => {
+    const { alerts } = userStack((scope) => ({
+      alertBus: events.EventBus.fromEventBusName(scope, 'Default', 'default'),
+    }));
+    expect(() => alerts.addAlertRule('Typo', { eventTypes: ['review.need'] })).toThrow(
+      /"addAlertRule" must be eventTypes from/,
+    );
+    expect(() => alerts.addAlertRule('Bad', { assessmentIds: ['has space'] })).toThrow(
+      /"addAlertRule" must be assessmentIds/,
+    );
+    expect(() => alerts.addEmailSubscription('a@example.com', { assessmentIds: ['x/y'] })).toThrow(
+      /"addEmailSubscription" must be assessmentIds/,
+    );
   });
 });

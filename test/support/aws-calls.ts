@@ -29,6 +29,7 @@ const action = (serviceId: string, command: object) =>
  */
 export const resourceKind = (name: string): string => {
   const kind = /^[a-z]+-[0-9a-f]{8}-(.+)$/.exec(name)?.[1] ?? name;
+  if (kind.endsWith('-bus')) return 'alert-bus'; // the alert-bus suite's bus comes late, under another name
   return kind.startsWith('slack-') ? 'slack-channel' : kind.startsWith('source-') ? 'source' : kind;
 };
 
@@ -41,6 +42,14 @@ const resources = (input: Record<string, unknown>): string[] => {
   if (input.QueueUrl) return [resourceKind(last(input.QueueUrl, '/'))];
   if (input.TopicArn) return [resourceKind(last(input.TopicArn, ':'))];
   if (input.SecretId) return [resourceKind(last(input.SecretId, ':'))];
+  if (Array.isArray(input.Entries))
+    return [
+      ...new Set(
+        input.Entries.map((entry: { EventBusName?: string }) =>
+          resourceKind(last(entry.EventBusName ?? 'default', '/')),
+        ),
+      ),
+    ];
   return ['*'];
 };
 

@@ -9,9 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { type Notification, notificationKey } from '../domain/notification.js';
-import { publishAlert } from './publish.js';
+import { publishAlert, publishAlertEvent } from './publish.js';
 
 export interface OnceOptions {
   dynamodb: DynamoDBClient;
@@ -57,14 +58,35 @@ export const createPublishOnce = (publish: (notification: Notification) => Promi
   };
 };
 
-/** Alerts and digests to the alerts topic, each once: what check, the sweep and the digest publish with. */
+/**
+ * Alerts and digests to the alerts topic, each once, and to the alert bus when there is one, each
+ * once there too under its own key (`bus:<key>`): a retry after the bus refused finds the topic's
+ * key done and publishes only the event. What check, the sweep and the digest publish with.
+ */
 export const createAlertPublisher = (
   sns: SNSClient,
   dynamodb: DynamoDBClient,
-  settings: { alertsTopicArn: string; idempotencyTableName: string; alertDedupeSeconds: number },
-) =>
-  createPublishOnce(publishAlert(sns, settings.alertsTopicArn), {
+  settings: { alertsTopicArn: string; idempotencyTableName: string; alertDedupeSeconds: number; alertBus?: string },
+  events?: EventBridgeClient,
+) => {
+  const options = {
     dynamodb,
     tableName: settings.idempotencyTableName,
     expiresAfterSeconds: settings.alertDedupeSeconds,
-  });
+  };
+  const topic = createPublishOnce(publishAlert(sns, settings.alertsTopicArn), options);
+  if (!settings.alertBus || !events) return topic;
+  const bus = createOnce(
+    publishAlertEvent(events, settings.alertBus),
+    (notification: Notification) => `bus:${notificationKey(notification)}`,
+    options,
+  );
+  return {
+    config: topic.config,
+    publishOnce: async (notification: Notification): Promise<'published' | 'duplicate'> => {
+      const result = await topic.publishOnce(notification);
+      await bus.run(notification);
+      return result;
+    },
+  };
+};

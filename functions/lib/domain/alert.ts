@@ -24,6 +24,9 @@ export const DIGEST_TYPE = 'review.digest';
 export const EVENT_TYPES = [...ALERT_TYPES, DIGEST_TYPE] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** The `source` of every alert event on the alert bus; its `detail-type` is the event type. */
+export const ALERT_EVENT_SOURCE = 'ia-review-alerts';
+
 /** What a person must act on. */
 export const ACTIONABLE_EVENT_TYPES: readonly AlertType[] = ['review.needed', 'review.overdue', 'scoring.stalled'];
 

@@ -112,6 +112,7 @@ export const loadAlertSettings = (env: EnvironmentOf<AlertEnvironment>) => ({
   stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
   idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
   alertDedupeSeconds: alertDedupeSeconds(env),
+  alertBus: read(env, 'ALERT_BUS'),
   render: loadRenderSettings(env),
 });
 

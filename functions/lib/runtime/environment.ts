@@ -27,6 +27,8 @@ export interface AlertEnvironment extends RenderEnvironment {
   readonly STATE_TABLE_NAME: string;
   readonly IDEMPOTENCY_TABLE_NAME: string;
   readonly ALERT_DEDUPE_SECONDS?: string;
+  /** The alert bus's name or ARN: every alert also goes there as an event. */
+  readonly ALERT_BUS?: string;
 }
 
 /** The IA client; the CLI reads the same names. */
