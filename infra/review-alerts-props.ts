@@ -63,6 +63,12 @@ export interface AlertFilter {
   readonly assessmentIds?: string[];
 }
 
+/** Addresses that receive the alerts a filter lets through (one subscription each). */
+export interface EmailRoute extends AlertFilter {
+  /** The addresses. */
+  readonly emails: string[];
+}
+
 /** A rule on the alert bus: which alert events it matches and where they go. */
 export interface AlertRuleOptions extends AlertFilter {
   /** Where matching events go (an API destination, a Lambda function, a queue…). @default - none; add with `rule.addTarget` */
@@ -83,9 +89,44 @@ export interface SlackChannel extends AlertFilter {
   readonly digest?: boolean;
 }
 
+/** An Amazon Q Developer chat channel: custom notifications, through a topic of its own. */
+export interface ChatChannelOptions extends AlertFilter {
+  /** 1–32 of a-z, 0-9 and "-", unique among all channels (Slack, chat, Teams); names its buffer and topic. */
+  readonly name: string;
+  /** Whether this channel takes the digest. @default true */
+  readonly digest?: boolean;
+}
+
+/**
+ * A Microsoft Teams channel, through Amazon Q Developer in chat (authorise the team in its console
+ * first). Default event types: a review's thread (review.needed, review.overdue, review.completed),
+ * scoring.stalled and the digest.
+ */
+export interface TeamsChannel extends ChatChannelOptions {
+  /** The team's id (the `groupId` in the channel's link). */
+  readonly teamId: string;
+  /** The channel's id (`19:…@thread.tacv2`). */
+  readonly channelId: string;
+  /** The Microsoft Entra tenant id. */
+  readonly tenantId: string;
+}
+
+/** A Slack channel through Amazon Q Developer in chat (the workspace authorised in its console first). */
+export interface ChatSlackChannel extends ChatChannelOptions {
+  /** The Slack workspace id (`T…`). */
+  readonly workspaceId: string;
+  /** The Slack channel id (`C…`). */
+  readonly channelId: string;
+}
+
 export interface ReviewAlertsProps {
   /** Addresses subscribed to actionable alerts and the digest (more: `addEmailSubscription`). @default - none */
   readonly alertEmails?: string[];
+  /**
+   * Addresses per assessments and event types, e.g. a hiring team's own assessments, or only
+   * `review.overdue` for its lead (more: `addEmailSubscription`). @default - none
+   */
+  readonly emailRoutes?: EmailRoute[];
   /** Addresses subscribed to the ops alarms. @default - none */
   readonly opsEmails?: string[];
   /**
@@ -149,7 +190,11 @@ export interface ReviewAlertsProps {
   readonly sources?: WebhookSource[];
   /** Slack channels fed by incoming webhooks (more: `addSlackChannel`). @default - none */
   readonly slackChannels?: SlackChannel[];
-  /** Amazon Q Developer: Slack workspace id, with `chatSlackChannelId`. @default - none */
+  /** Microsoft Teams channels through Amazon Q Developer, each with its own filter (more: `addTeamsChannel`). @default - none */
+  readonly teamsChannels?: TeamsChannel[];
+  /** Slack channels through Amazon Q Developer, each with its own filter (more: `addChatSlackChannel`). @default - none */
+  readonly chatSlackChannels?: ChatSlackChannel[];
+  /** Amazon Q Developer: Slack workspace id, with `chatSlackChannelId` (one chat channel named "chat"). @default - none */
   readonly chatSlackWorkspaceId?: string;
   /** Amazon Q Developer: Slack channel id, with `chatSlackWorkspaceId`. @default - none */
   readonly chatSlackChannelId?: string;
@@ -209,6 +254,9 @@ type Kind =
   | 'retention'
   | 'sources'
   | 'slackChannels'
+  | 'teamsChannels'
+  | 'chatSlackChannels'
+  | 'emailRoutes'
   /** A CDK object (secret, topic, bus, schedule, removal policy): typed by the compiler. */
   | 'object';
 
@@ -225,6 +273,7 @@ export interface Rule {
 /** Every prop, its kind, range and default: the one list the CDK context keys and docs/configuration.md follow. */
 export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Rule } = {
   alertEmails: { kind: 'emails', default: [] },
+  emailRoutes: { kind: 'emailRoutes', default: [] },
   opsEmails: { kind: 'emails', default: [] },
   alarmTopic: { kind: 'object' },
   iaApiKeySecret: { kind: 'object' },
@@ -284,6 +333,8 @@ export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Ru
   iaAttemptUrlTemplate: { kind: 'urlTemplate' },
   sources: { kind: 'sources', default: [] },
   slackChannels: { kind: 'slackChannels', default: [] },
+  teamsChannels: { kind: 'teamsChannels', default: [] },
+  chatSlackChannels: { kind: 'chatSlackChannels', default: [] },
   chatSlackWorkspaceId: { kind: 'string' },
   chatSlackChannelId: { kind: 'string' },
   eventBus: { kind: 'object' },
@@ -337,6 +388,7 @@ type WithoutDefault =
 export type Settings = Required<Omit<ReviewAlertsProps, WithoutDefault>> & Pick<ReviewAlertsProps, WithoutDefault>;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const isEmail = (email: string) => Token.isUnresolved(email) || EMAIL.test(email);
 const CHANNEL_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const CHANNEL_KEYS = ['name', 'secret', 'assessmentIds', 'eventTypes', 'webhookOrigin', 'digest'];
 
@@ -419,12 +471,65 @@ export const checkSlackChannel = (prop: string, item: SlackChannel, taken: Reado
   return item;
 };
 
-const checkSlackChannels = (value: unknown): SlackChannel[] => {
-  if (!Array.isArray(value)) return fail('slackChannels', 'a list of Slack channels', value);
-  const names = new Set<string>();
-  for (const item of value as SlackChannel[]) names.add(checkSlackChannel('slackChannels', item, names).name);
-  return value as SlackChannel[];
+const CHAT_KEYS = ['name', 'assessmentIds', 'eventTypes', 'digest'];
+
+/** One Amazon Q chat channel (Teams or Slack); `taken` holds the channel names already in use. */
+export const checkChatChannel = <T extends ChatChannelOptions>(
+  prop: string,
+  item: T,
+  taken: ReadonlySet<string>,
+  ids: readonly string[],
+): T => {
+  if (item === null || typeof item !== 'object') return fail(prop, 'a list of chat channels', item);
+  if (typeof item.name !== 'string' || !CHANNEL_NAME.test(item.name))
+    fail(prop, 'channels named with 1-32 of a-z0-9-', item.name);
+  if (taken.has(item.name)) fail(prop, 'channels with names unique among Slack, chat and Teams channels', item.name);
+  checkFilter(prop, item);
+  for (const id of ids) {
+    const value = (item as unknown as Record<string, unknown>)[id];
+    if (typeof value !== 'string' || value.trim() === '') fail(prop, `channels with ${ids.join(', ')}`, item.name);
+  }
+  if (item.digest !== undefined && typeof item.digest !== 'boolean') fail(prop, 'digest as true or false', item.digest);
+  const known = [...CHAT_KEYS, ...ids];
+  const unknown = Object.keys(item).filter((key) => !known.includes(key));
+  if (unknown.length > 0) fail(prop, `channels with only the keys ${known.join(', ')}`, unknown);
+  return item;
 };
+
+export const TEAMS_IDS = ['teamId', 'channelId', 'tenantId'] as const;
+export const CHAT_SLACK_IDS = ['workspaceId', 'channelId'] as const;
+
+const checkChannelList = <T extends ChatChannelOptions>(
+  prop: string,
+  value: unknown,
+  each: (item: T, taken: ReadonlySet<string>) => T,
+): T[] => {
+  if (!Array.isArray(value)) return fail(prop, 'a list of channels', value);
+  const names = new Set<string>();
+  for (const item of value as T[]) names.add(each(item, names).name);
+  return value as T[];
+};
+
+const ROUTE_KEYS = ['emails', 'assessmentIds', 'eventTypes'];
+
+const checkEmailRoutes = (prop: string, value: unknown): EmailRoute[] => {
+  if (!Array.isArray(value))
+    return fail(prop, 'a list of routes like {"emails": [...], "assessmentIds": [...]}', value);
+  for (const route of value as EmailRoute[]) {
+    if (route === null || typeof route !== 'object') fail(prop, 'a list of routes', route);
+    if (!isStringList(route.emails) || route.emails.length === 0 || !route.emails.every(isEmail))
+      fail(prop, 'routes with emails as a list of email addresses', route.emails);
+    checkFilter(prop, route);
+    const unknown = Object.keys(route).filter((key) => !ROUTE_KEYS.includes(key));
+    if (unknown.length > 0) fail(prop, `routes with only the keys ${ROUTE_KEYS.join(', ')}`, unknown);
+  }
+  return value as EmailRoute[];
+};
+
+const checkSlackChannels = (value: unknown): SlackChannel[] =>
+  checkChannelList<SlackChannel>('slackChannels', value, (item, taken) =>
+    checkSlackChannel('slackChannels', item, taken),
+  );
 
 /** The runtime's own schema checks each source; the secret's name is only known after synthesis. */
 export const checkSources = (prop: string, value: unknown): WebhookSource[] => {
@@ -480,9 +585,7 @@ const check = (prop: keyof ReviewAlertsProps, rule: Rule, value: unknown): unkno
     case 'string':
       return typeof value === 'string' && value.trim() !== '' ? value.trim() : fail(prop, 'a non-empty string', value);
     case 'emails':
-      return isStringList(value) && value.every((email) => Token.isUnresolved(email) || EMAIL.test(email))
-        ? value
-        : fail(prop, 'a list of email addresses', value);
+      return isStringList(value) && value.every(isEmail) ? value : fail(prop, 'a list of email addresses', value);
     case 'list':
       return Array.isArray(value) && value.every((v) => typeof v === 'string')
         ? value
@@ -504,6 +607,16 @@ const check = (prop: keyof ReviewAlertsProps, rule: Rule, value: unknown): unkno
       return checkSources(prop, value);
     case 'slackChannels':
       return checkSlackChannels(value);
+    case 'emailRoutes':
+      return checkEmailRoutes(prop, value);
+    case 'teamsChannels':
+      return checkChannelList<TeamsChannel>(prop, value, (item, taken) =>
+        checkChatChannel(prop, item, taken, TEAMS_IDS),
+      );
+    case 'chatSlackChannels':
+      return checkChannelList<ChatSlackChannel>(prop, value, (item, taken) =>
+        checkChatChannel(prop, item, taken, CHAT_SLACK_IDS),
+      );
     case 'object':
       return value;
   }

@@ -49,6 +49,10 @@ import { allowServiceToPublish, serviceRole } from './constructs/service-access.
 import {
   type AlertFilter,
   type AlertRuleOptions,
+  CHAT_SLACK_IDS,
+  type ChatChannelOptions,
+  type ChatSlackChannel,
+  checkChatChannel,
   checkFilter,
   checkSlackChannel,
   fail,
@@ -56,6 +60,8 @@ import {
   resolveProps,
   type Settings,
   type SlackChannel,
+  TEAMS_IDS,
+  type TeamsChannel,
   type WebhookSource,
 } from './review-alerts-props.js';
 import { CHECK_TIMEOUT, CheckUnit } from './units/check-unit.js';
@@ -67,6 +73,9 @@ import type { SharedResources } from './units/shared-resources.js';
 import { SweepUnit } from './units/sweep-unit.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** What a chat channel's users may run from it: read CloudWatch, nothing else. */
+const CHAT_GUARDRAIL = iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess');
 
 /** An output id from a name the operator chose (a channel, a source). */
 const outputId = (prefix: string, name: string, suffix = '') =>
@@ -101,6 +110,7 @@ export class ReviewAlerts extends Construct {
   private readonly units: UnitContext;
   private readonly ingest: IngestUnit;
   private slack?: NotifySlackUnit;
+  private chatRole?: iam.IRole;
   private readonly dashboards: Dashboard;
   /** Who receives what: each audience's filter, for the warnings once the app is complete. */
   private readonly audiences: AlertFilter[] = [];
@@ -217,12 +227,21 @@ export class ReviewAlerts extends Construct {
     }
 
     for (const email of settings.alertEmails) this.addEmailSubscription(email);
+    for (const route of settings.emailRoutes) {
+      for (const email of route.emails) this.addEmailSubscription(email, route);
+    }
     for (const email of settings.escalationEmails)
       this.addEmailSubscription(email, { eventTypes: [...ESCALATION_EVENT_TYPES] });
     for (const source of settings.sources) this.addSource(source);
     for (const channel of settings.slackChannels) this.addSlackChannel(channel);
+    for (const channel of settings.teamsChannels) this.addTeamsChannel(channel);
+    for (const channel of settings.chatSlackChannels) this.addChatSlackChannel(channel);
     if (settings.chatSlackWorkspaceId && settings.chatSlackChannelId) {
-      this.addChatChannel(settings.chatSlackWorkspaceId, settings.chatSlackChannelId);
+      this.addChatSlackChannel({
+        name: 'chat',
+        workspaceId: settings.chatSlackWorkspaceId,
+        channelId: settings.chatSlackChannelId,
+      });
     }
     this.addOutputs(rateLimitTable);
     // Warnings that depend on what is added after construction, given once the app is complete.
@@ -271,9 +290,48 @@ export class ReviewAlerts extends Construct {
       description: `Secret holding the Slack webhook URL of channel ${channel.name}`,
       value: secret.secretName,
     });
-    new CfnOutput(this, outputId('SlackBuffer', channel.name, 'QueueUrl'), {
-      description: `${SLACK_BUFFER_OUTPUT_DESCRIPTION} ${channel.name}`,
+    this.bufferOutput(channel.name, queue);
+  }
+
+  /** A channel's buffer, as `redrive --slack` finds it by description. */
+  private bufferOutput(name: string, queue: sqs.IQueue): void {
+    new CfnOutput(this, outputId('SlackBuffer', name, 'QueueUrl'), {
+      description: `${SLACK_BUFFER_OUTPUT_DESCRIPTION} ${name}`,
       value: queue.queueUrl,
+    });
+  }
+
+  /**
+   * One more Microsoft Teams channel through Amazon Q Developer in chat: its filter on the alerts
+   * topic, a topic of its own that only its chat configuration reads, a read-only guardrail.
+   */
+  addTeamsChannel(channel: TeamsChannel): void {
+    this.addChat('teamsChannels', channel, TEAMS_IDS, (names) => {
+      new chatbot.CfnMicrosoftTeamsChannelConfiguration(this, `Teams-${channel.name}`, {
+        configurationName: names.configurationName,
+        iamRoleArn: names.role.roleArn,
+        teamId: channel.teamId,
+        teamsChannelId: channel.channelId,
+        teamsTenantId: channel.tenantId,
+        snsTopicArns: [names.topic.topicArn],
+        loggingLevel: 'ERROR',
+        guardrailPolicies: [CHAT_GUARDRAIL.managedPolicyArn],
+      });
+    });
+  }
+
+  /** One more Slack channel through Amazon Q Developer in chat, filtered like any audience. */
+  addChatSlackChannel(channel: ChatSlackChannel): void {
+    this.addChat('chatSlackChannels', channel, CHAT_SLACK_IDS, (names) => {
+      new chatbot.SlackChannelConfiguration(this, `Chat-${channel.name}`, {
+        slackChannelConfigurationName: names.configurationName,
+        slackWorkspaceId: channel.workspaceId,
+        slackChannelId: channel.channelId,
+        notificationTopics: [names.topic],
+        loggingLevel: chatbot.LoggingLevel.ERROR,
+        role: names.role,
+        guardrailPolicies: [CHAT_GUARDRAIL],
+      });
     });
   }
 
@@ -338,10 +396,10 @@ export class ReviewAlerts extends Construct {
 
   /** Nobody receives alerts; two deployments in one stack count each other's metrics. */
   private warnAbout(): void {
-    if (this.audiences.length === 0 && this.settings.chatSlackChannelId === undefined) {
+    if (this.audiences.length === 0) {
       Annotations.of(this).addWarningV2(
         'ia-review-alerts:no-subscriber',
-        'Nobody receives review alerts: set alertEmails, slackChannels or chatSlackWorkspaceId/chatSlackChannelId, or subscribe to the AlertsTopicArn output yourself.',
+        'Nobody receives review alerts: set alertEmails, slackChannels, teamsChannels, chatSlackChannels or alertBus with a rule, or subscribe to the AlertsTopicArn output yourself.',
       );
     }
     const escalated = (filter: AlertFilter) =>
@@ -412,26 +470,38 @@ export class ReviewAlerts extends Construct {
   }
 
   /**
-   * Amazon Q Developer subscribes over HTTPS and reads the message's `https` body: the
-   * custom-notification JSON. Email keeps its own text body.
+   * What every chat channel shares: checked like every channel, a buffer through notify-slack
+   * (Amazon Q's own subscription cannot be filtered; a topic per channel fed through the buffer
+   * can), the channel's topic, the one delivery-only role.
    */
-  private addChatChannel(workspaceId: string, channelId: string): void {
-    new chatbot.SlackChannelConfiguration(this, 'ChatChannel', {
+  private addChat(
+    prop: string,
+    channel: ChatChannelOptions,
+    ids: readonly string[],
+    configure: (names: { configurationName: string; topic: sns.ITopic; role: iam.IRole }) => void,
+  ): void {
+    checkChatChannel(prop, channel, new Set(this.slack?.buffers.keys() ?? []), ids);
+    const slack = this.slack ?? this.makeSlack();
+    this.audiences.push(channel);
+    const topic = new sns.Topic(this, `ChatTopic-${channel.name}`, {
+      displayName: `Assessment review alerts: chat channel ${channel.name}`,
+      masterKey: this.shared.alertsTopicKey,
+      enforceSSL: true,
+    });
+    this.bufferOutput(channel.name, slack.addChatChannel(channel, topic));
+    // Delivery needs nothing of the role (SNS decrypts and posts over HTTPS); without a
+    // guardrail, CloudFormation's default for what the channel may run is AdministratorAccess.
+    this.chatRole ??= serviceRole(
+      this,
+      'ChatChannelRole',
+      'chatbot.amazonaws.com',
+      'Amazon Q Developer: the alerts chat channels (delivery only, no permissions)',
+    );
+    configure({
       // Unique per construct path: two deployments in one account do not collide.
-      slackChannelConfigurationName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
-      slackWorkspaceId: workspaceId,
-      slackChannelId: channelId,
-      notificationTopics: [this.alertsTopic],
-      loggingLevel: chatbot.LoggingLevel.ERROR,
-      // Delivery needs nothing of the role (SNS decrypts and posts over HTTPS); without a
-      // guardrail, CloudFormation's default for what the channel may run is AdministratorAccess.
-      role: serviceRole(
-        this,
-        'ChatChannelRole',
-        'chatbot.amazonaws.com',
-        'Amazon Q Developer: the alerts chat channel (delivery only, no permissions)',
-      ),
-      guardrailPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess')],
+      configurationName: Names.uniqueResourceName(topic, { maxLength: 128, separator: '-' }),
+      topic,
+      role: this.chatRole,
     });
   }
 

@@ -42,7 +42,9 @@ interface ContextKey {
     | 'schedule'
     | 'timeZone'
     | 'sources'
-    | 'slackChannels';
+    | 'slackChannels'
+    /** A JSON list of plain objects, as the prop takes it (the construct checks each). */
+    | 'jsonList';
   readonly unit?: Unit;
 }
 
@@ -52,6 +54,7 @@ const duration = (prop: keyof ReviewAlertsProps, unit: Unit): ContextKey => ({ p
 /** Every context key of the app, in the order docs/configuration.md lists them. */
 export const CONTEXT: { readonly [key: string]: ContextKey } = {
   alertEmails: same('alertEmails', 'list'),
+  emailRoutes: same('emailRoutes', 'jsonList'),
   iaApiKeySecret: same('iaApiKeySecret', 'secret'),
   iaApiBaseUrl: same('iaApiBaseUrl', 'string'),
   iaRatePerSecond: same('iaRatePerSecond', 'number'),
@@ -78,6 +81,8 @@ export const CONTEXT: { readonly [key: string]: ContextKey } = {
   iaAttemptUrlTemplate: same('iaAttemptUrlTemplate', 'string'),
   sources: same('sources', 'sources'),
   slackChannels: same('slackChannels', 'slackChannels'),
+  teamsChannels: same('teamsChannels', 'jsonList'),
+  chatSlackChannels: same('chatSlackChannels', 'jsonList'),
   chatSlackWorkspaceId: same('chatSlackWorkspaceId', 'string'),
   chatSlackChannelId: same('chatSlackChannelId', 'string'),
   eventBusName: same('eventBus', 'eventBus'),
@@ -260,6 +265,8 @@ const toProp = (scope: Construct, key: string, setting: ContextKey, raw: Raw): u
       return undefined; // both at once, below
     case 'sources':
       return toSources(scope, key, raw);
+    case 'jsonList':
+      return jsonList(key, raw);
     case 'slackChannels':
       return jsonList(key, raw).map((item) =>
         withSecret<SlackChannel>(scope, `SlackWebhookSecret-${String(item.name)}`, item),

@@ -19,7 +19,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ALERT_EVENT_SOURCE, filterPolicy } from '#lib/domain/alert.js';
+import { ALERT_EVENT_SOURCE, CHAT_EVENT_TYPES, filterPolicy } from '#lib/domain/alert.js';
 import { AWAITING_INDEX } from '#lib/domain/lifecycle.js';
 import type { Source } from '#lib/domain/webhooks/sources.js';
 import type { CheckEnvironment } from '../functions/check/environment.js';
@@ -40,14 +40,32 @@ export interface LocalSlackChannel {
   digest?: boolean;
 }
 
-export interface SlackChannelResource {
+/** An Amazon Q chat channel (Slack or Teams) for the local stack: what it subscribes to. */
+export interface LocalChatChannel {
   name: string;
-  queueArn: string;
-  queueUrl: string;
-  secretName: string;
-  /** The fake Slack server's origin, allowed explicitly as an operator would allow a proxy. */
-  webhookOrigin: string;
+  assessmentIds?: string[];
+  eventTypes?: string[];
+  digest?: boolean;
 }
+
+export type SlackChannelResource =
+  | {
+      name: string;
+      queueArn: string;
+      queueUrl: string;
+      secretName: string;
+      /** The fake Slack server's origin, allowed explicitly as an operator would allow a proxy. */
+      webhookOrigin: string;
+    }
+  | {
+      name: string;
+      queueArn: string;
+      queueUrl: string;
+      /** The channel's own topic, which only Amazon Q's configuration reads in AWS. */
+      chatTopicArn: string;
+      /** Locally, an inbox subscribed to that topic stands in for Amazon Q: it receives what Amazon Q would render. */
+      chatInboxUrl: string;
+    };
 
 export interface LocalResources {
   checksQueueUrl: string;
@@ -81,6 +99,7 @@ export interface ProvisionOptions {
   visibilityTimeoutSeconds?: number;
   sources?: LocalSource[];
   slackChannels?: LocalSlackChannel[];
+  chatChannels?: LocalChatChannel[];
 }
 
 export const awsClients = (endpoint: string) => {
@@ -117,7 +136,12 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
   });
   const alertsTopicArn = (await sns.send(new CreateTopicCommand({ Name: name('alerts') }))).TopicArn as string;
 
-  const subscribeInbox = async (suffix: string, policy?: object, visibilityTimeoutSeconds = 30) => {
+  const subscribeInbox = async (
+    suffix: string,
+    policy?: object,
+    visibilityTimeoutSeconds = 30,
+    topicArn = alertsTopicArn,
+  ) => {
     const url = await createQueue(suffix, { VisibilityTimeout: String(visibilityTimeoutSeconds) });
     const arn = await queueArn(sqs, url);
     await sqs.send(
@@ -140,7 +164,7 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     );
     await sns.send(
       new SubscribeCommand({
-        TopicArn: alertsTopicArn,
+        TopicArn: topicArn,
         Protocol: 'sqs',
         Endpoint: arn,
         Attributes: {
@@ -245,6 +269,24 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
       queueArn: await queueArn(sqs, queueUrl),
       secretName,
       webhookOrigin: new URL(channel.webhookUrl).origin,
+    });
+  }
+
+  for (const channel of options.chatChannels ?? []) {
+    const queueUrl = await subscribeInbox(
+      `slack-${channel.name}`,
+      filterPolicy({ ...channel, eventTypes: channel.eventTypes ?? [...CHAT_EVENT_TYPES] }),
+      options.visibilityTimeoutSeconds,
+    );
+    const chatTopicArn = (await sns.send(new CreateTopicCommand({ Name: name(`chat-${channel.name}`) })))
+      .TopicArn as string;
+    const chatInboxUrl = await subscribeInbox(`chat-${channel.name}-inbox`, undefined, 30, chatTopicArn);
+    slackChannels.push({
+      name: channel.name,
+      queueUrl,
+      queueArn: await queueArn(sqs, queueUrl),
+      chatTopicArn,
+      chatInboxUrl,
     });
   }
 

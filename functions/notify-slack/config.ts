@@ -6,16 +6,29 @@ import { alertDedupeSeconds, jsonEnv, loadRetryPolicy, numberEnv, requireEnv } f
 import type { EnvironmentOf } from '#lib/runtime/environment.js';
 import type { NotifySlackEnvironment } from './environment.js';
 
-/** A channel as the stack describes it: its buffer queue, its webhook secret, the origin it may post to. */
-const channelSchema = z.object({
-  name: z.string().check(z.minLength(1)),
-  queueArn: z.string().check(z.minLength(1)),
-  queueUrl: z.string().check(z.minLength(1)),
-  secretName: z.string().check(z.minLength(1)),
-  webhookOrigin: z.optional(z.string()),
-});
+const nonEmpty = () => z.string().check(z.minLength(1));
+
+/**
+ * A channel as the stack describes it: its buffer queue, and either a Slack webhook (the secret
+ * holding its URL, the origin it may post to) or an Amazon Q Developer chat channel, Slack or
+ * Microsoft Teams (the channel's own topic, which only its chat configuration subscribes to).
+ */
+const channelSchema = z.union([
+  z.object({
+    name: nonEmpty(),
+    queueArn: nonEmpty(),
+    queueUrl: nonEmpty(),
+    secretName: nonEmpty(),
+    webhookOrigin: z.optional(z.string()),
+  }),
+  z.object({ name: nonEmpty(), queueArn: nonEmpty(), queueUrl: nonEmpty(), chatTopicArn: nonEmpty() }),
+]);
 
 export type Channel = z.output<typeof channelSchema>;
+export type SlackWebhookChannel = Extract<Channel, { secretName: string }>;
+export type ChatChannel = Extract<Channel, { chatTopicArn: string }>;
+
+export const isChatChannel = (channel: Channel): channel is ChatChannel => 'chatTopicArn' in channel;
 
 const parseChannels = (value: unknown): Channel[] => {
   const result = z.array(channelSchema).safeParse(value);

@@ -2,7 +2,7 @@
 import type { RetryEnvironment } from '../lib/runtime/environment.js';
 
 export interface NotifySlackEnvironment extends RetryEnvironment {
-  /** The channels as JSON: name, buffer queue, webhook secret, allowed origin (config.ts). */
+  /** The channels as JSON: name, buffer queue, and a webhook secret and origin, or a chat topic (config.ts). */
   readonly SLACK_CHANNELS: string;
   readonly DEAD_LETTER_QUEUE_URL: string;
   readonly IDEMPOTENCY_TABLE_NAME: string;

@@ -1,11 +1,13 @@
 /**
- * `notify-slack`: per-channel SQS buffers of the alerts topic → Slack incoming webhooks, at most
- * about one post per second per webhook (Slack's limit), each alert once per channel. Wiring
- * only; the rules are in deliver-alert.ts.
+ * `notify-slack`: per-channel SQS buffers of the alerts topic → Slack incoming webhooks (at most
+ * about one post per second per webhook, Slack's limit) and Amazon Q Developer chat channels in
+ * Slack or Teams (each channel's own topic), each alert once per channel. Wiring only; the rules
+ * are in deliver-alert.ts.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -17,7 +19,7 @@ import { createSlackPoster, isSlackWebhookUrl, SLACK_WEBHOOK_ORIGIN } from '#lib
 import { type Notification, notificationKey } from '#lib/domain/notification.js';
 import type { Pacer } from '#lib/domain/pacing.js';
 import { logger, metrics, observability, traced } from '#lib/runtime/commons.js';
-import { type Channel, loadNotifyConfig } from './config.js';
+import { type Channel, loadNotifyConfig, type SlackWebhookChannel } from './config.js';
 import { createDeliverAlert } from './deliver-alert.js';
 
 const config = loadNotifyConfig(process.env);
@@ -25,6 +27,7 @@ const channels = new Map(config.channels.map((c) => [c.queueArn, c]));
 const sqs = traced(new SQSClient({}));
 const toDeadLetters = deadLetter(sqs, config.deadLetterQueueUrl, 'notify-slack');
 const dynamodb = traced(new DynamoDBClient({}));
+const sns = traced(new SNSClient({}));
 
 interface Delivery {
   channel: string;
@@ -57,7 +60,7 @@ const paceFor = (channel: Channel) => {
 };
 
 /** The secret holds the webhook URL as plain text, or as JSON `{"url": "..."}`. */
-const webhookUrlFor = (channel: Channel): Promise<string> => {
+const webhookUrlFor = (channel: SlackWebhookChannel): Promise<string> => {
   const origin = channel.webhookOrigin ?? SLACK_WEBHOOK_ORIGIN;
   return readSecret(channel.secretName, {
     jsonField: 'url',
@@ -70,6 +73,9 @@ const deliver = createDeliverAlert({
   channels,
   webhookUrlFor,
   post: createSlackPoster(),
+  publishChat: async (channel, message) => {
+    await sns.send(new PublishCommand({ TopicArn: channel.chatTopicArn, Message: message }));
+  },
   once: (delivery, post) => run({ ...delivery, post }),
   pace: paceFor,
   deadLetter: (body, reason, record) => {

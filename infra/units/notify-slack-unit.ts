@@ -1,8 +1,9 @@
 /**
- * Alerts topic → one SQS buffer per Slack channel (subscribed with that channel's filter policy,
- * so Slack's ~1 message/s and its outages never drop an alert) → `notify-slack` → the channel's
- * incoming webhook, whose URL lives in Secrets Manager. Channels can be added after construction
- * (`addChannel`): the function's channel list is read at synthesis.
+ * Alerts topic → one SQS buffer per channel (subscribed with that channel's filter policy, so
+ * Slack's ~1 message/s and its outages never drop an alert) → `notify-slack` → a Slack channel's
+ * incoming webhook, whose URL lives in Secrets Manager, or an Amazon Q chat channel's own topic
+ * (Slack or Teams). Channels can be added after construction (`addChannel`, `addChatChannel`):
+ * the function's channel list is read at synthesis.
  */
 import { Duration, Lazy, SecretValue, Validations } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -11,15 +12,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { filterPolicy } from '../../functions/lib/domain/alert.js';
+import { CHAT_EVENT_TYPES, filterPolicy } from '../../functions/lib/domain/alert.js';
 import { redriveMaxReceiveCount } from '../../functions/lib/domain/record-disposition.js';
 import type { NotifySlackEnvironment } from '../../functions/notify-slack/environment.js';
 import { deadLettersAlarm, serviceMetric } from '../constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from '../constructs/queues.js';
 import { grantExactlyOnce, grantPacing, grantReadSecretValue, grantSend } from '../constructs/service-access.js';
-import type { SlackChannel } from '../review-alerts-props.js';
+import type { AlertFilter, ChatChannelOptions, SlackChannel } from '../review-alerts-props.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
-import { type SharedResources, seconds } from './shared-resources.js';
+import { grantPublishTo, type SharedResources, seconds } from './shared-resources.js';
 
 /** Sized from `npm run bench` (docs/performance.md). */
 export const NOTIFY_MEMORY_MB = 256;
@@ -37,8 +38,9 @@ interface ChannelEntry {
   name: string;
   queueArn: string;
   queueUrl: string;
-  secretName: string;
+  secretName?: string;
   webhookOrigin?: string;
+  chatTopicArn?: string;
 }
 
 export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
@@ -102,30 +104,48 @@ export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
     });
   }
 
-  /** One more channel: its buffer on the alerts topic (with its filter), its secret, its event source. */
+  /** One more Slack webhook channel: its buffer, its secret. */
   addChannel(channel: SlackChannel): { queue: sqs.Queue; secret: secretsmanager.ISecret } {
-    const queue = secureQueue(this, `Buffer-${channel.name}`, {
+    const secret = channel.secret ?? this.emptySecret(channel.name);
+    grantReadSecretValue(secret, this.function);
+    this.channelSecrets.set(channel.name, secret);
+    const queue = this.buffer(channel.name, channel, {
+      secretName: secret.secretName,
+      ...(channel.webhookOrigin ? { webhookOrigin: channel.webhookOrigin } : {}),
+    });
+    return { queue, secret };
+  }
+
+  /** One more Amazon Q chat channel (Slack or Teams): its buffer, published on to `topic`, which only its chat configuration reads. */
+  addChatChannel(channel: ChatChannelOptions, topic: sns.ITopic): sqs.Queue {
+    grantPublishTo(this.shared, topic, this.function);
+    return this.buffer(
+      channel.name,
+      { ...channel, eventTypes: channel.eventTypes ?? [...CHAT_EVENT_TYPES] },
+      { chatTopicArn: topic.topicArn },
+    );
+  }
+
+  /** A channel's buffer on the alerts topic (with its filter) and its event source. */
+  private buffer(
+    name: string,
+    filter: AlertFilter & { digest?: boolean },
+    delivery: Omit<ChannelEntry, 'name' | 'queueArn' | 'queueUrl'>,
+  ): sqs.Queue {
+    const queue = secureQueue(this, `Buffer-${name}`, {
       visibilityTimeout: Duration.seconds(NOTIFY_TIMEOUT.toSeconds() * 6),
       // notify-slack dead-letters a post itself, with its reason, after RETRY_POLICY's window (~25 h).
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: redriveMaxReceiveCount() },
     });
     this.shared.alertsTopic.addSubscription(
-      new SqsSubscription(queue, { rawMessageDelivery: true, filterPolicy: snsFilter(filterPolicy(channel)) }),
+      new SqsSubscription(queue, { rawMessageDelivery: true, filterPolicy: snsFilter(filterPolicy(filter)) }),
     );
-    const secret = channel.secret ?? this.emptySecret(channel.name);
-    const fn = this.function;
-    fn.addEventSource(new SqsEventSource(queue, { batchSize: 5, maxConcurrency: 2, reportBatchItemFailures: true }));
-    grantReadSecretValue(secret, fn);
-    this.channelSecrets.set(channel.name, secret);
-    this.buffers.set(channel.name, queue);
-    this.entries.push({
-      name: channel.name,
-      queueArn: queue.queueArn,
-      queueUrl: queue.queueUrl,
-      secretName: secret.secretName,
-      ...(channel.webhookOrigin ? { webhookOrigin: channel.webhookOrigin } : {}),
-    });
-    return { queue, secret };
+    this.function.addEventSource(
+      new SqsEventSource(queue, { batchSize: 5, maxConcurrency: 2, reportBatchItemFailures: true }),
+    );
+    this.buffers.set(name, queue);
+    this.entries.push({ name, queueArn: queue.queueArn, queueUrl: queue.queueUrl, ...delivery });
+    return queue;
   }
 
   private emptySecret(name: string) {

@@ -59,10 +59,17 @@ export const lifecycleEnvironment = (shared: SharedResources, settings: Settings
   ESCALATE_AFTER_SECONDS: settings.escalateAfter ? seconds(settings.escalateAfter) : '0',
 });
 
-/** `Topic.grantPublish` would grant `kms:GenerateDataKey*`; publishing needs exactly these two. */
-export const grantPublishAlerts = (shared: SharedResources, grantee: iam.IGrantable) => {
-  iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [shared.alertsTopic.topicArn] });
+/**
+ * Publishing to a topic encrypted with the alerts key: `Topic.grantPublish` would grant
+ * `kms:GenerateDataKey*`; publishing needs exactly these two.
+ */
+export const grantPublishTo = (shared: SharedResources, topic: sns.ITopic, grantee: iam.IGrantable) => {
+  iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });
   shared.alertsTopicKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+};
+
+export const grantPublishAlerts = (shared: SharedResources, grantee: iam.IGrantable) => {
+  grantPublishTo(shared, shared.alertsTopic, grantee);
   // events:PutEvents on that bus only.
   shared.alertBus?.grantPutEventsTo(grantee);
 };

@@ -72,6 +72,7 @@ const KINDS: Array<[RegExp, string]> = [
   [/IaApiKey/, 'ia-api-key'],
   [/AlertsTopicKey/, 'alerts-key'],
   [/AlertBus/, 'alert-bus'],
+  [/ChatTopic/, 'chat-topic'],
   [/AlertsTopic/, 'alerts'],
   [/Logs/, 'logs'],
 ];

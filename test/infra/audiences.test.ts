@@ -4,6 +4,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { ReviewAlerts, type ReviewAlertsProps } from '../../infra/index.js';
+import { propsFromContext } from '../../infra/settings.js';
 
 const userStack = (props: ReviewAlertsProps | ((stack: Stack) => ReviewAlertsProps) = {}) => {
   const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'PlatformStack');
@@ -112,5 +113,128 @@ describe('alert events', () => {
     expect(() => alerts.addEmailSubscription('a@example.com', { assessmentIds: ['x/y'] })).toThrow(
       /"addEmailSubscription" must be assessmentIds/,
     );
+  });
+});
+
+describe('routes for every audience', () => {
+  it('routes email by assessment and event type, from props and from context', () => {
+    const { template } = userStack({
+      emailRoutes: [
+        { emails: ['team-a@example.com', 'team-a2@example.com'], assessmentIds: ['pjpmahbioyqufxos'] },
+        { emails: ['lead@example.com'], eventTypes: ['review.overdue'] },
+      ],
+    });
+    const t = template();
+    t.resourcePropertiesCountIs(
+      'AWS::SNS::Subscription',
+      {
+        Protocol: 'email',
+        FilterPolicy: {
+          eventType: ['review.needed', 'review.overdue', 'scoring.stalled', 'review.digest'],
+          assessmentId: ['pjpmahbioyqufxos'],
+        },
+      },
+      2,
+    );
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: 'lead@example.com',
+      FilterPolicy: { eventType: ['review.overdue'] },
+    });
+    const app = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        emailRoutes: '[{"emails":["x@example.com"],"eventTypes":["review.escalated"]}]',
+      },
+    });
+    const stack = new Stack(app, 'FromContext');
+    new ReviewAlerts(stack, 'Alerts', propsFromContext(stack));
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: 'x@example.com',
+      FilterPolicy: { eventType: ['review.escalated'] },
+    });
+  });
+
+  it('fails synth naming the setting: unknown event types, malformed ids, bad addresses', () => {
+    expect(() => userStack({ emailRoutes: [{ emails: ['a@example.com'], eventTypes: ['review.late'] }] })).toThrow(
+      /"emailRoutes" must be eventTypes from review.needed/,
+    );
+    expect(() => userStack({ emailRoutes: [{ emails: ['a@example.com'], assessmentIds: ['a b'] }] })).toThrow(
+      /"emailRoutes" must be assessmentIds as a list of IA ids/,
+    );
+    expect(() => userStack({ emailRoutes: [{ emails: ['not-an-address'] }] })).toThrow(
+      /"emailRoutes" must be routes with emails as a list of email addresses/,
+    );
+    const teams = { name: 'hiring', teamId: 't', channelId: 'c', tenantId: 'x' };
+    expect(() => userStack({ teamsChannels: [{ ...teams, eventTypes: ['nope'] }] })).toThrow(
+      /"teamsChannels" must be eventTypes from/,
+    );
+    expect(() => userStack({ teamsChannels: [{ ...teams, tenantId: '' }] })).toThrow(
+      /"teamsChannels" must be channels with teamId, channelId, tenantId/,
+    );
+    expect(() => userStack({ slackChannels: [{ name: 'hiring' }], teamsChannels: [teams] })).toThrow(
+      /"teamsChannels" must be channels with names unique among Slack, chat and Teams channels/,
+    );
+  });
+});
+
+describe('Microsoft Teams through Amazon Q Developer', () => {
+  const { stack, template } = userStack({
+    teamsChannels: [
+      {
+        name: 'hiring',
+        teamId: '5d4a0e3b-0000-4000-8000-000000000001',
+        channelId: '19:abc@thread.tacv2',
+        tenantId: '72f988bf-0000-4000-8000-000000000002',
+        assessmentIds: ['pjpmahbioyqufxos'],
+      },
+    ],
+  });
+  const t = template();
+  const topicId = Object.keys(
+    t.findResources('AWS::SNS::Topic', {
+      Properties: { DisplayName: 'Assessment review alerts: chat channel hiring' },
+    }),
+  )[0] as string;
+
+  it('configures the channel on a topic of its own, fed through a buffer with its filter', () => {
+    t.hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', {
+      TeamId: '5d4a0e3b-0000-4000-8000-000000000001',
+      TeamsChannelId: '19:abc@thread.tacv2',
+      TeamsTenantId: '72f988bf-0000-4000-8000-000000000002',
+      SnsTopicArns: [{ Ref: topicId }],
+      LoggingLevel: 'ERROR',
+    });
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      FilterPolicy: {
+        eventType: ['review.needed', 'review.overdue', 'review.completed', 'scoring.stalled', 'review.digest'],
+        assessmentId: ['pjpmahbioyqufxos'],
+      },
+    });
+    // notify-slack relays to it: the channel's entry names the topic.
+    const notify = variables(t).find((v) => v.SLACK_CHANNELS) as { SLACK_CHANNELS: unknown };
+    expect(JSON.stringify(notify.SLACK_CHANNELS)).toContain(topicId);
+  });
+
+  it('gives it a read-only guardrail and a role with no permissions', () => {
+    const config = Object.values(t.findResources('AWS::Chatbot::MicrosoftTeamsChannelConfiguration'))[0] as {
+      Properties: { GuardrailPolicies: unknown; IamRoleArn: { 'Fn::GetAtt': [string, string] } };
+    };
+    expect(JSON.stringify(config.Properties.GuardrailPolicies)).toContain(':iam::aws:policy/CloudWatchReadOnlyAccess');
+    const roleId = config.Properties.IamRoleArn['Fn::GetAtt'][0];
+    expect(
+      Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes(`"${roleId}"`)),
+    ).toEqual([]);
+    expect(t.findResources('AWS::IAM::Role')[roleId]?.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('lets only notify-slack publish to the channel topic, encrypted with the alerts key', () => {
+    const publishers = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes(`{"Action":"sns:Publish","Effect":"Allow","Resource":{"Ref":"${topicId}"}}`),
+    );
+    expect(publishers).toHaveLength(1);
+    expect(JSON.stringify(publishers[0])).toContain('SlackRole');
+    expect(JSON.stringify(t.findResources('AWS::SNS::Topic')[topicId])).toContain('AlertsTopicKey');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Nobody receives'))).toEqual([]);
   });
 });

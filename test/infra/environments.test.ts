@@ -10,7 +10,7 @@ import { loadCheckConfig } from '../../functions/check/config.js';
 import { loadDigestConfig } from '../../functions/digest/config.js';
 import { loadIngestConfig } from '../../functions/ingest/config.js';
 import { serviceName } from '../../functions/lib/domain/defaults.js';
-import { loadNotifyConfig } from '../../functions/notify-slack/config.js';
+import { isChatChannel, loadNotifyConfig } from '../../functions/notify-slack/config.js';
 import { loadSweepConfig } from '../../functions/sweep/config.js';
 import { ReviewAlerts, WebhookSourceKind } from '../../infra/index.js';
 
@@ -47,6 +47,7 @@ describe('each function’s environment, as synthesised', () => {
     iaAttemptUrlTemplate: 'https://ia.example.com/attempts/{attemptId}',
     sources: [{ name: 'greenhouse', kind: WebhookSourceKind.GREENHOUSE, attemptIdPath: 'payload.id' }],
     slackChannels: [{ name: 'reviews' }, { name: 'gov', webhookOrigin: 'https://hooks.slack-gov.com' }],
+    teamsChannels: [{ name: 'hiring-team', teamId: 'team-1', channelId: '19:x@thread.tacv2', tenantId: 'tenant-1' }],
   });
   alerts.addSource({ name: 'ia', kind: WebhookSourceKind.IA_CALLBACK });
   const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map((fn) => {
@@ -68,10 +69,11 @@ describe('each function’s environment, as synthesised', () => {
     const of = (name: string) =>
       functions.find((variables) => variables.POWERTOOLS_SERVICE_NAME === serviceName(name)) as Record<string, string>;
     expect(loadIngestConfig(of('ingest')).sources.map((source) => source.name)).toEqual(['greenhouse', 'ia']);
-    expect(loadNotifyConfig(of('notify-slack')).channels.map((channel) => channel.webhookOrigin)).toEqual([
-      undefined,
-      'https://hooks.slack-gov.com',
-    ]);
+    expect(
+      loadNotifyConfig(of('notify-slack')).channels.map((channel) =>
+        isChatChannel(channel) ? `chat ${channel.name}` : channel.webhookOrigin,
+      ),
+    ).toEqual([undefined, 'https://hooks.slack-gov.com', 'chat hiring-team']);
     const check = loadCheckConfig(of('check'));
     expect(check.render.attemptUrlTemplate).toBe('https://ia.example.com/attempts/{attemptId}');
     expect([check.minRecheckIntervalSeconds, check.watch.reviewSlaSeconds, check.alertDedupeSeconds]).toEqual([

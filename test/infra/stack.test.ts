@@ -531,7 +531,7 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
       },
     });
     const mappings = slackTemplate.findResources('AWS::Lambda::EventSourceMapping');
-    expect(Object.keys(mappings)).toHaveLength(3); // check + two channels
+    expect(Object.keys(mappings)).toHaveLength(4); // check + two Slack channels + the chat channel
   });
 
   it('keeps webhook URLs in secrets notify-slack alone may read', () => {
@@ -541,7 +541,8 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
     );
     const text = JSON.stringify(policy);
     expect(text).toContain('secretsmanager:GetSecretValue');
-    expect(text).not.toContain('sns:Publish');
+    // It publishes to chat channels' topics, never to the alerts topic it reads from.
+    expect(text).not.toContain(slackStack.getLogicalId(slackStack.alerts.alertsTopic.node.defaultChild as never));
     const checkRole = slackStack.getLogicalId(slackStack.alerts.checkFunction.role?.node.defaultChild as never);
     const checkPolicy = JSON.stringify(
       Object.values(slackTemplate.findResources('AWS::IAM::Policy')).find((p) =>
@@ -565,11 +566,21 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
     expect(names.filter((n) => n === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
   });
 
-  it('subscribes an Amazon Q Developer Slack channel to the alerts topic', () => {
+  it('feeds an Amazon Q Developer Slack channel its own topic, through a filtered buffer', () => {
+    const topics = slackTemplate.findResources('AWS::SNS::Topic', {
+      Properties: { DisplayName: 'Assessment review alerts: chat channel chat' },
+    });
+    expect(Object.keys(topics)).toHaveLength(1);
     slackTemplate.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       SlackWorkspaceId: 'T0123',
       SlackChannelId: 'C0456',
-      SnsTopicArns: [{ Ref: slackStack.getLogicalId(slackStack.alerts.alertsTopic.node.defaultChild as never) }],
+      SnsTopicArns: [{ Ref: Object.keys(topics)[0] }],
+    });
+    slackTemplate.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      FilterPolicy: {
+        eventType: ['review.needed', 'review.overdue', 'review.completed', 'scoring.stalled', 'review.digest'],
+      },
     });
   });
 

@@ -23,6 +23,8 @@ const suite = useIntegration('slack', {
       { name: 'reviews', webhookUrl: slack.webhookUrl('reviews') },
       { name: 'philosophy', webhookUrl: slack.webhookUrl('philosophy'), assessmentIds: ['philosophy-only'] },
     ],
+    // A Teams (or Slack) channel through Amazon Q, for one assessment; its topic's inbox stands in for Amazon Q.
+    chatChannels: [{ name: 'hiring-teams', assessmentIds: ['philosophy-only'] }],
   }),
   env: () => ({ IA_RATE_PER_SECOND: '1000' }),
 });
@@ -85,6 +87,46 @@ describe('Slack and email on moto', () => {
       '/services/T000/B000/philosophy',
       '/services/T000/B000/reviews',
     ]);
+  });
+
+  it('relays to an Amazon Q chat channel (Teams) the custom notification, once, for its assessment only', async () => {
+    const chat = channel('hiring-teams');
+    if (!('chatInboxUrl' in chat)) throw new Error('hiring-teams is a chat channel');
+    await checkAttempt(freshAttempt(ia, 'reviewNeeded')); // another assessment: filtered out
+    expect(await runNotifier('hiring-teams')).toBe(0);
+    const id = `teams-${randomBytes(3).toString('hex')}`;
+    ia.setAttempt(
+      id,
+      seedVariant(id, { pending_review_count: 1, assessment: { id: 'philosophy-only', name: 'Philosophy' } }),
+    );
+    await checkAttempt(id);
+    expect(await runNotifier('hiring-teams')).toBe(1);
+    const [posted, ...more] = (await drain(sqs, chat.chatInboxUrl)).map((m) => JSON.parse(m.Body ?? '{}'));
+    expect(more).toEqual([]);
+    expect(posted).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      content: { textType: 'client-markdown', title: expect.stringContaining('Review needed') },
+      metadata: { threadId: id, eventType: 'review.needed' },
+    });
+    // The same alert buffered again (an SNS redelivery) is not posted twice.
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: chat.queueUrl,
+        MessageBody: JSON.stringify({
+          schemaVersion: 1,
+          eventType: 'review.needed',
+          attemptId: id,
+          pendingReviewCount: 1,
+          scoringCompleted: false,
+          reviewItems: [],
+          occurredAt: new Date().toISOString(),
+        }),
+      }),
+    );
+    expect(await runNotifier('hiring-teams')).toBe(1);
+    expect(await drain(sqs, chat.chatInboxUrl)).toEqual([]);
+    expect(await drain(sqs, resources.notifyDeadLetterQueueUrl)).toEqual([]);
   });
 
   it('keeps attempt.scored out of the Slack channels', async () => {

@@ -33,6 +33,18 @@ export const ACTIONABLE_EVENT_TYPES: readonly AlertType[] = ['review.needed', 'r
 /** What the default email and Slack subscriptions take: the actionable alerts and the digest. */
 export const PEOPLE_EVENT_TYPES: readonly EventType[] = [...ACTIONABLE_EVENT_TYPES, DIGEST_TYPE];
 
+/**
+ * What an Amazon Q chat channel takes by default: a review's whole thread (needed → overdue →
+ * completed, threaded by attempt id), stalled scoring and the digest.
+ */
+export const CHAT_EVENT_TYPES: readonly EventType[] = [
+  'review.needed',
+  'review.overdue',
+  'review.completed',
+  'scoring.stalled',
+  DIGEST_TYPE,
+];
+
 /** What the escalation audience takes, and only it: reviews still waiting `escalateAfter` after the alert. */
 export const ESCALATION_EVENT_TYPES: readonly EventType[] = ['review.escalated'];
 
