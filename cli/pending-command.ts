@@ -44,7 +44,8 @@ export const pendingCommand = async (
   for (const state of waiting) {
     const { snapshot } = state;
     const row = {
-      attemptId: state.attemptId,
+      attemptId: snapshot.id,
+      ...(state.account ? { account: state.account } : {}),
       assignmentId: snapshot.assignmentId,
       assessmentId: snapshot.assessment.id,
       assessmentName: snapshot.assessment.name,
@@ -61,7 +62,7 @@ export const pendingCommand = async (
     }
     const hours = Math.floor((now.getTime() - Date.parse(state.awaitingSince ?? '')) / 3_600_000);
     io.out(
-      `${formatTime(state.awaitingSince ?? '')} (${hours} h)  ${row.pendingReviewCount} pending  ${row.candidateName ?? '-'}  ${row.assessmentName ?? row.assessmentId ?? '-'}  attempt ${row.attemptId}${row.assignmentId ? ` assignment ${row.assignmentId}` : ''}${row.url ? `  ${row.url}` : ''}\n`,
+      `${formatTime(state.awaitingSince ?? '')} (${hours} h)  ${row.pendingReviewCount} pending  ${state.account ? `[${state.account}] ` : ''}${row.candidateName ?? '-'}  ${row.assessmentName ?? row.assessmentId ?? '-'}  attempt ${row.attemptId}${row.assignmentId ? ` assignment ${row.assignmentId}` : ''}${row.url ? `  ${row.url}` : ''}\n`,
     );
   }
   if (!flags.json) io.out(`${waiting.length} attempt(s) waiting for review (${targets.from})\n`);

@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import { ACCOUNT_NAME, DEFAULT_ACCOUNT } from '../functions/lib/domain/accounts.js';
 import { EVENT_TYPES } from '../functions/lib/domain/alert.js';
 import {
   ALERT_DEDUPE_DAYS,
@@ -47,6 +48,8 @@ export interface WebhookSource {
   readonly attemptIdPath?: string;
   /** JMESPath to the assignment id in the payload. @default - none */
   readonly assignmentIdPath?: string;
+  /** The IA account its ids belong to (a name from `iaAccounts`). @default - the first account */
+  readonly account?: string;
   /** Only these sender event types start a check. @default - all */
   readonly eventTypes?: string[];
   /** Timestamp tolerance of Standard Webhooks and Lever signatures. @default Duration.minutes(5) */
@@ -55,12 +58,33 @@ export interface WebhookSource {
   readonly maxReferencesPerEvent?: number;
 }
 
+/**
+ * One Indeed Assessments account of several (agencies, large employers): its own API key, its
+ * own request limit, schedule and sweep walk; its attempts' state and alerts kept apart.
+ */
+export interface IaAccount {
+  /** 1–32 of a-z, 0-9 and "-": the `account` of its alerts, metrics (`Account`), sources and CLI (`--account`). */
+  readonly name: string;
+  /** The secret holding its API key. @default - one is created empty, to fill in */
+  readonly apiKeySecret?: secretsmanager.ISecret;
+  /** Its key's request limit, enforced across all executions (paced 5 % under it). @default - iaRatePerSecond */
+  readonly requestsPerSecond?: number;
+  /** How far back its sweep walks. @default - sweepHorizon */
+  readonly sweepHorizon?: Duration;
+  /** The head its sweep walks first. @default - sweepHead */
+  readonly sweepHead?: Duration;
+  /** The most of its key's rate the sweep may use. @default - sweepBudgetShare */
+  readonly sweepBudgetShare?: number;
+}
+
 /** Which alerts an audience receives. */
 export interface AlertFilter {
   /** Only these event types. @default - the actionable ones (review.needed, review.overdue, scoring.stalled) and review.digest */
   readonly eventTypes?: string[];
   /** Only alerts about these assessments. @default - every assessment */
   readonly assessmentIds?: string[];
+  /** Only alerts of these IA accounts (`iaAccounts`); the digest, about all of them, is then left out. @default - every account */
+  readonly accounts?: string[];
 }
 
 /** Addresses that receive the alerts a filter lets through (one subscription each). */
@@ -136,6 +160,11 @@ export interface ReviewAlertsProps {
   readonly alarmTopic?: sns.ITopic;
   /** The secret holding the IA API key. @default - a secret is created empty, to fill in */
   readonly iaApiKeySecret?: secretsmanager.ISecret;
+  /**
+   * Several IA accounts, one API key each (then not `iaApiKeySecret`). An account named
+   * `default` keeps the state of a deployment that had one key. @default - one account, `default`, with `iaApiKeySecret`
+   */
+  readonly iaAccounts?: IaAccount[];
   /** The IA API, https only (the key travels with every request). @default https://api.indeedassessments.com/v1 */
   readonly iaApiBaseUrl?: string;
   /** The key's request limit, enforced across all executions (paced 5 % under it). @default 1 */
@@ -257,6 +286,7 @@ type Kind =
   | 'teamsChannels'
   | 'chatSlackChannels'
   | 'emailRoutes'
+  | 'iaAccounts'
   /** A CDK object (secret, topic, bus, schedule, removal policy): typed by the compiler. */
   | 'object';
 
@@ -277,6 +307,7 @@ export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Ru
   opsEmails: { kind: 'emails', default: [] },
   alarmTopic: { kind: 'object' },
   iaApiKeySecret: { kind: 'object' },
+  iaAccounts: { kind: 'iaAccounts', default: [] },
   iaApiBaseUrl: { kind: 'httpsUrl', default: IA_DEFAULTS.baseUrl },
   iaRatePerSecond: { kind: 'number', min: 0.01, max: 100, default: IA_DEFAULTS.ratePerSecond },
   checkMaxConcurrency: { kind: 'wholeNumber', min: 2, max: 1000, default: 2 },
@@ -390,7 +421,7 @@ export type Settings = Required<Omit<ReviewAlertsProps, WithoutDefault>> & Pick<
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const isEmail = (email: string) => Token.isUnresolved(email) || EMAIL.test(email);
 const CHANNEL_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
-const CHANNEL_KEYS = ['name', 'secret', 'assessmentIds', 'eventTypes', 'webhookOrigin', 'digest'];
+const CHANNEL_KEYS = ['name', 'secret', 'assessmentIds', 'eventTypes', 'accounts', 'webhookOrigin', 'digest'];
 
 /** A prop (or a CDK context key) whose value breaks its rule. */
 export class InvalidPropError extends Error {
@@ -450,6 +481,11 @@ export const checkFilter = (prop: string, filter: AlertFilter | undefined): void
     fail(prop, 'assessmentIds as a list of IA ids (1-128 of A-Za-z0-9_-)', filter.assessmentIds);
   if (filter.eventTypes !== undefined && !knownEventTypes(filter.eventTypes))
     fail(prop, `eventTypes from ${EVENT_TYPES.join(', ')}`, filter.eventTypes);
+  if (
+    filter.accounts !== undefined &&
+    !(isStringList(filter.accounts) && filter.accounts.every((a) => ACCOUNT_NAME.test(a)))
+  )
+    fail(prop, 'accounts as a list of account names', filter.accounts);
 };
 
 /** One Slack channel; `taken` holds the names already in use. */
@@ -471,7 +507,7 @@ export const checkSlackChannel = (prop: string, item: SlackChannel, taken: Reado
   return item;
 };
 
-const CHAT_KEYS = ['name', 'assessmentIds', 'eventTypes', 'digest'];
+const CHAT_KEYS = ['name', 'assessmentIds', 'eventTypes', 'accounts', 'digest'];
 
 /** One Amazon Q chat channel (Teams or Slack); `taken` holds the channel names already in use. */
 export const checkChatChannel = <T extends ChatChannelOptions>(
@@ -510,7 +546,30 @@ const checkChannelList = <T extends ChatChannelOptions>(
   return value as T[];
 };
 
-const ROUTE_KEYS = ['emails', 'assessmentIds', 'eventTypes'];
+const ACCOUNT_KEYS = ['name', 'apiKeySecret', 'requestsPerSecond', 'sweepHorizon', 'sweepHead', 'sweepBudgetShare'];
+
+const checkAccounts = (prop: string, value: unknown): IaAccount[] => {
+  if (!Array.isArray(value)) return fail(prop, 'a list of IA accounts', value);
+  const names = new Set<string>();
+  for (const account of value as IaAccount[]) {
+    if (account === null || typeof account !== 'object') fail(prop, 'a list of IA accounts', account);
+    if (typeof account.name !== 'string' || !ACCOUNT_NAME.test(account.name))
+      fail(prop, 'accounts named with 1-32 of a-z0-9-', account.name);
+    if (names.has(account.name)) fail(prop, 'accounts with unique names', account.name);
+    names.add(account.name);
+    const unknown = Object.keys(account).filter((key) => !ACCOUNT_KEYS.includes(key));
+    if (unknown.length > 0) fail(prop, `accounts with only the keys ${ACCOUNT_KEYS.join(', ')}`, unknown);
+    const own = (key: keyof IaAccount & keyof ReviewAlertsProps, rule: keyof ReviewAlertsProps = key) =>
+      check(rule, { ...PROP_RULES[rule] }, account[key]);
+    own('sweepHorizon');
+    own('sweepHead');
+    own('sweepBudgetShare');
+    check('iaRatePerSecond', PROP_RULES.iaRatePerSecond, account.requestsPerSecond);
+  }
+  return value as IaAccount[];
+};
+
+const ROUTE_KEYS = ['emails', 'assessmentIds', 'eventTypes', 'accounts'];
 
 const checkEmailRoutes = (prop: string, value: unknown): EmailRoute[] => {
   if (!Array.isArray(value))
@@ -607,6 +666,8 @@ const check = (prop: keyof ReviewAlertsProps, rule: Rule, value: unknown): unkno
       return checkSources(prop, value);
     case 'slackChannels':
       return checkSlackChannels(value);
+    case 'iaAccounts':
+      return checkAccounts(prop, value);
     case 'emailRoutes':
       return checkEmailRoutes(prop, value);
     case 'teamsChannels':
@@ -641,6 +702,13 @@ export const resolveProps = (props: ReviewAlertsProps = {}): Settings => {
       'given together with chatSlackChannelId',
       resolved.chatSlackWorkspaceId ?? resolved.chatSlackChannelId,
     );
+  }
+  if (resolved.iaAccounts.length > 0 && resolved.iaApiKeySecret !== undefined)
+    fail('iaApiKeySecret', 'left out with iaAccounts (give each account its apiKeySecret)', 'a secret');
+  const accountNames = resolved.iaAccounts.length > 0 ? resolved.iaAccounts.map((a) => a.name) : [DEFAULT_ACCOUNT];
+  for (const source of resolved.sources) {
+    if (source.account !== undefined && !accountNames.includes(source.account))
+      fail('sources', `accounts from iaAccounts (${accountNames.join(', ')})`, source.account);
   }
   if (resolved.escalationEmails.length > 0 && resolved.escalateAfter === undefined)
     fail('escalationEmails', 'given with escalateAfter (when to escalate)', resolved.escalationEmails);

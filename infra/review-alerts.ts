@@ -32,6 +32,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
+import { DEFAULT_ACCOUNT } from '../functions/lib/domain/accounts.js';
 import {
   ALERT_EVENT_SOURCE,
   ESCALATION_EVENT_TYPES,
@@ -56,6 +57,7 @@ import {
   checkFilter,
   checkSlackChannel,
   fail,
+  type IaAccount,
   type ReviewAlertsProps,
   resolveProps,
   type Settings,
@@ -90,7 +92,7 @@ export class ReviewAlerts extends Construct {
   readonly checksQueue: sqs.IQueue;
   /** Checks that failed for good, each with its reason (`ia-review-alerts redrive`). */
   readonly deadLetterQueue: sqs.IQueue;
-  /** The secret holding the IA API key. */
+  /** The secret holding the IA API key (the first account's, with `iaAccounts`). */
   readonly apiKeySecret: secretsmanager.ISecret;
   /** Watch state, one item per attempt; its `AwaitingReview` index lists what waits. */
   readonly stateTable: dynamodb.ITable;
@@ -106,6 +108,8 @@ export class ReviewAlerts extends Construct {
   readonly alertBus?: events.IEventBus;
 
   private readonly settings: Settings;
+  /** The IA accounts with their secrets; empty for the one default account. */
+  private readonly accounts: Array<IaAccount & { apiKeySecret: secretsmanager.ISecret }>;
   private readonly shared: SharedResources;
   private readonly units: UnitContext;
   private readonly ingest: IngestUnit;
@@ -141,7 +145,14 @@ export class ReviewAlerts extends Construct {
       enforceSSL: true,
     });
 
-    this.apiKeySecret = settings.iaApiKeySecret ?? this.emptyApiKeySecret();
+    this.accounts =
+      settings.iaAccounts.length > 0
+        ? settings.iaAccounts.map((account) => ({
+            ...account,
+            apiKeySecret: account.apiKeySecret ?? this.emptyApiKeySecret(`IaApiKey-${account.name}`, account.name),
+          }))
+        : [];
+    this.apiKeySecret = this.accounts[0]?.apiKeySecret ?? settings.iaApiKeySecret ?? this.emptyApiKeySecret('IaApiKey');
 
     const table = (tableId: string, key: string, ttl: string) =>
       new dynamodb.Table(this, tableId, {
@@ -179,6 +190,7 @@ export class ReviewAlerts extends Construct {
       checksQueue: this.checksQueue,
       deadLetterQueue: checksDeadLetters,
       apiKeySecret: this.apiKeySecret,
+      accounts: this.accounts,
       stateTable,
       idempotencyTable: table('IdempotencyTable', 'id', 'expiration'),
       rateLimitTable,
@@ -276,15 +288,15 @@ export class ReviewAlerts extends Construct {
     if (!Token.isUnresolved(address) && !EMAIL.test(address)) fail('addEmailSubscription', 'an email address', address);
     checkFilter('addEmailSubscription', filter);
     this.alertsTopic.addSubscription(new EmailSubscription(address, { filterPolicy: snsFilter(filterPolicy(filter)) }));
-    this.audiences.push(filter ?? {});
+    this.audience('addEmailSubscription', filter ?? {});
   }
 
   /** Feeds one more Slack channel through its own buffer queue; outputs name its webhook secret and buffer. */
   addSlackChannel(channel: SlackChannel): void {
     const taken = new Set(this.slack?.buffers.keys() ?? []);
     checkSlackChannel('slackChannels', channel, taken);
+    this.audience('slackChannels', channel);
     const slack = this.slack ?? this.makeSlack();
-    this.audiences.push(channel);
     const { queue, secret } = slack.addChannel(channel);
     new CfnOutput(this, outputId('SlackWebhookSecret', channel.name), {
       description: `Secret holding the Slack webhook URL of channel ${channel.name}`,
@@ -353,7 +365,7 @@ export class ReviewAlerts extends Construct {
     checkFilter('addAlertRule', options);
     const eventTypes = options.eventTypes ?? [...EVENT_TYPES];
     const assessmentIds = options.assessmentIds ?? [];
-    this.audiences.push({ eventTypes });
+    this.audience('addAlertRule', { eventTypes, ...(options.accounts ? { accounts: options.accounts } : {}) });
     return new events.Rule(this, id, {
       eventBus: bus,
       description:
@@ -365,7 +377,14 @@ export class ReviewAlerts extends Construct {
       eventPattern: {
         source: [ALERT_EVENT_SOURCE],
         detailType: eventTypes,
-        ...(assessmentIds.length > 0 ? { detail: { assessmentId: assessmentIds } } : {}),
+        ...(assessmentIds.length > 0 || options.accounts
+          ? {
+              detail: {
+                ...(assessmentIds.length > 0 ? { assessmentId: assessmentIds } : {}),
+                ...(options.accounts ? { account: options.accounts } : {}),
+              },
+            }
+          : {}),
       },
       ...(options.targets ? { targets: options.targets } : {}),
     });
@@ -392,6 +411,14 @@ export class ReviewAlerts extends Construct {
       statistic: 'Maximum',
       ...props,
     });
+  }
+
+  /** Records who receives what; an account filter must name accounts this deployment serves. */
+  private audience(prop: string, filter: AlertFilter): void {
+    const served = this.accounts.length > 0 ? this.accounts.map((a) => a.name) : [DEFAULT_ACCOUNT];
+    const unknown = (filter.accounts ?? []).filter((name) => !served.includes(name));
+    if (unknown.length > 0) fail(prop, `accounts from iaAccounts (${served.join(', ')})`, unknown);
+    this.audiences.push(filter);
   }
 
   /** Nobody receives alerts; two deployments in one stack count each other's metrics. */
@@ -435,9 +462,9 @@ export class ReviewAlerts extends Construct {
     return slack;
   }
 
-  private emptyApiKeySecret(): secretsmanager.ISecret {
-    const secret = new secretsmanager.Secret(this, 'IaApiKey', {
-      description: 'Indeed Assessments API key for assessment review alerts: put the key here (plain text)',
+  private emptyApiKeySecret(id: string, account?: string): secretsmanager.ISecret {
+    const secret = new secretsmanager.Secret(this, id, {
+      description: `Indeed Assessments API key${account ? ` of account ${account}` : ''} for assessment review alerts: put the key here (plain text)`,
       // Not a secret: a recognisable empty value the function reports as "no key set yet".
       secretStringValue: SecretValue.unsafePlainText('{"apiKey":""}'),
     });
@@ -481,8 +508,8 @@ export class ReviewAlerts extends Construct {
     configure: (names: { configurationName: string; topic: sns.ITopic; role: iam.IRole }) => void,
   ): void {
     checkChatChannel(prop, channel, new Set(this.slack?.buffers.keys() ?? []), ids);
+    this.audience(prop, channel);
     const slack = this.slack ?? this.makeSlack();
-    this.audiences.push(channel);
     const topic = new sns.Topic(this, `ChatTopic-${channel.name}`, {
       displayName: `Assessment review alerts: chat channel ${channel.name}`,
       masterKey: this.shared.alertsTopicKey,
@@ -516,6 +543,12 @@ export class ReviewAlerts extends Construct {
     new CfnOutput(this, OUTPUTS.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, OUTPUTS.alertsTopicArn, { value: this.alertsTopic.topicArn });
     new CfnOutput(this, OUTPUTS.iaApiKeySecretName, { value: this.apiKeySecret.secretName });
+    for (const account of this.accounts) {
+      new CfnOutput(this, outputId('IaApiKeySecret', account.name), {
+        description: `Secret holding the IA API key of account ${account.name}`,
+        value: account.apiKeySecret.secretName,
+      });
+    }
     new CfnOutput(this, OUTPUTS.rateLimitTableName, {
       description: "The IA key's shared request schedule: the CLI's check and sweep book on it with --stack",
       value: rateLimitTable.tableName,

@@ -44,7 +44,8 @@ interface ContextKey {
     | 'sources'
     | 'slackChannels'
     /** A JSON list of plain objects, as the prop takes it (the construct checks each). */
-    | 'jsonList';
+    | 'jsonList'
+    | 'iaAccounts';
   readonly unit?: Unit;
 }
 
@@ -56,6 +57,7 @@ export const CONTEXT: { readonly [key: string]: ContextKey } = {
   alertEmails: same('alertEmails', 'list'),
   emailRoutes: same('emailRoutes', 'jsonList'),
   iaApiKeySecret: same('iaApiKeySecret', 'secret'),
+  iaAccounts: same('iaAccounts', 'iaAccounts'),
   iaApiBaseUrl: same('iaApiBaseUrl', 'string'),
   iaRatePerSecond: same('iaRatePerSecond', 'number'),
   checkMaxConcurrency: same('checkMaxConcurrency', 'number'),
@@ -214,6 +216,21 @@ const toSources = (scope: Construct, key: string, raw: Raw): WebhookSource[] =>
     ...(toleranceSeconds === undefined ? {} : { tolerance: Duration.seconds(number(key, toleranceSeconds)) }),
   }));
 
+/** Accounts in context terms: `apiKeySecret` names a secret, times carry their unit. */
+const toAccounts = (scope: Construct, key: string, raw: Raw) =>
+  jsonList(key, raw).map(({ apiKeySecret, sweepHorizonDays, sweepHeadDays, ...account }) => {
+    if (apiKeySecret !== undefined && (typeof apiKeySecret !== 'string' || apiKeySecret === ''))
+      fail(key, 'accounts with apiKeySecret as a secret name or ARN', apiKeySecret);
+    return {
+      ...account,
+      ...(apiKeySecret === undefined
+        ? {}
+        : { apiKeySecret: importSecret(scope, `IaApiKeySecret-${String(account.name)}`, apiKeySecret as string) }),
+      ...(sweepHorizonDays === undefined ? {} : { sweepHorizon: Duration.days(number(key, sweepHorizonDays)) }),
+      ...(sweepHeadDays === undefined ? {} : { sweepHead: Duration.days(number(key, sweepHeadDays)) }),
+    };
+  });
+
 /** A context value as its prop's value; imported resources are created in `scope`. */
 const toProp = (scope: Construct, key: string, setting: ContextKey, raw: Raw): unknown => {
   switch (setting.kind) {
@@ -267,6 +284,8 @@ const toProp = (scope: Construct, key: string, setting: ContextKey, raw: Raw): u
       return toSources(scope, key, raw);
     case 'jsonList':
       return jsonList(key, raw);
+    case 'iaAccounts':
+      return toAccounts(scope, key, raw);
     case 'slackChannels':
       return jsonList(key, raw).map((item) =>
         withSecret<SlackChannel>(scope, `SlackWebhookSecret-${String(item.name)}`, item),

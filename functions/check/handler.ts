@@ -15,6 +15,7 @@ import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { createPacedIaClient } from '#lib/adapters/paced-ia-client.js';
 import { createAlertPublisher } from '#lib/adapters/publish-once.js';
 import { deadLetter, delayRecord, outgoingChecks } from '#lib/adapters/queues.js';
+import { accountRouter, scopeToAccount } from '#lib/domain/accounts.js';
 import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
 import { loadCheckConfig } from './config.js';
 import { createRecordHandler } from './record-handler.js';
@@ -29,24 +30,39 @@ const { config: idempotency, publishOnce } = createAlertPublisher(
   config,
   config.alertBus ? traced(new EventBridgeClient({})) : undefined,
 );
-const ia = createPacedIaClient({ ...config, dynamodb, count });
 const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
 const delayCheck = delayRecord(sqs, config.checksQueueUrl);
 
-const handleRecord = createRecordHandler({
-  ia,
+const shared = {
   states: dynamoStateStore(dynamodb, config.stateTableName),
   publishOnce,
   schedule: rechecks.add,
-  deadLetter: deadLetter(sqs, config.deadLetterQueueUrl, 'check'),
-  delay: (record, seconds) => delayCheck(record.receiptHandle, seconds),
   now: () => new Date(),
   render: config.render,
   watch: config.watch,
   minRecheckIntervalSeconds: config.minRecheckIntervalSeconds,
   notFoundMemorySeconds: config.notFoundMemorySeconds,
-  log: logger,
   count,
+};
+// Each IA account: its own key, its own request schedule, its states and alerts kept apart.
+const forAccount = accountRouter(config.accounts, (account) => {
+  const scoped = scopeToAccount(shared, account.name, config.accounts.labelled);
+  const ia = createPacedIaClient({
+    ...config,
+    ia: { ...config.ia, ratePerSecond: account.ratePerSecond },
+    apiKeySecret: account.apiKeySecret,
+    dynamodb,
+    count: scoped.count,
+  });
+  return { ...scoped, ia };
+});
+
+const handleRecord = createRecordHandler({
+  ...forAccount(undefined),
+  forAccount,
+  deadLetter: deadLetter(sqs, config.deadLetterQueueUrl, 'check'),
+  delay: (record, seconds) => delayCheck(record.receiptHandle, seconds),
+  log: logger,
   minRemainingMs: config.ia.totalTimeoutMs + 2_000,
   retry: config.retry,
 });

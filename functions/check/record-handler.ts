@@ -9,6 +9,8 @@ import { type DispositionDeps, disposeOfFailure } from '#lib/domain/record-dispo
 import { type CheckDeps, checkReference } from './check-reference.js';
 
 export interface RecordDeps extends CheckDeps, DispositionDeps {
+  /** The deps of the request's IA account (its client, states, alerts); these very deps when absent. */
+  forAccount?(name: string | undefined): CheckDeps;
   log: DispositionDeps['log'] & { info(message: string, extra: Record<string, unknown>): void };
   /** Do not start a record with less time than this left: an IA call may need all of it. */
   minRemainingMs: number;
@@ -29,7 +31,8 @@ export const createRecordHandler =
       }
       const message = parseCheckMessage(record.body);
       const redriven = record.messageAttributes?.[REDRIVEN_ATTRIBUTE] !== undefined;
-      const { outcomes, failures } = await checkReference(message, record.messageId, deps, {
+      const scoped = deps.forAccount ? deps.forAccount(message.account) : deps;
+      const { outcomes, failures } = await checkReference(message, record.messageId, scoped, {
         ...(invocation.signal ? { signal: invocation.signal } : {}),
         ...(redriven ? { redriven } : {}),
       });
@@ -37,10 +40,11 @@ export const createRecordHandler =
         deps.log.info('attempt checked', {
           ...outcome,
           source: message.source,
+          ...(message.account ? { account: message.account } : {}),
           eventId: message.eventId,
           receiveCount,
         });
-        for (const eventType of outcome.published) deps.count('AlertsPublished', 1, { eventType });
+        for (const eventType of outcome.published) scoped.count('AlertsPublished', 1, { eventType });
         for (const _ of outcome.suppressed) deps.count('DuplicateAlertsSuppressed');
         if (outcome.action === 'stale-recheck') deps.count('StaleRechecksDropped');
         if (outcome.action === 'not-completed') deps.count('AttemptsNotCompleted');
@@ -50,7 +54,7 @@ export const createRecordHandler =
       for (const { attemptId, error } of failures) {
         const reason = { ...describeError(error), ...(attemptId ? { attemptId } : {}) };
         deps.log.error('attempt in assignment cannot be checked; dead-lettered', reason);
-        deps.count('RecordsDeadLettered');
+        scoped.count('RecordsDeadLettered');
         await deps.deadLetter(attemptId ? JSON.stringify({ attemptId }) : record.body, reason, record);
       }
     } catch (error) {

@@ -189,7 +189,14 @@ export const ingestRequest = async (request: HttpRequest, deps: IngestDeps): Pro
       deps.referenceDedupeSeconds > 0 ? await rememberReferences(source, references, deps, recorded) : references;
     if (fresh.length === 0)
       return answer(202, { status: 'duplicate', reason: 'recently enqueued', ...ids, references });
-    await deps.enqueue(fresh.map((reference) => ({ ...reference, source: source.name, ...ids })));
+    await deps.enqueue(
+      fresh.map((reference) => ({
+        ...reference,
+        source: source.name,
+        ...(source.account ? { account: source.account } : {}),
+        ...ids,
+      })),
+    );
     enqueued = true;
     // Dying before this line leaves the keys pending: the sender's retry enqueues again (a
     // duplicate check is absorbed downstream; a lost one is not).

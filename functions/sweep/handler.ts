@@ -17,7 +17,8 @@ import { countAwaiting } from '#lib/adapters/awaiting-review.js';
 import { createPacedIaClient } from '#lib/adapters/paced-ia-client.js';
 import { createAlertPublisher } from '#lib/adapters/publish-once.js';
 import { outgoingChecks } from '#lib/adapters/queues.js';
-import { dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
+import { CURSOR_KEY, dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
+import { accountKey, type IaAccount, scopeToAccount } from '#lib/domain/accounts.js';
 import { pacedIntervalMs } from '#lib/domain/defaults.js';
 import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
 import { loadSweepConfig } from './config.js';
@@ -33,44 +34,67 @@ const { config: idempotency, publishOnce } = createAlertPublisher(
   config,
   config.alertBus ? traced(new EventBridgeClient({})) : undefined,
 );
-const ia = createPacedIaClient({
-  ...config,
-  dynamodb,
-  count,
-  share: config.budgetShare,
-  // Booked further ahead than two slots means triggered checks are waiting: they go first.
-  maxWaitMs: 50 + 2 * pacedIntervalMs(config.ia.ratePerSecond),
-});
 const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
 const SWEEP = new Set(['sweep']);
+const states = dynamoStateStore(dynamodb, config.stateTableName);
 
-const lambdaHandler = async (_event: unknown, context: Context): Promise<SweepReport> => {
-  idempotency.registerLambdaContext(context);
+/** One account's walk: its key and schedule, its share of them, its cursor, its settings. */
+const sweepAccount = (account: IaAccount, context: Context): Promise<SweepReport> => {
+  const share = account.sweep?.budgetShare ?? config.budgetShare;
+  const scoped = scopeToAccount(
+    { states, publishOnce, schedule: rechecks.add, render: config.render, watch: config.watch, count },
+    account.name,
+    config.accounts.labelled,
+  );
   return runSweep({
-    ia,
-    states: dynamoStateStore(dynamodb, config.stateTableName),
-    cursors: dynamoCursorStore(dynamodb, config.stateTableName, `${context.awsRequestId ?? randomUUID()}`),
-    publishOnce,
-    schedule: rechecks.add,
+    ...scoped,
+    ia: createPacedIaClient({
+      ...config,
+      ia: { ...config.ia, ratePerSecond: account.ratePerSecond },
+      apiKeySecret: account.apiKeySecret,
+      dynamodb,
+      count: scoped.count,
+      share,
+      // Booked further ahead than two slots means triggered checks are waiting: they go first.
+      maxWaitMs: 50 + 2 * pacedIntervalMs(account.ratePerSecond),
+    }),
+    cursors: dynamoCursorStore(
+      dynamodb,
+      config.stateTableName,
+      `${context.awsRequestId ?? randomUUID()}`,
+      accountKey(account.name, CURSOR_KEY),
+    ),
     flush: async () => {
       const { unsent, reason } = await rechecks.flush(SWEEP);
       // The looks stay saved; the next walk schedules what is still needed.
       if (unsent.length > 0) {
-        logger.warn('sweep re-checks not scheduled', { reason });
+        logger.warn('sweep re-checks not scheduled', { reason, account: account.name });
         metrics.addMetric('RechecksNotScheduled', MetricUnit.Count, 1);
       }
     },
     now: () => new Date(),
-    render: config.render,
-    watch: config.watch,
     settings: {
       ...config.sweep,
+      ...(account.sweep?.horizonDays === undefined ? {} : { horizonDays: account.sweep.horizonDays }),
+      ...(account.sweep?.headDays === undefined ? {} : { headDays: account.sweep.headDays }),
       runSeconds: Math.min(config.sweep.runSeconds, Math.floor(context.getRemainingTimeInMillis() / 1000) - 20),
     },
-    count,
     awaiting: () => countAwaiting(dynamodb, config.stateTableName),
-    log: logger,
+    log: config.accounts.labelled ? logger.createChild({ persistentKeys: { account: account.name } }) : logger,
   });
+};
+
+/** Every account's walk at once: each has its own key and 1 request/second. */
+const lambdaHandler = async (
+  _event: unknown,
+  context: Context,
+): Promise<SweepReport | { accounts: Record<string, SweepReport> }> => {
+  idempotency.registerLambdaContext(context);
+  const reports = await Promise.all(config.accounts.list.map((account) => sweepAccount(account, context)));
+  if (!config.accounts.labelled) return reports[0] as SweepReport;
+  return {
+    accounts: Object.fromEntries(config.accounts.list.map((account, i) => [account.name, reports[i] as SweepReport])),
+  };
 };
 
 export const handler = middy(lambdaHandler).use(observability({ coldStartMetric: true }));

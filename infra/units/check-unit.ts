@@ -7,15 +7,15 @@ import { Duration } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { CheckEnvironment } from '../../functions/check/environment.js';
-import {
-  grantExactlyOnce,
-  grantOnTable,
-  grantPacing,
-  grantReadSecretValue,
-  grantSend,
-} from '../constructs/service-access.js';
+import { grantExactlyOnce, grantOnTable, grantPacing, grantSend } from '../constructs/service-access.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
-import { grantPublishAlerts, lifecycleEnvironment, type SharedResources, seconds } from './shared-resources.js';
+import {
+  grantPublishAlerts,
+  grantReadApiKeys,
+  lifecycleEnvironment,
+  type SharedResources,
+  seconds,
+} from './shared-resources.js';
 
 export const CHECK_TIMEOUT = Duration.seconds(60);
 
@@ -48,7 +48,7 @@ export class CheckUnit extends FunctionUnit<CheckEnvironment> {
     grantSend(shared.checksQueue, fn);
     grantSend(shared.deadLetterQueue, fn);
     grantPublishAlerts(shared, fn);
-    grantReadSecretValue(shared.apiKeySecret, fn);
+    grantReadApiKeys(shared, fn);
     grantOnTable(shared.stateTable, fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
     grantPacing(shared.rateLimitTable, fn);
     grantExactlyOnce(shared.idempotencyTable, fn);

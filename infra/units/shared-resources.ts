@@ -13,7 +13,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IA_DEFAULTS } from '../../functions/lib/domain/defaults.js';
 import type { AlertEnvironment, LifecycleEnvironment } from '../../functions/lib/runtime/environment.js';
-import type { Settings } from '../review-alerts-props.js';
+import { grantReadSecretValue } from '../constructs/service-access.js';
+import type { IaAccount, Settings } from '../review-alerts-props.js';
 
 export interface SharedResources {
   readonly alertsTopic: sns.ITopic;
@@ -22,6 +23,8 @@ export interface SharedResources {
   readonly checksQueue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly apiKeySecret: secretsmanager.ISecret;
+  /** Several IA accounts, each with its secret; empty for the one default account (`apiKeySecret`). */
+  readonly accounts: ReadonlyArray<IaAccount & { readonly apiKeySecret: secretsmanager.ISecret }>;
   readonly stateTable: dynamodb.ITable;
   readonly idempotencyTable: dynamodb.ITable;
   readonly rateLimitTable: dynamodb.ITable;
@@ -46,6 +49,21 @@ export const lifecycleEnvironment = (shared: SharedResources, settings: Settings
   ...alertEnvironment(shared, settings),
   CHECKS_QUEUE_URL: shared.checksQueue.queueUrl,
   IA_API_KEY_SECRET: shared.apiKeySecret.secretName,
+  IA_ACCOUNTS:
+    shared.accounts.length === 0
+      ? undefined
+      : JSON.stringify(
+          shared.accounts.map((account) => ({
+            name: account.name,
+            apiKeySecret: account.apiKeySecret.secretName,
+            ...(account.requestsPerSecond === undefined ? {} : { ratePerSecond: account.requestsPerSecond }),
+            sweep: {
+              ...(account.sweepHorizon ? { horizonDays: account.sweepHorizon.toDays({ integral: false }) } : {}),
+              ...(account.sweepHead ? { headDays: account.sweepHead.toDays({ integral: false }) } : {}),
+              ...(account.sweepBudgetShare === undefined ? {} : { budgetShare: account.sweepBudgetShare }),
+            },
+          })),
+        ),
   RATE_LIMIT_TABLE_NAME: shared.rateLimitTable.tableName,
   IA_API_BASE_URL: settings.iaApiBaseUrl,
   IA_RATE_PER_SECOND: String(settings.iaRatePerSecond),
@@ -72,4 +90,10 @@ export const grantPublishAlerts = (shared: SharedResources, grantee: iam.IGranta
   grantPublishTo(shared, shared.alertsTopic, grantee);
   // events:PutEvents on that bus only.
   shared.alertBus?.grantPutEventsTo(grantee);
+};
+
+/** Reading every account's key: check and the sweep call IA with each. */
+export const grantReadApiKeys = (shared: SharedResources, grantee: iam.IGrantable) => {
+  const secrets = shared.accounts.length > 0 ? shared.accounts.map((a) => a.apiKeySecret) : [shared.apiKeySecret];
+  for (const secret of secrets) grantReadSecretValue(secret, grantee);
 };

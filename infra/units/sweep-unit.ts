@@ -17,11 +17,16 @@ import {
   grantOnTable,
   grantPacing,
   grantQueryIndex,
-  grantReadSecretValue,
   grantSend,
 } from '../constructs/service-access.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
-import { grantPublishAlerts, lifecycleEnvironment, type SharedResources, seconds } from './shared-resources.js';
+import {
+  grantPublishAlerts,
+  grantReadApiKeys,
+  lifecycleEnvironment,
+  type SharedResources,
+  seconds,
+} from './shared-resources.js';
 
 /** Sized like the other functions (docs/performance.md): a page of 100 assignments is well under 1 MB. */
 export const SWEEP_MEMORY_MB = 256;
@@ -68,7 +73,7 @@ export class SweepUnit extends FunctionUnit<SweepEnvironment> {
     grantPacing(shared.rateLimitTable, fn);
     grantExactlyOnce(shared.idempotencyTable, fn);
     grantSend(shared.checksQueue, fn);
-    grantReadSecretValue(shared.apiKeySecret, fn);
+    grantReadApiKeys(shared, fn);
     grantPublishAlerts(shared, fn);
 
     this.schedule = new events.Rule(this, 'Schedule', {

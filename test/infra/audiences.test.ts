@@ -3,7 +3,8 @@ import { describe, expect, it } from '@jest/globals';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import { ReviewAlerts, type ReviewAlertsProps } from '../../infra/index.js';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ReviewAlerts, type ReviewAlertsProps, WebhookSourceKind } from '../../infra/index.js';
 import { propsFromContext } from '../../infra/settings.js';
 
 const userStack = (props: ReviewAlertsProps | ((stack: Stack) => ReviewAlertsProps) = {}) => {
@@ -236,5 +237,66 @@ describe('Microsoft Teams through Amazon Q Developer', () => {
     expect(JSON.stringify(publishers[0])).toContain('SlackRole');
     expect(JSON.stringify(t.findResources('AWS::SNS::Topic')[topicId])).toContain('AlertsTopicKey');
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Nobody receives'))).toEqual([]);
+  });
+});
+
+describe('several IA accounts', () => {
+  const { stack, template } = userStack({
+    alertEmails: ['ops@example.com'],
+    iaAccounts: [
+      { name: 'agency-a' },
+      { name: 'agency-b', requestsPerSecond: 2, sweepHorizon: Duration.days(14), sweepBudgetShare: 0.6 },
+    ],
+    sources: [{ name: 'gh-b', kind: WebhookSourceKind.GREENHOUSE, attemptIdPath: 'payload.id', account: 'agency-b' }],
+    emailRoutes: [{ emails: ['b-team@example.com'], accounts: ['agency-b'] }],
+  });
+  const t = template();
+  const secrets = Object.keys(
+    t.findResources('AWS::SecretsManager::Secret', {
+      Properties: { Description: Match.stringLikeRegexp('API key of account') },
+    }),
+  );
+
+  it('gives each account its secret, and check and the sweep its list', () => {
+    expect(secrets).toHaveLength(2);
+    const lifecycle = variables(t).filter((v) => v.IA_ACCOUNTS);
+    expect(lifecycle).toHaveLength(2); // check, sweep
+    const accounts = JSON.stringify(stack.resolve(lifecycle[0]?.IA_ACCOUNTS));
+    expect(accounts).toContain('\\"name\\":\\"agency-b\\",\\"apiKeySecret\\":\\"');
+    expect(accounts).toContain('\\"ratePerSecond\\":2');
+    expect(accounts).toContain('\\"horizonDays\\":14');
+    const policies = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    for (const secret of secrets) expect(policies.split(`"Ref":"${secret}"`).length - 1).toBe(2);
+  });
+
+  it('routes a source to its account and an audience by account', () => {
+    const ingest = variables(t).find((v) => v.SOURCES) as { SOURCES: unknown };
+    expect(JSON.stringify(ingest.SOURCES)).toContain('\\"account\\":\\"agency-b\\"');
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: 'b-team@example.com',
+      FilterPolicy: Match.objectLike({ account: ['agency-b'] }),
+    });
+    const outputs = Object.values(t.toJSON().Outputs as Record<string, { Description?: string }>);
+    expect(outputs.map((o) => o.Description)).toContain('Secret holding the IA API key of account agency-b');
+  });
+
+  it('fails synth naming the setting for an account it does not serve, a duplicate, or a key given twice', () => {
+    const two = [{ name: 'a' }, { name: 'b' }];
+    expect(() =>
+      userStack({ iaAccounts: two, sources: [{ name: 's', kind: WebhookSourceKind.IA_CALLBACK, account: 'c' }] }),
+    ).toThrow(/"sources" must be accounts from iaAccounts \(a, b\), got "c"/);
+    expect(() => userStack({ iaAccounts: two, emailRoutes: [{ emails: ['x@example.com'], accounts: ['c'] }] })).toThrow(
+      /"addEmailSubscription" must be accounts from iaAccounts/,
+    );
+    expect(() => userStack({ iaAccounts: [{ name: 'a' }, { name: 'a' }] })).toThrow(
+      /"iaAccounts" must be accounts with unique names/,
+    );
+    expect(() => userStack({ iaAccounts: [{ name: 'a', requestsPerSecond: 0 }] })).toThrow(/"iaRatePerSecond" must be/);
+    expect(() =>
+      userStack((scope) => ({
+        iaAccounts: two,
+        iaApiKeySecret: secretsmanager.Secret.fromSecretNameV2(scope, 'K', 'k'),
+      })),
+    ).toThrow(/"iaApiKeySecret" must be left out with iaAccounts/);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
+import { DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import { ALERT_EVENT_SOURCE, type Alert } from '../domain/alert.js';
 import type { Digest } from '../domain/digest.js';
 import { UpstreamError } from '../domain/errors.js';
@@ -19,6 +20,8 @@ export const messageAttributes = (alert: Alert): NonNullable<PublishCommandInput
   pendingReviewCount: { DataType: 'Number', StringValue: String(alert.pendingReviewCount) },
   attemptId: { DataType: 'String', StringValue: alert.attemptId },
   ...(alert.source ? { source: { DataType: 'String', StringValue: alert.source } } : {}),
+  // Filter policies cannot match a missing attribute: a single-account deployment's alerts are "default".
+  account: { DataType: 'String', StringValue: alert.account ?? DEFAULT_ACCOUNT },
 });
 
 /** The digest is about every assessment: "all", which per-assessment filter policies do not take. */

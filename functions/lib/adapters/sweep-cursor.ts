@@ -10,13 +10,19 @@ import { isConditionFailure } from './condition-failure.js';
 
 export const CURSOR_KEY = 'sweep#cursor';
 
-export const dynamoCursorStore = (dynamodb: DynamoDBClient, tableName: string, owner: string): CursorStore => ({
+/** One cursor per IA account (`accountKey(account, CURSOR_KEY)`), the default account's under `CURSOR_KEY`. */
+export const dynamoCursorStore = (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  owner: string,
+  key = CURSOR_KEY,
+): CursorStore => ({
   async acquire(now, leaseUntil) {
     try {
       const { Attributes } = await dynamodb.send(
         new UpdateItemCommand({
           TableName: tableName,
-          Key: { attemptId: { S: CURSOR_KEY } },
+          Key: { attemptId: { S: key } },
           UpdateExpression: 'SET leaseUntil = :until, leaseOwner = :owner',
           ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
           ExpressionAttributeValues: {
@@ -38,7 +44,7 @@ export const dynamoCursorStore = (dynamodb: DynamoDBClient, tableName: string, o
     await dynamodb.send(
       new PutItemCommand({
         TableName: tableName,
-        Item: marshall({ attemptId: CURSOR_KEY, ...cursor }, { removeUndefinedValues: true }),
+        Item: marshall({ attemptId: key, ...cursor }, { removeUndefinedValues: true }),
         // Only the run that holds the lease writes; a run that overran it lost its walk to the next.
         ConditionExpression: 'leaseOwner = :owner',
         ExpressionAttributeValues: { ':owner': { S: owner } },

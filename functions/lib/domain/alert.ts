@@ -48,14 +48,24 @@ export const CHAT_EVENT_TYPES: readonly EventType[] = [
 /** What the escalation audience takes, and only it: reviews still waiting `escalateAfter` after the alert. */
 export const ESCALATION_EVENT_TYPES: readonly EventType[] = ['review.escalated'];
 
-/** A subscription's filter policy (message attributes): people's types by default, optionally one assessment set. */
+/**
+ * A subscription's filter policy (message attributes): people's types by default, optionally
+ * some assessments and some IA accounts. A per-assessment or per-account filter keeps the digest
+ * out (it is about all of them: `assessmentId` "all").
+ */
 export const filterPolicy = (
-  options: { eventTypes?: readonly string[]; assessmentIds?: readonly string[]; digest?: boolean } = {},
+  options: {
+    eventTypes?: readonly string[];
+    assessmentIds?: readonly string[];
+    accounts?: readonly string[];
+    digest?: boolean;
+  } = {},
 ) => ({
   eventType: [...(options.eventTypes ?? PEOPLE_EVENT_TYPES)].filter(
     (type) => options.digest !== false || type !== DIGEST_TYPE,
   ),
   ...(options.assessmentIds && options.assessmentIds.length > 0 ? { assessmentId: [...options.assessmentIds] } : {}),
+  ...(options.accounts && options.accounts.length > 0 ? { account: [...options.accounts] } : {}),
 });
 
 export interface Alert {
@@ -79,6 +89,8 @@ export interface Alert {
   reviewItemCount?: number;
   /** Where to act: the public results page, or the IA app link built from the configured template. */
   url?: string;
+  /** The IA account the attempt belongs to, when the deployment serves several (`iaAccounts`). */
+  account?: string;
   /** Which trigger brought the attempt in (source name from the ingest config, "recheck", ...). */
   source?: string;
   /** Reminder number for `review.overdue`; hours waited for `scoring.stalled`, overdue and escalated reviews. */

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import './zod.js';
+import { ACCOUNT_NAME } from './accounts.js';
 import { InvalidMessageError } from './errors.js';
 import { IA_ID } from './ids.js';
 
@@ -29,6 +30,8 @@ const checkMessageSchema = z
     eventId: text(128),
     /** Set on re-checks: only the re-check the attempt's state names may act (stale copies are dropped). */
     recheckId: text(200),
+    /** The IA account the ids belong to; the first configured account when absent. */
+    account: z.optional(z.string().check(z.regex(ACCOUNT_NAME, { error: 'must be an account name (a-z, 0-9, "-")' }))),
     /** A re-check longer than SQS's 15-minute delay hops until this time without calling IA. */
     notBefore: z.optional(z.iso.datetime({ error: 'must be an ISO 8601 timestamp' })),
   })

@@ -15,6 +15,8 @@ export const DIGEST_ASSESSMENTS = 10;
 
 export interface DigestItem {
   attemptId: string;
+  /** The IA account, in a deployment serving several. */
+  account?: string;
   assignmentId?: string;
   assessmentName?: string;
   candidateName?: string;
@@ -72,7 +74,9 @@ export const buildDigest = (
         : undefined,
     oldest: sorted.slice(0, DIGEST_LISTED).map((state) =>
       compact({
-        attemptId: state.attemptId,
+        // The IA id: an account's state is keyed `<account>:<id>`.
+        attemptId: state.snapshot.id,
+        account: state.account,
         assignmentId: state.snapshot.assignmentId,
         assessmentName: state.snapshot.assessment.name,
         candidateName: state.snapshot.candidate?.name,

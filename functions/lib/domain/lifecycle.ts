@@ -72,6 +72,8 @@ export interface AttemptState {
    */
   awaiting?: typeof AWAITING_REVIEW;
   awaitingSince?: string;
+  /** The IA account, for an account other than the default (the key then carries it too). */
+  account?: string;
   /** Optimistic-locking counter. */
   version: number;
 }

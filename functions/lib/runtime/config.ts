@@ -3,6 +3,9 @@
  * fails the init with a message naming the variable, instead of a vague error on first use.
  */
 
+import * as z from 'zod/mini';
+import '../domain/zod.js';
+import { ACCOUNT_NAME, type Accounts, DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import type { RenderSettings } from '../domain/alert.js';
 import { ALERT_DEDUPE_DAYS, IA_DEFAULTS } from '../domain/defaults.js';
 import { ConfigurationError } from '../domain/errors.js';
@@ -116,15 +119,61 @@ export const loadAlertSettings = (env: EnvironmentOf<AlertEnvironment>) => ({
   render: loadRenderSettings(env),
 });
 
-/** What `check` and the sweep share: both look at attempts through the paced IA client and apply the lifecycle. */
-export const loadLifecycleSettings = (env: EnvironmentOf<LifecycleEnvironment>) => ({
-  ...loadAlertSettings(env),
-  checksQueueUrl: requireEnv(env, 'CHECKS_QUEUE_URL'),
-  apiKeySecret: requireEnv(env, 'IA_API_KEY_SECRET'),
-  rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
-  ia: loadIaSettings(env),
-  watch: loadWatchSettings(env),
+const accountSchema = z.object({
+  name: z.string().check(z.regex(ACCOUNT_NAME)),
+  apiKeySecret: z.string().check(z.minLength(1)),
+  ratePerSecond: z.optional(z.number().check(z.positive())),
+  sweep: z.optional(
+    z.object({
+      horizonDays: z.optional(z.number().check(z.positive())),
+      headDays: z.optional(z.number().check(z.nonnegative())),
+      budgetShare: z.optional(z.number().check(z.positive(), z.lte(1))),
+    }),
+  ),
 });
+
+/**
+ * The IA accounts: `IA_ACCOUNTS` (JSON, each with its key's secret, and its rate and sweep
+ * settings where they differ), or the one `default` account of `IA_API_KEY_SECRET`.
+ */
+export const loadAccounts = (env: EnvironmentOf<LifecycleEnvironment>, ia: IaSettings): Accounts => {
+  if (read(env, 'IA_ACCOUNTS') === undefined || read(env, 'IA_ACCOUNTS') === '') {
+    return {
+      list: [
+        { name: DEFAULT_ACCOUNT, apiKeySecret: requireEnv(env, 'IA_API_KEY_SECRET'), ratePerSecond: ia.ratePerSecond },
+      ],
+      labelled: false,
+    };
+  }
+  const list = jsonEnv(env, 'IA_ACCOUNTS', (value) => {
+    const result = z.array(accountSchema).check(z.minLength(1)).safeParse(value);
+    if (!result.success) throw new Error(result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
+    const names = result.data.map((account) => account.name);
+    if (new Set(names).size !== names.length) throw new Error(`account names must be unique, got ${names.join(', ')}`);
+    return result.data;
+  });
+  return {
+    list: list.map(({ ratePerSecond, sweep, ...account }) => ({
+      ...account,
+      ratePerSecond: ratePerSecond ?? ia.ratePerSecond,
+      ...(sweep ? { sweep } : {}),
+    })),
+    labelled: true,
+  };
+};
+
+/** What `check` and the sweep share: both look at attempts through the paced IA client and apply the lifecycle. */
+export const loadLifecycleSettings = (env: EnvironmentOf<LifecycleEnvironment>) => {
+  const ia = loadIaSettings(env);
+  return {
+    ...loadAlertSettings(env),
+    checksQueueUrl: requireEnv(env, 'CHECKS_QUEUE_URL'),
+    rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
+    ia,
+    accounts: loadAccounts(env, ia),
+    watch: loadWatchSettings(env),
+  };
+};
 
 /**
  * A variable holding JSON (a list of sources or channels), parsed and checked by `parse`, which

@@ -54,6 +54,9 @@ export interface WatchEnvironment {
 /** `check` and the sweep: both look at attempts through the paced IA client and the lifecycle. */
 export interface LifecycleEnvironment extends AlertEnvironment, IaEnvironment, WatchEnvironment {
   readonly CHECKS_QUEUE_URL: string;
+  /** The first (or only) account's key secret. */
   readonly IA_API_KEY_SECRET: string;
+  /** Several IA accounts as JSON: name, apiKeySecret, ratePerSecond, sweep (runtime/config.ts). */
+  readonly IA_ACCOUNTS?: string;
   readonly RATE_LIMIT_TABLE_NAME: string;
 }

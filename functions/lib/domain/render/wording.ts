@@ -60,6 +60,7 @@ export const formatTime = (iso: string): string => `${iso.slice(0, 16).replace('
 /** Label/value pairs in reading order; absent facts are left out, not shown as "unknown". */
 export const facts = (alert: Alert): Array<[string, string]> => {
   const rows: Array<[string, string | undefined]> = [
+    ['Account', alert.account],
     ['Assessment', alert.assessmentName ?? alert.assessmentId],
     ['Candidate', alert.candidateName],
     ['Candidate email', alert.candidateEmail],
@@ -138,4 +139,4 @@ export const digestAssessments = (digest: Digest): Array<[string, string]> => [
 
 /** One waiting attempt, as a line: who, what, how many, since when. */
 export const describeDigestItem = (item: DigestItem, now: string): string =>
-  `${item.candidateName ?? `attempt ${item.attemptId}`} - ${item.assessmentName ?? 'assessment'}: ${plural(item.pendingReviewCount, 'pending review')}, waiting ${waitedFor(hoursSince(item.waitingSince, now))}${item.escalatedAt ? ', escalated' : ''}`;
+  `${item.account ? `[${item.account}] ` : ''}${item.candidateName ?? `attempt ${item.attemptId}`} - ${item.assessmentName ?? 'assessment'}: ${plural(item.pendingReviewCount, 'pending review')}, waiting ${waitedFor(hoursSince(item.waitingSince, now))}${item.escalatedAt ? ', escalated' : ''}`;

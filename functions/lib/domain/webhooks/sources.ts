@@ -3,8 +3,10 @@
  * path), a kind (how it is signed), where the attempt or assignment id sits in the payload
  * (JMESPath, so any ATS field mapping works without code), and an optional event-type allow-list.
  */
+
 import { search } from '@aws-lambda-powertools/jmespath';
 import * as z from 'zod/mini';
+import { ACCOUNT_NAME } from '../accounts.js';
 import '../zod.js';
 import { SOURCE_KINDS, type SourceKind } from './kinds.js';
 
@@ -33,6 +35,8 @@ export const sourceSchema = z
       .string({ error: 'is required' })
       .check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: 'must be 1-32 lower-case letters, digits or dashes' })),
     kind: z.enum(SOURCE_KINDS, { error: `must be one of ${SOURCE_KINDS.join(', ')}` }),
+    /** The IA account its ids belong to (`iaAccounts`); the first account when absent. */
+    account: z.optional(z.string().check(z.regex(ACCOUNT_NAME, { error: 'must be an account name (a-z, 0-9, "-")' }))),
     /** Name or ARN of the secret holding the signing secret (or callback token). */
     secretName: z.string({ error: 'is required' }).check(z.minLength(1)),
     attemptIdPath: z.optional(jmesPath),
