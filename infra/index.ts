@@ -3,5 +3,16 @@
  * `import { ReviewAlerts } from 'ia-review-alerts'`, `from ia_review_alerts import ReviewAlerts`.
  */
 export { ReviewAlerts } from './review-alerts.js';
-export type { AlertFilter, ReviewAlertsProps, SlackChannel, WebhookSource } from './review-alerts-props.js';
+export type {
+  AlertFilter,
+  AlertRuleOptions,
+  ChatChannelOptions,
+  ChatSlackChannel,
+  EmailRoute,
+  IaAccount,
+  ReviewAlertsProps,
+  SlackChannel,
+  TeamsChannel,
+  WebhookSource,
+} from './review-alerts-props.js';
 export { WebhookSourceKind } from './review-alerts-props.js';

@@ -323,7 +323,11 @@ export class ReviewAlerts extends Construct {
         configurationName: names.configurationName,
         iamRoleArn: names.role.roleArn,
         teamId: channel.teamId,
-        teamsChannelId: channel.channelId,
+        // Amazon Q takes the id URL-encoded, as in the channel's link (19%3A…%40thread.tacv2).
+        teamsChannelId:
+          Token.isUnresolved(channel.channelId) || channel.channelId.includes('%')
+            ? channel.channelId
+            : encodeURIComponent(channel.channelId),
         teamsTenantId: channel.tenantId,
         snsTopicArns: [names.topic.topicArn],
         loggingLevel: 'ERROR',

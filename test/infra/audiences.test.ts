@@ -200,7 +200,7 @@ describe('Microsoft Teams through Amazon Q Developer', () => {
   it('configures the channel on a topic of its own, fed through a buffer with its filter', () => {
     t.hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', {
       TeamId: '5d4a0e3b-0000-4000-8000-000000000001',
-      TeamsChannelId: '19:abc@thread.tacv2',
+      TeamsChannelId: '19%3Aabc%40thread.tacv2',
       TeamsTenantId: '72f988bf-0000-4000-8000-000000000002',
       SnsTopicArns: [{ Ref: topicId }],
       LoggingLevel: 'ERROR',
