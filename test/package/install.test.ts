@@ -129,9 +129,20 @@ describe('the installed package', () => {
       types: Record<string, unknown>;
     };
     expect(Object.keys(assembly.types).sort()).toEqual(
-      ['AlertFilter', 'ReviewAlerts', 'ReviewAlertsProps', 'SlackChannel', 'WebhookSource', 'WebhookSourceKind'].map(
-        (type) => `ia-review-alerts.${type}`,
-      ),
+      [
+        'AlertFilter',
+        'AlertRuleOptions',
+        'ChatChannelOptions',
+        'ChatSlackChannel',
+        'EmailRoute',
+        'IaAccount',
+        'ReviewAlerts',
+        'ReviewAlertsProps',
+        'SlackChannel',
+        'TeamsChannel',
+        'WebhookSource',
+        'WebhookSourceKind',
+      ].map((type) => `ia-review-alerts.${type}`),
     );
   });
 
