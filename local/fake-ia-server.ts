@@ -27,6 +27,8 @@ export interface RecordedRequest {
   page?: number;
   status: number | 'reset' | 'hang';
   authorized: boolean;
+  /** The key it came with, when it was one of the server's (the load run counts per account). */
+  key?: string;
 }
 
 export interface FakeIaOptions {
@@ -187,7 +189,15 @@ export class FakeIaServer {
     const key = auth?.[1];
     const authorized = key !== undefined && this.apiKeys.has(key);
     const record = (status: RecordedRequest['status']) =>
-      this.requests.push({ at, path, ...(id ? { id } : {}), ...(page ? { page } : {}), status, authorized });
+      this.requests.push({
+        at,
+        path,
+        ...(id ? { id } : {}),
+        ...(page ? { page } : {}),
+        status,
+        authorized,
+        ...(authorized ? { key } : {}),
+      });
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record(status);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });

@@ -6,6 +6,10 @@
  * `npm run load -- --discovery`: N (300) completed attempts appear in the fake IA's assignment list
  * and no event is sent, except webhooks for a tenth of them that arrive while the sweep walks; the
  * sweep (in this process) and the check workers must find, alert and record every one, once.
+ *
+ * `npm run load -- --accounts 2`: the webhook load split over two IA accounts, one key each, each
+ * with its own webhook source and the same rate limit: per-account figures (`perAccount`), each
+ * account's busiest second never above its limit.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
+import { accountStates, DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import { isMissing } from '#lib/domain/attempt-store.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
 import { FakeIaServer, LIST } from './fake-ia-server.js';
@@ -29,11 +34,23 @@ import {
 } from './ia-fixtures.js';
 import { lambdaContext } from './lambda.js';
 import { motoEnvironment, startMoto } from './moto.js';
-import { awsClients, checkEnvironment, ingestEnvironment, provision, sweepEnvironment } from './provision.js';
+import {
+  awsClients,
+  checkEnvironment,
+  ingestEnvironment,
+  type LocalSource,
+  provision,
+  sweepEnvironment,
+} from './provision.js';
 import { localSources } from './sources.js';
 import { drain } from './sqs-poller.js';
 
 const DISCOVERY = process.argv.includes('--discovery');
+const ACCOUNTS = process.argv.includes('--accounts') ? Number(process.argv[process.argv.indexOf('--accounts') + 1]) : 1;
+if (process.argv.includes('--accounts') && !(Number.isInteger(ACCOUNTS) && ACCOUNTS >= 1 && ACCOUNTS <= 10)) {
+  throw new Error('--accounts takes a whole number from 1 to 10');
+}
+if (DISCOVERY && ACCOUNTS > 1) throw new Error('--discovery runs with one account');
 const DISCOVERY_ATTEMPTS = Number(process.env.LOAD_ATTEMPTS ?? 300);
 /** In discovery mode, the share of attempts a webhook also names, sent while the sweep walks. */
 const ANNOUNCED_SHARE = 0.1;
@@ -66,14 +83,27 @@ const awsCounter = createServer((req, res) => {
 await new Promise<void>((resolve) => awsCounter.listen(0, '127.0.0.1', resolve));
 const countedEndpoint = `http://127.0.0.1:${(awsCounter.address() as AddressInfo).port}`;
 const apiKey = `load-${randomBytes(6).toString('hex')}`;
+/** With --accounts, one key each; the default account's key otherwise. */
+const accounts =
+  ACCOUNTS > 1
+    ? Array.from({ length: ACCOUNTS }, (_, i) => ({
+        name: `agency-${i + 1}`,
+        apiKey: `load-${i + 1}-${randomBytes(6).toString('hex')}`,
+      }))
+    : [{ name: DEFAULT_ACCOUNT, apiKey }];
 const ia = new FakeIaServer({
-  apiKeys: [apiKey],
+  apiKeys: accounts.map((account) => account.apiKey),
   ratePerSecond: RATE,
   attempts: defaultAttempts(),
   assignments: DISCOVERY ? {} : defaultAssignments(),
 });
 const iaUrl = await ia.start();
-const sources = localSources().filter((s) => s.name === 'webhooks');
+const webhooks = localSources().find((s) => s.name === 'webhooks') as LocalSource;
+const sources: LocalSource[] =
+  ACCOUNTS > 1
+    ? accounts.map((account) => ({ ...webhooks, name: `webhooks-${account.name}`, account: account.name }))
+    : [webhooks];
+const sourceOf = (index: number) => sources[index % sources.length] as LocalSource;
 // Provisioned through the counter, so the queue URLs the functions get lead through it too.
 const resources = await provision({
   endpoint: countedEndpoint,
@@ -81,6 +111,7 @@ const resources = await provision({
   apiKey,
   sources,
   visibilityTimeoutSeconds: 30,
+  ...(ACCOUNTS > 1 ? { accounts } : {}),
 });
 const environment = {
   ...motoEnvironment(countedEndpoint),
@@ -102,9 +133,11 @@ const { sqs, dynamodb } = awsClients(countedEndpoint);
 /** The driver's own calls (watching the queue) go through the counter too; they are not the functions'. */
 let driverCalls = 0;
 
-const secret = sources[0]?.secretValue as string;
-const eventFor = (attemptId: string) =>
-  signRequest('standard-webhooks', JSON.stringify({ type: 'attempt.completed', data: { attemptId } }), secret);
+const secret = webhooks.secretValue;
+const eventFor = (attemptId: string, index: number) => ({
+  source: sourceOf(index).name,
+  ...signRequest('standard-webhooks', JSON.stringify({ type: 'attempt.completed', data: { attemptId } }), secret),
+});
 
 /** Discovery: completed attempts in the assignment list, 60 % waiting on a human, created in the last hours. */
 const listedAttempts = () => {
@@ -151,12 +184,16 @@ const attempts = DISCOVERY
 // Events: one per attempt, then duplicates: half exact redeliveries, half new events for the same attempt.
 // Discovery: a tenth of the attempts, announced while the sweep walks.
 const announced = DISCOVERY ? attempts.filter((_, i) => i % Math.round(1 / ANNOUNCED_SHARE) === 0) : attempts;
-const firsts = announced.map(eventFor);
+/** Attempt i belongs to account i mod N: its events go to that account's source. */
+const accountOf = new Map(attempts.map((id, i) => [id, accounts[i % accounts.length]?.name as string]));
+const firsts = announced.map((id) => eventFor(id, attempts.indexOf(id)));
 const duplicates = DISCOVERY
   ? []
   : Array.from({ length: EVENTS - distinct }, (_, i) => {
       const original = firsts[(i * 7) % firsts.length] as (typeof firsts)[number];
-      return i % 2 === 0 ? original : signRequest('standard-webhooks', original.body, secret);
+      return i % 2 === 0
+        ? original
+        : { source: original.source, ...signRequest('standard-webhooks', original.body, secret) };
     });
 const events = [...firsts, ...duplicates].sort(() => Math.random() - 0.5);
 
@@ -179,7 +216,7 @@ const sendEvents = async () => {
       events
         .slice(i, i + 25)
         .map((event) =>
-          fetch(`${api.url}/events/webhooks`, { method: 'POST', headers: event.headers, body: event.body }).then(
+          fetch(`${api.url}/events/${event.source}`, { method: 'POST', headers: event.headers, body: event.body }).then(
             (r) => r.status,
           ),
         ),
@@ -233,27 +270,34 @@ const functionAwsCalls = awsCalls - driverCalls;
 
 const inbox = await drain(sqs, resources.allAlertsInboxUrl);
 const notifications = inbox.map(
-  (m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string; source?: string },
+  (m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string; source?: string; account?: string },
 );
 const lastAlertAt = Math.max(...inbox.map((m) => Number(m.Attributes?.SentTimestamp ?? 0)));
 const dlq = (await drain(sqs, resources.deadLetterQueueUrl)).map(
   (m) => JSON.parse(m.Body ?? '{}') as { attemptId?: string },
 );
-const perKey = new Map<string, number>();
-for (const n of notifications)
-  perKey.set(`${n.attemptId}:${n.eventType}`, (perKey.get(`${n.attemptId}:${n.eventType}`) ?? 0) + 1);
-const duplicateNotifications = [...perKey.values()].reduce((sum, count) => sum + count - 1, 0);
+const duplicatesIn = (list: typeof notifications) => {
+  const perKey = new Map<string, number>();
+  for (const n of list) {
+    const key = `${n.account ?? DEFAULT_ACCOUNT}:${n.attemptId}:${n.eventType}`;
+    perKey.set(key, (perKey.get(key) ?? 0) + 1);
+  }
+  return [...perKey.values()].reduce((sum, count) => sum + count - 1, 0);
+};
+const duplicateNotifications = duplicatesIn(notifications);
 
 const states = dynamoStateStore(dynamodb, resources.stateTableName);
 const notified = new Set(notifications.map((n) => n.attemptId));
 const deadLettered = new Set(dlq.map((d) => d.attemptId));
-let lost = 0;
+const lostIds: string[] = [];
 for (const attemptId of attempts) {
   if (notified.has(attemptId) || deadLettered.has(attemptId)) continue;
-  const state = await states.get(attemptId);
+  const state = await accountStates(states, accountOf.get(attemptId) ?? DEFAULT_ACCOUNT).get(attemptId);
   // A recorded decision: watched (by a scheduled re-check or the list), or closed.
-  if (!(state && !isMissing(state) && (state.nextCheckAt || state.closedAt || state.listedUntil))) lost += 1;
+  if (!(state && !isMissing(state) && (state.nextCheckAt || state.closedAt || state.listedUntil)))
+    lostIds.push(attemptId);
 }
+const lost = lostIds.length;
 
 const calls = ia.requests.filter((r) => r.authorized);
 const iaCalls = calls.length;
@@ -300,13 +344,41 @@ const webhookResults = {
   iaCallsPerDistinctAttempt: Number((iaCalls / distinct).toFixed(3)),
   http429: calls.filter((r) => r.status === 429).length,
   http429AfterWarmUp: calls.filter((r) => r.status === 429 && r.at - firstCall > WARM_UP_MS).length,
-  iaRateLimitPerSecond: RATE,
+  iaAccounts: ACCOUNTS,
+  iaRateLimitPerSecond: RATE * ACCOUNTS,
   achievedIaRatePerSecond: Number(achievedRate.toFixed(2)),
-  achievedRateVsLimit: Number((achievedRate / RATE).toFixed(3)),
+  achievedRateVsLimit: Number((achievedRate / (RATE * ACCOUNTS)).toFixed(3)),
   checkWorkers: WORKERS,
   awsCallsPerAttempt: Number((functionAwsCalls / distinct).toFixed(1)),
   elapsedSeconds: Number((elapsedMs / 1000).toFixed(1)),
 };
+/** The most requests a key made in any one second (a sliding window over its calls). */
+const busiestSecond = (times: number[]) => {
+  let most = 0;
+  for (let start = 0, end = 0; end < times.length; end++) {
+    while ((times[end] as number) - (times[start] as number) >= 1000) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+};
+const perAccount = Object.fromEntries(
+  accounts.map((account) => {
+    const own = calls.filter((r) => r.key === account.apiKey);
+    const alerts = notifications.filter((n) => (n.account ?? DEFAULT_ACCOUNT) === account.name);
+    return [
+      account.name,
+      {
+        iaCalls: own.length,
+        maxRequestsInOneSecond: busiestSecond(own.map((r) => r.at).sort((a, b) => a - b)),
+        iaRateLimitPerSecond: RATE,
+        http429: own.filter((r) => r.status === 429).length,
+        notificationsOut: alerts.length,
+        duplicateNotifications: duplicatesIn(alerts),
+        lost: lostIds.filter((id) => accountOf.get(id) === account.name).length,
+      },
+    ];
+  }),
+);
 const results: Record<string, number | string> = DISCOVERY ? discoveryResults : webhookResults;
 if (process.env.LOAD_DEBUG) {
   process.stdout.write(`unexpected DLQ: ${JSON.stringify(dlq.filter((d) => !d.attemptId?.startsWith('missing-')))}\n`);
@@ -327,7 +399,14 @@ const previous = (() => {
 })();
 writeFileSync(
   'load-results.json',
-  `${JSON.stringify({ ...previous, [DISCOVERY ? 'discovery' : 'webhooks']: results }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      ...previous,
+      [DISCOVERY ? 'discovery' : ACCOUNTS > 1 ? 'accounts' : 'webhooks']: { ...results, perAccount },
+    },
+    null,
+    2,
+  )}\n`,
 );
 const targets: Record<string, (v: number) => boolean> = {
   duplicateNotifications: (v) => v === 0,
@@ -348,6 +427,12 @@ for (const [key, value] of Object.entries(results)) {
   const check = targets[key];
   process.stdout.write(
     `${key.padEnd(27)} ${String(value).padEnd(9)} ${check && typeof value === 'number' ? (check(value) ? 'met' : 'MISSED') : ''}\n`,
+  );
+}
+process.stdout.write('\naccount        IA calls  busiest second  limit  alerts  duplicates  lost\n');
+for (const [name, figures] of Object.entries(perAccount)) {
+  process.stdout.write(
+    `${name.padEnd(14)} ${String(figures.iaCalls).padEnd(9)} ${String(figures.maxRequestsInOneSecond).padEnd(15)} ${String(figures.iaRateLimitPerSecond).padEnd(6)} ${String(figures.notificationsOut).padEnd(7)} ${String(figures.duplicateNotifications).padEnd(11)} ${figures.lost} ${figures.maxRequestsInOneSecond <= figures.iaRateLimitPerSecond ? '' : 'ABOVE LIMIT'}\n`,
   );
 }
 process.stdout.write('\nwritten to load-results.json\n');

@@ -72,6 +72,8 @@ export interface LocalResources {
   deadLetterQueueUrl: string;
   alertsTopicArn: string;
   apiKeySecretName: string;
+  /** Several IA accounts with their key secrets; empty for the one default account. */
+  accounts: Array<{ name: string; apiKeySecret: string }>;
   /** Subscribed like an email address: actionable event types only. */
   emailInboxUrl: string;
   /** Subscribed without a filter, like a machine consumer. */
@@ -100,6 +102,8 @@ export interface ProvisionOptions {
   sources?: LocalSource[];
   slackChannels?: LocalSlackChannel[];
   chatChannels?: LocalChatChannel[];
+  /** Several IA accounts, one key each (`iaAccounts`); `apiKey` alone is the one default account. */
+  accounts?: Array<{ name: string; apiKey: string }>;
 }
 
 export const awsClients = (endpoint: string) => {
@@ -199,6 +203,12 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
 
   const apiKeySecretName = name('ia-api-key');
   await secrets.send(new CreateSecretCommand({ Name: apiKeySecretName, SecretString: options.apiKey }));
+  const accounts: LocalResources['accounts'] = [];
+  for (const account of options.accounts ?? []) {
+    const apiKeySecret = name(`ia-api-key-${account.name}`);
+    await secrets.send(new CreateSecretCommand({ Name: apiKeySecret, SecretString: account.apiKey }));
+    accounts.push({ name: account.name, apiKeySecret });
+  }
 
   const createTable = async (suffix: string, key: string, ttlAttribute: string, awaitingIndex = false) => {
     const tableName = name(suffix);
@@ -295,6 +305,7 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     deadLetterQueueUrl,
     alertsTopicArn,
     apiKeySecretName,
+    accounts,
     emailInboxUrl,
     allAlertsInboxUrl,
     alertBusArn,
@@ -340,7 +351,8 @@ export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): 
   ALERTS_TOPIC_ARN: resources.alertsTopicArn,
   CHECKS_QUEUE_URL: resources.checksQueueUrl,
   DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
-  IA_API_KEY_SECRET: resources.apiKeySecretName,
+  IA_API_KEY_SECRET: resources.accounts[0]?.apiKeySecret ?? resources.apiKeySecretName,
+  ...(resources.accounts.length > 0 ? { IA_ACCOUNTS: JSON.stringify(resources.accounts) } : {}),
   IA_API_BASE_URL: iaBaseUrl,
   STATE_TABLE_NAME: resources.stateTableName,
   IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
@@ -353,7 +365,8 @@ export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): 
 export const sweepEnvironment = (resources: LocalResources, iaBaseUrl: string): SweepEnvironment => ({
   ALERTS_TOPIC_ARN: resources.alertsTopicArn,
   CHECKS_QUEUE_URL: resources.checksQueueUrl,
-  IA_API_KEY_SECRET: resources.apiKeySecretName,
+  IA_API_KEY_SECRET: resources.accounts[0]?.apiKeySecret ?? resources.apiKeySecretName,
+  ...(resources.accounts.length > 0 ? { IA_ACCOUNTS: JSON.stringify(resources.accounts) } : {}),
   IA_API_BASE_URL: iaBaseUrl,
   STATE_TABLE_NAME: resources.stateTableName,
   IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
