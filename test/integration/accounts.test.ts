@@ -1,0 +1,108 @@
+/**
+ * Two IA accounts in one deployment, on moto and the fake IA: each request goes to its account's
+ * key, state and alerts are kept apart (the same id in two accounts is two attempts), an unknown
+ * account is dead-lettered with why, and the sweep walks each account with its own cursor.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { defaultAssignments, defaultAttempts, freshAttempt } from '../../local/ia-fixtures.js';
+import { lambdaContext } from '../../local/lambda.js';
+import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
+import { loadHandler, useIntegration } from '../support/integration.js';
+
+const keys = {
+  'agency-a': `key-a-${randomBytes(6).toString('hex')}`,
+  'agency-b': `key-b-${randomBytes(6).toString('hex')}`,
+};
+const suite = useIntegration('accounts', {
+  ia: {
+    apiKeys: Object.values(keys),
+    ratePerSecond: 1000,
+    attempts: defaultAttempts(),
+    assignments: defaultAssignments(),
+  },
+  provision: {
+    visibilityTimeoutSeconds: 1,
+    accounts: Object.entries(keys).map(([name, apiKey]) => ({ name, apiKey })),
+  },
+  env: () => ({ IA_RATE_PER_SECOND: '1000', SWEEP_INTERVAL_SECONDS: '60' }),
+});
+const { ia } = suite;
+const { sqs, dynamodb } = suite.clients;
+let check: SqsHandler;
+
+beforeAll(async () => {
+  check = await loadHandler<SqsHandler>('check');
+});
+
+const runCheck = async (...bodies: object[]) => {
+  for (const body of bodies)
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: suite.resources.checksQueueUrl, MessageBody: JSON.stringify(body) }),
+    );
+  return pollOnce({ sqs, queueUrl: suite.resources.checksQueueUrl, handler: check, functionName: 'check' });
+};
+const alerts = async () =>
+  (await drain(sqs, suite.resources.allAlertsInboxUrl)).map((m) => ({
+    body: JSON.parse(m.Body ?? '{}') as { attemptId: string; account?: string; eventType: string },
+    account: m.MessageAttributes?.account?.StringValue,
+  }));
+const stateKeys = async (...keys: string[]) =>
+  Promise.all(
+    keys.map(
+      async (key) =>
+        (
+          await dynamodb.send(
+            new GetItemCommand({ TableName: suite.resources.stateTableName, Key: { attemptId: { S: key } } }),
+          )
+        ).Item !== undefined,
+    ),
+  );
+
+describe('two IA accounts', () => {
+  it('checks each request with its account’s key, and keeps the same id in two accounts apart', async () => {
+    ia.reset();
+    const id = freshAttempt(ia, 'reviewNeeded');
+    await runCheck({ attemptId: id, account: 'agency-a' }, { attemptId: id, account: 'agency-b' });
+    const published = await alerts();
+    expect(published.map((a) => [a.body.account, a.account, a.body.eventType]).sort()).toEqual([
+      ['agency-a', 'agency-a', 'review.needed'],
+      ['agency-b', 'agency-b', 'review.needed'],
+    ]);
+    expect(await stateKeys(`agency-a:${id}`, `agency-b:${id}`, id)).toEqual([true, true, false]);
+    const calls = ia.requests.filter((r) => r.id === id);
+    expect(calls.map((r) => r.key === keys['agency-a']).sort()).toEqual([false, true]);
+    // A request without an account is the first account's: already alerted there, nothing new.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await runCheck({ attemptId: id });
+    expect(await alerts()).toEqual([]);
+  });
+
+  it('dead-letters a request for an account it does not serve, saying which', async () => {
+    await runCheck({ attemptId: freshAttempt(ia, 'reviewNeeded'), account: 'agency-c' });
+    const [dead] = await drain(sqs, suite.resources.deadLetterQueueUrl);
+    expect(dead?.MessageAttributes?.failureReason?.StringValue).toMatch(
+      /account "agency-c" is not one of this deployment's \(agency-a, agency-b\)/,
+    );
+    expect(await alerts()).toEqual([]);
+  });
+
+  it('sweeps every account with its own key and its own cursor', async () => {
+    const sweep =
+      await loadHandler<
+        (
+          event: unknown,
+          context: ReturnType<typeof lambdaContext>,
+        ) => Promise<{ accounts: Record<string, { status: string }> }>
+      >('sweep');
+    ia.reset();
+    const report = await sweep({}, lambdaContext('sweep', 60_000));
+    expect(Object.keys(report.accounts)).toEqual(['agency-a', 'agency-b']);
+    const lists = ia.requests.filter((r) => r.path.includes('assignments'));
+    expect(new Set(lists.map((r) => r.key))).toEqual(new Set(Object.values(keys)));
+    expect(await stateKeys('agency-a:sweep#cursor', 'agency-b:sweep#cursor')).toEqual([true, true]);
+  });
+});
