@@ -10,8 +10,9 @@ import { isIaId } from '#lib/domain/ids.js';
 import { loadIaSettings, loadRenderSettings } from '#lib/runtime/config.js';
 import { cliPacer } from './ia-pacing.js';
 import { type Io, UsageError } from './io.js';
+import { accountFlag } from './targets.js';
 
-const describe = (evaluation: Evaluation, now: Date, io: Io) => {
+const describe = (evaluation: Evaluation, now: Date, io: Io, account: string | undefined) => {
   const { attempt, decision } = evaluation;
   if (!isCompleted(attempt)) {
     return {
@@ -29,7 +30,8 @@ const describe = (evaluation: Evaluation, now: Date, io: Io) => {
       note: 'scoring not completed: the pipeline re-checks later',
     };
   }
-  const alert = buildAlert(decision, attempt, { now, settings: loadRenderSettings(io.env), source: 'cli' });
+  const built = buildAlert(decision, attempt, { now, settings: loadRenderSettings(io.env), source: 'cli' });
+  const alert = account === undefined ? built : { ...built, account };
   const publish = toPublishInput('arn:aws:sns:<region>:<account>:<alerts-topic>', alert);
   const bodies = JSON.parse(publish.Message as string) as { email: string };
   const attributes = Object.fromEntries(
@@ -53,6 +55,7 @@ export const checkCommand = async (
   const id = positionals[0] as string;
   if (!isIaId(id)) throw new UsageError(`"${id}" is not an IA id`);
 
+  const account = accountFlag(flags);
   const settings = loadIaSettings(io.env);
   // The same client and retries as the check function.
   const ia = createIaClient({
@@ -65,7 +68,7 @@ export const checkCommand = async (
   const now = new Date();
   const results = evaluations.map((evaluation) => ({
     ...(flags.assignment ? { assignmentId: id } : {}),
-    ...describe(evaluation, now, io),
+    ...describe(evaluation, now, io, account),
   }));
 
   for (const result of results) {

@@ -8,8 +8,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamoSlotStore } from '#lib/adapters/shared-pacer.js';
 import { iaScheduleKey, pacedIntervalMs } from '#lib/domain/defaults.js';
 import { keyPacer, type Pacer } from '#lib/domain/pacing.js';
-import type { Io } from './io.js';
-import { required, resolveTargets } from './targets.js';
+import { type Io, UsageError } from './io.js';
+import { accountFlag, required, resolveTargets } from './targets.js';
+
+const fail = (message: string): never => {
+  throw new UsageError(message);
+};
 
 /** A walk can wait behind the pipeline's own bookings; it waits rather than fail. */
 const CLI_MAX_WAIT_MS = 10 * 60_000;
@@ -29,7 +33,14 @@ export const cliPacer = async (
   }
   const targets = await resolveTargets(flags, io);
   const tableName = required(targets, 'rateLimitTableName', 'rate-limit table');
-  const secretName = required(targets, 'iaApiKeySecretName', 'IA API key secret name');
+  const account = accountFlag(flags);
+  const secretName =
+    account === undefined
+      ? required(targets, 'iaApiKeySecretName', 'IA API key secret name')
+      : (targets.accountKeySecrets?.[account] ??
+        fail(
+          `stack ${String(flags.stack)} serves no IA account "${account}"; it serves: ${Object.keys(targets.accountKeySecrets ?? {}).join(', ') || 'one key, no accounts'}`,
+        ));
   return keyPacer({
     intervalMs,
     shared: {

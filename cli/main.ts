@@ -23,23 +23,34 @@ type Command = (positionals: string[], flags: Record<string, string | boolean | 
 const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; usage: string }> = {
   check: {
     run: checkCommand,
-    options: { assignment: { type: 'boolean' }, json: { type: 'boolean' }, stack: { type: 'string' } },
-    usage: `check <attemptId> [--assignment] [--json] [--stack NAME]
+    options: {
+      assignment: { type: 'boolean' },
+      json: { type: 'boolean' },
+      stack: { type: 'string' },
+      account: { type: 'string' },
+    },
+    usage: `check <attemptId> [--assignment] [--json] [--stack NAME] [--account NAME]
       Fetch an attempt (or, with --assignment, an assignment's attempts) from the IA API,
       print the decision and the notification it would publish. Needs IA_API_KEY;
       IA_API_BASE_URL defaults to ${IA_DEFAULTS.baseUrl}. With --stack, its requests book on
       the deployed pipeline's schedule for the key (IA allows 1 request/s per key); without,
-      it paces alone and says so.`,
+      it paces alone and says so. --account: the attempt is that IA account's (iaAccounts): the
+      notification names it, and --stack books on that account's key (IA_API_KEY is its key).`,
   },
   sweep: {
     run: sweepCommand,
-    options: { days: { type: 'string' }, json: { type: 'boolean' }, stack: { type: 'string' } },
-    usage: `sweep [--days N] [--json] [--stack NAME]
+    options: {
+      days: { type: 'string' },
+      json: { type: 'boolean' },
+      stack: { type: 'string' },
+      account: { type: 'string' },
+    },
+    usage: `sweep [--days N] [--json] [--stack NAME] [--account NAME]
       Walk IA's assignment list, newest first, back N days (default 30) with the same client,
       retries and pacing as the sweep function, and print every completed attempt once with
       the decision the pipeline would take; --json: one {"attemptId","assignmentId","decision"}
       line each. Needs IA_API_KEY. Reads only. --stack: pace on the deployed pipeline's
-      schedule for the key, as with check.`,
+      schedule for the key, as with check (--account: that account's key).`,
   },
   sign: {
     run: signCommand,
@@ -68,11 +79,12 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
       assessment: { type: 'string' },
       'older-than': { type: 'string' },
       stack: { type: 'string' },
+      account: { type: 'string' },
     },
-    usage: `pending [--json] [--assessment ID] [--older-than 24h] [--stack NAME]
+    usage: `pending [--json] [--assessment ID] [--account NAME] [--older-than 24h] [--stack NAME]
       List the attempts waiting for a human review, oldest first: waiting since, pending
       count, candidate (name only unless the deployment includes emails), assessment, ids,
-      link. --json: one object per line. Reads the deployed stack's outputs with --stack
+      link (and the IA account, with several). --account: that account's only. --json: one object per line. Reads the deployed stack's outputs with --stack
       (AWS credentials from the environment), else the running npm start.`,
   },
   digest: {

@@ -5,11 +5,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { listAwaiting } from '#lib/adapters/awaiting-review.js';
+import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import { urlFor } from '#lib/domain/alert.js';
 import { isIaId } from '#lib/domain/ids.js';
 import { formatTime } from '#lib/domain/render/wording.js';
 import { type Io, UsageError } from './io.js';
-import { required, resolveTargets } from './targets.js';
+import { accountFlag, required, resolveTargets } from './targets.js';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -29,6 +30,7 @@ export const pendingCommand = async (
   const assessmentId = typeof flags.assessment === 'string' ? flags.assessment : undefined;
   if (assessmentId !== undefined && !isIaId(assessmentId)) throw new UsageError(`"${assessmentId}" is not an IA id`);
   const olderThanMs = typeof flags['older-than'] === 'string' ? parseAge(flags['older-than']) : undefined;
+  const account = accountFlag(flags);
   const targets = await resolveTargets(flags, io);
   const tableName = required(targets, 'stateTableName', 'state table');
   const dynamodb = new DynamoDBClient(targets.aws);
@@ -41,7 +43,9 @@ export const pendingCommand = async (
     includeCandidateEmail: targets.includeCandidateEmail,
     ...(io.env.IA_ATTEMPT_URL_TEMPLATE ? { attemptUrlTemplate: io.env.IA_ATTEMPT_URL_TEMPLATE } : {}),
   };
-  for (const state of waiting) {
+  // The default account's states carry no account.
+  const listed = account === undefined ? waiting : waiting.filter((s) => (s.account ?? DEFAULT_ACCOUNT) === account);
+  for (const state of listed) {
     const { snapshot } = state;
     const row = {
       attemptId: snapshot.id,
@@ -65,5 +69,8 @@ export const pendingCommand = async (
       `${formatTime(state.awaitingSince ?? '')} (${hours} h)  ${row.pendingReviewCount} pending  ${state.account ? `[${state.account}] ` : ''}${row.candidateName ?? '-'}  ${row.assessmentName ?? row.assessmentId ?? '-'}  attempt ${row.attemptId}${row.assignmentId ? ` assignment ${row.assignmentId}` : ''}${row.url ? `  ${row.url}` : ''}\n`,
     );
   }
-  if (!flags.json) io.out(`${waiting.length} attempt(s) waiting for review (${targets.from})\n`);
+  if (!flags.json)
+    io.out(
+      `${listed.length} attempt(s) waiting for review${account ? ` in account ${account}` : ''} (${targets.from})\n`,
+    );
 };

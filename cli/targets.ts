@@ -4,7 +4,8 @@
  * (.local/state.json), or environment variables — in that order. No hand-typed names needed.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '#lib/domain/stack-outputs.js';
+import { ACCOUNT_NAME } from '#lib/domain/accounts.js';
+import { ACCOUNT_KEY_OUTPUT_DESCRIPTION, OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '#lib/domain/stack-outputs.js';
 import { type Io, UsageError } from './io.js';
 import { readLocalState } from './local-state.js';
 
@@ -19,6 +20,8 @@ export interface Targets {
   deadLetterQueueUrl?: string;
   slackDeadLetterQueueUrl?: string;
   slackBuffers: Record<string, string>;
+  /** Each IA account's key secret, with `iaAccounts`. */
+  accountKeySecrets?: Record<string, string>;
   includeCandidateEmail: boolean;
   /** Where they came from, for messages. */
   from: string;
@@ -82,8 +85,14 @@ const fromStack = async (stackName: string, construct: string | undefined): Prom
         o.OutputValue as string,
       ]),
   );
+  const accountKeySecrets = Object.fromEntries(
+    outputs
+      .filter((o) => o.Description?.startsWith(ACCOUNT_KEY_OUTPUT_DESCRIPTION) && o.OutputKey?.startsWith(owner))
+      .map((o) => [(o.Description as string).slice(ACCOUNT_KEY_OUTPUT_DESCRIPTION.length), o.OutputValue as string]),
+  );
   return compactTargets({
     aws: {},
+    accountKeySecrets,
     stateTableName: value(OUTPUTS.stateTableName),
     rateLimitTableName: value(OUTPUTS.rateLimitTableName),
     iaApiKeySecretName: value(OUTPUTS.iaApiKeySecretName),
@@ -128,6 +137,14 @@ export const resolveTargets = async (flags: Record<string, string | boolean | un
     includeCandidateEmail: io.env.INCLUDE_CANDIDATE_EMAIL === 'true',
     from: 'the environment',
   });
+};
+
+/** `--account`, checked: an account name, or undefined. */
+export const accountFlag = (flags: Record<string, string | boolean | undefined>): string | undefined => {
+  if (flags.account === undefined) return undefined;
+  if (typeof flags.account !== 'string' || !ACCOUNT_NAME.test(flags.account))
+    throw new UsageError(`--account must be an account name (1-32 of a-z, 0-9, "-"), got "${String(flags.account)}"`);
+  return flags.account;
 };
 
 /** A target the command cannot do without, or a usage error that says where to get it. */

@@ -41,7 +41,11 @@ import {
 } from '../functions/lib/domain/alert.js';
 import { AWAITING_INDEX } from '../functions/lib/domain/lifecycle.js';
 import { redriveMaxReceiveCount } from '../functions/lib/domain/record-disposition.js';
-import { OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '../functions/lib/domain/stack-outputs.js';
+import {
+  ACCOUNT_KEY_OUTPUT_DESCRIPTION,
+  OUTPUTS,
+  SLACK_BUFFER_OUTPUT_DESCRIPTION,
+} from '../functions/lib/domain/stack-outputs.js';
 import { Dashboard, sumOf } from './constructs/dashboard.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { AlarmSet, PipelineAlarms, serviceMetric } from './constructs/ops-alarms.js';
@@ -549,7 +553,7 @@ export class ReviewAlerts extends Construct {
     new CfnOutput(this, OUTPUTS.iaApiKeySecretName, { value: this.apiKeySecret.secretName });
     for (const account of this.accounts) {
       new CfnOutput(this, outputId('IaApiKeySecret', account.name), {
-        description: `Secret holding the IA API key of account ${account.name}`,
+        description: `${ACCOUNT_KEY_OUTPUT_DESCRIPTION}${account.name}`,
         value: account.apiKeySecret.secretName,
       });
     }

@@ -50,6 +50,15 @@ describe('ia-review-alerts check', () => {
     expect(result.notification.attributes).toMatchObject({ eventType: 'review.needed', pendingReviewCount: '2' });
   });
 
+  it('with --account, the notification names the IA account (attribute and alert)', async () => {
+    const { code, out } = await cli(['check', VARIANTS.reviewNeeded, '--json', '--account', 'agency-b']);
+    expect(code).toBe(0);
+    const result = JSON.parse(out.trim());
+    expect(result.notification.attributes).toMatchObject({ account: 'agency-b' });
+    expect(result.notification.alert.account).toBe('agency-b');
+    expect(result.notification.email).toContain('Account:         agency-b');
+  });
+
   it('says it paces alone without --stack (nothing else may use the key then)', async () => {
     const { err } = await cli(['check', SEED_ATTEMPT_ID]);
     expect(err).toMatch(/^pacing alone: .* give --stack <name> to book on its schedule\n$/);
@@ -104,6 +113,7 @@ describe('ia-review-alerts check', () => {
     [['check', 'a', '--bogus']],
     [['frobnicate']],
     [['check', '../etc/passwd']],
+    [['check', 'a', '--account', 'Not An Account']],
   ])('exits 2 with usage text on %p', async (args) => {
     const { code, err } = await cli(args);
     expect(code).toBe(2);

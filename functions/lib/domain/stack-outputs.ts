@@ -16,3 +16,6 @@ export const OUTPUTS = {
 
 /** A channel's buffer queue output is described as this, followed by the channel's name. */
 export const SLACK_BUFFER_OUTPUT_DESCRIPTION = 'Buffer queue of Slack channel';
+
+/** Each IA account's key secret output (with `iaAccounts`), followed by the account's name. */
+export const ACCOUNT_KEY_OUTPUT_DESCRIPTION = 'Secret holding the IA API key of account ';
