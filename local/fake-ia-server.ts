@@ -49,6 +49,11 @@ export interface FakeIaOptions {
   listEtags?: boolean;
   /** Called before every list page is served: a test moves the list here (new assignments arrive). */
   beforeListPage?: (page: number) => void;
+  /**
+   * Several IA accounts on one server: whether the account of `key` sees the attempt or
+   * assignment `id` (each account its own data, as in IA). Every key sees everything without it.
+   */
+  visibleTo?: (key: string, id: string) => boolean;
 }
 
 const ROUTE = /^\/(?:v1\/)?(attempts|assignments)\/([^/.]+)(?:\.json)?$/;
@@ -75,6 +80,7 @@ export class FakeIaServer {
   private readonly countsAsStrings: boolean;
   private readonly listEtags: boolean;
   beforeListPage: ((page: number) => void) | undefined;
+  private readonly visibleTo: ((key: string, id: string) => boolean) | undefined;
 
   constructor(options: FakeIaOptions = {}) {
     this.apiKeys = new Set(options.apiKeys ?? ['test-api-key']);
@@ -85,6 +91,7 @@ export class FakeIaServer {
     this.countsAsStrings = options.countsAsStrings ?? false;
     this.listEtags = options.listEtags ?? true;
     this.beforeListPage = options.beforeListPage;
+    this.visibleTo = options.visibleTo;
     for (const [id, body] of Object.entries(options.attempts ?? {})) this.attempts.set(id, body);
     for (const [id, body] of Object.entries(options.assignments ?? {})) this.assignments.set(id, body);
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -234,9 +241,10 @@ export class FakeIaServer {
     }
 
     const store = match?.[1] === 'attempts' ? this.attempts : this.assignments;
+    const visible = (item: string) => this.visibleTo?.(key as string, item) ?? true;
     const body = isList
-      ? this.listPage(page ?? 1, Number.parseInt(url.searchParams.get('per') ?? '25', 10) || 25)
-      : id === undefined
+      ? this.listPage(page ?? 1, Number.parseInt(url.searchParams.get('per') ?? '25', 10) || 25, visible)
+      : id === undefined || !visible(id)
         ? undefined
         : (store.get(id) ?? (store === this.attempts ? this.anyAttempt?.(id) : undefined));
     if ((!match && !isList) || body === undefined) return json(404, { error: 'not found' });
@@ -260,10 +268,10 @@ export class FakeIaServer {
   }
 
   /** One page of the list as IA shapes it: `per` clamped, `meta` with the counts. */
-  private listPage(page: number, requestedPer: number) {
+  private listPage(page: number, requestedPer: number, visible: (id: string) => boolean) {
     this.beforeListPage?.(page);
     const per = Math.max(1, Math.min(requestedPer, this.maxPerPage));
-    const all = this.listed();
+    const all = this.listed().filter((assignment) => visible(String(assignment.id)));
     const results = all.slice((page - 1) * per, page * per).map((assignment) => ({ assignment }));
     const count = (n: number) => (this.countsAsStrings ? String(n) : n);
     return {

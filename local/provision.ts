@@ -19,7 +19,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ALERT_EVENT_SOURCE, CHAT_EVENT_TYPES, filterPolicy } from '#lib/domain/alert.js';
+import { ALERT_EVENT_SOURCE, CHAT_EVENT_TYPES, ESCALATION_EVENT_TYPES, filterPolicy } from '#lib/domain/alert.js';
 import { AWAITING_INDEX } from '#lib/domain/lifecycle.js';
 import type { Source } from '#lib/domain/webhooks/sources.js';
 import type { CheckEnvironment } from '../functions/check/environment.js';
@@ -78,6 +78,8 @@ export interface LocalResources {
   emailInboxUrl: string;
   /** Subscribed without a filter, like a machine consumer. */
   allAlertsInboxUrl: string;
+  /** Subscribed like `escalationEmails`: review.escalated only. */
+  escalationInboxUrl: string;
   /** The alert bus (ARN) every alert also goes to as an event. */
   alertBusArn: string;
   /** Where the alert bus's rule delivers every alert event. */
@@ -182,6 +184,10 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
 
   const emailInboxUrl = await subscribeInbox('email-inbox', filterPolicy());
   const allAlertsInboxUrl = await subscribeInbox('all-alerts');
+  const escalationInboxUrl = await subscribeInbox(
+    'escalation-inbox',
+    filterPolicy({ eventTypes: ESCALATION_EVENT_TYPES }),
+  );
 
   const busName = name('alert-bus');
   const alertBusArn = (await events.send(new CreateEventBusCommand({ Name: busName }))).EventBusArn as string;
@@ -308,6 +314,7 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     accounts,
     emailInboxUrl,
     allAlertsInboxUrl,
+    escalationInboxUrl,
     alertBusArn,
     alertEventsInboxUrl,
     dedupeTableName,

@@ -5,6 +5,7 @@
  * Teams, so every string that holds text from outside is escaped for both.
  */
 
+import { accountKey, DEFAULT_ACCOUNT } from '../accounts.js';
 import type { Alert } from '../alert.js';
 import type { Digest } from '../digest.js';
 import { alertKey, digestKey } from '../notification.js';
@@ -60,12 +61,14 @@ export const chatNotification = (alert: Alert) => ({
     keywords: [alert.eventType, ...(alert.assessmentName ? [chatText(alert.assessmentName, 75)] : [])],
   },
   metadata: {
-    threadId: alert.attemptId,
+    // One thread per attempt, and the same id in two IA accounts is two attempts.
+    threadId: accountKey(alert.account ?? DEFAULT_ACCOUNT, alert.attemptId),
     summary: escapeChat(emailSubject(alert)),
     eventType: alert.eventType,
     relatedResources: alert.url ? [alert.url] : [],
     additionalContext: {
       attemptId: alert.attemptId,
+      ...(alert.account ? { account: alert.account } : {}),
       ...(alert.assessmentId ? { assessmentId: alert.assessmentId } : {}),
       pendingReviewCount: String(alert.pendingReviewCount),
     },
@@ -100,3 +103,14 @@ export const chatDigest = (digest: Digest) => ({
     additionalContext: { waiting: String(digest.waiting), pendingReviews: String(digest.pendingReviews) },
   },
 });
+
+/** A custom notification as text, roughly as Amazon Q shows it in Slack or Teams (for `npm start` and `preview`). */
+export const chatPreview = (
+  notification: ReturnType<typeof chatNotification> | ReturnType<typeof chatDigest>,
+): string =>
+  [
+    `**${notification.content.title}**`,
+    notification.content.description,
+    ...(notification.content.nextSteps ?? []).map((step) => `→ ${step}`),
+    `(${notification.metadata.eventType}${'threadId' in notification.metadata && notification.metadata.threadId ? `, thread ${notification.metadata.threadId}` : ''})`,
+  ].join('\n');
