@@ -57,8 +57,9 @@ const ANNOUNCED_SHARE = 0.1;
 const SWEEP_INTERVAL_SECONDS = 30;
 const EVENTS = Number(process.env.LOAD_EVENTS ?? 1000);
 const DUPLICATE_SHARE = 0.3;
-// What this machine's emulated AWS (moto, one Python process) can keep busy; raise it on a bigger one.
-const RATE = Number(process.env.LOAD_IA_RATE ?? 2);
+// What this machine's emulated AWS (moto, one Python process) can keep busy, shared by the
+// accounts (each key's limit); raise it on a bigger one.
+const RATE = Number(process.env.LOAD_IA_RATE ?? 2 / ACCOUNTS);
 const WORKERS = Number(process.env.LOAD_WORKERS ?? 2);
 const WARM_UP_MS = 2_000;
 

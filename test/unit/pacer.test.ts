@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Clock, createPacer } from '#lib/domain/pacing.js';
+import { type Clock, createPacer, createSharedPacer, type SlotStore } from '#lib/domain/pacing.js';
 
 const fakeClock = () => {
   let now = 0;
@@ -28,5 +28,35 @@ describe('pacer', () => {
     advance(800);
     await pace();
     expect(sleeps).toEqual([]);
+  });
+});
+
+describe('shared pacer', () => {
+  it('gives up a slot its booking reached too late and books the next: calls never start closer than the interval allows', async () => {
+    const { clock, advance } = fakeClock();
+    let stored: number | undefined;
+    let slowSwaps = 1;
+    const store: SlotStore = {
+      read: async () => stored,
+      swap: async (_key, expected, next) => {
+        if (expected !== stored) return false;
+        stored = next;
+        // The first booking write takes 300 ms (a busy table): its slot has passed when it returns.
+        if (slowSwaps-- > 0) advance(300);
+        return true;
+      },
+    };
+    const starts: number[] = [];
+    const pace = createSharedPacer(store, {
+      key: 'k',
+      intervalMs: 1000,
+      clock: { ...clock, sleep: async (ms) => void advance(ms) },
+    });
+    await pace();
+    starts.push(clock.now());
+    await pace();
+    starts.push(clock.now());
+    // The late first slot (20 ms) went unused: the call took the next (1020), the one after 2020.
+    expect(starts).toEqual([1020, 2020]);
   });
 });
