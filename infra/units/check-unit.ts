@@ -7,15 +7,9 @@ import { Duration } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { CheckEnvironment } from '../../functions/check/environment.js';
-import { grantExactlyOnce, grantOnTable, grantPacing, grantSend } from '../constructs/service-access.js';
+import { grantOnTable, grantSend } from '../constructs/service-access.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
-import {
-  grantPublishAlerts,
-  grantReadApiKeys,
-  lifecycleEnvironment,
-  type SharedResources,
-  seconds,
-} from './shared-resources.js';
+import { grantLifecycle, lifecycleEnvironment, type SharedResources, seconds } from './shared-resources.js';
 
 export const CHECK_TIMEOUT = Duration.seconds(60);
 
@@ -44,13 +38,9 @@ export class CheckUnit extends FunctionUnit<CheckEnvironment> {
         reportBatchItemFailures: true,
       }),
     );
-    // Re-checks go back on its own queue; permanent failures straight to the DLQ with a reason.
-    grantSend(shared.checksQueue, fn);
+    // Re-checks go back on its own queue (grantLifecycle); permanent failures straight to the DLQ with a reason.
+    grantLifecycle(shared, fn);
     grantSend(shared.deadLetterQueue, fn);
-    grantPublishAlerts(shared, fn);
-    grantReadApiKeys(shared, fn);
     grantOnTable(shared.stateTable, fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    grantPacing(shared.rateLimitTable, fn);
-    grantExactlyOnce(shared.idempotencyTable, fn);
   }
 }

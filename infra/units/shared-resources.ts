@@ -13,7 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IA_DEFAULTS } from '../../functions/lib/domain/defaults.js';
 import type { AlertEnvironment, LifecycleEnvironment } from '../../functions/lib/runtime/environment.js';
-import { grantReadSecretValue } from '../constructs/service-access.js';
+import { grantExactlyOnce, grantPacing, grantReadSecretValue, grantSend } from '../constructs/service-access.js';
 import type { IaAccount, Settings } from '../review-alerts-props.js';
 
 export interface SharedResources {
@@ -92,8 +92,16 @@ export const grantPublishAlerts = (shared: SharedResources, grantee: iam.IGranta
   shared.alertBus?.grantPutEventsTo(grantee);
 };
 
-/** Reading every account's key: check and the sweep call IA with each. */
-export const grantReadApiKeys = (shared: SharedResources, grantee: iam.IGrantable) => {
+/**
+ * What looking at attempts through the lifecycle needs, in check and the sweep alike: every
+ * account's key, its schedule, the alerts' exactly-once keys and the topic (and bus), re-checks
+ * on the checks queue.
+ */
+export const grantLifecycle = (shared: SharedResources, grantee: iam.IGrantable) => {
   const secrets = shared.accounts.length > 0 ? shared.accounts.map((a) => a.apiKeySecret) : [shared.apiKeySecret];
   for (const secret of secrets) grantReadSecretValue(secret, grantee);
+  grantPacing(shared.rateLimitTable, grantee);
+  grantExactlyOnce(shared.idempotencyTable, grantee);
+  grantSend(shared.checksQueue, grantee);
+  grantPublishAlerts(shared, grantee);
 };

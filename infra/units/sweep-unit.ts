@@ -12,21 +12,9 @@ import type { Construct } from 'constructs';
 import { AWAITING_INDEX } from '../../functions/lib/domain/lifecycle.js';
 import type { SweepEnvironment } from '../../functions/sweep/environment.js';
 import { serviceMetric } from '../constructs/ops-alarms.js';
-import {
-  grantExactlyOnce,
-  grantOnTable,
-  grantPacing,
-  grantQueryIndex,
-  grantSend,
-} from '../constructs/service-access.js';
+import { grantOnTable, grantQueryIndex } from '../constructs/service-access.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
-import {
-  grantPublishAlerts,
-  grantReadApiKeys,
-  lifecycleEnvironment,
-  type SharedResources,
-  seconds,
-} from './shared-resources.js';
+import { grantLifecycle, lifecycleEnvironment, type SharedResources, seconds } from './shared-resources.js';
 
 /** Sized like the other functions (docs/performance.md): a page of 100 assignments is well under 1 MB. */
 export const SWEEP_MEMORY_MB = 256;
@@ -70,11 +58,7 @@ export class SweepUnit extends FunctionUnit<SweepEnvironment> {
     );
     // The dashboard's awaiting-review count and oldest wait, counted once a run.
     grantQueryIndex(shared.stateTable, AWAITING_INDEX, fn);
-    grantPacing(shared.rateLimitTable, fn);
-    grantExactlyOnce(shared.idempotencyTable, fn);
-    grantSend(shared.checksQueue, fn);
-    grantReadApiKeys(shared, fn);
-    grantPublishAlerts(shared, fn);
+    grantLifecycle(shared, fn);
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: `Runs the sweep every ${settings.sweepInterval.toHumanString()}`,
