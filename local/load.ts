@@ -389,6 +389,13 @@ if (process.env.LOAD_DEBUG) {
   const byId = new Map<string, number>();
   for (const r of calls) byId.set(r.id ?? '', (byId.get(r.id ?? '') ?? 0) + 1);
   process.stdout.write(`ids called > 1: ${JSON.stringify([...byId].filter(([, n]) => n > 1).slice(0, 20))}\n`);
+  for (const account of accounts) {
+    const times = calls.filter((r) => r.key === account.apiKey).map((r) => [r.at - firstCall, r.status, r.id] as const);
+    const close = times.filter((t, i) => i > 0 && t[0] - (times[i - 1]?.[0] ?? 0) < 1000 / RATE);
+    process.stdout.write(
+      `${account.name}: calls closer than 1/limit to the one before (ms since first call, status, id): ${JSON.stringify(close)}\n`,
+    );
+  }
 }
 // Each mode keeps its own section: a discovery run does not erase the webhook run's figures.
 const previous = (() => {

@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- --seed N --days D [--assignments-per-day K] [--seeds M] [--json]`: runs the
+ * `npm run simulate -- --seed N --days D [--assignments-per-day K] [--seeds M] [--accounts A] [--json]`: runs the
  * deterministic simulation and prints the invariants it broke (with a replayable seed and a short
  * trace) and how fast it ran (simulated attempt-days per second). Exit 1 when an invariant broke.
  */
@@ -12,6 +12,7 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '1' },
     days: { type: 'string', default: '14' },
     'assignments-per-day': { type: 'string', default: '40' },
+    accounts: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -23,13 +24,14 @@ for (let seed = first; seed < first + count; seed++) {
     seed,
     days: Number(values.days),
     assignmentsPerDay: Number(values['assignments-per-day']),
+    accounts: Number(values.accounts),
   });
   const { stats } = report;
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ ...report, violations: report.violations.slice(0, 50) })}\n`);
   } else {
     process.stdout.write(
-      `seed ${seed}: ${report.days} days, ${stats.assignments} assignments, ${stats.attemptsCompleted} completed, ` +
+      `seed ${seed}: ${report.days} days, ${stats.accounts > 1 ? `${stats.accounts} IA accounts, ` : ''}${stats.assignments} assignments, ${stats.attemptsCompleted} completed, ` +
         `${stats.iaRequests} IA requests, ${stats.webhooks} webhooks, alerts ${JSON.stringify(stats.alerts)}, ` +
         `${stats.deadLetters} dead letters, largest message ${stats.largestMessageBytes} B; ` +
         `faults: ${stats.crashes} crashes, ${stats.outageHours} h of IA outage, ${stats.iaFailures} failed IA requests; ` +

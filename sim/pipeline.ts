@@ -5,6 +5,7 @@
  */
 
 import type { SQSRecord } from 'aws-lambda';
+import { accountRouter, DEFAULT_ACCOUNT, scopeToAccount } from '#lib/domain/accounts.js';
 import { walkAssignments } from '#lib/domain/assignment-walk.js';
 import type { CheckMessage } from '#lib/domain/check-message.js';
 import { pacedIntervalMs, SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
@@ -37,10 +38,14 @@ export interface SimOptions {
   assignmentsPerDay: number;
   /** Chance that a process dies before any one of its writes. */
   crashRate?: number;
+  /** IA accounts, each its own model of IA (the same ids in each), key, sweep and webhook source. @default 1 */
+  accounts?: number;
 }
 
 export interface Delivery {
   eventId: string;
+  /** The IA account whose source the event went to. */
+  account: string;
   at: number;
   attemptId?: string;
   assignmentId?: string;
@@ -61,6 +66,7 @@ const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 /** Standard Webhooks' own retry schedule after a failed delivery. */
 const SENDER_RETRIES_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
 const IA_KEY = 'ia-key#sim';
+const ACCOUNT_NAMES = ['agency-a', 'agency-b', 'agency-c'];
 const CHECK_TIMEOUT_MS = 60_000;
 const CHECK_CONCURRENCY = 2;
 const INGEST_TIMEOUT_MS = 10_000;
@@ -81,7 +87,23 @@ export const buildWorld = (options: SimOptions) => {
     trace.push(`${new Date(time.now()).toISOString()} ${line}`);
     if (trace.length > 20_000) trace.splice(0, 10_000);
   };
-  const ia = new IaModel(world, faults, time, START, { assignmentsPerDay: options.assignmentsPerDay, end }, log);
+  const labelled = (options.accounts ?? 1) > 1;
+  /** Each account: its own IA (ids collide across accounts on purpose), key, cursor, source and seeded streams. */
+  const accounts = Array.from({ length: options.accounts ?? 1 }, (_, i) => {
+    const rng = i === 0 ? world : new Random(options.seed * 104_729 + i);
+    const rngFaults = i === 0 ? faults : new Random(options.seed * 7919 + 17 + i * 31);
+    const name = labelled ? (ACCOUNT_NAMES[i] as string) : DEFAULT_ACCOUNT;
+    return {
+      name,
+      rng,
+      ia: new IaModel(rng, rngFaults, time, START, { assignmentsPerDay: options.assignmentsPerDay, end }, log),
+      key: i === 0 ? IA_KEY : `${IA_KEY}-${name}`,
+      cursor: new MemoryCursor(),
+      source: labelled ? { ...SOURCE, name: `ats-${name}`, account: name } : SOURCE,
+    };
+  });
+  type Account = (typeof accounts)[number];
+  const ia = (accounts[0] as Account).ia;
   const counters = new Map<string, number>();
   const count = (metric: string, value = 1) => counters.set(metric, (counters.get(metric) ?? 0) + value);
   const logger = (who: string) => ({
@@ -96,7 +118,7 @@ export const buildWorld = (options: SimOptions) => {
     maxReceiveCount: CHECKS_QUEUE.maxReceiveCount,
   });
   const states = new MemoryStates(time, log);
-  const cursor = new MemoryCursor();
+  const cursor = (accounts[0] as Account).cursor;
   const dedupe = new MemoryDedupe(time);
   const slots = new MemorySlots();
   const topic = new MemoryTopic(time, log);
@@ -111,9 +133,9 @@ export const buildWorld = (options: SimOptions) => {
       crashes.push(`${name} before ${where}`);
       log(`CRASH ${name} before ${where}`);
     });
-  const sharedPacer = (inv: Invocation, maxWaitMs?: number): Pacer =>
+  const sharedPacer = (inv: Invocation, account: Account, maxWaitMs?: number): Pacer =>
     createSharedPacer(slots.for(inv), {
-      key: IA_KEY,
+      key: account.key,
       intervalMs,
       clock: time,
       ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
@@ -124,11 +146,32 @@ export const buildWorld = (options: SimOptions) => {
   const invokeCheck = async (records: SQSRecord[]) => {
     const inv = invocation('check', CHECK_TIMEOUT_MS);
     const held: Array<{ message: CheckMessage; delaySeconds: number; forRecord: string }> = [];
-    const handle = createRecordHandler({
-      ia: ia.client('check', sharedPacer(inv), inv.alive),
+    const base = {
       states: states.for(inv),
       publishOnce: idempotency.for(inv),
-      schedule: (message, delaySeconds, forRecord) => held.push({ message, delaySeconds, forRecord }),
+      schedule: (message: CheckMessage, delaySeconds: number, forRecord: string) =>
+        held.push({ message, delaySeconds, forRecord }),
+      now: () => time.date(),
+      render,
+      watch,
+      minRecheckIntervalSeconds: 300,
+      notFoundMemorySeconds: 600,
+      count,
+    };
+    // Each account's client on its own key's schedule, its states and alerts kept apart.
+    const forAccount = accountRouter(
+      { list: accounts.map((a) => ({ name: a.name, apiKeySecret: a.key, ratePerSecond: 1 })), labelled },
+      (entry) => {
+        const account = accounts.find((a) => a.name === entry.name) as Account;
+        return {
+          ...scopeToAccount(base, account.name, labelled),
+          ia: account.ia.client('check', sharedPacer(inv, account), inv.alive),
+        };
+      },
+    );
+    const handle = createRecordHandler({
+      ...forAccount(undefined),
+      forAccount,
       deadLetter: async (body, reason) => {
         inv.write('dead-lettering');
         dlq.send(body, 0, {
@@ -141,13 +184,7 @@ export const buildWorld = (options: SimOptions) => {
         inv.write('delaying a record');
         checks.changeVisibility(record.receiptHandle, seconds);
       },
-      now: () => time.date(),
-      render,
-      watch,
-      minRecheckIntervalSeconds: 300,
-      notFoundMemorySeconds: 600,
       log: logger('check'),
-      count,
       minRemainingMs: 22_000,
     });
     const succeeded: SQSRecord[] = [];
@@ -191,17 +228,33 @@ export const buildWorld = (options: SimOptions) => {
 
   // --- sweep ------------------------------------------------------------------------------------
   const sweepIntervalMs = SWEEP_DEFAULTS.intervalMinutes * TIME.MINUTE;
-  const sweepOwnPacer = createPacer(Math.ceil(intervalMs / SWEEP_DEFAULTS.budgetShare), time);
+  const sweepOwnPacers = new Map(
+    accounts.map((a) => [a.name, createPacer(Math.ceil(intervalMs / SWEEP_DEFAULTS.budgetShare), time)]),
+  );
   let sweepRuns = 0;
-  const invokeSweep = async () => {
+  const invokeSweep = async (account: Account) => {
     sweepRuns += 1;
     const inv = invocation('sweep', sweepIntervalMs + 30_000);
-    const shared = sharedPacer(inv, 50 + 2 * intervalMs);
+    const shared = sharedPacer(inv, account, 50 + 2 * intervalMs);
+    const sweepOwnPacer = sweepOwnPacers.get(account.name) as Pacer;
     const held: Array<{ message: CheckMessage; delaySeconds: number }> = [];
     // Now and then a run gets little time (a slow start, a long page): walks stop half-way.
     const runSeconds = faults.chance(0.15) ? faults.int(3, 40) : Math.floor((sweepIntervalMs / 1000) * 0.9) - 5;
+    const scoped = scopeToAccount(
+      {
+        states: states.for(inv),
+        publishOnce: idempotency.for(inv),
+        schedule: (message: CheckMessage, delaySeconds: number) => held.push({ message, delaySeconds }),
+        render,
+        watch,
+        count,
+      },
+      account.name,
+      labelled,
+    );
     const report = await runSweep({
-      ia: ia.client(
+      ...scoped,
+      ia: account.ia.client(
         'sweep',
         async () => {
           await sweepOwnPacer();
@@ -209,10 +262,7 @@ export const buildWorld = (options: SimOptions) => {
         },
         inv.alive,
       ),
-      states: states.for(inv),
-      cursors: cursor.for(inv, `run-${sweepRuns}`),
-      publishOnce: idempotency.for(inv),
-      schedule: (message, delaySeconds) => held.push({ message, delaySeconds }),
+      cursors: account.cursor.for(inv, `run-${sweepRuns}`),
       flush: async () => {
         for (const entry of held.splice(0)) {
           inv.write('sending a sweep re-check');
@@ -220,8 +270,6 @@ export const buildWorld = (options: SimOptions) => {
         }
       },
       now: () => time.date(),
-      render,
-      watch,
       settings: {
         horizonDays: SWEEP_DEFAULTS.horizonDays,
         headDays: SWEEP_DEFAULTS.headDays,
@@ -230,7 +278,6 @@ export const buildWorld = (options: SimOptions) => {
         pageSize: SWEEP_PAGE_SIZE,
         runSeconds,
       },
-      count,
       awaiting: async () => ({ count: states.awaiting().length }),
       log: logger('sweep'),
     }).catch((error: unknown) => {
@@ -238,21 +285,25 @@ export const buildWorld = (options: SimOptions) => {
       throw error;
     });
     log(
-      `sweep run ${sweepRuns}: ${report ? `${report.status}, ${report.pages} pages, ${report.published} published` : 'died'}`,
+      `sweep run ${sweepRuns}${labelled ? ` (${account.name})` : ''}: ${report ? `${report.status}, ${report.pages} pages, ${report.published} published` : 'died'}`,
     );
   };
   const scheduleSweeps = (from: number) => {
     for (let t = from; t < end; t += sweepIntervalMs) {
-      time.spawn(t, 'sweep', invokeSweep);
+      // One run walks every account (functions/sweep/handler.ts), each on its own key.
+      for (const account of accounts) time.spawn(t, 'sweep', () => invokeSweep(account));
       // EventBridge delivers at least once: now and then the same schedule runs twice at once.
-      if (faults.chance(0.02)) time.spawn(t + faults.int(0, 5_000), 'sweep (twice)', invokeSweep);
+      if (faults.chance(0.02)) {
+        const again = t + faults.int(0, 5_000);
+        for (const account of accounts) time.spawn(again, 'sweep (twice)', () => invokeSweep(account));
+      }
     }
   };
 
   // --- ingest and the senders -------------------------------------------------------------------
   const deliveries: Delivery[] = [];
   const ingestDeps = (inv: Invocation) => ({
-    sources: new Map([[SOURCE.name, SOURCE]]),
+    sources: new Map(accounts.map((a) => [a.source.name, a.source])),
     secretFor: async () => SECRET,
     ...dedupe.for(inv),
     enqueue: async (messages: CheckMessage[]) => {
@@ -264,12 +315,14 @@ export const buildWorld = (options: SimOptions) => {
   });
   let eventSeq = 0;
   const deliver = async (
+    account: Account,
     payload: Record<string, unknown>,
     reference: { attemptId?: string; assignmentId?: string },
   ) => {
     eventSeq += 1;
     const delivery: Delivery = {
       eventId: `msg_sim${eventSeq}`,
+      account: account.name,
       at: time.now(),
       ...reference,
       statuses: [],
@@ -283,7 +336,7 @@ export const buildWorld = (options: SimOptions) => {
       let status: number;
       try {
         const answer = await ingestRequest(
-          { sourceName: SOURCE.name, headers: signed.headers, query: {}, rawBody: signed.body },
+          { sourceName: account.source.name, headers: signed.headers, query: {}, rawBody: signed.body },
           ingestDeps(inv),
         );
         status = answer.statusCode;
@@ -298,7 +351,8 @@ export const buildWorld = (options: SimOptions) => {
       await time.sleep(wait);
     }
   };
-  const announce = (assignmentId: string) => {
+  const announce = (account: Account, assignmentId: string) => {
+    const { ia, rng: world } = account;
     const assignment = ia.assignments.find((a) => a.id === assignmentId);
     const attempt = assignment?.attempts[0];
     if (!assignment || !attempt) return;
@@ -306,7 +360,7 @@ export const buildWorld = (options: SimOptions) => {
     if (world.chance(0.1)) {
       const reference = { assignmentId };
       time.spawn(attempt.startedAt + world.exponential(TIME.MINUTE), 'webhook (started)', () =>
-        deliver({ type: 'assessment.started', data: reference }, reference),
+        deliver(account, { type: 'assessment.started', data: reference }, reference),
       );
     }
     if (attempt.completeAt === undefined) return;
@@ -322,21 +376,24 @@ export const buildWorld = (options: SimOptions) => {
           : world.exponential(12 * TIME.HOUR);
     const reference = byAssignment ? { assignmentId } : { attemptId: attempt.id };
     const payload = { type: 'assessment.completed', data: reference };
-    time.spawn(attempt.completeAt + delay, 'webhook', () => deliver(payload, reference));
+    time.spawn(attempt.completeAt + delay, 'webhook', () => deliver(account, payload, reference));
     if (world.chance(0.1))
       time.spawn(attempt.completeAt + delay + world.exponential(TIME.HOUR), 'webhook (again)', () =>
-        deliver(payload, reference),
+        deliver(account, payload, reference),
       );
   };
   const scheduleAssignments = () => {
-    for (let t = ia.nextCreation(START); t < end; t = ia.nextCreation(t)) {
-      const at = t;
-      time.spawn(at, 'create assignment', () => announce(ia.createAssignment(at).id));
+    for (const account of accounts) {
+      for (let t = account.ia.nextCreation(START); t < end; t = account.ia.nextCreation(t)) {
+        const at = t;
+        time.spawn(at, 'create assignment', () => announce(account, account.ia.createAssignment(at).id));
+      }
     }
+    const first = accounts[0] as Account;
     // Signed events of kinds we do not map (a test ping, a stage change): no attempt, no assignment.
     for (let t = START + world.exponential(TIME.DAY); t < end; t += world.exponential(TIME.DAY)) {
       time.spawn(t, 'webhook (other kind)', () =>
-        deliver({ type: 'candidate.stage_changed', data: { stage: 'x' } }, {}),
+        deliver(first, { type: 'candidate.stage_changed', data: { stage: 'x' } }, {}),
       );
     }
   };
@@ -348,7 +405,7 @@ export const buildWorld = (options: SimOptions) => {
     // As `check`/`sweep --stack <name>` do (cli/ia-pacing.ts): on the deployed key's schedule.
     const pace = keyPacer({
       intervalMs,
-      shared: { store: slots.for(inv), key: IA_KEY, maxWaitMs: 10 * TIME.MINUTE },
+      shared: { store: slots.for(inv), key: (accounts[0] as Account).key, maxWaitMs: 10 * TIME.MINUTE },
       clock: time,
     });
     const client = ia.client('cli', pace, inv.alive);
@@ -374,6 +431,8 @@ export const buildWorld = (options: SimOptions) => {
     end,
     time,
     ia,
+    accounts,
+    labelled,
     checks,
     dlq,
     states,

@@ -3,6 +3,7 @@
  * seed replays the same run exactly (one seeded source, virtual time, no real I/O).
  */
 
+import { isDigest } from '#lib/domain/notification.js';
 import {
   checkConservation,
   checkEscapes,
@@ -11,15 +12,45 @@ import {
   rateChecker,
   type Violation,
 } from './oracle.js';
-import { buildWorld, type SimOptions } from './pipeline.js';
+import { buildWorld, type SimOptions, type World } from './pipeline.js';
+
+/**
+ * The world as one IA account sees it: its IA, its webhooks, its alerts (and the digest), its
+ * state under its own keys. The oracle checks each account on its own, so one account's alert
+ * can never pass for another's (the accounts' ids collide on purpose).
+ */
+const accountView = (world: World, account: World['accounts'][number]): World => {
+  if (!world.labelled) return world;
+  const prefix = `${account.name}:`;
+  return {
+    ...world,
+    ia: account.ia,
+    deliveries: world.deliveries.filter((d) => d.account === account.name),
+    topic: {
+      published: world.topic.published.filter(
+        (p) => isDigest(p.notification) || p.notification.account === account.name,
+      ),
+    },
+    states: {
+      items: new Map(
+        [...world.states.items]
+          .filter(([key]) => key.startsWith(prefix))
+          .map(([key, v]) => [key.slice(prefix.length), v]),
+      ),
+    },
+  } as unknown as World;
+};
 
 export interface SimReport {
   seed: number;
+  accounts: number;
   days: number;
   assignmentsPerDay: number;
   steps: number;
   violations: Violation[];
   stats: {
+    /** IA accounts, each its own model of IA. */
+    accounts: number;
     assignments: number;
     attemptsCompleted: number;
     /** Simulated days each attempt was watched for, summed: the work the run stands for. */
@@ -43,21 +74,31 @@ export const simulate = async (options: SimOptions): Promise<SimReport> => {
   const started = performance.now();
   const world = buildWorld(options);
   const violations: Violation[] = [];
-  const checkPublished = publishedChecker();
-  const checkRate = rateChecker();
+  // Safety per account, as it happens; each account has its own checkers over its own view.
+  const checkers = world.accounts.map((account) => ({
+    account,
+    published: publishedChecker(),
+    rate: rateChecker(),
+  }));
   /** The virtual time of each step, to place a liveness deadline on a step. */
   const stepTimes: number[] = [];
   await world.run(() => {
     stepTimes.push(world.time.now());
     // Safety is checked as it happens: a violation carries the step that caused it.
     const before = violations.length;
-    checkPublished(world, violations);
-    checkRate(world, violations);
+    for (const checker of checkers) {
+      const view = accountView(world, checker.account);
+      checker.published(view, violations);
+      checker.rate(view, violations);
+    }
     for (const v of violations.slice(before)) v.step = stepTimes.length;
   });
   const late: Violation[] = [];
-  checkLiveness(world, late);
-  checkConservation(world, late);
+  for (const account of world.accounts) {
+    const view = accountView(world, account);
+    checkLiveness(view, late);
+    checkConservation(view, late);
+  }
   checkEscapes(world, late);
   for (const v of late) v.step = stepAt(stepTimes, v.at);
   violations.push(...late);
@@ -74,26 +115,30 @@ export const simulate = async (options: SimOptions): Promise<SimReport> => {
     alerts[notification.eventType] = (alerts[notification.eventType] ?? 0) + 1;
   const end = world.time.now();
   let attemptDays = 0;
-  for (const a of world.ia.attempts.values()) if (a.startedAt < end) attemptDays += (end - a.startedAt) / 86_400_000;
+  const models = world.accounts.map((account) => account.ia);
+  const attempts = models.flatMap((ia) => [...ia.attempts.values()]);
+  const requests = models.flatMap((ia) => ia.requests);
+  for (const a of attempts) if (a.startedAt < end) attemptDays += (end - a.startedAt) / 86_400_000;
   return {
     seed: options.seed,
+    accounts: options.accounts ?? 1,
     days: options.days,
     assignmentsPerDay: options.assignmentsPerDay,
     steps: stepTimes.length,
     violations,
     stats: {
-      assignments: world.ia.assignments.length,
-      attemptsCompleted: [...world.ia.attempts.values()].filter(
-        (a) => a.completeAt !== undefined && a.completeAt <= end,
-      ).length,
+      accounts: world.accounts.length,
+      assignments: models.reduce((sum, ia) => sum + ia.assignments.length, 0),
+      attemptsCompleted: attempts.filter((a) => a.completeAt !== undefined && a.completeAt <= end).length,
       attemptDays: Math.round(attemptDays),
       alerts,
-      iaRequests: world.ia.requests.length,
+      iaRequests: requests.length,
       webhooks: world.deliveries.length,
       deadLetters: world.dlq.messages.size,
       crashes: world.crashes.length,
-      outageHours: Math.round(world.ia.outages.reduce((sum, o) => sum + (o.end - o.start), 0) / 360_000) / 10,
-      iaFailures: world.ia.requests.filter((r) => r.status === 0 || r.status === 429 || r.status >= 500).length,
+      outageHours:
+        Math.round(models.flatMap((ia) => ia.outages).reduce((sum, o) => sum + (o.end - o.start), 0) / 360_000) / 10,
+      iaFailures: requests.filter((r) => r.status === 0 || r.status === 429 || r.status >= 500).length,
       largestMessageBytes: Math.max(0, ...world.topic.published.map((p) => p.bytes)),
       wallSeconds: (performance.now() - started) / 1000,
     },

@@ -17,13 +17,24 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Three simulated weeks in all; seeds 1-3 found defects 10, 5/6 and 4 of issue 18 before their fixes. */
 const SEEDS = [
-  { seed: 1, days: 7, assignmentsPerDay: 12 },
-  { seed: 2, days: 7, assignmentsPerDay: 12 },
-  { seed: 3, days: 7, assignmentsPerDay: 12 },
+  { seed: 1, days: 7, assignmentsPerDay: 12, accounts: 1 },
+  { seed: 2, days: 7, assignmentsPerDay: 12, accounts: 1 },
+  { seed: 3, days: 7, assignmentsPerDay: 12, accounts: 1 },
+  // Two IA accounts whose ids collide on purpose: state, alerts and keys must stay apart (#21).
+  { seed: 4, days: 7, assignmentsPerDay: 12, accounts: 2 },
 ];
 
 const simulateAsTheCliDoes = async (options: (typeof SEEDS)[number]): Promise<SimReport> => {
-  const args = ['--seed', options.seed, '--days', options.days, '--assignments-per-day', options.assignmentsPerDay];
+  const args = [
+    '--seed',
+    options.seed,
+    '--days',
+    options.days,
+    '--assignments-per-day',
+    options.assignmentsPerDay,
+    '--accounts',
+    options.accounts,
+  ];
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--import', 'tsx', 'sim/main.ts', ...args.map(String), '--json'],
@@ -36,14 +47,16 @@ describe('simulation', () => {
   const runs = new Map(SEEDS.map((options) => [options.seed, simulateAsTheCliDoes(options)]));
 
   it.each(SEEDS)(
-    'seed $seed, $days days, $assignmentsPerDay assignments a day: no invariant broken',
-    async ({ seed }) => {
+    'seed $seed, $days days, $assignmentsPerDay assignments a day, $accounts IA account(s): no invariant broken',
+    async ({ seed, accounts }) => {
       const report = await (runs.get(seed) as Promise<SimReport>);
+      expect(report.stats.accounts).toBe(accounts);
       expect(report.violations.map((v) => describeViolation(report, v))).toEqual([]);
       // A run that injected nothing would prove nothing.
       expect(report.stats.crashes).toBeGreaterThan(0);
       expect(report.stats.iaFailures).toBeGreaterThan(0);
       expect(report.stats.alerts['review.needed']).toBeGreaterThan(0);
+      expect(report.stats.alerts['review.escalated']).toBeGreaterThan(0);
     },
     120_000,
   );
