@@ -103,6 +103,8 @@ describe('the SNS publish', () => {
     expect(input.MessageAttributes).toEqual({
       eventType: { DataType: 'String', StringValue: 'review.needed' },
       assessmentId: { DataType: 'String', StringValue: 'pjpmahbioyqufxos' },
+      // One IA account: "default", so per-account filter policies stay total.
+      account: { DataType: 'String', StringValue: 'default' },
       pendingReviewCount: { DataType: 'Number', StringValue: '2' },
       attemptId: { DataType: 'String', StringValue: 'khbgltqixvvyoxeb' },
       source: { DataType: 'String', StringValue: 'greenhouse' },

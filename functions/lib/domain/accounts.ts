@@ -10,8 +10,9 @@ import type { ObservationDeps } from './apply-observation.js';
 import type { StateStore, StoredRecord } from './attempt-store.js';
 import { InvalidMessageError } from './errors.js';
 
-export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
-export const DEFAULT_ACCOUNT = 'default';
+import { DEFAULT_ACCOUNT } from './ids.js';
+
+export { ACCOUNT_NAME, DEFAULT_ACCOUNT } from './ids.js';
 
 /** An account's own sweep settings, over the deployment's. */
 export interface AccountSweep {

@@ -4,9 +4,8 @@
  */
 import * as z from 'zod/mini';
 import './zod.js';
-import { ACCOUNT_NAME } from './accounts.js';
 import { InvalidMessageError } from './errors.js';
-import { IA_ID } from './ids.js';
+import { ACCOUNT_NAME, IA_ID } from './ids.js';
 
 const referenceId = z.pipe(
   z.union([z.string().check(z.regex(IA_ID)), z.int().check(z.nonnegative())], {
