@@ -30,7 +30,8 @@ const action = (serviceId: string, command: object) =>
 export const resourceKind = (name: string): string => {
   const kind = /^[a-z]+-[0-9a-f]{8}-(.+)$/.exec(name)?.[1] ?? name;
   if (kind.endsWith('-bus')) return 'alert-bus';
-  if (kind.startsWith('chat-')) return 'chat-topic'; // the alert-bus suite's bus comes late, under another name
+  if (kind.startsWith('chat-')) return 'chat-topic';
+  if (kind.startsWith('ia-api-key')) return 'ia-api-key'; // each IA account's key secret // the alert-bus suite's bus comes late, under another name
   return kind.startsWith('slack-') ? 'slack-channel' : kind.startsWith('source-') ? 'source' : kind;
 };
 
