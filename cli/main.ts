@@ -68,7 +68,7 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
   preview: {
     run: previewCommand,
     options: { format: { type: 'string' }, event: { type: 'string' } },
-    usage: `preview <file> [--format email|slack|slack-json|chat] [--event <eventType>]
+    usage: `preview <file> [--format email|slack|slack-json|chat|teams] [--event <eventType>]
       Render the alert for an attempt or assignment JSON file as subscribers would get it
       (default: the event the pipeline would decide).`,
   },

@@ -1,5 +1,5 @@
 /**
- * `ia-review-alerts preview <file> [--format email|slack|slack-json|chat] [--event <type>]`:
+ * `ia-review-alerts preview <file> [--format email|slack|slack-json|chat|teams] [--event <type>]`:
  * renders what subscribers would receive for an attempt or assignment JSON file (for example
  * the API's own fixtures), with the same code the pipeline uses. No network.
  */
@@ -8,13 +8,13 @@ import { ALERT_TYPES, type AlertType, buildAlert } from '#lib/domain/alert.js';
 import { normaliseAttempt } from '#lib/domain/attempt.js';
 import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
 import { decide } from '#lib/domain/decision.js';
-import { chatNotification } from '#lib/domain/render/chat.js';
+import { chatNotification, chatPreview } from '#lib/domain/render/chat.js';
 import { emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { slackMessage, slackPreview } from '#lib/domain/render/slack.js';
 import { loadRenderSettings } from '#lib/runtime/config.js';
 import { type Io, UsageError } from './io.js';
 
-const FORMATS = ['email', 'slack', 'slack-json', 'chat'] as const;
+const FORMATS = ['email', 'slack', 'slack-json', 'chat', 'teams'] as const;
 
 export const previewCommand = async (
   positionals: string[],
@@ -53,5 +53,8 @@ export const previewCommand = async (
       return io.out(`${JSON.stringify(slackMessage(alert), null, 2)}\n`);
     case 'chat':
       return io.out(`${JSON.stringify(chatNotification(alert), null, 2)}\n`);
+    case 'teams':
+      // Amazon Q posts the same custom notification to Teams as to Slack: here as text.
+      return io.out(`${chatPreview(chatNotification(alert))}\n`);
   }
 };

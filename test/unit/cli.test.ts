@@ -217,6 +217,9 @@ describe('ia-review-alerts preview', () => {
     expect(blocks.blocks[0].type).toBe('header');
     const chat = JSON.parse((await cli(['preview', fixture, '--format', 'chat'])).out);
     expect(chat.metadata.threadId).toBe(SEED_ATTEMPT_ID);
+    const teams = await cli(['preview', fixture, '--format', 'teams', '--event', 'review.escalated']);
+    expect(teams.out).toMatch(/^\*\*Review escalated: Anonymous Candidate 514\*\*\n/);
+    expect(teams.out).toContain('the people alerted have not acted');
   });
 
   it('exits 2 on an unknown format or event', async () => {
