@@ -233,6 +233,7 @@ export class ReviewAlerts extends Construct {
     });
     this.dashboard = this.dashboards.dashboard;
     this.dashboards.addDeadLetterQueue('checks DLQ', checksDeadLetters);
+    if (this.accounts.length > 0) this.dashboards.addAccounts(settings.metricsNamespace);
     for (const [label, fn] of [
       ['check', check.function],
       ['ingest', this.ingest.function],

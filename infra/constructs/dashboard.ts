@@ -130,6 +130,24 @@ export class Dashboard extends Construct {
     this.url = `https://${stack.region}.console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards:name=${this.dashboard.dashboardName}`;
   }
 
+  /** Several IA accounts: each account's IA requests, and its alerts, side by side (dimension `Account`). */
+  addAccounts(namespace: string): void {
+    this.dashboard.addWidgets(
+      graph({ title: 'IA requests per account', left: [search(namespace, 'IaRequests', 'Account', '')] }),
+      graph({
+        title: 'Alerts published per account',
+        stacked: true,
+        left: [
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${namespace},Account,eventType,service} MetricName="AlertsPublished"', 'Sum', 300)`,
+            label: '',
+            period: FIVE_MINUTES,
+          }),
+        ],
+      }),
+    );
+  }
+
   /** A function's errors and p95 duration on the function graphs. */
   addFunction(label: string, fn: lambda.IFunction): void {
     this.errors.addLeftMetric(fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label }));

@@ -276,6 +276,7 @@ describe('several IA accounts', () => {
       Endpoint: 'b-team@example.com',
       FilterPolicy: Match.objectLike({ account: ['agency-b'] }),
     });
+    expect(JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'))).toContain('IA requests per account');
     const outputs = Object.values(t.toJSON().Outputs as Record<string, { Description?: string }>);
     expect(outputs.map((o) => o.Description)).toContain('Secret holding the IA API key of account agency-b');
   });
