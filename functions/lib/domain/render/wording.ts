@@ -24,7 +24,8 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
 
 const who = (alert: Alert) => alert.candidateName ?? `attempt ${alert.attemptId}`;
 
-const waited = (alert: Alert) => (alert.waitedHours === undefined ? '' : ` after ${plural(alert.waitedHours, 'hour')}`);
+const waited = (alert: Alert) =>
+  alert.waitedHours === undefined || alert.waitedHours < 1 ? '' : ` after ${plural(alert.waitedHours, 'hour')}`;
 
 /** One sentence: what the reader must do now. */
 export const whatToDo = (alert: Alert): string => {
