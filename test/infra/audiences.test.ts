@@ -4,20 +4,9 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ReviewAlerts, type ReviewAlertsProps, WebhookSourceKind } from '../../infra/index.js';
+import { ReviewAlerts, WebhookSourceKind } from '../../infra/index.js';
 import { propsFromContext } from '../../infra/settings.js';
-
-const userStack = (props: ReviewAlertsProps | ((stack: Stack) => ReviewAlertsProps) = {}) => {
-  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'PlatformStack');
-  const alerts = new ReviewAlerts(stack, 'ReviewAlerts', typeof props === 'function' ? props(stack) : props);
-  return { stack, alerts, template: () => Template.fromStack(stack) };
-};
-
-const variables = (template: Template) =>
-  Object.values(template.findResources('AWS::Lambda::Function')).map(
-    (fn) =>
-      (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables,
-  );
+import { userStack, lambdaVariables as variables } from '../support/user-stack.js';
 
 describe('escalation', () => {
   it('sends review.escalated to the escalation audience only, after escalateAfter', () => {

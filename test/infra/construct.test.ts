@@ -13,20 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ReviewAlerts, type ReviewAlertsProps, WebhookSourceKind } from '../../infra/index.js';
 import { PROP_RULES } from '../../infra/review-alerts-props.js';
 import { CONTEXT, CONTEXT_KEYS, contextDefault, propsFromContext } from '../../infra/settings.js';
-
-const app = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-
-const userStack = (props: ReviewAlertsProps | ((stack: Stack) => ReviewAlertsProps) = {}) => {
-  const stack = new Stack(app(), 'PlatformStack');
-  const alerts = new ReviewAlerts(stack, 'ReviewAlerts', typeof props === 'function' ? props(stack) : props);
-  return { stack, alerts, template: () => Template.fromStack(stack) };
-};
-
-const lambdaVariables = (template: Template) =>
-  Object.values(template.findResources('AWS::Lambda::Function')).map(
-    (fn) =>
-      (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables,
-  );
+import { app, lambdaVariables, userStack } from '../support/user-stack.js';
 
 describe('ReviewAlerts in a user’s stack', () => {
   it('takes CDK types: Duration, ISecret, IEventBus, ITopic, RetentionDays, RemovalPolicy, ScheduleExpression', () => {
