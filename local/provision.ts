@@ -80,10 +80,10 @@ export interface LocalResources {
   allAlertsInboxUrl: string;
   /** Subscribed like `escalationEmails`: review.escalated only. */
   escalationInboxUrl: string;
-  /** The alert bus (ARN) every alert also goes to as an event. */
-  alertBusArn: string;
+  /** The alert bus (ARN) every alert also goes to as an event, unless provisioned without one. */
+  alertBusArn?: string;
   /** Where the alert bus's rule delivers every alert event. */
-  alertEventsInboxUrl: string;
+  alertEventsInboxUrl?: string;
   dedupeTableName: string;
   stateTableName: string;
   idempotencyTableName: string;
@@ -106,6 +106,8 @@ export interface ProvisionOptions {
   chatChannels?: LocalChatChannel[];
   /** Several IA accounts, one key each (`iaAccounts`); `apiKey` alone is the one default account. */
   accounts?: Array<{ name: string; apiKey: string }>;
+  /** An alert bus (`alertBus`) with a rule to an inbox. @default true */
+  alertBus?: boolean;
 }
 
 export const awsClients = (endpoint: string) => {
@@ -124,6 +126,34 @@ const queueArn = async (sqs: SQSClient, queueUrl: string) => {
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
   );
   return Attributes?.QueueArn as string;
+};
+
+/** An alert bus whose rule delivers every alert event to an inbox queue. */
+const provisionAlertBus = async (
+  events: EventBridgeClient,
+  sqs: SQSClient,
+  name: (suffix: string) => string,
+  createQueue: (suffix: string) => Promise<string>,
+) => {
+  const busName = name('alert-bus');
+  const alertBusArn = (await events.send(new CreateEventBusCommand({ Name: busName }))).EventBusArn as string;
+  const alertEventsInboxUrl = await createQueue('alert-events');
+  await events.send(
+    new PutRuleCommand({
+      Name: name('alert-events'),
+      EventBusName: busName,
+      EventPattern: JSON.stringify({ source: [ALERT_EVENT_SOURCE] }),
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: name('alert-events'),
+      EventBusName: busName,
+      Targets: [{ Id: 'inbox', Arn: await queueArn(sqs, alertEventsInboxUrl) }],
+    }),
+  );
+
+  return { alertBusArn, alertEventsInboxUrl };
 };
 
 export const provision = async (options: ProvisionOptions): Promise<LocalResources> => {
@@ -189,24 +219,7 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     filterPolicy({ eventTypes: ESCALATION_EVENT_TYPES }),
   );
 
-  const busName = name('alert-bus');
-  const alertBusArn = (await events.send(new CreateEventBusCommand({ Name: busName }))).EventBusArn as string;
-  const alertEventsInboxUrl = await createQueue('alert-events');
-  await events.send(
-    new PutRuleCommand({
-      Name: name('alert-events'),
-      EventBusName: busName,
-      EventPattern: JSON.stringify({ source: [ALERT_EVENT_SOURCE] }),
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: name('alert-events'),
-      EventBusName: busName,
-      Targets: [{ Id: 'inbox', Arn: await queueArn(sqs, alertEventsInboxUrl) }],
-    }),
-  );
-
+  const bus = options.alertBus === false ? undefined : await provisionAlertBus(events, sqs, name, createQueue);
   const apiKeySecretName = name('ia-api-key');
   await secrets.send(new CreateSecretCommand({ Name: apiKeySecretName, SecretString: options.apiKey }));
   const accounts: LocalResources['accounts'] = [];
@@ -315,8 +328,7 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
     emailInboxUrl,
     allAlertsInboxUrl,
     escalationInboxUrl,
-    alertBusArn,
-    alertEventsInboxUrl,
+    ...(bus ?? {}),
     dedupeTableName,
     stateTableName,
     idempotencyTableName,
@@ -364,7 +376,7 @@ export const checkEnvironment = (resources: LocalResources, iaBaseUrl: string): 
   STATE_TABLE_NAME: resources.stateTableName,
   IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
   RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
-  ALERT_BUS: resources.alertBusArn,
+  ...(resources.alertBusArn ? { ALERT_BUS: resources.alertBusArn } : {}),
   ...localRetries(resources),
 });
 
@@ -378,5 +390,5 @@ export const sweepEnvironment = (resources: LocalResources, iaBaseUrl: string): 
   STATE_TABLE_NAME: resources.stateTableName,
   IDEMPOTENCY_TABLE_NAME: resources.idempotencyTableName,
   RATE_LIMIT_TABLE_NAME: resources.rateLimitTableName,
-  ALERT_BUS: resources.alertBusArn,
+  ...(resources.alertBusArn ? { ALERT_BUS: resources.alertBusArn } : {}),
 });

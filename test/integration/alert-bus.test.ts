@@ -11,7 +11,7 @@ import { defaultAssignments, defaultAttempts, freshAttempt } from '../../local/i
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
 import { loadHandler, useIntegration } from '../support/integration.js';
 
-const lateBusOf = (alertBusArn: string) => alertBusArn.replace(/alert-bus$/, 'late-bus');
+const lateBusOf = (alertBusArn = '') => alertBusArn.replace(/alert-bus$/, 'late-bus');
 
 const suite = useIntegration('bus', {
   ia: { ratePerSecond: 1000, attempts: defaultAttempts(), assignments: defaultAssignments() },
@@ -35,7 +35,10 @@ const createLateBus = async () => {
   const busName = lateBusOf(suite.resources.alertBusArn).split('/').pop() as string;
   await events.send(new CreateEventBusCommand({ Name: busName }));
   const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: suite.resources.alertEventsInboxUrl, AttributeNames: ['QueueArn'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: suite.resources.alertEventsInboxUrl as string,
+      AttributeNames: ['QueueArn'],
+    }),
   );
   await events.send(
     new PutRuleCommand({
@@ -77,7 +80,7 @@ describe('alert events on the alert bus', () => {
     await createLateBus();
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // the record's visibility timeout
     expect(await runCheck()).toBe(1);
-    const received = await bodies(suite.resources.alertEventsInboxUrl);
+    const received = await bodies(suite.resources.alertEventsInboxUrl as string);
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ source: 'ia-review-alerts', 'detail-type': 'review.needed' });
     // One schema: the event's detail is the alert SNS carried (built again by the retry, so a later occurredAt).
@@ -87,7 +90,7 @@ describe('alert events on the alert bus', () => {
     // A repeated trigger, after the minimum re-check interval's answer from state: nothing more anywhere.
     await enqueue();
     await runCheck();
-    expect(await bodies(suite.resources.alertEventsInboxUrl)).toEqual([]);
+    expect(await bodies(suite.resources.alertEventsInboxUrl as string)).toEqual([]);
     expect(await bodies(suite.resources.allAlertsInboxUrl)).toEqual([]);
   });
 });
