@@ -18,7 +18,7 @@ import { createPacedIaClient } from '#lib/adapters/paced-ia-client.js';
 import { createAlertPublisher } from '#lib/adapters/publish-once.js';
 import { outgoingChecks } from '#lib/adapters/queues.js';
 import { CURSOR_KEY, dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
-import { accountKey, type IaAccount, scopeToAccount } from '#lib/domain/accounts.js';
+import { accountCount, accountKey, accountRouter, type IaAccount, scopeToAccount } from '#lib/domain/accounts.js';
 import { pacedIntervalMs } from '#lib/domain/defaults.js';
 import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
 import { loadSweepConfig } from './config.js';
@@ -37,10 +37,22 @@ const { config: idempotency, publishOnce } = createAlertPublisher(
 const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
 const SWEEP = new Set(['sweep']);
 const states = dynamoStateStore(dynamodb, config.stateTableName);
+// Each account's paced client, built once: warm runs keep its schedule position and key cache.
+const iaFor = accountRouter(config.accounts, (account) =>
+  createPacedIaClient({
+    ...config,
+    ia: { ...config.ia, ratePerSecond: account.ratePerSecond },
+    apiKeySecret: account.apiKeySecret,
+    dynamodb,
+    count: accountCount(count, account.name, config.accounts.labelled),
+    share: account.sweep?.budgetShare ?? config.budgetShare,
+    // Booked further ahead than two slots means triggered checks are waiting: they go first.
+    maxWaitMs: 50 + 2 * pacedIntervalMs(account.ratePerSecond),
+  }),
+);
 
 /** One account's walk: its key and schedule, its share of them, its cursor, its settings. */
 const sweepAccount = (account: IaAccount, context: Context): Promise<SweepReport> => {
-  const share = account.sweep?.budgetShare ?? config.budgetShare;
   const scoped = scopeToAccount(
     { states, publishOnce, schedule: rechecks.add, render: config.render, watch: config.watch, count },
     account.name,
@@ -48,16 +60,7 @@ const sweepAccount = (account: IaAccount, context: Context): Promise<SweepReport
   );
   return runSweep({
     ...scoped,
-    ia: createPacedIaClient({
-      ...config,
-      ia: { ...config.ia, ratePerSecond: account.ratePerSecond },
-      apiKeySecret: account.apiKeySecret,
-      dynamodb,
-      count: scoped.count,
-      share,
-      // Booked further ahead than two slots means triggered checks are waiting: they go first.
-      maxWaitMs: 50 + 2 * pacedIntervalMs(account.ratePerSecond),
-    }),
+    ia: iaFor(account.name),
     cursors: dynamoCursorStore(
       dynamodb,
       config.stateTableName,
