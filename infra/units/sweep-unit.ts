@@ -71,12 +71,24 @@ export class SweepUnit extends FunctionUnit<SweepEnvironment> {
     this.pagesWalked = serviceMetric(settings.metricsNamespace, 'SweepPages', 'sweep').with({
       period: Duration.seconds(Math.max(60, Math.ceil((3 * intervalSeconds) / 60) * 60)),
     });
+    const stalled =
+      'walked no page of the assignment list in three intervals: attempts nobody sends events for are not alerted, open ones not watched. Read the sweep log ("run failed" names the cause: unauthorized, IA down; "yields" means triggered checks hold the key\'s budget, see ChecksBacklog). See docs/operating.md, runbook "SweepStalled".';
     this.stalledAlarm = context.alarmSet.add(this, 'Stalled', {
       metric: this.pagesWalked,
       threshold: 1,
       below: true,
-      description:
-        'The sweep walked no page of the assignment list in three intervals: attempts nobody sends events for are not alerted, open ones not watched. Read the sweep log ("run failed" names the cause: unauthorized, IA down; "yields" means triggered checks hold the key\'s budget, see ChecksBacklog). See docs/operating.md, runbook "SweepStalled".',
+      description: `The sweep ${stalled}`,
     });
+    // With several IA accounts, one account's walk can stop while the others' pages keep the sum up.
+    for (const account of shared.accounts) {
+      context.alarmSet.add(this, `Stalled-${account.name}`, {
+        metric: this.pagesWalked.with({
+          dimensionsMap: { ...this.pagesWalked.dimensions, Account: account.name },
+        }),
+        threshold: 1,
+        below: true,
+        description: `The sweep of IA account ${account.name} ${stalled}`,
+      });
+    }
   }
 }

@@ -266,6 +266,13 @@ describe('several IA accounts', () => {
       FilterPolicy: Match.objectLike({ account: ['agency-b'] }),
     });
     expect(JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'))).toContain('IA requests per account');
+    // One account's sweep can stall while the other's pages keep the sum up: an alarm each.
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SweepPages',
+      Dimensions: Match.arrayWith([{ Name: 'Account', Value: 'agency-b' }]),
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
     const outputs = Object.values(t.toJSON().Outputs as Record<string, { Description?: string }>);
     expect(outputs.map((o) => o.Description)).toContain('Secret holding the IA API key of account agency-b');
   });
