@@ -59,4 +59,35 @@ describe('shared pacer', () => {
     // The late first slot (20 ms) went unused: the call took the next (1020), the one after 2020.
     expect(starts).toEqual([1020, 2020]);
   });
+
+  it('books further ahead when its writes are slow, so slots are not given up one after another', async () => {
+    const { clock, advance } = fakeClock();
+    let stored: number | undefined;
+    let swaps = 0;
+    const store: SlotStore = {
+      read: async () => stored,
+      swap: async (_key, expected, next) => {
+        swaps += 1;
+        advance(100); // every booking write takes 100 ms, five times the default lead
+        if (expected !== stored) return false;
+        stored = next;
+        return true;
+      },
+    };
+    const pace = createSharedPacer(store, {
+      key: 'k',
+      intervalMs: 1000,
+      clock: { ...clock, sleep: async (ms) => void advance(ms) },
+    });
+    const starts: number[] = [];
+    for (let call = 0; call < 6; call++) {
+      await pace();
+      starts.push(clock.now());
+      advance(1500); // an idle schedule each time: the case where the lead matters
+    }
+    const gaps = starts.slice(1).map((start, i) => start - (starts[i] as number));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1000);
+    // Early on a slot or two is given up while the pacer learns; then one write per call.
+    expect(swaps).toBeLessThanOrEqual(6 + 3);
+  });
 });

@@ -45,8 +45,9 @@ export interface SharedPacerOptions {
   intervalMs: number;
   maxWaitMs?: number;
   /**
-   * How far ahead an idle schedule books: the booking write takes time, and the call must start
-   * at its slot, not after it, or the next execution's slot would come too soon.
+   * How far ahead an idle schedule books, at least: the booking write takes time, and the call
+   * must start at its slot, not after it, or the next execution's slot would come too soon. The
+   * pacer books further ahead when its writes take longer (twice their recent time).
    */
   leadMs?: number;
   /**
@@ -90,17 +91,22 @@ export const createSharedPacer = (store: SlotStore, options: SharedPacerOptions)
   const lateMs = options.lateMs ?? Math.floor(options.intervalMs * 0.04);
   // The slot this process last booked: usually still the schedule's head, which saves the read.
   let lastKnown: number | undefined;
+  // How long booking writes take lately (a moving average): an idle schedule books that far ahead.
+  let writeMs = 0;
   return async () => {
     for (let attempt = 0; attempt < MAX_CONTENTION_RETRIES; attempt++) {
       const current = attempt === 0 && lastKnown !== undefined ? lastKnown : await store.read(options.key);
       const now = clock.now();
-      const slot = Math.max(now + leadMs, current ?? 0);
+      const slot = Math.max(now + Math.max(leadMs, Math.ceil(2 * writeMs)), current ?? 0);
       if (slot - now > maxWaitMs) {
         lastKnown = current;
         throw new RateLimitedError(Math.ceil((slot - now) / 1000), 'the rate budget is booked ahead; come back later');
       }
       const next = slot + options.intervalMs;
-      if (!(await store.swap(options.key, current, next))) {
+      const writing = clock.now();
+      const booked = await store.swap(options.key, current, next);
+      writeMs = 0.7 * writeMs + 0.3 * (clock.now() - writing);
+      if (!booked) {
         lastKnown = undefined;
         continue;
       }
