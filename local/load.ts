@@ -277,9 +277,8 @@ const notifications = inbox.map(
   (m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string; source?: string; account?: string },
 );
 const lastAlertAt = Math.max(...inbox.map((m) => Number(m.Attributes?.SentTimestamp ?? 0)));
-const dlq = (await drain(sqs, resources.deadLetterQueueUrl)).map(
-  (m) => JSON.parse(m.Body ?? '{}') as { attemptId?: string },
-);
+const dlqMessages = await drain(sqs, resources.deadLetterQueueUrl);
+const dlq = dlqMessages.map((m) => JSON.parse(m.Body ?? '{}') as { attemptId?: string });
 const duplicatesIn = (list: typeof notifications) => {
   const perKey = new Map<string, number>();
   for (const n of list) {
@@ -386,6 +385,18 @@ const perAccount = Object.fromEntries(
 const results: Record<string, number | string> = DISCOVERY ? discoveryResults : webhookResults;
 if (process.env.LOAD_DEBUG) {
   process.stdout.write(`unexpected DLQ: ${JSON.stringify(dlq.filter((d) => !d.attemptId?.startsWith('missing-')))}\n`);
+  const twice = dlq.filter((d, i) => dlq.findIndex((e) => e.attemptId === d.attemptId) !== i).map((d) => d.attemptId);
+  process.stdout.write(
+    `dead-lettered more than once: ${JSON.stringify(
+      dlqMessages
+        .filter((m) => twice.includes((JSON.parse(m.Body ?? '{}') as { attemptId?: string }).attemptId))
+        .map((m) => [
+          m.Body,
+          m.MessageAttributes?.failureCode?.StringValue,
+          m.MessageAttributes?.failureReason?.StringValue,
+        ]),
+    )}\n`,
+  );
   process.stdout.write(
     `429 at ms: ${JSON.stringify(calls.filter((r) => r.status === 429).map((r) => [r.at - firstCall, r.id]))}\n`,
   );
