@@ -559,11 +559,9 @@ const checkAccounts = (prop: string, value: unknown): IaAccount[] => {
     names.add(account.name);
     const unknown = Object.keys(account).filter((key) => !ACCOUNT_KEYS.includes(key));
     if (unknown.length > 0) fail(prop, `accounts with only the keys ${ACCOUNT_KEYS.join(', ')}`, unknown);
-    const own = (key: keyof IaAccount & keyof ReviewAlertsProps, rule: keyof ReviewAlertsProps = key) =>
-      check(rule, { ...PROP_RULES[rule] }, account[key]);
-    own('sweepHorizon');
-    own('sweepHead');
-    own('sweepBudgetShare');
+    // Each account's own settings follow the deployment-wide prop's rule.
+    for (const key of ['sweepHorizon', 'sweepHead', 'sweepBudgetShare'] as const)
+      check(key, PROP_RULES[key], account[key]);
     check('iaRatePerSecond', PROP_RULES.iaRatePerSecond, account.requestsPerSecond);
   }
   return value as IaAccount[];

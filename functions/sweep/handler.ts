@@ -52,7 +52,11 @@ const iaFor = accountRouter(config.accounts, (account) =>
 );
 
 /** One account's walk: its key and schedule, its share of them, its cursor, its settings. */
-const sweepAccount = (account: IaAccount, context: Context): Promise<SweepReport> => {
+const sweepAccount = (
+  account: IaAccount,
+  context: Context,
+  awaiting: () => ReturnType<typeof countAwaiting>,
+): Promise<SweepReport> => {
   const scoped = scopeToAccount(
     { states, publishOnce, schedule: rechecks.add, render: config.render, watch: config.watch, count },
     account.name,
@@ -82,7 +86,7 @@ const sweepAccount = (account: IaAccount, context: Context): Promise<SweepReport
       ...(account.sweep?.headDays === undefined ? {} : { headDays: account.sweep.headDays }),
       runSeconds: Math.min(config.sweep.runSeconds, Math.floor(context.getRemainingTimeInMillis() / 1000) - 20),
     },
-    awaiting: () => countAwaiting(dynamodb, config.stateTableName),
+    awaiting,
     log: config.accounts.labelled ? logger.createChild({ persistentKeys: { account: account.name } }) : logger,
   });
 };
@@ -93,7 +97,13 @@ const lambdaHandler = async (
   context: Context,
 ): Promise<SweepReport | { accounts: Record<string, SweepReport> }> => {
   idempotency.registerLambdaContext(context);
-  const reports = await Promise.all(config.accounts.list.map((account) => sweepAccount(account, context)));
+  // The awaiting-review index is the whole table's: counted once a run, whatever the accounts.
+  let counted: ReturnType<typeof countAwaiting> | undefined;
+  const awaiting = () => {
+    counted ??= countAwaiting(dynamodb, config.stateTableName);
+    return counted;
+  };
+  const reports = await Promise.all(config.accounts.list.map((account) => sweepAccount(account, context, awaiting)));
   if (!config.accounts.labelled) return reports[0] as SweepReport;
   return {
     accounts: Object.fromEntries(config.accounts.list.map((account, i) => [account.name, reports[i] as SweepReport])),
