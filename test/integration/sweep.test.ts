@@ -172,6 +172,28 @@ describe('sweep', () => {
     expect(await alerts()).toEqual([]);
   });
 
+  it('escalates a review still waiting escalateAfter later, to the escalation subscription only', async () => {
+    seedList(1);
+    await drain(sqs, resources.emailInboxUrl);
+    await drain(sqs, resources.escalationInboxUrl);
+    const watch = { ...DEFAULT_WATCH, escalateAfterSeconds: 48 * 3600 };
+    await runSweep(deps({ watch }));
+    expect((await alerts()).map((a) => a.eventType)).toEqual(['review.needed']);
+    // Two days and an hour later the attempt still waits: the first reminder, and the escalation.
+    const later = () => new Date(Date.now() + 49 * 3_600_000);
+    await runSweep(deps({ watch }, later));
+    expect((await alerts()).map((a) => a.eventType).sort()).toEqual(['review.escalated', 'review.overdue']);
+    const escalation = (await drain(sqs, resources.escalationInboxUrl)).map((m) => JSON.parse(m.Body ?? '{}'));
+    expect(escalation).toMatchObject([
+      { eventType: 'review.escalated', attemptId: `${prefix}-att-0`, waitedHours: 49 },
+    ]);
+    const emails = (await drain(sqs, resources.emailInboxUrl)).map((m) => JSON.parse(m.Body ?? '{}').eventType);
+    expect(emails.sort()).toEqual(['review.needed', 'review.overdue']);
+    // Once: the next walk sends nothing more.
+    await runSweep(deps({ watch }, later));
+    expect(await alerts()).toEqual([]);
+  });
+
   it('resumes an unfinished walk from its cursor, and a list that moved meanwhile loses nothing', async () => {
     const ids = seedList(60, { needsReview: 1 });
     // Each page costs 10 s of the run's 25 s: a run walks three pages of ten.
