@@ -19,7 +19,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ALERT_EVENT_SOURCE, CHAT_EVENT_TYPES, ESCALATION_EVENT_TYPES, filterPolicy } from '#lib/domain/alert.js';
+import { ALERT_EVENT_SOURCE, chatFilterPolicy, ESCALATION_EVENT_TYPES, filterPolicy } from '#lib/domain/alert.js';
 import { AWAITING_INDEX } from '#lib/domain/lifecycle.js';
 import type { Source } from '#lib/domain/webhooks/sources.js';
 import type { CheckEnvironment } from '../functions/check/environment.js';
@@ -304,7 +304,7 @@ export const provision = async (options: ProvisionOptions): Promise<LocalResourc
   for (const channel of options.chatChannels ?? []) {
     const queueUrl = await subscribeInbox(
       `slack-${channel.name}`,
-      filterPolicy({ ...channel, eventTypes: channel.eventTypes ?? [...CHAT_EVENT_TYPES] }),
+      chatFilterPolicy(channel),
       options.visibilityTimeoutSeconds,
     );
     const chatTopicArn = (await sns.send(new CreateTopicCommand({ Name: name(`chat-${channel.name}`) })))

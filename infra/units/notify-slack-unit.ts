@@ -12,13 +12,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { CHAT_EVENT_TYPES, filterPolicy } from '../../functions/lib/domain/alert.js';
+import { chatFilterPolicy, filterPolicy } from '../../functions/lib/domain/alert.js';
 import { redriveMaxReceiveCount } from '../../functions/lib/domain/record-disposition.js';
 import type { NotifySlackEnvironment } from '../../functions/notify-slack/environment.js';
 import { deadLettersAlarm, serviceMetric } from '../constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from '../constructs/queues.js';
 import { grantExactlyOnce, grantPacing, grantReadSecretValue, grantSend } from '../constructs/service-access.js';
-import type { AlertFilter, ChatChannelOptions, SlackChannel } from '../review-alerts-props.js';
+import type { ChatChannelOptions, SlackChannel } from '../review-alerts-props.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
 import { grantPublishTo, type SharedResources, seconds } from './shared-resources.js';
 
@@ -109,7 +109,7 @@ export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
     const secret = channel.secret ?? this.emptySecret(channel.name);
     grantReadSecretValue(secret, this.function);
     this.channelSecrets.set(channel.name, secret);
-    const queue = this.buffer(channel.name, channel, {
+    const queue = this.buffer(channel.name, filterPolicy(channel), {
       secretName: secret.secretName,
       ...(channel.webhookOrigin ? { webhookOrigin: channel.webhookOrigin } : {}),
     });
@@ -119,17 +119,13 @@ export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
   /** One more Amazon Q chat channel (Slack or Teams): its buffer, published on to `topic`, which only its chat configuration reads. */
   addChatChannel(channel: ChatChannelOptions, topic: sns.ITopic): sqs.Queue {
     grantPublishTo(this.shared, topic, this.function);
-    return this.buffer(
-      channel.name,
-      { ...channel, eventTypes: channel.eventTypes ?? [...CHAT_EVENT_TYPES] },
-      { chatTopicArn: topic.topicArn },
-    );
+    return this.buffer(channel.name, chatFilterPolicy(channel), { chatTopicArn: topic.topicArn });
   }
 
   /** A channel's buffer on the alerts topic (with its filter) and its event source. */
   private buffer(
     name: string,
-    filter: AlertFilter & { digest?: boolean },
+    policy: Record<string, string[]>,
     delivery: Omit<ChannelEntry, 'name' | 'queueArn' | 'queueUrl'>,
   ): sqs.Queue {
     const queue = secureQueue(this, `Buffer-${name}`, {
@@ -138,7 +134,7 @@ export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: redriveMaxReceiveCount() },
     });
     this.shared.alertsTopic.addSubscription(
-      new SqsSubscription(queue, { rawMessageDelivery: true, filterPolicy: snsFilter(filterPolicy(filter)) }),
+      new SqsSubscription(queue, { rawMessageDelivery: true, filterPolicy: snsFilter(policy) }),
     );
     this.function.addEventSource(
       new SqsEventSource(queue, { batchSize: 5, maxConcurrency: 2, reportBatchItemFailures: true }),

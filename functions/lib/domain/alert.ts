@@ -68,6 +68,10 @@ export const filterPolicy = (
   ...(options.accounts && options.accounts.length > 0 ? { account: [...options.accounts] } : {}),
 });
 
+/** A chat channel's filter policy: as any audience's, with the chat channels' own default event types. */
+export const chatFilterPolicy = (options: Parameters<typeof filterPolicy>[0] = {}) =>
+  filterPolicy({ ...options, eventTypes: options.eventTypes ?? CHAT_EVENT_TYPES });
+
 export interface Alert {
   schemaVersion: 1;
   eventType: AlertType;
