@@ -12,7 +12,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
-import { createPacedIaClient } from '#lib/adapters/paced-ia-client.js';
+import { createAccountIaClient } from '#lib/adapters/paced-ia-client.js';
 import { createAlertPublisher } from '#lib/adapters/publish-once.js';
 import { deadLetter, delayRecord, outgoingChecks } from '#lib/adapters/queues.js';
 import { accountRouter, scopeToAccount } from '#lib/domain/accounts.js';
@@ -47,14 +47,7 @@ const shared = {
 // Each IA account: its own key, its own request schedule, its states and alerts kept apart.
 const forAccount = accountRouter(config.accounts, (account) => {
   const scoped = scopeToAccount(shared, account.name, config.accounts.labelled);
-  const ia = createPacedIaClient({
-    ...config,
-    ia: { ...config.ia, ratePerSecond: account.ratePerSecond },
-    apiKeySecret: account.apiKeySecret,
-    dynamodb,
-    count: scoped.count,
-  });
-  return { ...scoped, ia };
+  return { ...scoped, ia: createAccountIaClient(account, { ...config, dynamodb, count: scoped.count }) };
 });
 
 const handleRecord = createRecordHandler({

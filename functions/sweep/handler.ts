@@ -14,7 +14,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { countAwaiting } from '#lib/adapters/awaiting-review.js';
-import { createPacedIaClient } from '#lib/adapters/paced-ia-client.js';
+import { createAccountIaClient } from '#lib/adapters/paced-ia-client.js';
 import { createAlertPublisher } from '#lib/adapters/publish-once.js';
 import { outgoingChecks } from '#lib/adapters/queues.js';
 import { CURSOR_KEY, dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
@@ -39,10 +39,8 @@ const SWEEP = new Set(['sweep']);
 const states = dynamoStateStore(dynamodb, config.stateTableName);
 // Each account's paced client, built once: warm runs keep its schedule position and key cache.
 const iaFor = accountRouter(config.accounts, (account) =>
-  createPacedIaClient({
+  createAccountIaClient(account, {
     ...config,
-    ia: { ...config.ia, ratePerSecond: account.ratePerSecond },
-    apiKeySecret: account.apiKeySecret,
     dynamodb,
     count: accountCount(count, account.name, config.accounts.labelled),
     share: account.sweep?.budgetShare ?? config.budgetShare,

@@ -5,6 +5,7 @@
  * soon as triggered checks have booked ahead.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { IaAccount } from '../domain/accounts.js';
 import { iaScheduleKey, pacedIntervalMs } from '../domain/defaults.js';
 import type { IaClient } from '../domain/ia.js';
 import { createPacer } from '../domain/pacing.js';
@@ -56,3 +57,11 @@ export const createPacedIaClient = (options: PacedIaOptions): IaClient => {
       : shared,
   });
 };
+
+/** One IA account's client: its key's secret, its schedule, its rate. */
+export const createAccountIaClient = (account: IaAccount, options: Omit<PacedIaOptions, 'apiKeySecret'>): IaClient =>
+  createPacedIaClient({
+    ...options,
+    ia: { ...options.ia, ratePerSecond: account.ratePerSecond },
+    apiKeySecret: account.apiKeySecret,
+  });
