@@ -31,27 +31,34 @@ describe('pacer', () => {
   });
 });
 
+/** A shared schedule on a fake clock whose booking writes take `writeMs(n)` for the n-th write. */
+const slowSchedule = (writeMs: (write: number) => number) => {
+  const { clock, advance } = fakeClock();
+  let stored: number | undefined;
+  let writes = 0;
+  const store: SlotStore = {
+    read: async () => stored,
+    swap: async (_key, expected, next) => {
+      writes += 1;
+      advance(writeMs(writes));
+      if (expected !== stored) return false;
+      stored = next;
+      return true;
+    },
+  };
+  const pace = createSharedPacer(store, {
+    key: 'k',
+    intervalMs: 1000,
+    clock: { ...clock, sleep: async (ms) => void advance(ms) },
+  });
+  return { pace, clock, advance, writes: () => writes };
+};
+
 describe('shared pacer', () => {
   it('gives up a slot its booking reached too late and books the next: calls never start closer than the interval allows', async () => {
-    const { clock, advance } = fakeClock();
-    let stored: number | undefined;
-    let slowSwaps = 1;
-    const store: SlotStore = {
-      read: async () => stored,
-      swap: async (_key, expected, next) => {
-        if (expected !== stored) return false;
-        stored = next;
-        // The first booking write takes 300 ms (a busy table): its slot has passed when it returns.
-        if (slowSwaps-- > 0) advance(300);
-        return true;
-      },
-    };
+    // The first booking write takes 300 ms (a busy table): its slot has passed when it returns.
+    const { pace, clock } = slowSchedule((write) => (write === 1 ? 300 : 0));
     const starts: number[] = [];
-    const pace = createSharedPacer(store, {
-      key: 'k',
-      intervalMs: 1000,
-      clock: { ...clock, sleep: async (ms) => void advance(ms) },
-    });
     await pace();
     starts.push(clock.now());
     await pace();
@@ -61,24 +68,8 @@ describe('shared pacer', () => {
   });
 
   it('books further ahead when its writes are slow, so slots are not given up one after another', async () => {
-    const { clock, advance } = fakeClock();
-    let stored: number | undefined;
-    let swaps = 0;
-    const store: SlotStore = {
-      read: async () => stored,
-      swap: async (_key, expected, next) => {
-        swaps += 1;
-        advance(100); // every booking write takes 100 ms, five times the default lead
-        if (expected !== stored) return false;
-        stored = next;
-        return true;
-      },
-    };
-    const pace = createSharedPacer(store, {
-      key: 'k',
-      intervalMs: 1000,
-      clock: { ...clock, sleep: async (ms) => void advance(ms) },
-    });
+    // Every booking write takes 100 ms, five times the default lead.
+    const { pace, clock, advance, writes } = slowSchedule(() => 100);
     const starts: number[] = [];
     for (let call = 0; call < 6; call++) {
       await pace();
@@ -88,6 +79,6 @@ describe('shared pacer', () => {
     const gaps = starts.slice(1).map((start, i) => start - (starts[i] as number));
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1000);
     // Early on a slot or two is given up while the pacer learns; then one write per call.
-    expect(swaps).toBeLessThanOrEqual(6 + 3);
+    expect(writes()).toBeLessThanOrEqual(6 + 3);
   });
 });
