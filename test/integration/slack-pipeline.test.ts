@@ -57,6 +57,16 @@ const checkAttempt = async (attemptId: string) => {
   );
   await pollOnce({ sqs, queueUrl: resources.checksQueueUrl, handler: check });
 };
+/** A fresh attempt of the one assessment the per-assessment channels take, checked. */
+const checkPhilosophyAttempt = async (prefix: string) => {
+  const id = `${prefix}-${randomBytes(3).toString('hex')}`;
+  ia.setAttempt(
+    id,
+    seedVariant(id, { pending_review_count: 1, assessment: { id: 'philosophy-only', name: 'Philosophy' } }),
+  );
+  await checkAttempt(id);
+  return id;
+};
 const runNotifier = (name: string) =>
   pollOnce({ sqs, queueUrl: channel(name).queueUrl, handler: notify, functionName: 'notify-slack' });
 
@@ -75,12 +85,7 @@ describe('Slack and email on moto', () => {
   });
 
   it('routes by assessment to the channel whose filter policy names it', async () => {
-    const id = `philo-${randomBytes(3).toString('hex')}`;
-    ia.setAttempt(
-      id,
-      seedVariant(id, { pending_review_count: 1, assessment: { id: 'philosophy-only', name: 'Philosophy' } }),
-    );
-    await checkAttempt(id);
+    const id = await checkPhilosophyAttempt('philo');
     expect(await runNotifier('philosophy')).toBe(1);
     expect(await runNotifier('reviews')).toBe(1);
     expect(slack.posts.map((p) => p.path).sort()).toEqual([
@@ -94,12 +99,7 @@ describe('Slack and email on moto', () => {
     if (!('chatInboxUrl' in chat)) throw new Error('hiring-teams is a chat channel');
     await checkAttempt(freshAttempt(ia, 'reviewNeeded')); // another assessment: filtered out
     expect(await runNotifier('hiring-teams')).toBe(0);
-    const id = `teams-${randomBytes(3).toString('hex')}`;
-    ia.setAttempt(
-      id,
-      seedVariant(id, { pending_review_count: 1, assessment: { id: 'philosophy-only', name: 'Philosophy' } }),
-    );
-    await checkAttempt(id);
+    const id = await checkPhilosophyAttempt('teams');
     expect(await runNotifier('hiring-teams')).toBe(1);
     const [posted, ...more] = (await drain(sqs, chat.chatInboxUrl)).map((m) => JSON.parse(m.Body ?? '{}'));
     expect(more).toEqual([]);
