@@ -85,7 +85,7 @@ describe('Slack and email on moto', () => {
   });
 
   it('routes by assessment to the channel whose filter policy names it', async () => {
-    const id = await checkPhilosophyAttempt('philo');
+    await checkPhilosophyAttempt('philo');
     expect(await runNotifier('philosophy')).toBe(1);
     expect(await runNotifier('reviews')).toBe(1);
     expect(slack.posts.map((p) => p.path).sort()).toEqual([
