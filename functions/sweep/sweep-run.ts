@@ -114,17 +114,19 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
   // This run's memos are saved however it ends: a page it fetched whole has a fresher ETag.
   const { pages: savedPages, head: savedHead, ...saved } = cursor;
   let pages: Record<string, PageMemo> = { ...savedPages };
+  // Where each walk stopped stays saved until it fetches a page: a run that fetched nothing (it
+  // yielded or failed at once) must not move the cursor back the page it resumes early.
   let next: Omit<SweepCursor, 'pages' | 'head'> = {
     ...saved,
     walkStartedAt,
-    nextPage: position.page,
+    nextPage: cursor.nextPage ?? 1,
     per: position.per,
   };
   const headDays = Math.min(deps.settings.headDays, deps.settings.horizonDays);
   const headWalks = headDays > 0 && headDays < deps.settings.horizonDays;
   const headStartedAt = savedHead?.walkStartedAt ?? started.toISOString();
   let head: WalkCursor | undefined = headWalks
-    ? { ...savedHead, walkStartedAt: headStartedAt, nextPage: resume(savedHead).page }
+    ? { ...savedHead, walkStartedAt: headStartedAt, nextPage: savedHead?.nextPage ?? 1 }
     : undefined;
 
   const lookAt = async (listed: ListedAttempt, previous: StoredRecord | undefined, now: Date, walk: string) => {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { parseAssignmentPage } from '#lib/domain/attempt-schema.js';
+import { RateLimitedError } from '#lib/domain/errors.js';
 import { type IaClient, NOT_MODIFIED } from '#lib/domain/ia.js';
 import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { runSweep } from '../../functions/sweep/sweep-run.js';
@@ -21,6 +22,8 @@ const HOUR = 3_600_000;
 const world = ({ count = 9, spacingMs = 60_000, headDays = 30, fullWalkEverySeconds = 0 } = {}) => {
   const time = new VirtualTime(Date.parse('2026-11-02T09:00:00Z'));
   const created = time.now() - HOUR;
+  /** While set, every list request finds the key booked ahead (triggered checks come first). */
+  const key = { bookedAhead: false };
   const items = Array.from({ length: count }, (_, i) =>
     listedAssignment(`asg-${i}`, new Date(created - i * spacingMs), [
       { id: `att-${i}`, pendingReviewCount: 1, scoringCompleted: false },
@@ -31,6 +34,7 @@ const world = ({ count = 9, spacingMs = 60_000, headDays = 30, fullWalkEverySeco
     getAttemptIfChanged: () => Promise.reject(new Error('not used')),
     getAssignment: () => Promise.reject(new Error('not used')),
     listAssignments: async (page, per, options = {}) => {
+      if (key.bookedAhead) throw new RateLimitedError(2, 'the rate budget is booked ahead');
       await time.sleep(1000);
       const results = items.slice((page - 1) * 3, page * 3);
       const body = {
@@ -86,7 +90,7 @@ const world = ({ count = 9, spacingMs = 60_000, headDays = 30, fullWalkEverySeco
     items.unshift(
       listedAssignment('asg-new', time.date(), [{ id: 'att-new', pendingReviewCount: 1, scoringCompleted: false }]),
     );
-  return { time, sweepAt, reminders, newAssignment, published };
+  return { time, sweepAt, reminders, newAssignment, published, key, cursor };
 };
 
 describe('runSweep over days', () => {
@@ -136,5 +140,19 @@ describe('runSweep over days', () => {
     expect(next).toMatchObject({ status: 'rested', headWalked: true });
     expect(next?.pages).toBe(2);
     expect((await sweepAt(start + 1_800_000, 60))?.status).toBe('full-walk');
+  });
+
+  it('keeps both cursors where they were through runs that fetched nothing (yielded at once)', async () => {
+    // 30 pages of the whole horizon, 10 of them the head; each run has time for 8 pages.
+    const { time, sweepAt, key, cursor } = world({ count: 90, spacingMs: 3 * 3_600_000, headDays: 5 });
+    const start = time.now();
+    expect((await sweepAt(start, 8))?.status).toBe('stopped');
+    expect((await sweepAt(start + 300_000, 8))?.status).toBe('stopped');
+    const stoppedAt = { whole: cursor.current.nextPage, head: cursor.current.head?.nextPage };
+    expect(stoppedAt.whole).toBeGreaterThan(3);
+    expect(stoppedAt.head).toBeGreaterThan(3);
+    key.bookedAhead = true;
+    for (let run = 1; run <= 3; run++) expect((await sweepAt(start + (run + 1) * 300_000, 8))?.status).toBe('yielded');
+    expect({ whole: cursor.current.nextPage, head: cursor.current.head?.nextPage }).toEqual(stoppedAt);
   });
 });
