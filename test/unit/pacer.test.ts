@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { RateLimitedError } from '#lib/domain/errors.js';
 import { type Clock, createPacer, createSharedPacer, type SlotStore } from '#lib/domain/pacing.js';
 
 const fakeClock = () => {
@@ -32,7 +33,7 @@ describe('pacer', () => {
 });
 
 /** A shared schedule on a fake clock whose booking writes take `writeMs(n)` for the n-th write. */
-const slowSchedule = (writeMs: (write: number) => number) => {
+const slowSchedule = (writeMs: (write: number) => number, options: { maxWaitMs?: number } = {}) => {
   const { clock, advance } = fakeClock();
   let stored: number | undefined;
   let writes = 0;
@@ -49,6 +50,7 @@ const slowSchedule = (writeMs: (write: number) => number) => {
   const pace = createSharedPacer(store, {
     key: 'k',
     intervalMs: 1000,
+    ...options,
     clock: { ...clock, sleep: async (ms) => void advance(ms) },
   });
   return { pace, clock, advance, writes: () => writes };
@@ -80,5 +82,62 @@ describe('shared pacer', () => {
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1000);
     // Early on a slot or two is given up while the pacer learns; then one write per call.
     expect(writes()).toBeLessThanOrEqual(6 + 3);
+  });
+
+  it('does not latch after one slow write: the lead is not a backlog, and what it learnt fades', async () => {
+    // The sweep's limit (two slots and a bit); one booking write takes 3.7 s, the rest 10 ms.
+    const { pace, advance } = slowSchedule((write) => (write === 2 ? 3_700 : 10), { maxWaitMs: 2_050 });
+    await pace();
+    advance(5_000);
+    await pace(); // the slow one
+    const refused: unknown[] = [];
+    for (let run = 0; run < 10; run++) {
+      advance(300_000); // the next sweep run, in the same warm container
+      await pace().catch((error: unknown) => refused.push(error));
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it('still refuses a real backlog: booked further ahead by others than it may wait', async () => {
+    const { clock } = fakeClock();
+    const store: SlotStore = { read: async () => clock.now() + 5_000, swap: async () => true };
+    const pace = createSharedPacer(store, { key: 'k', intervalMs: 1000, maxWaitMs: 2_050, clock });
+    await expect(pace()).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
+  it('gives up a slot its timer woke too late for: two executions never start closer than the limit', async () => {
+    // One schedule, two executions; the first's first timer fires 60 ms late (a busy event loop).
+    const { clock, advance } = fakeClock();
+    let stored: number | undefined;
+    const store: SlotStore = {
+      read: async () => stored,
+      swap: async (_key, expected, next) => {
+        if (expected !== stored) return false;
+        stored = next;
+        return true;
+      },
+    };
+    const starts: number[] = [];
+    const execution = (lateBy: number) => {
+      let sleeps = 0;
+      const pace = createSharedPacer(store, {
+        key: 'k',
+        intervalMs: 1050,
+        // Late now and then: its first timer.
+        clock: { now: clock.now, sleep: async (ms) => void advance(ms + (sleeps++ === 0 ? lateBy : 0)) },
+      });
+      return async () => {
+        await pace();
+        starts.push(clock.now());
+      };
+    };
+    const [late, punctual] = [execution(60), execution(0)];
+    await late();
+    await punctual();
+    await late();
+    await punctual();
+    const sorted = [...starts].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++)
+      expect((sorted[i] as number) - (sorted[i - 1] as number)).toBeGreaterThanOrEqual(1000);
   });
 });

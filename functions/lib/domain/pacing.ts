@@ -43,23 +43,36 @@ export interface SharedPacerOptions {
   /** One schedule per API key (or webhook). */
   key: string;
   intervalMs: number;
+  /** A backlog booked further ahead than this by other callers is not waited for. */
   maxWaitMs?: number;
   /**
    * How far ahead an idle schedule books, at least: the booking write takes time, and the call
    * must start at its slot, not after it, or the next execution's slot would come too soon. The
-   * pacer books further ahead when its writes take longer (twice their recent time).
+   * pacer books further ahead when its writes take longer (twice their recent time, at most one
+   * interval); what it learnt fades within minutes once writes are quick again.
    */
   leadMs?: number;
   /**
-   * A slot this late when its booking returns is given up and another booked: a late start
-   * would come closer than the interval to the next slot's call (seen under load: slow booking
-   * writes, two calls of one key inside IA's one-second window). @default 4 % of the interval
+   * A call this late for its slot — its booking write returned late, or its timer fired late on a
+   * busy event loop — gives the slot up and books another: a late start would come closer than
+   * the interval to the next slot's call. @default LATE_SHARE of the interval
    */
   lateMs?: number;
   clock?: Clock;
 }
 
 const MAX_CONTENTION_RETRIES = 25;
+/** What the pacer learnt of slow writes halves every this long. */
+const LEAD_HALF_LIFE_MS = 60_000;
+
+/**
+ * The pacing margin (PACE_MARGIN, 5 % of an interval: 50 ms at 1 request/s) is spent on two things
+ * the pacer cannot see. A call starts at most LATE_SHARE of an interval after its slot (21 ms at
+ * 1/s; later, it books again), which leaves CLOCK_SKEW_SHARE (29 ms at 1/s) for the clocks of
+ * two executions booking on one schedule to disagree: slots are read off each execution's own clock.
+ */
+export const LATE_SHARE = 0.02;
+export const CLOCK_SKEW_SHARE = 0.028;
 
 /**
  * The pacer for a key: its shared schedule when one is given (what every deployed function books
@@ -88,32 +101,42 @@ export const createSharedPacer = (store: SlotStore, options: SharedPacerOptions)
   const clock = options.clock ?? systemClock;
   const maxWaitMs = options.maxWaitMs ?? 10_000;
   const leadMs = options.leadMs ?? 20;
-  const lateMs = options.lateMs ?? Math.floor(options.intervalMs * 0.04);
+  const lateMs = options.lateMs ?? Math.floor(options.intervalMs * LATE_SHARE);
   // The slot this process last booked: usually still the schedule's head, which saves the read.
   let lastKnown: number | undefined;
-  // How long booking writes take lately (a moving average): an idle schedule books that far ahead.
+  // How long booking writes take lately (a moving average that fades): an idle schedule books that far ahead.
   let writeMs = 0;
+  let learntAt = 0;
+  const recentWriteMs = (now: number) => writeMs * 0.5 ** (Math.max(0, now - learntAt) / LEAD_HALF_LIFE_MS);
   return async () => {
     for (let attempt = 0; attempt < MAX_CONTENTION_RETRIES; attempt++) {
       const current = attempt === 0 && lastKnown !== undefined ? lastKnown : await store.read(options.key);
       const now = clock.now();
-      const slot = Math.max(now + Math.max(leadMs, Math.ceil(2 * writeMs)), current ?? 0);
-      if (slot - now > maxWaitMs) {
+      // Only what others booked is a backlog; this caller's own lead is not.
+      if ((current ?? 0) - now > maxWaitMs) {
         lastKnown = current;
-        throw new RateLimitedError(Math.ceil((slot - now) / 1000), 'the rate budget is booked ahead; come back later');
+        throw new RateLimitedError(
+          Math.ceil(((current as number) - now) / 1000),
+          'the rate budget is booked ahead; come back later',
+        );
       }
+      const lead = Math.min(Math.max(leadMs, Math.ceil(2 * recentWriteMs(now))), options.intervalMs);
+      const slot = Math.max(now + lead, current ?? 0);
       const next = slot + options.intervalMs;
       const writing = clock.now();
       const booked = await store.swap(options.key, current, next);
-      writeMs = 0.7 * writeMs + 0.3 * (clock.now() - writing);
+      const written = clock.now();
+      writeMs = 0.7 * recentWriteMs(written) + 0.3 * (written - writing);
+      learntAt = written;
       if (!booked) {
         lastKnown = undefined;
         continue;
       }
       lastKnown = next;
       const wait = slot - clock.now();
-      if (wait < -lateMs) continue; // booked too late to keep the spacing: the slot goes unused
       if (wait > 0) await clock.sleep(wait);
+      // Checked after the sleep too: a timer that fired late starts the call late all the same.
+      if (clock.now() - slot > lateMs) continue; // the slot goes unused
       return;
     }
     throw new UpstreamError('could not reserve a rate slot: too much contention');
