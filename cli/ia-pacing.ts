@@ -23,13 +23,12 @@ export const cliPacer = async (
   io: Io,
   ratePerSecond: number,
 ): Promise<Pacer> => {
-  const intervalMs = pacedIntervalMs(ratePerSecond);
   if (typeof flags.stack !== 'string') {
     io.err(
       'pacing alone: this process keeps the key under its limit only if nothing else uses it; ' +
         'with a deployed pipeline on the same key, give --stack <name> to book on its schedule\n',
     );
-    return keyPacer({ intervalMs });
+    return keyPacer({ intervalMs: pacedIntervalMs(ratePerSecond) });
   }
   const targets = await resolveTargets(flags, io);
   const tableName = required(targets, 'rateLimitTableName', 'rate-limit table');
@@ -41,8 +40,10 @@ export const cliPacer = async (
         fail(
           `stack ${String(flags.stack)} serves no IA account "${account}"; it serves: ${Object.keys(targets.accountKeySecrets ?? {}).join(', ') || 'one key, no accounts'}`,
         ));
+  // At the key's own rate, as the deployment paces it: the CLI's environment does not know it.
+  const keyRate = (account === undefined ? targets.iaRatePerSecond : targets.accountRates?.[account]) ?? ratePerSecond;
   return keyPacer({
-    intervalMs,
+    intervalMs: pacedIntervalMs(keyRate),
     shared: {
       store: dynamoSlotStore(new DynamoDBClient(targets.aws), tableName),
       key: iaScheduleKey(secretName),

@@ -5,7 +5,12 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ACCOUNT_NAME } from '#lib/domain/accounts.js';
-import { ACCOUNT_KEY_OUTPUT_DESCRIPTION, OUTPUTS, SLACK_BUFFER_OUTPUT_DESCRIPTION } from '#lib/domain/stack-outputs.js';
+import {
+  ACCOUNT_KEY_OUTPUT_DESCRIPTION,
+  ACCOUNT_RATE_OUTPUT_DESCRIPTION,
+  OUTPUTS,
+  SLACK_BUFFER_OUTPUT_DESCRIPTION,
+} from '#lib/domain/stack-outputs.js';
 import { type Io, UsageError } from './io.js';
 import { readLocalState } from './local-state.js';
 
@@ -22,6 +27,9 @@ export interface Targets {
   slackBuffers: Record<string, string>;
   /** Each IA account's key secret, with `iaAccounts`. */
   accountKeySecrets?: Record<string, string>;
+  /** The deployment's IA requests per second, and each account's (what the CLI books at). */
+  iaRatePerSecond?: number;
+  accountRates?: Record<string, number>;
   includeCandidateEmail: boolean;
   /** Where they came from, for messages. */
   from: string;
@@ -85,14 +93,21 @@ const fromStack = async (stackName: string, construct: string | undefined): Prom
         o.OutputValue as string,
       ]),
   );
-  const accountKeySecrets = Object.fromEntries(
-    outputs
-      .filter((o) => o.Description?.startsWith(ACCOUNT_KEY_OUTPUT_DESCRIPTION) && o.OutputKey?.startsWith(owner))
-      .map((o) => [(o.Description as string).slice(ACCOUNT_KEY_OUTPUT_DESCRIPTION.length), o.OutputValue as string]),
-  );
+  /** Outputs described as `<description><account name>`, by account. */
+  const perAccount = (description: string) =>
+    Object.fromEntries(
+      outputs
+        .filter((o) => o.Description?.startsWith(description) && o.OutputKey?.startsWith(owner))
+        .map((o) => [(o.Description as string).slice(description.length), o.OutputValue as string]),
+    );
+  const rate = (text: string | undefined) => (text === undefined ? undefined : Number(text));
   return compactTargets({
     aws: {},
-    accountKeySecrets,
+    accountKeySecrets: perAccount(ACCOUNT_KEY_OUTPUT_DESCRIPTION),
+    accountRates: Object.fromEntries(
+      Object.entries(perAccount(ACCOUNT_RATE_OUTPUT_DESCRIPTION)).map(([name, text]) => [name, Number(text)]),
+    ),
+    iaRatePerSecond: rate(value(OUTPUTS.iaRatePerSecond)),
     stateTableName: value(OUTPUTS.stateTableName),
     rateLimitTableName: value(OUTPUTS.rateLimitTableName),
     iaApiKeySecretName: value(OUTPUTS.iaApiKeySecretName),

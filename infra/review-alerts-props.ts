@@ -11,7 +11,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { ACCOUNT_NAME, DEFAULT_ACCOUNT } from '../functions/lib/domain/accounts.js';
-import { EVENT_TYPES } from '../functions/lib/domain/alert.js';
+import { ALERT_EVENT_SOURCE, EVENT_TYPES } from '../functions/lib/domain/alert.js';
 import {
   ALERT_DEDUPE_DAYS,
   DIGEST_DEFAULTS,
@@ -48,7 +48,7 @@ export interface WebhookSource {
   readonly attemptIdPath?: string;
   /** JMESPath to the assignment id in the payload. @default - none */
   readonly assignmentIdPath?: string;
-  /** The IA account its ids belong to (a name from `iaAccounts`). @default - the first account */
+  /** The IA account its ids belong to (a name from `iaAccounts`). @default - the account named `default` if there is one, else the first */
   readonly account?: string;
   /** Only these sender event types start a check. @default - all */
   readonly eventTypes?: string[];
@@ -708,6 +708,9 @@ export const resolveProps = (props: ReviewAlertsProps = {}): Settings => {
     if (source.account !== undefined && !accountNames.includes(source.account))
       fail('sources', `accounts from iaAccounts (${accountNames.join(', ')})`, source.account);
   }
+  // The alerts' own events carry attemptId: taken as check requests, every alert would come back as one.
+  if (resolved.eventBridgeSources.includes(ALERT_EVENT_SOURCE))
+    fail('eventBridgeSources', `sources other than ${ALERT_EVENT_SOURCE} (the alerts' own events)`, ALERT_EVENT_SOURCE);
   if (resolved.escalationEmails.length > 0 && resolved.escalateAfter === undefined)
     fail('escalationEmails', 'given with escalateAfter (when to escalate)', resolved.escalationEmails);
   return resolved;

@@ -10,8 +10,10 @@
 import {
   Annotations,
   Aspects,
+  Aws,
   CfnOutput,
   Duration,
+  Fn,
   Names,
   RemovalPolicy,
   SecretValue,
@@ -31,6 +33,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
 import { DEFAULT_ACCOUNT } from '../functions/lib/domain/accounts.js';
 import {
@@ -43,6 +46,7 @@ import { AWAITING_INDEX } from '../functions/lib/domain/lifecycle.js';
 import { redriveMaxReceiveCount } from '../functions/lib/domain/record-disposition.js';
 import {
   ACCOUNT_KEY_OUTPUT_DESCRIPTION,
+  ACCOUNT_RATE_OUTPUT_DESCRIPTION,
   OUTPUTS,
   SLACK_BUFFER_OUTPUT_DESCRIPTION,
 } from '../functions/lib/domain/stack-outputs.js';
@@ -84,6 +88,18 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CHAT_GUARDRAIL = iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess');
 
 /** An output id from a name the operator chose (a channel, a source). */
+/**
+ * A name the functions can be given before the parameter exists (a reference to it would make
+ * CloudFormation see a cycle: its value names them): unique per stack and construct.
+ */
+const legacyKeyPrefixesParameter = (scope: Construct) => {
+  const path = `ia-review-alerts/${Aws.STACK_NAME}/${Names.uniqueId(scope)}/legacy-key-prefixes`;
+  return {
+    parameterName: `/${path}`,
+    parameterArn: Stack.of(scope).formatArn({ service: 'ssm', resource: 'parameter', resourceName: path }),
+  };
+};
+
 const outputId = (prefix: string, name: string, suffix = '') =>
   `${prefix}${name.replace(/[^A-Za-z0-9]/g, '')}${suffix}`;
 
@@ -153,7 +169,12 @@ export class ReviewAlerts extends Construct {
       settings.iaAccounts.length > 0
         ? settings.iaAccounts.map((account) => ({
             ...account,
-            apiKeySecret: account.apiKeySecret ?? this.emptyApiKeySecret(`IaApiKey-${account.name}`, account.name),
+            // `default` is the key the deployment had before iaAccounts: its stack-made secret stays.
+            apiKeySecret:
+              account.apiKeySecret ??
+              (account.name === DEFAULT_ACCOUNT
+                ? this.emptyApiKeySecret('IaApiKey')
+                : this.emptyApiKeySecret(`IaApiKey-${account.name}`, account.name)),
           }))
         : [];
     this.apiKeySecret = this.accounts[0]?.apiKeySecret ?? settings.iaApiKeySecret ?? this.emptyApiKeySecret('IaApiKey');
@@ -199,10 +220,19 @@ export class ReviewAlerts extends Construct {
       idempotencyTable: table('IdempotencyTable', 'id', 'expiration'),
       rateLimitTable,
       ...(settings.alertBus ? { alertBus: settings.alertBus } : {}),
+      legacyKeyPrefixes: legacyKeyPrefixesParameter(this),
     };
 
     const check = new CheckUnit(this, 'Check', this.units, this.shared);
     const sweep = new SweepUnit(this, 'Sweep', this.units, this.shared);
+    // Written once both functions exist; they read it by the name they were given before.
+    new ssm.StringParameter(this, 'LegacyKeyPrefixes', {
+      parameterName: this.shared.legacyKeyPrefixes.parameterName,
+      simpleName: false,
+      description:
+        'The check and sweep functions: alert idempotency keys they wrote under their own names (up to 0.2) still count until they expire',
+      stringValue: Fn.join(',', [check.function.functionName, sweep.function.functionName]),
+    });
     const digest = new DigestUnit(this, 'Digest', this.units, this.shared);
     this.ingest = new IngestUnit(this, 'Ingest', this.units, this.shared);
     this.checkFunction = check.function;
@@ -552,10 +582,20 @@ export class ReviewAlerts extends Construct {
     new CfnOutput(this, OUTPUTS.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, OUTPUTS.alertsTopicArn, { value: this.alertsTopic.topicArn });
     new CfnOutput(this, OUTPUTS.iaApiKeySecretName, { value: this.apiKeySecret.secretName });
+    // The CLI books on a key's schedule at that key's rate (--stack, --account): a slower booker
+    // is safe, a faster one would crowd the functions' next call.
+    new CfnOutput(this, OUTPUTS.iaRatePerSecond, {
+      description: 'IA requests per second allowed to the key (each account: its own output)',
+      value: String(this.settings.iaRatePerSecond),
+    });
     for (const account of this.accounts) {
       new CfnOutput(this, outputId('IaApiKeySecret', account.name), {
         description: `${ACCOUNT_KEY_OUTPUT_DESCRIPTION}${account.name}`,
         value: account.apiKeySecret.secretName,
+      });
+      new CfnOutput(this, outputId('IaRatePerSecond', account.name), {
+        description: `${ACCOUNT_RATE_OUTPUT_DESCRIPTION}${account.name}`,
+        value: String(account.requestsPerSecond ?? this.settings.iaRatePerSecond),
       });
     }
     new CfnOutput(this, OUTPUTS.rateLimitTableName, {

@@ -25,6 +25,8 @@ export const createRecordHandler =
   (deps: RecordDeps) =>
   async (record: SQSRecord, invocation: InvocationState): Promise<void> => {
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+    // The request's account, once its message is read: what it costs is counted there.
+    let count = deps.count;
     try {
       if (invocation.remainingMs() < deps.minRemainingMs) {
         throw new DeferredError('not enough time left in this invocation; left for the next one');
@@ -32,6 +34,7 @@ export const createRecordHandler =
       const message = parseCheckMessage(record.body);
       const redriven = record.messageAttributes?.[REDRIVEN_ATTRIBUTE] !== undefined;
       const scoped = deps.forAccount ? deps.forAccount(message.account) : deps;
+      count = scoped.count;
       const { outcomes, failures } = await checkReference(message, record.messageId, scoped, {
         ...(invocation.signal ? { signal: invocation.signal } : {}),
         ...(redriven ? { redriven } : {}),
@@ -55,10 +58,19 @@ export const createRecordHandler =
         const reason = { ...describeError(error), ...(attemptId ? { attemptId } : {}) };
         deps.log.error('attempt in assignment cannot be checked; dead-lettered', reason);
         scoped.count('RecordsDeadLettered');
-        await deps.deadLetter(attemptId ? JSON.stringify({ attemptId }) : record.body, reason, record);
+        // A request of its own, as a redrive replays it: the same account and source.
+        const body = attemptId
+          ? JSON.stringify({
+              attemptId,
+              ...(message.account ? { account: message.account } : {}),
+              ...(message.source ? { source: message.source } : {}),
+              ...(message.eventId ? { eventId: message.eventId } : {}),
+            })
+          : record.body;
+        await deps.deadLetter(body, reason, record);
       }
     } catch (error) {
-      if (error instanceof UnauthorizedError) deps.count('IaAuthFailures');
-      await disposeOfFailure(error, record, deps);
+      if (error instanceof UnauthorizedError) count('IaAuthFailures');
+      await disposeOfFailure(error, record, { ...deps, count });
     }
   };

@@ -1,6 +1,6 @@
 /** The `digest` function's settings, checked at init; every name is in docs/configuration.md's environment table. */
 import { loadAlertSettings } from '#lib/runtime/config.js';
-import type { EnvironmentOf } from '#lib/runtime/environment.js';
+import type { EnvironmentOf, LambdaEnvironment } from '#lib/runtime/environment.js';
 import type { DigestEnvironment } from './environment.js';
 
-export const loadDigestConfig = (env: EnvironmentOf<DigestEnvironment>) => loadAlertSettings(env);
+export const loadDigestConfig = (env: EnvironmentOf<DigestEnvironment & LambdaEnvironment>) => loadAlertSettings(env);

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import '#lib/domain/zod.js';
 import { pacedIntervalMs, SLACK_RATE_PER_SECOND } from '#lib/domain/defaults.js';
 import { alertDedupeSeconds, jsonEnv, loadRetryPolicy, numberEnv, requireEnv } from '#lib/runtime/config.js';
-import type { EnvironmentOf } from '#lib/runtime/environment.js';
+import type { EnvironmentOf, LambdaEnvironment } from '#lib/runtime/environment.js';
 import type { NotifySlackEnvironment } from './environment.js';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
@@ -36,7 +36,9 @@ const parseChannels = (value: unknown): Channel[] => {
   return result.data;
 };
 
-export const loadNotifyConfig = (env: EnvironmentOf<NotifySlackEnvironment>) => ({
+export const loadNotifyConfig = (env: EnvironmentOf<NotifySlackEnvironment & LambdaEnvironment>) => ({
+  /** Where its keys were written before they were shared (Lambda's name for it). */
+  functionName: env.AWS_LAMBDA_FUNCTION_NAME?.trim() || undefined,
   channels: jsonEnv(env, 'SLACK_CHANNELS', parseChannels),
   deadLetterQueueUrl: requireEnv(env, 'DEAD_LETTER_QUEUE_URL'),
   idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),

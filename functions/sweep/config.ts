@@ -3,10 +3,10 @@
 import { SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
 import { loadLifecycleSettings, numberEnv } from '#lib/runtime/config.js';
-import type { EnvironmentOf } from '#lib/runtime/environment.js';
+import type { EnvironmentOf, LambdaEnvironment } from '#lib/runtime/environment.js';
 import type { SweepEnvironment } from './environment.js';
 
-export const loadSweepConfig = (env: EnvironmentOf<SweepEnvironment>) => {
+export const loadSweepConfig = (env: EnvironmentOf<SweepEnvironment & LambdaEnvironment>) => {
   const intervalSeconds = numberEnv(env, 'SWEEP_INTERVAL_SECONDS', SWEEP_DEFAULTS.intervalMinutes * 60, { min: 1 });
   const budgetShare = numberEnv(env, 'SWEEP_BUDGET_SHARE', SWEEP_DEFAULTS.budgetShare, { min: 0.01, integer: false });
   if (budgetShare > 1)

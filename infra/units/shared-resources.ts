@@ -30,6 +30,11 @@ export interface SharedResources {
   readonly rateLimitTable: dynamodb.ITable;
   /** Where every alert also goes as an event, when the operator chose a bus. */
   readonly alertBus?: events.IEventBus;
+  /**
+   * The SSM parameter naming check's and the sweep's functions (their keys of before 0.3 still
+   * count): its name is known before the functions are, its value only after them.
+   */
+  readonly legacyKeyPrefixes: { readonly parameterName: string; readonly parameterArn: string };
 }
 
 /** Whole seconds, as the functions read times. */
@@ -65,6 +70,7 @@ export const lifecycleEnvironment = (shared: SharedResources, settings: Settings
           })),
         ),
   RATE_LIMIT_TABLE_NAME: shared.rateLimitTable.tableName,
+  LEGACY_KEY_PREFIXES_PARAMETER: shared.legacyKeyPrefixes.parameterName,
   IA_API_BASE_URL: settings.iaApiBaseUrl,
   IA_RATE_PER_SECOND: String(settings.iaRatePerSecond),
   IA_TOTAL_TIMEOUT_MS: String(IA_DEFAULTS.totalTimeoutMs),
@@ -102,6 +108,11 @@ export const grantLifecycle = (shared: SharedResources, grantee: iam.IGrantable)
   for (const secret of secrets) grantReadSecretValue(secret, grantee);
   grantPacing(shared.rateLimitTable, grantee);
   grantExactlyOnce(shared.idempotencyTable, grantee);
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['ssm:GetParameter'],
+    resourceArns: [shared.legacyKeyPrefixes.parameterArn],
+  });
   grantSend(shared.checksQueue, grantee);
   grantPublishAlerts(shared, grantee);
 };

@@ -277,6 +277,19 @@ describe('several IA accounts', () => {
     expect(outputs.map((o) => o.Description)).toContain('Secret holding the IA API key of account agency-b');
   });
 
+  it('keeps the secret the stack made for its one key when that key becomes the account named default', () => {
+    const secretsOf = (props: Parameters<typeof userStack>[0]) =>
+      Object.keys(userStack(props).template().findResources('AWS::SecretsManager::Secret')).sort();
+    const before = secretsOf({ alertEmails: ['ops@example.com'] });
+    const after = secretsOf({
+      alertEmails: ['ops@example.com'],
+      iaAccounts: [{ name: 'default' }, { name: 'agency-b' }],
+    });
+    // Same logical id: CloudFormation keeps the secret (and the key in it) instead of replacing it with an empty one.
+    expect(after).toEqual(expect.arrayContaining(before));
+    expect(after).toHaveLength(before.length + 1);
+  });
+
   it('fails synth naming the setting for an account it does not serve, a duplicate, or a key given twice', () => {
     const two = [{ name: 'a' }, { name: 'b' }];
     expect(() =>

@@ -99,6 +99,8 @@ const NOT_WRITERS = new Set([
   'AWS::CloudWatch::Dashboard',
   'AWS::DynamoDB::Table',
   'AWS::SecretsManager::Secret',
+  // Its value names the functions; only their roles read it.
+  'AWS::SSM::Parameter',
 ]);
 
 const writesOf = (resources: Record<string, Resource>): Write[] =>

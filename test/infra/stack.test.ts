@@ -224,21 +224,45 @@ describe('alerts stack', () => {
     );
   });
 
-  it('turns EventBridge events into check messages with an input transformer', () => {
+  it('turns EventBridge events into check messages with an input transformer, the account carried, never its own alerts', () => {
+    const notOwnAlerts = [{ 'anything-but': ['ia-review-alerts'] }];
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { detail: { attemptId: [{ exists: true }] } },
+      EventPattern: { source: notOwnAlerts, detail: { attemptId: [{ exists: true }], account: [{ exists: false }] } },
       Targets: [
         Match.objectLike({
-          InputTransformer: Match.objectLike({
-            InputPathsMap: Match.objectLike({ 'detail-attemptId': '$.detail.attemptId' }),
-          }),
+          InputTransformer: {
+            InputPathsMap: { 'detail-attemptId': '$.detail.attemptId', id: '$.id' },
+            InputTemplate: '{"attemptId":<detail-attemptId>,"source":"eventbridge","eventId":<id>}',
+          },
           DeadLetterConfig: Match.anyValue(),
         }),
       ],
     });
-    expect(
-      Object.keys(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } })),
-    ).toHaveLength(2);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: notOwnAlerts, detail: { attemptId: [{ exists: true }], account: [{ exists: true }] } },
+      Targets: [
+        Match.objectLike({
+          InputTransformer: Match.objectLike({
+            InputPathsMap: {
+              'detail-attemptId': '$.detail.attemptId',
+              'detail-account': '$.detail.account',
+              id: '$.id',
+            },
+          }),
+        }),
+      ],
+    });
+    const patterns = Object.values(
+      template.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } }),
+    ).map((rule) => (rule as { Properties: { EventPattern: { source: unknown } } }).Properties.EventPattern);
+    expect(patterns).toHaveLength(4);
+    for (const pattern of patterns) expect(pattern.source).toEqual(notOwnAlerts);
+  });
+
+  it('refuses its own alerts as an EventBridge source, naming the setting', () => {
+    expect(() => synth({ eventBridgeSources: 'ats,ia-review-alerts' })).toThrow(
+      /eventBridgeSources.*sources other than ia-review-alerts/,
+    );
   });
 
   it('keeps watch state and alert idempotency keys in TTL tables check may only read and write', () => {

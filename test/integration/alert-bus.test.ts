@@ -44,11 +44,12 @@ const createLateBus = async () => {
     new PutRuleCommand({
       Name: `${busName}-review-needed`,
       EventBusName: busName,
-      // As docs/notifications.md's example rule: one event type, one assessment.
+      // As docs/notifications.md's example rule: one event type, one assessment; and, as
+      // addAlertRule({accounts: ['default']}) makes it, the one account of a single-key deployment.
       EventPattern: JSON.stringify({
         source: ['ia-review-alerts'],
         'detail-type': ['review.needed'],
-        detail: { assessmentId: ['pjpmahbioyqufxos'] },
+        detail: { assessmentId: ['pjpmahbioyqufxos'], account: ['default'] },
       }),
     }),
   );
@@ -83,8 +84,9 @@ describe('alert events on the alert bus', () => {
     const received = await bodies(suite.resources.alertEventsInboxUrl as string);
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ source: 'ia-review-alerts', 'detail-type': 'review.needed' });
-    // One schema: the event's detail is the alert SNS carried (built again by the retry, so a later occurredAt).
-    expect({ ...received[0].detail, occurredAt: sns.occurredAt }).toEqual(sns);
+    // One schema: the event's detail is the alert SNS carried (built again by the retry, so a later
+    // occurredAt), with the account its SNS attribute names.
+    expect({ ...received[0].detail, occurredAt: sns.occurredAt }).toEqual({ ...sns, account: 'default' });
     expect(await bodies(suite.resources.allAlertsInboxUrl)).toEqual([]);
 
     // A repeated trigger, after the minimum re-check interval's answer from state: nothing more anywhere.

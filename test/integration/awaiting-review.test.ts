@@ -217,6 +217,38 @@ describe('--stack', () => {
     expect([swept.code, swept.err]).toEqual([0, '']);
     expect(await slot()).toBeGreaterThan(afterCheck);
   });
+
+  it('with --account, books at that account’s own rate (its output), not the environment’s', async () => {
+    // A key of its own, allowed one request every two seconds: the CLI's environment says 1/s.
+    const secret = `${resources.apiKeySecretName}-agency-b`;
+    const stackName = await stackWith({
+      RateLimitTableName: { Value: resources.rateLimitTableName },
+      IaApiKeySecretagencybA1B2C3D4: {
+        Value: secret,
+        Description: 'Secret holding the IA API key of account agency-b',
+      },
+      IaRatePerSecondagencybA1B2C3D4: {
+        Value: '0.5',
+        Description: 'IA requests per second allowed to the key of account agency-b',
+      },
+    });
+    const env = { ...NO_LOCAL_STATE, IA_API_KEY: apiKey, IA_API_BASE_URL: ia.url };
+    const started = Date.now();
+    const checked = await runCli(
+      ['check', freshAttempt(ia, 'reviewNeeded'), '--json', '--stack', stackName, '--account', 'agency-b'],
+      env,
+    );
+    expect([checked.code, checked.err]).toEqual([0, '']);
+    const { Item } = await awsClients(endpoint).dynamodb.send(
+      new GetItemCommand({
+        TableName: resources.rateLimitTableName,
+        Key: { pk: { S: iaScheduleKey(secret) } },
+        ConsistentRead: true,
+      }),
+    );
+    // The next free slot lies one 0.5/s interval (2,100 ms) after the call's, not 1,050 ms.
+    expect(Number(Item?.nextSlotAt?.N) - started).toBeGreaterThanOrEqual(2_100);
+  });
 });
 
 describe('the digest', () => {

@@ -15,8 +15,7 @@ import {
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { createIaClient } from '#lib/adapters/ia-client.js';
-import { publishAlert } from '#lib/adapters/publish.js';
-import { createPublishOnce } from '#lib/adapters/publish-once.js';
+import { createAlertPublisher, createIdempotency } from '#lib/adapters/publish-once.js';
 import type { StateStore } from '#lib/domain/attempt-store.js';
 import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { type CheckDeps, checkReference } from '../../functions/check/check-reference.js';
@@ -96,11 +95,11 @@ const deadLetters = async () =>
 const realDeps = (states: StateStore = dynamoStateStore(dynamodb, resources.stateTableName)): CheckDeps => ({
   ia: createIaClient({ baseUrl: ia.url, apiKey: () => apiKey }),
   states,
-  publishOnce: createPublishOnce(publishAlert(sns, resources.alertsTopicArn), {
-    dynamodb,
-    tableName: resources.idempotencyTableName,
-    expiresAfterSeconds: 3600,
-  }).publishOnce,
+  publishOnce: createAlertPublisher(
+    createIdempotency({ dynamodb, tableName: resources.idempotencyTableName, expiresAfterSeconds: 3600 }),
+    sns,
+    { alertsTopicArn: resources.alertsTopicArn },
+  ),
   schedule: () => undefined,
   now: () => new Date(),
   render: { includeCandidateEmail: false },

@@ -12,9 +12,9 @@ import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { countAwaiting } from '#lib/adapters/awaiting-review.js';
 import { createIaClient } from '#lib/adapters/ia-client.js';
 import { createPacedIaClient } from '#lib/adapters/paced-ia-client.js';
-import { publishAlert } from '#lib/adapters/publish.js';
-import { createPublishOnce } from '#lib/adapters/publish-once.js';
+import { createAlertPublisher, createIdempotency } from '#lib/adapters/publish-once.js';
 import { outgoingChecks } from '#lib/adapters/queues.js';
+import { secretReader } from '#lib/adapters/secrets.js';
 import { CURSOR_KEY, dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
 import { StateConflictError } from '#lib/domain/errors.js';
 import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
@@ -95,11 +95,11 @@ const deps = (overrides: Partial<SweepDeps> = {}, clock = () => new Date()): Swe
     ia: createIaClient({ baseUrl: ia.url, apiKey: () => apiKey }),
     states: dynamoStateStore(dynamodb, resources.stateTableName),
     cursors: dynamoCursorStore(dynamodb, resources.stateTableName, `test-${randomBytes(4).toString('hex')}`),
-    publishOnce: createPublishOnce(publishAlert(sns, resources.alertsTopicArn), {
-      dynamodb,
-      tableName: resources.idempotencyTableName,
-      expiresAfterSeconds: 3600,
-    }).publishOnce,
+    publishOnce: createAlertPublisher(
+      createIdempotency({ dynamodb, tableName: resources.idempotencyTableName, expiresAfterSeconds: 3600 }),
+      sns,
+      { alertsTopicArn: resources.alertsTopicArn },
+    ),
     schedule: rechecks.add,
     flush: async () => void (await rechecks.flush(new Set(['sweep']))),
     now: clock,
@@ -291,6 +291,7 @@ describe('sweep', () => {
         apiKeySecret: resources.apiKeySecretName,
         dynamodb,
         rateLimitTableName: resources.rateLimitTableName,
+        readSecret: secretReader(),
         share,
         maxWaitMs: 210,
       });

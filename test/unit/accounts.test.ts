@@ -86,7 +86,7 @@ describe('accounts', () => {
     ]);
   });
 
-  it('routes a request to its account, the first without one, and refuses one it does not serve', () => {
+  it('routes a request to its account, the first without one (no `default`), and refuses one it does not serve', () => {
     const route = accountRouter(
       {
         list: [
@@ -102,6 +102,22 @@ describe('accounts', () => {
     expect(() => route('agency-c')).toThrow(
       /account "agency-c" is not one of this deployment's \(agency-a, agency-b\)/,
     );
+  });
+
+  it('routes a request without an account to `default` when the deployment kept its one key as that account', () => {
+    // What was in flight when iaAccounts came (re-checks, sources, triggers) names no account: it is the old key's.
+    const route = accountRouter(
+      {
+        list: [
+          { name: 'agency-a', apiKeySecret: 'a', ratePerSecond: 1 },
+          { name: 'default', apiKeySecret: 'old', ratePerSecond: 1 },
+        ],
+        labelled: true,
+      },
+      (account) => ({ secret: account.apiKeySecret }),
+    );
+    expect(route(undefined)).toEqual({ secret: 'old' });
+    expect(route('agency-a')).toEqual({ secret: 'a' });
   });
 
   it('reads IA_ACCOUNTS, or the one default account, and names what is wrong', () => {

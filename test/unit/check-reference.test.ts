@@ -9,7 +9,9 @@ import type { CheckMessage } from '#lib/domain/check-message.js';
 import { NotFoundError } from '#lib/domain/errors.js';
 import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { type CheckDeps, checkReference } from '../../functions/check/check-reference.js';
+import { createRecordHandler } from '../../functions/check/record-handler.js';
 import { listedAssignment, seedVariant } from '../../local/ia-fixtures.js';
+import { sqsRecord } from '../../local/lambda.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const ID = 'att-watched';
@@ -224,5 +226,42 @@ describe('only completed attempts are watched', () => {
       expect(outcomes[0]?.action).toBe('not-completed');
     }
     expect([stored, scheduled, published]).toEqual([undefined, [], []]);
+  });
+});
+
+describe('an attempt of an assignment that cannot be checked', () => {
+  it('is dead-lettered as a request of its own: its account, source and event id kept, counted in its account', async () => {
+    const good = listedAssignment('asg-1', NOW, [{ id: 'att-good', pendingReviewCount: 1, scoringCompleted: false }]);
+    const [seed] = good.assignment.attempts as Array<Record<string, unknown>>;
+    assignment = {
+      assignment: {
+        ...good.assignment,
+        attempts: [seed, { ...seed, id: 'att-broken', pending_review_count: 'many' }],
+      },
+    };
+    const deadLetters: Array<{ body: string; attemptId?: string }> = [];
+    const counted: Array<[string, string | undefined]> = [];
+    const count = (account: string | undefined) => (metric: string) => void counted.push([metric, account]);
+    const handle = createRecordHandler({
+      ...deps(),
+      forAccount: (name) => ({ ...deps(), count: count(name) }),
+      count: count(undefined),
+      deadLetter: async (body, reason) =>
+        void deadLetters.push({ body, ...(reason.attemptId ? { attemptId: reason.attemptId } : {}) }),
+      delay: async () => undefined,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      minRemainingMs: 0,
+    });
+    const body = JSON.stringify({ assignmentId: 'asg-1', account: 'agency-b', source: 'greenhouse', eventId: 'e-1' });
+    await handle(sqsRecord({ body }), { remainingMs: () => 60_000 });
+    expect(published).toEqual(['review.needed']);
+    expect(deadLetters).toEqual([
+      {
+        body: JSON.stringify({ attemptId: 'att-broken', account: 'agency-b', source: 'greenhouse', eventId: 'e-1' }),
+        attemptId: 'att-broken',
+      },
+    ]);
+    expect(counted).toContainEqual(['RecordsDeadLettered', 'agency-b']);
+    expect(counted.filter(([metric]) => metric === 'RecordsDeadLettered')).toHaveLength(1);
   });
 });

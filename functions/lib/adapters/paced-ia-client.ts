@@ -11,7 +11,7 @@ import type { IaClient } from '../domain/ia.js';
 import { createPacer } from '../domain/pacing.js';
 import type { IaSettings } from '../runtime/config.js';
 import { createIaClient } from './ia-client.js';
-import { readSecret } from './secrets.js';
+import type { ReadSecret } from './secrets.js';
 import { createSharedPacer } from './shared-pacer.js';
 
 export interface PacedIaOptions {
@@ -25,6 +25,10 @@ export interface PacedIaOptions {
   maxWaitMs?: number;
   /** Counts IA requests, 304s and 429s for the dashboard. */
   count?: (metric: string) => void;
+  /** The function's secret cache, which the key is read through. */
+  readSecret: ReadSecret;
+  /** How IA is reached (the platform's fetch by default). */
+  fetch?: typeof globalThis.fetch;
 }
 
 /** Every request counts against the key's budget, a 304 or a 429 too. */
@@ -47,7 +51,8 @@ export const createPacedIaClient = (options: PacedIaOptions): IaClient => {
     options.share === undefined || options.share >= 1 ? undefined : createPacer(Math.ceil(intervalMs / options.share));
   return createIaClient({
     ...options.ia,
-    apiKey: () => readSecret(options.apiKeySecret, { jsonField: 'apiKey', what: 'IA API key' }),
+    apiKey: () => options.readSecret(options.apiKeySecret, { jsonField: 'apiKey', what: 'IA API key' }),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.count ? { onResponse: responseMetrics(options.count) } : {}),
     pace: own
       ? async () => {

@@ -2,91 +2,131 @@
  * Exactly-once side effects: a function wrapped in Powertools idempotency, keyed by what the
  * caller says identifies the effect. For alerts that is attempt id + event type (+ reminder
  * number); for Slack posts, the channel plus that. A duplicate trigger, an SQS redelivery or a
- * concurrent run finds the key and does nothing; a failure deletes the key so the retry can act.
+ * concurrent run — in this function or another — finds the key and does nothing; a failure
+ * deletes the key so the retry can act.
  */
 
 import { randomUUID } from 'node:crypto';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyConfig,
+  IdempotencyItemNotFoundError,
+  IdempotencyRecordStatus,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { type Notification, notificationKey } from '../domain/notification.js';
+import type { LegacyPrefixes } from './legacy-key-prefixes.js';
 import { publishAlert, publishAlertEvent } from './publish.js';
 
-export interface OnceOptions {
+/**
+ * Every function's keys carry this prefix, not the function's name (Powertools' default): check
+ * and the sweep publish the same alerts and must find each other's keys.
+ */
+export const IDEMPOTENCY_KEY_PREFIX = 'ia-review-alerts';
+
+export interface IdempotencyOptions {
   dynamodb: DynamoDBClient;
   tableName: string;
   /** How long a done effect's key is kept; longer than any redelivery or watch. */
   expiresAfterSeconds: number;
+  /** Prefixes keys were written under before they were shared: an effect done under one is done. */
+  legacyPrefixes?: LegacyPrefixes;
 }
 
-export const createOnce = <T>(
-  effect: (payload: T) => Promise<void>,
-  keyOf: (payload: T) => string,
-  options: OnceOptions,
-) => {
-  const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: options.expiresAfterSeconds });
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName: options.tableName,
-    awsSdkV3Client: options.dynamodb,
-  });
-  // The nonce is not part of the key: it tells this call's own run from a stored earlier one.
-  const once = makeIdempotent(
-    async (request: { key: string; nonce: string; payload: T }) => {
-      await effect(request.payload);
-      return { nonce: request.nonce };
-    },
-    { persistenceStore, config },
-  );
-  return {
-    config,
-    async run(payload: T): Promise<'done' | 'duplicate'> {
-      const nonce = randomUUID();
-      const result = await once({ key: keyOf(payload), nonce, payload });
-      return result.nonce === nonce ? 'done' : 'duplicate';
-    },
-  };
-};
+export type Once<T> = (payload: T) => Promise<'done' | 'duplicate'>;
 
-export const createPublishOnce = (publish: (notification: Notification) => Promise<void>, options: OnceOptions) => {
-  const { config, run } = createOnce(publish, notificationKey, options);
+export interface Idempotency {
+  /** One config for all of a function's effects: each invocation's context is registered with it. */
+  readonly config: IdempotencyConfig;
+  once<T>(effect: (payload: T) => Promise<void>, keyOf: (payload: T) => string): Once<T>;
+}
+
+/** A function's exactly-once effects: one table, one key prefix, one config. */
+export const createIdempotency = (options: IdempotencyOptions): Idempotency => {
+  const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: options.expiresAfterSeconds });
+  const store = () => new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: options.dynamodb });
+  const persistenceStore = store();
+  const legacyStores = new Map<string, DynamoDBPersistenceLayer>();
+  /** Done under an old prefix: Powertools' own hashing and expiry, read through a layer of that prefix. */
+  const doneBefore = async (key: string) => {
+    for (const prefix of (await options.legacyPrefixes?.()) ?? []) {
+      let legacy = legacyStores.get(prefix);
+      if (!legacy) {
+        legacy = store();
+        legacy.configure({ config, keyPrefix: prefix });
+        legacyStores.set(prefix, legacy);
+      }
+      try {
+        if ((await legacy.getRecord({ key })).getStatus() === IdempotencyRecordStatus.COMPLETED) return true;
+      } catch (error) {
+        if (!(error instanceof IdempotencyItemNotFoundError)) throw error;
+      }
+    }
+    return false;
+  };
   return {
     config,
-    publishOnce: async (notification: Notification): Promise<'published' | 'duplicate'> =>
-      (await run(notification)) === 'done' ? 'published' : 'duplicate',
+    once<T>(effect: (payload: T) => Promise<void>, keyOf: (payload: T) => string): Once<T> {
+      // The nonce is not part of the key: it tells this call's own run from a stored earlier one.
+      const idempotent = makeIdempotent(
+        async (request: { key: string; nonce: string; payload: T }) => {
+          await effect(request.payload);
+          return { nonce: request.nonce };
+        },
+        { persistenceStore, config, keyPrefix: IDEMPOTENCY_KEY_PREFIX },
+      );
+      return async (payload) => {
+        const key = keyOf(payload);
+        if (await doneBefore(key)) return 'duplicate';
+        const nonce = randomUUID();
+        const result = await idempotent({ key, nonce, payload });
+        return result.nonce === nonce ? 'done' : 'duplicate';
+      };
+    },
   };
 };
 
 /**
+ * In-progress records expire with the invocation that wrote them (its remaining time), so a
+ * timeout or crash frees them for the retry; without the context they would stay in progress
+ * until the key itself expires, a month later.
+ */
+export const registerInvocations = (idempotency: Idempotency): MiddlewareObj<unknown, unknown, Error, Context> => ({
+  before: (request) => {
+    idempotency.config.registerLambdaContext(request.context);
+  },
+});
+
+export type PublishOnce = (notification: Notification) => Promise<'published' | 'duplicate'>;
+
+/**
  * Alerts and digests to the alerts topic, each once, and to the alert bus when there is one, each
  * once there too under its own key (`bus:<key>`): a retry after the bus refused finds the topic's
- * key done and publishes only the event. What check, the sweep and the digest publish with.
+ * key done and publishes only the event. `published` when this call did either (what
+ * `AlertsPublished` counts). What check, the sweep and the digest publish with.
  */
 export const createAlertPublisher = (
+  idempotency: Idempotency,
   sns: SNSClient,
-  dynamodb: DynamoDBClient,
-  settings: { alertsTopicArn: string; idempotencyTableName: string; alertDedupeSeconds: number; alertBus?: string },
+  settings: { alertsTopicArn: string; alertBus?: string | undefined },
   events?: EventBridgeClient,
-) => {
-  const options = {
-    dynamodb,
-    tableName: settings.idempotencyTableName,
-    expiresAfterSeconds: settings.alertDedupeSeconds,
-  };
-  const topic = createPublishOnce(publishAlert(sns, settings.alertsTopicArn), options);
-  if (!settings.alertBus || !events) return topic;
-  const bus = createOnce(
-    publishAlertEvent(events, settings.alertBus),
-    (notification: Notification) => `bus:${notificationKey(notification)}`,
-    options,
-  );
-  return {
-    config: topic.config,
-    publishOnce: async (notification: Notification): Promise<'published' | 'duplicate'> => {
-      const result = await topic.publishOnce(notification);
-      await bus.run(notification);
-      return result;
-    },
+): PublishOnce => {
+  const topic = idempotency.once(publishAlert(sns, settings.alertsTopicArn), notificationKey);
+  const bus =
+    settings.alertBus && events
+      ? idempotency.once(
+          publishAlertEvent(events, settings.alertBus),
+          (notification: Notification) => `bus:${notificationKey(notification)}`,
+        )
+      : undefined;
+  return async (notification) => {
+    const sent = await topic(notification);
+    const evented = bus ? await bus(notification) : 'duplicate';
+    return sent === 'done' || evented === 'done' ? 'published' : 'duplicate';
   };
 };

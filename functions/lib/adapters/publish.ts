@@ -97,15 +97,22 @@ export const publishAlert =
 
 /**
  * The alert as an EventBridge event: `detail` is the JSON SNS carries to SQS and Lambda (the same
- * trimmed alert, so one schema and within the 256 KB entry limit as well).
+ * trimmed alert, so one schema and within the 256 KB entry limit as well), and an alert's
+ * `account` always, `default` in a deployment of one key, as the SNS attribute says: a rule can
+ * only match a field that is there.
  */
-export const toAlertEvent = (busName: string, notification: Notification) => ({
-  EventBusName: busName,
-  Source: ALERT_EVENT_SOURCE,
-  DetailType: notification.eventType,
-  Detail: (JSON.parse(toPublishInput('', notification).Message as string) as { default: string }).default,
-  Time: new Date(notification.occurredAt),
-});
+export const toAlertEvent = (busName: string, notification: Notification) => {
+  const detail = JSON.parse(
+    (JSON.parse(toPublishInput('', notification).Message as string) as { default: string }).default,
+  ) as Record<string, unknown>;
+  return {
+    EventBusName: busName,
+    Source: ALERT_EVENT_SOURCE,
+    DetailType: notification.eventType,
+    Detail: JSON.stringify(isDigest(notification) ? detail : { ...detail, account: detail.account ?? DEFAULT_ACCOUNT }),
+    Time: new Date(notification.occurredAt),
+  };
+};
 
 export const publishAlertEvent =
   (events: EventBridgeClient, busName: string) =>

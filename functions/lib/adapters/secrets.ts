@@ -4,8 +4,10 @@
  * value as plain text or as a JSON object with one field, and an empty or invalid value is a
  * ConfigurationError that says how to fix it (the record is retried, not lost, meanwhile).
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError } from '../domain/errors.js';
+import { traced } from '../runtime/commons.js';
 
 export const SECRET_CACHE_SECONDS = 300;
 
@@ -16,6 +18,8 @@ export interface SecretShape {
   what: string;
   isValid?: (value: string) => boolean;
 }
+
+export type ReadSecret = (secretName: string, shape: SecretShape) => Promise<string>;
 
 /** The value inside a secret string; empty when there is none. */
 export const secretText = (secretValue: unknown, jsonField?: string): string => {
@@ -29,12 +33,16 @@ export const secretText = (secretValue: unknown, jsonField?: string): string => 
   }
 };
 
-export const readSecret = async (secretName: string, shape: SecretShape): Promise<string> => {
-  const value = secretText(await getSecret(secretName, { maxAge: SECRET_CACHE_SECONDS }), shape.jsonField);
-  if (value === '' || (shape.isValid && !shape.isValid(value))) {
-    throw new ConfigurationError(
-      `secret ${secretName} holds no ${shape.what}: set it with "aws secretsmanager put-secret-value --secret-id ${secretName} --secret-string <value>"`,
-    );
-  }
-  return value;
+/** One cache per execution environment, on the function's own client (its own, unless given one). */
+export const secretReader = (client?: SecretsManagerClient): ReadSecret => {
+  const provider = new SecretsProvider({ awsSdkV3Client: client ?? traced(new SecretsManagerClient({})) });
+  return async (secretName, shape) => {
+    const value = secretText(await provider.get(secretName, { maxAge: SECRET_CACHE_SECONDS }), shape.jsonField);
+    if (value === '' || (shape.isValid && !shape.isValid(value))) {
+      throw new ConfigurationError(
+        `secret ${secretName} holds no ${shape.what}: set it with "aws secretsmanager put-secret-value --secret-id ${secretName} --secret-string <value>"`,
+      );
+    }
+    return value;
+  };
 };

@@ -99,13 +99,21 @@ export const scopeToAccount = <D extends ObservationDeps & { count: Count }>(
 });
 
 /**
- * Each account's dependencies, built once on first use; a request without an account is for the
- * first. An account this deployment does not serve is a bad request, never a guess.
+ * The account of a request that names none: `default` when the deployment has it — a request
+ * written before `iaAccounts` (an in-flight re-check, a source or trigger of then) belongs to the
+ * key the deployment had, whose state keeps the bare ids — else the first.
+ */
+export const unnamedAccount = (accounts: Accounts): IaAccount =>
+  accounts.list.find((a) => a.name === DEFAULT_ACCOUNT) ?? (accounts.list[0] as IaAccount);
+
+/**
+ * Each account's dependencies, built once on first use; a request without an account is for
+ * `unnamedAccount`. An account this deployment does not serve is a bad request, never a guess.
  */
 export const accountRouter = <D>(accounts: Accounts, build: (account: IaAccount) => D) => {
   const built = new Map<string, D>();
   return (name?: string): D => {
-    const account = name === undefined ? accounts.list[0] : accounts.list.find((a) => a.name === name);
+    const account = name === undefined ? unnamedAccount(accounts) : accounts.list.find((a) => a.name === name);
     if (!account) {
       throw new InvalidMessageError(
         `account "${name}" is not one of this deployment's (${accounts.list.map((a) => a.name).join(', ')})`,

@@ -12,6 +12,7 @@ export const OUTPUTS = {
   slackDeadLetterQueueUrl: 'SlackDeadLetterQueueUrl',
   includeCandidateEmail: 'IncludeCandidateEmail',
   dashboardUrl: 'DashboardUrl',
+  iaRatePerSecond: 'IaRatePerSecond',
 } as const;
 
 /** A channel's buffer queue output is described as this, followed by the channel's name. */
@@ -19,3 +20,6 @@ export const SLACK_BUFFER_OUTPUT_DESCRIPTION = 'Buffer queue of Slack channel';
 
 /** Each IA account's key secret output (with `iaAccounts`), followed by the account's name. */
 export const ACCOUNT_KEY_OUTPUT_DESCRIPTION = 'Secret holding the IA API key of account ';
+
+/** Each IA account's request rate output (with `iaAccounts`), followed by the account's name. */
+export const ACCOUNT_RATE_OUTPUT_DESCRIPTION = 'IA requests per second allowed to the key of account ';

@@ -15,6 +15,7 @@ import type {
   AlertEnvironment,
   EnvironmentOf,
   IaEnvironment,
+  LambdaEnvironment,
   LifecycleEnvironment,
   RenderEnvironment,
   RetryEnvironment,
@@ -110,7 +111,9 @@ export const alertDedupeSeconds = (env: EnvironmentOf<Pick<AlertEnvironment, 'AL
   numberEnv(env, 'ALERT_DEDUPE_SECONDS', ALERT_DEDUPE_DAYS * 86_400, { min: 60 });
 
 /** What every function that publishes alerts exactly once reads: the topic, its dedupe table, the state table. */
-export const loadAlertSettings = (env: EnvironmentOf<AlertEnvironment>) => ({
+export const loadAlertSettings = (env: EnvironmentOf<AlertEnvironment & LambdaEnvironment>) => ({
+  /** Lambda's name for the function: where its keys were written before they were shared. */
+  functionName: read(env, 'AWS_LAMBDA_FUNCTION_NAME'),
   alertsTopicArn: requireEnv(env, 'ALERTS_TOPIC_ARN'),
   stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
   idempotencyTableName: requireEnv(env, 'IDEMPOTENCY_TABLE_NAME'),
@@ -163,10 +166,11 @@ export const loadAccounts = (env: EnvironmentOf<LifecycleEnvironment>, ia: IaSet
 };
 
 /** What `check` and the sweep share: both look at attempts through the paced IA client and apply the lifecycle. */
-export const loadLifecycleSettings = (env: EnvironmentOf<LifecycleEnvironment>) => {
+export const loadLifecycleSettings = (env: EnvironmentOf<LifecycleEnvironment & LambdaEnvironment>) => {
   const ia = loadIaSettings(env);
   return {
     ...loadAlertSettings(env),
+    legacyKeyPrefixesParameter: read(env, 'LEGACY_KEY_PREFIXES_PARAMETER'),
     checksQueueUrl: requireEnv(env, 'CHECKS_QUEUE_URL'),
     rateLimitTableName: requireEnv(env, 'RATE_LIMIT_TABLE_NAME'),
     ia,

@@ -9,6 +9,12 @@
 /** What a loader takes: the contract's names, each possibly unset (it checks what is required). */
 export type EnvironmentOf<Contract> = { readonly [Name in keyof Contract]?: string | undefined };
 
+/** What Lambda itself sets in every function's environment (the stack cannot set these). */
+export interface LambdaEnvironment {
+  /** The function's name: the prefix Powertools gave idempotency keys before 0.3, each function its own. */
+  readonly AWS_LAMBDA_FUNCTION_NAME?: string;
+}
+
 /** How a failing SQS record is retried (record-disposition.ts): the stack keeps the defaults. */
 export interface RetryEnvironment {
   readonly RETRY_MAX_RECEIVES?: string;
@@ -59,4 +65,9 @@ export interface LifecycleEnvironment extends AlertEnvironment, IaEnvironment, W
   /** Several IA accounts as JSON: name, apiKeySecret, ratePerSecond, sweep (runtime/config.ts). */
   readonly IA_ACCOUNTS?: string;
   readonly RATE_LIMIT_TABLE_NAME: string;
+  /**
+   * The SSM parameter naming check's and the sweep's functions: up to 0.2 each wrote its alerts'
+   * idempotency keys under its own name, and those keys still count until they expire.
+   */
+  readonly LEGACY_KEY_PREFIXES_PARAMETER?: string;
 }

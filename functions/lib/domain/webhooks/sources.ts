@@ -35,7 +35,7 @@ export const sourceSchema = z
       .string({ error: 'is required' })
       .check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: 'must be 1-32 lower-case letters, digits or dashes' })),
     kind: z.enum(SOURCE_KINDS, { error: `must be one of ${SOURCE_KINDS.join(', ')}` }),
-    /** The IA account its ids belong to (`iaAccounts`); the first account when absent. */
+    /** The IA account its ids belong to (`iaAccounts`); when absent, `default` if there is one, else the first. */
     account: z.optional(z.string().check(z.regex(ACCOUNT_NAME, { error: 'must be an account name (a-z, 0-9, "-")' }))),
     /** Name or ARN of the secret holding the signing secret (or callback token). */
     secretName: z.string({ error: 'is required' }).check(z.minLength(1)),

@@ -1,0 +1,42 @@
+/**
+ * How check, the sweep and the digest publish: alerts exactly once across all three (one key
+ * prefix), to the topic and to the alert bus when there is one, and keys of older versions still
+ * counted. The bus and SSM clients are made only where a function needs them.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { traced } from '../runtime/commons.js';
+import type { FunctionRuntime } from '../runtime/function-runtime.js';
+import { legacyKeyPrefixes } from './legacy-key-prefixes.js';
+import { createAlertPublisher, createIdempotency } from './publish-once.js';
+
+export interface PublishingSettings {
+  functionName?: string | undefined;
+  alertsTopicArn: string;
+  idempotencyTableName: string;
+  alertDedupeSeconds: number;
+  alertBus?: string | undefined;
+  legacyKeyPrefixesParameter?: string | undefined;
+}
+
+export const alertPublishing = (settings: PublishingSettings, runtime: FunctionRuntime, dynamodb: DynamoDBClient) => {
+  const parameter = settings.legacyKeyPrefixesParameter;
+  const idempotency = createIdempotency({
+    dynamodb,
+    tableName: settings.idempotencyTableName,
+    expiresAfterSeconds: settings.alertDedupeSeconds,
+    legacyPrefixes: legacyKeyPrefixes({
+      ...(settings.functionName ? { functionName: settings.functionName } : {}),
+      ...(parameter ? { parameter: { ssm: runtime.aws?.ssm ?? traced(new SSMClient({})), name: parameter } } : {}),
+    }),
+  });
+  const publishOnce = createAlertPublisher(
+    idempotency,
+    runtime.aws?.sns ?? traced(new SNSClient({})),
+    settings,
+    settings.alertBus ? (runtime.aws?.events ?? traced(new EventBridgeClient({}))) : undefined,
+  );
+  return { idempotency, publishOnce };
+};

@@ -1,0 +1,130 @@
+/**
+ * `sweep`: on a schedule, walks IA's assignment list and puts every completed attempt through the
+ * lifecycle, so attempts nobody sent an event for are alerted and open ones are watched without
+ * re-checks of their own. Wiring only; the rules are in sweep-run.ts.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { alertPublishing } from '#lib/adapters/alert-publishing.js';
+import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
+import { countAwaiting } from '#lib/adapters/awaiting-review.js';
+import { createAccountIaClient } from '#lib/adapters/paced-ia-client.js';
+import { registerInvocations } from '#lib/adapters/publish-once.js';
+import { outgoingChecks } from '#lib/adapters/queues.js';
+import { secretReader } from '#lib/adapters/secrets.js';
+import { CURSOR_KEY, dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
+import { accountCount, accountKey, accountRouter, type IaAccount, scopeToAccount } from '#lib/domain/accounts.js';
+import { pacedIntervalMs } from '#lib/domain/defaults.js';
+import { describeError } from '#lib/domain/errors.js';
+import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
+import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
+import { loadSweepConfig } from './config.js';
+import { runSweep, type SweepReport } from './sweep-run.js';
+
+export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) => {
+  const config = loadSweepConfig(runtime.env);
+  const sqs = runtime.aws?.sqs ?? traced(new SQSClient({}));
+  const dynamodb = runtime.aws?.dynamodb ?? traced(new DynamoDBClient({}));
+  const { idempotency, publishOnce } = alertPublishing(config, runtime, dynamodb);
+  const rechecks = outgoingChecks(sqs, config.checksQueueUrl);
+  const SWEEP = new Set(['sweep']);
+  const states = dynamoStateStore(dynamodb, config.stateTableName);
+  const readSecret = secretReader(runtime.aws?.secrets);
+  // Each account's paced client, built once: warm runs keep its schedule position and key cache.
+  const iaFor = accountRouter(config.accounts, (account) =>
+    createAccountIaClient(account, {
+      ...config,
+      dynamodb,
+      readSecret,
+      ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
+      count: accountCount(count, account.name, config.accounts.labelled),
+      share: account.sweep?.budgetShare ?? config.budgetShare,
+      // Booked further ahead than two slots means triggered checks are waiting: they go first.
+      maxWaitMs: 50 + 2 * pacedIntervalMs(account.ratePerSecond),
+    }),
+  );
+
+  /** One account's walk: its key and schedule, its share of them, its cursor, its settings. */
+  const sweepAccount = (
+    account: IaAccount,
+    context: Context,
+    awaiting: () => ReturnType<typeof countAwaiting>,
+  ): Promise<SweepReport> => {
+    const scoped = scopeToAccount(
+      { states, publishOnce, schedule: rechecks.add, render: config.render, watch: config.watch, count },
+      account.name,
+      config.accounts.labelled,
+    );
+    return runSweep({
+      ...scoped,
+      ia: iaFor(account.name),
+      cursors: dynamoCursorStore(
+        dynamodb,
+        config.stateTableName,
+        `${context.awsRequestId ?? randomUUID()}`,
+        accountKey(account.name, CURSOR_KEY),
+      ),
+      flush: async () => {
+        const { unsent, reason } = await rechecks.flush(SWEEP);
+        // The looks stay saved; the next walk schedules what is still needed.
+        if (unsent.length > 0) {
+          logger.warn('sweep re-checks not scheduled', { reason, account: account.name });
+          metrics.addMetric('RechecksNotScheduled', MetricUnit.Count, 1);
+        }
+      },
+      now: () => new Date(),
+      settings: {
+        ...config.sweep,
+        ...(account.sweep?.horizonDays === undefined ? {} : { horizonDays: account.sweep.horizonDays }),
+        ...(account.sweep?.headDays === undefined ? {} : { headDays: account.sweep.headDays }),
+        runSeconds: Math.min(config.sweep.runSeconds, Math.floor(context.getRemainingTimeInMillis() / 1000) - 20),
+      },
+      awaiting,
+      log: config.accounts.labelled ? logger.createChild({ persistentKeys: { account: account.name } }) : logger,
+    });
+  };
+
+  /** Every account's walk at once: each has its own key and 1 request/second. */
+  const lambdaHandler = async (
+    _event: unknown,
+    context: Context,
+  ): Promise<SweepReport | { accounts: Record<string, SweepReport> }> => {
+    // The awaiting-review index is the whole table's: counted once a run, whatever the accounts.
+    let counted: ReturnType<typeof countAwaiting> | undefined;
+    const awaiting = () => {
+      counted ??= countAwaiting(dynamodb, config.stateTableName);
+      return counted;
+    };
+    // One account's walk failing (its cursor unreadable) does not stop the others'.
+    const settled = await Promise.allSettled(
+      config.accounts.list.map((account) => sweepAccount(account, context, awaiting)),
+    );
+    const failed = config.accounts.list.flatMap((account, i) => {
+      const result = settled[i] as PromiseSettledResult<SweepReport>;
+      return result.status === 'rejected' ? [{ account: account.name, error: result.reason as unknown }] : [];
+    });
+    if (failed.length > 0) {
+      for (const { account, error } of failed)
+        logger.error('sweep run of an account failed', { account, ...describeError(error) });
+      // The function's errors alarm sees it; every other account's walk is done and saved.
+      throw new AggregateError(
+        failed.map((f) => f.error),
+        `sweep failed for ${failed.map((f) => f.account).join(', ')}`,
+      );
+    }
+    const reports = settled.map((result) => (result as PromiseFulfilledResult<SweepReport>).value);
+    if (!config.accounts.labelled) return reports[0] as SweepReport;
+    return {
+      accounts: Object.fromEntries(config.accounts.list.map((account, i) => [account.name, reports[i] as SweepReport])),
+    };
+  };
+
+  return middy(lambdaHandler)
+    .use(observability({ coldStartMetric: true }))
+    .use(registerInvocations(idempotency));
+};
