@@ -82,6 +82,9 @@ const kindsOf = (resource: unknown): string[] => {
   if (resource === '*') return ['*'];
   if (Array.isArray(resource)) return resource.flatMap(kindsOf);
   const text = JSON.stringify(resource);
+  // An SSM parameter's ARN is joined from its path: the last part names it.
+  const parameter = text.includes(':parameter/') ? /\/([a-z-]+)"\]\]\}$/.exec(text)?.[1] : undefined;
+  if (parameter) return [parameter];
   const logicalId = /"(?:Ref|Fn::GetAtt)":\[?"([A-Za-z0-9]+)"/.exec(text)?.[1] ?? '';
   const kind = KINDS.find(([pattern]) => pattern.test(logicalId))?.[1] ?? `unknown ${logicalId}`;
   return [text.includes('/index/') ? `${kind}/index` : kind];

@@ -44,6 +44,8 @@ const resources = (input: Record<string, unknown>): string[] => {
   if (input.QueueUrl) return [resourceKind(last(input.QueueUrl, '/'))];
   if (input.TopicArn) return [resourceKind(last(input.TopicArn, ':'))];
   if (input.SecretId) return [resourceKind(last(input.SecretId, ':'))];
+  // An SSM parameter, by the last part of its path.
+  if (typeof input.Name === 'string') return [last(input.Name, '/')];
   if (Array.isArray(input.Entries))
     return [
       ...new Set(

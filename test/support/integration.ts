@@ -20,7 +20,7 @@ import { asFunction, recordAwsCalls, saveAwsCalls } from './aws-calls.js';
 export const QUIET_POWERTOOLS = {
   POWERTOOLS_TRACE_ENABLED: 'false',
   POWERTOOLS_METRICS_DISABLED: 'true',
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'SILENT',
 };
 
 type Extra = Omit<ProvisionOptions, 'endpoint' | 'prefix' | 'apiKey'>;
@@ -89,4 +89,22 @@ export const loadHandler = async <T>(
 ): Promise<T> => {
   Object.assign(process.env, env);
   return asFunction(fn, ((await import(`../../functions/${fn}/handler.js`)) as { handler: T }).handler);
+};
+
+const FACTORIES = {
+  check: async () => (await import('../../functions/check/check-function.js')).createCheckHandler,
+  ingest: async () => (await import('../../functions/ingest/ingest-function.js')).createIngestHandler,
+  sweep: async () => (await import('../../functions/sweep/sweep-function.js')).createSweepHandler,
+  digest: async () => (await import('../../functions/digest/digest-function.js')).createDigestHandler,
+  'notify-slack': async () =>
+    (await import('../../functions/notify-slack/notify-slack-function.js')).createNotifySlackHandler,
+} as const;
+
+/**
+ * One more execution environment of a function, with an environment of its own on top of the
+ * suite's (another function name, another deployment's settings): what its factory makes of it.
+ */
+export const makeHandler = async <T>(fn: FunctionName, env: Record<string, string | undefined> = {}): Promise<T> => {
+  const create = (await FACTORIES[fn]()) as (runtime: { env: Record<string, string | undefined> }) => unknown;
+  return asFunction(fn, create({ env: { ...process.env, ...env } }) as T);
 };

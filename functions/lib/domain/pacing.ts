@@ -73,6 +73,8 @@ const LEAD_HALF_LIFE_MS = 60_000;
  */
 export const LATE_SHARE = 0.02;
 export const CLOCK_SKEW_SHARE = 0.028;
+/** Timers fire a millisecond or two late as a matter of course: lateness under this is not lateness. */
+const MIN_LATE_MS = 4;
 
 /**
  * The pacer for a key: its shared schedule when one is given (what every deployed function books
@@ -101,7 +103,7 @@ export const createSharedPacer = (store: SlotStore, options: SharedPacerOptions)
   const clock = options.clock ?? systemClock;
   const maxWaitMs = options.maxWaitMs ?? 10_000;
   const leadMs = options.leadMs ?? 20;
-  const lateMs = options.lateMs ?? Math.floor(options.intervalMs * LATE_SHARE);
+  const lateMs = options.lateMs ?? Math.max(Math.floor(options.intervalMs * LATE_SHARE), MIN_LATE_MS);
   // The slot this process last booked: usually still the schedule's head, which saves the read.
   let lastKnown: number | undefined;
   // How long booking writes take lately (a moving average that fades): an idle schedule books that far ahead.
@@ -120,7 +122,7 @@ export const createSharedPacer = (store: SlotStore, options: SharedPacerOptions)
           'the rate budget is booked ahead; come back later',
         );
       }
-      const lead = Math.min(Math.max(leadMs, Math.ceil(2 * recentWriteMs(now))), options.intervalMs);
+      const lead = Math.max(leadMs, Math.min(Math.ceil(2 * recentWriteMs(now)), options.intervalMs));
       const slot = Math.max(now + lead, current ?? 0);
       const next = slot + options.intervalMs;
       const writing = clock.now();
