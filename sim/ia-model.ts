@@ -8,10 +8,7 @@
  * assignment (fixtures), quirks included; names and step titles are hostile text.
  */
 
-import { parseAssignment, parseAssignmentPage, parseAttempt } from '#lib/domain/attempt-schema.js';
-import { NotFoundError, RateLimitedError, UpstreamError } from '#lib/domain/errors.js';
-import { type IaClient, NOT_MODIFIED } from '#lib/domain/ia.js';
-import type { Clock, Pacer } from '#lib/domain/pacing.js';
+import type { Clock } from '#lib/domain/pacing.js';
 import { readFixture } from '../local/ia-fixtures.js';
 import type { Random } from './random.js';
 
@@ -71,6 +68,8 @@ const seed = () => readFixture('assignment.json') as { assignment: Record<string
 
 export interface IaModelOptions {
   assignmentsPerDay: number;
+  /** The account's API key: a request with another is refused (401). */
+  apiKey: string;
   /** The sim's last instant: nothing is created after it. */
   end: number;
 }
@@ -101,6 +100,7 @@ export class IaModel {
   private lastAccepted = Number.NEGATIVE_INFINITY;
   private seq = 0;
   private readonly fixture = seed().assignment;
+  private readonly apiKey: string;
 
   constructor(
     private readonly rng: Random,
@@ -110,6 +110,7 @@ export class IaModel {
     private readonly options: IaModelOptions,
     private readonly trace: (line: string) => void = () => undefined,
   ) {
+    this.apiKey = options.apiKey;
     this.clamps.push({ from: 0, per: 20 });
     this.etagModes.push({ from: 0, mode: 'all' });
     // The world's future, drawn up front so faults do not depend on the pipeline's choices.
@@ -254,34 +255,90 @@ export class IaModel {
 
   // --- the API ---------------------------------------------------------------------------------
 
-  /** One request as IA sees it: the key's limit, outages and random faults, then the answer. */
-  private async serve<T>(caller: string, path: string, answer: (t: number) => Answer<T>) {
+  /** Who is calling: the function whose container runs the request, or the harness's caller. */
+  caller = () => 'unknown';
+
+  /**
+   * One HTTP request as IA answers it: the key's limit, outages and random faults, then the
+   * answer. A request that times out never answers; the client's own timeout aborts it.
+   */
+  async handle(request: Request): Promise<Response> {
     const t = this.clock.now();
-    const outage = this.outageAt(t);
-    const tooSoon = t - this.lastAccepted < 1000;
+    const url = new URL(request.url);
+    const path = url.pathname.replace(/^\/v1/, '') + url.search;
+    const caller = this.caller();
     const log = (status: number) => {
       this.requests.push({ at: t, caller, path, status });
       this.trace(`IA ${caller} ${path} ${status}`);
     };
-    if (tooSoon) {
+    if (request.headers.get('authorization') !== `token ${this.apiKey}`) {
+      log(401);
+      return json(401, { error: 'unauthorized' });
+    }
+    const outage = this.outageAt(t);
+    if (t - this.lastAccepted < 1000) {
       log(429);
-      throw new RateLimitedError(1, 'IA answered 429 Too Many Requests');
+      return json(429, { error: 'rate limited' }, { 'retry-after': '1' });
     }
     this.lastAccepted = t;
     if (outage?.kind === 'timeout' || (!outage && this.faults.chance(0.003))) {
       log(0);
-      await this.clock.sleep(5_000);
-      throw new UpstreamError('IA did not answer within 5000 ms');
+      return new Promise((_, reject) =>
+        request.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+      );
     }
     if (outage || this.faults.chance(0.005)) {
       log(503);
-      throw new UpstreamError('IA answered 503', 503);
+      return json(503, { error: 'unavailable' });
     }
-    const result = answer(t);
+    const result = this.answer(path, url, t);
     log(result.status);
     if (result.about) this.trace(`  ${result.about}`);
-    if (result.status === 404) throw new NotFoundError(`IA answered 404 for ${path}`);
-    return result;
+    if (result.status === 404) return json(404, { error: 'not found' });
+    const ifNoneMatch = request.headers.get('if-none-match');
+    if (result.etag && ifNoneMatch === result.etag)
+      return new Response(null, { status: 304, headers: { etag: result.etag } });
+    return json(200, result.value, result.etag ? { etag: result.etag } : {});
+  }
+
+  private answer(path: string, url: URL, t: number): Answer<unknown> {
+    const attempt = /^\/attempts\/([^/]+)\.json$/.exec(url.pathname.replace(/^\/v1/, ''));
+    if (attempt) return this.attemptAt(decodeURIComponent(attempt[1] as string), t);
+    const assignment = /^\/assignments\/([^/]+)\.json$/.exec(url.pathname.replace(/^\/v1/, ''));
+    if (assignment) {
+      const s = this.assignments.find((x) => x.id === decodeURIComponent(assignment[1] as string));
+      return s && this.listed(s, t)
+        ? { status: 200, value: { assignment: this.rawAssignment(s, t) } }
+        : { status: 404 };
+    }
+    if (url.pathname.endsWith('/assignments.json')) {
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const per = Number(url.searchParams.get('per') ?? 100);
+      const served = Math.min(per, this.latest(this.clamps, t).per);
+      const view = this.listView(t);
+      const pages = Math.max(1, Math.ceil(view.length / served));
+      // IA paginates, then leaves hidden items out: a page with one comes up short.
+      const items = view.slice((page - 1) * served, page * served).filter((s) => !this.hidden(s, t));
+      const value = {
+        meta: { total_count: String(view.length), count: items.length, pages },
+        results: items.map((s) => ({ assignment: this.rawAssignment(s, t) })),
+      };
+      const mode = this.latest(this.etagModes, t).mode;
+      const tagged = mode === 'all' || (mode === 'odd' && page % 2 === 1);
+      const about = `page ${page}: ${items.flatMap((s) => s.attempts.map((a) => a.id)).join(' ')}`;
+      return { status: 200, value, about, ...(tagged ? { etag: this.etagOf(value) } : {}) };
+    }
+    void path;
+    return { status: 404 };
+  }
+
+  private attemptAt(id: string, t: number): Answer<unknown> {
+    const a = this.attempts.get(id);
+    const parent = a && this.assignments.find((s) => s.id === a.assignmentId);
+    if (!a || !parent || t < a.startedAt || (parent.deletedAt !== undefined && t >= parent.deletedAt))
+      return { status: 404 };
+    const value = { attempt: this.rawAttempt(a, t) };
+    return { status: 200, value, etag: this.etagOf(value) };
   }
 
   private etagOf(body: unknown) {
@@ -289,63 +346,6 @@ export class IaModel {
     const text = JSON.stringify(body);
     for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
     return `W/"${(h >>> 0).toString(16)}"`;
-  }
-
-  /** A client of the port, as one caller (a function or the CLI) sees IA through its pacer. */
-  client(caller: string, pace: Pacer, alive: () => void = () => undefined): IaClient {
-    const attemptAt = (id: string, t: number) => {
-      const a = this.attempts.get(id);
-      const parent = a && this.assignments.find((s) => s.id === a.assignmentId);
-      if (!a || !parent || t < a.startedAt || (parent.deletedAt !== undefined && t >= parent.deletedAt))
-        return { status: 404 };
-      const value = { attempt: this.rawAttempt(a, t) };
-      return { status: 200, value, etag: this.etagOf(value) };
-    };
-    const call = async <T>(path: string, answer: (t: number) => Answer<T>) => {
-      alive();
-      await pace();
-      alive();
-      return this.serve(caller, path, answer);
-    };
-    return {
-      getAttempt: async (id) => {
-        const r = await call(`/attempts/${id}`, (t) => attemptAt(id, t));
-        return { value: parseAttempt(r.value), ...(r.etag ? { etag: r.etag } : {}) };
-      },
-      getAttemptIfChanged: async (id, etag) => {
-        const r = await call(`/attempts/${id}`, (t) => attemptAt(id, t));
-        if (r.etag === etag) return NOT_MODIFIED;
-        return { value: parseAttempt(r.value), ...(r.etag ? { etag: r.etag } : {}) };
-      },
-      getAssignment: async (id) => {
-        const r = await call(`/assignments/${id}`, (t) => {
-          const s = this.assignments.find((x) => x.id === id);
-          return s && s.createdAt <= t && !(s.deletedAt !== undefined && t >= s.deletedAt)
-            ? { status: 200, value: { assignment: this.rawAssignment(s, t) } }
-            : { status: 404 };
-        });
-        return { value: parseAssignment(r.value) };
-      },
-      listAssignments: async (page, per, options) => {
-        const r = await call(`/assignments?page=${page}&per=${per}`, (t) => {
-          const served = Math.min(per, this.latest(this.clamps, t).per);
-          const view = this.listView(t);
-          const pages = Math.max(1, Math.ceil(view.length / served));
-          // IA paginates, then leaves hidden items out: a page with one comes up short.
-          const items = view.slice((page - 1) * served, page * served).filter((s) => !this.hidden(s, t));
-          const value = {
-            meta: { total_count: String(view.length), count: items.length, pages },
-            results: items.map((s) => ({ assignment: this.rawAssignment(s, t) })),
-          };
-          const mode = this.latest(this.etagModes, t).mode;
-          const tagged = mode === 'all' || (mode === 'odd' && page % 2 === 1);
-          const about = `page ${page}: ${items.flatMap((s) => s.attempts.map((a) => a.id)).join(' ')}`;
-          return { status: 200, value, about, ...(tagged ? { etag: this.etagOf(value) } : {}) };
-        });
-        if (options?.etag !== undefined && r.etag === options.etag) return NOT_MODIFIED;
-        return { value: parseAssignmentPage(r.value), ...(r.etag ? { etag: r.etag } : {}) };
-      },
-    };
   }
 
   /** When the next assignment is created, given the rate. */
@@ -365,3 +365,6 @@ export class IaModel {
 }
 
 export const TIME = { MINUTE, HOUR, DAY };
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });

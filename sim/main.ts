@@ -3,6 +3,7 @@
  * deterministic simulation and prints the invariants it broke (with a replayable seed and a short
  * trace) and how fast it ran (simulated attempt-days per second). Exit 1 when an invariant broke.
  */
+import './quiet.js';
 import { parseArgs } from 'node:util';
 import { describeViolation, simulate } from './simulate.js';
 

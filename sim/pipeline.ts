@@ -1,36 +1,47 @@
 /**
- * The pipeline in the simulated world: the real domain code of ingest, check, the sweep and the
- * CLI's IA commands, wired to the in-memory ports and the model of IA, driven by virtual time.
- * Only the wiring here is the simulation's; every decision is the functions' own.
+ * The pipeline in the simulated world, as it is deployed: the stack is synthesised and deployed
+ * onto the in-memory cloud (local/deployment.ts), and each of the five functions runs under its
+ * own identity in containers of its own (sim/lambda.ts), made by the same factory its Lambda
+ * entry calls, its AWS calls going through real SDK clients, its IA calls through ky to a model
+ * of IA. Around them: Lambda's event sources and schedules, the HTTP API, EventBridge's rules
+ * (the template's own), SNS's subscriptions, Slack's rate limit, senders and an operator. Only
+ * I/O and time are the simulation's; every decision is the functions' own.
  */
 
-import type { SQSRecord } from 'aws-lambda';
-import { accountRouter, DEFAULT_ACCOUNT, scopeToAccount } from '#lib/domain/accounts.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { Duration, type Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createIaClient } from '#lib/adapters/ia-client.js';
+import { dynamoSlotStore } from '#lib/adapters/shared-pacer.js';
+import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import { walkAssignments } from '#lib/domain/assignment-walk.js';
-import type { CheckMessage } from '#lib/domain/check-message.js';
-import { pacedIntervalMs, SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
-import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
-import { createPacer, createSharedPacer, keyPacer, type Pacer } from '#lib/domain/pacing.js';
-import { redriveMaxReceiveCount } from '#lib/domain/record-disposition.js';
+import { iaScheduleKey, pacedIntervalMs } from '#lib/domain/defaults.js';
+import { keyPacer } from '#lib/domain/pacing.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
-import type { Source } from '#lib/domain/webhooks/sources.js';
-import { createRecordHandler } from '../functions/check/record-handler.js';
-import { ingestRequest } from '../functions/ingest/ingest-request.js';
-import { runSweep } from '../functions/sweep/sweep-run.js';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { StoredRecord } from '#lib/domain/attempt-store.js';
+import { type Notification, notificationKey } from '#lib/domain/notification.js';
+import { loadWatchSettings } from '#lib/runtime/config.js';
+import type { FunctionRuntime } from '#lib/runtime/function-runtime.js';
+import { WebhookSourceKind } from '../infra/index.js';
+import { type Deployment, deploy, type FunctionKind } from '../local/deployment.js';
+import { synthesize } from '../local/synth.js';
+import { type MemoryCloud as Cloud, MemoryCloud } from './aws/cloud.js';
+import { memoryProvisioner } from './aws/provisioner.js';
+import { type AwsCall, memoryRequestHandler } from './aws/wire.js';
 import { IaModel, TIME } from './ia-model.js';
 import {
-  Crash,
-  Invocation,
-  MemoryCursor,
-  MemoryDedupe,
-  MemoryIdempotency,
-  MemorySlots,
-  MemoryStates,
-  MemoryTopic,
-  SimQueue,
-} from './memory-aws.js';
+  type Container,
+  type ContainerFaults,
+  FunctionService,
+  type Handler,
+  invokeAsync,
+  startEventSource,
+} from './lambda.js';
 import { Random } from './random.js';
-import { VirtualTime } from './virtual-time.js';
+import { type ExecutionContext, executionContexts, VirtualTime } from './virtual-time.js';
 
 export interface SimOptions {
   seed: number;
@@ -40,6 +51,14 @@ export interface SimOptions {
   crashRate?: number;
   /** IA accounts, each its own model of IA (the same ids in each), key, sweep and webhook source. @default 1 */
   accounts?: number;
+  /** Every alert also as an event on the default bus, where the checks' EventBridge trigger listens. @default on for odd seeds */
+  alertBus?: boolean;
+}
+
+export interface Published {
+  at: number;
+  notification: Notification;
+  bytes: number;
 }
 
 export interface Delivery {
@@ -47,339 +66,370 @@ export interface Delivery {
   /** The IA account whose source the event went to. */
   account: string;
   at: number;
+  /** How it came: a signed webhook through the HTTP API, or an event on the default bus. */
+  via: 'webhook' | 'eventbridge';
   attemptId?: string;
   assignmentId?: string;
-  /** Whether the payload names an id at all (a signed event of a kind we do not map has none). */
   statuses: number[];
   bodies: Array<Record<string, unknown>>;
 }
 
 const START = Date.UTC(2026, 0, 5, 6, 0, 0);
-const SOURCE: Source = {
-  name: 'ats',
-  kind: 'standard-webhooks',
-  secretName: 'sim/ats',
-  attemptIdPath: 'data.attemptId',
-  assignmentIdPath: 'data.assignmentId',
-};
-const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+const STACK = 'Sim';
 /** Standard Webhooks' own retry schedule after a failed delivery. */
 const SENDER_RETRIES_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
-const IA_KEY = 'ia-key#sim';
 const ACCOUNT_NAMES = ['agency-a', 'agency-b', 'agency-c'];
-const CHECK_TIMEOUT_MS = 60_000;
-const CHECK_CONCURRENCY = 2;
-const INGEST_TIMEOUT_MS = 10_000;
-const SWEEP_PAGE_SIZE = 20;
-/** The checks queue as the stack configures it. */
-export const CHECKS_QUEUE = { visibilitySeconds: 360, maxReceiveCount: redriveMaxReceiveCount() };
+const SLACK_CHANNEL = 'reviews';
+const SLACK_HOST = 'hooks.slack.com';
+const SIGNING_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+/** Any two containers' clocks within this of each other (pacing.ts CLOCK_SKEW_SHARE at 1 request/s). */
+export const CLOCK_SKEW_MS = 29;
+
+const FACTORIES: Record<FunctionKind, () => Promise<(runtime: FunctionRuntime) => unknown>> = {
+  check: async () => (await import('../functions/check/check-function.js')).createCheckHandler,
+  ingest: async () => (await import('../functions/ingest/ingest-function.js')).createIngestHandler,
+  sweep: async () => (await import('../functions/sweep/sweep-function.js')).createSweepHandler,
+  digest: async () => (await import('../functions/digest/digest-function.js')).createDigestHandler,
+  'notify-slack': async () =>
+    (await import('../functions/notify-slack/notify-slack-function.js')).createNotifySlackHandler,
+};
 
 export type World = Awaited<ReturnType<typeof buildWorld>>;
 
-export const buildWorld = (options: SimOptions) => {
+export const buildWorld = async (options: SimOptions) => {
   const time = new VirtualTime(START);
   const world = new Random(options.seed);
   const faults = new Random(options.seed * 7919 + 17);
+  // Jitter in the SDK's and ky's retries, Powertools' and ours: seeded like the rest.
+  const jitter = new Random(options.seed * 31 + 5);
   const end = START + options.days * TIME.DAY;
   const crashRate = options.crashRate ?? 0.002;
+  const alertBus = options.alertBus ?? options.seed % 2 === 1;
   const trace: string[] = [];
   const log = (line: string) => {
     trace.push(`${new Date(time.now()).toISOString()} ${line}`);
     if (trace.length > 20_000) trace.splice(0, 10_000);
   };
   const labelled = (options.accounts ?? 1) > 1;
-  /** Each account: its own IA (ids collide across accounts on purpose), key, cursor, source and seeded streams. */
   const accounts = Array.from({ length: options.accounts ?? 1 }, (_, i) => {
     const rng = i === 0 ? world : new Random(options.seed * 104_729 + i);
     const rngFaults = i === 0 ? faults : new Random(options.seed * 7919 + 17 + i * 31);
     const name = labelled ? (ACCOUNT_NAMES[i] as string) : DEFAULT_ACCOUNT;
+    const apiKey = `sim-key-${name}`;
     return {
       name,
       rng,
-      ia: new IaModel(rng, rngFaults, time, START, { assignmentsPerDay: options.assignmentsPerDay, end }, log),
-      key: i === 0 ? IA_KEY : `${IA_KEY}-${name}`,
-      cursor: new MemoryCursor(),
-      source: labelled ? { ...SOURCE, name: `ats-${name}`, account: name } : SOURCE,
+      apiKey,
+      source: labelled ? `ats-${name}` : 'ats',
+      ia: new IaModel(rng, rngFaults, time, START, { assignmentsPerDay: options.assignmentsPerDay, end, apiKey }, log),
     };
   });
   type Account = (typeof accounts)[number];
   const ia = (accounts[0] as Account).ia;
-  const counters = new Map<string, number>();
-  const count = (metric: string, value = 1) => counters.set(metric, (counters.get(metric) ?? 0) + value);
-  const logger = (who: string) => ({
-    info: (message: string, extra: Record<string, unknown> = {}) => log(`${who} ${message} ${brief(extra)}`),
-    warn: (message: string, extra: Record<string, unknown> = {}) => log(`${who} WARN ${message} ${brief(extra)}`),
-    error: (message: string, extra: Record<string, unknown> = {}) => log(`${who} ERROR ${message} ${brief(extra)}`),
-  });
 
-  const dlq = new SimQueue('checks-dlq', time, 30);
-  const checks = new SimQueue('checks', time, CHECKS_QUEUE.visibilitySeconds, {
-    deadLetters: dlq,
-    maxReceiveCount: CHECKS_QUEUE.maxReceiveCount,
-  });
-  const states = new MemoryStates(time, log);
-  const cursor = (accounts[0] as Account).cursor;
-  const dedupe = new MemoryDedupe(time);
-  const slots = new MemorySlots();
-  const topic = new MemoryTopic(time, log);
-  const idempotency = new MemoryIdempotency(time, topic);
-  const render = { includeCandidateEmail: false, attemptUrlTemplate: 'https://app.example/attempts/{attemptId}' };
-  // Escalation on, between the first and second reminder, so both paths run in every seed.
-  const watch = { ...DEFAULT_WATCH, escalateAfterSeconds: 30 * 3600 };
-  const intervalMs = pacedIntervalMs(1);
-  const crashes: string[] = [];
-  const invocation = (name: string, timeoutMs: number) =>
-    new Invocation(name, time, faults, time.now() + timeoutMs, crashRate, (where) => {
-      crashes.push(`${name} before ${where}`);
-      log(`CRASH ${name} before ${where}`);
-    });
-  const sharedPacer = (inv: Invocation, account: Account, maxWaitMs?: number): Pacer =>
-    createSharedPacer(slots.for(inv), {
-      key: account.key,
-      intervalMs,
-      clock: time,
-      ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
-    });
-
-  // --- check ------------------------------------------------------------------------------------
-  let running = 0;
-  const invokeCheck = async (records: SQSRecord[]) => {
-    const inv = invocation('check', CHECK_TIMEOUT_MS);
-    const held: Array<{ message: CheckMessage; delaySeconds: number; forRecord: string }> = [];
-    const base = {
-      states: states.for(inv),
-      publishOnce: idempotency.for(inv),
-      schedule: (message: CheckMessage, delaySeconds: number, forRecord: string) =>
-        held.push({ message, delaySeconds, forRecord }),
-      now: () => time.date(),
-      render,
-      watch,
-      minRecheckIntervalSeconds: 300,
-      notFoundMemorySeconds: 600,
-      count,
-    };
-    // Each account's client on its own key's schedule, its states and alerts kept apart.
-    const forAccount = accountRouter(
-      { list: accounts.map((a) => ({ name: a.name, apiKeySecret: a.key, ratePerSecond: 1 })), labelled },
-      (entry) => {
-        const account = accounts.find((a) => a.name === entry.name) as Account;
-        return {
-          ...scopeToAccount(base, account.name, labelled),
-          ia: account.ia.client('check', sharedPacer(inv, account), inv.alive),
-        };
-      },
-    );
-    const handle = createRecordHandler({
-      ...forAccount(undefined),
-      forAccount,
-      deadLetter: async (body, reason) => {
-        inv.write('dead-lettering');
-        dlq.send(body, 0, {
-          failureCode: reason.code,
-          failureReason: reason.message,
-          ...(reason.attemptId ? { attemptId: reason.attemptId } : {}),
-        });
-      },
-      delay: async (record, seconds) => {
-        inv.write('delaying a record');
-        checks.changeVisibility(record.receiptHandle, seconds);
-      },
-      log: logger('check'),
-      minRemainingMs: 22_000,
-    });
-    const succeeded: SQSRecord[] = [];
-    for (const record of records) {
-      try {
-        await handle(record, { remainingMs: () => inv.remainingMs() });
-        succeeded.push(record);
-      } catch (error) {
-        if (inv.crashed || error instanceof Crash) {
-          log(`check died (${inv.crashedAt ?? 'timeout'}); its batch comes back after the visibility timeout`);
-          return;
-        }
-      }
-    }
-    const ok = new Set(succeeded.map((r) => r.messageId));
-    try {
-      for (const entry of held.filter((e) => ok.has(e.forRecord))) {
-        inv.write('sending a re-check');
-        checks.send(JSON.stringify(entry.message), entry.delaySeconds);
-      }
-    } catch {
-      log(`check died (${inv.crashedAt ?? 'timeout'}) sending re-checks`);
-      return;
-    }
-    // Lambda's event source mapping deletes what the batch response did not name.
-    for (const record of succeeded) checks.delete(record.receiptHandle);
-  };
-  const pollChecks = async () => {
-    if (running >= CHECK_CONCURRENCY) return;
-    const records = checks.receive(10);
-    if (records.length === 0) return;
-    running += 1;
-    try {
-      await invokeCheck(records);
-    } finally {
-      running -= 1;
-      time.spawn(time.now(), 'check poll', pollChecks);
-    }
-  };
-  checks.onVisible = (at) => time.spawn(at, 'check poll', pollChecks);
-
-  // --- sweep ------------------------------------------------------------------------------------
-  const sweepIntervalMs = SWEEP_DEFAULTS.intervalMinutes * TIME.MINUTE;
-  const sweepOwnPacers = new Map(
-    accounts.map((a) => [a.name, createPacer(Math.ceil(intervalMs / SWEEP_DEFAULTS.budgetShare), time)]),
-  );
-  let sweepRuns = 0;
-  const invokeSweep = async (account: Account) => {
-    sweepRuns += 1;
-    const inv = invocation('sweep', sweepIntervalMs + 30_000);
-    const shared = sharedPacer(inv, account, 50 + 2 * intervalMs);
-    const sweepOwnPacer = sweepOwnPacers.get(account.name) as Pacer;
-    const held: Array<{ message: CheckMessage; delaySeconds: number }> = [];
-    // Now and then a run gets little time (a slow start, a long page): walks stop half-way.
-    const runSeconds = faults.chance(0.15) ? faults.int(3, 40) : Math.floor((sweepIntervalMs / 1000) * 0.9) - 5;
-    const scoped = scopeToAccount(
-      {
-        states: states.for(inv),
-        publishOnce: idempotency.for(inv),
-        schedule: (message: CheckMessage, delaySeconds: number) => held.push({ message, delaySeconds }),
-        render,
-        watch,
-        count,
-      },
-      account.name,
-      labelled,
-    );
-    const report = await runSweep({
-      ...scoped,
-      ia: account.ia.client(
-        'sweep',
-        async () => {
-          await sweepOwnPacer();
-          await shared();
+  // --- the stack, synthesised and deployed onto the in-memory cloud -----------------------------
+  const template = synthesize(
+    (stack: Stack) => ({
+      alertEmails: ['ops@example.com'],
+      // Between the first and second reminder, so both paths run in every seed.
+      escalateAfter: Duration.hours(30),
+      escalationEmails: ['head-of-talent@example.com'],
+      slackChannels: [{ name: SLACK_CHANNEL }],
+      teamsChannels: [
+        {
+          name: 'hiring',
+          teamId: '00000000-0000-4000-8000-000000000001',
+          channelId: '19%3Asim%40thread.tacv2',
+          tenantId: '00000000-0000-4000-8000-000000000002',
         },
-        inv.alive,
-      ),
-      cursors: account.cursor.for(inv, `run-${sweepRuns}`),
-      flush: async () => {
-        for (const entry of held.splice(0)) {
-          inv.write('sending a sweep re-check');
-          checks.send(JSON.stringify(entry.message), entry.delaySeconds);
-        }
-      },
-      now: () => time.date(),
-      settings: {
-        horizonDays: SWEEP_DEFAULTS.horizonDays,
-        headDays: SWEEP_DEFAULTS.headDays,
-        headShare: SWEEP_DEFAULTS.headShare,
-        fullWalkEverySeconds: SWEEP_DEFAULTS.fullWalkEveryMinutes * 60,
-        pageSize: SWEEP_PAGE_SIZE,
-        runSeconds,
-      },
-      awaiting: async () => ({ count: states.awaiting().length }),
-      log: logger('sweep'),
-    }).catch((error: unknown) => {
-      if (error instanceof Crash || inv.crashed) return undefined;
-      throw error;
-    });
-    log(
-      `sweep run ${sweepRuns}${labelled ? ` (${account.name})` : ''}: ${report ? `${report.status}, ${report.pages} pages, ${report.published} published` : 'died'}`,
-    );
+      ],
+      iaAttemptUrlTemplate: 'https://app.example/attempts/{attemptId}',
+      sources: accounts.map((account) => ({
+        name: account.source,
+        kind: WebhookSourceKind.STANDARD_WEBHOOKS,
+        attemptIdPath: 'data.attemptId',
+        assignmentIdPath: 'data.assignmentId',
+        ...(labelled ? { account: account.name } : {}),
+      })),
+      ...(labelled ? { iaAccounts: accounts.map((account) => ({ name: account.name })) } : {}),
+      ...(alertBus ? { alertBus: events.EventBus.fromEventBusName(stack, 'DefaultBus', 'default') } : {}),
+    }),
+    STACK,
+  );
+  const cloud = new MemoryCloud(
+    { now: () => time.now(), later: (ms, task) => time.spawn(time.now() + ms, 'delivery', task) },
+    () => faults.int(20, 400),
+  );
+  const deployment: Deployment = await deploy(template, memoryProvisioner(cloud), {
+    stackName: STACK,
+    secretValue: (logicalId, properties) => {
+      if (/IaApiKey/.test(logicalId)) {
+        const named = /of account ([a-z0-9-]+)/.exec(String(properties.Description ?? ''))?.[1];
+        return JSON.stringify({ apiKey: (accounts.find((a) => a.name === named) ?? (accounts[0] as Account)).apiKey });
+      }
+      if (/SlackWebhook/.test(logicalId)) return `https://${SLACK_HOST}/services/T0SIM/B0SIM/${SLACK_CHANNEL}`;
+      if (/IngestSource/.test(logicalId)) return SIGNING_SECRET;
+      return undefined;
+    },
+  });
+
+  // From here on the process runs on the simulation's clock and seeded randomness.
+  time.install();
+  Math.random = () => jitter.next();
+
+  // --- faults ------------------------------------------------------------------------------------
+  const crashes: string[] = [];
+  /**
+   * Alerts SNS accepted from a process that died before completing their exactly-once key: the
+   * one window no design closes without a transactional SNS, where a retry publishes again.
+   */
+  const atLeastOnce: Array<{ at: number; key: string }> = [];
+  const idempotencyTable = deployment.function('check').env.IDEMPOTENCY_TABLE_NAME as string;
+  const alertsTopicArnOfStack = deployment.function('check').env.ALERTS_TOPIC_ARN as string;
+  const WRITES = /^(Put|Update|Delete|Send|Publish|ChangeMessage)/;
+  /** Follows each alert from SNS accepting it to its key's completion (the next idempotency update). */
+  const followPublish = (container: Container, call: AwsCall) => {
+    if (call.operation === 'Publish' && call.input.TopicArn === alertsTopicArnOfStack) {
+      const message = String(call.input.Message);
+      const notification = JSON.parse((JSON.parse(message) as { default: string }).default) as Notification;
+      return async () => {
+        container.unconfirmed = notificationKey(notification);
+      };
+    }
+    if (call.operation === 'UpdateItem' && call.input.TableName === idempotencyTable)
+      return async () => {
+        container.unconfirmed = undefined;
+      };
+    return undefined;
   };
+  const containerFaults: ContainerFaults = {
+    died(container) {
+      if (container.unconfirmed) atLeastOnce.push({ at: time.now(), key: container.unconfirmed });
+    },
+    call(container, call) {
+      const who = `${container.service.options.definition.kind}#${container.id}`;
+      const followed = followPublish(container, call);
+      const write = WRITES.test(call.operation);
+      if (write && faults.chance(crashRate)) {
+        crashes.push(`${who} before ${call.service} ${call.operation}`);
+        log(`CRASH ${who} before ${call.service} ${call.operation}`);
+        return container.kill();
+      }
+      const r = faults.next();
+      const refuse =
+        r < 0.002
+          ? { status: 400, code: call.service === 'dynamodb' ? 'ThrottlingException' : 'ThrottlingException' }
+          : r < 0.004
+            ? { status: 500, code: 'InternalFailure' }
+            : undefined;
+      const latencyMs = faults.chance(0.002) ? faults.int(1_000, 4_000) : faults.int(2, 12);
+      return {
+        latencyMs,
+        ...(refuse ? { refuse } : {}),
+        ...(!refuse && faults.chance(0.001) ? { answerLost: true } : {}),
+        afterRun: async () => {
+          await followed?.();
+          // SNS took the message, and the process dies before it hears so.
+          if (call.operation === 'Publish' && faults.chance(crashRate)) {
+            crashes.push(`${who} after SNS accepted`);
+            log(`CRASH ${who} after SNS accepted a message`);
+            await container.kill();
+          }
+        },
+      };
+    },
+    clockOffsetMs: () => faults.between(-CLOCK_SKEW_MS / 2, CLOCK_SKEW_MS / 2),
+    lateness: () => (faults.chance(0.01) ? faults.int(10, 120) : 0),
+    idleLifeMs: () => faults.int(5, 60) * TIME.MINUTE,
+  };
+
+  // --- what the functions reach outside AWS: IA and Slack ----------------------------------------
+  const slackPosts: Array<{ at: number; channel: string; body: unknown }> = [];
+  let lastSlackPost = Number.NEGATIVE_INFINITY;
+  const callerKind = () =>
+    (executionContexts.getStore() as Container | undefined)?.service?.options.definition.kind ?? 'cli';
+  for (const account of accounts) account.ia.caller = callerKind;
+  const fetch = (async (input: Request | string | URL, init?: RequestInit) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const url = new URL(request.url);
+    if (url.hostname === SLACK_HOST) {
+      // Slack: about one post a second per webhook, else 429 with Retry-After.
+      const t = time.now();
+      if (t - lastSlackPost < 1000)
+        return new Response('rate_limited', { status: 429, headers: { 'retry-after': '1' } });
+      lastSlackPost = t;
+      slackPosts.push({ at: t, channel: url.pathname.split('/').pop() as string, body: await request.json() });
+      return new Response('ok', { status: 200 });
+    }
+    const key = request.headers.get('authorization')?.replace(/^token /, '');
+    const model = (accounts.find((a) => a.apiKey === key) ?? (accounts[0] as Account)).ia;
+    return model.handle(request);
+  }) as typeof globalThis.fetch;
+
+  // --- the five functions ------------------------------------------------------------------------
+  const services = new Map<FunctionKind, FunctionService>();
+  for (const definition of deployment.functions) {
+    const factory = (await FACTORIES[definition.kind]()) as (runtime: FunctionRuntime) => Handler;
+    services.set(
+      definition.kind,
+      new FunctionService({ definition, time, cloud, faults: containerFaults, factory, fetch, log }),
+    );
+  }
+  const service = (kind: FunctionKind) => services.get(kind) as FunctionService;
+  const byLogicalId = (id: string) =>
+    [...services.values()].find((s) => s.options.definition.logicalId === id) as FunctionService;
+  const checksMapping = deployment.eventSourceMappings.find(
+    (m) => byLogicalId(m.functionLogicalId).options.definition.kind === 'check',
+  );
+  if (!checksMapping) throw new Error('the template has no event source for check');
+  const checks = cloud.queue(checksMapping.queueArn);
+  const dlq = cloud.queue(checks.settings.redrive?.targetArn as string);
+  const alertsTopicArn = deployment.function('check').env.ALERTS_TOPIC_ARN as string;
+  const stateTable = cloud.table(deployment.function('check').env.STATE_TABLE_NAME as string);
+
+  const startLambda = () => {
+    for (const mapping of deployment.eventSourceMappings)
+      startEventSource(mapping, cloud.queue(mapping.queueArn), byLogicalId(mapping.functionLogicalId), time);
+  };
+
+  // --- schedules: the sweep's rate, the digest's cron ---------------------------------------------
+  const sweepSchedule = deployment.schedules.find(
+    (s) => byLogicalId(s.functionLogicalId).options.definition.kind === 'sweep',
+  );
+  const sweepIntervalMs =
+    Number(/rate\((\d+) minutes?\)/.exec(sweepSchedule?.expression ?? '')?.[1] ?? 5) * TIME.MINUTE;
+  let sweepRuns = 0;
   const scheduleSweeps = (from: number) => {
     for (let t = from; t < end; t += sweepIntervalMs) {
-      // One run walks every account (functions/sweep/handler.ts), each on its own key.
-      for (const account of accounts) time.spawn(t, 'sweep', () => invokeSweep(account));
+      const run = () => {
+        sweepRuns += 1;
+        return invokeAsync(service('sweep'), { source: 'aws.events', 'detail-type': 'Scheduled Event' }, time);
+      };
+      time.spawn(t, 'sweep', run);
       // EventBridge delivers at least once: now and then the same schedule runs twice at once.
-      if (faults.chance(0.02)) {
-        const again = t + faults.int(0, 5_000);
-        for (const account of accounts) time.spawn(again, 'sweep (twice)', () => invokeSweep(account));
-      }
+      if (faults.chance(0.02)) time.spawn(t + faults.int(0, 5_000), 'sweep (twice)', run);
+    }
+  };
+  const scheduleDigests = () => {
+    const digest = deployment.schedules.find(
+      (s) => byLogicalId(s.functionLogicalId).options.definition.kind === 'digest',
+    );
+    for (let day = START - (START % TIME.DAY); day < end; day += TIME.DAY) {
+      const at = day + 8 * TIME.HOUR;
+      const weekday = new globalThis.Date(at).getUTCDay();
+      if (at < START || weekday === 0 || weekday === 6) continue;
+      const scheduledAt = new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const input = (digest?.input ?? '{}').replace('<aws.scheduler.scheduled-time>', scheduledAt);
+      time.spawn(at, 'digest', () => invokeAsync(service('digest'), JSON.parse(input), time, 3));
     }
   };
 
-  // --- ingest and the senders -------------------------------------------------------------------
+  // --- the senders: signed webhooks through the HTTP API, events on the default bus --------------
   const deliveries: Delivery[] = [];
-  const ingestDeps = (inv: Invocation) => ({
-    sources: new Map(accounts.map((a) => [a.source.name, a.source])),
-    secretFor: async () => SECRET,
-    ...dedupe.for(inv),
-    enqueue: async (messages: CheckMessage[]) => {
-      inv.write('enqueueing');
-      for (const message of messages) checks.send(JSON.stringify(message));
-    },
-    now: () => time.date(),
-    referenceDedupeSeconds: 300,
+  const senderEvents = new EventBridgeClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'sender', secretAccessKey: 'sender' },
+    requestHandler: memoryRequestHandler(cloud),
   });
   let eventSeq = 0;
+  const postWebhook = async (source: string, headers: Record<string, string>, body: string) => {
+    const event = {
+      version: '2.0',
+      routeKey: 'POST /events/{source}',
+      rawPath: `/events/${source}`,
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json', ...headers },
+      pathParameters: { source },
+      body,
+      isBase64Encoded: false,
+      requestContext: { http: { method: 'POST', path: `/events/${source}` } },
+    } as unknown as APIGatewayProxyEventV2;
+    const result = await service('ingest').invoke(event);
+    if (result.outcome !== 'returned') return { statusCode: 502, body: {} };
+    const answer = result.value as APIGatewayProxyStructuredResultV2;
+    return {
+      statusCode: answer.statusCode ?? 500,
+      body: JSON.parse(String(answer.body ?? '{}')) as Record<string, unknown>,
+    };
+  };
   const deliver = async (
     account: Account,
     payload: Record<string, unknown>,
     reference: { attemptId?: string; assignmentId?: string },
+    via: Delivery['via'],
   ) => {
     eventSeq += 1;
     const delivery: Delivery = {
       eventId: `msg_sim${eventSeq}`,
       account: account.name,
       at: time.now(),
+      via,
       ...reference,
       statuses: [],
       bodies: [],
     };
     deliveries.push(delivery);
+    if (via === 'eventbridge') {
+      // An automation tool's event on the default bus: the stack's trigger rules take it.
+      const detail = { ...reference, ...(labelled ? { account: account.name } : {}) };
+      const result = await senderEvents.send(
+        new PutEventsCommand({
+          Entries: [{ Source: 'ats.automation', DetailType: 'Assessment completed', Detail: JSON.stringify(detail) }],
+        }),
+      );
+      delivery.statuses.push(result.FailedEntryCount ? 500 : 200);
+      delivery.bodies.push({ eventId: result.Entries?.[0]?.EventId });
+      log(`event ${delivery.eventId} ${JSON.stringify(reference)} put on the default bus`);
+      return;
+    }
     const body = JSON.stringify(payload);
     for (let attempt = 0; ; attempt++) {
-      const inv = invocation('ingest', INGEST_TIMEOUT_MS);
-      const signed = signRequest('standard-webhooks', body, SECRET, time.date(), delivery.eventId);
-      let status: number;
-      try {
-        const answer = await ingestRequest(
-          { sourceName: account.source.name, headers: signed.headers, query: {}, rawBody: signed.body },
-          ingestDeps(inv),
-        );
-        status = answer.statusCode;
-        delivery.bodies.push(answer.body);
-      } catch (error) {
-        status = inv.crashed || error instanceof Crash ? 502 : 503;
-      }
-      delivery.statuses.push(status);
-      log(`webhook ${delivery.eventId} ${brief(reference)} answered ${status}`);
+      const signed = signRequest(
+        'standard-webhooks',
+        body,
+        SIGNING_SECRET,
+        new globalThis.Date(time.now()),
+        delivery.eventId,
+      );
+      const answer = await postWebhook(account.source, signed.headers, signed.body);
+      delivery.statuses.push(answer.statusCode);
+      delivery.bodies.push(answer.body);
+      log(`webhook ${delivery.eventId} ${JSON.stringify(reference)} answered ${answer.statusCode}`);
       const wait = SENDER_RETRIES_MS[attempt];
-      if (status < 500 || wait === undefined) return;
+      if (answer.statusCode < 500 || wait === undefined) return;
       await time.sleep(wait);
     }
   };
   const announce = (account: Account, assignmentId: string) => {
-    const { ia, rng: world } = account;
-    const assignment = ia.assignments.find((a) => a.id === assignmentId);
+    const { ia: model, rng } = account;
+    const assignment = model.assignments.find((a) => a.id === assignmentId);
     const attempt = assignment?.attempts[0];
     if (!assignment || !attempt) return;
     // Some ATSs fire when the candidate starts (a stage change naming the assignment).
-    if (world.chance(0.1)) {
+    if (rng.chance(0.1)) {
       const reference = { assignmentId };
-      time.spawn(attempt.startedAt + world.exponential(TIME.MINUTE), 'webhook (started)', () =>
-        deliver(account, { type: 'assessment.started', data: reference }, reference),
+      time.spawn(attempt.startedAt + rng.exponential(TIME.MINUTE), 'webhook (started)', () =>
+        deliver(account, { type: 'assessment.started', data: reference }, reference, 'webhook'),
       );
     }
     if (attempt.completeAt === undefined) return;
-    const r = world.next();
+    const r = rng.next();
     if (r > 0.7) return; // nobody tells us: the sweep must find it
     const byAssignment = r > 0.55;
-    const late = world.next();
+    const via: Delivery['via'] = rng.chance(0.2) ? 'eventbridge' : 'webhook';
+    const late = rng.next();
     const delay =
       late < 0.7
-        ? world.exponential(TIME.MINUTE)
+        ? rng.exponential(TIME.MINUTE)
         : late < 0.95
-          ? world.exponential(TIME.HOUR)
-          : world.exponential(12 * TIME.HOUR);
+          ? rng.exponential(TIME.HOUR)
+          : rng.exponential(12 * TIME.HOUR);
     const reference = byAssignment ? { assignmentId } : { attemptId: attempt.id };
     const payload = { type: 'assessment.completed', data: reference };
-    time.spawn(attempt.completeAt + delay, 'webhook', () => deliver(account, payload, reference));
-    if (world.chance(0.1))
-      time.spawn(attempt.completeAt + delay + world.exponential(TIME.HOUR), 'webhook (again)', () =>
-        deliver(account, payload, reference),
+    time.spawn(attempt.completeAt + delay, via, () => deliver(account, payload, reference, via));
+    if (rng.chance(0.1))
+      time.spawn(attempt.completeAt + delay + rng.exponential(TIME.HOUR), `${via} (again)`, () =>
+        deliver(account, payload, reference, via),
       );
   };
   const scheduleAssignments = () => {
@@ -393,7 +443,7 @@ export const buildWorld = (options: SimOptions) => {
     // Signed events of kinds we do not map (a test ping, a stage change): no attempt, no assignment.
     for (let t = START + world.exponential(TIME.DAY); t < end; t += world.exponential(TIME.DAY)) {
       time.spawn(t, 'webhook (other kind)', () =>
-        deliver(first, { type: 'candidate.stage_changed', data: { stage: 'x' } }, {}),
+        deliver(first, { type: 'candidate.stage_changed', data: { stage: 'x' } }, {}, 'webhook'),
       );
     }
   };
@@ -401,21 +451,41 @@ export const buildWorld = (options: SimOptions) => {
   // --- the CLI, run by an operator with the production key while the stack is live -------------
   const cliRuns: Array<{ at: number; command: string }> = [];
   const operator = async () => {
-    const inv = invocation('cli', TIME.HOUR);
-    // As `check`/`sweep --stack <name>` do (cli/ia-pacing.ts): on the deployed key's schedule.
-    const pace = keyPacer({
-      intervalMs,
-      shared: { store: slots.for(inv), key: (accounts[0] as Account).key, maxWaitMs: 10 * TIME.MINUTE },
-      clock: time,
+    const context: ExecutionContext = { clockOffsetMs: containerFaults.clockOffsetMs(), gate: (task) => task() };
+    const first = accounts[0] as Account;
+    await executionContexts.run(context, async () => {
+      // As `sweep --stack <name>` does (cli/ia-pacing.ts): on the deployed key's schedule, at its rate.
+      const dynamodb = new DynamoDBClient({
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'operator', secretAccessKey: 'operator' },
+        requestHandler: memoryRequestHandler(cloud),
+      });
+      const env = deployment.function('sweep').env;
+      const secret = labelled
+        ? (JSON.parse(env.IA_ACCOUNTS as string) as Array<{ name: string; apiKeySecret: string }>)[0]?.apiKeySecret
+        : env.IA_API_KEY_SECRET;
+      const pace = keyPacer({
+        intervalMs: pacedIntervalMs(Number(deployment.outputs.IaRatePerSecond ?? 1)),
+        shared: {
+          store: dynamoSlotStore(dynamodb, env.RATE_LIMIT_TABLE_NAME as string),
+          key: iaScheduleKey(secret as string),
+          maxWaitMs: 10 * TIME.MINUTE,
+        },
+      });
+      const client = createIaClient({
+        baseUrl: env.IA_API_BASE_URL as string,
+        apiKey: () => first.apiKey,
+        pace,
+        fetch,
+      });
+      cliRuns.push({ at: time.now(), command: 'sweep --days 30' });
+      await walkAssignments(
+        client,
+        { page: 1, per: 100 },
+        { requestedPer: 100, horizonDays: 30, now: new Date() },
+        async () => undefined,
+      ).catch((error: unknown) => log(`cli sweep failed: ${(error as Error).message}`));
     });
-    const client = ia.client('cli', pace, inv.alive);
-    cliRuns.push({ at: time.now(), command: 'sweep --days 30' });
-    await walkAssignments(
-      client,
-      { page: 1, per: 100 },
-      { requestedPer: 100, horizonDays: 30, now: time.date() },
-      async () => undefined,
-    ).catch((error: unknown) => log(`cli sweep failed: ${(error as Error).message}`));
   };
   const scheduleOperator = () => {
     // While the stack is live: a few seconds into one of the sweep's walks.
@@ -425,38 +495,73 @@ export const buildWorld = (options: SimOptions) => {
     }
   };
 
+  /** What the alerts topic accepted, as notifications, kept up to date as the run goes. */
+  const alertsTopic = cloud.topic(alertsTopicArn);
+  const published: Published[] = [];
+  const refresh = () => {
+    for (let i = published.length; i < alertsTopic.published.length; i++) {
+      const entry = alertsTopic.published[i] as (typeof alertsTopic.published)[number];
+      const message = entry.structured ? (JSON.parse(entry.message) as { default: string }).default : entry.message;
+      const notification = JSON.parse(message) as Notification;
+      log(`published ${notification.eventType} for "${'attemptId' in notification ? notification.attemptId : 'all'}"`);
+      published.push({
+        at: entry.at,
+        notification,
+        bytes:
+          Buffer.byteLength(entry.message) +
+          Buffer.byteLength(entry.subject ?? '') +
+          Object.entries(entry.attributes).reduce(
+            (sum, [name, v]) => sum + name.length + v.DataType.length + Buffer.byteLength(v.StringValue ?? ''),
+            0,
+          ),
+      });
+    }
+  };
+
   return {
     options,
     start: START,
+    topic: { published },
+    refresh,
+    /** The state table's items, by key, as the store reads them. */
+    states: () => ({
+      items: new Map(
+        [...stateTable.items.values()].map((item) => {
+          const record = unmarshall(item as never) as StoredRecord & { expiresAt?: number };
+          const { expiresAt: _expiresAt, ...rest } = record;
+          return [record.attemptId, rest as StoredRecord];
+        }),
+      ),
+    }),
+    watch: loadWatchSettings(deployment.function('check').env),
     end,
     time,
     ia,
     accounts,
     labelled,
+    alertBus,
+    cloud: cloud as Cloud,
+    deployment,
+    services,
     checks,
     dlq,
-    states,
-    cursor,
-    dedupe,
-    topic,
-    idempotency,
+    alertsTopicArn,
+    stateTable,
     deliveries,
+    slackPosts,
     cliRuns,
     crashes,
-    counters,
+    atLeastOnce,
     trace,
-    watch,
     sweepIntervalMs,
+    sweepRuns: () => sweepRuns,
     run: async (onTick?: () => void) => {
+      startLambda();
       scheduleAssignments();
       scheduleSweeps(START + 30_000);
+      scheduleDigests();
       scheduleOperator();
       await time.runUntil(end, onTick);
     },
   };
-};
-
-const brief = (extra: Record<string, unknown>) => {
-  const text = JSON.stringify(extra);
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 };

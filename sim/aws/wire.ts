@@ -23,6 +23,8 @@ export interface CallPlan {
   refuse?: { status: number; code: string; message?: string };
   /** Done, and then the answer is lost: the caller sees a 500 (or a reset) and may retry. */
   answerLost?: boolean;
+  /** Runs once the call succeeded, before its answer: where the harness lets a process die. */
+  afterRun?: () => Promise<void>;
 }
 
 export type CallHook = (call: AwsCall) => CallPlan | Promise<CallPlan>;
@@ -155,6 +157,7 @@ export const memoryRequestHandler = (cloud: MemoryCloud, hook: CallHook = () => 
     let response: HttpResponse;
     try {
       response = encode(call, run(cloud, call));
+      await plan.afterRun?.();
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
       response = encodeError(call, error.status, error.code, error.message, error.extra);
