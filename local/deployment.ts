@@ -102,7 +102,11 @@ const ordered = (resources: Record<string, Resource>): string[] => {
   return order;
 };
 
-export const deploy = async (template: Template, provisioner: Provisioner, options: DeployOptions): Promise<Deployment> => {
+export const deploy = async (
+  template: Template,
+  provisioner: Provisioner,
+  options: DeployOptions,
+): Promise<Deployment> => {
   const region = options.region ?? 'us-east-1';
   const account = options.account ?? '123456789012';
   const stack = options.stackName;
@@ -152,9 +156,7 @@ export const deploy = async (template: Template, provisioner: Provisioner, optio
       return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
         if (name in variables) return String(resolve(variables[name]));
         const [id, attribute] = name.split('.') as [string, string | undefined];
-        return String(
-          attribute ? resolve({ 'Fn::GetAtt': [id, attribute] }) : resolve({ Ref: id }),
-        );
+        return String(attribute ? resolve({ 'Fn::GetAtt': [id, attribute] }) : resolve({ Ref: id }));
       });
     }
     return Object.fromEntries(Object.entries(node).map(([key, v]) => [key, resolve(v)]));
@@ -279,7 +281,9 @@ export const deploy = async (template: Template, provisioner: Provisioner, optio
                 ? {
                     inputTransformer: {
                       InputTemplate: text(transformer.InputTemplate),
-                      ...(transformer.InputPathsMap ? { InputPathsMap: resolve(transformer.InputPathsMap) as Record<string, string> } : {}),
+                      ...(transformer.InputPathsMap
+                        ? { InputPathsMap: resolve(transformer.InputPathsMap) as Record<string, string> }
+                        : {}),
                     },
                   }
                 : {}),
@@ -341,7 +345,10 @@ export const deploy = async (template: Template, provisioner: Provisioner, optio
         // Roles, policies, keys, log groups, alarms, the dashboard, queue and topic policies:
         // nothing the functions call at run time. Their names, for whatever references them.
         refs.set(id, physical(id));
-        attributes.set(id, { Arn: arn(resource.Type.split('::')[1]?.toLowerCase() ?? 'x', id), ApiEndpoint: 'http://local' });
+        attributes.set(id, {
+          Arn: arn(resource.Type.split('::')[1]?.toLowerCase() ?? 'x', id),
+          ApiEndpoint: 'http://local',
+        });
     }
   }
 

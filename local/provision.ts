@@ -19,6 +19,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { ALERT_EVENT_SOURCE, chatFilterPolicy, ESCALATION_EVENT_TYPES, filterPolicy } from '#lib/domain/alert.js';
 import { AWAITING_INDEX } from '#lib/domain/lifecycle.js';
 import type { Source } from '#lib/domain/webhooks/sources.js';
@@ -118,6 +119,7 @@ export const awsClients = (endpoint: string) => {
     secrets: new SecretsManagerClient(config),
     dynamodb: new DynamoDBClient(config),
     events: new EventBridgeClient(config),
+    ssm: new SSMClient(config),
   };
 };
 

@@ -8,6 +8,7 @@
  * assignment (fixtures), quirks included; names and step titles are hostile text.
  */
 
+import { createHash } from 'node:crypto';
 import type { Clock } from '#lib/domain/pacing.js';
 import { readFixture } from '../local/ia-fixtures.js';
 import type { Random } from './random.js';
@@ -77,7 +78,8 @@ export interface IaModelOptions {
 interface Answer<T> {
   status: number;
   value?: T;
-  etag?: string;
+  /** Served with an ETag (a hash of the body). */
+  tagged?: boolean;
   /** What the trace says about the answer (the attempts on a page). */
   about?: string;
 }
@@ -101,6 +103,10 @@ export class IaModel {
   private seq = 0;
   private readonly fixture = seed().assignment;
   private readonly apiKey: string;
+  /** Every instant something IA serves changes, sorted: a page's content depends on how many have passed. */
+  private readonly changes: number[] = [];
+  /** List pages already rendered, by page, size and the changes passed: the same answer, not built again. */
+  private readonly pages = new Map<string, { text: string; etag?: string; about: string }>();
 
   constructor(
     private readonly rng: Random,
@@ -123,6 +129,7 @@ export class IaModel {
       this.clamps.push({ from: t, per: rng.pick([20, 20, 15, 25]) });
     for (let t = start; t < options.end; t += rng.exponential(3 * DAY))
       this.etagModes.push({ from: t, mode: rng.pick(['all', 'all', 'odd', 'none'] as const) });
+    this.changed(...this.clamps.map((c) => c.from), ...this.etagModes.map((m) => m.from));
   }
 
   /** Creates an assignment now, with its candidate's future drawn. */
@@ -165,7 +172,36 @@ export class IaModel {
     if (rng.chance(0.01)) assignment.deletedAt = now + rng.exponential(3 * DAY);
     this.assignments.push(assignment);
     this.attempts.set(attempt.id, attempt);
+    this.changed(
+      now,
+      attempt.startedAt,
+      attempt.completeAt,
+      attempt.reviewDoneAt,
+      attempt.scoringDoneAt,
+      assignment.hiddenFrom,
+      assignment.hiddenUntil,
+      assignment.deletedAt,
+    );
     return assignment;
+  }
+
+  /** Records instants at which what IA serves changes. */
+  private changed(...times: Array<number | undefined>) {
+    for (const at of times) {
+      if (at === undefined) continue;
+      this.changes.splice(this.changesUpTo(at), 0, at);
+    }
+  }
+
+  /** How many changes happened at or before `t`. */
+  private changesUpTo(t: number): number {
+    let [low, high] = [0, this.changes.length];
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((this.changes[middle] as number) <= t) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   // --- truth -----------------------------------------------------------------------------------
@@ -291,17 +327,46 @@ export class IaModel {
       log(503);
       return json(503, { error: 'unavailable' });
     }
-    const result = this.answer(path, url, t);
-    log(result.status);
-    if (result.about) this.trace(`  ${result.about}`);
-    if (result.status === 404) return json(404, { error: 'not found' });
-    const ifNoneMatch = request.headers.get('if-none-match');
-    if (result.etag && ifNoneMatch === result.etag)
-      return new Response(null, { status: 304, headers: { etag: result.etag } });
-    return json(200, result.value, result.etag ? { etag: result.etag } : {});
+    const rendered = this.render(url, t);
+    if (!rendered) {
+      log(404);
+      return json(404, { error: 'not found' });
+    }
+    const { text, etag, about } = rendered;
+    if (etag && request.headers.get('if-none-match') === etag) {
+      log(304);
+      return new Response(null, { status: 304, headers: { etag } });
+    }
+    log(200);
+    if (about) this.trace(`  ${about}`);
+    return new Response(text, {
+      status: 200,
+      headers: { 'content-type': 'application/json', ...(etag ? { etag } : {}) },
+    });
   }
 
-  private answer(path: string, url: URL, t: number): Answer<unknown> {
+  /** The answer's body and ETag; a list page is rendered once for as long as nothing on it changes. */
+  private render(url: URL, t: number): { text: string; etag?: string; about?: string } | undefined {
+    const list = url.pathname.endsWith('/assignments.json');
+    const key = `${url.search}@${this.changesUpTo(t)}`;
+    const cached = list ? this.pages.get(key) : undefined;
+    if (cached) return cached;
+    const result = this.answer(url, t);
+    if (result.status === 404) return undefined;
+    const text = JSON.stringify(result.value);
+    const rendered = {
+      text,
+      ...(result.tagged ? { etag: `W/"${createHash('md5').update(text).digest('hex').slice(0, 16)}"` } : {}),
+      about: result.about ?? '',
+    };
+    if (list) {
+      if (this.pages.size > 2_000) this.pages.clear();
+      this.pages.set(key, rendered);
+    }
+    return rendered;
+  }
+
+  private answer(url: URL, t: number): Answer<unknown> {
     const attempt = /^\/attempts\/([^/]+)\.json$/.exec(url.pathname.replace(/^\/v1/, ''));
     if (attempt) return this.attemptAt(decodeURIComponent(attempt[1] as string), t);
     const assignment = /^\/assignments\/([^/]+)\.json$/.exec(url.pathname.replace(/^\/v1/, ''));
@@ -326,9 +391,8 @@ export class IaModel {
       const mode = this.latest(this.etagModes, t).mode;
       const tagged = mode === 'all' || (mode === 'odd' && page % 2 === 1);
       const about = `page ${page}: ${items.flatMap((s) => s.attempts.map((a) => a.id)).join(' ')}`;
-      return { status: 200, value, about, ...(tagged ? { etag: this.etagOf(value) } : {}) };
+      return { status: 200, value, about, tagged };
     }
-    void path;
     return { status: 404 };
   }
 
@@ -338,14 +402,7 @@ export class IaModel {
     if (!a || !parent || t < a.startedAt || (parent.deletedAt !== undefined && t >= parent.deletedAt))
       return { status: 404 };
     const value = { attempt: this.rawAttempt(a, t) };
-    return { status: 200, value, etag: this.etagOf(value) };
-  }
-
-  private etagOf(body: unknown) {
-    let h = 2166136261;
-    const text = JSON.stringify(body);
-    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-    return `W/"${(h >>> 0).toString(16)}"`;
+    return { status: 200, value, tagged: true };
   }
 
   /** When the next assignment is created, given the rate. */

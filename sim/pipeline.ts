@@ -10,6 +10,7 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Duration, type Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -17,12 +18,11 @@ import { createIaClient } from '#lib/adapters/ia-client.js';
 import { dynamoSlotStore } from '#lib/adapters/shared-pacer.js';
 import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import { walkAssignments } from '#lib/domain/assignment-walk.js';
+import type { StoredRecord } from '#lib/domain/attempt-store.js';
 import { iaScheduleKey, pacedIntervalMs } from '#lib/domain/defaults.js';
+import { type Notification, notificationKey } from '#lib/domain/notification.js';
 import { keyPacer } from '#lib/domain/pacing.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { StoredRecord } from '#lib/domain/attempt-store.js';
-import { type Notification, notificationKey } from '#lib/domain/notification.js';
 import { loadWatchSettings } from '#lib/runtime/config.js';
 import type { FunctionRuntime } from '#lib/runtime/function-runtime.js';
 import { WebhookSourceKind } from '../infra/index.js';
@@ -223,12 +223,16 @@ export const buildWorld = async (options: SimOptions) => {
             ? { status: 500, code: 'InternalFailure' }
             : undefined;
       const latencyMs = faults.chance(0.002) ? faults.int(1_000, 4_000) : faults.int(2, 12);
+      const answerLost = !refuse && faults.chance(0.001);
       return {
         latencyMs,
         ...(refuse ? { refuse } : {}),
-        ...(!refuse && faults.chance(0.001) ? { answerLost: true } : {}),
+        ...(answerLost ? { answerLost } : {}),
         afterRun: async () => {
           await followed?.();
+          // SNS took it and the caller heard a 500: the SDK publishes again (the same window).
+          if (answerLost && container.unconfirmed && call.operation === 'Publish')
+            atLeastOnce.push({ at: time.now(), key: container.unconfirmed });
           // SNS took the message, and the process dies before it hears so.
           if (call.operation === 'Publish' && faults.chance(crashRate)) {
             crashes.push(`${who} after SNS accepted`);

@@ -37,8 +37,18 @@ interface Timer {
 const realSetImmediate = globalThis.setImmediate;
 const RealDate = Date;
 
-/** Runs once every queued microtask has settled (no real I/O happens inside the simulation). */
-const settle = () => new Promise<void>((resolve) => realSetImmediate(resolve));
+/** Real I/O in flight: the first call of some library loads modules from disk. */
+const REAL_IO = /^(FSReq|FileHandle|CloseReq|StatWatcher)/;
+const ioInFlight = () => process.getActiveResourcesInfo().some((resource) => REAL_IO.test(resource));
+
+/**
+ * Runs once every queued microtask has settled, and any real I/O that began (a module loaded on
+ * first use) has finished: time moves on only then, so a replay does not depend on the disk.
+ */
+const settle = async () => {
+  do await new Promise<void>((resolve) => realSetImmediate(resolve));
+  while (ioInFlight());
+};
 
 /** What the timer functions hand back: enough of Node's Timeout for the code that holds one. */
 class Handle {

@@ -305,6 +305,7 @@ export class MemoryCloud {
 
   // --- DynamoDB ---------------------------------------------------------------------------------
 
+  /** Items go in and out as JSON (wire.ts), so nothing stored is shared with a caller. */
   dynamodb(operation: string, input: Record<string, unknown>): unknown {
     const expression = (names?: unknown, values?: unknown) => ({
       ...(names ? { names: names as Record<string, string> } : {}),
@@ -326,14 +327,14 @@ export class MemoryCloud {
       case 'GetItem': {
         const table = this.table(input.TableName as string);
         const item = table.items.get(table.keyOf(input.Key as Item));
-        return item ? { Item: structuredClone(item) } : {};
+        return item ? { Item: item } : {};
       }
       case 'PutItem': {
         const table = this.table(input.TableName as string);
         const item = input.Item as Item;
         const key = table.keyOf({ [table.spec.hashKey]: item[table.spec.hashKey] as Item[string] });
         checked(table, table.items.get(key), input);
-        table.items.set(key, structuredClone(item));
+        table.items.set(key, item);
         return {};
       }
       case 'UpdateItem': {
@@ -347,7 +348,7 @@ export class MemoryCloud {
           expression(input.ExpressionAttributeNames, input.ExpressionAttributeValues),
         )({ ...(current ?? {}), ...keyItem });
         table.items.set(key, next);
-        return input.ReturnValues === 'ALL_NEW' ? { Attributes: structuredClone(next) } : {};
+        return input.ReturnValues === 'ALL_NEW' ? { Attributes: next } : {};
       }
       case 'DeleteItem': {
         const table = this.table(input.TableName as string);
@@ -362,7 +363,7 @@ export class MemoryCloud {
           const table = this.table(name);
           responses[name] = request.Keys.flatMap((k) => {
             const item = table.items.get(table.keyOf(k));
-            return item ? [structuredClone(item)] : [];
+            return item ? [item] : [];
           });
         }
         return { Responses: responses, UnprocessedKeys: {} };
@@ -536,15 +537,10 @@ export class MemoryCloud {
   putEvents(
     entries: Array<{ EventBusName?: string; Source?: string; DetailType?: string; Detail?: string; Time?: unknown }>,
   ) {
-    let failed = 0;
+    // A bus that does not exist refuses the call, as moto does (EventBridge itself drops the event).
+    for (const entry of entries) this.bus(entry.EventBusName ?? 'default');
     const results = entries.map((entry) => {
-      let bus: MemoryBus;
-      try {
-        bus = this.bus(entry.EventBusName ?? 'default');
-      } catch (error) {
-        failed += 1;
-        return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: (error as Error).message };
-      }
+      const bus = this.bus(entry.EventBusName ?? 'default');
       const id = `${bus.events.length + 1}-${suffix(`${bus.name}${this.clock.now()}${entry.Detail}`, 12)}`;
       const event = {
         version: '0',
@@ -566,7 +562,7 @@ export class MemoryCloud {
       }
       return { EventId: id };
     });
-    return { FailedEntryCount: failed, Entries: results };
+    return { FailedEntryCount: 0, Entries: results };
   }
 
   private deliverEvent(event: Record<string, unknown>, target: Target) {

@@ -224,7 +224,8 @@ export const update = (expression: string, input: ExpressionInput) => {
     } while (parser.peek()?.kind === 'comma');
   }
   return (item: Item): Item => {
-    const next = structuredClone(item);
+    // SET and REMOVE replace top-level attributes only: a shallow copy keeps the original intact.
+    const next = { ...item };
     for (const action of actions) action(next);
     return next;
   };

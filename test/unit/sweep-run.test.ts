@@ -1,16 +1,26 @@
 /**
- * The sweep's runs over days, on the simulation's in-memory ports and a list with real ETags:
- * what a 304 may stand for.
+ * The sweep's runs over days, through its real adapters on the simulation's in-memory cloud and a
+ * list with real ETags: what a 304 may stand for.
  */
-import { describe, expect, it } from '@jest/globals';
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
+import { countAwaiting } from '#lib/adapters/awaiting-review.js';
+import { createAlertPublisher, createIdempotency } from '#lib/adapters/publish-once.js';
+import { CURSOR_KEY, dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
 import { parseAssignmentPage } from '#lib/domain/attempt-schema.js';
 import { RateLimitedError } from '#lib/domain/errors.js';
 import { type IaClient, NOT_MODIFIED } from '#lib/domain/ia.js';
-import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
+import { AWAITING_INDEX, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
+import type { Notification } from '#lib/domain/notification.js';
+import type { SweepCursor } from '#lib/domain/sweep-cursor.js';
 import { runSweep } from '../../functions/sweep/sweep-run.js';
 import { listedAssignment } from '../../local/ia-fixtures.js';
-import { Invocation, MemoryCursor, MemoryIdempotency, MemoryStates, MemoryTopic } from '../../sim/memory-aws.js';
-import { Random } from '../../sim/random.js';
+import { MemoryCloud } from '../../sim/aws/cloud.js';
+import { memoryRequestHandler } from '../../sim/aws/wire.js';
 import { VirtualTime } from '../../sim/virtual-time.js';
 
 const HOUR = 3_600_000;
@@ -46,19 +56,37 @@ const world = ({ count = 9, spacingMs = 60_000, headDays = 30, fullWalkEverySeco
       return { value: parseAssignmentPage(body), etag };
     },
   };
-  const states = new MemoryStates(time);
-  const cursor = new MemoryCursor();
-  const topic = new MemoryTopic(time);
-  const idempotency = new MemoryIdempotency(time, topic);
+  const cloud = new MemoryCloud({
+    now: () => time.now(),
+    later: (ms, task) => time.spawn(time.now() + ms, 'delivery', task),
+  });
+  cloud.createTable({
+    name: 'state',
+    hashKey: 'attemptId',
+    indexes: [{ name: AWAITING_INDEX, hashKey: 'awaiting', rangeKey: 'awaitingSince' }],
+  });
+  cloud.createTable({ name: 'idempotency', hashKey: 'id', indexes: [] });
+  const topicArn = cloud.createTopic('alerts');
+  const client = {
+    region: 'us-east-1',
+    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    requestHandler: memoryRequestHandler(cloud),
+  };
+  const dynamodb = new DynamoDBClient(client);
+  const publishOnce = createAlertPublisher(
+    createIdempotency({ dynamodb, tableName: 'idempotency', expiresAfterSeconds: 3600 }),
+    new SNSClient(client),
+    { alertsTopicArn: topicArn },
+  );
+  const states = dynamoStateStore(dynamodb, 'state', () => time.date());
   let run = 0;
   const sweep = async (runSeconds: number) => {
     run += 1;
-    const inv = new Invocation('sweep', time, new Random(1), time.now() + 600_000, 0);
     return runSweep({
       ia,
-      states: states.for(inv),
-      cursors: cursor.for(inv, `run-${run}`),
-      publishOnce: idempotency.for(inv),
+      states,
+      cursors: dynamoCursorStore(dynamodb, 'state', `run-${run}`),
+      publishOnce,
       schedule: () => undefined,
       flush: async () => undefined,
       now: () => time.date(),
@@ -66,7 +94,7 @@ const world = ({ count = 9, spacingMs = 60_000, headDays = 30, fullWalkEverySeco
       watch: DEFAULT_WATCH,
       settings: { horizonDays: 30, headDays, headShare: 0.5, fullWalkEverySeconds, pageSize: 3, runSeconds },
       count: () => undefined,
-      awaiting: async () => ({ count: states.awaiting().length }),
+      awaiting: () => countAwaiting(dynamodb, 'state'),
       log: { info: () => undefined, warn: () => undefined },
     });
   };
@@ -79,21 +107,36 @@ const world = ({ count = 9, spacingMs = 60_000, headDays = 30, fullWalkEverySeco
     await time.runUntil(at + 600_000);
     return report;
   };
+  const notifications = () =>
+    cloud
+      .topic(topicArn)
+      .published.map((p) => JSON.parse((JSON.parse(p.message) as { default: string }).default) as Notification);
   const published = (eventType: string) =>
-    topic.published
-      .filter((p) => p.notification.eventType === eventType)
-      .map((p) => ('attemptId' in p.notification ? p.notification.attemptId : ''));
-  const reminders = () =>
-    topic.published.filter((p) => p.notification.eventType === 'review.overdue').map((p) => p.notification);
+    notifications()
+      .filter((n) => n.eventType === eventType)
+      .map((n) => ('attemptId' in n ? n.attemptId : ''));
+  const reminders = () => notifications().filter((n) => n.eventType === 'review.overdue');
+  /** Where the sweep's cursor stands, as the state table holds it. */
+  const cursor = {
+    get current(): SweepCursor {
+      const item = cloud.tables.get('state')?.items.get(JSON.stringify({ S: CURSOR_KEY }));
+      return (item ? unmarshall(item as never) : { nextPage: 1 }) as SweepCursor;
+    },
+  };
   /** A new assignment at the head of the list: every item moves one place back. */
   const newAssignment = () =>
     items.unshift(
       listedAssignment('asg-new', time.date(), [{ id: 'att-new', pendingReviewCount: 1, scoringCompleted: false }]),
     );
-  return { time, sweepAt, reminders, newAssignment, published, key, cursor };
+  return { time, sweepAt, reminders, newAssignment, published, key, cursor, states };
 };
 
 describe('runSweep over days', () => {
+  // The SDK loads parts of itself on its first call: done before virtual time, which waits for no real I/O.
+  beforeAll(async () => {
+    await world().states.get('warm-up');
+  });
+
   it('never lets a kept ETag hide a page whose attempts it resumed past (reminders still come)', async () => {
     const { time, sweepAt, reminders, newAssignment } = world();
     const start = time.now();
