@@ -163,7 +163,7 @@ export const deploy = async (
   };
   const text = (value: unknown) => String(resolve(value));
   /** A physical name as CloudFormation generates one: stack, logical id, a random suffix. */
-  const physical = (id: string, max = 80) => `${stack}-${id}`.slice(0, max - 13) + `-${random(`${stack}${id}`, 12)}`;
+  const physical = (id: string, max = 80) => `${`${stack}-${id}`.slice(0, max - 13)}-${random(`${stack}${id}`, 12)}`;
   const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
 
   const functions: FunctionDefinition[] = [];

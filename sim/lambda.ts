@@ -18,7 +18,6 @@ import type { AwsClients, FunctionRuntime } from '#lib/runtime/function-runtime.
 import type { EventSourceMapping, FunctionDefinition } from '../local/deployment.js';
 import type { MemoryCloud, MemoryQueue } from './aws/cloud.js';
 import { type AwsCall, type CallPlan, memoryRequestHandler } from './aws/wire.js';
-import type { Random } from './random.js';
 import { type ExecutionContext, executionContexts, type VirtualTime } from './virtual-time.js';
 
 export type Handler = (event: unknown, context: Context) => Promise<unknown>;
