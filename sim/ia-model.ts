@@ -1,10 +1,13 @@
 /**
  * The simulated Indeed Assessments: a model, not a script. Assignments are created at a rate;
- * each attempt starts, completes after a while (or never), needs human reviews (or not) that are
- * done after a while (or never), and finishes scoring quickly, slowly or never. The list moves
- * under the walk (new assignments at the head, items hidden or deleted, short pages, the `per`
- * clamp changing, ETags on some pages and not others), and the API fails the way the real one
- * may: 429, 5xx, timeouts, outages of minutes to hours. Payloads start from the API's own example
+ * each attempt starts, completes after a while (or never), needs human reviews (or not) that
+ * graders finish one by one after a while (or never), and finishes scoring quickly, slowly or
+ * never; some candidates take the assessment again (a second attempt on the same assignment).
+ * The list moves under the walk (new assignments at the head, items hidden for a while and back,
+ * or deleted, short pages, the `per` clamp changing, ETags on some pages and not others) and lags
+ * what an attempt's own GET says; a cache now and then answers 304 for what changed a minute ago.
+ * The API fails the way the real one may: 429, 5xx, timeouts, outages of minutes to hours, and
+ * spells where it refuses the key (401, 403). Payloads start from the API's own example
  * assignment (fixtures), quirks included; names and step titles are hostile text.
  */
 
@@ -25,7 +28,9 @@ export interface SimAttempt {
   completeAt?: number;
   /** Answers or recordings waiting for a human when the attempt completes. */
   reviews: number;
-  /** When the graders are done (undefined: never). */
+  /** When each of them is graded (undefined: never), one by one. */
+  reviewDoneAts: Array<number | undefined>;
+  /** When the graders are done with all of them (undefined: never). */
   reviewDoneAt?: number;
   /** When scoring is final (undefined: never); after the reviews when there are any. */
   scoringDoneAt?: number;
@@ -46,8 +51,14 @@ export interface SimAssignment {
 export interface Outage {
   start: number;
   end: number;
-  kind: 'unavailable' | 'timeout';
+  /** IA down (5xx), not answering, or refusing the key. */
+  kind: 'unavailable' | 'timeout' | 'unauthorized';
 }
+
+/** How far the list lags an attempt's own GET, at most. */
+export const LIST_LAG_MS = 2 * MINUTE;
+/** How old the content a cache answers 304 for may be. */
+export const STALE_304_MS = MINUTE;
 
 /** Names as candidates (and attackers) type them. */
 const NAMES = [
@@ -101,8 +112,11 @@ export class IaModel {
   private etagModes: Array<{ from: number; mode: 'all' | 'odd' | 'none' }> = [];
   private lastAccepted = Number.NEGATIVE_INFINITY;
   private seq = 0;
+  private attemptSeq = 0;
   private readonly fixture = seed().assignment;
   private readonly apiKey: string;
+  /** How far behind this account's list shows attempts. */
+  private readonly listLagMs: number;
   /** Every instant something IA serves changes, sorted: a page's content depends on how many have passed. */
   private readonly changes: number[] = [];
   /** List pages already rendered, by page, size and the changes passed: the same answer, not built again. */
@@ -117,7 +131,7 @@ export class IaModel {
     private readonly trace: (line: string) => void = () => undefined,
   ) {
     this.apiKey = options.apiKey;
-    this.clamps.push({ from: 0, per: 20 });
+    this.clamps.push({ from: 0, per: 100 });
     this.etagModes.push({ from: 0, mode: 'all' });
     // The world's future, drawn up front so faults do not depend on the pipeline's choices.
     for (let t = start + rng.exponential(1.5 * DAY); t < options.end; t += rng.exponential(1.5 * DAY)) {
@@ -125,11 +139,64 @@ export class IaModel {
       const duration = long ? rng.between(HOUR, 8 * HOUR) : rng.between(2 * MINUTE, 40 * MINUTE);
       this.outages.push({ start: t, end: t + duration, kind: rng.chance(0.5) ? 'unavailable' : 'timeout' });
     }
+    // Now and then IA refuses the key for a few minutes (its auth service, a key being rotated).
+    for (let t = start + rng.exponential(4 * DAY); t < options.end; t += rng.exponential(4 * DAY))
+      this.outages.push({ start: t, end: t + rng.between(2 * MINUTE, 30 * MINUTE), kind: 'unauthorized' });
+    this.outages.sort((a, b) => a.start - b.start);
+    this.listLagMs = rng.between(0, LIST_LAG_MS);
     for (let t = start; t < options.end; t += rng.exponential(2 * DAY))
-      this.clamps.push({ from: t, per: rng.pick([20, 20, 15, 25]) });
+      this.clamps.push({ from: t, per: rng.pick([100, 100, 50, 25, 20]) });
     for (let t = start; t < options.end; t += rng.exponential(3 * DAY))
       this.etagModes.push({ from: t, mode: rng.pick(['all', 'all', 'odd', 'none'] as const) });
     this.changed(...this.clamps.map((c) => c.from), ...this.etagModes.map((m) => m.from));
+  }
+
+  /** One attempt starting at `startedAt`, its candidate's and graders' future drawn. */
+  private drawAttempt(assignmentId: string, startedAt: number): SimAttempt {
+    const rng = this.rng;
+    this.attemptSeq += 1;
+    const completes = rng.chance(0.75);
+    const completeAt = completes ? startedAt + rng.between(10 * MINUTE, 2 * HOUR) : undefined;
+    const reviews = rng.chance(0.5) ? rng.int(1, 3) : 0;
+    const reviewDoneAts: Array<number | undefined> = [];
+    let scoringDoneAt: number | undefined;
+    if (completeAt !== undefined) {
+      if (reviews > 0) {
+        // Graders, one answer at a time: most within a day or two, some after days (reminders), some never.
+        const slow = rng.chance(0.3);
+        let at = completeAt;
+        for (let i = 0; i < reviews; i++) {
+          if (!rng.chance(0.95)) {
+            reviewDoneAts.push(undefined);
+            continue;
+          }
+          at += rng.exponential((slow ? 3 * DAY : 12 * HOUR) / reviews);
+          reviewDoneAts.push(at);
+        }
+        const allDone = reviewDoneAts.every((x) => x !== undefined);
+        if (allDone && rng.chance(0.95))
+          scoringDoneAt = Math.max(...(reviewDoneAts as number[])) + rng.exponential(20 * MINUTE);
+      } else {
+        const r = rng.next();
+        if (r < 0.8) scoringDoneAt = completeAt + rng.exponential(5 * MINUTE);
+        else if (r < 0.95) scoringDoneAt = completeAt + rng.exponential(30 * HOUR);
+      }
+    }
+    const allDone = reviews > 0 && reviewDoneAts.every((x) => x !== undefined);
+    const attempt: SimAttempt = {
+      id: `att-${this.attemptSeq}`,
+      assignmentId,
+      startedAt,
+      ...(completeAt === undefined ? {} : { completeAt }),
+      reviews,
+      reviewDoneAts,
+      ...(allDone ? { reviewDoneAt: Math.max(...(reviewDoneAts as number[])) } : {}),
+      ...(scoringDoneAt === undefined ? {} : { scoringDoneAt }),
+      heavy: reviews > 0 && rng.chance(0.04),
+    };
+    this.attempts.set(attempt.id, attempt);
+    this.changed(attempt.startedAt, attempt.completeAt, ...reviewDoneAts, attempt.scoringDoneAt);
+    return attempt;
   }
 
   /** Creates an assignment now, with its candidate's future drawn. */
@@ -137,51 +204,18 @@ export class IaModel {
     const rng = this.rng;
     this.seq += 1;
     const id = `asg-${this.seq}`;
-    const startedAt = now + rng.exponential(6 * HOUR);
-    const completes = rng.chance(0.75);
-    const completeAt = completes ? startedAt + rng.between(10 * MINUTE, 2 * HOUR) : undefined;
-    const reviews = rng.chance(0.5) ? rng.int(1, 3) : 0;
-    let reviewDoneAt: number | undefined;
-    let scoringDoneAt: number | undefined;
-    if (completeAt !== undefined) {
-      if (reviews > 0) {
-        // Graders: most within a day or two, some after days (reminders), some never.
-        if (rng.chance(0.85)) reviewDoneAt = completeAt + rng.exponential(rng.chance(0.3) ? 3 * DAY : 12 * HOUR);
-        if (reviewDoneAt !== undefined && rng.chance(0.95)) scoringDoneAt = reviewDoneAt + rng.exponential(20 * MINUTE);
-      } else {
-        const r = rng.next();
-        if (r < 0.8) scoringDoneAt = completeAt + rng.exponential(5 * MINUTE);
-        else if (r < 0.95) scoringDoneAt = completeAt + rng.exponential(30 * HOUR);
-      }
-    }
-    const attempt: SimAttempt = {
-      id: `att-${this.seq}`,
-      assignmentId: id,
-      startedAt,
-      ...(completeAt === undefined ? {} : { completeAt }),
-      reviews,
-      ...(reviewDoneAt === undefined ? {} : { reviewDoneAt }),
-      ...(scoringDoneAt === undefined ? {} : { scoringDoneAt }),
-      heavy: reviews > 0 && rng.chance(0.04),
-    };
-    const assignment: SimAssignment = { id, createdAt: now, candidate: rng.pick(NAMES), attempts: [attempt] };
+    const first = this.drawAttempt(id, now + rng.exponential(6 * HOUR));
+    const assignment: SimAssignment = { id, createdAt: now, candidate: rng.pick(NAMES), attempts: [first] };
+    // Some take it again: a second attempt on the same assignment, days later.
+    if (first.completeAt !== undefined && rng.chance(0.12))
+      assignment.attempts.push(this.drawAttempt(id, first.completeAt + rng.between(HOUR, 3 * DAY)));
     if (rng.chance(0.05)) {
       const from = now + rng.exponential(DAY);
       Object.assign(assignment, { hiddenFrom: from, hiddenUntil: from + rng.exponential(6 * HOUR) });
     }
     if (rng.chance(0.01)) assignment.deletedAt = now + rng.exponential(3 * DAY);
     this.assignments.push(assignment);
-    this.attempts.set(attempt.id, attempt);
-    this.changed(
-      now,
-      attempt.startedAt,
-      attempt.completeAt,
-      attempt.reviewDoneAt,
-      attempt.scoringDoneAt,
-      assignment.hiddenFrom,
-      assignment.hiddenUntil,
-      assignment.deletedAt,
-    );
+    this.changed(now, assignment.hiddenFrom, assignment.hiddenUntil, assignment.deletedAt);
     return assignment;
   }
 
@@ -210,8 +244,10 @@ export class IaModel {
     return a.completeAt !== undefined && t >= a.completeAt;
   }
 
+  /** Reviews still waiting at `t`: they go down one by one as graders finish. */
   static pending(a: SimAttempt, t: number): number {
-    return IaModel.completed(a, t) && (a.reviewDoneAt === undefined || t < a.reviewDoneAt) ? a.reviews : 0;
+    if (!IaModel.completed(a, t)) return 0;
+    return a.reviewDoneAts.filter((done) => done === undefined || t < done).length;
   }
 
   static scored(a: SimAttempt, t: number): boolean {
@@ -240,7 +276,7 @@ export class IaModel {
       updated_at: iso(
         Math.max(
           a.startedAt,
-          ...[a.completeAt, a.reviewDoneAt, a.scoringDoneAt].filter((x): x is number => x !== undefined && x <= t),
+          ...[a.completeAt, ...a.reviewDoneAts, a.scoringDoneAt].filter((x): x is number => x !== undefined && x <= t),
         ),
       ),
       ...(a.heavy
@@ -258,13 +294,14 @@ export class IaModel {
     };
   }
 
-  private rawAssignment(s: SimAssignment, t: number) {
+  /** An assignment as IA serves it; its attempts as of `attemptsAt` (the list lags their own GET). */
+  private rawAssignment(s: SimAssignment, t: number, attemptsAt = t) {
     return {
       ...this.fixture,
       id: s.id,
       created_at: new Date(s.createdAt).toISOString(),
       user: { ...(this.fixture.user as object), name: s.candidate },
-      attempts: s.attempts.filter((a) => t >= a.startedAt).map((a) => this.rawAttempt(a, t)),
+      attempts: s.attempts.filter((a) => attemptsAt >= a.startedAt).map((a) => this.rawAttempt(a, attemptsAt)),
     };
   }
 
@@ -274,6 +311,11 @@ export class IaModel {
 
   private hidden(s: SimAssignment, t: number) {
     return s.hiddenFrom !== undefined && t >= s.hiddenFrom && t < (s.hiddenUntil as number);
+  }
+
+  /** How many assignments IA serves per page at `t` (its clamp). */
+  servedPerPage(t: number, requested: number): number {
+    return Math.min(requested, this.latest(this.clamps, t).per);
   }
 
   private latest<T extends { from: number }>(list: T[], t: number): T {
@@ -323,6 +365,11 @@ export class IaModel {
         request.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
       );
     }
+    if (outage?.kind === 'unauthorized') {
+      const status = this.faults.chance(0.5) ? 401 : 403;
+      log(status);
+      return json(status, { error: 'the key was refused' });
+    }
     if (outage || this.faults.chance(0.005)) {
       log(503);
       return json(503, { error: 'unavailable' });
@@ -333,9 +380,15 @@ export class IaModel {
       return json(404, { error: 'not found' });
     }
     const { text, etag, about } = rendered;
-    if (etag && request.headers.get('if-none-match') === etag) {
+    const ifNoneMatch = request.headers.get('if-none-match');
+    // A cache in front of IA now and then answers for what the content was a minute ago.
+    const stale =
+      ifNoneMatch !== null && ifNoneMatch !== etag && this.faults.chance(0.2)
+        ? this.render(url, t - STALE_304_MS)
+        : undefined;
+    if (etag && (ifNoneMatch === etag || (stale?.etag && ifNoneMatch === stale.etag))) {
       log(304);
-      return new Response(null, { status: 304, headers: { etag } });
+      return new Response(null, { status: 304, headers: { etag: ifNoneMatch as string } });
     }
     log(200);
     if (about) this.trace(`  ${about}`);
@@ -348,7 +401,7 @@ export class IaModel {
   /** The answer's body and ETag; a list page is rendered once for as long as nothing on it changes. */
   private render(url: URL, t: number): { text: string; etag?: string; about?: string } | undefined {
     const list = url.pathname.endsWith('/assignments.json');
-    const key = `${url.search}@${this.changesUpTo(t)}`;
+    const key = `${url.search}@${this.changesUpTo(t)}@${this.changesUpTo(t - this.listLagMs)}`;
     const cached = list ? this.pages.get(key) : undefined;
     if (cached) return cached;
     const result = this.answer(url, t);
@@ -379,18 +432,19 @@ export class IaModel {
     if (url.pathname.endsWith('/assignments.json')) {
       const page = Number(url.searchParams.get('page') ?? 1);
       const per = Number(url.searchParams.get('per') ?? 100);
-      const served = Math.min(per, this.latest(this.clamps, t).per);
+      const served = this.servedPerPage(t, per);
       const view = this.listView(t);
       const pages = Math.max(1, Math.ceil(view.length / served));
       // IA paginates, then leaves hidden items out: a page with one comes up short.
       const items = view.slice((page - 1) * served, page * served).filter((s) => !this.hidden(s, t));
       const value = {
         meta: { total_count: String(view.length), count: items.length, pages },
-        results: items.map((s) => ({ assignment: this.rawAssignment(s, t) })),
+        results: items.map((s) => ({ assignment: this.rawAssignment(s, t, t - this.listLagMs) })),
       };
       const mode = this.latest(this.etagModes, t).mode;
       const tagged = mode === 'all' || (mode === 'odd' && page % 2 === 1);
-      const about = `page ${page}: ${items.flatMap((s) => s.attempts.map((a) => a.id)).join(' ')}`;
+      const ids = items.flatMap((s) => s.attempts.map((a) => a.id));
+      const about = `page ${page}: ${ids.length > 30 ? `${ids.slice(0, 30).join(' ')} … (${ids.length})` : ids.join(' ')}`;
       return { status: 200, value, about, tagged };
     }
     return { status: 404 };

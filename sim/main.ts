@@ -1,10 +1,13 @@
 /**
- * `npm run simulate -- --seed N --days D [--assignments-per-day K] [--seeds M] [--accounts A] [--json]`: runs the
+ * `npm run simulate -- --seed N --days D [--assignments-per-day K] [--seeds M] [--accounts A]
+ * [--fault-scale F] [--sweep normal|slow|off] [--alert-bus on|off] [--json]`: runs the
  * deterministic simulation and prints the invariants it broke (with a replayable seed and a short
- * trace) and how fast it ran (simulated attempt-days per second). Exit 1 when an invariant broke.
+ * trace), how often each invariant was evaluated, and how fast it ran (simulated attempt-days per
+ * second). Exit 1 when an invariant broke or one that applies was never evaluated.
  */
 import './quiet.js';
 import { parseArgs } from 'node:util';
+import type { SweepMode } from './pipeline.js';
 import { describeViolation, simulate } from './simulate.js';
 
 const { values } = parseArgs({
@@ -14,6 +17,9 @@ const { values } = parseArgs({
     days: { type: 'string', default: '14' },
     'assignments-per-day': { type: 'string', default: '40' },
     accounts: { type: 'string', default: '1' },
+    'fault-scale': { type: 'string', default: '1' },
+    sweep: { type: 'string', default: 'normal' },
+    'alert-bus': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -26,6 +32,9 @@ for (let seed = first; seed < first + count; seed++) {
     days: Number(values.days),
     assignmentsPerDay: Number(values['assignments-per-day']),
     accounts: Number(values.accounts),
+    faultScale: Number(values['fault-scale']),
+    sweep: values.sweep as SweepMode,
+    ...(values['alert-bus'] === undefined ? {} : { alertBus: values['alert-bus'] === 'on' }),
   });
   const { stats } = report;
   if (values.json) {
@@ -45,6 +54,11 @@ for (let seed = first; seed < first + count; seed++) {
       const example = report.violations.find((v) => v.invariant === invariant);
       if (example) process.stdout.write(`  ${n} × ${describeViolation(report, example)}\n`);
     }
+    process.stdout.write(
+      `  invariants evaluated: ${Object.entries(report.evaluated)
+        .map(([name, n]) => `${name} ${n}`)
+        .join('; ')}\n`,
+    );
     if (report.trace.length > 0) process.stdout.write(`  trace:\n${report.trace.map((l) => `    ${l}`).join('\n')}\n`);
   }
   if (report.violations.length > 0) failed = true;

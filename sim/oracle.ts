@@ -1,16 +1,23 @@
 /**
- * The invariants the product promises, checked against the simulated world's truth (IA's model)
- * and what the pipeline did (what the topic carried, what the queues and tables hold). Safety
- * properties are checked as things happen; liveness ("within a bound") once the run is over,
- * for everything whose deadline fell inside it.
+ * The invariants the product promises, checked against the simulated world's truth (the model of
+ * IA) and what the pipeline did (what the topic, Slack, Amazon Q and the bus received, what the
+ * check function recorded, what the queues and the state table hold). Every invariant bites both
+ * ways: nothing before it is due or while it is not so, nothing after it is due. Safety is checked
+ * as things happen; liveness ("by its deadline") once the run is over, for every deadline inside
+ * it. Each invariant counts how often it was evaluated, and one that should have applied in a run
+ * but never was fails the run: a check that never fires proves nothing.
  */
+
+import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import type { Alert } from '#lib/domain/alert.js';
-import { SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
-import { isDigest, notificationKey } from '#lib/domain/notification.js';
+import { CHAT_EVENT_TYPES, PEOPLE_EVENT_TYPES } from '#lib/domain/alert.js';
+import { pacedIntervalMs } from '#lib/domain/defaults.js';
+import type { Digest } from '#lib/domain/digest.js';
+import { isDigest, type Notification, notificationKey } from '#lib/domain/notification.js';
 import { chatNotification } from '#lib/domain/render/chat.js';
 import { emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { slackMessage } from '#lib/domain/render/slack.js';
-import { IaModel, type SimAttempt, TIME } from './ia-model.js';
+import { IaModel, LIST_LAG_MS, type SimAssignment, type SimAttempt, STALE_304_MS, TIME } from './ia-model.js';
 import type { World } from './pipeline.js';
 
 export interface Violation {
@@ -22,61 +29,800 @@ export interface Violation {
   detail: string;
 }
 
-/** How soon `review.needed` must follow completion: through a trigger, and through the sweep alone. */
+/** How soon things must follow: after a trigger, and the slowest look once something is due. */
 export const BOUNDS = {
   triggered: 15 * TIME.MINUTE,
-  sweepOnly: TIME.HOUR,
-  /** Through the sweep alone, for an attempt completed while its assignment is in the head of the list. */
-  sweepHead: 20 * TIME.MINUTE,
-  /** Reminders, completion and `scoring.stalled` after they are due. */
+  /** Reminders, escalation, completion and stalled scoring after they fall due, at least. */
   followUp: TIME.HOUR,
+  /** Once only closing is left, a watched attempt is looked at at most a day apart (lifecycle.ts). */
+  settled: 25 * TIME.HOUR,
 } as const;
 
-/** A deadline pushed back by the IA outages that overlap the wait (nothing can be seen while IA is down). */
-export const extendedByOutages = (world: World, from: number, bound: number) => {
-  let deadline = from + bound;
-  for (const outage of world.ia.outages) {
-    if (outage.start < deadline && outage.end > from) deadline += outage.end - Math.max(outage.start, from);
+/**
+ * How old what an alert is based on may be when it goes out: the list lags an attempt's GET, a
+ * cache answers 304 for a minute-old version, and a sweep run publishes what its page said a few
+ * minutes into the run. An alert "while reviews wait" is right if they waited at some instant of it.
+ */
+export const STALENESS = LIST_LAG_MS + STALE_304_MS + 5 * TIME.MINUTE;
+/** Clocks of two containers, and a publish that lands a moment after its decision: "not before" tolerates this. */
+const EARLY_TOLERANCE = TIME.MINUTE;
+
+type Account = World['accounts'][number];
+
+/** The instants at which an attempt's state may change in [from, to], and the ends. */
+const instants = (a: SimAttempt, from: number, to: number) => {
+  const points = [from, to];
+  for (const at of [a.completeAt, ...a.reviewDoneAts, a.scoringDoneAt])
+    if (at !== undefined && at > from && at < to) points.push(at);
+  return points;
+};
+const somewhere = (a: SimAttempt, from: number, to: number, test: (t: number) => boolean) =>
+  instants(a, from, to).some(test);
+const throughout = (a: SimAttempt, from: number, to: number, test: (t: number) => boolean) =>
+  instants(a, from, to).every(test);
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class Oracle {
+  readonly violations: Violation[] = [];
+  /** How many times each invariant was evaluated. */
+  readonly evaluated: Record<string, number> = {};
+  private checkedPublished = 0;
+  private checkedRequests = new Map<string, number>();
+  private checkedOutcomes = 0;
+  private readonly seen = new Map<string, number>();
+  /** The awaiting-review index, sampled along the run: per account, the attempt ids in it. */
+  private readonly samples: Array<{ at: number; index: Map<string, Set<string>> }> = [];
+  private nextSample: number;
+  readonly sweep: ReturnType<typeof sweepSettings>;
+
+  constructor(private readonly world: World) {
+    this.nextSample = world.start + TIME.HOUR;
+    this.sweep = sweepSettings(world);
+    for (const name of REQUIRED) this.evaluated[name] = 0;
   }
-  return deadline;
+
+  /** Evaluates one instance of an invariant. */
+  private check(invariant: string, ok: boolean, violation: () => Omit<Violation, 'invariant'>) {
+    this.evaluated[invariant] = (this.evaluated[invariant] ?? 0) + 1;
+    if (!ok) this.violations.push({ invariant, ...violation() });
+  }
+
+  // --- as things happen --------------------------------------------------------------------------
+
+  step(): void {
+    const { world } = this;
+    const published = world.topic.published;
+    for (; this.checkedPublished < published.length; this.checkedPublished++)
+      this.onPublished(published[this.checkedPublished] as World['topic']['published'][number]);
+    for (const account of world.accounts) this.onRequests(account);
+    for (; this.checkedOutcomes < world.checkOutcomes.length; this.checkedOutcomes++) {
+      const outcome = world.checkOutcomes[this.checkedOutcomes] as World['checkOutcomes'][number];
+      if (outcome.source !== 'eventbridge') continue;
+      this.check(
+        'the product’s own events never come back as checks',
+        !world.alertEventIds().has(outcome.eventId ?? ''),
+        () => ({
+          at: outcome.at,
+          attemptId: outcome.attemptId,
+          detail: `checked because of alert event ${outcome.eventId}`,
+        }),
+      );
+    }
+    if (world.time.now() >= this.nextSample) {
+      this.samples.push({ at: world.time.now(), index: world.awaitingIndex() });
+      this.nextSample += TIME.HOUR;
+    }
+  }
+
+  private accountOf(notification: Alert): Account | undefined {
+    const name = notification.account ?? DEFAULT_ACCOUNT;
+    return this.world.accounts.find((a) => a.name === name);
+  }
+
+  private onPublished({ at, notification }: World['topic']['published'][number]) {
+    if (isDigest(notification)) return;
+    const alert = notification as Alert;
+    const key = notificationKey(alert);
+    const account = this.accountOf(alert);
+    const attempt = account?.ia.attempts.get(alert.attemptId);
+    const add = (invariant: string, ok: boolean, detail: () => string) =>
+      this.check(invariant, ok, () => ({ at, attemptId: alert.attemptId, detail: detail() }));
+    const before = this.seen.get(key);
+    this.seen.set(key, at);
+    // Again after its process died between SNS accepting it and its key completing: the window
+    // no design closes without a transactional SNS. Counted (stats), not a violation.
+    add(
+      'no alert twice',
+      before === undefined || this.world.atLeastOnce.some((w) => w.key === key && w.at <= at),
+      () => `${key} published again (first ${iso(before as number)})`,
+    );
+    add(
+      'alerts only for real attempts, in their account',
+      attempt !== undefined,
+      () => `${alert.eventType} for an attempt IA never had`,
+    );
+    if (!attempt || !account) return;
+    add(
+      'alerts only for completed attempts',
+      IaModel.completed(attempt, at),
+      () => `${alert.eventType} before the attempt completed`,
+    );
+    const live = liveLink(alert);
+    add('no live link from IA text in any rendering', live === undefined, () => live as string);
+    const window = (test: (t: number) => boolean) => somewhere(attempt, at - STALENESS, at, test);
+    const needed = this.firstAlert(account, alert.attemptId, 'review.needed');
+    switch (alert.eventType) {
+      case 'review.needed':
+        add(
+          'review.needed only while reviews wait',
+          window((t) => IaModel.pending(attempt, t) > 0),
+          () => `no review pending between ${iso(at - STALENESS)} and ${iso(at)}`,
+        );
+        break;
+      case 'review.overdue': {
+        const n = alert.reminder ?? 0;
+        const due = (needed?.at ?? Number.POSITIVE_INFINITY) + n * this.world.watch.reviewSlaSeconds * 1000;
+        add(
+          'reminder n not before review.needed + n × SLA',
+          needed !== undefined && at >= due - EARLY_TOLERANCE,
+          () => `reminder ${n} at ${iso(at)}, review.needed ${needed ? iso(needed.at) : 'never'}, due ${iso(due)}`,
+        );
+        add(
+          'reminders only while reviews wait',
+          window((t) => IaModel.pending(attempt, t) > 0),
+          () => `reminder ${n}; reviews done ${iso(attempt.reviewDoneAt ?? 0)}`,
+        );
+        add('at most maxReminders reminders', n >= 1 && n <= this.world.watch.maxReminders, () => `reminder ${n}`);
+        break;
+      }
+      case 'review.escalated': {
+        const due = (needed?.at ?? Number.POSITIVE_INFINITY) + this.world.watch.escalateAfterSeconds * 1000;
+        add(
+          'escalation not before escalateAfter',
+          needed !== undefined && at >= due - EARLY_TOLERANCE,
+          () => `escalated ${iso(at)}, review.needed ${needed ? iso(needed.at) : 'never'}, due ${iso(due)}`,
+        );
+        add(
+          'escalation only while reviews wait',
+          window((t) => IaModel.pending(attempt, t) > 0),
+          () => `escalated ${iso(at)}; reviews done ${iso(attempt.reviewDoneAt ?? 0)}`,
+        );
+        break;
+      }
+      case 'scoring.stalled': {
+        const due = (attempt.completeAt as number) + this.world.watch.scoringDeadlineSeconds * 1000;
+        add(
+          'scoring.stalled only a deadline after first seen, still unscored',
+          at >= due - EARLY_TOLERANCE && window((t) => !IaModel.scored(attempt, t)),
+          () =>
+            `stalled ${iso(at)}; completed ${iso(attempt.completeAt as number)}, scored ${attempt.scoringDoneAt ? iso(attempt.scoringDoneAt) : 'never'}`,
+        );
+        add(
+          'scoring.stalled only when nothing waits for a review',
+          needed === undefined || needed.at > at,
+          () => `stalled after review.needed ${iso(needed?.at ?? 0)}`,
+        );
+        break;
+      }
+      case 'review.completed':
+        add(
+          'review.completed only when IA says scored, after review.needed',
+          needed !== undefined && needed.at <= at && window((t) => IaModel.scored(attempt, t)),
+          () =>
+            `completed ${iso(at)}; scored ${attempt.scoringDoneAt ? iso(attempt.scoringDoneAt) : 'never'}, review.needed ${needed ? iso(needed.at) : 'never'}`,
+        );
+        break;
+      case 'attempt.scored':
+        add(
+          'attempt.scored only when IA says scored, with no review asked',
+          (needed === undefined || needed.at > at) && window((t) => IaModel.scored(attempt, t)),
+          () =>
+            `scored alert ${iso(at)}; scored ${attempt.scoringDoneAt ? iso(attempt.scoringDoneAt) : 'never'}, review.needed ${needed ? iso(needed.at) : 'never'}`,
+        );
+        break;
+    }
+  }
+
+  /** At most one IA request in any one-second window per key, whoever sent it (check, sweep, CLI). */
+  private onRequests(account: Account) {
+    const requests = account.ia.requests;
+    let checked = this.checkedRequests.get(account.name) ?? 1;
+    for (; checked < requests.length; checked++) {
+      const [a, b] = [requests[checked - 1], requests[checked]];
+      if (!a || !b) continue;
+      this.check('IA requests per key within 1/s', b.at - a.at >= 1000, () => ({
+        at: b.at,
+        detail: `${account.name}: ${a.caller} ${a.path} and ${b.caller} ${b.path} ${Math.round(b.at - a.at)} ms apart`,
+      }));
+    }
+    this.checkedRequests.set(account.name, checked);
+  }
+
+  // --- at the end ------------------------------------------------------------------------------
+
+  finish(): void {
+    for (const account of this.world.accounts) {
+      for (const attempt of account.ia.attempts.values()) this.liveness(account, attempt);
+      this.index(account);
+    }
+    this.digests();
+    this.deliveries();
+    this.outcomes();
+    this.conservation();
+    for (const { at, task, error } of this.world.time.escaped)
+      this.violations.push({
+        invariant: 'no unexpected error',
+        at,
+        detail: `${task}: ${(error as Error)?.stack ?? String(error)}`,
+      });
+    // An invariant that should have applied and never did proves nothing.
+    for (const name of REQUIRED.filter((n) => applies(n, this.world)))
+      if (!this.evaluated[name])
+        this.violations.push({
+          invariant: 'every invariant that applies is evaluated',
+          at: this.world.end,
+          detail: `"${name}" was never evaluated`,
+        });
+  }
+
+  firstAlert(account: Account, attemptId: string, eventType: string, reminder?: number) {
+    return this.world.topic.published.find(
+      ({ notification: n }) =>
+        !isDigest(n) &&
+        n.attemptId === attemptId &&
+        (n.account ?? DEFAULT_ACCOUNT) === account.name &&
+        n.eventType === eventType &&
+        (reminder === undefined || n.reminder === reminder),
+    );
+  }
+
+  /**
+   * A deadline pushed back by the IA outages (down, not answering, refusing the key) that overlap
+   * the wait: nothing is seen while IA is down, and a record that kept failing comes back after
+   * its retry delay, which doubles up to an hour (record-disposition.ts), so up to that long after.
+   */
+  extended(account: Account, from: number, bound: number) {
+    let deadline = from + bound;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const outage of account.ia.outages) {
+        if (outage.start >= deadline || outage.end <= from) continue;
+        const failing = outage.end - Math.max(outage.start, from);
+        const after = outage.end + Math.min(failing, BOUNDS.followUp) + bound;
+        if (after > deadline) {
+          deadline = after;
+          changed = true;
+        }
+      }
+    }
+    return deadline;
+  }
+
+  /** The instant before `t` from which `available` of IA being up (and retries coming back) had passed by `t`. */
+  lookback(account: Account, t: number, available: number) {
+    let from = t - available;
+    for (let round = 0; round < 20; round++) {
+      const next = t - (this.extended(account, from, available) - from);
+      if (next >= from) break;
+      from = next;
+    }
+    return from;
+  }
+
+  /** When the pipeline can first have seen a completed attempt: through a trigger, or the sweep's walk. */
+  discovery(account: Account, attempt: SimAttempt, parent: SimAssignment | undefined) {
+    const completeAt = attempt.completeAt as number;
+    const heard = this.world.deliveries
+      .filter(
+        (d) =>
+          d.account === account.name &&
+          (d.attemptId === attempt.id || d.assignmentId === attempt.assignmentId) &&
+          d.at >= completeAt &&
+          d.statuses.some((s) => s < 300),
+      )
+      .map((d) => d.at)
+      .sort((a, b) => a - b)[0];
+    // A check refused for the key is dead-lettered at once (by design): that trigger carried nothing.
+    const byTrigger =
+      heard === undefined
+        ? Number.POSITIVE_INFINITY
+        : account.ia.outages.some(
+              (o) => o.kind === 'unauthorized' && o.start < heard + BOUNDS.triggered && o.end > heard,
+            )
+          ? Number.POSITIVE_INFINITY
+          : this.extended(account, heard, BOUNDS.triggered);
+    let bySweep = Number.POSITIVE_INFINITY;
+    if (parent && this.sweep.on) {
+      const inHead = completeAt - parent.createdAt < this.sweep.headDays * TIME.DAY - TIME.HOUR;
+      const inHorizon = completeAt - parent.createdAt < this.sweep.horizonDays * TIME.DAY - TIME.DAY;
+      if (inHorizon) {
+        const bound = inHead ? this.sweep.headBound(account, completeAt) : this.sweep.wholeBound(account, completeAt);
+        bySweep =
+          this.extended(account, completeAt, bound) + hiddenOverlap(parent, completeAt, completeAt + bound + TIME.DAY);
+      }
+    }
+    return { heard, by: Math.min(byTrigger, bySweep) };
+  }
+
+  /** How long a look at a watched attempt may take once something is due. */
+  followUp(account: Account, at: number, settled: boolean) {
+    const looks = this.sweep.on ? Math.max(BOUNDS.followUp, this.sweep.wholeBound(account, at)) : BOUNDS.followUp;
+    return settled && !this.sweep.on ? BOUNDS.settled : looks;
+  }
+
+  private liveness(account: Account, attempt: SimAttempt) {
+    const { world } = this;
+    const end = world.time.now();
+    const watch = world.watch;
+    const completeAt = attempt.completeAt;
+    if (completeAt === undefined || completeAt > end) return;
+    const parent = account.ia.assignments.find((a) => a.id === attempt.assignmentId);
+    const deleted = parent?.deletedAt ?? Number.POSITIVE_INFINITY;
+    const add = (invariant: string, ok: boolean, at: number, detail: () => string) =>
+      this.check(invariant, ok, () => ({ at, attemptId: attempt.id, detail: `${account.name}: ${detail()}` }));
+    const discovered = this.discovery(account, attempt, parent);
+    const needed = this.firstAlert(account, attempt.id, 'review.needed');
+    // The watch ends 14 days after the first look, at the earliest completion.
+    const watchEnds = completeAt + watch.maxWatchSeconds * 1000;
+    const horizon = Math.min(end, watchEnds, deleted);
+
+    if (attempt.reviews > 0 && discovered.by < horizon && IaModel.pending(attempt, discovered.by) > 0)
+      add(
+        'review.needed when due',
+        needed !== undefined && needed.at <= discovered.by,
+        discovered.by,
+        () =>
+          `completed ${iso(completeAt)}, ${discovered.heard === undefined ? 'sweep only' : `announced ${iso(discovered.heard)}`}; due by ${iso(discovered.by)}, ${needed ? `published ${iso(needed.at)}` : 'never published'}`,
+      );
+
+    if (needed) {
+      const settledFrom =
+        needed.at + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
+      for (let n = 1; n <= watch.maxReminders; n++) {
+        const dueFrom = needed.at + n * watch.reviewSlaSeconds * 1000;
+        const due = this.extended(account, dueFrom, this.followUp(account, dueFrom, false));
+        if (due >= horizon || !throughout(attempt, dueFrom, due, (t) => IaModel.pending(attempt, t) > 0)) continue;
+        const reminder = this.firstAlert(account, attempt.id, 'review.overdue', n);
+        add(
+          'reminders when due',
+          reminder !== undefined && reminder.at <= due,
+          due,
+          () => `reminder ${n} due by ${iso(due)}, ${reminder ? `sent ${iso(reminder.at)}` : 'never sent'}`,
+        );
+      }
+      if (watch.escalateAfterSeconds > 0) {
+        const dueFrom = needed.at + watch.escalateAfterSeconds * 1000;
+        const due = this.extended(account, dueFrom, this.followUp(account, dueFrom, false));
+        if (due < horizon && throughout(attempt, dueFrom, due, (t) => IaModel.pending(attempt, t) > 0)) {
+          const escalated = this.firstAlert(account, attempt.id, 'review.escalated');
+          add(
+            'escalation when due',
+            escalated !== undefined && escalated.at <= due,
+            due,
+            () => `due by ${iso(due)}, ${escalated ? `sent ${iso(escalated.at)}` : 'never sent'}`,
+          );
+        }
+      }
+      const scored = attempt.scoringDoneAt;
+      if (scored !== undefined) {
+        const from = Math.max(scored, needed.at);
+        const due = this.extended(account, from, this.followUp(account, from, from >= settledFrom));
+        if (due < horizon) {
+          const completed = this.firstAlert(account, attempt.id, 'review.completed');
+          add(
+            'review.completed when the review is done',
+            completed !== undefined && completed.at <= due,
+            due,
+            () =>
+              `scored ${iso(scored)}; due by ${iso(due)}, ${completed ? `sent ${iso(completed.at)}` : 'never sent'}`,
+          );
+        }
+      }
+    }
+
+    if (attempt.reviews === 0 && discovered.by < horizon) {
+      const deadline = discovered.by + watch.scoringDeadlineSeconds * 1000;
+      const stalledDue = this.extended(account, deadline, this.followUp(account, deadline, false));
+      const stalled = this.firstAlert(account, attempt.id, 'scoring.stalled');
+      if (stalledDue < horizon && !IaModel.scored(attempt, stalledDue))
+        add(
+          'scoring.stalled when due',
+          stalled !== undefined && stalled.at <= stalledDue,
+          stalledDue,
+          () =>
+            `completed ${iso(completeAt)}, unscored; due by ${iso(stalledDue)}, ${stalled ? `sent ${iso(stalled.at)}` : 'never sent'}`,
+        );
+      const scored = attempt.scoringDoneAt;
+      if (scored !== undefined) {
+        const from = Math.max(scored, discovered.by);
+        const due = this.extended(
+          account,
+          from,
+          this.followUp(account, from, stalled !== undefined && stalled.at < from),
+        );
+        const scoredAlert = this.firstAlert(account, attempt.id, 'attempt.scored');
+        if (due < horizon)
+          add(
+            'attempt.scored when scored',
+            scoredAlert !== undefined && scoredAlert.at <= due,
+            due,
+            () =>
+              `scored ${iso(scored)}; due by ${iso(due)}, ${scoredAlert ? `sent ${iso(scoredAlert.at)}` : 'never sent'}`,
+          );
+      }
+    }
+  }
+
+  /** Whether the model says the attempt waits for a review the pipeline announced, at `t`. */
+  private waiting(account: Account, attempt: SimAttempt, t: number) {
+    const needed = this.firstAlert(account, attempt.id, 'review.needed');
+    return (
+      needed !== undefined &&
+      needed.at <= t &&
+      IaModel.pending(attempt, t) > 0 &&
+      t < (attempt.completeAt as number) + this.world.watch.maxWatchSeconds * 1000
+    );
+  }
+
+  /** How long the index may lag what waits at `t`: the next look, and a day once only closing is left. */
+  private indexLag(account: Account, attempt: SimAttempt, t: number) {
+    const needed = this.firstAlert(account, attempt.id, 'review.needed');
+    const watch = this.world.watch;
+    const settledFrom =
+      (needed?.at ?? 0) + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
+    const parent = account.ia.assignments.find((a) => a.id === attempt.assignmentId);
+    const listed = parent !== undefined && t - parent.createdAt < this.sweep.horizonDays * TIME.DAY - TIME.DAY;
+    const lag = this.followUp(account, t, t >= settledFrom || !listed);
+    // Pushed back by the outages inside it: nothing is seen while IA is down.
+    return t - this.lookback(account, t, lag);
+  }
+
+  /** The awaiting-review index, all along: nothing in it that does not wait, nothing waiting missing from it. */
+  private index(account: Account) {
+    for (const { at, index } of this.samples) {
+      const inIndex = index.get(account.name) ?? new Set<string>();
+      for (const attempt of account.ia.attempts.values()) {
+        if (attempt.completeAt === undefined || attempt.completeAt > at) continue;
+        const lag = this.indexLag(account, attempt, at);
+        const listed = inIndex.has(attempt.id);
+        if (listed) {
+          this.check(
+            'the awaiting index holds only what waits',
+            somewhere(attempt, at - lag, at, (t) => this.waiting(account, attempt, t)),
+            () => ({
+              at,
+              attemptId: attempt.id,
+              detail: `${account.name}: in the index at ${iso(at)}, not waiting since ${iso(at - lag)} (reviews done ${attempt.reviewDoneAt ? iso(attempt.reviewDoneAt) : 'never'})`,
+            }),
+          );
+        } else {
+          const needed = this.firstAlert(account, attempt.id, 'review.needed');
+          if (!needed || needed.at > at - lag) continue;
+          this.check(
+            'the awaiting index holds everything that waits',
+            !throughout(attempt, at - lag, at, (t) => this.waiting(account, attempt, t)),
+            () => ({
+              at,
+              attemptId: attempt.id,
+              detail: `${account.name}: waiting since ${iso(needed.at)} with ${IaModel.pending(attempt, at)} review(s), not in the index at ${iso(at)}`,
+            }),
+          );
+        }
+      }
+    }
+  }
+
+  /** Each digest lists what waits at its time (within the index's lag), counts and items both ways. */
+  private digests() {
+    const { world } = this;
+    for (const { at, notification } of world.topic.published) {
+      if (!isDigest(notification)) continue;
+      const digest = notification as Digest;
+      let strict = 0;
+      let loose = 0;
+      const looseIds = new Set<string>();
+      for (const account of world.accounts) {
+        for (const attempt of account.ia.attempts.values()) {
+          if (attempt.completeAt === undefined || attempt.completeAt > at) continue;
+          const lag = this.indexLag(account, attempt, at);
+          const needed = this.firstAlert(account, attempt.id, 'review.needed');
+          if (somewhere(attempt, at - lag, at, (t) => this.waiting(account, attempt, t))) {
+            loose += 1;
+            looseIds.add(`${account.name}/${attempt.id}`);
+          }
+          if (
+            needed &&
+            needed.at <= at - lag &&
+            throughout(attempt, at - lag, at, (t) => this.waiting(account, attempt, t))
+          )
+            strict += 1;
+        }
+      }
+      this.check('the digest counts what waits', digest.waiting >= strict && digest.waiting <= loose, () => ({
+        at,
+        detail: `digest of ${digest.period} counts ${digest.waiting}; between ${strict} and ${loose} wait`,
+      }));
+      for (const item of digest.oldest)
+        this.check(
+          'the digest lists only what waits',
+          looseIds.has(`${item.account ?? DEFAULT_ACCOUNT}/${item.attemptId}`),
+          () => ({
+            at,
+            attemptId: item.attemptId,
+            detail: `digest of ${digest.period} lists ${item.account ?? DEFAULT_ACCOUNT}/${item.attemptId}, which does not wait`,
+          }),
+        );
+    }
+  }
+
+  /**
+   * What each audience received, both ways: Slack (its channel's filter, once per alert, never
+   * faster than Slack allows), Amazon Q's chat topic (once per alert), the alert bus (the same
+   * alert as an event, once).
+   */
+  private deliveries() {
+    const { world } = this;
+    const settledBy = world.time.now() - BOUNDS.followUp;
+    const alerts = world.topic.published.filter((p) => !isDigest(p.notification) && p.at < settledBy);
+    const perAttempt = (types: readonly string[]) => {
+      const expected = new Map<string, number>();
+      for (const { notification } of alerts) {
+        if (!types.includes(notification.eventType)) continue;
+        const id = (notification as Alert).attemptId;
+        expected.set(id, (expected.get(id) ?? 0) + 1);
+      }
+      return expected;
+    };
+    /** An audience's copy sent again after its process died before its key completed. */
+    const tolerated = (prefix: string, id: string) =>
+      world.atLeastOnce.some((w) => w.key === `${prefix}:${id}` || w.key.endsWith(`:${id}`));
+    // Slack: posts naming the attempt, as many as alerts for it that the channel takes.
+    const slackCount = new Map<string, number>();
+    for (const post of world.slackPosts) {
+      // Its context line names the attempt: "attempt <id>, assessment …".
+      const match = /"attempt ([A-Za-z0-9_-]+)[,"]/.exec(JSON.stringify(post.body));
+      if (match) slackCount.set(match[1] as string, (slackCount.get(match[1] as string) ?? 0) + 1);
+    }
+    for (const [id, expected] of perAttempt(PEOPLE_EVENT_TYPES)) {
+      const got = slackCount.get(id) ?? 0;
+      this.check(
+        'Slack gets each alert its channel takes, once',
+        got === expected || (got > expected && tolerated('slack', id)),
+        () => ({
+          at: world.time.now(),
+          attemptId: id,
+          detail: `${expected} alert(s) for the channel, ${got} Slack post(s)`,
+        }),
+      );
+    }
+    for (let i = 1; i < world.slackPosts.length; i++)
+      this.check(
+        'Slack posts never faster than Slack allows',
+        (world.slackPosts[i]?.at ?? 0) - (world.slackPosts[i - 1]?.at ?? 0) >= 1000,
+        () => ({
+          at: world.slackPosts[i]?.at ?? 0,
+          detail: 'two posts to one webhook within a second',
+        }),
+      );
+    this.check('Slack never asked to slow down', world.slackThrottled() === 0, () => ({
+      at: world.time.now(),
+      detail: `Slack answered 429 ${world.slackThrottled()} time(s)`,
+    }));
+    // Amazon Q: the chat topic's custom notifications, threaded by attempt.
+    const chatCount = new Map<string, number>();
+    for (const message of world.chatMessages()) {
+      const thread = (JSON.parse(message.body) as { metadata?: { threadId?: string } }).metadata?.threadId ?? '';
+      const id = thread.split(':').pop() as string;
+      chatCount.set(id, (chatCount.get(id) ?? 0) + 1);
+    }
+    for (const [id, expected] of perAttempt(CHAT_EVENT_TYPES)) {
+      const got = chatCount.get(id) ?? 0;
+      this.check(
+        'Amazon Q gets each alert its channel takes, once',
+        got === expected || (got > expected && tolerated('chat', id)),
+        () => ({
+          at: world.time.now(),
+          attemptId: id,
+          detail: `${expected} alert(s) for the chat channel, ${got} notification(s)`,
+        }),
+      );
+    }
+    if (!world.alertBus) return;
+    const events = new Map<string, number>();
+    for (const detail of world.alertEventDetails()) {
+      if (isDigest(detail as Notification)) continue;
+      const key = notificationKey(detail as Alert);
+      events.set(key, (events.get(key) ?? 0) + 1);
+    }
+    for (const { notification } of alerts) {
+      const key = notificationKey(notification);
+      const got = events.get(key) ?? 0;
+      this.check(
+        'every alert goes to the alert bus, once',
+        got === 1 || (got > 1 && world.atLeastOnce.some((w) => w.key === key)),
+        () => ({
+          at: world.time.now(),
+          attemptId: (notification as Alert).attemptId,
+          detail: `${key}: ${got} event(s)`,
+        }),
+      );
+    }
+  }
+
+  /** Every accepted event ends in a check outcome the check function recorded (or a dead letter that says why). */
+  private outcomes() {
+    const { world } = this;
+    const ended = new Map<string, number>();
+    for (const outcome of world.checkOutcomes)
+      if (outcome.eventId && !ended.has(outcome.eventId)) ended.set(outcome.eventId, outcome.at);
+    for (const message of [...world.dlq.messages.values()]) {
+      const eventId = (JSON.parse(message.body) as { eventId?: string }).eventId;
+      if (eventId && !ended.has(eventId)) ended.set(eventId, message.sentAt);
+    }
+    for (const delivery of world.deliveries) {
+      const account = world.accounts.find((a) => a.name === delivery.account) as Account;
+      const named = delivery.attemptId !== undefined || delivery.assignmentId !== undefined;
+      if (delivery.via === 'webhook')
+        this.check('a signed event is never refused', !delivery.statuses.some((s) => s >= 400 && s < 500), () => ({
+          at: delivery.at,
+          detail: `${delivery.eventId} answered ${delivery.statuses.join(', ')}`,
+        }));
+      const acceptedAt = delivery.at;
+      if (!named || !delivery.statuses.some((s) => s < 300)) continue;
+      // Dropped as a repeat of a reference enqueued moments ago: that one's check stands for it.
+      if (delivery.bodies.some((b) => b.reason === 'recently enqueued')) continue;
+      const ids = [delivery.eventId, ...delivery.bodies.map((b) => String(b.eventId))];
+      const at = ids.map((id) => ended.get(id)).find((x) => x !== undefined);
+      const due = this.extended(account, acceptedAt, BOUNDS.triggered);
+      if (due > world.time.now()) continue;
+      this.check('every accepted event ends in a check outcome', at !== undefined && at <= due, () => ({
+        at: due,
+        ...(delivery.attemptId ? { attemptId: delivery.attemptId } : {}),
+        detail: `${delivery.via} ${delivery.eventId} accepted ${iso(acceptedAt)}; due by ${iso(due)}, ${at === undefined ? 'never checked' : `checked ${iso(at)}`}`,
+      }));
+    }
+  }
+
+  /** Every dead letter says why; no message lingers. */
+  private conservation() {
+    const { world } = this;
+    const end = world.time.now();
+    for (const message of world.dlq.messages.values())
+      this.check('a dead letter says why', message.attributes.failureCode?.StringValue !== undefined, () => ({
+        at: message.sentAt,
+        detail: `${message.body} dead-lettered by the redrive policy, no reason`,
+      }));
+    for (const message of world.checks.messages.values())
+      this.check('no message lingers', !(end - message.sentAt > 3 * TIME.DAY && message.visibleAt < end), () => ({
+        at: message.sentAt,
+        detail: `${message.body} still queued`,
+      }));
+    this.check('no message expires unread', world.checks.expired.length === 0, () => ({
+      at: end,
+      detail: `${world.checks.expired.length} message(s) outlived the queue's retention`,
+    }));
+  }
+}
+
+/** Every invariant a run can evaluate; `applies` says when a run must have evaluated it. */
+const REQUIRED = [
+  'no alert twice',
+  'alerts only for completed attempts',
+  'review.needed only while reviews wait',
+  'review.needed when due',
+  'reminder n not before review.needed + n × SLA',
+  'reminders only while reviews wait',
+  'reminders when due',
+  'escalation not before escalateAfter',
+  'escalation when due',
+  'scoring.stalled only a deadline after first seen, still unscored',
+  'scoring.stalled when due',
+  'review.completed only when IA says scored, after review.needed',
+  'review.completed when the review is done',
+  'attempt.scored only when IA says scored, with no review asked',
+  'attempt.scored when scored',
+  'the awaiting index holds only what waits',
+  'the awaiting index holds everything that waits',
+  'the digest counts what waits',
+  'Slack gets each alert its channel takes, once',
+  'Amazon Q gets each alert its channel takes, once',
+  'every alert goes to the alert bus, once',
+  'every accepted event ends in a check outcome',
+  'the product’s own events never come back as checks',
+  'IA requests per key within 1/s',
+] as const;
+
+/** Whether a run's world is such that the invariant must have been evaluated in it. */
+const applies = (name: (typeof REQUIRED)[number], world: World): boolean => {
+  const days = (world.end - world.start) / TIME.DAY;
+  const attempts = world.accounts.flatMap((a) => [...a.ia.attempts.values()]);
+  const completed = attempts.filter((a) => a.completeAt !== undefined && a.completeAt < world.end - TIME.DAY);
+  const waitedLong = (ms: number) =>
+    completed.some(
+      (a) =>
+        a.reviews > 0 &&
+        IaModel.pending(a, (a.completeAt as number) + ms + 3 * TIME.HOUR) > 0 &&
+        (a.completeAt as number) + ms + 3 * TIME.HOUR < world.end,
+    );
+  switch (name) {
+    case 'reminder n not before review.needed + n × SLA':
+    case 'reminders only while reviews wait':
+    case 'reminders when due':
+      return waitedLong(world.watch.reviewSlaSeconds * 1000);
+    case 'escalation not before escalateAfter':
+    case 'escalation when due':
+      return world.watch.escalateAfterSeconds > 0 && waitedLong(world.watch.escalateAfterSeconds * 1000);
+    case 'scoring.stalled only a deadline after first seen, still unscored':
+    case 'scoring.stalled when due':
+      return completed.some(
+        (a) =>
+          a.reviews === 0 &&
+          (a.scoringDoneAt === undefined || a.scoringDoneAt > (a.completeAt as number) + 2 * TIME.DAY) &&
+          (a.completeAt as number) + 2 * TIME.DAY < world.end,
+      );
+    case 'review.completed only when IA says scored, after review.needed':
+    case 'review.completed when the review is done':
+      return completed.some(
+        (a) => a.reviews > 0 && a.scoringDoneAt !== undefined && a.scoringDoneAt < world.end - TIME.DAY,
+      );
+    case 'the digest counts what waits':
+      return days >= 3;
+    case 'every alert goes to the alert bus, once':
+      return world.alertBus;
+    case 'the product’s own events never come back as checks':
+      return world.deliveries.some((d) => d.via === 'eventbridge');
+    case 'every accepted event ends in a check outcome':
+      return world.deliveries.some((d) => d.statuses.some((s) => s < 300) && (d.attemptId || d.assignmentId));
+    default:
+      return completed.length > 0;
+  }
 };
 
-/** Safety of what the topic carried, checked as it is published: each call looks at what is new. */
-export const publishedChecker = () => {
-  const seen = new Set<string>();
-  let checked = 0;
-  return (world: World, violations: Violation[]) => {
-    const fresh = world.topic.published.slice(checked);
-    checked = world.topic.published.length;
-    checkAlerts(world, fresh, seen, violations);
+/** The sweep as deployed, and how long a walk takes to look at everything, from the list's size then. */
+const sweepSettings = (world: World) => {
+  const env = world.deployment.function('sweep').env;
+  const number = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
+  const intervalMs = number('SWEEP_INTERVAL_SECONDS', 300) * 1000;
+  const horizonDays = number('SWEEP_HORIZON_DAYS', 30);
+  const headDays = number('SWEEP_HEAD_DAYS', 5);
+  const share = number('SWEEP_BUDGET_SHARE', 0.5);
+  const pageSize = number('SWEEP_PAGE_SIZE', 100);
+  const fullWalkEveryMs = number('SWEEP_FULL_WALK_EVERY_SECONDS', 1800) * 1000;
+  const runSeconds = Math.max(1, Math.floor((intervalMs / 1000) * 0.9) - 5);
+  const pagesPerRun = Math.max(
+    1,
+    Math.floor((runSeconds * 1000 * share) / pacedIntervalMs(number('IA_RATE_PER_SECOND', 1))),
+  );
+  const headPagesPerRun = Math.max(1, Math.floor(pagesPerRun * 0.6));
+  const pages = (account: Account, t: number, days: number) => {
+    const listed = account.ia.listView(t).filter((s) => t - s.createdAt < days * TIME.DAY).length;
+    return Math.max(1, Math.ceil(listed / account.ia.servedPerPage(t, pageSize)));
+  };
+  const margin = 10 * TIME.MINUTE;
+  return {
+    on: world.sweepMode !== 'off',
+    horizonDays,
+    headDays,
+    /** The head is walked every run; a head longer than a run's share takes several. */
+    headBound: (account: Account, t: number) =>
+      Math.ceil(pages(account, t, headDays) / headPagesPerRun) * intervalMs + intervalMs + margin,
+    /** A walk of the whole horizon starts at most every fullWalkEvery, and takes as many runs as its pages need. */
+    wholeBound: (account: Account, t: number) =>
+      Math.max(
+        TIME.HOUR,
+        (Math.ceil(pages(account, t, horizonDays) / (pagesPerRun - headPagesPerRun)) + 1) * intervalMs +
+          Math.max(fullWalkEveryMs, intervalMs) +
+          margin,
+      ),
   };
 };
 
-const checkAlerts = (world: World, fresh: World['topic']['published'], seen: Set<string>, violations: Violation[]) => {
-  for (const { at, notification } of fresh) {
-    if (isDigest(notification)) continue;
-    const alert = notification as Alert;
-    const key = `${alert.attemptId}:${alert.eventType}:${alert.reminder ?? ''}`;
-    const add = (invariant: string, detail: string) =>
-      violations.push({ invariant, at, attemptId: alert.attemptId, detail });
-    // Again after its process died between SNS accepting it and its key completing: the window
-    // no design closes without a transactional SNS. Counted (stats), not a violation.
-    if (seen.has(key) && !world.atLeastOnce.some((w) => w.key === notificationKey(alert) && w.at <= at))
-      add('no alert twice', `${key} published again`);
-    seen.add(key);
-    const truth = world.ia.attempts.get(alert.attemptId);
-    if (!truth) {
-      add('alerts only for real attempts', `${alert.eventType} for an attempt IA never had`);
-      continue;
-    }
-    if (!IaModel.completed(truth, at))
-      add('alerts only for completed attempts', `${alert.eventType} before the attempt completed`);
-    if (alert.eventType === 'review.needed' && truth.reviews === 0)
-      add('review.needed only when reviews wait', 'no review was ever pending');
-    const live = liveLink(alert);
-    if (live) add('no live link from IA text in any rendering', live);
-  }
-};
+/** How long the assignment was hidden from the list inside [from, to]: the sweep cannot see it then. */
+const hiddenOverlap = (parent: SimAssignment, from: number, to: number) =>
+  parent.hiddenFrom === undefined
+    ? 0
+    : Math.max(0, Math.min(to, parent.hiddenUntil as number) - Math.max(from, parent.hiddenFrom));
 
 /**
  * The simulated candidates' names and prompts carry links in every disguise (fullwidth, after an
@@ -96,209 +842,3 @@ const liveLink = (alert: Alert): string | undefined => {
   }
   return undefined;
 };
-
-const firstAlert = (world: World, attemptId: string, eventType: string, reminder?: number) =>
-  world.topic.published.find(
-    ({ notification: n }) =>
-      !isDigest(n) &&
-      n.attemptId === attemptId &&
-      n.eventType === eventType &&
-      (reminder === undefined || n.reminder === reminder),
-  );
-
-/** When a trigger accepted at or after completion named the attempt (one on start announces nothing). */
-const announcedAt = (world: World, attempt: SimAttempt) => {
-  const times = world.deliveries
-    .filter(
-      (d) =>
-        (d.attemptId === attempt.id || d.assignmentId === attempt.assignmentId) &&
-        d.at >= (attempt.completeAt as number) &&
-        d.statuses.some((s) => s < 300),
-    )
-    .map((d) => d.at);
-  return times.length > 0 ? Math.min(...times) : undefined;
-};
-
-export const checkLiveness = (world: World, violations: Violation[]) => {
-  const end = world.time.now();
-  const watch = world.watch;
-  for (const attempt of world.ia.attempts.values()) {
-    const add = (invariant: string, at: number, detail: string) =>
-      violations.push({ invariant, at, attemptId: attempt.id, detail });
-    const completeAt = attempt.completeAt;
-    if (completeAt === undefined || completeAt > end) continue;
-    const parent = world.ia.assignments.find((a) => a.id === attempt.assignmentId);
-    // An assignment IA hides or deletes is out of sight for a while: not held against the pipeline.
-    if (parent?.hiddenFrom !== undefined || parent?.deletedAt !== undefined) continue;
-    const needed = firstAlert(world, attempt.id, 'review.needed');
-    if (attempt.reviews > 0) {
-      const heard = announcedAt(world, attempt);
-      // The head walk looks at an assignment in every run while it is younger than the head (an hour of margin).
-      const inHead =
-        parent !== undefined && completeAt - parent.createdAt < SWEEP_DEFAULTS.headDays * TIME.DAY - TIME.HOUR;
-      const sweepBound = inHead ? BOUNDS.sweepHead : BOUNDS.sweepOnly;
-      const bound =
-        heard !== undefined && heard - completeAt < sweepBound
-          ? Math.max(heard - completeAt, 0) + BOUNDS.triggered
-          : sweepBound;
-      const due = extendedByOutages(world, completeAt, bound);
-      const stillPending = attempt.reviewDoneAt === undefined || attempt.reviewDoneAt > due;
-      if (stillPending && due < end && (!needed || needed.at > due))
-        add(
-          'review.needed within its bound',
-          due,
-          `completed ${iso(completeAt)}, ${heard === undefined ? 'sweep only' : `announced ${iso(heard)}`}; due by ${iso(due)}, ${needed ? `published ${iso(needed.at)}` : 'never published'}`,
-        );
-    }
-    if (!needed) continue;
-    const watchEnds = needed.at + watch.maxWatchSeconds * 1000 - BOUNDS.followUp;
-    // Reminders while the review waits.
-    for (let n = 1; n <= watch.maxReminders; n++) {
-      const dueFrom = needed.at + n * watch.reviewSlaSeconds * 1000;
-      const reminder = firstAlert(world, attempt.id, 'review.overdue', n);
-      const due = extendedByOutages(world, dueFrom, BOUNDS.followUp);
-      const waiting = attempt.reviewDoneAt === undefined || attempt.reviewDoneAt > due;
-      if (waiting && due < Math.min(end, watchEnds) && (!reminder || reminder.at > due))
-        add(
-          'reminders when due',
-          due,
-          `reminder ${n} due by ${iso(due)}, ${reminder ? `sent ${iso(reminder.at)}` : 'never sent'}`,
-        );
-      if (reminder && attempt.reviewDoneAt !== undefined && attempt.reviewDoneAt < reminder.at - BOUNDS.followUp)
-        add(
-          'no reminder after the review',
-          reminder.at,
-          `reminder ${n} at ${iso(reminder.at)}, reviewed ${iso(attempt.reviewDoneAt)}`,
-        );
-    }
-    // Escalation: once (the safety check counts keys), when due, never after the review.
-    if (watch.escalateAfterSeconds > 0) {
-      const escalated = firstAlert(world, attempt.id, 'review.escalated');
-      const due = extendedByOutages(world, needed.at + watch.escalateAfterSeconds * 1000, BOUNDS.followUp);
-      const waiting = attempt.reviewDoneAt === undefined || attempt.reviewDoneAt > due;
-      if (waiting && due < Math.min(end, watchEnds) && (!escalated || escalated.at > due))
-        add(
-          'escalation when due',
-          due,
-          `due by ${iso(due)}, ${escalated ? `sent ${iso(escalated.at)}` : 'never sent'}`,
-        );
-      if (escalated && attempt.reviewDoneAt !== undefined && attempt.reviewDoneAt < escalated.at - BOUNDS.followUp)
-        add(
-          'no escalation after the review',
-          escalated.at,
-          `escalated ${iso(escalated.at)}, reviewed ${iso(attempt.reviewDoneAt)}`,
-        );
-    }
-    // Completion inside the watch: review.completed, and out of the awaiting-review index.
-    const scored = attempt.scoringDoneAt;
-    if (scored !== undefined && scored < watchEnds) {
-      const due = extendedByOutages(world, Math.max(scored, needed.at), BOUNDS.followUp);
-      const completed = firstAlert(world, attempt.id, 'review.completed');
-      if (due < end && (!completed || completed.at > due))
-        add(
-          'review.completed when the review is done',
-          due,
-          `scored ${iso(scored)}; due by ${iso(due)}, ${completed ? `sent ${iso(completed.at)}` : 'never sent'}`,
-        );
-    }
-    const reviewed = attempt.reviewDoneAt;
-    if (reviewed !== undefined && extendedByOutages(world, reviewed, BOUNDS.followUp) < Math.min(end, watchEnds)) {
-      const state = world.states().items.get(attempt.id);
-      if (state && 'awaiting' in state && state.awaiting !== undefined)
-        add(
-          'the awaiting-review index holds only what waits',
-          end,
-          `reviewed ${iso(reviewed)}, still awaiting at the end`,
-        );
-    }
-  }
-  // scoring.stalled: a completed attempt, nothing to review, scoring not done a day after it was first seen.
-  for (const attempt of world.ia.attempts.values()) {
-    if (attempt.completeAt === undefined || attempt.reviews > 0) continue;
-    const parent = world.ia.assignments.find((a) => a.id === attempt.assignmentId);
-    if (parent?.hiddenFrom !== undefined || parent?.deletedAt !== undefined) continue;
-    const firstSeenBy = extendedByOutages(world, attempt.completeAt, BOUNDS.sweepOnly);
-    const due = extendedByOutages(world, firstSeenBy + watch.scoringDeadlineSeconds * 1000, BOUNDS.followUp);
-    const stalled = firstAlert(world, attempt.id, 'scoring.stalled');
-    if (
-      (attempt.scoringDoneAt === undefined || attempt.scoringDoneAt > due) &&
-      due < end &&
-      (!stalled || stalled.at > due)
-    )
-      violations.push({
-        invariant: 'scoring.stalled when due',
-        at: due,
-        attemptId: attempt.id,
-        detail: `completed ${iso(attempt.completeAt)}, never scored; due by ${iso(due)}`,
-      });
-  }
-};
-
-/** At most one IA request in any one-second window, whoever sent it (check, sweep, CLI); checked as they come. */
-export const rateChecker = () => {
-  let checked = 1;
-  return (world: World, violations: Violation[]) => {
-    const requests = world.ia.requests;
-    for (; checked < requests.length; checked++) {
-      const [a, b] = [requests[checked - 1], requests[checked]];
-      if (a && b && b.at - a.at < 1000)
-        violations.push({
-          invariant: 'IA requests per key within 1/s',
-          at: b.at,
-          detail: `${a.caller} ${a.path} and ${b.caller} ${b.path} ${Math.round(b.at - a.at)} ms apart`,
-        });
-    }
-  };
-};
-
-/** Every accepted event is checked; every message ends done, or dead-lettered with its reason. */
-export const checkConservation = (world: World, violations: Violation[]) => {
-  const end = world.time.now();
-  for (const delivery of world.deliveries) {
-    const add = (invariant: string, detail: string) =>
-      violations.push({
-        invariant,
-        at: delivery.at,
-        ...(delivery.attemptId ? { attemptId: delivery.attemptId } : {}),
-        detail,
-      });
-    const signedWithoutId = delivery.attemptId === undefined && delivery.assignmentId === undefined;
-    if (delivery.statuses.some((s) => s >= 400 && s < 500))
-      add('a signed event is never refused', `${delivery.eventId} answered ${delivery.statuses.join(', ')}`);
-    if (signedWithoutId || !delivery.statuses.some((s) => s < 300)) continue;
-    // A webhook's checks carry its event id; an EventBridge event's, the id the bus gave it.
-    const eventIds = new Set([delivery.eventId, ...delivery.bodies.map((b) => String(b.eventId))]);
-    const enqueued = [...world.checks.messages.values(), ...world.checks.deleted, ...world.dlq.messages.values()].some(
-      (m) => eventIds.has(String((JSON.parse(m.body) as { eventId?: string }).eventId)),
-    );
-    const dedupedByReference = delivery.bodies.some((b) => b.reason === 'recently enqueued');
-    if (!enqueued && !dedupedByReference)
-      add(
-        'an accepted event is checked',
-        `${delivery.eventId} answered ${delivery.statuses.join(', ')} and was never enqueued`,
-      );
-  }
-  for (const message of world.dlq.messages.values()) {
-    if (message.attributes.failureCode?.StringValue === undefined)
-      violations.push({
-        invariant: 'a dead letter says why',
-        at: message.sentAt,
-        detail: `${message.body} dead-lettered by the redrive policy after ${world.checks.settings.redrive?.maxReceiveCount} receives, no reason`,
-      });
-  }
-  for (const message of world.checks.messages.values()) {
-    if (end - message.sentAt > 3 * TIME.DAY && message.visibleAt < end)
-      violations.push({ invariant: 'no message lingers', at: message.sentAt, detail: `${message.body} still queued` });
-  }
-};
-
-export const checkEscapes = (world: World, violations: Violation[]) => {
-  for (const { at, task, error } of world.time.escaped)
-    violations.push({
-      invariant: 'no unexpected error',
-      at,
-      detail: `${task}: ${(error as Error)?.stack ?? String(error)}`,
-    });
-};
-
-const iso = (ms: number) => new Date(ms).toISOString();

@@ -17,6 +17,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { createIaClient } from '#lib/adapters/ia-client.js';
 import { dynamoSlotStore } from '#lib/adapters/shared-pacer.js';
 import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
+import { ALERT_EVENT_SOURCE } from '#lib/domain/alert.js';
 import { walkAssignments } from '#lib/domain/assignment-walk.js';
 import type { StoredRecord } from '#lib/domain/attempt-store.js';
 import { iaScheduleKey, pacedIntervalMs } from '#lib/domain/defaults.js';
@@ -31,7 +32,7 @@ import { synthesize } from '../local/synth.js';
 import { type MemoryCloud as Cloud, MemoryCloud } from './aws/cloud.js';
 import { memoryProvisioner } from './aws/provisioner.js';
 import { type AwsCall, memoryRequestHandler } from './aws/wire.js';
-import { IaModel, TIME } from './ia-model.js';
+import { IaModel, type SimAttempt, TIME } from './ia-model.js';
 import {
   type Container,
   type ContainerFaults,
@@ -40,6 +41,7 @@ import {
   invokeAsync,
   startEventSource,
 } from './lambda.js';
+import { logSink } from './quiet.js';
 import { Random } from './random.js';
 import { type ExecutionContext, executionContexts, VirtualTime } from './virtual-time.js';
 
@@ -53,6 +55,25 @@ export interface SimOptions {
   accounts?: number;
   /** Every alert also as an event on the default bus, where the checks' EventBridge trigger listens. @default on for odd seeds */
   alertBus?: boolean;
+  /** How often faults happen, relative to the default rates. @default 1 */
+  faultScale?: number;
+  /**
+   * The sweep: every 5 minutes (`normal`), every hour (`slow`), or never run (`off`: its schedule
+   * lost), so that triggers alone carry the promise. @default normal
+   */
+  sweep?: SweepMode;
+}
+
+export type SweepMode = 'normal' | 'slow' | 'off';
+
+/** What a check recorded about one attempt (its log), as the oracle reads it. */
+export interface CheckOutcome {
+  at: number;
+  attemptId: string;
+  action: string;
+  account?: string;
+  eventId?: string;
+  source?: string;
 }
 
 export interface Published {
@@ -103,7 +124,9 @@ export const buildWorld = async (options: SimOptions) => {
   // Jitter in the SDK's and ky's retries, Powertools' and ours: seeded like the rest.
   const jitter = new Random(options.seed * 31 + 5);
   const end = START + options.days * TIME.DAY;
-  const crashRate = options.crashRate ?? 0.002;
+  const faultScale = options.faultScale ?? 1;
+  const crashRate = (options.crashRate ?? 0.002) * faultScale;
+  const sweepMode: SweepMode = options.sweep ?? 'normal';
   const alertBus = options.alertBus ?? options.seed % 2 === 1;
   const trace: string[] = [];
   const log = (line: string) => {
@@ -121,7 +144,14 @@ export const buildWorld = async (options: SimOptions) => {
       rng,
       apiKey,
       source: labelled ? `ats-${name}` : 'ats',
-      ia: new IaModel(rng, rngFaults, time, START, { assignmentsPerDay: options.assignmentsPerDay, end, apiKey }, log),
+      ia: new IaModel(
+        rng,
+        rngFaults,
+        time,
+        START,
+        { assignmentsPerDay: options.assignmentsPerDay, end, apiKey },
+        (line) => log(labelled ? `[${name}] ${line}` : line),
+      ),
     };
   });
   type Account = (typeof accounts)[number];
@@ -144,6 +174,7 @@ export const buildWorld = async (options: SimOptions) => {
         },
       ],
       iaAttemptUrlTemplate: 'https://app.example/attempts/{attemptId}',
+      ...(sweepMode === 'slow' ? { sweepInterval: Duration.hours(1) } : {}),
       sources: accounts.map((account) => ({
         name: account.source,
         kind: WebhookSourceKind.STANDARD_WEBHOOKS,
@@ -196,6 +227,14 @@ export const buildWorld = async (options: SimOptions) => {
         container.unconfirmed = notificationKey(notification);
       };
     }
+    // A chat channel's custom notification (notify-slack), followed the same way.
+    if (call.operation === 'Publish') {
+      const thread = (JSON.parse(String(call.input.Message)) as { metadata?: { threadId?: string } }).metadata
+        ?.threadId;
+      return async () => {
+        container.unconfirmed = `chat:${thread}`;
+      };
+    }
     if (call.operation === 'UpdateItem' && call.input.TableName === idempotencyTable)
       return async () => {
         container.unconfirmed = undefined;
@@ -217,13 +256,13 @@ export const buildWorld = async (options: SimOptions) => {
       }
       const r = faults.next();
       const refuse =
-        r < 0.002
-          ? { status: 400, code: call.service === 'dynamodb' ? 'ThrottlingException' : 'ThrottlingException' }
-          : r < 0.004
+        r < 0.002 * faultScale
+          ? { status: 400, code: 'ThrottlingException' }
+          : r < 0.004 * faultScale
             ? { status: 500, code: 'InternalFailure' }
             : undefined;
-      const latencyMs = faults.chance(0.002) ? faults.int(1_000, 4_000) : faults.int(2, 12);
-      const answerLost = !refuse && faults.chance(0.001);
+      const latencyMs = faults.chance(0.002 * faultScale) ? faults.int(1_000, 4_000) : faults.int(2, 12);
+      const answerLost = !refuse && faults.chance(0.001 * faultScale);
       return {
         latencyMs,
         ...(refuse ? { refuse } : {}),
@@ -243,13 +282,29 @@ export const buildWorld = async (options: SimOptions) => {
       };
     },
     clockOffsetMs: () => faults.between(-CLOCK_SKEW_MS / 2, CLOCK_SKEW_MS / 2),
-    lateness: () => (faults.chance(0.01) ? faults.int(10, 120) : 0),
+    lateness: () => (faults.chance(0.01 * faultScale) ? faults.int(10, 120) : 0),
     idleLifeMs: () => faults.int(5, 60) * TIME.MINUTE,
+  };
+
+  // --- what the functions record: each check's outcome per attempt ---------------------------------
+  const checkOutcomes: CheckOutcome[] = [];
+  logSink.write = (line) => {
+    if (!line.includes('"attempt checked"')) return;
+    const record = JSON.parse(line) as CheckOutcome & { message: string };
+    checkOutcomes.push({
+      at: time.now(),
+      attemptId: record.attemptId,
+      action: record.action,
+      ...(record.account ? { account: record.account } : {}),
+      ...(record.eventId ? { eventId: record.eventId } : {}),
+      ...(record.source ? { source: record.source } : {}),
+    });
   };
 
   // --- what the functions reach outside AWS: IA and Slack ----------------------------------------
   const slackPosts: Array<{ at: number; channel: string; body: unknown }> = [];
   let lastSlackPost = Number.NEGATIVE_INFINITY;
+  let slackThrottled = 0;
   const callerKind = () =>
     (executionContexts.getStore() as Container | undefined)?.service?.options.definition.kind ?? 'cli';
   for (const account of accounts) account.ia.caller = callerKind;
@@ -259,9 +314,15 @@ export const buildWorld = async (options: SimOptions) => {
     if (url.hostname === SLACK_HOST) {
       // Slack: about one post a second per webhook, else 429 with Retry-After.
       const t = time.now();
-      if (t - lastSlackPost < 1000)
+      if (t - lastSlackPost < 1000) {
+        slackThrottled += 1;
         return new Response('rate_limited', { status: 429, headers: { 'retry-after': '1' } });
+      }
       lastSlackPost = t;
+      // The post stands; its process may die before notify-slack completes its key.
+      const poster = executionContexts.getStore() as Container | undefined;
+      const attempt = /"attempt ([A-Za-z0-9_-]+)[,"]/.exec(await request.clone().text())?.[1];
+      if (poster) poster.unconfirmed = `slack:${attempt}`;
       slackPosts.push({ at: t, channel: url.pathname.split('/').pop() as string, body: await request.json() });
       return new Response('ok', { status: 200 });
     }
@@ -300,10 +361,11 @@ export const buildWorld = async (options: SimOptions) => {
   const sweepSchedule = deployment.schedules.find(
     (s) => byLogicalId(s.functionLogicalId).options.definition.kind === 'sweep',
   );
-  const sweepIntervalMs =
-    Number(/rate\((\d+) minutes?\)/.exec(sweepSchedule?.expression ?? '')?.[1] ?? 5) * TIME.MINUTE;
+  const [, every = '5', unit = 'minutes'] = /rate\((\d+) (\w+)\)/.exec(sweepSchedule?.expression ?? '') ?? [];
+  const sweepIntervalMs = Number(every) * (unit.startsWith('hour') ? TIME.HOUR : TIME.MINUTE);
   let sweepRuns = 0;
   const scheduleSweeps = (from: number) => {
+    if (sweepMode === 'off') return; // its schedule lost: triggers alone carry the promise
     for (let t = from; t < end; t += sweepIntervalMs) {
       const run = () => {
         sweepRuns += 1;
@@ -405,10 +467,11 @@ export const buildWorld = async (options: SimOptions) => {
     }
   };
   const announce = (account: Account, assignmentId: string) => {
-    const { ia: model, rng } = account;
-    const assignment = model.assignments.find((a) => a.id === assignmentId);
-    const attempt = assignment?.attempts[0];
-    if (!assignment || !attempt) return;
+    const assignment = account.ia.assignments.find((a) => a.id === assignmentId);
+    for (const attempt of assignment?.attempts ?? []) announceAttempt(account, assignmentId, attempt);
+  };
+  const announceAttempt = (account: Account, assignmentId: string, attempt: SimAttempt) => {
+    const { rng } = account;
     // Some ATSs fire when the candidate starts (a stage change naming the assignment).
     if (rng.chance(0.1)) {
       const reference = { assignmentId };
@@ -538,6 +601,30 @@ export const buildWorld = async (options: SimOptions) => {
       ),
     }),
     watch: loadWatchSettings(deployment.function('check').env),
+    /** What the awaiting-review index holds now, per account: the attempt ids. */
+    awaitingIndex: () => {
+      const index = new Map<string, Set<string>>(accounts.map((a) => [a.name, new Set<string>()]));
+      for (const item of stateTable.items.values()) {
+        if (!item.awaiting) continue;
+        const key = (item.attemptId as { S: string }).S;
+        const [account, id] = labelled ? (key.split(':') as [string, string]) : [DEFAULT_ACCOUNT, key];
+        index.get(account)?.add(id);
+      }
+      return index;
+    },
+    slackThrottled: () => slackThrottled,
+    /** What Amazon Q received on the chat channels' topics. */
+    chatMessages: () =>
+      [...cloud.inboxes].filter(([endpoint]) => endpoint.startsWith('amazon-q:')).flatMap(([, inbox]) => inbox),
+    /** The alert events the default bus carried (with alertBus on): their ids, and their details. */
+    alertEventIds: () =>
+      new Set(
+        (cloud.buses.get('default')?.events ?? [])
+          .filter((e) => e.source === ALERT_EVENT_SOURCE)
+          .map((e) => e.id as string),
+      ),
+    alertEventDetails: () =>
+      (cloud.buses.get('default')?.events ?? []).filter((e) => e.source === ALERT_EVENT_SOURCE).map((e) => e.detail),
     end,
     time,
     ia,
@@ -552,7 +639,9 @@ export const buildWorld = async (options: SimOptions) => {
     alertsTopicArn,
     stateTable,
     deliveries,
+    checkOutcomes,
     slackPosts,
+    sweepMode,
     cliRuns,
     crashes,
     atLeastOnce,

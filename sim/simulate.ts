@@ -3,43 +3,8 @@
  * seed replays the same run exactly (one seeded source, virtual time, no real I/O).
  */
 
-import { isDigest } from '#lib/domain/notification.js';
-import {
-  checkConservation,
-  checkEscapes,
-  checkLiveness,
-  publishedChecker,
-  rateChecker,
-  type Violation,
-} from './oracle.js';
-import { buildWorld, type SimOptions, type World } from './pipeline.js';
-
-/**
- * The world as one IA account sees it: its IA, its webhooks, its alerts (and the digest), its
- * state under its own keys. The oracle checks each account on its own, so one account's alert
- * can never pass for another's (the accounts' ids collide on purpose).
- */
-const accountView = (world: World, account: World['accounts'][number]): World => {
-  if (!world.labelled) return world;
-  const prefix = `${account.name}:`;
-  return {
-    ...world,
-    ia: account.ia,
-    deliveries: world.deliveries.filter((d) => d.account === account.name),
-    topic: {
-      published: world.topic.published.filter(
-        (p) => isDigest(p.notification) || p.notification.account === account.name,
-      ),
-    },
-    states: () => ({
-      items: new Map(
-        [...world.states().items]
-          .filter(([key]) => key.startsWith(prefix))
-          .map(([key, v]) => [key.slice(prefix.length), v]),
-      ),
-    }),
-  } as unknown as World;
-};
+import { Oracle, type Violation } from './oracle.js';
+import { buildWorld, type SimOptions } from './pipeline.js';
 
 /** Wall time, read before the simulation's clock takes over `performance.now`. */
 const wallClock = performance.now.bind(performance);
@@ -49,8 +14,13 @@ export interface SimReport {
   accounts: number;
   days: number;
   assignmentsPerDay: number;
+  faultScale: number;
+  sweep: string;
+  alertBus: boolean;
   steps: number;
   violations: Violation[];
+  /** How many times each invariant was evaluated. */
+  evaluated: Record<string, number>;
   stats: {
     /** IA accounts, each its own model of IA. */
     accounts: number;
@@ -80,13 +50,8 @@ export interface SimReport {
 export const simulate = async (options: SimOptions): Promise<SimReport> => {
   const started = wallClock();
   const world = await buildWorld(options);
-  const violations: Violation[] = [];
-  // Safety per account, as it happens; each account has its own checkers over its own view.
-  const checkers = world.accounts.map((account) => ({
-    account,
-    published: publishedChecker(),
-    rate: rateChecker(),
-  }));
+  const oracle = new Oracle(world);
+  const { violations } = oracle;
   /** The virtual time of each step, to place a liveness deadline on a step. */
   const stepTimes: number[] = [];
   await world.run(() => {
@@ -94,22 +59,12 @@ export const simulate = async (options: SimOptions): Promise<SimReport> => {
     stepTimes.push(world.time.now());
     // Safety is checked as it happens: a violation carries the step that caused it.
     const before = violations.length;
-    for (const checker of checkers) {
-      const view = accountView(world, checker.account);
-      checker.published(view, violations);
-      checker.rate(view, violations);
-    }
+    oracle.step();
     for (const v of violations.slice(before)) v.step = stepTimes.length;
   });
-  const late: Violation[] = [];
-  for (const account of world.accounts) {
-    const view = accountView(world, account);
-    checkLiveness(view, late);
-    checkConservation(view, late);
-  }
-  checkEscapes(world, late);
-  for (const v of late) v.step = stepAt(stepTimes, v.at);
-  violations.push(...late);
+  const before = violations.length;
+  oracle.finish();
+  for (const v of violations.slice(before)) v.step = stepAt(stepTimes, v.at);
   violations.sort((a, b) => (a.step ?? 0) - (b.step ?? 0));
   const first = violations.find((v) => v.attemptId !== undefined) ?? violations[0];
   const trace = first
@@ -132,8 +87,12 @@ export const simulate = async (options: SimOptions): Promise<SimReport> => {
     accounts: options.accounts ?? 1,
     days: options.days,
     assignmentsPerDay: options.assignmentsPerDay,
+    faultScale: options.faultScale ?? 1,
+    sweep: world.sweepMode,
+    alertBus: world.alertBus,
     steps: stepTimes.length,
     violations,
+    evaluated: oracle.evaluated,
     stats: {
       accounts: world.accounts.length,
       assignments: models.reduce((sum, ia) => sum + ia.assignments.length, 0),

@@ -1,0 +1,132 @@
+/**
+ * `npm run campaign -- [--seeds 200] [--first 1000] [--days 31] [--jobs 2] [--out reports/campaign.json]`:
+ * many seeds of the simulation, each in its own process, across volumes, IA account counts, fault
+ * rates and sweep modes (a matrix drawn from the seed), with the invariants checked in every one.
+ * Prints each seed as it ends and a summary; exit 1 when any seed broke an invariant (its line
+ * says how to replay it). Long by design: a script, not a test.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { Random } from './random.js';
+import type { SimReport } from './simulate.js';
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '200' },
+    first: { type: 'string', default: '1000' },
+    days: { type: 'string', default: '31' },
+    jobs: { type: 'string', default: '2' },
+    out: { type: 'string', default: 'reports/campaign.json' },
+    /** Only runs at or under this many assignments a day (a quicker pass). */
+    'max-volume': { type: 'string', default: '400' },
+  },
+});
+
+/** What each seed runs: most at everyday volumes, some busy, a few at the top of the range. */
+export const campaignRun = (seed: number, days: number) => {
+  const rng = new Random(seed * 2_654_435_761);
+  const r = rng.next();
+  const assignmentsPerDay =
+    r < 0.55 ? rng.int(12, 40) : r < 0.8 ? rng.int(41, 120) : r < 0.95 ? rng.int(121, 250) : 400;
+  return {
+    seed,
+    days,
+    assignmentsPerDay,
+    accounts: rng.pick([1, 1, 2, 3]),
+    faultScale: rng.pick([0.5, 1, 1, 2, 4]),
+    sweep: rng.pick(['normal', 'normal', 'normal', 'slow', 'off'] as const),
+  };
+};
+
+type Run = ReturnType<typeof campaignRun>;
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const simulate = async (run: Run): Promise<{ run: Run; report?: SimReport; error?: string; seconds: number }> => {
+  const started = Date.now();
+  const args = [
+    '--seed',
+    run.seed,
+    '--days',
+    run.days,
+    '--assignments-per-day',
+    run.assignmentsPerDay,
+    '--accounts',
+    run.accounts,
+    '--fault-scale',
+    run.faultScale,
+    '--sweep',
+    run.sweep,
+    '--json',
+  ].map(String);
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'sim/main.ts', ...args], {
+      cwd: root,
+      maxBuffer: 256 * 1024 * 1024,
+    }).catch((error: { stdout?: string; stderr?: string }) => {
+      if (!error.stdout) throw new Error(error.stderr?.split('\n').slice(-5).join(' ') ?? 'no output');
+      return { stdout: error.stdout };
+    });
+    return { run, report: JSON.parse(stdout) as SimReport, seconds: (Date.now() - started) / 1000 };
+  } catch (error) {
+    return { run, error: (error as Error).message, seconds: (Date.now() - started) / 1000 };
+  }
+};
+
+const first = Number(values.first);
+const count = Number(values.seeds);
+const runs = Array.from({ length: count }, (_, i) => campaignRun(first + i, Number(values.days))).filter(
+  (run) => run.assignmentsPerDay <= Number(values['max-volume']),
+);
+const started = Date.now();
+const results: Awaited<ReturnType<typeof simulate>>[] = [];
+let next = 0;
+const worker = async () => {
+  while (next < runs.length) {
+    const run = runs[next++] as Run;
+    const result = await simulate(run);
+    results.push(result);
+    const { report } = result;
+    const broken = report?.violations.length ?? 0;
+    process.stdout.write(
+      `${String(results.length).padStart(4)}/${runs.length} seed ${run.seed}: ${run.days} d, ${run.assignmentsPerDay}/d, ${run.accounts} account(s), faults ×${run.faultScale}, sweep ${run.sweep}: ` +
+        (result.error
+          ? `FAILED TO RUN: ${result.error}`
+          : `${broken} violation(s), ${report?.stats.iaRequests} IA requests, ${report?.stats.crashes} crashes, ${result.seconds.toFixed(0)} s`) +
+        (broken > 0 || result.error
+          ? `\n      replay: npm run simulate -- --seed ${run.seed} --days ${run.days} --assignments-per-day ${run.assignmentsPerDay} --accounts ${run.accounts} --fault-scale ${run.faultScale} --sweep ${run.sweep}\n      ${report?.violations
+              .slice(0, 3)
+              .map((v) => `${v.invariant}: ${v.detail}`)
+              .join('\n      ')}`
+          : '') +
+        '\n',
+    );
+  }
+};
+await Promise.all(Array.from({ length: Number(values.jobs) }, worker));
+const failed = results.filter((r) => r.error || (r.report?.violations.length ?? 0) > 0);
+const summary = {
+  seeds: results.length,
+  days: Number(values.days),
+  simulatedDays: results.length * Number(values.days),
+  wallSeconds: Math.round((Date.now() - started) / 1000),
+  volumes: [...new Set(results.map((r) => r.run.assignmentsPerDay))].sort((a, b) => a - b),
+  accounts: [...new Set(results.map((r) => r.run.accounts))].sort(),
+  faultScales: [...new Set(results.map((r) => r.run.faultScale))].sort(),
+  sweepModes: [...new Set(results.map((r) => r.run.sweep))].sort(),
+  violations: results.reduce((sum, r) => sum + (r.report?.violations.length ?? 0), 0),
+  failedToRun: results.filter((r) => r.error).length,
+  iaRequests: results.reduce((sum, r) => sum + (r.report?.stats.iaRequests ?? 0), 0),
+  crashes: results.reduce((sum, r) => sum + (r.report?.stats.crashes ?? 0), 0),
+  failing: failed.map((r) => ({ ...r.run, violations: r.report?.violations.slice(0, 5), error: r.error })),
+};
+mkdirSync(dirname(values.out), { recursive: true });
+writeFileSync(
+  values.out,
+  `${JSON.stringify({ summary, runs: results.map((r) => ({ ...r.run, seconds: r.seconds, violations: r.report?.violations.length, stats: r.report?.stats })) }, null, 2)}\n`,
+);
+process.stdout.write(`\n${JSON.stringify(summary, null, 2)}\n`);
+process.exitCode = failed.length > 0 ? 1 : 0;
