@@ -58,6 +58,15 @@ export interface Deployment {
   httpFunctionLogicalId?: string;
   /** What every resource resolved to: logical id → its Ref. */
   refs: Map<string, string>;
+  /** Each queue's URL, by its ARN. */
+  queueUrls: Map<string, string>;
+  /** The topics' subscriptions as declared (email ones included, which only AWS delivers). */
+  subscriptions: Array<{
+    topicArn: string;
+    protocol: string;
+    endpoint: string;
+    filterPolicy?: Record<string, unknown>;
+  }>;
   /** The stack's outputs, resolved. */
   outputs: Record<string, string>;
   function(kind: FunctionKind): FunctionDefinition;
@@ -167,6 +176,8 @@ export const deploy = async (
   const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
 
   const functions: FunctionDefinition[] = [];
+  const queueUrls = new Map<string, string>();
+  const subscriptions: Deployment['subscriptions'] = [];
   const eventSourceMappings: EventSourceMapping[] = [];
   const schedules: Schedule[] = [];
   let httpFunctionLogicalId: string | undefined;
@@ -185,6 +196,7 @@ export const deploy = async (
             : {}),
         });
         refs.set(id, url);
+        queueUrls.set(queueArn, url);
         attributes.set(id, { Arn: queueArn, QueueName: queueArn.split(':').pop() as string, QueueUrl: url });
         break;
       }
@@ -194,15 +206,20 @@ export const deploy = async (
         attributes.set(id, { TopicArn: topicArn, TopicName: topicArn.split(':').pop() as string });
         break;
       }
-      case 'AWS::SNS::Subscription':
-        await provisioner.subscribe(text(p.TopicArn), {
+      case 'AWS::SNS::Subscription': {
+        const subscription = {
           protocol: String(p.Protocol),
           endpoint: text(p.Endpoint),
           ...(p.FilterPolicy ? { filterPolicy: resolve(p.FilterPolicy) as Json } : {}),
+        };
+        subscriptions.push({ topicArn: text(p.TopicArn), ...subscription });
+        await provisioner.subscribe(text(p.TopicArn), {
+          ...subscription,
           raw: p.RawMessageDelivery === true || p.RawMessageDelivery === 'true',
         });
         refs.set(id, `${text(p.TopicArn)}:${random(id, 8)}`);
         break;
+      }
       case 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration':
       case 'AWS::Chatbot::SlackChannelConfiguration':
         // Amazon Q reads its topics over HTTPS: here, an inbox named after the configuration.
@@ -368,6 +385,8 @@ export const deploy = async (
     schedules,
     ...(httpFunctionLogicalId ? { httpFunctionLogicalId } : {}),
     refs,
+    queueUrls,
+    subscriptions,
     outputs,
     function(kind) {
       const found = functions.find((f) => f.kind === kind);

@@ -11,19 +11,19 @@
  * with its own webhook source and the same rate limit: per-account figures (`perAccount`), each
  * account's busiest second never above its limit.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { accountStates, DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import { isMissing } from '#lib/domain/attempt-store.js';
+import { pacedIntervalMs } from '#lib/domain/defaults.js';
+import { CLOCK_SKEW_SHARE } from '#lib/domain/pacing.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
 import { FakeIaServer, LIST } from './fake-ia-server.js';
-import { type HttpHandler, startHttpApi } from './http-api.js';
+import { startHttpApi } from './http-api.js';
 import {
   defaultAssignments,
   defaultAttempts,
@@ -32,16 +32,10 @@ import {
   seedVariant,
   type VARIANTS,
 } from './ia-fixtures.js';
-import { lambdaContext } from './lambda.js';
-import { motoEnvironment, startMoto } from './moto.js';
-import {
-  awsClients,
-  checkEnvironment,
-  ingestEnvironment,
-  type LocalSource,
-  provision,
-  sweepEnvironment,
-} from './provision.js';
+import { startLocalStack } from './local-stack.js';
+import { startMoto } from './moto.js';
+import type { LocalSource } from './provision.js';
+import { apiProvisioner } from './provisioner.js';
 import { localSources } from './sources.js';
 import { drain } from './sqs-poller.js';
 
@@ -105,35 +99,62 @@ const sources: LocalSource[] =
     ? accounts.map((account) => ({ ...webhooks, name: `webhooks-${account.name}`, account: account.name }))
     : [webhooks];
 const sourceOf = (index: number) => sources[index % sources.length] as LocalSource;
-// Provisioned through the counter, so the queue URLs the functions get lead through it too.
-const resources = await provision({
+// The stack as deployed, on moto through the counter: every function in containers of its own.
+const stack = await startLocalStack({
   endpoint: countedEndpoint,
-  prefix: 'load',
-  apiKey,
-  sources,
-  visibilityTimeoutSeconds: 30,
-  ...(ACCOUNTS > 1 ? { accounts } : {}),
-  // No alert bus: its three extra AWS calls per alert would make this machine's emulator, not the
-  // IA key's limit, what the run measures (the bus is tested in test/integration/alert-bus.test.ts).
-  alertBus: false,
+  stackName: 'ReviewAlertsLoad',
+  props: {
+    iaRatePerSecond: RATE,
+    checkMaxConcurrency: WORKERS,
+    sources: sources.map(({ secretValue: _secret, kind, ...source }) => ({ ...source, kind: kind as never })),
+    ...(ACCOUNTS > 1 ? { iaAccounts: accounts.map((account) => ({ name: account.name })) } : {}),
+    // No alert bus: its three extra AWS calls per alert would make this machine's emulator, not the
+    // IA key's limit, what the run measures (the bus is tested in test/integration/alert-bus.test.ts).
+  },
+  secretValue: (logicalId, properties) => {
+    if (/IaApiKey/.test(logicalId)) {
+      const named = /of account ([a-z0-9-]+)/.exec(String(properties.Description ?? ''))?.[1];
+      return (accounts.find((a) => a.name === named) ?? (accounts[0] as (typeof accounts)[number])).apiKey;
+    }
+    return /IngestSource/.test(logicalId) ? webhooks.secretValue : undefined;
+  },
+  env: {
+    IA_API_BASE_URL: iaUrl,
+    SWEEP_INTERVAL_SECONDS: String(SWEEP_INTERVAL_SECONDS),
+    // Re-checks of still-scoring attempts are the watch's job, not the events'; keep them out of the run.
+    RECHECK_FIRST_DELAY_SECONDS: '900',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: process.env.LOAD_DEBUG ? 'WARN' : 'SILENT',
+  },
+  ...(process.env.LOAD_DEBUG ? { onLog: (fn, line) => process.stderr.write(`${fn}: ${line}\n`) } : {}),
+  // Clocks apart by as much as the pacer tolerates at the key's rate (pacing.ts CLOCK_SKEW_SHARE).
+  clockSkewMs: Math.floor(CLOCK_SKEW_SHARE * pacedIntervalMs(RATE)),
+  onError: (error) => process.stderr.write(`event source: ${(error as Error).message}\n`),
 });
-const environment = {
-  ...motoEnvironment(countedEndpoint),
-  ...checkEnvironment(resources, iaUrl),
-  ...ingestEnvironment(resources),
-  ...sweepEnvironment(resources, iaUrl),
-  SWEEP_INTERVAL_SECONDS: String(SWEEP_INTERVAL_SECONDS),
-  IA_RATE_PER_SECOND: String(RATE),
-  // Re-checks of still-scoring attempts are the watch's job, not the events'; keep them out of the run.
-  RECHECK_FIRST_DELAY_SECONDS: '900',
-  POWERTOOLS_TRACE_ENABLED: 'false',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
+const checkEnv = stack.deployment.function('check').env;
+const resources = {
+  checksQueueUrl: checkEnv.CHECKS_QUEUE_URL as string,
+  deadLetterQueueUrl: checkEnv.DEAD_LETTER_QUEUE_URL as string,
+  stateTableName: checkEnv.STATE_TABLE_NAME as string,
 };
-Object.assign(process.env, environment);
-const { handler: ingest } = (await import('../functions/ingest/handler.js')) as unknown as { handler: HttpHandler };
-const api = await startHttpApi(ingest);
-const { sqs, dynamodb } = awsClients(countedEndpoint);
+// Every alert, as a machine subscriber gets it.
+const inbox = await apiProvisioner(stack.clients).queue('load-all-alerts', {
+  visibilitySeconds: 30,
+  retentionSeconds: 86_400,
+});
+await apiProvisioner(stack.clients).subscribe(checkEnv.ALERTS_TOPIC_ARN as string, {
+  protocol: 'sqs',
+  endpoint: inbox.arn,
+  raw: true,
+});
+const invoke = async (kind: 'ingest' | 'sweep', event: unknown) => {
+  const result = await (stack.functions.get(kind) as NonNullable<ReturnType<typeof stack.functions.get>>).invoke(event);
+  if (result.outcome !== 'returned') throw new Error(`${kind} ${result.outcome}`);
+  return result.value;
+};
+const api = await startHttpApi(async (event) => (await invoke('ingest', event)) as never);
+const { sqs, dynamodb } = stack.clients;
 /** The driver's own calls (watching the queue) go through the counter too; they are not the functions'. */
 let driverCalls = 0;
 
@@ -201,29 +222,25 @@ const duplicates = DISCOVERY
     });
 const events = [...firsts, ...duplicates].sort(() => Math.random() - 0.5);
 
-const workers: ChildProcess[] = [];
-const workerPath = fileURLToPath(new URL('./check-worker.ts', import.meta.url));
-for (let i = 0; i < WORKERS; i++) {
-  const child = fork(workerPath, {
-    env: { ...process.env, ...environment },
-    execArgv: ['--import', 'tsx'],
-    stdio: 'inherit',
-  });
-  await new Promise((resolve) => child.once('message', resolve));
-  workers.push(child);
-}
-
+const SENDER_RETRIES = 5;
+let redeliveries = 0;
 const sendEvents = async () => {
   let count = 0;
   for (let i = 0; i < events.length; i += 25) {
     const answers = await Promise.all(
-      events
-        .slice(i, i + 25)
-        .map((event) =>
-          fetch(`${api.url}/events/${event.source}`, { method: 'POST', headers: event.headers, body: event.body }).then(
-            (r) => r.status,
-          ),
-        ),
+      events.slice(i, i + 25).map(async (event) => {
+        // As a webhook sender does: a 5xx (a timed-out ingest) is delivered again, later.
+        for (let attempt = 0; ; attempt++) {
+          const { status } = await fetch(`${api.url}/events/${event.source}`, {
+            method: 'POST',
+            headers: event.headers,
+            body: event.body,
+          });
+          if (status < 500 || attempt === SENDER_RETRIES) return status;
+          redeliveries += 1;
+          await new Promise((resolve) => setTimeout(resolve, 1_000 * 2 ** attempt));
+        }
+      }),
     );
     count += answers.filter((status) => status === 202).length;
   }
@@ -232,11 +249,8 @@ const sendEvents = async () => {
 
 /** Runs the sweep like its schedule would until a walk reached the horizon (or ten runs). */
 const sweepUntilWalked = async () => {
-  const { handler: sweep } = (await import('../functions/sweep/handler.js')) as unknown as {
-    handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ status: string }>;
-  };
   for (let run = 0; run < 10; run++) {
-    const { status } = await sweep({}, lambdaContext('sweep', (SWEEP_INTERVAL_SECONDS + 30) * 1000));
+    const { status } = (await invoke('sweep', {})) as { status: string };
     if (status === 'full-walk') return;
   }
   throw new Error('the sweep did not finish a walk in ten runs');
@@ -269,14 +283,14 @@ const queueBusy = async () => {
 const deadline = Date.now() + 10 * 60_000;
 while ((await queueBusy()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
 const elapsedMs = Date.now() - started;
-for (const worker of workers) worker.kill('SIGTERM');
+await stack.stop();
 const functionAwsCalls = awsCalls - driverCalls;
 
-const inbox = await drain(sqs, resources.allAlertsInboxUrl);
-const notifications = inbox.map(
+const alerts = await drain(sqs, inbox.url);
+const notifications = alerts.map(
   (m) => JSON.parse(m.Body ?? '{}') as { attemptId: string; eventType: string; source?: string; account?: string },
 );
-const lastAlertAt = Math.max(...inbox.map((m) => Number(m.Attributes?.SentTimestamp ?? 0)));
+const lastAlertAt = Math.max(...alerts.map((m) => Number(m.Attributes?.SentTimestamp ?? 0)));
 const dlqMessages = await drain(sqs, resources.deadLetterQueueUrl);
 const dlq = dlqMessages.map((m) => JSON.parse(m.Body ?? '{}') as { attemptId?: string });
 const duplicatesIn = (list: typeof notifications) => {
@@ -338,6 +352,7 @@ const discoveryResults = {
 const webhookResults = {
   eventsIn: events.length,
   webhooksAccepted: accepted,
+  senderRedeliveries: redeliveries,
   distinctAttempts: distinct,
   notificationsOut: notifications.length,
   duplicateNotifications,

@@ -20,7 +20,7 @@ export interface PollerOptions {
   onError?: (error: unknown) => void;
 }
 
-const toRecord = (message: Message, queueUrl: string): SQSRecord => {
+export const toRecord = (message: Message, queueUrl: string): SQSRecord => {
   const attributes = message.Attributes ?? {};
   const queueName = queueUrl.split('/').pop() ?? 'queue';
   return {
@@ -81,27 +81,6 @@ export const pollOnce = async (options: PollerOptions): Promise<number> => {
     );
   }
   return Messages.length;
-};
-
-/** Polls until stopped, like an event source mapping with concurrency 1. */
-export const startPoller = (options: PollerOptions) => {
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      try {
-        await pollOnce({ waitTimeSeconds: 1, ...options });
-      } catch (error) {
-        options.onError?.(error);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-    },
-  };
 };
 
 /** Drains a queue: receives until empty, deleting what it read; for inspecting inbox queues. */

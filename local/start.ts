@@ -1,21 +1,27 @@
 /**
- * `npm start`: the whole pipeline on this machine, on embedded defaults.
- * moto (AWS) + the fake IA API (or the real one when IA_API_KEY is set) + the check function
- * polled from its queue like Lambda's event source + a console "inbox" showing each alert as an
- * email subscriber, a Slack channel, a Teams channel (through Amazon Q) and the escalation
- * audience receive it. On the fake IA it serves two IA accounts, each with its own key and data.
- * Ctrl-C stops everything it started.
+ * `npm start`: the whole pipeline on this machine, on embedded defaults, as it is deployed: the
+ * stack synthesised from its props and deployed onto moto (AWS), each of the five functions in
+ * containers of its own (its name, its environment from the template, its clock), fed by the
+ * checks queue and the Slack buffers like Lambda's event sources, the sweep on a schedule, the
+ * webhooks through a local HTTP API; the fake IA API (or the real one when IA_API_KEY is set) and
+ * a console "inbox" showing each alert as an email subscriber, a Slack channel, a Teams channel
+ * (through Amazon Q) and the escalation audience receive it. On the fake IA it serves two IA
+ * accounts, each with its own key and data. Ctrl-C stops everything it started.
  */
 import { randomBytes } from 'node:crypto';
-import type { Alert } from '#lib/domain/alert.js';
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import { ALERT_EVENT_SOURCE, type Alert } from '#lib/domain/alert.js';
 import { IA_DEFAULTS } from '#lib/domain/defaults.js';
 import { isDigest, type Notification } from '#lib/domain/notification.js';
 import { chatPreview } from '#lib/domain/render/chat.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { type SlackMessage, slackPreview } from '#lib/domain/render/slack.js';
+import type { SourceKind } from '#lib/domain/webhooks/kinds.js';
+import type { WebhookSourceKind } from '../infra/index.js';
 import { FakeIaServer } from './fake-ia-server.js';
 import { FakeSlackServer } from './fake-slack-server.js';
-import { type HttpHandler, startHttpApi } from './http-api.js';
+import { startHttpApi } from './http-api.js';
 import {
   defaultAssignments,
   defaultAttempts,
@@ -26,20 +32,13 @@ import {
   UNANNOUNCED,
   VARIANTS,
 } from './ia-fixtures.js';
-import { lambdaContext } from './lambda.js';
-import { motoEnvironment, startMoto } from './moto.js';
-import {
-  awsClients,
-  checkEnvironment,
-  ingestEnvironment,
-  type LocalSource,
-  notifyEnvironment,
-  provision,
-  sweepEnvironment,
-} from './provision.js';
+import { startLocalStack } from './local-stack.js';
+import { startMoto } from './moto.js';
+import type { LocalSource } from './provision.js';
+import { apiProvisioner } from './provisioner.js';
 import { localSources } from './sources.js';
-import { drain, type SqsHandler, startPoller } from './sqs-poller.js';
-import { clearState, stateOf, writeState } from './state.js';
+import { drain } from './sqs-poller.js';
+import { clearState, writeState } from './state.js';
 
 const tty = process.stdout.isTTY;
 const SWEEP_INTERVAL_SECONDS = 20;
@@ -86,72 +85,125 @@ const main = async () => {
         assignments: { ...defaultAssignments(), ...SECOND_ACCOUNT.assignments() },
         visibleTo: (key, id) => (key === keyB) === id.startsWith(SECOND_ACCOUNT.prefix),
       });
-  const iaBaseUrl = fakeIa ? await fakeIa.start(Number(process.env.FAKE_IA_PORT ?? 0)) : process.env.IA_API_BASE_URL;
+  const iaBaseUrl = fakeIa
+    ? await fakeIa.start(Number(process.env.FAKE_IA_PORT ?? 0))
+    : (process.env.IA_API_BASE_URL ?? IA_DEFAULTS.baseUrl);
 
   const slack = new FakeSlackServer();
   await slack.start();
   const sources = fakeIa ? [...localSources(), SECOND_ACCOUNT.source()] : localSources();
-  const resources = await provision({
+  const slackUrl = slack.webhookUrl('review-alerts');
+  const stack = await startLocalStack({
     endpoint: moto.endpoint,
-    prefix: 'local',
-    apiKey,
-    visibilityTimeoutSeconds: 30,
-    sources,
-    slackChannels: [{ name: 'review-alerts', webhookUrl: slack.webhookUrl('review-alerts') }],
-    // A Microsoft Teams channel through Amazon Q Developer: its topic's inbox shows what Amazon Q would post.
-    chatChannels: [{ name: 'hiring-teams' }],
-    ...(fakeIa
-      ? {
-          accounts: [
-            { name: 'agency-a', apiKey },
-            { name: SECOND_ACCOUNT.name, apiKey: keyB },
-          ],
-        }
-      : {}),
-  });
-  Object.assign(
-    process.env,
-    motoEnvironment(moto.endpoint),
-    checkEnvironment(resources, iaBaseUrl ?? ''),
-    ingestEnvironment(resources),
-    sweepEnvironment(resources, iaBaseUrl ?? ''),
-    {
-      // The schedule the stack gives the sweep (5 min), shortened so a local run shows it at work.
+    stackName: 'ReviewAlertsLocal',
+    props: (scope) => ({
+      alertEmails: ['ops@example.com'],
+      escalateAfter: Duration.hours(1),
+      escalationEmails: ['head-of-talent@example.com'],
+      slackChannels: [{ name: 'review-alerts', webhookOrigin: new URL(slackUrl).origin }],
+      // A Microsoft Teams channel through Amazon Q Developer: its topic's inbox shows what Amazon Q would post.
+      teamsChannels: [
+        {
+          name: 'hiring-teams',
+          teamId: '00000000-0000-4000-8000-000000000001',
+          channelId: '19%3Alocal%40thread.tacv2',
+          tenantId: '00000000-0000-4000-8000-000000000002',
+        },
+      ],
+      sources: sources.map(({ secretValue: _secret, kind, ...source }) => ({
+        ...source,
+        kind: kind as unknown as WebhookSourceKind,
+      })),
+      ...(fakeIa ? { iaAccounts: [{ name: 'agency-a' }, { name: SECOND_ACCOUNT.name }] } : {}),
+      alertBus: new events.EventBus(scope, 'AlertBus'),
+    }),
+    secretValue: (logicalId, properties) => {
+      if (/IaApiKey/.test(logicalId))
+        return /of account agency-b/.test(String(properties.Description ?? '')) ? keyB : apiKey;
+      if (/SlackWebhook/.test(logicalId)) return slackUrl;
+      const source = sources.find((s) =>
+        new RegExp(`IngestSource${s.name.replaceAll('-', '')}[0-9A-F]{8}$`).test(logicalId),
+      );
+      return source?.secretValue;
+    },
+    env: {
+      // The schedule the stack gives the sweep (5 min), shortened so a local run shows it at work;
+      // escalateAfter is hours deployed, two minutes here.
       SWEEP_INTERVAL_SECONDS: String(SWEEP_INTERVAL_SECONDS),
-      // escalateAfter is hours deployed; two minutes here, so a local run shows the escalation.
       ESCALATE_AFTER_SECONDS: String(ESCALATE_AFTER_SECONDS),
-      POWERTOOLS_TRACE_ENABLED: 'false',
+      // The fake IA serves plain HTTP on loopback, which the iaApiBaseUrl prop (https only) refuses.
+      IA_API_BASE_URL: iaBaseUrl,
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
       // Powertools pretty-prints its JSON logs in dev mode: readable in a terminal, JSON otherwise.
       ...(tty ? { POWERTOOLS_DEV: 'true' } : {}),
     },
-  );
-  if (!iaBaseUrl) delete process.env.IA_API_BASE_URL;
+    clockSkewMs: 20,
+    onLog: (fn, line) => say(`${bold(`[${fn}]`)} ${line}`),
+    onError: (error) => say(`poller error: ${(error as Error).message}`),
+  });
+  const { deployment, clients } = stack;
+  const { sqs } = clients;
+  const checkEnv = deployment.function('check').env;
+  const notifyEnv = deployment.function('notify-slack').env;
+  const channels = JSON.parse(notifyEnv.SLACK_CHANNELS as string) as Array<{
+    name: string;
+    queueUrl: string;
+    chatTopicArn?: string;
+  }>;
 
-  const { handler } = (await import('../functions/check/handler.js')) as unknown as { handler: SqsHandler };
-  const { handler: ingest } = (await import('../functions/ingest/handler.js')) as unknown as {
-    handler: HttpHandler;
+  // Inboxes: what an email subscriber (the template's filter policies) and a machine subscriber
+  // (everything) receive, what Amazon Q reads from each chat topic, what the alert bus carries.
+  const provisioner = apiProvisioner(clients);
+  const inbox = async (name: string, topicArn: string, filterPolicy?: Record<string, unknown>) => {
+    const queue = await provisioner.queue(`local-inbox-${name}`, { visibilitySeconds: 30, retentionSeconds: 86_400 });
+    await provisioner.subscribe(topicArn, {
+      protocol: 'sqs',
+      endpoint: queue.arn,
+      raw: true,
+      ...(filterPolicy ? { filterPolicy } : {}),
+    });
+    return queue.url;
   };
-  const { handler: sweep } = (await import('../functions/sweep/handler.js')) as unknown as {
-    handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+  const alertsTopicArn = checkEnv.ALERTS_TOPIC_ARN as string;
+  const email = (address: string) =>
+    deployment.subscriptions.find((s) => s.protocol === 'email' && s.endpoint === address);
+  const emailInboxUrl = await inbox('email', alertsTopicArn, email('ops@example.com')?.filterPolicy);
+  const escalationInboxUrl = await inbox(
+    'escalation',
+    alertsTopicArn,
+    email('head-of-talent@example.com')?.filterPolicy,
+  );
+  const allAlertsInboxUrl = await inbox('all-alerts', alertsTopicArn);
+  const chatInboxes = await Promise.all(
+    channels
+      .filter((c) => c.chatTopicArn)
+      .map(async (c) => ({ name: c.name, url: await inbox(`chat-${c.name}`, c.chatTopicArn as string) })),
+  );
+  const bus = checkEnv.ALERT_BUS as string;
+  const alertEventsInbox = await provisioner.queue('local-inbox-alert-events', {
+    visibilitySeconds: 30,
+    retentionSeconds: 86_400,
+  });
+  await provisioner.rule(bus.split('/').pop() as string, {
+    name: 'local-alert-events',
+    pattern: { source: [ALERT_EVENT_SOURCE] },
+    targets: [{ arn: alertEventsInbox.arn }],
+  });
+
+  const invoke = async (kind: 'ingest' | 'sweep', event: unknown) => {
+    const result = await (stack.functions.get(kind) as NonNullable<ReturnType<typeof stack.functions.get>>).invoke(
+      event,
+    );
+    if (result.outcome !== 'returned') throw new Error(`${kind} ${result.outcome}`);
+    return result.value;
   };
-  // notify-slack reads its own environment at cold start, as each Lambda has its own.
-  Object.assign(process.env, notifyEnvironment(resources));
-  const { handler: notify } = (await import('../functions/notify-slack/handler.js')) as unknown as {
-    handler: SqsHandler;
-  };
-  const api = await startHttpApi(ingest, Number(process.env.LOCAL_WEBHOOK_PORT ?? 0));
-  const { sqs } = awsClients(moto.endpoint);
-  const onError = (error: unknown) => say(`poller error: ${(error as Error).message}`);
-  const pollers = [
-    startPoller({ sqs, queueUrl: resources.checksQueueUrl, handler, functionName: 'check', onError }),
-    ...resources.slackChannels.map((c) =>
-      startPoller({ sqs, queueUrl: c.queueUrl, handler: notify, functionName: 'notify-slack', onError }),
-    ),
-  ];
+  const api = await startHttpApi(
+    async (event) => (await invoke('ingest', event)) as never,
+    Number(process.env.LOCAL_WEBHOOK_PORT ?? 0),
+  );
   // What EventBridge's rate schedule does for the stack: run the sweep every interval.
-  const runSweep = () => void sweep({}, lambdaContext('sweep', (SWEEP_INTERVAL_SECONDS + 30) * 1000)).catch(onError);
+  const runSweep = () => void invoke('sweep', {}).catch((error: unknown) => say(`sweep: ${(error as Error).message}`));
   runSweep();
   const sweepTimer = setInterval(runSweep, SWEEP_INTERVAL_SECONDS * 1000);
   // What the Slack channel shows: every post the fake webhook received, as readable text.
@@ -167,9 +219,9 @@ const main = async () => {
 
   // What an email subscriber (actionable types only) and a machine subscriber (everything) receive.
   let inboxRunning = true;
-  const inbox = (async () => {
+  const inboxes = (async () => {
     while (inboxRunning) {
-      for (const message of await drain(sqs, resources.emailInboxUrl, 1)) {
+      for (const message of await drain(sqs, emailInboxUrl, 1)) {
         const notification = JSON.parse(message.Body ?? '{}') as Notification;
         say(`\n${bold('─── email ───────────────────────────────────────────────')}`);
         say(
@@ -178,19 +230,22 @@ const main = async () => {
             : `Subject: ${emailSubject(notification)}\n\n${emailBody(notification)}`,
         );
       }
-      for (const message of await drain(sqs, resources.escalationInboxUrl, 0)) {
+      for (const message of await drain(sqs, escalationInboxUrl, 0)) {
         const alert = JSON.parse(message.Body ?? '{}') as Alert;
         say(`\n${bold('─── escalation email (escalationEmails: review.escalated only) ───')}`);
         say(`Subject: ${emailSubject(alert)}\n\n${emailBody(alert)}`);
       }
-      for (const channel of resources.slackChannels) {
-        if (!('chatInboxUrl' in channel)) continue;
-        for (const message of await drain(sqs, channel.chatInboxUrl, 0)) {
+      for (const channel of chatInboxes) {
+        for (const message of await drain(sqs, channel.url, 0)) {
           say(`\n${bold(`─── Teams #${channel.name} (Amazon Q Developer custom notification) ───`)}`);
           say(chatPreview(JSON.parse(message.Body ?? '{}')));
         }
       }
-      for (const message of await drain(sqs, resources.allAlertsInboxUrl, 0)) {
+      for (const message of await drain(sqs, alertEventsInbox.url, 0)) {
+        const event = JSON.parse(message.Body ?? '{}') as { 'detail-type'?: string };
+        say(bold(`[alert bus] ${event['detail-type']} event`));
+      }
+      for (const message of await drain(sqs, allAlertsInboxUrl, 0)) {
         const notification = JSON.parse(message.Body ?? '{}') as Notification;
         say(
           bold(
@@ -203,20 +258,26 @@ const main = async () => {
     }
   })();
 
-  writeState(
-    stateOf(resources, {
-      motoEndpoint: moto.endpoint,
-      iaBaseUrl: iaBaseUrl ?? IA_DEFAULTS.baseUrl,
-      webhookUrl: `${api.url}/events`,
-      sources: sources.map(({ name, kind, secretValue }) => ({ name, kind, secretValue })),
-    }),
-  );
+  writeState({
+    motoEndpoint: moto.endpoint,
+    iaBaseUrl,
+    webhookUrl: `${api.url}/events`,
+    sources: sources.map(({ name, kind, secretValue }) => ({ name, kind: kind as SourceKind, secretValue })),
+    checksQueueUrl: checkEnv.CHECKS_QUEUE_URL as string,
+    deadLetterQueueUrl: checkEnv.DEAD_LETTER_QUEUE_URL as string,
+    alertsTopicArn,
+    stateTableName: checkEnv.STATE_TABLE_NAME as string,
+    slackDeadLetterQueueUrl: notifyEnv.DEAD_LETTER_QUEUE_URL as string,
+    slackBuffers: Object.fromEntries(channels.map((c) => [c.name, c.queueUrl])),
+    pid: process.pid,
+  });
 
   say(`
 ${bold('Running.')}
   AWS emulator (moto):  ${moto.endpoint}
-  Indeed Assessments:   ${fakeIa ? `fake server ${iaBaseUrl} (fixtures; set IA_API_KEY to use the real API)` : `real API ${iaBaseUrl ?? IA_DEFAULTS.baseUrl}`}
-  Checks queue:         ${resources.checksQueueUrl}
+  Indeed Assessments:   ${fakeIa ? `fake server ${iaBaseUrl} (fixtures; set IA_API_KEY to use the real API)` : `real API ${iaBaseUrl}`}
+  The stack:            synthesised and deployed onto moto; ${deployment.functions.map((f) => f.kind).join(', ')}, each in containers of its own
+  Checks queue:         ${checkEnv.CHECKS_QUEUE_URL}
   Slack (fake webhook): ${slack.webhookUrl('review-alerts')}
   Teams (Amazon Q):     channel hiring-teams, through its own topic (review thread, stalled scoring, digest)
   Escalation:           review.escalated ${ESCALATE_AFTER_SECONDS} s after review.needed (hours deployed), to the escalation audience only
@@ -242,10 +303,10 @@ Ctrl-C stops everything.
     inboxRunning = false;
     clearInterval(slackView);
     clearInterval(sweepTimer);
-    await Promise.all(pollers.map((p) => p.stop()));
+    await stack.stop();
     await slack.stop();
     await api.stop();
-    await inbox;
+    await inboxes;
     await fakeIa?.stop();
     await moto.stop();
     clearState();

@@ -62,6 +62,8 @@ export interface SimOptions {
    * lost), so that triggers alone carry the promise. @default normal
    */
   sweep?: SweepMode;
+  /** Keep every trace line between these two ISO times. */
+  keepTrace?: [string, string];
 }
 
 export type SweepMode = 'normal' | 'slow' | 'off';
@@ -129,9 +131,13 @@ export const buildWorld = async (options: SimOptions) => {
   const sweepMode: SweepMode = options.sweep ?? 'normal';
   const alertBus = options.alertBus ?? options.seed % 2 === 1;
   const trace: string[] = [];
+  /** Every line of a window of interest, kept whole (replaying a violation: `--trace-from/--trace-to`). */
+  const kept: string[] = [];
   const log = (line: string) => {
-    trace.push(`${new Date(time.now()).toISOString()} ${line}`);
+    const stamped = `${new Date(time.now()).toISOString()} ${line}`;
+    trace.push(stamped);
     if (trace.length > 20_000) trace.splice(0, 10_000);
+    if (options.keepTrace && stamped >= options.keepTrace[0] && stamped <= options.keepTrace[1]) kept.push(stamped);
   };
   const labelled = (options.accounts ?? 1) > 1;
   const accounts = Array.from({ length: options.accounts ?? 1 }, (_, i) => {
@@ -646,6 +652,7 @@ export const buildWorld = async (options: SimOptions) => {
     crashes,
     atLeastOnce,
     trace,
+    kept,
     sweepIntervalMs,
     sweepRuns: () => sweepRuns,
     run: async (onTick?: () => void) => {
