@@ -1,6 +1,6 @@
 /**
  * `npm run simulate -- --seed N --days D [--assignments-per-day K] [--seeds M] [--accounts A]
- * [--fault-scale F] [--sweep normal|slow|off] [--alert-bus on|off] [--json]`: runs the
+ * [--fault-scale F] [--sweep normal|slow|off] [--alert-bus on|off] [--json] [--fail-fast]`: runs the
  * deterministic simulation and prints the invariants it broke (with a replayable seed and a short
  * trace), how often each invariant was evaluated, and how fast it ran (simulated attempt-days per
  * second). Exit 1 when an invariant broke or one that applies was never evaluated.
@@ -21,21 +21,31 @@ const { values } = parseArgs({
     sweep: { type: 'string', default: 'normal' },
     'alert-bus': { type: 'string' },
     json: { type: 'boolean', default: false },
+    /** Exit 1 at the first violation, without finishing the run (what a mutation run wants). */
+    'fail-fast': { type: 'boolean', default: false },
   },
 });
 const first = Number(values.seed);
 const count = Number(values.seeds);
 let failed = false;
 for (let seed = first; seed < first + count; seed++) {
-  const report = await simulate({
-    seed,
-    days: Number(values.days),
-    assignmentsPerDay: Number(values['assignments-per-day']),
-    accounts: Number(values.accounts),
-    faultScale: Number(values['fault-scale']),
-    sweep: values.sweep as SweepMode,
-    ...(values['alert-bus'] === undefined ? {} : { alertBus: values['alert-bus'] === 'on' }),
-  });
+  const report = await simulate(
+    {
+      seed,
+      days: Number(values.days),
+      assignmentsPerDay: Number(values['assignments-per-day']),
+      accounts: Number(values.accounts),
+      faultScale: Number(values['fault-scale']),
+      sweep: values.sweep as SweepMode,
+      ...(values['alert-bus'] === undefined ? {} : { alertBus: values['alert-bus'] === 'on' }),
+    },
+    values['fail-fast']
+      ? (v) => {
+          process.stdout.write(`seed ${seed}: ${v.invariant}: ${v.detail}\n`);
+          process.exit(1);
+        }
+      : undefined,
+  );
   const { stats } = report;
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ ...report, violations: report.violations.slice(0, 50) })}\n`);

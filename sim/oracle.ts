@@ -351,6 +351,17 @@ export class Oracle {
     return settled && !this.sweep.on ? BOUNDS.settled : looks;
   }
 
+  /**
+   * When a look at a watched attempt is due by, once something is due at `from`: the next look,
+   * pushed back by IA's outages and, where the sweep carries the watch, by the time IA hid the
+   * assignment from its list (nothing can be seen then).
+   */
+  private lookDue(account: Account, parent: SimAssignment | undefined, from: number, settled: boolean) {
+    const bound = this.followUp(account, from, settled);
+    const due = this.extended(account, from, bound);
+    return parent && this.sweep.on ? due + hiddenOverlap(parent, from, due + TIME.DAY) : due;
+  }
+
   private liveness(account: Account, attempt: SimAttempt) {
     const { world } = this;
     const end = world.time.now();
@@ -381,7 +392,7 @@ export class Oracle {
         needed.at + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
       for (let n = 1; n <= watch.maxReminders; n++) {
         const dueFrom = needed.at + n * watch.reviewSlaSeconds * 1000;
-        const due = this.extended(account, dueFrom, this.followUp(account, dueFrom, false));
+        const due = this.lookDue(account, parent, dueFrom, false);
         if (due >= horizon || !throughout(attempt, dueFrom, due, (t) => IaModel.pending(attempt, t) > 0)) continue;
         const reminder = this.firstAlert(account, attempt.id, 'review.overdue', n);
         add(
@@ -393,7 +404,7 @@ export class Oracle {
       }
       if (watch.escalateAfterSeconds > 0) {
         const dueFrom = needed.at + watch.escalateAfterSeconds * 1000;
-        const due = this.extended(account, dueFrom, this.followUp(account, dueFrom, false));
+        const due = this.lookDue(account, parent, dueFrom, false);
         if (due < horizon && throughout(attempt, dueFrom, due, (t) => IaModel.pending(attempt, t) > 0)) {
           const escalated = this.firstAlert(account, attempt.id, 'review.escalated');
           add(
@@ -407,7 +418,7 @@ export class Oracle {
       const scored = attempt.scoringDoneAt;
       if (scored !== undefined) {
         const from = Math.max(scored, needed.at);
-        const due = this.extended(account, from, this.followUp(account, from, from >= settledFrom));
+        const due = this.lookDue(account, parent, from, from >= settledFrom);
         if (due < horizon) {
           const completed = this.firstAlert(account, attempt.id, 'review.completed');
           add(
@@ -423,7 +434,7 @@ export class Oracle {
 
     if (attempt.reviews === 0 && discovered.by < horizon) {
       const deadline = discovered.by + watch.scoringDeadlineSeconds * 1000;
-      const stalledDue = this.extended(account, deadline, this.followUp(account, deadline, false));
+      const stalledDue = this.lookDue(account, parent, deadline, false);
       const stalled = this.firstAlert(account, attempt.id, 'scoring.stalled');
       if (stalledDue < horizon && !IaModel.scored(attempt, stalledDue))
         add(
@@ -436,11 +447,7 @@ export class Oracle {
       const scored = attempt.scoringDoneAt;
       if (scored !== undefined) {
         const from = Math.max(scored, discovered.by);
-        const due = this.extended(
-          account,
-          from,
-          this.followUp(account, from, stalled !== undefined && stalled.at < from),
-        );
+        const due = this.lookDue(account, parent, from, stalled !== undefined && stalled.at < from);
         const scoredAlert = this.firstAlert(account, attempt.id, 'attempt.scored');
         if (due < horizon)
           add(
@@ -454,15 +461,21 @@ export class Oracle {
     }
   }
 
-  /** Whether the model says the attempt waits for a review the pipeline announced, at `t`. */
-  private waiting(account: Account, attempt: SimAttempt, t: number) {
+  /**
+   * Whether the model says the attempt waits for a review the pipeline announced, at `t`. The watch
+   * ends 14 days after the pipeline first saw the attempt, which the model only bounds: after its
+   * completion (`watchEnd` 'earliest', for what must be in the index) and by review.needed, and the
+   * look that ends it comes up to a settled interval later ('latest', for what may be there: nothing
+   * on its page changed, so the page's 304 stands until that look is due).
+   */
+  private waiting(account: Account, attempt: SimAttempt, t: number, watchEnd: 'earliest' | 'latest') {
     const needed = this.firstAlert(account, attempt.id, 'review.needed');
-    return (
-      needed !== undefined &&
-      needed.at <= t &&
-      IaModel.pending(attempt, t) > 0 &&
-      t < (attempt.completeAt as number) + this.world.watch.maxWatchSeconds * 1000
-    );
+    if (needed === undefined || needed.at > t || IaModel.pending(attempt, t) === 0) return false;
+    const ends =
+      watchEnd === 'earliest'
+        ? (attempt.completeAt as number) + this.world.watch.maxWatchSeconds * 1000
+        : needed.at + this.world.watch.maxWatchSeconds * 1000 + BOUNDS.settled;
+    return t < ends;
   }
 
   /** How long the index may lag what waits at `t`: the next look, and a day once only closing is left. */
@@ -474,8 +487,10 @@ export class Oracle {
     const parent = account.ia.assignments.find((a) => a.id === attempt.assignmentId);
     const listed = parent !== undefined && t - parent.createdAt < this.sweep.horizonDays * TIME.DAY - TIME.DAY;
     const lag = this.followUp(account, t, t >= settledFrom || !listed);
-    // Pushed back by the outages inside it: nothing is seen while IA is down.
-    return t - this.lookback(account, t, lag);
+    // Pushed back by the outages inside it (nothing is seen while IA is down) and, where the sweep
+    // carries the watch, by the time the list hid the assignment.
+    const hidden = parent && this.sweep.on ? hiddenOverlap(parent, t - lag - TIME.DAY, t) : 0;
+    return t - this.lookback(account, t, lag) + hidden;
   }
 
   /** The awaiting-review index, all along: nothing in it that does not wait, nothing waiting missing from it. */
@@ -489,7 +504,7 @@ export class Oracle {
         if (listed) {
           this.check(
             'the awaiting index holds only what waits',
-            somewhere(attempt, at - lag, at, (t) => this.waiting(account, attempt, t)),
+            somewhere(attempt, at - lag, at, (t) => this.waiting(account, attempt, t, 'latest')),
             () => ({
               at,
               attemptId: attempt.id,
@@ -501,7 +516,7 @@ export class Oracle {
           if (!needed || needed.at > at - lag) continue;
           this.check(
             'the awaiting index holds everything that waits',
-            !throughout(attempt, at - lag, at, (t) => this.waiting(account, attempt, t)),
+            !throughout(attempt, at - lag, at, (t) => this.waiting(account, attempt, t, 'earliest')),
             () => ({
               at,
               attemptId: attempt.id,
@@ -527,14 +542,14 @@ export class Oracle {
           if (attempt.completeAt === undefined || attempt.completeAt > at) continue;
           const lag = this.indexLag(account, attempt, at);
           const needed = this.firstAlert(account, attempt.id, 'review.needed');
-          if (somewhere(attempt, at - lag, at, (t) => this.waiting(account, attempt, t))) {
+          if (somewhere(attempt, at - lag, at, (t) => this.waiting(account, attempt, t, 'latest'))) {
             loose += 1;
             looseIds.add(`${account.name}/${attempt.id}`);
           }
           if (
             needed &&
             needed.at <= at - lag &&
-            throughout(attempt, at - lag, at, (t) => this.waiting(account, attempt, t))
+            throughout(attempt, at - lag, at, (t) => this.waiting(account, attempt, t, 'earliest'))
           )
             strict += 1;
         }
@@ -565,12 +580,18 @@ export class Oracle {
     const { world } = this;
     const settledBy = world.time.now() - BOUNDS.followUp;
     const alerts = world.topic.published.filter((p) => !isDigest(p.notification) && p.at < settledBy);
+    // Distinct alerts: a copy SNS took twice (its process died before the key completed) is one
+    // alert to the channels, whose own keys drop the second.
     const perAttempt = (types: readonly string[]) => {
       const expected = new Map<string, number>();
+      const counted = new Set<string>();
       for (const { notification } of alerts) {
         if (!types.includes(notification.eventType)) continue;
-        const id = (notification as Alert).attemptId;
-        expected.set(id, (expected.get(id) ?? 0) + 1);
+        const alert = notification as Alert;
+        const key = `${alert.account ?? DEFAULT_ACCOUNT}:${alert.attemptId}:${alert.eventType}:${alert.reminder ?? ''}`;
+        if (counted.has(key)) continue;
+        counted.add(key);
+        expected.set(alert.attemptId, (expected.get(alert.attemptId) ?? 0) + 1);
       }
       return expected;
     };

@@ -47,7 +47,11 @@ export interface SimReport {
   trace: string[];
 }
 
-export const simulate = async (options: SimOptions): Promise<SimReport> => {
+export const simulate = async (
+  options: SimOptions,
+  /** Told of each violation as it is found (a mutation run stops at the first). */
+  onViolation?: (violation: Violation) => void,
+): Promise<SimReport> => {
   const started = wallClock();
   const world = await buildWorld(options);
   const oracle = new Oracle(world);
@@ -60,11 +64,17 @@ export const simulate = async (options: SimOptions): Promise<SimReport> => {
     // Safety is checked as it happens: a violation carries the step that caused it.
     const before = violations.length;
     oracle.step();
-    for (const v of violations.slice(before)) v.step = stepTimes.length;
+    for (const v of violations.slice(before)) {
+      v.step = stepTimes.length;
+      onViolation?.(v);
+    }
   });
   const before = violations.length;
   oracle.finish();
-  for (const v of violations.slice(before)) v.step = stepAt(stepTimes, v.at);
+  for (const v of violations.slice(before)) {
+    v.step = stepAt(stepTimes, v.at);
+    onViolation?.(v);
+  }
   violations.sort((a, b) => (a.step ?? 0) - (b.step ?? 0));
   const first = violations.find((v) => v.attemptId !== undefined) ?? violations[0];
   const trace = first
