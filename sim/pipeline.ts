@@ -10,6 +10,7 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Duration, type Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -26,6 +27,7 @@ import { keyPacer } from '#lib/domain/pacing.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
 import { loadWatchSettings } from '#lib/runtime/config.js';
 import type { FunctionRuntime } from '#lib/runtime/function-runtime.js';
+import { redrive } from '../cli/redrive-command.js';
 import { WebhookSourceKind } from '../infra/index.js';
 import { type Deployment, deploy, type FunctionKind } from '../local/deployment.js';
 import { synthesize } from '../local/synth.js';
@@ -40,6 +42,7 @@ import {
   type Handler,
   invokeAsync,
   startEventSource,
+  unsignedAuth,
 } from './lambda.js';
 import { logSink } from './quiet.js';
 import { Random } from './random.js';
@@ -107,6 +110,8 @@ const SLACK_HOST = 'hooks.slack.com';
 const SIGNING_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 /** Any two containers' clocks within this of each other (pacing.ts CLOCK_SKEW_SHARE at 1 request/s). */
 export const CLOCK_SKEW_MS = 29;
+/** How soon after IA takes the key again the on-call operator has redriven the dead letters. */
+export const OPERATOR_REDRIVES_WITHIN = 2 * TIME.HOUR;
 
 const FACTORIES: Record<FunctionKind, () => Promise<(runtime: FunctionRuntime) => unknown>> = {
   check: async () => (await import('../functions/check/check-function.js')).createCheckHandler,
@@ -241,12 +246,24 @@ export const buildWorld = async (options: SimOptions) => {
         container.unconfirmed = `chat:${thread}`;
       };
     }
+    // An alert event on the alert bus, followed the same way under its own key.
+    if (call.operation === 'PutEvents') {
+      const entry = (call.input.Entries as Array<{ Source?: string; Detail?: string }> | undefined)?.[0];
+      if (entry?.Source !== ALERT_EVENT_SOURCE || !entry.Detail) return undefined;
+      const key = `bus:${notificationKey(JSON.parse(entry.Detail) as Notification)}`;
+      return async () => {
+        container.unconfirmed = key;
+      };
+    }
     if (call.operation === 'UpdateItem' && call.input.TableName === idempotencyTable)
       return async () => {
         container.unconfirmed = undefined;
       };
     return undefined;
   };
+  /** The key's completing write refused: the retry finds it in progress, then expired, and sends again. */
+  const completionRefused = (container: Container, call: AwsCall) =>
+    container.unconfirmed !== undefined && call.operation === 'UpdateItem' && call.input.TableName === idempotencyTable;
   const containerFaults: ContainerFaults = {
     died(container) {
       if (container.unconfirmed) atLeastOnce.push({ at: time.now(), key: container.unconfirmed });
@@ -269,6 +286,8 @@ export const buildWorld = async (options: SimOptions) => {
             : undefined;
       const latencyMs = faults.chance(0.002 * faultScale) ? faults.int(1_000, 4_000) : faults.int(2, 12);
       const answerLost = !refuse && faults.chance(0.001 * faultScale);
+      if (refuse && completionRefused(container, call))
+        atLeastOnce.push({ at: time.now(), key: container.unconfirmed as string });
       return {
         latencyMs,
         ...(refuse ? { refuse } : {}),
@@ -276,7 +295,7 @@ export const buildWorld = async (options: SimOptions) => {
         afterRun: async () => {
           await followed?.();
           // SNS took it and the caller heard a 500: the SDK publishes again (the same window).
-          if (answerLost && container.unconfirmed && call.operation === 'Publish')
+          if (answerLost && container.unconfirmed && (call.operation === 'Publish' || call.operation === 'PutEvents'))
             atLeastOnce.push({ at: time.now(), key: container.unconfirmed });
           // SNS took the message, and the process dies before it hears so.
           if (call.operation === 'Publish' && faults.chance(crashRate)) {
@@ -560,6 +579,32 @@ export const buildWorld = async (options: SimOptions) => {
       ).catch((error: unknown) => log(`cli sweep failed: ${(error as Error).message}`));
     });
   };
+  /**
+   * IaAuthFailures pages the on-call operator when IA refuses the key; once it takes it again they
+   * redrive what was dead-lettered meanwhile (`cli redrive`, its own code), as the runbook says.
+   */
+  const onCall = new Random(options.seed * 65_537 + 3);
+  const redriveChecks = async () => {
+    const context: ExecutionContext = { clockOffsetMs: containerFaults.clockOffsetMs(), gate: (task) => task() };
+    await executionContexts.run(context, async () => {
+      const sqs = new SQSClient({
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'operator', secretAccessKey: 'operator' },
+        requestHandler: memoryRequestHandler(cloud),
+        ...unsignedAuth,
+      });
+      const checksUrl = deployment.queueUrls.get(checksMapping.queueArn) as string;
+      const dlqUrl = deployment.queueUrls.get(checks.settings.redrive?.targetArn as string) as string;
+      const moved = await redrive(sqs, { from: dlqUrl, to: () => checksUrl, dryRun: false, limit: 100_000 });
+      log(`operator redrove ${moved.length} dead-lettered check(s)`);
+    });
+  };
+  const scheduleRedrives = () => {
+    for (const account of accounts)
+      for (const outage of account.ia.outages)
+        if (outage.kind === 'unauthorized' && outage.end < end)
+          time.spawn(outage.end + onCall.between(15 * TIME.MINUTE, OPERATOR_REDRIVES_WITHIN), 'redrive', redriveChecks);
+  };
   const scheduleOperator = () => {
     // While the stack is live: a few seconds into one of the sweep's walks.
     for (let t = START + world.exponential(2 * TIME.DAY); t < end; t += world.exponential(2 * TIME.DAY)) {
@@ -661,6 +706,7 @@ export const buildWorld = async (options: SimOptions) => {
       scheduleSweeps(START + 30_000);
       scheduleDigests();
       scheduleOperator();
+      scheduleRedrives();
       await time.runUntil(end, onTick);
     },
   };

@@ -1,0 +1,25 @@
+// @ts-check
+/**
+ * `npm run mutate:sim`: the same files as `npm run mutate`, scored with the simulation alone as
+ * the test — the oracle's own strength, not the unit tests'. Stryker's command runner runs the
+ * command once per mutant (the mutant is chosen by an environment variable every process of the
+ * run inherits); `--fail-fast` ends a run at its first violation, so a killed mutant costs
+ * seconds. Long: a script, not part of npm test.
+ */
+import base from './stryker.config.mjs';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  ...base,
+  testRunner: 'command',
+  commandRunner: { command: 'node --import tsx sim/main.ts --seed 5 --days 4 --assignments-per-day 24 --fail-fast' },
+  coverageAnalysis: 'off',
+  jest: undefined,
+  testRunnerNodeArgs: [],
+  plugins: ['./stryker/log-calls-ignorer.mjs'],
+  incrementalFile: 'reports/mutation/stryker-sim-incremental.json',
+  htmlReporter: { fileName: 'reports/mutation/mutation-sim.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation-sim.json' },
+  thresholds: { high: 80, low: 60, break: 60 },
+  timeoutMS: 300_000,
+};
