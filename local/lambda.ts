@@ -2,6 +2,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 
+/**
+ * Runs `build` with the process environment Lambda would give the function: factories and
+ * Powertools read it as they build (its idempotency layer takes the function's name there), so a
+ * harness running several functions in one process builds each under its own.
+ */
+export const withEnvironment = <T>(env: Record<string, string | undefined>, build: () => T): T => {
+  const saved = process.env;
+  process.env = { ...env };
+  try {
+    return build();
+  } finally {
+    process.env = saved;
+  }
+};
+
 export const lambdaContext = (functionName = 'check', timeoutMs = 60_000): Context => {
   const deadline = Date.now() + timeoutMs;
   return {

@@ -16,6 +16,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AwsClients, FunctionRuntime } from '#lib/runtime/function-runtime.js';
 import type { EventSourceMapping, FunctionDefinition } from '../local/deployment.js';
+import { withEnvironment } from '../local/lambda.js';
 import type { MemoryCloud, MemoryQueue } from './aws/cloud.js';
 import { type AwsCall, type CallPlan, memoryRequestHandler } from './aws/wire.js';
 import { type ExecutionContext, executionContexts, type VirtualTime } from './virtual-time.js';
@@ -139,17 +140,6 @@ const containerClients = (container: Container, cloud: MemoryCloud): AwsClients 
     sqs: new SQSClient(config),
     ssm: new SSMClient(config),
   };
-};
-
-/** Runs `build` with the process environment Lambda would give the function: factories and Powertools read it. */
-const withEnvironment = <T>(env: Record<string, string>, build: () => T): T => {
-  const saved = process.env;
-  process.env = { ...env };
-  try {
-    return build();
-  } finally {
-    process.env = saved;
-  }
 };
 
 export interface FunctionServiceOptions {

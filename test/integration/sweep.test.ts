@@ -22,10 +22,10 @@ import { checkReference } from '../../functions/check/check-reference.js';
 import { runSweep, type SweepDeps, type SweepSettings } from '../../functions/sweep/sweep-run.js';
 import { FakeIaServer, LIST } from '../../local/fake-ia-server.js';
 import { listedAssignment, seedVariant } from '../../local/ia-fixtures.js';
-import { lambdaContext } from '../../local/lambda.js';
+import { lambdaContext, sqsEvent } from '../../local/lambda.js';
 import { type LocalResources, sweepEnvironment } from '../../local/provision.js';
-import { drain } from '../../local/sqs-poller.js';
-import { loadHandler, useIntegration } from '../support/integration.js';
+import { drain, type SqsHandler } from '../../local/sqs-poller.js';
+import { loadHandler, makeHandler, useIntegration } from '../support/integration.js';
 
 const suite = useIntegration('sweep');
 const { ia, apiKey } = suite;
@@ -353,6 +353,27 @@ describe('sweep', () => {
     const state = (await dynamoStateStore(dynamodb, resources.stateTableName).get(id)) as AttemptState;
     expect(state.listedUntil).toBeDefined();
     expect(await alerts()).toEqual([]);
+  });
+
+  it('check and the sweep, two functions under names of their own, seeing one attempt at once publish once', async () => {
+    const [id] = seedList(1, { needsReview: 1 }) as [string];
+    ia.setAttempt(id, seedVariant(id, { pending_review_count: 1, scoring_completed: false }));
+    // check's question to IA takes a second; the sweep, which reads the attempt in the list, finds no
+    // state, publishes and saves meanwhile. Only the alert's key, shared by both functions, stops
+    // check from publishing it again when IA answers.
+    ia.inject(id, { kind: 'latency', ms: 1000 });
+    const names = { check: 'Stack-CheckFunction1A2B3C-X', sweep: 'Stack-SweepFunction4D5E6F-Y' };
+    const env = { ...sweepEnvironment(resources, ia.url), IA_RATE_PER_SECOND: '1000' };
+    const sweep = await makeHandler<(event: unknown, context: unknown) => Promise<unknown>>('sweep', {
+      ...env,
+      AWS_LAMBDA_FUNCTION_NAME: names.sweep,
+    });
+    const check = await makeHandler<SqsHandler>('check', { ...env, AWS_LAMBDA_FUNCTION_NAME: names.check });
+    await Promise.allSettled([
+      check(sqsEvent([JSON.stringify({ attemptId: id, source: 'greenhouse' })]), lambdaContext(names.check)),
+      sweep({}, lambdaContext(names.sweep, 60_000)),
+    ]);
+    expect((await alerts()).filter((a) => a.attemptId === id).map((a) => a.eventType)).toEqual(['review.needed']);
   });
 
   it('watches an open attempt through the list: its own re-check chain ends when the sweep takes over', async () => {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from '@jest/globals';
 import { type FakeIaOptions, FakeIaServer } from '../../local/fake-ia-server.js';
+import { withEnvironment } from '../../local/lambda.js';
 import { motoEnvironment } from '../../local/moto.js';
 import {
   awsClients,
@@ -106,5 +107,6 @@ const FACTORIES = {
  */
 export const makeHandler = async <T>(fn: FunctionName, env: Record<string, string | undefined> = {}): Promise<T> => {
   const create = (await FACTORIES[fn]()) as (runtime: { env: Record<string, string | undefined> }) => unknown;
-  return asFunction(fn, create({ env: { ...process.env, ...env } }) as T);
+  const own = { ...process.env, ...env };
+  return asFunction(fn, withEnvironment(own, () => create({ env: own })) as T);
 };
