@@ -67,6 +67,8 @@ const cost = (run: ReturnType<typeof campaignRun>) =>
 type Run = ReturnType<typeof campaignRun>;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** A month at the top volumes holds more than Node's default heap (≈ 4 GB here). */
+const HEAP = ['--max-old-space-size=12288'];
 
 const simulate = async (run: Run): Promise<{ run: Run; report?: SimReport; error?: string; seconds: number }> => {
   const started = Date.now();
@@ -86,7 +88,7 @@ const simulate = async (run: Run): Promise<{ run: Run; report?: SimReport; error
     '--json',
   ].map(String);
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'sim/main.ts', ...args], {
+    const { stdout } = await promisify(execFile)(process.execPath, [...HEAP, '--import', 'tsx', 'sim/main.ts', ...args], {
       cwd: root,
       maxBuffer: 256 * 1024 * 1024,
     }).catch((error: { stdout?: string; stderr?: string }) => {
