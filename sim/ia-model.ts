@@ -104,6 +104,7 @@ export interface IaRequest {
 
 export class IaModel {
   readonly assignments: SimAssignment[] = [];
+  private readonly assignmentsById = new Map<string, SimAssignment>();
   readonly attempts = new Map<string, SimAttempt>();
   readonly outages: Outage[] = [];
   readonly requests: IaRequest[] = [];
@@ -215,6 +216,7 @@ export class IaModel {
     }
     if (rng.chance(0.01)) assignment.deletedAt = now + rng.exponential(3 * DAY);
     this.assignments.push(assignment);
+    this.assignmentsById.set(id, assignment);
     this.changed(now, assignment.hiddenFrom, assignment.hiddenUntil, assignment.deletedAt);
     return assignment;
   }
@@ -324,6 +326,10 @@ export class IaModel {
     return found;
   }
 
+  assignment(id: string): SimAssignment | undefined {
+    return this.assignmentsById.get(id);
+  }
+
   /** Newest created first; stable for ties. Hidden items still count (IA paginates, then hides). */
   listView(t: number): SimAssignment[] {
     return this.assignments
@@ -424,7 +430,7 @@ export class IaModel {
     if (attempt) return this.attemptAt(decodeURIComponent(attempt[1] as string), t);
     const assignment = /^\/assignments\/([^/]+)\.json$/.exec(url.pathname.replace(/^\/v1/, ''));
     if (assignment) {
-      const s = this.assignments.find((x) => x.id === decodeURIComponent(assignment[1] as string));
+      const s = this.assignment(decodeURIComponent(assignment[1] as string));
       return s && this.listed(s, t)
         ? { status: 200, value: { assignment: this.rawAssignment(s, t) } }
         : { status: 404 };
@@ -452,7 +458,7 @@ export class IaModel {
 
   private attemptAt(id: string, t: number): Answer<unknown> {
     const a = this.attempts.get(id);
-    const parent = a && this.assignments.find((s) => s.id === a.assignmentId);
+    const parent = a && this.assignment(a.assignmentId);
     if (!a || !parent || t < a.startedAt || (parent.deletedAt !== undefined && t >= parent.deletedAt))
       return { status: 404 };
     const value = { attempt: this.rawAttempt(a, t) };

@@ -32,8 +32,12 @@ export interface Violation {
 /** How soon things must follow: after a trigger, and the slowest look once something is due. */
 export const BOUNDS = {
   triggered: 15 * TIME.MINUTE,
-  /** Reminders, escalation, completion and stalled scoring after they fall due, at least. */
-  followUp: TIME.HOUR,
+  /**
+   * Reminders, escalation, completion and stalled scoring after they fall due, at least: the next
+   * look (an hour apart) and the minutes that look may wait for its message, its container and its
+   * turn on IA's 1 request/s behind the other looks due at that moment (found at 400 a day: 1 s).
+   */
+  followUp: TIME.HOUR + 5 * TIME.MINUTE,
   /** Once only closing is left, a watched attempt is looked at at most a day apart (lifecycle.ts). */
   settled: 25 * TIME.HOUR,
 } as const;
@@ -277,15 +281,21 @@ export class Oracle {
         });
   }
 
+  /** The first alert of each account, attempt, type (and reminder), indexed as the topic takes them. */
+  private readonly firstAlerts = new Map<string, World['topic']['published'][number]>();
+  private alertsIndexed = 0;
+
   firstAlert(account: Account, attemptId: string, eventType: string, reminder?: number) {
-    return this.world.topic.published.find(
-      ({ notification: n }) =>
-        !isDigest(n) &&
-        n.attemptId === attemptId &&
-        (n.account ?? DEFAULT_ACCOUNT) === account.name &&
-        n.eventType === eventType &&
-        (reminder === undefined || n.reminder === reminder),
-    );
+    const { published } = this.world.topic;
+    for (; this.alertsIndexed < published.length; this.alertsIndexed++) {
+      const entry = published[this.alertsIndexed] as (typeof published)[number];
+      const n = entry.notification;
+      if (isDigest(n)) continue;
+      const key = `${n.account ?? DEFAULT_ACCOUNT}/${n.attemptId}/${n.eventType}`;
+      for (const k of [key, `${key}/${n.reminder}`]) if (!this.firstAlerts.has(k)) this.firstAlerts.set(k, entry);
+    }
+    const key = `${account.name}/${attemptId}/${eventType}`;
+    return this.firstAlerts.get(reminder === undefined ? key : `${key}/${reminder}`);
   }
 
   /**
@@ -376,7 +386,7 @@ export class Oracle {
     const watch = world.watch;
     const completeAt = attempt.completeAt;
     if (completeAt === undefined || completeAt > end) return;
-    const parent = account.ia.assignments.find((a) => a.id === attempt.assignmentId);
+    const parent = account.ia.assignment(attempt.assignmentId);
     const deleted = parent?.deletedAt ?? Number.POSITIVE_INFINITY;
     const add = (invariant: string, ok: boolean, at: number, detail: () => string) =>
       this.check(invariant, ok, () => ({ at, attemptId: attempt.id, detail: `${account.name}: ${detail()}` }));
@@ -501,7 +511,7 @@ export class Oracle {
     const watch = this.world.watch;
     const settledFrom =
       (needed?.at ?? 0) + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
-    const parent = account.ia.assignments.find((a) => a.id === attempt.assignmentId);
+    const parent = account.ia.assignment(attempt.assignmentId);
     const listed = parent !== undefined && t - parent.createdAt < this.sweep.horizonDays * TIME.DAY - TIME.DAY;
     const lag = this.followUp(account, t, t >= settledFrom || !listed);
     // Pushed back by the outages inside it (nothing is seen while IA is down) and, where the sweep
@@ -516,8 +526,11 @@ export class Oracle {
       const inIndex = index.get(account.name) ?? new Set<string>();
       for (const attempt of account.ia.attempts.values()) {
         if (attempt.completeAt === undefined || attempt.completeAt > at) continue;
-        const lag = this.indexLag(account, attempt, at);
         const listed = inIndex.has(attempt.id);
+        // Neither in the index nor ever announced: nothing to hold against it (the lag is never negative).
+        const needed = this.firstAlert(account, attempt.id, 'review.needed');
+        if (!listed && (!needed || needed.at > at)) continue;
+        const lag = this.indexLag(account, attempt, at);
         if (listed) {
           this.check(
             'the awaiting index holds only what waits',
@@ -535,7 +548,6 @@ export class Oracle {
             }),
           );
         } else {
-          const needed = this.firstAlert(account, attempt.id, 'review.needed');
           if (!needed || needed.at > at - lag) continue;
           this.check(
             'the awaiting index holds everything that waits',

@@ -492,7 +492,7 @@ export const buildWorld = async (options: SimOptions) => {
     }
   };
   const announce = (account: Account, assignmentId: string) => {
-    const assignment = account.ia.assignments.find((a) => a.id === assignmentId);
+    const assignment = account.ia.assignment(assignmentId);
     for (const attempt of assignment?.attempts ?? []) announceAttempt(account, assignmentId, attempt);
   };
   const announceAttempt = (account: Account, assignmentId: string, attempt: SimAttempt) => {
