@@ -107,6 +107,12 @@ export class Oracle {
 
   step(): void {
     const { world } = this;
+    // Dead letters as they arrive: the operator's redrive takes them out of the queue again.
+    for (const [id, message] of world.dlq.messages) {
+      if (this.deadLetters.has(id)) continue;
+      const eventId = (JSON.parse(message.body) as { eventId?: string }).eventId;
+      this.deadLetters.set(id, { ...(eventId ? { eventId } : {}), at: message.sentAt });
+    }
     const published = world.topic.published;
     for (; this.checkedPublished < published.length; this.checkedPublished++)
       this.onPublished(published[this.checkedPublished] as World['topic']['published'][number]);
@@ -280,6 +286,9 @@ export class Oracle {
           detail: `"${name}" was never evaluated`,
         });
   }
+
+  /** Every message the checks' dead-letter queue took, by its SQS id: the event it carried, and when. */
+  private readonly deadLetters = new Map<string, { eventId?: string; at: number }>();
 
   /** The first alert of each account, attempt, type (and reminder), indexed as the topic takes them. */
   private readonly firstAlerts = new Map<string, World['topic']['published'][number]>();
@@ -489,6 +498,10 @@ export class Oracle {
   private waiting(account: Account, attempt: SimAttempt, t: number, watchEnd: 'earliest' | 'latest') {
     const needed = this.firstAlert(account, attempt.id, 'review.needed');
     if (needed === undefined || needed.at > t || IaModel.pending(attempt, t) === 0) return false;
+    // Deleted in IA, it waits for no one; a watch's own look learns so from its 404. Where the sweep
+    // runs, a watch it carries never learns (the list hides and deletes alike): may stay (a known limit).
+    const deleted = account.ia.assignment(attempt.assignmentId)?.deletedAt;
+    if (deleted !== undefined && t >= deleted) return watchEnd === 'latest' && this.sweep.on;
     const ends =
       watchEnd === 'earliest'
         ? (attempt.completeAt as number) + this.world.watch.maxWatchSeconds * 1000
@@ -502,7 +515,12 @@ export class Oracle {
     const watch = this.world.watch.maxWatchSeconds * 1000;
     return needed === undefined
       ? []
-      : [needed.at, (attempt.completeAt as number) + watch, needed.at + watch + BOUNDS.settled];
+      : [
+          needed.at,
+          (attempt.completeAt as number) + watch,
+          needed.at + watch + BOUNDS.settled,
+          account.ia.assignment(attempt.assignmentId)?.deletedAt,
+        ];
   }
 
   /** How long the index may lag what waits at `t`: the next look, and a day once only closing is left. */
@@ -736,10 +754,7 @@ export class Oracle {
     const ended = new Map<string, number>();
     for (const outcome of world.checkOutcomes)
       if (outcome.eventId && !ended.has(outcome.eventId)) ended.set(outcome.eventId, outcome.at);
-    for (const message of [...world.dlq.messages.values()]) {
-      const eventId = (JSON.parse(message.body) as { eventId?: string }).eventId;
-      if (eventId && !ended.has(eventId)) ended.set(eventId, message.sentAt);
-    }
+    for (const { eventId, at } of this.deadLetters.values()) if (eventId && !ended.has(eventId)) ended.set(eventId, at);
     for (const delivery of world.deliveries) {
       const account = world.accounts.find((a) => a.name === delivery.account) as Account;
       const named = delivery.attemptId !== undefined || delivery.assignmentId !== undefined;

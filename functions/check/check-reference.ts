@@ -16,7 +16,7 @@ import type { CheckMessage } from '#lib/domain/check-message.js';
 import { NotFoundError } from '#lib/domain/errors.js';
 import { type EvaluationFailure, evaluateReference } from '#lib/domain/evaluate.js';
 import { type IaClient, NOT_MODIFIED } from '#lib/domain/ia.js';
-import type { AttemptState, Observation } from '#lib/domain/lifecycle.js';
+import { type AttemptState, goneFromIa, type Observation } from '#lib/domain/lifecycle.js';
 
 export interface CheckDeps extends ObservationDeps {
   ia: IaClient;
@@ -86,6 +86,16 @@ const rememberingMissing = async <T>(ctx: Context, key: string, call: () => Prom
   }
 };
 
+/** A 404 for an attempt we watch takes it out of the awaiting index (goneFromIa), then is passed on. */
+const leavingIndexWhenGone = async <T>(ctx: Context, previous: AttemptState, call: () => Promise<T>): Promise<T> => {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof NotFoundError && previous.awaiting) await ctx.deps.states.put(goneFromIa(previous, ctx.now));
+    throw error;
+  }
+};
+
 const observe = async (ctx: Context, attemptId: string, previous: AttemptState | undefined): Promise<Observation> => {
   const options = ctx.signal ? { signal: ctx.signal } : {};
   ctx.deps.count('IaCalls');
@@ -143,7 +153,7 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
   const observed: Observation = fromAssignment
     ? { attempt: fromAssignment }
     : previous
-      ? await observe(ctx, attemptId, previous)
+      ? await leavingIndexWhenGone(ctx, previous, () => observe(ctx, attemptId, previous))
       : await rememberingMissing(ctx, attemptId, () => observe(ctx, attemptId, previous));
   const { published, suppressed, lifecycle, nextCheckAt } = await applyObservation(deps, {
     attemptId,

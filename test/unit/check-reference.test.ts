@@ -38,8 +38,9 @@ const deps = (): CheckDeps => ({
         etag: '"v2"',
       };
     },
-    getAttemptIfChanged: async () => {
+    getAttemptIfChanged: async (id) => {
       iaCalls += 1;
+      if (missingIds.has(id)) throw new NotFoundError(`attempt ${id} not found (404)`);
       return 'not-modified';
     },
     getAssignment: async (id) => {
@@ -200,6 +201,32 @@ describe('a 404 is remembered', () => {
     expect(remembered.map((r) => r.key)).toEqual(['assignment#asg-1']);
     await expect(checkReference({ assignmentId: 'asg-1' }, 'm-2', deps())).rejects.toThrow(/not asked again/);
     expect(iaCalls).toBe(1);
+  });
+});
+
+describe('a watched attempt IA no longer has', () => {
+  it('leaves the awaiting index and is dead-lettered; a redrive that finds it again puts it back', async () => {
+    stored = { ...watched('m-0:att-watched'), awaiting: 'review', awaitingSince: hoursFromNow(-1) };
+    missingIds.add(ID);
+    const recheck = { attemptId: ID, recheckId: 'm-0:att-watched', notBefore: NOW.toISOString() };
+    await expect(checkReference(recheck, 'm-1', deps())).rejects.toThrow(NotFoundError);
+    expect(stored).toMatchObject({ recheckId: 'm-0:att-watched', reviewNeededAt: hoursFromNow(-1), version: 3 });
+    expect(stored && 'awaiting' in stored).toBe(false);
+    expect(scheduled).toEqual([]);
+
+    missingIds.clear();
+    const { outcomes } = await checkReference(recheck, 'm-1', deps(), { redriven: true });
+    expect(outcomes[0]?.action).toBe('checked');
+    expect(stored).toMatchObject({ awaiting: 'review', awaitingSince: hoursFromNow(-1) });
+  });
+
+  it('that waited for nothing is left as it was', async () => {
+    stored = watched('m-0:att-watched');
+    missingIds.add(ID);
+    await expect(
+      checkReference({ attemptId: ID, recheckId: 'm-0:att-watched', notBefore: NOW.toISOString() }, 'm-1', deps()),
+    ).rejects.toThrow(NotFoundError);
+    expect(stored?.version).toBe(2);
   });
 });
 

@@ -117,6 +117,16 @@ export const nextStep = (
   s: WatchSettings,
 ): Step => markAwaiting(step(previous, observed, now, s));
 
+/**
+ * A watched attempt IA answers 404 for (deleted with its assignment) waits for no one: it leaves
+ * the awaiting-review index, so the digest and `pending` stop listing it. The rest stays, so a
+ * redrive of its re-check looks again and, should IA have it after all, puts it back.
+ */
+export const goneFromIa = (state: AttemptState, now: Date): AttemptState => {
+  const { awaiting: _awaiting, awaitingSince: _since, ...rest } = state;
+  return { ...rest, lastCheckedAt: now.toISOString() };
+};
+
 /** In the awaiting-review index exactly while a review is outstanding and the attempt is watched. */
 const markAwaiting = (result: Step): Step => {
   const { awaiting: _awaiting, awaitingSince: _since, ...state } = result.state;
