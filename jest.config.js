@@ -5,7 +5,7 @@
  * tarball installed in an empty app), grants (the integration tier's recorded AWS calls against the
  * synthesised roles; run after it). ESM throughout.
  */
-const shared = {
+export const shared = {
   testEnvironment: 'node',
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],

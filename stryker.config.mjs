@@ -1,4 +1,5 @@
 // @ts-check
+import { shared } from './jest.config.js';
 /**
  * `npm run mutate`: mutation testing of the decision core (StrykerJS, its jest runner). Each mutant
  * runs only the unit tests that cover it; the score says how much of a change to these files the
@@ -33,7 +34,15 @@ export default {
     configFile: 'jest.config.js',
     // The unit tier without the simulation's seeds (their processes cannot see Stryker's active
     // mutant; npm run mutate:sim runs the simulation as the test instead).
-    config: { projects: undefined, testPathIgnorePatterns: ['/test/sim/'], roots: ['<rootDir>/test/unit'] },
+    config: {
+      ...shared,
+      projects: undefined,
+      roots: ['<rootDir>/test/unit'],
+      testTimeout: 30_000,
+      // Transpiled, not type-checked: a mutant is not meant to type-check, and checking every file
+      // again for every mutant is what made them time out.
+      transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true }] },
+    },
     enableFindRelatedTests: false,
   },
   coverageAnalysis: 'perTest',

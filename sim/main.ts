@@ -1,6 +1,7 @@
 /**
  * `npm run simulate -- --seed N --days D [--assignments-per-day K] [--seeds M] [--accounts A]
- * [--fault-scale F] [--sweep normal|slow|off] [--alert-bus on|off] [--json] [--fail-fast]`: runs the
+ * [--fault-scale F] [--sweep normal|slow|off] [--alert-bus on|off] [--json] [--fail-fast]
+ * [--trace-from ISO --trace-to ISO [--trace-grep RE]]`: runs the
  * deterministic simulation and prints the invariants it broke (with a replayable seed and a short
  * trace), how often each invariant was evaluated, and how fast it ran (simulated attempt-days per
  * second). Exit 1 when an invariant broke or one that applies was never evaluated.
@@ -21,6 +22,10 @@ const { values } = parseArgs({
     sweep: { type: 'string', default: 'normal' },
     'alert-bus': { type: 'string' },
     json: { type: 'boolean', default: false },
+    /** Print every line of the trace between these two ISO instants (`2026-01-12T06`), optionally only those matching `--trace-grep`. */
+    'trace-from': { type: 'string' },
+    'trace-to': { type: 'string' },
+    'trace-grep': { type: 'string' },
     /** Exit 1 at the first violation, without finishing the run (what a mutation run wants). */
     'fail-fast': { type: 'boolean', default: false },
   },
@@ -38,6 +43,9 @@ for (let seed = first; seed < first + count; seed++) {
       faultScale: Number(values['fault-scale']),
       sweep: values.sweep as SweepMode,
       ...(values['alert-bus'] === undefined ? {} : { alertBus: values['alert-bus'] === 'on' }),
+      ...(values['trace-from'] === undefined
+        ? {}
+        : { keepTrace: [values['trace-from'], values['trace-to'] ?? '9999'] as [string, string] }),
     },
     values['fail-fast']
       ? (v) => {
@@ -70,6 +78,8 @@ for (let seed = first; seed < first + count; seed++) {
         .join('; ')}\n`,
     );
     if (report.trace.length > 0) process.stdout.write(`  trace:\n${report.trace.map((l) => `    ${l}`).join('\n')}\n`);
+    const grep = values['trace-grep'] === undefined ? undefined : new RegExp(values['trace-grep']);
+    for (const line of report.window) if (!grep || grep.test(line)) process.stdout.write(`    ${line}\n`);
   }
   if (report.violations.length > 0) failed = true;
 }

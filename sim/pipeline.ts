@@ -315,7 +315,10 @@ export const buildWorld = async (options: SimOptions) => {
   const checkOutcomes: CheckOutcome[] = [];
   logSink.write = (line) => {
     if (!line.includes('"attempt checked"')) return;
-    const record = JSON.parse(line) as CheckOutcome & { message: string };
+    const record = JSON.parse(line) as CheckOutcome & { message: string; lifecycle?: string; published?: string[] };
+    log(
+      `checked "${record.attemptId}" for ${record.eventId ?? 'no event'}: ${record.action}${record.lifecycle ? ` (${record.lifecycle})` : ''}${record.published?.length ? `, published ${record.published.join(' ')}` : ''}`,
+    );
     checkOutcomes.push({
       at: time.now(),
       attemptId: record.attemptId,

@@ -45,6 +45,8 @@ export interface SimReport {
   };
   /** The short trace of the first violation: the lines that name its attempt, or the last ones. */
   trace: string[];
+  /** Every line between `keepTrace`'s two instants, when asked for. */
+  window: string[];
 }
 
 export const simulate = async (
@@ -122,6 +124,7 @@ export const simulate = async (
       wallSeconds: (wallClock() - started) / 1000,
     },
     trace,
+    window: world.kept,
   };
 };
 

@@ -12,7 +12,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { legacyKeyPrefixes } from '#lib/adapters/legacy-key-prefixes.js';
-import { createIdempotency, registerInvocations } from '#lib/adapters/publish-once.js';
+import { createIdempotency, EFFECT_CLIENT, registerInvocations } from '#lib/adapters/publish-once.js';
 import { deadLetter, delayRecord } from '#lib/adapters/queues.js';
 import { secretReader } from '#lib/adapters/secrets.js';
 import { createSharedPacer } from '#lib/adapters/shared-pacer.js';
@@ -36,7 +36,7 @@ export const createNotifySlackHandler = (runtime: FunctionRuntime = lambdaRuntim
   const sqs = runtime.aws?.sqs ?? traced(new SQSClient({}));
   const toDeadLetters = deadLetter(sqs, config.deadLetterQueueUrl, 'notify-slack');
   const dynamodb = runtime.aws?.dynamodb ?? traced(new DynamoDBClient({}));
-  const sns = runtime.aws?.sns ?? traced(new SNSClient({}));
+  const sns = runtime.aws?.sns ?? traced(new SNSClient(EFFECT_CLIENT));
   const readSecret = secretReader(runtime.aws?.secrets);
 
   // Only this function posts: its own keys of before 0.3 are the only old ones.

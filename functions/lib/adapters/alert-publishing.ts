@@ -10,7 +10,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { traced } from '../runtime/commons.js';
 import type { FunctionRuntime } from '../runtime/function-runtime.js';
 import { legacyKeyPrefixes } from './legacy-key-prefixes.js';
-import { createAlertPublisher, createIdempotency } from './publish-once.js';
+import { createAlertPublisher, createIdempotency, EFFECT_CLIENT } from './publish-once.js';
 
 export interface PublishingSettings {
   functionName?: string | undefined;
@@ -34,9 +34,9 @@ export const alertPublishing = (settings: PublishingSettings, runtime: FunctionR
   });
   const publishOnce = createAlertPublisher(
     idempotency,
-    runtime.aws?.sns ?? traced(new SNSClient({})),
+    runtime.aws?.sns ?? traced(new SNSClient(EFFECT_CLIENT)),
     settings,
-    settings.alertBus ? (runtime.aws?.events ?? traced(new EventBridgeClient({}))) : undefined,
+    settings.alertBus ? (runtime.aws?.events ?? traced(new EventBridgeClient(EFFECT_CLIENT))) : undefined,
   );
   return { idempotency, publishOnce };
 };

@@ -92,13 +92,31 @@ export const createIdempotency = (options: IdempotencyOptions): Idempotency => {
 };
 
 /**
- * In-progress records expire with the invocation that wrote them (its remaining time), so a
- * timeout or crash frees them for the retry; without the context they would stay in progress
- * until the key itself expires, a month later.
+ * The longest an effect holds its key in progress. One publish or post takes seconds (the clients
+ * time out well within it); a process that died holding the key blocks the same alert in every
+ * other function until then, and the sweep's invocations last up to 15 minutes.
+ */
+export const IN_PROGRESS_MAX_MS = 2 * 60_000;
+
+/**
+ * A publish that hangs is cut short and retried by the SDK (3 tries): well within the time an
+ * effect may hold its key in progress (IN_PROGRESS_MAX_MS), so no other function takes it over
+ * while a publish is still on its way.
+ */
+export const EFFECT_CLIENT = { requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } } as const;
+
+/**
+ * In-progress records expire with the invocation that wrote them (its remaining time, at most
+ * IN_PROGRESS_MAX_MS), so a timeout or crash frees them for the retry, in this function or
+ * another; without the context they would stay in progress until the key itself expires, a month later.
  */
 export const registerInvocations = (idempotency: Idempotency): MiddlewareObj<unknown, unknown, Error, Context> => ({
   before: (request) => {
-    idempotency.config.registerLambdaContext(request.context);
+    const { context } = request;
+    idempotency.config.registerLambdaContext({
+      ...context,
+      getRemainingTimeInMillis: () => Math.min(context.getRemainingTimeInMillis(), IN_PROGRESS_MAX_MS),
+    });
   },
 });
 
