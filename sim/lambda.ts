@@ -54,8 +54,12 @@ export class Container implements ExecutionContext {
   idleSince: number;
   /** How long it may sit idle before Lambda recycles it. */
   readonly idleLifeMs: number;
-  /** An alert SNS accepted from this process whose exactly-once key it has not completed yet. */
-  unconfirmed?: string;
+  /**
+   * What SNS, the bus or Slack accepted from this process whose exactly-once key it has not
+   * completed yet (several at once: the sweep publishes for its accounts together), by the key's
+   * record id in the idempotency table.
+   */
+  readonly unconfirmed = new Map<string, string>();
 
   constructor(
     readonly service: FunctionService,
@@ -158,6 +162,8 @@ export class FunctionService {
   private seq = 0;
   private requestSeq = 0;
   readonly stats = { coldStarts: 0, invocations: 0, timeouts: 0, crashes: 0, errors: 0 };
+  /** When each invocation that died (crashed or timed out) had started. */
+  readonly died: number[] = [];
 
   constructor(readonly options: FunctionServiceOptions) {}
 
@@ -225,6 +231,7 @@ export class FunctionService {
       container.died().then((): InvocationResult => ({ outcome: 'crashed' })),
       time.sleep(timeoutMs).then((): InvocationResult => ({ outcome: 'timed-out' })),
     ]);
+    if (result.outcome === 'timed-out' || result.outcome === 'crashed') this.died.push(started);
     if (result.outcome === 'timed-out') {
       // Lambda stops the process at the timeout and starts the next invocation afresh.
       this.stats.timeouts += 1;

@@ -365,8 +365,10 @@ export class Oracle {
       const inHorizon = completeAt - parent.createdAt < this.sweep.horizonDays * TIME.DAY - TIME.DAY;
       if (inHorizon) {
         const bound = inHead ? this.sweep.headBound(account, completeAt) : this.sweep.wholeBound(account, completeAt);
-        bySweep =
-          this.extended(account, completeAt, bound) + hiddenOverlap(parent, completeAt, completeAt + bound + TIME.DAY);
+        bySweep = this.sweep.afterDeaths(
+          completeAt,
+          this.extended(account, completeAt, bound) + hiddenOverlap(parent, completeAt, completeAt + bound + TIME.DAY),
+        );
       }
     }
     return { heard, by: Math.min(byTrigger, bySweep) };
@@ -386,7 +388,9 @@ export class Oracle {
   private lookDue(account: Account, parent: SimAssignment | undefined, from: number, settled: boolean) {
     const bound = this.followUp(account, from, settled);
     const due = this.extended(account, from, bound);
-    return parent && this.sweep.on ? due + hiddenOverlap(parent, from, due + TIME.DAY) : due;
+    return parent && this.sweep.on
+      ? this.sweep.afterDeaths(from, due + hiddenOverlap(parent, from, due + TIME.DAY))
+      : due;
   }
 
   private liveness(account: Account, attempt: SimAttempt) {
@@ -535,7 +539,8 @@ export class Oracle {
     // Pushed back by the outages inside it (nothing is seen while IA is down) and, where the sweep
     // carries the watch, by the time the list hid the assignment.
     const hidden = parent && this.sweep.on ? hiddenOverlap(parent, t - lag - TIME.DAY, t) : 0;
-    return t - this.lookback(account, t, lag) + hidden;
+    const back = t - this.lookback(account, t, lag) + hidden;
+    return this.sweep.on ? this.sweep.beforeDeaths(t, back) : back;
   }
 
   /** The awaiting-review index, all along: nothing in it that does not wait, nothing waiting missing from it. */
@@ -651,7 +656,9 @@ export class Oracle {
    */
   private deliveries() {
     const { world } = this;
-    const settledBy = world.time.now() - BOUNDS.followUp;
+    // A retry the sweep carries comes a run later for each run that died meanwhile.
+    const end = world.time.now();
+    const settledBy = end - (this.sweep.on ? this.sweep.beforeDeaths(end, BOUNDS.followUp) : BOUNDS.followUp);
     const alerts = world.topic.published.filter((p) => !isDigest(p.notification));
     // Distinct alerts: a copy SNS took twice (its process died before the key completed) is one
     // alert to the channels, whose own keys drop the second. Those published in the run's last
@@ -895,8 +902,28 @@ const sweepSettings = (world: World) => {
     return Math.max(1, Math.ceil(listed / account.ia.servedPerPage(t, pageSize)));
   };
   const margin = 10 * TIME.MINUTE;
+  const died = world.services.get('sweep')?.died ?? [];
   return {
     on: world.sweepMode !== 'off',
+    /**
+     * A deadline the sweep carries, pushed back a run for each run that died before it: its lease
+     * holds until that run's deadline, so Lambda's retries find it busy and the next scheduled run
+     * takes over (a known cost: an hour a death when the sweep runs hourly).
+     */
+    afterDeaths: (from: number, due: number) => {
+      let until = due;
+      for (const at of died) if (at >= from && at <= until) until += intervalMs;
+      return until;
+    },
+    /** The same, looking back from `t`: how far back a look that is due by `t` may have to reach. */
+    beforeDeaths: (t: number, back: number) => {
+      let reach = back;
+      for (let i = died.length - 1; i >= 0; i--) {
+        const at = died[i] as number;
+        if (at <= t && at >= t - reach) reach += intervalMs;
+      }
+      return reach;
+    },
     horizonDays,
     headDays,
     /** The head is walked every run; a head longer than a run's share takes several. */

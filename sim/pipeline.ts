@@ -8,6 +8,7 @@
  * I/O and time are the simulation's; every decision is the functions' own.
  */
 
+import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -16,6 +17,7 @@ import { Duration, type Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createIaClient } from '#lib/adapters/ia-client.js';
+import { IDEMPOTENCY_KEY_PREFIX } from '#lib/adapters/publish-once.js';
 import { dynamoSlotStore } from '#lib/adapters/shared-pacer.js';
 import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import { ALERT_EVENT_SOURCE } from '#lib/domain/alert.js';
@@ -229,44 +231,51 @@ export const buildWorld = async (options: SimOptions) => {
   const idempotencyTable = deployment.function('check').env.IDEMPOTENCY_TABLE_NAME as string;
   const alertsTopicArnOfStack = deployment.function('check').env.ALERTS_TOPIC_ARN as string;
   const WRITES = /^(Put|Update|Delete|Send|Publish|ChangeMessage)/;
-  /** Follows each alert from SNS accepting it to its key's completion (the next idempotency update). */
-  const followPublish = (container: Container, call: AwsCall) => {
+  /** The idempotency record of an effect's key, as Powertools names it (prefix, then the key's hash). */
+  const recordId = (key: string) =>
+    `${IDEMPOTENCY_KEY_PREFIX}#${createHash('md5').update(JSON.stringify(key)).digest('base64')}`;
+  /** A channel's post (Slack, chat) is keyed by channel, which the harness does not rebuild: any completion ends it. */
+  const CHANNEL_POST = 'channel-post';
+  /** The key an alert, chat message or alert event is published under: the completing write names it. */
+  const publishedKey = (call: AwsCall): string | undefined => {
     if (call.operation === 'Publish' && call.input.TopicArn === alertsTopicArnOfStack) {
       const message = String(call.input.Message);
-      const notification = JSON.parse((JSON.parse(message) as { default: string }).default) as Notification;
-      return async () => {
-        container.unconfirmed = notificationKey(notification);
-      };
+      return notificationKey(JSON.parse((JSON.parse(message) as { default: string }).default) as Notification);
     }
     // A chat channel's custom notification (notify-slack), followed the same way.
-    if (call.operation === 'Publish') {
-      const thread = (JSON.parse(String(call.input.Message)) as { metadata?: { threadId?: string } }).metadata
-        ?.threadId;
-      return async () => {
-        container.unconfirmed = `chat:${thread}`;
-      };
-    }
+    if (call.operation === 'Publish')
+      return `chat:${(JSON.parse(String(call.input.Message)) as { metadata?: { threadId?: string } }).metadata?.threadId}`;
     // An alert event on the alert bus, followed the same way under its own key.
     if (call.operation === 'PutEvents') {
       const entry = (call.input.Entries as Array<{ Source?: string; Detail?: string }> | undefined)?.[0];
       if (entry?.Source !== ALERT_EVENT_SOURCE || !entry.Detail) return undefined;
-      const key = `bus:${notificationKey(JSON.parse(entry.Detail) as Notification)}`;
-      return async () => {
-        container.unconfirmed = key;
-      };
+      return `bus:${notificationKey(JSON.parse(entry.Detail) as Notification)}`;
     }
-    if (call.operation === 'UpdateItem' && call.input.TableName === idempotencyTable)
+    return undefined;
+  };
+  /** The key whose completing write this is, if the process has one unconfirmed. */
+  const completing = (container: Container, call: AwsCall) => {
+    if (call.operation !== 'UpdateItem' || call.input.TableName !== idempotencyTable) return undefined;
+    const id = (call.input.Key as { id?: { S?: string } } | undefined)?.id?.S ?? '';
+    return container.unconfirmed.has(id) ? id : container.unconfirmed.has(CHANNEL_POST) ? CHANNEL_POST : undefined;
+  };
+  /** Follows each effect from its acceptance to its key's completion. */
+  const followPublish = (container: Container, call: AwsCall) => {
+    const key = publishedKey(call);
+    if (key !== undefined)
       return async () => {
-        container.unconfirmed = undefined;
+        container.unconfirmed.set(key.startsWith('chat:') ? CHANNEL_POST : recordId(key), key);
+      };
+    const id = completing(container, call);
+    if (id !== undefined)
+      return async () => {
+        container.unconfirmed.delete(id);
       };
     return undefined;
   };
-  /** The key's completing write refused: the retry finds it in progress, then expired, and sends again. */
-  const completionRefused = (container: Container, call: AwsCall) =>
-    container.unconfirmed !== undefined && call.operation === 'UpdateItem' && call.input.TableName === idempotencyTable;
   const containerFaults: ContainerFaults = {
     died(container) {
-      if (container.unconfirmed) atLeastOnce.push({ at: time.now(), key: container.unconfirmed });
+      for (const key of container.unconfirmed.values()) atLeastOnce.push({ at: time.now(), key });
     },
     call(container, call) {
       const who = `${container.service.options.definition.kind}#${container.id}`;
@@ -286,8 +295,10 @@ export const buildWorld = async (options: SimOptions) => {
             : undefined;
       const latencyMs = faults.chance(0.002 * faultScale) ? faults.int(1_000, 4_000) : faults.int(2, 12);
       const answerLost = !refuse && faults.chance(0.001 * faultScale);
-      if (refuse && completionRefused(container, call))
-        atLeastOnce.push({ at: time.now(), key: container.unconfirmed as string });
+      // The key's completing write refused: the retry finds it in progress, then expired, and sends again.
+      const refused = refuse ? completing(container, call) : undefined;
+      if (refused !== undefined)
+        atLeastOnce.push({ at: time.now(), key: container.unconfirmed.get(refused) as string });
       return {
         latencyMs,
         ...(refuse ? { refuse } : {}),
@@ -295,8 +306,8 @@ export const buildWorld = async (options: SimOptions) => {
         afterRun: async () => {
           await followed?.();
           // SNS took it and the caller heard a 500: the SDK publishes again (the same window).
-          if (answerLost && container.unconfirmed && (call.operation === 'Publish' || call.operation === 'PutEvents'))
-            atLeastOnce.push({ at: time.now(), key: container.unconfirmed });
+          const lost = answerLost ? publishedKey(call) : undefined;
+          if (lost !== undefined) atLeastOnce.push({ at: time.now(), key: lost });
           // SNS took the message, and the process dies before it hears so.
           if (call.operation === 'Publish' && faults.chance(crashRate)) {
             crashes.push(`${who} after SNS accepted`);
@@ -350,7 +361,7 @@ export const buildWorld = async (options: SimOptions) => {
       // The post stands; its process may die before notify-slack completes its key.
       const poster = executionContexts.getStore() as Container | undefined;
       const attempt = /"attempt ([A-Za-z0-9_-]+)[,"]/.exec(await request.clone().text())?.[1];
-      if (poster) poster.unconfirmed = `slack:${attempt}`;
+      poster?.unconfirmed.set(CHANNEL_POST, `slack:${attempt}`);
       slackPosts.push({ at: t, channel: url.pathname.split('/').pop() as string, body: await request.json() });
       return new Response('ok', { status: 200 });
     }
