@@ -630,7 +630,15 @@ export const buildWorld = async (options: SimOptions) => {
   /** What the alerts topic accepted, as notifications, kept up to date as the run goes. */
   const alertsTopic = cloud.topic(alertsTopicArn);
   const published: Published[] = [];
+  const deadLettered = new Set<string>();
   const refresh = () => {
+    for (const [id, message] of dlq.messages) {
+      if (deadLettered.has(id)) continue;
+      deadLettered.add(id);
+      log(
+        `dead letter ${message.body}: ${message.attributes.failureCode?.StringValue ?? 'no code'} ${message.attributes.failureReason?.StringValue ?? ''}`,
+      );
+    }
     for (let i = published.length; i < alertsTopic.published.length; i++) {
       const entry = alertsTopic.published[i] as (typeof alertsTopic.published)[number];
       const message = entry.structured ? (JSON.parse(entry.message) as { default: string }).default : entry.message;
