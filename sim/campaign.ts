@@ -1,5 +1,6 @@
 /**
- * `npm run campaign -- [--seeds 200] [--first 1000] [--days 31] [--jobs 2] [--out reports/campaign.json] [--list]`:
+ * `npm run campaign -- [--seeds 200] [--first 1000] [--days 31] [--jobs 2] [--out reports/campaign.json]
+ * [--sweep normal|slow|off] [--max-volume N] [--list]`:
  * many seeds of the simulation, each in its own process, across volumes, IA account counts, fault
  * rates and sweep modes (a matrix drawn from the seed), with the invariants checked in every one.
  * Prints each seed as it ends and a summary; exit 1 when any seed broke an invariant (its line
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     days: { type: 'string', default: '31' },
     jobs: { type: 'string', default: '2' },
     out: { type: 'string', default: 'reports/campaign.json' },
+    /** Only the runs of this sweep mode (normal, slow, off). */
+    sweep: { type: 'string' },
     /** Only runs at or under this many assignments a day (a quicker pass). */
     'max-volume': { type: 'string', default: '400' },
     /** Print the runs the seeds draw, and stop. */
@@ -118,6 +121,7 @@ const first = Number(values.first);
 const count = Number(values.seeds);
 const runs = Array.from({ length: count }, (_, i) => campaignRun(first + i, Number(values.days)))
   .filter((run) => run.assignmentsPerDay <= Number(values['max-volume']))
+  .filter((run) => values.sweep === undefined || run.sweep === values.sweep)
   .sort((a, b) => cost(a) - cost(b));
 if (values.list) {
   for (const run of runs) process.stdout.write(`${JSON.stringify(run)}\n`);
