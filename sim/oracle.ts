@@ -501,11 +501,13 @@ export class Oracle {
    */
   private waiting(account: Account, attempt: SimAttempt, t: number, watchEnd: 'earliest' | 'latest') {
     const needed = this.firstAlert(account, attempt.id, 'review.needed');
-    if (needed === undefined || needed.at > t || IaModel.pending(attempt, t) === 0) return false;
+    if (needed === undefined || needed.at > t) return false;
     // Deleted in IA, it waits for no one; a watch's own look learns so from its 404. Where the sweep
-    // runs, a watch it carries never learns (the list hides and deletes alike): may stay (a known limit).
+    // runs, a watch it carries never learns (the list hides and deletes alike), nor of what IA does
+    // with its reviews after: it may stay (a known limit).
     const deleted = account.ia.assignment(attempt.assignmentId)?.deletedAt;
     if (deleted !== undefined && t >= deleted) return watchEnd === 'latest' && this.sweep.on;
+    if (IaModel.pending(attempt, t) === 0) return false;
     const ends =
       watchEnd === 'earliest'
         ? (attempt.completeAt as number) + this.world.watch.maxWatchSeconds * 1000
