@@ -6,15 +6,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { FunctionKind } from './deployment.js';
-
-const FACTORIES = {
-  check: async () => (await import('../functions/check/check-function.js')).createCheckHandler,
-  ingest: async () => (await import('../functions/ingest/ingest-function.js')).createIngestHandler,
-  sweep: async () => (await import('../functions/sweep/sweep-function.js')).createSweepHandler,
-  digest: async () => (await import('../functions/digest/digest-function.js')).createDigestHandler,
-  'notify-slack': async () =>
-    (await import('../functions/notify-slack/notify-slack-function.js')).createNotifySlackHandler,
-} as const;
+import { FUNCTION_FACTORIES } from './function-factories.js';
 
 export interface Invoke {
   id: number;
@@ -27,7 +19,7 @@ export interface Invoke {
 export type Answer = { id: number; value: unknown } | { id: number; error: { name: string; message: string } };
 
 const kind = process.env.LOCAL_FUNCTION_KIND as FunctionKind;
-const create = (await FACTORIES[kind]()) as (runtime: {
+const create = (await FUNCTION_FACTORIES[kind]()) as (runtime: {
   env: NodeJS.ProcessEnv;
 }) => (event: unknown, context: Context) => Promise<unknown>;
 const handler = create({ env: process.env });

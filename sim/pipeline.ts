@@ -32,6 +32,7 @@ import type { FunctionRuntime } from '#lib/runtime/function-runtime.js';
 import { redrive } from '../cli/redrive-command.js';
 import { WebhookSourceKind } from '../infra/index.js';
 import { type Deployment, deploy, type FunctionKind } from '../local/deployment.js';
+import { FUNCTION_FACTORIES } from '../local/function-factories.js';
 import { synthesize } from '../local/synth.js';
 import { type MemoryCloud as Cloud, MemoryCloud } from './aws/cloud.js';
 import { memoryProvisioner } from './aws/provisioner.js';
@@ -114,15 +115,6 @@ const SIGNING_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 export const CLOCK_SKEW_MS = 29;
 /** How soon after IA takes the key again the on-call operator has redriven the dead letters. */
 export const OPERATOR_REDRIVES_WITHIN = 2 * TIME.HOUR;
-
-const FACTORIES: Record<FunctionKind, () => Promise<(runtime: FunctionRuntime) => unknown>> = {
-  check: async () => (await import('../functions/check/check-function.js')).createCheckHandler,
-  ingest: async () => (await import('../functions/ingest/ingest-function.js')).createIngestHandler,
-  sweep: async () => (await import('../functions/sweep/sweep-function.js')).createSweepHandler,
-  digest: async () => (await import('../functions/digest/digest-function.js')).createDigestHandler,
-  'notify-slack': async () =>
-    (await import('../functions/notify-slack/notify-slack-function.js')).createNotifySlackHandler,
-};
 
 export type World = Awaited<ReturnType<typeof buildWorld>>;
 
@@ -373,7 +365,7 @@ export const buildWorld = async (options: SimOptions) => {
   // --- the five functions ------------------------------------------------------------------------
   const services = new Map<FunctionKind, FunctionService>();
   for (const definition of deployment.functions) {
-    const factory = (await FACTORIES[definition.kind]()) as (runtime: FunctionRuntime) => Handler;
+    const factory = (await FUNCTION_FACTORIES[definition.kind]()) as (runtime: FunctionRuntime) => Handler;
     services.set(
       definition.kind,
       new FunctionService({ definition, time, cloud, faults: containerFaults, factory, fetch, log }),

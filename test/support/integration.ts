@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from '@jest/globals';
 import { type FakeIaOptions, FakeIaServer } from '../../local/fake-ia-server.js';
+import { FUNCTION_FACTORIES } from '../../local/function-factories.js';
 import { withEnvironment } from '../../local/lambda.js';
 import { motoEnvironment } from '../../local/moto.js';
 import {
@@ -92,21 +93,12 @@ export const loadHandler = async <T>(
   return asFunction(fn, ((await import(`../../functions/${fn}/handler.js`)) as { handler: T }).handler);
 };
 
-const FACTORIES = {
-  check: async () => (await import('../../functions/check/check-function.js')).createCheckHandler,
-  ingest: async () => (await import('../../functions/ingest/ingest-function.js')).createIngestHandler,
-  sweep: async () => (await import('../../functions/sweep/sweep-function.js')).createSweepHandler,
-  digest: async () => (await import('../../functions/digest/digest-function.js')).createDigestHandler,
-  'notify-slack': async () =>
-    (await import('../../functions/notify-slack/notify-slack-function.js')).createNotifySlackHandler,
-} as const;
-
 /**
  * One more execution environment of a function, with an environment of its own on top of the
  * suite's (another function name, another deployment's settings): what its factory makes of it.
  */
 export const makeHandler = async <T>(fn: FunctionName, env: Record<string, string | undefined> = {}): Promise<T> => {
-  const create = (await FACTORIES[fn]()) as (runtime: { env: Record<string, string | undefined> }) => unknown;
+  const create = (await FUNCTION_FACTORIES[fn]()) as (runtime: { env: Record<string, string | undefined> }) => unknown;
   const own = { ...process.env, ...env };
   return asFunction(fn, withEnvironment(own, () => create({ env: own })) as T);
 };
