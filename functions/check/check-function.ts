@@ -63,6 +63,7 @@ export const createCheckHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
     count,
     deadLetter: deadLetter(sqs, config.deadLetterQueueUrl, 'check'),
     delay: (record, seconds) => delayCheck(record.receiptHandle, seconds),
+    putOff: (message, forRecord, attributes) => rechecks.add(message, 0, forRecord, attributes),
     log: logger,
     minRemainingMs: config.ia.totalTimeoutMs + 2_000,
     retry: config.retry,

@@ -204,6 +204,30 @@ describe('check handler', () => {
     expect(sent(DLQ)).toEqual([]);
   });
 
+  it('puts off what it has no time left for as new messages, so waiting never counts against the retry window', async () => {
+    const event = sqsEvent([
+      { body: JSON.stringify({ attemptId: VARIANTS.reviewNeeded }), receiveCount: 31 },
+      { body: JSON.stringify({ attemptId: VARIANTS.scored, account: 'default' }), receiveCount: 32 },
+    ]);
+    const redriven = event.Records[1] as (typeof event.Records)[number];
+    redriven.messageAttributes = { redrivenAt: { dataType: 'String', stringValue: '2026-12-03T10:00:00Z' } } as never;
+    // Less time left than one IA call may take: nothing is started.
+    const result = (await handler(event, lambdaContext('check', 1_000), () => undefined)) as SQSBatchResponse;
+    expect(result.batchItemFailures).toEqual([]);
+    expect(ia.requests).toEqual([]);
+    expect([published(), sent(DLQ), sqs.commandCalls(ChangeMessageVisibilityCommand)]).toEqual([[], [], []]);
+    const again = sent(QUEUE);
+    expect(again.map((entry) => [JSON.parse(entry.MessageBody as string), entry.DelaySeconds])).toEqual([
+      [{ attemptId: VARIANTS.reviewNeeded }, 0],
+      [{ attemptId: VARIANTS.scored, account: 'default' }, 0],
+    ]);
+    // A redriven record stays redriven (it skips the memory of a recent 404).
+    expect(again.map((entry) => entry.MessageAttributes?.redrivenAt?.StringValue)).toEqual([
+      undefined,
+      '2026-12-03T10:00:00Z',
+    ]);
+  });
+
   it('parks a rate-limited record for as long as Retry-After says', async () => {
     ia.inject(VARIANTS.reviewNeeded, { kind: 'status', status: 429, retryAfter: 120 });
     const event = sqsEvent([{ body: JSON.stringify({ attemptId: VARIANTS.reviewNeeded }), receiptHandle: 'rh-1' }]);

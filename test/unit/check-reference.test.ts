@@ -278,6 +278,7 @@ describe('an attempt of an assignment that cannot be checked', () => {
       delay: async () => undefined,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
       minRemainingMs: 0,
+      putOff: () => undefined,
     });
     const body = JSON.stringify({ assignmentId: 'asg-1', account: 'agency-b', source: 'greenhouse', eventId: 'e-1' });
     await handle(sqsRecord({ body }), { remainingMs: () => 60_000 });

@@ -16,8 +16,11 @@ export const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;
 const SQS_BATCH_LIMIT = 10;
 
 export interface OutgoingChecks {
-  /** Holds a check message until `flush`, on behalf of the SQS record whose processing produced it. */
-  add(message: CheckMessage, delaySeconds: number, forRecord: string): void;
+  /**
+   * Holds a check message until `flush`, on behalf of the SQS record whose processing produced it;
+   * `attributes` become string message attributes.
+   */
+  add(message: CheckMessage, delaySeconds: number, forRecord: string, attributes?: Record<string, string>): void;
   /**
    * Sends, ten to a call, what the `succeeded` records produced, and drops the rest: a failed record
    * comes back and produces its messages again. Returns the records whose messages SQS did not take.
@@ -27,10 +30,15 @@ export interface OutgoingChecks {
 
 /** One SendMessageBatch per batch of records instead of one SendMessage per record (npm run bench). */
 export const outgoingChecks = (sqs: SQSClient, queueUrl: string): OutgoingChecks => {
-  let held: Array<{ message: CheckMessage; delaySeconds: number; forRecord: string }> = [];
+  let held: Array<{
+    message: CheckMessage;
+    delaySeconds: number;
+    forRecord: string;
+    attributes?: Record<string, string>;
+  }> = [];
   return {
-    add(message, delaySeconds, forRecord) {
-      held.push({ message, delaySeconds, forRecord });
+    add(message, delaySeconds, forRecord, attributes) {
+      held.push({ message, delaySeconds, forRecord, ...(attributes ? { attributes } : {}) });
     },
     async flush(succeeded) {
       const entries = held.filter((entry) => succeeded.has(entry.forRecord));
@@ -47,6 +55,13 @@ export const outgoingChecks = (sqs: SQSClient, queueUrl: string): OutgoingChecks
                 Id: String(i),
                 MessageBody: JSON.stringify(entry.message),
                 DelaySeconds: entry.delaySeconds,
+                ...(entry.attributes && Object.keys(entry.attributes).length > 0
+                  ? {
+                      MessageAttributes: Object.fromEntries(
+                        Object.entries(entry.attributes).map(([name, value]) => [name, attribute(value)]),
+                      ),
+                    }
+                  : {}),
               })),
             }),
           );

@@ -75,12 +75,6 @@ export class InvalidMessageError extends AppError {
   readonly retryable = false;
 }
 
-/** Not started because the invocation is about to time out: back to the queue, untouched. */
-export class DeferredError extends AppError {
-  readonly code = 'deferred';
-  readonly retryable = true;
-}
-
 /** Someone else updated the attempt's state between our read and write: re-run with fresh state. */
 export class StateConflictError extends AppError {
   readonly code = 'state_conflict';

@@ -7,7 +7,7 @@
  * receives further, for records whose function died before it could say anything.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { DeferredError, describeError, RateLimitedError } from './errors.js';
+import { describeError, RateLimitedError } from './errors.js';
 
 export interface RetryPolicy {
   /** The receive on which a still-failing record is dead-lettered. */
@@ -67,13 +67,10 @@ export const disposeOfFailure = async (error: unknown, record: SQSRecord, deps: 
     await deps.deadLetter(record.body, reason, record);
     return;
   }
-  // A record put off for lack of time in its invocation is not failing: it comes back soon. No
-  // delay at all (a policy of 0 s) leaves it to the queue's visibility timeout.
-  if (!(error instanceof DeferredError)) {
-    const backoff = retryDelaySeconds(receiveCount, policy);
-    const wait = error instanceof RateLimitedError ? Math.max(error.retryAfterSeconds, backoff) : backoff;
-    if (wait > 0) await deps.delay(record, wait);
-  }
+  const backoff = retryDelaySeconds(receiveCount, policy);
+  const wait = error instanceof RateLimitedError ? Math.max(error.retryAfterSeconds, backoff) : backoff;
+  // No delay at all (a policy of 0 s) leaves it to the queue's visibility timeout.
+  if (wait > 0) await deps.delay(record, wait);
   deps.log.warn('record will be retried', { code, reason: message, messageId: record.messageId, receiveCount });
   deps.count('RecordsRetried');
   throw error;
