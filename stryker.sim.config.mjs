@@ -14,6 +14,8 @@ export default {
   testRunner: 'command',
   commandRunner: { command: 'node --import tsx sim/main.ts --seed 5 --days 4 --assignments-per-day 24 --fail-fast' },
   coverageAnalysis: 'off',
+  // Without coverage every mutant runs the simulation, static ones included.
+  ignoreStatic: false,
   jest: undefined,
   testRunnerNodeArgs: [],
   plugins: ['./stryker/log-calls-ignorer.mjs'],
