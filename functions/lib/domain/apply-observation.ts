@@ -65,11 +65,26 @@ export const scheduleRecheck = (
     at.forRecord,
   );
 
-/** The state without what changes on every look. */
+/** Keys in one order at every depth: a state read back from DynamoDB has its own. */
+const sortedKeys = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(sortedKeys)
+    : value !== null && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.entries(value)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([key, inner]) => [key, sortedKeys(inner)]),
+        )
+      : value;
+
+/**
+ * The state without what changes on every look. (A key list as JSON.stringify's replacer applies
+ * at every depth: it hid every change inside the snapshot, such as a review graded.)
+ */
 const essence = (state: AttemptState | undefined) => {
   if (!state) return undefined;
   const { lastCheckedAt: _at, version: _version, ...rest } = state;
-  return JSON.stringify(rest, Object.keys(rest).sort());
+  return JSON.stringify(sortedKeys(rest));
 };
 
 export const applyObservation = async (deps: ObservationDeps, look: Looked): Promise<Applied> => {
@@ -93,21 +108,21 @@ export const applyObservation = async (deps: ObservationDeps, look: Looked): Pro
     ((await deps.publishOnce(alert)) === 'published' ? published : suppressed).push(planned.eventType);
   }
   const ownRecheck = needsOwnRecheck(step, now, deps.watch);
-  const { recheckId: previousId, nextCheckAt: previousAt, ...rest } = step.state;
-  // A re-check already scheduled for this look stays; otherwise one is scheduled under our id.
+  const wanted = now.getTime() + (step.recheckInSeconds ?? 0) * 1000;
+  // The sweep's look keeps the re-check already scheduled when it is still ahead and not later
+  // than this look wants one: nothing to send, and nothing to save if nothing else changed.
+  const previousId = look.previous?.recheckId;
+  const previousAt = look.previous?.nextCheckAt;
   const keep =
     ownRecheck &&
     look.skipUnchanged &&
     previousId !== undefined &&
     previousAt !== undefined &&
-    Date.parse(previousAt) > now.getTime();
-  const nextCheckAt = !ownRecheck
-    ? undefined
-    : keep
-      ? previousAt
-      : new Date(now.getTime() + (step.recheckInSeconds as number) * 1000).toISOString();
+    Date.parse(previousAt) > now.getTime() &&
+    Date.parse(previousAt) <= wanted;
+  const nextCheckAt = !ownRecheck ? undefined : keep ? previousAt : new Date(wanted).toISOString();
   const recheckId = keep ? previousId : look.recheckId;
-  const next: AttemptState = nextCheckAt ? { ...rest, recheckId, nextCheckAt } : rest;
+  const next: AttemptState = nextCheckAt ? { ...step.state, recheckId, nextCheckAt } : step.state;
   const saved = !(
     look.skipUnchanged &&
     published.length === 0 &&

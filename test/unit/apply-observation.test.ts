@@ -1,0 +1,203 @@
+/**
+ * One look at an attempt and what follows it, with its dependencies as plain functions: which
+ * alerts go out with what context, what is saved (and when nothing is), which re-check is
+ * scheduled, when and under which id.
+ */
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import type { Alert } from '#lib/domain/alert.js';
+import { applyObservation, type Looked, type ObservationDeps } from '#lib/domain/apply-observation.js';
+import { type Attempt, normaliseAttempt } from '#lib/domain/attempt.js';
+import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
+import type { CheckMessage } from '#lib/domain/check-message.js';
+import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
+import { readFixture } from '../../local/ia-fixtures.js';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const HOUR = 3_600_000;
+const at = (hours: number) => new Date(NOW.getTime() + hours * HOUR);
+const assignment = parseAssignment(readFixture('assignment.json'));
+const attempt = (fields: Partial<Attempt> = {}): Attempt => ({
+  ...normaliseAttempt(parseAttempt(assignment.attempts[0]), assignment),
+  pendingReviewCount: 2,
+  scoringCompleted: true,
+  ...fields,
+});
+const ID = attempt().id;
+
+let saved: AttemptState[];
+let alerts: Alert[];
+let scheduled: Array<{ message: CheckMessage; delaySeconds: number; forRecord: string }>;
+let duplicate: Set<string>;
+const deps = (): ObservationDeps => ({
+  states: {
+    get: async () => undefined,
+    put: async (state: AttemptState) => void saved.push(state),
+  } as unknown as ObservationDeps['states'],
+  publishOnce: async (alert) => {
+    if (duplicate.has(alert.eventType)) return 'duplicate';
+    alerts.push(alert);
+    return 'published';
+  },
+  schedule: (message, delaySeconds, forRecord) => void scheduled.push({ message, delaySeconds, forRecord }),
+  render: { includeCandidateEmail: false },
+  watch: DEFAULT_WATCH,
+});
+
+beforeEach(() => {
+  saved = [];
+  alerts = [];
+  scheduled = [];
+  duplicate = new Set();
+});
+
+const look = (fields: Partial<Looked> = {}): Looked => ({
+  attemptId: ID,
+  previous: undefined,
+  observed: { attempt: attempt() },
+  now: NOW,
+  recheckId: 'rc-new',
+  forRecord: 'record-1',
+  ...fields,
+});
+
+/** The state after a first look that found reviews waiting. */
+const firstLook = async () => {
+  await applyObservation(deps(), look({ source: 'greenhouse' }));
+  const state = saved.at(-1) as AttemptState;
+  saved = [];
+  alerts = [];
+  scheduled = [];
+  return state;
+};
+
+describe('a first look', () => {
+  it('leaves an attempt still being taken alone: nothing published, saved or scheduled', async () => {
+    const applied = await applyObservation(
+      deps(),
+      look({ observed: { attempt: attempt({ completedAt: undefined }) } }),
+    );
+    expect(applied).toEqual({ published: [], suppressed: [], lifecycle: 'not-completed', saved: false });
+    expect([saved, alerts, scheduled]).toEqual([[], [], []]);
+  });
+
+  it('publishes review.needed with the source, saves, and schedules its own re-check an hour on', async () => {
+    const applied = await applyObservation(deps(), look({ source: 'greenhouse' }));
+    expect(applied).toEqual({
+      published: ['review.needed'],
+      suppressed: [],
+      lifecycle: 'alerted',
+      saved: true,
+      nextCheckAt: at(1).toISOString(),
+      nextLookAt: at(1).toISOString(),
+    });
+    expect(alerts.map((a) => [a.eventType, a.source, a.reminder, a.waitedHours])).toEqual([
+      ['review.needed', 'greenhouse', undefined, undefined],
+    ]);
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({ attemptId: ID, recheckId: 'rc-new', nextCheckAt: at(1).toISOString() });
+    expect(scheduled).toEqual([
+      {
+        message: { attemptId: ID, recheckId: 'rc-new', notBefore: at(1).toISOString(), source: 'greenhouse' },
+        // SQS delays 15 minutes at most: the message waits out the rest by its notBefore.
+        delaySeconds: 900,
+        forRecord: 'record-1',
+      },
+    ]);
+  });
+
+  it('names no source when the look had none', async () => {
+    await applyObservation(deps(), look());
+    expect(alerts[0]?.source).toBeUndefined();
+    expect(scheduled[0]?.message).toEqual({ attemptId: ID, recheckId: 'rc-new', notBefore: at(1).toISOString() });
+  });
+
+  it('counts an alert another function already sent as suppressed, and still saves', async () => {
+    duplicate.add('review.needed');
+    const applied = await applyObservation(deps(), look({ skipUnchanged: true }));
+    expect(applied).toMatchObject({ published: [], suppressed: ['review.needed'], saved: true });
+  });
+
+  it('schedules nothing for an attempt scored with nothing to review: it is closed', async () => {
+    const applied = await applyObservation(
+      deps(),
+      look({ observed: { attempt: attempt({ pendingReviewCount: 0, reviewItems: [] }) } }),
+    );
+    expect(applied).toMatchObject({ published: ['attempt.scored'], lifecycle: 'closed', saved: true });
+    expect(applied.nextCheckAt).toBeUndefined();
+    expect(applied.nextLookAt).toBeUndefined();
+    expect(scheduled).toEqual([]);
+    expect(saved[0]?.recheckId).toBeUndefined();
+  });
+});
+
+describe('a later look', () => {
+  it('sends reminder 1 a day on, with its number and the hours waited', async () => {
+    const previous = await firstLook();
+    await applyObservation(deps(), look({ previous, now: at(24), recheckId: 'rc-2' }));
+    expect(alerts.map((a) => [a.eventType, a.reminder, a.waitedHours])).toEqual([['review.overdue', 1, 24]]);
+  });
+
+  it('saves nothing and schedules nothing when the sweep saw nothing new and a re-check is due', async () => {
+    const previous = await firstLook();
+    const applied = await applyObservation(
+      deps(),
+      look({ previous, now: new Date(NOW.getTime() + 60_000), recheckId: 'rc-sweep', skipUnchanged: true }),
+    );
+    expect(applied).toMatchObject({ published: [], suppressed: [], saved: false, nextCheckAt: previous.nextCheckAt });
+    expect([saved, scheduled]).toEqual([[], []]);
+  });
+
+  it('saves when anything but the time of the look changed, even for the sweep', async () => {
+    const previous = await firstLook();
+    const applied = await applyObservation(
+      deps(),
+      look({
+        previous,
+        observed: { attempt: attempt({ pendingReviewCount: 1 }) },
+        now: new Date(NOW.getTime() + 60_000),
+        skipUnchanged: true,
+      }),
+    );
+    expect(applied.saved).toBe(true);
+    expect(saved[0]?.snapshot.pendingReviewCount).toBe(1);
+    // The re-check already scheduled stays: no second one.
+    expect(saved[0]).toMatchObject({ recheckId: 'rc-new', nextCheckAt: previous.nextCheckAt });
+    expect(scheduled).toEqual([]);
+  });
+
+  it('schedules a new re-check when the one on record is already past', async () => {
+    const previous = await firstLook();
+    const later = at(2);
+    const applied = await applyObservation(
+      deps(),
+      look({ previous, now: later, recheckId: 'rc-3', skipUnchanged: true }),
+    );
+    expect(applied.nextCheckAt).toBe(at(3).toISOString());
+    expect(scheduled.map((s) => [s.message.recheckId, s.delaySeconds])).toEqual([['rc-3', 900]]);
+    expect(saved[0]).toMatchObject({ recheckId: 'rc-3', nextCheckAt: at(3).toISOString() });
+  });
+
+  it('a triggered look (not the sweep) always takes the re-check over under its own id', async () => {
+    const previous = await firstLook();
+    await applyObservation(deps(), look({ previous, now: new Date(NOW.getTime() + 60_000), recheckId: 'rc-trigger' }));
+    expect(scheduled.map((s) => s.message.recheckId)).toEqual(['rc-trigger']);
+    expect(saved[0]?.recheckId).toBe('rc-trigger');
+  });
+
+  it('delays a re-check due within 15 minutes by exactly that long', async () => {
+    const pending = attempt({ scoringCompleted: false, pendingReviewCount: 0, reviewItems: [] });
+    await applyObservation(deps(), look({ observed: { attempt: pending } }));
+    expect(scheduled.map((s) => s.delaySeconds)).toEqual([60]);
+  });
+
+  it('replaces a re-check on record that is later than the look wants', async () => {
+    const previous = { ...(await firstLook()), nextCheckAt: at(5).toISOString() };
+    const pending = attempt({ scoringCompleted: false, pendingReviewCount: 0, reviewItems: [] });
+    const applied = await applyObservation(
+      deps(),
+      look({ previous, observed: { attempt: pending }, now: at(0.5), recheckId: 'rc-sooner', skipUnchanged: true }),
+    );
+    expect(applied.nextCheckAt).toBe(at(1.5).toISOString());
+    expect(scheduled.map((s) => s.message.recheckId)).toEqual(['rc-sooner']);
+  });
+});
