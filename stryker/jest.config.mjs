@@ -12,7 +12,7 @@ export default {
   rootDir: '..',
   // The sources are roots too: jest's --findRelatedTests follows imports only through files it
   // has crawled.
-  roots: ['<rootDir>/test/unit', '<rootDir>/functions', '<rootDir>/local', '<rootDir>/sim'],
+  roots: ['<rootDir>/test/unit', '<rootDir>/test/support', '<rootDir>/functions', '<rootDir>/local', '<rootDir>/sim'],
   testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
   // Tests that drive the code over real HTTP servers, moto or the packaged CLI cost seconds a run,
   // times 1,700 mutants. The decision core has unit tests of its own; npm test runs these.

@@ -6,22 +6,15 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { Alert } from '#lib/domain/alert.js';
 import { applyObservation, type Looked, type ObservationDeps } from '#lib/domain/apply-observation.js';
-import { type Attempt, normaliseAttempt } from '#lib/domain/attempt.js';
-import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
+import type { Attempt } from '#lib/domain/attempt.js';
 import type { CheckMessage } from '#lib/domain/check-message.js';
 import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
-import { readFixture } from '../../local/ia-fixtures.js';
+import { fixtureAttempt } from '../support/attempts.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const HOUR = 3_600_000;
 const at = (hours: number) => new Date(NOW.getTime() + hours * HOUR);
-const assignment = parseAssignment(readFixture('assignment.json'));
-const attempt = (fields: Partial<Attempt> = {}): Attempt => ({
-  ...normaliseAttempt(parseAttempt(assignment.attempts[0]), assignment),
-  pendingReviewCount: 2,
-  scoringCompleted: true,
-  ...fields,
-});
+const attempt = (fields: Partial<Attempt> = {}): Attempt => fixtureAttempt({ scoringCompleted: true, ...fields });
 const ID = attempt().id;
 
 let saved: AttemptState[];

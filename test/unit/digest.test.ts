@@ -3,28 +3,10 @@ import { describe, expect, it } from '@jest/globals';
 import { buildDigest } from '#lib/domain/digest.js';
 import type { AttemptState } from '#lib/domain/lifecycle.js';
 import { digestBody } from '#lib/domain/render/email.js';
+import { awaitingState } from '../support/attempts.js';
 
-const waiting = (id: string, since: string, escalatedAt?: string): AttemptState => ({
-  attemptId: id,
-  firstSeenAt: since,
-  lastCheckedAt: since,
-  lastDecision: 'review.needed',
-  rechecks: 0,
-  remindersSent: 0,
-  reviewNeededAt: since,
-  awaiting: 'review',
-  awaitingSince: since,
-  version: 1,
-  ...(escalatedAt ? { escalatedAt } : {}),
-  snapshot: {
-    id,
-    scoringCompleted: false,
-    pendingReviewCount: 1,
-    assessment: { id: 'asm', name: 'Philosopher Assessment' },
-    candidate: { name: `Candidate ${id}` },
-    reviewItems: [],
-  },
-});
+const waiting = (id: string, since: string, escalatedAt?: string): AttemptState =>
+  awaitingState(id, since, escalatedAt ? { escalatedAt } : {});
 
 describe('digest', () => {
   it('counts and marks escalated attempts', () => {

@@ -7,22 +7,16 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { ALERT_TYPES, type AlertType, buildAlert } from '#lib/domain/alert.js';
-import { type Attempt, normaliseAttempt } from '#lib/domain/attempt.js';
-import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
+import type { Attempt } from '#lib/domain/attempt.js';
 import { buildDigest } from '#lib/domain/digest.js';
 import type { AttemptState } from '#lib/domain/lifecycle.js';
 import { chatDigest, chatNotification, chatPreview } from '#lib/domain/render/chat.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { slackDigestMessage, slackMessage, slackPreview } from '#lib/domain/render/slack.js';
-import { readFixture } from '../../local/ia-fixtures.js';
+import { awaitingState, fixtureAttempt } from '../support/attempts.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
-const assignment = parseAssignment(readFixture('assignment.json'));
-const fixture = (): Attempt => ({
-  ...normaliseAttempt(parseAttempt(assignment.attempts[0]), assignment),
-  pendingReviewCount: 2,
-  scoringCompleted: false,
-});
+const fixture = () => fixtureAttempt();
 
 /** The fixture as IA returns it, and the shapes that change what a rendering says. */
 const ATTEMPTS: Record<string, () => Attempt> = {
@@ -94,30 +88,22 @@ describe('every alert type, as each channel shows it', () => {
 
 const waiting = (i: number, options: { escalated?: boolean; account?: string } = {}): AttemptState => {
   const since = new Date(NOW.getTime() - (i + 1) * 7 * 3_600_000).toISOString();
-  return {
-    attemptId: `${options.account ? `${options.account}:` : ''}att-${i}`,
-    ...(options.account ? { account: options.account } : {}),
-    firstSeenAt: since,
-    lastCheckedAt: since,
-    lastDecision: 'review.needed',
-    rechecks: 0,
-    remindersSent: 0,
-    reviewNeededAt: since,
-    awaiting: 'review',
-    awaitingSince: since,
-    version: 1,
-    ...(options.escalated ? { escalatedAt: new Date(Date.parse(since) + 72 * 3_600_000).toISOString() } : {}),
-    snapshot: {
+  return awaitingState(
+    `${options.account ? `${options.account}:` : ''}att-${i}`,
+    since,
+    {
+      ...(options.account ? { account: options.account } : {}),
+      ...(options.escalated ? { escalatedAt: new Date(Date.parse(since) + 72 * 3_600_000).toISOString() } : {}),
+    },
+    {
       id: `att-${i}`,
       assignmentId: `asg-${i}`,
-      scoringCompleted: false,
       pendingReviewCount: 1 + (i % 3),
       assessment: { id: `asm-${i % 12}`, name: `Assessment ${i % 12}` },
       candidate: { name: i === 0 ? '*Bold* <!here>' : `Candidate ${i}` },
       ...(i % 2 === 0 ? { resultsUrl: `https://results.example/${i}` } : {}),
-      reviewItems: [],
     },
-  } as AttemptState;
+  );
 };
 
 const DIGESTS: Record<string, AttemptState[]> = {

@@ -2,20 +2,16 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { toPublishInput } from '#lib/adapters/publish.js';
 import { type AlertType, buildAlert } from '#lib/domain/alert.js';
-import { type Attempt, normaliseAttempt } from '#lib/domain/attempt.js';
-import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
+import { normaliseAttempt } from '#lib/domain/attempt.js';
+import { parseAttempt } from '#lib/domain/attempt-schema.js';
 import { chatNotification } from '#lib/domain/render/chat.js';
 import { asciiSafe, emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { escapeMrkdwn, SLACK_LIMITS, slackMessage } from '#lib/domain/render/slack.js';
 import { readFixture } from '../../local/ia-fixtures.js';
+import { fixtureAttempt } from '../support/attempts.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
-const assignment = parseAssignment(readFixture('assignment.json'));
-const seed = (): Attempt => ({
-  ...normaliseAttempt(parseAttempt(assignment.attempts[0]), assignment),
-  pendingReviewCount: 2,
-  scoringCompleted: false,
-});
+const seed = () => fixtureAttempt();
 const alertFor = (eventType: AlertType, attempt = seed(), includeCandidateEmail = false) =>
   buildAlert(eventType, attempt, { now: NOW, settings: { includeCandidateEmail }, source: 'greenhouse' });
 
