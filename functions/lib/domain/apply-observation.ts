@@ -139,10 +139,7 @@ export const applyObservation = async (deps: ObservationDeps, look: Looked): Pro
       forRecord: look.forRecord,
       ...(look.source ? { source: look.source } : {}),
     });
-  const nextLookAt =
-    step.recheckInSeconds === undefined
-      ? undefined
-      : new Date(now.getTime() + step.recheckInSeconds * 1000).toISOString();
+  const nextLookAt = step.recheckInSeconds === undefined ? undefined : new Date(wanted).toISOString();
   return {
     published,
     suppressed,
