@@ -317,6 +317,12 @@ export const buildWorld = async (options: SimOptions) => {
   // --- what the functions record: each check's outcome per attempt ---------------------------------
   const checkOutcomes: CheckOutcome[] = [];
   logSink.write = (line) => {
+    // Why a record comes back later: the trace of a late outcome starts here.
+    if (line.includes('"record will be retried"')) {
+      const { code, reason, receiveCount } = JSON.parse(line) as { code: string; reason: string; receiveCount: number };
+      log(`retry (receive ${receiveCount}): ${code}: ${reason}`);
+      return;
+    }
     if (!line.includes('"attempt checked"')) return;
     const record = JSON.parse(line) as CheckOutcome & { message: string; lifecycle?: string; published?: string[] };
     log(
