@@ -321,7 +321,9 @@ export class Oracle {
         // and comes back when the operator redrives it, which holds the watch up to then.
         const refused = outage.kind === 'unauthorized';
         if (outage.start >= deadline || outage.end + (refused ? OPERATOR_REDRIVES_WITHIN : 0) <= from) continue;
-        const failing = outage.end - Math.max(outage.start, from);
+        // A record failing since `from` has doubled its delay over every outage since then, not
+        // only this one: a short outage right after a long one still costs up to an hour (seed 1212).
+        const failing = outage.end - from;
         const recovery = refused ? OPERATOR_REDRIVES_WITHIN : Math.min(failing, BOUNDS.followUp);
         const after = outage.end + recovery + bound;
         if (after > deadline) {

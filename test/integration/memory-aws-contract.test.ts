@@ -6,7 +6,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -26,7 +25,7 @@ import { secretReader } from '#lib/adapters/secrets.js';
 import { dynamoSlotStore } from '#lib/adapters/shared-pacer.js';
 import { dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
 import { buildAlert } from '#lib/domain/alert.js';
-import { StateConflictError } from '#lib/domain/errors.js';
+import { EffectInProgressError, StateConflictError } from '#lib/domain/errors.js';
 import { type AttemptState, AWAITING_REVIEW } from '#lib/domain/lifecycle.js';
 import { WebhookSourceKind } from '../../infra/index.js';
 import { type Deployment, deploy } from '../../local/deployment.js';
@@ -233,7 +232,7 @@ describe.each(BACKENDS)('the stack’s AWS, on %s', (_backend, make) => {
       async () => undefined,
       (key: string) => key,
     );
-    await expect(retry('dies')).rejects.toBeInstanceOf(IdempotencyAlreadyInProgressError);
+    await expect(retry('dies')).rejects.toBeInstanceOf(EffectInProgressError);
     await sleep(400);
     expect(await retry('dies')).toBe('done');
   });

@@ -1,7 +1,13 @@
 /** What happens to a failed SQS record: retried with growing delays for a day, then dead-lettered with its last reason. */
 import { describe, expect, it } from '@jest/globals';
 import type { SQSRecord } from 'aws-lambda';
-import { NotFoundError, RateLimitedError, StateConflictError, UpstreamError } from '#lib/domain/errors.js';
+import {
+  EffectInProgressError,
+  NotFoundError,
+  RateLimitedError,
+  StateConflictError,
+  UpstreamError,
+} from '#lib/domain/errors.js';
 import {
   type DeadLetterReason,
   disposeOfFailure,
@@ -56,14 +62,15 @@ describe('retries', () => {
     expect(retryDelaySeconds(7)).toBe(1920);
   });
 
-  it('after a state conflict come back soon, however long the record failed before', async () => {
+  it('after a conflict with another invocation come back soon, however long the record failed before', async () => {
     // An IA outage took the record's delay to its hour; the first try after it met another writer.
     const { deps, delays } = harness();
-    for (const receive of [1, 10])
-      await expect(
-        disposeOfFailure(new StateConflictError('attempt att-1 was updated concurrently'), recordAt(receive), deps),
-      ).rejects.toThrow('updated concurrently');
-    expect(delays).toEqual([RETRY_POLICY.firstDelaySeconds, RETRY_POLICY.firstDelaySeconds]);
+    for (const error of [
+      new StateConflictError('attempt att-1 was updated concurrently'),
+      new EffectInProgressError('another invocation is doing att-1/review.needed right now'),
+    ])
+      for (const receive of [1, 10]) await expect(disposeOfFailure(error, recordAt(receive), deps)).rejects.toBe(error);
+    expect(delays).toEqual(Array(4).fill(RETRY_POLICY.firstDelaySeconds));
   });
 
   it('wait at least as long as the other side asked', async () => {

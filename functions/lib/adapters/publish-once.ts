@@ -8,6 +8,7 @@
 
 import { randomUUID } from 'node:crypto';
 import {
+  IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
   IdempotencyItemNotFoundError,
   IdempotencyRecordStatus,
@@ -19,6 +20,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { EffectInProgressError } from '../domain/errors.js';
 import { type Notification, notificationKey } from '../domain/notification.js';
 import type { LegacyPrefixes } from './legacy-key-prefixes.js';
 import { publishAlert, publishAlertEvent } from './publish.js';
@@ -84,7 +86,11 @@ export const createIdempotency = (options: IdempotencyOptions): Idempotency => {
         const key = keyOf(payload);
         if (await doneBefore(key)) return 'duplicate';
         const nonce = randomUUID();
-        const result = await idempotent({ key, nonce, payload });
+        const result = await idempotent({ key, nonce, payload }).catch((error: unknown) => {
+          if (error instanceof IdempotencyAlreadyInProgressError)
+            throw new EffectInProgressError(`another invocation is doing ${key} right now`, { cause: error });
+          throw error;
+        });
         return result.nonce === nonce ? 'done' : 'duplicate';
       };
     },

@@ -81,6 +81,15 @@ export class StateConflictError extends AppError {
   readonly retryable = true;
 }
 
+/**
+ * Another invocation holds the same effect's key right now (an alert being published elsewhere):
+ * like a state conflict, settled in moments, so retried soon rather than after a long backoff.
+ */
+export class EffectInProgressError extends AppError {
+  readonly code = 'effect_in_progress';
+  readonly retryable = true;
+}
+
 /** Slack refused the payload (400 invalid_payload / invalid_blocks / no_text): our bug; retrying cannot help. */
 export class SlackRejectedError extends AppError {
   readonly code = 'slack_rejected_payload';

@@ -2,13 +2,14 @@
  * What happens to an SQS record whose work failed, the same for every function: a permanent
  * failure goes to the DLQ at once with its reason (and the record counts as done); a retryable
  * one comes back after a delay that doubles with each receive, up to an hour (longer when the
- * other side asked for longer), so an IA or Slack outage of a day is ridden out, except a state
- * conflict, which comes back after the first delay whatever the count; the last receive
+ * other side asked for longer), so an IA or Slack outage of a day is ridden out, except a
+ * conflict with another invocation (state written, alert in progress), which comes back after the
+ * first delay whatever the count; the last receive
  * dead-letters the record itself, with the last reason. The queue's own redrive policy sits a few
  * receives further, for records whose function died before it could say anything.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { describeError, RateLimitedError, StateConflictError } from './errors.js';
+import { describeError, EffectInProgressError, RateLimitedError, StateConflictError } from './errors.js';
 
 export interface RetryPolicy {
   /** The receive on which a still-failing record is dead-lettered. */
@@ -68,10 +69,11 @@ export const disposeOfFailure = async (error: unknown, record: SQSRecord, deps: 
     await deps.deadLetter(record.body, reason, record);
     return;
   }
-  // A conflict is not an outage: another writer has just saved the same attempt, and a fresh read
-  // settles it. After a long IA outage the doubling is at its hour, which only delays (seed 1212).
-  const backoff =
-    error instanceof StateConflictError ? policy.firstDelaySeconds : retryDelaySeconds(receiveCount, policy);
+  // A conflict is not an outage: another invocation has just saved the same attempt or is
+  // publishing the same alert, and a fresh try settles it. After a long IA outage the doubling is
+  // at its hour, which only delays (seeds 1212, 1331).
+  const conflict = error instanceof StateConflictError || error instanceof EffectInProgressError;
+  const backoff = conflict ? policy.firstDelaySeconds : retryDelaySeconds(receiveCount, policy);
   const wait = error instanceof RateLimitedError ? Math.max(error.retryAfterSeconds, backoff) : backoff;
   // No delay at all (a policy of 0 s) leaves it to the queue's visibility timeout.
   if (wait > 0) await deps.delay(record, wait);
