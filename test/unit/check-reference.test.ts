@@ -27,21 +27,27 @@ let published: string[];
 let assignment: unknown;
 let attemptFields: Record<string, unknown>;
 let clock: Date;
+/** What each IA call was given: the ETag asked with, and whether it carried an abort signal. */
+let asked: Array<{ id: string; etag?: string; signal: boolean }>;
+/** What a conditional GET answers: 304 unless set. */
+let changed: boolean;
 
 const deps = (): CheckDeps => ({
   ia: {
-    getAttempt: async (id) => {
+    getAttempt: async (id, options) => {
       iaCalls += 1;
+      asked.push({ id, signal: options?.signal !== undefined });
       if (missingIds.has(id)) throw new NotFoundError(`attempt ${id} not found (404)`);
       return {
         value: parseAttempt(seedVariant(ID, attemptFields)),
         etag: '"v2"',
       };
     },
-    getAttemptIfChanged: async (id) => {
+    getAttemptIfChanged: async (id, etag, options) => {
       iaCalls += 1;
+      asked.push({ id, etag, signal: options?.signal !== undefined });
       if (missingIds.has(id)) throw new NotFoundError(`attempt ${id} not found (404)`);
-      return 'not-modified';
+      return changed ? { value: parseAttempt(seedVariant(ID, attemptFields)), etag: '"v3"' } : 'not-modified';
     },
     getAssignment: async (id) => {
       iaCalls += 1;
@@ -114,6 +120,8 @@ beforeEach(() => {
   assignment = undefined;
   attemptFields = { pending_review_count: 2, scoring_completed: false };
   clock = NOW;
+  asked = [];
+  changed = false;
 });
 
 describe('re-checks', () => {
@@ -291,5 +299,85 @@ describe('an attempt of an assignment that cannot be checked', () => {
     ]);
     expect(counted).toContainEqual(['RecordsDeadLettered', 'agency-b']);
     expect(counted.filter(([metric]) => metric === 'RecordsDeadLettered')).toHaveLength(1);
+  });
+});
+
+describe('a new trigger for an attempt already watched', () => {
+  it('is answered from state while the attempt is closed: no IA call, nothing saved', async () => {
+    stored = { ...watched('m-0:att-watched'), closedAt: hoursFromNow(-0.5) };
+    const { outcomes } = await checkReference({ attemptId: ID, source: 'greenhouse' }, 'm-1', deps());
+    expect(outcomes).toEqual([{ attemptId: ID, action: 'already-closed', published: [], suppressed: [] }]);
+    expect([iaCalls, scheduled.length, stored?.version]).toEqual([0, 0, 2]);
+  });
+
+  it('is answered from state within the minimum interval since the last look, and looks from then on', async () => {
+    stored = { ...watched('m-0:att-watched'), lastCheckedAt: hoursFromNow(-299 / 3600) };
+    expect((await checkReference({ attemptId: ID }, 'm-1', deps())).outcomes[0]?.action).toBe('recently-checked');
+    expect(iaCalls).toBe(0);
+    stored = { ...watched('m-0:att-watched'), lastCheckedAt: hoursFromNow(-300 / 3600) };
+    expect((await checkReference({ attemptId: ID }, 'm-2', deps())).outcomes[0]?.action).toBe('checked');
+    expect(iaCalls).toBe(1);
+  });
+
+  it('asks IA with the stored ETag: a 304 keeps the snapshot, a 200 replaces it and its ETag', async () => {
+    stored = watched('m-0:att-watched');
+    const first = await checkReference({ attemptId: ID, source: 'lever' }, 'm-1', deps());
+    expect(asked).toEqual([{ id: ID, etag: '"v1"', signal: false }]);
+    expect(first.outcomes[0]).toEqual({
+      attemptId: ID,
+      action: 'checked',
+      published: [],
+      suppressed: [],
+      lifecycle: 'watching',
+      nextCheckAt: hoursFromNow(1),
+    });
+    expect(stored).toMatchObject({ etag: '"v1"', snapshot: { pendingReviewCount: 2 } });
+    // The next look comes back through the trigger's source.
+    expect(scheduled.map((s) => s.message)).toEqual([
+      { attemptId: ID, recheckId: 'm-1:att-watched', notBefore: hoursFromNow(1), source: 'lever' },
+    ]);
+    changed = true;
+    attemptFields = { pending_review_count: 1, scoring_completed: false };
+    clock = new Date(NOW.getTime() + 3_600_000);
+    await checkReference({ attemptId: ID, recheckId: 'm-1:att-watched', notBefore: hoursFromNow(1) }, 'm-2', deps());
+    expect(stored).toMatchObject({ etag: '"v3"', snapshot: { pendingReviewCount: 1 } });
+  });
+
+  it('passes the invocation’s abort signal to IA', async () => {
+    const controller = new AbortController();
+    await checkReference({ attemptId: ID }, 'm-1', deps(), { signal: controller.signal });
+    stored = { ...watched('m-0:att-watched'), lastCheckedAt: hoursFromNow(-1) };
+    await checkReference({ attemptId: ID }, 'm-2', deps(), { signal: controller.signal });
+    expect(asked.map((a) => a.signal)).toEqual([true, true]);
+  });
+
+  it('a re-check due within a second is looked at now, not put off again', async () => {
+    stored = watched('m-0:att-watched');
+    const notBefore = new Date(NOW.getTime() + 1000).toISOString();
+    const { outcomes } = await checkReference(
+      { attemptId: ID, recheckId: 'm-0:att-watched', notBefore },
+      'm-1',
+      deps(),
+    );
+    expect(outcomes[0]?.action).toBe('checked');
+    expect(iaCalls).toBe(1);
+  });
+});
+
+describe('without a memory for 404s', () => {
+  it('nothing is remembered: the next trigger asks IA again', async () => {
+    missingIds.add(ID);
+    const forget = { ...deps(), notFoundMemorySeconds: 0 };
+    await expect(checkReference({ attemptId: ID }, 'm-1', forget)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(checkReference({ attemptId: ID }, 'm-2', forget)).rejects.toBeInstanceOf(NotFoundError);
+    expect([remembered, iaCalls]).toEqual([[], 2]);
+  });
+
+  it('a redriven assignment asks IA again despite a remembered 404', async () => {
+    stored = { attemptId: 'assignment#asg-1', missingUntil: hoursFromNow(1) };
+    await expect(checkReference({ assignmentId: 'asg-1' }, 'm-1', deps(), { redriven: true })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    expect(iaCalls).toBe(1);
   });
 });
