@@ -33,6 +33,7 @@ export const createCheckHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
   const shared = {
     states: dynamoStateStore(dynamodb, config.stateTableName),
     publishOnce,
+    alertedAt: publishOnce.sentAt,
     schedule: rechecks.add,
     now: () => new Date(),
     render: config.render,

@@ -56,7 +56,15 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
     awaiting: () => ReturnType<typeof countAwaiting>,
   ): Promise<SweepReport> => {
     const scoped = scopeToAccount(
-      { states, publishOnce, schedule: rechecks.add, render: config.render, watch: config.watch, count },
+      {
+        states,
+        publishOnce,
+        alertedAt: publishOnce.sentAt,
+        schedule: rechecks.add,
+        render: config.render,
+        watch: config.watch,
+        count,
+      },
       account.name,
       config.accounts.labelled,
     );

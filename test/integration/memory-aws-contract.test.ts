@@ -217,9 +217,15 @@ describe.each(BACKENDS)('the stack’s AWS, on %s', (_backend, make) => {
       () => `k-${_backend}`,
     );
     await expect(once(true)).rejects.toThrow('refused');
+    expect(await idempotency.doneAt(`k-${_backend}`)).toBeUndefined();
+    const before = Math.floor(Date.now() / 1000) * 1000;
     expect(await once(false)).toBe('done');
     expect(await once(false)).toBe('duplicate');
     expect(runs).toBe(2);
+    // When it was done, read back from its record (what recalls a review.needed whose look died unsaved).
+    const doneAt = (await idempotency.doneAt(`k-${_backend}`))?.getTime() ?? 0;
+    expect(doneAt).toBeGreaterThanOrEqual(before);
+    expect(doneAt).toBeLessThanOrEqual(Date.now());
     // A record left in progress by an invocation that died: with its context, it expires with it.
     const stuck = idempotency.once(
       async () => new Promise<void>(() => undefined),

@@ -194,3 +194,56 @@ describe('a later look', () => {
     expect(scheduled.map((s) => s.message.recheckId)).toEqual(['rc-sooner']);
   });
 });
+
+describe('a review.needed published by a look that died before saving it', () => {
+  /** The alert keys: when each alert was published, by its event type. */
+  const keyed = (sent: Record<string, Date>) => {
+    const asked: string[] = [];
+    const withKeys: ObservationDeps = {
+      ...deps(),
+      alertedAt: async (alert) => {
+        asked.push(alert.eventType);
+        return sent[alert.eventType];
+      },
+    };
+    return { withKeys, asked };
+  };
+  const scored = { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: true }) };
+
+  it('closes the attempt with review.completed, not attempt.scored, when its key says it went out', async () => {
+    const { withKeys, asked } = keyed({ 'review.needed': at(-2) });
+    // Never saved at all, or saved by a later look that saw the reviews already done.
+    const pending = { ...(await firstLook()), reviewNeededAt: undefined, lastDecision: 'scoring.pending' as const };
+    for (const previous of [undefined, pending]) {
+      alerts = [];
+      saved = [];
+      const applied = await applyObservation(withKeys, look({ previous, observed: scored }));
+      expect(applied.published).toEqual(['review.completed']);
+      expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-2).toISOString(), closedAt: NOW.toISOString() });
+    }
+    expect(asked).toEqual(['review.needed', 'review.needed']);
+  });
+
+  it('closes with attempt.scored when no review.needed went out', async () => {
+    const { withKeys } = keyed({});
+    expect((await applyObservation(withKeys, look({ observed: scored }))).published).toEqual(['attempt.scored']);
+    expect(saved.at(-1)?.reviewNeededAt).toBeUndefined();
+  });
+
+  it('asks the keys only when an attempt closes without a saved review.needed', async () => {
+    const { withKeys, asked } = keyed({ 'review.needed': at(-2) });
+    const waiting = await firstLook();
+    // Still waiting; scoring still running; a review.needed already saved; a 304.
+    await applyObservation(withKeys, look({ observed: { attempt: attempt() } }));
+    await applyObservation(
+      withKeys,
+      look({ observed: { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: false }) } }),
+    );
+    await applyObservation(withKeys, look({ previous: waiting, observed: scored }));
+    await applyObservation(
+      withKeys,
+      look({ previous: { ...waiting, reviewNeededAt: undefined }, observed: 'not-modified' }),
+    );
+    expect(asked).toEqual([]);
+  });
+});

@@ -46,6 +46,8 @@ export interface Idempotency {
   /** One config for all of a function's effects: each invocation's context is registered with it. */
   readonly config: IdempotencyConfig;
   once<T>(effect: (payload: T) => Promise<void>, keyOf: (payload: T) => string): Once<T>;
+  /** When the effect of `key` was done (under this prefix or an older one), if it was and is still kept. */
+  doneAt(key: string): Promise<Date | undefined>;
 }
 
 /** A function's exactly-once effects: one table, one key prefix, one config. */
@@ -53,26 +55,31 @@ export const createIdempotency = (options: IdempotencyOptions): Idempotency => {
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: options.expiresAfterSeconds });
   const store = () => new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: options.dynamodb });
   const persistenceStore = store();
-  const legacyStores = new Map<string, DynamoDBPersistenceLayer>();
-  /** Done under an old prefix: Powertools' own hashing and expiry, read through a layer of that prefix. */
-  const doneBefore = async (key: string) => {
-    for (const prefix of (await options.legacyPrefixes?.()) ?? []) {
-      let legacy = legacyStores.get(prefix);
-      if (!legacy) {
-        legacy = store();
-        legacy.configure({ config, keyPrefix: prefix });
-        legacyStores.set(prefix, legacy);
+  const readers = new Map<string, DynamoDBPersistenceLayer>();
+  /** Done under these prefixes: Powertools' own hashing and expiry, read through a layer of each prefix. */
+  const doneUnder = async (prefixes: readonly string[], key: string): Promise<Date | undefined> => {
+    for (const prefix of prefixes) {
+      let reader = readers.get(prefix);
+      if (!reader) {
+        reader = store();
+        reader.configure({ config, keyPrefix: prefix });
+        readers.set(prefix, reader);
       }
       try {
-        if ((await legacy.getRecord({ key })).getStatus() === IdempotencyRecordStatus.COMPLETED) return true;
+        const record = await reader.getRecord({ key });
+        if (record.getStatus() === IdempotencyRecordStatus.COMPLETED)
+          // Its expiry is the dedupe window after it was done.
+          return new Date(((record.expiryTimestamp ?? 0) - options.expiresAfterSeconds) * 1000);
       } catch (error) {
         if (!(error instanceof IdempotencyItemNotFoundError)) throw error;
       }
     }
-    return false;
+    return undefined;
   };
+  const legacy = async () => (await options.legacyPrefixes?.()) ?? [];
   return {
     config,
+    doneAt: async (key) => doneUnder([IDEMPOTENCY_KEY_PREFIX, ...(await legacy())], key),
     once<T>(effect: (payload: T) => Promise<void>, keyOf: (payload: T) => string): Once<T> {
       // The nonce is not part of the key: it tells this call's own run from a stored earlier one.
       const idempotent = makeIdempotent(
@@ -84,7 +91,7 @@ export const createIdempotency = (options: IdempotencyOptions): Idempotency => {
       );
       return async (payload) => {
         const key = keyOf(payload);
-        if (await doneBefore(key)) return 'duplicate';
+        if (await doneUnder(await legacy(), key)) return 'duplicate';
         const nonce = randomUUID();
         const result = await idempotent({ key, nonce, payload }).catch((error: unknown) => {
           if (error instanceof IdempotencyAlreadyInProgressError)
@@ -126,7 +133,11 @@ export const registerInvocations = (idempotency: Idempotency): MiddlewareObj<unk
   },
 });
 
-export type PublishOnce = (notification: Notification) => Promise<'published' | 'duplicate'>;
+export interface PublishOnce {
+  (notification: Notification): Promise<'published' | 'duplicate'>;
+  /** When this notification went to the topic, if it did within the dedupe window. */
+  sentAt(notification: Notification): Promise<Date | undefined>;
+}
 
 /**
  * Alerts and digests to the alerts topic, each once, and to the alert bus when there is one, each
@@ -148,9 +159,12 @@ export const createAlertPublisher = (
           (notification: Notification) => `bus:${notificationKey(notification)}`,
         )
       : undefined;
-  return async (notification) => {
+  const publish = async (notification: Notification) => {
     const sent = await topic(notification);
     const evented = bus ? await bus(notification) : 'duplicate';
     return sent === 'done' || evented === 'done' ? 'published' : 'duplicate';
   };
+  return Object.assign(publish, {
+    sentAt: (notification: Notification) => idempotency.doneAt(notificationKey(notification)),
+  });
 };

@@ -93,6 +93,9 @@ export const scopeToAccount = <D extends ObservationDeps & { count: Count }>(
   ...deps,
   states: accountStates(deps.states, account),
   publishOnce: (alert: Alert) => deps.publishOnce(labelled ? { ...alert, account } : alert),
+  ...(deps.alertedAt
+    ? { alertedAt: (alert: Alert) => deps.alertedAt?.(labelled ? { ...alert, account } : alert) }
+    : {}),
   schedule: (message, delaySeconds, forRecord) =>
     deps.schedule(labelled ? { ...message, account } : message, delaySeconds, forRecord),
   count: accountCount(deps.count, account, labelled),

@@ -11,11 +11,21 @@ import { isCompleted } from './attempt.js';
 import type { StateStore } from './attempt-store.js';
 import type { CheckMessage } from './check-message.js';
 import { SQS_MAX_DELAY_SECONDS } from './check-message.js';
-import { type AttemptState, needsOwnRecheck, nextStep, type Observation, type WatchSettings } from './lifecycle.js';
+import { decide } from './decision.js';
+import {
+  type AttemptState,
+  needsOwnRecheck,
+  nextStep,
+  type Observation,
+  type Recalled,
+  type WatchSettings,
+} from './lifecycle.js';
 
 export interface ObservationDeps {
   states: StateStore;
   publishOnce(alert: Alert): Promise<'published' | 'duplicate'>;
+  /** When this alert was published, if it was (its exactly-once key): what a look that died without saving left. */
+  alertedAt?(alert: Alert): Promise<Date | undefined>;
   /** Queues a check for later; sent once the work unit `forRecord` has succeeded. */
   schedule(message: CheckMessage, delaySeconds: number, forRecord: string): void;
   render: RenderSettings;
@@ -87,6 +97,21 @@ const essence = (state: AttemptState | undefined) => {
   return JSON.stringify(sortedKeys(rest));
 };
 
+/**
+ * A look that published `review.needed` and died before saving it leaves the attempt unsaved or
+ * saved without it; when the reviews are done by the next look, the attempt would close with
+ * `attempt.scored` ("no review asked") and its reviewers never hear `review.completed` (seed
+ * 1436). Its key says it went out. Asked only when an attempt closes without it: once per attempt.
+ */
+const recall = async (deps: ObservationDeps, look: Looked): Promise<Recalled> => {
+  const { previous, observed } = look;
+  if (!deps.alertedAt || previous?.reviewNeededAt || previous?.closedAt || observed === 'not-modified') return {};
+  if (decide(observed.attempt) !== 'attempt.scored') return {};
+  const needed = buildAlert('review.needed', observed.attempt, { now: look.now, settings: deps.render });
+  const at = await deps.alertedAt(needed);
+  return at ? { reviewNeededAt: at.toISOString() } : {};
+};
+
 export const applyObservation = async (deps: ObservationDeps, look: Looked): Promise<Applied> => {
   const { now } = look;
   // Only a completed attempt is watched: one still being taken is nothing to decide on yet (the
@@ -94,7 +119,7 @@ export const applyObservation = async (deps: ObservationDeps, look: Looked): Pro
   if (!look.previous && look.observed !== 'not-modified' && !isCompleted(look.observed.attempt)) {
     return { published: [], suppressed: [], lifecycle: 'not-completed', saved: false };
   }
-  const step = nextStep(look.previous, look.observed, now, deps.watch);
+  const step = nextStep(look.previous, look.observed, now, deps.watch, await recall(deps, look));
   const published: Alert['eventType'][] = [];
   const suppressed: Alert['eventType'][] = [];
   for (const planned of step.alerts) {

@@ -110,12 +110,21 @@ export const SETTLED_MAX_INTERVAL_SECONDS = 24 * 3600;
 const hoursBetween = (from: string, now: Date) => Math.floor((now.getTime() - Date.parse(from)) / 3_600_000);
 const secondsSince = (from: string, now: Date) => (now.getTime() - Date.parse(from)) / 1000;
 
+/**
+ * What the alert keys know that the state may not: a `review.needed` a look published before it
+ * died without saving. The attempt then closes with `review.completed`, as its reviewers expect.
+ */
+export interface Recalled {
+  reviewNeededAt?: string;
+}
+
 export const nextStep = (
   previous: AttemptState | undefined,
   observed: Observation,
   now: Date,
   s: WatchSettings,
-): Step => markAwaiting(step(previous, observed, now, s));
+  recalled: Recalled = {},
+): Step => markAwaiting(step(previous, observed, now, s, recalled));
 
 /**
  * A watched attempt IA answers 404 for (deleted with its assignment) waits for no one: it leaves
@@ -141,7 +150,13 @@ const markAwaiting = (result: Step): Step => {
   };
 };
 
-const step = (previous: AttemptState | undefined, observed: Observation, now: Date, s: WatchSettings): Step => {
+const step = (
+  previous: AttemptState | undefined,
+  observed: Observation,
+  now: Date,
+  s: WatchSettings,
+  recalled: Recalled,
+): Step => {
   if (observed === 'not-modified' && !previous) throw new TypeError('a 304 needs a previous state');
   const attempt = observed === 'not-modified' ? (previous as AttemptState).snapshot : observed.attempt;
   const nowIso = now.toISOString();
@@ -159,7 +174,9 @@ const step = (previous: AttemptState | undefined, observed: Observation, now: Da
     version: previous?.version ?? 0,
     ...(etag === undefined ? {} : { etag }),
     ...(listedUntil === undefined ? {} : { listedUntil }),
-    ...(previous?.reviewNeededAt ? { reviewNeededAt: previous.reviewNeededAt } : {}),
+    ...((previous?.reviewNeededAt ?? recalled.reviewNeededAt)
+      ? { reviewNeededAt: previous?.reviewNeededAt ?? recalled.reviewNeededAt }
+      : {}),
     ...(previous?.stalledAt ? { stalledAt: previous.stalledAt } : {}),
     ...(previous?.escalatedAt ? { escalatedAt: previous.escalatedAt } : {}),
   };
