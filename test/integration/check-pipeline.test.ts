@@ -64,6 +64,20 @@ describe('check pipeline on moto', () => {
     expect(await alertsIn(resources.emailInboxUrl)).toHaveLength(1);
   });
 
+  it('puts off a record it has no time left for: a new message, checked by the next invocation', async () => {
+    const id = freshAttempt(ia, 'reviewNeeded');
+    await enqueue(JSON.stringify({ attemptId: id, source: 'greenhouse' }));
+    // Less time left than IA's total timeout and the margin (5 s here): nothing is asked, nothing fails.
+    const short = { sqs, queueUrl: resources.checksQueueUrl, handler, functionName: 'check', functionTimeoutMs: 4_000 };
+    expect(await pollOnce(short)).toBe(1);
+    expect(ia.requests).toEqual([]);
+    expect(await alertsIn(resources.allAlertsInboxUrl)).toEqual([]);
+    expect(await alertsIn(resources.deadLetterQueueUrl)).toEqual([]);
+    expect(await runCheck()).toBe(1);
+    const [all] = await alertsIn(resources.allAlertsInboxUrl);
+    expect(all?.body).toMatchObject({ eventType: 'review.needed', attemptId: id, source: 'greenhouse' });
+  });
+
   it('keeps non-actionable types away from the email-filtered subscription', async () => {
     await enqueue(JSON.stringify({ attemptId: SEED_ATTEMPT_ID }));
     await runCheck();
