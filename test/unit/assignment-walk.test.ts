@@ -162,6 +162,160 @@ describe('walkAssignments', () => {
   });
 });
 
+describe('walkAssignments: what each page reports', () => {
+  const summary = (outcome: PageOutcome | undefined) => {
+    if (outcome?.kind !== 'page') return outcome;
+    const { attempts, ...rest } = outcome;
+    return { ...rest, attempts: attempts.length };
+  };
+
+  it('a page inside the horizon, and the last one', async () => {
+    const { pages, position } = await walk(listOf(12, 5).ia, { page: 1, per: 10 });
+    expect(pages.map(summary)).toEqual([
+      {
+        kind: 'page',
+        page: 1,
+        attempts: 5,
+        assignments: 5,
+        unusable: 0,
+        passedOver: 0,
+        ends: false,
+        horizon: false,
+        oldestCreatedAt: hoursAgo(5).toISOString(),
+        etag: '"p1"',
+      },
+      {
+        kind: 'page',
+        page: 2,
+        attempts: 5,
+        assignments: 5,
+        unusable: 0,
+        passedOver: 0,
+        ends: false,
+        horizon: false,
+        oldestCreatedAt: hoursAgo(10).toISOString(),
+        etag: '"p2"',
+      },
+      {
+        kind: 'page',
+        page: 3,
+        attempts: 2,
+        assignments: 2,
+        unusable: 0,
+        passedOver: 0,
+        ends: true,
+        horizon: false,
+        oldestCreatedAt: hoursAgo(12).toISOString(),
+        etag: '"p3"',
+      },
+    ]);
+    expect(position).toEqual({ page: 4, per: 5, boundary: { createdAt: hoursAgo(12).toISOString(), ids: ['asg-11'] } });
+  });
+
+  it('the page that reaches the horizon: its older items are not looked at', async () => {
+    const { pages } = await walk(listOf(100).ia, { page: 1, per: 10 });
+    expect(summary(pages.at(-1))).toMatchObject({
+      page: 5,
+      attempts: 8,
+      ends: true,
+      horizon: true,
+      oldestCreatedAt: hoursAgo(50).toISOString(),
+    });
+  });
+
+  it('an empty list ends the walk on its first page', async () => {
+    const { end, pages } = await walk(listOf(0).ia, { page: 1, per: 10 });
+    expect(end).toBe('end-of-list');
+    expect(summary(pages[0])).toEqual({
+      kind: 'page',
+      page: 1,
+      attempts: 0,
+      assignments: 0,
+      unusable: 0,
+      passedOver: 0,
+      ends: true,
+      horizon: false,
+      etag: '"p1"',
+    });
+  });
+
+  it('a 304 goes on to the next page, unless its memo says the page reaches the horizon or ends the list', async () => {
+    const list = listOf(30);
+    const positions: number[] = [];
+    const go = (memo: { etag: string; oldest?: string; ends?: boolean }) =>
+      walkAssignments(
+        list.ia,
+        { page: 1, per: 10 },
+        { requestedPer: 10, horizonDays: 2, now: NOW, memoFor: (_per, page) => (page === 1 ? memo : undefined) },
+        async (_outcome, after) => void positions.push(after.page),
+        () => positions.length >= 2,
+      );
+    expect(await go({ etag: '"p1"', oldest: hoursAgo(10).toISOString() })).toMatchObject({ end: 'stopped' });
+    expect(positions).toEqual([2, 3]);
+    positions.length = 0;
+    expect(await go({ etag: '"p1"', oldest: hoursAgo(49).toISOString() })).toEqual({
+      end: 'horizon',
+      position: { page: 2, per: 10 },
+    });
+    expect(positions).toEqual([2]);
+    // A memo whose ETag IA no longer serves: the page is fetched whole.
+    positions.length = 0;
+    await go({ etag: '"stale"', ends: true });
+    expect(list.asked.at(-2)).toEqual({ page: 1, per: 10, etag: '"stale"' });
+  });
+
+  it('items repeated in one walk (IA lowered its page size) are passed over, not looked at twice', async () => {
+    const list = listOf(30, 10);
+    const first = await walk(list.ia, { page: 1, per: 10 }, {}, 1);
+    list.setClamp(5);
+    // The next page at the smaller size repeats page 1's second half: behind the boundary.
+    const next = await walk(list.ia, first.position, {}, 1);
+    expect(summary(next.pages[0])).toMatchObject({ page: 2, attempts: 0, passedOver: 5 });
+  });
+
+  it('assignments created at the same instant: the boundary names each, and a resumed walk passes over only those', async () => {
+    const at = hoursAgo(3);
+    const items = ['asg-a', 'asg-b', 'asg-c'].map((id, i) => listedAssignment(id, at, [{ id: `att-${i}` }]));
+    const ia: IaClient = {
+      ...listOf(0).ia,
+      listAssignments: async () => ({
+        value: parseAssignmentPage({ meta: { total_count: 3, count: 3, pages: 1 }, results: items }),
+      }),
+    };
+    const resumed = await walk(ia, { page: 1, per: 10, boundary: { createdAt: at.toISOString(), ids: ['asg-a'] } });
+    expect(resumed.ids).toEqual(['att-1', 'att-2']);
+    expect(resumed.position.boundary).toEqual({ createdAt: at.toISOString(), ids: ['asg-a', 'asg-b', 'asg-c'] });
+    expect(summary(resumed.pages[0])).toMatchObject({ passedOver: 1 });
+  });
+
+  it('an assignment without a creation time is kept, watched for the listing days from now', async () => {
+    const [seed] = listOf(1).items;
+    const { created_at: _none, ...undated } = (seed as { assignment: Record<string, unknown> }).assignment;
+    const asked: unknown[] = [];
+    const ia: IaClient = {
+      ...listOf(0).ia,
+      listAssignments: async (_page, _per, options) => {
+        asked.push(options);
+        return {
+          value: parseAssignmentPage({
+            meta: { total_count: 1, count: 1, pages: 1 },
+            results: [{ assignment: undated }],
+          }),
+        };
+      },
+    };
+    const signal = new AbortController().signal;
+    const { ids, pages, position } = await walk(ia, { page: 1, per: 10 }, { listedForDays: 30, request: { signal } });
+    expect(ids).toEqual(['att-0']);
+    expect(pages[0]?.kind === 'page' && pages[0].attempts[0]?.listedUntil).toBe(
+      new Date(NOW.getTime() + 30 * 86_400_000).toISOString(),
+    );
+    expect(position.boundary).toBeUndefined();
+    // What the caller asks of each request (its abort signal) reaches IA.
+    expect(asked).toEqual([{ signal }]);
+  });
+});
+
 describe('parseAssignmentPage', () => {
   it('reads the API’s own list example, counts as numbers or strings', () => {
     const page = parseAssignmentPage(readFixture('assignments-list.json'));
