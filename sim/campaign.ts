@@ -1,6 +1,6 @@
 /**
  * `npm run campaign -- [--seeds 200] [--first 1000] [--days 31] [--jobs 2] [--out reports/campaign.json]
- * [--sweep normal|slow|off] [--max-volume N] [--list]`:
+ * [--sweep normal|slow|off] [--max-volume N] [--only N,N,…|regressions] [--list]`:
  * many seeds of the simulation, each in its own process, across volumes, IA account counts, fault
  * rates and sweep modes (a matrix drawn from the seed), with the invariants checked in every one.
  * Prints each seed as it ends and a summary; exit 1 when any seed broke an invariant (its line
@@ -27,6 +27,8 @@ const { values } = parseArgs({
     'max-volume': { type: 'string', default: '400' },
     /** Print the runs the seeds draw, and stop. */
     list: { type: 'boolean', default: false },
+    /** Only these seeds (comma-separated), whatever `--first` and `--seeds` say: `--only regressions` for every seed that once failed. */
+    only: { type: 'string' },
   },
 });
 
@@ -117,9 +119,19 @@ const simulate = async (run: Run): Promise<{ run: Run; report?: SimReport; error
   }
 };
 
+/** Campaign seeds that once broke an invariant, each fixed (docs/performance.md says what each found). */
+export const REGRESSION_SEEDS = [1004, 1023, 1049, 1053, 1116, 1135, 1210, 1212, 1331, 1436];
+
 const first = Number(values.first);
 const count = Number(values.seeds);
-const runs = Array.from({ length: count }, (_, i) => campaignRun(first + i, Number(values.days)))
+const seeds =
+  values.only === undefined
+    ? Array.from({ length: count }, (_, i) => first + i)
+    : values.only === 'regressions'
+      ? REGRESSION_SEEDS
+      : values.only.split(',').map(Number);
+const runs = seeds
+  .map((seed) => campaignRun(seed, Number(values.days)))
   .filter((run) => run.assignmentsPerDay <= Number(values['max-volume']))
   .filter((run) => values.sweep === undefined || run.sweep === values.sweep)
   .sort((a, b) => cost(a) - cost(b));
