@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { RateLimitedError } from '#lib/domain/errors.js';
-import { type Clock, createPacer, createSharedPacer, type SlotStore } from '#lib/domain/pacing.js';
+import { type Clock, createPacer, createSharedPacer, keyPacer, type SlotStore } from '#lib/domain/pacing.js';
 
 const fakeClock = () => {
   let now = 0;
@@ -139,5 +139,103 @@ describe('shared pacer', () => {
     const sorted = [...starts].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++)
       expect((sorted[i] as number) - (sorted[i - 1] as number)).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+/** A schedule in memory whose reads and booking writes are counted; `refuse` makes every write lose. */
+const countedStore = (refuse = false) => {
+  let stored: number | undefined;
+  const calls = { reads: 0, swaps: 0 };
+  const store: SlotStore = {
+    read: async () => {
+      calls.reads += 1;
+      return stored;
+    },
+    swap: async (_key, expected, next) => {
+      calls.swaps += 1;
+      if (refuse || expected !== stored) return false;
+      stored = next;
+      return true;
+    },
+  };
+  const set = (at: number) => {
+    stored = at;
+  };
+  return { store, calls, slot: () => stored, set };
+};
+
+describe('shared pacer, exactly', () => {
+  it('an idle schedule books its lead (20 ms) ahead and the next slot an interval after', async () => {
+    const { clock, sleeps } = fakeClock();
+    const { store, slot } = countedStore();
+    await createSharedPacer(store, { key: 'k', intervalMs: 1000, clock })();
+    expect(sleeps).toEqual([20]);
+    expect(slot()).toBe(1020);
+  });
+
+  it('reads the schedule only when it may have moved: after its own booking it knows the head', async () => {
+    const { clock, advance } = fakeClock();
+    const { store, calls, set } = countedStore();
+    const pace = createSharedPacer(store, { key: 'k', intervalMs: 1000, clock });
+    await pace();
+    advance(1500);
+    await pace();
+    expect(calls).toEqual({ reads: 1, swaps: 2 });
+    // Another execution booked meanwhile: the write loses, the schedule is read again.
+    set(9_000);
+    await pace();
+    expect(calls).toEqual({ reads: 2, swaps: 4 });
+  });
+
+  it('waits for a backlog up to maxWaitMs (10 s unless set), and says when to come back past it', async () => {
+    const { clock } = fakeClock();
+    const { store, set } = countedStore();
+    const pace = createSharedPacer(store, { key: 'k', intervalMs: 1000, clock });
+    set(10_000);
+    await expect(pace()).resolves.toBeUndefined();
+    set(20_001);
+    const error = await pace().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as RateLimitedError).retryAfterSeconds).toBe(11);
+  });
+
+  it('gives up after 25 lost bookings in a row', async () => {
+    const { clock } = fakeClock();
+    const { store, calls } = countedStore(true);
+    await expect(createSharedPacer(store, { key: 'k', intervalMs: 1000, clock })()).rejects.toThrow(
+      'too much contention',
+    );
+    expect(calls.swaps).toBe(25);
+  });
+
+  it.each([
+    [1000, 20, true],
+    [1000, 21, false],
+    [100, 4, true],
+    [100, 5, false],
+  ])('at an interval of %i ms a timer %i ms late keeps its slot: %s', async (intervalMs, lateBy, kept) => {
+    const { clock, advance } = fakeClock();
+    const { store, calls } = countedStore();
+    let sleeps = 0;
+    const pace = createSharedPacer(store, {
+      key: 'k',
+      intervalMs,
+      clock: { now: clock.now, sleep: async (ms) => void advance(ms + (sleeps++ === 0 ? lateBy : 0)) },
+    });
+    await pace();
+    expect(calls.swaps).toBe(kept ? 1 : 2);
+  });
+});
+
+describe('keyPacer', () => {
+  it('books on the shared schedule when there is one, else paces this process alone', async () => {
+    const { clock, sleeps } = fakeClock();
+    const { store, calls } = countedStore();
+    await keyPacer({ intervalMs: 1000, shared: { store, key: 'k' }, clock })();
+    expect(calls.swaps).toBe(1);
+    const alone = keyPacer({ intervalMs: 1000, clock });
+    await alone();
+    await alone();
+    expect(sleeps).toEqual([20, 1000]);
   });
 });
