@@ -195,6 +195,62 @@ describe('a later look', () => {
   });
 });
 
+describe('a later look, at its edges', () => {
+  /** The same object with its keys in reverse order at every depth, as a store may give it back. */
+  const reversed = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(reversed)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value)
+              .reverse()
+              .map(([k, v]) => [k, reversed(v)]),
+          )
+        : value;
+
+  it('the sweep saves nothing when only the order of the stored keys differs, at any depth', async () => {
+    const previous = reversed(await firstLook()) as AttemptState;
+    const applied = await applyObservation(
+      deps(),
+      look({ previous, now: new Date(NOW.getTime() + 60_000), recheckId: 'rc-sweep', skipUnchanged: true }),
+    );
+    expect(applied.saved).toBe(false);
+    expect(saved).toEqual([]);
+  });
+
+  it('a triggered look saves even when nothing changed: the time of the look counts for it', async () => {
+    const previous = await firstLook();
+    const applied = await applyObservation(deps(), look({ previous, now: new Date(NOW.getTime() + 60_000) }));
+    expect(applied.saved).toBe(true);
+    expect(saved[0]?.lastCheckedAt).toBe(new Date(NOW.getTime() + 60_000).toISOString());
+  });
+
+  it('a watched attempt IA shows as not completed any more is still looked at', async () => {
+    const previous = await firstLook();
+    const applied = await applyObservation(
+      deps(),
+      look({ previous, observed: { attempt: attempt({ completedAt: undefined }) }, now: at(2) }),
+    );
+    expect(applied.lifecycle).not.toBe('not-completed');
+    expect(applied.saved).toBe(true);
+  });
+
+  it.each([
+    ['due exactly now', 0, false],
+    ['due exactly when this look wants one', 1, true],
+  ])('the sweep keeps the re-check on record only while it is ahead: %s', async (_, dueInHours, kept) => {
+    const previous = { ...(await firstLook()), nextCheckAt: at(1 + dueInHours).toISOString() };
+    await applyObservation(deps(), look({ previous, now: at(1), recheckId: 'rc-sweep', skipUnchanged: true }));
+    expect(scheduled.map((s) => s.message.recheckId)).toEqual(kept ? [] : ['rc-sweep']);
+  });
+
+  it('the sweep schedules its own when the state names no re-check', async () => {
+    const { recheckId: _none, ...previous } = { ...(await firstLook()), nextCheckAt: at(1.5).toISOString() };
+    await applyObservation(deps(), look({ previous, now: at(1), recheckId: 'rc-sweep', skipUnchanged: true }));
+    expect(scheduled.map((s) => s.message.recheckId)).toEqual(['rc-sweep']);
+  });
+});
+
 describe('a review.needed published by a look that died before saving it', () => {
   /** The alert keys: when each alert was published, by its event type. */
   const keyed = (sent: Record<string, Date>) => {
