@@ -38,6 +38,12 @@ let flushes: number;
 let held: boolean;
 let saved: SweepCursor | undefined;
 let released: SweepCursor[];
+/** The state reads one at a time (a page's are read in one batch first), the leases asked for, the metrics. */
+let singleReads: string[];
+let leases: Array<{ now: string; until: string }>;
+let counted: Array<[string, number]>;
+/** What the awaiting-review index holds, as the dashboard's figures read it. */
+let waiting: { count: number; oldestSince?: string };
 
 const assignmentsFor = (count: number, ageOf: (i: number) => number = (i) => (i + 1) * HOUR) =>
   Array.from({ length: count }, (_, i) =>
@@ -61,7 +67,12 @@ beforeEach(() => {
   held = false;
   saved = undefined;
   released = [];
+  singleReads = [];
+  leases = [];
+  counted = [];
+  waiting = { count: 0 };
 });
+const metric = (name: string) => counted.filter(([m]) => m === name).map(([, v]) => v);
 
 /** The page's ETag: its size, number and content. */
 const pageEtag = (page: number) =>
@@ -105,7 +116,10 @@ const run = (over: Partial<SweepSettings> = {}) =>
   runSweep({
     ia,
     states: {
-      get: async (id) => stored.get(id),
+      get: async (id) => {
+        singleReads.push(id);
+        return stored.get(id);
+      },
       getMany: async (ids) =>
         new Map(ids.flatMap((id) => [stored.get(id)].flatMap((s) => (s ? [[id, s] as const] : [])))),
       put: async (state: AttemptState) => {
@@ -127,7 +141,10 @@ const run = (over: Partial<SweepSettings> = {}) =>
       flushes += 1;
     },
     cursors: {
-      acquire: async () => (held ? undefined : (saved ?? { nextPage: 1 })),
+      acquire: async (now, leaseUntil) => {
+        leases.push({ now: now.toISOString(), until: leaseUntil.toISOString() });
+        return held ? undefined : (saved ?? { nextPage: 1 });
+      },
       release: async (cursor) => {
         released.push(cursor);
         saved = cursor;
@@ -137,8 +154,8 @@ const run = (over: Partial<SweepSettings> = {}) =>
     render: { includeCandidateEmail: false },
     watch: DEFAULT_WATCH,
     settings: settings(over),
-    count: () => undefined,
-    awaiting: async () => ({ count: 0 }),
+    count: (metric, value = 1) => void counted.push([metric, value]),
+    awaiting: async () => waiting,
     log: { info: () => undefined, warn: () => undefined },
   });
 
@@ -412,5 +429,88 @@ describe('looks that fail', () => {
     });
     // The walk stays where it was before the failing page.
     expect(saved).toMatchObject({ walkStartedAt: iso(T0), nextPage: 4 });
+  });
+});
+
+describe('a run, to the letter', () => {
+  it('takes the walk for its run and a minute more, and reports what waits for the dashboard', async () => {
+    waiting = { count: 2, oldestSince: iso(T0 - 3 * HOUR - 1) };
+    saved = { nextPage: 1, lastFullWalkStartedAt: iso(T0 - DAY) };
+    await run({ runSeconds: 120 });
+    expect(leases).toEqual([{ now: iso(T0), until: iso(T0 + 180_000) }]);
+    expect(metric('AttemptsAwaitingReview')).toEqual([2]);
+    expect(metric('OldestReviewWaitHours')).toEqual([3]);
+    // How old the oldest look may be: since the start of the walk that just went all the way.
+    expect(metric('SweepLagSeconds')).toEqual([2]);
+    counted = [];
+    waiting = { count: 0 };
+    held = true;
+    await run();
+    expect(metric('AttemptsAwaitingReview')).toEqual([]);
+  });
+
+  it('counts a refused key apart from other failures', async () => {
+    listFailures.set(1, new UnauthorizedError(403, 'IA refused the API key (403)'));
+    await run();
+    listFailures.set(1, new UpstreamError('IA answered 503', 503));
+    await run();
+    expect(metric('IaAuthFailures')).toEqual([1]);
+    expect(metric('SweepFailures')).toEqual([1, 1]);
+  });
+
+  it('reads a page’s states in one batch, and one alone only to look again after a conflict', async () => {
+    putFailures.set('att-2', [new StateConflictError('written meanwhile')]);
+    await run();
+    expect(singleReads).toEqual(['att-2']);
+  });
+
+  it('keeps no due time for a page whose attempts are all closed', async () => {
+    items = items.map((_, i) =>
+      listedAssignment(`asg-${i}`, new Date(T0 - (i + 1) * HOUR), [{ id: `att-${i}`, pendingReviewCount: 0 }]),
+    );
+    await run();
+    expect(saved?.pages?.['3:1']).toEqual({ etag: pageEtag(1), oldest: iso(T0 - 3 * HOUR) });
+  });
+
+  it('resumes a walk on its first page at that page, and trusts no memo due this very moment', async () => {
+    saved = {
+      walkStartedAt: iso(T0 - 60_000),
+      nextPage: 1,
+      per: 3,
+      pages: { '3:1': { etag: pageEtag(1), dueAt: iso(T0) } },
+    };
+    await run({ runSeconds: 1 });
+    expect(listCalls).toEqual([{ page: 1, per: 3 }]);
+  });
+
+  it('goes on with a walk in progress however recent the last whole walk was', async () => {
+    items = assignmentsFor(12);
+    saved = { walkStartedAt: iso(T0 - 60_000), nextPage: 3, per: 3, lastFullWalkStartedAt: iso(T0 - 120_000) };
+    const report = await run({ fullWalkEverySeconds: 1800 });
+    expect(report.status).toBe('full-walk');
+    expect(listCalls.map((c) => c.page)).toEqual([2, 3, 4]);
+  });
+
+  it('walks no head when it has no days', async () => {
+    items = assignmentsFor(30, (i) => Math.floor(i / 3) * DAY + HOUR);
+    const report = await run({ headDays: 0 });
+    expect(report.headWalked).toBe(false);
+    expect(listCalls.map((c) => c.page)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('keeps when the head last reached its horizon through the end of a whole walk', async () => {
+    items = assignmentsFor(9, (i) => Math.floor(i / 3) * DAY + HOUR);
+    const report = await run({ headDays: 1 });
+    expect(report).toMatchObject({ status: 'full-walk', headWalked: true });
+    expect(saved?.lastHeadWalkEndedAt).toBe(iso(T0 + 2000));
+    expect(saved?.lastFullWalkEndedAt).toBe(iso(T0 + 5000));
+  });
+
+  it('keeps ETags for the first 300 pages only', async () => {
+    items = assignmentsFor(903, (i) => (i + 1) * 60_000);
+    saved = { walkStartedAt: iso(T0), nextPage: 301, per: 3 };
+    await run({ runSeconds: 2 });
+    expect(listCalls.map((c) => c.page)).toEqual([300, 301]);
+    expect(Object.keys(saved?.pages ?? {})).toEqual(['3:300']);
   });
 });
