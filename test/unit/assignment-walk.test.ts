@@ -379,3 +379,37 @@ describe('needsOwnRecheck', () => {
     ).toBe(false);
   });
 });
+
+describe('needsOwnRecheck, at its edges', () => {
+  const step = (observation: Parameters<typeof nextStep>[1], listedUntil?: Date) =>
+    nextStep(
+      undefined,
+      observation === 'not-modified'
+        ? observation
+        : { ...observation, ...(listedUntil ? { listedUntil: listedUntil.toISOString() } : {}) },
+      NOW,
+      DEFAULT_WATCH,
+    );
+  const waiting = {
+    attempt: { id: 'a', scoringCompleted: false, pendingReviewCount: 1, assessment: { id: 'x' }, reviewItems: [] },
+  };
+
+  it('needs its own when the next look falls exactly as the list stops watching', () => {
+    const next = step(waiting, new Date(NOW.getTime() + 3_600_000));
+    expect(next.recheckInSeconds).toBe(3600);
+    expect(needsOwnRecheck(next, NOW, DEFAULT_WATCH)).toBe(true);
+    expect(needsOwnRecheck(step(waiting, new Date(NOW.getTime() + 3_600_001)), NOW, DEFAULT_WATCH)).toBe(false);
+  });
+
+  it('leaves scoring to the list once its looks are as slow as the slowest quick look', () => {
+    const scoring = step(
+      { attempt: { ...waiting.attempt, pendingReviewCount: 0 } },
+      new Date(NOW.getTime() + 30 * 86_400_000),
+    );
+    const slowest = { ...scoring, recheckInSeconds: DEFAULT_WATCH.maxDelaySeconds };
+    expect(
+      needsOwnRecheck({ ...scoring, recheckInSeconds: DEFAULT_WATCH.maxDelaySeconds - 1 }, NOW, DEFAULT_WATCH),
+    ).toBe(true);
+    expect(needsOwnRecheck(slowest, NOW, DEFAULT_WATCH)).toBe(false);
+  });
+});

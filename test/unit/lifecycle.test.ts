@@ -281,3 +281,58 @@ describe('the awaiting-review index', () => {
     );
   });
 });
+
+describe('what a step keeps', () => {
+  it('the ETag of the last answer: a new one replaces it, a 304 keeps it, none leaves it out', () => {
+    const [first, notModified, fresh] = run([
+      [0, seen(2, false, '"e1"')],
+      [1, 'not-modified'],
+      [2, seen(2, false, '"e2"')],
+    ]);
+    expect([first?.state.etag, notModified?.state.etag, fresh?.state.etag]).toEqual(['"e1"', '"e1"', '"e2"']);
+    const untagged = nextStep(undefined, { attempt: attempt(2, false) }, at(0), DEFAULT_WATCH);
+    expect('etag' in untagged.state).toBe(false);
+  });
+
+  it('how long the list shows the attempt: from the look that says so, else from before', () => {
+    const listed = { attempt: attempt(2, false), listedUntil: at(720).toISOString() };
+    const first = nextStep(undefined, listed, at(0), DEFAULT_WATCH);
+    expect(first.state.listedUntil).toBe(at(720).toISOString());
+    const later = nextStep({ ...first.state, version: 1 }, seen(2, false), at(1), DEFAULT_WATCH);
+    expect(later.state.listedUntil).toBe(at(720).toISOString());
+    const unlisted = nextStep(undefined, seen(2, false), at(0), DEFAULT_WATCH);
+    expect('listedUntil' in unlisted.state).toBe(false);
+  });
+
+  it('refuses a 304 with nothing to stand for', () => {
+    expect(() => nextStep(undefined, 'not-modified', at(0), DEFAULT_WATCH)).toThrow(
+      new TypeError('a 304 needs a previous state'),
+    );
+  });
+
+  it('a closed attempt stays closed, with nothing to send and no next look', () => {
+    const [, , again] = run([
+      [0, seen(0, true)],
+      [1, seen(0, true)],
+      [2, seen(2, false)],
+    ]);
+    expect(again).toMatchObject({ alerts: [], outcome: 'closed', state: { closedAt: at(0).toISOString() } });
+  });
+
+  it('escalates the moment escalateAfter has passed, and looks again by then when it has not', () => {
+    const settings = { ...DEFAULT_WATCH, escalateAfterSeconds: 7200 };
+    const [needed, before, exactly] = run(
+      [
+        [0, seen(2, false)],
+        [1, seen(2, false)],
+        [2, seen(2, false)],
+      ],
+      settings,
+    );
+    expect(needed?.recheckInSeconds).toBe(3600);
+    expect(before?.recheckInSeconds).toBe(3600);
+    expect(exactly?.alerts.map((a) => a.eventType)).toEqual(['review.escalated']);
+    // Escalated: the next look is for the next reminder (a day after review.needed), at most a watch interval on.
+    expect(exactly?.recheckInSeconds).toBe(3600);
+  });
+});
