@@ -151,7 +151,7 @@ export class ReviewAlerts extends Construct {
       retentionPeriod: Duration.days(4),
       // AWS's guidance for Lambda sources: at least six times the function timeout.
       visibilityTimeout: Duration.seconds(CHECK_TIMEOUT.toSeconds() * 6),
-      // The check dead-letters a record itself, with its reason, after RETRY_POLICY's window (~25 h).
+      // The check dead-letters a record itself, with its reason, after RETRY_POLICY's window (~24 h).
       deadLetterQueue: { queue: checksDeadLetters, maxReceiveCount: redriveMaxReceiveCount() },
     });
 

@@ -130,7 +130,7 @@ export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
   ): sqs.Queue {
     const queue = secureQueue(this, `Buffer-${name}`, {
       visibilityTimeout: Duration.seconds(NOTIFY_TIMEOUT.toSeconds() * 6),
-      // notify-slack dead-letters a post itself, with its reason, after RETRY_POLICY's window (~25 h).
+      // notify-slack dead-letters a post itself, with its reason, after RETRY_POLICY's window (~24 h).
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: redriveMaxReceiveCount() },
     });
     this.shared.alertsTopic.addSubscription(

@@ -53,13 +53,34 @@ describe('retries', () => {
 
   it('come back after delays that double, up to an hour', async () => {
     const { deps, delays } = harness();
-    for (const receive of [1, 2, 3, 8, 20]) {
+    // Each receive comes when the delays before it have passed: 0, 30 s, 1 min, …
+    for (const [receive, hours] of [
+      [1, 0],
+      [2, 30 / 3600],
+      [3, 60 / 3600],
+      [8, 2],
+      [20, 12],
+    ] as const) {
       await expect(
-        disposeOfFailure(new UpstreamError('IA answered 503', 503), recordAt(receive), deps),
+        disposeOfFailure(new UpstreamError('IA answered 503', 503), recordAt(receive, hours), deps),
       ).rejects.toThrow('IA answered 503');
     }
-    expect(delays).toEqual([30, 60, 120, 3600, 3600]);
+    expect(delays).toEqual([30, 30, 60, 3600, 3600]);
     expect(retryDelaySeconds(7)).toBe(1920);
+  });
+
+  it('never wait longer than the record has been failing (a receive lost to a crash counts without its wait)', async () => {
+    const { deps, delays } = harness();
+    // Receive 8 would wait an hour by its count; IA has been failing it for 40 minutes.
+    await expect(
+      disposeOfFailure(new UpstreamError('IA answered 503', 503), recordAt(8, 40 / 60), deps),
+    ).rejects.toThrow('503');
+    // A record whose first receive is unknown waits by its count.
+    const unknown = recordAt(8);
+    delete (unknown.attributes as Partial<SQSRecord['attributes']>).ApproximateFirstReceiveTimestamp;
+    await expect(disposeOfFailure(new UpstreamError('IA answered 503', 503), unknown, deps)).rejects.toThrow('503');
+    expect(delays).toEqual([2400, 3600]);
+    expect(retryDelaySeconds(8, RETRY_POLICY, 0)).toBe(30);
   });
 
   it('after a conflict with another invocation come back soon, however long the record failed before', async () => {

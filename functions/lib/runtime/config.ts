@@ -64,7 +64,7 @@ export const booleanEnv = <E extends object>(env: E, name: Name<E>, fallback: bo
 
 /**
  * How a failing SQS record is retried (record-disposition.ts); the stack leaves the defaults
- * (about 25 h), the local pipeline and tests shorten them.
+ * (about 24 h), the local pipeline and tests shorten them.
  */
 export const loadRetryPolicy = (env: EnvironmentOf<RetryEnvironment>): RetryPolicy => ({
   maxReceives: numberEnv(env, 'RETRY_MAX_RECEIVES', RETRY_POLICY.maxReceives, { min: 1 }),
