@@ -381,3 +381,89 @@ describe('without a memory for 404s', () => {
     expect(iaCalls).toBe(1);
   });
 });
+
+describe('one check, to the letter', () => {
+  it('says what it answered from memory, naming the attempt or the assignment', async () => {
+    stored = { attemptId: ID, missingUntil: hoursFromNow(1) };
+    await expect(checkReference({ attemptId: ID }, 'm-1', deps())).rejects.toThrow(`attempt ${ID} not found`);
+    stored = { attemptId: 'assignment#asg-1', missingUntil: hoursFromNow(1) };
+    await expect(checkReference({ assignmentId: 'asg-1' }, 'm-2', deps())).rejects.toThrow(
+      'assignment asg-1 not found',
+    );
+    expect(iaCalls).toBe(0);
+  });
+
+  it('asks IA again the moment a remembered 404 runs out', async () => {
+    stored = { attemptId: ID, missingUntil: NOW.toISOString() };
+    await checkReference({ attemptId: ID }, 'm-1', deps());
+    expect(iaCalls).toBe(1);
+  });
+
+  it('an attempt its assignment names is looked at whatever 404 was remembered for its id', async () => {
+    assignment = listedAssignment('asg-1', NOW, [{ id: 'att-done', pendingReviewCount: 1, scoringCompleted: false }]);
+    const keyed = deps();
+    const missing = { attemptId: 'att-done', missingUntil: hoursFromNow(1) };
+    keyed.states.get = async (key) => (key === 'att-done' ? missing : undefined);
+    const { outcomes } = await checkReference({ assignmentId: 'asg-1' }, 'm-1', keyed);
+    expect(outcomes.map((o) => o.action)).toEqual(['checked']);
+  });
+
+  it('reports what it waits for, what it resumed and what is not completed, exactly', async () => {
+    stored = watched('m-0:att-watched');
+    const notBefore = hoursFromNow(3);
+    expect(
+      (await checkReference({ attemptId: ID, recheckId: 'm-0:att-watched', notBefore }, 'm-1', deps())).outcomes,
+    ).toEqual([{ attemptId: ID, action: 'waiting', published: [], suppressed: [], nextCheckAt: notBefore }]);
+    stored = { ...watched('m-2:att-watched'), nextCheckAt: hoursFromNow(1) };
+    expect(
+      (
+        await checkReference(
+          { attemptId: ID, recheckId: 'm-0:att-watched', notBefore: NOW.toISOString() },
+          'm-2',
+          deps(),
+        )
+      ).outcomes,
+    ).toEqual([{ attemptId: ID, action: 'resumed', published: [], suppressed: [], nextCheckAt: hoursFromNow(1) }]);
+    stored = undefined;
+    attemptFields = { completed_at: null, pending_review_count: 0, scoring_completed: false };
+    expect((await checkReference({ attemptId: ID }, 'm-3', deps())).outcomes).toEqual([
+      { attemptId: ID, action: 'not-completed', published: [], suppressed: [], lifecycle: 'not-completed' },
+    ]);
+    assignment = listedAssignment('asg-1', NOW, [{ id: 'att-taking', inProgress: true }]);
+    expect((await checkReference({ assignmentId: 'asg-1' }, 'm-4', deps())).outcomes).toEqual([
+      { attemptId: 'att-taking', action: 'not-completed', published: [], suppressed: [] },
+    ]);
+  });
+
+  it('a re-check of an attempt with no state at all is stale; a trigger that carries a time is no re-check', async () => {
+    expect(
+      (
+        await checkReference(
+          { attemptId: ID, recheckId: 'm-0:att-watched', notBefore: NOW.toISOString() },
+          'm-1',
+          deps(),
+        )
+      ).outcomes[0]?.action,
+    ).toBe('stale-recheck');
+    const trigger = await checkReference({ attemptId: ID, notBefore: hoursFromNow(3) } as never, 'm-2', deps());
+    expect(trigger.outcomes[0]?.action).toBe('checked');
+  });
+
+  it('keeps no ETag IA did not send', async () => {
+    const untagged = deps();
+    untagged.ia.getAttempt = async (id) => ({ value: parseAttempt(seedVariant(id, attemptFields)) });
+    await checkReference({ attemptId: ID }, 'm-1', untagged);
+    expect(stored && 'etag' in stored).toBe(false);
+  });
+
+  it('passes the abort signal to the assignment’s request too', async () => {
+    let signalled = false;
+    const withSignal = deps();
+    withSignal.ia.getAssignment = async (_id, options) => {
+      signalled = options?.signal !== undefined;
+      return { value: parseAssignment(listedAssignment('asg-1', NOW, [])) };
+    };
+    await checkReference({ assignmentId: 'asg-1' }, 'm-1', withSignal, { signal: new AbortController().signal });
+    expect(signalled).toBe(true);
+  });
+});
