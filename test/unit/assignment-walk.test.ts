@@ -413,3 +413,58 @@ describe('needsOwnRecheck, at its edges', () => {
     expect(needsOwnRecheck(slowest, NOW, DEFAULT_WATCH)).toBe(false);
   });
 });
+
+describe('walkAssignments: the page size IA serves, at its edges', () => {
+  /** One page as IA answers it: `count` items, `pages` in all. */
+  const serving = (served: (page: number) => { count: number; pages: number }) => {
+    const ia: IaClient = {
+      ...listOf(0).ia,
+      listAssignments: async (page) => {
+        const { count, pages } = served(page);
+        const results = Array.from({ length: count }, (_, i) =>
+          listedAssignment(`asg-${page}-${i}`, hoursAgo(page + i / 100), [{ id: `att-${page}-${i}` }]),
+        );
+        return { value: parseAssignmentPage({ meta: { total_count: count, count, pages }, results }) };
+      },
+    };
+    return ia;
+  };
+
+  it('a short last page says nothing of the size: the next walk asks the same', async () => {
+    const { position } = await walk(
+      serving(() => ({ count: 3, pages: 1 })),
+      { page: 1, per: 10 },
+    );
+    expect(position.per).toBe(10);
+  });
+
+  it('an empty page in the middle (IA hid its items) ends the walk without a size of 0', async () => {
+    const { end, position } = await walk(
+      serving(() => ({ count: 0, pages: 3 })),
+      { page: 1, per: 10 },
+    );
+    expect(end).toBe('end-of-list');
+    expect(position.per).toBe(10);
+  });
+
+  it('a larger size on page 1 is adopted without a restart', async () => {
+    const { end, position } = await walk(
+      serving((page) => ({ count: page < 2 ? 20 : 5, pages: 2 })),
+      { page: 1, per: 10 },
+    );
+    expect(end).toBe('end-of-list');
+    expect(position.per).toBe(20);
+  });
+
+  it('a 304 whose page is exactly as old as the horizon goes on', async () => {
+    const list = listOf(30);
+    const horizonStart = new Date(NOW.getTime() - 2 * 86_400_000).toISOString();
+    const { pages } = await walk(
+      list.ia,
+      { page: 1, per: 10 },
+      { memoFor: (_per, page) => (page === 1 ? { etag: '"p1"', oldest: horizonStart } : undefined) },
+      2,
+    );
+    expect(pages.map((p) => p.kind)).toEqual(['not-modified', 'page']);
+  });
+});
