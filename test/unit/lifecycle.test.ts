@@ -336,3 +336,41 @@ describe('what a step keeps', () => {
     expect(exactly?.recheckInSeconds).toBe(3600);
   });
 });
+
+describe('the next look once the reviews are done but scoring is not', () => {
+  it('is a watch interval on, whatever reminders or stalls came before: review.completed is due when scoring ends', () => {
+    // Reviews done half an hour before the first reminder would have been due.
+    const beforeReminder = run([
+      [0, seen(1, false)],
+      [23.5, seen(0, false)],
+    ]);
+    expect(beforeReminder[1]?.recheckInSeconds).toBe(3600);
+    // After every reminder went out.
+    const afterReminders = run([
+      [0, seen(1, false)],
+      [24, seen(1, false)],
+      [48, seen(1, false)],
+      [72, seen(1, false)],
+      [73, seen(0, false)],
+    ]);
+    expect(afterReminders.flatMap((s) => s.alerts.map((a) => a.eventType))).toEqual([
+      'review.needed',
+      'review.overdue',
+      'review.overdue',
+      'review.overdue',
+    ]);
+    expect(afterReminders[4]?.recheckInSeconds).toBe(3600);
+    // Stalled first, then reviews asked and done.
+    const stalledThenReviewed = run([
+      [0, seen(0, false)],
+      [25, seen(0, false)],
+      [26, seen(1, false)],
+      [27, seen(0, false)],
+    ]);
+    expect(stalledThenReviewed.flatMap((s) => s.alerts.map((a) => a.eventType))).toEqual([
+      'scoring.stalled',
+      'review.needed',
+    ]);
+    expect(stalledThenReviewed[3]?.recheckInSeconds).toBe(3600);
+  });
+});
