@@ -2,6 +2,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildAlert } from '#lib/domain/alert.js';
 import { buildDigest } from '#lib/domain/digest.js';
+import { asciiSafe, digestBody, emailSubject } from '#lib/domain/render/email.js';
+import { slackDigestMessage, slackMessage } from '#lib/domain/render/slack.js';
 import { truncate } from '#lib/domain/render/text.js';
 import {
   describeDigestItem,
@@ -125,5 +127,43 @@ describe('the digest in words', () => {
     expect(digestAssessments(digest([awaitingState('a', since(3)), awaitingState('b', since(3))]))).toEqual([
       ['Philosopher Assessment', '2'],
     ]);
+  });
+});
+
+describe('renderings at their edges', () => {
+  const alert = (fields = {}, extra: Record<string, unknown> = {}) =>
+    buildAlert('review.needed', fixtureAttempt(fields), {
+      now: NOW,
+      settings: { includeCandidateEmail: false },
+      ...extra,
+    });
+
+  it('an email subject is ASCII: accents dropped, dashes and curly quotes made plain', () => {
+    const subject = emailSubject(alert({ candidate: { name: 'Zoë “Ana” ‘Li’ — Núñez' } }));
+    expect(subject).toContain('Zoe "Ana" \'Li\' - Nunez');
+    expect(asciiSafe('a\u2013b')).toBe('a-b');
+  });
+
+  it('a Slack button only for a link Slack takes (3,000 characters at most)', () => {
+    const base = 'https://example.com/a/';
+    const link = (length: number) => `${base}${'x'.repeat(length - base.length)}`;
+    const hasButton = (url: string) =>
+      slackMessage({ ...alert(), url }).blocks.some((b) => (b as { type: string }).type === 'actions');
+    expect(hasButton(link(3000))).toBe(true);
+    expect(hasButton(link(3001))).toBe(false);
+  });
+
+  it('an empty digest has no facts, no list and no per-assessment lines, in Slack and email', () => {
+    const empty = buildDigest([], { now: NOW, period: '2026-11-25', settings: { includeCandidateEmail: false } });
+    expect(slackDigestMessage(empty).blocks.map((b) => (b as { type: string }).type)).toEqual([
+      'header',
+      'section',
+      'context',
+    ]);
+    // The body: its title and summary, the event line, the subscription note; nothing between.
+    expect(digestBody(empty).split('\n\n').length).toBe(
+      digestBody({ ...empty, perAssessment: [{ assessmentId: 'a', waiting: 1 }] }).split('\n\n').length - 1,
+    );
+    expect(digestBody(empty)).not.toMatch(/Per assessment|oldest:/);
   });
 });
