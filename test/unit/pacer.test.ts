@@ -239,3 +239,23 @@ describe('keyPacer', () => {
     expect(sleeps).toEqual([20, 1000]);
   });
 });
+
+describe('pacing, away from the clock’s zero', () => {
+  it('overlapping callers wait for their own slots whatever the time', async () => {
+    const { clock, sleeps, advance } = fakeClock();
+    advance(5_000);
+    const pace = createPacer(1000, clock);
+    await Promise.all([pace(), pace(), pace()]);
+    expect(sleeps).toEqual([1000, 2000]);
+  });
+
+  it('keyPacer passes its wait limit on to the shared schedule', async () => {
+    const { clock } = fakeClock();
+    const { store, set } = countedStore();
+    set(1_000);
+    await expect(
+      keyPacer({ intervalMs: 1000, shared: { store, key: 'k', maxWaitMs: 500 }, clock })(),
+    ).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(keyPacer({ intervalMs: 1000, shared: { store, key: 'k' }, clock })()).resolves.toBeUndefined();
+  });
+});
