@@ -218,6 +218,38 @@ describe('a later look, at its edges', () => {
     expect(saved).toEqual([]);
   });
 
+  it("the sweep's first look at an attempt still scoring saves it, with nothing to send", async () => {
+    const pending = attempt({ scoringCompleted: false, pendingReviewCount: 0, reviewItems: [] });
+    const applied = await applyObservation(
+      deps(),
+      look({ observed: { attempt: pending }, recheckId: 'rc-sweep', skipUnchanged: true }),
+    );
+    expect(applied).toMatchObject({ published: [], suppressed: [], saved: true });
+    expect(saved.map((s) => s.lastDecision)).toEqual(['scoring.pending']);
+  });
+
+  it('refuses a 304 for an attempt never seen, by name', async () => {
+    await expect(applyObservation(deps(), look({ observed: 'not-modified' }))).rejects.toThrow(
+      'a 304 needs a previous state',
+    );
+  });
+
+  it("a triggered look at a closed attempt saves the time of the look; the sweep's saves nothing", async () => {
+    const observed = { attempt: attempt({ pendingReviewCount: 0, reviewItems: [] }) };
+    await applyObservation(deps(), look({ observed }));
+    const closed = saved.at(-1) as AttemptState;
+    expect(closed.closedAt).toBe(NOW.toISOString());
+    saved = [];
+    const later = at(2);
+    const applied = await applyObservation(deps(), look({ previous: closed, observed, now: later }));
+    expect(applied.saved).toBe(true);
+    expect(saved.map((s) => [s.lastCheckedAt, s.closedAt])).toEqual([[later.toISOString(), NOW.toISOString()]]);
+    saved = [];
+    expect(
+      (await applyObservation(deps(), look({ previous: closed, observed, now: later, skipUnchanged: true }))).saved,
+    ).toBe(false);
+  });
+
   it('a triggered look saves even when nothing changed: the time of the look counts for it', async () => {
     const previous = await firstLook();
     const applied = await applyObservation(deps(), look({ previous, now: new Date(NOW.getTime() + 60_000) }));

@@ -412,6 +412,11 @@ describe('needsOwnRecheck, at its edges', () => {
     ).toBe(true);
     expect(needsOwnRecheck(slowest, NOW, DEFAULT_WATCH)).toBe(false);
   });
+
+  it('leaves a quick look for a reminder to the list too: only scoring gets quick looks of its own', () => {
+    const reminderSoon = { ...step(waiting, new Date(NOW.getTime() + 30 * 86_400_000)), recheckInSeconds: 600 };
+    expect(needsOwnRecheck(reminderSoon, NOW, DEFAULT_WATCH)).toBe(false);
+  });
 });
 
 describe('walkAssignments: the page size IA serves, at its edges', () => {

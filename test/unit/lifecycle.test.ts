@@ -374,3 +374,59 @@ describe('the next look once the reviews are done but scoring is not', () => {
     expect(stalledThenReviewed[3]?.recheckInSeconds).toBe(3600);
   });
 });
+
+describe('the next look while reviews wait, at its edges', () => {
+  it('catches up a reminder missed in an outage a watch interval later, not a minute: two a minute apart are noise', () => {
+    // Nobody looked for two SLAs: the look at exactly 48 h sends reminder 1 alone; reminder 2 is
+    // due that very second, and waits for the next look a watch interval on.
+    const steps = run([
+      [0, seen(1, false)],
+      [48, 'not-modified'],
+    ]);
+    expect(steps[1]?.alerts).toEqual([{ eventType: 'review.overdue', reminder: 1, waitedHours: 48 }]);
+    expect(steps[1]?.recheckInSeconds).toBe(3600);
+    // Long past it, the same.
+    expect(
+      run([
+        [0, seen(1, false)],
+        [60, 'not-modified'],
+      ])[1]?.recheckInSeconds,
+    ).toBe(3600);
+  });
+
+  it('looks no sooner for a reminder once every reminder went out, while escalation waits', () => {
+    const settings = {
+      ...DEFAULT_WATCH,
+      reviewSlaSeconds: 1800,
+      maxReminders: 1,
+      escalateAfterSeconds: 10 * 3600,
+    };
+    const steps = run(
+      [
+        [0, seen(1, false)],
+        [0.5, 'not-modified'],
+      ],
+      settings,
+    );
+    expect(steps[1]?.alerts.map((a) => a.eventType)).toEqual(['review.overdue']);
+    // A second reminder would be due in 30 minutes, but there is none: the next look is the watch
+    // interval's (escalation is 9.5 h away).
+    expect(steps[1]?.recheckInSeconds).toBe(3600);
+  });
+
+  it('with escalation off or sent, the next look is a number: the reminder or the watch interval', () => {
+    const off = run([[0, seen(1, false)]]);
+    expect(off[0]?.recheckInSeconds).toBe(3600);
+    const settings = { ...DEFAULT_WATCH, escalateAfterSeconds: 3600 };
+    const sent = run(
+      [
+        [0, seen(1, false)],
+        [1, 'not-modified'],
+        [23.5, 'not-modified'],
+      ],
+      settings,
+    );
+    expect(sent.map((s) => s.alerts.map((a) => a.eventType))).toEqual([['review.needed'], ['review.escalated'], []]);
+    expect(sent.map((s) => s.recheckInSeconds)).toEqual([3600, 3600, 1800]);
+  });
+});

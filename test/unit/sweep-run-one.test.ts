@@ -33,6 +33,8 @@ let stored: Map<string, StoredRecord>;
 /** Thrown by `put` for these attempt ids, in order, one per write. */
 let putFailures: Map<string, Error[]>;
 let published: Array<{ eventType: string; attemptId: string }>;
+/** The source each published alert names. */
+let sources: Array<string | undefined>;
 let scheduled: Array<{ message: CheckMessage; delaySeconds: number; forRecord: string }>;
 let flushes: number;
 let held: boolean;
@@ -44,6 +46,7 @@ let leases: Array<{ now: string; until: string }>;
 let counted: Array<[string, number]>;
 /** What the awaiting-review index holds, as the dashboard's figures read it. */
 let waiting: { count: number; oldestSince?: string };
+let awaitingFails: boolean;
 
 const assignmentsFor = (count: number, ageOf: (i: number) => number = (i) => (i + 1) * HOUR) =>
   Array.from({ length: count }, (_, i) =>
@@ -62,6 +65,7 @@ beforeEach(() => {
   stored = new Map();
   putFailures = new Map();
   published = [];
+  sources = [];
   scheduled = [];
   flushes = 0;
   held = false;
@@ -71,6 +75,7 @@ beforeEach(() => {
   leases = [];
   counted = [];
   waiting = { count: 0 };
+  awaitingFails = false;
 });
 const metric = (name: string) => counted.filter(([m]) => m === name).map(([, v]) => v);
 
@@ -134,6 +139,7 @@ const run = (over: Partial<SweepSettings> = {}) =>
     },
     publishOnce: async (alert) => {
       published.push({ eventType: alert.eventType, attemptId: 'attemptId' in alert ? alert.attemptId : '' });
+      sources.push('source' in alert ? alert.source : undefined);
       return 'published';
     },
     schedule: (message, delaySeconds, forRecord) => scheduled.push({ message, delaySeconds, forRecord }),
@@ -155,7 +161,10 @@ const run = (over: Partial<SweepSettings> = {}) =>
     watch: DEFAULT_WATCH,
     settings: settings(over),
     count: (metric, value = 1) => void counted.push([metric, value]),
-    awaiting: async () => waiting,
+    awaiting: async () => {
+      if (awaitingFails) throw new UpstreamError('DynamoDB unavailable', 503);
+      return waiting;
+    },
     log: { info: () => undefined, warn: () => undefined },
   });
 
@@ -383,6 +392,7 @@ describe('a run that cannot walk', () => {
       ...saved,
       lastFullWalkStartedAt: iso(T0 - DAY),
       lastFullWalkEndedAt: iso(T0 - DAY + 60_000),
+      lastHeadWalkEndedAt: iso(T0 - HOUR),
     } as SweepCursor;
     servedPer = 4;
     const report = await run({ runSeconds: 1 });
@@ -393,6 +403,7 @@ describe('a run that cannot walk', () => {
       walkStartedAt: iso(T0 + 3000),
       lastFullWalkStartedAt: iso(T0 - DAY),
       lastFullWalkEndedAt: iso(T0 - DAY + 60_000),
+      lastHeadWalkEndedAt: iso(T0 - HOUR),
       pages: {},
     });
   });
@@ -514,5 +525,90 @@ describe('a run, to the letter', () => {
     await run({ runSeconds: 2 });
     expect(listCalls.map((c) => c.page)).toEqual([300, 301]);
     expect(Object.keys(saved?.pages ?? {})).toEqual(['3:300']);
+  });
+});
+
+describe('a run, at its last edges', () => {
+  /** Attempts still scoring: the look after the first comes sooner than a walk, so each gets its own. */
+  const scoring = (count: number) =>
+    Array.from({ length: count }, (_, i) =>
+      listedAssignment(`asg-${i}`, new Date(T0 - (i + 1) * HOUR), [
+        { id: `att-${i}`, pendingReviewCount: 0, scoringCompleted: false },
+      ]),
+    );
+
+  it('counts what it skipped as unusable, and goes on', async () => {
+    items = [{ assignment: { created_at: iso(T0 - HOUR) } }, ...assignmentsFor(2)];
+    expect(await run()).toMatchObject({ status: 'full-walk', attemptsSeen: 2 });
+    expect(metric('SweepItemsMalformed')).toEqual([1]);
+  });
+
+  it('names the sweep as the source of what it publishes', async () => {
+    await run();
+    expect(sources).toEqual(['sweep', 'sweep', 'sweep', 'sweep', 'sweep']);
+  });
+
+  it('schedules its own quick looks under an id naming the walk: the whole walk by its start, the head by its own', async () => {
+    items = scoring(3);
+    await run({ headDays: 0 });
+    expect(scheduled.map((s) => s.message.recheckId)).toEqual(
+      ['att-0', 'att-1', 'att-2'].map((id) => `sweep-${iso(T0)}:${id}`),
+    );
+    stored.clear();
+    scheduled = [];
+    saved = undefined;
+    clock = T0;
+    await run({ headDays: 2, headShare: 0.5 });
+    expect(scheduled.map((s) => s.message.recheckId)).toEqual(
+      ['att-0', 'att-1', 'att-2'].map((id) => `sweep-head-${iso(T0)}:${id}`),
+    );
+  });
+
+  it('drops the memo of a page fetched whole again when a look on it failed', async () => {
+    await run();
+    expect(saved?.pages?.['3:1']).toBeDefined();
+    // A day on every page is due, and one look on page 1 fails.
+    clock = T0 + DAY + 2 * HOUR;
+    putFailures.set('att-1', [new UpstreamError('DynamoDB unavailable', 503)]);
+    await run();
+    expect(Object.keys(saved?.pages ?? {})).toEqual(['3:2']);
+  });
+
+  it('counts a run stopped short and each 304, and no lag before any walk went all the way', async () => {
+    items = assignmentsFor(12);
+    await run({ runSeconds: 2 });
+    expect(metric('SweepRunsIncomplete')).toEqual([1]);
+    expect(metric('SweepLagSeconds')).toEqual([]);
+    expect(metric('OldestReviewWaitHours')).toEqual([]);
+    counted = [];
+    saved = undefined;
+    items = assignmentsFor(5);
+    await run();
+    clock += 300_000;
+    counted = [];
+    await run();
+    expect(metric('SweepPagesNotModified')).toEqual([1, 1]);
+    expect(metric('SweepRunsIncomplete')).toEqual([]);
+  });
+
+  it('reports its run when the awaiting index cannot be read, without its figures', async () => {
+    awaitingFails = true;
+    expect(await run()).toMatchObject({ status: 'full-walk', attemptsSeen: 5 });
+    expect(metric('AttemptsAwaitingReview')).toEqual([]);
+  });
+
+  it('does not count the head walked when IA changed its page size under it: the head starts over', async () => {
+    items = assignmentsFor(30, (i) => Math.floor(i / 3) * DAY + HOUR);
+    await run({ headDays: 2, runSeconds: 4, headShare: 0.5 });
+    expect(saved?.head).toMatchObject({ nextPage: 3, per: 3 });
+    servedPer = 4;
+    listCalls = [];
+    const report = await run({ headDays: 2, runSeconds: 6, headShare: 0.5 });
+    // Resumed on page 2 at 3 a page, served 4: the head goes no further and starts at the top next run.
+    expect(listCalls[0]).toMatchObject({ page: 2, per: 3 });
+    expect(saved?.head).toBeUndefined();
+    expect(report.headWalked).toBe(false);
+    expect(saved?.lastHeadWalkEndedAt).toBeUndefined();
+    expect(metric('SweepHeadWalks')).toEqual([]);
   });
 });

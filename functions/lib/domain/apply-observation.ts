@@ -148,12 +148,8 @@ export const applyObservation = async (deps: ObservationDeps, look: Looked): Pro
   const nextCheckAt = !ownRecheck ? undefined : keep ? previousAt : new Date(wanted).toISOString();
   const recheckId = keep ? previousId : look.recheckId;
   const next: AttemptState = nextCheckAt ? { ...step.state, recheckId, nextCheckAt } : step.state;
-  const saved = !(
-    look.skipUnchanged &&
-    published.length === 0 &&
-    suppressed.length === 0 &&
-    essence(look.previous) === essence(next)
-  );
+  // Every alert changes the state (the time it went out, a reminder counted, the attempt closed).
+  const saved = !(look.skipUnchanged && essence(look.previous) === essence(next));
   if (saved) await deps.states.put(next);
   if (nextCheckAt && !keep)
     scheduleRecheck(deps, {

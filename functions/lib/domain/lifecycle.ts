@@ -236,7 +236,8 @@ const step = (
     const dueIn = (state.remindersSent + 1) * s.reviewSlaSeconds - secondsSince(state.reviewNeededAt, now);
     if (dueIn > 0 && state.remindersSent < s.maxReminders)
       recheckInSeconds = Math.min(recheckInSeconds, Math.max(60, Math.ceil(dueIn)));
-    if (escalationIn !== undefined && escalationIn > 0)
+    // Never 0 here: an escalation due by now went out above.
+    if (escalationIn !== undefined)
       recheckInSeconds = Math.min(recheckInSeconds, Math.max(60, Math.ceil(escalationIn)));
   }
   return { alerts, state, recheckInSeconds, outcome: alerts.length > 0 ? 'alerted' : 'watching' };
@@ -244,11 +245,10 @@ const step = (
 
 /**
  * Seconds until `review.escalated` is due (0: now); undefined when escalation is off, already
- * sent, or nothing waits for a review.
+ * sent, or no review was asked. Asked only while reviews wait (`review.needed`).
  */
 const escalationDueIn = (state: AttemptState, now: Date, s: WatchSettings): number | undefined => {
   if (s.escalateAfterSeconds <= 0 || state.escalatedAt !== undefined || state.reviewNeededAt === undefined) return;
-  if (state.lastDecision !== 'review.needed') return;
   return Math.max(0, s.escalateAfterSeconds - secondsSince(state.reviewNeededAt, now));
 };
 
