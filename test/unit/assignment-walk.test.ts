@@ -158,7 +158,46 @@ describe('walkAssignments', () => {
     });
     const { ids } = await walk(ia, { page: 1, per: 10 }, { onMalformed: (what) => void malformed.push(what) });
     expect(ids).toEqual(['done']);
-    expect(malformed).toHaveLength(2);
+    expect(malformed).toEqual([
+      'an attempt of assignment a3: invalid attempt: attempt.scoring_completed is required; attempt.pending_review_count is required',
+      'an item of assignments page 1 without a usable id',
+    ]);
+    // Nobody to tell: the same walk, quietly.
+    expect((await walk(ia, { page: 1, per: 10 })).ids).toEqual(['done']);
+  });
+
+  it('walks to the end when nobody asks it to stop', async () => {
+    const seen: number[] = [];
+    const { end } = await walkAssignments(
+      listOf(25, 10).ia,
+      { page: 1, per: 10 },
+      { requestedPer: 10, horizonDays: 2, now: NOW },
+      async (outcome) => void seen.push(outcome.page),
+    );
+    expect([end, seen]).toEqual(['end-of-list', [1, 2, 3]]);
+  });
+});
+
+describe('walkAssignments: an item seen twice in one walk', () => {
+  it('is looked at once when IA shrinks its page size mid-walk, even without a creation time to place it', async () => {
+    const items = Array.from({ length: 6 }, (_, i) => {
+      const { created_at: _created, ...assignment } = listedAssignment(`asg-${i}`, hoursAgo(i + 1), [
+        { id: `att-${i}` },
+      ]).assignment as Record<string, unknown>;
+      return { assignment };
+    });
+    const ia: IaClient = {
+      ...listOf(0).ia,
+      // Three on page 1, then two a page: page 2 starts one item back, at asg-2.
+      listAssignments: async (page) => {
+        const from = page === 1 ? 0 : 2 * (page - 1);
+        const results = items.slice(from, page === 1 ? 3 : from + 2);
+        return { value: parseAssignmentPage({ meta: { total_count: 6, count: results.length, pages: 3 }, results }) };
+      },
+    };
+    const { ids, pages } = await walk(ia, { page: 1, per: 3 });
+    expect(ids).toEqual(['att-0', 'att-1', 'att-2', 'att-3', 'att-4', 'att-5']);
+    expect(pages.map((p) => (p.kind === 'page' ? p.passedOver : undefined))).toEqual([0, 1, 0]);
   });
 });
 
@@ -444,11 +483,12 @@ describe('walkAssignments: the page size IA serves, at its edges', () => {
   });
 
   it('an empty page in the middle (IA hid its items) ends the walk without a size of 0', async () => {
-    const { end, position } = await walk(
+    const { end, position, pages } = await walk(
       serving(() => ({ count: 0, pages: 3 })),
       { page: 1, per: 10 },
     );
     expect(end).toBe('end-of-list');
+    expect(pages).toHaveLength(1);
     expect(position.per).toBe(10);
   });
 

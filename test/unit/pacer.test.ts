@@ -165,6 +165,65 @@ const countedStore = (refuse = false) => {
 };
 
 describe('shared pacer, exactly', () => {
+  /** A schedule whose booking writes take the time `costs` says, in turn (then none). */
+  const timedStore = (clock: ReturnType<typeof fakeClock>, costs: number[]) => {
+    let stored: number | undefined;
+    const calls = { reads: 0, swaps: 0 };
+    const store: SlotStore = {
+      read: async () => {
+        calls.reads += 1;
+        return stored;
+      },
+      swap: async (_key, expected, next) => {
+        calls.swaps += 1;
+        clock.advance(costs.shift() ?? 0);
+        if (expected !== stored) return false;
+        stored = next;
+        return true;
+      },
+    };
+    return { store, calls };
+  };
+
+  it('learns how long its writes take and books that far ahead, the lesson halving every minute', async () => {
+    const clock = fakeClock();
+    const { store, calls } = timedStore(clock, [2_000]);
+    const pace = createSharedPacer(store, { key: 'k', intervalMs: 1000, clock: clock.clock });
+    // The write took 2 s: the slot it booked (20 ms on) is gone; the next, booked a whole interval
+    // ahead (twice 0.3 of 2 s, at most an interval), after reading where the schedule stands.
+    await pace();
+    expect(calls).toEqual({ reads: 2, swaps: 2 });
+    expect(clock.sleeps).toEqual([1000]);
+    // It learnt 0.7 × 0.3 × 2 s = 420 ms of write; a minute on, half of it: it books 2 × 210 ms ahead.
+    clock.advance(60_000);
+    await pace();
+    expect(clock.sleeps.at(-1)).toBe(420);
+    // Long after, only the fixed lead.
+    clock.advance(3_600_000);
+    await pace();
+    expect(clock.sleeps.at(-1)).toBe(20);
+  });
+
+  it('sleeps not at all for a slot its write reached exactly on time', async () => {
+    const clock = fakeClock();
+    const { store } = timedStore(clock, [20]);
+    await createSharedPacer(store, { key: 'k', intervalMs: 1000, clock: clock.clock })();
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("says when to come back from the time it is, not from the clock's zero", async () => {
+    const clock = fakeClock();
+    clock.advance(5_000);
+    const { store, set } = countedStore();
+    set(25_001);
+    const error = await createSharedPacer(store, { key: 'k', intervalMs: 1000, clock: clock.clock })().catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as RateLimitedError).retryAfterSeconds).toBe(21);
+    expect((error as Error).message).toContain('the rate budget is booked ahead; come back later');
+  });
+
   it('an idle schedule books its lead (20 ms) ahead and the next slot an interval after', async () => {
     const { clock, sleeps } = fakeClock();
     const { store, slot } = countedStore();
