@@ -86,6 +86,24 @@ describe('accounts', () => {
     ]);
   });
 
+  it("asks whether an alert went out under the alert's own account label, or as it is when unlabelled", async () => {
+    const asked: unknown[] = [];
+    const base = {
+      states: memoryStore().store,
+      publishOnce: async () => 'published' as const,
+      alertedAt: async (alert: unknown) => void asked.push(alert),
+      schedule: () => undefined,
+      render: { includeCandidateEmail: false },
+      watch: {} as never,
+      count: () => undefined,
+    };
+    const alert = { attemptId: 'a1', eventType: 'review.needed' } as never;
+    await scopeToAccount(base, 'agency-b', true).alertedAt?.(alert);
+    await scopeToAccount(base, 'default', false).alertedAt?.(alert);
+    expect(asked).toEqual([{ attemptId: 'a1', eventType: 'review.needed', account: 'agency-b' }, alert]);
+    expect(scopeToAccount({ ...base, alertedAt: undefined }, 'agency-b', true).alertedAt).toBeUndefined();
+  });
+
   it('routes a request to its account, the first without one (no `default`), and refuses one it does not serve', () => {
     const route = accountRouter(
       {

@@ -449,6 +449,19 @@ describe('one check, to the letter', () => {
     expect(trigger.outcomes[0]?.action).toBe('checked');
   });
 
+  it('keeps the ETag IA sent with a first look', async () => {
+    await checkReference({ attemptId: ID }, 'm-1', deps());
+    expect(stored && 'etag' in stored ? stored.etag : undefined).toBe('"v2"');
+  });
+
+  it('an early re-check waits again with the source it came from', async () => {
+    const notBefore = hoursFromNow(3);
+    await checkReference({ attemptId: ID, recheckId: 'r-1', notBefore, source: 'greenhouse' }, 'm-1', deps());
+    expect(scheduled.map((s) => s.message)).toEqual([
+      { attemptId: ID, recheckId: 'r-1', notBefore, source: 'greenhouse' },
+    ]);
+  });
+
   it('keeps no ETag IA did not send', async () => {
     const untagged = deps();
     untagged.ia.getAttempt = async (id) => ({ value: parseAttempt(seedVariant(id, attemptFields)) });

@@ -59,6 +59,8 @@ describe('evaluateReference', () => {
   });
 
   it('refuses a reference that names neither', async () => {
-    await expect(evaluateReference({}, iaServing([]).ia)).rejects.toThrow(TypeError);
+    await expect(evaluateReference({}, iaServing([]).ia)).rejects.toThrow(
+      new TypeError('reference needs attemptId or assignmentId'),
+    );
   });
 });

@@ -112,6 +112,30 @@ describe('retries', () => {
     ]);
   });
 
+  it('counts the window as the delays between its receives, one fewer than the receives', () => {
+    // 30 s after the first, 30 s after the second (it has failed only 30 s), then the dead letter.
+    expect(retryWindowSeconds({ ...RETRY_POLICY, maxReceives: 3 })).toBe(60);
+  });
+
+  it('leave the record to the queue when the policy says no delay', async () => {
+    const { deps, delays } = harness();
+    const noDelay = { ...RETRY_POLICY, firstDelaySeconds: 0, maxDelaySeconds: 0 };
+    await expect(
+      disposeOfFailure(new UpstreamError('IA answered 502', 502), recordAt(2, 1), { ...deps, retry: noDelay }),
+    ).rejects.toThrow('IA answered 502');
+    expect(delays).toEqual([]);
+  });
+
+  it('a dead letter without the first receive time says how many tries, not how long', async () => {
+    const { deps, deadLetters } = harness();
+    const record = recordAt(RETRY_POLICY.maxReceives);
+    delete (record.attributes as Partial<SQSRecord['attributes']>).ApproximateFirstReceiveTimestamp;
+    await disposeOfFailure(new UpstreamError('IA answered 502', 502), record, deps);
+    expect(deadLetters.map((r) => r.message)).toEqual([
+      `still failing after ${RETRY_POLICY.maxReceives} tries; last: IA answered 502`,
+    ]);
+  });
+
   it('never for what can never succeed: dead-lettered at once', async () => {
     const { deps, deadLetters } = harness();
     await disposeOfFailure(new NotFoundError('attempt att-1 not found'), recordAt(1), deps);

@@ -89,17 +89,18 @@ export const scopeToAccount = <D extends ObservationDeps & { count: Count }>(
   deps: D,
   account: string,
   labelled: boolean,
-): D => ({
-  ...deps,
-  states: accountStates(deps.states, account),
-  publishOnce: (alert: Alert) => deps.publishOnce(labelled ? { ...alert, account } : alert),
-  ...(deps.alertedAt
-    ? { alertedAt: (alert: Alert) => deps.alertedAt?.(labelled ? { ...alert, account } : alert) }
-    : {}),
-  schedule: (message, delaySeconds, forRecord) =>
-    deps.schedule(labelled ? { ...message, account } : message, delaySeconds, forRecord),
-  count: accountCount(deps.count, account, labelled),
-});
+): D => {
+  const { alertedAt } = deps;
+  return {
+    ...deps,
+    states: accountStates(deps.states, account),
+    publishOnce: (alert: Alert) => deps.publishOnce(labelled ? { ...alert, account } : alert),
+    ...(alertedAt ? { alertedAt: (alert: Alert) => alertedAt(labelled ? { ...alert, account } : alert) } : {}),
+    schedule: (message, delaySeconds, forRecord) =>
+      deps.schedule(labelled ? { ...message, account } : message, delaySeconds, forRecord),
+    count: accountCount(deps.count, account, labelled),
+  };
+};
 
 /**
  * The account of a request that names none: `default` when the deployment has it — a request
