@@ -1,12 +1,15 @@
 /** The words every channel shares, at their edges: lengths in characters, durations, plurals, waits, facts left out. */
 import { describe, expect, it } from '@jest/globals';
 import { buildAlert } from '#lib/domain/alert.js';
+import type { DigestItem } from '#lib/domain/digest.js';
 import { buildDigest } from '#lib/domain/digest.js';
+import { chatDigest, chatNotification, escapeChat } from '#lib/domain/render/chat.js';
 import { asciiSafe, digestBody, emailSubject } from '#lib/domain/render/email.js';
-import { slackDigestMessage, slackMessage } from '#lib/domain/render/slack.js';
+import { slackDigestMessage, slackMessage, slackPreview } from '#lib/domain/render/slack.js';
 import { truncate } from '#lib/domain/render/text.js';
 import {
   describeDigestItem,
+  describeReviewItem,
   digestAssessments,
   digestSummary,
   facts,
@@ -165,5 +168,102 @@ describe('renderings at their edges', () => {
       digestBody({ ...empty, perAssessment: [{ assessmentId: 'a', waiting: 1 }] }).split('\n\n').length - 1,
     );
     expect(digestBody(empty)).not.toMatch(/Per assessment|oldest:/);
+  });
+});
+
+describe('renderings, the last edges', () => {
+  const alert = (fields = {}, eventType: Parameters<typeof buildAlert>[0] = 'review.needed') =>
+    buildAlert(eventType, fixtureAttempt(fields), { now: NOW, settings: { includeCandidateEmail: false } });
+  const since = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
+  const digestOf = (count: number, url?: (i: number) => string) =>
+    buildDigest(
+      Array.from({ length: count }, (_, i) =>
+        awaitingState(`att-${i}`, since(count - i), {}, url ? { resultsUrl: url(i) } : {}),
+      ),
+      { now: NOW, period: '2026-11-25', settings: { includeCandidateEmail: false } },
+    );
+
+  it('numbers only reminders, whatever else carries a number', () => {
+    expect(title({ ...alert({}, 'review.escalated'), reminder: 2 })).toBe('Review escalated');
+  });
+
+  it('leaves out a fact that came empty', () => {
+    expect(facts(alert({ candidate: { name: '' } })).map(([label]) => label)).not.toContain('Candidate');
+  });
+
+  it('names what it lacks a name for: the assessment, the candidate, the prompt', () => {
+    const digest = digestOf(1);
+    expect(digestAssessments({ ...digest, perAssessment: [{ waiting: 1 }] })).toEqual([['Unknown assessment', '1']]);
+    const item = { attemptId: 'att-9', pendingReviewCount: 2, waitingSince: since(3) };
+    expect(describeDigestItem(item, NOW.toISOString())).toBe(
+      'attempt att-9 - assessment: 2 pending reviews, waiting 3 hours',
+    );
+    expect(describeReviewItem({ step: 'Step 2', kind: 'answer' })).toBe('Step 2: answer');
+    const nameless = alert({ candidate: undefined, assessment: {} });
+    expect(emailSubject(nameless)).toBe(`Review needed: attempt ${nameless.attemptId} (2 pending)`);
+  });
+
+  it('counts characters past the last one in the Basic Multilingual Plane as one', () => {
+    expect(truncate('\uffff'.repeat(6), 5)).toBe(`${'\uffff'.repeat(4)}…`);
+  });
+
+  it('trims an ASCII subject, and keeps a line of outside text one line in an email body', () => {
+    expect(asciiSafe('  Zoë  ')).toBe('Zoe');
+    const digest = digestOf(1);
+    const [item] = digest.oldest;
+    const body = digestBody({ ...digest, oldest: [{ ...(item as DigestItem), candidateName: 'Ana\r\n\u2028Li' }] });
+    expect(body).toContain('  - Ana Li - ');
+  });
+
+  it('shows a digest item without a link as its line alone', () => {
+    const digest = digestOf(2);
+    const [first, second] = digest.oldest as [DigestItem, DigestItem];
+    const { url: _url, ...unlinked } = first;
+    const lines = digestBody({ ...digest, oldest: [unlinked, { ...second, url: 'https://results.example/1' }] }).split(
+      '\n',
+    );
+    const at = lines.indexOf('The 2 oldest:');
+    expect(lines.slice(at + 1, at + 4).map((line) => line.trim().slice(0, 2))).toEqual(['- ', '- ', 'ht']);
+  });
+
+  it("percent-encodes what would end Slack's link early", () => {
+    const digest = digestOf(1);
+    const [item] = digest.oldest;
+    const message = slackDigestMessage({
+      ...digest,
+      oldest: [{ ...(item as DigestItem), url: 'https://x.example/a|b<c>d' }],
+    });
+    expect(JSON.stringify(message)).toContain('<https://x.example/a%7Cb%3Cc%3Ed|');
+  });
+
+  it('shows Slack text as typed in the preview, ampersands too', () => {
+    expect(slackPreview(slackMessage(alert({ candidate: { name: 'Ana & <Li>' } })))).toContain(
+      '*Candidate*: Ana & <Li>',
+    );
+  });
+
+  it('escapes an ampersand for chat, and keywords only what there is', () => {
+    expect(escapeChat('a & b')).toBe('a &amp; b');
+    expect(chatNotification(alert({ assessment: { id: 'asm-1' } })).content.keywords).toEqual(['review.needed']);
+  });
+
+  it('a chat digest lists no oldest when nothing waits, and links at most ten', () => {
+    expect(chatDigest(digestOf(0)).content.description).not.toContain('oldest');
+    expect(chatDigest(digestOf(25, (i) => `https://results.example/${i}`)).metadata.relatedResources).toHaveLength(10);
+  });
+
+  it('fills a Slack section with review items to the character, keeping room for the count of the rest', () => {
+    // 3,000 characters less 40 kept for "…and N more": the heading and 15 lines, each with its line break.
+    const line = (length: number) => ({ step: 'S', kind: 'answer' as const, prompt: 'x'.repeat(length - 14) });
+    const listed = (last: number) => {
+      const items = [...Array.from({ length: 14 }, () => line(200)), line(last)];
+      const message = slackMessage(alert({ reviewItems: items, pendingReviewCount: 15 }));
+      const section = message.blocks.map((b) => (b as { text?: { text: string } }).text?.text ?? '');
+      return section.find((text) => text.startsWith('*Awaiting review'));
+    };
+    const exactly = listed(2960 - 22 - 14 * 201 - 1);
+    expect(Array.from(exactly ?? '').length).toBe(2960);
+    expect(exactly).not.toContain('more');
+    expect(listed(2960 - 22 - 14 * 201)).toMatch(/\n…and 1 more$/);
   });
 });

@@ -111,6 +111,6 @@ export const chatPreview = (
   [
     `**${notification.content.title}**`,
     notification.content.description,
-    ...(notification.content.nextSteps ?? []).map((step) => `→ ${step}`),
-    `(${notification.metadata.eventType}${'threadId' in notification.metadata && notification.metadata.threadId ? `, thread ${notification.metadata.threadId}` : ''})`,
+    ...notification.content.nextSteps.map((step) => `→ ${step}`),
+    `(${notification.metadata.eventType}, thread ${notification.metadata.threadId})`,
   ].join('\n');

@@ -57,7 +57,8 @@ const table = (rows: Array<[string, string]>) => {
   return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
 };
 
-export const digestSubject = (digest: Digest): string => truncate(asciiSafe(digestTitle(digest)), SUBJECT_LIMIT, '...');
+/** "Reviews waiting: N attempts": far within the subject's limit. */
+export const digestSubject = (digest: Digest): string => asciiSafe(digestTitle(digest));
 
 export const digestBody = (digest: Digest): string =>
   bodyOf([

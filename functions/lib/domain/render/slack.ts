@@ -81,13 +81,12 @@ export const slackMessage = (alert: Alert): SlackMessage => {
     },
     { type: 'section', text: mrkdwn(`${EMOJI[alert.eventType]} ${whatToDo(alert)}`, SLACK_LIMITS.sectionText) },
   ];
-  const fields = facts(alert)
-    .slice(0, SLACK_LIMITS.fields)
-    .map(([label, value]) => ({
-      type: 'mrkdwn',
-      text: truncate(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.fieldText),
-    }));
-  if (fields.length > 0) blocks.push({ type: 'section', fields });
+  // At most ten facts, the pending count always among them: within Slack's 1 to 10 fields.
+  const fields = facts(alert).map(([label, value]) => ({
+    type: 'mrkdwn',
+    text: truncate(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.fieldText),
+  }));
+  blocks.push({ type: 'section', fields });
   if (showsReviewItems(alert)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: reviewList(alert) } });
   if (alert.url && Array.from(alert.url).length <= SLACK_LIMITS.buttonUrl) {
     blocks.push({
@@ -115,7 +114,7 @@ export const slackMessage = (alert: Alert): SlackMessage => {
   // The fallback `text` is mrkdwn too (notifications, old clients): escaped like every block.
   return {
     text: truncate(escapeMrkdwn(emailSubject(alert)), SLACK_LIMITS.fallbackText),
-    blocks: blocks.slice(0, SLACK_LIMITS.blocks),
+    blocks,
   };
 };
 
@@ -168,7 +167,7 @@ export const slackDigestMessage = (digest: Digest): SlackMessage => {
   });
   return {
     text: truncate(escapeMrkdwn(digestSubject(digest)), SLACK_LIMITS.fallbackText),
-    blocks: blocks.slice(0, SLACK_LIMITS.blocks),
+    blocks,
   };
 };
 
@@ -179,10 +178,9 @@ export const slackPreview = (message: SlackMessage): string =>
       const text = (block.text as { text?: string } | undefined)?.text;
       const fields =
         (block.fields as Array<{ text: string }> | undefined)?.map((f) => f.text.replace('\n', ': ')) ?? [];
-      const elements = (block.elements as Array<{ text?: string | { text: string }; url?: string }> | undefined) ?? [];
-      const elementTexts = elements.map((e) =>
-        typeof e.text === 'string' ? e.text : `[${e.text?.text ?? ''}](${e.url ?? ''})`,
-      );
+      // Context texts, and buttons (a label and a link).
+      const elements = (block.elements as Array<{ text: string | { text: string }; url?: string }> | undefined) ?? [];
+      const elementTexts = elements.map((e) => (typeof e.text === 'string' ? e.text : `[${e.text.text}](${e.url})`));
       return [...(text ? [text] : []), ...fields, ...elementTexts];
     })
     .join('\n')
