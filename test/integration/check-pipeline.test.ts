@@ -3,9 +3,16 @@
  * checks queue → check (invoked in-process the way Lambda would) → SNS → subscriber queues.
  */
 
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { defaultAssignments, defaultAttempts, freshAttempt, SEED_ATTEMPT_ID } from '../../local/ia-fixtures.js';
+import {
+  defaultAssignments,
+  defaultAttempts,
+  freshAttempt,
+  SEED_ATTEMPT_ID,
+  seedVariant,
+} from '../../local/ia-fixtures.js';
 import type { LocalResources } from '../../local/provision.js';
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
 import { loadHandler, useIntegration } from '../support/integration.js';
@@ -16,7 +23,7 @@ const suite = useIntegration('check', {
   env: () => ({ IA_RATE_PER_SECOND: '1000', IA_TOTAL_TIMEOUT_MS: '3000' }),
 });
 const { ia } = suite;
-const { sqs } = suite.clients;
+const { sqs, dynamodb } = suite.clients;
 let resources: LocalResources;
 let handler: SqsHandler;
 
@@ -76,6 +83,20 @@ describe('check pipeline on moto', () => {
     expect(await runCheck()).toBe(1);
     const [all] = await alertsIn(resources.allAlertsInboxUrl);
     expect(all?.body).toMatchObject({ eventType: 'review.needed', attemptId: id, source: 'greenhouse' });
+  });
+
+  it('closes with review.completed when review.needed went out but its state was lost (a crash between the two)', async () => {
+    const id = freshAttempt(ia, 'reviewNeeded');
+    await enqueue(JSON.stringify({ attemptId: id }));
+    expect(await runCheck()).toBe(1);
+    expect((await alertsIn(resources.allAlertsInboxUrl)).map((a) => a.body.eventType)).toEqual(['review.needed']);
+    // The state write lost, as when the function died after publishing; the reviews done meanwhile.
+    await dynamodb.send(new DeleteItemCommand({ TableName: resources.stateTableName, Key: { attemptId: { S: id } } }));
+    ia.setAttempt(id, seedVariant(id, { pending_review_count: 0, scoring_completed: true }));
+    await enqueue(JSON.stringify({ attemptId: id }));
+    expect(await runCheck()).toBe(1);
+    // The alert's exactly-once key says review.needed went out: reviewers hear the reviews are done.
+    expect((await alertsIn(resources.allAlertsInboxUrl)).map((a) => a.body.eventType)).toEqual(['review.completed']);
   });
 
   it('keeps non-actionable types away from the email-filtered subscription', async () => {
