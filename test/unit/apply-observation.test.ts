@@ -305,8 +305,11 @@ describe('a review.needed published by a look that died before saving it', () =>
     for (const previous of [undefined, pending]) {
       alerts = [];
       saved = [];
+      duplicate = new Set(['review.needed']);
       const applied = await applyObservation(withKeys, look({ previous, observed: scored }));
-      expect(applied.published).toEqual(['review.completed']);
+      // The lost review.needed goes through its exactly-once publish again, first: only what it
+      // had not done yet (its alert bus event) follows.
+      expect([applied.suppressed, applied.published]).toEqual([['review.needed'], ['review.completed']]);
       expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-2).toISOString(), closedAt: NOW.toISOString() });
     }
     expect(asked).toEqual(['review.needed', 'review.needed']);
@@ -333,5 +336,43 @@ describe('a review.needed published by a look that died before saving it', () =>
       look({ previous: { ...waiting, reviewNeededAt: undefined }, observed: 'not-modified' }),
     );
     expect(asked).toEqual([]);
+  });
+});
+
+describe('a reminder, escalation or stall report published by a look that died before saving it', () => {
+  const withKeys = (sent: string[]): ObservationDeps => ({
+    ...deps(),
+    alertedAt: async (alert) =>
+      sent.includes(`${alert.eventType}${alert.reminder ?? ''}`) ? new Date(NOW.getTime() - HOUR) : undefined,
+  });
+  const scored = { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: true }) };
+
+  it('is finished first when IA moved on: its exactly-once publish again, so its alert bus event follows', async () => {
+    const previous = await firstLook();
+    // Reminder 1 went out at 24 h; the look died; by 25 h the reviews are done and scored.
+    const applied = await applyObservation(
+      withKeys(['review.overdue1']),
+      look({ previous, observed: scored, now: at(25) }),
+    );
+    expect(alerts.map((a) => [a.eventType, a.reminder])).toEqual([
+      ['review.overdue', 1],
+      ['review.completed', undefined],
+    ]);
+    expect(applied.published).toEqual(['review.overdue', 'review.completed']);
+  });
+
+  it('is not sent when its key says it never went out, nor asked about while it would be planned anyway', async () => {
+    const previous = await firstLook();
+    await applyObservation(withKeys([]), look({ previous, observed: scored, now: at(25) }));
+    expect(alerts.map((a) => a.eventType)).toEqual(['review.completed']);
+    alerts = [];
+    const asked: string[] = [];
+    const counting: ObservationDeps = {
+      ...withKeys(['review.overdue1']),
+      alertedAt: async (alert) => void asked.push(alert.eventType),
+    };
+    await applyObservation(counting, look({ previous, now: at(25) }));
+    expect(asked).toEqual([]);
+    expect(alerts.map((a) => a.eventType)).toEqual(['review.overdue']);
   });
 });

@@ -2,7 +2,13 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Attempt } from '#lib/domain/attempt.js';
-import { type AttemptState, DEFAULT_WATCH, nextStep, type Observation } from '#lib/domain/lifecycle.js';
+import {
+  type AttemptState,
+  DEFAULT_WATCH,
+  interruptedAlerts,
+  nextStep,
+  type Observation,
+} from '#lib/domain/lifecycle.js';
 
 const T0 = Date.parse('2026-11-25T00:00:00Z');
 const at = (hours: number) => new Date(T0 + hours * 3_600_000);
@@ -428,5 +434,66 @@ describe('the next look while reviews wait, at its edges', () => {
     );
     expect(sent.map((s) => s.alerts.map((a) => a.eventType))).toEqual([['review.needed'], ['review.escalated'], []]);
     expect(sent.map((s) => s.recheckInSeconds)).toEqual([3600, 3600, 1800]);
+  });
+});
+
+describe('what a look that died without saving may have sent, and this look will not plan again', () => {
+  const settings = { ...DEFAULT_WATCH, escalateAfterSeconds: 30 * 3600 };
+  const after = (steps: Array<[number, Observation]>) => {
+    const all = run(steps, settings);
+    const last = all.at(-1) as ReturnType<typeof nextStep>;
+    return { ...last.state, version: last.state.version + 1 };
+  };
+
+  it('the next reminder and the escalation once due, when the reviews are done meanwhile', () => {
+    const waiting = after([[0, seen(1, false)]]);
+    expect(interruptedAlerts(waiting, 'scoring.pending', at(23), settings)).toEqual([]);
+    expect(interruptedAlerts(waiting, 'scoring.pending', at(24), settings)).toEqual([
+      { eventType: 'review.overdue', reminder: 1, waitedHours: 24 },
+    ]);
+    expect(interruptedAlerts(waiting, 'attempt.scored', at(30), settings)).toEqual([
+      { eventType: 'review.overdue', reminder: 1, waitedHours: 30 },
+      { eventType: 'review.escalated', waitedHours: 30 },
+    ]);
+    // Still waiting: this look plans them itself.
+    expect(interruptedAlerts(waiting, 'review.needed', at(30), settings)).toEqual([]);
+  });
+
+  it('no reminder past the last, no escalation sent or off', () => {
+    const reminded = after([
+      [0, seen(1, false)],
+      [24, 'not-modified'],
+      [48, 'not-modified'],
+      [72, 'not-modified'],
+    ]);
+    expect(reminded.remindersSent).toBe(3);
+    expect(reminded.escalatedAt).toBeDefined();
+    expect(interruptedAlerts(reminded, 'attempt.scored', at(100), settings)).toEqual([]);
+    const off = run([[0, seen(1, false)]])[0]?.state as AttemptState;
+    expect(interruptedAlerts(off, 'attempt.scored', at(30), DEFAULT_WATCH)).toEqual([
+      { eventType: 'review.overdue', reminder: 1, waitedHours: 30 },
+    ]);
+  });
+
+  it('a stall report once scoring is past its deadline, when something else is decided now', () => {
+    const scoring = after([[0, seen(0, false)]]);
+    expect(interruptedAlerts(scoring, 'attempt.scored', at(23.9), settings)).toEqual([]);
+    expect(interruptedAlerts(scoring, 'review.needed', at(24), settings)).toEqual([
+      { eventType: 'scoring.stalled', waitedHours: 24 },
+    ]);
+    const stalled = after([
+      [0, seen(0, false)],
+      [24, seen(0, false)],
+    ]);
+    expect(interruptedAlerts(stalled, 'attempt.scored', at(30), settings)).toEqual([]);
+  });
+
+  it('nothing for a first look or a closed attempt', () => {
+    expect(interruptedAlerts(undefined, 'attempt.scored', at(30), settings)).toEqual([]);
+    const closed = after([
+      [0, seen(1, false)],
+      [1, seen(0, true)],
+    ]);
+    expect(interruptedAlerts(closed, 'attempt.scored', at(30), settings)).toEqual([]);
   });
 });

@@ -168,6 +168,8 @@ describe('renderings at their edges', () => {
       digestBody({ ...empty, perAssessment: [{ assessmentId: 'a', waiting: 1 }] }).split('\n\n').length - 1,
     );
     expect(digestBody(empty)).not.toMatch(/Per assessment|oldest:/);
+    // The title with its summary, the event line, the subscription note.
+    expect(digestBody(empty).split('\n\n')).toHaveLength(4);
   });
 });
 
@@ -248,7 +250,11 @@ describe('renderings, the last edges', () => {
   });
 
   it('a chat digest lists no oldest when nothing waits, and links at most ten', () => {
-    expect(chatDigest(digestOf(0)).content.description).not.toContain('oldest');
+    // Its summary and a blank line: no heading for a list that is not there.
+    expect(chatDigest(digestOf(0)).content.description.split('\n')).toEqual([
+      expect.stringContaining('Nothing waits'),
+      '',
+    ]);
     expect(chatDigest(digestOf(25, (i) => `https://results.example/${i}`)).metadata.relatedResources).toHaveLength(10);
   });
 

@@ -14,9 +14,11 @@ import { SQS_MAX_DELAY_SECONDS } from './check-message.js';
 import { decide } from './decision.js';
 import {
   type AttemptState,
+  interruptedAlerts,
   needsOwnRecheck,
   nextStep,
   type Observation,
+  type PlannedAlert,
   type Recalled,
   type WatchSettings,
 } from './lifecycle.js';
@@ -98,19 +100,45 @@ const essence = (state: AttemptState | undefined) => {
 };
 
 /**
- * A look that published `review.needed` and died before saving it leaves the attempt unsaved or
- * saved without it; when the reviews are done by the next look, the attempt would close with
- * `attempt.scored` ("no review asked") and its reviewers never hear `review.completed` (seed
- * 1436). Its key says it went out. Asked only when an attempt closes without it: once per attempt.
+ * What a look that died without saving left half done: alerts its keys say went out (to the topic)
+ * that the state does not know. A `review.needed` so lost, with the reviews done by the next look,
+ * would close the attempt with `attempt.scored` ("no review asked") and its reviewers never hear
+ * `review.completed` (seed 1436); a reminder, escalation or stall report so lost is not planned
+ * again once IA moved on, and never reached the alert bus (seed 2161). Each is asked about only
+ * when this look will not plan it again: a read when an attempt closes without a saved
+ * `review.needed`, or leaves a state with one of those alerts due.
  */
-const recall = async (deps: ObservationDeps, look: Looked): Promise<Recalled> => {
-  const { previous, observed } = look;
-  if (!deps.alertedAt || previous?.reviewNeededAt || previous?.closedAt || observed === 'not-modified') return {};
-  if (decide(observed.attempt) !== 'attempt.scored') return {};
-  const needed = buildAlert('review.needed', observed.attempt, { now: look.now, settings: deps.render });
-  const at = await deps.alertedAt(needed);
-  return at ? { reviewNeededAt: at.toISOString() } : {};
+const interrupted = async (
+  deps: ObservationDeps,
+  look: Looked,
+): Promise<{ recalled: Recalled; unfinished: Alert[] }> => {
+  const { previous, observed, now } = look;
+  const { alertedAt } = deps;
+  if (!alertedAt || observed === 'not-modified') return { recalled: {}, unfinished: [] };
+  const { attempt } = observed;
+  const decision = decide(attempt);
+  const alertOf = (planned: PlannedAlert) => buildAlert(planned.eventType, attempt, contextOf(deps, look, planned));
+  const unfinished: Alert[] = [];
+  for (const planned of interruptedAlerts(previous, decision, now, deps.watch)) {
+    const alert = alertOf(planned);
+    if (await alertedAt(alert)) unfinished.push(alert);
+  }
+  if (previous?.reviewNeededAt || previous?.closedAt || decision !== 'attempt.scored')
+    return { recalled: {}, unfinished };
+  const needed = alertOf({ eventType: 'review.needed' });
+  const at = await alertedAt(needed);
+  return at
+    ? { recalled: { reviewNeededAt: at.toISOString() }, unfinished: [needed, ...unfinished] }
+    : { recalled: {}, unfinished };
 };
+
+const contextOf = (deps: ObservationDeps, look: Looked, planned: PlannedAlert) => ({
+  now: look.now,
+  settings: deps.render,
+  ...(look.source ? { source: look.source } : {}),
+  ...(planned.reminder === undefined ? {} : { reminder: planned.reminder }),
+  ...(planned.waitedHours === undefined ? {} : { waitedHours: planned.waitedHours }),
+});
 
 export const applyObservation = async (deps: ObservationDeps, look: Looked): Promise<Applied> => {
   const { now } = look;
@@ -119,19 +147,17 @@ export const applyObservation = async (deps: ObservationDeps, look: Looked): Pro
   if (!look.previous && look.observed !== 'not-modified' && !isCompleted(look.observed.attempt)) {
     return { published: [], suppressed: [], lifecycle: 'not-completed', saved: false };
   }
-  const step = nextStep(look.previous, look.observed, now, deps.watch, await recall(deps, look));
+  const { recalled, unfinished } = await interrupted(deps, look);
+  const step = nextStep(look.previous, look.observed, now, deps.watch, recalled);
   const published: Alert['eventType'][] = [];
   const suppressed: Alert['eventType'][] = [];
-  for (const planned of step.alerts) {
-    const alert = buildAlert(planned.eventType, step.state.snapshot, {
-      now,
-      settings: deps.render,
-      ...(look.source ? { source: look.source } : {}),
-      ...(planned.reminder === undefined ? {} : { reminder: planned.reminder }),
-      ...(planned.waitedHours === undefined ? {} : { waitedHours: planned.waitedHours }),
-    });
-    ((await deps.publishOnce(alert)) === 'published' ? published : suppressed).push(planned.eventType);
-  }
+  // What went out before, first: its topic key is done, so only its missing effects follow.
+  const alerts = [
+    ...unfinished,
+    ...step.alerts.map((planned) => buildAlert(planned.eventType, step.state.snapshot, contextOf(deps, look, planned))),
+  ];
+  for (const alert of alerts)
+    ((await deps.publishOnce(alert)) === 'published' ? published : suppressed).push(alert.eventType);
   const ownRecheck = needsOwnRecheck(step, now, deps.watch);
   const wanted = now.getTime() + (step.recheckInSeconds ?? 0) * 1000;
   // The sweep's look keeps the re-check already scheduled when it is still ahead and not later

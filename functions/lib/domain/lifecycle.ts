@@ -118,6 +118,39 @@ export interface Recalled {
   reviewNeededAt?: string;
 }
 
+/**
+ * Alerts a look may have published before it died without saving, which this look, deciding
+ * `decision`, will not plan again: a reminder, an escalation or a stall report that fell due after
+ * the saved state, when IA has moved on since (the reviews done, scoring finished). Its topic key
+ * says whether it went out; if it did, its other effects (the alert bus) must still follow
+ * (seed 2161). A `review.needed` so lost is `Recalled` when the attempt closes.
+ */
+export const interruptedAlerts = (
+  previous: AttemptState | undefined,
+  decision: Decision,
+  now: Date,
+  s: WatchSettings,
+): PlannedAlert[] => {
+  if (!previous || previous.closedAt || decision === previous.lastDecision) return [];
+  const alerts: PlannedAlert[] = [];
+  const { reviewNeededAt } = previous;
+  if (previous.lastDecision === 'review.needed' && reviewNeededAt) {
+    const next = previous.remindersSent + 1;
+    if (next <= s.maxReminders && secondsSince(reviewNeededAt, now) >= next * s.reviewSlaSeconds)
+      alerts.push({ eventType: 'review.overdue', reminder: next, waitedHours: hoursBetween(reviewNeededAt, now) });
+    if (escalationDueIn(previous, now, s) === 0)
+      alerts.push({ eventType: 'review.escalated', waitedHours: hoursBetween(reviewNeededAt, now) });
+  }
+  if (
+    previous.lastDecision === 'scoring.pending' &&
+    !previous.stalledAt &&
+    !reviewNeededAt &&
+    secondsSince(previous.firstSeenAt, now) >= s.scoringDeadlineSeconds
+  )
+    alerts.push({ eventType: 'scoring.stalled', waitedHours: hoursBetween(previous.firstSeenAt, now) });
+  return alerts;
+};
+
 export const nextStep = (
   previous: AttemptState | undefined,
   observed: Observation,
