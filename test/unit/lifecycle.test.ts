@@ -439,14 +439,14 @@ describe('the next look while reviews wait, at its edges', () => {
 
 describe('what a look that died without saving may have sent, and this look will not plan again', () => {
   const settings = { ...DEFAULT_WATCH, escalateAfterSeconds: 30 * 3600 };
-  const after = (steps: Array<[number, Observation]>) => {
+  const stateAfter = (steps: Array<[number, Observation]>) => {
     const all = run(steps, settings);
     const last = all.at(-1) as ReturnType<typeof nextStep>;
     return { ...last.state, version: last.state.version + 1 };
   };
 
   it('the next reminder and the escalation once due, when the reviews are done meanwhile', () => {
-    const waiting = after([[0, seen(1, false)]]);
+    const waiting = stateAfter([[0, seen(1, false)]]);
     expect(interruptedAlerts(waiting, 'scoring.pending', at(23), settings)).toEqual([]);
     expect(interruptedAlerts(waiting, 'scoring.pending', at(24), settings)).toEqual([
       { eventType: 'review.overdue', reminder: 1, waitedHours: 24 },
@@ -459,8 +459,26 @@ describe('what a look that died without saving may have sent, and this look will
     expect(interruptedAlerts(waiting, 'review.needed', at(30), settings)).toEqual([]);
   });
 
+  it('the last reminder too, and nothing once the reviews were done by the saved look', () => {
+    const two = stateAfter([
+      [0, seen(1, false)],
+      [24, 'not-modified'],
+      [48, 'not-modified'],
+    ]);
+    expect(two.remindersSent).toBe(2);
+    expect(interruptedAlerts(two, 'attempt.scored', at(72), DEFAULT_WATCH)).toEqual([
+      { eventType: 'review.overdue', reminder: 3, waitedHours: 72 },
+    ]);
+    // Saved with the reviews done, scoring still running: no reminder could have been sent since.
+    const reviewed = stateAfter([
+      [0, seen(1, false)],
+      [1, seen(0, false)],
+    ]);
+    expect(interruptedAlerts(reviewed, 'attempt.scored', at(48), settings)).toEqual([]);
+  });
+
   it('no reminder past the last, no escalation sent or off', () => {
-    const reminded = after([
+    const reminded = stateAfter([
       [0, seen(1, false)],
       [24, 'not-modified'],
       [48, 'not-modified'],
@@ -476,12 +494,12 @@ describe('what a look that died without saving may have sent, and this look will
   });
 
   it('a stall report once scoring is past its deadline, when something else is decided now', () => {
-    const scoring = after([[0, seen(0, false)]]);
+    const scoring = stateAfter([[0, seen(0, false)]]);
     expect(interruptedAlerts(scoring, 'attempt.scored', at(23.9), settings)).toEqual([]);
     expect(interruptedAlerts(scoring, 'review.needed', at(24), settings)).toEqual([
       { eventType: 'scoring.stalled', waitedHours: 24 },
     ]);
-    const stalled = after([
+    const stalled = stateAfter([
       [0, seen(0, false)],
       [24, seen(0, false)],
     ]);
@@ -490,7 +508,7 @@ describe('what a look that died without saving may have sent, and this look will
 
   it('nothing for a first look or a closed attempt', () => {
     expect(interruptedAlerts(undefined, 'attempt.scored', at(30), settings)).toEqual([]);
-    const closed = after([
+    const closed = stateAfter([
       [0, seen(1, false)],
       [1, seen(0, true)],
     ]);
