@@ -173,6 +173,7 @@ export class Oracle {
     add('no live link from IA text in any rendering', live === undefined, () => live as string);
     const window = (test: (t: number) => boolean) => somewhere(attempt, at - STALENESS, at, test);
     const needed = this.firstAlert(account, alert.attemptId, 'review.needed');
+    const maybe = this.unknownOutcome(account, alert.attemptId, 'review.needed');
     switch (alert.eventType) {
       case 'review.needed':
         add(
@@ -229,7 +230,8 @@ export class Oracle {
       case 'review.completed':
         add(
           'review.completed only when IA says scored, after review.needed',
-          needed !== undefined && needed.at <= at && window((t) => IaModel.scored(attempt, t)),
+          ((needed !== undefined && needed.at <= at) || (maybe !== undefined && maybe.at <= at)) &&
+            window((t) => IaModel.scored(attempt, t)),
           () =>
             `completed ${iso(at)}; scored ${attempt.scoringDoneAt ? iso(attempt.scoringDoneAt) : 'never'}, review.needed ${needed ? iso(needed.at) : 'never'}`,
         );
@@ -237,7 +239,9 @@ export class Oracle {
       case 'attempt.scored':
         add(
           'attempt.scored only when IA says scored, with no review asked',
-          (needed === undefined || needed.at > at) && window((t) => IaModel.scored(attempt, t)),
+          (needed === undefined || needed.at > at) &&
+            (maybe === undefined || maybe.at > at) &&
+            window((t) => IaModel.scored(attempt, t)),
           () =>
             `scored alert ${iso(at)}; scored ${attempt.scoringDoneAt ? iso(attempt.scoringDoneAt) : 'never'}, review.needed ${needed ? iso(needed.at) : 'never'}`,
         );
@@ -305,6 +309,20 @@ export class Oracle {
     }
     const key = `${account.name}/${attemptId}/${eventType}`;
     return this.firstAlerts.get(reminder === undefined ? key : `${key}/${reminder}`);
+  }
+
+  /**
+   * When a process died about to publish this alert, holding its key: whether it went out nobody
+   * can tell, and the product takes it as sent when it closes the attempt.
+   */
+  unknownOutcome(account: Account, attemptId: string, eventType: string) {
+    return this.world.unknownOutcome.find(
+      ({ notification: n }) =>
+        !isDigest(n) &&
+        (n.account ?? DEFAULT_ACCOUNT) === account.name &&
+        n.attemptId === attemptId &&
+        n.eventType === eventType,
+    );
   }
 
   /**

@@ -220,6 +220,11 @@ export const buildWorld = async (options: SimOptions) => {
    * one window no design closes without a transactional SNS, where a retry publishes again.
    */
   const atLeastOnce: Array<{ at: number; key: string }> = [];
+  /**
+   * Alerts a process was about to publish when it died, holding their keys in progress: nobody,
+   * the product included, can tell whether they went out.
+   */
+  const unknownOutcome: Array<{ at: number; notification: Notification }> = [];
   const idempotencyTable = deployment.function('check').env.IDEMPOTENCY_TABLE_NAME as string;
   const alertsTopicArnOfStack = deployment.function('check').env.ALERTS_TOPIC_ARN as string;
   const WRITES = /^(Put|Update|Delete|Send|Publish|ChangeMessage)/;
@@ -229,11 +234,14 @@ export const buildWorld = async (options: SimOptions) => {
   /** A channel's post (Slack, chat) is keyed by channel, which the harness does not rebuild: any completion ends it. */
   const CHANNEL_POST = 'channel-post';
   /** The key an alert, chat message or alert event is published under: the completing write names it. */
+  /** The alert or digest a call publishes to the alerts topic. */
+  const alertPublished = (call: AwsCall): Notification | undefined =>
+    call.operation === 'Publish' && call.input.TopicArn === alertsTopicArnOfStack
+      ? (JSON.parse((JSON.parse(String(call.input.Message)) as { default: string }).default) as Notification)
+      : undefined;
   const publishedKey = (call: AwsCall): string | undefined => {
-    if (call.operation === 'Publish' && call.input.TopicArn === alertsTopicArnOfStack) {
-      const message = String(call.input.Message);
-      return notificationKey(JSON.parse((JSON.parse(message) as { default: string }).default) as Notification);
-    }
+    const alert = alertPublished(call);
+    if (alert) return notificationKey(alert);
     // A chat channel's custom notification (notify-slack), followed the same way.
     if (call.operation === 'Publish')
       return `chat:${(JSON.parse(String(call.input.Message)) as { metadata?: { threadId?: string } }).metadata?.threadId}`;
@@ -274,6 +282,8 @@ export const buildWorld = async (options: SimOptions) => {
       const followed = followPublish(container, call);
       const write = WRITES.test(call.operation);
       if (write && faults.chance(crashRate)) {
+        const unknown = alertPublished(call);
+        if (unknown) unknownOutcome.push({ at: time.now(), notification: unknown });
         crashes.push(`${who} before ${call.service} ${call.operation}`);
         log(`CRASH ${who} before ${call.service} ${call.operation}`);
         return container.kill();
@@ -716,6 +726,7 @@ export const buildWorld = async (options: SimOptions) => {
     cliRuns,
     crashes,
     atLeastOnce,
+    unknownOutcome,
     trace,
     kept,
     sweepIntervalMs,

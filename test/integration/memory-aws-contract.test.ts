@@ -235,6 +235,11 @@ describe.each(BACKENDS)('the stack’s AWS, on %s', (_backend, make) => {
     idempotency.config.registerLambdaContext({ getRemainingTimeInMillis: () => 300 } as never);
     void stuck('dies');
     await sleep(100);
+    // Taken and not done: it may or may not have happened (what a recall treats as maybe sent).
+    expect(await idempotency.takenAt('dies')).toMatchObject({ done: false });
+    expect(await idempotency.doneAt('dies')).toBeUndefined();
+    expect(await idempotency.takenAt(`k-${_backend}`)).toMatchObject({ done: true });
+    expect(await idempotency.takenAt('never')).toBeUndefined();
     const retry = idempotency.once(
       async () => undefined,
       (key: string) => key,

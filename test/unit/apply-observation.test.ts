@@ -285,13 +285,14 @@ describe('a later look, at its edges', () => {
 
 describe('a review.needed published by a look that died before saving it', () => {
   /** The alert keys: when each alert was published, by its event type. */
-  const keyed = (sent: Record<string, Date>) => {
+  const keyed = (sent: Record<string, Date>, done = true) => {
     const asked: string[] = [];
     const withKeys: ObservationDeps = {
       ...deps(),
       alertedAt: async (alert) => {
         asked.push(alert.eventType);
-        return sent[alert.eventType];
+        const at = sent[alert.eventType];
+        return at && { at, done };
       },
     };
     return { withKeys, asked };
@@ -313,6 +314,14 @@ describe('a review.needed published by a look that died before saving it', () =>
       expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-2).toISOString(), closedAt: NOW.toISOString() });
     }
     expect(asked).toEqual(['review.needed', 'review.needed']);
+  });
+
+  it('closes with review.completed, sending nothing more, when the look that held its key died: it may have gone out', async () => {
+    const { withKeys } = keyed({ 'review.needed': at(-2) }, false);
+    const applied = await applyObservation(withKeys, look({ observed: scored }));
+    expect(alerts.map((a) => a.eventType)).toEqual(['review.completed']);
+    expect([applied.published, applied.suppressed]).toEqual([['review.completed'], []]);
+    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-2).toISOString() });
   });
 
   it('closes with attempt.scored when no review.needed went out', async () => {
@@ -340,10 +349,12 @@ describe('a review.needed published by a look that died before saving it', () =>
 });
 
 describe('a reminder, escalation or stall report published by a look that died before saving it', () => {
-  const withKeys = (sent: string[]): ObservationDeps => ({
+  const withKeys = (sent: string[], done = true): ObservationDeps => ({
     ...deps(),
     alertedAt: async (alert) =>
-      sent.includes(`${alert.eventType}${alert.reminder ?? ''}`) ? new Date(NOW.getTime() - HOUR) : undefined,
+      sent.includes(`${alert.eventType}${alert.reminder ?? ''}`)
+        ? { at: new Date(NOW.getTime() - HOUR), done }
+        : undefined,
   });
   const scored = { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: true }) };
 
@@ -359,6 +370,12 @@ describe('a reminder, escalation or stall report published by a look that died b
       ['review.completed', undefined],
     ]);
     expect(applied.published).toEqual(['review.overdue', 'review.completed']);
+  });
+
+  it('is not sent when the look that held its key died: it may never have gone out, and is not due now', async () => {
+    const previous = await firstLook();
+    await applyObservation(withKeys(['review.overdue1'], false), look({ previous, observed: scored, now: at(25) }));
+    expect(alerts.map((a) => a.eventType)).toEqual(['review.completed']);
   });
 
   it('is not sent when its key says it never went out, nor asked about while it would be planned anyway', async () => {

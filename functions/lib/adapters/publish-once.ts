@@ -48,6 +48,16 @@ export interface Idempotency {
   once<T>(effect: (payload: T) => Promise<void>, keyOf: (payload: T) => string): Once<T>;
   /** When the effect of `key` was done (under this prefix or an older one), if it was and is still kept. */
   doneAt(key: string): Promise<Date | undefined>;
+  /**
+   * When `key` was taken: done, or held in progress by an invocation that may have done the effect
+   * before it died or timed out (`done: false`): nobody can tell which.
+   */
+  takenAt(key: string): Promise<Taken | undefined>;
+}
+
+export interface Taken {
+  at: Date;
+  done: boolean;
 }
 
 /** A function's exactly-once effects: one table, one key prefix, one config. */
@@ -56,8 +66,12 @@ export const createIdempotency = (options: IdempotencyOptions): Idempotency => {
   const store = () => new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: options.dynamodb });
   const persistenceStore = store();
   const readers = new Map<string, DynamoDBPersistenceLayer>();
-  /** Done under these prefixes: Powertools' own hashing and expiry, read through a layer of each prefix. */
-  const doneUnder = async (prefixes: readonly string[], key: string): Promise<Date | undefined> => {
+  /** Taken under these prefixes: Powertools' own hashing and expiry, read through a layer of each prefix. */
+  const takenUnder = async (
+    prefixes: readonly string[],
+    key: string,
+    inProgress: boolean,
+  ): Promise<Taken | undefined> => {
     for (const prefix of prefixes) {
       let reader = readers.get(prefix);
       if (!reader) {
@@ -67,19 +81,22 @@ export const createIdempotency = (options: IdempotencyOptions): Idempotency => {
       }
       try {
         const record = await reader.getRecord({ key });
-        if (record.getStatus() === IdempotencyRecordStatus.COMPLETED)
-          // Its expiry is the dedupe window after it was done.
-          return new Date(((record.expiryTimestamp ?? 0) - options.expiresAfterSeconds) * 1000);
+        const done = record.getStatus() === IdempotencyRecordStatus.COMPLETED;
+        // Its expiry is the dedupe window after it was taken (and done, when it was).
+        if (done || inProgress)
+          return { at: new Date(((record.expiryTimestamp ?? 0) - options.expiresAfterSeconds) * 1000), done };
       } catch (error) {
         if (!(error instanceof IdempotencyItemNotFoundError)) throw error;
       }
     }
     return undefined;
   };
+  const doneUnder = async (prefixes: readonly string[], key: string) => (await takenUnder(prefixes, key, false))?.at;
   const legacy = async () => (await options.legacyPrefixes?.()) ?? [];
   return {
     config,
     doneAt: async (key) => doneUnder([IDEMPOTENCY_KEY_PREFIX, ...(await legacy())], key),
+    takenAt: async (key) => takenUnder([IDEMPOTENCY_KEY_PREFIX, ...(await legacy())], key, true),
     once<T>(effect: (payload: T) => Promise<void>, keyOf: (payload: T) => string): Once<T> {
       // The nonce is not part of the key: it tells this call's own run from a stored earlier one.
       const idempotent = makeIdempotent(
@@ -135,8 +152,11 @@ export const registerInvocations = (idempotency: Idempotency): MiddlewareObj<unk
 
 export interface PublishOnce {
   (notification: Notification): Promise<'published' | 'duplicate'>;
-  /** When this notification went to the topic, if it did within the dedupe window. */
-  sentAt(notification: Notification): Promise<Date | undefined>;
+  /**
+   * When this notification went to the topic, if it did within the dedupe window; `done: false`
+   * when an invocation took its key and died or timed out holding it: it may have gone out.
+   */
+  sentAt(notification: Notification): Promise<Taken | undefined>;
 }
 
 /**
@@ -165,6 +185,6 @@ export const createAlertPublisher = (
     return sent === 'done' || evented === 'done' ? 'published' : 'duplicate';
   };
   return Object.assign(publish, {
-    sentAt: (notification: Notification) => idempotency.doneAt(notificationKey(notification)),
+    sentAt: (notification: Notification) => idempotency.takenAt(notificationKey(notification)),
   });
 };

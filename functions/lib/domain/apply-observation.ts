@@ -26,8 +26,12 @@ import {
 export interface ObservationDeps {
   states: StateStore;
   publishOnce(alert: Alert): Promise<'published' | 'duplicate'>;
-  /** When this alert was published, if it was (its exactly-once key): what a look that died without saving left. */
-  alertedAt?(alert: Alert): Promise<Date | undefined>;
+  /**
+   * When this alert was published, if it was (its exactly-once key): what a look that died without
+   * saving left. `done: false`: its key is held by an invocation that died or timed out, which may
+   * or may not have published it.
+   */
+  alertedAt?(alert: Alert): Promise<{ at: Date; done: boolean } | undefined>;
   /** Queues a check for later; sent once the work unit `forRecord` has succeeded. */
   schedule(message: CheckMessage, delaySeconds: number, forRecord: string): void;
   render: RenderSettings;
@@ -119,17 +123,22 @@ const interrupted = async (
   const decision = decide(attempt);
   const alertOf = (planned: PlannedAlert) => buildAlert(planned.eventType, attempt, contextOf(deps, look, planned));
   const unfinished: Alert[] = [];
+  // Finished only when certainly sent: one that may not have gone out is not due any more.
   for (const planned of interruptedAlerts(previous, decision, now, deps.watch)) {
     const alert = alertOf(planned);
-    if (await alertedAt(alert)) unfinished.push(alert);
+    if ((await alertedAt(alert))?.done) unfinished.push(alert);
   }
   if (previous?.reviewNeededAt || previous?.closedAt || decision !== 'attempt.scored')
     return { recalled: {}, unfinished };
   const needed = alertOf({ eventType: 'review.needed' });
-  const at = await alertedAt(needed);
-  return at
-    ? { recalled: { reviewNeededAt: at.toISOString() }, unfinished: [needed, ...unfinished] }
-    : { recalled: {}, unfinished };
+  const sent = await alertedAt(needed);
+  // One that may have gone out (its look died holding its key) counts too: "the reviews are done"
+  // is true either way, "no review was asked" would not be if it went out (seed 2392).
+  if (!sent) return { recalled: {}, unfinished };
+  return {
+    recalled: { reviewNeededAt: sent.at.toISOString() },
+    unfinished: sent.done ? [needed, ...unfinished] : unfinished,
+  };
 };
 
 const contextOf = (deps: ObservationDeps, look: Looked, planned: PlannedAlert) => ({
