@@ -142,8 +142,11 @@ describe('shared pacer', () => {
   });
 });
 
-/** A schedule in memory whose reads and booking writes are counted; `refuse` makes every write lose. */
-const countedStore = (refuse = false) => {
+/**
+ * A schedule in memory whose reads and booking writes are counted; `refuse` makes every write lose,
+ * `writing` runs as each write starts (a write that takes time).
+ */
+const countedStore = (refuse = false, writing: () => void = () => undefined) => {
   let stored: number | undefined;
   const calls = { reads: 0, swaps: 0 };
   const store: SlotStore = {
@@ -153,6 +156,7 @@ const countedStore = (refuse = false) => {
     },
     swap: async (_key, expected, next) => {
       calls.swaps += 1;
+      writing();
       if (refuse || expected !== stored) return false;
       stored = next;
       return true;
@@ -166,24 +170,8 @@ const countedStore = (refuse = false) => {
 
 describe('shared pacer, exactly', () => {
   /** A schedule whose booking writes take the time `costs` says, in turn (then none). */
-  const timedStore = (clock: ReturnType<typeof fakeClock>, costs: number[]) => {
-    let stored: number | undefined;
-    const calls = { reads: 0, swaps: 0 };
-    const store: SlotStore = {
-      read: async () => {
-        calls.reads += 1;
-        return stored;
-      },
-      swap: async (_key, expected, next) => {
-        calls.swaps += 1;
-        clock.advance(costs.shift() ?? 0);
-        if (expected !== stored) return false;
-        stored = next;
-        return true;
-      },
-    };
-    return { store, calls };
-  };
+  const timedStore = (clock: ReturnType<typeof fakeClock>, costs: number[]) =>
+    countedStore(false, () => clock.advance(costs.shift() ?? 0));
 
   it('learns how long its writes take and books that far ahead, the lesson halving every minute', async () => {
     const clock = fakeClock();
