@@ -1,7 +1,7 @@
 /**
  * `npm run simulate -- --seed N --days D [--assignments-per-day K] [--seeds M] [--accounts A]
  * [--fault-scale F] [--sweep normal|slow|off] [--alert-bus on|off] [--json] [--fail-fast]
- * [--trace-from ISO --trace-to ISO [--trace-grep RE]]`: runs the
+ * [--trace-from ISO --trace-to ISO [--trace-grep RE] [--trace-calls]]`: runs the
  * deterministic simulation and prints the invariants it broke (with a replayable seed and a short
  * trace), how often each invariant was evaluated, and how fast it ran (simulated attempt-days per
  * second). Exit 1 when an invariant broke or one that applies was never evaluated.
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     'trace-from': { type: 'string' },
     'trace-to': { type: 'string' },
     'trace-grep': { type: 'string' },
+    /** Trace every AWS call as well (long): which function wrote which key, and when. */
+    'trace-calls': { type: 'boolean', default: false },
     /** Exit 1 at the first violation, without finishing the run (what a mutation run wants). */
     'fail-fast': { type: 'boolean', default: false },
   },
@@ -46,6 +48,7 @@ for (let seed = first; seed < first + count; seed++) {
       ...(values['trace-from'] === undefined
         ? {}
         : { keepTrace: [values['trace-from'], values['trace-to'] ?? '9999'] as [string, string] }),
+      ...(values['trace-calls'] ? { traceCalls: true } : {}),
     },
     values['fail-fast']
       ? (v) => {

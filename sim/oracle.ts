@@ -766,13 +766,23 @@ export class Oracle {
       const key = notificationKey(detail as Alert);
       events.set(key, (events.get(key) ?? 0) + 1);
     }
+    const copies = new Map<string, number>();
+    for (const { notification } of alerts) {
+      const key = notificationKey(notification);
+      copies.set(key, (copies.get(key) ?? 0) + 1);
+    }
+    // SNS took it and its process died before the key's completing write (seed 2573): the key
+    // held in progress says "may have gone out" to every later look, which sends it again only if
+    // it is still due (and then to the bus as well, with a second copy on the topic). Once IA moved
+    // on, nobody can tell the event is owed; a stale alert is not sent again to find out.
+    const unknowable = (key: string) => copies.get(key) === 1 && world.atLeastOnce.some((w) => w.key === key);
     for (const { at, notification } of alerts) {
       const key = notificationKey(notification);
       const got = events.get(key) ?? 0;
       this.check(
         'every alert goes to the alert bus, once',
         got === 1 ||
-          (got === 0 && at >= owedBy(notification)) ||
+          (got === 0 && (at >= owedBy(notification) || unknowable(key))) ||
           (got > 1 && world.atLeastOnce.some((w) => w.key === key || w.key === `bus:${key}`)),
         () => ({
           at: world.time.now(),

@@ -70,6 +70,8 @@ export interface SimOptions {
   sweep?: SweepMode;
   /** Keep every trace line between these two ISO times. */
   keepTrace?: [string, string];
+  /** Trace every AWS call too (its function, operation and input): what a replay needs to see a key's writes. */
+  traceCalls?: boolean;
 }
 
 export type SweepMode = 'normal' | 'slow' | 'off';
@@ -279,6 +281,8 @@ export const buildWorld = async (options: SimOptions) => {
     },
     call(container, call) {
       const who = `${container.service.options.definition.kind}#${container.id}`;
+      if (options.traceCalls)
+        log(`CALL ${who} ${call.service} ${call.operation} ${JSON.stringify(call.input).slice(0, 400)}`);
       const followed = followPublish(container, call);
       const write = WRITES.test(call.operation);
       if (write && faults.chance(crashRate)) {
@@ -297,6 +301,8 @@ export const buildWorld = async (options: SimOptions) => {
             : undefined;
       const latencyMs = faults.chance(0.002 * faultScale) ? faults.int(1_000, 4_000) : faults.int(2, 12);
       const answerLost = !refuse && faults.chance(0.001 * faultScale);
+      if (refuse) log(`REFUSED ${who} ${call.service} ${call.operation}: ${refuse.code}`);
+      if (answerLost) log(`ANSWER LOST ${who} ${call.service} ${call.operation}`);
       // The key's completing write refused: the retry finds it in progress, then expired, and sends again.
       const refused = refuse ? completing(container, call) : undefined;
       if (refused !== undefined)
