@@ -30,7 +30,7 @@ const valueSize = (value: AttributeValue): number => {
   if (value.SS) return value.SS.reduce((sum, v) => sum + Buffer.byteLength(v), 0);
   return 1;
 };
-const itemSize = (item: Record<string, AttributeValue>) =>
+export const itemSize = (item: Record<string, AttributeValue>) =>
   Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueSize(value), 0);
 
 interface WriteRequest {

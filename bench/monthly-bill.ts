@@ -2,7 +2,8 @@
  * The monthly bill of one deployment with the default settings: the per-attempt costs the bench
  * measures (first check, ingest, Slack post) plus the parts that run whatever the volume — the
  * sweep every 5 minutes (its Lambda time, its IA walk's DynamoDB reads and pacing writes), KMS keys,
- * secrets, alarms, the dashboard, custom metrics, the SQS event sources' polling. Account-level
+ * secrets, alarms, the dashboard, custom metrics, the SQS event sources' polling, the watch after
+ * the first check, the sweep cursor's writes, storage and point-in-time recovery. Account-level
  * free tiers are shown apart (`freeTierUsd`), not subtracted from the items: another workload in the
  * account may use them up.
  *
@@ -20,6 +21,10 @@ export const PRICES = {
   snsPublish: { usd: 0.5 / 1e6, source: 'https://aws.amazon.com/sns/pricing/' },
   snsEmail: { usd: 2 / 1e5, source: 'https://aws.amazon.com/sns/pricing/' },
   kmsKeyMonth: { usd: 1, source: 'https://aws.amazon.com/kms/pricing/' },
+  /** Each of the first two automatic rotations of a key's material adds a key's monthly price (later ones are free). */
+  kmsRotationMonth: { usd: 1, source: 'https://aws.amazon.com/kms/pricing/' },
+  dynamoStorageGbMonth: { usd: 0.25, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
+  dynamoPitrGbMonth: { usd: 0.2, source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
   secretMonth: { usd: 0.4, source: 'https://aws.amazon.com/secrets-manager/pricing/' },
   alarmMetricMonth: { usd: 0.1, source: 'https://aws.amazon.com/cloudwatch/pricing/' },
   dashboardMonth: { usd: 3, source: 'https://aws.amazon.com/cloudwatch/pricing/' },
@@ -59,8 +64,16 @@ export interface BillInputs {
   sweepBusyRunSeconds: number;
   sweepMemoryMb: number;
   intervalMinutes: number;
-  /** Completed attempts looked at per list page (each a strongly consistent state read). */
+  /** Completed attempts looked at per list page (each a strongly consistent state read); none while the list is empty. */
   completedPerPage: number;
+  /** The sweep cursor item's size: each run's lease (an UpdateItem, billed on the whole item) and save write it. */
+  cursorItemBytes: number;
+  /** What the tables hold (attempt states, alert keys), for storage and point-in-time recovery. */
+  storedGb: number;
+  /** The watch after the first check, per attempt: own re-checks, waiting passes, later alerts (the list's looks are the pages' reads). */
+  watchUsdPerAttempt: number;
+  /** The deployment's year (1–3): each yearly rotation of a key's material costs a key more, twice. @default 1 */
+  year?: number;
 }
 
 const MONTH_DAYS = 30.42;
@@ -74,8 +87,11 @@ export const STANDING = {
   /** Metric streams the functions emit (name × dimensions), idle and at volume. */
   customMetricsIdle: 9,
   customMetricsBusy: 35,
-  /** Queues a Lambda event source polls (checks, one Slack buffer): ~3 long polls a minute each. */
+  /** Queues a Lambda event source polls (checks, one Slack buffer). */
   polledQueues: 2,
+  /** An idle SQS event source long-polls with five connections, each a 20 s receive. */
+  pollersPerQueue: 5,
+  longPollSeconds: 20,
   alertEmails: 1,
   actionableShare: 0.6,
   digestsPerMonth: 22,
@@ -96,14 +112,24 @@ export const monthlyBill = (inputs: BillInputs) => {
     dynamodb:
       attempts * inputs.perAttemptUsd.dynamodb +
       // Each list page: its completed attempts' states read (strongly consistent) and a paced slot booked.
-      pages * (inputs.completedPerPage * PRICES.dynamoReadUnit.usd + PRICES.dynamoWriteUnit.usd) +
-      // The cursor's lease and save, every run.
-      runs * 2 * PRICES.dynamoWriteUnit.usd,
-    sqs: attempts * inputs.perAttemptUsd.sqs + STANDING.polledQueues * 3 * 60 * 24 * MONTH_DAYS * PRICES.sqsRequest.usd,
+      pages * ((busy ? inputs.completedPerPage : 0) * PRICES.dynamoReadUnit.usd + PRICES.dynamoWriteUnit.usd) +
+      // The cursor's lease and save, every run, each billed on the whole item (its page memos).
+      runs * 2 * Math.max(1, Math.ceil(inputs.cursorItemBytes / 1024)) * PRICES.dynamoWriteUnit.usd,
+    dynamodbStorage: inputs.storedGb * (PRICES.dynamoStorageGbMonth.usd + PRICES.dynamoPitrGbMonth.usd),
+    watch: attempts * inputs.watchUsdPerAttempt,
+    sqs:
+      attempts * inputs.perAttemptUsd.sqs +
+      STANDING.polledQueues *
+        STANDING.pollersPerQueue *
+        (86_400 / STANDING.longPollSeconds) *
+        MONTH_DAYS *
+        PRICES.sqsRequest.usd,
     sns:
       attempts * inputs.perAttemptUsd.sns +
       (attempts * STANDING.actionableShare + STANDING.digestsPerMonth) * STANDING.alertEmails * PRICES.snsEmail.usd,
-    kms: STANDING.kmsKeys * PRICES.kmsKeyMonth.usd,
+    kms:
+      STANDING.kmsKeys *
+      (PRICES.kmsKeyMonth.usd + Math.min(Math.max((inputs.year ?? 1) - 1, 0), 2) * PRICES.kmsRotationMonth.usd),
     secretsManager: STANDING.secrets * PRICES.secretMonth.usd + attempts * inputs.perAttemptUsd.secretsManager,
     cloudWatchAlarms: STANDING.alarmMetrics * PRICES.alarmMetricMonth.usd,
     dashboard: STANDING.dashboards * PRICES.dashboardMonth.usd,
@@ -120,6 +146,7 @@ export const monthlyBill = (inputs: BillInputs) => {
   const freeTierUsd = {
     lambda: usd(Math.min(items.lambda, 400_000 * PRICES.lambdaArmGbSecond.usd + 1e6 * PRICES.lambdaRequest.usd)),
     sqs: usd(Math.min(items.sqs, 1e6 * PRICES.sqsRequest.usd)),
+    dynamodbStorage: usd(Math.min(items.dynamodbStorage, 25 * PRICES.dynamoStorageGbMonth.usd)), // 25 GB stored
     sns: usd(Math.min(items.sns, 1e6 * PRICES.snsPublish.usd + 1_000 * PRICES.snsEmail.usd)),
     dashboard: usd(items.dashboard), // the first 3 dashboards of an account
     customMetricsAndAlarms: usd(Math.min(items.customMetrics + items.cloudWatchAlarms, 10 * 0.3 + 10 * 0.1)),

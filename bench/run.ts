@@ -12,12 +12,16 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { build } from 'esbuild';
+import { STATE_RETENTION_SECONDS } from '#lib/adapters/attempt-state.js';
+import { CURSOR_KEY } from '#lib/adapters/sweep-cursor.js';
 import { buildAlert } from '#lib/domain/alert.js';
 import { normaliseAttempt } from '#lib/domain/attempt.js';
 import { parseAttempt } from '#lib/domain/attempt-schema.js';
-import { SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
+import { ALERT_DEDUPE_DAYS, SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
 import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
+import { MAX_PAGE_MEMOS } from '#lib/domain/sweep-cursor.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
 import type { CheckEnvironment } from '../functions/check/environment.js';
 import type { DigestEnvironment } from '../functions/digest/environment.js';
@@ -36,7 +40,7 @@ import { FakeSlackServer } from '../local/fake-slack-server.js';
 import { listedAssignment, seedVariant } from '../local/ia-fixtures.js';
 import { sqsRecord } from '../local/lambda.js';
 import { COMPLETION_DELAY, discoveryLatency } from './discovery-latency.js';
-import { startInstantAws } from './instant-aws.js';
+import { itemSize, startInstantAws } from './instant-aws.js';
 import { ALTERNATIVES, monthlyBill, PRICES, pipesMonthlyUsd, STANDING, zapierMonthlyUsd } from './monthly-bill.js';
 import { barChart } from './svg.js';
 import { LIST_MODEL, SCENARIOS, sweepLoad, watchCost } from './watch-budget.js';
@@ -449,7 +453,7 @@ const assumptions = {
   checkRecordsPerInvocation: 5,
   notifyRecordsPerInvocation: 1,
   secretsCallsPerAttempt: 0.05,
-  note: "First check of an attempt: webhook → ingest → check → publish (→ one Slack post when actionable), with the AWS calls, DynamoDB capacity units and log bytes each function made per event in the warm runs. Lambda time: waiting plus CPU time stretched by 1,769 MB / memory (Lambda gives one vCPU at 1,769 MB), plus the IA latency for check. Not included: email delivery ($2 per 100k per recipient), the later re-checks of attempts still being scored or awaiting review, the event sources' idle polling (a fixed ~$0.3 a month per queue), a backlog (each check then also waits up to 1 s for its IA slot).",
+  note: "First check of an attempt: webhook → ingest → check → publish (→ one Slack post when actionable), with the AWS calls, DynamoDB capacity units and log bytes each function made per event in the warm runs. Lambda time: waiting plus CPU time stretched by 1,769 MB / memory (Lambda gives one vCPU at 1,769 MB), plus the IA latency for check. Not included here (the monthly bill adds them): email delivery ($2 per 100k per recipient), the watch after the first check, the event sources' idle polling. Not included anywhere: a backlog (each check then also waits up to 1 s for its IA slot).",
 };
 const gbSeconds = (memoryMb: number, ms: number) => (memoryMb / 1024) * (ms / 1000);
 const VCPU_MB = 1769;
@@ -545,8 +549,80 @@ const sweepPagesPerDay = (attemptsPerDay: number) =>
     ? 1440 / SWEEP_DEFAULTS.intervalMinutes
     : discoveryLatency(latencyModel(attemptsPerDay), 2_000).listCallsPerDay;
 const PAGE_SECONDS = 1.05 / (LIST_MODEL.ratePerSecond * SWEEP_DEFAULTS.budgetShare);
-const billFor = (attemptsPerDay: number, pagesPerDay = sweepPagesPerDay(attemptsPerDay)) =>
+/**
+ * How a deployment's attempts end, over the watch's timelines: 40 % scored with nothing to review
+ * (actionableShare 0.6), most reviews done within a day, a few never. An assumption, in the output.
+ */
+const WATCH_MIX: Record<string, number> = {
+  'scored automatically after 2 min': 0.4,
+  'reviewed after 4 h': 0.3,
+  'reviewed after 24 h': 0.2,
+  'reviewed after 3 days': 0.07,
+  'never reviewed': 0.02,
+  'scoring never finishes': 0.01,
+};
+const mixed = (of: (cost: (typeof watchBudget)[string]) => number) =>
+  Object.entries(WATCH_MIX).reduce(
+    (sum, [name, share]) => sum + share * of(watchBudget[name] as (typeof watchBudget)[string]),
+    0,
+  );
+// The list's looks are the pages' state reads, already in the sweep's line.
+const watchUsdPerAttempt = mixed(
+  (cost) => cost.ownLooks * lookCost + cost.queuePasses * passCost + cost.laterAlerts * laterAlertCost,
+);
+const AT = '2026-11-30T12:00:00.000Z';
+/** An item's size as DynamoDB counts it, from its wire form (what instant-aws sizes the bench's writes by). */
+const wireSize = (item: Record<string, unknown>): number => itemSize(JSON.parse(JSON.stringify(marshall(item))));
+/**
+ * The sweep cursor item at a volume: a memo for each page of the horizon up to MAX_PAGE_MEMOS, each
+ * with an ETag the length of a hex digest's (IA's format is not documented) and both times.
+ */
+const cursorItemBytes = (attemptsPerDay: number) => {
+  const pagesInHorizon = Math.ceil((attemptsPerDay * SWEEP_DEFAULTS.horizonDays) / LIST_MODEL.per);
+  const memos = Math.max(1, Math.min(MAX_PAGE_MEMOS, pagesInHorizon));
+  const walk = { walkStartedAt: AT, nextPage: 7, per: LIST_MODEL.per };
+  const pages = Object.fromEntries(
+    Array.from({ length: memos }, (_, i) => [
+      `${LIST_MODEL.per}:${i + 1}`,
+      { etag: `W/"${'0'.repeat(32)}"`, oldest: AT, dueAt: AT },
+    ]),
+  );
+  return wireSize({
+    attemptId: CURSOR_KEY,
+    ...walk,
+    head: walk,
+    lastHeadWalkEndedAt: AT,
+    lastFullWalkStartedAt: AT,
+    lastFullWalkEndedAt: AT,
+    leaseUntil: AT,
+    leaseOwner: '2026/11/30/[$LATEST]0123456789abcdef0123456789abcdef',
+    pages,
+  });
+};
+/** An alert's exactly-once record as Powertools writes it: hashed key, expiry, status, the nonce it returned. */
+const alertKeyBytes = wireSize({
+  id: `ia-review-alerts#${'A'.repeat(24)}`,
+  expiration: 1_770_901_230,
+  status: 'COMPLETED',
+  data: JSON.stringify({ nonce: '01234567-89ab-cdef-0123-456789abcdef' }),
+});
+/**
+ * What the tables hold at a volume, with DynamoDB's 100 bytes a item: each attempt's state for the
+ * 60 days after its last write (plus about a day of watch), sized as the largest item the bench
+ * wrote; each alert's key and its Slack post's for the dedupe window.
+ */
+const storedGb = (attemptsPerDay: number) => {
+  const stateDays = STATE_RETENTION_SECONDS / 86_400 + 1;
+  const keysPerAttempt = mixed((cost) => cost.alerts.length) * (1 + assumptions.slackChannels);
+  return (
+    (attemptsPerDay *
+      (stateDays * (aws.largestItemBytes() + 100) + keysPerAttempt * ALERT_DEDUPE_DAYS * (alertKeyBytes + 100))) /
+    1e9
+  );
+};
+const billFor = (attemptsPerDay: number, year = 1, pagesPerDay = sweepPagesPerDay(attemptsPerDay)) =>
   monthlyBill({
+    year,
     attemptsPerDay,
     perAttemptUsd: Object.fromEntries(
       Object.entries(costBreakdownPerMillion).map(([item, usd]) => [item, usd / 1e6]),
@@ -561,8 +637,14 @@ const billFor = (attemptsPerDay: number, pagesPerDay = sweepPagesPerDay(attempts
     sweepMemoryMb: MEMORY_MB.sweep,
     intervalMinutes: SWEEP_DEFAULTS.intervalMinutes,
     completedPerPage: 90,
+    cursorItemBytes: cursorItemBytes(attemptsPerDay),
+    storedGb: storedGb(attemptsPerDay),
+    watchUsdPerAttempt,
   });
 const monthlyUsd = { idle: billFor(0), '1000': billFor(1_000), '10000': billFor(10_000) };
+/** Totals in the deployment's years 1–3 (KMS bills the keys' first two rotations), before free tiers. */
+const totalsByYear = (perDay: number) => [1, 2, 3].map((year) => billFor(perDay, year).total);
+const monthlyUsdByYear = { idle: totalsByYear(0), '1000': totalsByYear(1_000), '10000': totalsByYear(10_000) };
 const alertsPerMonth = (perDay: number) => Math.round(perDay * 30.42 * STANDING.actionableShare);
 const alternatives = Object.fromEntries(
   [1_000, 10_000].map((perDay) => [
@@ -615,10 +697,15 @@ const results = {
     FUNCTIONS.map((fn) => [fn, (memorySweep[fn]?.[MEMORY_MB[fn]]?.lambdaUsdPerMillionEvents ?? 0) / 1e6]),
   ),
   monthlyUsd,
+  monthlyUsdByYear,
   monthlyBill: {
-    note: 'One deployment with the defaults, one webhook source, one Slack channel, one alert email (monthly-bill.ts): items are what the account pays before free tiers, freeTierUsd what the always-free tiers would take off if nothing else uses them.',
+    note: 'One deployment with the defaults, one webhook source, one Slack channel, one alert email (monthly-bill.ts), in its first year (monthlyUsdByYear: years 1–3): items are what the account pays before free tiers, freeTierUsd what the always-free tiers would take off if nothing else uses them. watch: the looks, waiting passes and later alerts after the first check, over watchMix; dynamodbStorage: storage and point-in-time recovery of storedGb.',
     prices: PRICES,
     standing: STANDING,
+    watchMix: WATCH_MIX,
+    watchUsdPerAttempt: round(watchUsdPerAttempt, 8),
+    cursorItemBytes: { idle: cursorItemBytes(0), '1000': cursorItemBytes(1_000), '10000': cursorItemBytes(10_000) },
+    storedGb: { idle: 0, '1000': round(storedGb(1_000), 3), '10000': round(storedGb(10_000), 3) },
     alternatives: { ...ALTERNATIVES, byAttemptsPerDay: alternatives },
   },
   sweepLatencyMinutes: percentiles(sweepLatency),
@@ -775,6 +862,10 @@ for (const item of Object.keys(monthlyUsd.idle.items)) {
 process.stdout.write(
   `${'total'.padEnd(45)} $${monthlyUsd.idle.total.toString().padEnd(8)} $${monthlyUsd['1000'].total.toString().padEnd(10)} $${monthlyUsd['10000'].total}\n`,
 );
+for (const year of [2, 3])
+  process.stdout.write(
+    `${`total in year ${year}`.padEnd(45)} $${String(monthlyUsdByYear.idle[year - 1]).padEnd(8)} $${String(monthlyUsdByYear['1000'][year - 1]).padEnd(10)} $${monthlyUsdByYear['10000'][year - 1]}\n`,
+  );
 process.stdout.write('written: bench/results.json, bench/cold-start.svg\n');
 await ia.stop();
 await slack.stop();
