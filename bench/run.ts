@@ -41,6 +41,7 @@ import { listedAssignment, seedVariant } from '../local/ia-fixtures.js';
 import { sqsRecord } from '../local/lambda.js';
 import { COMPLETION_DELAY, discoveryLatency } from './discovery-latency.js';
 import { itemSize, startInstantAws } from './instant-aws.js';
+import { latencyFrontier } from './latency-frontier.js';
 import { ALTERNATIVES, monthlyBill, PRICES, pipesMonthlyUsd, STANDING, zapierMonthlyUsd } from './monthly-bill.js';
 import { barChart } from './svg.js';
 import { LIST_MODEL, SCENARIOS, sweepLoad, watchCost } from './watch-budget.js';
@@ -430,7 +431,38 @@ const sweepLatencyWithoutHead = Object.fromEntries(
   VOLUMES.map((perDay) => [String(perDay), discoveryLatency(latencyModel(perDay, 0, 0))]),
 );
 const percentiles = (table: Record<string, ReturnType<typeof discoveryLatency>>) =>
-  Object.fromEntries(Object.entries(table).map(([perDay, { p50, p90, p99 }]) => [perDay, { p50, p90, p99 }]));
+  Object.fromEntries(
+    Object.entries(table).map(([perDay, { p50, p90, p99, listCallsPerAttempt }]) => [
+      perDay,
+      { p50, p90, p99, listCallsPerAttempt },
+    ]),
+  );
+// The best any schedule of page reads does with the same list reads a day (latency-frontier.ts), and how far the sweep is from it.
+const sweepLatencyFrontier = Object.fromEntries(
+  Object.entries(sweepLatency).map(([perDay, latency]) => {
+    const frontier = latencyFrontier(
+      {
+        assignmentsPerDay: Number(perDay),
+        per: LIST_MODEL.per,
+        horizonDays: SWEEP_DEFAULTS.horizonDays,
+        listCallsPerDay: latency.listCallsPerDay,
+      },
+      latency.p99,
+    );
+    const ratio = (ours: number, best: number) => Math.round((ours / best) * 100) / 100;
+    return [
+      perDay,
+      {
+        ...frontier,
+        ratio: {
+          p50: ratio(latency.p50, frontier.sameP99.p50),
+          p90: ratio(latency.p90, frontier.sameP99.p90),
+          p99: ratio(latency.p99, frontier.alone.p99),
+        },
+      },
+    ];
+  }),
+);
 
 // ---------- cost per million attempts ----------
 // us-east-1 list prices, November 2026; assumptions are in the same object so the estimate can be checked.
@@ -709,6 +741,7 @@ const results = {
     alternatives: { ...ALTERNATIVES, byAttemptsPerDay: alternatives },
   },
   sweepLatencyMinutes: percentiles(sweepLatency),
+  sweepLatencyFrontier,
   sweepLatency: {
     note: 'Sweep-only discovery (no event names the attempt): minutes from completion until the walk sees it, with the default settings (bench/discovery-latency.ts). unseenShare: completions whose assignment left the horizon first (events only).',
     completionDelay: COMPLETION_DELAY,
@@ -835,6 +868,13 @@ for (const perDay of VOLUMES) {
     `${String(perDay).padEnd(17)} ${String(head.p50).padEnd(7)} ${String(head.p90).padEnd(7)} ${String(head.p99).padEnd(7)} (${flat.p50} / ${flat.p90} / ${flat.p99})${' '.repeat(20)} ${head.listCallsPerAttempt}\n`,
   );
 }
+process.stdout.write(
+  'the frontier at the same list calls (latency-frontier.ts)\nassignments/day   one schedule keeping our p99: p50 / p90   each alone: p50 / p90 / p99   ours ÷ frontier: p50 / p90 / p99\n',
+);
+for (const [perDay, f] of Object.entries(sweepLatencyFrontier))
+  process.stdout.write(
+    `${perDay.padEnd(17)} ${`${f.sameP99.p50} / ${f.sameP99.p90}`.padEnd(41)} ${`${f.alone.p50} / ${f.alone.p90} / ${f.alone.p99}`.padEnd(29)} ${f.ratio.p50} / ${f.ratio.p90} / ${f.ratio.p99}\n`,
+  );
 process.stdout.write(
   "an attempt's whole watch (default settings)   IA calls (own + walk share)   attempts/day the key carries   list looks   15-min passes   AWS $ per M attempts\n",
 );
