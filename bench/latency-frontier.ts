@@ -183,3 +183,24 @@ export const latencyFrontier = (m: FrontierModel, p99Minutes: number) => {
     listCallsPerAttempt: Math.round((m.listCallsPerDay / m.assignmentsPerDay) * 100) / 100,
   };
 };
+
+/**
+ * The fewest list reads a day with which some schedule reaches a p90 and a p99 (minutes): the price
+ * of a latency target in IA calls, whatever the sweep's policy.
+ */
+export const frontierBudget = (
+  m: Omit<FrontierModel, 'listCallsPerDay'>,
+  target: { p90: number; p99: number },
+): number => {
+  const meets = (listCallsPerDay: number) =>
+    frontierMinutes({ ...m, listCallsPerDay }, 0.9, [{ days: target.p99 / 1440, share: 0.99 }]) <= target.p90;
+  let lo = (m.assignmentsPerDay * m.horizonDays) / m.per;
+  let hi = lo;
+  while (!meets(hi)) hi *= 2;
+  for (let i = 0; i < 40; i++) {
+    const mid = (lo + hi) / 2;
+    if (meets(mid)) hi = mid;
+    else lo = mid;
+  }
+  return Math.ceil(hi);
+};

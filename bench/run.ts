@@ -41,7 +41,7 @@ import { listedAssignment, seedVariant } from '../local/ia-fixtures.js';
 import { sqsRecord } from '../local/lambda.js';
 import { COMPLETION_DELAY, discoveryLatency } from './discovery-latency.js';
 import { itemSize, startInstantAws } from './instant-aws.js';
-import { latencyFrontier } from './latency-frontier.js';
+import { frontierBudget, latencyFrontier } from './latency-frontier.js';
 import { ALTERNATIVES, monthlyBill, PRICES, pipesMonthlyUsd, STANDING, zapierMonthlyUsd } from './monthly-bill.js';
 import { barChart } from './svg.js';
 import { LIST_MODEL, SCENARIOS, sweepLoad, watchCost } from './watch-budget.js';
@@ -430,6 +430,25 @@ const sweepLatency = Object.fromEntries(
 const sweepLatencyWithoutHead = Object.fromEntries(
   VOLUMES.map((perDay) => [String(perDay), discoveryLatency(latencyModel(perDay, 0, 0))]),
 );
+/** What an owner chooses from: `sweepBudgetShare` at 10,000 a day → list calls per attempt and the latency percentiles. */
+const BUDGET_SHARES = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+const sweepLatencyByBudgetShare = Object.fromEntries(
+  BUDGET_SHARES.map((budgetShare) => {
+    const { p50, p90, p99, listCallsPerAttempt } = discoveryLatency({ ...latencyModel(10_000), budgetShare });
+    return [String(budgetShare), { p50, p90, p99, listCallsPerAttempt }];
+  }),
+);
+/** The price of "p90 ≤ 15 min and p99 ≤ 2 h" at 10,000 a day, for any schedule at all. */
+const FAST_TARGET = { p90: 15, p99: 120 };
+const fastTargetListCallsPerAttempt =
+  Math.round(
+    (frontierBudget(
+      { assignmentsPerDay: 10_000, per: LIST_MODEL.per, horizonDays: SWEEP_DEFAULTS.horizonDays },
+      FAST_TARGET,
+    ) /
+      10_000) *
+      100,
+  ) / 100;
 const percentiles = (table: Record<string, ReturnType<typeof discoveryLatency>>) =>
   Object.fromEntries(
     Object.entries(table).map(([perDay, { p50, p90, p99, listCallsPerAttempt }]) => [
@@ -742,6 +761,8 @@ const results = {
   },
   sweepLatencyMinutes: percentiles(sweepLatency),
   sweepLatencyFrontier,
+  sweepLatencyByBudgetShare,
+  fastTargetAt10000: { ...FAST_TARGET, frontierListCallsPerAttempt: fastTargetListCallsPerAttempt },
   sweepLatency: {
     note: 'Sweep-only discovery (no event names the attempt): minutes from completion until the walk sees it, with the default settings (bench/discovery-latency.ts). unseenShare: completions whose assignment left the horizon first (events only).',
     completionDelay: COMPLETION_DELAY,
@@ -868,6 +889,14 @@ for (const perDay of VOLUMES) {
     `${String(perDay).padEnd(17)} ${String(head.p50).padEnd(7)} ${String(head.p90).padEnd(7)} ${String(head.p99).padEnd(7)} (${flat.p50} / ${flat.p90} / ${flat.p99})${' '.repeat(20)} ${head.listCallsPerAttempt}\n`,
   );
 }
+process.stdout.write('sweepBudgetShare at 10,000/day   list calls/attempt   p50 / p90 / p99\n');
+for (const [share, l] of Object.entries(sweepLatencyByBudgetShare))
+  process.stdout.write(
+    `${share.padEnd(32)} ${String(l.listCallsPerAttempt).padEnd(20)} ${l.p50} / ${l.p90} / ${l.p99}\n`,
+  );
+process.stdout.write(
+  `p90 ≤ ${FAST_TARGET.p90} min and p99 ≤ ${FAST_TARGET.p99} min at 10,000/day need ${fastTargetListCallsPerAttempt} list calls per attempt on the frontier\n`,
+);
 process.stdout.write(
   'the frontier at the same list calls (latency-frontier.ts)\nassignments/day   one schedule keeping our p99: p50 / p90   each alone: p50 / p90 / p99   ours ÷ frontier: p50 / p90 / p99\n',
 );

@@ -8,6 +8,7 @@ import { COMPLETION_DELAY } from '../../bench/discovery-latency.js';
 import {
   bestShareWithin,
   bestShareWithinAlso,
+  frontierBudget,
   frontierMinutes,
   latencyFrontier,
 } from '../../bench/latency-frontier.js';
@@ -68,5 +69,15 @@ describe('the latency frontier', () => {
     expect(frontier.alone.p99).toBeLessThanOrEqual(frontier.sameP99.p99);
     expect(frontier.sameP99.p50).toBeLessThan(frontier.sameP99.p90);
     expect(frontier.listCallsPerAttempt).toBe(3.64);
+  });
+
+  it('prices a latency target: the fewest list reads a day that reach it', () => {
+    const { listCallsPerDay: _, ...model } = AT_10K;
+    const target = { p90: 15, p99: 120 };
+    const reads = frontierBudget(model, target);
+    const p90With = (listCallsPerDay: number) =>
+      frontierMinutes({ ...model, listCallsPerDay }, 0.9, [{ days: target.p99 / 1440, share: 0.99 }]);
+    expect(p90With(reads)).toBeLessThanOrEqual(15);
+    expect(p90With(reads * 0.99)).toBeGreaterThan(15);
   });
 });
