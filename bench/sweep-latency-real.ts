@@ -1,0 +1,184 @@
+/**
+ * `tsx bench/sweep-latency-real.ts --per-day 1000 [--warm-days 1] [--days 2] [--seed 1]`: the sweep's
+ * discovery latency from the real code. The stack is synthesised and deployed onto the
+ * simulation's in-memory cloud; the sweep function runs as Lambda runs it (its handler, its paced
+ * IA client booking slots in the rate-limit table, its cursor, the state table, exactly-once
+ * publishing), on the simulation's virtual clock, every 5 minutes; IA is a list model serving
+ * `/assignments.json` with ETags, 30 days of history deep. No event names any attempt: the walk
+ * alone finds them. Prints, as JSON, minutes from completion to the attempt's first alert for the
+ * attempts completed after the warm-up, as `discovery-latency.ts` (the twin) computes them.
+ *
+ * A process of its own: the virtual clock becomes the process's clock.
+ */
+import '../sim/quiet.js';
+import { parseArgs } from 'node:util';
+import { SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
+import type { FunctionRuntime } from '#lib/runtime/function-runtime.js';
+import { deploy } from '../local/deployment.js';
+import { FUNCTION_FACTORIES } from '../local/function-factories.js';
+import { synthesize } from '../local/synth.js';
+import { MemoryCloud } from '../sim/aws/cloud.js';
+import { memoryProvisioner } from '../sim/aws/provisioner.js';
+import { FunctionService, invokeAsync } from '../sim/lambda.js';
+import { Random } from '../sim/random.js';
+import { VirtualTime } from '../sim/virtual-time.js';
+import { COMPLETION_DELAY } from './discovery-latency.js';
+
+const { values } = parseArgs({
+  options: {
+    'per-day': { type: 'string', default: '1000' },
+    'warm-days': { type: 'string', default: '1' },
+    days: { type: 'string', default: '2' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const perDay = Number(values['per-day']);
+const warmDays = Number(values['warm-days']);
+const sampleDays = Number(values.days);
+const DAY = 86_400_000;
+const START = Date.UTC(2026, 0, 1);
+const API_KEY = 'bench-key';
+const random = new Random(Number(values.seed));
+
+// --- the list: one attempt per assignment, created evenly, completed after COMPLETION_DELAY ------
+const historyDays = SWEEP_DEFAULTS.horizonDays + 1;
+const spacing = DAY / perDay;
+const first = START - historyDays * DAY;
+const end = START + (warmDays + sampleDays) * DAY;
+const count = Math.floor((end - first) / spacing);
+const createdAt = new Float64Array(count);
+const completedAt = new Float64Array(count);
+for (let i = 0; i < count; i++) {
+  createdAt[i] = first + i * spacing;
+  let roll = random.next();
+  let band = COMPLETION_DELAY[COMPLETION_DELAY.length - 1] as (typeof COMPLETION_DELAY)[number];
+  for (const b of COMPLETION_DELAY) {
+    if (roll < b.share) {
+      band = b;
+      break;
+    }
+    roll -= b.share;
+  }
+  completedAt[i] = (createdAt[i] as number) + (band.fromDays + random.next() * (band.toDays - band.fromDays)) * DAY;
+}
+
+const time = new VirtualTime(START);
+/** Newest created first: index of the newest assignment listed at `t`. */
+const newestAt = (t: number) => Math.min(count - 1, Math.floor((t - first) / spacing));
+const iso = (ms: number) => new Date(ms).toISOString();
+const rawAssignment = (i: number, t: number) => {
+  const done = (completedAt[i] as number) <= t;
+  return {
+    assignment: {
+      id: `asg-${i}`,
+      created_at: iso(createdAt[i] as number),
+      user: { id: `u-${i}`, name: `Candidate ${i}` },
+      role: { id: 'r-1', name: 'Analyst' },
+      attempts: [
+        {
+          id: `att-${i}`,
+          scoring_completed: done,
+          pending_review_count: 0,
+          completed_at: done ? iso(completedAt[i] as number) : null,
+          assessment: { id: 'as-1', name: 'Numeracy' },
+        },
+      ],
+    },
+  };
+};
+let listCalls = 0;
+const serve = (url: URL, ifNoneMatch: string | null): Response => {
+  if (!url.pathname.endsWith('/assignments.json')) return new Response('{"error":"not found"}', { status: 404 });
+  listCalls += 1;
+  const t = time.now();
+  const page = Number(url.searchParams.get('page') ?? 1);
+  const per = Number(url.searchParams.get('per') ?? 100);
+  const newest = newestAt(t);
+  const total = newest + 1;
+  const from = newest - (page - 1) * per;
+  const items: number[] = [];
+  for (let i = from; i > from - per && i >= 0; i--) items.push(i);
+  // What the page shows: its assignments and which of them are done.
+  const etag = `"${from}-${items.filter((i) => (completedAt[i] as number) <= t).length}"`;
+  if (ifNoneMatch === etag) return new Response(null, { status: 304, headers: { etag } });
+  const body = {
+    meta: { total_count: total, count: items.length, pages: Math.ceil(total / per) },
+    results: items.map((i) => rawAssignment(i, t)),
+  };
+  return new Response(JSON.stringify(body), { status: 200, headers: { etag, 'content-type': 'application/json' } });
+};
+const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  const request = new Request(input, init);
+  return serve(new URL(request.url), request.headers.get('if-none-match'));
+}) as typeof globalThis.fetch;
+
+// --- the stack on the in-memory cloud, the sweep function as Lambda runs it --------------------
+const STACK = 'Bench';
+const template = synthesize({ alertEmails: ['ops@example.com'] }, STACK);
+const cloud = new MemoryCloud({
+  now: () => time.now(),
+  later: (ms, task) => time.spawn(time.now() + ms, 'delivery', task),
+});
+const deployment = await deploy(template, memoryProvisioner(cloud), {
+  stackName: STACK,
+  secretValue: (logicalId) => (/IaApiKey/.test(logicalId) ? JSON.stringify({ apiKey: API_KEY }) : undefined),
+});
+time.install();
+Math.random = () => random.next();
+const definition = deployment.function('sweep');
+const factory = (await FUNCTION_FACTORIES.sweep()) as (runtime: FunctionRuntime) => (e: unknown, c: unknown) => unknown;
+const sweep = new FunctionService({
+  definition,
+  time,
+  cloud,
+  faults: { call: () => ({}), clockOffsetMs: () => 0, lateness: () => 0, idleLifeMs: () => DAY },
+  factory: factory as never,
+  fetch,
+  log: () => undefined,
+});
+const intervalMs = SWEEP_DEFAULTS.intervalMinutes * 60_000;
+for (let t = START; t < end; t += intervalMs)
+  time.spawn(t, 'sweep', () => invokeAsync(sweep, { source: 'aws.events', 'detail-type': 'Scheduled Event' }, time));
+// The process's clocks are virtual now: hrtime is not.
+const wallStarted = process.hrtime.bigint();
+await time.runUntil(end);
+const wallSeconds = Number(process.hrtime.bigint() - wallStarted) / 1e9;
+
+// --- latency: completion → the attempt's first alert, for completions after the warm-up ---------
+const topic = cloud.topics.get(definition.env.ALERTS_TOPIC_ARN as string);
+const firstAlert = new Map<string, number>();
+for (const { at, message } of topic?.published ?? []) {
+  const alert = JSON.parse((JSON.parse(message) as { default: string }).default) as { attemptId?: string };
+  if (alert.attemptId && !firstAlert.has(alert.attemptId)) firstAlert.set(alert.attemptId, at);
+}
+const sampleFrom = START + warmDays * DAY;
+const latencies: number[] = [];
+let unseen = 0;
+for (let i = 0; i < count; i++) {
+  const done = completedAt[i] as number;
+  // Completions late enough that the walk had a chance: a full walk's cycle before the end.
+  if (done < sampleFrom || done > end - DAY / 4) continue;
+  const seen = firstAlert.get(`att-${i}`);
+  if (seen === undefined) unseen += 1;
+  else latencies.push((seen - done) / 60_000);
+}
+latencies.sort((a, b) => a - b);
+const percentile = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+const round = (minutes: number) => Math.round(minutes * 10) / 10;
+const runDays = warmDays + sampleDays;
+process.stdout.write(
+  `${JSON.stringify({
+    assignmentsPerDay: perDay,
+    p50: round(percentile(50)),
+    p90: round(percentile(90)),
+    p99: round(percentile(99)),
+    samples: latencies.length,
+    unseen,
+    listCallsPerDay: Math.round(listCalls / runDays),
+    listCallsPerAttempt: Math.round((listCalls / runDays / perDay) * 100) / 100,
+    simulatedDays: runDays,
+    wallSeconds: Math.round(wallSeconds),
+  })}\n`,
+);
+process.exit(0);
