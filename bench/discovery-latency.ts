@@ -35,6 +35,8 @@ export interface LatencyModel {
 const DAY = 86_400;
 
 interface Walk {
+  /** When the walk began: the start of the run that began it (what the cursor keeps). */
+  startedAt: number;
   /** When each page was fetched (s), and the walk's boundary after it (creation time, s). */
   times: number[];
   bounds: number[];
@@ -59,17 +61,19 @@ const simulateWalks = (m: LatencyModel, days: number) => {
   let pages = 0;
   for (let start = 0; start < days * DAY; start += m.intervalMinutes * 60) {
     let t = start;
+    // A walk's horizon is counted from when it began, as the walk's own clock reads it: it ends on
+    // the page that reaches past it.
     const step = (walk: Walk, horizonDays: number) => {
       const from = walk.bounds.at(-1) ?? t;
       walk.times.push(t);
       walk.bounds.push(from - pageSpan);
       pages += 1;
       t += pageSeconds;
-      return from - pageSpan < t - horizonDays * DAY;
+      return from - pageSpan < walk.startedAt - horizonDays * DAY;
     };
     if (headWalks) {
       if (!head) {
-        head = { times: [], bounds: [] };
+        head = { startedAt: start, times: [], bounds: [] };
         heads.push(head);
         head.bounds.push(t);
         head.times.push(t);
@@ -81,10 +85,10 @@ const simulateWalks = (m: LatencyModel, days: number) => {
         }
       }
     }
-    const rested = fulls.length > 0 && start - (fulls.at(-1)?.times[0] ?? 0) < (m.fullWalkEveryMinutes ?? 0) * 60;
+    const rested = fulls.length > 0 && start - (fulls.at(-1)?.startedAt ?? 0) < (m.fullWalkEveryMinutes ?? 0) * 60;
     if (!full && rested) continue;
     if (!full) {
-      full = { times: [], bounds: [] };
+      full = { startedAt: start, times: [], bounds: [] };
       fulls.push(full);
       full.bounds.push(t);
       full.times.push(t);

@@ -808,8 +808,10 @@ export class Oracle {
           at: delivery.at,
           detail: `${delivery.eventId} answered ${delivery.statuses.join(', ')}`,
         }));
-      const acceptedAt = delivery.at;
-      if (!named || !delivery.statuses.some((s) => s < 300)) continue;
+      // From the stack's 2xx: while it answered 5xx (its function died), the event was not taken yet,
+      // and the sender's own retry schedule brought it back (seed 2458: three crashes, 35 minutes).
+      const { acceptedAt } = delivery;
+      if (!named || acceptedAt === undefined) continue;
       // Dropped as a repeat of a reference enqueued moments ago: that one's check stands for it.
       if (delivery.bodies.some((b) => b.reason === 'recently enqueued')) continue;
       const ids = [delivery.eventId, ...delivery.bodies.map((b) => String(b.eventId))];

@@ -102,6 +102,8 @@ export interface Delivery {
   attemptId?: string;
   assignmentId?: string;
   statuses: number[];
+  /** When the stack first answered 2xx: a 5xx (the function died) is no acceptance, and the sender retries. */
+  acceptedAt?: number;
   bodies: Array<Record<string, unknown>>;
 }
 
@@ -497,6 +499,7 @@ export const buildWorld = async (options: SimOptions) => {
         }),
       );
       delivery.statuses.push(result.FailedEntryCount ? 500 : 200);
+      if (!result.FailedEntryCount) delivery.acceptedAt = time.now();
       delivery.bodies.push({ eventId: result.Entries?.[0]?.EventId });
       log(`event ${delivery.eventId} ${JSON.stringify(reference)} put on the default bus`);
       return;
@@ -512,6 +515,7 @@ export const buildWorld = async (options: SimOptions) => {
       );
       const answer = await postWebhook(account.source, signed.headers, signed.body);
       delivery.statuses.push(answer.statusCode);
+      if (answer.statusCode < 300) delivery.acceptedAt ??= time.now();
       delivery.bodies.push(answer.body);
       log(`webhook ${delivery.eventId} ${JSON.stringify(reference)} answered ${answer.statusCode}`);
       const wait = SENDER_RETRIES_MS[attempt];
