@@ -259,6 +259,8 @@ export const startEventSource = (
   queue: MemoryQueue,
   service: FunctionService,
   time: VirtualTime,
+  /** Told of a batch whose invocation died or timed out: its messages come back after their visibility timeout. */
+  onLost?: (bodies: string[]) => void,
 ) => {
   let running = 0;
   let armedAt: number | undefined;
@@ -312,7 +314,10 @@ export const startEventSource = (
       // Another poller may take the rest while this batch runs.
       arm(time.now());
       const result = await service.invoke(event);
-      if (result.outcome !== 'returned') return;
+      if (result.outcome !== 'returned') {
+        onLost?.(event.Records.map((r) => r.body));
+        return;
+      }
       const failed = new Set(
         mapping.reportBatchItemFailures
           ? ((result.value as SQSBatchResponse | undefined)?.batchItemFailures ?? []).map((f) => f.itemIdentifier)

@@ -405,12 +405,30 @@ export class Oracle {
    * pushed back by IA's outages and, where the sweep carries the watch, by the time IA hid the
    * assignment from its list (nothing can be seen then).
    */
-  private lookDue(account: Account, parent: SimAssignment | undefined, from: number, settled: boolean) {
+  private lookDue(
+    account: Account,
+    attemptId: string,
+    parent: SimAssignment | undefined,
+    from: number,
+    settled: boolean,
+  ) {
     const bound = this.followUp(account, from, settled);
-    const due = this.extended(account, from, bound);
+    const due = this.afterLostChecks(account, attemptId, from, this.extended(account, from, bound));
     return parent && this.sweep.on
       ? this.sweep.afterDeaths(from, due + hiddenOverlap(parent, from, due + TIME.DAY))
       : due;
+  }
+
+  /**
+   * A check that died (or timed out) holding this attempt's message before `due`: the message
+   * comes back after the queue's visibility timeout, and the look then waits its turn as any other.
+   */
+  private afterLostChecks(account: Account, attemptId: string, from: number, due: number) {
+    const visibleAgain = this.world.checks.settings.visibilitySeconds * 1000;
+    let deadline = due;
+    for (const at of this.world.lostChecks.get(`${account.name}/${attemptId}`) ?? [])
+      if (at >= from && at <= deadline) deadline = Math.max(deadline, at + visibleAgain + 5 * TIME.MINUTE);
+    return deadline;
   }
 
   private liveness(account: Account, attempt: SimAttempt) {
@@ -443,7 +461,7 @@ export class Oracle {
         needed.at + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
       for (let n = 1; n <= watch.maxReminders; n++) {
         const dueFrom = needed.at + n * watch.reviewSlaSeconds * 1000;
-        const due = this.lookDue(account, parent, dueFrom, false);
+        const due = this.lookDue(account, attempt.id, parent, dueFrom, false);
         if (due >= horizon || !throughout(attempt, dueFrom, due, (t) => IaModel.pending(attempt, t) > 0)) continue;
         const reminder = this.firstAlert(account, attempt.id, 'review.overdue', n);
         add(
@@ -455,7 +473,7 @@ export class Oracle {
       }
       if (watch.escalateAfterSeconds > 0) {
         const dueFrom = needed.at + watch.escalateAfterSeconds * 1000;
-        const due = this.lookDue(account, parent, dueFrom, false);
+        const due = this.lookDue(account, attempt.id, parent, dueFrom, false);
         if (due < horizon && throughout(attempt, dueFrom, due, (t) => IaModel.pending(attempt, t) > 0)) {
           const escalated = this.firstAlert(account, attempt.id, 'review.escalated');
           add(
@@ -469,7 +487,7 @@ export class Oracle {
       const scored = attempt.scoringDoneAt;
       if (scored !== undefined) {
         const from = Math.max(scored, needed.at);
-        const due = this.lookDue(account, parent, from, from >= settledFrom);
+        const due = this.lookDue(account, attempt.id, parent, from, from >= settledFrom);
         if (due < horizon) {
           const completed = this.firstAlert(account, attempt.id, 'review.completed');
           add(
@@ -485,7 +503,7 @@ export class Oracle {
 
     if (attempt.reviews === 0 && discovered.by < horizon) {
       const deadline = discovered.by + watch.scoringDeadlineSeconds * 1000;
-      const stalledDue = this.lookDue(account, parent, deadline, false);
+      const stalledDue = this.lookDue(account, attempt.id, parent, deadline, false);
       const stalled = this.firstAlert(account, attempt.id, 'scoring.stalled');
       if (stalledDue < horizon && !IaModel.scored(attempt, stalledDue))
         add(
@@ -498,7 +516,7 @@ export class Oracle {
       const scored = attempt.scoringDoneAt;
       if (scored !== undefined) {
         const from = Math.max(scored, discovered.by);
-        const due = this.lookDue(account, parent, from, stalled !== undefined && stalled.at < from);
+        const due = this.lookDue(account, attempt.id, parent, from, stalled !== undefined && stalled.at < from);
         const scoredAlert = this.firstAlert(account, attempt.id, 'attempt.scored');
         if (due < horizon)
           add(

@@ -407,9 +407,30 @@ export const buildWorld = async (options: SimOptions) => {
   const alertsTopicArn = deployment.function('check').env.ALERTS_TOPIC_ARN as string;
   const stateTable = cloud.table(deployment.function('check').env.STATE_TABLE_NAME as string);
 
+  /**
+   * When checks died or timed out holding an attempt's message, by `<account>/<attemptId>`: each comes
+   * back after the queue's visibility timeout, which holds up that attempt's next look (seed 2628).
+   */
+  const lostChecks = new Map<string, number[]>();
+  const lostCheck = (bodies: string[]) => {
+    for (const body of bodies) {
+      const message = JSON.parse(body) as { attemptId?: string; account?: string };
+      if (!message.attemptId) continue;
+      const key = `${message.account ?? DEFAULT_ACCOUNT}/${message.attemptId}`;
+      lostChecks.set(key, [...(lostChecks.get(key) ?? []), time.now()]);
+    }
+  };
   const startLambda = () => {
-    for (const mapping of deployment.eventSourceMappings)
-      startEventSource(mapping, cloud.queue(mapping.queueArn), byLogicalId(mapping.functionLogicalId), time);
+    for (const mapping of deployment.eventSourceMappings) {
+      const target = byLogicalId(mapping.functionLogicalId);
+      startEventSource(
+        mapping,
+        cloud.queue(mapping.queueArn),
+        target,
+        time,
+        target.options.definition.kind === 'check' ? lostCheck : undefined,
+      );
+    }
   };
 
   // --- schedules: the sweep's rate, the digest's cron ---------------------------------------------
@@ -737,6 +758,7 @@ export const buildWorld = async (options: SimOptions) => {
     crashes,
     atLeastOnce,
     unknownOutcome,
+    lostChecks,
     trace,
     kept,
     sweepIntervalMs,
