@@ -259,7 +259,10 @@ export const startEventSource = (
   queue: MemoryQueue,
   service: FunctionService,
   time: VirtualTime,
-  /** Told of a batch whose invocation died or timed out: its messages come back after their visibility timeout. */
+  /**
+   * Told of a batch whose process died under it (an injected crash): its messages come back after
+   * their visibility timeout. A handler that threw or timed out is the product's doing and is not told.
+   */
   onLost?: (bodies: string[]) => void,
 ) => {
   let running = 0;
@@ -315,7 +318,7 @@ export const startEventSource = (
       arm(time.now());
       const result = await service.invoke(event);
       if (result.outcome !== 'returned') {
-        onLost?.(event.Records.map((r) => r.body));
+        if (result.outcome === 'crashed') onLost?.(event.Records.map((r) => r.body));
         return;
       }
       const failed = new Set(

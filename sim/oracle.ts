@@ -793,7 +793,8 @@ export class Oracle {
     // held in progress says "may have gone out" to every later look, which sends it again only if
     // it is still due (and then to the bus as well, with a second copy on the topic). Once IA moved
     // on, nobody can tell the event is owed; a stale alert is not sent again to find out.
-    const unknowable = (key: string) => copies.get(key) === 1 && world.atLeastOnce.some((w) => w.key === key);
+    const unknowable = (key: string) =>
+      copies.get(key) === 1 && world.atLeastOnce.some((w) => w.key === key && w.cause === 'died');
     for (const { at, notification } of alerts) {
       const key = notificationKey(notification);
       const got = events.get(key) ?? 0;
@@ -826,20 +827,21 @@ export class Oracle {
           at: delivery.at,
           detail: `${delivery.eventId} answered ${delivery.statuses.join(', ')}`,
         }));
-      // From the stack's 2xx: while it answered 5xx (its function died), the event was not taken yet,
-      // and the sender's own retry schedule brought it back (seed 2458: three crashes, 35 minutes).
-      const { acceptedAt } = delivery;
-      if (!named || acceptedAt === undefined) continue;
+      // Taken at the stack's 2xx, due 15 minutes from its first answer that was not a 502 from an
+      // ingest that died: those are no acceptance, and the sender's own retries brought the event
+      // back (seed 2458: three crashes, 35 minutes). A 5xx the product answered itself counts.
+      const { acceptedAt, countFrom } = delivery;
+      if (!named || acceptedAt === undefined || countFrom === undefined) continue;
       // Dropped as a repeat of a reference enqueued moments ago: that one's check stands for it.
       if (delivery.bodies.some((b) => b.reason === 'recently enqueued')) continue;
       const ids = [delivery.eventId, ...delivery.bodies.map((b) => String(b.eventId))];
       const at = ids.map((id) => ended.get(id)).find((x) => x !== undefined);
-      const due = this.extended(account, acceptedAt, BOUNDS.triggered);
+      const due = this.extended(account, countFrom, BOUNDS.triggered);
       if (due > world.time.now()) continue;
       this.check('every accepted event ends in a check outcome', at !== undefined && at <= due, () => ({
         at: due,
         ...(delivery.attemptId ? { attemptId: delivery.attemptId } : {}),
-        detail: `${delivery.via} ${delivery.eventId} accepted ${iso(acceptedAt)}; due by ${iso(due)}, ${at === undefined ? 'never checked' : `checked ${iso(at)}`}`,
+        detail: `${delivery.via} ${delivery.eventId} accepted ${iso(acceptedAt)} (counted from ${iso(countFrom)}); due by ${iso(due)}, ${at === undefined ? 'never checked' : `checked ${iso(at)}`}`,
       }));
     }
   }

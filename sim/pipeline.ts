@@ -102,8 +102,14 @@ export interface Delivery {
   attemptId?: string;
   assignmentId?: string;
   statuses: number[];
-  /** When the stack first answered 2xx: a 5xx (the function died) is no acceptance, and the sender retries. */
+  /** When the stack first answered 2xx: the event was taken. */
   acceptedAt?: number;
+  /**
+   * Where the 15 minutes to its check start: the first answer that was not a 502 from an ingest that
+   * died (an injected crash: no acceptance, the sender retries). A 5xx the function chose, or one
+   * from a thrown error, counts from itself: that would be the product's doing.
+   */
+  countFrom?: number;
   bodies: Array<Record<string, unknown>>;
 }
 
@@ -223,7 +229,7 @@ export const buildWorld = async (options: SimOptions) => {
    * Alerts SNS accepted from a process that died before completing their exactly-once key: the
    * one window no design closes without a transactional SNS, where a retry publishes again.
    */
-  const atLeastOnce: Array<{ at: number; key: string }> = [];
+  const atLeastOnce: Array<{ at: number; key: string; cause: 'died' | 'refused' | 'answer-lost' }> = [];
   /**
    * Alerts a process was about to publish when it died, holding their keys in progress: nobody,
    * the product included, can tell whether they went out.
@@ -279,7 +285,7 @@ export const buildWorld = async (options: SimOptions) => {
   };
   const containerFaults: ContainerFaults = {
     died(container) {
-      for (const key of container.unconfirmed.values()) atLeastOnce.push({ at: time.now(), key });
+      for (const key of container.unconfirmed.values()) atLeastOnce.push({ at: time.now(), key, cause: 'died' });
     },
     call(container, call) {
       const who = `${container.service.options.definition.kind}#${container.id}`;
@@ -308,7 +314,7 @@ export const buildWorld = async (options: SimOptions) => {
       // The key's completing write refused: the retry finds it in progress, then expired, and sends again.
       const refused = refuse ? completing(container, call) : undefined;
       if (refused !== undefined)
-        atLeastOnce.push({ at: time.now(), key: container.unconfirmed.get(refused) as string });
+        atLeastOnce.push({ at: time.now(), key: container.unconfirmed.get(refused) as string, cause: 'refused' });
       return {
         latencyMs,
         ...(refuse ? { refuse } : {}),
@@ -317,7 +323,7 @@ export const buildWorld = async (options: SimOptions) => {
           await followed?.();
           // SNS took it and the caller heard a 500: the SDK publishes again (the same window).
           const lost = answerLost ? publishedKey(call) : undefined;
-          if (lost !== undefined) atLeastOnce.push({ at: time.now(), key: lost });
+          if (lost !== undefined) atLeastOnce.push({ at: time.now(), key: lost, cause: 'answer-lost' });
           // SNS took the message, and the process dies before it hears so.
           if (call.operation === 'Publish' && faults.chance(crashRate)) {
             crashes.push(`${who} after SNS accepted`);
@@ -414,7 +420,12 @@ export const buildWorld = async (options: SimOptions) => {
   const lostChecks = new Map<string, number[]>();
   const lostCheck = (bodies: string[]) => {
     for (const body of bodies) {
-      const message = JSON.parse(body) as { attemptId?: string; account?: string };
+      let message: { attemptId?: string; account?: string };
+      try {
+        message = JSON.parse(body) as typeof message;
+      } catch {
+        continue;
+      }
       if (!message.attemptId) continue;
       const key = `${message.account ?? DEFAULT_ACCOUNT}/${message.attemptId}`;
       lostChecks.set(key, [...(lostChecks.get(key) ?? []), time.now()]);
@@ -487,11 +498,14 @@ export const buildWorld = async (options: SimOptions) => {
       requestContext: { http: { method: 'POST', path: `/events/${source}` } },
     } as unknown as APIGatewayProxyEventV2;
     const result = await service('ingest').invoke(event);
-    if (result.outcome !== 'returned') return { statusCode: 502, body: {} };
+    // The process died under it (an injected crash): API Gateway answers 502.
+    if (result.outcome === 'crashed') return { statusCode: 502, body: {}, died: true };
+    if (result.outcome !== 'returned') return { statusCode: 502, body: {}, died: false };
     const answer = result.value as APIGatewayProxyStructuredResultV2;
     return {
       statusCode: answer.statusCode ?? 500,
       body: JSON.parse(String(answer.body ?? '{}')) as Record<string, unknown>,
+      died: false,
     };
   };
   const deliver = async (
@@ -521,6 +535,7 @@ export const buildWorld = async (options: SimOptions) => {
       );
       delivery.statuses.push(result.FailedEntryCount ? 500 : 200);
       if (!result.FailedEntryCount) delivery.acceptedAt = time.now();
+      delivery.countFrom = time.now();
       delivery.bodies.push({ eventId: result.Entries?.[0]?.EventId });
       log(`event ${delivery.eventId} ${JSON.stringify(reference)} put on the default bus`);
       return;
@@ -537,6 +552,7 @@ export const buildWorld = async (options: SimOptions) => {
       const answer = await postWebhook(account.source, signed.headers, signed.body);
       delivery.statuses.push(answer.statusCode);
       if (answer.statusCode < 300) delivery.acceptedAt ??= time.now();
+      if (!answer.died) delivery.countFrom ??= time.now();
       delivery.bodies.push(answer.body);
       log(`webhook ${delivery.eventId} ${JSON.stringify(reference)} answered ${answer.statusCode}`);
       const wait = SENDER_RETRIES_MS[attempt];
