@@ -545,7 +545,11 @@ export class Oracle {
     // with its reviews after: it may stay (a known limit).
     const deleted = account.ia.assignment(attempt.assignmentId)?.deletedAt;
     if (deleted !== undefined && t >= deleted) return watchEnd === 'latest' && this.sweep.on;
-    if (IaModel.pending(attempt, t) === 0) return false;
+    // The look that alerted may have read a view STALENESS old (the list lags): reviews done just
+    // before it leave the attempt in the index until the next look, which the lag allows (seed 2604).
+    const alertedOnStale =
+      watchEnd === 'latest' && t - needed.at < 1_000 && IaModel.pending(attempt, needed.at - STALENESS) > 0;
+    if (IaModel.pending(attempt, t) === 0 && !alertedOnStale) return false;
     const ends =
       watchEnd === 'earliest'
         ? (attempt.completeAt as number) + this.world.watch.maxWatchSeconds * 1000
