@@ -424,9 +424,14 @@ export class Oracle {
    * comes back after the queue's visibility timeout, and the look then waits its turn as any other.
    */
   private afterLostChecks(account: Account, attemptId: string, from: number, due: number) {
+    return this.afterDeaths(this.world.lostChecks.get(`${account.name}/${attemptId}`) ?? [], from, due);
+  }
+
+  /** `due`, pushed back past each death in [from, due] by the checks queue's visibility timeout and a look's turn. */
+  private afterDeaths(deaths: readonly number[], from: number, due: number) {
     const visibleAgain = this.world.checks.settings.visibilitySeconds * 1000;
     let deadline = due;
-    for (const at of this.world.lostChecks.get(`${account.name}/${attemptId}`) ?? [])
+    for (const at of deaths)
       if (at >= from && at <= deadline) deadline = Math.max(deadline, at + visibleAgain + 5 * TIME.MINUTE);
     return deadline;
   }
@@ -840,7 +845,9 @@ export class Oracle {
       if (delivery.bodies.some((b) => b.reason === 'recently enqueued')) continue;
       const ids = [delivery.eventId, ...delivery.bodies.map((b) => String(b.eventId))];
       const at = ids.map((id) => ended.get(id)).find((x) => x !== undefined);
-      const due = this.extended(account, countFrom, BOUNDS.triggered);
+      // A check that died holding the event's message gives it back only after the visibility timeout.
+      const deaths = ids.flatMap((id) => world.lostEvents.get(id) ?? []).sort((a, b) => a - b);
+      const due = this.afterDeaths(deaths, countFrom, this.extended(account, countFrom, BOUNDS.triggered));
       if (due > world.time.now()) continue;
       this.check('every accepted event ends in a check outcome', at !== undefined && at <= due, () => ({
         at: due,

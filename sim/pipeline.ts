@@ -418,17 +418,19 @@ export const buildWorld = async (options: SimOptions) => {
    * back after the queue's visibility timeout, which holds up that attempt's next look (seed 2628).
    */
   const lostChecks = new Map<string, number[]>();
+  /** The same, by the event a triggered check carries (seed 2688: three crashes on one, 18 minutes). */
+  const lostEvents = new Map<string, number[]>();
   const lostCheck = (bodies: string[]) => {
+    const remember = (map: Map<string, number[]>, key: string) => map.set(key, [...(map.get(key) ?? []), time.now()]);
     for (const body of bodies) {
-      let message: { attemptId?: string; account?: string };
+      let message: { attemptId?: string; account?: string; eventId?: string };
       try {
         message = JSON.parse(body) as typeof message;
       } catch {
         continue;
       }
-      if (!message.attemptId) continue;
-      const key = `${message.account ?? DEFAULT_ACCOUNT}/${message.attemptId}`;
-      lostChecks.set(key, [...(lostChecks.get(key) ?? []), time.now()]);
+      if (message.eventId) remember(lostEvents, message.eventId);
+      if (message.attemptId) remember(lostChecks, `${message.account ?? DEFAULT_ACCOUNT}/${message.attemptId}`);
     }
   };
   const startLambda = () => {
@@ -775,6 +777,7 @@ export const buildWorld = async (options: SimOptions) => {
     atLeastOnce,
     unknownOutcome,
     lostChecks,
+    lostEvents,
     trace,
     kept,
     sweepIntervalMs,
