@@ -124,7 +124,7 @@ const passes = (walks: Walk[], created: number, after: number): number | undefin
 };
 
 /** The delay band a uniform draw falls in. */
-const pick = (roll: number) => {
+export const delayBand = (roll: number) => {
   let below = 0;
   for (const band of COMPLETION_DELAY) {
     below += band.share;
@@ -133,7 +133,7 @@ const pick = (roll: number) => {
   return COMPLETION_DELAY[COMPLETION_DELAY.length - 1] as (typeof COMPLETION_DELAY)[number];
 };
 
-const percentile = (sorted: number[], p: number) =>
+export const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 
 export const discoveryLatency = (m: LatencyModel, samples = 20_000) => {
@@ -143,7 +143,7 @@ export const discoveryLatency = (m: LatencyModel, samples = 20_000) => {
   const latencies: number[] = [];
   let unseen = 0;
   for (let i = 0; i < samples; i++) {
-    const band = pick(next());
+    const band = delayBand(next());
     const delay = (band.fromDays + next() * (band.toDays - band.fromDays)) * DAY;
     const completed = (warmDays + next() * 7) * DAY;
     const created = completed - delay;

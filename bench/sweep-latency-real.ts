@@ -22,7 +22,7 @@ import { memoryProvisioner } from '../sim/aws/provisioner.js';
 import { FunctionService, invokeAsync } from '../sim/lambda.js';
 import { Random } from '../sim/random.js';
 import { VirtualTime } from '../sim/virtual-time.js';
-import { COMPLETION_DELAY } from './discovery-latency.js';
+import { delayBand, percentile } from './discovery-latency.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,15 +50,7 @@ const createdAt = new Float64Array(count);
 const completedAt = new Float64Array(count);
 for (let i = 0; i < count; i++) {
   createdAt[i] = first + i * spacing;
-  let roll = random.next();
-  let band = COMPLETION_DELAY[COMPLETION_DELAY.length - 1] as (typeof COMPLETION_DELAY)[number];
-  for (const b of COMPLETION_DELAY) {
-    if (roll < b.share) {
-      band = b;
-      break;
-    }
-    roll -= b.share;
-  }
+  const band = delayBand(random.next());
   completedAt[i] = (createdAt[i] as number) + (band.fromDays + random.next() * (band.toDays - band.fromDays)) * DAY;
 }
 
@@ -163,16 +155,14 @@ for (let i = 0; i < count; i++) {
   else latencies.push((seen - done) / 60_000);
 }
 latencies.sort((a, b) => a - b);
-const percentile = (p: number) =>
-  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
 const round = (minutes: number) => Math.round(minutes * 10) / 10;
 const runDays = warmDays + sampleDays;
 process.stdout.write(
   `${JSON.stringify({
     assignmentsPerDay: perDay,
-    p50: round(percentile(50)),
-    p90: round(percentile(90)),
-    p99: round(percentile(99)),
+    p50: round(percentile(latencies, 50)),
+    p90: round(percentile(latencies, 90)),
+    p99: round(percentile(latencies, 99)),
     samples: latencies.length,
     unseen,
     listCallsPerDay: Math.round(listCalls / runDays),
