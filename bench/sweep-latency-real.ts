@@ -160,9 +160,9 @@ const runDays = warmDays + sampleDays;
 process.stdout.write(
   `${JSON.stringify({
     assignmentsPerDay: perDay,
-    p50: round(percentile(latencies, 50)),
-    p90: round(percentile(latencies, 90)),
-    p99: round(percentile(latencies, 99)),
+    p50: latencies.length === 0 ? 0 : round(percentile(latencies, 50)),
+    p90: latencies.length === 0 ? 0 : round(percentile(latencies, 90)),
+    p99: latencies.length === 0 ? 0 : round(percentile(latencies, 99)),
     samples: latencies.length,
     unseen,
     listCallsPerDay: Math.round(listCalls / runDays),
