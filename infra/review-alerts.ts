@@ -19,7 +19,6 @@ import {
   SecretValue,
   Stack,
   Token,
-  Validations,
 } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -50,6 +49,7 @@ import {
   OUTPUTS,
   SLACK_BUFFER_OUTPUT_DESCRIPTION,
 } from '../functions/lib/domain/stack-outputs.js';
+import { acknowledge } from './constructs/compat.js';
 import { Dashboard, sumOf } from './constructs/dashboard.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { AlarmSet, PipelineAlarms, serviceMetric } from './constructs/ops-alarms.js';
@@ -507,7 +507,7 @@ export class ReviewAlerts extends Construct {
       // Not a secret: a recognisable empty value the function reports as "no key set yet".
       secretStringValue: SecretValue.unsafePlainText('{"apiKey":""}'),
     });
-    Validations.of(secret).acknowledge({
+    acknowledge(secret, {
       id: 'AwsSolutions-SMG4',
       reason: 'The IA API key is issued by Indeed Assessments; there is no API to rotate it automatically.',
     });

@@ -11,7 +11,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Duration, Validations } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -19,6 +19,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { serviceName } from '../../functions/lib/domain/defaults.js';
 import { PACKAGE_ROOT } from '../package-root.js';
+import { acknowledge, NODEJS_24 } from './compat.js';
 
 /** The repository root, or the installed package's root. */
 const projectRoot = `${PACKAGE_ROOT}/`;
@@ -98,7 +99,7 @@ export class ServiceFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const common = {
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: NODEJS_24,
       architecture: lambda.Architecture.ARM_64,
       description: props.description,
       memorySize: props.memorySize,
@@ -146,7 +147,7 @@ export class ServiceFunction extends Construct {
     }
 
     if (props.xRayTracing) {
-      Validations.of(this.role).acknowledge({
+      acknowledge(this.role, {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; tracing was asked for.',

@@ -2,13 +2,14 @@
  * The digest: EventBridge Scheduler (it has time zones) runs the `digest` function on the
  * operator's schedule; the function publishes one `review.digest` per scheduled period.
  */
-import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
 import type { DigestEnvironment } from '../../functions/digest/environment.js';
 import { AWAITING_INDEX } from '../../functions/lib/domain/lifecycle.js';
+import { acknowledge } from '../constructs/compat.js';
 import { grantExactlyOnce, grantOnTable, grantQueryIndex, serviceRole } from '../constructs/service-access.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
 import { alertEnvironment, grantPublishAlerts, type SharedResources } from './shared-resources.js';
@@ -56,7 +57,7 @@ export class DigestUnit extends FunctionUnit<DigestEnvironment> {
       'scheduler.amazonaws.com',
       'EventBridge Scheduler: invokes the digest function',
     );
-    Validations.of(role).acknowledge({
+    acknowledge(role, {
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
       reason:
         "Scheduler's Lambda target grants invoke on the digest function and its versions (<function>:*), nothing else.",

@@ -5,7 +5,7 @@
  * table. Sources can be added after construction (`addSource`): the function's list is read at
  * synthesis.
  */
-import { Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -15,6 +15,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { IngestEnvironment } from '../../functions/ingest/environment.js';
 import type { Source } from '../../functions/lib/domain/webhooks/sources.js';
+import { acknowledge } from '../constructs/compat.js';
 import { serviceMetric } from '../constructs/ops-alarms.js';
 import { grantReadSecretValue, grantSend } from '../constructs/service-access.js';
 import { checkSources, type WebhookSource } from '../review-alerts-props.js';
@@ -103,7 +104,7 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
       integration: new HttpLambdaIntegration('Ingest', fn),
     });
     for (const route of routes) {
-      Validations.of(route).acknowledge({
+      acknowledge(route, {
         id: 'AwsSolutions-APIG4',
         reason:
           'Webhook senders cannot use IAM, Cognito or JWT auth; ingest verifies each sender signature (HMAC or URL token) before acting.',
@@ -135,7 +136,7 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
       description: `Signing secret (or callback token) of webhook source "${source.name}" (${source.kind})`,
       generateSecretString: { passwordLength: 40, excludePunctuation: true },
     });
-    Validations.of(secret).acknowledge({
+    acknowledge(secret, {
       id: 'AwsSolutions-SMG4',
       reason:
         'Webhook signing secrets are shared with the sending ATS; rotating means changing them there too, by hand.',

@@ -5,7 +5,7 @@
  * (Slack or Teams). Channels can be added after construction (`addChannel`, `addChatChannel`):
  * the function's channel list is read at synthesis.
  */
-import { Duration, Lazy, SecretValue, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, SecretValue } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -15,6 +15,7 @@ import type { Construct } from 'constructs';
 import { chatFilterPolicy, filterPolicy } from '../../functions/lib/domain/alert.js';
 import { redriveMaxReceiveCount } from '../../functions/lib/domain/record-disposition.js';
 import type { NotifySlackEnvironment } from '../../functions/notify-slack/environment.js';
+import { acknowledge } from '../constructs/compat.js';
 import { deadLettersAlarm, serviceMetric } from '../constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from '../constructs/queues.js';
 import { grantExactlyOnce, grantPacing, grantReadSecretValue, grantSend } from '../constructs/service-access.js';
@@ -150,7 +151,7 @@ export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
       // Not a secret: an empty value the function reports as "no webhook URL yet".
       secretStringValue: SecretValue.unsafePlainText('{"url":""}'),
     });
-    Validations.of(secret).acknowledge({
+    acknowledge(secret, {
       id: 'AwsSolutions-SMG4',
       reason: 'Slack issues incoming-webhook URLs; rotating one means creating a new webhook in Slack by hand.',
     });

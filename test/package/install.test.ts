@@ -21,6 +21,11 @@ const work = mkdtempSync(join(tmpdir(), 'ia-review-alerts-package-'));
 const app = join(work, 'user-app');
 const versionOf = (pkg: string) =>
   (JSON.parse(readFileSync(join(repo, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+/** The lowest aws-cdk-lib the package says it works with: its peer range's floor. */
+const cdkFloor = (
+  JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> }
+).peerDependencies['aws-cdk-lib']?.replace(/^\^/, '') as string;
+let tarballPath = '';
 const KEY = 'package-test-key';
 const ia = new FakeIaServer({ apiKeys: [KEY], ratePerSecond: Infinity, attempts: defaultAttempts() });
 
@@ -51,6 +56,7 @@ beforeAll(async () => {
     filename: string;
   }>;
   const tarball = packed[0]?.filename as string;
+  tarballPath = join(work, tarball);
   ok(sh('mkdir', ['-p', app], { cwd: work }));
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'user-app', private: true, type: 'module' }));
   ok(
@@ -275,5 +281,66 @@ app.synth();
     expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
     expect(readFileSync(join(folder, 'bin', 'app.js'), 'utf8')).toContain('require("ia-review-alerts")');
     synthesised(folder, [process.execPath, join('bin', 'app.js')]);
+  });
+
+  /**
+   * Every feature of the construct, one app: what a release of aws-cdk-lib must have for it. Its
+   * resources (logical id and type), synthesised in `folder`.
+   */
+  const everyFeature = (folder: string) => {
+    writeFileSync(
+      join(folder, 'every-feature.cjs'),
+      `const { App, Duration, Stack } = require('aws-cdk-lib');
+const events = require('aws-cdk-lib/aws-events');
+const { ReviewAlerts, WebhookSourceKind } = require('ia-review-alerts');
+const app = new App({ outdir: 'cdk.out', context: { 'aws:cdk:bundling-stacks': [] } });
+const stack = new Stack(app, 'EveryFeature');
+const alerts = new ReviewAlerts(stack, 'ReviewAlerts', {
+  alertEmails: ['ops@example.com'], opsEmails: ['oncall@example.com'], escalationEmails: ['lead@example.com'],
+  escalateAfter: Duration.hours(48), xRayTracing: true, alertBus: new events.EventBus(stack, 'Bus'),
+  iaAccounts: [{ name: 'default' }, { name: 'agency-b', requestsPerSecond: 2 }],
+  sources: [
+    { name: 'greenhouse', kind: WebhookSourceKind.GREENHOUSE, attemptIdPath: 'payload.application.id' },
+    { name: 'ia', kind: WebhookSourceKind.IA_CALLBACK, attemptIdPath: 'id', account: 'agency-b' },
+  ],
+  slackChannels: [{ name: 'reviews' }],
+  chatSlackChannels: [{ name: 'q', workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' }],
+  teamsChannels: [{ name: 'teams', teamId: '6f0e3a4c-1b2d-4c3e-9f8a-7b6c5d4e3f2a',
+    tenantId: '0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a', channelId: '19:abc@thread.tacv2' }],
+});
+alerts.addAlertRule('Leads', { eventTypes: ['review.needed'] });
+alerts.metricAlertsPublished();
+alerts.metricOldestReviewWait();
+const { Resources } = app.synth().getStackByName('EveryFeature').template;
+console.log(JSON.stringify(Object.entries(Resources).map(([id, r]) => id + ' ' + r.Type).sort()));
+`,
+    );
+    return JSON.parse(ok(sh(process.execPath, ['every-feature.cjs'], { cwd: folder })).stdout) as string[];
+  };
+
+  it(`installs beside aws-cdk-lib at its peer range's floor, without --legacy-peer-deps, and builds every feature there as on the newest`, () => {
+    const folder = join(work, 'floor-app');
+    ok(sh('mkdir', ['-p', folder], { cwd: work }));
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'floor-app', private: true }));
+    ok(
+      sh(
+        'npm',
+        [
+          'install',
+          '--no-audit',
+          '--no-fund',
+          '--prefer-offline',
+          tarballPath,
+          `aws-cdk-lib@${cdkFloor}`,
+          `constructs@${versionOf('constructs')}`,
+        ],
+        { cwd: folder },
+      ),
+    );
+    const installed = JSON.parse(readFileSync(join(folder, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8'));
+    expect(installed.version).toBe(cdkFloor);
+    const atFloor = everyFeature(folder);
+    expect(atFloor).toEqual(everyFeature(app));
+    expect(atFloor.filter((r) => r.endsWith('AWS::Lambda::Function'))).toHaveLength(5);
   });
 });
