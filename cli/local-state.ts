@@ -10,6 +10,8 @@ export interface LocalState {
   checksQueueUrl: string;
   deadLetterQueueUrl: string;
   alertsTopicArn: string;
+  /** The alert bus's name, when the local stack has one. */
+  alertBusName?: string;
   stateTableName: string;
   slackDeadLetterQueueUrl: string;
   /** Each Slack channel's buffer queue, by channel name. */

@@ -17,6 +17,7 @@ import { previewCommand } from './preview-command.js';
 import { redriveCommand } from './redrive-command.js';
 import { signCommand } from './sign-command.js';
 import { sweepCommand } from './sweep-command.js';
+import { testAlertCommand } from './test-alert-command.js';
 
 type Command = (positionals: string[], flags: Record<string, string | boolean | undefined>, io: Io) => Promise<void>;
 
@@ -93,6 +94,21 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
     usage: `digest --now [--stack NAME]
       Build the digest of what waits for review and publish it to the alerts topic now,
       as the scheduled digest does (email, Slack and chat subscribers receive it).`,
+  },
+  'test-alert': {
+    run: testAlertCommand,
+    options: {
+      event: { type: 'string' },
+      account: { type: 'string' },
+      assessment: { type: 'string' },
+      stack: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    usage: `test-alert [--stack NAME] [--event review.needed] [--account NAME] [--assessment ID] [--json]
+      After a deploy: publish one clearly marked test alert (attempt test-alert-…, subject
+      [TEST]) through the alerts topic and the alert bus, with the attributes a real one of
+      that event type, account and assessment carries, and list each subscription and bus rule
+      with whether its filter takes it. It counts nowhere: no metric, pending entry or digest.`,
   },
   redrive: {
     run: redriveCommand,

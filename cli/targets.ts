@@ -21,6 +21,8 @@ export interface Targets {
   rateLimitTableName?: string;
   iaApiKeySecretName?: string;
   alertsTopicArn?: string;
+  /** The alert bus every alert also goes to, when the deployment has one (`alertBus`). */
+  alertBusName?: string;
   checksQueueUrl?: string;
   deadLetterQueueUrl?: string;
   slackDeadLetterQueueUrl?: string;
@@ -112,6 +114,7 @@ const fromStack = async (stackName: string, construct: string | undefined): Prom
     rateLimitTableName: value(OUTPUTS.rateLimitTableName),
     iaApiKeySecretName: value(OUTPUTS.iaApiKeySecretName),
     alertsTopicArn: value(OUTPUTS.alertsTopicArn),
+    alertBusName: value(OUTPUTS.alertBusName),
     checksQueueUrl: value(OUTPUTS.checksQueueUrl),
     deadLetterQueueUrl: value(OUTPUTS.deadLetterQueueUrl),
     slackDeadLetterQueueUrl: value(OUTPUTS.slackDeadLetterQueueUrl),
@@ -134,6 +137,7 @@ export const resolveTargets = async (flags: Record<string, string | boolean | un
       },
       stateTableName: local.stateTableName,
       alertsTopicArn: local.alertsTopicArn,
+      ...(local.alertBusName ? { alertBusName: local.alertBusName } : {}),
       checksQueueUrl: local.checksQueueUrl,
       deadLetterQueueUrl: local.deadLetterQueueUrl,
       slackDeadLetterQueueUrl: local.slackDeadLetterQueueUrl,
@@ -146,6 +150,7 @@ export const resolveTargets = async (flags: Record<string, string | boolean | un
     aws: {},
     stateTableName: io.env.STATE_TABLE_NAME,
     alertsTopicArn: io.env.ALERTS_TOPIC_ARN,
+    alertBusName: io.env.ALERT_BUS,
     checksQueueUrl: io.env.CHECKS_QUEUE_URL,
     deadLetterQueueUrl: io.env.DEAD_LETTER_QUEUE_URL,
     slackBuffers: {},

@@ -581,6 +581,12 @@ export class ReviewAlerts extends Construct {
     new CfnOutput(this, OUTPUTS.checksQueueUrl, { value: this.checksQueue.queueUrl });
     new CfnOutput(this, OUTPUTS.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, OUTPUTS.alertsTopicArn, { value: this.alertsTopic.topicArn });
+    if (this.alertBus) {
+      new CfnOutput(this, OUTPUTS.alertBusName, {
+        description: 'Where every alert also goes as an event (ia-review-alerts test-alert publishes there too)',
+        value: this.alertBus.eventBusName,
+      });
+    }
     new CfnOutput(this, OUTPUTS.iaApiKeySecretName, { value: this.apiKeySecret.secretName });
     // The CLI books on a key's schedule at that key's rate (--stack, --account): a slower booker
     // is safe, a faster one would crowd the functions' next call.

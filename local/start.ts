@@ -266,6 +266,7 @@ const main = async () => {
     checksQueueUrl: checkEnv.CHECKS_QUEUE_URL as string,
     deadLetterQueueUrl: checkEnv.DEAD_LETTER_QUEUE_URL as string,
     alertsTopicArn,
+    alertBusName: bus.split('/').pop() as string,
     stateTableName: checkEnv.STATE_TABLE_NAME as string,
     slackDeadLetterQueueUrl: notifyEnv.DEAD_LETTER_QUEUE_URL as string,
     slackBuffers: Object.fromEntries(channels.map((c) => [c.name, c.queueUrl])),

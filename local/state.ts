@@ -15,6 +15,7 @@ export const stateOf = (
   checksQueueUrl: resources.checksQueueUrl,
   deadLetterQueueUrl: resources.deadLetterQueueUrl,
   alertsTopicArn: resources.alertsTopicArn,
+  ...(resources.alertBusArn ? { alertBusName: resources.alertBusArn.split('/').pop() as string } : {}),
   stateTableName: resources.stateTableName,
   slackDeadLetterQueueUrl: resources.notifyDeadLetterQueueUrl,
   slackBuffers: Object.fromEntries(resources.slackChannels.map((c) => [c.name, c.queueUrl])),

@@ -7,9 +7,9 @@
  * adapters, Powertools and the SDK's own retries run as in Lambda. Time is the harness's.
  */
 import { createHash } from 'node:crypto';
+import { matchesFilterPolicy, matchesPattern, transformInput } from '../../functions/lib/domain/matching.js';
 import type { QueueSpec, RuleSpec, SubscriptionSpec, TableSpec } from '../../local/provisioner.js';
 import { AwsError, condition, type Item, MemoryTable, type QueryInput, queryIndex, update } from './dynamodb.js';
-import { matchesFilterPolicy, matchesPattern, transformInput } from './matching.js';
 
 export { AwsError } from './dynamodb.js';
 

@@ -4,6 +4,7 @@
  */
 export const OUTPUTS = {
   alertsTopicArn: 'AlertsTopicArn',
+  alertBusName: 'AlertBusName',
   checksQueueUrl: 'ChecksQueueUrl',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
   stateTableName: 'StateTableName',

@@ -1,7 +1,9 @@
 /**
  * What decides where a message goes: SNS filter policies (on message attributes) and EventBridge
  * event patterns, with the operators the stack and the docs use (exact values, exists,
- * anything-but, prefix), and EventBridge's input transformer. Held to moto by the contract suite.
+ * anything-but, prefix, numeric), and EventBridge's input transformer. The simulation routes with
+ * it and `ia-review-alerts test-alert` predicts with it (moto has no TestEventPattern); the
+ * contract suite holds it to moto.
  */
 
 type Matcher = string | number | boolean | null | Record<string, unknown>;
