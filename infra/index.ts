@@ -7,11 +7,13 @@ export type {
   AlertFilter,
   AlertRuleOptions,
   ChatChannelOptions,
+  ChatChannelResources,
   ChatSlackChannel,
   EmailRoute,
   IaAccount,
   ReviewAlertsProps,
   SlackChannel,
+  SlackChannelResources,
   TeamsChannel,
   WebhookSource,
 } from './review-alerts-props.js';

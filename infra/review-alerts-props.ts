@@ -10,6 +10,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
 import { ACCOUNT_NAME, DEFAULT_ACCOUNT } from '../functions/lib/domain/accounts.js';
 import { ALERT_EVENT_SOURCE, EVENT_TYPES } from '../functions/lib/domain/alert.js';
 import {
@@ -133,6 +135,24 @@ export interface TeamsChannel extends ChatChannelOptions {
   readonly channelId: string;
   /** The Microsoft Entra tenant id. */
   readonly tenantId: string;
+}
+
+/** What `addSlackChannel` made for a channel. */
+export interface SlackChannelResources {
+  /** The channel's buffer queue, through which notify-slack posts at Slack's pace. */
+  readonly buffer: sqs.IQueue;
+  /** The secret that holds (or is to hold) the channel's incoming-webhook URL. */
+  readonly webhookSecret: secretsmanager.ISecret;
+}
+
+/** What `addTeamsChannel` and `addChatSlackChannel` made for a channel. */
+export interface ChatChannelResources {
+  /** The channel's buffer queue on the alerts topic, with its filter. */
+  readonly buffer: sqs.IQueue;
+  /** The channel's own topic, which only its Amazon Q configuration reads. */
+  readonly topic: sns.ITopic;
+  /** The Amazon Q Developer channel configuration. */
+  readonly configuration: IConstruct;
 }
 
 /** A Slack channel through Amazon Q Developer in chat (the workspace authorised in its console first). */
@@ -433,6 +453,13 @@ export class InvalidPropError extends Error {
     super(`ReviewAlerts: "${prop}" must be ${expected}, got ${describe(value)}`);
     this.name = 'InvalidPropError';
   }
+
+  /** The same error, naming the construct it was found in (`Stack/Id`), as CDK's validation errors do. */
+  at(path: string): InvalidPropError {
+    const located = new InvalidPropError(this.prop, '', undefined);
+    located.message = this.message.replace(/^ReviewAlerts:/, `ReviewAlerts at ${path}:`);
+    return located;
+  }
 }
 
 const describe = (value: unknown): string => {
@@ -514,8 +541,9 @@ export const checkChatChannel = <T extends ChatChannelOptions>(
   prop: string,
   item: T,
   taken: ReadonlySet<string>,
-  ids: readonly string[],
+  formats: ChatIdFormats,
 ): T => {
+  const ids = Object.keys(formats);
   if (item === null || typeof item !== 'object') return fail(prop, 'a list of chat channels', item);
   if (typeof item.name !== 'string' || !CHANNEL_NAME.test(item.name))
     fail(prop, 'channels named with 1-32 of a-z0-9-', item.name);
@@ -524,6 +552,10 @@ export const checkChatChannel = <T extends ChatChannelOptions>(
   for (const id of ids) {
     const value = (item as unknown as Record<string, unknown>)[id];
     if (typeof value !== 'string' || value.trim() === '') fail(prop, `channels with ${ids.join(', ')}`, item.name);
+    const format = formats[id] as ChatIdFormats[string];
+    // Checked here, with the prop's name, rather than by CloudFormation at deploy time with its own words.
+    if (!Token.isUnresolved(value) && !format.pattern.test(safeDecode(value as string)))
+      fail(`${prop}[${item.name}].${id}`, format.expected, value);
   }
   if (item.digest !== undefined && typeof item.digest !== 'boolean') fail(prop, 'digest as true or false', item.digest);
   const known = [...CHAT_KEYS, ...ids];
@@ -532,8 +564,32 @@ export const checkChatChannel = <T extends ChatChannelOptions>(
   return item;
 };
 
-export const TEAMS_IDS = ['teamId', 'channelId', 'tenantId'] as const;
-export const CHAT_SLACK_IDS = ['workspaceId', 'channelId'] as const;
+/** Each id a chat channel needs, and the form its service gives it in. */
+export type ChatIdFormats = Readonly<Record<string, { pattern: RegExp; expected: string }>>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Teams gives ids as GUIDs and channels as `19:…@thread.tacv2` (URL-encoded in a channel's link). */
+export const TEAMS_IDS: ChatIdFormats = {
+  teamId: { pattern: GUID, expected: 'a GUID (the groupId in the channel link)' },
+  channelId: {
+    pattern: /^19:[^\s@/]+@thread\.(tacv2|skype)$/,
+    expected: 'a Teams channel id, 19:…@thread.tacv2 (as in the channel link, encoded or not)',
+  },
+  tenantId: { pattern: GUID, expected: 'a GUID (the tenantId in the channel link)' },
+};
+export const CHAT_SLACK_IDS: ChatIdFormats = {
+  workspaceId: { pattern: /^T[A-Z0-9]+$/, expected: 'a Slack workspace id (T…)' },
+  channelId: { pattern: /^[CG][A-Z0-9]+$/, expected: 'a Slack channel id (C… or G…)' },
+};
+
+const safeDecode = (value: string) => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+};
 
 const checkChannelList = <T extends ChatChannelOptions>(
   prop: string,

@@ -60,16 +60,20 @@ import {
   type AlertRuleOptions,
   CHAT_SLACK_IDS,
   type ChatChannelOptions,
+  type ChatChannelResources,
+  type ChatIdFormats,
   type ChatSlackChannel,
   checkChatChannel,
   checkFilter,
   checkSlackChannel,
   fail,
   type IaAccount,
+  InvalidPropError,
   type ReviewAlertsProps,
   resolveProps,
   type Settings,
   type SlackChannel,
+  type SlackChannelResources,
   TEAMS_IDS,
   type TeamsChannel,
   type WebhookSource,
@@ -141,7 +145,7 @@ export class ReviewAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: ReviewAlertsProps = {}) {
     super(scope, id);
-    const settings = resolveProps(props);
+    const settings = this.checked(() => resolveProps(props));
     this.settings = settings;
     this.alertBus = settings.alertBus;
 
@@ -319,25 +323,36 @@ export class ReviewAlerts extends Construct {
    * Subscribes an address to alerts: by default what people act on (review.needed,
    * review.overdue, scoring.stalled) and the digest, about every assessment.
    */
-  addEmailSubscription(address: string, filter?: AlertFilter): void {
-    if (!Token.isUnresolved(address) && !EMAIL.test(address)) fail('addEmailSubscription', 'an email address', address);
-    checkFilter('addEmailSubscription', filter);
-    this.alertsTopic.addSubscription(new EmailSubscription(address, { filterPolicy: snsFilter(filterPolicy(filter)) }));
-    this.audience('addEmailSubscription', filter ?? {});
+  addEmailSubscription(address: string, filter?: AlertFilter): sns.Subscription {
+    return this.checked(() => {
+      if (!Token.isUnresolved(address) && !EMAIL.test(address))
+        fail('addEmailSubscription', 'an email address', address);
+      checkFilter('addEmailSubscription', filter);
+      this.audience('addEmailSubscription', filter ?? {});
+      return this.alertsTopic.addSubscription(
+        new EmailSubscription(address, { filterPolicy: snsFilter(filterPolicy(filter)) }),
+      );
+    });
   }
 
-  /** Feeds one more Slack channel through its own buffer queue; outputs name its webhook secret and buffer. */
-  addSlackChannel(channel: SlackChannel): void {
-    const taken = new Set(this.slack?.buffers.keys() ?? []);
-    checkSlackChannel('slackChannels', channel, taken);
-    this.audience('slackChannels', channel);
-    const slack = this.slack ?? this.makeSlack();
-    const { queue, secret } = slack.addChannel(channel);
-    new CfnOutput(this, outputId('SlackWebhookSecret', channel.name), {
-      description: `Secret holding the Slack webhook URL of channel ${channel.name}`,
-      value: secret.secretName,
+  /**
+   * Feeds one more Slack channel through its own buffer queue; outputs name its webhook secret
+   * and buffer. Returns the buffer and the secret to put the webhook URL in.
+   */
+  addSlackChannel(channel: SlackChannel): SlackChannelResources {
+    return this.checked(() => {
+      const taken = new Set(this.slack?.buffers.keys() ?? []);
+      checkSlackChannel('slackChannels', channel, taken);
+      this.audience('slackChannels', channel);
+      const slack = this.slack ?? this.makeSlack();
+      const { queue, secret } = slack.addChannel(channel);
+      new CfnOutput(this, outputId('SlackWebhookSecret', channel.name), {
+        description: `Secret holding the Slack webhook URL of channel ${channel.name}`,
+        value: secret.secretName,
+      });
+      this.bufferOutput(channel.name, queue);
+      return { buffer: queue, webhookSecret: secret };
     });
-    this.bufferOutput(channel.name, queue);
   }
 
   /** A channel's buffer, as `redrive --slack` finds it by description. */
@@ -352,9 +367,9 @@ export class ReviewAlerts extends Construct {
    * One more Microsoft Teams channel through Amazon Q Developer in chat: its filter on the alerts
    * topic, a topic of its own that only its chat configuration reads, a read-only guardrail.
    */
-  addTeamsChannel(channel: TeamsChannel): void {
-    this.addChat('teamsChannels', channel, TEAMS_IDS, (names) => {
-      new chatbot.CfnMicrosoftTeamsChannelConfiguration(this, `Teams-${channel.name}`, {
+  addTeamsChannel(channel: TeamsChannel): ChatChannelResources {
+    return this.addChat('teamsChannels', channel, TEAMS_IDS, (names) => {
+      return new chatbot.CfnMicrosoftTeamsChannelConfiguration(this, `Teams-${channel.name}`, {
         configurationName: names.configurationName,
         iamRoleArn: names.role.roleArn,
         teamId: channel.teamId,
@@ -372,9 +387,9 @@ export class ReviewAlerts extends Construct {
   }
 
   /** One more Slack channel through Amazon Q Developer in chat, filtered like any audience. */
-  addChatSlackChannel(channel: ChatSlackChannel): void {
-    this.addChat('chatSlackChannels', channel, CHAT_SLACK_IDS, (names) => {
-      new chatbot.SlackChannelConfiguration(this, `Chat-${channel.name}`, {
+  addChatSlackChannel(channel: ChatSlackChannel): ChatChannelResources {
+    return this.addChat('chatSlackChannels', channel, CHAT_SLACK_IDS, (names) => {
+      return new chatbot.SlackChannelConfiguration(this, `Chat-${channel.name}`, {
         slackChannelConfigurationName: names.configurationName,
         slackWorkspaceId: channel.workspaceId,
         slackChannelId: channel.channelId,
@@ -386,12 +401,18 @@ export class ReviewAlerts extends Construct {
     });
   }
 
-  /** Serves one more webhook source at `<webhookUrl>/<name>`; an output names its secret. */
-  addSource(source: WebhookSource): void {
-    const secret = this.ingest.addSource(source);
-    new CfnOutput(this, outputId('SourceSecret', source.name), {
-      description: `Secret of webhook source ${source.name}`,
-      value: secret.secretName,
+  /**
+   * Serves one more webhook source at `<webhookUrl>/<name>`; an output names its secret. Returns
+   * the secret its sender signs with (generated unless the source brings its own).
+   */
+  addSource(source: WebhookSource): secretsmanager.ISecret {
+    return this.checked(() => {
+      const secret = this.ingest.addSource(source);
+      new CfnOutput(this, outputId('SourceSecret', source.name), {
+        description: `Secret of webhook source ${source.name}`,
+        value: secret.secretName,
+      });
+      return secret;
     });
   }
 
@@ -400,6 +421,10 @@ export class ReviewAlerts extends Construct {
    * these assessments (default: all), sending them to `targets`.
    */
   addAlertRule(id: string, options: AlertRuleOptions = {}): events.Rule {
+    return this.checked(() => this.alertRule(id, options));
+  }
+
+  private alertRule(id: string, options: AlertRuleOptions): events.Rule {
     const bus = this.alertBus ?? fail('addAlertRule', 'used with the alertBus prop set', id);
     checkFilter('addAlertRule', options);
     const eventTypes = options.eventTypes ?? [...EVENT_TYPES];
@@ -445,9 +470,25 @@ export class ReviewAlerts extends Construct {
   }
 
   /** How long the oldest attempt awaiting review has waited, in hours (counted by every sweep run). */
-  metricOldestReviewWait(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+  metricOldestReviewWait(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return serviceMetric(this.settings.metricsNamespace, 'OldestReviewWaitHours', 'sweep').with({
       statistic: 'Maximum',
+      ...props,
+    });
+  }
+
+  /**
+   * Any metric the functions emit, in this deployment's namespace (Sum over 5 minutes unless
+   * `props` say otherwise). Each function's metrics carry the dimension `service`
+   * (`ia-review-alerts-<check|ingest|sweep|digest|notify-slack>`): give it in `props.dimensionsMap`.
+   * The names are listed in docs/operating.md.
+   */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.settings.metricsNamespace,
+      metricName,
+      statistic: 'Sum',
+      period: Duration.minutes(5),
       ...props,
     });
   }
@@ -543,18 +584,28 @@ export class ReviewAlerts extends Construct {
   private addChat(
     prop: string,
     channel: ChatChannelOptions,
-    ids: readonly string[],
-    configure: (names: { configurationName: string; topic: sns.ITopic; role: iam.IRole }) => void,
-  ): void {
-    checkChatChannel(prop, channel, new Set(this.slack?.buffers.keys() ?? []), ids);
-    this.audience(prop, channel);
+    ids: ChatIdFormats,
+    configure: (names: { configurationName: string; topic: sns.ITopic; role: iam.IRole }) => IConstruct,
+  ): ChatChannelResources {
+    return this.checked(() => {
+      checkChatChannel(prop, channel, new Set(this.slack?.buffers.keys() ?? []), ids);
+      this.audience(prop, channel);
+      return this.chatChannel(channel, configure);
+    });
+  }
+
+  private chatChannel(
+    channel: ChatChannelOptions,
+    configure: (names: { configurationName: string; topic: sns.ITopic; role: iam.IRole }) => IConstruct,
+  ): ChatChannelResources {
     const slack = this.slack ?? this.makeSlack();
     const topic = new sns.Topic(this, `ChatTopic-${channel.name}`, {
       displayName: `Assessment review alerts: chat channel ${channel.name}`,
       masterKey: this.shared.alertsTopicKey,
       enforceSSL: true,
     });
-    this.bufferOutput(channel.name, slack.addChatChannel(channel, topic));
+    const buffer = slack.addChatChannel(channel, topic);
+    this.bufferOutput(channel.name, buffer);
     // Delivery needs nothing of the role (SNS decrypts and posts over HTTPS); without a
     // guardrail, CloudFormation's default for what the channel may run is AdministratorAccess.
     this.chatRole ??= serviceRole(
@@ -563,12 +614,23 @@ export class ReviewAlerts extends Construct {
       'chatbot.amazonaws.com',
       'Amazon Q Developer: the alerts chat channels (delivery only, no permissions)',
     );
-    configure({
+    const configuration = configure({
       // Unique per construct path: two deployments in one account do not collide.
       configurationName: Names.uniqueResourceName(topic, { maxLength: 128, separator: '-' }),
       topic,
       role: this.chatRole,
     });
+    return { buffer, topic, configuration };
+  }
+
+  /** A prop problem found in `build`, reported with this construct's path, as CDK's own errors are. */
+  private checked<T>(build: () => T): T {
+    try {
+      return build();
+    } catch (error) {
+      if (error instanceof InvalidPropError) throw error.at(this.node.path);
+      throw error;
+    }
   }
 
   private addOutputs(rateLimitTable: dynamodb.ITable): void {

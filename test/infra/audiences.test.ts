@@ -154,7 +154,12 @@ describe('routes for every audience', () => {
     expect(() => userStack({ emailRoutes: [{ emails: ['not-an-address'] }] })).toThrow(
       /"emailRoutes" must be routes with emails as a list of email addresses/,
     );
-    const teams = { name: 'hiring', teamId: 't', channelId: 'c', tenantId: 'x' };
+    const teams = {
+      name: 'hiring',
+      teamId: '5d4a0e3b-0000-4000-8000-000000000001',
+      channelId: '19:abc@thread.tacv2',
+      tenantId: '72f988bf-0000-4000-8000-000000000002',
+    };
     expect(() => userStack({ teamsChannels: [{ ...teams, eventTypes: ['nope'] }] })).toThrow(
       /"teamsChannels" must be eventTypes from/,
     );

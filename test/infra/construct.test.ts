@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { App, CfnParameter, Duration, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -141,8 +142,71 @@ describe('ReviewAlerts in a user’s stack', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Nobody receives'))).toEqual([]);
   });
 
+  it('returns what its add… methods make', () => {
+    const { stack, alerts } = userStack();
+    const subscription = alerts.addEmailSubscription('lead@example.com');
+    expect(subscription).toBeInstanceOf(sns.Subscription);
+    const slack = alerts.addSlackChannel({ name: 'late' });
+    expect(slack.buffer.node.path).toMatch(/ReviewAlerts\/.*late/);
+    expect(stack.resolve(slack.webhookSecret.secretArn)).toBeDefined();
+    const teams = alerts.addTeamsChannel({
+      name: 'hiring',
+      teamId: '5d4a0e3b-0000-4000-8000-000000000001',
+      channelId: '19:abc@thread.tacv2',
+      tenantId: '72f988bf-0000-4000-8000-000000000002',
+    });
+    expect(teams.configuration.node.path).toBe('PlatformStack/ReviewAlerts/Teams-hiring');
+    expect(teams.topic.node.path).toBe('PlatformStack/ReviewAlerts/ChatTopic-hiring');
+    const chat = alerts.addChatSlackChannel({ name: 'q', workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' });
+    expect(chat.configuration.node.path).toBe('PlatformStack/ReviewAlerts/Chat-q');
+    const secret = alerts.addSource({ name: 'lever', kind: WebhookSourceKind.LEVER, attemptIdPath: 'data.id' });
+    expect(secret.node.path).toMatch(/ReviewAlerts\/.*lever/i);
+  });
+
+  it('names the prop and the construct path in its errors; checks Teams and Slack ids as their services give them', () => {
+    const { alerts } = userStack();
+    const teams = {
+      name: 'hiring',
+      teamId: '5d4a0e3b-0000-4000-8000-000000000001',
+      channelId: '19:abc@thread.tacv2',
+      tenantId: '72f988bf-0000-4000-8000-000000000002',
+    };
+    expect(() => alerts.addTeamsChannel({ ...teams, teamId: 'hiring-team' })).toThrow(
+      /^ReviewAlerts at PlatformStack\/ReviewAlerts: "teamsChannels\[hiring\]\.teamId" must be a GUID/,
+    );
+    expect(() => alerts.addTeamsChannel({ ...teams, tenantId: 'contoso.onmicrosoft.com' })).toThrow(
+      /"teamsChannels\[hiring\]\.tenantId" must be a GUID/,
+    );
+    expect(() => alerts.addTeamsChannel({ ...teams, channelId: 'General' })).toThrow(
+      /"teamsChannels\[hiring\]\.channelId" must be a Teams channel id, 19:…@thread.tacv2/,
+    );
+    // As copied from the channel's link: URL-encoded.
+    expect(() => alerts.addTeamsChannel({ ...teams, channelId: '19%3Aabc%40thread.tacv2' })).not.toThrow();
+    expect(() => alerts.addChatSlackChannel({ name: 'q', workspaceId: 'acme', channelId: 'C0123' })).toThrow(
+      /"chatSlackChannels\[q\]\.workspaceId" must be a Slack workspace id/,
+    );
+    expect(() => alerts.addEmailSubscription('nobody')).toThrow(
+      /^ReviewAlerts at PlatformStack\/ReviewAlerts: "addEmailSubscription" must be an email address/,
+    );
+    expect(() => userStack({ checkBatchSize: 0 })).toThrow(
+      /^ReviewAlerts at PlatformStack\/ReviewAlerts: "checkBatchSize"/,
+    );
+  });
+
   it('measures alerts published and the oldest wait in its own namespace', () => {
     const { alerts } = userStack({ metricsNamespace: 'TeamA' });
+    const sweepRuns = alerts.metric('SweepRuns', { dimensionsMap: { service: 'ia-review-alerts-sweep' } });
+    expect(sweepRuns).toBeInstanceOf(cloudwatch.Metric);
+    expect(sweepRuns.toMetricConfig().metricStat).toMatchObject({
+      namespace: 'TeamA',
+      metricName: 'SweepRuns',
+      statistic: 'Sum',
+    });
+    expect(
+      alerts
+        .metricOldestReviewWait()
+        .createAlarm(new Stack(app(), 'Alarms'), 'Late', { threshold: 24, evaluationPeriods: 1 }),
+    ).toBeDefined();
     expect(JSON.stringify(alerts.metricAlertsPublished().toMetricConfig())).toContain("SEARCH('{TeamA,service}");
     expect(alerts.metricOldestReviewWait().toMetricConfig().metricStat).toMatchObject({
       namespace: 'TeamA',

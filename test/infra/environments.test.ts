@@ -47,7 +47,14 @@ describe('each function’s environment, as synthesised', () => {
     iaAttemptUrlTemplate: 'https://ia.example.com/attempts/{attemptId}',
     sources: [{ name: 'greenhouse', kind: WebhookSourceKind.GREENHOUSE, attemptIdPath: 'payload.id' }],
     slackChannels: [{ name: 'reviews' }, { name: 'gov', webhookOrigin: 'https://hooks.slack-gov.com' }],
-    teamsChannels: [{ name: 'hiring-team', teamId: 'team-1', channelId: '19:x@thread.tacv2', tenantId: 'tenant-1' }],
+    teamsChannels: [
+      {
+        name: 'hiring-team',
+        teamId: '5d4a0e3b-0000-4000-8000-000000000001',
+        channelId: '19:x@thread.tacv2',
+        tenantId: '72f988bf-0000-4000-8000-000000000002',
+      },
+    ],
   });
   alerts.addSource({ name: 'ia', kind: WebhookSourceKind.IA_CALLBACK });
   const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map((fn) => {

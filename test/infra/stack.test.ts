@@ -521,7 +521,7 @@ describe('the sweep', () => {
 
   it('rejects a sweep interval that is not whole minutes, and a share above 1', () => {
     expect(() => synth({ sweepIntervalMinutes: '2.5' })).toThrow(
-      /CDK context "sweepIntervalMinutes": ReviewAlerts: "sweepInterval" must be from 1 minute to 1 hour in whole minutes, got 2 minutes 30 seconds/,
+      /CDK context "sweepIntervalMinutes": ReviewAlerts at AssessmentReviewAlerts\/Default: "sweepInterval" must be from 1 minute to 1 hour in whole minutes, got 2 minutes 30 seconds/,
     );
     expect(() => synth({ sweepBudgetShare: '1.5' })).toThrow(/"sweepBudgetShare" must be a number from 0.05 to 1/);
   });
