@@ -17,4 +17,4 @@ export type {
   TeamsChannel,
   WebhookSource,
 } from './review-alerts-props.js';
-export { WebhookSourceKind } from './review-alerts-props.js';
+export { AlertEventType, WebhookSourceKind } from './review-alerts-props.js';

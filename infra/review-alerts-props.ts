@@ -79,10 +79,31 @@ export interface IaAccount {
   readonly sweepBudgetShare?: number;
 }
 
+/**
+ * What an alert says happened: the `eventType` message attribute on the alerts topic, the
+ * `detail-type` of its event on the alert bus, and what every audience filters on.
+ */
+export enum AlertEventType {
+  /** Scoring is done and reviews wait for a human: act. */
+  REVIEW_NEEDED = 'review.needed',
+  /** Still waiting one review SLA after review.needed (then every SLA, up to maxReminders). */
+  REVIEW_OVERDUE = 'review.overdue',
+  /** Still waiting escalateAfter after review.needed: for the escalation audience. */
+  REVIEW_ESCALATED = 'review.escalated',
+  /** The reviews were done after review.needed. */
+  REVIEW_COMPLETED = 'review.completed',
+  /** Scoring has not finished scoringDeadline after the first look. */
+  SCORING_STALLED = 'scoring.stalled',
+  /** Scored with nothing to review: for machines, no person needs it. */
+  ATTEMPT_SCORED = 'attempt.scored',
+  /** The scheduled summary of everything waiting. */
+  REVIEW_DIGEST = 'review.digest',
+}
+
 /** Which alerts an audience receives. */
 export interface AlertFilter {
   /** Only these event types. @default - the actionable ones (review.needed, review.overdue, scoring.stalled) and review.digest */
-  readonly eventTypes?: string[];
+  readonly eventTypes?: AlertEventType[];
   /** Only alerts about these assessments. @default - every assessment */
   readonly assessmentIds?: string[];
   /** Only alerts of these IA accounts (`iaAccounts`); the digest, about all of them, is then left out. @default - every account */

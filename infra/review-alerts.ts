@@ -56,6 +56,7 @@ import { AlarmSet, PipelineAlarms, serviceMetric } from './constructs/ops-alarms
 import { deadLetterQueue, secureQueue } from './constructs/queues.js';
 import { allowServiceToPublish, serviceRole } from './constructs/service-access.js';
 import {
+  type AlertEventType,
   type AlertFilter,
   type AlertRuleOptions,
   CHAT_SLACK_IDS,
@@ -282,7 +283,7 @@ export class ReviewAlerts extends Construct {
       for (const email of route.emails) this.addEmailSubscription(email, route);
     }
     for (const email of settings.escalationEmails)
-      this.addEmailSubscription(email, { eventTypes: [...ESCALATION_EVENT_TYPES] });
+      this.addEmailSubscription(email, { eventTypes: [...ESCALATION_EVENT_TYPES] as AlertEventType[] });
     for (const source of settings.sources) this.addSource(source);
     for (const channel of settings.slackChannels) this.addSlackChannel(channel);
     for (const channel of settings.teamsChannels) this.addTeamsChannel(channel);
@@ -427,7 +428,7 @@ export class ReviewAlerts extends Construct {
   private alertRule(id: string, options: AlertRuleOptions): events.Rule {
     const bus = this.alertBus ?? fail('addAlertRule', 'used with the alertBus prop set', id);
     checkFilter('addAlertRule', options);
-    const eventTypes = options.eventTypes ?? [...EVENT_TYPES];
+    const eventTypes = options.eventTypes ?? ([...EVENT_TYPES] as AlertEventType[]);
     const assessmentIds = options.assessmentIds ?? [];
     this.audience('addAlertRule', { eventTypes, ...(options.accounts ? { accounts: options.accounts } : {}) });
     return new events.Rule(this, id, {

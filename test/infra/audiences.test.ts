@@ -4,7 +4,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ReviewAlerts, WebhookSourceKind } from '../../infra/index.js';
+import { AlertEventType, ReviewAlerts, WebhookSourceKind } from '../../infra/index.js';
 import { propsFromContext } from '../../infra/settings.js';
 import { userStack, lambdaVariables as variables } from '../support/user-stack.js';
 
@@ -56,7 +56,7 @@ describe('alert events', () => {
       alertBus: new events.EventBus(scope, 'PlatformBus'),
     }));
     const rule = alerts.addAlertRule('Escalations', {
-      eventTypes: ['review.needed', 'review.escalated'],
+      eventTypes: [AlertEventType.REVIEW_NEEDED, AlertEventType.REVIEW_ESCALATED],
       assessmentIds: ['pjpmahbioyqufxos'],
     });
     expect(rule).toBeInstanceOf(events.Rule);
@@ -94,7 +94,7 @@ describe('alert events', () => {
     const { alerts } = userStack((scope) => ({
       alertBus: events.EventBus.fromEventBusName(scope, 'Default', 'default'),
     }));
-    expect(() => alerts.addAlertRule('Typo', { eventTypes: ['review.need'] })).toThrow(
+    expect(() => alerts.addAlertRule('Typo', { eventTypes: ['review.need'] as never })).toThrow(
       /"addAlertRule" must be eventTypes from/,
     );
     expect(() => alerts.addAlertRule('Bad', { assessmentIds: ['has space'] })).toThrow(
@@ -111,7 +111,7 @@ describe('routes for every audience', () => {
     const { template } = userStack({
       emailRoutes: [
         { emails: ['team-a@example.com', 'team-a2@example.com'], assessmentIds: ['pjpmahbioyqufxos'] },
-        { emails: ['lead@example.com'], eventTypes: ['review.overdue'] },
+        { emails: ['lead@example.com'], eventTypes: [AlertEventType.REVIEW_OVERDUE] },
       ],
     });
     const t = template();
@@ -145,9 +145,9 @@ describe('routes for every audience', () => {
   });
 
   it('fails synth naming the setting: unknown event types, malformed ids, bad addresses', () => {
-    expect(() => userStack({ emailRoutes: [{ emails: ['a@example.com'], eventTypes: ['review.late'] }] })).toThrow(
-      /"emailRoutes" must be eventTypes from review.needed/,
-    );
+    expect(() =>
+      userStack({ emailRoutes: [{ emails: ['a@example.com'], eventTypes: ['review.late'] as never }] }),
+    ).toThrow(/"emailRoutes" must be eventTypes from review.needed/);
     expect(() => userStack({ emailRoutes: [{ emails: ['a@example.com'], assessmentIds: ['a b'] }] })).toThrow(
       /"emailRoutes" must be assessmentIds as a list of IA ids/,
     );
@@ -160,7 +160,7 @@ describe('routes for every audience', () => {
       channelId: '19:abc@thread.tacv2',
       tenantId: '72f988bf-0000-4000-8000-000000000002',
     };
-    expect(() => userStack({ teamsChannels: [{ ...teams, eventTypes: ['nope'] }] })).toThrow(
+    expect(() => userStack({ teamsChannels: [{ ...teams, eventTypes: ['nope'] as never }] })).toThrow(
       /"teamsChannels" must be eventTypes from/,
     );
     expect(() => userStack({ teamsChannels: [{ ...teams, tenantId: '' }] })).toThrow(

@@ -11,7 +11,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ReviewAlerts, type ReviewAlertsProps, WebhookSourceKind } from '../../infra/index.js';
+import { EVENT_TYPES } from '../../functions/lib/domain/alert.js';
+import { AlertEventType, ReviewAlerts, type ReviewAlertsProps, WebhookSourceKind } from '../../infra/index.js';
 import { PROP_RULES } from '../../infra/review-alerts-props.js';
 import { CONTEXT, CONTEXT_KEYS, contextDefault, propsFromContext } from '../../infra/settings.js';
 import { app, lambdaVariables, userStack } from '../support/user-stack.js';
@@ -110,9 +111,9 @@ describe('ReviewAlerts in a user’s stack', () => {
     const { stack, alerts, template } = userStack();
     alerts.addEmailSubscription('lead@example.com', {
       assessmentIds: ['pjpmahbioyqufxos'],
-      eventTypes: ['review.overdue'],
+      eventTypes: [AlertEventType.REVIEW_OVERDUE],
     });
-    alerts.addSlackChannel({ name: 'late', eventTypes: ['review.overdue'] });
+    alerts.addSlackChannel({ name: 'late', eventTypes: [AlertEventType.REVIEW_OVERDUE] });
     alerts.addSource({
       name: 'lever',
       kind: WebhookSourceKind.LEVER,
@@ -140,6 +141,10 @@ describe('ReviewAlerts in a user’s stack', () => {
       PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })] },
     });
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Nobody receives'))).toEqual([]);
+  });
+
+  it('names every event type in AlertEventType, as the functions publish them', () => {
+    expect(Object.values(AlertEventType).sort()).toEqual([...EVENT_TYPES].sort());
   });
 
   it('returns what its add… methods make', () => {

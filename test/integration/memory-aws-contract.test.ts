@@ -27,7 +27,7 @@ import { dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
 import { buildAlert } from '#lib/domain/alert.js';
 import { EffectInProgressError, StateConflictError } from '#lib/domain/errors.js';
 import { type AttemptState, AWAITING_REVIEW } from '#lib/domain/lifecycle.js';
-import { WebhookSourceKind } from '../../infra/index.js';
+import { AlertEventType, WebhookSourceKind } from '../../infra/index.js';
 import { type Deployment, deploy } from '../../local/deployment.js';
 import { awsClients } from '../../local/provision.js';
 import { apiProvisioner } from '../../local/provisioner.js';
@@ -41,7 +41,7 @@ type Clients = ReturnType<typeof awsClients>;
 const template = synthesize(
   (stack) => ({
     alertEmails: ['ops@example.com'],
-    slackChannels: [{ name: 'reviews', eventTypes: ['review.needed'] }],
+    slackChannels: [{ name: 'reviews', eventTypes: [AlertEventType.REVIEW_NEEDED] }],
     iaAccounts: [{ name: 'agency-a' }, { name: 'agency-b' }],
     sources: [{ name: 'ats', kind: WebhookSourceKind.STANDARD_WEBHOOKS, attemptIdPath: 'data.attemptId' }],
     alertBus: events.EventBus.fromEventBusName(stack, 'DefaultBus', 'default'),

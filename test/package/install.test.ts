@@ -136,6 +136,7 @@ describe('the installed package', () => {
     };
     expect(Object.keys(assembly.types).sort()).toEqual(
       [
+        'AlertEventType',
         'AlertFilter',
         'AlertRuleOptions',
         'ChatChannelOptions',
@@ -158,7 +159,7 @@ describe('the installed package', () => {
     writeFileSync(
       join(app, 'app.ts'),
       `import { App, Duration, Stack } from 'aws-cdk-lib';
-import { ReviewAlerts, type ReviewAlertsProps, WebhookSourceKind } from 'ia-review-alerts';
+import { AlertEventType, ReviewAlerts, type ReviewAlertsProps, WebhookSourceKind } from 'ia-review-alerts';
 
 const props: ReviewAlertsProps = {
   alertEmails: ['ops@example.com'],
@@ -170,7 +171,9 @@ const props: ReviewAlertsProps = {
 const wrong: ReviewAlertsProps = { sweepInterval: 10 };
 void wrong;
 const alerts = new ReviewAlerts(new Stack(new App(), 'UserStack'), 'ReviewAlerts', props);
-alerts.addEmailSubscription('lead@example.com', { eventTypes: ['review.overdue'] });
+alerts.addEmailSubscription('lead@example.com', { eventTypes: [AlertEventType.REVIEW_OVERDUE] });
+// @ts-expect-error event types are AlertEventType values
+alerts.addEmailSubscription('lead@example.com', { eventTypes: ['review.late'] });
 alerts.checkFunction.functionArn;
 `,
     );
