@@ -54,7 +54,7 @@ import { Dashboard, sumOf } from './constructs/dashboard.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { AlarmSet, PipelineAlarms, serviceMetric } from './constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from './constructs/queues.js';
-import { allowServiceToPublish, serviceRole } from './constructs/service-access.js';
+import { allowServiceToPublish, grantPacing, grantSend, serviceRole } from './constructs/service-access.js';
 import {
   type AlertEventType,
   type AlertFilter,
@@ -84,10 +84,13 @@ import { DigestUnit } from './units/digest-unit.js';
 import type { UnitContext } from './units/function-unit.js';
 import { IngestUnit } from './units/ingest-unit.js';
 import { NotifySlackUnit, snsFilter } from './units/notify-slack-unit.js';
-import type { SharedResources } from './units/shared-resources.js';
+import { grantPublishAlerts, type SharedResources } from './units/shared-resources.js';
 import { SweepUnit } from './units/sweep-unit.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** What `redrive` does on a dead-letter queue: take each message, then delete it or let it go back. */
+const REDRIVE_FROM = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
 
 /** What a chat channel's users may run from it: read CloudWatch, nothing else. */
 const CHAT_GUARDRAIL = iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess');
@@ -141,6 +144,8 @@ export class ReviewAlerts extends Construct {
   private slack?: NotifySlackUnit;
   private chatRole?: iam.IRole;
   private readonly dashboards: Dashboard;
+  /** Who was granted `grantOperate`: channels added later are granted to them too. */
+  private readonly operators: iam.IGrantable[] = [];
   /** Who receives what: each audience's filter, for the warnings once the app is complete. */
   private readonly audiences: AlertFilter[] = [];
 
@@ -352,6 +357,7 @@ export class ReviewAlerts extends Construct {
         value: secret.secretName,
       });
       this.bufferOutput(channel.name, queue);
+      for (const operator of this.operators) grantSend(queue, operator);
       return { buffer: queue, webhookSecret: secret };
     });
   }
@@ -460,6 +466,51 @@ export class ReviewAlerts extends Construct {
     return this.checksQueue.grantSendMessages(grantee);
   }
 
+  /**
+   * Lets `grantee` (an operator's role, a CI job) run the ops CLI against this deployment with
+   * `--stack`, and nothing more: find it (`cloudformation:DescribeStacks` on this stack), list what
+   * waits (`pending`, `digest --now`: Query on the awaiting-review index, BatchGetItem on the state
+   * table), publish (`digest --now`, `test-alert`: the alerts topic and its key, the alert bus, and
+   * reading the subscriptions and rules `test-alert` reports on), redrive dead letters (receive,
+   * delete and release on the dead-letter queues, send to the checks queue and the Slack buffers),
+   * and book `check`/`sweep` requests on the IA key's shared schedule. It reads no secret: the
+   * CLI takes the IA key from `IA_API_KEY`. Channels added later are granted too.
+   */
+  grantOperate(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const topicArn = this.alertsTopic.topicArn;
+    const grant = (actions: string[], resourceArns: string[]) =>
+      iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
+    const grants = [
+      grant(
+        ['cloudformation:DescribeStacks'],
+        [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` })],
+      ),
+      grant(['dynamodb:Query'], [`${this.stateTable.tableArn}/index/${AWAITING_INDEX}`]),
+      grant(['dynamodb:BatchGetItem'], [this.stateTable.tableArn]),
+      grantPacing(this.shared.rateLimitTable, grantee),
+      grant(['sns:ListSubscriptionsByTopic'], [topicArn]),
+      grant(['sns:GetSubscriptionAttributes'], [`${topicArn}:*`]),
+      grant(REDRIVE_FROM, [
+        this.deadLetterQueue.queueArn,
+        ...(this.slack ? [this.slack.deadLetterQueue.queueArn] : []),
+      ]),
+    ];
+    grantPublishAlerts(this.shared, grantee);
+    grantSend(this.checksQueue, grantee);
+    if (this.alertBus) {
+      grants.push(
+        grant(
+          ['events:ListRules'],
+          [stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${this.alertBus.eventBusName}/*` })],
+        ),
+      );
+    }
+    for (const buffer of this.slack?.buffers.values() ?? []) grantSend(buffer, grantee);
+    this.operators.push(grantee);
+    return grants.reduce((all, one) => all.combine(one));
+  }
+
   /** Alerts published, all event types summed (the dashboard shows them per type). */
   metricAlertsPublished(props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
     return new cloudwatch.MathExpression({
@@ -536,6 +587,13 @@ export class ReviewAlerts extends Construct {
     this.slack = slack;
     this.dashboards.addFunction('notify-slack', slack.function);
     this.dashboards.addDeadLetterQueue('Slack DLQ', slack.deadLetterQueue);
+    for (const operator of this.operators) {
+      iam.Grant.addToPrincipal({
+        grantee: operator,
+        actions: REDRIVE_FROM,
+        resourceArns: [slack.deadLetterQueue.queueArn],
+      });
+    }
     new CfnOutput(this, OUTPUTS.slackDeadLetterQueueUrl, {
       description: 'Slack posts that failed for good; each message names its channel (redrive --slack)',
       value: slack.deadLetterQueue.queueUrl,
@@ -607,6 +665,7 @@ export class ReviewAlerts extends Construct {
     });
     const buffer = slack.addChatChannel(channel, topic);
     this.bufferOutput(channel.name, buffer);
+    for (const operator of this.operators) grantSend(buffer, operator);
     // Delivery needs nothing of the role (SNS decrypts and posts over HTTPS); without a
     // guardrail, CloudFormation's default for what the channel may run is AdministratorAccess.
     this.chatRole ??= serviceRole(

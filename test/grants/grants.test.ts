@@ -7,9 +7,10 @@
  * below (the caller is not the function's code, or the path is driven elsewhere).
  */
 import { describe, expect, it } from '@jest/globals';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { serviceName } from '../../functions/lib/domain/defaults.js';
 import { ReviewAlerts, WebhookSourceKind } from '../../infra/index.js';
 import { CALLS_DIR, recordedAwsCalls } from '../support/aws-calls.js';
@@ -22,8 +23,6 @@ const IAM_ACTION: Record<string, string> = {
   'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
   'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
   'sns:PublishBatch': 'sns:Publish',
-  // The SDK names the service eventbridge; IAM, events.
-  'eventbridge:PutEvents': 'events:PutEvents',
 };
 
 /**
@@ -80,6 +79,7 @@ const KINDS: Array<[RegExp, string]> = [
 /** The kinds a statement's resources are: `Ref`s, `Fn::GetAtt`s, and ARNs joined from them. */
 const kindsOf = (resource: unknown): string[] => {
   if (resource === '*') return ['*'];
+  if (JSON.stringify(resource).includes(':stack/')) return ['stack'];
   if (Array.isArray(resource)) return resource.flatMap(kindsOf);
   const text = JSON.stringify(resource);
   // An SSM parameter's ARN is joined from its path: the last part names it.
@@ -90,14 +90,10 @@ const kindsOf = (resource: unknown): string[] => {
   return [text.includes('/index/') ? `${kind}/index` : kind];
 };
 
-/** Each function's role as `<action>@<resource kind>` pairs it allows, from the synthesised template. */
-const allowedActions = (template: Resources): Map<string, Set<string>> => {
-  const allowed = new Map<string, Set<string>>();
-  for (const fn of Object.values(template).filter((r) => r.Type === 'AWS::Lambda::Function')) {
-    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    const name = FUNCTIONS.find((f) => serviceName(f) === variables.POWERTOOLS_SERVICE_NAME) as string;
-    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const pairs = Object.values(template)
+/** What the policies attached to a role allow, as `<action>@<resource kind>` pairs. */
+const allowedForRole = (template: Resources, roleId: string): Set<string> =>
+  new Set(
+    Object.values(template)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"Ref":"${roleId}"`))
       .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
@@ -105,8 +101,17 @@ const allowedActions = (template: Resources): Map<string, Set<string>> => {
         ([] as string[])
           .concat(statement.Action)
           .flatMap((action) => kindsOf(statement.Resource).map((kind) => `${action}@${kind}`)),
-      );
-    allowed.set(name, new Set(pairs));
+      ),
+  );
+
+/** Each function's role as `<action>@<resource kind>` pairs it allows, from the synthesised template. */
+const allowedActions = (template: Resources): Map<string, Set<string>> => {
+  const allowed = new Map<string, Set<string>>();
+  for (const fn of Object.values(template).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const name = FUNCTIONS.find((f) => serviceName(f) === variables.POWERTOOLS_SERVICE_NAME) as string;
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    allowed.set(name, allowedForRole(template, roleId));
   }
   return allowed;
 };
@@ -122,8 +127,9 @@ const grants = (allowed: Set<string>, call: string) =>
       (kindOf(pair) === '*' || kindOf(pair) === kindOf(call)),
   );
 
-/** A recorded call in IAM's terms. */
-const asIam = (call: string) => `${IAM_ACTION[actionOf(call)] ?? actionOf(call)}@${kindOf(call)}`;
+/** A recorded call in IAM's terms (the SDK names the service eventbridge; IAM, events). */
+const asIam = (call: string) =>
+  `${IAM_ACTION[actionOf(call)] ?? actionOf(call).replace(/^eventbridge:/, 'events:')}@${kindOf(call)}`;
 
 describe('the functions’ roles and what their code calls', () => {
   const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Grants');
@@ -141,7 +147,9 @@ describe('the functions’ roles and what their code calls', () => {
 
   it('has the integration tier’s record of every function’s calls', () => {
     expect([...called.keys()].sort()).toEqual(
-      called.size === 0 ? [`recordings in ${CALLS_DIR}: run npm run test:integration first`] : [...FUNCTIONS].sort(),
+      called.size === 0
+        ? [`recordings in ${CALLS_DIR}: run npm run test:integration first`]
+        : [...FUNCTIONS, 'cli'].sort(),
     );
   });
 
@@ -169,5 +177,35 @@ describe('the functions’ roles and what their code calls', () => {
     );
     expect(Object.keys(JUSTIFIED).filter((key) => !granted.has(key))).toEqual([]);
     expect(unused).toEqual([]);
+  });
+});
+
+describe('grantOperate and what the ops CLI calls', () => {
+  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Operate');
+  const alerts = new ReviewAlerts(stack, 'Alerts', {
+    alertEmails: ['ops@example.com'],
+    alertBus: new events.EventBus(stack, 'AlertBus'),
+  });
+  const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+  alerts.grantOperate(operator);
+  // Added after the grant: its buffer and the Slack dead letters are granted too.
+  alerts.addSlackChannel({ name: 'reviews' });
+  const template = (Template.fromStack(stack).toJSON() as { Resources: Resources }).Resources;
+  const allowed = allowedForRole(template, stack.getLogicalId(operator.node.defaultChild as CfnElement));
+  const called = [...(recordedAwsCalls().get('cli') ?? [])].map(asIam);
+
+  it('allows every AWS call the CLI makes in the integration tier, on that resource', () => {
+    expect(called.length).toBeGreaterThan(0);
+    expect(called.filter((call) => !grants(allowed, call))).toEqual([]);
+  });
+
+  it('allows nothing the CLI does not call (but what SNS needs of a publisher to an encrypted topic)', () => {
+    const needed = new Set(called.map(actionOf));
+    const unused = [...new Set([...allowed].map(actionOf))].filter(
+      (action) => !needed.has(action) && !['kms:GenerateDataKey', 'kms:Decrypt'].includes(action),
+    );
+    expect(unused).toEqual([]);
+    // No secret: the CLI takes the IA key from its environment.
+    expect([...allowed].filter((pair) => pair.startsWith('secretsmanager:'))).toEqual([]);
   });
 });

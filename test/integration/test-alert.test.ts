@@ -17,7 +17,7 @@ import { loadHandler, useIntegration } from '../support/integration.js';
 import { runCli } from '../support/run-cli.js';
 
 const slack = new FakeSlackServer();
-const suite = useIntegration('test-alert', {
+const suite = useIntegration('testalert', {
   before: () => slack.start(),
   provision: () => ({
     visibilityTimeoutSeconds: 1,

@@ -44,6 +44,11 @@ const resources = (input: Record<string, unknown>): string[] => {
   if (input.QueueUrl) return [resourceKind(last(input.QueueUrl, '/'))];
   if (input.TopicArn) return [resourceKind(last(input.TopicArn, ':'))];
   if (input.SecretId) return [resourceKind(last(input.SecretId, ':'))];
+  if (typeof input.StackName === 'string') return ['stack'];
+  // A subscription's ARN is its topic's with an id after it.
+  if (typeof input.SubscriptionArn === 'string')
+    return [resourceKind(String(input.SubscriptionArn).split(':').at(-2) ?? '')];
+  if (typeof input.EventBusName === 'string') return [resourceKind(last(input.EventBusName, '/'))];
   // An SSM parameter, by the last part of its path.
   if (typeof input.Name === 'string') return [last(input.Name, '/')];
   if (Array.isArray(input.Entries))

@@ -1,5 +1,6 @@
 /** The CLI run in-process, as a user would call it, with what it wrote to stdout, stderr, and both in order. */
 import { type Io, run } from '../../cli/main.js';
+import { asFunction } from './aws-calls.js';
 
 export const runCli = async (args: string[], env: Record<string, string | undefined>) => {
   let out = '';
@@ -16,7 +17,8 @@ export const runCli = async (args: string[], env: Record<string, string | undefi
     },
     env,
   };
-  const code = await run(args, io);
+  // Its AWS calls are the CLI's: `grantOperate` is held to them (test/grants).
+  const code = await asFunction('cli', run)(args, io);
   return { code, out, err, all };
 };
 
