@@ -25,7 +25,11 @@ export const digestCommand = async (
   const dynamodb = new DynamoDBClient(targets.aws);
   const waiting = await listAwaiting(dynamodb, tableName, dynamoStateStore(dynamodb, tableName));
   if (waiting.length === 0) {
-    io.out(`nothing waits for a review (${targets.from}): no digest published\n`);
+    io.out(
+      flags.json === true
+        ? `${JSON.stringify({ published: false, waiting: 0 })}\n`
+        : `nothing waits for a review (${targets.from}): no digest published\n`,
+    );
     return;
   }
   const now = new Date();
@@ -35,5 +39,9 @@ export const digestCommand = async (
     settings: { includeCandidateEmail: targets.includeCandidateEmail },
   });
   await publishAlert(new SNSClient(targets.aws), topicArn)(digest);
-  io.out(`published a digest of ${digest.waiting} attempt(s) waiting for review to ${topicArn}\n`);
+  io.out(
+    flags.json === true
+      ? `${JSON.stringify({ published: true, waiting: digest.waiting, topic: topicArn, period: digest.period })}\n`
+      : `published a digest of ${digest.waiting} attempt(s) waiting for review to ${topicArn}\n`,
+  );
 };

@@ -6,6 +6,8 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   env: Record<string, string | undefined>;
+  /** How far a long command has got, on one line that rewrites itself; absent unless stderr is a terminal. */
+  progress?: (text: string) => void;
 }
 
 /** A mistake in the command line: the usage is printed and the CLI exits with 2. */
@@ -15,4 +17,10 @@ export const processIo = (): Io => ({
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   env: process.env,
+  ...(process.stderr.isTTY
+    ? {
+        progress: (text: string) =>
+          void process.stderr.write(`\r${text.slice(0, (process.stderr.columns || 80) - 1)}\x1b[K`),
+      }
+    : {}),
 });

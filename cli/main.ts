@@ -8,6 +8,7 @@
 
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { IA_DEFAULTS } from '#lib/domain/defaults.js';
+import { nearest } from '#lib/domain/nearest.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { checkCommand } from './check-command.js';
 import { digestCommand } from './digest-command.js';
@@ -131,8 +132,9 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
 
 const EXIT_CODES = 'exit codes: 0 ok, 1 API, configuration or validation failure, 2 usage error\n';
 
-const GLOBAL_OPTIONS = `options for every command: --help (that command's usage), --json (errors too, as one JSON line
-on stderr), --local (the running npm start's resources; \`npm run cli\` in the checkout sets it),
+const GLOBAL_OPTIONS = `options for every command: --help (that command's usage), --json (results as JSON lines on
+stdout from check, sweep, pending, digest, redrive and test-alert; preview has --format slack-json;
+errors of every command as one JSON line on stderr), --local (the running npm start's resources; \`npm run cli\` in the checkout sets it),
 --construct ID with --stack (which ReviewAlerts, when the stack holds more than one)`;
 
 export const USAGE = `usage: ia-review-alerts <command> [options]    (ia-review-alerts help <command> for one)
@@ -165,22 +167,32 @@ export const run = async (argv: string[], io: Io): Promise<number> => {
       else throw new UsageError(`unknown command "${topic}"`);
       return 0;
     }
-    if (!command) throw new UsageError(name === undefined ? 'missing command' : `unknown command "${name}"`);
+    if (!command) {
+      const meant = name === undefined ? undefined : nearest(name, Object.keys(COMMANDS));
+      throw new UsageError(
+        name === undefined
+          ? 'missing command'
+          : `unknown command "${name}"${meant ? `; did you mean "${meant}"?` : ''}`,
+      );
+    }
+    const options: ParseArgsOptionsConfig = {
+      ...command.options,
+      help: { type: 'boolean', short: 'h' },
+      local: { type: 'boolean' },
+      construct: { type: 'string' },
+      json: { type: 'boolean' },
+    };
     let parsed: ReturnType<typeof parseArgs>;
     try {
-      parsed = parseArgs({
-        args: rest,
-        options: {
-          ...command.options,
-          help: { type: 'boolean', short: 'h' },
-          local: { type: 'boolean' },
-          construct: { type: 'string' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
+      parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      const unknown = /Unknown option '--([^']+)'/.exec((error as Error).message)?.[1];
+      const meant = unknown === undefined ? undefined : nearest(unknown, Object.keys(options));
+      throw new UsageError(
+        unknown === undefined
+          ? (error as Error).message
+          : `unknown option "--${unknown}" for ${name}${meant ? `; did you mean "--${meant}"?` : ''}`,
+      );
     }
     if (parsed.values.help) {
       io.out(commandUsage(name as string));

@@ -13,6 +13,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { REDRIVEN_ATTRIBUTE } from '#lib/domain/check-message.js';
+import { ConfigurationError } from '#lib/domain/errors.js';
 import { type Io, UsageError } from './io.js';
 import { resolveTargets, type Targets } from './targets.js';
 
@@ -109,8 +110,8 @@ export const redriveCommand = async (
       : targets.deadLetterQueueUrl;
   const checksQueue = explicit ? (flags['queue-url'] as string | undefined) : targets.checksQueueUrl;
   if (!from || (!slack && !checksQueue)) {
-    throw new UsageError(
-      'give --stack <name> (the deployed stack), or --dlq-url and --queue-url (outputs DeadLetterQueueUrl, ChecksQueueUrl), or set DEAD_LETTER_QUEUE_URL and CHECKS_QUEUE_URL, or start the local pipeline',
+    throw new ConfigurationError(
+      'no dead-letter and checks queues: give --stack <name> (the deployed stack), or --dlq-url and --queue-url (outputs DeadLetterQueueUrl, ChecksQueueUrl), or set DEAD_LETTER_QUEUE_URL and CHECKS_QUEUE_URL, or --local with npm start running',
     );
   }
   // A Slack post goes back to the buffer of the channel it failed for, named on the message.
@@ -119,6 +120,14 @@ export const redriveCommand = async (
     : () => checksQueue;
   const dryRun = flags['dry-run'] === true;
   const moved = await redrive(new SQSClient(targets.aws), { from, to, dryRun, limit });
+  if (flags.json === true) {
+    // One line per message, as `check --json` and `pending --json` print theirs.
+    for (const m of moved)
+      io.out(
+        `${JSON.stringify({ messageId: m.messageId, body: m.body, moved: Boolean(m.to) && !dryRun, wouldMove: Boolean(m.to), failureCode: m.failureCode, failureReason: m.failureReason })}\n`,
+      );
+    return;
+  }
   for (const m of moved) {
     const reason = `(${m.failureCode ?? 'no reason recorded'}${m.failureReason ? `: ${m.failureReason}` : ''})`;
     io.out(

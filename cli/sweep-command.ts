@@ -33,12 +33,14 @@ export const sweepCommand = async (
     pace: await cliPacer(flags, io, settings.ratePerSecond),
   });
   let count = 0;
+  let pages = 0;
   await walkAssignments(
     ia,
     { page: 1, per: PAGE_SIZE },
     { requestedPer: PAGE_SIZE, horizonDays: days, now: new Date() },
     async (outcome) => {
       if (outcome.kind !== 'page') return;
+      pages += 1;
       for (const { attempt, assignmentId } of outcome.attempts) {
         count += 1;
         const decision = decide(attempt);
@@ -48,7 +50,10 @@ export const sweepCommand = async (
             : `${attempt.id}  ${decision.padEnd(15)}  assignment ${assignmentId}  ${attempt.assessment.name ?? ''}\n`,
         );
       }
+      // At IA's one request a second a month of the list takes minutes: say how far it has got.
+      io.progress?.(`sweep: page ${pages}, ${count} completed attempt(s) so far (back ${days} day(s), 1 request/s)`);
     },
   );
+  io.progress?.('');
   if (!flags.json) io.out(`${count} completed attempt(s) in the last ${days} day(s)\n`);
 };

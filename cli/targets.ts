@@ -5,6 +5,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ACCOUNT_NAME } from '#lib/domain/accounts.js';
+import { ConfigurationError } from '#lib/domain/errors.js';
 import {
   ACCOUNT_KEY_OUTPUT_DESCRIPTION,
   ACCOUNT_RATE_OUTPUT_DESCRIPTION,
@@ -63,6 +64,10 @@ const chooseConstruct = (outputs: Output[], stackName: string, wanted: string | 
       `stack ${stackName} holds no ReviewAlerts "${wanted}"; it holds: ${owners.join(', ') || 'none'}`,
     );
   }
+  if (owners.length === 0)
+    throw new ConfigurationError(
+      `stack ${stackName} has no ReviewAlerts outputs (deployed with stackOutputs false, or not this product's stack): deploy with stackOutputs true (the default), or leave out --stack and set ${Object.values(VARIABLE).join(', ')}`,
+    );
   if (owners.length > 1)
     throw new UsageError(
       `stack ${stackName} holds ${owners.length} ReviewAlerts (${owners.join(', ')}): say which with --construct <id>`,
@@ -124,10 +129,27 @@ const fromStack = async (stackName: string, construct: string | undefined): Prom
   });
 };
 
+const isRunning = (pid: number | undefined) => {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
 export const resolveTargets = async (flags: Record<string, string | boolean | undefined>, io: Io): Promise<Targets> => {
   if (typeof flags.stack === 'string')
     return fromStack(flags.stack, typeof flags.construct === 'string' ? flags.construct : undefined);
   const local = readLocalState(io.env, flags.local === true);
+  // A state file whose npm start has stopped (Ctrl-C before 0.3 left it; a crash still can).
+  if ((local && !isRunning(local.pid)) || (!local && flags.local === true)) {
+    throw new ConfigurationError(
+      'the local pipeline is not running: start it with `npm start` in another terminal (or give --stack <name>)',
+    );
+  }
   if (local) {
     return {
       aws: {
@@ -167,12 +189,24 @@ export const accountFlag = (flags: Record<string, string | boolean | undefined>)
   return flags.account;
 };
 
-/** A target the command cannot do without, or a usage error that says where to get it. */
+/** The variable that names each target when there is no stack or local pipeline to read. */
+const VARIABLE: Partial<Record<keyof Targets, string>> = {
+  stateTableName: 'STATE_TABLE_NAME',
+  alertsTopicArn: 'ALERTS_TOPIC_ARN',
+  alertBusName: 'ALERT_BUS',
+  checksQueueUrl: 'CHECKS_QUEUE_URL',
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+};
+
+/** A target the command cannot do without, or a configuration error that says where to get it. */
 export const required = <K extends keyof Targets>(targets: Targets, key: K, what: string): NonNullable<Targets[K]> => {
   const value = targets[key];
   if (value === undefined || value === '') {
-    throw new UsageError(
-      `no ${what} from ${targets.from}: give --stack <name> (the deployed stack), start the local pipeline, or set the environment`,
+    const variable = VARIABLE[key];
+    throw new ConfigurationError(
+      `no ${what} from ${targets.from}: give --stack <name> (the deployed stack)${
+        variable ? `, set ${variable}` : ''
+      }, or --local with npm start running`,
     );
   }
   return value as NonNullable<Targets[K]>;

@@ -252,6 +252,12 @@ export interface ReviewAlertsProps {
   readonly minRecheckInterval?: Duration;
   /** `ChecksBacklog` alarm: the oldest check request waited this long. @default Duration.minutes(30) */
   readonly oldestMessageAlarmAge?: Duration;
+  /**
+   * Stack outputs naming what the runbook and the CLI's `--stack` use (10–15, more with channels,
+   * sources and accounts). Without them `--stack` cannot find this deployment: the CLI then says to
+   * name the resources through its variables (STATE_TABLE_NAME, ALERTS_TOPIC_ARN, ...). @default true
+   */
+  readonly stackOutputs?: boolean;
   /** Put the candidate's email address in alerts and `pending` (name only otherwise). @default false */
   readonly includeCandidateEmail?: boolean;
   /** https link for attempts without a public results URL; must contain `{attemptId}`. @default - none */
@@ -401,6 +407,7 @@ export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Ru
     default: Duration.seconds(MIN_RECHECK_INTERVAL_SECONDS),
   },
   oldestMessageAlarmAge: { kind: 'duration', min: 300, max: 86_400, wholeSeconds: 60, default: Duration.minutes(30) },
+  stackOutputs: { kind: 'boolean', default: true },
   includeCandidateEmail: { kind: 'boolean', default: false },
   iaAttemptUrlTemplate: { kind: 'urlTemplate' },
   sources: { kind: 'sources', default: [] },

@@ -12,6 +12,7 @@ import {
   Aspects,
   Aws,
   CfnOutput,
+  type CfnOutputProps,
   Duration,
   Fn,
   Names,
@@ -352,7 +353,7 @@ export class ReviewAlerts extends Construct {
       this.audience('slackChannels', channel);
       const slack = this.slack ?? this.makeSlack();
       const { queue, secret } = slack.addChannel(channel);
-      new CfnOutput(this, outputId('SlackWebhookSecret', channel.name), {
+      this.output(outputId('SlackWebhookSecret', channel.name), {
         description: `Secret holding the Slack webhook URL of channel ${channel.name}`,
         value: secret.secretName,
       });
@@ -364,7 +365,7 @@ export class ReviewAlerts extends Construct {
 
   /** A channel's buffer, as `redrive --slack` finds it by description. */
   private bufferOutput(name: string, queue: sqs.IQueue): void {
-    new CfnOutput(this, outputId('SlackBuffer', name, 'QueueUrl'), {
+    this.output(outputId('SlackBuffer', name, 'QueueUrl'), {
       description: `${SLACK_BUFFER_OUTPUT_DESCRIPTION} ${name}`,
       value: queue.queueUrl,
     });
@@ -415,7 +416,7 @@ export class ReviewAlerts extends Construct {
   addSource(source: WebhookSource): secretsmanager.ISecret {
     return this.checked(() => {
       const secret = this.ingest.addSource(source);
-      new CfnOutput(this, outputId('SourceSecret', source.name), {
+      this.output(outputId('SourceSecret', source.name), {
         description: `Secret of webhook source ${source.name}`,
         value: secret.secretName,
       });
@@ -594,7 +595,7 @@ export class ReviewAlerts extends Construct {
         resourceArns: [slack.deadLetterQueue.queueArn],
       });
     }
-    new CfnOutput(this, OUTPUTS.slackDeadLetterQueueUrl, {
+    this.output(OUTPUTS.slackDeadLetterQueueUrl, {
       description: 'Slack posts that failed for good; each message names its channel (redrive --slack)',
       value: slack.deadLetterQueue.queueUrl,
     });
@@ -683,6 +684,11 @@ export class ReviewAlerts extends Construct {
     return { buffer, topic, configuration };
   }
 
+  /** A stack output, unless the `stackOutputs` prop turned them off. */
+  private output(id: string, props: CfnOutputProps): void {
+    if (this.settings.stackOutputs) new CfnOutput(this, id, props);
+  }
+
   /** A prop problem found in `build`, reported with this construct's path, as CDK's own errors are. */
   private checked<T>(build: () => T): T {
     try {
@@ -694,47 +700,47 @@ export class ReviewAlerts extends Construct {
   }
 
   private addOutputs(rateLimitTable: dynamodb.ITable): void {
-    new CfnOutput(this, OUTPUTS.dashboardUrl, {
+    this.output(OUTPUTS.dashboardUrl, {
       description: 'The CloudWatch dashboard of the pipeline',
       value: this.dashboards.url,
     });
-    new CfnOutput(this, 'OpsTopicArn', { value: this.alarmTopic.topicArn });
-    new CfnOutput(this, 'WebhookUrl', { value: `${this.webhookUrl}/{source}` });
-    new CfnOutput(this, OUTPUTS.checksQueueUrl, { value: this.checksQueue.queueUrl });
-    new CfnOutput(this, OUTPUTS.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl });
-    new CfnOutput(this, OUTPUTS.alertsTopicArn, { value: this.alertsTopic.topicArn });
+    this.output('OpsTopicArn', { value: this.alarmTopic.topicArn });
+    this.output('WebhookUrl', { value: `${this.webhookUrl}/{source}` });
+    this.output(OUTPUTS.checksQueueUrl, { value: this.checksQueue.queueUrl });
+    this.output(OUTPUTS.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl });
+    this.output(OUTPUTS.alertsTopicArn, { value: this.alertsTopic.topicArn });
     if (this.alertBus) {
-      new CfnOutput(this, OUTPUTS.alertBusName, {
+      this.output(OUTPUTS.alertBusName, {
         description: 'Where every alert also goes as an event (ia-review-alerts test-alert publishes there too)',
         value: this.alertBus.eventBusName,
       });
     }
-    new CfnOutput(this, OUTPUTS.iaApiKeySecretName, { value: this.apiKeySecret.secretName });
+    this.output(OUTPUTS.iaApiKeySecretName, { value: this.apiKeySecret.secretName });
     // The CLI books on a key's schedule at that key's rate (--stack, --account): a slower booker
     // is safe, a faster one would crowd the functions' next call.
-    new CfnOutput(this, OUTPUTS.iaRatePerSecond, {
+    this.output(OUTPUTS.iaRatePerSecond, {
       description: 'IA requests per second allowed to the key (each account: its own output)',
       value: String(this.settings.iaRatePerSecond),
     });
     for (const account of this.accounts) {
-      new CfnOutput(this, outputId('IaApiKeySecret', account.name), {
+      this.output(outputId('IaApiKeySecret', account.name), {
         description: `${ACCOUNT_KEY_OUTPUT_DESCRIPTION}${account.name}`,
         value: account.apiKeySecret.secretName,
       });
-      new CfnOutput(this, outputId('IaRatePerSecond', account.name), {
+      this.output(outputId('IaRatePerSecond', account.name), {
         description: `${ACCOUNT_RATE_OUTPUT_DESCRIPTION}${account.name}`,
         value: String(account.requestsPerSecond ?? this.settings.iaRatePerSecond),
       });
     }
-    new CfnOutput(this, OUTPUTS.rateLimitTableName, {
+    this.output(OUTPUTS.rateLimitTableName, {
       description: "The IA key's shared request schedule: the CLI's check and sweep book on it with --stack",
       value: rateLimitTable.tableName,
     });
-    new CfnOutput(this, OUTPUTS.stateTableName, {
+    this.output(OUTPUTS.stateTableName, {
       description: 'Watch state; its AwaitingReview index lists what waits (ia-review-alerts pending)',
       value: this.stateTable.tableName,
     });
-    new CfnOutput(this, OUTPUTS.includeCandidateEmail, {
+    this.output(OUTPUTS.includeCandidateEmail, {
       description: 'Whether alerts and the CLI show candidate email addresses',
       value: String(this.settings.includeCandidateEmail),
     });

@@ -12,6 +12,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DIGEST_DEFAULTS } from '../functions/lib/domain/defaults.js';
+import { nearest } from '../functions/lib/domain/nearest.js';
 import { importSecret } from './constructs/secrets.js';
 import {
   InvalidPropError,
@@ -79,6 +80,7 @@ export const CONTEXT: { readonly [key: string]: ContextKey } = {
   alertDedupeDays: duration('alertDedupeWindow', 'days'),
   minRecheckIntervalSeconds: duration('minRecheckInterval', 'seconds'),
   oldestMessageAlarmMinutes: duration('oldestMessageAlarmAge', 'minutes'),
+  stackOutputs: same('stackOutputs', 'boolean'),
   includeCandidateEmail: same('includeCandidateEmail', 'boolean'),
   iaAttemptUrlTemplate: same('iaAttemptUrlTemplate', 'string'),
   sources: same('sources', 'sources'),
@@ -141,27 +143,6 @@ export const contextDefault = (key: string): string | undefined => {
 
 /** CDK's own keys: feature flags (`@aws-cdk/...`), `aws:cdk:...`, lookups (`availability-zones:...`). */
 const isCdkKey = (key: string) => key.startsWith('@') || key.includes(':') || key === 'acknowledged-issue-numbers';
-
-const editDistance = (a: string, b: string): number => {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      row[j] = Math.min(
-        above + 1,
-        (row[j - 1] as number) + 1,
-        diagonal + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1),
-      );
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
-};
-
-export const nearestKey = (key: string): string =>
-  [...CONTEXT_KEYS].sort((x, y) => editDistance(key, x) - editDistance(key, y))[0] as string;
 
 const fail = (key: string, expected: string, value: unknown): never => {
   throw new Error(`CDK context "${key}" must be ${expected}, got ${JSON.stringify(value)}`);
@@ -314,8 +295,9 @@ export const propsFromContext = (scope: Construct): ReviewAlertsProps => {
   const { node } = scope;
   for (const key of Object.keys(node.getAllContext() as object)) {
     if (isCdkKey(key) || CONTEXT_KEYS.includes(key)) continue;
+    const meant = nearest(key, CONTEXT_KEYS);
     throw new Error(
-      `CDK context "${key}" is not a setting of this app; did you mean "${nearestKey(key)}"? (docs/configuration.md)`,
+      `CDK context "${key}" is not a setting of this app${meant ? `; did you mean "${meant}"?` : ''} (docs/configuration.md)`,
     );
   }
   const given = (key: string): Raw => {

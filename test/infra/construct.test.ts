@@ -147,6 +147,16 @@ describe('ReviewAlerts in a user’s stack', () => {
     expect(Object.values(AlertEventType).sort()).toEqual([...EVENT_TYPES].sort());
   });
 
+  it('leaves its stack outputs out when stackOutputs is false', () => {
+    const withOutputs = userStack({ slackChannels: [{ name: 'reviews' }] })
+      .template()
+      .toJSON();
+    expect(Object.keys(withOutputs.Outputs ?? {}).length).toBeGreaterThanOrEqual(10);
+    const { alerts, template } = userStack({ stackOutputs: false, slackChannels: [{ name: 'reviews' }] });
+    alerts.addSource({ name: 'lever', kind: WebhookSourceKind.LEVER, attemptIdPath: 'data.id' });
+    expect(template().toJSON().Outputs).toBeUndefined();
+  });
+
   it('returns what its add… methods make', () => {
     const { stack, alerts } = userStack();
     const subscription = alerts.addEmailSubscription('lead@example.com');

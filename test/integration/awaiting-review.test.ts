@@ -172,6 +172,14 @@ describe('--stack', () => {
     expect(missing.all).toMatch(/cannot read the outputs of stack no-such-stack/);
   });
 
+  it('says what to enable when the stack has no outputs of a ReviewAlerts (stackOutputs false)', async () => {
+    const bare = await runCli(['pending', '--stack', await stackWith({})], NO_LOCAL_STATE);
+    expect(bare.code).toBe(1);
+    expect(bare.err).toMatch(
+      /^ConfigurationError: stack waiting-\w+ has no ReviewAlerts outputs .*deploy with stackOutputs true \(the default\), or leave out --stack and set STATE_TABLE_NAME, ALERTS_TOPIC_ARN/,
+    );
+  });
+
   it('finds a ReviewAlerts embedded under any id, and asks which one when the stack holds two', async () => {
     // The names CDK gives the outputs of `new ReviewAlerts(stack, 'ReviewAlerts', …)` and of a second one.
     const stackName = await stackWith({

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { run } from '../../cli/main.js';
 import { FakeIaServer, LIST } from '../../local/fake-ia-server.js';
 import {
   defaultAssignments,
@@ -124,6 +125,30 @@ describe('ia-review-alerts check', () => {
     const { code, err } = await cli(['check', SEED_ATTEMPT_ID], { IA_API_KEY: undefined });
     expect(code).toBe(1);
     expect(err).toMatch(/^ConfigurationError: set IA_API_KEY/);
+  });
+
+  it('says which command or option was meant', async () => {
+    expect((await cli(['chek', 'a'])).err).toMatch(/^error: unknown command "chek"; did you mean "check"\?/);
+    expect((await cli(['pendng'])).err).toMatch(/did you mean "pending"\?/);
+    expect((await cli(['zzzzzzzz'])).err).toMatch(/^error: unknown command "zzzzzzzz"\n/);
+    const option = await cli(['check', 'a', '--jsno']);
+    expect(option.code).toBe(2);
+    expect(option.err).toMatch(/^error: unknown option "--jsno" for check; did you mean "--json"\?/);
+    expect((await cli(['pending', '--older-then', '1h'])).err).toMatch(/did you mean "--older-than"\?/);
+  });
+
+  it('takes --json on every command: errors as one JSON line, whatever the command', async () => {
+    for (const args of [
+      ['sign', '--json'],
+      ['preview', '--json'],
+      ['digest', '--json'],
+      ['redrive', '--json'],
+    ]) {
+      const { code, err } = await cli(args);
+      expect(code).toBeGreaterThan(0);
+      expect(JSON.parse(err)).toMatchObject({ error: expect.any(String), message: expect.any(String) });
+      expect(err).not.toMatch(/Unknown option/);
+    }
   });
 
   it('a usage error prints that command’s usage, not every command’s', async () => {
@@ -255,6 +280,18 @@ describe('ia-review-alerts sweep', () => {
     ]);
     const text = await cli(['sweep', '--days', '2']);
     expect(text.out).toContain('3 completed attempt(s) in the last 2 day(s)');
+    // Progress only where stderr is a terminal (processIo gives `progress` then), ending cleared.
+    expect(text.err).not.toContain('sweep: page');
+    const progress: string[] = [];
+    const io = {
+      out: () => undefined,
+      err: () => undefined,
+      env: { ...env },
+      progress: (line: string) => void progress.push(line),
+    };
+    expect(await run(['sweep', '--days', '2'], io)).toBe(0);
+    expect(progress[0]).toMatch(/^sweep: page 1, \d+ completed attempt\(s\) so far/);
+    expect(progress.at(-1)).toBe('');
   });
 
   it('exits 1 when IA keeps failing, 2 on a bad --days', async () => {
@@ -270,14 +307,14 @@ describe('ia-review-alerts sweep', () => {
 });
 
 describe('help', () => {
-  it.each(['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest'])(
+  it.each(['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest', 'test-alert'])(
     '%s --help prints its own usage and exits 0',
     async (command) => {
       for (const flag of ['--help', '-h']) {
         const { code, out, err } = await cli([command, flag], { IA_API_KEY: undefined });
         expect([code, err]).toEqual([0, '']);
         expect(out).toMatch(new RegExp(`^usage: ia-review-alerts ${command} `));
-        for (const other of ['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest'].filter(
+        for (const other of ['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest', 'test-alert'].filter(
           (c) => c !== command,
         ))
           expect(out).not.toContain(`  ${other} `);
@@ -302,7 +339,7 @@ describe('help', () => {
   it('--help alone lists every command', async () => {
     const { code, out } = await cli(['--help']);
     expect(code).toBe(0);
-    for (const command of ['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest'])
+    for (const command of ['check', 'sign', 'preview', 'redrive', 'sweep', 'pending', 'digest', 'test-alert'])
       expect(out).toContain(`  ${command} `);
   });
 });
@@ -327,7 +364,12 @@ describe('local state', () => {
           (_e, out, err) => resolve(out + err),
         ),
       );
-    expect(await exec(['pending'])).toMatch(/no state table from the environment/);
-    expect(await exec(['pending', '--local'])).toMatch(/127\.0\.0\.1:9|ECONNREFUSED|left-behind/);
+    expect(await exec(['pending'])).toMatch(
+      /^ConfigurationError: no state table from the environment: give --stack <name> \(the deployed stack\), set STATE_TABLE_NAME, or --local/,
+    );
+    // Its npm start stopped (no process of that pid): said so, not an ECONNREFUSED.
+    expect(await exec(['pending', '--local'])).toMatch(
+      /^ConfigurationError: the local pipeline is not running: start it with `npm start`/,
+    );
   }, 60_000);
 });
