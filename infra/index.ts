@@ -10,6 +10,7 @@ export type {
   ChatChannelResources,
   ChatSlackChannel,
   EmailRoute,
+  FunctionOptions,
   IaAccount,
   ReviewAlertsProps,
   SlackChannel,

@@ -5,7 +5,9 @@
  * naming the prop. Values that are tokens (known only at deploy time) are left alone.
  */
 import { Duration, RemovalPolicy, TimeZone, Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -98,6 +100,30 @@ export enum AlertEventType {
   ATTEMPT_SCORED = 'attempt.scored',
   /** The scheduled summary of everything waiting. */
   REVIEW_DIGEST = 'review.digest',
+}
+
+/**
+ * What a platform team sets on every function of the pipeline (check, ingest, sweep, digest,
+ * notify-slack) alike.
+ */
+export interface FunctionOptions {
+  /**
+   * Runs every function in this VPC. Each needs a way out to the IA API, SNS, SQS, DynamoDB,
+   * Secrets Manager, EventBridge and CloudWatch: a NAT gateway, or VPC endpoints plus a NAT for IA.
+   * @default - no VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /** Which subnets of `vpc`. @default - its private subnets with egress */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Security groups of every function (with `vpc`). @default - one per function, all outbound allowed */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Reserved concurrency of each function: at least `checkMaxConcurrency`, which the check's SQS
+   * source may run at once. @default - none (the account's unreserved pool)
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /** The instruction set. @default lambda.Architecture.ARM_64 */
+  readonly architecture?: lambda.Architecture;
 }
 
 /** Which alerts an audience receives. */
@@ -258,6 +284,8 @@ export interface ReviewAlertsProps {
    * name the resources through its variables (STATE_TABLE_NAME, ALERTS_TOPIC_ARN, ...). @default true
    */
   readonly stackOutputs?: boolean;
+  /** VPC, security groups, reserved concurrency and architecture of every function. @default - none of them set; ARM_64 */
+  readonly functionOptions?: FunctionOptions;
   /** Put the candidate's email address in alerts and `pending` (name only otherwise). @default false */
   readonly includeCandidateEmail?: boolean;
   /** https link for attempts without a public results URL; must contain `{attemptId}`. @default - none */
@@ -334,6 +362,7 @@ type Kind =
   | 'chatSlackChannels'
   | 'emailRoutes'
   | 'iaAccounts'
+  | 'functionOptions'
   /** A CDK object (secret, topic, bus, schedule, removal policy): typed by the compiler. */
   | 'object';
 
@@ -408,6 +437,7 @@ export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Ru
   },
   oldestMessageAlarmAge: { kind: 'duration', min: 300, max: 86_400, wholeSeconds: 60, default: Duration.minutes(30) },
   stackOutputs: { kind: 'boolean', default: true },
+  functionOptions: { kind: 'functionOptions', default: {} },
   includeCandidateEmail: { kind: 'boolean', default: false },
   iaAttemptUrlTemplate: { kind: 'urlTemplate' },
   sources: { kind: 'sources', default: [] },
@@ -760,9 +790,35 @@ const check = (prop: keyof ReviewAlertsProps, rule: Rule, value: unknown): unkno
       return checkChannelList<ChatSlackChannel>(prop, value, (item, taken) =>
         checkChatChannel(prop, item, taken, CHAT_SLACK_IDS),
       );
+    case 'functionOptions':
+      return checkFunctionOptions(prop, value);
     case 'object':
       return value;
   }
+};
+
+const FUNCTION_OPTION_KEYS = ['vpc', 'vpcSubnets', 'securityGroups', 'reservedConcurrentExecutions', 'architecture'];
+
+const checkFunctionOptions = (prop: string, value: unknown): FunctionOptions => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(prop, 'an object', value);
+  const options = value as FunctionOptions;
+  const unknown = Object.keys(options).filter((key) => !FUNCTION_OPTION_KEYS.includes(key));
+  if (unknown.length > 0) fail(prop, `only the keys ${FUNCTION_OPTION_KEYS.join(', ')}`, unknown);
+  const reserved = options.reservedConcurrentExecutions;
+  if (
+    reserved !== undefined &&
+    !Token.isUnresolved(reserved) &&
+    !(Number.isInteger(reserved) && reserved >= 1 && reserved <= 10_000)
+  )
+    fail(`${prop}.reservedConcurrentExecutions`, 'a whole number from 1 to 10000', reserved);
+  if ((options.vpcSubnets !== undefined || options.securityGroups !== undefined) && options.vpc === undefined)
+    fail(`${prop}.vpc`, 'given with vpcSubnets and securityGroups', undefined);
+  if (
+    options.architecture !== undefined &&
+    ![lambda.Architecture.ARM_64.name, lambda.Architecture.X86_64.name].includes(options.architecture.name)
+  )
+    fail(`${prop}.architecture`, 'lambda.Architecture.ARM_64 or X86_64', options.architecture.name);
+  return options;
 };
 
 /** The props with their defaults, each checked; the first problem throws an error naming the prop. */
@@ -797,5 +853,13 @@ export const resolveProps = (props: ReviewAlertsProps = {}): Settings => {
     fail('eventBridgeSources', `sources other than ${ALERT_EVENT_SOURCE} (the alerts' own events)`, ALERT_EVENT_SOURCE);
   if (resolved.escalationEmails.length > 0 && resolved.escalateAfter === undefined)
     fail('escalationEmails', 'given with escalateAfter (when to escalate)', resolved.escalationEmails);
+  // Fewer reserved than the SQS source may run at once: Lambda throttles the check and SQS retries.
+  const reserved = resolved.functionOptions.reservedConcurrentExecutions;
+  if (reserved !== undefined && !Token.isUnresolved(reserved) && reserved < resolved.checkMaxConcurrency)
+    fail(
+      'functionOptions.reservedConcurrentExecutions',
+      `at least checkMaxConcurrency (${resolved.checkMaxConcurrency})`,
+      reserved,
+    );
   return resolved;
 };

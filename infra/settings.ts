@@ -7,6 +7,7 @@
  */
 import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -15,6 +16,7 @@ import { DIGEST_DEFAULTS } from '../functions/lib/domain/defaults.js';
 import { nearest } from '../functions/lib/domain/nearest.js';
 import { importSecret } from './constructs/secrets.js';
 import {
+  type FunctionOptions,
   InvalidPropError,
   PROP_RULES,
   type ReviewAlertsProps,
@@ -46,7 +48,8 @@ interface ContextKey {
     | 'slackChannels'
     /** A JSON list of plain objects, as the prop takes it (the construct checks each). */
     | 'jsonList'
-    | 'iaAccounts';
+    | 'iaAccounts'
+    | 'functionOptions';
   readonly unit?: Unit;
 }
 
@@ -81,6 +84,7 @@ export const CONTEXT: { readonly [key: string]: ContextKey } = {
   minRecheckIntervalSeconds: duration('minRecheckInterval', 'seconds'),
   oldestMessageAlarmMinutes: duration('oldestMessageAlarmAge', 'minutes'),
   stackOutputs: same('stackOutputs', 'boolean'),
+  functionOptions: same('functionOptions', 'functionOptions'),
   includeCandidateEmail: same('includeCandidateEmail', 'boolean'),
   iaAttemptUrlTemplate: same('iaAttemptUrlTemplate', 'string'),
   sources: same('sources', 'sources'),
@@ -156,16 +160,19 @@ const number = (key: string, raw: Raw): number => {
   return Number.isFinite(value) ? value : fail(key, 'a number', raw);
 };
 
+/** Objects and lists as cdk.json gives them, or as JSON strings from `-c key='...'`. */
+const fromJson = (key: string, raw: Raw, what: string): unknown => {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return fail(key, what, raw);
+  }
+};
+
 /** Lists of objects: arrays from cdk.json, JSON strings from `-c key='[...]'`. */
 const jsonList = (key: string, raw: Raw): Array<Record<string, unknown>> => {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return fail(key, 'a JSON array', raw);
-    }
-  }
+  const value = fromJson(key, raw, 'a JSON array');
   return Array.isArray(value) && value.every((item) => item !== null && typeof item === 'object')
     ? (value as Array<Record<string, unknown>>)
     : fail(key, 'a JSON array of objects', raw);
@@ -211,6 +218,28 @@ const toAccounts = (scope: Construct, key: string, raw: Raw) =>
       ...(sweepHeadDays === undefined ? {} : { sweepHead: Duration.days(number(key, sweepHeadDays)) }),
     };
   });
+
+/**
+ * `{"architecture": "x86_64", "reservedConcurrentExecutions": 5}`: what context can say of the
+ * functions. A VPC and security groups are objects only CDK code passes (the construct's
+ * `functionOptions`).
+ */
+const toFunctionOptions = (key: string, raw: Raw): FunctionOptions => {
+  const object = fromJson(key, raw, 'a JSON object');
+  if (object === null || typeof object !== 'object' || Array.isArray(object))
+    return fail(key, 'a JSON object like {"architecture":"x86_64","reservedConcurrentExecutions":5}', raw);
+  const { architecture, reservedConcurrentExecutions, ...rest } = object as Record<string, unknown>;
+  if (Object.keys(rest).length > 0)
+    fail(key, 'only architecture and reservedConcurrentExecutions (a VPC is set in CDK code)', Object.keys(rest));
+  const chosen = [lambda.Architecture.ARM_64, lambda.Architecture.X86_64].find((a) => a.name === architecture);
+  if (architecture !== undefined && !chosen) fail(key, 'architecture arm64 or x86_64', architecture);
+  return {
+    ...(chosen ? { architecture: chosen } : {}),
+    ...(reservedConcurrentExecutions === undefined
+      ? {}
+      : { reservedConcurrentExecutions: number(key, reservedConcurrentExecutions) }),
+  };
+};
 
 /** A context value as its prop's value; imported resources are created in `scope`. */
 const toProp = (scope: Construct, key: string, setting: ContextKey, raw: Raw): unknown => {
@@ -267,6 +296,8 @@ const toProp = (scope: Construct, key: string, setting: ContextKey, raw: Raw): u
       return jsonList(key, raw);
     case 'iaAccounts':
       return toAccounts(scope, key, raw);
+    case 'functionOptions':
+      return toFunctionOptions(key, raw);
     case 'slackChannels':
       return jsonList(key, raw).map((item) =>
         withSecret<SlackChannel>(scope, `SlackWebhookSecret-${String(item.name)}`, item),

@@ -19,6 +19,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { serviceName } from '../../functions/lib/domain/defaults.js';
 import { PACKAGE_ROOT } from '../package-root.js';
+import type { FunctionOptions } from '../review-alerts-props.js';
 import { acknowledge, NODEJS_24 } from './compat.js';
 
 /** The repository root, or the installed package's root. */
@@ -82,6 +83,8 @@ export interface ServiceFunctionProps {
   readonly xRayTracing: boolean;
   readonly metricsNamespace: string;
   readonly environment: Record<string, string>;
+  /** The platform's settings for every function: VPC, security groups, reserved concurrency, architecture. */
+  readonly options: FunctionOptions;
 }
 
 export class ServiceFunction extends Construct {
@@ -98,9 +101,32 @@ export class ServiceFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const { architecture = lambda.Architecture.ARM_64, ...placement } = props.options;
+    if (placement.vpc) {
+      // A role of our own gets nothing from Lambda for its network interfaces: these, which IAM
+      // cannot narrow to a resource (AWSLambdaVPCAccessExecutionRole grants the same).
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+      acknowledge(this.role, {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'A function in a VPC manages its network interfaces; EC2 allows no resource-level permission for these.',
+      });
+    }
     const common = {
       runtime: NODEJS_24,
-      architecture: lambda.Architecture.ARM_64,
+      architecture,
+      ...placement,
       description: props.description,
       memorySize: props.memorySize,
       timeout: props.timeout,

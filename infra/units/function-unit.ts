@@ -48,6 +48,7 @@ export abstract class FunctionUnit<Environment extends object> extends ServiceFu
       xRayTracing: settings.xRayTracing,
       metricsNamespace: settings.metricsNamespace,
       environment: variables(spec.environment),
+      options: settings.functionOptions,
     });
     this.errorsAlarm = context.alarmSet.add(this, 'Errors', {
       metric: this.function.metricErrors({ statistic: 'Sum' }),

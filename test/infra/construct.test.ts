@@ -5,8 +5,10 @@ import { describe, expect, it } from '@jest/globals';
 import { App, CfnParameter, Duration, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -145,6 +147,50 @@ describe('ReviewAlerts in a user’s stack', () => {
 
   it('names every event type in AlertEventType, as the functions publish them', () => {
     expect(Object.values(AlertEventType).sort()).toEqual([...EVENT_TYPES].sort());
+  });
+
+  it('sets VPC, security groups, reserved concurrency and architecture on every function', () => {
+    const { template } = userStack((scope) => {
+      const vpc = new ec2.Vpc(scope, 'Vpc', { maxAzs: 2 });
+      return {
+        slackChannels: [{ name: 'reviews' }],
+        functionOptions: {
+          vpc,
+          securityGroups: [new ec2.SecurityGroup(scope, 'Egress', { vpc })],
+          reservedConcurrentExecutions: 5,
+          architecture: lambda.Architecture.X86_64,
+        },
+      };
+    });
+    const t = template();
+    const functions = Object.values(t.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(5);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Architectures: ['x86_64'],
+        ReservedConcurrentExecutions: 5,
+        VpcConfig: { SecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^Egress/), 'GroupId'] }] },
+      });
+      const role = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: role }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: Match.arrayWith(['ec2:CreateNetworkInterface']), Resource: '*' }),
+          ]),
+        },
+      });
+    }
+    // Without a VPC, no function may manage network interfaces.
+    expect(JSON.stringify(userStack().template().toJSON())).not.toContain('ec2:CreateNetworkInterface');
+    expect(() => userStack({ functionOptions: { reservedConcurrentExecutions: 1 } })).toThrow(
+      /"functionOptions.reservedConcurrentExecutions" must be at least checkMaxConcurrency \(2\), got 1/,
+    );
+    expect(() =>
+      userStack((scope) => ({
+        functionOptions: { securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(scope, 'Sg', 'sg-1')] },
+      })),
+    ).toThrow(/"functionOptions.vpc" must be given with vpcSubnets and securityGroups/);
   });
 
   it('leaves its stack outputs out when stackOutputs is false', () => {
@@ -333,6 +379,7 @@ describe('CDK context', () => {
       eventBusName: 'platform',
       iaApiKeySecret: 'platform/ia-key',
       digestTimeZone: 'Europe/Berlin',
+      functionOptions: '{"architecture":"x86_64","reservedConcurrentExecutions":4}',
       stackName: 'S',
     });
     expect(props).toMatchObject({
@@ -348,6 +395,11 @@ describe('CDK context', () => {
     expect(props.eventBus?.eventBusName).toBe('platform');
     expect(props.digestSchedule?.expressionString).toBe('cron(0 8 ? * MON-FRI *)');
     expect(props.digestSchedule?.timeZone?.timezoneName).toBe('Europe/Berlin');
+    expect(props.functionOptions).toEqual({
+      architecture: lambda.Architecture.X86_64,
+      reservedConcurrentExecutions: 4,
+    });
+    expect(() => contextProps({ functionOptions: '{"vpcId":"vpc-1"}' })).toThrow(/a VPC is set in CDK code/);
   });
 
   it('names the context key when its value is wrong', () => {

@@ -143,6 +143,7 @@ describe('the installed package', () => {
         'ChatChannelResources',
         'ChatSlackChannel',
         'EmailRoute',
+        'FunctionOptions',
         'IaAccount',
         'ReviewAlerts',
         'ReviewAlertsProps',
