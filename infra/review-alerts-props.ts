@@ -210,6 +210,15 @@ export interface ChatSlackChannel extends ChatChannelOptions {
   readonly channelId: string;
 }
 
+/**
+ * How a `ReviewAlerts` deployment behaves.
+ *
+ * Who receives what (emails, Slack, Teams, Amazon Q,
+ * the alert bus), where events come from (webhook sources, EventBridge, the sweep), the IA
+ * accounts and their keys, the watch's timing, and the functions' settings. Every prop is
+ * optional: with none, the pipeline runs on one IA key put in the secret it creates, alerts go to
+ * the alerts topic for you to subscribe to, and synth warns that nobody receives them.
+ */
 export interface ReviewAlertsProps {
   /** Addresses subscribed to actionable alerts and the digest (more: `addEmailSubscription`). @default - none */
   readonly alertEmails?: string[];

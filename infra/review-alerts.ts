@@ -112,6 +112,19 @@ const legacyKeyPrefixesParameter = (scope: Construct) => {
 const outputId = (prefix: string, name: string, suffix = '') =>
   `${prefix}${name.replace(/[^A-Za-z0-9]/g, '')}${suffix}`;
 
+/**
+ * Alerts for Indeed Assessments attempts that need a human review, as one construct.
+ *
+ * Checks triggered by webhooks, EventBridge or the checks queue, and a sweep of IA's assignment list that
+ * finds what no trigger announced; `review.needed` when scoring is done and reviews wait, then
+ * reminders, escalation, completion and a daily digest, each published once to an SNS topic (and
+ * optionally an EventBridge bus) that email, Slack, Teams and Amazon Q audiences filter; ops alarms
+ * and a dashboard. Put it in any stack; `grantOperate` lets a role run the ops CLI against it.
+ *
+ * @example
+ * const alerts = new ReviewAlerts(stack, 'ReviewAlerts', { alertEmails: ['ops@example.com'] });
+ * alerts.addSlackChannel({ name: 'reviews' });
+ */
 export class ReviewAlerts extends Construct {
   /** Where every alert is published: subscribe SQS, Lambda, HTTPS or email to it. */
   readonly alertsTopic: sns.ITopic;

@@ -136,7 +136,7 @@ writeFileSync(
       type: 'commonjs',
       repository,
       files: ['dist/lib/', 'dist/bundles/', '.jsii', 'README.md', 'LICENSE'],
-      // The library's lowest supported CDK, as jsii wants every peer.
+      // What jsii compiles against (the release this repository builds with).
       devDependencies: { 'aws-cdk-lib': '2.276.0', constructs: '10.0.0' },
     },
     null,
@@ -151,11 +151,30 @@ run('jsii', ['--silence-warnings=reserved-word', '--silence-warnings=metadata/mi
 writeFileSync(join(stage, 'dist', 'lib', 'package.json'), '{ "type": "commonjs" }\n');
 cpSync(join(stage, 'dist', 'lib'), join(dist, 'lib'), { recursive: true });
 
+// ---------- the API reference (jsii-docgen), from the assembly ----------
+// API.md (TypeScript) ships in the npm package and stays in the repository; the Python package
+// gets one in Python terms.
+run('jsii-docgen', ['--output', join(root, 'API.md')], stage);
+
 // ---------- Python, Java, .NET and Go (jsii-pacmak) ----------
 // The bindings embed the npm package, bundles included; the languages' own registries are not
 // reachable here, so pacmak generates code only (--code-only), which is what gets published.
 cpSync(join(dist, 'bundles'), join(stage, 'dist', 'bundles'), { recursive: true });
 run('jsii-pacmak', ['--code-only', '--outdir', 'dist-bindings'], stage);
+
+// The Python package's README and module docstring: Python, not the TypeScript README.
+const python = join(stage, 'dist-bindings', 'python');
+const pythonReadme = readFileSync(join(root, 'docs', 'python-package.md'), 'utf8');
+if (pythonReadme.includes("'''"))
+  throw new Error("docs/python-package.md must not contain ''' (it becomes a docstring)");
+writeFileSync(join(python, 'README.md'), pythonReadme);
+const init = join(python, 'src', 'ia_review_alerts', '__init__.py');
+writeFileSync(init, readFileSync(init, 'utf8').replace(/^r'''[\s\S]*?\n'''\n/, `r'''\n${pythonReadme}'''\n`));
+run('jsii-docgen', ['--language', 'python', '--output', join(python, 'API.md')], stage);
+writeFileSync(
+  join(python, 'MANIFEST.in'),
+  `${readFileSync(join(python, 'MANIFEST.in'), 'utf8').trimEnd()}\ninclude API.md\n`,
+);
 
 const missing = missingFromDist(dist, functions);
 if (missing.length > 0) throw new Error(`the build is missing ${missing.join(', ')}`);
