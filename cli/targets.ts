@@ -177,7 +177,8 @@ export const resolveTargets = async (flags: Record<string, string | boolean | un
     deadLetterQueueUrl: io.env.DEAD_LETTER_QUEUE_URL,
     slackBuffers: {},
     includeCandidateEmail: io.env.INCLUDE_CANDIDATE_EMAIL === 'true',
-    from: 'the environment',
+    // `npm run cli` points at the local pipeline: say that it is not running.
+    from: io.env.IA_ALERTS_LOCAL_STATE ? 'the environment (the local pipeline is not running)' : 'the environment',
   });
 };
 

@@ -50,3 +50,6 @@ process.on('message', async (message: Invoke) => {
   process.send?.(answer);
 });
 process.send?.('ready');
+// The container lives in a process group of its own (a terminal's Ctrl-C is for the pipeline,
+// which stops its containers in order); it goes with the pipeline, however that ends.
+process.on('disconnect', () => process.exit(0));

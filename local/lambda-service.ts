@@ -68,6 +68,8 @@ export class LocalFunction {
       },
       execArgv: ['--import', 'tsx', '--import', CLOCK],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Not in the terminal's process group: Ctrl-C stops the pipeline, which stops its containers.
+      detached: true,
     });
     for (const stream of [child.stdout, child.stderr])
       stream?.on('data', (chunk: Buffer) => {

@@ -102,13 +102,19 @@ const waitUntilUp = async (endpoint: string, child: ChildProcess, timeoutMs = 20
 export const startMoto = async (): Promise<MotoServer> => {
   const moto = ensureMotoInstalled();
   const port = await freePort();
-  const child = spawn(moto, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  // A process group of its own: Ctrl-C on `npm start` reaches only the pipeline, which stops its
+  // pollers before it stops moto (no ECONNREFUSED from a poller whose emulator died first). It
+  // goes when this process exits, however it exits.
+  const child = spawn(moto, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: true });
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilUp(endpoint, child);
   return {
     endpoint,
     stop: () =>
       new Promise<void>((resolve) => {
+        process.off('exit', killOnExit);
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');

@@ -155,6 +155,10 @@ export const apiProvisioner = (clients: ProvisioningClients): Provisioner => {
       return (await clients.sns.send(new CreateTopicCommand({ Name: name }))).TopicArn as string;
     },
     async subscribe(topicArn, subscription) {
+      // Amazon Q's own subscription (`amazon-q:<configuration>`) is no URL: moto would try to POST
+      // to it and fail every publish to the chat topic. On moto the chat topics are read through
+      // SQS inboxes instead (local/start.ts); the simulation's cloud keeps it as an inbox.
+      if (subscription.protocol === 'https' && !/^https?:\/\//.test(subscription.endpoint)) return;
       await clients.sns.send(
         new SubscribeCommand({
           TopicArn: topicArn,

@@ -299,22 +299,36 @@ or deliver a signed webhook, as an ATS would (any of: ${sources.map((s) => s.nam
 Ctrl-C stops everything.
 `);
 
+  // A terminal's Ctrl-C reaches npm, tsx and this process, each passing it on: the first signal
+  // stops, the others are the same request. The state file goes first, so a CLI run meanwhile
+  // already hears that the pipeline is not running; each part stops even if one before it failed.
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     say('\nStopping...');
+    clearState();
     inboxRunning = false;
     clearInterval(slackView);
     clearInterval(sweepTimer);
-    await stack.stop();
-    await slack.stop();
-    await api.stop();
-    await inboxes;
-    await fakeIa?.stop();
-    await moto.stop();
-    clearState();
+    const parts = [
+      () => stack.stop(),
+      () => slack.stop(),
+      () => api.stop(),
+      () => inboxes,
+      () => fakeIa?.stop(),
+      () => moto.stop(),
+    ];
+    for (const part of parts) {
+      await Promise.resolve()
+        .then(part)
+        .catch((error: unknown) => say(`while stopping: ${(error as Error).message}`));
+    }
+    say('Stopped.');
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 };
 
 main().catch((error: unknown) => {

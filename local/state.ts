@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import { DEFAULT_LOCAL_STATE_PATH, type LocalState, readLocalState } from '../cli/local-state.js';
 import type { LocalResources } from './provision.js';
 
-const file = new URL(`../${DEFAULT_LOCAL_STATE_PATH}`, import.meta.url).pathname;
+// IA_ALERTS_LOCAL_STATE, as the CLI reads it: a test runs its own npm start beside a developer's.
+const file = process.env.IA_ALERTS_LOCAL_STATE ?? new URL(`../${DEFAULT_LOCAL_STATE_PATH}`, import.meta.url).pathname;
 
 /** The state for provisioned resources: what the CLI needs to reach them, plus how it reaches IA and the webhooks. */
 export const stateOf = (
