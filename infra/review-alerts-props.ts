@@ -4,7 +4,7 @@
  * rules (`PROP_RULES`), and `resolveProps`, which applies the defaults and fails with a message
  * naming the prop. Values that are tokens (known only at deploy time) are left alone.
  */
-import { Duration, RemovalPolicy, TimeZone, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, TimeZone, Token, ValidationError } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -521,11 +521,20 @@ export class InvalidPropError extends Error {
     this.name = 'InvalidPropError';
   }
 
-  /** The same error, naming the construct it was found in (`Stack/Id`), as CDK's validation errors do. */
-  at(path: string): InvalidPropError {
-    const located = new InvalidPropError(this.prop, '', undefined);
-    located.message = this.message.replace(/^ReviewAlerts:/, `ReviewAlerts at ${path}:`);
-    return located;
+  /**
+   * The same problem as CDK reports its own: a `ValidationError` (`Errors.isValidationError`)
+   * on the construct it was found in, whose path the message names too; `prop` still names the prop.
+   */
+  in(scope: IConstruct): ValidationError & { readonly prop: string } {
+    const message = this.message.replace(/^ReviewAlerts:/, `ReviewAlerts at ${scope.node.path}:`);
+    // CDK brands its error names as literals (a private type): this one is. CDK's errors set their
+    // own prototype, so the prop rides on the instance rather than on a subclass.
+    return Object.assign(
+      new ValidationError('InvalidProp' as ConstructorParameters<typeof ValidationError>[0], message, scope),
+      {
+        prop: this.prop,
+      },
+    );
   }
 }
 

@@ -707,7 +707,7 @@ export class ReviewAlerts extends Construct {
     try {
       return build();
     } catch (error) {
-      if (error instanceof InvalidPropError) throw error.at(this.node.path);
+      if (error instanceof InvalidPropError) throw error.in(this);
       throw error;
     }
   }

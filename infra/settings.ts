@@ -5,7 +5,7 @@
  * Duration.minutes(5)`, `iaApiKeySecret=name` → an imported secret). A key this app does not read
  * fails with the nearest known one; the construct then checks ranges and shapes, naming the prop.
  */
-import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
+import { Duration, Errors, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -349,9 +349,13 @@ export const propsFromContext = (scope: Construct): ReviewAlertsProps => {
 
 /** A prop's error as the context keys that set it: the operator typed those, not the prop. */
 export const inContextTerms = (error: unknown): unknown => {
-  if (!(error instanceof InvalidPropError)) return error;
+  const prop =
+    error instanceof InvalidPropError || Errors.isValidationError(error)
+      ? (error as { prop?: unknown }).prop
+      : undefined;
+  if (typeof prop !== 'string') return error;
   const keys = Object.entries(CONTEXT)
-    .filter(([, setting]) => setting.prop === error.prop)
+    .filter(([, setting]) => setting.prop === prop)
     .map(([key]) => `"${key}"`);
-  return keys.length === 0 ? error : new Error(`CDK context ${keys.join(' / ')}: ${error.message}`);
+  return keys.length === 0 ? error : new Error(`CDK context ${keys.join(' / ')}: ${(error as Error).message}`);
 };

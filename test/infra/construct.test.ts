@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { App, CfnParameter, Duration, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Errors, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -249,6 +249,15 @@ describe('ReviewAlerts in a user’s stack', () => {
     expect(() => alerts.addEmailSubscription('nobody')).toThrow(
       /^ReviewAlerts at PlatformStack\/ReviewAlerts: "addEmailSubscription" must be an email address/,
     );
+    let thrown: unknown;
+    try {
+      userStack({ checkBatchSize: 0 });
+    } catch (error) {
+      thrown = error;
+    }
+    // CDK's own kind of error, on the construct: tools that report validation errors see it as one.
+    expect(Errors.isValidationError(thrown)).toBe(true);
+    expect((thrown as { constructPath?: string }).constructPath).toBe('PlatformStack/ReviewAlerts');
     expect(() => userStack({ checkBatchSize: 0 })).toThrow(
       /^ReviewAlerts at PlatformStack\/ReviewAlerts: "checkBatchSize"/,
     );
