@@ -277,7 +277,10 @@ describe('ReviewAlerts in a user’s stack', () => {
         .metricOldestReviewWait()
         .createAlarm(new Stack(app(), 'Alarms'), 'Late', { threshold: 24, evaluationPeriods: 1 }),
     ).toBeDefined();
-    expect(JSON.stringify(alerts.metricAlertsPublished().toMetricConfig())).toContain("SEARCH('{TeamA,service}");
+    // The counts carry service and eventType (functions/lib/runtime/commons.ts): the search must name both.
+    expect(JSON.stringify(alerts.metricAlertsPublished().toMetricConfig())).toContain(
+      `SEARCH('{TeamA,eventType,service} MetricName=\\"AlertsPublished\\"'`,
+    );
     expect(alerts.metricOldestReviewWait().toMetricConfig().metricStat).toMatchObject({
       namespace: 'TeamA',
       metricName: 'OldestReviewWaitHours',
