@@ -64,7 +64,7 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
     },
     usage: `sign --source <name> --body <file> [--url <WebhookUrl>] [--kind <kind>]
       Print a curl command that delivers <file> as that source's sender would, signed.
-      With \`npm start\` running it needs nothing else; for a deployment give --url, --kind
+      Against \`npm start\` (--local; \`npm run cli\` sets it) it needs nothing else; for a deployment give --url, --kind
       (standard-webhooks, greenhouse, lever, ia-callback) and WEBHOOK_SECRET.`,
   },
   preview: {
@@ -87,7 +87,8 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
       List the attempts waiting for a human review, oldest first: waiting since, pending
       count, candidate (name only unless the deployment includes emails), assessment, ids,
       link (and the IA account, with several). --account: that account's only. --json: one object per line. Reads the deployed stack's outputs with --stack
-      (AWS credentials from the environment), else the running npm start.`,
+      (AWS credentials from the environment), or the running npm start with --local (\`npm run cli\`
+      in the checkout sets it), or STATE_TABLE_NAME.`,
   },
   digest: {
     run: digestCommand,
@@ -125,7 +126,7 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
       Move dead-lettered check requests back to the checks queue after a fix (ids IA answered
       404 for are asked again), or with --slack failed Slack posts back to their own channel's
       buffer, and report each with the reason it had failed. Queues come from the stack's
-      outputs (--stack), the running npm start, explicit URLs, or DEAD_LETTER_QUEUE_URL /
+      outputs (--stack), the running npm start (--local), explicit URLs, or DEAD_LETTER_QUEUE_URL /
       CHECKS_QUEUE_URL.`,
   },
 };
