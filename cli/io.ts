@@ -13,14 +13,30 @@ export interface Io {
 /** A mistake in the command line: the usage is printed and the CLI exits with 2. */
 export class UsageError extends Error {}
 
-export const processIo = (): Io => ({
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
-  env: process.env,
-  ...(process.stderr.isTTY
-    ? {
-        progress: (text: string) =>
-          void process.stderr.write(`\r${text.slice(0, (process.stderr.columns || 80) - 1)}\x1b[K`),
-      }
-    : {}),
-});
+export const processIo = (): Io => {
+  // A progress line is rewritten in place on the terminal; anything else printed first clears it.
+  let progressShown = false;
+  const clearProgress = () => {
+    if (progressShown) process.stderr.write('\r\x1b[K');
+    progressShown = false;
+  };
+  return {
+    out: (text) => {
+      clearProgress();
+      process.stdout.write(text);
+    },
+    err: (text) => {
+      clearProgress();
+      process.stderr.write(text);
+    },
+    env: process.env,
+    ...(process.stderr.isTTY
+      ? {
+          progress: (text: string) => {
+            process.stderr.write(`\r${text.slice(0, (process.stderr.columns || 80) - 1)}\x1b[K`);
+            progressShown = text !== '';
+          },
+        }
+      : {}),
+  };
+};

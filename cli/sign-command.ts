@@ -5,6 +5,7 @@
  * the signing secret in WEBHOOK_SECRET.
  */
 import { readFileSync } from 'node:fs';
+import { ConfigurationError } from '#lib/domain/errors.js';
 import { SOURCE_KINDS, type SourceKind } from '#lib/domain/webhooks/kinds.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
 import { type Io, UsageError } from './io.js';
@@ -36,9 +37,10 @@ export const signCommand = async (
     );
   }
   const secret = io.env.WEBHOOK_SECRET ?? localSource?.secretValue;
-  if (!secret) throw new UsageError("set WEBHOOK_SECRET to the source's signing secret");
+  if (!secret) throw new ConfigurationError("set WEBHOOK_SECRET to the source's signing secret");
   const base = typeof flags.url === 'string' ? flags.url.replace(/\/(\{source\})?$/, '') : local?.webhookUrl;
-  if (!base) throw new UsageError('give --url (the stack output WebhookUrl) or start the local pipeline');
+  if (!base)
+    throw new ConfigurationError('give --url (the stack output WebhookUrl), or --local with npm start running');
 
   if (kind === 'lever' || kind === 'standard-webhooks' || kind === 'greenhouse') {
     try {

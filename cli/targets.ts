@@ -54,8 +54,13 @@ const ownerOf = (outputKey: string | undefined, key: string): string | undefined
 
 /** The construct whose outputs to use: the only one in the stack, or the one `--construct` names. */
 const chooseConstruct = (outputs: Output[], stackName: string, wanted: string | undefined): string => {
+  // Any output of ours names its construct: a stack may hold some (a check needs only the schedule's).
   const owners = [
-    ...new Set(outputs.map((o) => ownerOf(o.OutputKey, OUTPUTS.stateTableName)).filter((o) => o !== undefined)),
+    ...new Set(
+      outputs
+        .flatMap((o) => Object.values(OUTPUTS).map((key) => ownerOf(o.OutputKey, key)))
+        .filter((o) => o !== undefined),
+    ),
   ];
   if (wanted !== undefined) {
     const id = wanted.replace(/[^A-Za-z0-9]/g, '');

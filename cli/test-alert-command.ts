@@ -18,13 +18,10 @@ import {
 } from '@aws-sdk/client-sns';
 import { toAlertEvent, toPublishInput } from '#lib/adapters/publish.js';
 import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
-import { ALERT_TYPES, type Alert, type AlertType } from '#lib/domain/alert.js';
+import { ALERT_TYPES, type Alert, type AlertType, TEST_ALERT_SOURCE } from '#lib/domain/alert.js';
 import { matchesFilterPolicy, matchesPattern } from '#lib/domain/matching.js';
 import { type Io, UsageError } from './io.js';
 import { accountFlag, required, resolveTargets } from './targets.js';
-
-/** What marks a test alert wherever it goes: its source, and the start of its attempt id. */
-export const TEST_ALERT_SOURCE = 'test-alert';
 
 /** An alert of `eventType` about no real attempt, saying so in every field a person reads. */
 export const testAlert = (
@@ -58,11 +55,25 @@ export interface Reach {
   readonly takes: 'yes' | 'no' | 'unknown' | 'unconfirmed';
 }
 
-/** A subscriber as people know it: a Slack channel by its name, anything else by protocol and endpoint. */
+/** A subscriber as people know it: a Slack or chat channel by its name, anything else by protocol and endpoint. */
 const audienceOf = (protocol = '', endpoint = '', slackBuffers: Record<string, string>) => {
   const channel = Object.entries(slackBuffers).find(([, url]) => url.split('/').pop() === endpoint.split(':').pop());
-  return channel ? `Slack channel ${channel[0]} (through notify-slack)` : `${protocol} ${endpoint}`;
+  return channel ? `channel ${channel[0]} (Slack or chat, through notify-slack)` : `${protocol} ${endpoint}`;
 };
+
+/** The operators the matcher evaluates; a filter with any other is not predicted. */
+const KNOWN_OPERATORS = new Set(['exists', 'prefix', 'anything-but', 'numeric']);
+
+/** Whether `matching.ts` can judge this policy or pattern: only values and the operators it knows. */
+export const predictable = (filter: unknown): boolean =>
+  Array.isArray(filter)
+    ? filter.every(
+        (option) =>
+          option === null || typeof option !== 'object' || Object.keys(option).every((op) => KNOWN_OPERATORS.has(op)),
+      )
+    : filter !== null &&
+      typeof filter === 'object' &&
+      Object.entries(filter).every(([key, value]) => !key.startsWith('$') && predictable(value));
 
 const subscriptionsOf = async (
   sns: SNSClient,
@@ -83,10 +94,11 @@ const subscriptionsOf = async (
       const { Attributes: settings = {} } = await sns.send(
         new GetSubscriptionAttributesCommand({ SubscriptionArn: subscription.SubscriptionArn }),
       );
+      const policy = settings.FilterPolicy ? (JSON.parse(settings.FilterPolicy) as Record<string, unknown>) : undefined;
       const takes =
-        settings.FilterPolicyScope === 'MessageBody'
+        settings.FilterPolicyScope === 'MessageBody' || (policy && !predictable(policy))
           ? 'unknown'
-          : !settings.FilterPolicy || matchesFilterPolicy(JSON.parse(settings.FilterPolicy), attributes)
+          : !policy || matchesFilterPolicy(policy, attributes)
             ? 'yes'
             : 'no';
       reach.push({ audience, takes });
@@ -115,9 +127,12 @@ const rulesOf = async (events: EventBridgeClient, busName: string, alert: Alert)
     const page = await events.send(new ListRulesCommand({ EventBusName: busName, NextToken }));
     for (const rule of page.Rules ?? []) {
       if (!rule.EventPattern || rule.State === 'DISABLED') continue;
+      const pattern = JSON.parse(rule.EventPattern) as Record<string, unknown>;
+      // Which account and region the event comes from is EventBridge's to say, not this CLI's.
+      const judged = predictable(pattern) && !('account' in pattern) && !('region' in pattern);
       reach.push({
         audience: `rule ${rule.Name}`,
-        takes: matchesPattern(JSON.parse(rule.EventPattern), event) ? 'yes' : 'no',
+        takes: !judged ? 'unknown' : matchesPattern(pattern, event) ? 'yes' : 'no',
       });
     }
     NextToken = page.NextToken;
@@ -128,7 +143,7 @@ const rulesOf = async (events: EventBridgeClient, busName: string, alert: Alert)
 const LABEL: Record<Reach['takes'], string> = {
   yes: 'expected to receive it',
   no: 'filtered out',
-  unknown: 'may receive it (not evaluated here: a filter on the message body, or rules not listed)',
+  unknown: 'may receive it (not predicted here: see docs/operating.md)',
   unconfirmed: 'will not receive it: subscription not confirmed',
 };
 
@@ -155,14 +170,18 @@ export const testAlertCommand = async (
   const sns = new SNSClient(targets.aws);
   const input = toPublishInput(topicArn, alert);
   const attributes = input.MessageAttributes as Parameters<typeof matchesFilterPolicy>[1];
-  const reach = await subscriptionsOf(sns, topicArn, attributes, targets.slackBuffers);
+  // Listing needs more than publishing: a role that may only publish still sends the test.
+  const notListed = (what: string) => (error: Error) => [
+    { audience: `${what} (not listed: ${error.name})`, takes: 'unknown' as const },
+  ];
+  const reach: Reach[] = await subscriptionsOf(sns, topicArn, attributes, targets.slackBuffers).catch(
+    notListed(`the subscriptions of ${topicArn}`),
+  );
   const events = targets.alertBusName ? new EventBridgeClient(targets.aws) : undefined;
   if (events && targets.alertBusName) {
-    // Publishing needs only events:PutEvents: a role that may not list the rules still sends the test.
-    const rules = await rulesOf(events, targets.alertBusName, alert).catch((error: Error) => [
-      { audience: `the rules of ${targets.alertBusName} (not listed: ${error.name})`, takes: 'unknown' as const },
-    ]);
-    reach.push(...rules);
+    reach.push(
+      ...(await rulesOf(events, targets.alertBusName, alert).catch(notListed(`the rules of ${targets.alertBusName}`))),
+    );
   }
 
   const { MessageId } = await sns.send(

@@ -4,7 +4,7 @@
  * rules (`PROP_RULES`), and `resolveProps`, which applies the defaults and fails with a message
  * naming the prop. Values that are tokens (known only at deploy time) are left alone.
  */
-import { Duration, RemovalPolicy, TimeZone, Token, ValidationError } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, TimeZone, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -27,6 +27,7 @@ import {
 import { isIaId } from '../functions/lib/domain/ids.js';
 import { DEFAULT_WATCH } from '../functions/lib/domain/lifecycle.js';
 import { parseSources } from '../functions/lib/domain/webhooks/sources.js';
+import { validationError } from './constructs/compat.js';
 
 /** How a webhook sender signs its deliveries (docs/webhooks.md). */
 export enum WebhookSourceKind {
@@ -525,16 +526,10 @@ export class InvalidPropError extends Error {
    * The same problem as CDK reports its own: a `ValidationError` (`Errors.isValidationError`)
    * on the construct it was found in, whose path the message names too; `prop` still names the prop.
    */
-  in(scope: IConstruct): ValidationError & { readonly prop: string } {
+  in(scope: IConstruct): Error & { readonly prop: string } {
     const message = this.message.replace(/^ReviewAlerts:/, `ReviewAlerts at ${scope.node.path}:`);
-    // CDK brands its error names as literals (a private type): this one is. CDK's errors set their
-    // own prototype, so the prop rides on the instance rather than on a subclass.
-    return Object.assign(
-      new ValidationError('InvalidProp' as ConstructorParameters<typeof ValidationError>[0], message, scope),
-      {
-        prop: this.prop,
-      },
-    );
+    // CDK's errors set their own prototype: the prop rides on the instance, not on a subclass.
+    return Object.assign(validationError('InvalidProp', message, scope), { prop: this.prop });
   }
 }
 
@@ -815,6 +810,9 @@ const check = (prop: keyof ReviewAlertsProps, rule: Rule, value: unknown): unkno
   }
 };
 
+/** The instruction sets Lambda runs Node.js on. */
+export const ARCHITECTURES = [lambda.Architecture.ARM_64, lambda.Architecture.X86_64];
+
 const FUNCTION_OPTION_KEYS = ['vpc', 'vpcSubnets', 'securityGroups', 'reservedConcurrentExecutions', 'architecture'];
 
 const checkFunctionOptions = (prop: string, value: unknown): FunctionOptions => {
@@ -831,10 +829,7 @@ const checkFunctionOptions = (prop: string, value: unknown): FunctionOptions => 
     fail(`${prop}.reservedConcurrentExecutions`, 'a whole number from 1 to 10000', reserved);
   if ((options.vpcSubnets !== undefined || options.securityGroups !== undefined) && options.vpc === undefined)
     fail(`${prop}.vpc`, 'given with vpcSubnets and securityGroups', undefined);
-  if (
-    options.architecture !== undefined &&
-    ![lambda.Architecture.ARM_64.name, lambda.Architecture.X86_64.name].includes(options.architecture.name)
-  )
+  if (options.architecture !== undefined && !ARCHITECTURES.some((known) => known.name === options.architecture?.name))
     fail(`${prop}.architecture`, 'lambda.Architecture.ARM_64 or X86_64', options.architecture.name);
   return options;
 };

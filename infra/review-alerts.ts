@@ -51,11 +51,11 @@ import {
   SLACK_BUFFER_OUTPUT_DESCRIPTION,
 } from '../functions/lib/domain/stack-outputs.js';
 import { acknowledge } from './constructs/compat.js';
-import { Dashboard } from './constructs/dashboard.js';
+import { Dashboard, sumOf } from './constructs/dashboard.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { AlarmSet, PipelineAlarms, serviceMetric } from './constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from './constructs/queues.js';
-import { allowServiceToPublish, grantPacing, grantSend, serviceRole } from './constructs/service-access.js';
+import { allowServiceToPublish, grantPacing, serviceRole } from './constructs/service-access.js';
 import {
   type AlertEventType,
   type AlertFilter,
@@ -85,13 +85,14 @@ import { DigestUnit } from './units/digest-unit.js';
 import type { UnitContext } from './units/function-unit.js';
 import { IngestUnit } from './units/ingest-unit.js';
 import { NotifySlackUnit, snsFilter } from './units/notify-slack-unit.js';
-import { grantPublishAlerts, type SharedResources } from './units/shared-resources.js';
+import type { SharedResources } from './units/shared-resources.js';
 import { SweepUnit } from './units/sweep-unit.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** What `redrive` does on a dead-letter queue: take each message, then delete it or let it go back. */
 const REDRIVE_FROM = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+const SEND_TO = ['sqs:SendMessage'];
 
 /** What a chat channel's users may run from it: read CloudWatch, nothing else. */
 const CHAT_GUARDRAIL = iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess');
@@ -371,7 +372,7 @@ export class ReviewAlerts extends Construct {
         value: secret.secretName,
       });
       this.bufferOutput(channel.name, queue);
-      for (const operator of this.operators) grantSend(queue, operator);
+      this.operateOn(queue, SEND_TO);
       return { buffer: queue, webhookSecret: secret };
     });
   }
@@ -503,26 +504,37 @@ export class ReviewAlerts extends Construct {
       grant(['dynamodb:Query'], [`${this.stateTable.tableArn}/index/${AWAITING_INDEX}`]),
       grant(['dynamodb:BatchGetItem'], [this.stateTable.tableArn]),
       grantPacing(this.shared.rateLimitTable, grantee),
-      grant(['sns:ListSubscriptionsByTopic'], [topicArn]),
-      grant(['sns:GetSubscriptionAttributes'], [`${topicArn}:*`]),
-      grant(REDRIVE_FROM, [
-        this.deadLetterQueue.queueArn,
-        ...(this.slack ? [this.slack.deadLetterQueue.queueArn] : []),
-      ]),
+      grant(['sns:Publish', 'sns:ListSubscriptionsByTopic'], [topicArn]),
+      // IAM offers no resource for reading a subscription's attributes (its filter policy).
+      grant(['sns:GetSubscriptionAttributes'], ['*']),
+      this.shared.alertsTopicKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt'),
+      ...this.operateOn(this.checksQueue, SEND_TO, [grantee]),
+      ...this.operateOn(this.deadLetterQueue, REDRIVE_FROM, [grantee]),
+      ...(this.slack ? this.operateOn(this.slack.deadLetterQueue, REDRIVE_FROM, [grantee]) : []),
+      ...[...(this.slack?.buffers.values() ?? [])].flatMap((buffer) => this.operateOn(buffer, SEND_TO, [grantee])),
     ];
-    grantPublishAlerts(this.shared, grantee);
-    grantSend(this.checksQueue, grantee);
     if (this.alertBus) {
       grants.push(
+        this.alertBus.grantPutEventsTo(grantee),
         grant(
           ['events:ListRules'],
           [stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${this.alertBus.eventBusName}/*` })],
         ),
       );
     }
-    for (const buffer of this.slack?.buffers.values() ?? []) grantSend(buffer, grantee);
+    if (Construct.isConstruct(grantee)) {
+      acknowledge(grantee, {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'sns:GetSubscriptionAttributes (test-alert reads each filter policy) has no resource-level permission.',
+      });
+    }
     this.operators.push(grantee);
     return grants.reduce((all, one) => all.combine(one));
+  }
+
+  /** What operators (`grantOperate`) may do on a queue: redrive from it, or send to it. */
+  private operateOn(queue: sqs.IQueue, actions: string[], operators = this.operators): iam.Grant[] {
+    return operators.map((grantee) => iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [queue.queueArn] }));
   }
 
   /**
@@ -534,7 +546,7 @@ export class ReviewAlerts extends Construct {
    */
   metricAlertsPublished(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
     return new cloudwatch.MathExpression({
-      expression: `SUM(SEARCH('{${this.settings.metricsNamespace},eventType,service} MetricName="AlertsPublished"', 'Sum', 300))`,
+      expression: sumOf(this.settings.metricsNamespace, 'AlertsPublished', ['eventType']),
       label: 'alerts published',
       period: Duration.minutes(5),
       ...props,
@@ -607,13 +619,7 @@ export class ReviewAlerts extends Construct {
     this.slack = slack;
     this.dashboards.addFunction('notify-slack', slack.function);
     this.dashboards.addDeadLetterQueue('Slack DLQ', slack.deadLetterQueue);
-    for (const operator of this.operators) {
-      iam.Grant.addToPrincipal({
-        grantee: operator,
-        actions: REDRIVE_FROM,
-        resourceArns: [slack.deadLetterQueue.queueArn],
-      });
-    }
+    this.operateOn(slack.deadLetterQueue, REDRIVE_FROM);
     this.output(OUTPUTS.slackDeadLetterQueueUrl, {
       description: 'Slack posts that failed for good; each message names its channel (redrive --slack)',
       value: slack.deadLetterQueue.queueUrl,
@@ -685,7 +691,7 @@ export class ReviewAlerts extends Construct {
     });
     const buffer = slack.addChatChannel(channel, topic);
     this.bufferOutput(channel.name, buffer);
-    for (const operator of this.operators) grantSend(buffer, operator);
+    this.operateOn(buffer, SEND_TO);
     // Delivery needs nothing of the role (SNS decrypts and posts over HTTPS); without a
     // guardrail, CloudFormation's default for what the channel may run is AdministratorAccess.
     this.chatRole ??= serviceRole(

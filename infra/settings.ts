@@ -7,7 +7,6 @@
  */
 import { Duration, Errors, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -16,6 +15,7 @@ import { DIGEST_DEFAULTS } from '../functions/lib/domain/defaults.js';
 import { nearest } from '../functions/lib/domain/nearest.js';
 import { importSecret } from './constructs/secrets.js';
 import {
+  ARCHITECTURES,
   type FunctionOptions,
   InvalidPropError,
   PROP_RULES,
@@ -231,7 +231,7 @@ const toFunctionOptions = (key: string, raw: Raw): FunctionOptions => {
   const { architecture, reservedConcurrentExecutions, ...rest } = object as Record<string, unknown>;
   if (Object.keys(rest).length > 0)
     fail(key, 'only architecture and reservedConcurrentExecutions (a VPC is set in CDK code)', Object.keys(rest));
-  const chosen = [lambda.Architecture.ARM_64, lambda.Architecture.X86_64].find((a) => a.name === architecture);
+  const chosen = ARCHITECTURES.find((known) => known.name === architecture);
   if (architecture !== undefined && !chosen) fail(key, 'architecture arm64 or x86_64', architecture);
   return {
     ...(chosen ? { architecture: chosen } : {}),

@@ -70,6 +70,11 @@ const SECOND_ACCOUNT = {
 const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[0m` : text);
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
+/** Until the pipeline is up, a signal ends the process at once: its exit handlers stop moto. */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const endEarly = () => process.exit(130);
+for (const signal of SIGNALS) process.on(signal, endEarly);
+
 const main = async () => {
   say(bold('Starting the assessment review alerts pipeline locally...'));
   const moto = await startMoto();
@@ -327,8 +332,10 @@ Ctrl-C stops everything.
     say('Stopped.');
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  for (const signal of SIGNALS) {
+    process.off(signal, endEarly);
+    process.on(signal, () => void stop());
+  }
 };
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import type { PostToSlack } from '#lib/adapters/slack-client.js';
-import { ALERT_TYPES, DIGEST_TYPE } from '#lib/domain/alert.js';
+import { ALERT_TYPES, DIGEST_TYPE, TEST_ALERT_SOURCE } from '#lib/domain/alert.js';
 import { InvalidMessageError, SlackGoneError, SlackRejectedError } from '#lib/domain/errors.js';
 import { isDigest, type Notification } from '#lib/domain/notification.js';
 import { type DispositionDeps, disposeOfFailure } from '#lib/domain/record-disposition.js';
@@ -73,9 +73,11 @@ export const createDeliverAlert =
         eventType: notification.eventType,
         ...(isDigest(notification) ? { period: notification.period } : { attemptId: notification.attemptId }),
       });
-      deps.count(
-        result === 'done' ? (isChatChannel(channel) ? 'ChatPosts' : 'SlackPosts') : 'DuplicateSlackPostsSuppressed',
-      );
+      // A test alert proves delivery; it is not one of the posts the dashboard counts.
+      if (isDigest(notification) || notification.source !== TEST_ALERT_SOURCE)
+        deps.count(
+          result === 'done' ? (isChatChannel(channel) ? 'ChatPosts' : 'SlackPosts') : 'DuplicateSlackPostsSuppressed',
+        );
     } catch (error) {
       if (error instanceof SlackRejectedError) deps.count('SlackPayloadRejected');
       if (error instanceof SlackGoneError) deps.count('SlackDestinationGone');

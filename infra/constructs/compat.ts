@@ -1,6 +1,7 @@
 /**
  * What lets the construct run on every aws-cdk-lib from the peer range's floor up (package.json):
- * two APIs it uses came after that floor, each replaced here by what an older release understands.
+ * three APIs it uses came after that floor or changed since, each replaced here by what an older
+ * release understands.
  * The floor itself, 2.190.0, is set by APIs that have no such stand-in: `aws_apigatewayv2`'s
  * `LogGroupLogDestination` (the webhook API's access log, 2.190.0) and the `aws_scheduler` L2
  * constructs (the sweep's and the digest's schedules, 2.186.0). `test/package/install.test.ts`
@@ -40,4 +41,15 @@ export const acknowledge = (scope: IConstruct, finding: Acknowledgement): void =
       node.addMetadata('cdk_nag', { rules_to_suppress: [...(current ?? []), suppression] });
     },
   });
+};
+
+type ValidationErrorClass = new (...args: unknown[]) => Error;
+
+/**
+ * CDK's own `ValidationError` on `scope` (`Errors.isValidationError`, `constructPath`): its
+ * constructor took `(message, scope)` at the floor and takes `(name, message, scope)` now.
+ */
+export const validationError = (name: string, message: string, scope: IConstruct): Error => {
+  const ValidationError = cdk.ValidationError as unknown as ValidationErrorClass;
+  return ValidationError.length >= 3 ? new ValidationError(name, message, scope) : new ValidationError(message, scope);
 };

@@ -110,6 +110,7 @@ export class ServiceFunction extends Construct {
           actions: [
             'ec2:CreateNetworkInterface',
             'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
             'ec2:DeleteNetworkInterface',
             'ec2:AssignPrivateIpAddresses',
             'ec2:UnassignPrivateIpAddresses',

@@ -82,7 +82,7 @@ describe('test-alert', () => {
     expect(takes(sent, queueName(resources.emailInboxUrl))).toBe('yes');
     expect(takes(sent, queueName(resources.allAlertsInboxUrl))).toBe('yes');
     expect(takes(sent, queueName(resources.escalationInboxUrl))).toBe('no');
-    expect(takes(sent, 'Slack channel reviews (through notify-slack)')).toBe('yes');
+    expect(takes(sent, 'channel reviews (Slack or chat, through notify-slack)')).toBe('yes');
     expect(takes(sent, /^rule /)).toBe('yes');
 
     const [email] = await bodies(resources.emailInboxUrl);

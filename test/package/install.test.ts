@@ -89,8 +89,11 @@ describe('the installed package', () => {
     expect(shipped).toMatch(/^# API Reference/);
     for (const name of ['ReviewAlerts', 'ReviewAlertsProps', 'AlertEventType', 'FunctionOptions', 'grantOperate'])
       expect(shipped).toContain(name);
-    // The committed copy is what the build generates: a build that changed it is a diff to commit.
+    // The build (npm pack ran it) rewrote the repository's API.md: the committed copy must be what
+    // it generated, or the reference in the repository is stale.
     expect(readFileSync(join(repo, 'API.md'), 'utf8')).toBe(shipped);
+    const diff = sh('git', ['diff', '--stat', 'HEAD', '--', 'API.md'], { cwd: repo });
+    expect(diff.stdout).toBe('');
   });
 
   it('ships only what users need: compiled code, bundles, licence, readme, changelog', () => {
@@ -312,9 +315,12 @@ app.synth();
   const everyFeature = (folder: string) => {
     writeFileSync(
       join(folder, 'every-feature.cjs'),
-      `const { App, Duration, Stack } = require('aws-cdk-lib');
+      `const { App, Duration, Errors, Stack } = require('aws-cdk-lib');
+const ec2 = require('aws-cdk-lib/aws-ec2');
 const events = require('aws-cdk-lib/aws-events');
-const { ReviewAlerts, WebhookSourceKind } = require('ia-review-alerts');
+const iam = require('aws-cdk-lib/aws-iam');
+const lambda = require('aws-cdk-lib/aws-lambda');
+const { AlertEventType, ReviewAlerts, WebhookSourceKind } = require('ia-review-alerts');
 const app = new App({ outdir: 'cdk.out', context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = new Stack(app, 'EveryFeature');
 const alerts = new ReviewAlerts(stack, 'ReviewAlerts', {
@@ -329,15 +335,30 @@ const alerts = new ReviewAlerts(stack, 'ReviewAlerts', {
   chatSlackChannels: [{ name: 'q', workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' }],
   teamsChannels: [{ name: 'teams', teamId: '6f0e3a4c-1b2d-4c3e-9f8a-7b6c5d4e3f2a',
     tenantId: '0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a', channelId: '19:abc@thread.tacv2' }],
+  functionOptions: { vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }),
+    reservedConcurrentExecutions: 3, architecture: lambda.Architecture.X86_64 },
+  stackOutputs: false,
 });
-alerts.addAlertRule('Leads', { eventTypes: ['review.needed'] });
+alerts.addAlertRule('Leads', { eventTypes: [AlertEventType.REVIEW_NEEDED] });
+alerts.grantOperate(new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));
 alerts.metricAlertsPublished();
-alerts.metricOldestReviewWait();
+alerts.metricOldestReviewWait().createAlarm(stack, 'LongWait', { threshold: 24, evaluationPeriods: 1 });
+alerts.metric('SweepRuns');
+// A wrong prop: CDK's own validation error, on the construct, naming the prop.
+let invalid;
+try {
+  new ReviewAlerts(new Stack(new App(), 'Wrong'), 'ReviewAlerts', { checkBatchSize: 0 });
+} catch (error) {
+  invalid = { validation: Errors.isValidationError(error), message: error.message };
+}
 const { Resources } = app.synth().getStackByName('EveryFeature').template;
-console.log(JSON.stringify(Object.entries(Resources).map(([id, r]) => id + ' ' + r.Type).sort()));
+console.log(JSON.stringify({ invalid, resources: Object.entries(Resources).map(([id, r]) => id + ' ' + r.Type).sort() }));
 `,
     );
-    return JSON.parse(ok(sh(process.execPath, ['every-feature.cjs'], { cwd: folder })).stdout) as string[];
+    return JSON.parse(ok(sh(process.execPath, ['every-feature.cjs'], { cwd: folder })).stdout) as {
+      invalid: { validation: boolean; message: string };
+      resources: string[];
+    };
   };
 
   it(`installs beside aws-cdk-lib at its peer range's floor, without --legacy-peer-deps, and builds every feature there as on the newest`, () => {
@@ -363,6 +384,10 @@ console.log(JSON.stringify(Object.entries(Resources).map(([id, r]) => id + ' ' +
     expect(installed.version).toBe(cdkFloor);
     const atFloor = everyFeature(folder);
     expect(atFloor).toEqual(everyFeature(app));
-    expect(atFloor.filter((r) => r.endsWith('AWS::Lambda::Function'))).toHaveLength(5);
+    expect(atFloor.resources.filter((r) => r.endsWith('AWS::Lambda::Function'))).toHaveLength(5);
+    expect(atFloor.invalid).toEqual({
+      validation: true,
+      message: expect.stringMatching(/^ReviewAlerts at Wrong\/ReviewAlerts: "checkBatchSize" must be/),
+    });
   });
 });

@@ -24,6 +24,12 @@ export const DIGEST_TYPE = 'review.digest';
 export const EVENT_TYPES = [...ALERT_TYPES, DIGEST_TYPE] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/**
+ * The `source` of an alert `ia-review-alerts test-alert` publishes (its attempt id starts so too):
+ * delivered like any alert, counted as none.
+ */
+export const TEST_ALERT_SOURCE = 'test-alert';
+
 /** The `source` of every alert event on the alert bus; its `detail-type` is the event type. */
 export const ALERT_EVENT_SOURCE = 'ia-review-alerts';
 
