@@ -51,7 +51,7 @@ import {
   SLACK_BUFFER_OUTPUT_DESCRIPTION,
 } from '../functions/lib/domain/stack-outputs.js';
 import { acknowledge } from './constructs/compat.js';
-import { Dashboard, sumOf } from './constructs/dashboard.js';
+import { Dashboard } from './constructs/dashboard.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { AlarmSet, PipelineAlarms, serviceMetric } from './constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from './constructs/queues.js';
@@ -539,14 +539,14 @@ export class ReviewAlerts extends Construct {
 
   /**
    * Alerts published, every event type of every function summed (the dashboard shows them per
-   * type): a search over the functions' `AlertsPublished` counts, which carry `service` and
-   * `eventType`, so a graph, not an alarm (CloudWatch alarms take no SEARCH). To alarm, take one
-   * function's count of one type: `metric('AlertsPublished', { dimensionsMap: { service:
-   * 'ia-review-alerts-check', eventType: 'review.needed' } })`.
+   * type). The functions count them per `service` and `eventType`, so no single metric holds the
+   * sum: this is a Metrics Insights query over them, which graphs and alarms alike
+   * (`.createAlarm()`, e.g. none published in a working day), over the recent window Metrics
+   * Insights keeps.
    */
   metricAlertsPublished(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
     return new cloudwatch.MathExpression({
-      expression: sumOf(this.settings.metricsNamespace, 'AlertsPublished', ['eventType']),
+      expression: `SELECT SUM(AlertsPublished) FROM SCHEMA("${this.settings.metricsNamespace}", eventType, service)`,
       label: 'alerts published',
       period: Duration.minutes(5),
       ...props,

@@ -32,9 +32,8 @@ const search = (namespace: string, metricName: string, dimension: string, label:
   });
 
 /** A count summed over every function that emits it. */
-/** Every function's count of `metricName`, summed: the metrics carrying `dimensions` and `service`. */
-export const sumOf = (namespace: string, metricName: string, dimensions: string[] = []) =>
-  `SUM(SEARCH('{${[namespace, ...dimensions, 'service'].join(',')}} MetricName="${metricName}"', 'Sum', 300))`;
+export const sumOf = (namespace: string, metricName: string) =>
+  `SUM(SEARCH('{${namespace},service} MetricName="${metricName}"', 'Sum', 300))`;
 
 /** Half the dashboard's width, the same height for every graph. */
 const graph = (props: cloudwatch.GraphWidgetProps) =>

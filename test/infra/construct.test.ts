@@ -277,10 +277,19 @@ describe('ReviewAlerts in a user’s stack', () => {
         .metricOldestReviewWait()
         .createAlarm(new Stack(app(), 'Alarms'), 'Late', { threshold: 24, evaluationPeriods: 1 }),
     ).toBeDefined();
-    // The counts carry service and eventType (functions/lib/runtime/commons.ts): the search must name both.
-    expect(JSON.stringify(alerts.metricAlertsPublished().toMetricConfig())).toContain(
-      `SEARCH('{TeamA,eventType,service} MetricName=\\"AlertsPublished\\"'`,
-    );
+    // The counts carry service and eventType (functions/lib/runtime/commons.ts): the query names both,
+    // and an alarm can take it (an alarm takes no SEARCH).
+    const published = alerts.metricAlertsPublished();
+    expect(published.expression).toBe('SELECT SUM(AlertsPublished) FROM SCHEMA("TeamA", eventType, service)');
+    const alarms = new Stack(app(), 'PublishedAlarms');
+    published.createAlarm(alarms, 'Quiet', {
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    });
+    Template.fromStack(alarms).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: [Match.objectLike({ Expression: published.expression, ReturnData: true })],
+    });
     expect(alerts.metricOldestReviewWait().toMetricConfig().metricStat).toMatchObject({
       namespace: 'TeamA',
       metricName: 'OldestReviewWaitHours',
