@@ -42,12 +42,36 @@ export const cliPacer = async (
         ));
   // At the key's own rate, as the deployment paces it: the CLI's environment does not know it.
   const keyRate = (account === undefined ? targets.iaRatePerSecond : targets.accountRates?.[account]) ?? ratePerSecond;
-  return keyPacer({
-    intervalMs: pacedIntervalMs(keyRate),
-    shared: {
-      store: dynamoSlotStore(new DynamoDBClient(targets.aws), tableName),
-      key: iaScheduleKey(secretName),
-      maxWaitMs: CLI_MAX_WAIT_MS,
-    },
-  });
+  return saysWhenWaiting(
+    keyPacer({
+      intervalMs: pacedIntervalMs(keyRate),
+      shared: {
+        store: dynamoSlotStore(new DynamoDBClient(targets.aws), tableName),
+        key: iaScheduleKey(secretName),
+        maxWaitMs: CLI_MAX_WAIT_MS,
+      },
+    }),
+    io,
+  );
 };
+
+/** Behind the pipeline's bookings a slot can be minutes away: say so on a terminal, once a second. */
+export const saysWhenWaiting =
+  (pace: Pacer, io: Io): Pacer =>
+  async () => {
+    if (!io.progress) return pace();
+    const started = Date.now();
+    const timer = setInterval(
+      () =>
+        io.progress?.(
+          `waiting ${Math.round((Date.now() - started) / 1000)} s for a slot on the deployed key's schedule (the pipeline books first)`,
+        ),
+      1000,
+    );
+    try {
+      await pace();
+    } finally {
+      clearInterval(timer);
+      if (Date.now() - started >= 1000) io.progress('');
+    }
+  };
