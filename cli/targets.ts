@@ -62,17 +62,15 @@ const chooseConstruct = (outputs: Output[], stackName: string, wanted: string | 
         .filter((o) => o !== undefined),
     ),
   ];
-  if (wanted !== undefined) {
-    const id = wanted.replace(/[^A-Za-z0-9]/g, '');
-    if (owners.includes(id)) return id;
-    throw new UsageError(
-      `stack ${stackName} holds no ReviewAlerts "${wanted}"; it holds: ${owners.join(', ') || 'none'}`,
-    );
-  }
   if (owners.length === 0)
     throw new ConfigurationError(
       `stack ${stackName} has no ReviewAlerts outputs (deployed with stackOutputs false, or not this product's stack): deploy with stackOutputs true (the default), or leave out --stack and set ${Object.values(VARIABLE).join(', ')}`,
     );
+  if (wanted !== undefined) {
+    const id = wanted.replace(/[^A-Za-z0-9]/g, '');
+    if (owners.includes(id)) return id;
+    throw new UsageError(`stack ${stackName} holds no ReviewAlerts "${wanted}"; it holds: ${owners.join(', ')}`);
+  }
   if (owners.length > 1)
     throw new UsageError(
       `stack ${stackName} holds ${owners.length} ReviewAlerts (${owners.join(', ')}): say which with --construct <id>`,

@@ -173,7 +173,10 @@ describe('--stack', () => {
   });
 
   it('says what to enable when the stack has no outputs of a ReviewAlerts (stackOutputs false)', async () => {
-    const bare = await runCli(['pending', '--stack', await stackWith({})], NO_LOCAL_STATE);
+    const bareStack = await stackWith({});
+    const named = await runCli(['pending', '--stack', bareStack, '--construct', 'ReviewAlerts'], NO_LOCAL_STATE);
+    expect([named.code, named.err]).toEqual([1, expect.stringMatching(/has no ReviewAlerts outputs/)]);
+    const bare = await runCli(['pending', '--stack', bareStack], NO_LOCAL_STATE);
     expect(bare.code).toBe(1);
     expect(bare.err).toMatch(
       /^ConfigurationError: stack waiting-\w+ has no ReviewAlerts outputs .*deploy with stackOutputs true \(the default\), or leave out --stack and set STATE_TABLE_NAME, ALERTS_TOPIC_ARN/,
