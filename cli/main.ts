@@ -127,7 +127,8 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
       404 for are asked again), or with --slack failed Slack posts back to their own channel's
       buffer, and report each with the reason it had failed. Queues come from the stack's
       outputs (--stack), the running npm start (--local), explicit URLs, or DEAD_LETTER_QUEUE_URL /
-      CHECKS_QUEUE_URL.`,
+      CHECKS_QUEUE_URL (--slack: SLACK_DEAD_LETTER_QUEUE_URL and SLACK_BUFFERS, a JSON object of
+      channel name to buffer queue URL).`,
   },
 };
 

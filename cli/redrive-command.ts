@@ -111,7 +111,9 @@ export const redriveCommand = async (
   const checksQueue = explicit ? (flags['queue-url'] as string | undefined) : targets.checksQueueUrl;
   if (!from || (!slack && !checksQueue)) {
     throw new ConfigurationError(
-      'no dead-letter and checks queues: give --stack <name> (the deployed stack), or --dlq-url and --queue-url (outputs DeadLetterQueueUrl, ChecksQueueUrl), or set DEAD_LETTER_QUEUE_URL and CHECKS_QUEUE_URL, or --local with npm start running',
+      slack
+        ? 'no Slack dead-letter queue: give --stack <name> (the deployed stack), or --dlq-url (output SlackDeadLetterQueueUrl), or set SLACK_DEAD_LETTER_QUEUE_URL and SLACK_BUFFERS, or --local with npm start running'
+        : 'no dead-letter and checks queues: give --stack <name> (the deployed stack), or --dlq-url and --queue-url (outputs DeadLetterQueueUrl, ChecksQueueUrl), or set DEAD_LETTER_QUEUE_URL and CHECKS_QUEUE_URL, or --local with npm start running',
     );
   }
   // A Slack post goes back to the buffer of the channel it failed for, named on the message.

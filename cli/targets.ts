@@ -178,11 +178,31 @@ export const resolveTargets = async (flags: Record<string, string | boolean | un
     alertBusName: io.env.ALERT_BUS,
     checksQueueUrl: io.env.CHECKS_QUEUE_URL,
     deadLetterQueueUrl: io.env.DEAD_LETTER_QUEUE_URL,
-    slackBuffers: {},
+    slackDeadLetterQueueUrl: io.env.SLACK_DEAD_LETTER_QUEUE_URL,
+    slackBuffers: slackBuffersFrom(io.env.SLACK_BUFFERS),
     includeCandidateEmail: io.env.INCLUDE_CANDIDATE_EMAIL === 'true',
     // `npm run cli` points at the local pipeline: say that it is not running.
     from: io.env.IA_ALERTS_LOCAL_STATE ? 'the environment (the local pipeline is not running)' : 'the environment',
   });
+};
+
+/** `SLACK_BUFFERS`: `{"<channel>": "<buffer queue URL>"}`, what a stack's outputs would say. */
+const slackBuffersFrom = (text: string | undefined): Record<string, string> => {
+  if (text === undefined || text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    Object.values(value).some((url) => typeof url !== 'string')
+  )
+    throw new ConfigurationError('SLACK_BUFFERS must be a JSON object of channel name to buffer queue URL');
+  return value as Record<string, string>;
 };
 
 /** `--account`, checked: an account name, or undefined. */
@@ -200,6 +220,8 @@ const VARIABLE: Partial<Record<keyof Targets, string>> = {
   alertBusName: 'ALERT_BUS',
   checksQueueUrl: 'CHECKS_QUEUE_URL',
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  slackDeadLetterQueueUrl: 'SLACK_DEAD_LETTER_QUEUE_URL',
+  slackBuffers: 'SLACK_BUFFERS',
 };
 
 /** A target the command cannot do without, or a configuration error that says where to get it. */

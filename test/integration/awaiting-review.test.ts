@@ -333,6 +333,15 @@ describe('Slack dead letters', () => {
     });
     const { out } = await cli('redrive', '--slack', '--dry-run');
     expect(out).toContain('(slack_destination_gone: Slack channel quiet is gone');
+    // Without a stack's outputs or npm start: the same, from the variables.
+    const fromVariables = await runCli(['redrive', '--slack', '--dry-run'], {
+      ...NO_LOCAL_STATE,
+      SLACK_DEAD_LETTER_QUEUE_URL: resources.notifyDeadLetterQueueUrl,
+      SLACK_BUFFERS: JSON.stringify(Object.fromEntries(resources.slackChannels.map((c) => [c.name, c.queueUrl]))),
+    });
+    expect(fromVariables.all).toContain("dry run: would move 1 message(s) from the DLQ to their channels' buffers");
+    const wrong = await runCli(['redrive', '--slack'], { ...NO_LOCAL_STATE, SLACK_BUFFERS: '["q"]' });
+    expect([wrong.code, wrong.err]).toEqual([1, expect.stringMatching(/SLACK_BUFFERS must be a JSON object/)]);
     const moved = await cli('redrive', '--slack');
     expect(moved.out).toContain("moved 1 message(s) from the DLQ to their channels' buffers");
     const back = await drain(sqs, resources.slackChannels[1]?.queueUrl as string);
