@@ -19,7 +19,7 @@ import {
 import { toAlertEvent, toPublishInput } from '#lib/adapters/publish.js';
 import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import { ALERT_TYPES, type Alert, type AlertType, TEST_ALERT_SOURCE } from '#lib/domain/alert.js';
-import { matchesFilterPolicy, matchesPattern } from '#lib/domain/matching.js';
+import { matchesFilterPolicy, matchesPattern, OPERATORS } from '#lib/domain/matching.js';
 import { type Io, UsageError } from './io.js';
 import { accountFlag, required, resolveTargets } from './targets.js';
 
@@ -61,15 +61,12 @@ const audienceOf = (protocol = '', endpoint = '', slackBuffers: Record<string, s
   return channel ? `channel ${channel[0]} (Slack or chat, through notify-slack)` : `${protocol} ${endpoint}`;
 };
 
-/** The operators the matcher evaluates; a filter with any other is not predicted. */
-const KNOWN_OPERATORS = new Set(['exists', 'prefix', 'anything-but', 'numeric']);
-
 /** Whether `matching.ts` can judge this policy or pattern: only values and the operators it knows. */
 export const predictable = (filter: unknown): boolean =>
   Array.isArray(filter)
     ? filter.every(
         (option) =>
-          option === null || typeof option !== 'object' || Object.keys(option).every((op) => KNOWN_OPERATORS.has(op)),
+          option === null || typeof option !== 'object' || Object.keys(option).every((op) => OPERATORS.has(op)),
       )
     : filter !== null &&
       typeof filter === 'object' &&

@@ -6,9 +6,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -19,8 +16,7 @@ import { freshAttempt, seedVariant } from '../../local/ia-fixtures.js';
 import { lambdaContext } from '../../local/lambda.js';
 import { awsClients, type LocalResources, notifyEnvironment } from '../../local/provision.js';
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
-import { stateOf } from '../../local/state.js';
-import { loadHandler, useIntegration } from '../support/integration.js';
+import { loadHandler, localStateFile, useIntegration } from '../support/integration.js';
 import { NO_LOCAL_STATE, runCli } from '../support/run-cli.js';
 
 const slack = new FakeSlackServer();
@@ -51,15 +47,7 @@ beforeAll(async () => {
   check = await loadHandler<SqsHandler>('check');
   digest = await loadHandler<typeof digest>('digest');
   notify = await loadHandler<SqsHandler>('notify-slack', notifyEnvironment(resources));
-  // What `npm start` writes for the CLI, for these resources.
-  stateFile = join(mkdtempSync(join(tmpdir(), 'waiting-')), 'state.json');
-  const state = stateOf(resources, {
-    motoEndpoint: endpoint,
-    iaBaseUrl: ia.url,
-    webhookUrl: 'http://127.0.0.1:1/events',
-    sources: [],
-  });
-  writeFileSync(stateFile, JSON.stringify(state));
+  stateFile = localStateFile(suite);
 }, 60_000);
 
 afterAll(async () => {

@@ -1,19 +1,9 @@
-/**
- * `ia-review-alerts test-alert` on moto, against resources provisioned from the synthesised
- * template: the test alert reaches exactly the audiences whose filters take it (an email
- * subscriber, a machine subscriber, a Slack channel's buffer, the alert bus's rule), the CLI says
- * so beforehand, Slack posts it, and it counts nowhere (no state item, nothing pending).
- */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeSlackServer } from '../../local/fake-slack-server.js';
 import { type LocalResources, notifyEnvironment } from '../../local/provision.js';
 import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
-import { stateOf } from '../../local/state.js';
-import { loadHandler, useIntegration } from '../support/integration.js';
+import { loadHandler, localStateFile, useIntegration } from '../support/integration.js';
 import { runCli } from '../support/run-cli.js';
 
 const slack = new FakeSlackServer();
@@ -32,18 +22,7 @@ let stateFile: string;
 beforeAll(async () => {
   resources = suite.resources;
   notify = await loadHandler<SqsHandler>('notify-slack', notifyEnvironment(resources));
-  stateFile = join(mkdtempSync(join(tmpdir(), 'test-alert-')), 'state.json');
-  writeFileSync(
-    stateFile,
-    JSON.stringify(
-      stateOf(resources, {
-        motoEndpoint: suite.endpoint,
-        iaBaseUrl: suite.ia.url,
-        webhookUrl: 'http://127.0.0.1:1/events',
-        sources: [],
-      }),
-    ),
-  );
+  stateFile = localStateFile(suite);
 }, 60_000);
 
 afterAll(async () => {

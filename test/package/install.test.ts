@@ -48,6 +48,13 @@ const ok = (result: SpawnSyncReturns<string>) => {
   return result;
 };
 
+/** A user's app in `folder`: its package.json, then the tarball with these CDK packages, from npm's cache where it can. */
+const installApp = (folder: string, manifest: object, tarball: string, cdk: string[]) => {
+  ok(sh('mkdir', ['-p', folder], { cwd: work }));
+  writeFileSync(join(folder, 'package.json'), JSON.stringify(manifest));
+  ok(sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...cdk], { cwd: folder }));
+};
+
 beforeAll(async () => {
   // The build prints to stderr: stdout is npm's JSON alone.
   const packed = JSON.parse(
@@ -57,24 +64,11 @@ beforeAll(async () => {
   }>;
   const tarball = packed[0]?.filename as string;
   tarballPath = join(work, tarball);
-  ok(sh('mkdir', ['-p', app], { cwd: work }));
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'user-app', private: true, type: 'module' }));
-  ok(
-    sh(
-      'npm',
-      [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--prefer-offline',
-        join(work, tarball),
-        `aws-cdk-lib@${versionOf('aws-cdk-lib')}`,
-        `constructs@${versionOf('constructs')}`,
-        `cdk-nag@${versionOf('cdk-nag')}`,
-      ],
-      { cwd: app },
-    ),
-  );
+  installApp(app, { name: 'user-app', private: true, type: 'module' }, tarballPath, [
+    `aws-cdk-lib@${versionOf('aws-cdk-lib')}`,
+    `constructs@${versionOf('constructs')}`,
+    `cdk-nag@${versionOf('cdk-nag')}`,
+  ]);
   await ia.start();
 }, 300_000);
 
@@ -363,23 +357,10 @@ console.log(JSON.stringify({ invalid, resources: Object.entries(Resources).map((
 
   it(`installs beside aws-cdk-lib at its peer range's floor, without --legacy-peer-deps, and builds every feature there as on the newest`, () => {
     const folder = join(work, 'floor-app');
-    ok(sh('mkdir', ['-p', folder], { cwd: work }));
-    writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'floor-app', private: true }));
-    ok(
-      sh(
-        'npm',
-        [
-          'install',
-          '--no-audit',
-          '--no-fund',
-          '--prefer-offline',
-          tarballPath,
-          `aws-cdk-lib@${cdkFloor}`,
-          `constructs@${versionOf('constructs')}`,
-        ],
-        { cwd: folder },
-      ),
-    );
+    installApp(folder, { name: 'floor-app', private: true }, tarballPath, [
+      `aws-cdk-lib@${cdkFloor}`,
+      `constructs@${versionOf('constructs')}`,
+    ]);
     const installed = JSON.parse(readFileSync(join(folder, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8'));
     expect(installed.version).toBe(cdkFloor);
     const atFloor = everyFeature(folder);

@@ -4,6 +4,9 @@
  * reads at cold start, and handlers loaded the way Lambda loads them (environment first).
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
 import { type FakeIaOptions, FakeIaServer } from '../../local/fake-ia-server.js';
 import { FUNCTION_FACTORIES } from '../../local/function-factories.js';
@@ -16,6 +19,7 @@ import {
   type ProvisionOptions,
   provision,
 } from '../../local/provision.js';
+import { stateOf } from '../../local/state.js';
 import { asFunction, recordAwsCalls, saveAwsCalls } from './aws-calls.js';
 
 /** Powertools quiet and local: no X-Ray, no EMF metrics on stdout, no logs. */
@@ -101,4 +105,12 @@ export const makeHandler = async <T>(fn: FunctionName, env: Record<string, strin
   const create = (await FUNCTION_FACTORIES[fn]()) as (runtime: { env: Record<string, string | undefined> }) => unknown;
   const own = { ...process.env, ...env };
   return asFunction(fn, withEnvironment(own, () => create({ env: own })) as T);
+};
+
+/** What `npm start` writes for the CLI, for this suite's resources: the file's path (webhooks unreachable). */
+export const localStateFile = (suite: Integration): string => {
+  const file = join(mkdtempSync(join(tmpdir(), 'local-state-')), 'state.json');
+  const reach = { motoEndpoint: suite.endpoint, iaBaseUrl: suite.ia.url, webhookUrl: 'http://127.0.0.1:1/events' };
+  writeFileSync(file, JSON.stringify(stateOf(suite.resources, { ...reach, sources: [] })));
+  return file;
 };

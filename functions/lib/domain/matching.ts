@@ -8,6 +8,9 @@
 
 type Matcher = string | number | boolean | null | Record<string, unknown>;
 
+/** The operators this matcher evaluates; a filter with any other is beyond it. */
+export const OPERATORS: ReadonlySet<string> = new Set(['exists', 'prefix', 'anything-but', 'numeric']);
+
 /** One allowed value (or operator) of a pattern or policy against one value that is there. */
 const matchesOne = (allowed: Matcher, value: unknown): boolean => {
   if (allowed === null || typeof allowed !== 'object') return allowed === value;
