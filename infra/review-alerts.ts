@@ -180,8 +180,12 @@ export class ReviewAlerts extends Construct {
       deadLetterQueue: { queue: checksDeadLetters, maxReceiveCount: redriveMaxReceiveCount() },
     });
 
+    // One customer-managed key for every topic the stack makes (alerts, chat channels, ops alarms):
+    // each key costs a month's fee and, with rotation, one more for each of its first two rotations.
+    // A topic's access is its own policy; the key only lets SNS (and the services allowed on it)
+    // encrypt and decrypt.
     const alertsTopicKey = new kms.Key(this, 'AlertsTopicKey', {
-      description: 'Encrypts the assessment review alerts topic',
+      description: 'Encrypts the assessment review alerts topics (alerts, chat channels, ops alarms)',
       enableKeyRotation: true,
     });
     this.alertsTopic = new sns.Topic(this, 'AlertsTopic', {
@@ -230,7 +234,7 @@ export class ReviewAlerts extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    this.alarmTopic = settings.alarmTopic ?? this.ownAlarmTopic();
+    this.alarmTopic = settings.alarmTopic ?? this.ownAlarmTopic(alertsTopicKey);
     for (const email of settings.opsEmails) this.alarmTopic.addSubscription(new EmailSubscription(email));
     const alarmSet = new AlarmSet(new SnsAction(this.alarmTopic));
     this.units = { settings, alarmSet };
@@ -640,12 +644,8 @@ export class ReviewAlerts extends Construct {
     return secret;
   }
 
-  /** An encrypted topic only this stack's alarms may publish to (their names start with the stack's). */
-  private ownAlarmTopic(): sns.ITopic {
-    const key = new kms.Key(this, 'OpsTopicKey', {
-      description: 'Encrypts the ops alarms topic',
-      enableKeyRotation: true,
-    });
+  /** A topic only this stack's alarms may publish to (their names start with the stack's), under the stack's one key. */
+  private ownAlarmTopic(key: kms.IKey): sns.ITopic {
     const topic = new sns.Topic(this, 'OpsTopic', {
       displayName: 'Assessment review alerts: ops alarms',
       masterKey: key,

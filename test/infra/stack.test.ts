@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { redriveMaxReceiveCount } from '#lib/domain/record-disposition.js';
+import { STANDING } from '../../bench/monthly-bill.js';
 import { buildApp } from '../../infra/build-app.js';
 
 // The feature flags the CLI would pass from cdk.json; bundling is skipped (esbuild's job, and slow).
@@ -85,9 +86,17 @@ describe('alerts stack', () => {
     );
   });
 
-  it('encrypts the alerts topic with a rotating KMS key and enforces TLS', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  it('encrypts every topic with the one rotating KMS key (a key is billed monthly) and enforces TLS', () => {
+    const keys = template.findResources('AWS::KMS::Key');
+    expect(Object.values(keys)).toEqual([
+      expect.objectContaining({ Properties: expect.objectContaining({ EnableKeyRotation: true }) }),
+    ]);
+    const topics = Object.values(template.findResources('AWS::SNS::Topic')) as Array<{
+      Properties: { KmsMasterKeyId: unknown };
+    }>;
+    expect(topics.length).toBeGreaterThanOrEqual(2);
+    for (const topic of topics)
+      expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [Object.keys(keys)[0], 'Arn'] });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: Match.objectLike({
         Statement: Match.arrayWith([
@@ -640,5 +649,38 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
   it('rejects a half-configured chat channel and a badly named Slack channel', () => {
     expect(() => synth({ chatSlackWorkspaceId: 'T0123' })).toThrow(/chatSlackWorkspaceId/);
     expect(() => synth({ slackChannels: '[{"name":"Bad Name"}]' })).toThrow(/slackChannels/);
+  });
+});
+
+describe("the bench's monthly bill", () => {
+  it('counts the standing resources of a deployment with one source, one Slack channel and one email from its template', () => {
+    const billed = synth({
+      alertEmails: 'ops@example.com',
+      sources: JSON.stringify(SOURCES.slice(0, 1)),
+      slackChannels: JSON.stringify([{ name: 'reviews' }]),
+    }).template;
+    const count = (type: string) => Object.keys(billed.findResources(type)).length;
+    // An alarm is billed per metric it watches: one, or each metric of its math expression.
+    const alarmMetrics = Object.values(billed.findResources('AWS::CloudWatch::Alarm')).reduce(
+      (sum, alarm) =>
+        sum +
+        ((alarm as { Properties: { Metrics?: Array<{ MetricStat?: unknown }> } }).Properties.Metrics?.filter(
+          (metric) => metric.MetricStat,
+        ).length ?? 1),
+      0,
+    );
+    expect({
+      kmsKeys: count('AWS::KMS::Key'),
+      secrets: count('AWS::SecretsManager::Secret'),
+      alarmMetrics,
+      dashboards: count('AWS::CloudWatch::Dashboard'),
+      polledQueues: count('AWS::Lambda::EventSourceMapping'),
+    }).toEqual({
+      kmsKeys: STANDING.kmsKeys,
+      secrets: STANDING.secrets,
+      alarmMetrics: STANDING.alarmMetrics,
+      dashboards: STANDING.dashboards,
+      polledQueues: STANDING.polledQueues,
+    });
   });
 });
