@@ -87,9 +87,18 @@ export const STANDING = {
   secrets: 3,
   alarmMetrics: 15,
   dashboards: 1,
-  /** Metric streams the functions emit (name × dimensions), idle and at volume. */
-  customMetricsIdle: 9,
-  customMetricsBusy: 35,
+  /**
+   * Metric streams (name × dimension values) of METRIC_STREAMS the functions publish in a month.
+   * Idle, the sweep's alone: IaRequests, IaNotModified, SweepPages, AttemptsAwaitingReview (the
+   * digest publishes nothing when nothing waits). At volume, with escalation off (the default):
+   * AlertsPublished per event type from check (5) and the sweep (5) and the digest (1); IaRequests,
+   * IaNotModified and IaThrottled from check and the sweep (6); the sweep's SweepPages,
+   * AttemptsAwaitingReview, OldestReviewWaitHours (3); WebhooksAccepted and WebhooksRejected of
+   * the source (2). The failure counts (IaAuthFailures, WebhooksFailed, Slack's) publish nothing in
+   * a month without that failure.
+   */
+  customMetricsIdle: 4,
+  customMetricsBusy: 22,
   /** Queues a Lambda event source polls (checks, one Slack buffer). */
   polledQueues: 2,
   /** An idle SQS event source long-polls with five connections, each a 20 s receive. */

@@ -43,6 +43,7 @@ import {
   filterPolicy,
 } from '../functions/lib/domain/alert.js';
 import { AWAITING_INDEX } from '../functions/lib/domain/lifecycle.js';
+import { nearest } from '../functions/lib/domain/nearest.js';
 import { redriveMaxReceiveCount } from '../functions/lib/domain/record-disposition.js';
 import {
   ACCOUNT_KEY_OUTPUT_DESCRIPTION,
@@ -50,6 +51,7 @@ import {
   OUTPUTS,
   SLACK_BUFFER_OUTPUT_DESCRIPTION,
 } from '../functions/lib/domain/stack-outputs.js';
+import { METRIC_STREAMS } from '../functions/lib/runtime/metric-streams.js';
 import { acknowledge } from './constructs/compat.js';
 import { Dashboard } from './constructs/dashboard.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
@@ -566,12 +568,23 @@ export class ReviewAlerts extends Construct {
   }
 
   /**
-   * Any metric the functions emit, in this deployment's namespace (Sum over 5 minutes unless
+   * A metric the functions publish, in this deployment's namespace (Sum over 5 minutes unless
    * `props` say otherwise). Each function's metrics carry the dimension `service`
    * (`ia-review-alerts-<check|ingest|sweep|digest|notify-slack>`): give it in `props.dimensionsMap`.
-   * The names are listed in docs/operating.md.
+   * The names: `AlertsPublished`, `AttemptsAwaitingReview`, `OldestReviewWaitHours`, `IaRequests`,
+   * `IaNotModified`, `IaThrottled`, `IaAuthFailures`, `SweepPages`, `WebhooksAccepted`,
+   * `WebhooksRejected`, `WebhooksFailed`, `SlackDestinationGone`, `SlackPayloadRejected`; any other
+   * name is refused (the functions' other counts are log fields, docs/operating.md).
    */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!METRIC_STREAMS.has(metricName)) {
+      const guess = nearest(metricName, METRIC_STREAMS);
+      throw new InvalidPropError(
+        'metric',
+        `a metric the functions publish (${[...METRIC_STREAMS].join(', ')}; the other counts are fields of their "counts" log lines)${guess ? `: did you mean ${guess}?` : ''}`,
+        metricName,
+      ).in(this);
+    }
     return new cloudwatch.Metric({
       namespace: this.settings.metricsNamespace,
       metricName,

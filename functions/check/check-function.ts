@@ -4,7 +4,6 @@
  * warm invocations reuse connections, the secret cache and the rate budget.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
@@ -16,7 +15,7 @@ import { registerInvocations } from '#lib/adapters/publish-once.js';
 import { deadLetter, delayRecord, outgoingChecks } from '#lib/adapters/queues.js';
 import { secretReader } from '#lib/adapters/secrets.js';
 import { accountRouter, scopeToAccount } from '#lib/domain/accounts.js';
-import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
+import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
 import { loadCheckConfig } from './config.js';
 import { createRecordHandler } from './record-handler.js';
@@ -95,12 +94,10 @@ export const createCheckHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
     if (unsent.length > 0) {
       // Their state is saved with the re-check id: the redelivered record only sends the schedule again.
       logger.warn('re-checks not scheduled; their records are retried', { records: unsent.length, reason });
-      metrics.addMetric('RechecksNotScheduled', MetricUnit.Count, unsent.length);
+      count('RechecksNotScheduled', unsent.length);
     }
     return { batchItemFailures: [...batchItemFailures, ...unsent.map((itemIdentifier) => ({ itemIdentifier }))] };
   };
 
-  return middy(lambdaHandler)
-    .use(observability({ coldStartMetric: true }))
-    .use(registerInvocations(idempotency));
+  return middy(lambdaHandler).use(observability()).use(registerInvocations(idempotency));
 };

@@ -47,7 +47,5 @@ export const createDigestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
     return { status: result, period, waiting: waiting.length };
   };
 
-  return middy(lambdaHandler)
-    .use(observability({ coldStartMetric: true }))
-    .use(registerInvocations(idempotency));
+  return middy(lambdaHandler).use(observability()).use(registerInvocations(idempotency));
 };

@@ -2,7 +2,6 @@
  * `ingest`: API Gateway HTTP API → verify the sender → enqueue check requests. Never calls IA.
  * Wiring only; the rules are in ingest-request.ts.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
@@ -12,7 +11,7 @@ import { enqueueChecks } from '#lib/adapters/queues.js';
 import { secretReader } from '#lib/adapters/secrets.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
 import type { Source } from '#lib/domain/webhooks/sources.js';
-import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
+import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
 import { loadIngestConfig } from './config.js';
 import { ingestRequest } from './ingest-request.js';
@@ -70,7 +69,7 @@ export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
     } catch (error) {
       // Only our side failed: 503 makes the sender retry, and the dedupe key was released.
       logger.error('webhook could not be enqueued', { error: error as Error });
-      metrics.addMetric('WebhooksFailed', MetricUnit.Count, 1);
+      count('WebhooksFailed');
       const configuration = error instanceof ConfigurationError;
       return respond(503, {
         error: configuration ? 'not_configured' : 'enqueue_failed',

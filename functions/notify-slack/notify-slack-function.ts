@@ -5,7 +5,6 @@
  * are in deliver-alert.ts.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -19,7 +18,7 @@ import { createSharedPacer } from '#lib/adapters/shared-pacer.js';
 import { createSlackPoster, isSlackWebhookUrl, SLACK_WEBHOOK_ORIGIN } from '#lib/adapters/slack-client.js';
 import { type Notification, notificationKey } from '#lib/domain/notification.js';
 import type { Pacer } from '#lib/domain/pacing.js';
-import { logger, metrics, observability, traced } from '#lib/runtime/commons.js';
+import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
 import { type Channel, loadNotifyConfig, type SlackWebhookChannel } from './config.js';
 import { createDeliverAlert } from './deliver-alert.js';
@@ -94,7 +93,7 @@ export const createNotifySlackHandler = (runtime: FunctionRuntime = lambdaRuntim
       if (channel) await delayRecord(sqs, channel.queueUrl)(record.receiptHandle, seconds);
     },
     log: logger,
-    count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
+    count: (name) => count(name),
     now: () => new Date(),
     retry: config.retry,
   });

@@ -5,7 +5,6 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
@@ -21,7 +20,7 @@ import { CURSOR_KEY, dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
 import { accountCount, accountKey, accountRouter, type IaAccount, scopeToAccount } from '#lib/domain/accounts.js';
 import { pacedIntervalMs } from '#lib/domain/defaults.js';
 import { describeError } from '#lib/domain/errors.js';
-import { count, logger, metrics, observability, traced } from '#lib/runtime/commons.js';
+import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
 import { loadSweepConfig } from './config.js';
 import { runSweep, type SweepReport } from './sweep-run.js';
@@ -82,7 +81,7 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
         // The looks stay saved; the next walk schedules what is still needed.
         if (unsent.length > 0) {
           logger.warn('sweep re-checks not scheduled', { reason, account: account.name });
-          metrics.addMetric('RechecksNotScheduled', MetricUnit.Count, 1);
+          count('RechecksNotScheduled');
         }
       },
       now: () => new Date(),
@@ -132,7 +131,5 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
     };
   };
 
-  return middy(lambdaHandler)
-    .use(observability({ coldStartMetric: true }))
-    .use(registerInvocations(idempotency));
+  return middy(lambdaHandler).use(observability()).use(registerInvocations(idempotency));
 };

@@ -90,7 +90,7 @@ export class PipelineAlarms extends Construct {
         statistic: 'Maximum',
       }),
       threshold: props.oldestMessageAlarmAge.toSeconds(),
-      description: `A check has waited over ${minutes} min: IA is slow or rate-limiting, or check is failing. Look at check's logs and the IaAuthFailures/RecordsRetried metrics. See docs/operating.md, runbook "ChecksBacklog".`,
+      description: `A check has waited over ${minutes} min: IA is slow or rate-limiting, or check is failing. Look at check's log (its counts lines: RecordsRetried) and the IaAuthFailures metric. See docs/operating.md, runbook "ChecksBacklog".`,
     });
     alarmSet.add(this, 'IaAuthFailures', {
       metric: new cloudwatch.MathExpression({

@@ -265,13 +265,18 @@ describe('ReviewAlerts in a user’s stack', () => {
 
   it('measures alerts published and the oldest wait in its own namespace', () => {
     const { alerts } = userStack({ metricsNamespace: 'TeamA' });
-    const sweepRuns = alerts.metric('SweepRuns', { dimensionsMap: { service: 'ia-review-alerts-sweep' } });
-    expect(sweepRuns).toBeInstanceOf(cloudwatch.Metric);
-    expect(sweepRuns.toMetricConfig().metricStat).toMatchObject({
+    const sweepPages = alerts.metric('SweepPages', { dimensionsMap: { service: 'ia-review-alerts-sweep' } });
+    expect(sweepPages).toBeInstanceOf(cloudwatch.Metric);
+    expect(sweepPages.toMetricConfig().metricStat).toMatchObject({
       namespace: 'TeamA',
-      metricName: 'SweepRuns',
+      metricName: 'SweepPages',
       statistic: 'Sum',
     });
+    // A count that is only a log field would graph nothing, and a typo nothing either: both refused.
+    expect(() => alerts.metric('SweepHeadWalks')).toThrow(
+      /"metric" must be a metric the functions publish \(AlertsPublished, .*log lines\), got "SweepHeadWalks"$/,
+    );
+    expect(() => alerts.metric('SweepPage')).toThrow(/did you mean SweepPages\?, got "SweepPage"$/);
     expect(
       alerts
         .metricOldestReviewWait()

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { METRICS_NAMESPACE } from '#lib/domain/defaults.js';
 import { redriveMaxReceiveCount } from '#lib/domain/record-disposition.js';
+import { METRIC_STREAMS } from '#lib/runtime/metric-streams.js';
 import { STANDING } from '../../bench/monthly-bill.js';
 import { buildApp } from '../../infra/build-app.js';
 
@@ -652,16 +654,17 @@ describe('alerts stack with Slack channels and Amazon Q Developer', () => {
   });
 });
 
-describe("the bench's monthly bill", () => {
-  it('counts the standing resources of a deployment with one source, one Slack channel and one email from its template', () => {
-    const billed = synth({
-      alertEmails: 'ops@example.com',
-      sources: JSON.stringify(SOURCES.slice(0, 1)),
-      slackChannels: JSON.stringify([{ name: 'reviews' }]),
-    }).template;
-    const count = (type: string) => Object.keys(billed.findResources(type)).length;
+describe('a deployment with one source, one Slack channel and one email', () => {
+  const typical = synth({
+    alertEmails: 'ops@example.com',
+    sources: JSON.stringify(SOURCES.slice(0, 1)),
+    slackChannels: JSON.stringify([{ name: 'reviews' }]),
+  }).template;
+
+  it("has the standing resources the bench's monthly bill counts", () => {
+    const count = (type: string) => Object.keys(typical.findResources(type)).length;
     // An alarm is billed per metric it watches: one, or each metric of its math expression.
-    const alarmMetrics = Object.values(billed.findResources('AWS::CloudWatch::Alarm')).reduce(
+    const alarmMetrics = Object.values(typical.findResources('AWS::CloudWatch::Alarm')).reduce(
       (sum, alarm) =>
         sum +
         ((alarm as { Properties: { Metrics?: Array<{ MetricStat?: unknown }> } }).Properties.Metrics?.filter(
@@ -682,5 +685,33 @@ describe("the bench's monthly bill", () => {
       dashboards: STANDING.dashboards,
       polledQueues: STANDING.polledQueues,
     });
+  });
+
+  it('publishes as metrics exactly the counts its alarms and dashboard read (each stream is billed)', () => {
+    const read = new Set<string>();
+    for (const alarm of Object.values(typical.findResources('AWS::CloudWatch::Alarm')))
+      for (const metric of [
+        (alarm as { Properties: object }).Properties,
+        ...(
+          (alarm as { Properties: { Metrics?: Array<{ MetricStat?: { Metric: object } }> } }).Properties.Metrics ?? []
+        )
+          .map((m) => m.MetricStat?.Metric)
+          .filter((m) => m !== undefined),
+      ] as Array<{ MetricName?: string; Namespace?: string }>)
+        if (metric.Namespace === METRICS_NAMESPACE && metric.MetricName) read.add(metric.MetricName);
+    // The dashboard's body, its tokens (the region) blanked: ["IaReviewAlerts","X",…] and SEARCH(… MetricName="X").
+    const body = Object.values(typical.findResources('AWS::CloudWatch::Dashboard'))
+      .map(({ Properties: { DashboardBody: text } }) =>
+        typeof text === 'string'
+          ? text
+          : (text as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+              .map((part) => (typeof part === 'string' ? part : 'token'))
+              .join(''),
+      )
+      .join('');
+    for (const match of body.matchAll(new RegExp(`\\["${METRICS_NAMESPACE}","(\\w+)"`, 'g')))
+      read.add(match[1] as string);
+    for (const match of body.matchAll(/MetricName=\\"(\w+)\\"/g)) read.add(match[1] as string);
+    expect([...read].sort()).toEqual([...METRIC_STREAMS].sort());
   });
 });

@@ -337,7 +337,7 @@ alerts.addAlertRule('Leads', { eventTypes: [AlertEventType.REVIEW_NEEDED] });
 alerts.grantOperate(new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));
 alerts.metricAlertsPublished();
 alerts.metricOldestReviewWait().createAlarm(stack, 'LongWait', { threshold: 24, evaluationPeriods: 1 });
-alerts.metric('SweepRuns');
+alerts.metric('SweepPages');
 // A wrong prop: CDK's own validation error, on the construct, naming the prop.
 let invalid;
 try {

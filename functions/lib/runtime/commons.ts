@@ -10,6 +10,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import { METRICS_NAMESPACE } from '../domain/defaults.js';
+import { METRIC_STREAMS } from './metric-streams.js';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'ia-review-alerts';
 
@@ -29,11 +30,20 @@ export const tracer =
     ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName })
     : undefined;
 
+const tallies = new Map<string, number>();
+
 /**
- * Adds to a count metric; with `dimensions` (an alert's event type, a webhook's source) as its own
- * metric set, so the dashboard can split by them while the plain count keeps only `service`.
+ * Adds to a count. A name of METRIC_STREAMS is a metric; with `dimensions` (an alert's event type,
+ * a webhook's source, an account) as its own metric set, so the dashboard can split by them while
+ * the plain count keeps only `service`. Any other name adds to the invocation's `counts` log line;
+ * its copy under an `Account` dimension is left out there (the plain call counted it, and the
+ * record's own log lines name the account).
  */
 export const count = (name: string, value = 1, dimensions?: Record<string, string>): void => {
+  if (!METRIC_STREAMS.has(name)) {
+    if (dimensions?.Account === undefined) tallies.set(name, (tallies.get(name) ?? 0) + value);
+    return;
+  }
   if (!dimensions)
     return void metrics.addMetric(name, name.endsWith('Seconds') ? MetricUnit.Seconds : MetricUnit.Count, value);
   const single = metrics.singleMetric();
@@ -41,11 +51,26 @@ export const count = (name: string, value = 1, dimensions?: Record<string, strin
   single.addMetric(name, MetricUnit.Count, value);
 };
 
+/** One `counts` line per invocation that counted anything outside METRIC_STREAMS, even one that failed. */
+const countsLine = (): MiddlewareObj => {
+  const flush = async () => {
+    if (tallies.size > 0) logger.info('counts', { counts: Object.fromEntries(tallies) });
+    tallies.clear();
+  };
+  return {
+    before: async () => void tallies.clear(),
+    after: flush,
+    onError: flush,
+  };
+};
+
 /** An AWS client whose calls become X-Ray subsegments when tracing is on. */
 export const traced = <Client>(client: Client): Client => (tracer ? tracer.captureAWSv3Client(client) : client);
 
-export const observability = (options: { coldStartMetric?: boolean } = {}): MiddlewareObj[] => [
+/** Lambda's own REPORT lines give every cold start (`Init Duration`): no ColdStart metric streams. */
+export const observability = (): MiddlewareObj[] => [
   ...(tracer ? [captureLambdaHandler(tracer)] : []),
   injectLambdaContext(logger, { resetKeys: true }),
-  logMetrics(metrics, { captureColdStartMetric: options.coldStartMetric ?? false }),
+  logMetrics(metrics),
+  countsLine(),
 ];
