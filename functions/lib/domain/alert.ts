@@ -106,6 +106,11 @@ export interface Alert {
   /** Reminder number for `review.overdue`; hours waited for `scoring.stalled`, overdue and escalated reviews. */
   reminder?: number;
   waitedHours?: number;
+  /** Who claimed the review ("I'm on it") and when: on reminders and `review.completed`. */
+  claimedBy?: string;
+  claimedAt?: string;
+  /** `review.completed` of a claimed review: whole minutes from the claim to the reviews done. */
+  minutesFromClaim?: number;
   occurredAt: string;
 }
 
@@ -115,6 +120,9 @@ export interface AlertContext {
   source?: string;
   reminder?: number;
   waitedHours?: number;
+  claimedBy?: string | undefined;
+  claimedAt?: string | undefined;
+  minutesFromClaim?: number;
 }
 
 /** Where to act on an attempt: IA's public results page, or the operator's link template. */
@@ -145,6 +153,9 @@ export const buildAlert = (eventType: AlertType, attempt: Attempt, context: Aler
     source: context.source,
     reminder: context.reminder,
     waitedHours: context.waitedHours,
+    claimedBy: context.claimedBy,
+    claimedAt: context.claimedAt,
+    minutesFromClaim: context.minutesFromClaim,
     occurredAt: context.now.toISOString(),
   });
 

@@ -1,0 +1,76 @@
+/**
+ * "I'm on it": a person claims an attempt whose reviews wait, from Slack, an email link or the
+ * CLI. A claim stops the escalation, names its holder in reminders, `pending` and the digest, and
+ * the closing `review.completed` says who held it and how long the review took from the claim.
+ * One holder at a time: a second claim is told who holds it; a release lets go. Pure: the store
+ * applies the answer with a conditional write (adapters/attempt-state.ts).
+ */
+import type { AttemptState } from './lifecycle.js';
+import { safeText } from './safe-text.js';
+
+export interface Claim {
+  /** Who holds it, as they gave their name (made safe where it entered). */
+  by: string;
+  at: string;
+  /** Where the claim came from: `slack`, `email`, `cli`. */
+  via: ClaimChannel;
+}
+
+export const CLAIM_CHANNELS = ['slack', 'email', 'cli'] as const;
+export type ClaimChannel = (typeof CLAIM_CHANNELS)[number];
+
+/** A person's name or handle: one line, nothing linkable, short enough for a Slack button's reply. */
+export const CLAIMANT_LIMIT = 80;
+
+export class InvalidClaimantError extends Error {
+  constructor() {
+    super('a claim needs the name of who claims it (letters or digits, at most 80 characters)');
+    this.name = 'InvalidClaimantError';
+  }
+}
+
+/** The claimant's name made safe; an empty one (or only what safety strips) is refused. */
+export const claimant = (raw: string): string => {
+  const name = safeText(raw, CLAIMANT_LIMIT);
+  if (!/[\p{L}\p{N}]/u.test(name)) throw new InvalidClaimantError();
+  return name;
+};
+
+export type ClaimAnswer =
+  | { result: 'claimed'; state: AttemptState }
+  /** Already claimed by this person: nothing changes (a double click, a retried request). */
+  | { result: 'already-yours'; claim: Claim }
+  | { result: 'held'; claim: Claim }
+  /** Nothing waits for a review: closed, scored, or never asked for one. */
+  | { result: 'not-waiting'; state: AttemptState };
+
+/** Whether reviews wait on this attempt now: what a claim is about. */
+export const reviewWaits = (state: AttemptState): boolean =>
+  state.lastDecision === 'review.needed' && state.reviewNeededAt !== undefined && state.closedAt === undefined;
+
+export const claim = (state: AttemptState, by: string, via: ClaimChannel, now: Date): ClaimAnswer => {
+  if (!reviewWaits(state)) return { result: 'not-waiting', state };
+  if (state.claim)
+    return state.claim.by === by
+      ? { result: 'already-yours', claim: state.claim }
+      : { result: 'held', claim: state.claim };
+  return { result: 'claimed', state: { ...state, claim: { by, at: now.toISOString(), via } } };
+};
+
+export type ReleaseAnswer =
+  | { result: 'released'; state: AttemptState; claim: Claim }
+  | { result: 'not-claimed' }
+  /** Someone else holds it: a release names whose claim it ends (`--force`), never by accident. */
+  | { result: 'held'; claim: Claim };
+
+export const release = (state: AttemptState, by: string, force = false): ReleaseAnswer => {
+  const held = state.claim;
+  if (!held) return { result: 'not-claimed' };
+  if (held.by !== by && !force) return { result: 'held', claim: held };
+  const { claim: _claim, ...rest } = state;
+  return { result: 'released', state: rest, claim: held };
+};
+
+/** Whole minutes from the claim to `now` (the review's time, as `review.completed` reports it). */
+export const minutesSinceClaim = (held: Claim, now: Date): number =>
+  Math.max(0, Math.floor((now.getTime() - Date.parse(held.at)) / 60_000));
