@@ -5,7 +5,7 @@
  * One holder at a time: a second claim is told who holds it; a release lets go. Pure: the store
  * applies the answer with a conditional write (adapters/attempt-state.ts).
  */
-import type { AttemptState } from './lifecycle.js';
+import type { Decision } from './decision.js';
 import { safeText } from './safe-text.js';
 
 export interface Claim {
@@ -36,7 +36,15 @@ export const claimant = (raw: string): string => {
   return name;
 };
 
-export type ClaimAnswer =
+/** What a claim reads and writes of an attempt's watch state (lifecycle.ts's AttemptState). */
+export interface Claimable {
+  lastDecision: Decision;
+  reviewNeededAt?: string;
+  closedAt?: string;
+  claim?: Claim;
+}
+
+export type ClaimAnswer<AttemptState extends Claimable> =
   | { result: 'claimed'; state: AttemptState }
   /** Already claimed by this person: nothing changes (a double click, a retried request). */
   | { result: 'already-yours'; claim: Claim }
@@ -45,10 +53,15 @@ export type ClaimAnswer =
   | { result: 'not-waiting'; state: AttemptState };
 
 /** Whether reviews wait on this attempt now: what a claim is about. */
-export const reviewWaits = (state: AttemptState): boolean =>
+export const reviewWaits = (state: Claimable): boolean =>
   state.lastDecision === 'review.needed' && state.reviewNeededAt !== undefined && state.closedAt === undefined;
 
-export const claim = (state: AttemptState, by: string, via: ClaimChannel, now: Date): ClaimAnswer => {
+export const claim = <AttemptState extends Claimable>(
+  state: AttemptState,
+  by: string,
+  via: ClaimChannel,
+  now: Date,
+): ClaimAnswer<AttemptState> => {
   if (!reviewWaits(state)) return { result: 'not-waiting', state };
   if (state.claim)
     return state.claim.by === by
@@ -57,18 +70,22 @@ export const claim = (state: AttemptState, by: string, via: ClaimChannel, now: D
   return { result: 'claimed', state: { ...state, claim: { by, at: now.toISOString(), via } } };
 };
 
-export type ReleaseAnswer =
+export type ReleaseAnswer<AttemptState extends Claimable> =
   | { result: 'released'; state: AttemptState; claim: Claim }
   | { result: 'not-claimed' }
   /** Someone else holds it: a release names whose claim it ends (`--force`), never by accident. */
   | { result: 'held'; claim: Claim };
 
-export const release = (state: AttemptState, by: string, force = false): ReleaseAnswer => {
+export const release = <AttemptState extends Claimable>(
+  state: AttemptState,
+  by: string,
+  force = false,
+): ReleaseAnswer<AttemptState> => {
   const held = state.claim;
   if (!held) return { result: 'not-claimed' };
   if (held.by !== by && !force) return { result: 'held', claim: held };
   const { claim: _claim, ...rest } = state;
-  return { result: 'released', state: rest, claim: held };
+  return { result: 'released', state: rest as AttemptState, claim: held };
 };
 
 /** Whole minutes from the claim to `now` (the review's time, as `review.completed` reports it). */
