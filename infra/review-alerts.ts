@@ -491,7 +491,7 @@ export class ReviewAlerts extends Construct {
    * Lets `grantee` (an operator's role, a CI job) run the ops CLI against this deployment with
    * `--stack`, and nothing more: find it (`cloudformation:DescribeStacks` on this stack), list what
    * waits (`pending`, `digest --now`: Query on the awaiting-review index, BatchGetItem on the state
-   * table), publish (`digest --now`, `test-alert`: the alerts topic and its key, the alert bus, and
+   * table), claim (`ack`: GetItem and PutItem of an attempt's state), publish (`digest --now`, `test-alert`: the alerts topic and its key, the alert bus, and
    * reading the subscriptions and rules `test-alert` reports on), redrive dead letters (receive,
    * delete and release on the dead-letter queues, send to the checks queue and the Slack buffers),
    * and book `check`/`sweep` requests on the IA key's shared schedule. It reads no secret: the
@@ -508,7 +508,8 @@ export class ReviewAlerts extends Construct {
         [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` })],
       ),
       grant(['dynamodb:Query'], [`${this.stateTable.tableArn}/index/${AWAITING_INDEX}`]),
-      grant(['dynamodb:BatchGetItem'], [this.stateTable.tableArn]),
+      // `ack`: read an attempt's state and write it back with its claim, under its version.
+      grant(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], [this.stateTable.tableArn]),
       grantPacing(this.shared.rateLimitTable, grantee),
       grant(['sns:Publish', 'sns:ListSubscriptionsByTopic'], [topicArn]),
       // IAM offers no resource for reading a subscription's attributes (its filter policy).

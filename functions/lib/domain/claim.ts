@@ -91,3 +91,40 @@ export const release = <AttemptState extends Claimable>(
 /** Whole minutes from the claim to `now` (the review's time, as `review.completed` reports it). */
 export const minutesSinceClaim = (held: Claim, now: Date): number =>
   Math.max(0, Math.floor((now.getTime() - Date.parse(held.at)) / 60_000));
+
+/** Read, decide, write under the state's version: a look saving meanwhile makes us read again. */
+const CLAIM_WRITE_ATTEMPTS = 5;
+
+export type StoredClaimAnswer<AttemptState extends Claimable> =
+  | ClaimAnswer<AttemptState>
+  | ReleaseAnswer<AttemptState>
+  /** No state under that id: never seen by check or the sweep (or an IA 404 remembered). */
+  | { result: 'unknown' };
+
+/**
+ * Claims (or releases) through the state store, exactly once: the write is conditional on the
+ * version read, as check's and the sweep's are, so a claim racing a look or another claim either
+ * lands on the newest state or is decided again on it; the loser of two claims is told who won.
+ */
+export const applyClaim = async <AttemptState extends Claimable & { version: number }>(
+  store: {
+    get(id: string): Promise<AttemptState | { missingUntil: string } | undefined>;
+    put(state: AttemptState): Promise<void>;
+  },
+  attemptId: string,
+  decide: (state: AttemptState) => ClaimAnswer<AttemptState> | ReleaseAnswer<AttemptState>,
+  isConflict: (error: unknown) => boolean,
+): Promise<StoredClaimAnswer<AttemptState>> => {
+  for (let attempt = 1; ; attempt++) {
+    const stored = await store.get(attemptId);
+    if (stored === undefined || 'missingUntil' in stored) return { result: 'unknown' };
+    const answer = decide(stored);
+    if (answer.result !== 'claimed' && answer.result !== 'released') return answer;
+    try {
+      await store.put(answer.state);
+      return answer;
+    } catch (error) {
+      if (!isConflict(error) || attempt === CLAIM_WRITE_ATTEMPTS) throw error;
+    }
+  }
+};

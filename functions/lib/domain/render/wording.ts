@@ -151,4 +151,4 @@ export const digestAssessments = (digest: Digest): Array<[string, string]> => [
 
 /** One waiting attempt, as a line: who, what, how many, since when. */
 export const describeDigestItem = (item: DigestItem, now: string): string =>
-  `${item.account ? `[${item.account}] ` : ''}${item.candidateName ?? `attempt ${item.attemptId}`} - ${item.assessmentName ?? 'assessment'}: ${plural(item.pendingReviewCount, 'pending review')}, waiting ${waitedFor(hoursSince(item.waitingSince, now))}${item.escalatedAt ? ', escalated' : ''}`;
+  `${item.account ? `[${item.account}] ` : ''}${item.candidateName ?? `attempt ${item.attemptId}`} - ${item.assessmentName ?? 'assessment'}: ${plural(item.pendingReviewCount, 'pending review')}, waiting ${waitedFor(hoursSince(item.waitingSince, now))}${item.escalatedAt ? ', escalated' : ''}${item.claimedBy ? `, claimed by ${item.claimedBy}${item.claimedAt ? ` ${waitedFor(hoursSince(item.claimedAt, now))} ago` : ''}` : ''}`;
