@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { accountStates, DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
-import { applyClaim, type Claim, claim, claimant, InvalidClaimantError, release } from '#lib/domain/claim.js';
+import { applyClaim, type Claim, claim, claimant, InvalidClaimantError, release } from '#lib/domain/claims/claim.js';
 import { StateConflictError } from '#lib/domain/errors.js';
 import { isIaId } from '#lib/domain/ids.js';
 import type { AttemptState } from '#lib/domain/lifecycle.js';

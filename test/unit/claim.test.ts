@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildAlert } from '#lib/domain/alert.js';
 import type { Attempt } from '#lib/domain/attempt.js';
-import { claim, claimant, InvalidClaimantError, release } from '#lib/domain/claim.js';
+import { claim, claimant, InvalidClaimantError, release } from '#lib/domain/claims/claim.js';
 import { type AttemptState, DEFAULT_WATCH, nextStep, type Observation } from '#lib/domain/lifecycle.js';
 import { facts, whatToDo } from '#lib/domain/render/wording.js';
 

@@ -12,7 +12,7 @@
  */
 import type { AlertType } from './alert.js';
 import type { Attempt } from './attempt.js';
-import { type Claim, minutesSinceClaim } from './claim.js';
+import { type Claim, minutesSinceClaim } from './claims/claim.js';
 import { type Decision, decide } from './decision.js';
 
 export interface WatchSettings {

@@ -5,8 +5,8 @@
  * One holder at a time: a second claim is told who holds it; a release lets go. Pure: the store
  * applies the answer with a conditional write (adapters/attempt-state.ts).
  */
-import type { Decision } from './decision.js';
-import { safeText } from './safe-text.js';
+import type { Decision } from '../decision.js';
+import { safeText } from '../safe-text.js';
 
 export interface Claim {
   /** Who holds it, as they gave their name (made safe where it entered). */
