@@ -78,6 +78,8 @@ export interface IaSettings {
   timeoutMs: number;
   totalTimeoutMs: number;
   maxRetryAfterMs: number;
+  /** How long a key IA stopped answering is not called (domain/ia-circuit.ts). */
+  circuitOpenMs: number;
 }
 
 export const loadIaSettings = (env: EnvironmentOf<IaEnvironment>): IaSettings => ({
@@ -86,6 +88,7 @@ export const loadIaSettings = (env: EnvironmentOf<IaEnvironment>): IaSettings =>
   timeoutMs: numberEnv(env, 'IA_TIMEOUT_MS', IA_DEFAULTS.timeoutMs, { min: 100 }),
   totalTimeoutMs: numberEnv(env, 'IA_TOTAL_TIMEOUT_MS', IA_DEFAULTS.totalTimeoutMs, { min: 100 }),
   maxRetryAfterMs: numberEnv(env, 'IA_MAX_RETRY_AFTER_MS', IA_DEFAULTS.maxRetryAfterMs),
+  circuitOpenMs: numberEnv(env, 'IA_CIRCUIT_OPEN_MS', IA_DEFAULTS.circuitOpenMs),
 });
 
 export const loadRenderSettings = (env: EnvironmentOf<RenderEnvironment>): RenderSettings => {
