@@ -1,6 +1,6 @@
 /** A key IA stops answering is not called for a while, so its records cannot hold up everyone's. */
 import { describe, expect, it } from '@jest/globals';
-import { NotFoundError, RateLimitedError, UpstreamError } from '#lib/domain/errors.js';
+import { IaNoAnswerError, NotFoundError, RateLimitedError, UpstreamError } from '#lib/domain/errors.js';
 import type { IaClient } from '#lib/domain/ia.js';
 import { IaUnavailableError, withCircuit } from '#lib/domain/ia-circuit.js';
 
@@ -27,7 +27,7 @@ const setup = () => {
   };
 };
 const down = async () => {
-  throw new UpstreamError('IA API timed out for attempt a');
+  throw new IaNoAnswerError('IA API timed out for attempt a');
 };
 
 describe('the IA circuit', () => {
@@ -98,6 +98,38 @@ describe('the IA circuit', () => {
     for (let i = 0; i < 3; i++) await expect(c.client.getAttempt('a')).rejects.toThrow('500');
     await expect(c.client.getAttempt('a')).rejects.toThrow(IaUnavailableError);
     expect(c.calls()).toBe(6);
+  });
+
+  it('reopens, twice as long, when the one try gets a 5xx; a 429 or our own pacer giving up leave it half open', async () => {
+    const c = setup();
+    c.answers(down);
+    await expect(c.client.getAttempt('a')).rejects.toThrow('timed out');
+    c.at(30_000);
+    c.answers(async () => {
+      throw new UpstreamError('IA API failed with 503 for attempt a', 503);
+    });
+    await expect(c.client.getAttempt('a')).rejects.toThrow('503');
+    c.at(89_999);
+    await expect(c.client.getAttempt('a')).rejects.toThrow(IaUnavailableError);
+    c.at(90_000);
+    c.answers(async () => {
+      throw new RateLimitedError(1, 'IA API rate limit hit');
+    });
+    await expect(c.client.getAttempt('a')).rejects.toThrow(RateLimitedError);
+    c.answers(down);
+    await expect(c.client.getAttempt('a')).rejects.toThrow('timed out');
+    // Still the doubling of a circuit that never closed: 60 s, then 100 s (the maximum).
+    c.at(189_999);
+    await expect(c.client.getAttempt('a')).rejects.toThrow(IaUnavailableError);
+  });
+
+  it("does not open for our own failures: the pacer's contention, a secret that cannot be read", async () => {
+    const c = setup();
+    c.answers(async () => {
+      throw new UpstreamError('could not reserve a rate slot: too much contention');
+    });
+    for (let i = 0; i < 5; i++) await expect(c.client.getAttempt('a')).rejects.toThrow('contention');
+    expect(c.calls()).toBe(5);
   });
 
   it('is retryable, like the failure it stands for', () => {

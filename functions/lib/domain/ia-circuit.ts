@@ -12,7 +12,14 @@
  * answer closes the circuit, or opens it again for twice as long, up to `maxOpenMs`. Only that
  * key: every account's client has its own.
  */
-import { AppError, UpstreamError } from './errors.js';
+import {
+  IaNoAnswerError,
+  MalformedResponseError,
+  NotFoundError,
+  RequestRejectedError,
+  UnauthorizedError,
+  UpstreamError,
+} from './errors.js';
 import type { IaClient } from './ia.js';
 
 export interface CircuitOptions {
@@ -32,10 +39,18 @@ export class IaUnavailableError extends UpstreamError {
   }
 }
 
-/** IA did not answer at all (timed out, refused the connection): the key's calls all wait so. */
-const noAnswer = (error: unknown) =>
-  error instanceof UpstreamError && error.status === undefined && !(error instanceof IaUnavailableError);
+/**
+ * IA did not answer at all (timed out, refused the connection): the key's calls all wait so. Not
+ * our own pacer giving up on a contended schedule, nor any other failure of ours.
+ */
+const noAnswer = (error: unknown) => error instanceof IaNoAnswerError;
 const serverError = (error: unknown) => error instanceof UpstreamError && error.status !== undefined;
+/** IA answered about the request (a 404, a refused key, a body we cannot read): it is up again. Not a 429, nor our own pacer. */
+const answeredByIa = (error: unknown) =>
+  error instanceof NotFoundError ||
+  error instanceof UnauthorizedError ||
+  error instanceof RequestRejectedError ||
+  error instanceof MalformedResponseError;
 
 export const withCircuit = (client: IaClient, options: CircuitOptions): IaClient => {
   const firstOpenMs = options.openMs ?? 30_000;
@@ -64,8 +79,7 @@ export const withCircuit = (client: IaClient, options: CircuitOptions): IaClient
         // Longer only after a failed try: calls that were out together when it failed count once.
         openMs = probe ? Math.min(openMs * 2, maxOpenMs) : Math.max(openMs, firstOpenMs);
         openUntil = options.now() + openMs;
-      } else if (probe && error instanceof AppError) {
-        // IA answered (a 404, a 429, a refused key): it is up again.
+      } else if (probe && answeredByIa(error)) {
         openMs = 0;
       }
       throw error;
