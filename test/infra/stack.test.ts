@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { METRICS_NAMESPACE } from '#lib/domain/defaults.js';
 import { redriveMaxReceiveCount } from '#lib/domain/record-disposition.js';
-import { METRIC_STREAMS } from '#lib/runtime/metric-streams.js';
+import { ACCOUNT_METRIC_STREAMS, METRIC_STREAMS } from '#lib/runtime/metric-streams.js';
 import { STANDING } from '../../bench/monthly-bill.js';
 import { buildApp } from '../../infra/build-app.js';
 
@@ -713,5 +713,12 @@ describe('a deployment with one source, one Slack channel and one email', () => 
       read.add(match[1] as string);
     for (const match of body.matchAll(/MetricName=\\"(\w+)\\"/g)) read.add(match[1] as string);
     expect([...read].sort()).toEqual([...METRIC_STREAMS].sort());
+  });
+
+  it('publishes by account exactly what its dashboard splits by account', () => {
+    const accounts = synth({ iaAccounts: JSON.stringify([{ name: 'agency-a' }, { name: 'agency-b' }]) }).template;
+    const body = JSON.stringify(accounts.findResources('AWS::CloudWatch::Dashboard'));
+    const byAccount = [...body.matchAll(/\{[^{}]*Account[^{}]*\} MetricName=\\+"(\w+)\\+"/g)].map((m) => m[1]);
+    expect([...new Set(byAccount)].sort()).toEqual([...ACCOUNT_METRIC_STREAMS].sort());
   });
 });

@@ -28,7 +28,13 @@ const suite = useIntegration('accounts', {
     visibilityTimeoutSeconds: 1,
     accounts: Object.entries(keys).map(([name, apiKey]) => ({ name, apiKey })),
   },
-  env: () => ({ IA_RATE_PER_SECOND: '1000', SWEEP_INTERVAL_SECONDS: '60' }),
+  // A call IA never answers gives up after 0.3 s here (20 s deployed): the circuit test hangs one.
+  env: () => ({
+    IA_RATE_PER_SECOND: '1000',
+    SWEEP_INTERVAL_SECONDS: '60',
+    IA_TIMEOUT_MS: '300',
+    IA_TOTAL_TIMEOUT_MS: '300',
+  }),
 });
 const { ia } = suite;
 const { sqs, dynamodb } = suite.clients;
@@ -79,6 +85,26 @@ describe('two IA accounts', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await runCheck({ attemptId: id });
     expect(await alerts()).toEqual([]);
+  });
+
+  it("does not let one account's hanging IA hold up the other's records in the batch (the circuit)", async () => {
+    ia.reset();
+    const hanging = [1, 2, 3].map(() => freshAttempt(ia, 'reviewNeeded'));
+    const fine = [1, 2, 3].map(() => freshAttempt(ia, 'reviewNeeded'));
+    for (const id of hanging) ia.inject(id, ...Array.from({ length: 5 }, () => ({ kind: 'hang' as const })));
+    const started = Date.now();
+    await runCheck(
+      ...hanging.flatMap((id, i) => [
+        { attemptId: id, account: 'agency-a' },
+        { attemptId: fine[i], account: 'agency-b' },
+      ]),
+    );
+    // One call to agency-a waited out its timeout; the circuit refused the other two at once.
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(ia.requests.filter((r) => hanging.includes(r.id ?? '')).length).toBe(1);
+    const published = await alerts();
+    expect(published.map((a) => a.body.attemptId).sort()).toEqual([...fine].sort());
+    expect(await drain(sqs, suite.resources.deadLetterQueueUrl)).toEqual([]);
   });
 
   it('dead-letters a request for an account it does not serve, saying which', async () => {

@@ -33,6 +33,8 @@ const suite = useIntegration('faults', {
     IA_RATE_PER_SECOND: '1000',
     IA_TIMEOUT_MS: '300',
     IA_TOTAL_TIMEOUT_MS: '2500',
+    // One record per fault: the circuit a hang opens must not refuse the next row's calls.
+    IA_CIRCUIT_OPEN_MS: '50',
     IA_MAX_RETRY_AFTER_MS: '1000',
   }),
 });

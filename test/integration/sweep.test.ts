@@ -287,7 +287,14 @@ describe('sweep', () => {
     seedList(5, { needsReview: 1 });
     const paced = (share: number) =>
       createPacedIaClient({
-        ia: { baseUrl: ia.url, ratePerSecond: 10, timeoutMs: 2000, totalTimeoutMs: 5000, maxRetryAfterMs: 1000 },
+        ia: {
+          baseUrl: ia.url,
+          ratePerSecond: 10,
+          timeoutMs: 2000,
+          totalTimeoutMs: 5000,
+          maxRetryAfterMs: 1000,
+          circuitOpenMs: 30_000,
+        },
         apiKeySecret: resources.apiKeySecretName,
         dynamodb,
         rateLimitTableName: resources.rateLimitTableName,

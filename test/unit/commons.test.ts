@@ -42,7 +42,7 @@ describe('commons', () => {
     expect(commons.observability()).toHaveLength(4);
   });
 
-  it('publishes only METRIC_STREAMS as metrics; every other count is a field of one counts line, failed invocations too', async () => {
+  it('publishes only METRIC_STREAMS as metrics (by Account only where the dashboard splits so); every other count is a field of one counts line, failed invocations too', async () => {
     const commons = await importCommons(undefined, {
       POWERTOOLS_METRICS_DISABLED: 'false',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -53,19 +53,31 @@ describe('commons', () => {
       lines.push(String(chunk));
       return true;
     });
+    const warnings: string[] = [];
+    const warn = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      warnings.push(String(chunk));
+      return true;
+    });
     const context = { functionName: 'sweep', awsRequestId: 'r-1' } as Context;
     try {
       const counting = middy(async (fail: boolean) => {
         commons.count('IaRequests');
+        commons.count('IaRequests', 1, { Account: 'agency-b' });
+        commons.count('IaThrottled', 1, { Account: 'agency-b' });
         commons.count('SweepHeadWalks');
         commons.count('SweepHeadWalks', 2);
+        commons.count('SweepLagSeconds', 40);
+        commons.count('SweepLagSeconds', 30);
         commons.count('RecordsDeadLettered', 1, { Account: 'agency-b' });
         if (fail) throw new Error('boom');
       }).use(commons.observability());
       await counting(false, context);
       await expect(counting(true, context)).rejects.toThrow('boom');
+      // Nothing counted: no metrics line, no counts line, and no warning about it.
+      await middy(async () => undefined).use(commons.observability())(undefined, context);
     } finally {
       write.mockRestore();
+      warn.mockRestore();
     }
     const records = lines
       .join('')
@@ -76,13 +88,24 @@ describe('commons', () => {
       .filter((record) => record._aws)
       .map((record) =>
         (
-          record._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> }
-        ).CloudWatchMetrics[0]?.Metrics.map((metric) => metric.Name),
+          record._aws as { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }
+        ).CloudWatchMetrics.map((set) => `${set.Metrics.map((m) => m.Name).join()} by ${set.Dimensions.flat().join()}`),
       );
-    expect(published).toEqual([['IaRequests'], ['IaRequests']]);
-    expect(records.filter((record) => record.message === 'counts').map((record) => record.counts)).toEqual([
-      { SweepHeadWalks: 3 },
-      { SweepHeadWalks: 3 },
+    expect(published).toEqual([
+      ['IaRequests by service,Account'],
+      ['IaRequests by service'],
+      ['IaRequests by service,Account'],
+      ['IaRequests by service'],
     ]);
+    const counts = records.filter((record) => record.message === 'counts');
+    expect(counts.map(({ counts, countsByAccount }) => ({ counts, countsByAccount }))).toEqual(
+      Array(2).fill({
+        counts: { SweepHeadWalks: 3, SweepLagSeconds: 40 },
+        countsByAccount: { 'agency-b': { IaThrottled: 1, RecordsDeadLettered: 1 } },
+      }),
+    );
+    // Powertools' own middleware warns, on stdout or stderr, for every invocation without a metric.
+    expect([...lines, ...warnings].join('')).not.toMatch(/No application metrics/);
+    expect(records.filter((record) => record.level === 'WARN')).toEqual([]);
   });
 });

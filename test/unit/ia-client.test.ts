@@ -143,14 +143,17 @@ describe('IA client', () => {
   it('paces requests, retries included, so a 1/s key never sees a 429', async () => {
     server.ratePerSecond = 1;
     try {
-      const paced = client({ pace: createPacer(1_050) }); // 5 % under the limit, as the functions pace
+      // 20 % under the limit, not the functions' 5 %: on a machine busy with other test workers a
+      // request can reach the fake server 50 ms later than the one after it left (a 429 the
+      // functions retry; the load test measures the 5 %). This test is about pacing at all.
+      const paced = client({ pace: createPacer(1_200) });
       const started = Date.now();
       await Promise.all([
         paced.getAttempt(SEED_ATTEMPT_ID),
         paced.getAttempt(SEED_ATTEMPT_ID),
         paced.getAttempt(SEED_ATTEMPT_ID),
       ]);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(2_050);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
       expect(server.requests.map((r) => r.status)).toEqual([200, 200, 200]);
     } finally {
       server.ratePerSecond = Infinity;

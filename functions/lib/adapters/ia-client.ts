@@ -13,6 +13,7 @@ import {
 } from '../domain/attempt-schema.js';
 import { IA_DEFAULTS } from '../domain/defaults.js';
 import {
+  IaNoAnswerError,
   MalformedResponseError,
   NotFoundError,
   RateLimitedError,
@@ -64,10 +65,10 @@ const toAppError = (error: unknown, what: string): Error => {
     if (status >= 500) return new UpstreamError(`IA API failed with ${status} for ${what}`, status);
     return new RequestRejectedError(`IA API rejected the request for ${what} (${status})`);
   }
-  if (isTimeoutError(error)) return new UpstreamError(`IA API timed out for ${what}`);
+  if (isTimeoutError(error)) return new IaNoAnswerError(`IA API timed out for ${what}`);
   if (isNetworkError(error)) {
     const code = (error.cause as { code?: string } | undefined)?.code;
-    return new UpstreamError(`network error calling IA API for ${what}${code ? ` (${code})` : ''}`);
+    return new IaNoAnswerError(`network error calling IA API for ${what}${code ? ` (${code})` : ''}`);
   }
   return error instanceof Error ? error : new Error(String(error));
 };

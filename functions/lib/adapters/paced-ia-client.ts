@@ -2,12 +2,14 @@
  * The IA client every function uses: the key from its secret (cached), and every request paced
  * on the key's one shared schedule (a DynamoDB item all executions book slots on), 5 % under the
  * key's limit. The sweep books on the same schedule, at most its share of it, and gives way as
- * soon as triggered checks have booked ahead.
+ * soon as triggered checks have booked ahead. A key IA stops answering is not called for a while
+ * (domain/ia-circuit.ts), so its records cannot hold up the other accounts' on the shared queue.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IaAccount } from '../domain/accounts.js';
 import { iaScheduleKey, pacedIntervalMs } from '../domain/defaults.js';
 import type { IaClient } from '../domain/ia.js';
+import { withCircuit } from '../domain/ia-circuit.js';
 import { createPacer } from '../domain/pacing.js';
 import type { IaSettings } from '../runtime/config.js';
 import { createIaClient } from './ia-client.js';
@@ -49,7 +51,7 @@ export const createPacedIaClient = (options: PacedIaOptions): IaClient => {
   });
   const own =
     options.share === undefined || options.share >= 1 ? undefined : createPacer(Math.ceil(intervalMs / options.share));
-  return createIaClient({
+  const client = createIaClient({
     ...options.ia,
     apiKey: () => options.readSecret(options.apiKeySecret, { jsonField: 'apiKey', what: 'IA API key' }),
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -61,6 +63,7 @@ export const createPacedIaClient = (options: PacedIaOptions): IaClient => {
         }
       : shared,
   });
+  return withCircuit(client, { now: () => Date.now(), openMs: options.ia.circuitOpenMs });
 };
 
 /** One IA account's client: its key's secret, its schedule, its rate. */

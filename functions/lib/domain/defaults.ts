@@ -28,6 +28,8 @@ export const IA_DEFAULTS = {
   totalTimeoutMs: 20_000,
   /** A longer Retry-After is not slept through: the record is parked on its queue. */
   maxRetryAfterMs: 5_000,
+  /** A key IA stopped answering is not called for this long, then twice as long up to 5 min. */
+  circuitOpenMs: 30_000,
 } as const;
 
 /** Slack allows about one message per second per incoming webhook. */

@@ -63,6 +63,9 @@ export class UpstreamError extends AppError {
   }
 }
 
+/** IA did not answer at all: the request timed out, or the connection was refused or reset. */
+export class IaNoAnswerError extends UpstreamError {}
+
 /** The body is not JSON, or not an attempt/assignment we can decide on. */
 export class MalformedResponseError extends AppError {
   readonly code = 'malformed_response';

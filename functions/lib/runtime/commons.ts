@@ -6,11 +6,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import { METRICS_NAMESPACE } from '../domain/defaults.js';
-import { METRIC_STREAMS } from './metric-streams.js';
+import { ACCOUNT_METRIC_STREAMS, METRIC_STREAMS } from './metric-streams.js';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'ia-review-alerts';
 
@@ -30,20 +29,31 @@ export const tracer =
     ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName })
     : undefined;
 
+/** The invocation's counts that are not metrics: `counts`, and `countsByAccount` with several accounts. */
 const tallies = new Map<string, number>();
+const accountTallies = new Map<string, Map<string, number>>();
+
+/** Durations (`…Seconds`) keep the longest; counts add up. */
+const tally = (into: Map<string, number>, name: string, value: number) => {
+  const known = into.get(name);
+  into.set(name, known === undefined ? value : name.endsWith('Seconds') ? Math.max(known, value) : known + value);
+};
 
 /**
  * Adds to a count. A name of METRIC_STREAMS is a metric; with `dimensions` (an alert's event type,
  * a webhook's source, an account) as its own metric set, so the dashboard can split by them while
- * the plain count keeps only `service`. Any other name adds to the invocation's `counts` log line;
- * its copy under an `Account` dimension is left out there (the plain call counted it, and the
- * record's own log lines name the account).
+ * the plain count keeps only `service`; split by `Account` only where the dashboard reads it so
+ * (ACCOUNT_METRIC_STREAMS). Anything else adds to the invocation's `counts` log line, or, under an
+ * `Account`, to its `countsByAccount`.
  */
 export const count = (name: string, value = 1, dimensions?: Record<string, string>): void => {
-  if (!METRIC_STREAMS.has(name)) {
-    if (dimensions?.Account === undefined) tallies.set(name, (tallies.get(name) ?? 0) + value);
-    return;
+  const account = dimensions?.Account;
+  if (account !== undefined && !ACCOUNT_METRIC_STREAMS.has(name)) {
+    const byName = accountTallies.get(account) ?? new Map<string, number>();
+    accountTallies.set(account, byName);
+    return void tally(byName, name, value);
   }
+  if (!METRIC_STREAMS.has(name)) return void tally(tallies, name, value);
   if (!dimensions)
     return void metrics.addMetric(name, name.endsWith('Seconds') ? MetricUnit.Seconds : MetricUnit.Count, value);
   const single = metrics.singleMetric();
@@ -51,17 +61,39 @@ export const count = (name: string, value = 1, dimensions?: Record<string, strin
   single.addMetric(name, MetricUnit.Count, value);
 };
 
-/** One `counts` line per invocation that counted anything outside METRIC_STREAMS, even one that failed. */
+const clearTallies = () => {
+  tallies.clear();
+  accountTallies.clear();
+};
+
+/** One `counts` line per invocation that counted anything outside the metrics, even one that failed. */
 const countsLine = (): MiddlewareObj => {
   const flush = async () => {
-    if (tallies.size > 0) logger.info('counts', { counts: Object.fromEntries(tallies) });
-    tallies.clear();
+    if (tallies.size > 0 || accountTallies.size > 0)
+      logger.info('counts', {
+        counts: Object.fromEntries(tallies),
+        ...(accountTallies.size > 0
+          ? {
+              countsByAccount: Object.fromEntries(
+                [...accountTallies].map(([account, byName]) => [account, Object.fromEntries(byName)]),
+              ),
+            }
+          : {}),
+      });
+    clearTallies();
   };
-  return {
-    before: async () => void tallies.clear(),
-    after: flush,
-    onError: flush,
+  return { before: async () => clearTallies(), after: flush, onError: flush };
+};
+
+/**
+ * Publishes the invocation's metrics, if it has any: Powertools' own middleware warns on every
+ * invocation without one, which with most counts as log fields is most of them.
+ */
+const publishMetrics = (): MiddlewareObj => {
+  const publish = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   };
+  return { after: publish, onError: publish };
 };
 
 /** An AWS client whose calls become X-Ray subsegments when tracing is on. */
@@ -71,6 +103,6 @@ export const traced = <Client>(client: Client): Client => (tracer ? tracer.captu
 export const observability = (): MiddlewareObj[] => [
   ...(tracer ? [captureLambdaHandler(tracer)] : []),
   injectLambdaContext(logger, { resetKeys: true }),
-  logMetrics(metrics),
+  publishMetrics(),
   countsLine(),
 ];

@@ -41,14 +41,14 @@ export const numberEnv = <E extends object>(
   env: E,
   name: Name<E>,
   fallback: number,
-  { min = 0, integer = true } = {},
+  { min = 0, max = Number.POSITIVE_INFINITY, integer = true } = {},
 ): number => {
   const raw = read(env, name);
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
     throw new ConfigurationError(
-      `environment variable ${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${raw}"`,
+      `environment variable ${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}${max < Number.POSITIVE_INFINITY ? ` and <= ${max}` : ''}, got "${raw}"`,
     );
   }
   return value;
@@ -78,6 +78,8 @@ export interface IaSettings {
   timeoutMs: number;
   totalTimeoutMs: number;
   maxRetryAfterMs: number;
+  /** How long a key IA stopped answering is not called (domain/ia-circuit.ts). */
+  circuitOpenMs: number;
 }
 
 export const loadIaSettings = (env: EnvironmentOf<IaEnvironment>): IaSettings => ({
@@ -86,6 +88,8 @@ export const loadIaSettings = (env: EnvironmentOf<IaEnvironment>): IaSettings =>
   timeoutMs: numberEnv(env, 'IA_TIMEOUT_MS', IA_DEFAULTS.timeoutMs, { min: 100 }),
   totalTimeoutMs: numberEnv(env, 'IA_TOTAL_TIMEOUT_MS', IA_DEFAULTS.totalTimeoutMs, { min: 100 }),
   maxRetryAfterMs: numberEnv(env, 'IA_MAX_RETRY_AFTER_MS', IA_DEFAULTS.maxRetryAfterMs),
+  // Up to the longest it stays open; tests shorten it to keep one fault from refusing the next.
+  circuitOpenMs: numberEnv(env, 'IA_CIRCUIT_OPEN_MS', IA_DEFAULTS.circuitOpenMs, { min: 1, max: 300_000 }),
 });
 
 export const loadRenderSettings = (env: EnvironmentOf<RenderEnvironment>): RenderSettings => {

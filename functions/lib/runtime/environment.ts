@@ -44,6 +44,7 @@ export interface IaEnvironment {
   readonly IA_TIMEOUT_MS?: string;
   readonly IA_TOTAL_TIMEOUT_MS?: string;
   readonly IA_MAX_RETRY_AFTER_MS?: string;
+  readonly IA_CIRCUIT_OPEN_MS?: string;
 }
 
 export interface WatchEnvironment {

@@ -20,3 +20,6 @@ export const METRIC_STREAMS: ReadonlySet<string> = new Set([
   'WebhooksFailed',
   'WebhooksRejected',
 ]);
+
+/** Of those, what the dashboard also splits by IA account (dimension `Account`, several accounts). */
+export const ACCOUNT_METRIC_STREAMS: ReadonlySet<string> = new Set(['AlertsPublished', 'IaRequests']);
