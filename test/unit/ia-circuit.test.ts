@@ -30,6 +30,15 @@ const down = async () => {
   throw new IaNoAnswerError('IA API timed out for attempt a');
 };
 
+/** A circuit IA did not answer at 0, at 30 s: its one try may go. */
+const openedThenDue = async () => {
+  const c = setup();
+  c.answers(down);
+  await expect(c.client.getAttempt('a')).rejects.toThrow('timed out');
+  c.at(30_000);
+  return c;
+};
+
 describe('the IA circuit', () => {
   it('fails at once for openMs after IA stopped answering, then lets one call try', async () => {
     const c = setup();
@@ -62,10 +71,7 @@ describe('the IA circuit', () => {
   });
 
   it('lets only one call try while open, and closes when IA answers anything about the request', async () => {
-    const c = setup();
-    c.answers(down);
-    await expect(c.client.getAttempt('a')).rejects.toThrow('timed out');
-    c.at(30_000);
+    const c = await openedThenDue();
     let release: () => void = () => undefined;
     c.answers(
       () =>
@@ -101,10 +107,7 @@ describe('the IA circuit', () => {
   });
 
   it('reopens, twice as long, when the one try gets a 5xx; a 429 or our own pacer giving up leave it half open', async () => {
-    const c = setup();
-    c.answers(down);
-    await expect(c.client.getAttempt('a')).rejects.toThrow('timed out');
-    c.at(30_000);
+    const c = await openedThenDue();
     c.answers(async () => {
       throw new UpstreamError('IA API failed with 503 for attempt a', 503);
     });
