@@ -4,12 +4,11 @@
  * Slack button and the email link do (domain/claim.ts), or lets the claim go.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
-import { accountStates, DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
+import { type ClaimView, dynamoClaimStore } from '#lib/adapters/claim-store.js';
+import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import { applyClaim, type Claim, claim, claimant, InvalidClaimantError, release } from '#lib/domain/claims/claim.js';
 import { StateConflictError } from '#lib/domain/errors.js';
 import { isIaId } from '#lib/domain/ids.js';
-import type { AttemptState } from '#lib/domain/lifecycle.js';
 import { formatTime } from '#lib/domain/render/wording.js';
 import { type Io, UsageError } from './io.js';
 import { accountFlag, required, resolveTargets } from './targets.js';
@@ -45,9 +44,9 @@ export const ackCommand = async (
   const targets = await resolveTargets(flags, io);
   const tableName = required(targets, 'stateTableName', 'state table');
   const dynamodb = new DynamoDBClient(targets.aws);
-  const store = accountStates(dynamoStateStore(dynamodb, tableName), account);
+  const store = dynamoClaimStore(dynamodb, tableName, account);
   const now = new Date();
-  const answer = await applyClaim<AttemptState>(
+  const answer = await applyClaim<ClaimView>(
     store,
     attemptId,
     (state) => (flags.release ? release(state, by, flags.force === true) : claim(state, by, 'cli', now)),

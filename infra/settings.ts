@@ -87,6 +87,7 @@ export const CONTEXT: { readonly [key: string]: ContextKey } = {
   functionOptions: same('functionOptions', 'functionOptions'),
   includeCandidateEmail: same('includeCandidateEmail', 'boolean'),
   iaAttemptUrlTemplate: same('iaAttemptUrlTemplate', 'string'),
+  claims: same('claims', 'boolean'),
   sources: same('sources', 'sources'),
   slackChannels: same('slackChannels', 'slackChannels'),
   teamsChannels: same('teamsChannels', 'jsonList'),

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { CLAIM_LINK_SECONDS, claimLinkToken, verifyClaimLink } from '#lib/domain/claims/claim-link.js';
 import {
   CLAIM_ACTION,
+  CLAIM_STATUS_BLOCK,
   InvalidInteractionError,
   parseSlackInteraction,
   RELEASE_ACTION,
@@ -13,6 +14,7 @@ import { hmacSha256 } from '#lib/domain/webhooks/crypto.js';
 const NOW = new Date('2026-12-06T12:00:00Z');
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const ts = String(NOW.getTime() / 1000);
+const SLACK = 'https://hooks.slack.com';
 
 const payload = (overrides: Record<string, unknown> = {}) => ({
   type: 'block_actions',
@@ -66,7 +68,7 @@ describe('Slack interactions', () => {
   });
 
   it('reads the claim: attempt, account, who (made safe), the message to update, and no buttons in it', () => {
-    expect(parseSlackInteraction(form(payload()))).toEqual({
+    expect(parseSlackInteraction(form(payload()), SLACK)).toEqual({
       action: 'claim',
       attemptId: 'att-1',
       account: 'agency-b',
@@ -82,6 +84,7 @@ describe('Slack interactions', () => {
           actions: [{ action_id: RELEASE_ACTION, value: '{"attemptId":"att-2"}' }],
         }),
       ),
+      SLACK,
     );
     expect(release).toMatchObject({ action: 'release', attemptId: 'att-2', by: 'evil[.]example' });
     expect(release).not.toHaveProperty('account');
@@ -105,12 +108,38 @@ describe('Slack interactions', () => {
     ['another interaction type', { type: 'view_submission' }, /not a block action/],
     ['no user', { user: {} }, /no user/],
   ])('refuses %s', (_name, overrides, message) => {
-    expect(() => parseSlackInteraction(form(payload(overrides)))).toThrow(message);
+    expect(() => parseSlackInteraction(form(payload(overrides)), SLACK)).toThrow(message);
+  });
+
+  it("keeps the message's other buttons and drops the claim's own button and status line", () => {
+    const link = { type: 'button', text: { type: 'plain_text', text: 'Review' }, url: 'https://app.example/a' };
+    const parsed = parseSlackInteraction(
+      form(
+        payload({
+          message: {
+            blocks: [
+              { type: 'actions', elements: [link, { type: 'button', action_id: CLAIM_ACTION, value: '{}' }] },
+              { type: 'context', block_id: CLAIM_STATUS_BLOCK, elements: [] },
+            ],
+          },
+        }),
+      ),
+      SLACK,
+    );
+    expect(parsed.blocks).toEqual([{ type: 'actions', elements: [link] }]);
+  });
+
+  it('takes a response_url on the origin the deployment names (a local fake), and only there', () => {
+    const local = { response_url: 'http://127.0.0.1:4010/actions/1' };
+    expect(parseSlackInteraction(form(payload(local)), 'http://127.0.0.1:4010').responseUrl).toBe(
+      'http://127.0.0.1:4010/actions/1',
+    );
+    expect(() => parseSlackInteraction(form(payload(local)), SLACK)).toThrow(/not a Slack hooks URL/);
   });
 
   it('refuses a body that is not a payload form, or too large', () => {
-    expect(() => parseSlackInteraction('payload=%7Bnope')).toThrow(InvalidInteractionError);
-    expect(() => parseSlackInteraction(`payload=${'x'.repeat(70_000)}`)).toThrow(/too large/);
+    expect(() => parseSlackInteraction('payload=%7Bnope', SLACK)).toThrow(InvalidInteractionError);
+    expect(() => parseSlackInteraction(`payload=${'x'.repeat(70_000)}`, SLACK)).toThrow(/too large/);
   });
 });
 

@@ -36,6 +36,13 @@ export const ALERT_EVENT_SOURCE = 'ia-review-alerts';
 /** What a person must act on. */
 export const ACTIONABLE_EVENT_TYPES: readonly AlertType[] = ['review.needed', 'review.overdue', 'scoring.stalled'];
 
+/** What a person can answer with "I'm on it" (claims): reviews wait on it, and nobody holds them yet. */
+export const isClaimable = (alert: Pick<Alert, 'eventType' | 'claimedBy'>): boolean =>
+  (alert.eventType === 'review.needed' ||
+    alert.eventType === 'review.overdue' ||
+    alert.eventType === 'review.escalated') &&
+  !alert.claimedBy;
+
 /** What the default email and Slack subscriptions take: the actionable alerts and the digest. */
 export const PEOPLE_EVENT_TYPES: readonly EventType[] = [...ACTIONABLE_EVENT_TYPES, DIGEST_TYPE];
 

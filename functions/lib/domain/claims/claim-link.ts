@@ -27,6 +27,13 @@ export const claimLinkToken = (key: string, subject: ClaimLinkSubject, now: Date
   return `${body}.${sign(key, body)}`;
 };
 
+/**
+ * The link an alert email carries: its expiry counts from the alert's own time, so every function
+ * that renders the alert (check, the sweep, a retry) writes the same link.
+ */
+export const claimLink = (pageUrl: string, key: string, subject: ClaimLinkSubject, issuedAt: Date): string =>
+  `${pageUrl}?t=${claimLinkToken(key, subject, issuedAt)}`;
+
 export type ClaimLinkCheck =
   | ({ ok: true } & ClaimLinkSubject)
   | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };

@@ -44,6 +44,21 @@ export interface Claimable {
   claim?: Claim;
 }
 
+/**
+ * Everything a claim reads or writes of the state table, and all the claiming roles may touch (an
+ * IAM condition, so adapters/claim-store.ts reads and writes no other). `attemptId` is the key:
+ * IAM's attribute list must name it.
+ */
+export const CLAIM_ATTRIBUTES = [
+  'attemptId',
+  'version',
+  'lastDecision',
+  'reviewNeededAt',
+  'closedAt',
+  'claim',
+  'missingUntil',
+] as const;
+
 export type ClaimAnswer<AttemptState extends Claimable> =
   | { result: 'claimed'; state: AttemptState }
   /** Already claimed by this person: nothing changes (a double click, a retried request). */

@@ -17,6 +17,9 @@ import { type ClaimChannel, claimant } from './claim.js';
 export const CLAIM_ACTION = 'ia-review-claim';
 export const RELEASE_ACTION = 'ia-review-release';
 
+/** The context line that says who holds the claim: replaced, not repeated, at each click. */
+export const CLAIM_STATUS_BLOCK = 'ia-review-claim-status';
+
 /** An interaction payload is a few KB; a message of 50 blocks with long texts stays under this. */
 export const MAX_INTERACTION_BYTES = 64 * 1024;
 const MAX_BLOCKS = 50;
@@ -53,8 +56,8 @@ export interface SlackClaimAction {
   via: ClaimChannel;
   /** Where the message is updated in place: always `https://hooks.slack.com/…`. */
   responseUrl: string;
-  /** The message's blocks, to repeat with the claim's line (bounded, buttons left out). */
-  blocks: unknown[];
+  /** The message's blocks, to repeat with the claim's line (bounded; the claim's button and line left out). */
+  blocks: Array<Record<string, unknown>>;
 }
 
 export class InvalidInteractionError extends Error {
@@ -67,8 +70,8 @@ export class InvalidInteractionError extends Error {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A Slack `response_url`, and nothing a forged payload could point us at instead. */
-const slackResponseUrl = (value: unknown): string => {
+/** A Slack `response_url` (on Slack's origin, or the one the deployment names), and nothing a forged payload could point us at instead. */
+const slackResponseUrl = (value: unknown, origin: string): string => {
   if (typeof value !== 'string' || value.length > 512) throw new InvalidInteractionError('no response_url');
   let url: URL;
   try {
@@ -76,13 +79,22 @@ const slackResponseUrl = (value: unknown): string => {
   } catch {
     throw new InvalidInteractionError('response_url is not a URL');
   }
-  if (url.protocol !== 'https:' || url.hostname !== 'hooks.slack.com' || url.port !== '' || url.username !== '')
+  if (url.origin !== new URL(origin).origin || url.username !== '' || url.password !== '')
     throw new InvalidInteractionError('response_url is not a Slack hooks URL');
   return url.toString();
 };
 
+const isClaimButton = (element: unknown) =>
+  isObject(element) && (element.action_id === CLAIM_ACTION || element.action_id === RELEASE_ACTION);
+
+/** An actions block keeps its other buttons (the link to IA); the claim's is added back by the update. */
+const withoutClaimButtons = (block: Record<string, unknown>): Record<string, unknown> =>
+  block.type === 'actions'
+    ? { ...block, elements: (Array.isArray(block.elements) ? block.elements : []).filter((e) => !isClaimButton(e)) }
+    : block;
+
 /** A verified interaction's form body → the claim it asks for. */
-export const parseSlackInteraction = (rawBody: string): SlackClaimAction => {
+export const parseSlackInteraction = (rawBody: string, slackOrigin: string): SlackClaimAction => {
   if (Buffer.byteLength(rawBody) > MAX_INTERACTION_BYTES) throw new InvalidInteractionError('interaction too large');
   const form = new URLSearchParams(rawBody);
   let payload: unknown;
@@ -93,10 +105,7 @@ export const parseSlackInteraction = (rawBody: string): SlackClaimAction => {
   }
   if (!isObject(payload) || payload.type !== 'block_actions') throw new InvalidInteractionError('not a block action');
   const actions = Array.isArray(payload.actions) ? payload.actions : [];
-  const action = actions.find(
-    (a): a is Record<string, unknown> =>
-      isObject(a) && (a.action_id === CLAIM_ACTION || a.action_id === RELEASE_ACTION),
-  );
+  const action = actions.find((a): a is Record<string, unknown> => isClaimButton(a));
   if (!action) throw new InvalidInteractionError('no claim or release button');
   let value: unknown;
   try {
@@ -113,7 +122,9 @@ export const parseSlackInteraction = (rawBody: string): SlackClaimAction => {
   if (name === undefined) throw new InvalidInteractionError('no user');
   const message = isObject(payload.message) ? payload.message : {};
   const blocks = (Array.isArray(message.blocks) ? message.blocks : [])
-    .filter((block) => isObject(block) && block.type !== 'actions')
+    .filter((block): block is Record<string, unknown> => isObject(block) && block.block_id !== CLAIM_STATUS_BLOCK)
+    .map(withoutClaimButtons)
+    .filter((block) => block.type !== 'actions' || (block.elements as unknown[]).length > 0)
     .slice(0, MAX_BLOCKS - 2);
   return {
     action: action.action_id === CLAIM_ACTION ? 'claim' : 'release',
@@ -121,7 +132,7 @@ export const parseSlackInteraction = (rawBody: string): SlackClaimAction => {
     ...(typeof value.account === 'string' ? { account: value.account } : {}),
     by: claimant(name),
     via: 'slack',
-    responseUrl: slackResponseUrl(payload.response_url),
+    responseUrl: slackResponseUrl(payload.response_url, slackOrigin),
     blocks,
   };
 };
