@@ -88,6 +88,7 @@ export const CONTEXT: { readonly [key: string]: ContextKey } = {
   includeCandidateEmail: same('includeCandidateEmail', 'boolean'),
   iaAttemptUrlTemplate: same('iaAttemptUrlTemplate', 'string'),
   claims: same('claims', 'boolean'),
+  claimsSecret: same('claimsSecret', 'secret'),
   sources: same('sources', 'sources'),
   slackChannels: same('slackChannels', 'slackChannels'),
   teamsChannels: same('teamsChannels', 'jsonList'),

@@ -209,8 +209,8 @@ export const slackDigestMessage = (digest: Digest): SlackMessage => {
 };
 
 /** What a person sees in the channel, as plain text: for the local run and the README. */
-export const slackPreview = (message: SlackMessage): string =>
-  message.blocks
+export const slackPreview = (message: { text: string; blocks?: SlackMessage['blocks'] }): string =>
+  (message.blocks ?? [{ text: { text: message.text } }])
     .flatMap((block) => {
       const text = (block.text as { text?: string } | undefined)?.text;
       const fields =
