@@ -215,9 +215,11 @@ export const slackPreview = (message: { text: string; blocks?: SlackMessage['blo
       const text = (block.text as { text?: string } | undefined)?.text;
       const fields =
         (block.fields as Array<{ text: string }> | undefined)?.map((f) => f.text.replace('\n', ': ')) ?? [];
-      // Context texts, and buttons (a label and a link).
+      // Context texts, and buttons (a label, and its link if it has one).
       const elements = (block.elements as Array<{ text: string | { text: string }; url?: string }> | undefined) ?? [];
-      const elementTexts = elements.map((e) => (typeof e.text === 'string' ? e.text : `[${e.text.text}](${e.url})`));
+      const elementTexts = elements.map((e) =>
+        typeof e.text === 'string' ? e.text : e.url ? `[${e.text.text}](${e.url})` : `[${e.text.text}]`,
+      );
       return [...(text ? [text] : []), ...fields, ...elementTexts];
     })
     .join('\n')
