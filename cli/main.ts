@@ -10,6 +10,7 @@ import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { IA_DEFAULTS } from '#lib/domain/defaults.js';
 import { nearest } from '#lib/domain/nearest.js';
 import packageJson from '../package.json' with { type: 'json' };
+import { ackCommand } from './ack-command.js';
 import { checkCommand } from './check-command.js';
 import { digestCommand } from './digest-command.js';
 import { type Io, UsageError } from './io.js';
@@ -89,6 +90,23 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
       link (and the IA account, with several). --account: that account's only. --json: one object per line. Reads the deployed stack's outputs with --stack
       (AWS credentials from the environment), or the running npm start with --local (\`npm run cli\`
       in the checkout sets it), or STATE_TABLE_NAME.`,
+  },
+  ack: {
+    run: ackCommand,
+    options: {
+      by: { type: 'string' },
+      release: { type: 'boolean' },
+      force: { type: 'boolean' },
+      account: { type: 'string' },
+      stack: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    usage: `ack <attemptId> --by NAME [--release [--force]] [--account NAME] [--stack NAME] [--json]
+      Say "I'm on it" for an attempt whose reviews wait: escalation stops, and reminders,
+      pending and the digest name NAME until the reviews are done (review.completed says how
+      long they took from the claim). A claim held by someone else is refused, naming them
+      (exit 1). --release lets your claim go (--force: someone else's). Reads and writes the
+      state table: --stack NAME, --local, or STATE_TABLE_NAME.`,
   },
   digest: {
     run: digestCommand,

@@ -58,6 +58,7 @@ export const pendingCommand = async (
       ...(targets.includeCandidateEmail ? { candidateEmail: snapshot.candidate?.email } : {}),
       pendingReviewCount: snapshot.pendingReviewCount,
       waitingSince: state.awaitingSince,
+      ...(state.claim ? { claimedBy: state.claim.by, claimedAt: state.claim.at } : {}),
       url: urlFor(snapshot, settings),
     };
     if (flags.json) {
@@ -66,7 +67,7 @@ export const pendingCommand = async (
     }
     const hours = Math.floor((now.getTime() - Date.parse(state.awaitingSince ?? '')) / 3_600_000);
     io.out(
-      `${formatTime(state.awaitingSince ?? '')} (${hours} h)  ${row.pendingReviewCount} pending  ${state.account ? `[${state.account}] ` : ''}${row.candidateName ?? '-'}  ${row.assessmentName ?? row.assessmentId ?? '-'}  attempt ${row.attemptId}${row.assignmentId ? ` assignment ${row.assignmentId}` : ''}${row.url ? `  ${row.url}` : ''}\n`,
+      `${formatTime(state.awaitingSince ?? '')} (${hours} h)  ${row.pendingReviewCount} pending  ${state.account ? `[${state.account}] ` : ''}${row.candidateName ?? '-'}  ${row.assessmentName ?? row.assessmentId ?? '-'}  attempt ${row.attemptId}${row.assignmentId ? ` assignment ${row.assignmentId}` : ''}${state.claim ? `  claimed by ${state.claim.by} since ${formatTime(state.claim.at)}` : ''}${row.url ? `  ${row.url}` : ''}\n`,
     );
   }
   if (!flags.json)

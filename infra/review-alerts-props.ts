@@ -300,6 +300,18 @@ export interface ReviewAlertsProps {
   readonly includeCandidateEmail?: boolean;
   /** https link for attempts without a public results URL; must contain `{attemptId}`. @default - none */
   readonly iaAttemptUrlTemplate?: string;
+  /**
+   * "I'm on it": people claim a waiting review with a button on Slack alerts (the Slack app's
+   * interactivity request URL set to `claimsUrl`/slack), a link in alert emails, or `ack` in the
+   * CLI; a claim stops escalation and is named in reminders, `pending` and the digest.
+   * @default false
+   */
+  readonly claims?: boolean;
+  /**
+   * With `claims`: the secret holding `linkKey` (signs the email links) and `slackSigningSecret`
+   * (the Slack app's), as JSON. @default - one is created with a generated `linkKey` and an empty `slackSigningSecret` to fill in
+   */
+  readonly claimsSecret?: secretsmanager.ISecret;
   /** Webhook sources (more: `addSource`). @default - none */
   readonly sources?: WebhookSource[];
   /** Slack channels fed by incoming webhooks (more: `addSlackChannel`). @default - none */
@@ -450,6 +462,8 @@ export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Ru
   functionOptions: { kind: 'functionOptions', default: {} },
   includeCandidateEmail: { kind: 'boolean', default: false },
   iaAttemptUrlTemplate: { kind: 'urlTemplate' },
+  claims: { kind: 'boolean', default: false },
+  claimsSecret: { kind: 'object' },
   sources: { kind: 'sources', default: [] },
   slackChannels: { kind: 'slackChannels', default: [] },
   teamsChannels: { kind: 'teamsChannels', default: [] },
@@ -501,7 +515,8 @@ type WithoutDefault =
   | 'chatSlackWorkspaceId'
   | 'chatSlackChannelId'
   | 'eventBus'
-  | 'alertBus';
+  | 'alertBus'
+  | 'claimsSecret';
 
 /** The props with every default applied: what the units build from. */
 export type Settings = Required<Omit<ReviewAlertsProps, WithoutDefault>> & Pick<ReviewAlertsProps, WithoutDefault>;

@@ -15,6 +15,7 @@ import {
   type CfnOutputProps,
   Duration,
   Fn,
+  Lazy,
   Names,
   RemovalPolicy,
   SecretValue,
@@ -57,7 +58,7 @@ import { Dashboard } from './constructs/dashboard.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
 import { AlarmSet, PipelineAlarms, serviceMetric } from './constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from './constructs/queues.js';
-import { allowServiceToPublish, grantPacing, serviceRole } from './constructs/service-access.js';
+import { allowServiceToPublish, grantClaim, grantPacing, serviceRole } from './constructs/service-access.js';
 import {
   type AlertEventType,
   type AlertFilter,
@@ -143,6 +144,13 @@ export class ReviewAlerts extends Construct {
   readonly stateTable: dynamodb.ITable;
   /** The webhook receiver: a source named `<name>` posts to `<webhookUrl>/<name>`. */
   readonly webhookUrl: string;
+  /**
+   * With `claims`: where claims arrive. The Slack app's interactivity request URL is
+   * `<claimsUrl>/slack`; alert emails link to `<claimsUrl>/email`.
+   */
+  readonly claimsUrl?: string;
+  /** With `claims`: the secret holding `linkKey` and `slackSigningSecret` (paste the Slack app's in). */
+  readonly claimsSecret?: secretsmanager.ISecret;
   readonly checkFunction: lambda.IFunction;
   readonly ingestFunction: lambda.IFunction;
   readonly sweepFunction: lambda.IFunction;
@@ -252,6 +260,14 @@ export class ReviewAlerts extends Construct {
       rateLimitTable,
       ...(settings.alertBus ? { alertBus: settings.alertBus } : {}),
       legacyKeyPrefixes: legacyKeyPrefixesParameter(this),
+      ...(settings.claims
+        ? {
+            claims: {
+              secret: settings.claimsSecret ?? this.generatedClaimsSecret(),
+              linkUrl: Lazy.string({ produce: () => `${this.ingest.api.apiEndpoint}/claims/email` }),
+            },
+          }
+        : {}),
     };
 
     const check = new CheckUnit(this, 'Check', this.units, this.shared);
@@ -271,6 +287,10 @@ export class ReviewAlerts extends Construct {
     this.digestFunction = digest.function;
     this.ingestFunction = this.ingest.function;
     this.webhookUrl = `${this.ingest.api.apiEndpoint}/events`;
+    if (this.shared.claims) {
+      this.claimsUrl = `${this.ingest.api.apiEndpoint}/claims`;
+      this.claimsSecret = this.shared.claims.secret;
+    }
     new EventBridgeTrigger(this, 'EventBridge', {
       ...(settings.eventBus ? { eventBus: settings.eventBus } : {}),
       sources: settings.eventBridgeSources,
@@ -491,7 +511,7 @@ export class ReviewAlerts extends Construct {
    * Lets `grantee` (an operator's role, a CI job) run the ops CLI against this deployment with
    * `--stack`, and nothing more: find it (`cloudformation:DescribeStacks` on this stack), list what
    * waits (`pending`, `digest --now`: Query on the awaiting-review index, BatchGetItem on the state
-   * table), publish (`digest --now`, `test-alert`: the alerts topic and its key, the alert bus, and
+   * table), claim (`ack`: an attempt's claim and what it decides on, nothing else of its state), publish (`digest --now`, `test-alert`: the alerts topic and its key, the alert bus, and
    * reading the subscriptions and rules `test-alert` reports on), redrive dead letters (receive,
    * delete and release on the dead-letter queues, send to the checks queue and the Slack buffers),
    * and book `check`/`sweep` requests on the IA key's shared schedule. It reads no secret: the
@@ -509,6 +529,7 @@ export class ReviewAlerts extends Construct {
       ),
       grant(['dynamodb:Query'], [`${this.stateTable.tableArn}/index/${AWAITING_INDEX}`]),
       grant(['dynamodb:BatchGetItem'], [this.stateTable.tableArn]),
+      grantClaim(this.stateTable, grantee),
       grantPacing(this.shared.rateLimitTable, grantee),
       grant(['sns:Publish', 'sns:ListSubscriptionsByTopic'], [topicArn]),
       // IAM offers no resource for reading a subscription's attributes (its filter policy).
@@ -644,6 +665,26 @@ export class ReviewAlerts extends Construct {
     return slack;
   }
 
+  /** The email links' key, generated; the Slack app's signing secret, empty until the operator pastes it in. */
+  private generatedClaimsSecret(): secretsmanager.ISecret {
+    const secret = new secretsmanager.Secret(this, 'ClaimsSecret', {
+      description:
+        'Assessment review alerts claims: linkKey signs the "I\'m on it" links of alert emails (generated); put the Slack app\'s signing secret in slackSigningSecret',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ slackSigningSecret: '' }),
+        generateStringKey: 'linkKey',
+        passwordLength: 48,
+        excludePunctuation: true,
+      },
+    });
+    acknowledge(secret, {
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The Slack signing secret is issued by Slack; rotating linkKey ends every claim link already mailed, so it is rotated by hand (one value per line while both work).',
+    });
+    return secret;
+  }
+
   private emptyApiKeySecret(id: string, account?: string): secretsmanager.ISecret {
     const secret = new secretsmanager.Secret(this, id, {
       description: `Indeed Assessments API key${account ? ` of account ${account}` : ''} for assessment review alerts: put the key here (plain text)`,
@@ -744,6 +785,16 @@ export class ReviewAlerts extends Construct {
     });
     this.output('OpsTopicArn', { value: this.alarmTopic.topicArn });
     this.output('WebhookUrl', { value: `${this.webhookUrl}/{source}` });
+    if (this.claimsUrl && this.claimsSecret) {
+      this.output('SlackInteractivityUrl', {
+        description: "The Slack app's interactivity request URL: its buttons claim reviews",
+        value: `${this.claimsUrl}/slack`,
+      });
+      this.output('ClaimsSecretName', {
+        description: "Holds linkKey (generated) and slackSigningSecret (paste the Slack app's signing secret in)",
+        value: this.claimsSecret.secretName,
+      });
+    }
     this.output(OUTPUTS.checksQueueUrl, { value: this.checksQueue.queueUrl });
     this.output(OUTPUTS.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl });
     this.output(OUTPUTS.alertsTopicArn, { value: this.alertsTopic.topicArn });

@@ -87,6 +87,8 @@ export const CONTEXT: { readonly [key: string]: ContextKey } = {
   functionOptions: same('functionOptions', 'functionOptions'),
   includeCandidateEmail: same('includeCandidateEmail', 'boolean'),
   iaAttemptUrlTemplate: same('iaAttemptUrlTemplate', 'string'),
+  claims: same('claims', 'boolean'),
+  claimsSecret: same('claimsSecret', 'secret'),
   sources: same('sources', 'sources'),
   slackChannels: same('slackChannels', 'slackChannels'),
   teamsChannels: same('teamsChannels', 'jsonList'),

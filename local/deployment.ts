@@ -56,6 +56,8 @@ export interface Deployment {
   schedules: Schedule[];
   /** The HTTP API's function (ingest): `POST /events/{source}`. */
   httpFunctionLogicalId?: string;
+  /** The HTTP API's route keys (`POST /events/{source}`, and the claims routes when on). */
+  httpRoutes: string[];
   /** What every resource resolved to: logical id → its Ref. */
   refs: Map<string, string>;
   /** Each queue's URL, by its ARN. */
@@ -78,6 +80,8 @@ export interface DeployOptions {
   secretValue?: (logicalId: string, properties: Json) => string | undefined;
   region?: string;
   account?: string;
+  /** Where the HTTP API answers (the local API's URL), for what links to it (claim links). */
+  apiEndpoint?: string;
 }
 
 const random = (seed: string, length: number) =>
@@ -181,6 +185,7 @@ export const deploy = async (
   const eventSourceMappings: EventSourceMapping[] = [];
   const schedules: Schedule[] = [];
   let httpFunctionLogicalId: string | undefined;
+  const httpRoutes: string[] = [];
 
   for (const id of ordered(template.Resources)) {
     const resource = template.Resources[id] as Resource;
@@ -253,9 +258,18 @@ export const deploy = async (
       case 'AWS::SecretsManager::Secret': {
         // CloudFormation names a secret `<logical id>-<12 random>`; its ARN adds `-<6 random>`.
         const name = p.Name ? text(p.Name) : `${id}-${random(`${stack}${id}`, 12)}`;
+        const generated = p.GenerateSecretString as
+          | { SecretStringTemplate?: string; GenerateStringKey?: string }
+          | undefined;
+        const generate = () =>
+          generated?.SecretStringTemplate && generated.GenerateStringKey
+            ? JSON.stringify({
+                ...(JSON.parse(generated.SecretStringTemplate) as Json),
+                [generated.GenerateStringKey]: random(`${stack}${id}value`, 40),
+              })
+            : random(`${stack}${id}value`, 40);
         const value =
-          options.secretValue?.(id, p) ??
-          (p.SecretString !== undefined ? text(p.SecretString) : random(`${stack}${id}value`, 40));
+          options.secretValue?.(id, p) ?? (p.SecretString !== undefined ? text(p.SecretString) : generate());
         const secretArn = await provisioner.secret(name, value);
         refs.set(id, secretArn);
         break;
@@ -358,13 +372,17 @@ export const deploy = async (
         httpFunctionLogicalId = references(p.IntegrationUri)[0];
         refs.set(id, random(id, 7));
         break;
+      case 'AWS::ApiGatewayV2::Route':
+        httpRoutes.push(text(p.RouteKey));
+        refs.set(id, random(id, 7));
+        break;
       default:
         // Roles, policies, keys, log groups, alarms, the dashboard, queue and topic policies:
         // nothing the functions call at run time. Their names, for whatever references them.
         refs.set(id, physical(id));
         attributes.set(id, {
           Arn: arn(resource.Type.split('::')[1]?.toLowerCase() ?? 'x', id),
-          ApiEndpoint: 'http://local',
+          ApiEndpoint: options.apiEndpoint ?? 'http://local',
         });
     }
   }
@@ -384,6 +402,7 @@ export const deploy = async (
     eventSourceMappings,
     schedules,
     ...(httpFunctionLogicalId ? { httpFunctionLogicalId } : {}),
+    httpRoutes,
     refs,
     queueUrls,
     subscriptions,

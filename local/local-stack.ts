@@ -22,6 +22,8 @@ export interface LocalStackOptions {
   props: ReviewAlertsProps | ((stack: Stack) => ReviewAlertsProps);
   /** Secrets' values (the IA keys, the Slack webhook, the sources' signing secrets), by logical id. */
   secretValue?: (logicalId: string, properties: Record<string, unknown>) => string | undefined;
+  /** Where the local HTTP API answers: the stack's API endpoint (claim links point there). */
+  apiEndpoint?: string;
   /** Variables every function gets on top of its template's (Powertools' settings, shortened demo times). */
   env?: Record<string, string>;
   /** Container clocks differ by up to this. */
@@ -45,6 +47,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const deployment = await deploy(template, apiProvisioner(clients), {
     stackName: options.stackName,
     ...(options.secretValue ? { secretValue: options.secretValue } : {}),
+    ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
   });
   // An event source's maximum concurrency; the API's ingest scales as Lambda would (a few here);
   // a schedule starts one at a time.

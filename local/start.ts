@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import { ALERT_EVENT_SOURCE, type Alert } from '#lib/domain/alert.js';
+import { ALERT_EVENT_SOURCE, type Alert, isClaimable } from '#lib/domain/alert.js';
+import { claimLink } from '#lib/domain/claims/claim-link.js';
 import { IA_DEFAULTS } from '#lib/domain/defaults.js';
 import { isDigest, type Notification } from '#lib/domain/notification.js';
 import { chatPreview } from '#lib/domain/render/chat.js';
@@ -21,7 +22,7 @@ import type { SourceKind } from '#lib/domain/webhooks/kinds.js';
 import type { WebhookSourceKind } from '../infra/index.js';
 import { FakeIaServer } from './fake-ia-server.js';
 import { FakeSlackServer } from './fake-slack-server.js';
-import { startHttpApi } from './http-api.js';
+import { type HttpHandler, startHttpApi } from './http-api.js';
 import {
   defaultAssignments,
   defaultAttempts,
@@ -98,6 +99,15 @@ const main = async () => {
   await slack.start();
   const sources = fakeIa ? [...localSources(), SECOND_ACCOUNT.source()] : localSources();
   const slackUrl = slack.webhookUrl('review-alerts');
+  // The HTTP API first, so the stack's claim links point at it; it serves the stack's routes once deployed.
+  const routeKeys: string[] = [];
+  let ingest: HttpHandler = async () => ({ statusCode: 503 });
+  const api = await startHttpApi(
+    (event, context) => ingest(event, context),
+    Number(process.env.LOCAL_WEBHOOK_PORT ?? 0),
+    routeKeys,
+  );
+  const claimKeys = { linkKey: randomBytes(24).toString('hex'), slackSigningSecret: randomBytes(16).toString('hex') };
   const stack = await startLocalStack({
     endpoint: moto.endpoint,
     stackName: 'ReviewAlertsLocal',
@@ -121,11 +131,14 @@ const main = async () => {
       })),
       ...(fakeIa ? { iaAccounts: [{ name: 'agency-a' }, { name: SECOND_ACCOUNT.name }] } : {}),
       alertBus: new events.EventBus(scope, 'AlertBus'),
+      claims: true,
     }),
+    apiEndpoint: api.url,
     secretValue: (logicalId, properties) => {
       if (/IaApiKey/.test(logicalId))
         return /of account agency-b/.test(String(properties.Description ?? '')) ? keyB : apiKey;
       if (/SlackWebhook/.test(logicalId)) return slackUrl;
+      if (/ClaimsSecret/.test(logicalId)) return JSON.stringify(claimKeys);
       const source = sources.find((s) =>
         new RegExp(`IngestSource${s.name.replaceAll('-', '')}[0-9A-F]{8}$`).test(logicalId),
       );
@@ -138,6 +151,8 @@ const main = async () => {
       ESCALATE_AFTER_SECONDS: String(ESCALATE_AFTER_SECONDS),
       // The fake IA serves plain HTTP on loopback, which the iaApiBaseUrl prop (https only) refuses.
       IA_API_BASE_URL: iaBaseUrl,
+      // Interaction replies go to the fake Slack, not hooks.slack.com.
+      SLACK_ORIGIN: new URL(slackUrl).origin,
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
       // Powertools pretty-prints its JSON logs in dev mode: readable in a terminal, JSON otherwise.
@@ -203,10 +218,20 @@ const main = async () => {
     if (result.outcome !== 'returned') throw new Error(`${kind} ${result.outcome}`);
     return result.value;
   };
-  const api = await startHttpApi(
-    async (event) => (await invoke('ingest', event)) as never,
-    Number(process.env.LOCAL_WEBHOOK_PORT ?? 0),
-  );
+  routeKeys.push(...deployment.httpRoutes);
+  ingest = async (event) => (await invoke('ingest', event)) as never;
+  // The Slack app's interactivity: its "I'm on it" buttons post to the stack's claims route.
+  slack.interactive(`${api.url}/claims/slack`, claimKeys.slackSigningSecret);
+  /** The email's "I'm on it" link, as check and the sweep sign it (adapters/alert-publishing.ts). */
+  const claimUrl = (alert: Alert) =>
+    isClaimable(alert)
+      ? claimLink(
+          checkEnv.CLAIM_LINK_URL as string,
+          claimKeys.linkKey,
+          { attemptId: alert.attemptId, ...(alert.account ? { account: alert.account } : {}) },
+          new Date(alert.occurredAt),
+        )
+      : undefined;
   // What EventBridge's rate schedule does for the stack: run the sweep every interval.
   const runSweep = () => void invoke('sweep', {}).catch((error: unknown) => say(`sweep: ${(error as Error).message}`));
   runSweep();
@@ -215,8 +240,14 @@ const main = async () => {
   let shownPosts = 0;
   const slackView = setInterval(() => {
     for (const post of slack.posts.slice(shownPosts)) {
-      const message = post.body as SlackMessage;
-      say(`\n${bold(`─── Slack #${post.path.split('/').pop()} ───────────────────────────────────`)}`);
+      const message = post.body as SlackMessage & { replace_original?: boolean };
+      // An interaction's reply: the clicked message updated in place, or a note only the clicker sees.
+      const where = post.path.startsWith('/actions/')
+        ? message.replace_original
+          ? 'Slack #review-alerts (the message, updated)'
+          : 'Slack #review-alerts (only the person who clicked sees this)'
+        : `Slack #${post.path.split('/').pop()}`;
+      say(`\n${bold(`─── ${where} ───────────────────────────────────`)}`);
       say(slackPreview(message));
     }
     shownPosts = slack.posts.length;
@@ -232,13 +263,13 @@ const main = async () => {
         say(
           isDigest(notification)
             ? `Subject: ${digestSubject(notification)}\n\n${digestBody(notification)}`
-            : `Subject: ${emailSubject(notification)}\n\n${emailBody(notification)}`,
+            : `Subject: ${emailSubject(notification)}\n\n${emailBody(notification, claimUrl(notification))}`,
         );
       }
       for (const message of await drain(sqs, escalationInboxUrl, 0)) {
         const alert = JSON.parse(message.Body ?? '{}') as Alert;
         say(`\n${bold('─── escalation email (escalationEmails: review.escalated only) ───')}`);
-        say(`Subject: ${emailSubject(alert)}\n\n${emailBody(alert)}`);
+        say(`Subject: ${emailSubject(alert)}\n\n${emailBody(alert, claimUrl(alert))}`);
       }
       for (const channel of chatInboxes) {
         for (const message of await drain(sqs, channel.url, 0)) {
@@ -299,6 +330,11 @@ In another terminal, trigger a check:
   npm run enqueue -- --account ${SECOND_ACCOUNT.name} ${SECOND_ACCOUNT.announced}   an attempt of the second IA account
   npm run -s cli -- pending                        what waits for a review, oldest first
   npm run -s cli -- digest --now                   the digest of it, as email and in Slack
+Say "I'm on it" for a waiting review (escalation stops; reminders and the digest name you):
+  curl -s -X POST ${slack.origin()}/_click -d '{"attemptId":"${VARIANTS.reviewNeeded}","user":"grace"}'
+                                                   click its Slack button (click again: let it go)
+  open the email's "I'm on it" link                a page asks who; its form claims
+  npm run -s cli -- ack ${VARIANTS.reviewNeeded} --by grace   from the CLI (--release lets go)
 or deliver a signed webhook, as an ATS would (any of: ${sources.map((s) => s.name).join(', ')}):
   npm run -s cli -- sign --source greenhouse --body local/fixtures/webhooks/greenhouse.json | sh
 Ctrl-C stops everything.

@@ -1,13 +1,27 @@
 /** The `ingest` function's settings, checked at init; every name is in docs/configuration.md's environment table. */
+
+import { SLACK_WEBHOOK_ORIGIN } from '#lib/adapters/slack-client.js';
 import { MIN_RECHECK_INTERVAL_SECONDS } from '#lib/domain/defaults.js';
 import { parseSources } from '#lib/domain/webhooks/sources.js';
-import { jsonEnv, numberEnv, requireEnv } from '#lib/runtime/config.js';
+import { jsonEnv, numberEnv, optionalEnv, requireEnv } from '#lib/runtime/config.js';
 import type { EnvironmentOf } from '#lib/runtime/environment.js';
 import type { IngestEnvironment } from './environment.js';
+
+/** Claims are served when their secret is named; they then need the state table. */
+const loadClaims = (env: EnvironmentOf<IngestEnvironment>) => {
+  const secretName = optionalEnv(env, 'CLAIMS_SECRET_NAME');
+  if (secretName === undefined) return undefined;
+  return {
+    secretName,
+    stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
+    slackOrigin: optionalEnv(env, 'SLACK_ORIGIN') ?? SLACK_WEBHOOK_ORIGIN,
+  };
+};
 
 export const loadIngestConfig = (env: EnvironmentOf<IngestEnvironment>) => ({
   sources: jsonEnv(env, 'SOURCES', parseSources),
   checksQueueUrl: requireEnv(env, 'CHECKS_QUEUE_URL'),
   dedupeTableName: requireEnv(env, 'DEDUPE_TABLE_NAME'),
   referenceDedupeSeconds: numberEnv(env, 'MIN_RECHECK_INTERVAL_SECONDS', MIN_RECHECK_INTERVAL_SECONDS),
+  claims: loadClaims(env),
 });

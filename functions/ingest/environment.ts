@@ -5,4 +5,10 @@ export interface IngestEnvironment {
   readonly CHECKS_QUEUE_URL: string;
   readonly DEDUPE_TABLE_NAME: string;
   readonly MIN_RECHECK_INTERVAL_SECONDS?: string;
+  /** Claims ("I'm on it"): the secret holding the email links' key and the Slack app's signing secret; unset, no claim routes. */
+  readonly CLAIMS_SECRET_NAME?: string;
+  /** The state table, for claims: only the attributes a claim reads and writes (adapters/claim-store.ts). */
+  readonly STATE_TABLE_NAME?: string;
+  /** Where Slack interaction replies may go, when not Slack's own hooks origin (a local fake, GovSlack). */
+  readonly SLACK_ORIGIN?: string;
 }

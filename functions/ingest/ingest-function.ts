@@ -6,18 +6,66 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { dynamoClaimStore } from '#lib/adapters/claim-store.js';
+import { claimsSecret } from '#lib/adapters/claims-secret.js';
 import { createDedupe } from '#lib/adapters/dedupe.js';
 import { enqueueChecks } from '#lib/adapters/queues.js';
-import { secretReader } from '#lib/adapters/secrets.js';
-import { ConfigurationError } from '#lib/domain/errors.js';
+import { type ReadSecret, secretReader } from '#lib/adapters/secrets.js';
+import { createSlackPoster } from '#lib/adapters/slack-client.js';
+import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
+import { applyClaim } from '#lib/domain/claims/claim.js';
+import { ConfigurationError, StateConflictError } from '#lib/domain/errors.js';
 import type { Source } from '#lib/domain/webhooks/sources.js';
 import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
+import {
+  type ClaimDeps,
+  type ClaimResponse,
+  emailClaimPage,
+  emailClaimPost,
+  slackClaimRequest,
+} from './claim-request.js';
 import { loadIngestConfig } from './config.js';
 import { ingestRequest } from './ingest-request.js';
 
+type Claims = NonNullable<ReturnType<typeof loadIngestConfig>['claims']>;
+
+const claimDeps = (
+  claims: Claims,
+  dynamodb: DynamoDBClient,
+  readSecret: ReadSecret,
+  dedupe: ReturnType<typeof createDedupe>,
+): ClaimDeps => {
+  const secret = claimsSecret(readSecret, claims.secretName);
+  const store = (account?: string) => dynamoClaimStore(dynamodb, claims.stateTableName, account ?? DEFAULT_ACCOUNT);
+  const post = createSlackPoster();
+  return {
+    slackSigningSecrets: secret.slackSigningSecrets,
+    claimLinkKeys: secret.linkKeys,
+    remember: dedupe.remember,
+    settle: dedupe.settle,
+    forget: dedupe.forget,
+    decide: (subject, decide) =>
+      applyClaim(store(subject.account), subject.attemptId, decide, (error) => error instanceof StateConflictError),
+    lookup: async (subject) => {
+      const view = await store(subject.account).get(subject.attemptId);
+      return view === undefined || 'missingUntil' in view ? undefined : view;
+    },
+    respondToSlack: (responseUrl, message) => post(responseUrl, 'interaction reply', message),
+    slackOrigin: claims.slackOrigin,
+    now: () => new Date(),
+  };
+};
+
 const lowerCaseKeys = (record: Record<string, string | undefined> | undefined) =>
   Object.fromEntries(Object.entries(record ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+
+const bodyOf = (event: APIGatewayProxyEventV2) =>
+  event.body === undefined
+    ? ''
+    : event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body;
 
 const respond = (statusCode: number, body: object): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
@@ -32,6 +80,7 @@ export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
   const dynamodb = runtime.aws?.dynamodb ?? traced(new DynamoDBClient({}));
   const dedupe = createDedupe(dynamodb, config.dedupeTableName);
   const readSecret = secretReader(runtime.aws?.secrets);
+  const claims = config.claims && claimDeps(config.claims, dynamodb, readSecret, dedupe);
 
   const deps = {
     sources,
@@ -45,15 +94,39 @@ export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
     referenceDedupeSeconds: config.referenceDedupeSeconds,
   };
 
+  /** `/claims/…`: "I'm on it" from Slack and email links, when the deployment has claims. */
+  const claimRoute = async (event: APIGatewayProxyEventV2, rawBody: string): Promise<ClaimResponse> => {
+    if (!claims) return { statusCode: 404, headers: {}, body: '' };
+    try {
+      switch (event.routeKey) {
+        case 'POST /claims/slack':
+          return await slackClaimRequest({ headers: lowerCaseKeys(event.headers), rawBody }, claims);
+        case 'GET /claims/email':
+          return await emailClaimPage(event.queryStringParameters?.t ?? '', claims);
+        default:
+          return await emailClaimPost(rawBody, claims);
+      }
+    } catch (error) {
+      logger.error('claim could not be taken', { error: error as Error });
+      count('ClaimsFailed');
+      const configuration = error instanceof ConfigurationError;
+      return respond(503, {
+        error: configuration ? 'not_configured' : 'claim_failed',
+        message: configuration ? 'claims are not configured yet' : 'the claim could not be recorded; try again',
+      }) as ClaimResponse;
+    }
+  };
+
   const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    if (event.routeKey?.includes(' /claims/')) {
+      const response = await claimRoute(event, bodyOf(event));
+      logger.info('claim answered', { route: event.routeKey, statusCode: response.statusCode });
+      count(response.statusCode < 300 ? 'ClaimsAnswered' : 'ClaimsRefused');
+      return response;
+    }
     const sourceName = event.pathParameters?.source ?? '';
     logger.appendKeys({ source: sourceName });
-    const rawBody =
-      event.body === undefined
-        ? ''
-        : event.isBase64Encoded
-          ? Buffer.from(event.body, 'base64').toString('utf8')
-          : event.body;
+    const rawBody = bodyOf(event);
     try {
       const { statusCode, body } = await ingestRequest(
         { sourceName, headers: lowerCaseKeys(event.headers), query: event.queryStringParameters ?? {}, rawBody },

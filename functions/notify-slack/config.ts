@@ -20,6 +20,8 @@ const channelSchema = z.union([
     queueUrl: nonEmpty(),
     secretName: nonEmpty(),
     webhookOrigin: z.optional(z.string()),
+    /** The "I'm on it" button on alerts a person can claim (the deployment has claims, its Slack app interactivity). */
+    claimButtons: z.optional(z.boolean()),
   }),
   z.object({ name: nonEmpty(), queueArn: nonEmpty(), queueUrl: nonEmpty(), chatTopicArn: nonEmpty() }),
 ]);

@@ -63,7 +63,9 @@ export const createDeliverAlert =
         await deps.post(
           url,
           channel.name,
-          isDigest(notification) ? slackDigestMessage(notification) : slackMessage(notification),
+          isDigest(notification)
+            ? slackDigestMessage(notification)
+            : slackMessage(notification, { claimButton: channel.claimButtons === true }),
           signal,
         );
       });

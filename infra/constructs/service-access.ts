@@ -12,6 +12,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { CLAIM_ATTRIBUTES } from '../../functions/lib/domain/claims/claim.js';
 
 export const allowServiceToPublish = (topic: sns.ITopic, key: kms.IKey, service: string, sourceArnLike: string) => {
   const principals = [new iam.ServicePrincipal(service)];
@@ -47,6 +48,21 @@ export const serviceRole = (scope: Construct, id: string, service: string, descr
  */
 export const grantOnTable = (table: dynamodb.ITable, grantee: iam.IGrantable, ...actions: string[]) =>
   iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [table.tableArn] });
+
+/**
+ * Claiming an attempt (`ack`, the Slack button, the email link): reading and writing only the
+ * attributes a claim decides on (adapters/claim-store.ts), never the rest of a watch.
+ */
+export const grantClaim = (table: dynamodb.ITable, grantee: iam.IGrantable) =>
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    resourceArns: [table.tableArn],
+    conditions: {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...CLAIM_ATTRIBUTES] },
+      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES', 'dynamodb:ReturnValues': 'NONE' },
+    },
+  });
 
 /** Querying one index of a table, and nothing else of it. */
 export const grantQueryIndex = (table: dynamodb.ITable, indexName: string, grantee: iam.IGrantable) =>

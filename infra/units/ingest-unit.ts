@@ -1,6 +1,7 @@
 /**
  * `ingest`, the webhook front door: an HTTP API with one route, `POST /events/{source}` (no
- * catch-all), stage throttling and JSON access logs. The function verifies each sender's
+ * catch-all), and with claims `POST /claims/slack` and `GET|POST /claims/email`; stage throttling
+ * and JSON access logs. The function verifies each sender's
  * signature and may only send to the checks queue, read its sources' secrets and write its dedupe
  * table. Sources can be added after construction (`addSource`): the function's list is read at
  * synthesis.
@@ -17,7 +18,7 @@ import type { IngestEnvironment } from '../../functions/ingest/environment.js';
 import type { Source } from '../../functions/lib/domain/webhooks/sources.js';
 import { acknowledge } from '../constructs/compat.js';
 import { serviceMetric } from '../constructs/ops-alarms.js';
-import { grantReadSecretValue, grantSend } from '../constructs/service-access.js';
+import { grantClaim, grantReadSecretValue, grantSend } from '../constructs/service-access.js';
 import { checkSources, type WebhookSource } from '../review-alerts-props.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
 import { type SharedResources, seconds } from './shared-resources.js';
@@ -58,6 +59,8 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
         CHECKS_QUEUE_URL: shared.checksQueue.queueUrl,
         DEDUPE_TABLE_NAME: Lazy.string({ produce: () => own.table?.tableName }),
         MIN_RECHECK_INTERVAL_SECONDS: seconds(settings.minRecheckInterval),
+        CLAIMS_SECRET_NAME: shared.claims?.secret.secretName,
+        STATE_TABLE_NAME: shared.claims ? shared.stateTable.tableName : undefined,
       },
       errorsRunbook:
         'The ingest function itself failed: senders got 5xx and will retry. Read its log group for the stack trace. See docs/operating.md, runbook "IngestErrors".',
@@ -103,11 +106,28 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
       methods: [apigw.HttpMethod.POST],
       integration: new HttpLambdaIntegration('Ingest', fn),
     });
+    if (shared.claims) {
+      // Claims: the claim's attributes of the state table only (grantClaim), replays in the dedupe table.
+      grantReadSecretValue(shared.claims.secret, fn);
+      grantClaim(shared.stateTable, fn);
+      routes.push(
+        ...this.api.addRoutes({
+          path: '/claims/slack',
+          methods: [apigw.HttpMethod.POST],
+          integration: new HttpLambdaIntegration('ClaimsSlack', fn),
+        }),
+        ...this.api.addRoutes({
+          path: '/claims/email',
+          methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST],
+          integration: new HttpLambdaIntegration('ClaimsEmail', fn),
+        }),
+      );
+    }
     for (const route of routes) {
       acknowledge(route, {
         id: 'AwsSolutions-APIG4',
         reason:
-          'Webhook senders cannot use IAM, Cognito or JWT auth; ingest verifies each sender signature (HMAC or URL token) before acting.',
+          "Webhook senders (and Slack's interactivity, and a person opening an email's claim link) cannot use IAM, Cognito or JWT auth; ingest verifies each sender signature (HMAC, URL token, Slack's v0 signature, the link's signed token) before acting.",
       });
     }
   }

@@ -41,6 +41,7 @@ interface ChannelEntry {
   queueUrl: string;
   secretName?: string;
   webhookOrigin?: string;
+  claimButtons?: boolean;
   chatTopicArn?: string;
 }
 
@@ -50,6 +51,8 @@ export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
   readonly channelSecrets = new Map<string, secretsmanager.ISecret>();
   readonly buffers = new Map<string, sqs.Queue>();
   private readonly entries: ChannelEntry[];
+  /** Slack alerts carry the "I'm on it" button (the deployment has claims). */
+  private readonly claimButtons: boolean;
 
   constructor(
     scope: Construct,
@@ -75,6 +78,7 @@ export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
         'The notify-slack function itself failed: buffered posts wait in their queues and are retried. Read its log group. See docs/operating.md, runbook "NotifySlackErrors".',
     });
     this.entries = own.entries;
+    this.claimButtons = settings.claims;
     this.deadLetterQueue = own.dlq = deadLetterQueue(this, 'DeadLetterQueue', 'the Slack buffers');
     const fn = this.function;
     grantSend(this.deadLetterQueue, fn);
@@ -113,6 +117,7 @@ export class NotifySlackUnit extends FunctionUnit<NotifySlackEnvironment> {
     const queue = this.buffer(channel.name, filterPolicy(channel), {
       secretName: secret.secretName,
       ...(channel.webhookOrigin ? { webhookOrigin: channel.webhookOrigin } : {}),
+      ...(this.claimButtons ? { claimButtons: true } : {}),
     });
     return { queue, secret };
   }

@@ -35,6 +35,8 @@ export interface SharedResources {
    * count): its name is known before the functions are, its value only after them.
    */
   readonly legacyKeyPrefixes: { readonly parameterName: string; readonly parameterArn: string };
+  /** Claims ("I'm on it"), when on: the secret of their keys, and the page an email's link opens. */
+  readonly claims?: { readonly secret: secretsmanager.ISecret; readonly linkUrl: string };
 }
 
 /** Whole seconds, as the functions read times. */
@@ -81,6 +83,8 @@ export const lifecycleEnvironment = (shared: SharedResources, settings: Settings
   MAX_REMINDERS: String(settings.maxReminders),
   MAX_WATCH_SECONDS: seconds(settings.maxWatchTime),
   ESCALATE_AFTER_SECONDS: settings.escalateAfter ? seconds(settings.escalateAfter) : '0',
+  CLAIM_LINK_URL: shared.claims?.linkUrl,
+  CLAIMS_SECRET_NAME: shared.claims?.secret.secretName,
 });
 
 /**
@@ -106,6 +110,8 @@ export const grantPublishAlerts = (shared: SharedResources, grantee: iam.IGranta
 export const grantLifecycle = (shared: SharedResources, grantee: iam.IGrantable) => {
   const secrets = shared.accounts.length > 0 ? shared.accounts.map((a) => a.apiKeySecret) : [shared.apiKeySecret];
   for (const secret of secrets) grantReadSecretValue(secret, grantee);
+  // Alert emails' "I'm on it" links are signed with its linkKey.
+  if (shared.claims) grantReadSecretValue(shared.claims.secret, grantee);
   grantPacing(shared.rateLimitTable, grantee);
   grantExactlyOnce(shared.idempotencyTable, grantee);
   iam.Grant.addToPrincipal({

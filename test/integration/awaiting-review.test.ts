@@ -127,6 +127,68 @@ describe('the awaiting-review index and `pending`', () => {
   });
 });
 
+describe('claims (`ack`)', () => {
+  const alertsFor = async (attemptId: string) =>
+    (await drain(sqs, resources.allAlertsInboxUrl))
+      .map(
+        (m) =>
+          JSON.parse(m.Body ?? '{}') as {
+            attemptId: string;
+            eventType: string;
+            claimedBy?: string;
+            minutesFromClaim?: number;
+          },
+      )
+      .filter((alert) => alert.attemptId === attemptId);
+
+  it('claims a waiting review once, tells a second claimant who holds it, lists the holder, and names them when it closes', async () => {
+    const id = freshAttempt(ia, 'reviewNeeded');
+    await checkAttempt(id);
+    const claimed = await cli('ack', id, '--by', 'Grace Hopper');
+    expect([claimed.code, claimed.out]).toEqual([0, expect.stringMatching(/^claimed attempt .* for Grace Hopper/)]);
+    const again = await cli('ack', id, '--by', 'Grace Hopper', '--json');
+    expect(JSON.parse(again.out)).toMatchObject({ result: 'already-yours', claim: { by: 'Grace Hopper', via: 'cli' } });
+    const other = await cli('ack', id, '--by', 'Alan');
+    expect([other.code, other.err]).toEqual([
+      1,
+      expect.stringMatching(
+        new RegExp(`^ClaimRefusedError: attempt ${id} is claimed by Grace Hopper \\(since .* UTC, from cli\\)`),
+      ),
+    ]);
+    expect((await pendingIds()).find((row) => row.attemptId === id)).toMatchObject({ claimedBy: 'Grace Hopper' });
+    expect((await cli('pending')).out).toMatch(new RegExp(`attempt ${id} .*claimed by Grace Hopper since`));
+
+    // The reviews are done: review.completed names who held it.
+    await alertsFor(id);
+    ia.setAttempt(id, seedVariant(id, { pending_review_count: 0, scoring_completed: true }));
+    await checkAttempt(id);
+    expect(await alertsFor(id)).toEqual([
+      expect.objectContaining({ eventType: 'review.completed', claimedBy: 'Grace Hopper', minutesFromClaim: 0 }),
+    ]);
+    const late = await cli('ack', id, '--by', 'Alan');
+    expect([late.code, late.err]).toEqual([
+      1,
+      expect.stringMatching(/nothing waits for a review on attempt .* \(closed\)/),
+    ]);
+  });
+
+  it('releases only its own claim unless forced, and refuses what it cannot claim with the reason', async () => {
+    const id = freshAttempt(ia, 'reviewNeeded');
+    await checkAttempt(id);
+    expect((await cli('ack', id, '--by', 'Grace', '--release')).err).toMatch(/is not claimed: nothing to release/);
+    await cli('ack', id, '--by', 'Grace');
+    expect((await cli('ack', id, '--by', 'Alan', '--release')).err).toMatch(/is claimed by Grace/);
+    const forced = await cli('ack', id, '--by', 'Alan', '--release', '--force');
+    expect([forced.code, forced.out]).toEqual([0, expect.stringMatching(/^released .* claimed by Grace/)]);
+    expect((await pendingIds()).find((row) => row.attemptId === id)).not.toHaveProperty('claimedBy');
+
+    expect((await cli('ack', 'never-seen-1', '--by', 'Grace')).err).toMatch(/is not watched: nothing to claim/);
+    expect((await cli('ack', id, '--by', '  \u200b ')).code).toBe(2);
+    expect((await cli('ack', id)).code).toBe(2);
+    expect((await cli('ack', id, '--by', 'Grace', '--force')).code).toBe(2);
+  });
+});
+
 describe('--stack', () => {
   /** A stack on moto with these outputs, as a deployment would have them. */
   const stackWith = async (outputs: Record<string, { Value: string; Description?: string }>) => {

@@ -1,12 +1,15 @@
+import type { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { toPublishInput } from '#lib/adapters/publish.js';
-import { type AlertType, buildAlert } from '#lib/domain/alert.js';
+import { publishAlert, toPublishInput } from '#lib/adapters/publish.js';
+import { type Alert, type AlertType, buildAlert } from '#lib/domain/alert.js';
 import { normaliseAttempt } from '#lib/domain/attempt.js';
 import { parseAttempt } from '#lib/domain/attempt-schema.js';
+import { claimLink, verifyClaimLink } from '#lib/domain/claims/claim-link.js';
+import { CLAIM_ACTION, CLAIM_STATUS_BLOCK } from '#lib/domain/claims/slack-interaction.js';
 import { chatNotification } from '#lib/domain/render/chat.js';
 import { asciiSafe, emailBody, emailSubject } from '#lib/domain/render/email.js';
-import { escapeMrkdwn, SLACK_LIMITS, slackMessage } from '#lib/domain/render/slack.js';
+import { claimUpdate, escapeMrkdwn, SLACK_LIMITS, slackMessage } from '#lib/domain/render/slack.js';
 import { readFixture } from '../../local/ia-fixtures.js';
 import { fixtureAttempt } from '../support/attempts.js';
 
@@ -376,5 +379,63 @@ describe('hostile text from IA, in every format and event type', () => {
     const alert = alertFor('review.needed', { ...normalised, pendingReviewCount: 1 });
     expect(emailBody(alert)).toContain('Awaiting review (400):');
     expect(emailBody(alert)).toContain('... and 380 more');
+  });
+});
+
+describe('claims in the alerts', () => {
+  const KEY = 'a-claim-link-key-of-some-length';
+  const PAGE = 'https://alerts.example/claims/email';
+  const sent: PublishCommandInput[] = [];
+  const sns = { send: async (command: PublishCommand) => void sent.push(command.input) } as unknown as SNSClient;
+  const linkFor = async (alert: Alert) =>
+    claimLink(PAGE, KEY, { attemptId: alert.attemptId }, new Date(alert.occurredAt));
+
+  it('puts the signed link in the email of an alert someone can claim, the same link whoever renders it', async () => {
+    sent.length = 0;
+    const publish = publishAlert(sns, 'arn:aws:sns:us-east-1:123456789012:alerts', linkFor);
+    await publish(alertFor('review.needed'));
+    await publish(alertFor('review.needed'));
+    const emails = sent.map((input) => (JSON.parse(input.Message as string) as { email: string }).email);
+    const link = /I'm on it \(say who reviews, stops escalation\): (\S+)/.exec(emails[0] ?? '')?.[1] as string;
+    expect(link.startsWith(`${PAGE}?t=`)).toBe(true);
+    expect(verifyClaimLink([KEY], new URL(link).searchParams.get('t') as string, NOW)).toEqual({
+      ok: true,
+      attemptId: 'khbgltqixvvyoxeb',
+    });
+    expect(emails[1]).toBe(emails[0]);
+    // Only the email: machines and chat get the alert as it is.
+    expect((JSON.parse(sent[0]?.Message as string) as { sqs: string }).sqs).not.toContain('claims/email');
+  });
+
+  it('puts no link where nothing can be claimed: completed, scored, already claimed', async () => {
+    sent.length = 0;
+    const publish = publishAlert(sns, 'arn:aws:sns:us-east-1:123456789012:alerts', linkFor);
+    await publish(alertFor('review.completed'));
+    await publish(alertFor('attempt.scored'));
+    await publish({ ...alertFor('review.overdue'), claimedBy: 'Grace' });
+    for (const input of sent) expect(input.Message).not.toContain('claims/email');
+  });
+
+  it('adds the button on Slack only where asked, with the attempt and account in its value', () => {
+    const alert = { ...alertFor('review.escalated'), account: 'agency-b' };
+    const buttons = (message: { blocks: Array<Record<string, unknown>> }) =>
+      message.blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements as Array<Record<string, unknown>>);
+    expect(buttons(slackMessage(alert)).filter((b) => b.action_id)).toEqual([]);
+    const claim = buttons(slackMessage(alert, { claimButton: true })).find((b) => b.action_id === CLAIM_ACTION);
+    expect(JSON.parse(claim?.value as string)).toEqual({ attemptId: 'khbgltqixvvyoxeb', account: 'agency-b' });
+    expect(
+      buttons(slackMessage(alertFor('review.completed'), { claimButton: true })).filter((b) => b.action_id),
+    ).toEqual([]);
+  });
+
+  it('updates the message with who holds it, escaped, once however often it is clicked', () => {
+    const subject = { attemptId: 'khbgltqixvvyoxeb' };
+    const original = slackMessage(alertFor('review.needed'), { claimButton: true }).blocks;
+    const first = claimUpdate(original, subject, ':raising_hand: <!channel> is on it', 'release');
+    const line = first.blocks.at(-1) as { block_id: string; elements: Array<{ text: string }> };
+    expect(line.block_id).toBe(CLAIM_STATUS_BLOCK);
+    expect(line.elements[0]?.text).toBe(':raising_hand: &lt;!channel&gt; is on it');
+    expect(first.text).not.toContain('<!channel>');
+    expectWithinSlackLimits(first as never);
   });
 });

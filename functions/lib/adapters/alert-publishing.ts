@@ -7,10 +7,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { claimLink } from '../domain/claims/claim-link.js';
 import { traced } from '../runtime/commons.js';
 import type { FunctionRuntime } from '../runtime/function-runtime.js';
+import { claimsSecret } from './claims-secret.js';
 import { legacyKeyPrefixes } from './legacy-key-prefixes.js';
 import { createAlertPublisher, createIdempotency, EFFECT_CLIENT } from './publish-once.js';
+import { secretReader } from './secrets.js';
 
 export interface PublishingSettings {
   functionName?: string | undefined;
@@ -19,6 +22,8 @@ export interface PublishingSettings {
   alertDedupeSeconds: number;
   alertBus?: string | undefined;
   legacyKeyPrefixesParameter?: string | undefined;
+  /** Alert emails carry an "I'm on it" link (claims). */
+  claimLinks?: { url: string; secretName: string } | undefined;
 }
 
 export const alertPublishing = (settings: PublishingSettings, runtime: FunctionRuntime, dynamodb: DynamoDBClient) => {
@@ -32,11 +37,22 @@ export const alertPublishing = (settings: PublishingSettings, runtime: FunctionR
       ...(parameter ? { parameter: { ssm: runtime.aws?.ssm ?? traced(new SSMClient({})), name: parameter } } : {}),
     }),
   });
+  const links = settings.claimLinks;
+  const linkKeys = links && claimsSecret(secretReader(runtime.aws?.secrets), links.secretName).linkKeys;
   const publishOnce = createAlertPublisher(
     idempotency,
     runtime.aws?.sns ?? traced(new SNSClient(EFFECT_CLIENT)),
     settings,
     settings.alertBus ? (runtime.aws?.events ?? traced(new EventBridgeClient(EFFECT_CLIENT))) : undefined,
+    links && linkKeys
+      ? async (alert) =>
+          claimLink(
+            links.url,
+            (await linkKeys())[0] as string,
+            { attemptId: alert.attemptId, ...(alert.account ? { account: alert.account } : {}) },
+            new Date(alert.occurredAt),
+          )
+      : undefined,
   );
   return { idempotency, publishOnce };
 };

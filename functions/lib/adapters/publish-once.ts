@@ -23,7 +23,7 @@ import type { Context } from 'aws-lambda';
 import { EffectInProgressError } from '../domain/errors.js';
 import { type Notification, notificationKey } from '../domain/notification.js';
 import type { LegacyPrefixes } from './legacy-key-prefixes.js';
-import { publishAlert, publishAlertEvent } from './publish.js';
+import { type ClaimLinkFor, publishAlert, publishAlertEvent } from './publish.js';
 
 /**
  * Every function's keys carry this prefix, not the function's name (Powertools' default): check
@@ -170,8 +170,9 @@ export const createAlertPublisher = (
   sns: SNSClient,
   settings: { alertsTopicArn: string; alertBus?: string | undefined },
   events?: EventBridgeClient,
+  claimLinkFor?: ClaimLinkFor,
 ): PublishOnce => {
-  const topic = idempotency.once(publishAlert(sns, settings.alertsTopicArn), notificationKey);
+  const topic = idempotency.once(publishAlert(sns, settings.alertsTopicArn, claimLinkFor), notificationKey);
   const bus =
     settings.alertBus && events
       ? idempotency.once(

@@ -6,7 +6,7 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import { DEFAULT_ACCOUNT } from '../domain/accounts.js';
-import { ALERT_EVENT_SOURCE, type Alert } from '../domain/alert.js';
+import { ALERT_EVENT_SOURCE, type Alert, isClaimable } from '../domain/alert.js';
 import type { Digest } from '../domain/digest.js';
 import { UpstreamError } from '../domain/errors.js';
 import { isDigest, type Notification } from '../domain/notification.js';
@@ -47,7 +47,10 @@ export const publishSize = (input: PublishCommandInput): number =>
     0,
   );
 
-const buildInput = (topicArn: string, notification: Notification): PublishCommandInput => {
+/** The "I'm on it" link an alert's email carries, when the deployment has claims. */
+export type ClaimLinkFor = (alert: Alert) => Promise<string>;
+
+const buildInput = (topicArn: string, notification: Notification, claimUrl?: string): PublishCommandInput => {
   const json = JSON.stringify(notification);
   const digest = isDigest(notification) ? notification : undefined;
   const alert = notification as Alert;
@@ -57,7 +60,7 @@ const buildInput = (topicArn: string, notification: Notification): PublishComman
     MessageStructure: 'json',
     Message: JSON.stringify({
       default: json,
-      email: digest ? digestBody(digest) : emailBody(alert),
+      email: digest ? digestBody(digest) : emailBody(alert, claimUrl),
       sqs: json,
       lambda: json,
       https: JSON.stringify(digest ? chatDigest(digest) : chatNotification(alert)),
@@ -72,13 +75,17 @@ const buildInput = (topicArn: string, notification: Notification): PublishComman
  * Then as many review items are kept as fit (the count stays: every rendering says "and N more").
  * Everything else in an alert is bounded where it enters (safe-text.ts).
  */
-export const toPublishInput = (topicArn: string, notification: Notification): PublishCommandInput => {
-  const whole = buildInput(topicArn, notification);
+export const toPublishInput = (
+  topicArn: string,
+  notification: Notification,
+  claimUrl?: string,
+): PublishCommandInput => {
+  const whole = buildInput(topicArn, notification, claimUrl);
   if (publishSize(whole) <= SNS_MAX_MESSAGE_BYTES || isDigest(notification)) return whole;
   const alert = notification;
   const total = alert.reviewItemCount ?? alert.reviewItems.length;
   const keeping = (kept: number) =>
-    buildInput(topicArn, { ...alert, reviewItems: alert.reviewItems.slice(0, kept), reviewItemCount: total });
+    buildInput(topicArn, { ...alert, reviewItems: alert.reviewItems.slice(0, kept), reviewItemCount: total }, claimUrl);
   // The most items that fit: a binary search, a handful of renderings at most.
   let [fits, tooMany] = [0, alert.reviewItems.length];
   while (tooMany - fits > 1) {
@@ -90,9 +97,13 @@ export const toPublishInput = (topicArn: string, notification: Notification): Pu
 };
 
 export const publishAlert =
-  (sns: SNSClient, topicArn: string) =>
+  (sns: SNSClient, topicArn: string, claimLinkFor?: ClaimLinkFor) =>
   async (notification: Notification): Promise<void> => {
-    await sns.send(new PublishCommand(toPublishInput(topicArn, notification)));
+    const claimUrl =
+      claimLinkFor && !isDigest(notification) && isClaimable(notification)
+        ? await claimLinkFor(notification)
+        : undefined;
+    await sns.send(new PublishCommand(toPublishInput(topicArn, notification, claimUrl)));
   };
 
 /**

@@ -29,7 +29,8 @@ export const isSlackWebhookUrl = (value: string, origin = SLACK_WEBHOOK_ORIGIN):
 export type PostToSlack = (
   webhookUrl: string,
   channel: string,
-  message: SlackMessage,
+  /** An alert's message, or an interaction's reply (claims). */
+  message: SlackMessage | Record<string, unknown>,
   signal?: AbortSignal,
 ) => Promise<void>;
 

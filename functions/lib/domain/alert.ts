@@ -36,6 +36,13 @@ export const ALERT_EVENT_SOURCE = 'ia-review-alerts';
 /** What a person must act on. */
 export const ACTIONABLE_EVENT_TYPES: readonly AlertType[] = ['review.needed', 'review.overdue', 'scoring.stalled'];
 
+/** What a person can answer with "I'm on it" (claims): reviews wait on it, and nobody holds them yet. */
+export const isClaimable = (alert: Pick<Alert, 'eventType' | 'claimedBy'>): boolean =>
+  (alert.eventType === 'review.needed' ||
+    alert.eventType === 'review.overdue' ||
+    alert.eventType === 'review.escalated') &&
+  !alert.claimedBy;
+
 /** What the default email and Slack subscriptions take: the actionable alerts and the digest. */
 export const PEOPLE_EVENT_TYPES: readonly EventType[] = [...ACTIONABLE_EVENT_TYPES, DIGEST_TYPE];
 
@@ -106,6 +113,11 @@ export interface Alert {
   /** Reminder number for `review.overdue`; hours waited for `scoring.stalled`, overdue and escalated reviews. */
   reminder?: number;
   waitedHours?: number;
+  /** Who claimed the review ("I'm on it") and when: on reminders and `review.completed`. */
+  claimedBy?: string;
+  claimedAt?: string;
+  /** `review.completed` of a claimed review: whole minutes from the claim to the reviews done. */
+  minutesFromClaim?: number;
   occurredAt: string;
 }
 
@@ -115,6 +127,9 @@ export interface AlertContext {
   source?: string;
   reminder?: number;
   waitedHours?: number;
+  claimedBy?: string | undefined;
+  claimedAt?: string | undefined;
+  minutesFromClaim?: number;
 }
 
 /** Where to act on an attempt: IA's public results page, or the operator's link template. */
@@ -145,6 +160,9 @@ export const buildAlert = (eventType: AlertType, attempt: Attempt, context: Aler
     source: context.source,
     reminder: context.reminder,
     waitedHours: context.waitedHours,
+    claimedBy: context.claimedBy,
+    claimedAt: context.claimedAt,
+    minutesFromClaim: context.minutesFromClaim,
     occurredAt: context.now.toISOString(),
   });
 

@@ -147,6 +147,8 @@ const contextOf = (deps: ObservationDeps, look: Looked, planned: PlannedAlert) =
   ...(look.source ? { source: look.source } : {}),
   ...(planned.reminder === undefined ? {} : { reminder: planned.reminder }),
   ...(planned.waitedHours === undefined ? {} : { waitedHours: planned.waitedHours }),
+  ...(planned.claimedBy === undefined ? {} : { claimedBy: planned.claimedBy, claimedAt: planned.claimedAt }),
+  ...(planned.minutesFromClaim === undefined ? {} : { minutesFromClaim: planned.minutesFromClaim }),
 });
 
 export const applyObservation = async (deps: ObservationDeps, look: Looked): Promise<Applied> => {

@@ -24,6 +24,9 @@ export interface DigestItem {
   waitingSince: string;
   /** When `review.escalated` went out for it, if it did. */
   escalatedAt?: string;
+  /** Who said "I'm on it", and since when. */
+  claimedBy?: string;
+  claimedAt?: string;
   url?: string;
 }
 
@@ -83,6 +86,8 @@ export const buildDigest = (
         pendingReviewCount: state.snapshot.pendingReviewCount,
         waitingSince: state.awaitingSince as string,
         escalatedAt: state.escalatedAt,
+        claimedBy: state.claim?.by,
+        claimedAt: state.claim?.at,
         url: urlFor(state.snapshot, context.settings),
       }),
     ),

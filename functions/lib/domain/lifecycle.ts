@@ -8,9 +8,11 @@
  *                        └──> nothing pending and scoring completed ──> review.completed (closed)
  *   last reminder sent, or scoring.stalled ──(slower and slower, ≤ 1 day/hop)──> closed or watch ends
  *   attempt.scored (nothing was ever pending) ──> closed
+ *   claimed while reviews wait ──> no escalation; reminders and review.completed name the holder
  */
 import type { AlertType } from './alert.js';
 import type { Attempt } from './attempt.js';
+import { type Claim, minutesSinceClaim } from './claims/claim.js';
 import { type Decision, decide } from './decision.js';
 
 export interface WatchSettings {
@@ -74,6 +76,8 @@ export interface AttemptState {
   awaitingSince?: string;
   /** The IA account, for an account other than the default (the key then carries it too). */
   account?: string;
+  /** Who said "I'm on it" while reviews waited (domain/claim.ts); kept once the attempt closes. */
+  claim?: Claim;
   /** Optimistic-locking counter. */
   version: number;
 }
@@ -87,7 +91,22 @@ export interface PlannedAlert {
   eventType: AlertType;
   reminder?: number;
   waitedHours?: number;
+  /** The claim's holder, on a reminder or `review.completed` of a claimed attempt. */
+  claimedBy?: string;
+  claimedAt?: string;
+  /** `review.completed` of a claimed attempt: whole minutes from the claim. */
+  minutesFromClaim?: number;
 }
+
+/** What a reminder or `review.completed` says of the claim, if any. */
+const claimed = (state: Pick<AttemptState, 'claim'>, now: Date, closing = false): Partial<PlannedAlert> =>
+  state.claim
+    ? {
+        claimedBy: state.claim.by,
+        claimedAt: state.claim.at,
+        ...(closing ? { minutesFromClaim: minutesSinceClaim(state.claim, now) } : {}),
+      }
+    : {};
 
 export type Observation = { attempt: Attempt; etag?: string; listedUntil?: string } | 'not-modified';
 
@@ -137,7 +156,12 @@ export const interruptedAlerts = (
   if (previous.lastDecision === 'review.needed' && reviewNeededAt) {
     const next = previous.remindersSent + 1;
     if (next <= s.maxReminders && secondsSince(reviewNeededAt, now) >= next * s.reviewSlaSeconds)
-      alerts.push({ eventType: 'review.overdue', reminder: next, waitedHours: hoursBetween(reviewNeededAt, now) });
+      alerts.push({
+        eventType: 'review.overdue',
+        reminder: next,
+        waitedHours: hoursBetween(reviewNeededAt, now),
+        ...claimed(previous, now),
+      });
     if (escalationDueIn(previous, now, s) === 0)
       alerts.push({ eventType: 'review.escalated', waitedHours: hoursBetween(reviewNeededAt, now) });
   }
@@ -212,6 +236,7 @@ const step = (
       : {}),
     ...(previous?.stalledAt ? { stalledAt: previous.stalledAt } : {}),
     ...(previous?.escalatedAt ? { escalatedAt: previous.escalatedAt } : {}),
+    ...(previous?.claim ? { claim: previous.claim } : {}),
   };
   if (previous?.closedAt) return { alerts: [], state: { ...state, closedAt: previous.closedAt }, outcome: 'closed' };
 
@@ -219,7 +244,11 @@ const step = (
   let recheckInSeconds: number | undefined = s.watchIntervalSeconds;
   switch (decision) {
     case 'attempt.scored':
-      alerts.push({ eventType: state.reviewNeededAt ? 'review.completed' : 'attempt.scored' });
+      alerts.push(
+        state.reviewNeededAt
+          ? { eventType: 'review.completed', ...claimed(state, now, true) }
+          : { eventType: 'attempt.scored' },
+      );
       return { alerts, state: { ...state, closedAt: nowIso }, outcome: 'closed' };
     case 'review.needed':
       if (!state.reviewNeededAt) {
@@ -233,6 +262,7 @@ const step = (
             eventType: 'review.overdue',
             reminder: state.remindersSent,
             waitedHours: hoursBetween(state.reviewNeededAt, now),
+            ...claimed(state, now),
           });
         }
         if (escalationDueIn(state, now, s) === 0) {
@@ -278,10 +308,17 @@ const step = (
 
 /**
  * Seconds until `review.escalated` is due (0: now); undefined when escalation is off, already
- * sent, or no review was asked. Asked only while reviews wait (`review.needed`).
+ * sent, no review was asked, or someone claimed it (they are on it). Asked only while reviews
+ * wait (`review.needed`).
  */
 const escalationDueIn = (state: AttemptState, now: Date, s: WatchSettings): number | undefined => {
-  if (s.escalateAfterSeconds <= 0 || state.escalatedAt !== undefined || state.reviewNeededAt === undefined) return;
+  if (
+    s.escalateAfterSeconds <= 0 ||
+    state.escalatedAt !== undefined ||
+    state.reviewNeededAt === undefined ||
+    state.claim !== undefined
+  )
+    return;
   return Math.max(0, s.escalateAfterSeconds - secondsSince(state.reviewNeededAt, now));
 };
 

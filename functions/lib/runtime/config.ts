@@ -37,6 +37,10 @@ export const requireEnv = <E extends object>(env: E, name: Name<E>): string => {
   return value;
 };
 
+/** A setting that may be left out: undefined when unset or blank. */
+export const optionalEnv = <E extends object>(env: E, name: Name<E>): string | undefined =>
+  read(env, name) || undefined;
+
 export const numberEnv = <E extends object>(
   env: E,
   name: Name<E>,
@@ -114,6 +118,16 @@ export const loadWatchSettings = (env: EnvironmentOf<WatchEnvironment>): WatchSe
 export const alertDedupeSeconds = (env: EnvironmentOf<Pick<AlertEnvironment, 'ALERT_DEDUPE_SECONDS'>>): number =>
   numberEnv(env, 'ALERT_DEDUPE_SECONDS', ALERT_DEDUPE_DAYS * 86_400, { min: 60 });
 
+/** Alert emails carry an "I'm on it" link when the deployment has claims: both names, or neither. */
+const loadClaimLinks = (env: EnvironmentOf<AlertEnvironment>) => {
+  const url = read(env, 'CLAIM_LINK_URL');
+  const secretName = read(env, 'CLAIMS_SECRET_NAME');
+  if (!url && !secretName) return undefined;
+  if (!url || !secretName || !/^https?:\/\//.test(url))
+    throw new ConfigurationError('CLAIM_LINK_URL (an http(s) URL) and CLAIMS_SECRET_NAME go together');
+  return { url, secretName };
+};
+
 /** What every function that publishes alerts exactly once reads: the topic, its dedupe table, the state table. */
 export const loadAlertSettings = (env: EnvironmentOf<AlertEnvironment & LambdaEnvironment>) => ({
   /** Lambda's name for the function: where its keys were written before they were shared. */
@@ -124,6 +138,7 @@ export const loadAlertSettings = (env: EnvironmentOf<AlertEnvironment & LambdaEn
   alertDedupeSeconds: alertDedupeSeconds(env),
   alertBus: read(env, 'ALERT_BUS'),
   render: loadRenderSettings(env),
+  claimLinks: loadClaimLinks(env),
 });
 
 const accountSchema = z.object({

@@ -35,6 +35,9 @@ export interface AlertEnvironment extends RenderEnvironment {
   readonly ALERT_DEDUPE_SECONDS?: string;
   /** The alert bus's name or ARN: every alert also goes there as an event. */
   readonly ALERT_BUS?: string;
+  /** Claims: the email links' page (`<api>/claims/email`) and the secret whose `linkKey` signs them. */
+  readonly CLAIM_LINK_URL?: string;
+  readonly CLAIMS_SECRET_NAME?: string;
 }
 
 /** The IA client; the CLI reads the same names. */

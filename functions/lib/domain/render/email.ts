@@ -79,11 +79,17 @@ export const digestBody = (digest: Digest): string =>
     [subscriptionNote],
   ]);
 
-export const emailBody = (alert: Alert): string => {
+export const emailBody = (alert: Alert, claimUrl?: string): string => {
   const listed = alert.reviewItems.slice(0, LISTED_ITEMS).map((item) => `  - ${describeReviewItem(item)}`);
   const more = reviewItemTotal(alert) - listed.length;
   const sections = [
-    [title(alert).toUpperCase(), '', whatToDo(alert), ...(alert.url ? [`Open: ${alert.url}`] : [])],
+    [
+      title(alert).toUpperCase(),
+      '',
+      whatToDo(alert),
+      ...(alert.url ? [`Open: ${alert.url}`] : []),
+      ...(claimUrl ? [`I'm on it (say who reviews, stops escalation): ${claimUrl}`] : []),
+    ],
     table(facts(alert)),
     showsReviewItems(alert)
       ? [`Awaiting review (${reviewItemTotal(alert)}):`, ...listed, ...(more > 0 ? [`  ... and ${more} more`] : [])]

@@ -3,7 +3,9 @@
  * a button to act, ids in a context line. Every text is cut to Slack's limits without splitting
  * a character, and user-supplied text is escaped so a name cannot inject links or mentions.
  */
-import type { Alert } from '../alert.js';
+import { type Alert, isClaimable } from '../alert.js';
+import type { ClaimLinkSubject } from '../claims/claim-link.js';
+import { CLAIM_ACTION, CLAIM_STATUS_BLOCK, RELEASE_ACTION } from '../claims/slack-interaction.js';
 import type { Digest } from '../digest.js';
 import { digestSubject, emailSubject } from './email.js';
 import { truncate } from './text.js';
@@ -69,7 +71,44 @@ export interface SlackMessage {
   blocks: Array<Record<string, unknown>>;
 }
 
-export const slackMessage = (alert: Alert): SlackMessage => {
+/** The button a Slack app's interactivity sends back to `POST /claims/slack` (claims/slack-interaction.ts). */
+export const claimButton = (subject: ClaimLinkSubject, action: 'claim' | 'release') => ({
+  type: 'button',
+  action_id: action === 'claim' ? CLAIM_ACTION : RELEASE_ACTION,
+  text: { type: 'plain_text', text: action === 'claim' ? "I'm on it" : 'Let it go' },
+  value: JSON.stringify({ attemptId: subject.attemptId, ...(subject.account ? { account: subject.account } : {}) }),
+});
+
+/**
+ * The alert's message again, updated in place through the interaction's `response_url`: its
+ * blocks, a line saying who holds it, and the button that undoes it.
+ */
+export const claimUpdate = (
+  blocks: Array<Record<string, unknown>>,
+  subject: ClaimLinkSubject,
+  status: string,
+  next: 'claim' | 'release',
+) => {
+  const kept = blocks.map((block) => ({ ...block }));
+  const line = { type: 'context', block_id: CLAIM_STATUS_BLOCK, elements: [mrkdwn(status, SLACK_LIMITS.contextText)] };
+  const actions = kept.findLast((block) => block.type === 'actions');
+  if (actions) actions.elements = [...(actions.elements as unknown[]).slice(0, 4), claimButton(subject, next)];
+  else kept.push({ type: 'actions', elements: [claimButton(subject, next)] });
+  return {
+    replace_original: true,
+    text: truncate(escapeMrkdwn(status), SLACK_LIMITS.fallbackText),
+    blocks: [...kept, line],
+  };
+};
+
+/** A reply only the person who clicked sees: the message stays as it is. */
+export const claimReply = (text: string) => ({
+  response_type: 'ephemeral',
+  replace_original: false,
+  text: truncate(escapeMrkdwn(text), SLACK_LIMITS.fallbackText),
+});
+
+export const slackMessage = (alert: Alert, options: { claimButton?: boolean } = {}): SlackMessage => {
   const blocks: Array<Record<string, unknown>> = [
     {
       type: 'header',
@@ -88,25 +127,23 @@ export const slackMessage = (alert: Alert): SlackMessage => {
   }));
   blocks.push({ type: 'section', fields });
   if (showsReviewItems(alert)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: reviewList(alert) } });
+  const buttons: Array<Record<string, unknown>> = [];
   if (alert.url && Array.from(alert.url).length <= SLACK_LIMITS.buttonUrl) {
-    blocks.push({
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          text: {
-            type: 'plain_text',
-            text:
-              alert.eventType === 'review.needed' || alert.eventType === 'review.overdue'
-                ? 'Review in Indeed Assessments'
-                : 'Open in Indeed Assessments',
-          },
-          url: alert.url,
-          ...(alert.eventType === 'review.needed' || alert.eventType === 'review.overdue' ? { style: 'primary' } : {}),
-        },
-      ],
+    buttons.push({
+      type: 'button',
+      text: {
+        type: 'plain_text',
+        text:
+          alert.eventType === 'review.needed' || alert.eventType === 'review.overdue'
+            ? 'Review in Indeed Assessments'
+            : 'Open in Indeed Assessments',
+      },
+      url: alert.url,
+      ...(alert.eventType === 'review.needed' || alert.eventType === 'review.overdue' ? { style: 'primary' } : {}),
     });
   }
+  if (options.claimButton && isClaimable(alert)) buttons.push(claimButton(alert, 'claim'));
+  if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
   blocks.push({
     type: 'context',
     elements: [mrkdwn(`${searchIds(alert)} · ${alert.eventType} · ${alert.occurredAt}`, SLACK_LIMITS.contextText)],
@@ -172,15 +209,17 @@ export const slackDigestMessage = (digest: Digest): SlackMessage => {
 };
 
 /** What a person sees in the channel, as plain text: for the local run and the README. */
-export const slackPreview = (message: SlackMessage): string =>
-  message.blocks
+export const slackPreview = (message: { text: string; blocks?: SlackMessage['blocks'] }): string =>
+  (message.blocks ?? [{ text: { text: message.text } }])
     .flatMap((block) => {
       const text = (block.text as { text?: string } | undefined)?.text;
       const fields =
         (block.fields as Array<{ text: string }> | undefined)?.map((f) => f.text.replace('\n', ': ')) ?? [];
-      // Context texts, and buttons (a label and a link).
+      // Context texts, and buttons (a label, and its link if it has one).
       const elements = (block.elements as Array<{ text: string | { text: string }; url?: string }> | undefined) ?? [];
-      const elementTexts = elements.map((e) => (typeof e.text === 'string' ? e.text : `[${e.text.text}](${e.url})`));
+      const elementTexts = elements.map((e) =>
+        typeof e.text === 'string' ? e.text : e.url ? `[${e.text.text}](${e.url})` : `[${e.text.text}]`,
+      );
       return [...(text ? [text] : []), ...fields, ...elementTexts];
     })
     .join('\n')

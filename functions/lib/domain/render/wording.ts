@@ -27,6 +27,9 @@ const who = (alert: Alert) => alert.candidateName ?? `attempt ${alert.attemptId}
 const waited = (alert: Alert) =>
   alert.waitedHours === undefined || alert.waitedHours < 1 ? '' : ` after ${plural(alert.waitedHours, 'hour')}`;
 
+/** "3h 20m": how long a claimed review took. */
+const minutesText = (minutes: number) => (minutes < 60 ? plural(minutes, 'minute') : formatDuration(minutes * 60));
+
 /** One sentence: what the reader must do now. */
 export const whatToDo = (alert: Alert): string => {
   const where = alert.url ? 'at the link below' : 'in the Indeed Assessments web app';
@@ -35,11 +38,15 @@ export const whatToDo = (alert: Alert): string => {
     case 'review.needed':
       return `Grade ${pending} waiting for a human review for ${who(alert)}, ${where}.`;
     case 'review.overdue':
-      return `${pending} for ${who(alert)} still wait for a review${waited(alert)}. Grade them ${where}, or reassign the review.`;
+      return alert.claimedBy
+        ? `${pending} for ${who(alert)} still wait for a review${waited(alert)}; ${alert.claimedBy} has claimed it${alert.claimedAt ? ` since ${formatTime(alert.claimedAt)}` : ''}. Check in with them, or grade them ${where}.`
+        : `${pending} for ${who(alert)} still wait for a review${waited(alert)}. Grade them ${where}, or reassign the review.`;
     case 'review.escalated':
       return `${pending} for ${who(alert)} still wait for a review${waited(alert)}, and the people alerted have not acted. Grade them ${where}, or have someone else take the review.`;
     case 'review.completed':
-      return `Reviews for ${who(alert)} are done and scoring is final. No action needed.`;
+      return alert.claimedBy
+        ? `Reviews for ${who(alert)} are done and scoring is final, ${alert.minutesFromClaim === undefined ? 'claimed' : `${minutesText(alert.minutesFromClaim)} after being claimed`} by ${alert.claimedBy}. No action needed.`
+        : `Reviews for ${who(alert)} are done and scoring is final. No action needed.`;
     case 'scoring.stalled':
       return `Scoring for ${who(alert)} has not completed${waited(alert) || ' yet'}. Open the attempt ${where}; if it looks finished, contact Indeed Assessments support.`;
     case 'attempt.scored':
@@ -74,6 +81,10 @@ export const facts = (alert: Alert): Array<[string, string]> => {
     ['Level', alert.level],
     ['Completed', alert.completedAt && formatTime(alert.completedAt)],
     ['Duration', alert.durationSeconds === undefined ? undefined : formatDuration(alert.durationSeconds)],
+    [
+      'Claimed by',
+      alert.claimedBy && `${alert.claimedBy}${alert.claimedAt ? ` since ${formatTime(alert.claimedAt)}` : ''}`,
+    ],
   ];
   return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
 };
@@ -140,4 +151,4 @@ export const digestAssessments = (digest: Digest): Array<[string, string]> => [
 
 /** One waiting attempt, as a line: who, what, how many, since when. */
 export const describeDigestItem = (item: DigestItem, now: string): string =>
-  `${item.account ? `[${item.account}] ` : ''}${item.candidateName ?? `attempt ${item.attemptId}`} - ${item.assessmentName ?? 'assessment'}: ${plural(item.pendingReviewCount, 'pending review')}, waiting ${waitedFor(hoursSince(item.waitingSince, now))}${item.escalatedAt ? ', escalated' : ''}`;
+  `${item.account ? `[${item.account}] ` : ''}${item.candidateName ?? `attempt ${item.attemptId}`} - ${item.assessmentName ?? 'assessment'}: ${plural(item.pendingReviewCount, 'pending review')}, waiting ${waitedFor(hoursSince(item.waitingSince, now))}${item.escalatedAt ? ', escalated' : ''}${item.claimedBy ? `, claimed by ${item.claimedBy}${item.claimedAt ? ` ${waitedFor(hoursSince(item.claimedAt, now))} ago` : ''}` : ''}`;
