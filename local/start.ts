@@ -304,6 +304,9 @@ const main = async () => {
     alertsTopicArn,
     alertBusName: bus.split('/').pop() as string,
     stateTableName: checkEnv.STATE_TABLE_NAME as string,
+    triggerEnv: Object.fromEntries(
+      Object.entries(deployment.function('sweep').env).filter(([name]) => name.startsWith('TRIGGER')),
+    ),
     slackDeadLetterQueueUrl: notifyEnv.DEAD_LETTER_QUEUE_URL as string,
     slackBuffers: Object.fromEntries(channels.map((c) => [c.name, c.queueUrl])),
     pid: process.pid,
@@ -329,7 +332,8 @@ In another terminal, trigger a check:
   npm run enqueue -- ${VARIANTS.scoringPending}         scoring still running → re-checked in 60 s
   npm run enqueue -- --account ${SECOND_ACCOUNT.name} ${SECOND_ACCOUNT.announced}   an attempt of the second IA account
   npm run -s cli -- pending                        what waits for a review, oldest first
-  npm run -s cli -- digest --now                   the digest of it, as email and in Slack
+  npm run -s cli -- digest --now                   the digest of it, as email and in Slack (a line per trigger)
+  npm run -s cli -- sources                        each trigger's last event, pace, and what only the sweep found
 Say "I'm on it" for a waiting review (escalation stops; reminders and the digest name you):
   curl -s -X POST ${slack.origin()}/_click -d '{"attemptId":"${VARIANTS.reviewNeeded}","user":"grace"}'
                                                    click its Slack button (click again: let it go)

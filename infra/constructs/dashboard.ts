@@ -121,6 +121,19 @@ export class Dashboard extends Construct {
         left: [search(namespace, 'WebhooksRejected', 'source', '')],
       }),
     );
+    // Trigger health: a trigger that went quiet while the sweep finds what it should have announced.
+    this.dashboard.addWidgets(
+      graph({
+        title: 'Triggers silent (1: quiet while the sweep finds their completions)',
+        left: [search(namespace, 'TriggerSilent', 'trigger', '')],
+      }),
+      new cloudwatch.TextWidget({
+        width: WIDE,
+        height: 6,
+        markdown:
+          '### Trigger health\nEach webhook source and EventBridge trigger: its last event, events a day, and the completions only the sweep found. `ia-review-alerts sources --stack <name>` prints the table; the digest has a line per trigger. A silent trigger: check the integration on the sender\'s side (webhook disabled, secret rotated). See docs/operating.md, runbook "TriggerSilent".',
+      }),
+    );
     this.errors = graph({ title: 'Function errors' });
     this.durations = graph({ title: 'Function duration (p95, ms)' });
     this.dashboard.addWidgets(this.errors, this.durations);

@@ -114,6 +114,7 @@ const settings = (over: Partial<SweepSettings> = {}): SweepSettings => ({
   fullWalkEverySeconds: 0,
   pageSize: 3,
   runSeconds: 300,
+  graceSeconds: 3600,
   ...over,
 });
 

@@ -59,6 +59,9 @@ export const EVENT_DAYS = 7;
 /** The state-table key of a trigger's record: `#` never occurs in an IA id. */
 export const triggerKey = (trigger: Pick<Trigger, 'name'>): string => `trigger#${trigger.name}`;
 
+/** The `source` the EventBridge trigger's input transformer writes into each check request. */
+export const EVENTBRIDGE_SOURCE = 'eventbridge';
+
 /** The EventBridge trigger of an account, as a trigger: `eventbridge`, `eventbridge-<account>` beside others. */
 export const eventBridgeTrigger = (account: string): Trigger => ({
   name: account === DEFAULT_ACCOUNT ? 'eventbridge' : `eventbridge-${account}`,
@@ -73,8 +76,11 @@ export const keptDays = (now: Date): string[] =>
   Array.from({ length: EVENT_DAYS + 1 }, (_, i) => dayOf(new Date(now.getTime() - i * 86_400_000)));
 
 /** Whether a completion the sweep just found counts against the triggers: past the grace, never seen. */
-export const countsAgainstTriggers = (completedAt: string | undefined, now: Date, settings: TriggerSettings) =>
-  completedAt !== undefined && now.getTime() - Date.parse(completedAt) > settings.graceSeconds * 1000;
+export const countsAgainstTriggers = (
+  completedAt: string | undefined,
+  now: Date,
+  settings: Pick<TriggerSettings, 'graceSeconds'>,
+) => completedAt !== undefined && now.getTime() - Date.parse(completedAt) > settings.graceSeconds * 1000;
 
 export const assess = (
   trigger: Trigger,
