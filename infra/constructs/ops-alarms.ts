@@ -23,7 +23,7 @@ export const serviceMetric = (namespace: string, metricName: string, fn: string)
     period: Duration.minutes(5),
   });
 
-/** A trigger's silence, as the sweep reports it each run (1 silent, 0 not), by its name. */
+/** A trigger's silence, as the sweep reports it each run while it lasts (1; nothing otherwise), by its name. */
 export const triggerSilentMetric = (namespace: string, trigger: string) =>
   new cloudwatch.Metric({
     namespace,

@@ -178,6 +178,7 @@ describe('a run of the whole horizon', () => {
       pages: 2,
       attemptsSeen: 5,
       discovered: 5,
+      missedByTriggers: 5,
       published: 5,
       lookFailures: 0,
     });
@@ -353,6 +354,7 @@ describe('a run that cannot walk', () => {
     held = true;
     expect(await run()).toEqual({
       status: 'busy',
+      missedByTriggers: 0,
       headWalked: false,
       pages: 0,
       attemptsSeen: 0,
