@@ -6,16 +6,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CURSOR_KEY } from '#lib/adapters/sweep-cursor.js';
 import { dynamoTriggerHealth } from '#lib/adapters/trigger-health-store.js';
 import { signRequest } from '#lib/domain/webhooks/sign.js';
-import { listedAssignment } from '../../local/ia-fixtures.js';
+import { freshAttempt, listedAssignment } from '../../local/ia-fixtures.js';
 import { lambdaContext } from '../../local/lambda.js';
 import { ingestEnvironment, sweepEnvironment } from '../../local/provision.js';
 import { localSources } from '../../local/sources.js';
-import { drain } from '../../local/sqs-poller.js';
+import { drain, pollOnce, type SqsHandler } from '../../local/sqs-poller.js';
 import { loadHandler, useIntegration } from '../support/integration.js';
 import { NO_LOCAL_STATE, runCli } from '../support/run-cli.js';
 
@@ -40,6 +41,7 @@ type Http = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGate
 let ingest: Http;
 let sweep: (event: unknown, context: unknown) => Promise<{ status: string }>;
 let digest: (event: unknown, context: unknown) => Promise<{ status: string }>;
+let check: SqsHandler;
 
 beforeAll(async () => {
   const { resources } = suite;
@@ -50,6 +52,7 @@ beforeAll(async () => {
     SWEEP_INTERVAL_SECONDS: '60',
   });
   digest = await loadHandler<typeof digest>('digest');
+  check = await loadHandler<SqsHandler>('check');
   await dynamodb.send(
     new PutItemCommand({
       TableName: resources.stateTableName,
@@ -144,5 +147,15 @@ describe('trigger health', () => {
 
     expect((await deliver()).statusCode).toBe(202);
     expect((await sources()).get(source.name)).toMatchObject({ status: 'ok', sweepOnly: 0 });
+  });
+
+  it('counts what the EventBridge trigger delivers where check takes it, once per event, not per retry', async () => {
+    const attemptId = freshAttempt(ia, 'scored');
+    const request = JSON.stringify({ attemptId, source: 'eventbridge' });
+    await sqs.send(new SendMessageCommand({ QueueUrl: suite.resources.checksQueueUrl, MessageBody: request }));
+    await pollOnce({ sqs, queueUrl: suite.resources.checksQueueUrl, handler: check });
+    const after = (await sources()).get('eventbridge');
+    expect(after).toMatchObject({ status: 'ok', sweepOnly: 0 });
+    expect(Date.now() - Date.parse(after?.lastEventAt ?? '')).toBeLessThan(60_000);
   });
 });
