@@ -233,8 +233,11 @@ describe('check handler', () => {
     const event = sqsEvent([
       { body },
       { body, receiveCount: 2 },
+      { body },
       { body: JSON.stringify({ attemptId: VARIANTS.scored }) },
     ]);
+    const redriven = event.Records[2] as (typeof event.Records)[number];
+    redriven.messageAttributes = { redrivenAt: { dataType: 'String', stringValue: '2026-12-03T10:00:00Z' } } as never;
     await invoke(event);
     const recorded = dynamodb
       .commandCalls(UpdateItemCommand)
