@@ -115,29 +115,34 @@ export const slackClaimRequest = async (
   const key = `claims#slack#${verification.replayKey}`;
   if (!(await deps.remember(key, SLACK_REPLAY_SECONDS)))
     return json(409, { error: 'replayed', message: 'this interaction was already taken' });
+  const subject = { attemptId: action.attemptId, ...(action.account ? { account: action.account } : {}) };
+  let answer: StoredClaimAnswer<ClaimView>;
   try {
-    const subject = { attemptId: action.attemptId, ...(action.account ? { account: action.account } : {}) };
-    const answer = await deps.decide(subject, deciding(action.action, action.by, action.via, deps.now()));
-    const message = claimMessage(subject, answer, action.by);
-    const update =
-      answer.result === 'claimed' || answer.result === 'released'
-        ? claimUpdate(
-            action.blocks,
-            subject,
-            answer.result === 'claimed'
-              ? `:raising_hand: ${action.by} is on it (claimed ${formatTime((answer.state.claim as Claim).at)})`
-              : `:leftwards_arrow_with_hook: ${action.by} let it go at ${formatTime(deps.now().toISOString())}`,
-            answer.result === 'claimed' ? 'release' : 'claim',
-          )
-        : claimReply(message);
+    answer = await deps.decide(subject, deciding(action.action, action.by, action.via, deps.now()));
     await deps.settle([key]);
-    // The claim stands whether or not Slack takes the update: its message says so next time.
-    await deps.respondToSlack(action.responseUrl, update);
-    return json(200, { status: answer.result });
   } catch (error) {
+    // Nothing was recorded (or we cannot tell): Slack's retry of the click may try again.
     await deps.forget(key);
     throw error;
   }
+  const update =
+    answer.result === 'claimed' || answer.result === 'released'
+      ? claimUpdate(
+          action.blocks,
+          subject,
+          answer.result === 'claimed'
+            ? `:raising_hand: ${action.by} is on it (claimed ${formatTime((answer.state.claim as Claim).at)})`
+            : `:leftwards_arrow_with_hook: ${action.by} let it go at ${formatTime(deps.now().toISOString())}`,
+          answer.result === 'claimed' ? 'release' : 'claim',
+        )
+      : claimReply(claimMessage(subject, answer, action.by));
+  try {
+    await deps.respondToSlack(action.responseUrl, update);
+  } catch {
+    // The claim stands whether or not Slack takes the update: reminders and the digest name the holder.
+    return json(200, { status: answer.result, update: 'not_delivered' });
+  }
+  return json(200, { status: answer.result });
 };
 
 const linkProblems = {

@@ -69,6 +69,7 @@ const KINDS: Array<[RegExp, string]> = [
   [/SlackBuffer|SlackWebhook/, 'slack-channel'],
   [/IngestSource/, 'source'],
   [/IaApiKey/, 'ia-api-key'],
+  [/ClaimsSecret/, 'claims'],
   [/AlertsTopicKey/, 'alerts-key'],
   [/AlertBus/, 'alert-bus'],
   [/ChatTopic/, 'chat-topic'],
@@ -141,6 +142,7 @@ describe('the functions’ roles and what their code calls', () => {
     chatSlackWorkspaceId: 'T1',
     chatSlackChannelId: 'C1',
     alertBus: new events.EventBus(stack, 'AlertBus'),
+    claims: true,
   });
   const allowed = allowedActions((Template.fromStack(stack).toJSON() as { Resources: Resources }).Resources);
   const called = recordedAwsCalls();

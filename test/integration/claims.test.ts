@@ -21,7 +21,8 @@ import { runCli } from '../support/run-cli.js';
 
 const slack = new FakeSlackServer();
 let slackOrigin = '';
-const claimsSecretName = `claims-${randomBytes(4).toString('hex')}`;
+// `<suite>-<hex>-<kind>`, as the harness names what it makes: the grants tier reads the kind.
+const claimsSecretName = `claims-${randomBytes(4).toString('hex')}-claims`;
 const LINK_KEY = randomBytes(24).toString('hex');
 const SIGNING_SECRET = randomBytes(16).toString('hex');
 const LINK_PAGE = 'https://alerts.example/claims/email';
