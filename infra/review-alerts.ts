@@ -319,6 +319,7 @@ export class ReviewAlerts extends Construct {
     });
     this.dashboard = this.dashboards.dashboard;
     this.dashboards.addDeadLetterQueue('checks DLQ', checksDeadLetters);
+    if (this.shared.claims) this.dashboards.addClaims(this.ingest.logGroup);
     if (this.accounts.length > 0) this.dashboards.addAccounts(settings.metricsNamespace);
     for (const [label, fn] of [
       ['check', check.function],

@@ -56,6 +56,13 @@ describe('claims', () => {
     template.hasOutput('*', { Description: Match.stringLikeRegexp('interactivity request URL') });
   });
 
+  it("lists the claims on the dashboard from ingest's log lines", () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard);
+    expect(body).toMatch(/filter message = .*claim recorded/);
+    expect(body).toContain('Claims (I');
+  });
+
   it('generates the links key and leaves the Slack signing secret to fill in', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({
