@@ -85,7 +85,8 @@ const MONTH_DAYS = 30.42;
 export const STANDING = {
   kmsKeys: 1,
   secrets: 3,
-  alarmMetrics: 15,
+  /** 15 of the pipeline, and a TriggerSilent per trigger (the source, the EventBridge trigger). */
+  alarmMetrics: 17,
   dashboards: 1,
   /**
    * Metric streams (name × dimension values) of METRIC_STREAMS the functions publish in a month.

@@ -148,6 +148,7 @@ const environments: Record<Fn, Record<string, string>> = {
       ]),
       CHECKS_QUEUE_URL: queueUrl('checks'),
       DEDUPE_TABLE_NAME: 'dedupe',
+      STATE_TABLE_NAME: 'state',
     } satisfies IngestEnvironment),
   },
   'notify-slack': {

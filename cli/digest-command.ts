@@ -10,6 +10,7 @@ import { listAwaiting } from '#lib/adapters/awaiting-review.js';
 import { publishAlert } from '#lib/adapters/publish.js';
 import { buildDigest } from '#lib/domain/digest.js';
 import { type Io, UsageError } from './io.js';
+import { triggerHealthOf } from './sources-command.js';
 import { required, resolveTargets } from './targets.js';
 
 export const digestCommand = async (
@@ -24,7 +25,9 @@ export const digestCommand = async (
   const topicArn = required(targets, 'alertsTopicArn', 'alerts topic');
   const dynamodb = new DynamoDBClient(targets.aws);
   const waiting = await listAwaiting(dynamodb, tableName, dynamoStateStore(dynamodb, tableName));
-  if (waiting.length === 0) {
+  const now = new Date();
+  const triggers = targets.triggerEnv ? await triggerHealthOf(targets, tableName, now) : [];
+  if (waiting.length === 0 && !triggers.some((t) => t.status === 'silent')) {
     io.out(
       flags.json === true
         ? `${JSON.stringify({ published: false, waiting: 0 })}\n`
@@ -32,11 +35,11 @@ export const digestCommand = async (
     );
     return;
   }
-  const now = new Date();
   const digest = buildDigest(waiting, {
     now,
     period: `manual-${now.toISOString()}`,
     settings: { includeCandidateEmail: targets.includeCandidateEmail },
+    triggers,
   });
   await publishAlert(new SNSClient(targets.aws), topicArn)(digest);
   io.out(

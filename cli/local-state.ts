@@ -20,6 +20,8 @@ export interface LocalState {
   webhookUrl: string;
   /** Local, generated, throwaway secrets: the file is git-ignored and deleted on stop. */
   sources: Array<{ name: string; kind: SourceKind; secretValue: string }>;
+  /** The trigger variables the local sweep reads (`TRIGGERS`, `TRIGGER_SILENT_…`). */
+  triggerEnv?: Record<string, string>;
   pid: number;
 }
 

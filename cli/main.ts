@@ -18,6 +18,7 @@ import { pendingCommand } from './pending-command.js';
 import { previewCommand } from './preview-command.js';
 import { redriveCommand } from './redrive-command.js';
 import { signCommand } from './sign-command.js';
+import { sourcesCommand } from './sources-command.js';
 import { sweepCommand } from './sweep-command.js';
 import { testAlertCommand } from './test-alert-command.js';
 
@@ -107,6 +108,15 @@ const COMMANDS: Record<string, { run: Command; options: ParseArgsOptionsConfig; 
       long they took from the claim). A claim held by someone else is refused, naming them
       (exit 1). --release lets your claim go (--force: someone else's). Reads and writes the
       state table: --stack NAME, --local, or STATE_TABLE_NAME.`,
+  },
+  sources: {
+    run: sourcesCommand,
+    options: { json: { type: 'boolean' }, stack: { type: 'string' } },
+    usage: `sources [--json] [--stack NAME]
+      Each trigger (webhook source, each account's EventBridge trigger): its last event, events
+      a day, the completions only the sweep found since, and whether it is silent (quiet while
+      the sweep finds what it should have announced: its TriggerSilent alarm). --json: one
+      object per line.`,
   },
   digest: {
     run: digestCommand,

@@ -34,6 +34,8 @@ export interface Targets {
   iaRatePerSecond?: number;
   accountRates?: Record<string, number>;
   includeCandidateEmail: boolean;
+  /** The trigger variables the deployment's sweep reads (`TRIGGERS`, `TRIGGER_SILENT_…`): trigger health. */
+  triggerEnv?: Record<string, string | undefined>;
   /** Where they came from, for messages. */
   from: string;
 }
@@ -128,6 +130,7 @@ const fromStack = async (stackName: string, construct: string | undefined): Prom
     slackDeadLetterQueueUrl: value(OUTPUTS.slackDeadLetterQueueUrl),
     slackBuffers,
     includeCandidateEmail: value(OUTPUTS.includeCandidateEmail) === 'true',
+    triggerEnv: triggerEnvFrom(value(OUTPUTS.triggers)),
     from: `stack ${stackName}`,
   });
 };
@@ -168,6 +171,7 @@ export const resolveTargets = async (flags: Record<string, string | boolean | un
       slackDeadLetterQueueUrl: local.slackDeadLetterQueueUrl,
       slackBuffers: local.slackBuffers,
       includeCandidateEmail: false,
+      ...(local.triggerEnv ? { triggerEnv: local.triggerEnv } : {}),
       from: 'the running npm start',
     };
   }
@@ -181,9 +185,28 @@ export const resolveTargets = async (flags: Record<string, string | boolean | un
     slackDeadLetterQueueUrl: io.env.SLACK_DEAD_LETTER_QUEUE_URL,
     slackBuffers: slackBuffersFrom(io.env.SLACK_BUFFERS),
     includeCandidateEmail: io.env.INCLUDE_CANDIDATE_EMAIL === 'true',
+    triggerEnv: io.env.TRIGGERS
+      ? {
+          TRIGGERS: io.env.TRIGGERS,
+          TRIGGER_SILENT_AFTER_SECONDS: io.env.TRIGGER_SILENT_AFTER_SECONDS,
+          TRIGGER_SILENT_COMPLETIONS: io.env.TRIGGER_SILENT_COMPLETIONS,
+        }
+      : undefined,
     // `npm run cli` points at the local pipeline: say that it is not running.
     from: io.env.IA_ALERTS_LOCAL_STATE ? 'the environment (the local pipeline is not running)' : 'the environment',
   });
+};
+
+/** The `Triggers` output: a JSON object of the sweep's trigger variables. */
+const triggerEnvFrom = (text: string | undefined): Record<string, string> | undefined => {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, string>;
+  } catch {
+    // not JSON: refused below
+  }
+  throw new ConfigurationError(`the stack's ${OUTPUTS.triggers} output is not the JSON this CLI reads`);
 };
 
 /** `SLACK_BUFFERS`: `{"<channel>": "<buffer queue URL>"}`, what a stack's outputs would say. */

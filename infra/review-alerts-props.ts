@@ -312,6 +312,17 @@ export interface ReviewAlertsProps {
    * (the Slack app's), as JSON. @default - one is created with a generated `linkKey` and an empty `slackSigningSecret` to fill in
    */
   readonly claimsSecret?: secretsmanager.ISecret;
+  /**
+   * A trigger (a webhook source, an account's EventBridge trigger) that delivered before and has
+   * been quiet this long, while the sweep found `triggerSilentCompletions` completions it should
+   * have announced, is silent: its `TriggerSilent` alarm fires and the digest says so.
+   * @default Duration.hours(6)
+   */
+  readonly triggerSilentAfter?: Duration;
+  /** Completions found only by the sweep, since a trigger's last event, that make a quiet trigger silent. @default 3 */
+  readonly triggerSilentCompletions?: number;
+  /** How long a trigger has to announce a completion before the sweep's find of it counts against the trigger. @default Duration.hours(1) */
+  readonly triggerGrace?: Duration;
   /** Webhook sources (more: `addSource`). @default - none */
   readonly sources?: WebhookSource[];
   /** Slack channels fed by incoming webhooks (more: `addSlackChannel`). @default - none */
@@ -463,6 +474,9 @@ export const PROP_RULES: { readonly [K in keyof Required<ReviewAlertsProps>]: Ru
   includeCandidateEmail: { kind: 'boolean', default: false },
   iaAttemptUrlTemplate: { kind: 'urlTemplate' },
   claims: { kind: 'boolean', default: false },
+  triggerSilentAfter: { kind: 'duration', min: 600, max: 30 * 86_400, wholeSeconds: 60, default: Duration.hours(6) },
+  triggerSilentCompletions: { kind: 'wholeNumber', min: 1, max: 1000, default: 3 },
+  triggerGrace: { kind: 'duration', min: 0, max: 86_400, wholeSeconds: 60, default: Duration.hours(1) },
   claimsSecret: { kind: 'object' },
   sources: { kind: 'sources', default: [] },
   slackChannels: { kind: 'slackChannels', default: [] },

@@ -52,11 +52,12 @@ import {
   OUTPUTS,
   SLACK_BUFFER_OUTPUT_DESCRIPTION,
 } from '../functions/lib/domain/stack-outputs.js';
+import { eventBridgeTrigger, type Trigger } from '../functions/lib/domain/trigger-health.js';
 import { METRIC_STREAMS } from '../functions/lib/runtime/metric-streams.js';
 import { acknowledge } from './constructs/compat.js';
 import { Dashboard } from './constructs/dashboard.js';
 import { EventBridgeTrigger } from './constructs/event-bridge-trigger.js';
-import { AlarmSet, PipelineAlarms, serviceMetric } from './constructs/ops-alarms.js';
+import { AlarmSet, addTriggerSilentAlarm, PipelineAlarms, serviceMetric } from './constructs/ops-alarms.js';
 import { deadLetterQueue, secureQueue } from './constructs/queues.js';
 import { allowServiceToPublish, grantClaim, grantPacing, serviceRole } from './constructs/service-access.js';
 import {
@@ -88,7 +89,7 @@ import { DigestUnit } from './units/digest-unit.js';
 import type { UnitContext } from './units/function-unit.js';
 import { IngestUnit } from './units/ingest-unit.js';
 import { NotifySlackUnit, snsFilter } from './units/notify-slack-unit.js';
-import type { SharedResources } from './units/shared-resources.js';
+import { type SharedResources, triggerEnvironment } from './units/shared-resources.js';
 import { SweepUnit } from './units/sweep-unit.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -260,6 +261,8 @@ export class ReviewAlerts extends Construct {
       rateLimitTable,
       ...(settings.alertBus ? { alertBus: settings.alertBus } : {}),
       legacyKeyPrefixes: legacyKeyPrefixesParameter(this),
+      // Sources may be added after construction (addSource): the list is read at synthesis.
+      triggers: Lazy.string({ produce: () => JSON.stringify(this.triggers()) }),
       ...(settings.claims
         ? {
             claims: {
@@ -282,6 +285,8 @@ export class ReviewAlerts extends Construct {
     });
     const digest = new DigestUnit(this, 'Digest', this.units, this.shared);
     this.ingest = new IngestUnit(this, 'Ingest', this.units, this.shared);
+    for (const account of this.accountNames())
+      addTriggerSilentAlarm(this, alarmSet, settings.metricsNamespace, eventBridgeTrigger(account).name);
     this.checkFunction = check.function;
     this.sweepFunction = sweep.function;
     this.digestFunction = digest.function;
@@ -314,6 +319,7 @@ export class ReviewAlerts extends Construct {
     });
     this.dashboard = this.dashboards.dashboard;
     this.dashboards.addDeadLetterQueue('checks DLQ', checksDeadLetters);
+    if (this.shared.claims) this.dashboards.addClaims(this.ingest.logGroup);
     if (this.accounts.length > 0) this.dashboards.addAccounts(settings.metricsNamespace);
     for (const [label, fn] of [
       ['check', check.function],
@@ -456,6 +462,7 @@ export class ReviewAlerts extends Construct {
   addSource(source: WebhookSource): secretsmanager.ISecret {
     return this.checked(() => {
       const secret = this.ingest.addSource(source);
+      addTriggerSilentAlarm(this, this.units.alarmSet, this.units.settings.metricsNamespace, source.name);
       this.output(outputId('SourceSecret', source.name), {
         description: `Secret of webhook source ${source.name}`,
         value: secret.secretName,
@@ -665,6 +672,21 @@ export class ReviewAlerts extends Construct {
     return slack;
   }
 
+  /** The IA accounts by name: `default` alone without `iaAccounts`. */
+  private accountNames(): string[] {
+    return this.accounts.length > 0 ? this.accounts.map((a) => a.name) : [DEFAULT_ACCOUNT];
+  }
+
+  /** Every trigger, as the sweep and the digest read them: the webhook sources, then each account's EventBridge trigger. */
+  private triggers(): Trigger[] {
+    const names = this.accountNames();
+    const unnamed = names.includes(DEFAULT_ACCOUNT) ? DEFAULT_ACCOUNT : (names[0] as string);
+    return [
+      ...this.ingest.sourceList().map((s) => ({ name: s.name, kind: s.kind, account: s.account ?? unnamed })),
+      ...names.map(eventBridgeTrigger),
+    ];
+  }
+
   /** The email links' key, generated; the Slack app's signing secret, empty until the operator pastes it in. */
   private generatedClaimsSecret(): secretsmanager.ISecret {
     const secret = new secretsmanager.Secret(this, 'ClaimsSecret', {
@@ -796,6 +818,16 @@ export class ReviewAlerts extends Construct {
       });
     }
     this.output(OUTPUTS.checksQueueUrl, { value: this.checksQueue.queueUrl });
+    this.output(OUTPUTS.triggers, {
+      description: 'The triggers whose health the sweep keeps, and when one is silent (ia-review-alerts sources)',
+      value: Lazy.string({
+        produce: () =>
+          JSON.stringify({
+            ...triggerEnvironment(this.shared, this.units.settings),
+            TRIGGERS: JSON.stringify(this.triggers()),
+          }),
+      }),
+    });
     this.output(OUTPUTS.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl });
     this.output(OUTPUTS.alertsTopicArn, { value: this.alertsTopic.topicArn });
     if (this.alertBus) {

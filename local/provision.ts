@@ -365,6 +365,7 @@ export const ingestEnvironment = (resources: LocalResources): IngestEnvironment 
   SOURCES: JSON.stringify(resources.sources),
   CHECKS_QUEUE_URL: resources.checksQueueUrl,
   DEDUPE_TABLE_NAME: resources.dedupeTableName,
+  STATE_TABLE_NAME: resources.stateTableName,
 });
 
 /** The check function's environment for these resources. */

@@ -44,6 +44,15 @@ import { clearState, writeState } from './state.js';
 const tty = process.stdout.isTTY;
 const SWEEP_INTERVAL_SECONDS = 20;
 const ESCALATE_AFTER_SECONDS = 120;
+/** Trigger health, shortened as escalation is: silent after a minute's quiet and one completion only the sweep found. */
+const TRIGGER_SILENT_AFTER_SECONDS = 60;
+const LOCAL_TRIGGER_ENV = {
+  TRIGGER_SILENT_AFTER_SECONDS: String(TRIGGER_SILENT_AFTER_SECONDS),
+  TRIGGER_SILENT_COMPLETIONS: '1',
+  TRIGGER_GRACE_SECONDS: '0',
+};
+/** On the fake IA, a candidate finishes a test nobody announces this often: what a broken trigger looks like. */
+const QUIET_COMPLETION_SECONDS = 90;
 
 /** The second IA account of the local run: its own key, its own attempts (ids `b-…`), its own webhook source. */
 const SECOND_ACCOUNT = {
@@ -148,6 +157,7 @@ const main = async () => {
       // The schedule the stack gives the sweep (5 min), shortened so a local run shows it at work;
       // escalateAfter is hours deployed, two minutes here.
       SWEEP_INTERVAL_SECONDS: String(SWEEP_INTERVAL_SECONDS),
+      ...LOCAL_TRIGGER_ENV,
       ESCALATE_AFTER_SECONDS: String(ESCALATE_AFTER_SECONDS),
       // The fake IA serves plain HTTP on loopback, which the iaApiBaseUrl prop (https only) refuses.
       IA_API_BASE_URL: iaBaseUrl,
@@ -236,6 +246,12 @@ const main = async () => {
   const runSweep = () => void invoke('sweep', {}).catch((error: unknown) => say(`sweep: ${(error as Error).message}`));
   runSweep();
   const sweepTimer = setInterval(runSweep, SWEEP_INTERVAL_SECONDS * 1000);
+  let quietCompletions = 0;
+  const quietTimer = setInterval(() => {
+    quietCompletions += 1;
+    const id = `quiet-${quietCompletions}`;
+    fakeIa?.setAssignment(`asg-${id}`, listedAssignment(`asg-${id}`, new Date(), [{ id: `att-${id}` }]));
+  }, QUIET_COMPLETION_SECONDS * 1000);
   // What the Slack channel shows: every post the fake webhook received, as readable text.
   let shownPosts = 0;
   const slackView = setInterval(() => {
@@ -304,6 +320,8 @@ const main = async () => {
     alertsTopicArn,
     alertBusName: bus.split('/').pop() as string,
     stateTableName: checkEnv.STATE_TABLE_NAME as string,
+    // What the local sweep runs with: the template's triggers, the shortened thresholds.
+    triggerEnv: { TRIGGERS: deployment.function('sweep').env.TRIGGERS as string, ...LOCAL_TRIGGER_ENV },
     slackDeadLetterQueueUrl: notifyEnv.DEAD_LETTER_QUEUE_URL as string,
     slackBuffers: Object.fromEntries(channels.map((c) => [c.name, c.queueUrl])),
     pid: process.pid,
@@ -321,6 +339,7 @@ ${bold('Running.')}
   IA accounts:          ${fakeIa ? `agency-a (the fixtures) and ${SECOND_ACCOUNT.name} (its own key; ${SECOND_ACCOUNT.unannounced}, which no event names, is alerted below)` : 'one, the real key'}
   Webhooks:             POST ${api.url}/events/{${sources.map((s) => s.name).join('|')}}
   Sweep:                walks the assignment list every ${SWEEP_INTERVAL_SECONDS} s (5 min deployed): ${fakeIa ? `${UNANNOUNCED.attemptId}, which no event names, is alerted below` : 'the real list'}
+  Trigger health:       ${fakeIa ? `every ${QUIET_COMPLETION_SECONDS} s a test completes that no trigger announces; a source that delivered and then stays quiet ${TRIGGER_SILENT_AFTER_SECONDS} s (6 h deployed) while the sweep finds one (3 deployed) is silent` : `a source quiet ${TRIGGER_SILENT_AFTER_SECONDS} s while the sweep finds a completion is silent`}
 
 In another terminal, trigger a check:
   npm run enqueue -- ${VARIANTS.reviewNeeded}          review needed → an email and a Slack post below
@@ -329,7 +348,9 @@ In another terminal, trigger a check:
   npm run enqueue -- ${VARIANTS.scoringPending}         scoring still running → re-checked in 60 s
   npm run enqueue -- --account ${SECOND_ACCOUNT.name} ${SECOND_ACCOUNT.announced}   an attempt of the second IA account
   npm run -s cli -- pending                        what waits for a review, oldest first
-  npm run -s cli -- digest --now                   the digest of it, as email and in Slack
+  npm run -s cli -- digest --now                   the digest of it, as email and in Slack (a line per trigger)
+  npm run -s cli -- sources                        each trigger's last event, pace, and what only the sweep found:
+                                                   deliver a webhook (below), wait two minutes: it is SILENT (sources, digest --now)
 Say "I'm on it" for a waiting review (escalation stops; reminders and the digest name you):
   curl -s -X POST ${slack.origin()}/_click -d '{"attemptId":"${VARIANTS.reviewNeeded}","user":"grace"}'
                                                    click its Slack button (click again: let it go)
@@ -352,6 +373,7 @@ Ctrl-C stops everything.
     inboxRunning = false;
     clearInterval(slackView);
     clearInterval(sweepTimer);
+    clearInterval(quietTimer);
     const parts = [
       () => stack.stop(),
       () => slack.stop(),

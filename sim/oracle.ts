@@ -50,6 +50,12 @@ export const BOUNDS = {
 export const STALENESS = LIST_LAG_MS + STALE_304_MS + 5 * TIME.MINUTE;
 /** Clocks of two containers, and a publish that lands a moment after its decision: "not before" tolerates this. */
 const EARLY_TOLERANCE = TIME.MINUTE;
+/**
+ * A look that read the state before a claim was written may still publish after it: its IA call
+ * (paced, with retries, up to its total timeout) and its publish (three tries) lie between. An
+ * alert this long after a claim was recorded must know it.
+ */
+export const CLAIM_TOLERANCE = 10 * TIME.MINUTE;
 
 type Account = World['accounts'][number];
 
@@ -149,6 +155,8 @@ export class Oracle {
     const attempt = account?.ia.attempts.get(alert.attemptId);
     const add = (invariant: string, ok: boolean, detail: () => string) =>
       this.check(invariant, ok, () => ({ at, attemptId: alert.attemptId, detail: detail() }));
+    /** Who held it, recorded long enough before this alert that its look read the claim. */
+    const holder = () => this.claimBefore(alert.account ?? DEFAULT_ACCOUNT, alert.attemptId, at - CLAIM_TOLERANCE);
     const before = this.seen.get(key);
     this.seen.set(key, at);
     // Again after its process died between SNS accepting it and its key completing: the window
@@ -196,6 +204,13 @@ export class Oracle {
           () => `reminder ${n}; reviews done ${iso(attempt.reviewDoneAt ?? 0)}`,
         );
         add('at most maxReminders reminders', n >= 1 && n <= this.world.watch.maxReminders, () => `reminder ${n}`);
+        const held = holder();
+        if (held)
+          add(
+            'reminders name who claimed it',
+            alert.claimedBy === held.by,
+            () => `claimed by ${held.by} at ${iso(held.at)}; reminder ${n} names ${alert.claimedBy ?? 'nobody'}`,
+          );
         break;
       }
       case 'review.escalated': {
@@ -209,6 +224,12 @@ export class Oracle {
           'escalation only while reviews wait',
           window((t) => IaModel.pending(attempt, t) > 0),
           () => `escalated ${iso(at)}; reviews done ${iso(attempt.reviewDoneAt ?? 0)}`,
+        );
+        const held = holder();
+        add(
+          'no escalation once claimed',
+          held === undefined,
+          () => `escalated ${iso(at)}; claimed by ${held?.by} at ${iso(held?.at ?? 0)}`,
         );
         break;
       }
@@ -235,6 +256,15 @@ export class Oracle {
           () =>
             `completed ${iso(at)}; scored ${attempt.scoringDoneAt ? iso(attempt.scoringDoneAt) : 'never'}, review.needed ${needed ? iso(needed.at) : 'never'}`,
         );
+        {
+          const held = holder();
+          if (held)
+            add(
+              'review.completed names who claimed it',
+              alert.claimedBy === held.by && alert.minutesFromClaim !== undefined,
+              () => `claimed by ${held.by} at ${iso(held.at)}; review.completed names ${alert.claimedBy ?? 'nobody'}`,
+            );
+        }
         break;
       case 'attempt.scored':
         add(
@@ -266,7 +296,39 @@ export class Oracle {
 
   // --- at the end ------------------------------------------------------------------------------
 
+  /** The recorded claim of an attempt made at or before `by` (claims are never released in the simulation). */
+  private claimBefore(account: string, attemptId: string, by: number) {
+    return this.world.claims.find((c) => c.claimed && c.account === account && c.attemptId === attemptId && c.at <= by);
+  }
+
+  /** Two people claiming at once: one wins, and the other is told who. */
+  private claimRaces() {
+    const races = new Map<string, World['claims']>();
+    for (const claim of this.world.claims.filter((c) => c.racing && c.statusCode !== undefined)) {
+      const key = `${claim.account}:${claim.attemptId}`;
+      races.set(key, [...(races.get(key) ?? []), claim]);
+    }
+    for (const race of races.values()) {
+      const winners = race.filter((c) => c.claimed);
+      const first = race[0] as World['claims'][number];
+      this.check('a claim is recorded once', winners.length <= 1, () => ({
+        at: first.at,
+        attemptId: first.attemptId,
+        detail: `${winners.map((w) => w.by).join(' and ')} both claimed it`,
+      }));
+      const [winner] = winners;
+      if (winner)
+        for (const loser of race.filter((c) => !c.claimed && c.statusCode === 409))
+          this.check('the second claimant is told who holds it', loser.heldBy === winner.by, () => ({
+            at: loser.at,
+            attemptId: loser.attemptId,
+            detail: `${loser.by} was told ${loser.heldBy ?? 'nothing'}; ${winner.by} holds it`,
+          }));
+    }
+  }
+
   finish(): void {
+    this.claimRaces();
     for (const account of this.world.accounts) {
       for (const attempt of account.ia.attempts.values()) this.liveness(account, attempt);
       this.index(account);
@@ -481,12 +543,14 @@ export class Oracle {
         const due = this.lookDue(account, attempt.id, parent, dueFrom, false);
         if (due < horizon && throughout(attempt, dueFrom, due, (t) => IaModel.pending(attempt, t) > 0)) {
           const escalated = this.firstAlert(account, attempt.id, 'review.escalated');
-          add(
-            'escalation when due',
-            escalated !== undefined && escalated.at <= due,
-            due,
-            () => `due by ${iso(due)}, ${escalated ? `sent ${iso(escalated.at)}` : 'never sent'}`,
-          );
+          // Claimed before it was due: nobody is to be escalated to.
+          if (!this.claimBefore(account.name, attempt.id, due))
+            add(
+              'escalation when due',
+              escalated !== undefined && escalated.at <= due,
+              due,
+              () => `due by ${iso(due)}, ${escalated ? `sent ${iso(escalated.at)}` : 'never sent'}`,
+            );
         }
       }
       const scored = attempt.scoringDoneAt;

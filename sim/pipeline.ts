@@ -23,6 +23,7 @@ import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import { ALERT_EVENT_SOURCE } from '#lib/domain/alert.js';
 import { walkAssignments } from '#lib/domain/assignment-walk.js';
 import type { StoredRecord } from '#lib/domain/attempt-store.js';
+import { claimLink } from '#lib/domain/claims/claim-link.js';
 import { iaScheduleKey, pacedIntervalMs } from '#lib/domain/defaults.js';
 import { type Notification, notificationKey } from '#lib/domain/notification.js';
 import { keyPacer } from '#lib/domain/pacing.js';
@@ -121,6 +122,24 @@ const ACCOUNT_NAMES = ['agency-a', 'agency-b', 'agency-c'];
 const SLACK_CHANNEL = 'reviews';
 const SLACK_HOST = 'hooks.slack.com';
 const SIGNING_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+/** The claims secret's email-link key (claims are on in the simulated stack). */
+const CLAIM_LINK_KEY = 'sim-claim-link-key-'.padEnd(40, 'k');
+const CLAIM_PAGE = 'https://sim.example/claims/email';
+
+/** A reviewer's "I'm on it" through an email link's form, and what ingest answered. */
+export interface ClaimRequest {
+  account: string;
+  attemptId: string;
+  at: number;
+  by: string;
+  /** Made at the same instant as another person's for the same attempt. */
+  racing: boolean;
+  statusCode?: number;
+  /** The claim was recorded for this person by this request. */
+  claimed?: boolean;
+  /** Answered that someone else holds it: who. */
+  heldBy?: string;
+}
 /** Any two containers' clocks within this of each other (pacing.ts CLOCK_SKEW_SHARE at 1 request/s). */
 export const CLOCK_SKEW_MS = 29;
 /** How soon after IA takes the key again the on-call operator has redriven the dead letters. */
@@ -199,6 +218,7 @@ export const buildWorld = async (options: SimOptions) => {
       })),
       ...(labelled ? { iaAccounts: accounts.map((account) => ({ name: account.name })) } : {}),
       ...(alertBus ? { alertBus: events.EventBus.fromEventBusName(stack, 'DefaultBus', 'default') } : {}),
+      claims: true,
     }),
     STACK,
   );
@@ -215,6 +235,8 @@ export const buildWorld = async (options: SimOptions) => {
       }
       if (/SlackWebhook/.test(logicalId)) return `https://${SLACK_HOST}/services/T0SIM/B0SIM/${SLACK_CHANNEL}`;
       if (/IngestSource/.test(logicalId)) return SIGNING_SECRET;
+      if (/ClaimsSecret/.test(logicalId))
+        return JSON.stringify({ linkKey: CLAIM_LINK_KEY, slackSigningSecret: 'sim-slack-signing-secret-00000000' });
       return undefined;
     },
   });
@@ -562,6 +584,45 @@ export const buildWorld = async (options: SimOptions) => {
       await time.sleep(wait);
     }
   };
+  // --- reviewers: "I'm on it" through the email link, racing escalation, reminders and completion --
+  const claims: ClaimRequest[] = [];
+  const reviewers = new Random(options.seed * 31 + 7);
+  const postClaim = async (request: ClaimRequest) => {
+    const subject = { attemptId: request.attemptId, ...(labelled ? { account: request.account } : {}) };
+    const link = new URL(claimLink(CLAIM_PAGE, CLAIM_LINK_KEY, subject, new Date(time.now())));
+    const body = new URLSearchParams({ t: link.searchParams.get('t') as string, by: request.by }).toString();
+    const event = {
+      version: '2.0',
+      routeKey: 'POST /claims/email',
+      rawPath: '/claims/email',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      isBase64Encoded: false,
+      requestContext: { http: { method: 'POST', path: '/claims/email' } },
+    } as unknown as APIGatewayProxyEventV2;
+    const result = await service('ingest').invoke(event);
+    if (result.outcome !== 'returned') return;
+    const answer = result.value as APIGatewayProxyStructuredResultV2;
+    const page = String(answer.body ?? '');
+    request.statusCode = answer.statusCode ?? 500;
+    request.claimed = request.statusCode === 200 && page.includes(`${request.by} is on it:`);
+    const held = /already claimed by ([^<]+?) since /.exec(page)?.[1];
+    if (held) request.heldBy = held;
+    log(`claim of ${request.attemptId} by ${request.by}: ${request.statusCode}${request.claimed ? ' claimed' : ''}`);
+  };
+  /** A third of the attempts awaiting a review are claimed, some before their alert, some after escalation is due. */
+  const scheduleClaims = (account: Account, attempt: SimAttempt) => {
+    if (attempt.completeAt === undefined || attempt.reviews === 0 || !reviewers.chance(0.33)) return;
+    const at = attempt.completeAt + reviewers.between(5 * TIME.MINUTE, 40 * TIME.HOUR);
+    const people = reviewers.chance(0.2) ? ['Ada', 'Grace'] : [reviewers.pick(['Ada', 'Grace', 'Alan'] as const)];
+    for (const by of people) {
+      const request: ClaimRequest = { account: account.name, attemptId: attempt.id, at, by, racing: people.length > 1 };
+      claims.push(request);
+      time.spawn(at, 'claim', () => postClaim(request));
+    }
+  };
+
   const announce = (account: Account, assignmentId: string) => {
     const assignment = account.ia.assignment(assignmentId);
     for (const attempt of assignment?.attempts ?? []) announceAttempt(account, assignmentId, attempt);
@@ -576,6 +637,7 @@ export const buildWorld = async (options: SimOptions) => {
       );
     }
     if (attempt.completeAt === undefined) return;
+    scheduleClaims(account, attempt);
     const r = rng.next();
     if (r > 0.7) return; // nobody tells us: the sweep must find it
     const byAssignment = r > 0.55;
@@ -719,6 +781,7 @@ export const buildWorld = async (options: SimOptions) => {
     options,
     start: START,
     topic: { published },
+    claims,
     refresh,
     /** The state table's items, by key, as the store reads them. */
     states: () => ({

@@ -14,7 +14,10 @@ import { createAccountIaClient } from '#lib/adapters/paced-ia-client.js';
 import { registerInvocations } from '#lib/adapters/publish-once.js';
 import { deadLetter, delayRecord, outgoingChecks } from '#lib/adapters/queues.js';
 import { secretReader } from '#lib/adapters/secrets.js';
-import { accountRouter, scopeToAccount } from '#lib/domain/accounts.js';
+import { dynamoTriggerHealth } from '#lib/adapters/trigger-health-store.js';
+import { accountRouter, scopeToAccount, unnamedAccount } from '#lib/domain/accounts.js';
+import { describeError } from '#lib/domain/errors.js';
+import { eventBridgeTrigger } from '#lib/domain/trigger-health.js';
 import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
 import { loadCheckConfig } from './config.js';
@@ -56,6 +59,7 @@ export const createCheckHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
     };
   });
 
+  const triggerHealth = dynamoTriggerHealth(dynamodb, config.stateTableName);
   const handleRecord = createRecordHandler({
     ...forAccount(undefined),
     forAccount,
@@ -65,6 +69,16 @@ export const createCheckHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
     delay: (record, seconds) => delayCheck(record.receiptHandle, seconds),
     putOff: (message, forRecord, attributes) => rechecks.add(message, 0, forRecord, attributes),
     log: logger,
+    triggerEvent: async (message) => {
+      try {
+        await triggerHealth.recordEvent(
+          eventBridgeTrigger(message.account ?? unnamedAccount(config.accounts).name),
+          new Date(),
+        );
+      } catch (error) {
+        logger.warn('trigger health not updated', { ...describeError(error) });
+      }
+    },
     minRemainingMs: config.ia.totalTimeoutMs + 2_000,
     retry: config.retry,
   });

@@ -6,6 +6,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { type CheckMessage, parseCheckMessage, REDRIVEN_ATTRIBUTE } from '#lib/domain/check-message.js';
 import { describeError, UnauthorizedError } from '#lib/domain/errors.js';
 import { type DispositionDeps, disposeOfFailure } from '#lib/domain/record-disposition.js';
+import { EVENTBRIDGE_SOURCE } from '#lib/domain/trigger-health.js';
 import { type CheckDeps, checkReference } from './check-reference.js';
 
 export interface RecordDeps extends CheckDeps, DispositionDeps {
@@ -19,6 +20,8 @@ export interface RecordDeps extends CheckDeps, DispositionDeps {
    * done (a record whose send fails is retried as it is).
    */
   putOff(message: CheckMessage, forRecord: string, attributes: Record<string, string>): void;
+  /** An event the EventBridge trigger delivered, on its first receive: the trigger's sign of life. */
+  triggerEvent?(message: CheckMessage): Promise<void>;
 }
 
 export interface InvocationState {
@@ -49,6 +52,7 @@ export const createRecordHandler =
         return;
       }
       const scoped = deps.forAccount ? deps.forAccount(message.account) : deps;
+      if (message.source === EVENTBRIDGE_SOURCE && receiveCount === 1 && !redriven) await deps.triggerEvent?.(message);
       count = scoped.count;
       const { outcomes, failures } = await checkReference(message, record.messageId, scoped, {
         ...(invocation.signal ? { signal: invocation.signal } : {}),

@@ -10,8 +10,10 @@ import { alertPublishing } from '#lib/adapters/alert-publishing.js';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { listAwaiting } from '#lib/adapters/awaiting-review.js';
 import { registerInvocations } from '#lib/adapters/publish-once.js';
+import { dynamoTriggerHealth } from '#lib/adapters/trigger-health-store.js';
 import { DIGEST_TYPE } from '#lib/domain/alert.js';
 import { buildDigest } from '#lib/domain/digest.js';
+import { assess } from '#lib/domain/trigger-health.js';
 import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
 import { loadDigestConfig } from './config.js';
@@ -26,6 +28,7 @@ export const createDigestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
   const dynamodb = runtime.aws?.dynamodb ?? traced(new DynamoDBClient({}));
   const states = dynamoStateStore(dynamodb, config.stateTableName);
   const { idempotency, publishOnce } = alertPublishing(config, runtime, dynamodb);
+  const triggerHealth = dynamoTriggerHealth(dynamodb, config.stateTableName);
 
   const lambdaHandler = async (event: DigestEvent, _context: Context) => {
     const now = new Date();
@@ -34,11 +37,14 @@ export const createDigestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
         ? event.scheduledAt
         : now.toISOString().slice(0, 16);
     const waiting = await listAwaiting(dynamodb, config.stateTableName, states);
-    if (waiting.length === 0) {
+    const records = await triggerHealth.read(config.triggers);
+    const triggers = config.triggers.map((t) => assess(t, records.get(t.name), config.thresholds, now));
+    // A silent trigger is news even when nothing waits.
+    if (waiting.length === 0 && !triggers.some((t) => t.status === 'silent')) {
       logger.info('nothing waits for a review: no digest', { period });
       return { status: 'nothing-waiting', period };
     }
-    const result = await publishOnce(buildDigest(waiting, { now, period, settings: config.render }));
+    const result = await publishOnce(buildDigest(waiting, { now, period, settings: config.render, triggers }));
     if (result === 'published') count('AlertsPublished', 1, { eventType: DIGEST_TYPE });
     logger.info(result === 'published' ? 'digest published' : 'digest of this period already published', {
       period,

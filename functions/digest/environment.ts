@@ -1,4 +1,4 @@
 /** The digest's environment contract (functions/lib/runtime/environment.ts). */
-import type { AlertEnvironment } from '../lib/runtime/environment.js';
+import type { AlertEnvironment, TriggerEnvironment } from '../lib/runtime/environment.js';
 
-export type DigestEnvironment = AlertEnvironment;
+export type DigestEnvironment = AlertEnvironment & TriggerEnvironment;

@@ -57,7 +57,33 @@ export interface ClaimResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+  /** What changed, for the log line the dashboard lists claims from: a claim made or let go. */
+  recorded?: {
+    action: 'claimed' | 'released';
+    attemptId: string;
+    account?: string;
+    by: string;
+    at: string;
+    via: ClaimChannel;
+  };
 }
+
+/** The change an answer made, if any. */
+const recordedBy = (
+  subject: ClaimLinkSubject,
+  answer: StoredClaimAnswer<ClaimView>,
+  by: string,
+  via: ClaimChannel,
+  now: Date,
+): ClaimResponse['recorded'] =>
+  answer.result === 'claimed'
+    ? { action: 'claimed', ...subject, by, at: (answer.state.claim as Claim).at, via }
+    : answer.result === 'released'
+      ? { action: 'released', ...subject, by, at: now.toISOString(), via }
+      : undefined;
+
+const withRecord = (response: ClaimResponse, recorded: ClaimResponse['recorded']): ClaimResponse =>
+  recorded ? { ...response, recorded } : response;
 
 const json = (statusCode: number, body: object): ClaimResponse => ({
   statusCode,
@@ -136,13 +162,14 @@ export const slackClaimRequest = async (
           answer.result === 'claimed' ? 'release' : 'claim',
         )
       : claimReply(claimMessage(subject, answer, action.by));
+  const recorded = recordedBy(subject, answer, action.by, action.via, deps.now());
   try {
     await deps.respondToSlack(action.responseUrl, update);
   } catch {
     // The claim stands whether or not Slack takes the update: reminders and the digest name the holder.
-    return json(200, { status: answer.result, update: 'not_delivered' });
+    return withRecord(json(200, { status: answer.result, update: 'not_delivered' }), recorded);
   }
-  return json(200, { status: answer.result });
+  return withRecord(json(200, { status: answer.result }), recorded);
 };
 
 const linkProblems = {
@@ -186,5 +213,8 @@ export const emailClaimPost = async (rawBody: string, deps: ClaimDeps): Promise<
   }
   const answer = await deps.decide(subject, deciding('claim', by, 'email', deps.now()));
   const ok = answer.result === 'claimed' || answer.result === 'already-yours';
-  return html(ok ? 200 : 409, claimResultPage(ok ? 'Claimed' : 'Not claimed', claimMessage(subject, answer, by)));
+  return withRecord(
+    html(ok ? 200 : 409, claimResultPage(ok ? 'Claimed' : 'Not claimed', claimMessage(subject, answer, by))),
+    recordedBy(subject, answer, by, 'email', deps.now()),
+  );
 };

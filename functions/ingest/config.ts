@@ -7,13 +7,12 @@ import { jsonEnv, numberEnv, optionalEnv, requireEnv } from '#lib/runtime/config
 import type { EnvironmentOf } from '#lib/runtime/environment.js';
 import type { IngestEnvironment } from './environment.js';
 
-/** Claims are served when their secret is named; they then need the state table. */
+/** Claims are served when their secret is named. */
 const loadClaims = (env: EnvironmentOf<IngestEnvironment>) => {
   const secretName = optionalEnv(env, 'CLAIMS_SECRET_NAME');
   if (secretName === undefined) return undefined;
   return {
     secretName,
-    stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
     slackOrigin: optionalEnv(env, 'SLACK_ORIGIN') ?? SLACK_WEBHOOK_ORIGIN,
   };
 };
@@ -23,5 +22,6 @@ export const loadIngestConfig = (env: EnvironmentOf<IngestEnvironment>) => ({
   checksQueueUrl: requireEnv(env, 'CHECKS_QUEUE_URL'),
   dedupeTableName: requireEnv(env, 'DEDUPE_TABLE_NAME'),
   referenceDedupeSeconds: numberEnv(env, 'MIN_RECHECK_INTERVAL_SECONDS', MIN_RECHECK_INTERVAL_SECONDS),
+  stateTableName: requireEnv(env, 'STATE_TABLE_NAME'),
   claims: loadClaims(env),
 });

@@ -7,8 +7,11 @@ export interface IngestEnvironment {
   readonly MIN_RECHECK_INTERVAL_SECONDS?: string;
   /** Claims ("I'm on it"): the secret holding the email links' key and the Slack app's signing secret; unset, no claim routes. */
   readonly CLAIMS_SECRET_NAME?: string;
-  /** The state table, for claims: only the attributes a claim reads and writes (adapters/claim-store.ts). */
-  readonly STATE_TABLE_NAME?: string;
+  /**
+   * The state table: each source's trigger health (`trigger#<name>` items only), and for claims only
+   * the attributes a claim reads and writes (adapters/claim-store.ts).
+   */
+  readonly STATE_TABLE_NAME: string;
   /** Where Slack interaction replies may go, when not Slack's own hooks origin (a local fake, GovSlack). */
   readonly SLACK_ORIGIN?: string;
 }

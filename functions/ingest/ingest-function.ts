@@ -12,9 +12,10 @@ import { createDedupe } from '#lib/adapters/dedupe.js';
 import { enqueueChecks } from '#lib/adapters/queues.js';
 import { type ReadSecret, secretReader } from '#lib/adapters/secrets.js';
 import { createSlackPoster } from '#lib/adapters/slack-client.js';
+import { dynamoTriggerHealth } from '#lib/adapters/trigger-health-store.js';
 import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import { applyClaim } from '#lib/domain/claims/claim.js';
-import { ConfigurationError, StateConflictError } from '#lib/domain/errors.js';
+import { ConfigurationError, describeError, StateConflictError } from '#lib/domain/errors.js';
 import type { Source } from '#lib/domain/webhooks/sources.js';
 import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
@@ -32,12 +33,13 @@ type Claims = NonNullable<ReturnType<typeof loadIngestConfig>['claims']>;
 
 const claimDeps = (
   claims: Claims,
+  stateTableName: string,
   dynamodb: DynamoDBClient,
   readSecret: ReadSecret,
   dedupe: ReturnType<typeof createDedupe>,
 ): ClaimDeps => {
   const secret = claimsSecret(readSecret, claims.secretName);
-  const store = (account?: string) => dynamoClaimStore(dynamodb, claims.stateTableName, account ?? DEFAULT_ACCOUNT);
+  const store = (account?: string) => dynamoClaimStore(dynamodb, stateTableName, account ?? DEFAULT_ACCOUNT);
   const post = createSlackPoster();
   return {
     slackSigningSecrets: secret.slackSigningSecrets,
@@ -80,7 +82,16 @@ export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
   const dynamodb = runtime.aws?.dynamodb ?? traced(new DynamoDBClient({}));
   const dedupe = createDedupe(dynamodb, config.dedupeTableName);
   const readSecret = secretReader(runtime.aws?.secrets);
-  const claims = config.claims && claimDeps(config.claims, dynamodb, readSecret, dedupe);
+  const claims = config.claims && claimDeps(config.claims, config.stateTableName, dynamodb, readSecret, dedupe);
+  const triggerHealth = dynamoTriggerHealth(dynamodb, config.stateTableName);
+  /** A verified delivery is the source's sign of life (trigger-health.ts); keeping it never fails the webhook. */
+  const recordEvent = async (sourceName: string) => {
+    try {
+      await triggerHealth.recordEvent({ name: sourceName }, new Date());
+    } catch (error) {
+      logger.warn('trigger health not updated', { ...describeError(error) });
+    }
+  };
 
   const deps = {
     sources,
@@ -119,8 +130,10 @@ export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
 
   const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     if (event.routeKey?.includes(' /claims/')) {
-      const response = await claimRoute(event, bodyOf(event));
+      const { recorded, ...response } = await claimRoute(event, bodyOf(event));
       logger.info('claim answered', { route: event.routeKey, statusCode: response.statusCode });
+      // The dashboard's list of claims reads these lines (who, which attempt, since when).
+      if (recorded) logger.info('claim recorded', { ...recorded });
       count(response.statusCode < 300 ? 'ClaimsAnswered' : 'ClaimsRefused');
       return response;
     }
@@ -133,6 +146,7 @@ export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
         deps,
       );
       logger.info('webhook answered', { statusCode, status: body.status ?? body.error, eventId: body.eventId });
+      if (statusCode < 300 && sources.has(sourceName)) await recordEvent(sourceName);
       // Per source (configured names only, so the dimension stays bounded) for the dashboard.
       const dimensions = { source: sources.has(sourceName) ? sourceName : 'unknown' };
       count(statusCode < 300 ? 'WebhooksAccepted' : 'WebhooksRejected', 1, dimensions);

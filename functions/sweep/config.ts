@@ -2,7 +2,7 @@
 
 import { SWEEP_DEFAULTS } from '#lib/domain/defaults.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
-import { loadLifecycleSettings, numberEnv } from '#lib/runtime/config.js';
+import { loadLifecycleSettings, loadTriggerSettings, numberEnv } from '#lib/runtime/config.js';
 import type { EnvironmentOf, LambdaEnvironment } from '#lib/runtime/environment.js';
 import type { SweepEnvironment } from './environment.js';
 
@@ -13,6 +13,7 @@ export const loadSweepConfig = (env: EnvironmentOf<SweepEnvironment & LambdaEnvi
     throw new ConfigurationError(`environment variable SWEEP_BUDGET_SHARE must be at most 1, got ${budgetShare}`);
   return {
     ...loadLifecycleSettings(env),
+    ...loadTriggerSettings(env),
     intervalSeconds,
     budgetShare,
     sweep: {

@@ -1,7 +1,7 @@
 /** The sweep's environment contract (functions/lib/runtime/environment.ts). */
-import type { LifecycleEnvironment } from '../lib/runtime/environment.js';
+import type { LifecycleEnvironment, TriggerEnvironment } from '../lib/runtime/environment.js';
 
-export interface SweepEnvironment extends LifecycleEnvironment {
+export interface SweepEnvironment extends LifecycleEnvironment, TriggerEnvironment {
   readonly SWEEP_INTERVAL_SECONDS?: string;
   readonly SWEEP_HORIZON_DAYS?: string;
   readonly SWEEP_HEAD_DAYS?: string;

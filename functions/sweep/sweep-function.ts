@@ -17,9 +17,11 @@ import { registerInvocations } from '#lib/adapters/publish-once.js';
 import { outgoingChecks } from '#lib/adapters/queues.js';
 import { secretReader } from '#lib/adapters/secrets.js';
 import { CURSOR_KEY, dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
+import { dynamoTriggerHealth } from '#lib/adapters/trigger-health-store.js';
 import { accountCount, accountKey, accountRouter, type IaAccount, scopeToAccount } from '#lib/domain/accounts.js';
 import { pacedIntervalMs } from '#lib/domain/defaults.js';
 import { describeError } from '#lib/domain/errors.js';
+import { assess, triggersOf } from '#lib/domain/trigger-health.js';
 import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
 import { loadSweepConfig } from './config.js';
@@ -90,10 +92,36 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
         ...(account.sweep?.horizonDays === undefined ? {} : { horizonDays: account.sweep.horizonDays }),
         ...(account.sweep?.headDays === undefined ? {} : { headDays: account.sweep.headDays }),
         runSeconds: Math.min(config.sweep.runSeconds, Math.floor(context.getRemainingTimeInMillis() / 1000) - 20),
+        graceSeconds: config.thresholds.graceSeconds,
       },
       awaiting,
       log: config.accounts.labelled ? logger.createChild({ persistentKeys: { account: account.name } }) : logger,
     });
+  };
+
+  /**
+   * What the walks found that no trigger announced is held against the account's triggers; then
+   * a silent trigger's metric (`TriggerSilent` 1 by `trigger`, each run while it is) is what its alarm reads.
+   * Trigger health is a report about the pipeline: failing to keep it never fails the sweep.
+   */
+  const triggerHealth = dynamoTriggerHealth(dynamodb, config.stateTableName);
+  const watchTriggers = async (reports: Array<[string, SweepReport]>) => {
+    if (config.triggers.length === 0) return;
+    const now = new Date();
+    try {
+      for (const [account, report] of reports)
+        await triggerHealth.recordSweepOnly(triggersOf(config.triggers, account), report.missedByTriggers, now);
+      const records = await triggerHealth.read(config.triggers);
+      for (const trigger of config.triggers) {
+        const health = assess(trigger, records.get(trigger.name), config.thresholds, now);
+        if (health.status !== 'silent') continue;
+        // Only while silent: a stream published in no month costs nothing, and its alarm reads no data as fine.
+        count('TriggerSilent', 1, { trigger: trigger.name });
+        logger.warn('a trigger is silent: the sweep finds what it should have announced', { ...health });
+      }
+    } catch (error) {
+      logger.warn('trigger health not updated', { ...describeError(error) });
+    }
   };
 
   /** Every account's walk at once: each has its own key and 1 request/second. */
@@ -125,6 +153,7 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
       );
     }
     const reports = settled.map((result) => (result as PromiseFulfilledResult<SweepReport>).value);
+    await watchTriggers(config.accounts.list.map((account, i) => [account.name, reports[i] as SweepReport]));
     if (!config.accounts.labelled) return reports[0] as SweepReport;
     return {
       accounts: Object.fromEntries(config.accounts.list.map((account, i) => [account.name, reports[i] as SweepReport])),

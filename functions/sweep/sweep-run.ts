@@ -28,6 +28,7 @@ import {
   type SweepCursor,
   type WalkCursor,
 } from '#lib/domain/sweep-cursor.js';
+import { countsAgainstTriggers } from '#lib/domain/trigger-health.js';
 
 export interface SweepSettings {
   horizonDays: number;
@@ -44,6 +45,8 @@ export interface SweepSettings {
   pageSize: number;
   /** How long one run may walk: within its schedule interval, so runs do not overlap. */
   runSeconds: number;
+  /** A completion found here counts against the account's triggers once this old (trigger-health.ts). */
+  graceSeconds: number;
 }
 
 export interface SweepDeps extends ObservationDeps {
@@ -70,6 +73,8 @@ export interface SweepReport {
   pages: number;
   attemptsSeen: number;
   discovered: number;
+  /** Of those, completions past the grace that no trigger had announced: held against the triggers. */
+  missedByTriggers: number;
   published: number;
   lookFailures: number;
   failure?: string;
@@ -93,6 +98,7 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
     pages: 0,
     attemptsSeen: 0,
     discovered: 0,
+    missedByTriggers: 0,
     published: 0,
     lookFailures: 0,
   };
@@ -141,7 +147,10 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
       forRecord: SWEEP_RECORD,
       skipUnchanged: true,
     });
-    if (!known) report.discovered += 1;
+    if (!known) {
+      report.discovered += 1;
+      if (countsAgainstTriggers(listed.attempt.completedAt, now, deps.settings)) report.missedByTriggers += 1;
+    }
     report.published += applied.published.length;
     for (const eventType of applied.published) deps.count('AlertsPublished', 1, { eventType });
     return applied.nextLookAt;

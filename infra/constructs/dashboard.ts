@@ -7,6 +7,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { serviceMetric } from './ops-alarms.js';
@@ -121,6 +122,19 @@ export class Dashboard extends Construct {
         left: [search(namespace, 'WebhooksRejected', 'source', '')],
       }),
     );
+    // Trigger health: a trigger that went quiet while the sweep finds what it should have announced.
+    this.dashboard.addWidgets(
+      graph({
+        title: 'Triggers silent (1: quiet while the sweep finds their completions)',
+        left: [search(namespace, 'TriggerSilent', 'trigger', '')],
+      }),
+      new cloudwatch.TextWidget({
+        width: WIDE,
+        height: 6,
+        markdown:
+          '### Trigger health\nEach webhook source and EventBridge trigger: its last event, events a day, and the completions only the sweep found. `ia-review-alerts sources --stack <name>` prints the table; the digest has a line per trigger. A silent trigger: check the integration on the sender\'s side (webhook disabled, secret rotated). See docs/operating.md, runbook "TriggerSilent".',
+      }),
+    );
     this.errors = graph({ title: 'Function errors' });
     this.durations = graph({ title: 'Function duration (p95, ms)' });
     this.dashboard.addWidgets(this.errors, this.durations);
@@ -149,6 +163,25 @@ export class Dashboard extends Construct {
   }
 
   /** A function's errors and p95 duration on the function graphs. */
+  /** The claims of the last week, newest first, from ingest's `claim recorded` log lines (with `claims`). */
+  addClaims(ingestLogs: logs.ILogGroup): void {
+    this.dashboard.addWidgets(
+      new cloudwatch.LogQueryWidget({
+        title: "Claims (I'm on it): who, which attempt, since when",
+        width: 2 * WIDE,
+        height: 6,
+        logGroupNames: [ingestLogs.logGroupName],
+        view: cloudwatch.LogQueryVisualizationType.TABLE,
+        queryLines: [
+          'fields at, action, by, attemptId, account, via',
+          'filter message = "claim recorded"',
+          'sort @timestamp desc',
+          'limit 50',
+        ],
+      }),
+    );
+  }
+
   addFunction(label: string, fn: lambda.IFunction): void {
     this.errors.addLeftMetric(fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label }));
     this.durations.addLeftMetric(fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p95', label }));

@@ -11,6 +11,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALERT_EVENT_SOURCE } from '../../functions/lib/domain/alert.js';
+import { EVENTBRIDGE_SOURCE } from '../../functions/lib/domain/trigger-health.js';
 
 export interface EventBridgeTriggerProps {
   /** The account's default bus when not given. */
@@ -37,7 +38,7 @@ export class EventBridgeTrigger extends Construct {
         message: events.RuleTargetInput.fromObject({
           [reference]: events.EventField.fromPath(`$.detail.${reference}`),
           ...(withAccount ? { account: events.EventField.fromPath('$.detail.account') } : {}),
-          source: 'eventbridge',
+          source: EVENTBRIDGE_SOURCE,
           eventId: events.EventField.eventId,
         }),
         deadLetterQueue: props.deadLetterQueue,

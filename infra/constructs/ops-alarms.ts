@@ -23,6 +23,24 @@ export const serviceMetric = (namespace: string, metricName: string, fn: string)
     period: Duration.minutes(5),
   });
 
+/** A trigger's silence, as the sweep reports it each run while it lasts (1; nothing otherwise), by its name. */
+export const triggerSilentMetric = (namespace: string, trigger: string) =>
+  new cloudwatch.Metric({
+    namespace,
+    metricName: 'TriggerSilent',
+    dimensionsMap: { service: serviceName('sweep'), trigger },
+    statistic: 'Maximum',
+    period: Duration.minutes(15),
+  });
+
+/** `TriggerSilent` of one trigger, with the runbook line. */
+export const addTriggerSilentAlarm = (scope: Construct, alarmSet: AlarmSet, namespace: string, trigger: string) =>
+  alarmSet.add(scope, `TriggerSilent-${trigger}`, {
+    metric: triggerSilentMetric(namespace, trigger),
+    threshold: 1,
+    description: `Trigger ${trigger} delivered before and has been quiet, while the sweep keeps finding completions it should have announced: alerts now come only at the sweep's pace. Check the integration on the sender's side (webhook disabled or deleted, secret rotated on one side, EventBridge rule changed). \`ia-review-alerts sources --stack <name>\` shows its last event. See docs/operating.md, runbook "TriggerSilent".`,
+  });
+
 export interface AlarmSpec {
   readonly metric: cloudwatch.IMetric;
   readonly threshold: number;

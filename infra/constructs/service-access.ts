@@ -64,6 +64,15 @@ export const grantClaim = (table: dynamodb.ITable, grantee: iam.IGrantable) =>
     },
   });
 
+/** Keeping trigger health (adapters/trigger-health-store.ts): counters on the `trigger#…` items only. */
+export const grantTriggerHealth = (table: dynamodb.ITable, grantee: iam.IGrantable) =>
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:UpdateItem'],
+    resourceArns: [table.tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['trigger#*'] } },
+  });
+
 /** Querying one index of a table, and nothing else of it. */
 export const grantQueryIndex = (table: dynamodb.ITable, indexName: string, grantee: iam.IGrantable) =>
   iam.Grant.addToPrincipal({

@@ -7,7 +7,7 @@ import { Duration } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { CheckEnvironment } from '../../functions/check/environment.js';
-import { grantOnTable, grantSend } from '../constructs/service-access.js';
+import { grantOnTable, grantSend, grantTriggerHealth } from '../constructs/service-access.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
 import { grantLifecycle, lifecycleEnvironment, type SharedResources, seconds } from './shared-resources.js';
 
@@ -42,5 +42,7 @@ export class CheckUnit extends FunctionUnit<CheckEnvironment> {
     grantLifecycle(shared, fn);
     grantSend(shared.deadLetterQueue, fn);
     grantOnTable(shared.stateTable, fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // The EventBridge trigger's health: its events arrive here (trigger#… items only).
+    grantTriggerHealth(shared.stateTable, fn);
   }
 }

@@ -12,7 +12,7 @@ import { AWAITING_INDEX } from '../../functions/lib/domain/lifecycle.js';
 import { acknowledge } from '../constructs/compat.js';
 import { grantExactlyOnce, grantOnTable, grantQueryIndex, serviceRole } from '../constructs/service-access.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
-import { alertEnvironment, grantPublishAlerts, type SharedResources } from './shared-resources.js';
+import { alertEnvironment, grantPublishAlerts, type SharedResources, triggerEnvironment } from './shared-resources.js';
 
 /** The digest reads keys and a few states and publishes once: the smallest size is plenty. */
 export const DIGEST_MEMORY_MB = 256;
@@ -27,7 +27,7 @@ export class DigestUnit extends FunctionUnit<DigestEnvironment> {
       description: 'Publishes the digest of attempts waiting for a human review',
       memorySize: DIGEST_MEMORY_MB,
       timeout: Duration.seconds(60),
-      environment: alertEnvironment(shared, settings),
+      environment: { ...alertEnvironment(shared, settings), ...triggerEnvironment(shared, settings) },
       errorsRunbook:
         'The digest function failed: Scheduler retries it 3 times within the hour, then that period has no digest. Read its log group. See docs/operating.md, runbook "DigestErrors".',
     });

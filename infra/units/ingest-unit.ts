@@ -18,7 +18,7 @@ import type { IngestEnvironment } from '../../functions/ingest/environment.js';
 import type { Source } from '../../functions/lib/domain/webhooks/sources.js';
 import { acknowledge } from '../constructs/compat.js';
 import { serviceMetric } from '../constructs/ops-alarms.js';
-import { grantClaim, grantReadSecretValue, grantSend } from '../constructs/service-access.js';
+import { grantClaim, grantReadSecretValue, grantSend, grantTriggerHealth } from '../constructs/service-access.js';
 import { checkSources, type WebhookSource } from '../review-alerts-props.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
 import { type SharedResources, seconds } from './shared-resources.js';
@@ -60,7 +60,7 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
         DEDUPE_TABLE_NAME: Lazy.string({ produce: () => own.table?.tableName }),
         MIN_RECHECK_INTERVAL_SECONDS: seconds(settings.minRecheckInterval),
         CLAIMS_SECRET_NAME: shared.claims?.secret.secretName,
-        STATE_TABLE_NAME: shared.claims ? shared.stateTable.tableName : undefined,
+        STATE_TABLE_NAME: shared.stateTable.tableName,
       },
       errorsRunbook:
         'The ingest function itself failed: senders got 5xx and will retry. Read its log group for the stack trace. See docs/operating.md, runbook "IngestErrors".',
@@ -106,6 +106,8 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
       methods: [apigw.HttpMethod.POST],
       integration: new HttpLambdaIntegration('Ingest', fn),
     });
+    // Each source's trigger health: its own items of the state table (trigger#…), nothing else.
+    grantTriggerHealth(shared.stateTable, fn);
     if (shared.claims) {
       // Claims: the claim's attributes of the state table only (grantClaim), replays in the dedupe table.
       grantReadSecretValue(shared.claims.secret, fn);
@@ -130,6 +132,11 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
           "Webhook senders (and Slack's interactivity, and a person opening an email's claim link) cannot use IAM, Cognito or JWT auth; ingest verifies each sender signature (HMAC, URL token, Slack's v0 signature, the link's signed token) before acting.",
       });
     }
+  }
+
+  /** The sources served, as the function reads them. */
+  sourceList(): readonly Source[] {
+    return this.sources;
   }
 
   /** Serves one more source; returns the secret its sender signs with. */

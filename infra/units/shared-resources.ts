@@ -12,7 +12,11 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IA_DEFAULTS } from '../../functions/lib/domain/defaults.js';
-import type { AlertEnvironment, LifecycleEnvironment } from '../../functions/lib/runtime/environment.js';
+import type {
+  AlertEnvironment,
+  LifecycleEnvironment,
+  TriggerEnvironment,
+} from '../../functions/lib/runtime/environment.js';
 import { grantExactlyOnce, grantPacing, grantReadSecretValue, grantSend } from '../constructs/service-access.js';
 import type { IaAccount, Settings } from '../review-alerts-props.js';
 
@@ -35,6 +39,8 @@ export interface SharedResources {
    * count): its name is known before the functions are, its value only after them.
    */
   readonly legacyKeyPrefixes: { readonly parameterName: string; readonly parameterArn: string };
+  /** Every trigger (webhook sources, each account's EventBridge trigger) as the functions read them (`TRIGGERS`). */
+  readonly triggers: string;
   /** Claims ("I'm on it"), when on: the secret of their keys, and the page an email's link opens. */
   readonly claims?: { readonly secret: secretsmanager.ISecret; readonly linkUrl: string };
 }
@@ -50,6 +56,14 @@ export const alertEnvironment = (shared: SharedResources, settings: Settings): A
   INCLUDE_CANDIDATE_EMAIL: String(settings.includeCandidateEmail),
   IA_ATTEMPT_URL_TEMPLATE: settings.iaAttemptUrlTemplate,
   ALERT_BUS: shared.alertBus?.eventBusArn,
+});
+
+/** What the sweep (which keeps trigger health) and the digest (which reports it) read of the triggers. */
+export const triggerEnvironment = (shared: SharedResources, settings: Settings): TriggerEnvironment => ({
+  TRIGGERS: shared.triggers,
+  TRIGGER_SILENT_AFTER_SECONDS: seconds(settings.triggerSilentAfter),
+  TRIGGER_SILENT_COMPLETIONS: String(settings.triggerSilentCompletions),
+  TRIGGER_GRACE_SECONDS: seconds(settings.triggerGrace),
 });
 
 export const lifecycleEnvironment = (shared: SharedResources, settings: Settings): LifecycleEnvironment => ({

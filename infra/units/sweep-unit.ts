@@ -14,7 +14,13 @@ import type { SweepEnvironment } from '../../functions/sweep/environment.js';
 import { serviceMetric } from '../constructs/ops-alarms.js';
 import { grantOnTable, grantQueryIndex } from '../constructs/service-access.js';
 import { FunctionUnit, type UnitContext } from './function-unit.js';
-import { grantLifecycle, lifecycleEnvironment, type SharedResources, seconds } from './shared-resources.js';
+import {
+  grantLifecycle,
+  lifecycleEnvironment,
+  type SharedResources,
+  seconds,
+  triggerEnvironment,
+} from './shared-resources.js';
 
 /** Sized like the other functions (docs/performance.md): a page of 100 assignments is well under 1 MB. */
 export const SWEEP_MEMORY_MB = 256;
@@ -37,6 +43,7 @@ export class SweepUnit extends FunctionUnit<SweepEnvironment> {
       timeout: Duration.seconds(Math.min(LAMBDA_MAX_SECONDS, intervalSeconds + 30)),
       environment: {
         ...lifecycleEnvironment(shared, settings),
+        ...triggerEnvironment(shared, settings),
         SWEEP_INTERVAL_SECONDS: String(intervalSeconds),
         SWEEP_HORIZON_DAYS: String(settings.sweepHorizon.toDays({ integral: false })),
         SWEEP_HEAD_DAYS: String(settings.sweepHead.toDays({ integral: false })),

@@ -3,7 +3,7 @@
  * indexes (hash + range, keys only), TTL that deletes expired items some time after they expire
  * (as DynamoDB does: reads still see them until then), and the expressions the product's adapters
  * and Powertools write — conditions (comparisons, attribute_exists / attribute_not_exists, AND,
- * OR, NOT, parentheses), updates (SET, REMOVE) and key conditions. Held to moto by
+ * OR, NOT, parentheses), updates (SET, ADD of numbers, REMOVE) and key conditions. Held to moto by
  * test/integration/memory-aws-contract.test.ts.
  */
 
@@ -197,14 +197,14 @@ export const condition = (expression: string, input: ExpressionInput) => {
   return test;
 };
 
-/** `SET a = :v, #b = :w REMOVE c, d` applied to a copy of the item. */
+/** `SET a = :v, #b = :w ADD n :one REMOVE c, d` applied to a copy of the item. */
 export const update = (expression: string, input: ExpressionInput) => {
   const parser = new Parser(tokenize(expression), input);
   const actions: Array<(item: Item) => void> = [];
   while (!parser.done()) {
     const clause = parser.next();
     const word = clause.text.toUpperCase();
-    if (clause.kind !== 'word' || (word !== 'SET' && word !== 'REMOVE'))
+    if (clause.kind !== 'word' || (word !== 'SET' && word !== 'REMOVE' && word !== 'ADD'))
       throw new AwsError('ValidationException', `Invalid UpdateExpression: ${expression}`);
     do {
       if (parser.peek()?.kind === 'comma') parser.next();
@@ -215,6 +215,17 @@ export const update = (expression: string, input: ExpressionInput) => {
         actions.push((item) => {
           const v = value(item);
           if (v !== undefined) item[path] = v;
+        });
+      } else if (word === 'ADD') {
+        // A number added to the attribute, or the attribute made of it (counters without a read).
+        const value = parser.operand();
+        actions.push((item) => {
+          const number = (v: AttributeValue | undefined) => (v && 'N' in v ? Number(v.N) : undefined);
+          const by = number(value(item));
+          const current = item[path];
+          if (by === undefined || (current !== undefined && number(current) === undefined))
+            throw new AwsError('ValidationException', 'An operand in the update expression has an incorrect data type');
+          item[path] = { N: String((number(current) ?? 0) + by) };
         });
       } else {
         actions.push((item) => {

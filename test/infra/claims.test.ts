@@ -25,9 +25,13 @@ const statementsOf = (template: Template, stack: Stack, role: iam.IRole | undefi
 const actionsOf = (statements: Statement[]) =>
   [...new Set(statements.flatMap((st) => ([] as string[]).concat(st.Action)))].sort();
 
+/** A role's statements on the state table, but the trigger-health counters every ingest keeps (trigger#… only). */
 const onStateTable = (alerts: ReviewAlerts, stack: Stack, statements: Statement[]) => {
   const tableId = stack.getLogicalId(alerts.stateTable.node.defaultChild as never);
-  return statements.filter((st) => JSON.stringify(st.Resource).includes(`"${tableId}"`));
+  return statements.filter(
+    (st) =>
+      JSON.stringify(st.Resource).includes(`"${tableId}"`) && !JSON.stringify(st.Condition ?? {}).includes('trigger#*'),
+  );
 };
 
 const CLAIM_CONDITION = {
@@ -50,6 +54,13 @@ describe('claims', () => {
       'POST /events/{source}',
     ]);
     template.hasOutput('*', { Description: Match.stringLikeRegexp('interactivity request URL') });
+  });
+
+  it("lists the claims on the dashboard from ingest's log lines", () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard);
+    expect(body).toMatch(/filter message = .*claim recorded/);
+    expect(body).toContain('Claims (I');
   });
 
   it('generates the links key and leaves the Slack signing secret to fill in', () => {

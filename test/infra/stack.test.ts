@@ -295,6 +295,8 @@ describe('alerts stack', () => {
     expect([...new Set(dynamoActions)].sort()).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
+      // The condition key of its trigger-health counters: trigger#… items only.
+      'dynamodb:LeadingKeys',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
@@ -317,6 +319,10 @@ describe('alerts stack', () => {
         'IngestErrors',
         'SweepErrors',
         'SweepStalled',
+        // One per trigger: the greenhouse and zapier sources, the EventBridge trigger.
+        'TriggerSilent',
+        'TriggerSilent',
+        'TriggerSilent',
         'WebhookFailures',
       ].sort(),
     );
@@ -428,6 +434,8 @@ describe('the dashboard', () => {
       'Dead-letter queues',
       'Webhooks accepted per source',
       'Webhooks rejected per source',
+      'Triggers silent (1: quiet while the sweep finds their completions)',
+      undefined, // the text beside it: how to read trigger health
       'Function errors',
       'Function duration (p95, ms)',
       'Ops alarms',

@@ -24,6 +24,7 @@ import { deadLetter, delayRecord, outgoingChecks } from '#lib/adapters/queues.js
 import { secretReader } from '#lib/adapters/secrets.js';
 import { dynamoSlotStore } from '#lib/adapters/shared-pacer.js';
 import { dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
+import { dynamoTriggerHealth } from '#lib/adapters/trigger-health-store.js';
 import { buildAlert } from '#lib/domain/alert.js';
 import { EffectInProgressError, StateConflictError } from '#lib/domain/errors.js';
 import { type AttemptState, AWAITING_REVIEW } from '#lib/domain/lifecycle.js';
@@ -163,6 +164,25 @@ describe.each(BACKENDS)('the stack’s AWS, on %s', (_backend, make) => {
       count: 2,
       oldestSince: '2026-12-01T00:00:00.000Z',
     });
+  });
+
+  it('trigger health: counters added without a read, old days dropped, the sweep’s count reset by an event', async () => {
+    const health = dynamoTriggerHealth(clients.dynamodb, env.STATE_TABLE_NAME as string);
+    const day = (n: number) => new Date(Date.parse('2026-12-01T12:00:00Z') + n * 86_400_000);
+    await health.recordSweepOnly([{ name: 'greenhouse' }, { name: 'lever' }], 2, day(0));
+    await health.recordEvent({ name: 'greenhouse' }, day(0));
+    await health.recordEvent({ name: 'greenhouse' }, day(0));
+    await health.recordEvent({ name: 'greenhouse' }, day(9)); // day 0 falls out
+    await health.recordSweepOnly([{ name: 'greenhouse' }], 3, day(9));
+    const read = await health.read([{ name: 'greenhouse' }, { name: 'lever' }, { name: 'never' }]);
+    expect(read.get('greenhouse')).toEqual({
+      days: { '2026-12-10': 1 },
+      lastEventAt: day(9).toISOString(),
+      sweepOnly: 3,
+      lastSweepOnlyAt: day(9).toISOString(),
+    });
+    expect(read.get('lever')).toEqual({ days: {}, sweepOnly: 2, lastSweepOnlyAt: day(0).toISOString() });
+    expect(read.has('never')).toBe(false);
   });
 
   it('pacing: a slot booked only by compare-and-set', async () => {

@@ -82,6 +82,7 @@ const alerts = async () =>
 // The walk of the whole horizon alone (a head as long as the horizon is none); the head: sweep-run.test.ts.
 const SETTINGS: SweepSettings = {
   horizonDays: 30,
+  graceSeconds: 3600,
   headDays: 30,
   headShare: 0.75,
   fullWalkEverySeconds: 0,

@@ -228,6 +228,24 @@ describe('check handler', () => {
     ]);
   });
 
+  it("records the EventBridge trigger's event on its first receive only, never a retry's or a redrive's", async () => {
+    const body = JSON.stringify({ attemptId: VARIANTS.scored, source: 'eventbridge' });
+    const event = sqsEvent([
+      { body },
+      { body, receiveCount: 2 },
+      { body },
+      { body: JSON.stringify({ attemptId: VARIANTS.scored }) },
+    ]);
+    const redriven = event.Records[2] as (typeof event.Records)[number];
+    redriven.messageAttributes = { redrivenAt: { dataType: 'String', stringValue: '2026-12-03T10:00:00Z' } } as never;
+    await invoke(event);
+    const recorded = dynamodb
+      .commandCalls(UpdateItemCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.Key?.attemptId?.S?.startsWith('trigger#'));
+    expect(recorded.map((input) => input.Key?.attemptId?.S)).toEqual(['trigger#eventbridge']);
+  });
+
   it('parks a rate-limited record for as long as Retry-After says', async () => {
     ia.inject(VARIANTS.reviewNeeded, { kind: 'status', status: 429, retryAfter: 120 });
     const event = sqsEvent([{ body: JSON.stringify({ attemptId: VARIANTS.reviewNeeded }), receiptHandle: 'rh-1' }]);

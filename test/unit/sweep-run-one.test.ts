@@ -114,6 +114,7 @@ const settings = (over: Partial<SweepSettings> = {}): SweepSettings => ({
   fullWalkEverySeconds: 0,
   pageSize: 3,
   runSeconds: 300,
+  graceSeconds: 3600,
   ...over,
 });
 
@@ -177,6 +178,7 @@ describe('a run of the whole horizon', () => {
       pages: 2,
       attemptsSeen: 5,
       discovered: 5,
+      missedByTriggers: 5,
       published: 5,
       lookFailures: 0,
     });
@@ -352,6 +354,7 @@ describe('a run that cannot walk', () => {
     held = true;
     expect(await run()).toEqual({
       status: 'busy',
+      missedByTriggers: 0,
       headWalked: false,
       pages: 0,
       attemptsSeen: 0,

@@ -8,6 +8,7 @@ import type { RenderSettings } from './alert.js';
 import { DIGEST_TYPE, urlFor } from './alert.js';
 import { compact } from './compact.js';
 import type { AttemptState } from './lifecycle.js';
+import type { TriggerHealth } from './trigger-health.js';
 
 export const DIGEST_LISTED = 20;
 /** Assessments named one by one; the rest are summed up. */
@@ -44,12 +45,40 @@ export interface Digest {
   /** Assessments beyond the ones named, and how many attempts they hold. */
   otherAssessments?: { assessments: number; waiting: number };
   oldest: DigestItem[];
+  /** Each trigger that delivered or was missed (trigger-health.ts): its last event, its pace, what only the sweep found. */
+  triggers?: DigestTrigger[];
   occurredAt: string;
 }
 
+export interface DigestTrigger {
+  name: string;
+  kind: string;
+  status: TriggerHealth['status'];
+  lastEventAt?: string;
+  eventsPerDay: number;
+  /** Completions found only by the sweep since its last event. */
+  sweepOnly: number;
+}
+
+/** What a digest says of the triggers: those that ever delivered or missed something, silent first. */
+export const digestTriggers = (health: readonly TriggerHealth[]): DigestTrigger[] =>
+  health
+    .filter((h) => h.status !== 'never' || h.sweepOnly > 0)
+    .sort((a, b) => Number(b.status === 'silent') - Number(a.status === 'silent'))
+    .map((h) =>
+      compact({
+        name: h.trigger.name,
+        kind: h.trigger.kind,
+        status: h.status,
+        lastEventAt: h.lastEventAt,
+        eventsPerDay: h.eventsPerDay,
+        sweepOnly: h.sweepOnly,
+      }),
+    );
+
 export const buildDigest = (
   waiting: AttemptState[],
-  context: { now: Date; period: string; settings: RenderSettings },
+  context: { now: Date; period: string; settings: RenderSettings; triggers?: readonly TriggerHealth[] },
 ): Digest => {
   const sorted = [...waiting].sort((a, b) => (a.awaitingSince ?? '').localeCompare(b.awaitingSince ?? ''));
   const byAssessment = new Map<string, { assessmentId?: string; assessmentName?: string; waiting: number }>();
@@ -91,6 +120,7 @@ export const buildDigest = (
         url: urlFor(state.snapshot, context.settings),
       }),
     ),
+    triggers: context.triggers && context.triggers.length > 0 ? digestTriggers(context.triggers) : undefined,
     occurredAt: context.now.toISOString(),
   });
 };

@@ -14,6 +14,8 @@ export const OUTPUTS = {
   includeCandidateEmail: 'IncludeCandidateEmail',
   dashboardUrl: 'DashboardUrl',
   iaRatePerSecond: 'IaRatePerSecond',
+  /** JSON of the trigger variables the sweep reads (`TRIGGERS`, `TRIGGER_SILENT_…`): `sources` and `digest --now`. */
+  triggers: 'Triggers',
 } as const;
 
 /** A channel's buffer queue output is described as this, followed by the channel's name. */

@@ -11,6 +11,7 @@ import { ALERT_DEDUPE_DAYS, IA_DEFAULTS } from '../domain/defaults.js';
 import { ConfigurationError } from '../domain/errors.js';
 import { DEFAULT_WATCH, type WatchSettings } from '../domain/lifecycle.js';
 import { RETRY_POLICY, type RetryPolicy } from '../domain/record-disposition.js';
+import { TRIGGER_DEFAULTS, type TriggerSettings } from '../domain/trigger-health.js';
 import type {
   AlertEnvironment,
   EnvironmentOf,
@@ -19,6 +20,7 @@ import type {
   LifecycleEnvironment,
   RenderEnvironment,
   RetryEnvironment,
+  TriggerEnvironment,
   WatchEnvironment,
 } from './environment.js';
 
@@ -117,6 +119,31 @@ export const loadWatchSettings = (env: EnvironmentOf<WatchEnvironment>): WatchSe
 /** How long an alert's idempotency key is kept, as every publishing function reads it. */
 export const alertDedupeSeconds = (env: EnvironmentOf<Pick<AlertEnvironment, 'ALERT_DEDUPE_SECONDS'>>): number =>
   numberEnv(env, 'ALERT_DEDUPE_SECONDS', ALERT_DEDUPE_DAYS * 86_400, { min: 60 });
+
+const triggerSchema = z.object({
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
+  kind: z.string().check(z.minLength(1)),
+  account: z.string().check(z.regex(ACCOUNT_NAME)),
+});
+
+/** The deployment's triggers and the thresholds of silence (none listed: nothing to watch). */
+export const loadTriggerSettings = (env: EnvironmentOf<TriggerEnvironment>) => ({
+  triggers: read(env, 'TRIGGERS')
+    ? jsonEnv(env, 'TRIGGERS', (value) => {
+        const result = z.array(triggerSchema).safeParse(value);
+        if (!result.success)
+          throw new Error(result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
+        return result.data;
+      })
+    : [],
+  thresholds: {
+    silentAfterSeconds: numberEnv(env, 'TRIGGER_SILENT_AFTER_SECONDS', TRIGGER_DEFAULTS.silentAfterSeconds, {
+      min: 60,
+    }),
+    minCompletions: numberEnv(env, 'TRIGGER_SILENT_COMPLETIONS', TRIGGER_DEFAULTS.minCompletions, { min: 1 }),
+    graceSeconds: numberEnv(env, 'TRIGGER_GRACE_SECONDS', TRIGGER_DEFAULTS.graceSeconds, { min: 0 }),
+  } satisfies TriggerSettings,
+});
 
 /** Alert emails carry an "I'm on it" link when the deployment has claims: both names, or neither. */
 const loadClaimLinks = (env: EnvironmentOf<AlertEnvironment>) => {

@@ -40,6 +40,15 @@ export interface AlertEnvironment extends RenderEnvironment {
   readonly CLAIMS_SECRET_NAME?: string;
 }
 
+/** Trigger health (domain/trigger-health.ts): the deployment's triggers and when one is silent. */
+export interface TriggerEnvironment {
+  /** JSON: `[{"name","kind","account"}]`, every webhook source and each account's EventBridge trigger. */
+  readonly TRIGGERS?: string;
+  readonly TRIGGER_SILENT_AFTER_SECONDS?: string;
+  readonly TRIGGER_SILENT_COMPLETIONS?: string;
+  readonly TRIGGER_GRACE_SECONDS?: string;
+}
+
 /** The IA client; the CLI reads the same names. */
 export interface IaEnvironment {
   readonly IA_API_BASE_URL?: string;

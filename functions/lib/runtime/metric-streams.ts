@@ -16,6 +16,7 @@ export const METRIC_STREAMS: ReadonlySet<string> = new Set([
   'SlackDestinationGone',
   'SlackPayloadRejected',
   'SweepPages',
+  'TriggerSilent',
   'WebhooksAccepted',
   'WebhooksFailed',
   'WebhooksRejected',

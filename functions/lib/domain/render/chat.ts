@@ -14,6 +14,7 @@ import { truncate } from './text.js';
 import {
   describeDigestItem,
   describeReviewItem,
+  describeTrigger,
   digestAssessments,
   digestSummary,
   digestTitle,
@@ -89,6 +90,9 @@ export const chatDigest = (digest: Digest) => ({
         ...digestAssessments(digest).map(([name, count]) => `*${escapeChat(name)}:* ${count}`),
         ...(digest.oldest.length > 0 ? ['', `*The ${Math.min(digest.oldest.length, 10)} oldest:*`] : []),
         ...digest.oldest.slice(0, 10).map((item) => `• ${chatText(describeDigestItem(item, digest.occurredAt), 300)}`),
+        ...(digest.triggers
+          ? ['', '*Triggers:*', ...digest.triggers.map((t) => `• ${chatText(describeTrigger(t), 300)}`)]
+          : []),
       ].join('\n'),
       4000,
     ),

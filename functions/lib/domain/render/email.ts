@@ -5,6 +5,7 @@ import { truncate } from './text.js';
 import {
   describeDigestItem,
   describeReviewItem,
+  describeTrigger,
   digestAssessments,
   digestSummary,
   digestTitle,
@@ -75,6 +76,7 @@ export const digestBody = (digest: Digest): string =>
           ]),
         ]
       : [],
+    digest.triggers ? ['Triggers:', ...digest.triggers.map((t) => `  - ${describeTrigger(t)}`)] : [],
     [`Event: ${digest.eventType} for ${digest.period} at ${digest.occurredAt}`],
     [subscriptionNote],
   ]);

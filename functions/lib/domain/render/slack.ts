@@ -12,6 +12,7 @@ import { truncate } from './text.js';
 import {
   describeDigestItem,
   describeReviewItem,
+  describeTrigger,
   digestAssessments,
   digestSummary,
   digestTitle,
@@ -196,6 +197,13 @@ export const slackDigestMessage = (digest: Digest): SlackMessage => {
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: fitLines(`*The ${digest.oldest.length} oldest*`, lines, digest.oldest.length) },
+    });
+  }
+  if (digest.triggers) {
+    const lines = digest.triggers.map((t) => truncate(`• ${escapeMrkdwn(describeTrigger(t))}`, 300));
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: fitLines('*Triggers*', lines, lines.length) },
     });
   }
   blocks.push({

@@ -4,7 +4,7 @@
  */
 import type { Alert, AlertType } from '../alert.js';
 import type { ReviewItem } from '../attempt.js';
-import type { Digest, DigestItem } from '../digest.js';
+import type { Digest, DigestItem, DigestTrigger } from '../digest.js';
 
 const TITLES: Record<AlertType, string> = {
   'review.needed': 'Review needed',
@@ -132,6 +132,22 @@ export const digestSummary = (digest: Digest): string =>
   digest.oldestSince === undefined
     ? 'Nothing waits for a human review.'
     : `${plural(digest.waiting, 'attempt')} with ${plural(digest.pendingReviews, 'answer or recording', 'answers or recordings')} wait for a human review; the oldest since ${formatTime(digest.oldestSince)} (${waitedFor(hoursSince(digest.oldestSince, digest.occurredAt))})${digest.escalated > 0 ? `; ${plural(digest.escalated, 'was', 'were')} escalated` : ''}. Grade them in the Indeed Assessments web app, oldest first.`;
+
+/**
+ * A trigger's line in the digest and `sources`: "greenhouse: no event since 2026-12-01 09:12 UTC;
+ * 14 completions found only by the sweep".
+ */
+export const describeTrigger = (trigger: DigestTrigger): string => {
+  const missed =
+    trigger.sweepOnly > 0
+      ? `${plural(trigger.sweepOnly, 'completion')} found only by the sweep${trigger.lastEventAt ? ' since' : ''}`
+      : '';
+  if (trigger.status === 'never') return `${trigger.name}: no event yet; ${missed}`;
+  const last = formatTime(trigger.lastEventAt as string);
+  return trigger.status === 'silent'
+    ? `${trigger.name}: SILENT, no event since ${last}; ${missed}. Check the integration on the sender's side`
+    : `${trigger.name}: last event ${last}, ${trigger.eventsPerDay} a day${missed ? `; ${missed}` : ''}`;
+};
 
 /** Counts per assessment, most first, in reading order. */
 export const digestAssessments = (digest: Digest): Array<[string, string]> => [
