@@ -606,7 +606,10 @@ export const buildWorld = async (options: SimOptions) => {
     const answer = result.value as APIGatewayProxyStructuredResultV2;
     const page = String(answer.body ?? '');
     request.statusCode = answer.statusCode ?? 500;
-    request.claimed = request.statusCode === 200 && page.includes(`${request.by} is on it:`);
+    // "Already yours" to a first claim means it landed: a write that succeeded while the SDK saw an
+    // error is retried, finds its own claim, and says so (seed 4148).
+    request.claimed =
+      request.statusCode === 200 && (page.includes(`${request.by} is on it:`) || page.includes('is already yours'));
     const held = /already claimed by ([^<]+?) since /.exec(page)?.[1];
     if (held) request.heldBy = held;
     log(`claim of ${request.attemptId} by ${request.by}: ${request.statusCode}${request.claimed ? ' claimed' : ''}`);
