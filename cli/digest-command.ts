@@ -26,7 +26,7 @@ export const digestCommand = async (
   const dynamodb = new DynamoDBClient(targets.aws);
   const waiting = await listAwaiting(dynamodb, tableName, dynamoStateStore(dynamodb, tableName));
   const now = new Date();
-  const triggers = targets.triggerEnv ? await triggerHealthOf(targets, tableName, now) : [];
+  const triggers = targets.triggerEnv ? await triggerHealthOf(targets, dynamodb, tableName, now) : [];
   if (waiting.length === 0 && !triggers.some((t) => t.status === 'silent')) {
     io.out(
       flags.json === true

@@ -15,11 +15,12 @@ import { required, resolveTargets } from './targets.js';
 /** The triggers of a deployment, and their health now. */
 export const triggerHealthOf = async (
   targets: Awaited<ReturnType<typeof resolveTargets>>,
+  dynamodb: DynamoDBClient,
   tableName: string,
   now: Date,
 ) => {
   const settings = loadTriggerSettings(targets.triggerEnv ?? {});
-  const records = await dynamoTriggerHealth(new DynamoDBClient(targets.aws), tableName).read(settings.triggers);
+  const records = await dynamoTriggerHealth(dynamodb, tableName).read(settings.triggers);
   return settings.triggers.map((t) => assess(t, records.get(t.name), settings.thresholds, now));
 };
 
@@ -33,7 +34,7 @@ export const sourcesCommand = async (
   const tableName = required(targets, 'stateTableName', 'state table');
   if (!targets.triggerEnv)
     throw new UsageError(`no triggers known from ${targets.from}: give --stack NAME, or set TRIGGERS`);
-  const health = await triggerHealthOf(targets, tableName, new Date());
+  const health = await triggerHealthOf(targets, new DynamoDBClient(targets.aws), tableName, new Date());
   if (flags.json) {
     for (const h of health)
       io.out(

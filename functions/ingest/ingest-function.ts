@@ -75,6 +75,12 @@ const respond = (statusCode: number, body: object): APIGatewayProxyStructuredRes
   body: JSON.stringify(body),
 });
 
+/** 503, only our side failed: a secret not set yet (`not_configured`), or a call that did not go through. */
+const unavailable = (error: unknown, notConfigured: string, [code, message]: [string, string]) =>
+  error instanceof ConfigurationError
+    ? respond(503, { error: 'not_configured', message: notConfigured })
+    : respond(503, { error: code, message });
+
 export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) => {
   const config = loadIngestConfig(runtime.env);
   const sources = new Map(config.sources.map((s) => [s.name, s]));
@@ -120,11 +126,10 @@ export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
     } catch (error) {
       logger.error('claim could not be taken', { error: error as Error });
       count('ClaimsFailed');
-      const configuration = error instanceof ConfigurationError;
-      return respond(503, {
-        error: configuration ? 'not_configured' : 'claim_failed',
-        message: configuration ? 'claims are not configured yet' : 'the claim could not be recorded; try again',
-      }) as ClaimResponse;
+      return unavailable(error, 'claims are not configured yet', [
+        'claim_failed',
+        'the claim could not be recorded; try again',
+      ]) as ClaimResponse;
     }
   };
 
@@ -157,13 +162,10 @@ export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
       // Only our side failed: 503 makes the sender retry, and the dedupe key was released.
       logger.error('webhook could not be enqueued', { error: error as Error });
       count('WebhooksFailed');
-      const configuration = error instanceof ConfigurationError;
-      return respond(503, {
-        error: configuration ? 'not_configured' : 'enqueue_failed',
-        message: configuration
-          ? 'this source is not configured yet; retry later'
-          : 'the event could not be queued; retry later',
-      });
+      return unavailable(error, 'this source is not configured yet; retry later', [
+        'enqueue_failed',
+        'the event could not be queued; retry later',
+      ]);
     }
   };
 
