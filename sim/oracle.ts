@@ -391,8 +391,9 @@ export class Oracle {
    * A deadline pushed back by the IA outages (down, not answering, refusing the key) that overlap
    * the wait: nothing is seen while IA is down, and a record that kept failing comes back after
    * its retry delay, which doubles up to an hour (record-disposition.ts), so up to that long after.
+   * An outage starting before `reach` counts too: the deadline was held up that long by something else.
    */
-  extended(account: Account, from: number, bound: number) {
+  extended(account: Account, from: number, bound: number, reach = 0) {
     let deadline = from + bound;
     for (let changed = true; changed; ) {
       changed = false;
@@ -400,7 +401,8 @@ export class Oracle {
         // Retries come back within their backoff; what IA refused the key for was dead-lettered
         // and comes back when the operator redrives it, which holds the watch up to then.
         const refused = outage.kind === 'unauthorized';
-        if (outage.start >= deadline || outage.end + (refused ? OPERATOR_REDRIVES_WITHIN : 0) <= from) continue;
+        if (outage.start >= Math.max(deadline, reach) || outage.end + (refused ? OPERATOR_REDRIVES_WITHIN : 0) <= from)
+          continue;
         // A record failing since `from` has doubled its delay over every outage since then, not
         // only this one: a short outage right after a long one still costs up to an hour (seed 1212).
         const failing = outage.end - from;
@@ -447,10 +449,7 @@ export class Oracle {
       const inHorizon = completeAt - parent.createdAt < this.sweep.horizonDays * TIME.DAY - TIME.DAY;
       if (inHorizon) {
         const bound = inHead ? this.sweep.headBound(account, completeAt) : this.sweep.wholeBound(account, completeAt);
-        bySweep = this.sweep.afterDeaths(
-          completeAt,
-          this.extended(account, completeAt, bound) + hiddenOverlap(parent, completeAt, completeAt + bound + TIME.DAY),
-        );
+        bySweep = this.sweepDue(parent, completeAt, (reach) => this.extended(account, completeAt, bound, reach));
       }
     }
     return { heard, by: Math.min(byTrigger, bySweep) };
@@ -475,10 +474,25 @@ export class Oracle {
     settled: boolean,
   ) {
     const bound = this.followUp(account, from, settled);
-    const due = this.afterLostChecks(account, attemptId, from, this.extended(account, from, bound));
-    return parent && this.sweep.on
-      ? this.sweep.afterDeaths(from, due + hiddenOverlap(parent, from, due + TIME.DAY))
-      : due;
+    const due = (reach: number) =>
+      this.afterLostChecks(account, attemptId, from, this.extended(account, from, bound, reach));
+    return parent && this.sweep.on ? this.sweepDue(parent, from, due) : due(0);
+  }
+
+  /**
+   * A deadline the sweep's walk carries: `due(reach)` (IA's outages that start before `reach`
+   * waited out) and then what held the walk up: the time IA hid the assignment, a run for each sweep
+   * run that died. A deadline held up that way can land in an outage it then waits out too, so
+   * this goes on until no outage starts inside the deadline that it has not waited out (seed 4052:
+   * hidden 23:00 to 08:15, IA down 06:54 to 13:09; seed 4049: dead runs to 17:26, IA down 12:47 to 20:04).
+   */
+  private sweepDue(parent: SimAssignment, from: number, due: (reach: number) => number) {
+    for (let reach = 0; ; ) {
+      const base = due(reach);
+      const deadline = this.sweep.afterDeaths(from, base + hiddenOverlap(parent, from, base + TIME.DAY));
+      if (deadline <= reach) return deadline;
+      reach = deadline;
+    }
   }
 
   /**

@@ -38,7 +38,10 @@ const depsWith = (over: Partial<ClaimDeps>) => {
   const deps: ClaimDeps = {
     slackSigningSecrets: async () => [SECRET],
     claimLinkKeys: async () => ['unused-link-key-0000'],
-    remember: async () => (calls.push('remember'), true),
+    remember: async () => {
+      calls.push('remember');
+      return true;
+    },
     settle: async () => void calls.push('settle'),
     forget: async () => void calls.push('forget'),
     decide: async (_subject, decide) => decide(view),
