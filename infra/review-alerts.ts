@@ -399,6 +399,7 @@ export class ReviewAlerts extends Construct {
       this.audience('slackChannels', channel);
       const slack = this.slack ?? this.makeSlack();
       const { queue, secret } = slack.addChannel(channel);
+      if (channel.webhookOrigin) this.ingest.allowSlackOrigin(channel.webhookOrigin);
       this.output(outputId('SlackWebhookSecret', channel.name), {
         description: `Secret holding the Slack webhook URL of channel ${channel.name}`,
         value: secret.secretName,

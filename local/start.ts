@@ -162,7 +162,7 @@ const main = async () => {
       // The fake IA serves plain HTTP on loopback, which the iaApiBaseUrl prop (https only) refuses.
       IA_API_BASE_URL: iaBaseUrl,
       // Interaction replies go to the fake Slack, not hooks.slack.com.
-      SLACK_ORIGIN: new URL(slackUrl).origin,
+      SLACK_ORIGINS: new URL(slackUrl).origin,
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
       // Powertools pretty-prints its JSON logs in dev mode: readable in a terminal, JSON otherwise.

@@ -49,7 +49,7 @@ export interface ClaimDeps {
   /** Posts to a Slack `response_url` (already checked to be Slack's). */
   respondToSlack(responseUrl: string, message: Record<string, unknown>): Promise<void>;
   /** Where interaction replies may go: Slack's hooks origin unless the deployment names another. */
-  slackOrigin: string;
+  slackOrigins: readonly string[];
   now(): Date;
 }
 
@@ -132,7 +132,7 @@ export const slackClaimRequest = async (
   if (!verification.ok) return json(401, { error: verification.reason, message: 'the Slack signature does not hold' });
   let action: ReturnType<typeof parseSlackInteraction>;
   try {
-    action = parseSlackInteraction(request.rawBody, deps.slackOrigin);
+    action = parseSlackInteraction(request.rawBody, deps.slackOrigins);
   } catch (error) {
     if (error instanceof InvalidClaimantError || error instanceof InvalidInteractionError)
       return json(400, { error: 'invalid_interaction', message: error.message });

@@ -1,7 +1,7 @@
 /** The `ingest` function's settings, checked at init; every name is in docs/configuration.md's environment table. */
 
-import { SLACK_WEBHOOK_ORIGIN } from '#lib/adapters/slack-client.js';
 import { MIN_RECHECK_INTERVAL_SECONDS } from '#lib/domain/defaults.js';
+import { SLACK_WEBHOOK_ORIGIN } from '#lib/domain/render/slack.js';
 import { parseSources } from '#lib/domain/webhooks/sources.js';
 import { jsonEnv, numberEnv, optionalEnv, requireEnv } from '#lib/runtime/config.js';
 import type { EnvironmentOf } from '#lib/runtime/environment.js';
@@ -13,7 +13,10 @@ const loadClaims = (env: EnvironmentOf<IngestEnvironment>) => {
   if (secretName === undefined) return undefined;
   return {
     secretName,
-    slackOrigin: optionalEnv(env, 'SLACK_ORIGIN') ?? SLACK_WEBHOOK_ORIGIN,
+    // Each written as an origin (`new URL(…).origin`), as a response_url's is compared.
+    slackOrigins: (optionalEnv(env, 'SLACK_ORIGINS')?.split(',') ?? [SLACK_WEBHOOK_ORIGIN]).map(
+      (o) => new URL(o).origin,
+    ),
   };
 };
 

@@ -12,6 +12,9 @@ export interface IngestEnvironment {
    * the attributes a claim reads and writes (adapters/claim-store.ts).
    */
   readonly STATE_TABLE_NAME: string;
-  /** Where Slack interaction replies may go, when not Slack's own hooks origin (a local fake, GovSlack). */
-  readonly SLACK_ORIGIN?: string;
+  /**
+   * Where Slack interaction replies may go, comma-separated origins: Slack's own hooks origin and
+   * each Slack channel's `webhookOrigin` (GovSlack), or a local fake. Unset, `https://hooks.slack.com`.
+   */
+  readonly SLACK_ORIGINS?: string;
 }

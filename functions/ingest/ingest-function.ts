@@ -54,7 +54,7 @@ const claimDeps = (
       return view === undefined || 'missingUntil' in view ? undefined : view;
     },
     respondToSlack: (responseUrl, message) => post(responseUrl, 'interaction reply', message),
-    slackOrigin: claims.slackOrigin,
+    slackOrigins: claims.slackOrigins,
     now: () => new Date(),
   };
 };

@@ -15,9 +15,10 @@ import { createIdempotency, EFFECT_CLIENT, registerInvocations } from '#lib/adap
 import { deadLetter, delayRecord } from '#lib/adapters/queues.js';
 import { secretReader } from '#lib/adapters/secrets.js';
 import { createSharedPacer } from '#lib/adapters/shared-pacer.js';
-import { createSlackPoster, isSlackWebhookUrl, SLACK_WEBHOOK_ORIGIN } from '#lib/adapters/slack-client.js';
+import { createSlackPoster, isSlackWebhookUrl } from '#lib/adapters/slack-client.js';
 import { type Notification, notificationKey } from '#lib/domain/notification.js';
 import type { Pacer } from '#lib/domain/pacing.js';
+import { SLACK_WEBHOOK_ORIGIN } from '#lib/domain/render/slack.js';
 import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
 import { type Channel, loadNotifyConfig, type SlackWebhookChannel } from './config.js';

@@ -15,6 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { IngestEnvironment } from '../../functions/ingest/environment.js';
+import { SLACK_WEBHOOK_ORIGIN } from '../../functions/lib/domain/render/slack.js';
 import type { Source } from '../../functions/lib/domain/webhooks/sources.js';
 import { acknowledge } from '../constructs/compat.js';
 import { serviceMetric } from '../constructs/ops-alarms.js';
@@ -44,11 +45,15 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
   /** Each source's secret, by source name. */
   readonly sourceSecrets = new Map<string, secretsmanager.ISecret>();
   private readonly sources: Source[];
+  private readonly slackOrigins: string[];
 
   constructor(scope: Construct, id: string, context: UnitContext, shared: SharedResources) {
     const { settings } = context;
     // The table and the list are the unit's own, made after it: the environment reads them at synthesis.
-    const own: { table?: dynamodb.Table; sources: Source[] } = { sources: [] };
+    const own: { table?: dynamodb.Table; sources: Source[]; slackOrigins: string[] } = {
+      sources: [],
+      slackOrigins: [],
+    };
     super(scope, id, context, {
       name: 'ingest',
       description: 'Verifies ATS/IA webhooks and enqueues check requests',
@@ -61,11 +66,19 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
         MIN_RECHECK_INTERVAL_SECONDS: seconds(settings.minRecheckInterval),
         CLAIMS_SECRET_NAME: shared.claims?.secret.secretName,
         STATE_TABLE_NAME: shared.stateTable.tableName,
+        // Set only once a Slack channel posts elsewhere than Slack's own origin (GovSlack).
+        SLACK_ORIGINS: shared.claims
+          ? Lazy.string({
+              produce: () =>
+                own.slackOrigins.length > 0 ? [SLACK_WEBHOOK_ORIGIN, ...own.slackOrigins].join(',') : undefined,
+            })
+          : undefined,
       },
       errorsRunbook:
         'The ingest function itself failed: senders got 5xx and will retry. Read its log group for the stack trace. See docs/operating.md, runbook "IngestErrors".',
     });
     this.sources = own.sources;
+    this.slackOrigins = own.slackOrigins;
     this.dedupeTable = new dynamodb.Table(this, 'DedupeTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -132,6 +145,11 @@ export class IngestUnit extends FunctionUnit<IngestEnvironment> {
           "Webhook senders (and Slack's interactivity, and a person opening an email's claim link) cannot use IAM, Cognito or JWT auth; ingest verifies each sender signature (HMAC, URL token, Slack's v0 signature, the link's signed token) before acting.",
       });
     }
+  }
+
+  /** A Slack channel posts through `origin` (GovSlack): its claim buttons' replies may go there too. */
+  allowSlackOrigin(origin: string): void {
+    if (origin !== SLACK_WEBHOOK_ORIGIN && !this.slackOrigins.includes(origin)) this.slackOrigins.push(origin);
   }
 
   /** The sources served, as the function reads them. */

@@ -95,6 +95,18 @@ describe('claims', () => {
     expect(JSON.stringify(notify.SLACK_CHANNELS)).toContain('\\"claimButtons\\":true');
   });
 
+  it("lets a GovSlack channel's button be answered on its own origin (added after construction too)", () => {
+    const ingestOf = (t: Template) => lambdaVariables(t).find((v) => v.DEDUPE_TABLE_NAME) as Record<string, unknown>;
+    expect(ingestOf(template)).not.toHaveProperty('SLACK_ORIGINS');
+    const gov = userStack({ claims: true, slackChannels: [{ name: 'reviews' }] });
+    gov.alerts.addSlackChannel({ name: 'gov', webhookOrigin: 'https://hooks.slack-gov.com' });
+    expect(ingestOf(gov.template())).toMatchObject({
+      SLACK_ORIGINS: 'https://hooks.slack.com,https://hooks.slack-gov.com',
+    });
+    const off = userStack({ slackChannels: [{ name: 'gov', webhookOrigin: 'https://hooks.slack-gov.com' }] });
+    expect(ingestOf(off.template())).not.toHaveProperty('SLACK_ORIGINS');
+  });
+
   it('lets an operator (grantOperate) claim the same way, and never put a whole state item', () => {
     const { alerts, stack, template: operated } = userStack({ claims: true });
     const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });

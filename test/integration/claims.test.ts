@@ -69,7 +69,7 @@ beforeAll(async () => {
   ingest = await loadHandler<HttpHandler>('ingest', {
     ...ingestEnvironment(resources),
     STATE_TABLE_NAME: resources.stateTableName,
-    SLACK_ORIGIN: slackOrigin,
+    SLACK_ORIGINS: slackOrigin,
   });
   stateFile = localStateFile(suite);
 }, 60_000);

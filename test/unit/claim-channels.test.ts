@@ -68,7 +68,7 @@ describe('Slack interactions', () => {
   });
 
   it('reads the claim: attempt, account, who (made safe), the message to update, and no buttons in it', () => {
-    expect(parseSlackInteraction(form(payload()), SLACK)).toEqual({
+    expect(parseSlackInteraction(form(payload()), [SLACK])).toEqual({
       action: 'claim',
       attemptId: 'att-1',
       account: 'agency-b',
@@ -84,7 +84,7 @@ describe('Slack interactions', () => {
           actions: [{ action_id: RELEASE_ACTION, value: '{"attemptId":"att-2"}' }],
         }),
       ),
-      SLACK,
+      [SLACK],
     );
     expect(release).toMatchObject({ action: 'release', attemptId: 'att-2', by: 'evil[.]example' });
     expect(release).not.toHaveProperty('account');
@@ -108,7 +108,7 @@ describe('Slack interactions', () => {
     ['another interaction type', { type: 'view_submission' }, /not a block action/],
     ['no user', { user: {} }, /no user/],
   ])('refuses %s', (_name, overrides, message) => {
-    expect(() => parseSlackInteraction(form(payload(overrides)), SLACK)).toThrow(message);
+    expect(() => parseSlackInteraction(form(payload(overrides)), [SLACK])).toThrow(message);
   });
 
   it("keeps the message's other buttons and drops the claim's own button and status line", () => {
@@ -124,22 +124,30 @@ describe('Slack interactions', () => {
           },
         }),
       ),
-      SLACK,
+      [SLACK],
     );
     expect(parsed.blocks).toEqual([{ type: 'actions', elements: [link] }]);
   });
 
   it('takes a response_url on the origin the deployment names (a local fake), and only there', () => {
     const local = { response_url: 'http://127.0.0.1:4010/actions/1' };
-    expect(parseSlackInteraction(form(payload(local)), 'http://127.0.0.1:4010').responseUrl).toBe(
+    expect(parseSlackInteraction(form(payload(local)), ['http://127.0.0.1:4010']).responseUrl).toBe(
       'http://127.0.0.1:4010/actions/1',
     );
-    expect(() => parseSlackInteraction(form(payload(local)), SLACK)).toThrow(/not a Slack hooks URL/);
+    expect(() => parseSlackInteraction(form(payload(local)), [SLACK])).toThrow(/not a Slack hooks URL/);
+  });
+
+  it("takes a GovSlack channel's origin beside Slack's own", () => {
+    const gov = { response_url: 'https://hooks.slack-gov.com/actions/T1/2/x' };
+    const both = [SLACK, 'https://hooks.slack-gov.com'];
+    expect(parseSlackInteraction(form(payload(gov)), both).responseUrl).toBe(gov.response_url);
+    expect(parseSlackInteraction(form(payload()), both).responseUrl).toMatch(/^https:\/\/hooks\.slack\.com\//);
+    expect(() => parseSlackInteraction(form(payload(gov)), [SLACK])).toThrow(/not a Slack hooks URL/);
   });
 
   it('refuses a body that is not a payload form, or too large', () => {
-    expect(() => parseSlackInteraction('payload=%7Bnope', SLACK)).toThrow(InvalidInteractionError);
-    expect(() => parseSlackInteraction(`payload=${'x'.repeat(70_000)}`, SLACK)).toThrow(/too large/);
+    expect(() => parseSlackInteraction('payload=%7Bnope', [SLACK])).toThrow(InvalidInteractionError);
+    expect(() => parseSlackInteraction(`payload=${'x'.repeat(70_000)}`, [SLACK])).toThrow(/too large/);
   });
 });
 

@@ -47,7 +47,7 @@ const depsWith = (over: Partial<ClaimDeps>) => {
     decide: async (_subject, decide) => decide(view),
     lookup: async () => view,
     respondToSlack: async () => void calls.push('respond'),
-    slackOrigin: 'https://hooks.slack.com',
+    slackOrigins: ['https://hooks.slack.com'],
     now: () => NOW,
     ...over,
   };

@@ -5,11 +5,8 @@
  */
 import ky, { isHTTPError, isNetworkError, isTimeoutError } from 'ky';
 import { RateLimitedError, SlackGoneError, SlackRejectedError, UpstreamError } from '../domain/errors.js';
-import type { SlackMessage } from '../domain/render/slack.js';
+import { SLACK_WEBHOOK_ORIGIN, type SlackMessage } from '../domain/render/slack.js';
 import { parseRetryAfter } from './ia-client.js';
-
-/** Where Slack's incoming webhooks live; a channel may name another origin explicitly (Slack GovSlack, a proxy). */
-export const SLACK_WEBHOOK_ORIGIN = 'https://hooks.slack.com';
 
 /**
  * A webhook URL read from a secret is posted to with alert content: it must be Slack's (or the

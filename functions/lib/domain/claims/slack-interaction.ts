@@ -71,7 +71,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A Slack `response_url` (on Slack's origin, or the one the deployment names), and nothing a forged payload could point us at instead. */
-const slackResponseUrl = (value: unknown, origin: string): string => {
+const slackResponseUrl = (value: unknown, origins: readonly string[]): string => {
   if (typeof value !== 'string' || value.length > 512) throw new InvalidInteractionError('no response_url');
   let url: URL;
   try {
@@ -79,7 +79,7 @@ const slackResponseUrl = (value: unknown, origin: string): string => {
   } catch {
     throw new InvalidInteractionError('response_url is not a URL');
   }
-  if (url.origin !== new URL(origin).origin || url.username !== '' || url.password !== '')
+  if (!origins.includes(url.origin) || url.username !== '' || url.password !== '')
     throw new InvalidInteractionError('response_url is not a Slack hooks URL');
   return url.toString();
 };
@@ -93,8 +93,11 @@ const withoutClaimButtons = (block: Record<string, unknown>): Record<string, unk
     ? { ...block, elements: (Array.isArray(block.elements) ? block.elements : []).filter((e) => !isClaimButton(e)) }
     : block;
 
-/** A verified interaction's form body → the claim it asks for. */
-export const parseSlackInteraction = (rawBody: string, slackOrigin: string): SlackClaimAction => {
+/**
+ * A verified interaction's form body → the claim it asks for. The reply goes to its `response_url`
+ * only on one of `slackOrigins` (each an origin, `https://hooks.slack.com` or a GovSlack's).
+ */
+export const parseSlackInteraction = (rawBody: string, slackOrigins: readonly string[]): SlackClaimAction => {
   if (Buffer.byteLength(rawBody) > MAX_INTERACTION_BYTES) throw new InvalidInteractionError('interaction too large');
   const form = new URLSearchParams(rawBody);
   let payload: unknown;
@@ -132,7 +135,7 @@ export const parseSlackInteraction = (rawBody: string, slackOrigin: string): Sla
     ...(typeof value.account === 'string' ? { account: value.account } : {}),
     by: claimant(name),
     via: 'slack',
-    responseUrl: slackResponseUrl(payload.response_url, slackOrigin),
+    responseUrl: slackResponseUrl(payload.response_url, slackOrigins),
     blocks,
   };
 };
