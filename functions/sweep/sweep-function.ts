@@ -105,12 +105,15 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
    * Trigger health is a report about the pipeline: failing to keep it never fails the sweep.
    */
   const triggerHealth = dynamoTriggerHealth(dynamodb, config.stateTableName);
-  const watchTriggers = async (reports: Array<[string, SweepReport]>) => {
+  const watchTriggers = async (reports: Array<[string, SweepReport]>, since: Date) => {
     if (config.triggers.length === 0) return;
     const now = new Date();
     try {
       for (const [account, report] of reports)
-        await triggerHealth.recordSweepOnly(triggersOf(config.triggers, account), report.missedByTriggers, now);
+        await triggerHealth.recordSweepOnly(triggersOf(config.triggers, account), report.missedByTriggers, {
+          since,
+          at: now,
+        });
       const records = await triggerHealth.read(config.triggers);
       for (const trigger of config.triggers) {
         const health = assess(trigger, records.get(trigger.name), config.thresholds, now);
@@ -129,6 +132,7 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
     _event: unknown,
     context: Context,
   ): Promise<SweepReport | { accounts: Record<string, SweepReport> }> => {
+    const startedAt = new Date();
     // The awaiting-review index is the whole table's: counted once a run, whatever the accounts.
     let counted: ReturnType<typeof countAwaiting> | undefined;
     const awaiting = () => {
@@ -153,7 +157,10 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
       );
     }
     const reports = settled.map((result) => (result as PromiseFulfilledResult<SweepReport>).value);
-    await watchTriggers(config.accounts.list.map((account, i) => [account.name, reports[i] as SweepReport]));
+    await watchTriggers(
+      config.accounts.list.map((account, i) => [account.name, reports[i] as SweepReport]),
+      startedAt,
+    );
     if (!config.accounts.labelled) return reports[0] as SweepReport;
     return {
       accounts: Object.fromEntries(config.accounts.list.map((account, i) => [account.name, reports[i] as SweepReport])),

@@ -7,6 +7,7 @@
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { dayOf, EVENT_DAYS, type Trigger, type TriggerRecord, triggerKey } from '../domain/trigger-health.js';
 import { dynamoStateStore } from './attempt-state.js';
+import { isConditionFailure } from './condition-failure.js';
 
 const DAY_PREFIX = 'day-';
 /** Day counts this far back are removed as events arrive: the item stays a few hundred bytes. */
@@ -35,16 +36,33 @@ export const dynamoTriggerHealth = (dynamodb: DynamoDBClient, tableName: string)
         ExpressionAttributeValues: { ':at': { S: at.toISOString() }, ':zero': { N: '0' }, ':one': { N: '1' } },
       });
     },
-    /** The sweep found `count` completions these triggers should have announced and did not. */
-    async recordSweepOnly(triggers: ReadonlyArray<Pick<Trigger, 'name'>>, count: number, at: Date): Promise<void> {
+    /**
+     * The sweep found `count` completions these triggers should have announced and did not, in a
+     * run that began at `since`. A trigger that delivered after that is not charged: its count
+     * started again at its event, and finds made before it are not "since" it.
+     */
+    async recordSweepOnly(
+      triggers: ReadonlyArray<Pick<Trigger, 'name'>>,
+      count: number,
+      { since, at }: { since: Date; at: Date },
+    ): Promise<void> {
       if (count <= 0) return;
       await Promise.all(
-        triggers.map((trigger) =>
-          update(trigger, {
-            UpdateExpression: 'SET lastSweepOnlyAt = :at ADD sweepOnly :count',
-            ExpressionAttributeValues: { ':at': { S: at.toISOString() }, ':count': { N: String(count) } },
-          }),
-        ),
+        triggers.map(async (trigger) => {
+          try {
+            await update(trigger, {
+              UpdateExpression: 'SET lastSweepOnlyAt = :at ADD sweepOnly :count',
+              ConditionExpression: 'attribute_not_exists(lastEventAt) OR lastEventAt < :since',
+              ExpressionAttributeValues: {
+                ':at': { S: at.toISOString() },
+                ':since': { S: since.toISOString() },
+                ':count': { N: String(count) },
+              },
+            });
+          } catch (error) {
+            if (!isConditionFailure(error)) throw error;
+          }
+        }),
       );
     },
     /** Each trigger's record (none for one that never delivered nor was missed), read with the state table's batch reader. */
