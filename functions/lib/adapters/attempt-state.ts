@@ -49,8 +49,8 @@ export const dynamoStateStore = (
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
       let request: Record<string, KeysAndAttributes> | undefined = {
         [tableName]: {
-          // Eventually consistent (half the read units): why each caller can take it, attempt-store.ts.
           Keys: unique.slice(start, start + BATCH_GET_LIMIT).map((id) => ({ attemptId: { S: id } })),
+          ConsistentRead: true,
         },
       };
       for (let round = 0; request && Object.keys(request).length > 0; round++) {

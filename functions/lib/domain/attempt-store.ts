@@ -20,14 +20,7 @@ export const assignmentKey = (assignmentId: string) => `assignment#${assignmentI
 
 export interface StateStore {
   get(attemptId: string): Promise<StoredRecord | undefined>;
-  /**
-   * Several at once (the sweep reads a page's attempts in one call); absent ids are absent.
-   * Eventually consistent, unlike `get`: a state a moment old is harmless to each caller. The
-   * sweep's look then decides from it, but every alert it publishes is exactly-once by key, shared
-   * with check, and its write is conditional on the version it read, so a stale read ends in a
-   * StateConflictError and a look again with `get`; the digest, `pending` and trigger health read
-   * counts and lists that are minutes to hours old by design.
-   */
+  /** Several at once (the sweep reads a page's attempts in one call); absent ids are absent. */
   getMany(attemptIds: string[]): Promise<Map<string, StoredRecord>>;
   /** Writes `state` with `version + 1` if the stored version is still `state.version` (absent, or a 404 record, when 0). */
   put(state: AttemptState): Promise<void>;
