@@ -388,33 +388,58 @@ export class Oracle {
   }
 
   /**
-   * A deadline pushed back by the IA outages (down, not answering, refusing the key) that overlap
-   * the wait: nothing is seen while IA is down, and a record that kept failing comes back after
-   * its retry delay, which doubles up to an hour (record-disposition.ts), so up to that long after.
-   * An outage starting before `reach` counts too: the deadline was held up that long by something else.
+   * A deadline `bound` after `from`, pushed back by what kept the pipeline from seeing the attempt:
+   * IA's outages (down, not answering, refusing the key) and, where the sweep's walk carries it
+   * (`walk`: the attempt's assignment), the time IA hid the assignment from its list and the sweep
+   * runs that died. After an outage, and the retry delay a record failing through it has reached
+   * (it doubles up to an hour: record-disposition.ts), or after a hidden stretch, the whole bound
+   * starts again: a walk that passed the page then saw nothing, and the next comes within the
+   * bound. Each run that died holds the walk up an interval (its lease). An outage or a hidden
+   * stretch counts when it begins before the deadline as pushed back so far, or before `reach`
+   * (the deadline held up by something else: a check that died, seeds 4052 and 4049).
    */
-  extended(account: Account, from: number, bound: number, reach = 0) {
-    let deadline = from + bound;
+  extended(
+    account: Account,
+    from: number,
+    bound: number,
+    { walk, reach = 0 }: { walk?: SimAssignment; reach?: number } = {},
+  ) {
+    const after = (start: number) => (walk ? this.sweep.afterDeaths(start, start + bound) : start + bound);
+    let deadline = after(from);
     for (let changed = true; changed; ) {
       changed = false;
+      const until = Math.max(deadline, reach);
+      const restarts: number[] = [];
       for (const outage of account.ia.outages) {
         // Retries come back within their backoff; what IA refused the key for was dead-lettered
         // and comes back when the operator redrives it, which holds the watch up to then.
         const refused = outage.kind === 'unauthorized';
-        if (outage.start >= Math.max(deadline, reach) || outage.end + (refused ? OPERATOR_REDRIVES_WITHIN : 0) <= from)
-          continue;
+        if (outage.start >= until || outage.end + (refused ? OPERATOR_REDRIVES_WITHIN : 0) <= from) continue;
         // A record failing since `from` has doubled its delay over every outage since then, not
         // only this one: a short outage right after a long one still costs up to an hour (seed 1212).
         const failing = outage.end - from;
-        const recovery = refused ? OPERATOR_REDRIVES_WITHIN : Math.min(failing, BOUNDS.followUp);
-        const after = outage.end + recovery + bound;
-        if (after > deadline) {
-          deadline = after;
+        restarts.push(outage.end + (refused ? OPERATOR_REDRIVES_WITHIN : Math.min(failing, BOUNDS.followUp)));
+      }
+      if (walk?.hiddenFrom !== undefined && walk.hiddenFrom < until && (walk.hiddenUntil as number) > from)
+        restarts.push(walk.hiddenUntil as number);
+      for (const restart of restarts) {
+        const later = after(restart);
+        if (later > deadline) {
+          deadline = later;
           changed = true;
         }
       }
     }
     return deadline;
+  }
+
+  /** `due(reach)` again until no outage or hidden stretch begins inside the deadline that it has not waited out. */
+  private settle(due: (reach: number) => number) {
+    for (let reach = 0; ; ) {
+      const deadline = due(reach);
+      if (deadline <= reach) return deadline;
+      reach = deadline;
+    }
   }
 
   /** The instant before `t` from which `available` of IA being up (and retries coming back) had passed by `t`. */
@@ -449,7 +474,7 @@ export class Oracle {
       const inHorizon = completeAt - parent.createdAt < this.sweep.horizonDays * TIME.DAY - TIME.DAY;
       if (inHorizon) {
         const bound = inHead ? this.sweep.headBound(account, completeAt) : this.sweep.wholeBound(account, completeAt);
-        bySweep = this.sweepDue(parent, completeAt, (reach) => this.extended(account, completeAt, bound, reach));
+        bySweep = this.extended(account, completeAt, bound, { walk: parent });
       }
     }
     return { heard, by: Math.min(byTrigger, bySweep) };
@@ -474,25 +499,15 @@ export class Oracle {
     settled: boolean,
   ) {
     const bound = this.followUp(account, from, settled);
-    const due = (reach: number) =>
-      this.afterLostChecks(account, attemptId, from, this.extended(account, from, bound, reach));
-    return parent && this.sweep.on ? this.sweepDue(parent, from, due) : due(0);
-  }
-
-  /**
-   * A deadline the sweep's walk carries: `due(reach)` (IA's outages that start before `reach`
-   * waited out) and then what held the walk up: the time IA hid the assignment, a run for each sweep
-   * run that died. A deadline held up that way can land in an outage it then waits out too, so
-   * this goes on until no outage starts inside the deadline that it has not waited out (seed 4052:
-   * hidden 23:00 to 08:15, IA down 06:54 to 13:09; seed 4049: dead runs to 17:26, IA down 12:47 to 20:04).
-   */
-  private sweepDue(parent: SimAssignment, from: number, due: (reach: number) => number) {
-    for (let reach = 0; ; ) {
-      const base = due(reach);
-      const deadline = this.sweep.afterDeaths(from, base + hiddenOverlap(parent, from, base + TIME.DAY));
-      if (deadline <= reach) return deadline;
-      reach = deadline;
-    }
+    const walk = this.sweep.on ? parent : undefined;
+    return this.settle((reach) =>
+      this.afterLostChecks(
+        account,
+        attemptId,
+        from,
+        this.extended(account, from, bound, { reach, ...(walk ? { walk } : {}) }),
+      ),
+    );
   }
 
   /**
@@ -925,7 +940,9 @@ export class Oracle {
       const at = ids.map((id) => ended.get(id)).find((x) => x !== undefined);
       // A check that died holding the event's message gives it back only after the visibility timeout.
       const deaths = ids.flatMap((id) => world.lostEvents.get(id) ?? []).sort((a, b) => a - b);
-      const due = this.afterDeaths(deaths, countFrom, this.extended(account, countFrom, BOUNDS.triggered));
+      const due = this.settle((reach) =>
+        this.afterDeaths(deaths, countFrom, this.extended(account, countFrom, BOUNDS.triggered, { reach })),
+      );
       if (due > world.time.now()) continue;
       this.check('every accepted event ends in a check outcome', at !== undefined && at <= due, () => ({
         at: due,
