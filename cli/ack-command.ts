@@ -4,9 +4,19 @@
  * Slack button and the email link do (domain/claim.ts), or lets the claim go.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type ClaimView, dynamoClaimStore } from '#lib/adapters/claim-store.js';
+import { enqueueChecks } from '#lib/adapters/queues.js';
 import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
-import { applyClaim, type Claim, claim, claimant, InvalidClaimantError, release } from '#lib/domain/claims/claim.js';
+import {
+  applyClaim,
+  type Claim,
+  claim,
+  claimant,
+  InvalidClaimantError,
+  lookAfterRelease,
+  release,
+} from '#lib/domain/claims/claim.js';
 import { StateConflictError } from '#lib/domain/errors.js';
 import { isIaId } from '#lib/domain/ids.js';
 import { formatTime } from '#lib/domain/render/wording.js';
@@ -66,13 +76,38 @@ export const ackCommand = async (
       throw new ClaimRefusedError(`attempt ${attemptId}${where} is not claimed: nothing to release`);
   }
   const held = answer.result === 'claimed' ? (answer.state.claim as Claim) : answer.claim;
+  // Let go: a check of the attempt now sends escalation that fell due meanwhile (lookAfterRelease).
+  const checkRequested =
+    answer.result === 'released' && targets.checksQueueUrl !== undefined
+      ? await enqueueChecks(
+          new SQSClient(targets.aws),
+          targets.checksQueueUrl,
+        )([lookAfterRelease({ attemptId, ...(accountFlag(flags) ? { account } : {}) })]).then(
+          () => true,
+          () => false,
+        )
+      : undefined;
   if (flags.json) {
-    io.out(`${JSON.stringify({ result: answer.result, attemptId, ...(where ? { account } : {}), claim: held })}\n`);
+    io.out(
+      `${JSON.stringify({
+        result: answer.result,
+        attemptId,
+        ...(where ? { account } : {}),
+        claim: held,
+        ...(checkRequested === undefined ? {} : { checkRequested }),
+      })}\n`,
+    );
     return;
   }
   io.out(
     answer.result === 'released'
-      ? `released attempt ${attemptId}${where}: it was claimed by ${holder(held)}; escalation applies again\n`
+      ? `released attempt ${attemptId}${where}: it was claimed by ${holder(held)}; escalation applies again${
+          checkRequested === true
+            ? ' (a check of it is on its way)'
+            : checkRequested === false
+              ? ', at its next look (the check could not be sent)'
+              : ', at its next look (no checks queue to send a check to: --stack, --local or CHECKS_QUEUE_URL)'
+        }\n`
       : answer.result === 'already-yours'
         ? `attempt ${attemptId}${where} is already yours, ${holder(held)}\n`
         : `claimed attempt ${attemptId}${where} for ${by}: no escalation; reminders and the digest name you\n`,

@@ -7,12 +7,14 @@
  */
 
 import type { ClaimView } from '#lib/adapters/claim-store.js';
+import type { CheckMessage } from '#lib/domain/check-message.js';
 import {
   type Claim,
   type ClaimChannel,
   claim,
   claimant,
   InvalidClaimantError,
+  lookAfterRelease,
   release,
   reviewWaits,
   type StoredClaimAnswer,
@@ -46,9 +48,11 @@ export interface ClaimDeps {
     decide: (view: ClaimView) => ReturnType<typeof claim<ClaimView>> | ReturnType<typeof release<ClaimView>>,
   ): Promise<StoredClaimAnswer<ClaimView>>;
   lookup(subject: ClaimLinkSubject): Promise<ClaimView | undefined>;
+  /** Sends a check of the attempt to the checks queue (lookAfterRelease). */
+  requestCheck(message: CheckMessage): Promise<void>;
   /** Posts to a Slack `response_url` (already checked to be Slack's). */
   respondToSlack(responseUrl: string, message: Record<string, unknown>): Promise<void>;
-  /** Where interaction replies may go: Slack's hooks origin unless the deployment names another. */
+  /** Where interaction replies may go: Slack's hooks origin and each Slack channel's `webhookOrigin`. */
   slackOrigins: readonly string[];
   now(): Date;
 }
@@ -163,13 +167,22 @@ export const slackClaimRequest = async (
         )
       : claimReply(claimMessage(subject, answer, action.by));
   const recorded = recordedBy(subject, answer, action.by, action.via, deps.now());
+  // Let go: escalation due meanwhile goes out now. The release stands if the check cannot be
+  // sent; escalation then waits for the attempt's next look.
+  const checked =
+    answer.result !== 'released' ||
+    (await deps.requestCheck(lookAfterRelease(subject)).then(
+      () => true,
+      () => false,
+    ));
+  const status = { status: answer.result, ...(checked ? {} : { check: 'not_requested' }) };
   try {
     await deps.respondToSlack(action.responseUrl, update);
   } catch {
     // The claim stands whether or not Slack takes the update: reminders and the digest name the holder.
-    return withRecord(json(200, { status: answer.result, update: 'not_delivered' }), recorded);
+    return withRecord(json(200, { ...status, update: 'not_delivered' }), recorded);
   }
-  return withRecord(json(200, { status: answer.result }), recorded);
+  return withRecord(json(200, status), recorded);
 };
 
 const linkProblems = {

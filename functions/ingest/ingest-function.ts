@@ -37,6 +37,7 @@ const claimDeps = (
   dynamodb: DynamoDBClient,
   readSecret: ReadSecret,
   dedupe: ReturnType<typeof createDedupe>,
+  enqueue: ReturnType<typeof enqueueChecks>,
 ): ClaimDeps => {
   const secret = claimsSecret(readSecret, claims.secretName);
   const store = (account?: string) => dynamoClaimStore(dynamodb, stateTableName, account ?? DEFAULT_ACCOUNT);
@@ -53,6 +54,7 @@ const claimDeps = (
       const view = await store(subject.account).get(subject.attemptId);
       return view === undefined || 'missingUntil' in view ? undefined : view;
     },
+    requestCheck: (message) => enqueue([message]),
     respondToSlack: (responseUrl, message) => post(responseUrl, 'interaction reply', message),
     slackOrigins: claims.slackOrigins,
     now: () => new Date(),
@@ -88,7 +90,9 @@ export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
   const dynamodb = runtime.aws?.dynamodb ?? traced(new DynamoDBClient({}));
   const dedupe = createDedupe(dynamodb, config.dedupeTableName);
   const readSecret = secretReader(runtime.aws?.secrets);
-  const claims = config.claims && claimDeps(config.claims, config.stateTableName, dynamodb, readSecret, dedupe);
+  const enqueue = enqueueChecks(sqs, config.checksQueueUrl);
+  const claims =
+    config.claims && claimDeps(config.claims, config.stateTableName, dynamodb, readSecret, dedupe, enqueue);
   const triggerHealth = dynamoTriggerHealth(dynamodb, config.stateTableName);
   /** A verified delivery is the source's sign of life (trigger-health.ts); keeping it never fails the webhook. */
   const recordEvent = async (sourceName: string) => {
@@ -106,7 +110,7 @@ export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
     remember: dedupe.remember,
     settle: dedupe.settle,
     forget: dedupe.forget,
-    enqueue: enqueueChecks(sqs, config.checksQueueUrl),
+    enqueue,
     now: () => new Date(),
     referenceDedupeSeconds: config.referenceDedupeSeconds,
   };

@@ -178,9 +178,17 @@ describe('claims (`ack`)', () => {
     expect((await cli('ack', id, '--by', 'Grace', '--release')).err).toMatch(/is not claimed: nothing to release/);
     await cli('ack', id, '--by', 'Grace');
     expect((await cli('ack', id, '--by', 'Alan', '--release')).err).toMatch(/is claimed by Grace/);
+    await drain(sqs, resources.checksQueueUrl);
     const forced = await cli('ack', id, '--by', 'Alan', '--release', '--force');
-    expect([forced.code, forced.out]).toEqual([0, expect.stringMatching(/^released .* claimed by Grace/)]);
+    expect([forced.code, forced.out]).toEqual([
+      0,
+      expect.stringMatching(/^released .* claimed by Grace.*escalation applies again \(a check of it is on its way\)/),
+    ]);
     expect((await pendingIds()).find((row) => row.attemptId === id)).not.toHaveProperty('claimedBy');
+    // Escalation that fell due while it was held goes out at that check, not at the next reminder.
+    expect((await drain(sqs, resources.checksQueueUrl)).map((m) => JSON.parse(m.Body ?? '{}'))).toEqual([
+      { attemptId: id, source: 'claim-release' },
+    ]);
 
     expect((await cli('ack', 'never-seen-1', '--by', 'Grace')).err).toMatch(/is not watched: nothing to claim/);
     expect((await cli('ack', id, '--by', '  \u200b ')).code).toBe(2);

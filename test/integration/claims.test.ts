@@ -175,9 +175,14 @@ describe('the Slack button', () => {
     });
     expect(await holderOf(attemptId)).toBe('grace');
 
+    await drain(sqs, suite.resources.checksQueueUrl);
     expect((await answer(click(attemptId, 'grace'))).statusCode).toBe(200);
     expect(lastReply().text).toContain('grace let it go');
     expect(await holderOf(attemptId)).toBeUndefined();
+    // Let go: a check of the attempt, so escalation that fell due while it was held goes out now.
+    expect((await drain(sqs, suite.resources.checksQueueUrl)).map((m) => JSON.parse(m.Body ?? '{}'))).toEqual([
+      { attemptId, source: 'claim-release' },
+    ]);
   });
 
   it('refuses a wrong signature and a stale timestamp before reading anything', async () => {

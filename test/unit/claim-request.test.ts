@@ -1,7 +1,11 @@
-/** The Slack claim route's bookkeeping: a replay key kept once the claim is recorded, released only when it was not. */
+/**
+ * The Slack claim route's bookkeeping: a replay key kept once the claim is recorded, released only
+ * when it was not; a release asks for a check of the attempt.
+ */
 import { describe, expect, it } from '@jest/globals';
 import type { ClaimView } from '#lib/adapters/claim-store.js';
-import { CLAIM_ACTION } from '#lib/domain/claims/slack-interaction.js';
+import type { CheckMessage } from '#lib/domain/check-message.js';
+import { CLAIM_ACTION, RELEASE_ACTION } from '#lib/domain/claims/slack-interaction.js';
 import { hmacSha256 } from '#lib/domain/webhooks/crypto.js';
 import { type ClaimDeps, slackClaimRequest } from '../../functions/ingest/claim-request.js';
 
@@ -14,13 +18,13 @@ const view: ClaimView = {
   reviewNeededAt: '2026-12-06T10:00:00Z',
 };
 
-const clicked = () => {
+const clicked = (actionId = CLAIM_ACTION) => {
   const payload = {
     type: 'block_actions',
     user: { id: 'U1', name: 'grace' },
     response_url: 'https://hooks.slack.com/actions/T0/1/x',
     message: { blocks: [] },
-    actions: [{ action_id: CLAIM_ACTION, value: '{"attemptId":"att-1"}' }],
+    actions: [{ action_id: actionId, value: '{"attemptId":"att-1","account":"agency-b"}' }],
   };
   const rawBody = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const timestamp = String(NOW.getTime() / 1000);
@@ -46,6 +50,7 @@ const depsWith = (over: Partial<ClaimDeps>) => {
     forget: async () => void calls.push('forget'),
     decide: async (_subject, decide) => decide(view),
     lookup: async () => view,
+    requestCheck: async (message: CheckMessage) => void calls.push(`check ${JSON.stringify(message)}`),
     respondToSlack: async () => void calls.push('respond'),
     slackOrigins: ['https://hooks.slack.com'],
     now: () => NOW,
@@ -74,5 +79,34 @@ describe('the Slack claim route', () => {
     });
     await expect(slackClaimRequest(clicked(), deps)).rejects.toThrow('DynamoDB throttled');
     expect(calls).toEqual(['remember', 'forget']);
+  });
+
+  it('asks for a check of the attempt once let go (escalation due meanwhile goes out), and only then', async () => {
+    const held = { ...view, claim: { by: 'grace', at: '2026-12-06T11:00:00Z', via: 'slack' as const } };
+    const released = depsWith({ decide: async (_subject, decide) => decide(held) });
+    const answer = await slackClaimRequest(clicked(RELEASE_ACTION), released.deps);
+    expect(JSON.parse(answer.body)).toEqual({ status: 'released' });
+    expect(released.calls).toEqual([
+      'remember',
+      'settle',
+      'check {"attemptId":"att-1","account":"agency-b","source":"claim-release"}',
+      'respond',
+    ]);
+    const claimed = depsWith({});
+    await slackClaimRequest(clicked(), claimed.deps);
+    expect(claimed.calls).toEqual(['remember', 'settle', 'respond']);
+  });
+
+  it('keeps the release when the check cannot be sent, and says so', async () => {
+    const held = { ...view, claim: { by: 'grace', at: '2026-12-06T11:00:00Z', via: 'slack' as const } };
+    const { deps, calls } = depsWith({
+      decide: async (_subject, decide) => decide(held),
+      requestCheck: async () => {
+        throw new Error('SQS throttled');
+      },
+    });
+    const answer = await slackClaimRequest(clicked(RELEASE_ACTION), deps);
+    expect([answer.statusCode, JSON.parse(answer.body)]).toEqual([200, { status: 'released', check: 'not_requested' }]);
+    expect(calls).toEqual(['remember', 'settle', 'respond']);
   });
 });

@@ -5,6 +5,7 @@
  * One holder at a time: a second claim is told who holds it; a release lets go. Pure: the store
  * applies the answer with a conditional write (adapters/attempt-state.ts).
  */
+import type { CheckMessage } from '../check-message.js';
 import type { Decision } from '../decision.js';
 import { safeText } from '../safe-text.js';
 
@@ -102,6 +103,17 @@ export const release = <AttemptState extends Claimable>(
   const { claim: _claim, ...rest } = state;
   return { result: 'released', state: rest as AttemptState, claim: held };
 };
+
+/**
+ * The look a release asks for. While claimed, no look was due for escalation (the sweep's page memos
+ * and the attempt's own re-check wait for the next reminder, up to a day), so escalation already due
+ * would wait that long; a check of the attempt now sends it, and changes nothing if nothing is due.
+ */
+export const lookAfterRelease = (subject: { attemptId: string; account?: string }): CheckMessage => ({
+  attemptId: subject.attemptId,
+  ...(subject.account ? { account: subject.account } : {}),
+  source: 'claim-release',
+});
 
 /** Whole minutes from the claim to `now` (the review's time, as `review.completed` reports it). */
 export const minutesSinceClaim = (held: Claim, now: Date): number =>
