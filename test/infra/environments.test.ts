@@ -14,13 +14,30 @@ import { isChatChannel, loadNotifyConfig } from '../../functions/notify-slack/co
 import { loadSweepConfig } from '../../functions/sweep/config.js';
 import { ReviewAlerts, WebhookSourceKind } from '../../infra/index.js';
 
+const PSEUDO: Record<string, string> = {
+  'AWS::Region': 'us-east-1',
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::AccountId': '123456789012',
+  'AWS::Partition': 'aws',
+};
+
 /** CloudFormation's intrinsics as a deployment would resolve them, with recognisable stand-ins. */
 const resolve = (value: unknown): string => {
   if (typeof value === 'string') return value;
   const intrinsic = value as Record<string, unknown>;
-  if ('Ref' in intrinsic) return `ref-${String(intrinsic.Ref)}`;
-  if ('Fn::GetAtt' in intrinsic)
-    return `arn:aws:svc:us-east-1:123456789012:${(intrinsic['Fn::GetAtt'] as string[])[0]}`;
+  if ('Ref' in intrinsic)
+    return (
+      PSEUDO[String(intrinsic.Ref)] ??
+      `ref-${String(intrinsic.Ref)
+        .toLowerCase()
+        .replaceAll(/[^a-z0-9]/g, '-')}`
+    );
+  if ('Fn::GetAtt' in intrinsic) {
+    const [id, attribute] = intrinsic['Fn::GetAtt'] as [string, string];
+    return attribute === 'ApiEndpoint'
+      ? `https://${id.toLowerCase()}.execute-api.us-east-1.amazonaws.com`
+      : `arn:aws:svc:us-east-1:123456789012:${id}`;
+  }
   if ('Fn::Join' in intrinsic) {
     const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
     return parts.map(resolve).join(separator);
@@ -47,6 +64,7 @@ describe('each function’s environment, as synthesised', () => {
     iaAttemptUrlTemplate: 'https://ia.example.com/attempts/{attemptId}',
     sources: [{ name: 'greenhouse', kind: WebhookSourceKind.GREENHOUSE, attemptIdPath: 'payload.id' }],
     slackChannels: [{ name: 'reviews' }, { name: 'gov', webhookOrigin: 'https://hooks.slack-gov.com' }],
+    claims: true,
     teamsChannels: [
       {
         name: 'hiring-team',
@@ -76,6 +94,15 @@ describe('each function’s environment, as synthesised', () => {
     const of = (name: string) =>
       functions.find((variables) => variables.POWERTOOLS_SERVICE_NAME === serviceName(name)) as Record<string, string>;
     expect(loadIngestConfig(of('ingest')).sources.map((source) => source.name)).toEqual(['greenhouse', 'ia']);
+    // A claim button's reply may go to Slack's hooks and the GovSlack channel's.
+    expect(loadIngestConfig(of('ingest')).claims?.slackOrigins).toEqual([
+      'https://hooks.slack.com',
+      'https://hooks.slack-gov.com',
+    ]);
+    const withOrigins = (value: string) => loadIngestConfig({ ...of('ingest'), SLACK_ORIGINS: value }).claims;
+    expect(withOrigins(' https://HOOKS.slack-gov.com/ ,')?.slackOrigins).toEqual(['https://hooks.slack-gov.com']);
+    for (const bad of ['hooks.slack-gov.com:443', 'data:text/plain,x', ' , '])
+      expect(() => withOrigins(bad)).toThrow(/^environment variable SLACK_ORIGINS/);
     expect(
       loadNotifyConfig(of('notify-slack')).channels.map((channel) =>
         isChatChannel(channel) ? `chat ${channel.name}` : channel.webhookOrigin,

@@ -70,7 +70,7 @@ export class InvalidInteractionError extends Error {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A Slack `response_url` (on Slack's origin, or the one the deployment names), and nothing a forged payload could point us at instead. */
+/** A Slack `response_url` (on one of the origins the deployment's Slack channels post to), and nothing a forged payload could point us at instead. */
 const slackResponseUrl = (value: unknown, origins: readonly string[]): string => {
   if (typeof value !== 'string' || value.length > 512) throw new InvalidInteractionError('no response_url');
   let url: URL;
