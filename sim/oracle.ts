@@ -442,11 +442,14 @@ export class Oracle {
     }
   }
 
-  /** The instant before `t` from which `available` of IA being up (and retries coming back) had passed by `t`. */
-  lookback(account: Account, t: number, available: number) {
+  /**
+   * The instant before `t` from which `available` of IA being up (and retries coming back) had
+   * passed by `t`; with `walk`, of the sweep seeing the assignment too (as `extended` counts it).
+   */
+  lookback(account: Account, t: number, available: number, walk?: SimAssignment) {
     let from = t - available;
     for (let round = 0; round < 20; round++) {
-      const next = t - (this.extended(account, from, available) - from);
+      const next = t - (this.extended(account, from, available, walk ? { walk } : {}) - from);
       if (next >= from) break;
       from = next;
     }
@@ -678,11 +681,9 @@ export class Oracle {
     const parent = account.ia.assignment(attempt.assignmentId);
     const listed = parent !== undefined && t - parent.createdAt < this.sweep.horizonDays * TIME.DAY - TIME.DAY;
     const lag = this.followUp(account, t, t >= settledFrom || !listed);
-    // Pushed back by the outages inside it (nothing is seen while IA is down) and, where the sweep
-    // carries the watch, by the time the list hid the assignment.
-    const hidden = parent && this.sweep.on ? hiddenOverlap(parent, t - lag - TIME.DAY, t) : 0;
-    const back = t - this.lookback(account, t, lag) + hidden;
-    return this.sweep.on ? this.sweep.beforeDeaths(t, back) : back;
+    // Pushed back as a look's deadline is (extended): by IA's outages and, where the sweep carries
+    // the watch, by the time the list hid the assignment and the sweep runs that died, together.
+    return t - this.lookback(account, t, lag, this.sweep.on ? parent : undefined);
   }
 
   /** The awaiting-review index, all along: nothing in it that does not wait, nothing waiting missing from it. */
@@ -1105,12 +1106,6 @@ const sweepSettings = (world: World) => {
       ),
   };
 };
-
-/** How long the assignment was hidden from the list inside [from, to]: the sweep cannot see it then. */
-const hiddenOverlap = (parent: SimAssignment, from: number, to: number) =>
-  parent.hiddenFrom === undefined
-    ? 0
-    : Math.max(0, Math.min(to, parent.hiddenUntil as number) - Math.max(from, parent.hiddenFrom));
 
 /**
  * The simulated candidates' names and prompts carry links in every disguise (fullwidth, after an
