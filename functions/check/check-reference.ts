@@ -147,7 +147,8 @@ const checkAttempt = async (ctx: Context, attemptId: string, fromAssignment?: At
   } else if (previous && !fromAssignment) {
     if (previous.closedAt) return outcome('already-closed');
     const sinceLastCheck = (now.getTime() - Date.parse(previous.lastCheckedAt)) / 1000;
-    if (sinceLastCheck < deps.minRecheckIntervalSeconds) return outcome('recently-checked');
+    // After a release, the look of moments ago saw the claim: escalation due since then waits for this one.
+    if (sinceLastCheck < deps.minRecheckIntervalSeconds && !message.afterRelease) return outcome('recently-checked');
   }
 
   const observed: Observation = fromAssignment

@@ -187,7 +187,7 @@ describe('claims (`ack`)', () => {
     expect((await pendingIds()).find((row) => row.attemptId === id)).not.toHaveProperty('claimedBy');
     // Escalation that fell due while it was held goes out at that check, not at the next reminder.
     expect((await drain(sqs, resources.checksQueueUrl)).map((m) => JSON.parse(m.Body ?? '{}'))).toEqual([
-      { attemptId: id, source: 'claim-release' },
+      { attemptId: id, source: 'claim-release', afterRelease: true },
     ]);
 
     expect((await cli('ack', 'never-seen-1', '--by', 'Grace')).err).toMatch(/is not watched: nothing to claim/);

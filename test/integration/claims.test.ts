@@ -181,7 +181,7 @@ describe('the Slack button', () => {
     expect(await holderOf(attemptId)).toBeUndefined();
     // Let go: a check of the attempt, so escalation that fell due while it was held goes out now.
     expect((await drain(sqs, suite.resources.checksQueueUrl)).map((m) => JSON.parse(m.Body ?? '{}'))).toEqual([
-      { attemptId, source: 'claim-release' },
+      { attemptId, source: 'claim-release', afterRelease: true },
     ]);
   });
 

@@ -5,7 +5,8 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { parseAssignment, parseAttempt } from '#lib/domain/attempt-schema.js';
 import type { StoredRecord } from '#lib/domain/attempt-store.js';
-import type { CheckMessage } from '#lib/domain/check-message.js';
+import { type CheckMessage, parseCheckMessage } from '#lib/domain/check-message.js';
+import { lookAfterRelease } from '#lib/domain/claims/claim.js';
 import { NotFoundError } from '#lib/domain/errors.js';
 import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { type CheckDeps, checkReference } from '../../functions/check/check-reference.js';
@@ -316,6 +317,15 @@ describe('a new trigger for an attempt already watched', () => {
     expect(iaCalls).toBe(0);
     stored = { ...watched('m-0:att-watched'), lastCheckedAt: hoursFromNow(-300 / 3600) };
     expect((await checkReference({ attemptId: ID }, 'm-2', deps())).outcomes[0]?.action).toBe('checked');
+    expect(iaCalls).toBe(1);
+  });
+
+  it('looks at once after a claim is let go, however recent the last look (it saw the claim)', async () => {
+    stored = { ...watched('m-0:att-watched'), lastCheckedAt: hoursFromNow(-10 / 3600) };
+    const message = lookAfterRelease({ attemptId: ID });
+    expect(message).toEqual({ attemptId: ID, source: 'claim-release', afterRelease: true });
+    expect(parseCheckMessage(JSON.stringify(message))).toEqual(message);
+    expect((await checkReference(message, 'm-1', deps())).outcomes[0]?.action).toBe('checked');
     expect(iaCalls).toBe(1);
   });
 

@@ -89,7 +89,7 @@ describe('the Slack claim route', () => {
     expect(released.calls).toEqual([
       'remember',
       'settle',
-      'check {"attemptId":"att-1","account":"agency-b","source":"claim-release"}',
+      'check {"attemptId":"att-1","account":"agency-b","source":"claim-release","afterRelease":true}',
       'respond',
     ]);
     const claimed = depsWith({});

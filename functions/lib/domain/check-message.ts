@@ -33,6 +33,8 @@ const checkMessageSchema = z
     account: z.optional(z.string().check(z.regex(ACCOUNT_NAME, { error: 'must be an account name (a-z, 0-9, "-")' }))),
     /** A re-check longer than SQS's 15-minute delay hops until this time without calling IA. */
     notBefore: z.optional(z.iso.datetime({ error: 'must be an ISO 8601 timestamp' })),
+    /** Sent when a claim was let go: looked at even if it was moments ago (that look saw the claim). */
+    afterRelease: z.optional(z.literal(true, { error: 'must be true when present' })),
   })
   .check(
     z.refine((m) => (m.attemptId === undefined) !== (m.assignmentId === undefined), {

@@ -113,6 +113,7 @@ export const lookAfterRelease = (subject: { attemptId: string; account?: string 
   attemptId: subject.attemptId,
   ...(subject.account ? { account: subject.account } : {}),
   source: 'claim-release',
+  afterRelease: true,
 });
 
 /** Whole minutes from the claim to `now` (the review's time, as `review.completed` reports it). */
