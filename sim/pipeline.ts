@@ -305,9 +305,16 @@ export const buildWorld = async (options: SimOptions) => {
       };
     return undefined;
   };
+  /**
+   * Alerts a process sent to SNS that had not arrived when it died (another call of its own
+   * crashed it meanwhile): their keys stay in progress, as a crash before the publish leaves them
+   * (seed 2573: the sweep published review.needed for one account while its call for another died).
+   */
+  const inFlight = new WeakMap<Container, Set<Notification>>();
   const containerFaults: ContainerFaults = {
     died(container) {
       for (const key of container.unconfirmed.values()) atLeastOnce.push({ at: time.now(), key, cause: 'died' });
+      for (const notification of inFlight.get(container) ?? []) unknownOutcome.push({ at: time.now(), notification });
     },
     call(container, call) {
       const who = `${container.service.options.definition.kind}#${container.id}`;
@@ -333,6 +340,8 @@ export const buildWorld = async (options: SimOptions) => {
       const answerLost = !refuse && faults.chance(0.001 * faultScale);
       if (refuse) log(`REFUSED ${who} ${call.service} ${call.operation}: ${refuse.code}`);
       if (answerLost) log(`ANSWER LOST ${who} ${call.service} ${call.operation}`);
+      const publishing = refuse ? undefined : alertPublished(call);
+      if (publishing) inFlight.set(container, (inFlight.get(container) ?? new Set()).add(publishing));
       // The key's completing write refused: the retry finds it in progress, then expired, and sends again.
       const refused = refuse ? completing(container, call) : undefined;
       if (refused !== undefined)
@@ -342,6 +351,7 @@ export const buildWorld = async (options: SimOptions) => {
         ...(refuse ? { refuse } : {}),
         ...(answerLost ? { answerLost } : {}),
         afterRun: async () => {
+          if (publishing) inFlight.get(container)?.delete(publishing);
           await followed?.();
           // SNS took it and the caller heard a 500: the SDK publishes again (the same window).
           const lost = answerLost ? publishedKey(call) : undefined;
