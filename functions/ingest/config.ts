@@ -2,7 +2,7 @@
 
 import { MIN_RECHECK_INTERVAL_SECONDS } from '#lib/domain/defaults.js';
 import { ConfigurationError } from '#lib/domain/errors.js';
-import { SLACK_WEBHOOK_ORIGIN } from '#lib/domain/render/slack.js';
+import { SLACK_WEBHOOK_ORIGIN } from '#lib/domain/slack-origin.js';
 import { parseSources } from '#lib/domain/webhooks/sources.js';
 import { jsonEnv, numberEnv, optionalEnv, requireEnv } from '#lib/runtime/config.js';
 import type { EnvironmentOf } from '#lib/runtime/environment.js';

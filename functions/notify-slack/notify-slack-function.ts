@@ -18,7 +18,7 @@ import { createSharedPacer } from '#lib/adapters/shared-pacer.js';
 import { createSlackPoster, isSlackWebhookUrl } from '#lib/adapters/slack-client.js';
 import { type Notification, notificationKey } from '#lib/domain/notification.js';
 import type { Pacer } from '#lib/domain/pacing.js';
-import { SLACK_WEBHOOK_ORIGIN } from '#lib/domain/render/slack.js';
+import { SLACK_WEBHOOK_ORIGIN } from '#lib/domain/slack-origin.js';
 import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
 import { type Channel, loadNotifyConfig, type SlackWebhookChannel } from './config.js';

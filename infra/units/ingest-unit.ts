@@ -15,7 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { IngestEnvironment } from '../../functions/ingest/environment.js';
-import { SLACK_WEBHOOK_ORIGIN } from '../../functions/lib/domain/render/slack.js';
+import { SLACK_WEBHOOK_ORIGIN } from '../../functions/lib/domain/slack-origin.js';
 import type { Source } from '../../functions/lib/domain/webhooks/sources.js';
 import { acknowledge } from '../constructs/compat.js';
 import { serviceMetric } from '../constructs/ops-alarms.js';

@@ -5,7 +5,8 @@
  */
 import ky, { isHTTPError, isNetworkError, isTimeoutError } from 'ky';
 import { RateLimitedError, SlackGoneError, SlackRejectedError, UpstreamError } from '../domain/errors.js';
-import { SLACK_WEBHOOK_ORIGIN, type SlackMessage } from '../domain/render/slack.js';
+import type { SlackMessage } from '../domain/render/slack.js';
+import { SLACK_WEBHOOK_ORIGIN } from '../domain/slack-origin.js';
 import { parseRetryAfter } from './ia-client.js';
 
 /**

@@ -24,9 +24,6 @@ import {
   whatToDo,
 } from './wording.js';
 
-/** Where Slack's incoming webhooks live; a channel may name another origin explicitly (Slack GovSlack, a proxy). */
-export const SLACK_WEBHOOK_ORIGIN = 'https://hooks.slack.com';
-
 export const SLACK_LIMITS = {
   blocks: 50,
   headerText: 150,
