@@ -320,6 +320,36 @@ describe('a new trigger for an attempt already watched', () => {
     expect(iaCalls).toBe(1);
   });
 
+  it('asks IA again without the ETag before reporting scoring stalled from a 304, which may be stale', async () => {
+    // Watched a day, scoring pending; IA scored it a minute ago but still answers the old ETag 304.
+    const pending = {
+      ...watched('m-0:att-watched'),
+      firstSeenAt: hoursFromNow(-25),
+      lastCheckedAt: hoursFromNow(-1),
+      lastDecision: 'scoring.pending' as const,
+      snapshot: { ...watched('').snapshot, pendingReviewCount: 0 },
+    };
+    const { reviewNeededAt: _r, ...unreviewed } = pending;
+    stored = unreviewed;
+    attemptFields = { pending_review_count: 0, scoring_completed: true };
+    const scored = await checkReference({ attemptId: ID }, 'm-1', deps());
+    expect(asked).toEqual([
+      { id: ID, etag: '"v1"', signal: false },
+      { id: ID, signal: false },
+    ]);
+    expect([scored.outcomes[0]?.action, published]).toEqual(['checked', ['attempt.scored']]);
+    // Still unscored when asked whole: then it is reported.
+    stored = unreviewed;
+    [asked, published, attemptFields] = [[], [], { pending_review_count: 0, scoring_completed: false }];
+    await checkReference({ attemptId: ID }, 'm-2', deps());
+    expect([asked.length, published]).toEqual([2, ['scoring.stalled']]);
+    // Before the deadline a 304 is taken as it is: one call.
+    stored = { ...unreviewed, firstSeenAt: hoursFromNow(-2) };
+    [asked, published] = [[], []];
+    await checkReference({ attemptId: ID }, 'm-3', deps());
+    expect([asked.length, published]).toEqual([1, []]);
+  });
+
   it('looks at once after a claim is let go, however recent the last look (it saw the claim)', async () => {
     stored = { ...watched('m-0:att-watched'), lastCheckedAt: hoursFromNow(-10 / 3600) };
     const message = lookAfterRelease({ attemptId: ID });

@@ -144,6 +144,13 @@ export interface Recalled {
  * says whether it went out; if it did, its other effects (the alert bus) must still follow
  * (seed 2161). A `review.needed` so lost is `Recalled` when the attempt closes.
  */
+/** Scoring is still pending past its deadline and not reported yet: the next look reports `scoring.stalled`. */
+export const stallDue = (state: AttemptState, now: Date, s: WatchSettings): boolean =>
+  state.lastDecision === 'scoring.pending' &&
+  !state.stalledAt &&
+  !state.reviewNeededAt &&
+  secondsSince(state.firstSeenAt, now) >= s.scoringDeadlineSeconds;
+
 export const interruptedAlerts = (
   previous: AttemptState | undefined,
   decision: Decision,
@@ -165,12 +172,7 @@ export const interruptedAlerts = (
     if (escalationDueIn(previous, now, s) === 0)
       alerts.push({ eventType: 'review.escalated', waitedHours: hoursBetween(reviewNeededAt, now) });
   }
-  if (
-    previous.lastDecision === 'scoring.pending' &&
-    !previous.stalledAt &&
-    !reviewNeededAt &&
-    secondsSince(previous.firstSeenAt, now) >= s.scoringDeadlineSeconds
-  )
+  if (stallDue(previous, now, s))
     alerts.push({ eventType: 'scoring.stalled', waitedHours: hoursBetween(previous.firstSeenAt, now) });
   return alerts;
 };
