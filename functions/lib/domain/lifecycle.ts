@@ -137,13 +137,6 @@ export interface Recalled {
   reviewNeededAt?: string;
 }
 
-/**
- * Alerts a look may have published before it died without saving, which this look, deciding
- * `decision`, will not plan again: a reminder, an escalation or a stall report that fell due after
- * the saved state, when IA has moved on since (the reviews done, scoring finished). Its topic key
- * says whether it went out; if it did, its other effects (the alert bus) must still follow
- * (seed 2161). A `review.needed` so lost is `Recalled` when the attempt closes.
- */
 /** Scoring is still pending past its deadline and not reported yet: the next look reports `scoring.stalled`. */
 export const stallDue = (state: AttemptState, now: Date, s: WatchSettings): boolean =>
   state.lastDecision === 'scoring.pending' &&
@@ -151,6 +144,13 @@ export const stallDue = (state: AttemptState, now: Date, s: WatchSettings): bool
   !state.reviewNeededAt &&
   secondsSince(state.firstSeenAt, now) >= s.scoringDeadlineSeconds;
 
+/**
+ * Alerts a look may have published before it died without saving, which this look, deciding
+ * `decision`, will not plan again: a reminder, an escalation or a stall report that fell due after
+ * the saved state, when IA has moved on since (the reviews done, scoring finished). Its topic key
+ * says whether it went out; if it did, its other effects (the alert bus) must still follow
+ * (seed 2161). A `review.needed` so lost is `Recalled` when the attempt closes.
+ */
 export const interruptedAlerts = (
   previous: AttemptState | undefined,
   decision: Decision,
