@@ -1,13 +1,14 @@
 /**
  * `npm run campaign -- [--seeds 200] [--first 1000] [--days 31] [--jobs 2] [--out reports/campaign.json]
- * [--sweep normal|slow|off] [--max-volume N] [--only N,N,…|regressions] [--list]`:
+ * [--sweep normal|slow|off] [--max-volume N] [--only N,N,…|regressions] [--resume] [--list]`:
  * many seeds of the simulation, each in its own process, across volumes, IA account counts, fault
  * rates and sweep modes (a matrix drawn from the seed), with the invariants checked in every one.
  * Prints each seed as it ends and a summary; exit 1 when any seed broke an invariant (its line
- * says how to replay it). Long by design: a script, not a test.
+ * says how to replay it). Long by design: a script, not a test. The report is written after every
+ * seed, so `--resume` carries on a campaign cut short, on the same code, where it stopped.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     list: { type: 'boolean', default: false },
     /** Only these seeds (comma-separated), whatever `--first` and `--seeds` say: `--only regressions` for every seed that once failed. */
     only: { type: 'string' },
+    /** Carry on the campaign in `--out`: skip the seeds it holds, if it ran on this code. */
+    resume: { type: 'boolean', default: false },
   },
 });
 
@@ -142,23 +145,71 @@ if (values.list) {
   for (const run of runs) process.stdout.write(`${JSON.stringify(run)}\n`);
   process.exit(0);
 }
+/**
+ * What the seeds' outcome depends on: the tree of each directory the simulation loads and the
+ * lockfile. Documentation commits leave it alone, so a campaign resumes across them; uncommitted
+ * changes there have no name, so a campaign on them cannot resume.
+ */
+const codeVersion = () => {
+  const paths = ['functions', 'sim', 'infra', 'package-lock.json'];
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+  if (git('status', '--porcelain', '--', ...paths) !== '') return 'uncommitted';
+  return git('rev-parse', ...paths.map((path) => `HEAD:${path}`)).replace(/\n/g, ' ');
+};
+
+type Result = Awaited<ReturnType<typeof simulate>>;
+/** A seed's result as the report keeps it: enough to count it and replay it. */
+const kept = (r: Result) => ({
+  run: r.run,
+  seconds: r.seconds,
+  ...(r.error ? { error: r.error } : {}),
+  violations: r.report?.violations.length ?? 0,
+  firstViolations: r.report?.violations.slice(0, 5) ?? [],
+  stats: r.report?.stats,
+});
+type Kept = ReturnType<typeof kept>;
+
+const code = codeVersion();
+const previous = (() => {
+  if (!values.resume || !existsSync(values.out)) return { results: [] as Kept[], wallSeconds: 0 };
+  const report = JSON.parse(readFileSync(values.out, 'utf8')) as {
+    code?: string;
+    results?: Kept[];
+    wallSeconds?: number;
+  };
+  if (code === 'uncommitted' || report.code !== code || !report.results) {
+    process.stderr.write(
+      `${values.out} was not run on this code (commit functions/, sim/ and infra/ first); nothing to resume\n`,
+    );
+    process.exit(2);
+  }
+  return { results: report.results, wallSeconds: report.wallSeconds ?? 0 };
+})();
+const done = new Set(previous.results.map((r) => r.run.seed));
+const todo = runs.filter((run) => !done.has(run.seed));
+
 const started = Date.now();
-const results: Awaited<ReturnType<typeof simulate>>[] = [];
+const results: Kept[] = [...previous.results];
+const wallSeconds = () => previous.wallSeconds + Math.round((Date.now() - started) / 1000);
+const save = (summary?: object) => {
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileSync(values.out, `${JSON.stringify({ code, wallSeconds: wallSeconds(), summary, results }, null, 2)}\n`);
+};
+const total = runs.length;
 let next = 0;
 const worker = async () => {
-  while (next < runs.length) {
-    const run = runs[next++] as Run;
-    const result = await simulate(run);
+  while (next < todo.length) {
+    const run = todo[next++] as Run;
+    const result = kept(await simulate(run));
     results.push(result);
-    const { report } = result;
-    const broken = report?.violations.length ?? 0;
+    save();
     process.stdout.write(
-      `${String(results.length).padStart(4)}/${runs.length} seed ${run.seed}: ${run.days} d, ${run.assignmentsPerDay}/d, ${run.accounts} account(s), faults ×${run.faultScale}, sweep ${run.sweep}: ` +
+      `${String(results.length).padStart(4)}/${total} seed ${run.seed}: ${run.days} d, ${run.assignmentsPerDay}/d, ${run.accounts} account(s), faults ×${run.faultScale}, sweep ${run.sweep}: ` +
         (result.error
           ? `FAILED TO RUN: ${result.error}`
-          : `${broken} violation(s), ${report?.stats.iaRequests} IA requests, ${report?.stats.crashes} crashes, ${result.seconds.toFixed(0)} s`) +
-        (broken > 0 || result.error
-          ? `\n      replay: npm run simulate -- --seed ${run.seed} --days ${run.days} --assignments-per-day ${run.perAccount} --accounts ${run.accounts} --fault-scale ${run.faultScale} --sweep ${run.sweep}\n      ${report?.violations
+          : `${result.violations} violation(s), ${result.stats?.iaRequests} IA requests, ${result.stats?.crashes} crashes, ${result.seconds.toFixed(0)} s`) +
+        (result.violations > 0 || result.error
+          ? `\n      replay: npm run simulate -- --seed ${run.seed} --days ${run.days} --assignments-per-day ${run.perAccount} --accounts ${run.accounts} --fault-scale ${run.faultScale} --sweep ${run.sweep}\n      ${result.firstViolations
               .slice(0, 3)
               .map((v) => `${v.invariant}: ${v.detail}`)
               .join('\n      ')}`
@@ -167,27 +218,25 @@ const worker = async () => {
     );
   }
 };
+if (done.size > 0) process.stdout.write(`resuming: ${done.size} of ${total} seeds done (${previous.wallSeconds} s)\n`);
 await Promise.all(Array.from({ length: Number(values.jobs) }, worker));
-const failed = results.filter((r) => r.error || (r.report?.violations.length ?? 0) > 0);
+const failed = results.filter((r) => r.error || r.violations > 0);
 const summary = {
   seeds: results.length,
   days: Number(values.days),
   simulatedDays: results.length * Number(values.days),
-  wallSeconds: Math.round((Date.now() - started) / 1000),
+  wallSeconds: wallSeconds(),
+  cpuSeconds: Math.round(results.reduce((sum, r) => sum + r.seconds, 0)),
   volumes: [...new Set(results.map((r) => r.run.assignmentsPerDay))].sort((a, b) => a - b),
   accounts: [...new Set(results.map((r) => r.run.accounts))].sort(),
   faultScales: [...new Set(results.map((r) => r.run.faultScale))].sort(),
   sweepModes: [...new Set(results.map((r) => r.run.sweep))].sort(),
-  violations: results.reduce((sum, r) => sum + (r.report?.violations.length ?? 0), 0),
+  violations: results.reduce((sum, r) => sum + r.violations, 0),
   failedToRun: results.filter((r) => r.error).length,
-  iaRequests: results.reduce((sum, r) => sum + (r.report?.stats.iaRequests ?? 0), 0),
-  crashes: results.reduce((sum, r) => sum + (r.report?.stats.crashes ?? 0), 0),
-  failing: failed.map((r) => ({ ...r.run, violations: r.report?.violations.slice(0, 5), error: r.error })),
+  iaRequests: results.reduce((sum, r) => sum + (r.stats?.iaRequests ?? 0), 0),
+  crashes: results.reduce((sum, r) => sum + (r.stats?.crashes ?? 0), 0),
+  failing: failed.map((r) => ({ ...r.run, violations: r.firstViolations, error: r.error })),
 };
-mkdirSync(dirname(values.out), { recursive: true });
-writeFileSync(
-  values.out,
-  `${JSON.stringify({ summary, runs: results.map((r) => ({ ...r.run, seconds: r.seconds, violations: r.report?.violations.length, stats: r.report?.stats })) }, null, 2)}\n`,
-);
+save(summary);
 process.stdout.write(`\n${JSON.stringify(summary, null, 2)}\n`);
 process.exitCode = failed.length > 0 ? 1 : 0;
