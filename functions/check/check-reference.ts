@@ -16,7 +16,7 @@ import type { CheckMessage } from '#lib/domain/check-message.js';
 import { NotFoundError } from '#lib/domain/errors.js';
 import { type EvaluationFailure, evaluateReference } from '#lib/domain/evaluate.js';
 import { type IaClient, NOT_MODIFIED } from '#lib/domain/ia.js';
-import { type AttemptState, goneFromIa, type Observation, stallDue } from '#lib/domain/lifecycle.js';
+import { type AttemptState, alertsDueByTime, goneFromIa, type Observation } from '#lib/domain/lifecycle.js';
 
 export interface CheckDeps extends ObservationDeps {
   ia: IaClient;
@@ -99,14 +99,13 @@ const leavingIndexWhenGone = async <T>(ctx: Context, previous: AttemptState, cal
 const observe = async (ctx: Context, attemptId: string, previous: AttemptState | undefined): Promise<Observation> => {
   const options = ctx.signal ? { signal: ctx.signal } : {};
   ctx.deps.count('IaCalls');
-  if (previous?.etag) {
+  // A 304 may be stale for a while after IA changed the attempt: a look that would alert on time
+  // alone (a reminder, escalation, the stall report) asks without the ETag, so that reviews done or
+  // scoring finished a minute ago are seen (seed 3480: a false stall, then attempt.scored 6 h late).
+  if (previous?.etag && alertsDueByTime(previous, ctx.now, ctx.deps.watch).length === 0) {
     const fetched = await ctx.deps.ia.getAttemptIfChanged(attemptId, previous.etag, options);
-    if (fetched !== NOT_MODIFIED)
-      return { attempt: normaliseAttempt(fetched.value), ...(fetched.etag ? { etag: fetched.etag } : {}) };
-    // A 304 may be stale for a while after IA changed the attempt: a stall is not reported from
-    // one. Asked again whole, once, before saying scoring stalled (seed 3480: scored a minute before).
-    if (!stallDue(previous, ctx.now, ctx.deps.watch)) return 'not-modified';
-    ctx.deps.count('IaCalls');
+    if (fetched === NOT_MODIFIED) return 'not-modified';
+    return { attempt: normaliseAttempt(fetched.value), ...(fetched.etag ? { etag: fetched.etag } : {}) };
   }
   const { value, etag } = await ctx.deps.ia.getAttempt(attemptId, options);
   return { attempt: normaliseAttempt(value), ...(etag ? { etag } : {}) };

@@ -320,7 +320,7 @@ describe('a new trigger for an attempt already watched', () => {
     expect(iaCalls).toBe(1);
   });
 
-  it('asks IA again without the ETag before reporting scoring stalled from a 304, which may be stale', async () => {
+  it('asks IA without the ETag when a look would alert on time alone, since a 304 may be stale', async () => {
     // Watched a day, scoring pending; IA scored it a minute ago but still answers the old ETag 304.
     const pending = {
       ...watched('m-0:att-watched'),
@@ -333,21 +333,37 @@ describe('a new trigger for an attempt already watched', () => {
     stored = unreviewed;
     attemptFields = { pending_review_count: 0, scoring_completed: true };
     const scored = await checkReference({ attemptId: ID }, 'm-1', deps());
-    expect(asked).toEqual([
-      { id: ID, etag: '"v1"', signal: false },
-      { id: ID, signal: false },
-    ]);
+    expect(asked).toEqual([{ id: ID, signal: false }]);
     expect([scored.outcomes[0]?.action, published]).toEqual(['checked', ['attempt.scored']]);
-    // Still unscored when asked whole: then it is reported.
+    // Still unscored when asked whole: then it is reported, on the one call.
     stored = unreviewed;
     [asked, published, attemptFields] = [[], [], { pending_review_count: 0, scoring_completed: false }];
     await checkReference({ attemptId: ID }, 'm-2', deps());
-    expect([asked.length, published]).toEqual([2, ['scoring.stalled']]);
-    // Before the deadline a 304 is taken as it is: one call.
+    expect([asked, published]).toEqual([[{ id: ID, signal: false }], ['scoring.stalled']]);
+    // Before the deadline a 304 is taken as it is.
     stored = { ...unreviewed, firstSeenAt: hoursFromNow(-2) };
     [asked, published] = [[], []];
     await checkReference({ attemptId: ID }, 'm-3', deps());
-    expect([asked.length, published]).toEqual([1, []]);
+    expect([asked, published]).toEqual([[{ id: ID, etag: '"v1"', signal: false }], []]);
+  });
+
+  it('does not remind from a 304 when the reviews were done a minute ago', async () => {
+    // The first reminder is due (review.needed a day and a minute ago); the reviews are done, scoring runs.
+    const due = { ...watched('m-0:att-watched'), reviewNeededAt: hoursFromNow(-24 - 1 / 60) };
+    stored = due;
+    attemptFields = { pending_review_count: 0, scoring_completed: false };
+    const look = await checkReference({ attemptId: ID }, 'm-1', deps());
+    expect([asked, published, look.outcomes[0]?.action]).toEqual([[{ id: ID, signal: false }], [], 'checked']);
+    // Reviews still pending when asked whole: the reminder goes out.
+    stored = due;
+    [asked, published, attemptFields] = [[], [], { pending_review_count: 2, scoring_completed: false }];
+    await checkReference({ attemptId: ID }, 'm-2', deps());
+    expect(published).toEqual(['review.overdue']);
+    // Not yet due: the conditional GET as before.
+    stored = watched('m-0:att-watched');
+    [asked, published] = [[], []];
+    await checkReference({ attemptId: ID }, 'm-3', deps());
+    expect([asked, published]).toEqual([[{ id: ID, etag: '"v1"', signal: false }], []]);
   });
 
   it('looks at once after a claim is let go, however recent the last look (it saw the claim)', async () => {

@@ -137,12 +137,36 @@ export interface Recalled {
   reviewNeededAt?: string;
 }
 
-/** Scoring is still pending past its deadline and not reported yet: the next look reports `scoring.stalled`. */
-export const stallDue = (state: AttemptState, now: Date, s: WatchSettings): boolean =>
-  state.lastDecision === 'scoring.pending' &&
-  !state.stalledAt &&
-  !state.reviewNeededAt &&
-  secondsSince(state.firstSeenAt, now) >= s.scoringDeadlineSeconds;
+/**
+ * Alerts that fall due with time alone, IA unchanged since `state`: the next reminder, escalation,
+ * the stall report. A look that would publish one reads the attempt whole (check-reference), since
+ * a 304 may be stale for a while after IA changed it.
+ */
+export const alertsDueByTime = (state: AttemptState, now: Date, s: WatchSettings): PlannedAlert[] => {
+  if (state.closedAt) return [];
+  const alerts: PlannedAlert[] = [];
+  const { reviewNeededAt } = state;
+  if (state.lastDecision === 'review.needed' && reviewNeededAt) {
+    const next = state.remindersSent + 1;
+    if (next <= s.maxReminders && secondsSince(reviewNeededAt, now) >= next * s.reviewSlaSeconds)
+      alerts.push({
+        eventType: 'review.overdue',
+        reminder: next,
+        waitedHours: hoursBetween(reviewNeededAt, now),
+        ...claimed(state, now),
+      });
+    if (escalationDueIn(state, now, s) === 0)
+      alerts.push({ eventType: 'review.escalated', waitedHours: hoursBetween(reviewNeededAt, now) });
+  }
+  if (
+    state.lastDecision === 'scoring.pending' &&
+    !state.stalledAt &&
+    !reviewNeededAt &&
+    secondsSince(state.firstSeenAt, now) >= s.scoringDeadlineSeconds
+  )
+    alerts.push({ eventType: 'scoring.stalled', waitedHours: hoursBetween(state.firstSeenAt, now) });
+  return alerts;
+};
 
 /**
  * Alerts a look may have published before it died without saving, which this look, deciding
@@ -156,26 +180,7 @@ export const interruptedAlerts = (
   decision: Decision,
   now: Date,
   s: WatchSettings,
-): PlannedAlert[] => {
-  if (!previous || previous.closedAt || decision === previous.lastDecision) return [];
-  const alerts: PlannedAlert[] = [];
-  const { reviewNeededAt } = previous;
-  if (previous.lastDecision === 'review.needed' && reviewNeededAt) {
-    const next = previous.remindersSent + 1;
-    if (next <= s.maxReminders && secondsSince(reviewNeededAt, now) >= next * s.reviewSlaSeconds)
-      alerts.push({
-        eventType: 'review.overdue',
-        reminder: next,
-        waitedHours: hoursBetween(reviewNeededAt, now),
-        ...claimed(previous, now),
-      });
-    if (escalationDueIn(previous, now, s) === 0)
-      alerts.push({ eventType: 'review.escalated', waitedHours: hoursBetween(reviewNeededAt, now) });
-  }
-  if (stallDue(previous, now, s))
-    alerts.push({ eventType: 'scoring.stalled', waitedHours: hoursBetween(previous.firstSeenAt, now) });
-  return alerts;
-};
+): PlannedAlert[] => (!previous || decision === previous.lastDecision ? [] : alertsDueByTime(previous, now, s));
 
 export const nextStep = (
   previous: AttemptState | undefined,
