@@ -444,12 +444,17 @@ export class Oracle {
 
   /**
    * The instant before `t` from which `available` of IA being up (and retries coming back) had
-   * passed by `t`; with `walk`, of the sweep seeing the assignment too (as `extended` counts it).
+   * passed by `t`; with `walk`, of the sweep seeing the assignment too (as `extended` counts it);
+   * with `attemptId`, of its checks not dying either (as `lookDue` counts them).
    */
-  lookback(account: Account, t: number, available: number, walk?: SimAssignment) {
+  lookback(account: Account, t: number, available: number, walk?: SimAssignment, attemptId?: string) {
+    const due = (from: number) => {
+      const deadline = this.extended(account, from, available, walk ? { walk } : {});
+      return attemptId === undefined ? deadline : this.afterLostChecks(account, attemptId, from, deadline);
+    };
     let from = t - available;
     for (let round = 0; round < 20; round++) {
-      const next = t - (this.extended(account, from, available, walk ? { walk } : {}) - from);
+      const next = t - (due(from) - from);
       if (next >= from) break;
       from = next;
     }
@@ -683,7 +688,7 @@ export class Oracle {
     const lag = this.followUp(account, t, t >= settledFrom || !listed);
     // Pushed back as a look's deadline is (extended): by IA's outages and, where the sweep carries
     // the watch, by the time the list hid the assignment and the sweep runs that died, together.
-    return t - this.lookback(account, t, lag, this.sweep.on ? parent : undefined);
+    return t - this.lookback(account, t, lag, this.sweep.on ? parent : undefined, attempt.id);
   }
 
   /** The awaiting-review index, all along: nothing in it that does not wait, nothing waiting missing from it. */
@@ -698,13 +703,15 @@ export class Oracle {
         if (!listed && (!needed || needed.at > at)) continue;
         const lag = this.indexLag(account, attempt, at);
         if (listed) {
-          // The look that followed the reviews may have read a view STALENESS old (a 304 a minute
-          // after they were done): the index lags by the next look after that one (seed 3480).
+          // The look that followed the reviews may have read a stale view (check: a 304 up to a
+          // minute old; the sweep: a lagging list page): the index lags by the next look after that
+          // one (seed 3480: reviews done 18:54:21, a 304 at 18:54:52, the next look an hour on).
+          const stale = this.sweep.on ? STALENESS : STALE_304_MS;
           this.check(
             'the awaiting index holds only what waits',
             somewhere(
               attempt,
-              at - lag - STALENESS,
+              at - lag - stale,
               at,
               (t) => this.waiting(account, attempt, t, 'latest'),
               this.waitingChanges(account, attempt),
@@ -712,7 +719,7 @@ export class Oracle {
             () => ({
               at,
               attemptId: attempt.id,
-              detail: `${account.name}: in the index at ${iso(at)}, not waiting since ${iso(at - lag - STALENESS)} (reviews done ${attempt.reviewDoneAt ? iso(attempt.reviewDoneAt) : 'never'})`,
+              detail: `${account.name}: in the index at ${iso(at)}, not waiting since ${iso(at - lag - stale)} (reviews done ${attempt.reviewDoneAt ? iso(attempt.reviewDoneAt) : 'never'})`,
             }),
           );
         } else {
