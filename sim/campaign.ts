@@ -8,7 +8,7 @@
  * seed, so `--resume` carries on a campaign cut short, on the same code, where it stopped.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -146,15 +146,31 @@ if (values.list) {
   process.exit(0);
 }
 /**
- * What the seeds' outcome depends on: the tree of each directory the simulation loads and the
- * lockfile. Documentation commits leave it alone, so a campaign resumes across them; uncommitted
- * changes there have no name, so a campaign on them cannot resume.
+ * What the seeds' outcome depends on: the tree of everything the simulation loads (its own code,
+ * the functions, the stack it synthesises, the local harness and CLI it drives) and the package and
+ * compiler settings. Documentation commits leave it alone, so a campaign resumes across them;
+ * uncommitted changes there have no name, so a campaign on them cannot resume.
  */
+const CODE = [
+  'functions',
+  'sim',
+  'infra',
+  'local',
+  'cli',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'cdk.json',
+];
 const codeVersion = () => {
-  const paths = ['functions', 'sim', 'infra', 'package-lock.json'];
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
-  if (git('status', '--porcelain', '--', ...paths) !== '') return 'uncommitted';
-  return git('rev-parse', ...paths.map((path) => `HEAD:${path}`)).replace(/\n/g, ' ');
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    if (git('status', '--porcelain', '--', ...CODE) !== '') return 'uncommitted';
+    return git('rev-parse', ...CODE.map((path) => `HEAD:${path}`)).replace(/\n/g, ' ');
+  } catch {
+    return 'unknown'; // not a git checkout: the campaign runs, and cannot resume
+  }
 };
 
 type Result = Awaited<ReturnType<typeof simulate>>;
@@ -170,6 +186,8 @@ const kept = (r: Result) => ({
 type Kept = ReturnType<typeof kept>;
 
 const code = codeVersion();
+/** The same run: a resumed campaign keeps only results of the runs it would make itself. */
+const key = (run: Run) => JSON.stringify(run);
 const previous = (() => {
   if (!values.resume || !existsSync(values.out)) return { results: [] as Kept[], wallSeconds: 0 };
   const report = JSON.parse(readFileSync(values.out, 'utf8')) as {
@@ -177,23 +195,33 @@ const previous = (() => {
     results?: Kept[];
     wallSeconds?: number;
   };
-  if (code === 'uncommitted' || report.code !== code || !report.results) {
+  if (['uncommitted', 'unknown'].includes(code) || report.code !== code || !report.results) {
     process.stderr.write(
-      `${values.out} was not run on this code (commit functions/, sim/ and infra/ first); nothing to resume\n`,
+      `${values.out} was not run on this code (${CODE.join(', ')} as committed now); nothing to resume\n`,
     );
     process.exit(2);
   }
-  return { results: report.results, wallSeconds: report.wallSeconds ?? 0 };
+  // A seed that failed to run (a crash of its process, not a violation) runs again.
+  const wanted = new Set(runs.map(key));
+  return {
+    results: report.results.filter((r) => wanted.has(key(r.run)) && !r.error),
+    wallSeconds: report.wallSeconds ?? 0,
+  };
 })();
-const done = new Set(previous.results.map((r) => r.run.seed));
-const todo = runs.filter((run) => !done.has(run.seed));
+const done = new Set(previous.results.map((r) => key(r.run)));
+const todo = runs.filter((run) => !done.has(key(run)));
 
 const started = Date.now();
 const results: Kept[] = [...previous.results];
 const wallSeconds = () => previous.wallSeconds + Math.round((Date.now() - started) / 1000);
 const save = (summary?: object) => {
   mkdirSync(dirname(values.out), { recursive: true });
-  writeFileSync(values.out, `${JSON.stringify({ code, wallSeconds: wallSeconds(), summary, results }, null, 2)}\n`);
+  // Whole or not at all: a campaign killed while writing leaves the last report to resume from.
+  writeFileSync(
+    `${values.out}.tmp`,
+    `${JSON.stringify({ code, wallSeconds: wallSeconds(), summary, results }, null, 2)}\n`,
+  );
+  renameSync(`${values.out}.tmp`, values.out);
 };
 const total = runs.length;
 let next = 0;
