@@ -225,8 +225,16 @@ const save = (summary?: object) => {
 };
 const total = runs.length;
 let next = 0;
+let stopped = false;
 const worker = async () => {
-  while (next < todo.length) {
+  while (next < todo.length && !stopped) {
+    // Each seed loads the working tree afresh: code changed under a running campaign stops it, so
+    // no seed runs on other code under this report's name.
+    if (codeVersion() !== code) {
+      process.stderr.write(`the code changed under the campaign (${CODE.join(', ')}); stopped\n`);
+      stopped = true;
+      return;
+    }
     const run = todo[next++] as Run;
     const result = kept(await simulate(run));
     results.push(result);
@@ -267,4 +275,4 @@ const summary = {
 };
 save(summary);
 process.stdout.write(`\n${JSON.stringify(summary, null, 2)}\n`);
-process.exitCode = failed.length > 0 ? 1 : 0;
+process.exitCode = stopped ? 2 : failed.length > 0 ? 1 : 0;
