@@ -230,8 +230,10 @@ export const buildWorld = async (options: SimOptions) => {
   // moment is ten seconds, not DynamoDB's usual one, so that a check and the sweep meet in it.
   cloud.staleWindowMs = 10_000;
   const staleReads = { served: 0 };
+  // A stream of its own: the other faults draw as they did before stale reads were modelled.
+  const staleness = new Random(options.seed * 7919 + 101);
   cloud.staleRead = () => {
-    const stale = faults.chance(Math.min(1, 0.5 * faultScale));
+    const stale = staleness.chance(Math.min(1, 0.5 * faultScale));
     if (stale) staleReads.served += 1;
     return stale;
   };

@@ -168,13 +168,14 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
       const key = memoKey(after.per, outcome.page);
       if (outcome.kind === 'page') {
         const now = deps.now();
-        // Read eventually consistent, at half the price: such a read may miss only a write of the
-        // last moment, so it is the stored state or an older one. Most looks change nothing; a
-        // look that would (publish, ask an alert's key, save, schedule a re-check) reads the state
-        // again, consistently, and looks with that, so nothing is sent or saved from an old state.
-        // A quiet look on an old state stands: a write of the last second arms alerts due hours
-        // later, not now, and came from a look at IA that the list shows soon after (a changed
-        // page is fetched whole again).
+        // Read eventually consistent, at half the price: such a read may miss a recent write
+        // (DynamoDB: usually within a second), so it is the stored state or an older one. Most
+        // looks change nothing; a look that would act (publish, ask an alert's key, save, schedule
+        // a re-check) reads the state again, consistently, and looks with that, so nothing is sent
+        // or saved from an old state. A quiet look on an old state stands: what is due by the clock
+        // is due on the older state too; a check's look arms alerts due hours later and the list
+        // shows what it saw soon after (a changed page is fetched whole); a claim released sends a
+        // check of its own for the escalation it may leave due.
         const states = await deps.states.getMany(
           outcome.attempts.map((a) => a.attempt.id),
           { eventually: true },

@@ -428,4 +428,40 @@ describe('a quiet look (the sweep decides on an eventually consistent read wheth
       if (said.quiet) expect([name, said.nextLookAt]).toEqual([name, applied.nextLookAt]);
     }
   });
+
+  it('on a state one write behind, hides nothing due now, and names no later next look, but after a release', async () => {
+    const escalating: ObservationDeps = { ...deps(), watch: { ...DEFAULT_WATCH, escalateAfterSeconds: 4 * 3600 } };
+    const listedUntil = at(30 * 24).toISOString();
+    const sweep = (previous: AttemptState, now: Date): Looked =>
+      look({
+        previous,
+        now,
+        skipUnchanged: true,
+        recheckId: 'rc-sweep',
+        observed: { attempt: attempt(), listedUntil },
+      });
+    await applyObservation(escalating, look({ observed: { attempt: attempt(), listedUntil } }));
+    const waiting = saved.at(-1) as AttemptState;
+    saved = [];
+    alerts = [];
+    const claim = { by: 'Ana', at: at(1).toISOString(), via: 'email' as const };
+    // [the write a check or ingest made a moment before the sweep's read, the look's time]
+    const writes: Array<[string, AttemptState, AttemptState, Date]> = [
+      ['a claim recorded', waiting, { ...waiting, claim, version: waiting.version + 1 }, at(2)],
+      ['a check that changed nothing due', waiting, { ...waiting, lastCheckedAt: at(2).toISOString() }, at(2)],
+    ];
+    for (const [name, older, newer, now] of writes) {
+      const onOlder = quietLook(escalating, sweep(older, now));
+      expect([name, onOlder.quiet]).toEqual([name, true]);
+      const applied = await applyObservation(escalating, sweep(newer, now));
+      expect([name, applied.published]).toEqual([name, []]);
+      expect(Date.parse(applied.nextLookAt as string)).toBeGreaterThanOrEqual(Date.parse(onOlder.nextLookAt as string));
+    }
+    // The one exception: a release past escalateAfter makes the escalation due at once, which the
+    // old state (still claimed) does not show. The release sends a check of its own for it.
+    const claimed = { ...waiting, claim };
+    const released = { ...waiting, version: waiting.version + 1 };
+    expect(quietLook(escalating, sweep(claimed, at(5))).quiet).toBe(true);
+    expect((await applyObservation(escalating, sweep(released, at(5)))).published).toEqual(['review.escalated']);
+  });
 });
