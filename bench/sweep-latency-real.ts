@@ -79,10 +79,13 @@ const rawAssignment = (i: number, t: number) => {
   };
 };
 let listCalls = 0;
+/** The list calls after the warm-up: what the state reads then are counted per. */
+let listCallsWarm = 0;
 const serve = (url: URL, ifNoneMatch: string | null): Response => {
   if (!url.pathname.endsWith('/assignments.json')) return new Response('{"error":"not found"}', { status: 404 });
   listCalls += 1;
   const t = time.now();
+  if (t >= START + warmDays * DAY) listCallsWarm += 1;
   const page = Number(url.searchParams.get('page') ?? 1);
   const per = Number(url.searchParams.get('per') ?? 100);
   const newest = newestAt(t);
@@ -118,6 +121,24 @@ const deployment = await deploy(template, memoryProvisioner(cloud), {
 time.install();
 Math.random = () => random.next();
 const definition = deployment.function('sweep');
+/**
+ * The state table's item reads after the warm-up (the history's first discoveries are behind it),
+ * by consistency: what the bill prices (an eventual read is half a unit).
+ */
+const stateReads = { eventual: 0, consistent: 0 };
+const stateTable = definition.env.STATE_TABLE_NAME as string;
+const dynamodb = cloud.dynamodb.bind(cloud);
+cloud.dynamodb = (operation, input) => {
+  const tally = (items: number, consistent: unknown) => {
+    if (time.now() >= START + warmDays * DAY) stateReads[consistent === true ? 'consistent' : 'eventual'] += items;
+  };
+  if (operation === 'GetItem' && input.TableName === stateTable) tally(1, input.ConsistentRead);
+  if (operation === 'BatchGetItem') {
+    const request = (input.RequestItems as Record<string, { Keys: unknown[]; ConsistentRead?: boolean }>)[stateTable];
+    if (request) tally(request.Keys.length, request.ConsistentRead);
+  }
+  return dynamodb(operation, input);
+};
 const factory = (await FUNCTION_FACTORIES.sweep()) as (runtime: FunctionRuntime) => (e: unknown, c: unknown) => unknown;
 const sweep = new FunctionService({
   definition,
@@ -167,6 +188,9 @@ process.stdout.write(
     unseen,
     listCallsPerDay: Math.round(listCalls / runDays),
     listCallsPerAttempt: Math.round((listCalls / runDays / perDay) * 100) / 100,
+    // Per list page, the states read eventually consistent; per attempt, those read again consistently.
+    eventualStateReadsPerPage: Math.round((stateReads.eventual / Math.max(1, listCallsWarm)) * 10) / 10,
+    consistentStateReadsPerAttempt: Math.round((stateReads.consistent / (sampleDays * perDay)) * 100) / 100,
     simulatedDays: runDays,
     wallSeconds: Math.round(wallSeconds),
   })}\n`,

@@ -65,7 +65,7 @@ for (let seed = first; seed < first + count; seed++) {
       `seed ${seed}: ${report.days} days, ${stats.accounts > 1 ? `${stats.accounts} IA accounts, ` : ''}${stats.assignments} assignments, ${stats.attemptsCompleted} completed, ` +
         `${stats.iaRequests} IA requests, ${stats.webhooks} webhooks, alerts ${JSON.stringify(stats.alerts)}, ` +
         `${stats.deadLetters} dead letters, largest message ${stats.largestMessageBytes} B; ` +
-        `faults: ${stats.crashes} crashes, ${stats.outageHours} h of IA outage, ${stats.iaFailures} failed IA requests; ` +
+        `faults: ${stats.crashes} crashes, ${stats.staleReads} stale reads, ${stats.outageHours} h of IA outage, ${stats.iaFailures} failed IA requests; ` +
         `${report.steps} steps in ${stats.wallSeconds.toFixed(1)} s = ` +
         `${(stats.attemptDays / stats.wallSeconds).toFixed(0)} attempt-days/s; ${report.violations.length} violation(s)\n`,
     );

@@ -226,6 +226,17 @@ export const buildWorld = async (options: SimOptions) => {
     { now: () => time.now(), later: (ms, task) => time.spawn(time.now() + ms, 'delivery', task) },
     () => faults.int(20, 400),
   );
+  // An eventually consistent read of an item written a moment ago misses the write this often. The
+  // moment is ten seconds, not DynamoDB's usual one, so that a check and the sweep meet in it.
+  cloud.staleWindowMs = 10_000;
+  const staleReads = { served: 0 };
+  // A stream of its own: the other faults draw as they did before stale reads were modelled.
+  const staleness = new Random(options.seed * 7919 + 101);
+  cloud.staleRead = () => {
+    const stale = staleness.chance(Math.min(1, 0.5 * faultScale));
+    if (stale) staleReads.served += 1;
+    return stale;
+  };
   const deployment: Deployment = await deploy(template, memoryProvisioner(cloud), {
     stackName: STACK,
     secretValue: (logicalId, properties) => {
@@ -850,6 +861,7 @@ export const buildWorld = async (options: SimOptions) => {
     sweepMode,
     cliRuns,
     crashes,
+    staleReads,
     atLeastOnce,
     unknownOutcome,
     lostChecks,

@@ -34,6 +34,8 @@ export interface SimReport {
     deadLetters: number;
     /** Faults injected: processes killed before a write, IA outage hours, IA answers that were not 2xx/304/404. */
     crashes: number;
+    /** Eventually consistent reads that missed a write of the last second. */
+    staleReads: number;
     /** Alerts published again after their process died between SNS accepting and the key completing. */
     atLeastOnce: number;
     outageHours: number;
@@ -116,6 +118,7 @@ export const simulate = async (
       deadLetters: world.dlq.messages.size,
       containers: Object.fromEntries([...world.services].map(([kind, service]) => [kind, service.stats])),
       crashes: world.crashes.length,
+      staleReads: world.staleReads.served,
       atLeastOnce: world.atLeastOnce.length,
       outageHours:
         Math.round(models.flatMap((ia) => ia.outages).reduce((sum, o) => sum + (o.end - o.start), 0) / 360_000) / 10,

@@ -11,7 +11,7 @@
  * resumes both from the cursors.
  */
 
-import { applyObservation, type ObservationDeps } from '#lib/domain/apply-observation.js';
+import { applyObservation, type Looked, type ObservationDeps, quietLook } from '#lib/domain/apply-observation.js';
 import {
   type ListedAttempt,
   type PageOutcome,
@@ -135,18 +135,21 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
     ? { ...savedHead, walkStartedAt: headStartedAt, nextPage: savedHead?.nextPage ?? 1 }
     : undefined;
 
+  const lookOf = (listed: ListedAttempt, previous: StoredRecord | undefined, now: Date, walk: string): Looked => ({
+    attemptId: listed.attempt.id,
+    previous: isMissing(previous) ? undefined : previous,
+    observed: { attempt: listed.attempt, listedUntil: listed.listedUntil },
+    now,
+    source: 'sweep',
+    recheckId: `sweep-${walk}:${listed.attempt.id}`,
+    forRecord: SWEEP_RECORD,
+    skipUnchanged: true,
+  });
+
   const lookAt = async (listed: ListedAttempt, previous: StoredRecord | undefined, now: Date, walk: string) => {
-    const known = isMissing(previous) ? undefined : previous;
-    const applied = await applyObservation(deps, {
-      attemptId: listed.attempt.id,
-      previous: known,
-      observed: { attempt: listed.attempt, listedUntil: listed.listedUntil },
-      now,
-      source: 'sweep',
-      recheckId: `sweep-${walk}:${listed.attempt.id}`,
-      forRecord: SWEEP_RECORD,
-      skipUnchanged: true,
-    });
+    const look = lookOf(listed, previous, now, walk);
+    const known = look.previous;
+    const applied = await applyObservation(deps, look);
     if (!known) {
       report.discovered += 1;
       if (countsAgainstTriggers(listed.attempt.completedAt, now, deps.settings)) report.missedByTriggers += 1;
@@ -165,15 +168,30 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
       const key = memoKey(after.per, outcome.page);
       if (outcome.kind === 'page') {
         const now = deps.now();
-        const states = await deps.states.getMany(outcome.attempts.map((a) => a.attempt.id));
+        // Read eventually consistent, at half the price: such a read may miss a recent write
+        // (DynamoDB: usually within a second), so it is the stored state or an older one. Most
+        // looks change nothing; a look that would act (publish, ask an alert's key, save, schedule
+        // a re-check) reads the state again, consistently, and looks with that, so nothing is sent
+        // or saved from an old state. A quiet look on an old state stands: what is due by the clock
+        // is due on the older state too; a check's look arms alerts due hours later and the list
+        // shows what it saw soon after (a changed page is fetched whole); a claim released sends a
+        // check of its own for the escalation it may leave due.
+        const states = await deps.states.getMany(
+          outcome.attempts.map((a) => a.attempt.id),
+          { eventually: true },
+        );
         const dueTimes: Array<string | undefined> = [];
         const failuresBefore = report.lookFailures;
         for (const listed of outcome.attempts) {
           report.attemptsSeen += 1;
+          const quiet = quietLook(deps, lookOf(listed, states.get(listed.attempt.id), now, walk));
+          if (quiet.quiet) {
+            dueTimes.push(quiet.nextLookAt);
+            continue;
+          }
           for (let attempt = 0; ; attempt++) {
             try {
-              const previous = attempt === 0 ? states.get(listed.attempt.id) : await deps.states.get(listed.attempt.id);
-              dueTimes.push(await lookAt(listed, previous, now, walk));
+              dueTimes.push(await lookAt(listed, await deps.states.get(listed.attempt.id), now, walk));
               break;
             } catch (error) {
               // A triggered check wrote the same attempt at the same moment: look again with its state.

@@ -192,6 +192,13 @@ export class MemoryCloud {
   /** TTL deletes expired items within this long (DynamoDB: usually within days; here, a few hours). */
   ttlSweepMs = 3 * 3_600_000;
   private lastTtlSweep = 0;
+  /**
+   * Whether an eventually consistent read (GetItem, BatchGetItem without `ConsistentRead`) of an
+   * item written in the last `staleWindowMs` misses that write; never, unless a harness injects it.
+   * DynamoDB: "usually within a second", no bound promised (kept at most a minute here).
+   */
+  staleRead: () => boolean = () => false;
+  staleWindowMs = 1_000;
 
   constructor(
     readonly clock: CloudClock,
@@ -323,10 +330,19 @@ export class MemoryCloud {
         });
       void table;
     };
+    const read = (table: MemoryTable, key: Item, consistent: boolean) =>
+      consistent
+        ? table.items.get(table.keyOf(key))
+        : table.readEventually(
+            table.keyOf(key),
+            this.clock.now(),
+            Math.min(this.staleWindowMs, 60_000),
+            this.staleRead,
+          );
     switch (operation) {
       case 'GetItem': {
         const table = this.table(input.TableName as string);
-        const item = table.items.get(table.keyOf(input.Key as Item));
+        const item = read(table, input.Key as Item, input.ConsistentRead === true);
         return item ? { Item: item } : {};
       }
       case 'PutItem': {
@@ -334,7 +350,7 @@ export class MemoryCloud {
         const item = input.Item as Item;
         const key = table.keyOf({ [table.spec.hashKey]: item[table.spec.hashKey] as Item[string] });
         checked(table, table.items.get(key), input);
-        table.items.set(key, item);
+        table.write(key, item, this.clock.now());
         return {};
       }
       case 'UpdateItem': {
@@ -347,22 +363,23 @@ export class MemoryCloud {
           input.UpdateExpression as string,
           expression(input.ExpressionAttributeNames, input.ExpressionAttributeValues),
         )({ ...(current ?? {}), ...keyItem });
-        table.items.set(key, next);
+        table.write(key, next, this.clock.now());
         return input.ReturnValues === 'ALL_NEW' ? { Attributes: next } : {};
       }
       case 'DeleteItem': {
         const table = this.table(input.TableName as string);
         const key = table.keyOf(input.Key as Item);
         checked(table, table.items.get(key), input);
-        table.items.delete(key);
+        table.write(key, undefined, this.clock.now());
         return {};
       }
       case 'BatchGetItem': {
         const responses: Record<string, Item[]> = {};
-        for (const [name, request] of Object.entries(input.RequestItems as Record<string, { Keys: Item[] }>)) {
+        type Request = { Keys: Item[]; ConsistentRead?: boolean };
+        for (const [name, request] of Object.entries(input.RequestItems as Record<string, Request>)) {
           const table = this.table(name);
           responses[name] = request.Keys.flatMap((k) => {
-            const item = table.items.get(table.keyOf(k));
+            const item = read(table, k, request.ConsistentRead === true);
             return item ? [item] : [];
           });
         }

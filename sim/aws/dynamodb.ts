@@ -246,8 +246,25 @@ export const update = (expression: string, input: ExpressionInput) => {
 
 export class MemoryTable {
   readonly items = new Map<string, Item>();
+  /** Each key's item before its last write, and when that write was: what a stale read returns. */
+  private readonly before = new Map<string, { item: Item | undefined; at: number }>();
 
   constructor(readonly spec: TableSpec) {}
+
+  /** Writes (or, with no item, deletes) `key`'s item at `at`, remembering what it replaces. */
+  write(key: string, item: Item | undefined, at: number): void {
+    if (this.before.size > 10_000)
+      for (const [old, { at: when }] of this.before) if (at - when >= 60_000) this.before.delete(old);
+    this.before.set(key, { item: this.items.get(key), at });
+    if (item) this.items.set(key, item);
+    else this.items.delete(key);
+  }
+
+  /** An eventually consistent read: the item before a write of the last `windowMs`, when `stale()` says so. */
+  readEventually(key: string, now: number, windowMs: number, stale: () => boolean): Item | undefined {
+    const last = this.before.get(key);
+    return last && now - last.at < windowMs && stale() ? last.item : this.items.get(key);
+  }
 
   keyOf(key: Item): string {
     const value = key[this.spec.hashKey];

@@ -14,11 +14,11 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import * as events from 'aws-cdk-lib/aws-events';
+import { publishAlertEvent } from '#lib/adapters/alert-bus.js';
 import { dynamoStateStore } from '#lib/adapters/attempt-state.js';
 import { countAwaiting, listAwaiting } from '#lib/adapters/awaiting-review.js';
 import { createDedupe } from '#lib/adapters/dedupe.js';
 import { legacyKeyPrefixes } from '#lib/adapters/legacy-key-prefixes.js';
-import { publishAlertEvent } from '#lib/adapters/publish.js';
 import { createAlertPublisher, createIdempotency } from '#lib/adapters/publish-once.js';
 import { deadLetter, delayRecord, outgoingChecks } from '#lib/adapters/queues.js';
 import { secretReader } from '#lib/adapters/secrets.js';
@@ -157,6 +157,10 @@ describe.each(BACKENDS)('the stack’s AWS, on %s', (_backend, make) => {
     await states.rememberMissing('a', new Date(Date.now() + 60_000)); // real state wins
     expect((await states.get('a')) as AttemptState).toMatchObject({ version: 1, lastDecision: 'review.needed' });
     expect([...(await states.getMany(['a', 'gone', 'nope'])).keys()].sort()).toEqual(['a', 'gone']);
+    expect([...(await states.getMany(['a', 'gone', 'nope'], { eventually: true })).keys()].sort()).toEqual([
+      'a',
+      'gone',
+    ]);
     expect(
       (await listAwaiting(clients.dynamodb, env.STATE_TABLE_NAME as string, states)).map((s) => s.attemptId),
     ).toEqual(['a', 'b']);
@@ -388,5 +392,27 @@ describe('the trigger’s input transformers, on the in-memory cloud', () => {
         .map((r) => JSON.stringify(r))
         .sort(),
     );
+  });
+});
+
+describe('eventually consistent reads, on the in-memory cloud (moto is always consistent)', () => {
+  it('miss a write of the last second only when told to, and never a consistent read', async () => {
+    let now = Date.parse('2026-12-07T00:00:00Z');
+    const cloud = new MemoryCloud({ now: () => now, later: (ms, task) => void setTimeout(task, ms) });
+    const clients = memoryClients(cloud);
+    const deployment = await deploy(template, memoryProvisioner(cloud), { stackName: 'eventual' });
+    const states = dynamoStateStore(clients.dynamodb, deployment.function('check').env.STATE_TABLE_NAME as string);
+    await states.put(waiting('a', '2026-12-01T00:00:00.000Z'));
+    now += 5_000;
+    await states.put({ ...((await states.get('a')) as AttemptState), lastDecision: 'attempt.scored' });
+    const decisionOf = async (eventually: boolean) =>
+      ((await states.getMany(['a'], { eventually })).get('a') as AttemptState | undefined)?.lastDecision;
+    expect(await decisionOf(true)).toEqual('attempt.scored');
+    cloud.staleRead = () => true;
+    expect(await decisionOf(true)).toEqual('review.needed');
+    expect(await decisionOf(false)).toEqual('attempt.scored');
+    expect(((await states.get('a')) as AttemptState).lastDecision).toEqual('attempt.scored');
+    now += 1_000;
+    expect(await decisionOf(true)).toEqual('attempt.scored');
   });
 });

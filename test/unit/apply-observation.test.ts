@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { Alert } from '#lib/domain/alert.js';
-import { applyObservation, type Looked, type ObservationDeps } from '#lib/domain/apply-observation.js';
+import { applyObservation, type Looked, type ObservationDeps, quietLook } from '#lib/domain/apply-observation.js';
 import type { Attempt } from '#lib/domain/attempt.js';
 import type { CheckMessage } from '#lib/domain/check-message.js';
 import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
@@ -391,5 +391,77 @@ describe('a reminder, escalation or stall report published by a look that died b
     await applyObservation(counting, look({ previous, now: at(25) }));
     expect(asked).toEqual([]);
     expect(alerts.map((a) => a.eventType)).toEqual(['review.overdue']);
+  });
+});
+
+describe('a quiet look (the sweep decides on an eventually consistent read whether to read again)', () => {
+  /** Whether the look did anything at all: published, asked an alert key, saved or scheduled. */
+  const acted = async (looked: Looked) => {
+    const asked: string[] = [];
+    const withKeys: ObservationDeps = { ...deps(), alertedAt: async (alert) => void asked.push(alert.eventType) };
+    const quiet = quietLook(withKeys, looked);
+    const applied = await applyObservation(withKeys, looked);
+    const did = alerts.length + saved.length + scheduled.length + asked.length > 0;
+    alerts = [];
+    saved = [];
+    scheduled = [];
+    return { quiet, did, applied };
+  };
+
+  it('is quiet exactly when the look does nothing, and names the same next look', async () => {
+    const previous = await firstLook();
+    const scored = { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: true }) };
+    const sweep = { skipUnchanged: true, recheckId: 'rc-sweep' };
+    const cases: Array<[string, Looked, boolean]> = [
+      ['a first look', look(sweep), false],
+      ['still being taken', look({ ...sweep, observed: { attempt: attempt({ completedAt: undefined }) } }), true],
+      ['nothing new a minute on', look({ ...sweep, previous, now: new Date(NOW.getTime() + 60_000) }), true],
+      ['a reminder due', look({ ...sweep, previous, now: at(24) }), false],
+      ['the reviews done', look({ ...sweep, previous, observed: scored, now: at(2) }), false],
+      ['a triggered look', look({ previous, now: at(2) }), false],
+      ['closing with no review.needed saved: its key is asked', look({ ...sweep, observed: scored }), false],
+      ['its re-check past', look({ ...sweep, previous, now: at(2) }), false],
+    ];
+    for (const [name, looked, quiet] of cases) {
+      const { quiet: said, did, applied } = await acted(looked);
+      expect([name, said.quiet, did]).toEqual([name, quiet, !quiet]);
+      if (said.quiet) expect([name, said.nextLookAt]).toEqual([name, applied.nextLookAt]);
+    }
+  });
+
+  it('on a state one write behind, hides nothing due now, and names no later next look, but after a release', async () => {
+    const escalating: ObservationDeps = { ...deps(), watch: { ...DEFAULT_WATCH, escalateAfterSeconds: 4 * 3600 } };
+    const listedUntil = at(30 * 24).toISOString();
+    const sweep = (previous: AttemptState, now: Date): Looked =>
+      look({
+        previous,
+        now,
+        skipUnchanged: true,
+        recheckId: 'rc-sweep',
+        observed: { attempt: attempt(), listedUntil },
+      });
+    await applyObservation(escalating, look({ observed: { attempt: attempt(), listedUntil } }));
+    const waiting = saved.at(-1) as AttemptState;
+    saved = [];
+    alerts = [];
+    const claim = { by: 'Ana', at: at(1).toISOString(), via: 'email' as const };
+    // [the write a check or ingest made a moment before the sweep's read, the look's time]
+    const writes: Array<[string, AttemptState, AttemptState, Date]> = [
+      ['a claim recorded', waiting, { ...waiting, claim, version: waiting.version + 1 }, at(2)],
+      ['a check that changed nothing due', waiting, { ...waiting, lastCheckedAt: at(2).toISOString() }, at(2)],
+    ];
+    for (const [name, older, newer, now] of writes) {
+      const onOlder = quietLook(escalating, sweep(older, now));
+      expect([name, onOlder.quiet]).toEqual([name, true]);
+      const applied = await applyObservation(escalating, sweep(newer, now));
+      expect([name, applied.published]).toEqual([name, []]);
+      expect(Date.parse(applied.nextLookAt as string)).toBeGreaterThanOrEqual(Date.parse(onOlder.nextLookAt as string));
+    }
+    // The one exception: a release past escalateAfter makes the escalation due at once, which the
+    // old state (still claimed) does not show. The release sends a check of its own for it.
+    const claimed = { ...waiting, claim };
+    const released = { ...waiting, version: waiting.version + 1 };
+    expect(quietLook(escalating, sweep(claimed, at(5))).quiet).toBe(true);
+    expect((await applyObservation(escalating, sweep(released, at(5)))).published).toEqual(['review.escalated']);
   });
 });

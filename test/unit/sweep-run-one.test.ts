@@ -42,6 +42,10 @@ let saved: SweepCursor | undefined;
 let released: SweepCursor[];
 /** The state reads one at a time (a page's are read in one batch first), the leases asked for, the metrics. */
 let singleReads: string[];
+/** The batch reads, and whether each was eventually consistent. */
+let batchReads: Array<{ ids: string[]; eventually: boolean }>;
+/** What an eventually consistent batch read returns instead of the stored state (one a write behind). */
+let staleBatch: Map<string, StoredRecord | undefined>;
 let leases: Array<{ now: string; until: string }>;
 let counted: Array<[string, number]>;
 /** What the awaiting-review index holds, as the dashboard's figures read it. */
@@ -72,6 +76,8 @@ beforeEach(() => {
   saved = undefined;
   released = [];
   singleReads = [];
+  batchReads = [];
+  staleBatch = new Map();
   leases = [];
   counted = [];
   waiting = { count: 0 };
@@ -126,8 +132,11 @@ const run = (over: Partial<SweepSettings> = {}) =>
         singleReads.push(id);
         return stored.get(id);
       },
-      getMany: async (ids) =>
-        new Map(ids.flatMap((id) => [stored.get(id)].flatMap((s) => (s ? [[id, s] as const] : [])))),
+      getMany: async (ids, read) => {
+        batchReads.push({ ids, eventually: read?.eventually === true });
+        const seen = (id: string) => (read?.eventually && staleBatch.has(id) ? staleBatch.get(id) : stored.get(id));
+        return new Map(ids.flatMap((id) => [seen(id)].flatMap((s) => (s ? [[id, s] as const] : []))));
+      },
       put: async (state: AttemptState) => {
         const failure = putFailures.get(state.attemptId)?.shift();
         if (failure) throw failure;
@@ -474,10 +483,32 @@ describe('a run, to the letter', () => {
     expect(metric('SweepFailures')).toEqual([1, 1]);
   });
 
-  it('reads a page’s states in one batch, and one alone only to look again after a conflict', async () => {
+  it('reads a page’s states in one batch, eventually consistent, and one alone, consistently, before a look that acts and again after a conflict', async () => {
     putFailures.set('att-2', [new StateConflictError('written meanwhile')]);
     await run();
-    expect(singleReads).toEqual(['att-2']);
+    expect(batchReads.map((r) => r.eventually)).toEqual([true, true]);
+    // Every attempt is new: each look publishes, so each reads its state alone first.
+    expect(singleReads).toEqual(['att-0', 'att-1', 'att-2', 'att-2', 'att-3', 'att-4']);
+    singleReads = [];
+    saved = undefined;
+    const before = published.length;
+    await run();
+    // Nothing changed: the batch alone, no look acts.
+    expect(singleReads).toEqual([]);
+    expect(published).toHaveLength(before);
+  });
+
+  it('sends nothing from a state an eventually consistent read shows a write behind', async () => {
+    await run();
+    expect(published.map((p) => p.attemptId)).toEqual(['att-0', 'att-1', 'att-2', 'att-3', 'att-4']);
+    // The batch misses att-1's first write: on that view the look would publish review.needed.
+    staleBatch.set('att-1', undefined);
+    saved = undefined;
+    clock += HOUR;
+    await run();
+    expect(singleReads).toEqual(['att-0', 'att-1', 'att-2', 'att-3', 'att-4', 'att-1']);
+    expect(published).toHaveLength(5);
+    expect(stored.get('att-1')).toMatchObject({ version: 1 });
   });
 
   it('keeps no due time for a page whose attempts are all closed', async () => {

@@ -43,14 +43,14 @@ export const dynamoStateStore = (
     );
     return Item ? recordOf(Item) : undefined;
   },
-  async getMany(attemptIds) {
+  async getMany(attemptIds, read) {
     const found = new Map<string, StoredRecord>();
     const unique = [...new Set(attemptIds)];
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
       let request: Record<string, KeysAndAttributes> | undefined = {
         [tableName]: {
           Keys: unique.slice(start, start + BATCH_GET_LIMIT).map((id) => ({ attemptId: { S: id } })),
-          ConsistentRead: true,
+          ConsistentRead: !read?.eventually,
         },
       };
       for (let round = 0; request && Object.keys(request).length > 0; round++) {

@@ -52,8 +52,8 @@ export const accountStates = (store: StateStore, account: string): StateStore =>
       const record = await store.get(key(id));
       return record && unkeyed(id, record);
     },
-    getMany: async (ids) => {
-      const found = await store.getMany(ids.map(key));
+    getMany: async (ids, read) => {
+      const found = await store.getMany(ids.map(key), read);
       return new Map(
         ids.flatMap((id) => (found.has(key(id)) ? [[id, unkeyed(id, found.get(key(id)) as StoredRecord)]] : [])),
       );

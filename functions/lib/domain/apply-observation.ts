@@ -116,20 +116,18 @@ const interrupted = async (
   deps: ObservationDeps,
   look: Looked,
 ): Promise<{ recalled: Recalled; unfinished: Alert[] }> => {
-  const { previous, observed, now } = look;
   const { alertedAt } = deps;
-  if (!alertedAt || observed === 'not-modified') return { recalled: {}, unfinished: [] };
-  const { attempt } = observed;
-  const decision = decide(attempt);
-  const alertOf = (planned: PlannedAlert) => buildAlert(planned.eventType, attempt, contextOf(deps, look, planned));
+  const asked = keysToAsk(look, deps.watch);
+  if (!alertedAt || !asked) return { recalled: {}, unfinished: [] };
+  const alertOf = (planned: PlannedAlert) =>
+    buildAlert(planned.eventType, asked.attempt, contextOf(deps, look, planned));
   const unfinished: Alert[] = [];
   // Finished only when certainly sent: one that may not have gone out is not due any more.
-  for (const planned of interruptedAlerts(previous, decision, now, deps.watch)) {
+  for (const planned of asked.alerts) {
     const alert = alertOf(planned);
     if ((await alertedAt(alert))?.done) unfinished.push(alert);
   }
-  if (previous?.reviewNeededAt || previous?.closedAt || decision !== 'attempt.scored')
-    return { recalled: {}, unfinished };
+  if (!asked.reviewNeeded) return { recalled: {}, unfinished };
   const needed = alertOf({ eventType: 'review.needed' });
   const sent = await alertedAt(needed);
   // One that may have gone out (its look died holding its key) counts too: "the reviews are done"
@@ -138,6 +136,18 @@ const interrupted = async (
   return {
     recalled: { reviewNeededAt: sent.at.toISOString() },
     unfinished: sent.done ? [needed, ...unfinished] : unfinished,
+  };
+};
+
+/** Which alert keys `interrupted` asks about for this look (none for a 304). */
+const keysToAsk = (look: Looked, watch: WatchSettings) => {
+  const { previous, observed, now } = look;
+  if (observed === 'not-modified') return undefined;
+  const decision = decide(observed.attempt);
+  return {
+    attempt: observed.attempt,
+    alerts: interruptedAlerts(previous, decision, now, watch),
+    reviewNeeded: !(previous?.reviewNeededAt || previous?.closedAt || decision !== 'attempt.scored'),
   };
 };
 
@@ -151,24 +161,14 @@ const contextOf = (deps: ObservationDeps, look: Looked, planned: PlannedAlert) =
   ...(planned.minutesFromClaim === undefined ? {} : { minutesFromClaim: planned.minutesFromClaim }),
 });
 
-export const applyObservation = async (deps: ObservationDeps, look: Looked): Promise<Applied> => {
+/**
+ * What the lifecycle makes of a look, before anything is published or written: the step, the
+ * state to save (`saved`: whether it differs from what is stored), and the re-check it keeps or
+ * schedules.
+ */
+const planLook = (deps: Pick<ObservationDeps, 'watch'>, look: Looked, recalled: Recalled) => {
   const { now } = look;
-  // Only a completed attempt is watched: one still being taken is nothing to decide on yet (the
-  // sweep finds it once it completes), and would otherwise read as scoring that never finishes.
-  if (!look.previous && look.observed !== 'not-modified' && !isCompleted(look.observed.attempt)) {
-    return { published: [], suppressed: [], lifecycle: 'not-completed', saved: false };
-  }
-  const { recalled, unfinished } = await interrupted(deps, look);
   const step = nextStep(look.previous, look.observed, now, deps.watch, recalled);
-  const published: Alert['eventType'][] = [];
-  const suppressed: Alert['eventType'][] = [];
-  // What went out before, first: its topic key is done, so only its missing effects follow.
-  const alerts = [
-    ...unfinished,
-    ...step.alerts.map((planned) => buildAlert(planned.eventType, step.state.snapshot, contextOf(deps, look, planned))),
-  ];
-  for (const alert of alerts)
-    ((await deps.publishOnce(alert)) === 'published' ? published : suppressed).push(alert.eventType);
   const ownRecheck = needsOwnRecheck(step, now, deps.watch);
   const wanted = now.getTime() + (step.recheckInSeconds ?? 0) * 1000;
   // The sweep's look keeps the re-check already scheduled when it is still ahead and not later
@@ -185,8 +185,56 @@ export const applyObservation = async (deps: ObservationDeps, look: Looked): Pro
   const nextCheckAt = !ownRecheck ? undefined : keep ? previousAt : new Date(wanted).toISOString();
   const recheckId = keep ? previousId : look.recheckId;
   const next: AttemptState = nextCheckAt ? { ...step.state, recheckId, nextCheckAt } : step.state;
-  // Every alert changes the state (the time it went out, a reminder counted, the attempt closed).
-  const saved = !(look.skipUnchanged && essence(look.previous) === essence(next));
+  return {
+    step,
+    next,
+    keep,
+    nextCheckAt,
+    recheckId,
+    // Every alert changes the state (the time it went out, a reminder counted, the attempt closed).
+    saved: !(look.skipUnchanged && essence(look.previous) === essence(next)),
+    nextLookAt: step.recheckInSeconds === undefined ? undefined : new Date(wanted).toISOString(),
+  };
+};
+
+/** Only a completed attempt is watched: one still being taken is nothing to decide on yet. */
+const notYetWatched = (look: Looked) =>
+  !look.previous && look.observed !== 'not-modified' && !isCompleted(look.observed.attempt);
+
+/**
+ * Whether this look, with this `previous`, would do nothing at all: publish nothing, ask nothing
+ * of the alert keys, save nothing, schedule nothing. The sweep reads a page's states eventually
+ * consistent and looks again with a consistent read only when this is false (sweep-run.ts says why
+ * that is safe); `nextLookAt` is the quiet look's next due time.
+ */
+export const quietLook = (
+  deps: Pick<ObservationDeps, 'watch' | 'alertedAt'>,
+  look: Looked,
+): { quiet: boolean; nextLookAt?: string } => {
+  if (notYetWatched(look)) return { quiet: true };
+  const asked = deps.alertedAt ? keysToAsk(look, deps.watch) : undefined;
+  if (asked && (asked.alerts.length > 0 || asked.reviewNeeded)) return { quiet: false };
+  const plan = planLook(deps, look, {});
+  const quiet = plan.step.alerts.length === 0 && !plan.saved && (!plan.nextCheckAt || plan.keep === true);
+  return { quiet, ...(plan.nextLookAt ? { nextLookAt: plan.nextLookAt } : {}) };
+};
+
+export const applyObservation = async (deps: ObservationDeps, look: Looked): Promise<Applied> => {
+  const { now } = look;
+  // The sweep finds an attempt still being taken once it completes; watched now, it would read
+  // as scoring that never finishes.
+  if (notYetWatched(look)) return { published: [], suppressed: [], lifecycle: 'not-completed', saved: false };
+  const { recalled, unfinished } = await interrupted(deps, look);
+  const { step, next, keep, nextCheckAt, recheckId, saved, nextLookAt } = planLook(deps, look, recalled);
+  const published: Alert['eventType'][] = [];
+  const suppressed: Alert['eventType'][] = [];
+  // What went out before, first: its topic key is done, so only its missing effects follow.
+  const alerts = [
+    ...unfinished,
+    ...step.alerts.map((planned) => buildAlert(planned.eventType, step.state.snapshot, contextOf(deps, look, planned))),
+  ];
+  for (const alert of alerts)
+    ((await deps.publishOnce(alert)) === 'published' ? published : suppressed).push(alert.eventType);
   if (saved) await deps.states.put(next);
   if (nextCheckAt && !keep)
     scheduleRecheck(deps, {
@@ -197,7 +245,6 @@ export const applyObservation = async (deps: ObservationDeps, look: Looked): Pro
       forRecord: look.forRecord,
       ...(look.source ? { source: look.source } : {}),
     });
-  const nextLookAt = step.recheckInSeconds === undefined ? undefined : new Date(wanted).toISOString();
   return {
     published,
     suppressed,

@@ -20,8 +20,11 @@ export const assignmentKey = (assignmentId: string) => `assignment#${assignmentI
 
 export interface StateStore {
   get(attemptId: string): Promise<StoredRecord | undefined>;
-  /** Several at once (the sweep reads a page's attempts in one call); absent ids are absent. */
-  getMany(attemptIds: string[]): Promise<Map<string, StoredRecord>>;
+  /**
+   * Several at once (the sweep reads a page's attempts in one call); absent ids are absent.
+   * Consistent unless `eventually` (half the read's price: it may miss a write of the last second).
+   */
+  getMany(attemptIds: string[], read?: { eventually?: boolean }): Promise<Map<string, StoredRecord>>;
   /** Writes `state` with `version + 1` if the stored version is still `state.version` (absent, or a 404 record, when 0). */
   put(state: AttemptState): Promise<void>;
   /** Remembers a 404 until `until`, unless real state exists for the key. */

@@ -261,30 +261,12 @@ const step = (
       if (!state.reviewNeededAt) {
         alerts.push({ eventType: 'review.needed' });
         state.reviewNeededAt = nowIso;
-      } else {
-        const due = Math.min(Math.floor(secondsSince(state.reviewNeededAt, now) / s.reviewSlaSeconds), s.maxReminders);
-        if (due > state.remindersSent) {
-          state.remindersSent += 1;
-          alerts.push({
-            eventType: 'review.overdue',
-            reminder: state.remindersSent,
-            waitedHours: hoursBetween(state.reviewNeededAt, now),
-            ...claimed(state, now),
-          });
-        }
-        if (escalationDueIn(state, now, s) === 0) {
-          state.escalatedAt = nowIso;
-          alerts.push({ eventType: 'review.escalated', waitedHours: hoursBetween(state.reviewNeededAt, now) });
-        }
-      }
+      } else alerts.push(...recordDue(state, now, s));
       break;
     case 'scoring.pending':
       if (state.reviewNeededAt || state.stalledAt) break; // reviews done or already reported: watch slowly
-      if (secondsSince(state.firstSeenAt, now) >= s.scoringDeadlineSeconds) {
-        alerts.push({ eventType: 'scoring.stalled', waitedHours: hoursBetween(state.firstSeenAt, now) });
-        state.stalledAt = nowIso;
-        break;
-      }
+      alerts.push(...recordDue(state, now, s));
+      if (state.stalledAt) break;
       recheckInSeconds = Math.min(s.firstDelaySeconds * 2 ** state.rechecks, s.maxDelaySeconds);
       state.rechecks += 1;
       break;
@@ -311,6 +293,17 @@ const step = (
       recheckInSeconds = Math.min(recheckInSeconds, Math.max(60, Math.ceil(escalationIn)));
   }
   return { alerts, state, recheckInSeconds, outcome: alerts.length > 0 ? 'alerted' : 'watching' };
+};
+
+/** The alerts due by time on `state` (alertsDueByTime), each recorded in it as sent. */
+const recordDue = (state: AttemptState, now: Date, s: WatchSettings): PlannedAlert[] => {
+  const due = alertsDueByTime(state, now, s);
+  for (const { eventType } of due) {
+    if (eventType === 'review.overdue') state.remindersSent += 1;
+    if (eventType === 'review.escalated') state.escalatedAt = now.toISOString();
+    if (eventType === 'scoring.stalled') state.stalledAt = now.toISOString();
+  }
+  return due;
 };
 
 /**
