@@ -1,15 +1,13 @@
 /**
  * How check, the sweep and the digest publish: alerts exactly once across all three (one key
  * prefix), to the topic and to the alert bus when there is one, and keys of older versions still
- * counted. The bus and SSM clients are made only where a function needs them; the EventBridge
- * client is not even loaded without a bus.
+ * counted. The bus and SSM clients are made only where a function needs them.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { claimLink } from '../domain/claims/claim-link.js';
-import type { Notification } from '../domain/notification.js';
 import { traced } from '../runtime/commons.js';
 import type { FunctionRuntime } from '../runtime/function-runtime.js';
 import { claimsSecret } from './claims-secret.js';
@@ -45,7 +43,7 @@ export const alertPublishing = (settings: PublishingSettings, runtime: FunctionR
     idempotency,
     runtime.aws?.sns ?? traced(new SNSClient(EFFECT_CLIENT)),
     settings,
-    settings.alertBus ? busSender(settings.alertBus, runtime.aws?.events) : undefined,
+    settings.alertBus ? (runtime.aws?.events ?? traced(new EventBridgeClient(EFFECT_CLIENT))) : undefined,
     links && linkKeys
       ? async (alert) =>
           claimLink(
@@ -57,14 +55,4 @@ export const alertPublishing = (settings: PublishingSettings, runtime: FunctionR
       : undefined,
   );
   return { idempotency, publishOnce };
-};
-
-/** The alert bus's sender: its module (and the EventBridge client) loads at init, only with a bus. */
-const busSender = (busName: string, given?: EventBridgeClient) => {
-  const sender = import('./alert-bus.js').then(({ EventBridgeClient, publishAlertEvent }) =>
-    publishAlertEvent(given ?? traced(new EventBridgeClient(EFFECT_CLIENT)), busName),
-  );
-  // A failed load surfaces at the first send; unobserved until then, it must not end the process.
-  sender.catch(() => undefined);
-  return async (notification: Notification) => (await sender)(notification);
 };

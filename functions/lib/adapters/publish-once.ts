@@ -16,13 +16,14 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { EffectInProgressError } from '../domain/errors.js';
 import { type Notification, notificationKey } from '../domain/notification.js';
 import type { LegacyPrefixes } from './legacy-key-prefixes.js';
-import { type ClaimLinkFor, publishAlert } from './publish.js';
+import { type ClaimLinkFor, publishAlert, publishAlertEvent } from './publish.js';
 
 /**
  * Every function's keys carry this prefix, not the function's name (Powertools' default): check
@@ -167,15 +168,18 @@ export interface PublishOnce {
 export const createAlertPublisher = (
   idempotency: Idempotency,
   sns: SNSClient,
-  settings: { alertsTopicArn: string },
-  /** Sends an alert event to the alert bus, when the deployment has one (alert-bus.ts). */
-  toBus?: (notification: Notification) => Promise<void>,
+  settings: { alertsTopicArn: string; alertBus?: string | undefined },
+  events?: EventBridgeClient,
   claimLinkFor?: ClaimLinkFor,
 ): PublishOnce => {
   const topic = idempotency.once(publishAlert(sns, settings.alertsTopicArn, claimLinkFor), notificationKey);
-  const bus = toBus
-    ? idempotency.once(toBus, (notification: Notification) => `bus:${notificationKey(notification)}`)
-    : undefined;
+  const bus =
+    settings.alertBus && events
+      ? idempotency.once(
+          publishAlertEvent(events, settings.alertBus),
+          (notification: Notification) => `bus:${notificationKey(notification)}`,
+        )
+      : undefined;
   const publish = async (notification: Notification) => {
     const sent = await topic(notification);
     const evented = bus ? await bus(notification) : 'duplicate';

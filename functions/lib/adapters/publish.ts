@@ -3,10 +3,12 @@
  * protocol Amazon Q Developer (Chatbot) subscribes with, gets its custom-notification JSON; SQS,
  * Lambda and everything else get the alert as JSON. Attributes carry what filter policies match.
  */
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import { DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import { ALERT_EVENT_SOURCE, type Alert, isClaimable } from '../domain/alert.js';
 import type { Digest } from '../domain/digest.js';
+import { UpstreamError } from '../domain/errors.js';
 import { isDigest, type Notification } from '../domain/notification.js';
 import { chatDigest, chatNotification } from '../domain/render/chat.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '../domain/render/email.js';
@@ -122,3 +124,13 @@ export const toAlertEvent = (busName: string, notification: Notification) => {
     Time: new Date(notification.occurredAt),
   };
 };
+
+export const publishAlertEvent =
+  (events: EventBridgeClient, busName: string) =>
+  async (notification: Notification): Promise<void> => {
+    const result = await events.send(new PutEventsCommand({ Entries: [toAlertEvent(busName, notification)] }));
+    // PutEvents answers 200 with the entry refused inside: the retry decides, like a 5xx.
+    const refused = result.FailedEntryCount ? result.Entries?.[0] : undefined;
+    if (refused)
+      throw new UpstreamError(`the alert bus refused the event: ${refused.ErrorCode} ${refused.ErrorMessage}`);
+  };
