@@ -262,7 +262,8 @@ const summary = {
   days: Number(values.days),
   simulatedDays: results.length * Number(values.days),
   wallSeconds: wallSeconds(),
-  cpuSeconds: Math.round(results.reduce((sum, r) => sum + r.seconds, 0)),
+  // Each seed's wall time, summed: one core's worth per seed only when nothing else ran beside it.
+  seedSeconds: Math.round(results.reduce((sum, r) => sum + r.seconds, 0)),
   volumes: [...new Set(results.map((r) => r.run.assignmentsPerDay))].sort((a, b) => a - b),
   accounts: [...new Set(results.map((r) => r.run.accounts))].sort(),
   faultScales: [...new Set(results.map((r) => r.run.faultScale))].sort(),
