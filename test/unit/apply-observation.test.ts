@@ -124,6 +124,21 @@ describe('a first look', () => {
 });
 
 describe('a later look', () => {
+  it('names who claimed the reviews in a reminder, and how long they took in review.completed', async () => {
+    const claim = { by: 'Ana', at: at(1).toISOString(), via: 'email' as const };
+    const previous = { ...(await firstLook()), claim };
+    await applyObservation(deps(), look({ previous, now: at(24), recheckId: 'rc-2' }));
+    expect(alerts.map((a) => [a.eventType, a.claimedBy, a.claimedAt, a.minutesFromClaim])).toEqual([
+      ['review.overdue', 'Ana', claim.at, undefined],
+    ]);
+    alerts = [];
+    const scored = { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: true }) };
+    await applyObservation(deps(), look({ previous, observed: scored, now: at(3) }));
+    expect(alerts.map((a) => [a.eventType, a.claimedBy, a.minutesFromClaim])).toEqual([
+      ['review.completed', 'Ana', 120],
+    ]);
+  });
+
   it('sends reminder 1 a day on, with its number and the hours waited', async () => {
     const previous = await firstLook();
     await applyObservation(deps(), look({ previous, now: at(24), recheckId: 'rc-2' }));

@@ -208,15 +208,15 @@ const notYetWatched = (look: Looked) =>
  * that is safe); `nextLookAt` is the quiet look's next due time.
  */
 export const quietLook = (
-  deps: Pick<ObservationDeps, 'watch' | 'alertedAt'>,
+  deps: Pick<ObservationDeps, 'watch'>,
   look: Looked,
 ): { quiet: boolean; nextLookAt?: string } => {
   if (notYetWatched(look)) return { quiet: true };
-  const asked = deps.alertedAt ? keysToAsk(look, deps.watch) : undefined;
-  if (asked && (asked.alerts.length > 0 || asked.reviewNeeded)) return { quiet: false };
+  // Saving nothing is doing nothing: every alert changes the state it saves (its time, a count,
+  // the attempt closed); a new re-check is written into it; and the alert keys are asked only
+  // when the decision moved on from the stored one or the attempt closes, which change it too.
   const plan = planLook(deps, look, {});
-  const quiet = plan.step.alerts.length === 0 && !plan.saved && (!plan.nextCheckAt || plan.keep === true);
-  return { quiet, ...(plan.nextLookAt ? { nextLookAt: plan.nextLookAt } : {}) };
+  return { quiet: !plan.saved, ...(plan.nextLookAt ? { nextLookAt: plan.nextLookAt } : {}) };
 };
 
 export const applyObservation = async (deps: ObservationDeps, look: Looked): Promise<Applied> => {
