@@ -189,6 +189,8 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
             dueTimes.push(quiet.nextLookAt);
             continue;
           }
+          // What the bill's consistent re-reads per attempt stands on (a counts field, not a metric).
+          deps.count('SweepStateRereads');
           for (let attempt = 0; ; attempt++) {
             try {
               dueTimes.push(await lookAt(listed, await deps.states.get(listed.attempt.id), now, walk));

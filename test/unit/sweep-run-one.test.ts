@@ -489,12 +489,14 @@ describe('a run, to the letter', () => {
     expect(batchReads.map((r) => r.eventually)).toEqual([true, true]);
     // Every attempt is new: each look publishes, so each reads its state alone first.
     expect(singleReads).toEqual(['att-0', 'att-1', 'att-2', 'att-2', 'att-3', 'att-4']);
+    expect(metric('SweepStateRereads')).toEqual([1, 1, 1, 1, 1]);
     singleReads = [];
     saved = undefined;
     const before = published.length;
     await run();
     // Nothing changed: the batch alone, no look acts.
     expect(singleReads).toEqual([]);
+    expect(metric('SweepStateRereads')).toHaveLength(5);
     expect(published).toHaveLength(before);
   });
 
