@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { Attempt } from '#lib/domain/attempt.js';
 import {
   type AttemptState,
+  alertsDueByTime,
   DEFAULT_WATCH,
   interruptedAlerts,
   nextStep,
@@ -116,6 +117,33 @@ describe('lifecycle', () => {
     ]);
     expect(steps[2]?.state.firstSeenAt).toBe(at(0).toISOString());
     expect(steps[2]?.alerts).toEqual([{ eventType: 'scoring.stalled', waitedHours: 24 }]);
+    // The stall report is recorded; it is not one of the quick re-checks while scoring runs.
+    expect(steps[2]?.state.stalledAt).toBe(at(24).toISOString());
+    expect(steps[2]?.state.rechecks).toBe(steps[1]?.state.rechecks);
+  });
+
+  it('records a reminder and an escalation each as itself, never as a stall report', () => {
+    const steps = run(
+      [
+        [0, seen(1, true)],
+        [30, seen(1, true)],
+      ],
+      { ...DEFAULT_WATCH, escalateAfterSeconds: 30 * 3600 },
+    );
+    expect(steps[1]?.alerts.map((a) => a.eventType)).toEqual(['review.overdue', 'review.escalated']);
+    expect(steps[1]?.state).toMatchObject({ remindersSent: 1, escalatedAt: at(30).toISOString() });
+    expect(steps[1]?.state.stalledAt).toBeUndefined();
+  });
+
+  it('owes nothing by time once closed, even when IA shows reviews pending again', () => {
+    const steps = run([
+      [0, seen(1, true)],
+      [2, seen(0, true)],
+      [3, seen(1, true)],
+    ]);
+    const reopened = { ...(steps[2]?.state as AttemptState), version: 3 };
+    expect(reopened).toMatchObject({ lastDecision: 'review.needed', closedAt: at(2).toISOString() });
+    expect(alertsDueByTime(reopened, at(100), DEFAULT_WATCH)).toEqual([]);
   });
 
   it('ends the watch after maxWatchSeconds', () => {

@@ -500,6 +500,16 @@ describe('a run, to the letter', () => {
     expect(published).toHaveLength(before);
   });
 
+  it('holds against the triggers only the completions it discovers past the grace', async () => {
+    items = assignmentsFor(2);
+    const completedAgo = [60_000, 2 * HOUR];
+    items.forEach((item, i) => {
+      const [listed] = (item.assignment as { attempts: Array<Record<string, unknown>> }).attempts;
+      if (listed) listed.completed_at = iso(T0 - (completedAgo[i] as number));
+    });
+    expect(await run()).toMatchObject({ discovered: 2, missedByTriggers: 1 });
+  });
+
   it('sends nothing from a state an eventually consistent read shows a write behind', async () => {
     await run();
     expect(published.map((p) => p.attemptId)).toEqual(['att-0', 'att-1', 'att-2', 'att-3', 'att-4']);
@@ -507,8 +517,10 @@ describe('a run, to the letter', () => {
     staleBatch.set('att-1', undefined);
     saved = undefined;
     clock += HOUR;
-    await run();
+    const report = await run();
     expect(singleReads).toEqual(['att-0', 'att-1', 'att-2', 'att-3', 'att-4', 'att-1']);
+    // Known all along: not a discovery, and nothing held against the triggers.
+    expect(report).toMatchObject({ discovered: 0, missedByTriggers: 0, published: 0 });
     expect(published).toHaveLength(5);
     expect(stored.get('att-1')).toMatchObject({ version: 1 });
   });
