@@ -494,10 +494,23 @@ describe('a run, to the letter', () => {
     saved = undefined;
     const before = published.length;
     await run();
-    // Nothing changed: the batch alone, no look acts.
+    // Nothing changed: the batch alone (both pages fetched whole again, read eventually), no look acts.
+    expect(batchReads.map((r) => r.eventually)).toEqual([true, true, true, true]);
     expect(singleReads).toEqual([]);
     expect(metric('SweepStateRereads')).toHaveLength(5);
     expect(published).toHaveLength(before);
+  });
+
+  it('counts a state no look can be made on as a failed look, and walks on', async () => {
+    await run();
+    // Every reminder sent, escalation off: the next look's time comes from firstSeenAt, here garbage.
+    const broken = { ...(stored.get('att-1') as AttemptState), firstSeenAt: 'not a time', remindersSent: 3 };
+    stored.set('att-1', broken);
+    saved = undefined;
+    clock += HOUR;
+    const report = await run();
+    expect(report).toMatchObject({ status: 'full-walk', lookFailures: 1, attemptsSeen: 5 });
+    expect(metric('SweepLookFailures')).toEqual([1]);
   });
 
   it('holds against the triggers only the completions it discovers past the grace', async () => {
