@@ -116,18 +116,20 @@ const interrupted = async (
   deps: ObservationDeps,
   look: Looked,
 ): Promise<{ recalled: Recalled; unfinished: Alert[] }> => {
+  const { previous, observed, now } = look;
   const { alertedAt } = deps;
-  const asked = keysToAsk(look, deps.watch);
-  if (!alertedAt || !asked) return { recalled: {}, unfinished: [] };
-  const alertOf = (planned: PlannedAlert) =>
-    buildAlert(planned.eventType, asked.attempt, contextOf(deps, look, planned));
+  if (!alertedAt || observed === 'not-modified') return { recalled: {}, unfinished: [] };
+  const { attempt } = observed;
+  const decision = decide(attempt);
+  const alertOf = (planned: PlannedAlert) => buildAlert(planned.eventType, attempt, contextOf(deps, look, planned));
   const unfinished: Alert[] = [];
   // Finished only when certainly sent: one that may not have gone out is not due any more.
-  for (const planned of asked.alerts) {
+  for (const planned of interruptedAlerts(previous, decision, now, deps.watch)) {
     const alert = alertOf(planned);
     if ((await alertedAt(alert))?.done) unfinished.push(alert);
   }
-  if (!asked.reviewNeeded) return { recalled: {}, unfinished };
+  if (previous?.reviewNeededAt || previous?.closedAt || decision !== 'attempt.scored')
+    return { recalled: {}, unfinished };
   const needed = alertOf({ eventType: 'review.needed' });
   const sent = await alertedAt(needed);
   // One that may have gone out (its look died holding its key) counts too: "the reviews are done"
@@ -136,18 +138,6 @@ const interrupted = async (
   return {
     recalled: { reviewNeededAt: sent.at.toISOString() },
     unfinished: sent.done ? [needed, ...unfinished] : unfinished,
-  };
-};
-
-/** Which alert keys `interrupted` asks about for this look (none for a 304). */
-const keysToAsk = (look: Looked, watch: WatchSettings) => {
-  const { previous, observed, now } = look;
-  if (observed === 'not-modified') return undefined;
-  const decision = decide(observed.attempt);
-  return {
-    attempt: observed.attempt,
-    alerts: interruptedAlerts(previous, decision, now, watch),
-    reviewNeeded: !(previous?.reviewNeededAt || previous?.closedAt || decision !== 'attempt.scored'),
   };
 };
 
