@@ -358,6 +358,7 @@ export class Oracle {
 
   /** The first alert of each account, attempt, type (and reminder), indexed as the topic takes them. */
   private readonly firstAlerts = new Map<string, World['topic']['published'][number]>();
+  private readonly lastAlerts = new Map<string, World['topic']['published'][number]>();
   private alertsIndexed = 0;
 
   firstAlert(account: Account, attemptId: string, eventType: string, reminder?: number) {
@@ -368,9 +369,22 @@ export class Oracle {
       if (isDigest(n)) continue;
       const key = `${n.account ?? DEFAULT_ACCOUNT}/${n.attemptId}/${n.eventType}`;
       for (const k of [key, `${key}/${n.reminder}`]) if (!this.firstAlerts.has(k)) this.firstAlerts.set(k, entry);
+      this.lastAlerts.set(key, entry);
     }
     const key = `${account.name}/${attemptId}/${eventType}`;
     return this.firstAlerts.get(reminder === undefined ? key : `${key}/${reminder}`);
+  }
+
+  /**
+   * The alert the product recorded, where its first copy went out from a process that died before
+   * recording it (the at-least-once window `no alert twice` allows): the last copy. Each copy
+   * before it was sent again only because none was recorded, and the product's clocks (reminders,
+   * escalation) run from the one it recorded (seed 4055: review.needed went out, its check died,
+   * the key was refused for 80 minutes, and the redriven check sent it again).
+   */
+  recordedAlert(account: Account, attemptId: string, eventType: string) {
+    this.firstAlert(account, attemptId, eventType);
+    return this.lastAlerts.get(`${account.name}/${attemptId}/${eventType}`);
   }
 
   /**
@@ -563,8 +577,10 @@ export class Oracle {
     if (needed) {
       const settledFrom =
         needed.at + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
+      // The product's reminder and escalation clocks run from the review.needed it recorded.
+      const clock = (this.recordedAlert(account, attempt.id, 'review.needed') ?? needed).at;
       for (let n = 1; n <= watch.maxReminders; n++) {
-        const dueFrom = needed.at + n * watch.reviewSlaSeconds * 1000;
+        const dueFrom = clock + n * watch.reviewSlaSeconds * 1000;
         const due = this.lookDue(account, attempt.id, parent, dueFrom, false);
         if (due >= horizon || !throughout(attempt, dueFrom, due, (t) => IaModel.pending(attempt, t) > 0)) continue;
         const reminder = this.firstAlert(account, attempt.id, 'review.overdue', n);
@@ -576,7 +592,7 @@ export class Oracle {
         );
       }
       if (watch.escalateAfterSeconds > 0) {
-        const dueFrom = needed.at + watch.escalateAfterSeconds * 1000;
+        const dueFrom = clock + watch.escalateAfterSeconds * 1000;
         const due = this.lookDue(account, attempt.id, parent, dueFrom, false);
         if (due < horizon && throughout(attempt, dueFrom, due, (t) => IaModel.pending(attempt, t) > 0)) {
           const escalated = this.firstAlert(account, attempt.id, 'review.escalated');
