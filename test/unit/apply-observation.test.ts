@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { Alert } from '#lib/domain/alert.js';
 import { applyObservation, type Looked, type ObservationDeps, quietLook } from '#lib/domain/apply-observation.js';
-import type { Attempt } from '#lib/domain/attempt.js';
+import type { Attempt, ReviewItem } from '#lib/domain/attempt.js';
 import type { CheckMessage } from '#lib/domain/check-message.js';
 import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { fixtureAttempt } from '../support/attempts.js';
@@ -231,6 +231,28 @@ describe('a later look, at its edges', () => {
     );
     expect(applied.saved).toBe(false);
     expect(saved).toEqual([]);
+  });
+
+  it('the sweep takes a key holding undefined as absent, and saves a state that differs deep in its snapshot', async () => {
+    const previous = await firstLook();
+    const sweepLook = (state: AttemptState) =>
+      applyObservation(
+        deps(),
+        look({ previous: state, now: new Date(NOW.getTime() + 60_000), recheckId: 'rc-sweep', skipUnchanged: true }),
+      );
+    expect((await sweepLook({ ...previous, closedAt: undefined, stalledAt: undefined })).saved).toBe(false);
+    const [first, ...rest] = previous.snapshot.reviewItems;
+    expect(first).toBeDefined();
+    // The stored snapshot's first review item says other than IA's now: saved, with IA's.
+    const behind = {
+      ...previous,
+      snapshot: { ...previous.snapshot, reviewItems: [{ ...(first as ReviewItem), prompt: 'before' }, ...rest] },
+    };
+    expect((await sweepLook(behind)).saved).toBe(true);
+    // A field IA shows now that the stored snapshot lacks: saved too.
+    const { durationSeconds: _left, ...older } = previous.snapshot;
+    expect(previous.snapshot.durationSeconds).toBeDefined();
+    expect((await sweepLook({ ...previous, snapshot: older })).saved).toBe(true);
   });
 
   it("the sweep's first look at an attempt still scoring saves it, with nothing to send", async () => {

@@ -81,26 +81,26 @@ export const scheduleRecheck = (
     at.forRecord,
   );
 
-/** Keys in one order at every depth: a state read back from DynamoDB has its own. */
-const sortedKeys = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(sortedKeys)
-    : value !== null && typeof value === 'object'
-      ? Object.fromEntries(
-          Object.entries(value)
-            .sort(([a], [b]) => (a < b ? -1 : 1))
-            .map(([key, inner]) => [key, sortedKeys(inner)]),
-        )
-      : value;
+/** What changes on every look: a state that differs only there is not saved again. */
+const LOOK_ONLY: ReadonlySet<string> = new Set(['lastCheckedAt', 'version']);
+const NOTHING_IGNORED: ReadonlySet<string> = new Set();
 
 /**
- * The state without what changes on every look. (A key list as JSON.stringify's replacer applies
- * at every depth: it hid every change inside the snapshot, such as a review graded.)
+ * The same data as JSON sees it, keys in any order (a state read back from DynamoDB has its own),
+ * a key holding undefined as absent, and `ignored` left out at the top. Compared in place: the
+ * sweep asks it of every attempt on every page it walks. (A key list as JSON.stringify's replacer
+ * applies at every depth: it hid every change inside the snapshot, such as a review graded.)
  */
-const essence = (state: AttemptState | undefined) => {
-  if (!state) return undefined;
-  const { lastCheckedAt: _at, version: _version, ...rest } = state;
-  return JSON.stringify(sortedKeys(rest));
+const sameData = (a: unknown, b: unknown, ignored = NOTHING_IGNORED): boolean => {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b))
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameData(x, b[i]));
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined && !ignored.has(k));
+  const mine = keys(left);
+  return mine.length === keys(right).length && mine.every((k) => sameData(left[k], right[k]));
 };
 
 /**
@@ -182,7 +182,7 @@ const planLook = (deps: Pick<ObservationDeps, 'watch'>, look: Looked, recalled: 
     nextCheckAt,
     recheckId,
     // Every alert changes the state (the time it went out, a reminder counted, the attempt closed).
-    saved: !(look.skipUnchanged && essence(look.previous) === essence(next)),
+    saved: !(look.skipUnchanged && look.previous !== undefined && sameData(look.previous, next, LOOK_ONLY)),
     nextLookAt: step.recheckInSeconds === undefined ? undefined : new Date(wanted).toISOString(),
   };
 };
