@@ -219,26 +219,17 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
         }
         await deps.flush();
         // A 304 for a memo stands for every attempt on the page: a page with one this run did not
-
         // look at (passed over, a look that failed, or past the head's horizon, which the walk of
-
         // the whole horizon still has to look at) is fetched whole next time.
-
         const lookedAtAll =
           outcome.passedOver === 0 && report.lookFailures === failuresBefore && !(outcome.horizon && isHead);
-
         if (outcome.etag && outcome.page <= MAX_PAGE_MEMOS && lookedAtAll) {
           const dueAt = earliest(dueTimes);
-
           const listEnds = outcome.ends && !outcome.horizon;
-
           pages[key] = {
             etag: outcome.etag,
-
             ...(listEnds ? { ends: true } : {}),
-
             ...(outcome.oldestCreatedAt ? { oldest: outcome.oldestCreatedAt } : {}),
-
             ...(dueAt ? { dueAt } : {}),
           };
         } else {
