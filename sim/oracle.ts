@@ -163,8 +163,8 @@ export class Oracle {
     // no design closes without a transactional SNS. Counted (stats), not a violation.
     add(
       'no alert twice',
-      before === undefined || this.world.atLeastOnce.some((w) => w.key === key && w.at <= at),
-      () => `${key} published again (first ${iso(before as number)})`,
+      before === undefined || this.sentAgainBetween(key, before, at),
+      () => `${key} published again (before at ${iso(before as number)})`,
     );
     add(
       'alerts only for real attempts, in their account',
@@ -181,6 +181,8 @@ export class Oracle {
     add('no live link from IA text in any rendering', live === undefined, () => live as string);
     const window = (test: (t: number) => boolean) => somewhere(attempt, at - STALENESS, at, test);
     const needed = this.firstAlert(account, alert.attemptId, 'review.needed');
+    // The reminders' and escalation's clock: the review.needed the product recorded.
+    const clock = this.recordedAlert(account, alert.attemptId, 'review.needed');
     const maybe = this.unknownOutcome(account, alert.attemptId, 'review.needed');
     switch (alert.eventType) {
       case 'review.needed':
@@ -192,11 +194,11 @@ export class Oracle {
         break;
       case 'review.overdue': {
         const n = alert.reminder ?? 0;
-        const due = (needed?.at ?? Number.POSITIVE_INFINITY) + n * this.world.watch.reviewSlaSeconds * 1000;
+        const due = (clock?.at ?? Number.POSITIVE_INFINITY) + n * this.world.watch.reviewSlaSeconds * 1000;
         add(
           'reminder n not before review.needed + n × SLA',
-          needed !== undefined && at >= due - EARLY_TOLERANCE,
-          () => `reminder ${n} at ${iso(at)}, review.needed ${needed ? iso(needed.at) : 'never'}, due ${iso(due)}`,
+          clock !== undefined && at >= due - EARLY_TOLERANCE,
+          () => `reminder ${n} at ${iso(at)}, review.needed ${clock ? iso(clock.at) : 'never'}, due ${iso(due)}`,
         );
         add(
           'reminders only while reviews wait',
@@ -214,11 +216,11 @@ export class Oracle {
         break;
       }
       case 'review.escalated': {
-        const due = (needed?.at ?? Number.POSITIVE_INFINITY) + this.world.watch.escalateAfterSeconds * 1000;
+        const due = (clock?.at ?? Number.POSITIVE_INFINITY) + this.world.watch.escalateAfterSeconds * 1000;
         add(
           'escalation not before escalateAfter',
-          needed !== undefined && at >= due - EARLY_TOLERANCE,
-          () => `escalated ${iso(at)}, review.needed ${needed ? iso(needed.at) : 'never'}, due ${iso(due)}`,
+          clock !== undefined && at >= due - EARLY_TOLERANCE,
+          () => `escalated ${iso(at)}, review.needed ${clock ? iso(clock.at) : 'never'}, due ${iso(due)}`,
         );
         add(
           'escalation only while reviews wait',
@@ -358,7 +360,8 @@ export class Oracle {
 
   /** The first alert of each account, attempt, type (and reminder), indexed as the topic takes them. */
   private readonly firstAlerts = new Map<string, World['topic']['published'][number]>();
-  private readonly lastAlerts = new Map<string, World['topic']['published'][number]>();
+  /** Every copy of each account, attempt and type, in the order the topic took them. */
+  private readonly copies = new Map<string, Array<World['topic']['published'][number]>>();
   private alertsIndexed = 0;
 
   firstAlert(account: Account, attemptId: string, eventType: string, reminder?: number) {
@@ -369,22 +372,34 @@ export class Oracle {
       if (isDigest(n)) continue;
       const key = `${n.account ?? DEFAULT_ACCOUNT}/${n.attemptId}/${n.eventType}`;
       for (const k of [key, `${key}/${n.reminder}`]) if (!this.firstAlerts.has(k)) this.firstAlerts.set(k, entry);
-      this.lastAlerts.set(key, entry);
+      this.copies.set(key, [...(this.copies.get(key) ?? []), entry]);
     }
     const key = `${account.name}/${attemptId}/${eventType}`;
     return this.firstAlerts.get(reminder === undefined ? key : `${key}/${reminder}`);
   }
 
   /**
-   * The alert the product recorded, where its first copy went out from a process that died before
-   * recording it (the at-least-once window `no alert twice` allows): the last copy. Each copy
-   * before it was sent again only because none was recorded, and the product's clocks (reminders,
-   * escalation) run from the one it recorded (seed 4055: review.needed went out, its check died,
-   * the key was refused for 80 minutes, and the redriven check sent it again).
+   * The copy of an alert the product recorded: the first, or a later one sent again because the
+   * copy before it was never recorded — a process died between SNS taking it and its key
+   * completing (the at-least-once window `no alert twice` allows, between those two copies). The
+   * product's clocks (reminders, escalation) run from the one it recorded (seed 4055: review.needed
+   * went out, its check died, the key was refused for 80 minutes, and the redriven check sent it
+   * again). A copy sent again for any other reason does not move the clock.
    */
   recordedAlert(account: Account, attemptId: string, eventType: string) {
     this.firstAlert(account, attemptId, eventType);
-    return this.lastAlerts.get(`${account.name}/${attemptId}/${eventType}`);
+    const copies = this.copies.get(`${account.name}/${attemptId}/${eventType}`) ?? [];
+    let recorded = copies[0];
+    for (const copy of copies.slice(1)) {
+      if (!recorded || !this.sentAgainBetween(notificationKey(copy.notification as Alert), recorded.at, copy.at)) break;
+      recorded = copy;
+    }
+    return recorded;
+  }
+
+  /** Whether the at-least-once window opened for this key between a copy at `from` and one at `to`. */
+  private sentAgainBetween(key: string, from: number, to: number) {
+    return this.world.atLeastOnce.some((w) => w.key === key && w.at >= from && w.at <= to);
   }
 
   /**
@@ -575,10 +590,11 @@ export class Oracle {
       );
 
     if (needed) {
-      const settledFrom =
-        needed.at + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
-      // The product's reminder and escalation clocks run from the review.needed it recorded.
+      // The product's reminder and escalation clocks run from the review.needed it recorded, and
+      // its watch settles after the last of them.
       const clock = (this.recordedAlert(account, attempt.id, 'review.needed') ?? needed).at;
+      const settledFrom =
+        clock + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
       for (let n = 1; n <= watch.maxReminders; n++) {
         const dueFrom = clock + n * watch.reviewSlaSeconds * 1000;
         const due = this.lookDue(account, attempt.id, parent, dueFrom, false);
@@ -695,10 +711,10 @@ export class Oracle {
 
   /** How long the index may lag what waits at `t`: the next look, and a day once only closing is left. */
   private indexLag(account: Account, attempt: SimAttempt, t: number) {
-    const needed = this.firstAlert(account, attempt.id, 'review.needed');
+    const recorded = this.recordedAlert(account, attempt.id, 'review.needed');
     const watch = this.world.watch;
     const settledFrom =
-      (needed?.at ?? 0) + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
+      (recorded?.at ?? 0) + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
     const parent = account.ia.assignment(attempt.assignmentId);
     const listed = parent !== undefined && t - parent.createdAt < this.sweep.horizonDays * TIME.DAY - TIME.DAY;
     const lag = this.followUp(account, t, t >= settledFrom || !listed);

@@ -249,10 +249,21 @@ describe('a later look, at its edges', () => {
       snapshot: { ...previous.snapshot, reviewItems: [{ ...(first as ReviewItem), prompt: 'before' }, ...rest] },
     };
     expect((await sweepLook(behind)).saved).toBe(true);
-    // A field IA shows now that the stored snapshot lacks: saved too.
+    // A field IA shows now that the stored snapshot lacks, or the other way round, or an item more: saved too.
     const { durationSeconds: _left, ...older } = previous.snapshot;
     expect(previous.snapshot.durationSeconds).toBeDefined();
     expect((await sweepLook({ ...previous, snapshot: older })).saved).toBe(true);
+    expect((await sweepLook({ ...previous, snapshot: { ...previous.snapshot, extra: 1 } as Attempt })).saved).toBe(
+      true,
+    );
+    const more = [...previous.snapshot.reviewItems, first as ReviewItem];
+    expect((await sweepLook({ ...previous, snapshot: { ...previous.snapshot, reviewItems: more } })).saved).toBe(true);
+    // Undefined inside the snapshot is absent too; the look-only fields are left out at the top only.
+    const blank = { ...previous.snapshot, extra: undefined } as Attempt;
+    expect((await sweepLook({ ...previous, snapshot: blank })).saved).toBe(false);
+    expect((await sweepLook({ ...previous, snapshot: { ...previous.snapshot, version: 7 } as Attempt })).saved).toBe(
+      true,
+    );
   });
 
   it("the sweep's first look at an attempt still scoring saves it, with nothing to send", async () => {
@@ -367,21 +378,41 @@ describe('a review.needed published by a look that died before saving it', () =>
     expect(saved.at(-1)?.reviewNeededAt).toBeUndefined();
   });
 
-  it('asks the keys only when an attempt closes without a saved review.needed', async () => {
+  it('asks the keys only when an attempt waits for a review or closes, without a saved review.needed', async () => {
     const { withKeys, asked } = keyed({ 'review.needed': at(-2) });
     const waiting = await firstLook();
-    // Still waiting; scoring still running; a review.needed already saved; a 304.
-    await applyObservation(withKeys, look({ observed: { attempt: attempt() } }));
+    // Scoring still running; a review.needed already saved (waiting, and closing); a 304.
     await applyObservation(
       withKeys,
       look({ observed: { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: false }) } }),
     );
+    await applyObservation(withKeys, look({ previous: waiting, now: at(2) }));
     await applyObservation(withKeys, look({ previous: waiting, observed: scored }));
     await applyObservation(
       withKeys,
       look({ previous: { ...waiting, reviewNeededAt: undefined }, observed: 'not-modified' }),
     );
     expect(asked).toEqual([]);
+  });
+
+  it('with the reviews still waiting, does not send it again, and times the reminders from when it went out', async () => {
+    // It went out 25 hours ago; its look died before saving; the message was dead-lettered and
+    // redriven now (seed 4055).
+    const { withKeys, asked } = keyed({ 'review.needed': at(-25) });
+    duplicate = new Set(['review.needed']);
+    const applied = await applyObservation(withKeys, look({ source: 'greenhouse' }));
+    expect(asked).toEqual(['review.needed']);
+    // Through its exactly-once publish again (its alert bus event may be missing), then reminder 1, due an hour ago.
+    expect([applied.suppressed, applied.published]).toEqual([['review.needed'], ['review.overdue']]);
+    expect(alerts.map((a) => [a.eventType, a.reminder, a.waitedHours])).toEqual([['review.overdue', 1, 25]]);
+    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-25).toISOString(), remindersSent: 1 });
+  });
+
+  it('with the reviews still waiting, sends it when its key says it may not have gone out (the look that held it died)', async () => {
+    const { withKeys } = keyed({ 'review.needed': at(-25) }, false);
+    const applied = await applyObservation(withKeys, look());
+    expect(applied.published).toEqual(['review.needed']);
+    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: NOW.toISOString(), remindersSent: 0 });
   });
 });
 

@@ -107,10 +107,12 @@ const sameData = (a: unknown, b: unknown, ignored = NOTHING_IGNORED): boolean =>
  * What a look that died without saving left half done: alerts its keys say went out (to the topic)
  * that the state does not know. A `review.needed` so lost, with the reviews done by the next look,
  * would close the attempt with `attempt.scored` ("no review asked") and its reviewers never hear
- * `review.completed` (seed 1436); a reminder, escalation or stall report so lost is not planned
- * again once IA moved on, and never reached the alert bus (seed 2161). Each is asked about only
- * when this look will not plan it again: a read when an attempt closes without a saved
- * `review.needed`, or leaves a state with one of those alerts due.
+ * `review.completed` (seed 1436); with the reviews still waiting, its reminders would run from the
+ * next look instead of from when it went out; a reminder, escalation or stall report so lost is not
+ * planned again once IA moved on, and never reached the alert bus (seed 2161). Each is asked about
+ * only when this look will not plan it again, or would announce `review.needed`: a read when an
+ * attempt waits for a review or closes without a saved `review.needed`, or leaves a state with one
+ * of those alerts due.
  */
 const interrupted = async (
   deps: ObservationDeps,
@@ -128,10 +130,17 @@ const interrupted = async (
     const alert = alertOf(planned);
     if ((await alertedAt(alert))?.done) unfinished.push(alert);
   }
-  if (previous?.reviewNeededAt || previous?.closedAt || decision !== 'attempt.scored')
+  if (previous?.reviewNeededAt || previous?.closedAt || decision === 'scoring.pending')
     return { recalled: {}, unfinished };
   const needed = alertOf({ eventType: 'review.needed' });
   const sent = await alertedAt(needed);
+  if (decision === 'review.needed') {
+    // Sent for certain by a look that died before saving it (its key done; its redelivery dead-
+    // lettered, say, and redriven hours later): its reminders and escalation run from when it
+    // went out, not from now (seed 4055). One that may not have gone out goes out now.
+    if (!sent?.done) return { recalled: {}, unfinished };
+    return { recalled: { reviewNeededAt: sent.at.toISOString() }, unfinished: [needed, ...unfinished] };
+  }
   // One that may have gone out (its look died holding its key) counts too: "the reviews are done"
   // is true either way, "no review was asked" would not be if it went out (seed 2392).
   if (!sent) return { recalled: {}, unfinished };
