@@ -10,11 +10,25 @@
  * time with every page, and an assignment is looked at when a walk's boundary passes its creation
  * time. New assignments pushing the others back change page numbers, not that. Pages are fetched
  * one per paced slot of the sweep's budget share. Completion delays (creation → completion) follow
- * `COMPLETION_DELAY`; completions are sampled over a week after 40 days of walking (steady state).
+ * `COMPLETION_DELAY` (or the model's `delays`); completions are sampled over a week after 40 days of walking (steady state).
  */
+
+/** How long after its invitation an attempt completes: shares of completions, each uniform in its band. */
+export type DelayMix = ReadonlyArray<{ readonly share: number; readonly fromDays: number; readonly toDays: number }>;
 
 export const COMPLETION_DELAY = [
   { share: 0.6, fromDays: 0, toDays: 1 },
+  { share: 0.3, fromDays: 1, toDays: 5 },
+  { share: 0.1, fromDays: 5, toDays: 30 },
+] as const;
+
+/**
+ * The same shares by day with the first day front-loaded: half of its completions within two hours
+ * of the invitation (a candidate who starts at once), where the list's newest page is.
+ */
+export const FRONT_LOADED_DELAY = [
+  { share: 0.3, fromDays: 0, toDays: 1 / 12 },
+  { share: 0.3, fromDays: 1 / 12, toDays: 1 },
   { share: 0.3, fromDays: 1, toDays: 5 },
   { share: 0.1, fromDays: 5, toDays: 30 },
 ] as const;
@@ -30,6 +44,8 @@ export interface LatencyModel {
   headShare: number;
   /** A new walk of the whole horizon starts at most this often (0: as soon as the last one ends). */
   fullWalkEveryMinutes?: number;
+  /** @default COMPLETION_DELAY */
+  delays?: DelayMix;
 }
 
 const DAY = 86_400;
@@ -124,13 +140,13 @@ const passes = (walks: Walk[], created: number, after: number): number | undefin
 };
 
 /** The delay band a uniform draw falls in. */
-export const delayBand = (roll: number) => {
+export const delayBand = (roll: number, mix: DelayMix = COMPLETION_DELAY) => {
   let below = 0;
-  for (const band of COMPLETION_DELAY) {
+  for (const band of mix) {
     below += band.share;
     if (roll < below) return band;
   }
-  return COMPLETION_DELAY[COMPLETION_DELAY.length - 1] as (typeof COMPLETION_DELAY)[number];
+  return mix[mix.length - 1] as DelayMix[number];
 };
 
 export const percentile = (sorted: number[], p: number) =>
@@ -143,7 +159,7 @@ export const discoveryLatency = (m: LatencyModel, samples = 20_000) => {
   const latencies: number[] = [];
   let unseen = 0;
   for (let i = 0; i < samples; i++) {
-    const band = delayBand(next());
+    const band = delayBand(next(), m.delays);
     const delay = (band.fromDays + next() * (band.toDays - band.fromDays)) * DAY;
     const completed = (warmDays + next() * 7) * DAY;
     const created = completed - delay;

@@ -13,13 +13,13 @@
  *
  *   maximise Σ_k w_k z_k  subject to  z_k ≤ 1,  z_k ≤ t r_k,  Σ_k c_k r_k ≤ budget,  r_k ≥ 1/day
  *
- * with w_k the completions' share in band k (COMPLETION_DELAY). It is a fractional knapsack: the
+ * with w_k the completions' share in band k (COMPLETION_DELAY, or the model's `delays`). It is a fractional knapsack: the
  * optimum raises the bands in order of completions per page (w_k / c_k) to r_k = 1/t until the
  * budget is spent, so it is solved exactly by that greedy; the frontier at quantile q is the
  * smallest t whose optimum reaches q (bisection). Each quantile is the best of its own schedule:
  * no one schedule beats the frontier at any of them.
  */
-import { COMPLETION_DELAY } from './discovery-latency.js';
+import { COMPLETION_DELAY, type DelayMix } from './discovery-latency.js';
 
 export interface FrontierModel {
   assignmentsPerDay: number;
@@ -27,6 +27,8 @@ export interface FrontierModel {
   horizonDays: number;
   /** List reads a day (the sweep's, at the same volume). */
   listCallsPerDay: number;
+  /** @default COMPLETION_DELAY */
+  delays?: DelayMix;
 }
 
 interface Band {
@@ -38,7 +40,8 @@ interface Band {
 
 const bandsOf = (m: FrontierModel): Band[] => {
   const pagesPerDayOfAge = m.assignmentsPerDay / m.per;
-  return COMPLETION_DELAY.filter((b) => b.fromDays < m.horizonDays)
+  return (m.delays ?? COMPLETION_DELAY)
+    .filter((b) => b.fromDays < m.horizonDays)
     .map((b) => ({ weight: b.share, cost: pagesPerDayOfAge * (Math.min(b.toDays, m.horizonDays) - b.fromDays) }))
     .sort((a, b) => b.weight / b.cost - a.weight / a.cost);
 };

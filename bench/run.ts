@@ -39,7 +39,7 @@ import { FakeIaServer } from '../local/fake-ia-server.js';
 import { FakeSlackServer } from '../local/fake-slack-server.js';
 import { listedAssignment, seedVariant } from '../local/ia-fixtures.js';
 import { sqsRecord } from '../local/lambda.js';
-import { COMPLETION_DELAY, discoveryLatency } from './discovery-latency.js';
+import { COMPLETION_DELAY, type DelayMix, discoveryLatency, FRONT_LOADED_DELAY } from './discovery-latency.js';
 import { itemSize, startInstantAws } from './instant-aws.js';
 import { frontierBudget, latencyFrontier } from './latency-frontier.js';
 import { ALTERNATIVES, monthlyBill, PRICES, pipesMonthlyUsd, STANDING, zapierMonthlyUsd } from './monthly-bill.js';
@@ -455,46 +455,74 @@ const sweepLatencyWithoutHead = Object.fromEntries(
  * above is from it: the twin stands for the real code at 10,000 and 30,000 a day only where it is
  * within 5 % of it here.
  */
-const realSweepLatency = await new Promise<{
-  p50: number;
-  p90: number;
-  p99: number;
-  samples: number;
-  listCallsPerAttempt: number;
-  eventualStateReadsPerPage: number;
-  consistentStateReadsPerAttempt: number;
-  wallSeconds: number;
-}>((resolve, reject) => {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', `${root}bench/sweep-latency-real.ts`, '--per-day', '1000', '--warm-days', '0.5', '--days', '1'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
+const realSweep = (mix: 'today' | 'front-loaded') =>
+  new Promise<{
+    p50: number;
+    p90: number;
+    p99: number;
+    samples: number;
+    listCallsPerAttempt: number;
+    eventualStateReadsPerPage: number;
+    consistentStateReadsPerAttempt: number;
+    wallSeconds: number;
+  }>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        `${root}bench/sweep-latency-real.ts`,
+        '--per-day',
+        '1000',
+        '--warm-days',
+        '0.5',
+        '--days',
+        '1',
+        '--mix',
+        mix,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    // Powertools' warnings about empty metrics, from the function on the virtual clock: shown only on failure.
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop() as string))
+        : reject(new Error(`sweep-latency-real exited ${code}: ${err.slice(-2_000)}`)),
+    );
   });
-  // Powertools' warnings about empty metrics, from the function on the virtual clock: shown only on failure.
-  child.stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  child.on('error', reject);
-  child.on('close', (code) =>
-    code === 0
-      ? resolve(JSON.parse(out.trim().split('\n').pop() as string))
-      : reject(new Error(`sweep-latency-real exited ${code}: ${err.slice(-2_000)}`)),
-  );
-});
-const twinAt1000 = sweepLatency['1000'] as ReturnType<typeof discoveryLatency>;
+const realSweepLatency = await realSweep('today');
+const realSweepLatencyFrontLoaded = await realSweep('front-loaded');
 const twinOff = (twin: number, real: number) => Math.round((twin / real - 1) * 1000) / 1000;
-const twinCheck = {
-  p50: twinOff(twinAt1000.p50, realSweepLatency.p50),
-  p90: twinOff(twinAt1000.p90, realSweepLatency.p90),
-  p99: twinOff(twinAt1000.p99, realSweepLatency.p99),
-  listCallsPerAttempt: twinOff(twinAt1000.listCallsPerAttempt, realSweepLatency.listCallsPerAttempt),
+const twinCheckOf = (twin: ReturnType<typeof discoveryLatency>, real: typeof realSweepLatency) => {
+  const off = {
+    p50: twinOff(twin.p50, real.p50),
+    p90: twinOff(twin.p90, real.p90),
+    p99: twinOff(twin.p99, real.p99),
+    listCallsPerAttempt: twinOff(twin.listCallsPerAttempt, real.listCallsPerAttempt),
+  };
+  return { off, within5Percent: Object.values(off).every((x) => Math.abs(x) <= 0.05) };
 };
-const twinWithin5Percent = Object.values(twinCheck).every((off) => Math.abs(off) <= 0.05);
+const { off: twinCheck, within5Percent: twinWithin5Percent } = twinCheckOf(
+  sweepLatency['1000'] as ReturnType<typeof discoveryLatency>,
+  realSweepLatency,
+);
+/** The issue's second mix: the same shares by day, the first day front-loaded (discovery-latency.ts). */
+const sweepLatencyFrontLoaded = Object.fromEntries(
+  VOLUMES.map((perDay) => [String(perDay), discoveryLatency({ ...latencyModel(perDay), delays: FRONT_LOADED_DELAY })]),
+);
+const frontLoadedTwinCheck = twinCheckOf(
+  sweepLatencyFrontLoaded['1000'] as ReturnType<typeof discoveryLatency>,
+  realSweepLatencyFrontLoaded,
+);
 /** What an owner chooses from: `sweepBudgetShare` at 10,000 a day → list calls per attempt and the latency percentiles. */
 const BUDGET_SHARES = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 const sweepLatencyByBudgetShare = Object.fromEntries(
@@ -522,31 +550,35 @@ const percentiles = (table: Record<string, ReturnType<typeof discoveryLatency>>)
     ]),
   );
 // The best any schedule of page reads does with the same list reads a day (latency-frontier.ts), and how far the sweep is from it.
-const sweepLatencyFrontier = Object.fromEntries(
-  Object.entries(sweepLatency).map(([perDay, latency]) => {
-    const frontier = latencyFrontier(
-      {
-        assignmentsPerDay: Number(perDay),
-        per: LIST_MODEL.per,
-        horizonDays: SWEEP_DEFAULTS.horizonDays,
-        listCallsPerDay: latency.listCallsPerDay,
-      },
-      latency.p99,
-    );
-    const ratio = (ours: number, best: number) => Math.round((ours / best) * 100) / 100;
-    return [
-      perDay,
-      {
-        ...frontier,
-        ratio: {
-          p50: ratio(latency.p50, frontier.sameP99.p50),
-          p90: ratio(latency.p90, frontier.sameP99.p90),
-          p99: ratio(latency.p99, frontier.alone.p99),
+const frontierOf = (table: Record<string, ReturnType<typeof discoveryLatency>>, delays: DelayMix) =>
+  Object.fromEntries(
+    Object.entries(table).map(([perDay, latency]) => {
+      const frontier = latencyFrontier(
+        {
+          assignmentsPerDay: Number(perDay),
+          per: LIST_MODEL.per,
+          horizonDays: SWEEP_DEFAULTS.horizonDays,
+          listCallsPerDay: latency.listCallsPerDay,
+          delays,
         },
-      },
-    ];
-  }),
-);
+        latency.p99,
+      );
+      const ratio = (ours: number, best: number) => Math.round((ours / best) * 100) / 100;
+      return [
+        perDay,
+        {
+          ...frontier,
+          ratio: {
+            p50: ratio(latency.p50, frontier.sameP99.p50),
+            p90: ratio(latency.p90, frontier.sameP99.p90),
+            p99: ratio(latency.p99, frontier.alone.p99),
+          },
+        },
+      ];
+    }),
+  );
+const sweepLatencyFrontier = frontierOf(sweepLatency, COMPLETION_DELAY);
+const sweepLatencyFrontLoadedFrontier = frontierOf(sweepLatencyFrontLoaded, FRONT_LOADED_DELAY);
 
 // ---------- cost per million attempts ----------
 // us-east-1 list prices, November 2026; assumptions are in the same object so the estimate can be checked.
@@ -837,6 +869,17 @@ const results = {
     twinOff: twinCheck,
     twinWithin5Percent,
   },
+  sweepLatencyFrontLoaded: {
+    note: 'The same as sweepLatencyMinutes, sweepLatencyFrontier and sweepLatencyRealCode with the first day front-loaded (completionDelay: half of the first day within two hours of the invitation).',
+    completionDelay: FRONT_LOADED_DELAY,
+    minutes: percentiles(sweepLatencyFrontLoaded),
+    frontier: sweepLatencyFrontLoadedFrontier,
+    realCode: {
+      '1000': realSweepLatencyFrontLoaded,
+      twinOff: frontLoadedTwinCheck.off,
+      twinWithin5Percent: frontLoadedTwinCheck.within5Percent,
+    },
+  },
   sweepLatencyByBudgetShare,
   fastTargetAt10000: { ...FAST_TARGET, frontierListCallsPerAttempt: fastTargetListCallsPerAttempt },
   sweepLatency: {
@@ -986,6 +1029,19 @@ for (const [perDay, f] of Object.entries(sweepLatencyFrontier))
   process.stdout.write(
     `${perDay.padEnd(17)} ${`${f.sameP99.p50} / ${f.sameP99.p90}`.padEnd(41)} ${`${f.alone.p50} / ${f.alone.p90} / ${f.alone.p99}`.padEnd(29)} ${f.ratio.p50} / ${f.ratio.p90} / ${f.ratio.p99}\n`,
   );
+process.stdout.write(
+  `with the first day front-loaded (${FRONT_LOADED_DELAY.map((b) => `${Math.round(b.share * 100)} % within ${round(b.fromDays, 3)}-${round(b.toDays, 3)} d`).join(', ')})\nassignments/day   p50 / p90 / p99   list calls/attempt   ours ÷ frontier: p50 / p90 / p99\n`,
+);
+for (const perDay of VOLUMES) {
+  const l = sweepLatencyFrontLoaded[String(perDay)] as ReturnType<typeof discoveryLatency>;
+  const f = sweepLatencyFrontLoadedFrontier[String(perDay)];
+  process.stdout.write(
+    `${String(perDay).padEnd(17)} ${`${l.p50} / ${l.p90} / ${l.p99}`.padEnd(17)} ${String(l.listCallsPerAttempt).padEnd(20)} ${f?.ratio.p50} / ${f?.ratio.p90} / ${f?.ratio.p99}\n`,
+  );
+}
+process.stdout.write(
+  `the real code at 1,000/day, front-loaded: ${realSweepLatencyFrontLoaded.p50} / ${realSweepLatencyFrontLoaded.p90} / ${realSweepLatencyFrontLoaded.p99} min, ${realSweepLatencyFrontLoaded.listCallsPerAttempt} list calls per attempt; twin ÷ real − 1: ${JSON.stringify(frontLoadedTwinCheck.off)} → ${frontLoadedTwinCheck.within5Percent ? 'within' : 'NOT within'} 5 %\n`,
+);
 process.stdout.write(
   "an attempt's whole watch (default settings)   IA calls (own + walk share)   attempts/day the key carries   list looks   15-min passes   AWS $ per M attempts\n",
 );

@@ -1,5 +1,5 @@
 /**
- * `tsx bench/sweep-latency-real.ts --per-day 1000 [--warm-days 1] [--days 2] [--seed 1]`: the sweep's
+ * `tsx bench/sweep-latency-real.ts --per-day 1000 [--warm-days 1] [--days 2] [--seed 1] [--mix front-loaded]`: the sweep's
  * discovery latency from the real code. The stack is synthesised and deployed onto the
  * simulation's in-memory cloud; the sweep function runs as Lambda runs it (its handler, its paced
  * IA client booking slots in the rate-limit table, its cursor, the state table, exactly-once
@@ -22,7 +22,7 @@ import { memoryProvisioner } from '../sim/aws/provisioner.js';
 import { FunctionService, invokeAsync } from '../sim/lambda.js';
 import { Random } from '../sim/random.js';
 import { VirtualTime } from '../sim/virtual-time.js';
-import { delayBand, percentile } from './discovery-latency.js';
+import { COMPLETION_DELAY, delayBand, FRONT_LOADED_DELAY, percentile } from './discovery-latency.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,8 +30,13 @@ const { values } = parseArgs({
     'warm-days': { type: 'string', default: '1' },
     days: { type: 'string', default: '2' },
     seed: { type: 'string', default: '1' },
+    /** `today` (COMPLETION_DELAY) or `front-loaded` (FRONT_LOADED_DELAY). */
+    mix: { type: 'string', default: 'today' },
   },
 });
+const MIXES = { today: COMPLETION_DELAY, 'front-loaded': FRONT_LOADED_DELAY } as const;
+const mix = MIXES[values.mix as keyof typeof MIXES];
+if (!mix) throw new Error(`--mix must be one of ${Object.keys(MIXES).join(', ')}`);
 const perDay = Number(values['per-day']);
 const warmDays = Number(values['warm-days']);
 const sampleDays = Number(values.days);
@@ -40,7 +45,7 @@ const START = Date.UTC(2026, 0, 1);
 const API_KEY = 'bench-key';
 const random = new Random(Number(values.seed));
 
-// --- the list: one attempt per assignment, created evenly, completed after COMPLETION_DELAY ------
+// --- the list: one attempt per assignment, created evenly, completed after the mix's delays -----
 const historyDays = SWEEP_DEFAULTS.horizonDays + 1;
 const spacing = DAY / perDay;
 const first = START - historyDays * DAY;
@@ -50,7 +55,7 @@ const createdAt = new Float64Array(count);
 const completedAt = new Float64Array(count);
 for (let i = 0; i < count; i++) {
   createdAt[i] = first + i * spacing;
-  const band = delayBand(random.next());
+  const band = delayBand(random.next(), mix);
   completedAt[i] = (createdAt[i] as number) + (band.fromDays + random.next() * (band.toDays - band.fromDays)) * DAY;
 }
 

@@ -4,7 +4,7 @@
  * of the same programme.
  */
 import { describe, expect, it } from '@jest/globals';
-import { COMPLETION_DELAY } from '../../bench/discovery-latency.js';
+import { COMPLETION_DELAY, FRONT_LOADED_DELAY } from '../../bench/discovery-latency.js';
 import {
   bestShareWithin,
   bestShareWithinAlso,
@@ -31,6 +31,15 @@ describe('the latency frontier', () => {
     const days = 1 / 48;
     const oldest = COMPLETION_DELAY[2].share * days * (1 + 9_894 / 2_500);
     expect(bestShareWithin(AT_10K, days)).toBeCloseTo(0.6 + 0.3 + oldest, 9);
+  });
+
+  it("takes another completion-delay mix: a front-loaded first day's two hours are read first", () => {
+    // Within 30 minutes the newest 2 hours (about 8 pages, 30 % of completions) come first, then the
+    // rest of the first day, as above: the share seen is the same (every band of the first five days
+    // fits in the budget either way), and the best p50 alone comes earlier.
+    const frontLoaded = { ...AT_10K, delays: FRONT_LOADED_DELAY };
+    expect(bestShareWithin(frontLoaded, 1 / 48)).toBeCloseTo(bestShareWithin(AT_10K, 1 / 48), 9);
+    expect(frontierMinutes(frontLoaded, 0.5)).toBeLessThan(frontierMinutes(AT_10K, 0.5));
   });
 
   it('refuses a budget that cannot read each page once a day', () => {
