@@ -264,9 +264,13 @@ describe.each(BACKENDS)('the stack’s AWS, on %s', (_backend, make) => {
     void stuck('dies');
     await sleep(100);
     // Taken and not done: it may or may not have happened (what a recall treats as maybe sent).
-    expect(await idempotency.takenAt('dies')).toMatchObject({ done: false });
+    expect(await idempotency.takenAt('dies')).toMatchObject({ done: false, exact: false });
     expect(await idempotency.doneAt('dies')).toBeUndefined();
-    expect(await idempotency.takenAt(`k-${_backend}`)).toMatchObject({ done: true });
+    // Done by this version: its record says exactly when.
+    const taken = await idempotency.takenAt(`k-${_backend}`);
+    expect(taken).toMatchObject({ done: true, exact: true });
+    expect(taken?.at.getTime()).toBeGreaterThanOrEqual(before);
+    expect(taken?.at.getTime()).toBeLessThanOrEqual(Date.now());
     expect(await idempotency.takenAt('never')).toBeUndefined();
     const retry = idempotency.once(
       async () => undefined,

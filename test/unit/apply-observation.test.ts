@@ -333,14 +333,14 @@ describe('a later look, at its edges', () => {
 
 describe('a review.needed published by a look that died before saving it', () => {
   /** The alert keys: when each alert was published, by its event type. */
-  const keyed = (sent: Record<string, Date>, done = true) => {
+  const keyed = (sent: Record<string, Date>, done = true, exact = true) => {
     const asked: string[] = [];
     const withKeys: ObservationDeps = {
       ...deps(),
       alertedAt: async (alert) => {
         asked.push(alert.eventType);
         const at = sent[alert.eventType];
-        return at && { at, done };
+        return at && { at, done, exact };
       },
     };
     return { withKeys, asked };
@@ -406,6 +406,14 @@ describe('a review.needed published by a look that died before saving it', () =>
     expect([applied.suppressed, applied.published]).toEqual([['review.needed'], ['review.overdue']]);
     expect(alerts.map((a) => [a.eventType, a.reminder, a.waitedHours])).toEqual([['review.overdue', 1, 25]]);
     expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-25).toISOString(), remindersSent: 1 });
+  });
+
+  it('with the reviews still waiting, counts it as sent now when its key does not say exactly when (0.2 wrote it)', async () => {
+    const { withKeys } = keyed({ 'review.needed': at(-25) }, true, false);
+    duplicate = new Set(['review.needed']);
+    const applied = await applyObservation(withKeys, look());
+    expect([applied.suppressed, applied.published]).toEqual([['review.needed'], []]);
+    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: NOW.toISOString(), remindersSent: 0 });
   });
 
   it('with the reviews still waiting, sends it when its key says it may not have gone out (the look that held it died)', async () => {

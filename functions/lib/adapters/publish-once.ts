@@ -58,6 +58,12 @@ export interface Idempotency {
 export interface Taken {
   at: Date;
   done: boolean;
+  /**
+   * `at` is when the effect was done, as its record says: written there by this version. Otherwise
+   * it is reckoned from the record's expiry and today's dedupe window, which a key written under
+   * another window (0.2's, or before `ALERT_DEDUPE_SECONDS` changed) puts elsewhere.
+   */
+  exact: boolean;
 }
 
 /** A function's exactly-once effects: one table, one key prefix, one config. */
@@ -82,9 +88,16 @@ export const createIdempotency = (options: IdempotencyOptions): Idempotency => {
       try {
         const record = await reader.getRecord({ key });
         const done = record.getStatus() === IdempotencyRecordStatus.COMPLETED;
+        const doneAt = done ? (record.getResponse() as { doneAt?: unknown } | undefined)?.doneAt : undefined;
+        if (typeof doneAt === 'string' && !Number.isNaN(Date.parse(doneAt)))
+          return { at: new Date(doneAt), done, exact: true };
         // Its expiry is the dedupe window after it was taken (and done, when it was).
         if (done || inProgress)
-          return { at: new Date(((record.expiryTimestamp ?? 0) - options.expiresAfterSeconds) * 1000), done };
+          return {
+            at: new Date(((record.expiryTimestamp ?? 0) - options.expiresAfterSeconds) * 1000),
+            done,
+            exact: false,
+          };
       } catch (error) {
         if (!(error instanceof IdempotencyItemNotFoundError)) throw error;
       }
@@ -102,7 +115,8 @@ export const createIdempotency = (options: IdempotencyOptions): Idempotency => {
       const idempotent = makeIdempotent(
         async (request: { key: string; nonce: string; payload: T }) => {
           await effect(request.payload);
-          return { nonce: request.nonce };
+          // The nonce tells this call's own run from a stored one; the time, when it was done.
+          return { nonce: request.nonce, doneAt: new Date().toISOString() };
         },
         { persistenceStore, config, keyPrefix: IDEMPOTENCY_KEY_PREFIX },
       );

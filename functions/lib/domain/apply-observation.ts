@@ -29,9 +29,9 @@ export interface ObservationDeps {
   /**
    * When this alert was published, if it was (its exactly-once key): what a look that died without
    * saving left. `done: false`: its key is held by an invocation that died or timed out, which may
-   * or may not have published it.
+   * or may not have published it. `exact`: the key's record says when (not reckoned from its expiry).
    */
-  alertedAt?(alert: Alert): Promise<{ at: Date; done: boolean } | undefined>;
+  alertedAt?(alert: Alert): Promise<{ at: Date; done: boolean; exact?: boolean } | undefined>;
   /** Queues a check for later; sent once the work unit `forRecord` has succeeded. */
   schedule(message: CheckMessage, delaySeconds: number, forRecord: string): void;
   render: RenderSettings;
@@ -137,8 +137,9 @@ const interrupted = async (
   if (decision === 'review.needed') {
     // Sent for certain by a look that died before saving it (its key done; its redelivery dead-
     // lettered, say, and redriven hours later): its reminders and escalation run from when it
-    // went out, not from now (seed 4055). One that may not have gone out goes out now.
-    if (!sent?.done) return { recalled: {}, unfinished };
+    // went out, not from now (seed 4055). One that may not have gone out goes out now; one whose
+    // key does not say exactly when (0.2's keys) counts as sent now, as before.
+    if (!sent?.done || !sent.exact) return { recalled: {}, unfinished };
     return { recalled: { reviewNeededAt: sent.at.toISOString() }, unfinished: [needed, ...unfinished] };
   }
   // One that may have gone out (its look died holding its key) counts too: "the reviews are done"
