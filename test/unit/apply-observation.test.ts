@@ -408,13 +408,43 @@ describe('a review.needed published by a look that died before saving it', () =>
     expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-25).toISOString(), remindersSent: 1 });
   });
 
-  it('with the reviews still waiting, counts it as sent now when its key does not say exactly when (0.2 wrote it)', async () => {
-    const { withKeys } = keyed({ 'review.needed': at(-25) }, true, false);
+  it('recalls it over a state saved while scoring was pending before it went out', async () => {
+    const { withKeys } = keyed({ 'review.needed': at(-2) });
+    const pending = {
+      ...(await firstLook()),
+      firstSeenAt: at(-3).toISOString(),
+      reviewNeededAt: undefined,
+      lastDecision: 'scoring.pending' as const,
+    };
     duplicate = new Set(['review.needed']);
-    const applied = await applyObservation(withKeys, look());
+    const applied = await applyObservation(withKeys, look({ previous: pending }));
     expect([applied.suppressed, applied.published]).toEqual([['review.needed'], []]);
-    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: NOW.toISOString(), remindersSent: 0 });
+    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-2).toISOString(), remindersSent: 0 });
   });
+
+  it.each([
+    ['its key does not say exactly when (written before its record held the time)', -25, false, undefined],
+    ['its key is older than a watch lasts (kept longer than its state)', -15 * 24, true, undefined],
+    ['its key is older than this state', -25, true, -2],
+  ])(
+    'with the reviews still waiting, counts it as sent now when %s',
+    async (_, sentHoursAgo, exact, firstSeenHoursAgo) => {
+      const { withKeys } = keyed({ 'review.needed': at(sentHoursAgo) }, true, exact);
+      const previous =
+        firstSeenHoursAgo === undefined
+          ? undefined
+          : {
+              ...(await firstLook()),
+              firstSeenAt: at(firstSeenHoursAgo).toISOString(),
+              reviewNeededAt: undefined,
+              lastDecision: 'scoring.pending' as const,
+            };
+      duplicate = new Set(['review.needed']);
+      const applied = await applyObservation(withKeys, look({ previous }));
+      expect([applied.suppressed, applied.published]).toEqual([['review.needed'], []]);
+      expect(saved.at(-1)).toMatchObject({ reviewNeededAt: NOW.toISOString(), remindersSent: 0 });
+    },
+  );
 
   it('with the reviews still waiting, sends it when its key says it may not have gone out (the look that held it died)', async () => {
     const { withKeys } = keyed({ 'review.needed': at(-25) }, false);

@@ -130,16 +130,23 @@ const interrupted = async (
     const alert = alertOf(planned);
     if ((await alertedAt(alert))?.done) unfinished.push(alert);
   }
-  if (previous?.reviewNeededAt || previous?.closedAt || decision === 'scoring.pending')
+  if (previous?.reviewNeededAt || previous?.closedAt || (decision !== 'review.needed' && decision !== 'attempt.scored'))
     return { recalled: {}, unfinished };
   const needed = alertOf({ eventType: 'review.needed' });
   const sent = await alertedAt(needed);
   if (decision === 'review.needed') {
     // Sent for certain by a look that died before saving it (its key done; its redelivery dead-
     // lettered, say, and redriven hours later): its reminders and escalation run from when it
-    // went out, not from now (seed 4055). One that may not have gone out goes out now; one whose
-    // key does not say exactly when (0.2's keys) counts as sent now, as before.
-    if (!sent?.done || !sent.exact) return { recalled: {}, unfinished };
+    // went out, not from now (seed 4055). One that may not have gone out goes out now; so does
+    // one whose key does not say exactly when (written before its record held the time), or
+    // whose time is not of this watch: older than a watch lasts, or than this state (a key kept
+    // longer than the state it belonged to, under a dedupe window of over 60 days).
+    const ofThisWatch =
+      sent?.done &&
+      sent.exact &&
+      now.getTime() - sent.at.getTime() < deps.watch.maxWatchSeconds * 1000 &&
+      (!previous || sent.at.getTime() >= Date.parse(previous.firstSeenAt));
+    if (!ofThisWatch) return { recalled: {}, unfinished };
     return { recalled: { reviewNeededAt: sent.at.toISOString() }, unfinished: [needed, ...unfinished] };
   }
   // One that may have gone out (its look died holding its key) counts too: "the reviews are done"
