@@ -259,6 +259,18 @@ describe('a later look, at its edges', () => {
     const more = [...previous.snapshot.reviewItems, first as ReviewItem];
     expect((await sweepLook({ ...previous, snapshot: { ...previous.snapshot, reviewItems: more } })).saved).toBe(true);
     // Undefined inside the snapshot is absent too; the look-only fields are left out at the top only.
+    // A field of another shape (a list as a map, null, a number as text): saved.
+    const reshaped = (field: Record<string, unknown>) => ({
+      ...previous,
+      snapshot: { ...previous.snapshot, ...field } as Attempt,
+    });
+    const asMap = Object.fromEntries(previous.snapshot.reviewItems.map((item, i) => [String(i), item]));
+    for (const field of [
+      { reviewItems: asMap },
+      { level: null },
+      { durationSeconds: String(previous.snapshot.durationSeconds) },
+    ])
+      expect((await sweepLook(reshaped(field))).saved).toBe(true);
     const blank = { ...previous.snapshot, extra: undefined } as Attempt;
     expect((await sweepLook({ ...previous, snapshot: blank })).saved).toBe(false);
     expect((await sweepLook({ ...previous, snapshot: { ...previous.snapshot, version: 7 } as Attempt })).saved).toBe(
@@ -408,11 +420,11 @@ describe('a review.needed published by a look that died before saving it', () =>
     expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-25).toISOString(), remindersSent: 1 });
   });
 
-  it('recalls it over a state saved while scoring was pending before it went out', async () => {
+  it('recalls it over a state saved while scoring was pending before it went out (or at the same moment)', async () => {
     const { withKeys } = keyed({ 'review.needed': at(-2) });
     const pending = {
       ...(await firstLook()),
-      firstSeenAt: at(-3).toISOString(),
+      firstSeenAt: at(-2).toISOString(),
       reviewNeededAt: undefined,
       lastDecision: 'scoring.pending' as const,
     };
@@ -424,7 +436,7 @@ describe('a review.needed published by a look that died before saving it', () =>
 
   it.each([
     ['its key does not say exactly when (written before its record held the time)', -25, false, undefined],
-    ['its key is older than a watch lasts (kept longer than its state)', -15 * 24, true, undefined],
+    ['its key is as old as a watch lasts (kept longer than its state)', -14 * 24, true, undefined],
     ['its key is older than this state', -25, true, -2],
   ])(
     'with the reviews still waiting, counts it as sent now when %s',
