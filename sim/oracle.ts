@@ -372,7 +372,9 @@ export class Oracle {
       if (isDigest(n)) continue;
       const key = `${n.account ?? DEFAULT_ACCOUNT}/${n.attemptId}/${n.eventType}`;
       for (const k of [key, `${key}/${n.reminder}`]) if (!this.firstAlerts.has(k)) this.firstAlerts.set(k, entry);
-      this.copies.set(key, [...(this.copies.get(key) ?? []), entry]);
+      const copies = this.copies.get(key);
+      if (copies) copies.push(entry);
+      else this.copies.set(key, [entry]);
     }
     const key = `${account.name}/${attemptId}/${eventType}`;
     return this.firstAlerts.get(reminder === undefined ? key : `${key}/${reminder}`);
@@ -391,10 +393,17 @@ export class Oracle {
     const copies = this.copies.get(`${account.name}/${attemptId}/${eventType}`) ?? [];
     let recorded = copies[0];
     for (const copy of copies.slice(1)) {
-      if (!recorded || !this.sentAgainBetween(notificationKey(copy.notification as Alert), recorded.at, copy.at)) break;
+      if (!this.sentAgainBetween(notificationKey(copy.notification as Alert), (recorded as typeof copy).at, copy.at))
+        break;
       recorded = copy;
     }
     return recorded;
+  }
+
+  /** When the watch settles: after its last reminder and its escalation, from the recorded review.needed. */
+  private settledFrom(recordedAt: number) {
+    const { watch } = this.world;
+    return recordedAt + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
   }
 
   /** Whether the at-least-once window opened for this key between a copy at `from` and one at `to`. */
@@ -593,8 +602,7 @@ export class Oracle {
       // The product's reminder and escalation clocks run from the review.needed it recorded, and
       // its watch settles after the last of them.
       const clock = (this.recordedAlert(account, attempt.id, 'review.needed') ?? needed).at;
-      const settledFrom =
-        clock + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
+      const settledFrom = this.settledFrom(clock);
       for (let n = 1; n <= watch.maxReminders; n++) {
         const dueFrom = clock + n * watch.reviewSlaSeconds * 1000;
         const due = this.lookDue(account, attempt.id, parent, dueFrom, false);
@@ -712,9 +720,7 @@ export class Oracle {
   /** How long the index may lag what waits at `t`: the next look, and a day once only closing is left. */
   private indexLag(account: Account, attempt: SimAttempt, t: number) {
     const recorded = this.recordedAlert(account, attempt.id, 'review.needed');
-    const watch = this.world.watch;
-    const settledFrom =
-      (recorded?.at ?? 0) + Math.max(watch.maxReminders * watch.reviewSlaSeconds, watch.escalateAfterSeconds) * 1000;
+    const settledFrom = this.settledFrom(recorded?.at ?? 0);
     const parent = account.ia.assignment(attempt.assignmentId);
     const listed = parent !== undefined && t - parent.createdAt < this.sweep.horizonDays * TIME.DAY - TIME.DAY;
     const lag = this.followUp(account, t, t >= settledFrom || !listed);
