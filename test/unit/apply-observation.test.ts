@@ -512,6 +512,84 @@ describe('a reminder, escalation or stall report published by a look that died b
   });
 });
 
+describe('an escalation sent by a look that died before saving it, and claimed before the next look', () => {
+  const escalateAfterSeconds = 4 * 3600;
+  const claimedAt = (hours: number) => ({ by: 'Grace', at: at(hours).toISOString(), via: 'email' as const });
+  /** The keys: the escalation went out at 4.5 h (done) or its look died holding the key. */
+  const keys = (done: boolean | undefined, asked: string[] = []): ObservationDeps => ({
+    ...deps(),
+    watch: { ...DEFAULT_WATCH, escalateAfterSeconds },
+    alertedAt: async (alert) => {
+      asked.push(alert.eventType);
+      return alert.eventType === 'review.escalated' && done !== undefined
+        ? { at: at(4.5), done, exact: true }
+        : undefined;
+    },
+  });
+  const waitingState = async () => {
+    await applyObservation(keys(undefined), look());
+    const state = saved.at(-1) as AttemptState;
+    saved = [];
+    alerts = [];
+    scheduled = [];
+    return state;
+  };
+
+  it('finishes it (its exactly-once publish again, so the alert bus hears of it) and records it, asked once', async () => {
+    const previous = { ...(await waitingState()), claim: claimedAt(5) };
+    const asked: string[] = [];
+    const applied = await applyObservation(keys(true, asked), look({ previous, now: at(6) }));
+    expect(alerts.map((a) => a.eventType)).toEqual(['review.escalated']);
+    expect(applied.published).toEqual(['review.escalated']);
+    expect(asked).toEqual(['review.escalated']);
+    const recorded = saved.at(-1) as AttemptState;
+    expect(recorded.escalatedAt).toBe(at(4.5).toISOString());
+    expect(recorded.claim).toEqual(previous.claim);
+    alerts = [];
+    asked.length = 0;
+    await applyObservation(keys(true, asked), look({ previous: recorded, now: at(7) }));
+    expect([asked, alerts]).toEqual([[], []]);
+  });
+
+  it('finishes it on a 304 too: IA unchanged is the usual case', async () => {
+    const previous = { ...(await waitingState()), claim: claimedAt(5) };
+    await applyObservation(keys(true), look({ previous, observed: 'not-modified', now: at(6) }));
+    expect(alerts.map((a) => a.eventType)).toEqual(['review.escalated']);
+    expect((saved.at(-1) as AttemptState).escalatedAt).toBe(at(4.5).toISOString());
+  });
+
+  it('sends nothing and records nothing when it may not have gone out, or never did: the claim stands', async () => {
+    for (const done of [false, undefined]) {
+      const previous = { ...(await waitingState()), claim: claimedAt(5) };
+      const asked: string[] = [];
+      await applyObservation(keys(done, asked), look({ previous, now: at(6) }));
+      expect([done, alerts, asked]).toEqual([done, [], ['review.escalated']]);
+      expect([done, (saved.at(-1) as AttemptState).escalatedAt]).toEqual([done, undefined]);
+    }
+  });
+
+  it('is not asked about when the claim came before it fell due, or with escalation off', async () => {
+    const previous = { ...(await waitingState()), claim: claimedAt(3.9) };
+    const asked: string[] = [];
+    await applyObservation(keys(true, asked), look({ previous, now: at(6) }));
+    expect([asked, alerts]).toEqual([[], []]);
+    const late = { ...previous, claim: claimedAt(5) };
+    await applyObservation(
+      { ...keys(true, asked), watch: { ...DEFAULT_WATCH, escalateAfterSeconds: 0 } },
+      look({ previous: late, now: at(6) }),
+    );
+    expect([asked, alerts]).toEqual([[], []]);
+  });
+
+  it('makes the look not quiet, so the sweep reads again and asks', async () => {
+    // Its re-check still ahead: otherwise the look schedules one and is not quiet anyway.
+    const waiting = { ...(await waitingState()), nextCheckAt: at(6.5).toISOString() };
+    const sweep = { skipUnchanged: true, recheckId: 'rc-sweep', now: at(6) };
+    expect(quietLook(keys(true), look({ ...sweep, previous: { ...waiting, claim: claimedAt(5) } })).quiet).toBe(false);
+    expect(quietLook(keys(true), look({ ...sweep, previous: { ...waiting, claim: claimedAt(3) } })).quiet).toBe(true);
+  });
+});
+
 describe('a quiet look (the sweep decides on an eventually consistent read whether to read again)', () => {
   /** Whether the look did anything at all: published, asked an alert key, saved or scheduled. */
   const acted = async (looked: Looked) => {

@@ -521,6 +521,33 @@ describe('what a look that died without saving may have sent, and this look will
     ]);
   });
 
+  it('the escalation, while the reviews still wait, when a claim came after it fell due; then or with IA moved on', () => {
+    const waiting = stateAfter([[0, seen(1, false)]]);
+    const claim = (hours: number) => ({ by: 'Grace', at: at(hours).toISOString(), via: 'slack' as const });
+    const late = { ...waiting, claim: claim(31) };
+    expect(interruptedAlerts(late, 'review.needed', at(32), settings)).toEqual([
+      { eventType: 'review.escalated', waitedHours: 32 },
+    ]);
+    expect(interruptedAlerts(late, 'attempt.scored', at(32), settings)).toEqual([
+      {
+        eventType: 'review.overdue',
+        reminder: 1,
+        waitedHours: 32,
+        claimedBy: 'Grace',
+        claimedAt: at(31).toISOString(),
+      },
+      { eventType: 'review.escalated', waitedHours: 32 },
+    ]);
+    // Claimed at the very moment it fell due: a look then may have sent it too.
+    expect(interruptedAlerts({ ...waiting, claim: claim(30) }, 'review.needed', at(32), settings)).toHaveLength(1);
+    // Claimed before it fell due, already sent, or escalation off: nothing to ask.
+    expect(interruptedAlerts({ ...waiting, claim: claim(29.9) }, 'review.needed', at(32), settings)).toEqual([]);
+    expect(
+      interruptedAlerts({ ...late, escalatedAt: at(30).toISOString() }, 'review.needed', at(32), settings),
+    ).toEqual([]);
+    expect(interruptedAlerts(late, 'review.needed', at(32), DEFAULT_WATCH)).toEqual([]);
+  });
+
   it('a stall report once scoring is past its deadline, when something else is decided now', () => {
     const scoring = stateAfter([[0, seen(0, false)]]);
     expect(interruptedAlerts(scoring, 'attempt.scored', at(23.9), settings)).toEqual([]);

@@ -103,6 +103,9 @@ const sameData = (a: unknown, b: unknown, ignored = NOTHING_IGNORED): boolean =>
   return mine.length === keys(right).length && mine.every((k) => sameData(left[k], right[k]));
 };
 
+/** The attempt as this look sees it: IA's answer, or on a 304 the stored one. */
+const seen = (look: Looked) => (look.observed === 'not-modified' ? look.previous?.snapshot : look.observed.attempt);
+
 /**
  * What a look that died without saving left half done: alerts its keys say went out (to the topic)
  * that the state does not know. A `review.needed` so lost, with the reviews done by the next look,
@@ -118,20 +121,30 @@ const interrupted = async (
   deps: ObservationDeps,
   look: Looked,
 ): Promise<{ recalled: Recalled; unfinished: Alert[] }> => {
-  const { previous, observed, now } = look;
+  const { previous, now } = look;
   const { alertedAt } = deps;
-  if (!alertedAt || observed === 'not-modified') return { recalled: {}, unfinished: [] };
-  const { attempt } = observed;
+  const attempt = seen(look);
+  if (!alertedAt || !attempt) return { recalled: {}, unfinished: [] };
   const decision = decide(attempt);
   const alertOf = (planned: PlannedAlert) => buildAlert(planned.eventType, attempt, contextOf(deps, look, planned));
   const unfinished: Alert[] = [];
+  const escalated: Recalled = {};
   // Finished only when certainly sent: one that may not have gone out is not due any more.
   for (const planned of interruptedAlerts(previous, decision, now, deps.watch)) {
     const alert = alertOf(planned);
-    if ((await alertedAt(alert))?.done) unfinished.push(alert);
+    const sent = await alertedAt(alert);
+    if (!sent?.done) continue;
+    unfinished.push(alert);
+    // Recorded, so that it is asked about once: the reviews may wait on for days.
+    if (alert.eventType === 'review.escalated') escalated.escalatedAt = sent.at.toISOString();
   }
-  if (previous?.reviewNeededAt || previous?.closedAt || (decision !== 'review.needed' && decision !== 'attempt.scored'))
-    return { recalled: {}, unfinished };
+  if (
+    look.observed === 'not-modified' ||
+    previous?.reviewNeededAt ||
+    previous?.closedAt ||
+    (decision !== 'review.needed' && decision !== 'attempt.scored')
+  )
+    return { recalled: escalated, unfinished };
   const needed = alertOf({ eventType: 'review.needed' });
   const sent = await alertedAt(needed);
   if (decision === 'review.needed') {
@@ -220,10 +233,14 @@ export const quietLook = (
 ): { quiet: boolean; nextLookAt?: string } => {
   if (notYetWatched(look)) return { quiet: true };
   // Saving nothing is doing nothing: every alert changes the state it saves (its time, a count,
-  // the attempt closed); a new re-check is written into it; and the alert keys are asked only
-  // when the decision moved on from the stored one or the attempt closes, which change it too.
+  // the attempt closed); a new re-check is written into it; and the alert keys are asked when the
+  // decision moved on from the stored one or the attempt closes, which change it too, or for an
+  // escalation a claim came too late to stop, which may change nothing (its key not done).
   const plan = planLook(deps, look, {});
-  return { quiet: !plan.saved, ...(plan.nextLookAt ? { nextLookAt: plan.nextLookAt } : {}) };
+  const attempt = seen(look);
+  const asks =
+    attempt !== undefined && interruptedAlerts(look.previous, decide(attempt), look.now, deps.watch).length > 0;
+  return { quiet: !plan.saved && !asks, ...(plan.nextLookAt ? { nextLookAt: plan.nextLookAt } : {}) };
 };
 
 export const applyObservation = async (deps: ObservationDeps, look: Looked): Promise<Applied> => {

@@ -135,6 +135,8 @@ const secondsSince = (from: string, now: Date) => (now.getTime() - Date.parse(fr
  */
 export interface Recalled {
   reviewNeededAt?: string;
+  /** An escalation that went out before a claim recorded since made it not due (lateClaim). */
+  escalatedAt?: string;
 }
 
 /**
@@ -171,16 +173,36 @@ export const alertsDueByTime = (state: AttemptState, now: Date, s: WatchSettings
 /**
  * Alerts a look may have published before it died without saving, which this look, deciding
  * `decision`, will not plan again: a reminder, an escalation or a stall report that fell due after
- * the saved state, when IA has moved on since (the reviews done, scoring finished). Its topic key
- * says whether it went out; if it did, its other effects (the alert bus) must still follow
- * (seed 2161). A `review.needed` so lost is `Recalled` when the attempt closes.
+ * the saved state, when IA has moved on since (the reviews done, scoring finished); an escalation
+ * a claim recorded since made not due (`lateClaim`). Its topic key says whether it went out; if it
+ * did, its other effects (the alert bus) must still follow (seed 2161). A `review.needed` so lost
+ * is `Recalled` when the attempt closes, an escalation so lost while the reviews still wait.
  */
 export const interruptedAlerts = (
   previous: AttemptState | undefined,
   decision: Decision,
   now: Date,
   s: WatchSettings,
-): PlannedAlert[] => (!previous || decision === previous.lastDecision ? [] : alertsDueByTime(previous, now, s));
+): PlannedAlert[] => {
+  if (!previous) return [];
+  const moved = decision === previous.lastDecision ? [] : alertsDueByTime(previous, now, s);
+  if (!lateClaim(previous, s)) return moved;
+  // Due before the claim came, it is not due on the claimed state: a look between may have sent it.
+  const { claim: _claim, ...unclaimed } = previous;
+  return [...moved, ...alertsDueByTime(unclaimed, now, s).filter((alert) => alert.eventType === 'review.escalated')];
+};
+
+/**
+ * A claim recorded (by ingest, beside the looks) once the escalation had fallen due and before a
+ * look saved it: the look that sent it may have died before saving, so no later look plans it and
+ * the alert bus never hears of it (seed 4019).
+ */
+export const lateClaim = (state: AttemptState, s: WatchSettings): boolean =>
+  state.claim !== undefined &&
+  state.reviewNeededAt !== undefined &&
+  state.escalatedAt === undefined &&
+  s.escalateAfterSeconds > 0 &&
+  Date.parse(state.claim.at) >= Date.parse(state.reviewNeededAt) + s.escalateAfterSeconds * 1000;
 
 export const nextStep = (
   previous: AttemptState | undefined,
@@ -242,7 +264,9 @@ const step = (
       ? { reviewNeededAt: previous?.reviewNeededAt ?? recalled.reviewNeededAt }
       : {}),
     ...(previous?.stalledAt ? { stalledAt: previous.stalledAt } : {}),
-    ...(previous?.escalatedAt ? { escalatedAt: previous.escalatedAt } : {}),
+    ...((previous?.escalatedAt ?? recalled.escalatedAt)
+      ? { escalatedAt: previous?.escalatedAt ?? recalled.escalatedAt }
+      : {}),
     ...(previous?.claim ? { claim: previous.claim } : {}),
   };
   if (previous?.closedAt) return { alerts: [], state: { ...state, closedAt: previous.closedAt }, outcome: 'closed' };
