@@ -568,8 +568,46 @@ describe('an escalation sent by a look that died before saving it, and claimed b
     }
   });
 
-  it('is not asked about when the claim came before it fell due, or with escalation off', async () => {
-    const previous = { ...(await waitingState()), claim: claimedAt(3.9) };
+  it('is asked until a look saved 15 minutes after the claim (every look that read it unclaimed has ended)', async () => {
+    const claim = claimedAt(5);
+    const asked: string[] = [];
+    let previous: AttemptState = { ...(await waitingState()), claim };
+    const sweep = { skipUnchanged: true, recheckId: 'rc-sweep' };
+    // A look 10 minutes after the claim asks and saves its time, even the sweep's that changes
+    // nothing else; so does one 16 minutes after; after that, nothing is asked.
+    for (const minutes of [10, 16, 30]) {
+      saved = [];
+      await applyObservation(keys(false, asked), look({ ...sweep, previous, now: at(5 + minutes / 60) }));
+      if (minutes < 30) previous = saved.at(-1) as AttemptState;
+      expect([minutes, saved.length, asked.length]).toEqual([
+        minutes,
+        minutes < 30 ? 1 : 0,
+        minutes < 30 ? (minutes === 10 ? 1 : 2) : 2,
+      ]);
+    }
+    // A claim a few minutes before it fell due counts too: ingest records the time it took first.
+    asked.length = 0;
+    await applyObservation(
+      keys(true, asked),
+      look({ previous: { ...(await waitingState()), claim: claimedAt(3.9) }, now: at(6) }),
+    );
+    expect(asked).toEqual(['review.escalated']);
+  });
+
+  it('records it as sent now when its key does not say exactly when', async () => {
+    const previous = { ...(await waitingState()), claim: claimedAt(5) };
+    const inexact: ObservationDeps = {
+      ...keys(true),
+      alertedAt: async (alert) =>
+        alert.eventType === 'review.escalated' ? { at: at(-1000), done: true, exact: false } : undefined,
+    };
+    await applyObservation(inexact, look({ previous, now: at(6) }));
+    expect(alerts.map((a) => a.eventType)).toEqual(['review.escalated']);
+    expect((saved.at(-1) as AttemptState).escalatedAt).toBe(at(6).toISOString());
+  });
+
+  it('is not asked about when the claim came well before it fell due, or with escalation off', async () => {
+    const previous = { ...(await waitingState()), claim: claimedAt(3.7) };
     const asked: string[] = [];
     await applyObservation(keys(true, asked), look({ previous, now: at(6) }));
     expect([asked, alerts]).toEqual([[], []]);

@@ -540,8 +540,17 @@ describe('what a look that died without saving may have sent, and this look will
     ]);
     // Claimed at the very moment it fell due: a look then may have sent it too.
     expect(interruptedAlerts({ ...waiting, claim: claim(30) }, 'review.needed', at(32), settings)).toHaveLength(1);
-    // Claimed before it fell due, already sent, or escalation off: nothing to ask.
-    expect(interruptedAlerts({ ...waiting, claim: claim(29.9) }, 'review.needed', at(32), settings)).toEqual([]);
+    // Claimed a few minutes before: ingest records the time it took first, and writes after.
+    expect(interruptedAlerts({ ...waiting, claim: claim(29.9) }, 'review.needed', at(32), settings)).toHaveLength(1);
+    // Claimed well before it fell due, already sent, escalation off, or a look saved long after the
+    // claim (it asked then): nothing to ask.
+    expect(interruptedAlerts({ ...waiting, claim: claim(29.7) }, 'review.needed', at(32), settings)).toEqual([]);
+    expect(
+      interruptedAlerts({ ...late, lastCheckedAt: at(31.25).toISOString() }, 'review.needed', at(32), settings),
+    ).toEqual([]);
+    expect(
+      interruptedAlerts({ ...late, lastCheckedAt: at(31.24).toISOString() }, 'review.needed', at(32), settings),
+    ).toHaveLength(1);
     expect(
       interruptedAlerts({ ...late, escalatedAt: at(30).toISOString() }, 'review.needed', at(32), settings),
     ).toEqual([]);

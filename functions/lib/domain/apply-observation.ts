@@ -15,6 +15,7 @@ import { decide } from './decision.js';
 import {
   type AttemptState,
   interruptedAlerts,
+  lateClaim,
   needsOwnRecheck,
   nextStep,
   type Observation,
@@ -135,8 +136,10 @@ const interrupted = async (
     const sent = await alertedAt(alert);
     if (!sent?.done) continue;
     unfinished.push(alert);
-    // Recorded, so that it is asked about once: the reviews may wait on for days.
-    if (alert.eventType === 'review.escalated') escalated.escalatedAt = sent.at.toISOString();
+    // Recorded, so that it is asked about once: the reviews may wait on for days. Only its being
+    // sent counts; a time reckoned from the key's expiry under another dedupe window could be
+    // months off, so such a key counts as sent now.
+    if (alert.eventType === 'review.escalated') escalated.escalatedAt = (sent.exact ? sent.at : now).toISOString();
   }
   if (
     look.observed === 'not-modified' ||
@@ -212,7 +215,11 @@ const planLook = (deps: Pick<ObservationDeps, 'watch'>, look: Looked, recalled: 
     nextCheckAt,
     recheckId,
     // Every alert changes the state (the time it went out, a reminder counted, the attempt closed).
-    saved: !(look.skipUnchanged && look.previous !== undefined && sameData(look.previous, next, LOOK_ONLY)),
+    // A look that asks about an escalation a claim came too late to stop saves its time: the
+    // question ends with a look saved long enough after the claim.
+    saved:
+      !(look.skipUnchanged && look.previous !== undefined && sameData(look.previous, next, LOOK_ONLY)) ||
+      (look.previous !== undefined && lateClaim(look.previous, deps.watch)),
     nextLookAt: step.recheckInSeconds === undefined ? undefined : new Date(wanted).toISOString(),
   };
 };
@@ -235,12 +242,9 @@ export const quietLook = (
   // Saving nothing is doing nothing: every alert changes the state it saves (its time, a count,
   // the attempt closed); a new re-check is written into it; and the alert keys are asked when the
   // decision moved on from the stored one or the attempt closes, which change it too, or for an
-  // escalation a claim came too late to stop, which may change nothing (its key not done).
+  // escalation a claim came too late to stop (`lateClaim`), whose look saves so that it settles.
   const plan = planLook(deps, look, {});
-  const attempt = seen(look);
-  const asks =
-    attempt !== undefined && interruptedAlerts(look.previous, decide(attempt), look.now, deps.watch).length > 0;
-  return { quiet: !plan.saved && !asks, ...(plan.nextLookAt ? { nextLookAt: plan.nextLookAt } : {}) };
+  return { quiet: !plan.saved, ...(plan.nextLookAt ? { nextLookAt: plan.nextLookAt } : {}) };
 };
 
 export const applyObservation = async (deps: ObservationDeps, look: Looked): Promise<Applied> => {

@@ -193,16 +193,25 @@ export const interruptedAlerts = (
 };
 
 /**
- * A claim recorded (by ingest, beside the looks) once the escalation had fallen due and before a
- * look saved it: the look that sent it may have died before saving, so no later look plans it and
- * the alert bus never hears of it (seed 4019).
+ * The longest a look runs from reading the state to its last write: Lambda's longest timeout, which
+ * also covers a claim written a moment after the time it records (ingest retries a conflict with
+ * the time it took first) and the clocks of two containers.
+ */
+export const LOOK_SPAN_MS = 15 * 60_000;
+
+/**
+ * A claim recorded (by ingest, beside the looks) about when the escalation fell due or after, and
+ * before a look saved it: the look that sent it may have died before saving, so no later look
+ * plans it and the alert bus never hears of it (seed 4019). Asked until a look saved after every
+ * look that read the state unclaimed has ended: a key not done by then never will be.
  */
 export const lateClaim = (state: AttemptState, s: WatchSettings): boolean =>
   state.claim !== undefined &&
   state.reviewNeededAt !== undefined &&
   state.escalatedAt === undefined &&
   s.escalateAfterSeconds > 0 &&
-  Date.parse(state.claim.at) >= Date.parse(state.reviewNeededAt) + s.escalateAfterSeconds * 1000;
+  Date.parse(state.claim.at) >= Date.parse(state.reviewNeededAt) + s.escalateAfterSeconds * 1000 - LOOK_SPAN_MS &&
+  Date.parse(state.lastCheckedAt) < Date.parse(state.claim.at) + LOOK_SPAN_MS;
 
 export const nextStep = (
   previous: AttemptState | undefined,
