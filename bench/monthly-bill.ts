@@ -28,6 +28,7 @@ export const PRICES = {
   secretMonth: { usd: 0.4, source: 'https://aws.amazon.com/secrets-manager/pricing/' },
   alarmMetricMonth: { usd: 0.1, source: 'https://aws.amazon.com/cloudwatch/pricing/' },
   dashboardMonth: { usd: 3, source: 'https://aws.amazon.com/cloudwatch/pricing/' },
+  /** Prorated by the hour: a metric costs only for the hours it is published in. */
   customMetricMonth: { usd: 0.3, source: 'https://aws.amazon.com/cloudwatch/pricing/' },
   logsIngestedGb: { usd: 0.5, source: 'https://aws.amazon.com/cloudwatch/pricing/' },
   schedulerInvocation: { usd: 1 / 1e6, source: 'https://aws.amazon.com/eventbridge/pricing/' },
@@ -72,6 +73,8 @@ export interface BillInputs {
   cursorItemBytes: number;
   /** What the tables hold (attempt states, alert keys), for storage and point-in-time recovery. */
   storedGb: number;
+  /** Custom metric streams published in an average hour (metric-hours.ts): CloudWatch bills a metric by the hours it is published in. */
+  metricStreamMonths: number;
   /** The watch after the first check, per attempt: own re-checks, waiting passes, later alerts (the list's looks are the pages' reads). */
   watchUsdPerAttempt: number;
   /** The deployment's year (1–3): each yearly rotation of a key's material costs a key more, twice. @default 1 */
@@ -90,18 +93,6 @@ export const STANDING = {
   /** 15 of the pipeline, and a TriggerSilent per trigger (the source, the EventBridge trigger). */
   alarmMetrics: 17,
   dashboards: 1,
-  /**
-   * Metric streams (name × dimension values) of METRIC_STREAMS the functions publish in a month.
-   * Idle, the sweep's alone: IaRequests, IaNotModified, SweepPages, AttemptsAwaitingReview (the
-   * digest publishes nothing when nothing waits). At volume, with escalation off (the default):
-   * AlertsPublished per event type from check (5) and the sweep (5) and the digest (1); IaRequests,
-   * IaNotModified and IaThrottled from check and the sweep (6); the sweep's SweepPages,
-   * AttemptsAwaitingReview, OldestReviewWaitHours (3); WebhooksAccepted and WebhooksRejected of
-   * the source (2). The failure counts (IaAuthFailures, WebhooksFailed, Slack's) publish nothing in
-   * a month without that failure.
-   */
-  customMetricsIdle: 4,
-  customMetricsBusy: 22,
   /** Queues a Lambda event source polls (checks, one Slack buffer). */
   polledQueues: 2,
   /** An idle SQS event source long-polls with five connections, each a 20 s receive. */
@@ -150,7 +141,7 @@ export const monthlyBill = (inputs: BillInputs) => {
     secretsManager: STANDING.secrets * PRICES.secretMonth.usd + attempts * inputs.perAttemptUsd.secretsManager,
     cloudWatchAlarms: STANDING.alarmMetrics * PRICES.alarmMetricMonth.usd,
     dashboard: STANDING.dashboards * PRICES.dashboardMonth.usd,
-    customMetrics: (busy ? STANDING.customMetricsBusy : STANDING.customMetricsIdle) * PRICES.customMetricMonth.usd,
+    customMetrics: inputs.metricStreamMonths * PRICES.customMetricMonth.usd,
     logs: attempts * inputs.perAttemptUsd.logs + (runs * 2_000 * PRICES.logsIngestedGb.usd) / 1e9,
     // The sweep's schedule is an EventBridge rule (free); the digest's, Scheduler.
     eventBridgeScheduler: STANDING.digestsPerMonth * PRICES.schedulerInvocation.usd,

@@ -42,9 +42,10 @@ import { sqsRecord } from '../local/lambda.js';
 import { COMPLETION_DELAY, type DelayMix, discoveryLatency, FRONT_LOADED_DELAY } from './discovery-latency.js';
 import { itemSize, startInstantAws } from './instant-aws.js';
 import { frontierBudget, latencyFrontier } from './latency-frontier.js';
+import { alertRates, FAILURE_STREAMS, metricStreamShares, streamMonths } from './metric-hours.js';
 import { ALTERNATIVES, monthlyBill, PRICES, pipesMonthlyUsd, STANDING, zapierMonthlyUsd } from './monthly-bill.js';
 import { barChart } from './svg.js';
-import { LIST_MODEL, SCENARIOS, sweepLoad, watchCost } from './watch-budget.js';
+import { LIST_MODEL, SCENARIOS, sweepLoad, type WatchCost, watchCost } from './watch-budget.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}bench/out/`;
@@ -719,6 +720,24 @@ const mixed = (of: (cost: (typeof watchBudget)[string]) => number) =>
 const watchUsdPerAttempt = mixed(
   (cost) => cost.ownLooks * lookCost + cost.queuePasses * passCost + cost.laterAlerts * laterAlertCost,
 );
+/**
+ * Custom metric streams by the hour (metric-hours.ts): the watch's alerts over WATCH_MIX, the first
+ * look's published by check (a trigger names the attempt) but for MISSED_BY_TRIGGERS of them, which
+ * the sweep finds first (an assumption: a trigger that drops one completion in a hundred); check's
+ * 304s, one per attempt scored within minutes (its quick look a minute in) and four per attempt
+ * whose scoring never finishes (its quick looks before the sweep takes over).
+ */
+const MISSED_BY_TRIGGERS = 0.01;
+const rates = alertRates(
+  Object.entries(WATCH_MIX).map(([name, share]) => ({ share, ...(watchBudget[name] as WatchCost) })),
+  MISSED_BY_TRIGGERS,
+);
+const metricStreamsAt = (attemptsPerDay: number) =>
+  metricStreamShares(attemptsPerDay, rates, {
+    digestsPerMonth: STANDING.digestsPerMonth,
+    ownNotModifiedRate:
+      (WATCH_MIX['scored automatically after 2 min'] ?? 0) + 4 * (WATCH_MIX['scoring never finishes'] ?? 0),
+  });
 const AT = '2026-11-30T12:00:00.000Z';
 /** An item's size as DynamoDB counts it, from its wire form (what instant-aws sizes the bench's writes by). */
 const wireSize = (item: Record<string, unknown>): number => itemSize(JSON.parse(JSON.stringify(marshall(item))));
@@ -791,6 +810,7 @@ const billFor = (attemptsPerDay: number, year = 1, pagesPerDay = sweepPagesPerDa
     consistentReadsPerAttempt: realSweepLatency.consistentStateReadsPerAttempt,
     cursorItemBytes: cursorItemBytes(attemptsPerDay),
     storedGb: storedGb(attemptsPerDay),
+    metricStreamMonths: streamMonths(metricStreamsAt(attemptsPerDay)),
     watchUsdPerAttempt,
   });
 const monthlyUsd = { idle: billFor(0), '1000': billFor(1_000), '10000': billFor(10_000) };
@@ -859,6 +879,29 @@ const results = {
     watchUsdPerAttempt: round(watchUsdPerAttempt, 8),
     cursorItemBytes: { idle: cursorItemBytes(0), '1000': cursorItemBytes(1_000), '10000': cursorItemBytes(10_000) },
     storedGb: { idle: 0, '1000': round(storedGb(1_000), 3), '10000': round(storedGb(10_000), 3) },
+    metricStreams: {
+      note: 'Custom metric streams with the share of hours each is published in (bench/metric-hours.ts), billed by the hour; alertRates: alerts per attempt by the function that publishes them, over watchMix, with missedByTriggers of the first looks the sweep’s. Failure streams (a 429, a refused key or webhook, a Slack channel gone) publish nothing in a month without one.',
+      missedByTriggers: MISSED_BY_TRIGGERS,
+      alertRates: Object.fromEntries(
+        Object.entries(rates).map(([fn, byType]) => [
+          fn,
+          Object.fromEntries(Object.entries(byType).map(([type, rate]) => [type, round(rate, 4)])),
+        ]),
+      ),
+      failureStreams: FAILURE_STREAMS,
+      ...Object.fromEntries(
+        [0, 1_000, 10_000].map((perDay) => {
+          const streams = metricStreamsAt(perDay);
+          return [
+            perDay === 0 ? 'idle' : String(perDay),
+            {
+              metricMonths: round(streamMonths(streams), 2),
+              streams: streams.map((s) => ({ ...s, hours: round(s.hours, 3) })),
+            },
+          ];
+        }),
+      ),
+    },
     alternatives: { ...ALTERNATIVES, byAttemptsPerDay: alternatives },
   },
   sweepLatencyMinutes: percentiles(sweepLatency),
