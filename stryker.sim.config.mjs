@@ -1,12 +1,18 @@
 // @ts-check
 /**
- * `npm run mutate:sim`: the same files as `npm run mutate`, scored with the simulation alone as
- * the test — the oracle's own strength, not the unit tests'. Stryker's command runner runs the
+ * The same files as `npm run mutate`, scored with the simulation alone as the test: the oracle's
+ * own strength, not the unit tests'. `npm run mutate:sim` runs every file at once; `node
+ * stryker/sim-by-file.mjs` runs them a file at a time, so that its hours can span sessions.
+ * Stryker's command runner runs the
  * command once per mutant (the mutant is chosen by an environment variable every process of the
  * run inherits); `--fail-fast` ends a run at its first violation, so a killed mutant costs
  * seconds. Long: a script, not part of npm test.
  */
 import base from './stryker.config.mjs';
+
+/** One file at a time, from stryker/sim-by-file.mjs: its own incremental file and report. */
+const file = process.env.STRYKER_SIM_FILE;
+const report = process.env.STRYKER_SIM_REPORT;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -19,9 +25,13 @@ export default {
   jest: undefined,
   testRunnerNodeArgs: [],
   plugins: ['./stryker/log-calls-ignorer.mjs'],
-  incrementalFile: 'reports/mutation/stryker-sim-incremental.json',
+  ...(file ? { mutate: [file] } : {}),
+  incrementalFile: report
+    ? report.replace(/\.json$/, '.incremental.json')
+    : 'reports/mutation/stryker-sim-incremental.json',
+  reporters: report ? ['json', 'clear-text', 'progress'] : base.reporters,
   htmlReporter: { fileName: 'reports/mutation/mutation-sim.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation-sim.json' },
+  jsonReporter: { fileName: report ?? 'reports/mutation/mutation-sim.json' },
   thresholds: { high: 80, low: 60, break: 60 },
   timeoutMS: 300_000,
 };
