@@ -1,18 +1,22 @@
 // @ts-check
 /**
- * `node stryker/sim-by-file.mjs [--fresh] [file …]`: the simulation-alone score of the decision core,
- * one source file at a time, so that a run of many hours can stop anywhere and carry on in another
- * session. Each file runs through `stryker run stryker.sim.config.mjs` with its own incremental
- * file and JSON report under `reports/mutation/sim/`; a file whose report is there is not run
- * again (unless `--fresh`, or named). At the end, and whenever run, the scores of every file done
- * so far are added up: killed (or timed out) over all mutants but those that did not compile.
+ * `node stryker/sim-by-file.mjs [--fresh] [file …]`: the simulation-alone score of the decision
+ * core, one source file at a time, so that a run of many hours can stop anywhere and carry on in
+ * another session. Each file runs through `stryker run stryker.sim.config.mjs` with its own
+ * incremental file and JSON report under `reports/mutation/sim/` (git-ignored), and leaves a
+ * summary under `docs/mutation-sim/` (committed): its mutants counted by status, the survivors
+ * with their place and replacement, and the file's git blob, so that a file changed since is run
+ * again and the rest are not (unless `--fresh`, or named). At the end, and whenever run, every
+ * current summary's score is added up: killed (or timed out) over all mutants but those that did
+ * not compile.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MUTATE } from '../stryker.config.mjs';
 
-const OUT = 'reports/mutation/sim';
+const REPORTS = 'reports/mutation/sim';
+const SUMMARIES = 'docs/mutation-sim';
 const args = process.argv.slice(2);
 const fresh = args.includes('--fresh');
 const named = args.filter((arg) => !arg.startsWith('--'));
@@ -24,38 +28,69 @@ const expand = (/** @type {string} */ pattern) =>
         .map((name) => `${dirname(pattern)}/${name}`)
     : [pattern];
 const files = MUTATE.flatMap(expand).sort();
-const reportOf = (/** @type {string} */ file) => `${OUT}/${file.replaceAll('/', '__')}.json`;
+const flat = (/** @type {string} */ file) => file.replaceAll('/', '__');
+const reportOf = (/** @type {string} */ file) => `${REPORTS}/${flat(file)}.json`;
+const summaryOf = (/** @type {string} */ file) => `${SUMMARIES}/${flat(file)}.json`;
+const blobOf = (/** @type {string} */ file) => execFileSync('git', ['hash-object', file], { encoding: 'utf8' }).trim();
 
-mkdirSync(OUT, { recursive: true });
+/** A summary written for the file as it is now. */
+const current = (/** @type {string} */ file) => {
+  if (!existsSync(summaryOf(file))) return undefined;
+  const summary = JSON.parse(readFileSync(summaryOf(file), 'utf8'));
+  return summary.blob === blobOf(file) ? summary : undefined;
+};
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNCOUNTED = new Set(['CompileError', 'RuntimeError', 'Ignored']);
+
+/** @typedef {{ status: string, mutatorName: string, replacement?: string, location: { start: { line: number, column: number } } }} Mutant */
+const summarise = (/** @type {string} */ file) => {
+  const report = JSON.parse(readFileSync(reportOf(file), 'utf8'));
+  /** @type {Mutant[]} */
+  const mutants = Object.values(report.files).flatMap((/** @type {{ mutants: Mutant[] }} */ f) => f.mutants);
+  /** @type {Record<string, number>} */
+  const byStatus = {};
+  for (const { status } of mutants) byStatus[status] = (byStatus[status] ?? 0) + 1;
+  const counted = mutants.filter((m) => !UNCOUNTED.has(m.status));
+  return {
+    file,
+    blob: blobOf(file),
+    ranOn: new Date().toISOString(),
+    killed: counted.filter((m) => DETECTED.has(m.status)).length,
+    counted: counted.length,
+    byStatus,
+    survivors: counted
+      .filter((m) => !DETECTED.has(m.status))
+      .map((m) => `${m.location.start.line}:${m.location.start.column} ${m.mutatorName} → ${m.replacement ?? ''}`),
+  };
+};
+
+mkdirSync(REPORTS, { recursive: true });
+mkdirSync(SUMMARIES, { recursive: true });
 for (const file of named.length > 0 ? named : files) {
-  if (!fresh && named.length === 0 && existsSync(reportOf(file))) continue;
+  if (!fresh && named.length === 0 && current(file)) continue;
   process.stdout.write(`mutate:sim ${file}\n`);
   execFileSync('npx', ['stryker', 'run', 'stryker.sim.config.mjs'], {
     stdio: 'inherit',
     env: { ...process.env, STRYKER_SIM_FILE: file, STRYKER_SIM_REPORT: reportOf(file) },
   });
+  writeFileSync(summaryOf(file), `${JSON.stringify(summarise(file), null, 2)}\n`);
 }
 
-/** Stryker's JSON report (mutation-testing-report-schema): each file's mutants with their status. */
-const DETECTED = new Set(['Killed', 'Timeout']);
-const UNCOUNTED = new Set(['CompileError', 'RuntimeError', 'Ignored']);
-let detected = 0;
+let killed = 0;
 let counted = 0;
+let done = 0;
 for (const file of files) {
-  if (!existsSync(reportOf(file))) {
-    process.stdout.write(`  ${file}: not run yet\n`);
+  const summary = current(file);
+  if (!summary) {
+    process.stdout.write(`  ${file}: not run yet (or changed since)\n`);
     continue;
   }
-  const report = JSON.parse(readFileSync(reportOf(file), 'utf8'));
-  const mutants = Object.values(report.files).flatMap(
-    (/** @type {{ mutants: Array<{ status: string }> }} */ f) => f.mutants,
-  );
-  const mine = mutants.filter((m) => !UNCOUNTED.has(m.status));
-  const killed = mine.filter((m) => DETECTED.has(m.status)).length;
-  detected += killed;
-  counted += mine.length;
-  process.stdout.write(`  ${file}: ${killed} of ${mine.length}\n`);
+  killed += summary.killed;
+  counted += summary.counted;
+  done += 1;
+  process.stdout.write(`  ${file}: ${summary.killed} of ${summary.counted}\n`);
 }
 process.stdout.write(
-  `simulation alone: ${counted === 0 ? '—' : ((100 * detected) / counted).toFixed(2)} % (${detected} of ${counted} mutants, ${files.filter((f) => existsSync(reportOf(f))).length} of ${files.length} files)\n`,
+  `simulation alone: ${counted === 0 ? '—' : ((100 * killed) / counted).toFixed(2)} % (${killed} of ${counted} mutants, ${done} of ${files.length} files)\n`,
 );
