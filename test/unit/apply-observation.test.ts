@@ -466,6 +466,51 @@ describe('a review.needed published by a look that died before saving it', () =>
   });
 });
 
+describe('a review.needed lost before a look that would report scoring stalled', () => {
+  const stillScoring = { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: false }) };
+  /** Saved while scoring ran, a day ago; a look then sent review.needed and died before saving. */
+  const scoringState = async () => {
+    await applyObservation(deps(), look({ observed: stillScoring, now: at(-24) }));
+    const state = saved.at(-1) as AttemptState;
+    saved = [];
+    scheduled = [];
+    return state;
+  };
+  const keys = (taken: { done: boolean } | undefined, asked: string[] = []): ObservationDeps => ({
+    ...deps(),
+    alertedAt: async (alert) => {
+      asked.push(alert.eventType);
+      return alert.eventType === 'review.needed' && taken ? { at: at(-5), done: taken.done, exact: true } : undefined;
+    },
+  });
+
+  it('reports nothing, records the review and finishes its publish when its key says it went out (seed 4020)', async () => {
+    const previous = await scoringState();
+    duplicate = new Set(['review.needed']);
+    const applied = await applyObservation(keys({ done: true }), look({ previous, observed: stillScoring }));
+    expect([applied.suppressed, applied.published]).toEqual([['review.needed'], []]);
+    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-5).toISOString(), lastDecision: 'scoring.pending' });
+    expect(saved.at(-1)?.stalledAt).toBeUndefined();
+  });
+
+  it('reports nothing when it may have gone out (its look died holding the key), and sends nothing again', async () => {
+    const previous = await scoringState();
+    const applied = await applyObservation(keys({ done: false }), look({ previous, observed: stillScoring }));
+    expect([applied.published, applied.suppressed, alerts]).toEqual([[], [], []]);
+    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-5).toISOString() });
+  });
+
+  it('reports the stall when no review.needed went out, and asks nothing before the deadline', async () => {
+    const previous = await scoringState();
+    const asked: string[] = [];
+    await applyObservation(keys(undefined, asked), look({ previous, observed: stillScoring, now: at(-1) }));
+    expect([asked, alerts]).toEqual([[], []]);
+    const applied = await applyObservation(keys(undefined, asked), look({ previous, observed: stillScoring }));
+    expect(asked).toEqual(['review.needed']);
+    expect(applied.published).toEqual(['scoring.stalled']);
+  });
+});
+
 describe('a reminder, escalation or stall report published by a look that died before saving it', () => {
   const withKeys = (sent: string[], done = true): ObservationDeps => ({
     ...deps(),

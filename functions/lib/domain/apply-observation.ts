@@ -21,6 +21,7 @@ import {
   type Observation,
   type PlannedAlert,
   type Recalled,
+  stallDue,
   type WatchSettings,
 } from './lifecycle.js';
 
@@ -115,8 +116,8 @@ const seen = (look: Looked) => (look.observed === 'not-modified' ? look.previous
  * next look instead of from when it went out; a reminder, escalation or stall report so lost is not
  * planned again once IA moved on, and never reached the alert bus (seed 2161). Each is asked about
  * only when this look will not plan it again, or would announce `review.needed`: a read when an
- * attempt waits for a review or closes without a saved `review.needed`, or leaves a state with one
- * of those alerts due.
+ * attempt waits for a review, closes or would be reported stalled without a saved `review.needed`,
+ * or leaves a state with one of those alerts due, or was claimed after its escalation fell due.
  */
 const interrupted = async (
   deps: ObservationDeps,
@@ -141,11 +142,14 @@ const interrupted = async (
     // months off, so such a key counts as sent now.
     if (alert.eventType === 'review.escalated') escalated.escalatedAt = (sent.exact ? sent.at : now).toISOString();
   }
+  // A review.needed a look sent and died before saving matters to a look that announces it, closes
+  // the attempt, or would report scoring stalled with no review asked.
+  const stalling = decision === 'scoring.pending' && stallDue(previous, now, deps.watch);
   if (
     look.observed === 'not-modified' ||
     previous?.reviewNeededAt ||
     previous?.closedAt ||
-    (decision !== 'review.needed' && decision !== 'attempt.scored')
+    (decision !== 'review.needed' && decision !== 'attempt.scored' && !stalling)
   )
     return { recalled: escalated, unfinished };
   const needed = alertOf({ eventType: 'review.needed' });
@@ -166,7 +170,8 @@ const interrupted = async (
     return { recalled: { reviewNeededAt: sent.at.toISOString() }, unfinished: [needed, ...unfinished] };
   }
   // One that may have gone out (its look died holding its key) counts too: "the reviews are done"
-  // is true either way, "no review was asked" would not be if it went out (seed 2392).
+  // is true either way, "no review was asked" would not be if it went out (seed 2392); recalled,
+  // it closes the attempt with review.completed, or keeps a stall report from going out.
   if (!sent) return { recalled: {}, unfinished };
   return {
     recalled: { reviewNeededAt: sent.at.toISOString() },
