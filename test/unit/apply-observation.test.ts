@@ -476,31 +476,46 @@ describe('a review.needed lost before a look that would report scoring stalled',
     scheduled = [];
     return state;
   };
-  const keys = (taken: { done: boolean } | undefined, asked: string[] = []): ObservationDeps => ({
+  const keys = (
+    taken: { done: boolean; at?: Date; exact?: boolean } | undefined,
+    asked: string[] = [],
+  ): ObservationDeps => ({
     ...deps(),
     alertedAt: async (alert) => {
       asked.push(alert.eventType);
-      return alert.eventType === 'review.needed' && taken ? { at: at(-5), done: taken.done, exact: true } : undefined;
+      return alert.eventType === 'review.needed' && taken
+        ? { at: taken.at ?? at(-5), done: taken.done, exact: taken.exact ?? true }
+        : undefined;
     },
   });
 
   it('reports nothing, records the review and finishes its publish when its key says it went out (seed 4020)', async () => {
-    const previous = await scoringState();
-    duplicate = new Set(['review.needed']);
-    const applied = await applyObservation(keys({ done: true }), look({ previous, observed: stillScoring }));
-    expect([applied.suppressed, applied.published]).toEqual([['review.needed'], []]);
-    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-5).toISOString(), lastDecision: 'scoring.pending' });
-    expect(saved.at(-1)?.stalledAt).toBeUndefined();
+    // Sent before the first state was saved (the look that sent it saved nothing), or after.
+    for (const sentAt of [at(-25), at(-5)]) {
+      const previous = await scoringState();
+      duplicate = new Set(['review.needed']);
+      const applied = await applyObservation(
+        keys({ done: true, at: sentAt }),
+        look({ previous, observed: stillScoring }),
+      );
+      expect([applied.suppressed, applied.published]).toEqual([['review.needed'], []]);
+      expect(saved.at(-1)).toMatchObject({ reviewNeededAt: sentAt.toISOString(), lastDecision: 'scoring.pending' });
+      expect(saved.at(-1)?.stalledAt).toBeUndefined();
+    }
   });
 
-  it('reports nothing when it may have gone out (its look died holding the key), and sends nothing again', async () => {
+  it('reports nothing when it may have gone out (its look died holding the key), sends nothing again, and records it as now', async () => {
     const previous = await scoringState();
-    const applied = await applyObservation(keys({ done: false }), look({ previous, observed: stillScoring }));
+    // A key held in progress says only when it expires: its time is reckoned, and may be far off.
+    const applied = await applyObservation(
+      keys({ done: false, at: at(-700), exact: false }),
+      look({ previous, observed: stillScoring }),
+    );
     expect([applied.published, applied.suppressed, alerts]).toEqual([[], [], []]);
-    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-5).toISOString() });
+    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: NOW.toISOString() });
   });
 
-  it('reports the stall when no review.needed went out, and asks nothing before the deadline', async () => {
+  it('reports the stall when no review.needed went out, asking nothing before the deadline nor once reported', async () => {
     const previous = await scoringState();
     const asked: string[] = [];
     await applyObservation(keys(undefined, asked), look({ previous, observed: stillScoring, now: at(-1) }));
@@ -508,6 +523,9 @@ describe('a review.needed lost before a look that would report scoring stalled',
     const applied = await applyObservation(keys(undefined, asked), look({ previous, observed: stillScoring }));
     expect(asked).toEqual(['review.needed']);
     expect(applied.published).toEqual(['scoring.stalled']);
+    const stalled = saved.at(-1) as AttemptState;
+    await applyObservation(keys(undefined, asked), look({ previous: stalled, observed: stillScoring, now: at(2) }));
+    expect(asked).toEqual(['review.needed']);
   });
 });
 

@@ -173,8 +173,12 @@ const interrupted = async (
   // is true either way, "no review was asked" would not be if it went out (seed 2392); recalled,
   // it closes the attempt with review.completed, or keeps a stall report from going out.
   if (!sent) return { recalled: {}, unfinished };
+  // Closing, only its being on record counts; a stalled look's attempt stays watched, and its
+  // reminders would run from that time should reviews come back: one reckoned from the key's expiry
+  // (always so for a key held in progress) could be weeks off, so it counts as now.
+  const at = sent.exact ? sent.at : now;
   return {
-    recalled: { reviewNeededAt: sent.at.toISOString() },
+    recalled: { reviewNeededAt: at.toISOString() },
     unfinished: sent.done ? [needed, ...unfinished] : unfinished,
   };
 };
