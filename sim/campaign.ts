@@ -116,7 +116,12 @@ const simulate = async (run: Run): Promise<{ run: Run; report?: SimReport; error
       if (!error.stdout) throw new Error(error.stderr?.split('\n').slice(-5).join(' ') ?? 'no output');
       return { stdout: error.stdout };
     });
-    return { run, report: JSON.parse(stdout) as SimReport, seconds: (Date.now() - started) / 1000 };
+    const report = JSON.parse(stdout) as SimReport;
+    // A run cut short (its process killed, its files changed under it) says nothing: it ran, it
+    // did not pass (two such seeds once counted as passed, 1 s each, with no statistics).
+    if (!Array.isArray(report?.violations) || report.stats?.iaRequests === undefined)
+      throw new Error(`no report of a whole run: ${stdout.slice(0, 200)}`);
+    return { run, report, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     return { run, error: (error as Error).message, seconds: (Date.now() - started) / 1000 };
   }
