@@ -32,6 +32,7 @@ export default {
   reporters: report ? ['json', 'clear-text', 'progress'] : base.reporters,
   htmlReporter: { fileName: 'reports/mutation/mutation-sim.html' },
   jsonReporter: { fileName: report ?? 'reports/mutation/mutation-sim.json' },
-  thresholds: { high: 80, low: 60, break: 60 },
+  // A file alone may score under 60 % where the whole does not: it is the sum that must hold.
+  thresholds: { high: 80, low: 60, break: file ? null : 60 },
   timeoutMS: 300_000,
 };

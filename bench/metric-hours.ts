@@ -72,7 +72,8 @@ export const metricStreamShares = (
     // A first check per attempt, and one accepted webhook.
     { name: 'IaRequests', service: 'check', hours: byAttempt(1) },
     { name: 'IaNotModified', service: 'check', hours: byAttempt(options.ownNotModifiedRate) },
-    { name: 'WebhooksAccepted', service: 'ingest', hours: byAttempt(1) },
+    // Under its source's name (`source`): one stream a webhook source, one in the bill's deployment.
+    { name: 'WebhooksAccepted', service: 'ingest', dimension: 'source', hours: byAttempt(1) },
     {
       name: 'AlertsPublished',
       service: 'digest',
