@@ -1,5 +1,5 @@
 /**
- * `tsx bench/sweep-latency-real.ts --per-day 1000 [--warm-days 1] [--days 2] [--seed 1] [--mix front-loaded]`: the sweep's
+ * `tsx bench/sweep-latency-real.ts --per-day 1000 [--warm-days 1] [--days 2] [--seed 1] [--mix front-loaded] [--container-hours 2]`: the sweep's
  * discovery latency from the real code. The stack is synthesised and deployed onto the
  * simulation's in-memory cloud; the sweep function runs as Lambda runs it (its handler, its paced
  * IA client booking slots in the rate-limit table, its cursor, the state table, exactly-once
@@ -32,6 +32,11 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     /** `today` (COMPLETION_DELAY) or `front-loaded` (FRONT_LOADED_DELAY). */
     mix: { type: 'string', default: 'today' },
+    /**
+     * How long a container lives: Lambda recycles execution environments "every few hours", busy or
+     * not, and publishes no figure. Each new one starts with an empty memo of quiet looks.
+     */
+    'container-hours': { type: 'string', default: '2' },
   },
 });
 const MIXES = { today: COMPLETION_DELAY, 'front-loaded': FRONT_LOADED_DELAY } as const;
@@ -41,6 +46,7 @@ const perDay = Number(values['per-day']);
 const warmDays = Number(values['warm-days']);
 const sampleDays = Number(values.days);
 const DAY = 86_400_000;
+const CONTAINER_LIFE_MS = Number(values['container-hours']) * 3_600_000;
 const START = Date.UTC(2026, 0, 1);
 const API_KEY = 'bench-key';
 const random = new Random(Number(values.seed));
@@ -149,7 +155,13 @@ const sweep = new FunctionService({
   definition,
   time,
   cloud,
-  faults: { call: () => ({}), clockOffsetMs: () => 0, lateness: () => 0, idleLifeMs: () => DAY },
+  faults: {
+    call: () => ({}),
+    clockOffsetMs: () => 0,
+    lateness: () => 0,
+    idleLifeMs: () => DAY,
+    lifeMs: () => CONTAINER_LIFE_MS,
+  },
   factory: factory as never,
   fetch,
   log: () => undefined,
@@ -196,6 +208,7 @@ process.stdout.write(
     // Per list page, the states read eventually consistent; per attempt, those read again consistently.
     eventualStateReadsPerPage: Math.round((stateReads.eventual / Math.max(1, listCallsWarm)) * 10) / 10,
     consistentStateReadsPerAttempt: Math.round((stateReads.consistent / (sampleDays * perDay)) * 100) / 100,
+    containerHours: CONTAINER_LIFE_MS / 3_600_000,
     simulatedDays: runDays,
     wallSeconds: Math.round(wallSeconds),
   })}\n`,

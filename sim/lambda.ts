@@ -32,6 +32,8 @@ export interface ContainerFaults {
   lateness(): number;
   /** How long an idle container lives before Lambda recycles it. */
   idleLifeMs(): number;
+  /** How long a container lives at most, however busy: Lambda recycles them every few hours. */
+  lifeMs(): number;
   /** Told when a container's process is gone (crash, timeout, recycling). */
   died?(container: Container): void;
 }
@@ -54,6 +56,8 @@ export class Container implements ExecutionContext {
   idleSince: number;
   /** How long it may sit idle before Lambda recycles it. */
   readonly idleLifeMs: number;
+  /** When Lambda recycles it, busy or not, once the invocation it is running ends. */
+  readonly recycledAt: number;
   /**
    * What SNS, the bus or Slack accepted from this process whose exactly-once key it has not
    * completed yet (several at once: the sweep publishes for its accounts together), by the key's
@@ -70,6 +74,7 @@ export class Container implements ExecutionContext {
     this.clockOffsetMs = faults.clockOffsetMs();
     this.idleLifeMs = faults.idleLifeMs();
     this.idleSince = time.now();
+    this.recycledAt = time.now() + faults.lifeMs();
   }
 
   gate(task: () => void): void {
@@ -171,11 +176,12 @@ export class FunctionService {
     return this.options.definition.name;
   }
 
-  /** An idle warm container, or a cold one; Lambda recycles containers idle too long. */
+  /** An idle warm container, or a cold one; Lambda recycles containers idle too long, or old. */
   private container(): Container {
     const { time } = this.options;
     for (const c of this.containers) {
-      if (c.state === 'frozen' && time.now() - c.idleSince > c.idleLifeMs) void c.kill();
+      if (c.state === 'frozen' && (time.now() - c.idleSince > c.idleLifeMs || time.now() >= c.recycledAt))
+        void c.kill();
     }
     this.containers.splice(0, this.containers.length, ...this.containers.filter((c) => c.state !== 'dead'));
     const warm = this.containers.find((c) => c.state === 'frozen');

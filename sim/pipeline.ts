@@ -379,6 +379,7 @@ export const buildWorld = async (options: SimOptions) => {
     clockOffsetMs: () => faults.between(-CLOCK_SKEW_MS / 2, CLOCK_SKEW_MS / 2),
     lateness: () => (faults.chance(0.01 * faultScale) ? faults.int(10, 120) : 0),
     idleLifeMs: () => faults.int(5, 60) * TIME.MINUTE,
+    lifeMs: () => faults.int(60, 6 * 60) * TIME.MINUTE,
   };
 
   // --- what the functions record: each check's outcome per attempt ---------------------------------

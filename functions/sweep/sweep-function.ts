@@ -21,6 +21,7 @@ import { dynamoTriggerHealth } from '#lib/adapters/trigger-health-store.js';
 import { accountCount, accountKey, accountRouter, type IaAccount, scopeToAccount } from '#lib/domain/accounts.js';
 import { pacedIntervalMs } from '#lib/domain/defaults.js';
 import { describeError } from '#lib/domain/errors.js';
+import { quietMemo } from '#lib/domain/quiet-memo.js';
 import { assess, triggersOf } from '#lib/domain/trigger-health.js';
 import { count, logger, observability, traced } from '#lib/runtime/commons.js';
 import { type FunctionRuntime, lambdaRuntime } from '#lib/runtime/function-runtime.js';
@@ -49,6 +50,8 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
       maxWaitMs: 50 + 2 * pacedIntervalMs(account.ratePerSecond),
     }),
   );
+  // Each account's quiet looks, kept while the container is warm.
+  const memoFor = accountRouter(config.accounts, () => quietMemo());
 
   /** One account's walk: its key and schedule, its share of them, its cursor, its settings. */
   const sweepAccount = (
@@ -78,6 +81,7 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
         `${context.awsRequestId ?? randomUUID()}`,
         accountKey(account.name, CURSOR_KEY),
       ),
+      memo: memoFor(account.name),
       flush: async () => {
         const { unsent, reason } = await rechecks.flush(SWEEP);
         // The looks stay saved; the next walk schedules what is still needed.

@@ -21,6 +21,7 @@ import {
 import { isMissing, type StoredRecord } from '#lib/domain/attempt-store.js';
 import { describeError, RateLimitedError, StateConflictError, UnauthorizedError } from '#lib/domain/errors.js';
 import type { IaClient } from '#lib/domain/ia.js';
+import type { QuietMemo } from '#lib/domain/quiet-memo.js';
 import {
   type CursorStore,
   MAX_PAGE_MEMOS,
@@ -52,6 +53,8 @@ export interface SweepSettings {
 export interface SweepDeps extends ObservationDeps {
   ia: IaClient;
   cursors: CursorStore;
+  /** The quiet looks this container remembers: an attempt listed as it was, with nothing due, reads no state. */
+  memo: QuietMemo;
   now(): Date;
   /** Sends the re-checks the run scheduled (forRecord `sweep`). */
   flush(): Promise<void>;
@@ -175,21 +178,33 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
         // or saved from an old state. A quiet look on an old state stands: what is due by the clock
         // is due on the older state too; a check's look arms alerts due hours later and the list
         // shows what it saw soon after (a changed page is fetched whole); a claim released sends a
-        // check of its own for the escalation it may leave due.
-        const states = await deps.states.getMany(
-          outcome.attempts.map((a) => a.attempt.id),
-          { eventually: true },
+        // check of its own for the escalation it may leave due. The same holds of a quiet look
+        // remembered (quiet-memo.ts): the attempt listed exactly as then, nothing due yet, so its
+        // state is not read at all.
+        const remembered = new Map(
+          outcome.attempts.flatMap((listed) => {
+            const quiet = deps.memo.recall(listed, now);
+            return quiet ? [[listed.attempt.id, quiet.nextLookAt] as const] : [];
+          }),
         );
+        if (remembered.size > 0) deps.count('SweepLooksRemembered', remembered.size);
+        const unread = outcome.attempts.map((a) => a.attempt.id).filter((id) => !remembered.has(id));
+        const states = unread.length > 0 ? await deps.states.getMany(unread, { eventually: true }) : new Map();
         const dueTimes: Array<string | undefined> = [];
         const failuresBefore = report.lookFailures;
         for (const listed of outcome.attempts) {
           report.attemptsSeen += 1;
+          if (remembered.has(listed.attempt.id)) {
+            dueTimes.push(remembered.get(listed.attempt.id));
+            continue;
+          }
           for (let attempt = 0; ; attempt++) {
             try {
               // A state no look can be made on fails here like a look, not the whole run.
               if (attempt === 0) {
                 const quiet = quietLook(deps, lookOf(listed, states.get(listed.attempt.id), now, walk));
                 if (quiet.quiet) {
+                  deps.memo.remember(listed, now, quiet.nextLookAt);
                   dueTimes.push(quiet.nextLookAt);
                   break;
                 }

@@ -18,6 +18,7 @@ import { secretReader } from '#lib/adapters/secrets.js';
 import { CURSOR_KEY, dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
 import { StateConflictError } from '#lib/domain/errors.js';
 import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
+import { quietMemo } from '#lib/domain/quiet-memo.js';
 import { checkReference } from '../../functions/check/check-reference.js';
 import { runSweep, type SweepDeps, type SweepSettings } from '../../functions/sweep/sweep-run.js';
 import { FakeIaServer, LIST } from '../../local/fake-ia-server.js';
@@ -96,6 +97,7 @@ const deps = (overrides: Partial<SweepDeps> = {}, clock = () => new Date()): Swe
     ia: createIaClient({ baseUrl: ia.url, apiKey: () => apiKey }),
     states: dynamoStateStore(dynamodb, resources.stateTableName),
     cursors: dynamoCursorStore(dynamodb, resources.stateTableName, `test-${randomBytes(4).toString('hex')}`),
+    memo: quietMemo(),
     publishOnce: createAlertPublisher(
       createIdempotency({ dynamodb, tableName: resources.idempotencyTableName, expiresAfterSeconds: 3600 }),
       sns,

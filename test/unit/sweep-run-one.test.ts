@@ -10,6 +10,7 @@ import type { CheckMessage } from '#lib/domain/check-message.js';
 import { RateLimitedError, StateConflictError, UnauthorizedError, UpstreamError } from '#lib/domain/errors.js';
 import { type IaClient, NOT_MODIFIED } from '#lib/domain/ia.js';
 import { type AttemptState, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
+import { type QuietMemo, quietMemo } from '#lib/domain/quiet-memo.js';
 import type { SweepCursor } from '#lib/domain/sweep-cursor.js';
 import { runSweep, type SweepSettings } from '../../functions/sweep/sweep-run.js';
 import { listedAssignment } from '../../local/ia-fixtures.js';
@@ -51,6 +52,8 @@ let counted: Array<[string, number]>;
 /** What the awaiting-review index holds, as the dashboard's figures read it. */
 let waiting: { count: number; oldestSince?: string };
 let awaitingFails: boolean;
+/** The container's memo of quiet looks: a fresh one per run (a cold container) unless a test keeps one. */
+let memo: QuietMemo | undefined;
 
 const assignmentsFor = (count: number, ageOf: (i: number) => number = (i) => (i + 1) * HOUR) =>
   Array.from({ length: count }, (_, i) =>
@@ -82,6 +85,7 @@ beforeEach(() => {
   counted = [];
   waiting = { count: 0 };
   awaitingFails = false;
+  memo = undefined;
 });
 const metric = (name: string) => counted.filter(([m]) => m === name).map(([, v]) => v);
 
@@ -166,6 +170,7 @@ const run = (over: Partial<SweepSettings> = {}) =>
         saved = cursor;
       },
     },
+    memo: memo ?? quietMemo(),
     now: () => new Date(clock),
     render: { includeCandidateEmail: false },
     watch: DEFAULT_WATCH,
@@ -586,6 +591,63 @@ describe('a run, to the letter', () => {
     await run({ runSeconds: 2 });
     expect(listCalls.map((c) => c.page)).toEqual([300, 301]);
     expect(Object.keys(saved?.pages ?? {})).toEqual(['3:300']);
+  });
+});
+
+describe('a warm container: the quiet looks it remembers', () => {
+  /** A run with the pages fetched whole (no ETags kept), `minutes` after the last. */
+  const again = async (minutes: number) => {
+    saved = undefined;
+    batchReads = [];
+    singleReads = [];
+    counted = [];
+    clock += minutes * 60_000;
+    return run();
+  };
+
+  it('reads no state for an attempt listed as it was whose look was quiet, until its next look is due', async () => {
+    memo = quietMemo();
+    await run();
+    // The looks that published are not remembered: the next walk reads their states, finds them quiet.
+    await again(5);
+    expect(batchReads.flatMap((r) => r.ids)).toHaveLength(5);
+    expect(metric('SweepLooksRemembered')).toEqual([]);
+    const report = await again(5);
+    expect(batchReads).toEqual([]);
+    expect(singleReads).toEqual([]);
+    expect(metric('SweepLooksRemembered')).toEqual([3, 2]);
+    expect(report).toMatchObject({ attemptsSeen: 5, discovered: 0, published: 0, lookFailures: 0 });
+    // A remembered look's next look (the quiet one's, on page 1 of the run before) still keeps its
+    // page's memo honest.
+    const dueAt = iso(T0 + 2000 + 300_000 + 1000 + DEFAULT_WATCH.watchIntervalSeconds * 1000);
+    expect(saved?.pages?.['3:1']).toMatchObject({ dueAt });
+    // Past it, every state is read again (and found quiet again: nothing waited long enough yet).
+    await again(DEFAULT_WATCH.watchIntervalSeconds / 60);
+    expect(batchReads.flatMap((r) => r.ids)).toEqual(['att-0', 'att-1', 'att-2', 'att-3', 'att-4']);
+    expect(published).toHaveLength(5);
+  });
+
+  it('reads the state again of an attempt listed differently, and acts on it', async () => {
+    memo = quietMemo();
+    await run();
+    await again(5);
+    // att-1's reviews are done: scored, nothing pending.
+    items[1] = listedAssignment('asg-1', new Date(T0 - 2 * HOUR), [
+      { id: 'att-1', pendingReviewCount: 0, scoringCompleted: true },
+    ]);
+    await again(5);
+    expect(batchReads.flatMap((r) => r.ids)).toEqual(['att-1']);
+    expect(singleReads).toEqual(['att-1']);
+    expect(published.slice(5)).toEqual([{ eventType: 'review.completed', attemptId: 'att-1' }]);
+  });
+
+  it('is the container’s: a cold one reads every state', async () => {
+    memo = quietMemo();
+    await run();
+    await again(5);
+    memo = undefined;
+    await again(5);
+    expect(batchReads.flatMap((r) => r.ids)).toHaveLength(5);
   });
 });
 

@@ -16,6 +16,7 @@ import { RateLimitedError } from '#lib/domain/errors.js';
 import { type IaClient, NOT_MODIFIED } from '#lib/domain/ia.js';
 import { AWAITING_INDEX, DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import type { Notification } from '#lib/domain/notification.js';
+import { quietMemo } from '#lib/domain/quiet-memo.js';
 import type { SweepCursor } from '#lib/domain/sweep-cursor.js';
 import { runSweep } from '../../functions/sweep/sweep-run.js';
 import { listedAssignment } from '../../local/ia-fixtures.js';
@@ -80,12 +81,15 @@ const world = ({ count = 9, spacingMs = 60_000, headDays = 30, fullWalkEverySeco
   );
   const states = dynamoStateStore(dynamodb, 'state', () => time.date());
   let run = 0;
+  // One warm container's: every run remembers the quiet looks of the ones before.
+  const memo = quietMemo();
   const sweep = async (runSeconds: number) => {
     run += 1;
     return runSweep({
       ia,
       states,
       cursors: dynamoCursorStore(dynamodb, 'state', `run-${run}`),
+      memo,
       publishOnce,
       schedule: () => undefined,
       flush: async () => undefined,
