@@ -1,7 +1,7 @@
 /**
  * Sweep-only discovery latency: how long after its completion an attempt nobody announced is
  * seen by the sweep (and alerted, in the same look), with the walk as `runSweep` does it — every
- * run walks the recent head first with up to `headShare` of its time, then goes on with the walk of
+ * run walks the recent head first with up to `headShare` of its pages, then goes on with the walk of
  * the whole horizon; each walk resumes where it stopped; a walk that reaches its horizon starts over
  * in the next run (the whole horizon's no sooner than `fullWalkEveryMinutes` after the last one began).
  *
@@ -9,7 +9,7 @@
  * oldest assignment it has been through) moves back by `per / assignments per second` of creation
  * time with every page, and an assignment is looked at when a walk's boundary passes its creation
  * time. New assignments pushing the others back change page numbers, not that. Pages are fetched
- * one per paced slot of the sweep's budget share. Completion delays (creation → completion) follow
+ * one per paced slot of the key, up to the run's budget share of its slots. Completion delays (creation → completion) follow
  * `COMPLETION_DELAY` (or the model's `delays`); completions are sampled over a week after 40 days of walking (steady state).
  */
 
@@ -50,7 +50,7 @@ export interface LatencyModel {
 
 const DAY = 86_400;
 
-interface Walk {
+export interface Walk {
   /** When the walk began: the start of the run that began it (what the cursor keeps). */
   startedAt: number;
   /** When each page was fetched (s), and the walk's boundary after it (creation time, s). */
@@ -64,11 +64,14 @@ const random = (seed: number) => () => {
   return seed / 2_147_483_648;
 };
 
-const simulateWalks = (m: LatencyModel, days: number) => {
+export const simulateWalks = (m: LatencyModel, days: number) => {
   const perSecond = m.assignmentsPerDay / DAY;
   const pageSpan = m.per / perSecond;
-  const pageSeconds = 1.05 / (m.ratePerSecond * m.budgetShare);
+  // A run walks at the key's paced rate until it has fetched its share of the run's slots.
+  const pageSeconds = 1.05 / m.ratePerSecond;
   const runSeconds = Math.floor(m.intervalMinutes * 60 * 0.9) - 5;
+  const pagesPerRun = Math.max(1, Math.floor((runSeconds * m.ratePerSecond * m.budgetShare) / 1.05));
+  const headPages = Math.ceil(pagesPerRun * m.headShare);
   const heads: Walk[] = [];
   const fulls: Walk[] = [];
   const headWalks = m.headDays > 0 && m.headDays < m.horizonDays;
@@ -77,6 +80,7 @@ const simulateWalks = (m: LatencyModel, days: number) => {
   let pages = 0;
   for (let start = 0; start < days * DAY; start += m.intervalMinutes * 60) {
     let t = start;
+    const pagesBefore = pages;
     // A walk's horizon is counted from when it began, as the walk's own clock reads it: it ends on
     // the page that reaches past it.
     const step = (walk: Walk, horizonDays: number) => {
@@ -94,7 +98,7 @@ const simulateWalks = (m: LatencyModel, days: number) => {
         head.bounds.push(t);
         head.times.push(t);
       }
-      while (t < start + runSeconds * m.headShare) {
+      while (t < start + runSeconds * m.headShare && pages - pagesBefore < headPages) {
         if (step(head, m.headDays)) {
           head = undefined;
           break;
@@ -109,7 +113,7 @@ const simulateWalks = (m: LatencyModel, days: number) => {
       full.bounds.push(t);
       full.times.push(t);
     }
-    while (t < start + runSeconds) {
+    while (t < start + runSeconds && pages - pagesBefore < pagesPerRun) {
       if (step(full, m.horizonDays)) {
         full = undefined;
         break;

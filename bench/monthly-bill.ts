@@ -65,8 +65,11 @@ export interface BillInputs {
   sweepBusyRunSeconds: number;
   sweepMemoryMb: number;
   intervalMinutes: number;
-  /** Completed attempts looked at per list page (each state read eventually consistent: half a read unit); none while the list is empty. */
-  completedPerPage: number;
+  /**
+   * States read per list page, eventually consistent (half a read unit each): the page's completed
+   * attempts but those a warm container's memo of quiet looks spares; none while the list is empty.
+   */
+  statesReadPerPage: number;
   /** The sweep's looks that act (publish, save, schedule), each reading the state again, consistently: per attempt. */
   consistentReadsPerAttempt: number;
   /** The sweep cursor item's size: each run's lease (an UpdateItem, billed on the whole item) and save write it. */
@@ -117,9 +120,9 @@ export const monthlyBill = (inputs: BillInputs) => {
       runs * (runSeconds * gb * PRICES.lambdaArmGbSecond.usd + PRICES.lambdaRequest.usd),
     dynamodb:
       attempts * inputs.perAttemptUsd.dynamodb +
-      // Each list page: its completed attempts' states read (eventually consistent, half a unit
-      // each) and a paced slot booked; a look that acts reads its attempt's state again, consistently.
-      pages * ((busy ? inputs.completedPerPage : 0) * 0.5 * PRICES.dynamoReadUnit.usd + PRICES.dynamoWriteUnit.usd) +
+      // Each list page: the states it reads (eventually consistent, half a unit each) and a paced
+      // slot booked; a look that acts reads its attempt's state again, consistently.
+      pages * ((busy ? inputs.statesReadPerPage : 0) * 0.5 * PRICES.dynamoReadUnit.usd + PRICES.dynamoWriteUnit.usd) +
       attempts * inputs.consistentReadsPerAttempt * PRICES.dynamoReadUnit.usd +
       // The cursor's lease and save, every run, each billed on the whole item (its page memos).
       runs * 2 * Math.max(1, Math.ceil(inputs.cursorItemBytes / 1024)) * PRICES.dynamoWriteUnit.usd,

@@ -42,6 +42,7 @@ import { sqsRecord } from '../local/lambda.js';
 import { COMPLETION_DELAY, type DelayMix, discoveryLatency, FRONT_LOADED_DELAY } from './discovery-latency.js';
 import { itemSize, startInstantAws } from './instant-aws.js';
 import { frontierBudget, latencyFrontier } from './latency-frontier.js';
+import { memoReadShare } from './memo-reads.js';
 import { alertRates, FAILURE_STREAMS, metricStreamShares, streamMonths } from './metric-hours.js';
 import { ALTERNATIVES, monthlyBill, PRICES, pipesMonthlyUsd, STANDING, zapierMonthlyUsd } from './monthly-bill.js';
 import { barChart } from './svg.js';
@@ -464,6 +465,10 @@ const realSweep = (mix: 'today' | 'front-loaded') =>
     samples: number;
     listCallsPerAttempt: number;
     eventualStateReadsPerPage: number;
+    completedPerPage: number;
+    sweepRunSeconds: number;
+    sweepSecondsPerPage: number;
+    stateReadShare: number;
     consistentStateReadsPerAttempt: number;
     wallSeconds: number;
   }>((resolve, reject) => {
@@ -698,7 +703,11 @@ const sweepPagesPerDay = (attemptsPerDay: number) =>
   attemptsPerDay === 0
     ? 1440 / SWEEP_DEFAULTS.intervalMinutes
     : discoveryLatency(latencyModel(attemptsPerDay), 2_000).listCallsPerDay;
-const PAGE_SECONDS = 1.05 / (LIST_MODEL.ratePerSecond * SWEEP_DEFAULTS.budgetShare);
+/**
+ * A busy run's billed seconds per page it fetches: the key's paced slot (the walk goes at the key's
+ * rate, then the run ends) and the page's looks, measured by the real sweep at 1,000 a day.
+ */
+const PAGE_SECONDS = realSweepLatency.sweepSecondsPerPage;
 /**
  * How a deployment's attempts end, over the watch's timelines: 40 % scored with nothing to review
  * (actionableShare 0.6), most reviews done within a day, a few never. An assumption, in the output.
@@ -711,6 +720,32 @@ const WATCH_MIX: Record<string, number> = {
   'never reviewed': 0.02,
   'scoring never finishes': 0.01,
 };
+/**
+ * Of the sweep's looks at completed attempts, the share that read a state: the memo of quiet looks
+ * spares the rest (memo-reads.ts, on the twin's walks, over WATCH_MIX's ends), its container
+ * recycled every CONTAINER_HOURS (Lambda: "every few hours", no figure given). Held to the real
+ * code at 1,000 a day in the same run, whose list's attempts are all scored with nothing to review.
+ */
+const CONTAINER_HOURS = 2;
+const ENDS = Object.entries(WATCH_MIX).map(([name, share]) => {
+  const timeline = SCENARIOS[name];
+  if (timeline?.reviewDoneAfterHours !== undefined)
+    return { share, reviewDoneAfterHours: timeline.reviewDoneAfterHours };
+  // Scoring that never finishes is looked at hourly, as a review that never comes.
+  return timeline?.scoringDoneAfterMinutes === null ? { share, reviewDoneAfterHours: null } : { share };
+});
+const memoReads = Object.fromEntries(
+  VOLUMES.map((perDay) => [String(perDay), memoReadShare(latencyModel(perDay), ENDS, CONTAINER_HOURS)]),
+);
+const memoTwinAt1000 = memoReadShare(latencyModel(1_000), [{ share: 1 }], CONTAINER_HOURS);
+const memoTwinOff = twinOff(memoTwinAt1000.readShare, realSweepLatency.stateReadShare);
+/** Completed attempts a busy list page holds (90 % of its 100 assignments), of which the share above is read. */
+const COMPLETED_PER_PAGE = 90;
+const statesReadPerPage = (perDay: number) =>
+  perDay === 0
+    ? 0
+    : COMPLETED_PER_PAGE *
+      (memoReads[String(perDay)] ?? memoReadShare(latencyModel(perDay), ENDS, CONTAINER_HOURS)).readShare;
 const mixed = (of: (cost: (typeof watchBudget)[string]) => number) =>
   Object.entries(WATCH_MIX).reduce(
     (sum, [name, share]) => sum + share * of(watchBudget[name] as (typeof watchBudget)[string]),
@@ -795,7 +830,7 @@ const billFor = (attemptsPerDay: number, year = 1, pagesPerDay = sweepPagesPerDa
     perAttemptUsd: Object.fromEntries(
       Object.entries(costBreakdownPerMillion).map(([item, usd]) => [item, usd / 1e6]),
     ) as Parameters<typeof monthlyBill>[0]['perAttemptUsd'],
-    // Idle, the list is empty: one page a run. Busy, the walk's pages (discovery-latency.ts), each a paced slot.
+    // Idle, the list is empty: one page a run. Busy, the walk's pages (discovery-latency.ts), each PAGE_SECONDS.
     sweepPagesPerDay: pagesPerDay,
     sweepIdleRunSeconds: 1,
     sweepBusyRunSeconds: Math.min(
@@ -804,7 +839,7 @@ const billFor = (attemptsPerDay: number, year = 1, pagesPerDay = sweepPagesPerDa
     ),
     sweepMemoryMb: MEMORY_MB.sweep,
     intervalMinutes: SWEEP_DEFAULTS.intervalMinutes,
-    completedPerPage: 90,
+    statesReadPerPage: statesReadPerPage(attemptsPerDay),
     // Measured by the real sweep at 1,000 a day with no trigger (every look the sweep's); its list
     // model has no reviews, so reminders and review closings (a re-read each) are not in it.
     consistentReadsPerAttempt: realSweepLatency.consistentStateReadsPerAttempt,
@@ -879,6 +914,19 @@ const results = {
     watchUsdPerAttempt: round(watchUsdPerAttempt, 8),
     cursorItemBytes: { idle: cursorItemBytes(0), '1000': cursorItemBytes(1_000), '10000': cursorItemBytes(10_000) },
     storedGb: { idle: 0, '1000': round(storedGb(1_000), 3), '10000': round(storedGb(10_000), 3) },
+    stateReads: {
+      note: 'The sweep reads the states of a page’s completed attempts (COMPLETED_PER_PAGE) but those its container’s memo of quiet looks spares (bench/memo-reads.ts on the twin’s walks, the container recycled every containerHours); held to the real code at 1,000 a day in the same run (sweepLatencyRealCode: stateReadShare), whose list holds only attempts scored with nothing to review: twinAt1000 is the twin on that list, twinOff (twin ÷ real) − 1.',
+      containerHours: CONTAINER_HOURS,
+      completedPerPage: COMPLETED_PER_PAGE,
+      byAttemptsPerDay: memoReads,
+      twinAt1000: memoTwinAt1000,
+      realAt1000: {
+        stateReadShare: realSweepLatency.stateReadShare,
+        completedPerPage: realSweepLatency.completedPerPage,
+        eventualStateReadsPerPage: realSweepLatency.eventualStateReadsPerPage,
+      },
+      twinOff: memoTwinOff,
+    },
     metricStreams: {
       note: 'Custom metric streams with the share of hours each is published in (bench/metric-hours.ts), billed by the hour; alertRates: alerts per attempt by the function that publishes them, over watchMix, with missedByTriggers of the first looks the sweep’s. Failure streams (a 429, a refused key or webhook, a Slack channel gone) publish nothing in a month without one.',
       missedByTriggers: MISSED_BY_TRIGGERS,
@@ -1059,6 +1107,9 @@ for (const [share, l] of Object.entries(sweepLatencyByBudgetShare))
   process.stdout.write(
     `${share.padEnd(32)} ${String(l.listCallsPerAttempt).padEnd(20)} ${l.p50} / ${l.p90} / ${l.p99}\n`,
   );
+process.stdout.write(
+  `the sweep's state reads, a share of its looks at completed attempts (containers recycled every ${CONTAINER_HOURS} h): ${VOLUMES.map((perDay) => `${perDay}/day ${memoReads[String(perDay)]?.readShare}`).join(', ')}; the real code at 1,000/day ${realSweepLatency.stateReadShare} (${realSweepLatency.eventualStateReadsPerPage} of ${realSweepLatency.completedPerPage} a page), the twin ${memoTwinAt1000.readShare} (${memoTwinOff >= 0 ? '+' : ''}${Math.round(memoTwinOff * 1000) / 10} %)\n`,
+);
 process.stdout.write(
   `the real code at 1,000/day: ${realSweepLatency.p50} / ${realSweepLatency.p90} / ${realSweepLatency.p99} min, ${realSweepLatency.listCallsPerAttempt} list calls per attempt (${realSweepLatency.samples} completions); twin ÷ real − 1: ${JSON.stringify(twinCheck)} → ${twinWithin5Percent ? 'within' : 'NOT within'} 5 %\n`,
 );

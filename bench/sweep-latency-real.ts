@@ -92,6 +92,8 @@ const rawAssignment = (i: number, t: number) => {
 let listCalls = 0;
 /** The list calls after the warm-up: what the state reads then are counted per. */
 let listCallsWarm = 0;
+/** The completed attempts those pages listed (a 304 lists none): each a look. */
+let completedListedWarm = 0;
 const serve = (url: URL, ifNoneMatch: string | null): Response => {
   if (!url.pathname.endsWith('/assignments.json')) return new Response('{"error":"not found"}', { status: 404 });
   listCalls += 1;
@@ -107,6 +109,7 @@ const serve = (url: URL, ifNoneMatch: string | null): Response => {
   // What the page shows: its assignments and which of them are done.
   const etag = `"${from}-${items.filter((i) => (completedAt[i] as number) <= t).length}"`;
   if (ifNoneMatch === etag) return new Response(null, { status: 304, headers: { etag } });
+  if (t >= START + warmDays * DAY) completedListedWarm += items.filter((i) => (completedAt[i] as number) <= t).length;
   const body = {
     meta: { total_count: total, count: items.length, pages: Math.ceil(total / per) },
     results: items.map((i) => rawAssignment(i, t)),
@@ -167,8 +170,19 @@ const sweep = new FunctionService({
   log: () => undefined,
 });
 const intervalMs = SWEEP_DEFAULTS.intervalMinutes * 60_000;
+/** After the warm-up: how long each run lasted (what Lambda bills) and the pages it fetched. */
+const runs = { seconds: 0, count: 0, listCallsAtStart: 0 };
 for (let t = START; t < end; t += intervalMs)
-  time.spawn(t, 'sweep', () => invokeAsync(sweep, { source: 'aws.events', 'detail-type': 'Scheduled Event' }, time));
+  time.spawn(t, 'sweep', async () => {
+    const warm = t >= START + warmDays * DAY;
+    if (warm && runs.count === 0) runs.listCallsAtStart = listCalls;
+    const from = time.now();
+    await invokeAsync(sweep, { source: 'aws.events', 'detail-type': 'Scheduled Event' }, time);
+    if (warm) {
+      runs.seconds += (time.now() - from) / 1000;
+      runs.count += 1;
+    }
+  });
 // The process's clocks are virtual now: hrtime is not.
 const wallStarted = process.hrtime.bigint();
 await time.runUntil(end);
@@ -207,7 +221,13 @@ process.stdout.write(
     listCallsPerAttempt: Math.round((listCalls / runDays / perDay) * 100) / 100,
     // Per list page, the states read eventually consistent; per attempt, those read again consistently.
     eventualStateReadsPerPage: Math.round((stateReads.eventual / Math.max(1, listCallsWarm)) * 10) / 10,
+    // Of the looks at completed attempts, the share that read a state (the memo of quiet looks spares the rest).
+    completedPerPage: Math.round((completedListedWarm / Math.max(1, listCallsWarm)) * 10) / 10,
+    stateReadShare: Math.round((stateReads.eventual / Math.max(1, completedListedWarm)) * 1000) / 1000,
     consistentStateReadsPerAttempt: Math.round((stateReads.consistent / (sampleDays * perDay)) * 100) / 100,
+    // A run's billed time, and per page it fetched (the key's paced slot and the page's looks).
+    sweepRunSeconds: Math.round((runs.seconds / Math.max(1, runs.count)) * 10) / 10,
+    sweepSecondsPerPage: Math.round((runs.seconds / Math.max(1, listCalls - runs.listCallsAtStart)) * 1000) / 1000,
     containerHours: CONTAINER_LIFE_MS / 3_600_000,
     simulatedDays: runDays,
     wallSeconds: Math.round(wallSeconds),

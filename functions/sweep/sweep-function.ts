@@ -45,7 +45,6 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
       readSecret,
       ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
       count: accountCount(count, account.name, config.accounts.labelled),
-      share: account.sweep?.budgetShare ?? config.budgetShare,
       // Booked further ahead than two slots means triggered checks are waiting: they go first.
       maxWaitMs: 50 + 2 * pacedIntervalMs(account.ratePerSecond),
     }),
@@ -72,6 +71,8 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
       account.name,
       config.accounts.labelled,
     );
+    const runSeconds = Math.min(config.sweep.runSeconds, Math.floor(context.getRemainingTimeInMillis() / 1000) - 20);
+    const share = account.sweep?.budgetShare ?? config.budgetShare;
     return runSweep({
       ...scoped,
       ia: iaFor(account.name),
@@ -95,7 +96,9 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
         ...config.sweep,
         ...(account.sweep?.horizonDays === undefined ? {} : { horizonDays: account.sweep.horizonDays }),
         ...(account.sweep?.headDays === undefined ? {} : { headDays: account.sweep.headDays }),
-        runSeconds: Math.min(config.sweep.runSeconds, Math.floor(context.getRemainingTimeInMillis() / 1000) - 20),
+        runSeconds,
+        // Its share of the run's paced slots, in pages: walked at the key's rate, then the run ends.
+        pagesPerRun: Math.max(1, Math.floor((runSeconds * 1000 * share) / pacedIntervalMs(account.ratePerSecond))),
         graceSeconds: config.thresholds.graceSeconds,
       },
       awaiting,

@@ -7,8 +7,8 @@
  * their invitation, so a run first walks the recent head (`headDays`) with most of its time, then
  * goes on with the walk of the whole horizon with the rest. Each walk has its own cursor; the head's
  * starts over whenever it reaches its horizon, the full one when it reaches the whole horizon. A
- * run stops at its time budget or when triggered checks need the key's budget; the next run
- * resumes both from the cursors.
+ * run walks at the key's rate and stops at its page budget, its time budget or when triggered
+ * checks need the key; the next run resumes both from the cursors.
  */
 
 import { applyObservation, type Looked, type ObservationDeps, quietLook } from '#lib/domain/apply-observation.js';
@@ -46,6 +46,12 @@ export interface SweepSettings {
   pageSize: number;
   /** How long one run may walk: within its schedule interval, so runs do not overlap. */
   runSeconds: number;
+  /**
+   * How many pages one run may fetch: its share of the key (`sweepBudgetShare` of the run's paced
+   * slots). The walk goes at the key's rate and stops there, so the function is not billed for
+   * waiting between slots it would not take.
+   */
+  pagesPerRun: number;
   /** A completion found here counts against the account's triggers once this old (trigger-health.ts). */
   graceSeconds: number;
 }
@@ -278,10 +284,12 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
     ...(after.boundary ? { boundary: after.boundary } : {}),
   });
 
+  const budgetSpent = () => report.pages >= deps.settings.pagesPerRun;
   /** The head of the list, with at most `headShare` of the run: starts over at its horizon. */
   const walkHead = async () => {
     if (!head) return;
     const headDeadline = started.getTime() + deps.settings.runSeconds * 1000 * deps.settings.headShare;
+    const headPages = Math.ceil(deps.settings.pagesPerRun * deps.settings.headShare);
     const { end } = await walkAssignments(
       deps.ia,
       resume(savedHead),
@@ -289,7 +297,7 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
       onPage(`head-${headStartedAt}`, true, (after) => {
         head = { ...head, ...at(after) };
       }),
-      () => deps.now().getTime() >= headDeadline,
+      () => report.pages >= headPages || deps.now().getTime() >= headDeadline,
     );
     if (end === 'stopped') return;
     // At its horizon (or told the page size changed): the next run walks the head from the top.
@@ -310,7 +318,7 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
       onPage(walkStartedAt, false, (after) => {
         next = { ...next, ...at(after) };
       }),
-      () => deps.now().getTime() >= deadline,
+      () => budgetSpent() || deps.now().getTime() >= deadline,
     );
     if (end === 'restart') {
       deps.log.warn('IA serves another page size than before; the walk starts over', { per: last.per });

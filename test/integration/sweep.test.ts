@@ -89,6 +89,7 @@ const SETTINGS: SweepSettings = {
   fullWalkEverySeconds: 0,
   pageSize: 100,
   runSeconds: 60,
+  pagesPerRun: 1_000,
 };
 
 const deps = (overrides: Partial<SweepDeps> = {}, clock = () => new Date()): SweepDeps => {
@@ -286,9 +287,10 @@ describe('sweep', () => {
     ]);
   });
 
-  it('takes at most its share of the key and gives way when triggered checks have booked ahead', async () => {
+  it('walks at the key’s rate to its page budget, and gives way when triggered checks have booked ahead', async () => {
     seedList(5, { needsReview: 1 });
-    const paced = (share: number) =>
+    // A client a run: one keeps the last slot it saw booked, and the reset below is the test's own.
+    const paced = () =>
       createPacedIaClient({
         ia: {
           baseUrl: ia.url,
@@ -302,7 +304,6 @@ describe('sweep', () => {
         dynamodb,
         rateLimitTableName: resources.rateLimitTableName,
         readSecret: secretReader(),
-        share,
         maxWaitMs: 210,
       });
     // Triggered checks have the schedule booked ten seconds ahead.
@@ -312,7 +313,7 @@ describe('sweep', () => {
         Item: { pk: { S: `ia-key#${resources.apiKeySecretName}` }, nextSlotAt: { N: String(Date.now() + 10_000) } },
       }),
     );
-    const yielded = await runSweep(deps({ ia: paced(0.5) }));
+    const yielded = await runSweep(deps({ ia: paced() }));
     expect(yielded.status).toBe('yielded');
     expect(listRequests()).toHaveLength(0);
 
@@ -323,14 +324,13 @@ describe('sweep', () => {
       }),
     );
     seedList(40, { needsReview: 1 });
-    const started = Date.now();
-    const report = await runSweep(deps({ ia: paced(0.5), settings: { ...SETTINGS, pageSize: 10 } }));
-    expect(report.status).toBe('full-walk');
-    // Four pages at half of 10/s: three gaps of at least 2 × 105 ms.
+    const report = await runSweep(deps({ ia: paced(), settings: { ...SETTINGS, pageSize: 10, pagesPerRun: 3 } }));
+    // Three pages of four, a slot (105 ms at 10/s) apart, and the run ends: the next resumes.
+    expect(report).toMatchObject({ status: 'stopped', pages: 3 });
     const times = listRequests().map((r) => r.at);
+    expect(times).toHaveLength(3);
     for (let i = 1; i < times.length; i++)
-      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(100);
   });
 
   it('a webhook and the sweep seeing the same attempt at the same moment publish once', async () => {

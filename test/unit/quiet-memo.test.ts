@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ListedAttempt } from '#lib/domain/assignment-walk.js';
-import { MAX_MEMO_AGE_MS, quietMemo } from '#lib/domain/quiet-memo.js';
+import { MAX_MEMO_AGE_MS, MAX_SLOTS, quietMemo } from '#lib/domain/quiet-memo.js';
 
 const T0 = new Date('2026-11-02T09:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -61,16 +61,30 @@ describe('the quiet looks a sweep container remembers', () => {
     expect(memo.recall(listed('att-1'), at(1))).toBeUndefined();
   });
 
-  it('holds a walk of many attempts, bounded: one that lost its slot is only read again', () => {
+  it('grows with a walk of many attempts and keeps them', () => {
     const memo = quietMemo();
     const many = Array.from({ length: 50_000 }, (_, i) => listed(`att-${i}`));
     for (const one of many) memo.remember(one, T0, undefined);
-    // It grows while filling, starting again empty each time: what a walk passed last is held.
-    const kept = (some: typeof many) => some.filter((one) => memo.recall(one, at(1)) !== undefined).length;
-    expect(kept(many.slice(-5_000))).toBeGreaterThan(4_500);
-    expect(kept(many)).toBeLessThan(many.length);
+    // All but a handful: two ids with one 32-bit hash share a slot (each then read again).
+    expect(many.filter((one) => memo.recall(one, at(1)) === undefined).length).toBeLessThanOrEqual(5);
     // What it says of each is its own: none stands for another attempt.
     for (const one of many.slice(0, 2_000))
       expect(memo.recall({ ...one, attempt: { ...one.attempt, pendingReviewCount: 2 } }, at(1))).toBeUndefined();
+  });
+
+  it('is bounded whatever IA lists: past its size the oldest memos give way', () => {
+    const memo = quietMemo();
+    const count = MAX_SLOTS + 100_000;
+    const one = (i: number) => listed(`att-${i}`);
+    for (let i = 0; i < count; i++) memo.remember(one(i), at(i * 100), undefined);
+    const now = at(count * 100);
+    const kept = (from: number, to: number) => {
+      let n = 0;
+      for (let i = from; i < to; i++) if (memo.recall(one(i), now)) n += 1;
+      return n;
+    };
+    // The newest are held; of the oldest, most gave way (and are read again).
+    expect(kept(count - 20_000, count)).toBeGreaterThan(19_000);
+    expect(kept(0, 20_000)).toBeLessThan(10_000);
   });
 });

@@ -124,6 +124,8 @@ const settings = (over: Partial<SweepSettings> = {}): SweepSettings => ({
   fullWalkEverySeconds: 0,
   pageSize: 3,
   runSeconds: 300,
+  // The time budget stops these runs unless a test gives a page budget.
+  pagesPerRun: 1_000,
   graceSeconds: 3600,
   ...over,
 });
@@ -265,6 +267,18 @@ describe('a run of the whole horizon', () => {
     expect([...stored.values()].map((s) => ('version' in s ? s.version : 0))).toEqual(versions);
   });
 
+  it('stops at its page budget like at its deadline, and the next run resumes there', async () => {
+    items = assignmentsFor(12);
+    const first = await run({ pagesPerRun: 2 });
+    expect(first).toMatchObject({ status: 'stopped', pages: 2, attemptsSeen: 6 });
+    expect(saved).toMatchObject({ walkStartedAt: iso(T0), nextPage: 3 });
+    expect(metric('SweepRunsIncomplete')).toEqual([1]);
+    listCalls = [];
+    const second = await run({ pagesPerRun: 3 });
+    expect(listCalls.map((c) => c.page)).toEqual([2, 3, 4]);
+    expect(second).toMatchObject({ status: 'full-walk', attemptsSeen: 6 });
+  });
+
   it('stops at its deadline and saves where the walk got to; the next run resumes one page early', async () => {
     items = assignmentsFor(12);
     const first = await run({ runSeconds: 2 });
@@ -326,6 +340,18 @@ describe('the head of the list', () => {
     expect(saved?.head).toBeUndefined();
     expect(saved?.lastHeadWalkEndedAt).toBe(iso(T0 + 2000 + 3000));
     expect(saved?.nextPage).toBe(4);
+  });
+
+  it('takes its share of the run’s page budget, the whole walk the rest, however quick IA is', async () => {
+    items = assignmentsFor(30, (i) => Math.floor(i / 3) * DAY + HOUR);
+    latencyMs = new Map(Array.from({ length: 10 }, (_, i) => [i + 1, 100]));
+    const report = await run({ headDays: 2, runSeconds: 300, headShare: 0.5, pagesPerRun: 5 });
+    // ⌈5 × 0.5⌉ = 3 pages for the head (it reaches its horizon on page 3), 2 for the whole walk.
+    expect(report).toMatchObject({ status: 'stopped', headWalked: true, pages: 5 });
+    expect(listCalls.map((c) => c.page)).toEqual([1, 2, 3, 1, 2]);
+    expect(saved?.nextPage).toBe(3);
+    // The run ends when its pages are spent, long before its time is.
+    expect(clock - T0).toBe(500);
   });
 
   it('a page that reaches past the head is fetched whole again: the whole walk still has to look there', async () => {

@@ -103,6 +103,7 @@ const world = ({ count = 9, spacingMs = 60_000, headDays = 30, fullWalkEverySeco
         fullWalkEverySeconds,
         pageSize: 3,
         runSeconds,
+        pagesPerRun: 1_000,
         graceSeconds: 3600,
       },
       count: () => undefined,

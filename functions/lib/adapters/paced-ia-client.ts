@@ -1,8 +1,8 @@
 /**
  * The IA client every function uses: the key from its secret (cached), and every request paced
  * on the key's one shared schedule (a DynamoDB item all executions book slots on), 5 % under the
- * key's limit. The sweep books on the same schedule, at most its share of it, and gives way as
- * soon as triggered checks have booked ahead. A key IA stops answering is not called for a while
+ * key's limit. The sweep books on the same schedule (its share is a number of pages a run, not a
+ * slower pace) and gives way as soon as triggered checks have booked ahead. A key IA stops answering is not called for a while
  * (domain/ia-circuit.ts), so its records cannot hold up the other accounts' on the shared queue.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,7 +10,6 @@ import type { IaAccount } from '../domain/accounts.js';
 import { iaScheduleKey, pacedIntervalMs } from '../domain/defaults.js';
 import type { IaClient } from '../domain/ia.js';
 import { withCircuit } from '../domain/ia-circuit.js';
-import { createPacer } from '../domain/pacing.js';
 import type { IaSettings } from '../runtime/config.js';
 import { createIaClient } from './ia-client.js';
 import type { ReadSecret } from './secrets.js';
@@ -21,8 +20,6 @@ export interface PacedIaOptions {
   apiKeySecret: string;
   dynamodb: DynamoDBClient;
   rateLimitTableName: string;
-  /** The part of the key's rate this caller may use (the sweep's `sweepBudgetShare`); all of it by default. */
-  share?: number;
   /** A booking further ahead than this is not waited for (RateLimitedError instead). */
   maxWaitMs?: number;
   /** Counts IA requests, 304s and 429s for the dashboard. */
@@ -49,19 +46,12 @@ export const createPacedIaClient = (options: PacedIaOptions): IaClient => {
     intervalMs,
     ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
   });
-  const own =
-    options.share === undefined || options.share >= 1 ? undefined : createPacer(Math.ceil(intervalMs / options.share));
   const client = createIaClient({
     ...options.ia,
     apiKey: () => options.readSecret(options.apiKeySecret, { jsonField: 'apiKey', what: 'IA API key' }),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.count ? { onResponse: responseMetrics(options.count) } : {}),
-    pace: own
-      ? async () => {
-          await own();
-          await shared();
-        }
-      : shared,
+    pace: shared,
   });
   return withCircuit(client, { now: () => Date.now(), openMs: options.ia.circuitOpenMs });
 };

@@ -8,8 +8,9 @@
  * on a state that is not the newest stands).
  *
  * It is the container's, not the table's: a cold container starts empty and reads as before. Its
- * size is bounded whatever IA lists: a direct-mapped table of fingerprints (a slot per attempt id's
- * hash; a colliding attempt takes the slot), which doubles while it fills up to `MAX_SLOTS`.
+ * size is bounded whatever IA lists: a table of fingerprints by attempt id's hash, which doubles
+ * (keeping what it holds) while it fills, up to `MAX_SLOTS`; then a new memo takes the oldest slot
+ * near its own, and the attempt that held it is read again.
  */
 import { createHash } from 'node:crypto';
 import type { ListedAttempt } from './assignment-walk.js';
@@ -22,20 +23,27 @@ export interface QuietMemo {
 }
 
 const FIRST_SLOTS = 2 ** 12;
-/** 24 bytes a slot: 12.6 MB at most, room for the ~200,000 completed attempts of 10,000 a day. */
+/** 20 bytes a slot: 10.5 MB at most, room for the ~260,000 completed attempts of 12,000 a day. */
 export const MAX_SLOTS = 2 ** 19;
+/** How far from its home slot an attempt may be kept; past it, the oldest memo there gives way. */
+const PROBES = 32;
 /**
  * Nothing known changes a state without changing how the attempt is listed or carrying its own
  * re-check (a check that acts schedules its own; a claim released sends a check). Whatever else
  * might is read within this long all the same.
  */
 export const MAX_MEMO_AGE_MS = 24 * 3_600_000;
+/** A memo with nothing due: kept until it is too old. */
+const NEVER = 0xffffffff;
 
-/** FNV-1a over the id's UTF-16 code units: where its slot is. */
-const slotHash = (id: string) => {
+/** FNV-1a over the id's UTF-16 code units, mixed: where its slot is, and which attempt holds it. */
+const idHash = (id: string) => {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
+  // Murmur3's finaliser: ids that differ in their last characters (att-151, att-152) spread apart.
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) >>> 0;
 };
 
 /** 64 bits of what the look sees of the attempt: its id, everything listed, how long it is listed. */
@@ -50,43 +58,79 @@ const fingerprint = (listed: ListedAttempt): [number, number] => {
   return [digest.readUInt32LE(0), digest.readUInt32LE(4)];
 };
 
+/** Open addressing over typed arrays; times in whole seconds, due times rounded down, so never late. */
+class Table {
+  readonly ids: Uint32Array;
+  readonly prints: Uint32Array;
+  readonly until: Uint32Array;
+  /** 0: an empty slot. */
+  readonly at: Uint32Array;
+  used = 0;
+  constructor(readonly slots: number) {
+    this.ids = new Uint32Array(slots);
+    this.prints = new Uint32Array(2 * slots);
+    this.until = new Uint32Array(slots);
+    this.at = new Uint32Array(slots);
+  }
+
+  /** The attempt's slot, or else an empty one, or else the oldest in its window. */
+  find(id: number): { slot: number; held: boolean } {
+    const mask = this.slots - 1;
+    let oldest = id & mask;
+    for (let probe = 0; probe < PROBES; probe++) {
+      const slot = (id + probe) & mask;
+      if (this.at[slot] === 0) return { slot, held: false };
+      if (this.ids[slot] === id) return { slot, held: true };
+      if ((this.at[slot] as number) < (this.at[oldest] as number)) oldest = slot;
+    }
+    return { slot: oldest, held: false };
+  }
+
+  put(slot: number, id: number, high: number, low: number, until: number, at: number) {
+    if (this.at[slot] === 0) this.used += 1;
+    this.ids[slot] = id;
+    this.prints[2 * slot] = high;
+    this.prints[2 * slot + 1] = low;
+    this.until[slot] = until;
+    this.at[slot] = at;
+  }
+
+  /** Twice the size, every memo kept. */
+  grown(): Table {
+    const bigger = new Table(this.slots * 2);
+    for (let slot = 0; slot < this.slots; slot++) {
+      const at = this.at[slot] as number;
+      if (at === 0) continue;
+      const id = this.ids[slot] as number;
+      const prints = [this.prints[2 * slot] as number, this.prints[2 * slot + 1] as number] as const;
+      bigger.put(bigger.find(id).slot, id, prints[0], prints[1], this.until[slot] as number, at);
+    }
+    return bigger;
+  }
+}
+
 export const quietMemo = (): QuietMemo => {
-  let slots = FIRST_SLOTS;
-  let used = 0;
-  let prints = new Uint32Array(2 * slots);
-  let until = new Float64Array(slots);
-  // 0: an empty slot.
-  let rememberedAt = new Float64Array(slots);
-  const grow = () => {
-    slots *= 2;
-    used = 0;
-    prints = new Uint32Array(2 * slots);
-    until = new Float64Array(slots);
-    rememberedAt = new Float64Array(slots);
-  };
+  let table = new Table(FIRST_SLOTS);
   return {
     recall(listed, now) {
-      const slot = slotHash(listed.attempt.id) & (slots - 1);
-      const at = rememberedAt[slot] as number;
-      const t = now.getTime();
-      if (at === 0 || t - at >= MAX_MEMO_AGE_MS || t < at || t >= (until[slot] as number)) return undefined;
+      const id = idHash(listed.attempt.id);
+      const { slot, held } = table.find(id);
+      const seconds = now.getTime() / 1000;
+      const at = table.at[slot] as number;
+      const due = table.until[slot] as number;
+      if (!held || seconds < at || seconds - at >= MAX_MEMO_AGE_MS / 1000 || seconds >= due) return undefined;
       const [high, low] = fingerprint(listed);
-      if (prints[2 * slot] !== high || prints[2 * slot + 1] !== low) return undefined;
-      const due = until[slot] as number;
-      return Number.isFinite(due) ? { nextLookAt: new Date(due).toISOString() } : {};
+      if (table.prints[2 * slot] !== high || table.prints[2 * slot + 1] !== low) return undefined;
+      return due === NEVER ? {} : { nextLookAt: new Date(due * 1000).toISOString() };
     },
     remember(listed, now, nextLookAt) {
-      // Filling up: start again twice the size (what is lost is read once more).
-      const due = nextLookAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(nextLookAt);
-      if (Number.isNaN(due)) return;
-      if (used >= slots / 2 && slots < MAX_SLOTS) grow();
-      const slot = slotHash(listed.attempt.id) & (slots - 1);
-      if (rememberedAt[slot] === 0) used += 1;
+      const dueMs = nextLookAt === undefined ? undefined : Date.parse(nextLookAt);
+      if (Number.isNaN(dueMs)) return;
+      if (table.used >= table.slots / 2 && table.slots < MAX_SLOTS) table = table.grown();
+      const id = idHash(listed.attempt.id);
       const [high, low] = fingerprint(listed);
-      prints[2 * slot] = high;
-      prints[2 * slot + 1] = low;
-      until[slot] = due;
-      rememberedAt[slot] = now.getTime();
+      const until = dueMs === undefined ? NEVER : Math.min(NEVER - 1, Math.max(0, Math.floor(dueMs / 1000)));
+      table.put(table.find(id).slot, id, high, low, until, Math.floor(now.getTime() / 1000));
     },
   };
 };

@@ -1,0 +1,101 @@
+/**
+ * What share of the sweep's looks at completed attempts still read a state, with the memo of quiet
+ * looks a warm container keeps (functions/lib/domain/quiet-memo.ts). The walks are the twin's
+ * (discovery-latency.ts); each sampled attempt is passed by every walk from its completion until it
+ * leaves the horizon, and the sweep's container is recycled every `containerHours` (Lambda does so
+ * "every few hours", busy or not). A look reads the state when
+ * - it is the first in its container: none before, or the container was recycled since;
+ * - the look before it acted (an acting look is not remembered): the first after the completion,
+ *   the first after the review was done;
+ * - the attempt is listed differently since (its review done);
+ * - the memo ran out: an hour after a look at an attempt waiting for a review (the watch's interval,
+ *   the quiet look's next look), a day after any other (`MAX_MEMO_AGE_MS`).
+ * Reminders and escalations (a look that acts, a day apart) and slots lost to collisions are left
+ * out: at most one read a day more per waiting attempt, which reads hourly anyway.
+ */
+import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
+import { MAX_MEMO_AGE_MS } from '#lib/domain/quiet-memo.js';
+import { delayBand, type LatencyModel, simulateWalks, type Walk } from './discovery-latency.js';
+
+/** How attempts end: a review done this many hours after completion, never (null), or none to do (absent). */
+export interface AttemptEnd {
+  share: number;
+  reviewDoneAfterHours?: number | null;
+}
+
+const DAY = 86_400;
+
+/** When the walk passes creation time `created`, if it does. */
+const passTime = (walk: Walk, created: number): number | undefined => {
+  const last = walk.bounds.length - 1;
+  if ((walk.bounds[0] as number) < created || (walk.bounds[last] as number) > created) return undefined;
+  let lo = 0;
+  let hi = last;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((walk.bounds[mid] as number) <= created) hi = mid;
+    else lo = mid + 1;
+  }
+  return walk.times[lo];
+};
+
+/** Seeded, so the figures are the same on every run. */
+const random = (seed: number) => () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed / 2_147_483_648;
+};
+
+export const memoReadShare = (m: LatencyModel, ends: AttemptEnd[], containerHours: number, samples = 2_000) => {
+  const warmDays = 40;
+  const { heads, fulls } = simulateWalks(m, warmDays + 40);
+  const walks = [...heads, ...fulls];
+  const next = random(20_261_207);
+  const life = containerHours * 3600;
+  const waitingValidity = DEFAULT_WATCH.watchIntervalSeconds;
+  const otherValidity = MAX_MEMO_AGE_MS / 1000;
+  let sightings = 0;
+  let reads = 0;
+  for (let i = 0; i < samples; i++) {
+    const band = delayBand(next(), m.delays);
+    const completed = (warmDays + next() * 7) * DAY;
+    const created = completed - (band.fromDays + next() * (band.toDays - band.fromDays)) * DAY;
+    const roll = next();
+    let below = 0;
+    const end =
+      ends.find((e) => {
+        below += e.share;
+        return roll < below;
+      }) ?? (ends.at(-1) as AttemptEnd);
+    const reviewDone =
+      end.reviewDoneAfterHours === undefined || end.reviewDoneAfterHours === null
+        ? undefined
+        : completed + end.reviewDoneAfterHours * 3600;
+    const waitingUntil =
+      end.reviewDoneAfterHours === undefined ? completed : (reviewDone ?? completed + DEFAULT_WATCH.maxWatchSeconds);
+    const seen = walks
+      .map((walk) => passTime(walk, created))
+      .filter((t): t is number => t !== undefined && t >= completed)
+      .sort((a, b) => a - b);
+    let previous: number | undefined;
+    let previousActed = false;
+    for (const at of seen) {
+      sightings += 1;
+      const changed = reviewDone !== undefined && (previous ?? completed) < reviewDone && reviewDone <= at;
+      const read =
+        previous === undefined ||
+        previousActed ||
+        changed ||
+        Math.floor(previous / life) !== Math.floor(at / life) ||
+        at - previous >= (previous < waitingUntil ? waitingValidity : otherValidity);
+      if (read) reads += 1;
+      previousActed = previous === undefined || changed;
+      previous = at;
+    }
+  }
+  return {
+    /** Of the looks at completed attempts, the share that read a state. */
+    readShare: Math.round((reads / Math.max(1, sightings)) * 1000) / 1000,
+    looksPerAttempt: Math.round((sightings / samples) * 10) / 10,
+    readsPerAttempt: Math.round((reads / samples) * 10) / 10,
+  };
+};
