@@ -142,6 +142,8 @@ export interface ClaimRequest {
 }
 /** Any two containers' clocks within this of each other (pacing.ts CLOCK_SKEW_SHARE at 1 request/s). */
 export const CLOCK_SKEW_MS = 29;
+/** How many times a reviewer clicks "I'm on it" when the page errs. */
+const CLAIM_CLICKS = 3;
 /** How soon after IA takes the key again the on-call operator has redriven the dead letters. */
 export const OPERATOR_REDRIVES_WITHIN = 2 * TIME.HOUR;
 
@@ -609,7 +611,8 @@ export const buildWorld = async (options: SimOptions) => {
   // --- reviewers: "I'm on it" through the email link, racing escalation, reminders and completion --
   const claims: ClaimRequest[] = [];
   const reviewers = new Random(options.seed * 31 + 7);
-  const postClaim = async (request: ClaimRequest) => {
+  /** One click of the link's form: the page, or nothing when the function died under it. */
+  const clickClaim = async (request: ClaimRequest) => {
     const subject = { attemptId: request.attemptId, ...(labelled ? { account: request.account } : {}) };
     const link = new URL(claimLink(CLAIM_PAGE, CLAIM_LINK_KEY, subject, new Date(time.now())));
     const body = new URLSearchParams({ t: link.searchParams.get('t') as string, by: request.by }).toString();
@@ -624,17 +627,38 @@ export const buildWorld = async (options: SimOptions) => {
       requestContext: { http: { method: 'POST', path: '/claims/email' } },
     } as unknown as APIGatewayProxyEventV2;
     const result = await service('ingest').invoke(event);
-    if (result.outcome !== 'returned') return;
+    if (result.outcome !== 'returned') return undefined;
     const answer = result.value as APIGatewayProxyStructuredResultV2;
-    const page = String(answer.body ?? '');
-    request.statusCode = answer.statusCode ?? 500;
-    // "Already yours" to a first claim means it landed: a write that succeeded while the SDK saw an
-    // error is retried, finds its own claim, and says so (seed 4148).
-    request.claimed =
-      request.statusCode === 200 && (page.includes(`${request.by} is on it:`) || page.includes('is already yours'));
-    const held = /already claimed by ([^<]+?) since /.exec(page)?.[1];
-    if (held) request.heldBy = held;
-    log(`claim of ${request.attemptId} by ${request.by}: ${request.statusCode}${request.claimed ? ' claimed' : ''}`);
+    return { statusCode: answer.statusCode ?? 500, page: String(answer.body ?? '') };
+  };
+  /**
+   * A reviewer whose click got an error page, or none (the function died under it), clicks again
+   * a little later. The claim may have been written before it died (seed 4035): the next click
+   * then says it is already theirs, and it counts from the first.
+   */
+  const postClaim = async (request: ClaimRequest) => {
+    for (let click = 1; ; click++) {
+      const clickedAt = time.now();
+      const answer = await clickClaim(request);
+      if ((answer === undefined || answer.statusCode >= 500) && click < CLAIM_CLICKS) {
+        log(`claim of ${request.attemptId} by ${request.by}: ${answer?.statusCode ?? 'no answer'}, clicking again`);
+        await time.sleep(reviewers.between(10_000, 2 * TIME.MINUTE));
+        continue;
+      }
+      if (answer === undefined) return;
+      const { page } = answer;
+      request.statusCode = answer.statusCode;
+      // "Already yours" to a first claim means it landed: a write that succeeded while the SDK saw an
+      // error is retried, finds its own claim, and says so (seed 4148).
+      const fresh = page.includes(`${request.by} is on it:`);
+      request.claimed = request.statusCode === 200 && (fresh || page.includes('is already yours'));
+      // Recorded by this click, not an earlier one that died before its write.
+      if (request.claimed && fresh) request.at = clickedAt;
+      const held = /already claimed by ([^<]+?) since /.exec(page)?.[1];
+      if (held) request.heldBy = held;
+      log(`claim of ${request.attemptId} by ${request.by}: ${request.statusCode}${request.claimed ? ' claimed' : ''}`);
+      return;
+    }
   };
   /** A third of the attempts awaiting a review are claimed, some before their alert, some after escalation is due. */
   const scheduleClaims = (account: Account, attempt: SimAttempt) => {
