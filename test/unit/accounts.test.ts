@@ -38,11 +38,13 @@ describe('accounts', () => {
     await accountStates(store, 'agency-b').rememberMissing('assignment#x', new Date('2026-12-02T00:00:00Z'));
     expect([...items.keys()].sort()).toEqual(['a1', 'agency-a:a1', 'agency-b:a1', 'agency-b:assignment#x']);
     expect(items.get('agency-b:a1')).toMatchObject({ account: 'agency-b' });
+    // Read back exactly as it was put, as a single account's store holds it: a look compares what
+    // it saw with that, and an attribute of the view's own made every sweep look save (seed 4035's trace).
     const seen = await accountStates(store, 'agency-a').get('a1');
-    expect(seen).toMatchObject({ attemptId: 'a1', account: 'agency-a' });
+    expect(seen).toEqual(state('a1'));
     const many = await accountStates(store, 'agency-b').getMany(['a1', 'nope']);
     expect([...many.keys()]).toEqual(['a1']);
-    expect(many.get('a1')?.attemptId).toBe('a1');
+    expect(many.get('a1')).toEqual(state('a1'));
     expect(accountKey('default', 'sweep#cursor')).toBe('sweep#cursor');
   });
 

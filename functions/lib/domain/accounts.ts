@@ -42,11 +42,19 @@ export interface Accounts {
 export const accountKey = (account: string, id: string): string =>
   account === DEFAULT_ACCOUNT ? id : `${account}:${id}`;
 
-/** The account's view of the state table: the same store, its keys prefixed. */
+/**
+ * The account's view of the state table: the same store, its keys prefixed, and each record as a
+ * single account's store holds it. The `account` attribute is the view's, written with every put:
+ * read back into a state, every sweep look at an unchanged attempt found it changed and saved it
+ * again (a write and a consistent re-read a look, in every deployment with `iaAccounts`).
+ */
 export const accountStates = (store: StateStore, account: string): StateStore => {
   if (account === DEFAULT_ACCOUNT) return store;
   const key = (id: string) => accountKey(account, id);
-  const unkeyed = (id: string, record: StoredRecord): StoredRecord => ({ ...record, attemptId: id });
+  const unkeyed = (id: string, record: StoredRecord): StoredRecord => {
+    const { account: _account, ...state } = record as StoredRecord & { account?: string };
+    return { ...state, attemptId: id };
+  };
   return {
     get: async (id) => {
       const record = await store.get(key(id));
