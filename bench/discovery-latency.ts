@@ -13,6 +13,8 @@
  * `COMPLETION_DELAY` (or the model's `delays`); completions are sampled over a week after 40 days of walking (steady state).
  */
 
+import { sweepPagesPerRun } from '#lib/domain/defaults.js';
+
 /** How long after its invitation an attempt completes: shares of completions, each uniform in its band. */
 export type DelayMix = ReadonlyArray<{ readonly share: number; readonly fromDays: number; readonly toDays: number }>;
 
@@ -70,8 +72,8 @@ export const simulateWalks = (m: LatencyModel, days: number) => {
   // A run walks at the key's paced rate until it has fetched its share of the run's slots.
   const pageSeconds = 1.05 / m.ratePerSecond;
   const runSeconds = Math.floor(m.intervalMinutes * 60 * 0.9) - 5;
-  const pagesPerRun = Math.max(1, Math.floor((runSeconds * m.ratePerSecond * m.budgetShare) / 1.05));
-  const headPages = Math.ceil(pagesPerRun * m.headShare);
+  const pagesPerRun = sweepPagesPerRun(runSeconds, m.budgetShare, m.ratePerSecond);
+  const headPages = Math.max(1, Math.floor(pagesPerRun * m.headShare));
   const heads: Walk[] = [];
   const fulls: Walk[] = [];
   const headWalks = m.headDays > 0 && m.headDays < m.horizonDays;

@@ -4,12 +4,13 @@
  * (discovery-latency.ts); each sampled attempt is passed by every walk from its completion until it
  * leaves the horizon, and the sweep's container is recycled every `containerHours` (Lambda does so
  * "every few hours", busy or not). A look reads the state when
- * - it is the first in its container: none before, or the container was recycled since;
- * - the look before it acted (an acting look is not remembered): the first after the completion,
- *   the first after the review was done;
+ * - nothing stands for it: no look read its state in this container (none yet, or the container
+ *   was recycled since), or the last that did acted (an acting look is not remembered: the first
+ *   after the completion, the first after the review was done);
  * - the attempt is listed differently since (its review done);
- * - the memo ran out: an hour after a look at an attempt waiting for a review (the watch's interval,
- *   the quiet look's next look), a day after any other (`MAX_MEMO_AGE_MS`).
+ * - the memo ran out, counted from the look that made it: an hour for an attempt waiting for a
+ *   review (the watch's interval, the quiet look's next look), a day for any other
+ *   (`MAX_MEMO_AGE_MS`), and none in the attempt's last day on the list (`lookAgainBy`).
  * Reminders and escalations (a look that acts, a day apart) and slots lost to collisions are left
  * out: at most one read a day more per waiting attempt, which reads hourly anyway.
  */
@@ -76,20 +77,26 @@ export const memoReadShare = (m: LatencyModel, ends: AttemptEnd[], containerHour
       .map((walk) => passTime(walk, created))
       .filter((t): t is number => t !== undefined && t >= completed)
       .sort((a, b) => a - b);
+    const lastDay = created + (m.horizonDays - 1) * DAY;
     let previous: number | undefined;
-    let previousActed = false;
+    // The memo of the attempt: made by a quiet look that read its state, standing until `memoUntil`.
+    let memoFrom: number | undefined;
+    let memoUntil = 0;
     for (const at of seen) {
       sightings += 1;
       const changed = reviewDone !== undefined && (previous ?? completed) < reviewDone && reviewDone <= at;
-      const read =
-        previous === undefined ||
-        previousActed ||
-        changed ||
-        Math.floor(previous / life) !== Math.floor(at / life) ||
-        at - previous >= (previous < waitingUntil ? waitingValidity : otherValidity);
-      if (read) reads += 1;
-      previousActed = previous === undefined || changed;
       previous = at;
+      const stands =
+        memoFrom !== undefined && !changed && at < memoUntil && Math.floor(memoFrom / life) === Math.floor(at / life);
+      if (stands) continue;
+      reads += 1;
+      // A look that acts (the first after the completion, the first after the review) is not remembered.
+      if (at === seen[0] || changed) {
+        memoFrom = undefined;
+        continue;
+      }
+      memoFrom = at;
+      memoUntil = Math.min(at + (at < waitingUntil ? waitingValidity : otherValidity), lastDay);
     }
   }
   return {

@@ -11,7 +11,7 @@
 import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import type { Alert } from '#lib/domain/alert.js';
 import { CHAT_EVENT_TYPES, PEOPLE_EVENT_TYPES } from '#lib/domain/alert.js';
-import { pacedIntervalMs } from '#lib/domain/defaults.js';
+import { sweepPagesPerRun } from '#lib/domain/defaults.js';
 import type { Digest } from '#lib/domain/digest.js';
 import { isDigest, type Notification, notificationKey } from '#lib/domain/notification.js';
 import { chatNotification } from '#lib/domain/render/chat.js';
@@ -1106,10 +1106,7 @@ const sweepSettings = (world: World) => {
   const pageSize = number('SWEEP_PAGE_SIZE', 100);
   const fullWalkEveryMs = number('SWEEP_FULL_WALK_EVERY_SECONDS', 1800) * 1000;
   const runSeconds = Math.max(1, Math.floor((intervalMs / 1000) * 0.9) - 5);
-  const pagesPerRun = Math.max(
-    1,
-    Math.floor((runSeconds * 1000 * share) / pacedIntervalMs(number('IA_RATE_PER_SECOND', 1))),
-  );
+  const pagesPerRun = sweepPagesPerRun(runSeconds, share, number('IA_RATE_PER_SECOND', 1));
   const headPagesPerRun = Math.max(1, Math.floor(pagesPerRun * 0.6));
   const pages = (account: Account, t: number, days: number) => {
     const listed = account.ia.listView(t).filter((s) => t - s.createdAt < days * TIME.DAY).length;

@@ -19,7 +19,7 @@ import { secretReader } from '#lib/adapters/secrets.js';
 import { CURSOR_KEY, dynamoCursorStore } from '#lib/adapters/sweep-cursor.js';
 import { dynamoTriggerHealth } from '#lib/adapters/trigger-health-store.js';
 import { accountCount, accountKey, accountRouter, type IaAccount, scopeToAccount } from '#lib/domain/accounts.js';
-import { pacedIntervalMs } from '#lib/domain/defaults.js';
+import { pacedIntervalMs, sweepPagesPerRun } from '#lib/domain/defaults.js';
 import { describeError } from '#lib/domain/errors.js';
 import { quietMemo } from '#lib/domain/quiet-memo.js';
 import { assess, triggersOf } from '#lib/domain/trigger-health.js';
@@ -97,8 +97,7 @@ export const createSweepHandler = (runtime: FunctionRuntime = lambdaRuntime()) =
         ...(account.sweep?.horizonDays === undefined ? {} : { horizonDays: account.sweep.horizonDays }),
         ...(account.sweep?.headDays === undefined ? {} : { headDays: account.sweep.headDays }),
         runSeconds,
-        // Its share of the run's paced slots, in pages: walked at the key's rate, then the run ends.
-        pagesPerRun: Math.max(1, Math.floor((runSeconds * 1000 * share) / pacedIntervalMs(account.ratePerSecond))),
+        pagesPerRun: sweepPagesPerRun(runSeconds, share, account.ratePerSecond),
         graceSeconds: config.thresholds.graceSeconds,
       },
       awaiting,

@@ -21,7 +21,7 @@ import {
 import { isMissing, type StoredRecord } from '#lib/domain/attempt-store.js';
 import { describeError, RateLimitedError, StateConflictError, UnauthorizedError } from '#lib/domain/errors.js';
 import type { IaClient } from '#lib/domain/ia.js';
-import type { QuietMemo } from '#lib/domain/quiet-memo.js';
+import { lookAgainBy, type QuietMemo, rememberable } from '#lib/domain/quiet-memo.js';
 import {
   type CursorStore,
   MAX_PAGE_MEMOS,
@@ -208,10 +208,14 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
             try {
               // A state no look can be made on fails here like a look, not the whole run.
               if (attempt === 0) {
-                const quiet = quietLook(deps, lookOf(listed, states.get(listed.attempt.id), now, walk));
+                // This look reads the state: what the memo held of the attempt stands no longer.
+                deps.memo.forget(listed);
+                const state = states.get(listed.attempt.id);
+                const quiet = quietLook(deps, lookOf(listed, state, now, walk));
                 if (quiet.quiet) {
-                  deps.memo.remember(listed, now, quiet.nextLookAt);
-                  dueTimes.push(quiet.nextLookAt);
+                  const until = lookAgainBy(listed, quiet.nextLookAt);
+                  if (rememberable(state, deps.watch)) deps.memo.remember(listed, now, until);
+                  dueTimes.push(until);
                   break;
                 }
                 // The looks read again, consistently: what the bill's re-reads per attempt stands on
@@ -289,7 +293,7 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepReport> => {
   const walkHead = async () => {
     if (!head) return;
     const headDeadline = started.getTime() + deps.settings.runSeconds * 1000 * deps.settings.headShare;
-    const headPages = Math.ceil(deps.settings.pagesPerRun * deps.settings.headShare);
+    const headPages = Math.max(1, Math.floor(deps.settings.pagesPerRun * deps.settings.headShare));
     const { end } = await walkAssignments(
       deps.ia,
       resume(savedHead),

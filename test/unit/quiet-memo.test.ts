@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ListedAttempt } from '#lib/domain/assignment-walk.js';
-import { MAX_MEMO_AGE_MS, MAX_SLOTS, quietMemo } from '#lib/domain/quiet-memo.js';
+import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
+import { lookAgainBy, MAX_MEMO_AGE_MS, MAX_SLOTS, quietMemo, rememberable } from '#lib/domain/quiet-memo.js';
 
 const T0 = new Date('2026-11-02T09:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -86,5 +87,48 @@ describe('the quiet looks a sweep container remembers', () => {
     // The newest are held; of the oldest, most gave way (and are read again).
     expect(kept(count - 20_000, count)).toBeGreaterThan(19_000);
     expect(kept(0, 20_000)).toBeLessThan(10_000);
+  });
+  it('forgets an attempt: nothing stands for it until it is remembered again', () => {
+    const memo = quietMemo();
+    memo.remember(listed('att-1'), T0, undefined);
+    memo.remember(listed('att-2'), T0, undefined);
+    memo.forget(listed('att-1'));
+    expect(memo.recall(listed('att-1'), at(1))).toBeUndefined();
+    expect(memo.recall(listed('att-2'), at(1))).toEqual({});
+    memo.remember(listed('att-1'), at(2), undefined);
+    expect(memo.recall(listed('att-1'), at(3))).toEqual({});
+  });
+});
+
+describe('what a quiet look may leave to the memo', () => {
+  it('is looked at again by its next look, and a day before it leaves the list at the latest', () => {
+    const leaves = '2026-12-01T09:00:00.000Z';
+    const lastDay = '2026-11-30T09:00:00.000Z';
+    expect(lookAgainBy(listed('att-1', {}, leaves), '2026-11-03T09:00:00.000Z')).toBe('2026-11-03T09:00:00.000Z');
+    // The look of that last day schedules the re-checks that watch it once the walk no longer reaches it.
+    expect(lookAgainBy(listed('att-1', {}, leaves), '2026-11-30T10:00:00.000Z')).toBe(lastDay);
+    expect(lookAgainBy(listed('att-1', {}, leaves), undefined)).toBe(lastDay);
+  });
+
+  it('is not a claimed attempt whose escalation may still go out: its release changes no listing', () => {
+    const watch = { ...DEFAULT_WATCH, escalateAfterSeconds: 30 * 3600 };
+    const claimed = {
+      attemptId: 'att-1',
+      firstSeenAt: T0.toISOString(),
+      lastCheckedAt: T0.toISOString(),
+      lastDecision: 'review.needed' as const,
+      rechecks: 0,
+      remindersSent: 0,
+      snapshot: listed('att-1').attempt,
+      version: 1,
+      reviewNeededAt: T0.toISOString(),
+      claim: { by: 'Ada', at: T0.toISOString(), via: 'email' as const },
+    };
+    expect(rememberable(claimed, watch)).toBe(false);
+    expect(rememberable({ ...claimed, escalatedAt: T0.toISOString() }, watch)).toBe(true);
+    expect(rememberable(claimed, DEFAULT_WATCH)).toBe(true);
+    const { claim: _claim, ...unclaimed } = claimed;
+    expect(rememberable(unclaimed, watch)).toBe(true);
+    expect(rememberable(undefined, watch)).toBe(true);
   });
 });

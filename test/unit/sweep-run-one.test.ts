@@ -345,10 +345,11 @@ describe('the head of the list', () => {
   it('takes its share of the run’s page budget, the whole walk the rest, however quick IA is', async () => {
     items = assignmentsFor(30, (i) => Math.floor(i / 3) * DAY + HOUR);
     latencyMs = new Map(Array.from({ length: 10 }, (_, i) => [i + 1, 100]));
-    const report = await run({ headDays: 2, runSeconds: 300, headShare: 0.5, pagesPerRun: 5 });
-    // ⌈5 × 0.5⌉ = 3 pages for the head (it reaches its horizon on page 3), 2 for the whole walk.
-    expect(report).toMatchObject({ status: 'stopped', headWalked: true, pages: 5 });
+    const report = await run({ headDays: 3, runSeconds: 300, headShare: 0.6, pagesPerRun: 5 });
+    // ⌊5 × 0.6⌋ = 3 pages for the head (its horizon is on page 4), 2 for the whole walk.
+    expect(report).toMatchObject({ status: 'stopped', headWalked: false, pages: 5 });
     expect(listCalls.map((c) => c.page)).toEqual([1, 2, 3, 1, 2]);
+    expect(saved?.head?.nextPage).toBe(4);
     expect(saved?.nextPage).toBe(3);
     // The run ends when its pages are spent, long before its time is.
     expect(clock - T0).toBe(500);
@@ -665,6 +666,25 @@ describe('a warm container: the quiet looks it remembers', () => {
     expect(batchReads.flatMap((r) => r.ids)).toEqual(['att-1']);
     expect(singleReads).toEqual(['att-1']);
     expect(published.slice(5)).toEqual([{ eventType: 'review.completed', attemptId: 'att-1' }]);
+  });
+
+  it('forgets an attempt whose state a look read again: listed as before once more, it is read', async () => {
+    memo = quietMemo();
+    await run();
+    await again(5);
+    await again(5);
+    expect(batchReads).toEqual([]);
+    const waiting = items[1];
+    // att-1 is listed otherwise for a walk (a look reads it and acts: its review is done), then as it was.
+    items[1] = listedAssignment('asg-1', new Date(T0 - 2 * HOUR), [
+      { id: 'att-1', pendingReviewCount: 0, scoringCompleted: true },
+    ]);
+    await again(5);
+    expect(batchReads.flatMap((r) => r.ids)).toEqual(['att-1']);
+    expect(published.at(-1)).toEqual({ eventType: 'review.completed', attemptId: 'att-1' });
+    items[1] = waiting as (typeof items)[number];
+    await again(5);
+    expect(batchReads.flatMap((r) => r.ids)).toEqual(['att-1']);
   });
 
   it('is the container’s: a cold one reads every state', async () => {

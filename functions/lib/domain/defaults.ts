@@ -19,6 +19,13 @@ export const iaScheduleKey = (apiKeySecret: string) => `ia-key#${apiKeySecret}`;
 /** Milliseconds between calls that keep `ratePerSecond`, with the margin. */
 export const pacedIntervalMs = (ratePerSecond: number) => Math.ceil((1000 * PACE_MARGIN) / ratePerSecond);
 
+/**
+ * A sweep run's pages: its share of the run's paced slots, walked at the key's rate. At least two
+ * for each walk, which resumes a page early: a walk given one page a run would fetch it forever.
+ */
+export const sweepPagesPerRun = (runSeconds: number, share: number, ratePerSecond: number) =>
+  Math.max(4, Math.floor((runSeconds * 1000 * share) / pacedIntervalMs(ratePerSecond)));
+
 export const IA_DEFAULTS = {
   baseUrl: 'https://api.indeedassessments.com/v1',
   ratePerSecond: 1,

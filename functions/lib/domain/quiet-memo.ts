@@ -14,13 +14,37 @@
  */
 import { createHash } from 'node:crypto';
 import type { ListedAttempt } from './assignment-walk.js';
+import type { StoredRecord } from './attempt-store.js';
+import { SETTLED_MAX_INTERVAL_SECONDS, type WatchSettings } from './lifecycle.js';
 
 export interface QuietMemo {
-  /** The remembered quiet look at this attempt, listed this way, if it still stands at `now`. */
+  /** The remembered quiet look at this attempt, listed this way, if it still stands at `now`: its next look. */
   recall(listed: ListedAttempt, now: Date): { nextLookAt?: string } | undefined;
-  /** A look at it was quiet at `now`, with nothing due before `nextLookAt` (nothing at all: none). */
-  remember(listed: ListedAttempt, now: Date, nextLookAt: string | undefined): void;
+  /** A look at it was quiet at `now`, with nothing due before `until` (nothing at all: none). */
+  remember(listed: ListedAttempt, now: Date, until: string | undefined): void;
+  /** What it remembered of the attempt stands no longer (a look that reads its state). */
+  forget(listed: ListedAttempt): void;
 }
+
+/**
+ * When a quiet look must be made again, at the latest: its next look, and a day before the
+ * attempt leaves the list, when a look schedules the re-checks of its own that watch it once the
+ * walk no longer reaches it (`needsOwnRecheck`): no memo of a page or an attempt skips that look.
+ */
+export const lookAgainBy = (listed: ListedAttempt, nextLookAt: string | undefined): string | undefined => {
+  const times = [nextLookAt, new Date(Date.parse(listed.listedUntil) - SETTLED_MAX_INTERVAL_SECONDS * 1000)]
+    .map((t) => (t === undefined ? Number.NaN : new Date(t).getTime()))
+    .filter((t) => !Number.isNaN(t));
+  return times.length === 0 ? undefined : new Date(Math.min(...times)).toISOString();
+};
+
+/**
+ * Whether a quiet look on this state may be remembered. Not while a claim holds back an
+ * escalation: its release changes the state, not the listing, and can make the escalation due at
+ * once; the check a release sends covers only an escalation already due, the walk the rest.
+ */
+export const rememberable = (state: StoredRecord | undefined, s: WatchSettings): boolean =>
+  !(state && 'claim' in state && state.claim && s.escalateAfterSeconds > 0 && state.escalatedAt === undefined);
 
 const FIRST_SLOTS = 2 ** 12;
 /** 20 bytes a slot: 10.5 MB at most, room for the ~260,000 completed attempts of 12,000 a day. */
@@ -123,14 +147,18 @@ export const quietMemo = (): QuietMemo => {
       if (table.prints[2 * slot] !== high || table.prints[2 * slot + 1] !== low) return undefined;
       return due === NEVER ? {} : { nextLookAt: new Date(due * 1000).toISOString() };
     },
-    remember(listed, now, nextLookAt) {
-      const dueMs = nextLookAt === undefined ? undefined : Date.parse(nextLookAt);
-      if (Number.isNaN(dueMs)) return;
+    remember(listed, now, until) {
       if (table.used >= table.slots / 2 && table.slots < MAX_SLOTS) table = table.grown();
       const id = idHash(listed.attempt.id);
       const [high, low] = fingerprint(listed);
-      const until = dueMs === undefined ? NEVER : Math.min(NEVER - 1, Math.max(0, Math.floor(dueMs / 1000)));
-      table.put(table.find(id).slot, id, high, low, until, Math.floor(now.getTime() / 1000));
+      // A time it cannot read is 0 in the table: already past, so nothing stands.
+      const due = until === undefined ? NEVER : Math.min(NEVER - 1, Math.max(0, Math.floor(Date.parse(until) / 1000)));
+      table.put(table.find(id).slot, id, high, low, due, Math.floor(now.getTime() / 1000));
+    },
+    forget(listed) {
+      const { slot, held } = table.find(idHash(listed.attempt.id));
+      // Kept taken, so the slots after it are still found; nothing is due before 0.
+      if (held) table.until[slot] = 0;
     },
   };
 };
