@@ -61,7 +61,7 @@ export interface Walk {
 }
 
 /** Seeded, so the figures are the same on every run. */
-const random = (seed: number) => () => {
+export const seededRandom = (seed: number) => () => {
   seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
   return seed / 2_147_483_648;
 };
@@ -125,22 +125,26 @@ export const simulateWalks = (m: LatencyModel, days: number) => {
   return { heads, fulls, pagesPerDay: pages / days };
 };
 
+/** When the walk passes creation time `created`, if it does: the first page whose boundary is at or past it. */
+export const passTime = (walk: Walk, created: number): number | undefined => {
+  const last = walk.bounds.length - 1;
+  if ((walk.bounds[0] as number) < created || (walk.bounds[last] as number) > created) return undefined;
+  let lo = 0;
+  let hi = last;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((walk.bounds[mid] as number) <= created) hi = mid;
+    else lo = mid + 1;
+  }
+  return walk.times[lo];
+};
+
 /** When a walk first passes creation time `created` at or after `after`, if it does. */
 const passes = (walks: Walk[], created: number, after: number): number | undefined => {
   for (const walk of walks) {
-    const last = walk.bounds.length - 1;
-    if ((walk.times[last] as number) < after || (walk.bounds[0] as number) < created) continue;
-    if ((walk.bounds[last] as number) > created) continue;
-    // The first page whose boundary is at or past `created`.
-    let lo = 0;
-    let hi = last;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((walk.bounds[mid] as number) <= created) hi = mid;
-      else lo = mid + 1;
-    }
-    const at = walk.times[lo] as number;
-    if (at >= after) return at;
+    if ((walk.times.at(-1) as number) < after) continue;
+    const at = passTime(walk, created);
+    if (at !== undefined && at >= after) return at;
   }
   return undefined;
 };
@@ -161,7 +165,7 @@ export const percentile = (sorted: number[], p: number) =>
 export const discoveryLatency = (m: LatencyModel, samples = 20_000) => {
   const warmDays = 40;
   const { heads, fulls, pagesPerDay } = simulateWalks(m, warmDays + 40);
-  const next = random(20_261_130);
+  const next = seededRandom(20_261_130);
   const latencies: number[] = [];
   let unseen = 0;
   for (let i = 0; i < samples; i++) {

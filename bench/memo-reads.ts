@@ -16,7 +16,7 @@
  */
 import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { MAX_MEMO_AGE_MS } from '#lib/domain/quiet-memo.js';
-import { delayBand, type LatencyModel, simulateWalks, type Walk } from './discovery-latency.js';
+import { delayBand, type LatencyModel, passTime, seededRandom, simulateWalks } from './discovery-latency.js';
 
 /** How attempts end: a review done this many hours after completion, never (null), or none to do (absent). */
 export interface AttemptEnd {
@@ -26,31 +26,11 @@ export interface AttemptEnd {
 
 const DAY = 86_400;
 
-/** When the walk passes creation time `created`, if it does. */
-const passTime = (walk: Walk, created: number): number | undefined => {
-  const last = walk.bounds.length - 1;
-  if ((walk.bounds[0] as number) < created || (walk.bounds[last] as number) > created) return undefined;
-  let lo = 0;
-  let hi = last;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((walk.bounds[mid] as number) <= created) hi = mid;
-    else lo = mid + 1;
-  }
-  return walk.times[lo];
-};
-
-/** Seeded, so the figures are the same on every run. */
-const random = (seed: number) => () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-  return seed / 2_147_483_648;
-};
-
 export const memoReadShare = (m: LatencyModel, ends: AttemptEnd[], containerHours: number, samples = 2_000) => {
   const warmDays = 40;
   const { heads, fulls } = simulateWalks(m, warmDays + 40);
   const walks = [...heads, ...fulls];
-  const next = random(20_261_207);
+  const next = seededRandom(20_261_207);
   const life = containerHours * 3600;
   const waitingValidity = DEFAULT_WATCH.watchIntervalSeconds;
   const otherValidity = MAX_MEMO_AGE_MS / 1000;
