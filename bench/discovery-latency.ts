@@ -150,13 +150,16 @@ const passes = (walks: Walk[], created: number, after: number): number | undefin
 };
 
 /** The delay band a uniform draw falls in. */
-export const delayBand = (roll: number, mix: DelayMix = COMPLETION_DELAY) => {
+export const delayBand = (roll: number, mix: DelayMix = COMPLETION_DELAY) => byShare(roll, mix);
+
+/** The item a uniform draw falls in, each taking its `share` of [0, 1) in order. */
+export const byShare = <T extends { readonly share: number }>(roll: number, items: readonly T[]): T => {
   let below = 0;
-  for (const band of mix) {
-    below += band.share;
-    if (roll < below) return band;
+  for (const item of items) {
+    below += item.share;
+    if (roll < below) return item;
   }
-  return mix[mix.length - 1] as DelayMix[number];
+  return items[items.length - 1] as T;
 };
 
 export const percentile = (sorted: number[], p: number) =>

@@ -16,7 +16,7 @@
  */
 import { DEFAULT_WATCH } from '#lib/domain/lifecycle.js';
 import { MAX_MEMO_AGE_MS } from '#lib/domain/quiet-memo.js';
-import { delayBand, type LatencyModel, passTime, seededRandom, simulateWalks } from './discovery-latency.js';
+import { byShare, delayBand, type LatencyModel, passTime, seededRandom, simulateWalks } from './discovery-latency.js';
 
 /** How attempts end: a review done this many hours after completion, never (null), or none to do (absent). */
 export interface AttemptEnd {
@@ -40,13 +40,7 @@ export const memoReadShare = (m: LatencyModel, ends: AttemptEnd[], containerHour
     const band = delayBand(next(), m.delays);
     const completed = (warmDays + next() * 7) * DAY;
     const created = completed - (band.fromDays + next() * (band.toDays - band.fromDays)) * DAY;
-    const roll = next();
-    let below = 0;
-    const end =
-      ends.find((e) => {
-        below += e.share;
-        return roll < below;
-      }) ?? (ends.at(-1) as AttemptEnd);
+    const end = byShare(next(), ends);
     const reviewDone =
       end.reviewDoneAfterHours === undefined || end.reviewDoneAfterHours === null
         ? undefined
