@@ -390,14 +390,10 @@ describe('a review.needed published by a look that died before saving it', () =>
     expect(saved.at(-1)?.reviewNeededAt).toBeUndefined();
   });
 
-  it('asks the keys only when an attempt waits for a review or closes, without a saved review.needed', async () => {
+  it('asks its key only on a read of IA without a saved review.needed, not on a 304', async () => {
     const { withKeys, asked } = keyed({ 'review.needed': at(-2) });
     const waiting = await firstLook();
-    // Scoring still running; a review.needed already saved (waiting, and closing); a 304.
-    await applyObservation(
-      withKeys,
-      look({ observed: { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: false }) } }),
-    );
+    // A review.needed already saved (waiting, and closing); a 304.
     await applyObservation(withKeys, look({ previous: waiting, now: at(2) }));
     await applyObservation(withKeys, look({ previous: waiting, observed: scored }));
     await applyObservation(
@@ -466,7 +462,7 @@ describe('a review.needed published by a look that died before saving it', () =>
   });
 });
 
-describe('a review.needed lost before a look that would report scoring stalled', () => {
+describe('a review.needed lost before a look that finds scoring still running', () => {
   const stillScoring = { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: false }) };
   /** Saved while scoring ran, a day ago; a look then sent review.needed and died before saving. */
   const scoringState = async () => {
@@ -515,17 +511,35 @@ describe('a review.needed lost before a look that would report scoring stalled',
     expect(saved.at(-1)).toMatchObject({ reviewNeededAt: NOW.toISOString() });
   });
 
-  it('reports the stall when no review.needed went out, asking nothing before the deadline nor once reported', async () => {
+  it('finishes its publish on the first saved look, which finds scoring still running (seed 4173)', async () => {
+    // A sweep's first look sent it to the topic and died before the bus; by the next look the
+    // reviews were done and scoring still ran: no stall due for a day, nothing to close yet.
+    duplicate = new Set(['review.needed']);
+    const applied = await applyObservation(keys({ done: true, at: at(-1) }), look({ observed: stillScoring }));
+    expect([applied.suppressed, applied.published]).toEqual([['review.needed'], []]);
+    expect(saved.at(-1)).toMatchObject({ reviewNeededAt: at(-1).toISOString(), lastDecision: 'scoring.pending' });
+    // Recalled, the attempt waits to close with review.completed, asked once.
+    const asked: string[] = [];
+    const closing = await applyObservation(
+      keys({ done: true, at: at(-1) }, asked),
+      look({ previous: saved.at(-1), observed: { attempt: attempt({ pendingReviewCount: 0 }) }, now: at(1) }),
+    );
+    expect([asked, closing.published]).toEqual([[], ['review.completed']]);
+  });
+
+  it('reports the stall when no review.needed went out, asking on every read with none saved but not on a 304', async () => {
     const previous = await scoringState();
     const asked: string[] = [];
     await applyObservation(keys(undefined, asked), look({ previous, observed: stillScoring, now: at(-1) }));
-    expect([asked, alerts]).toEqual([[], []]);
+    expect([asked, alerts]).toEqual([['review.needed'], []]);
     const applied = await applyObservation(keys(undefined, asked), look({ previous, observed: stillScoring }));
-    expect(asked).toEqual(['review.needed']);
+    expect(asked).toEqual(['review.needed', 'review.needed']);
     expect(applied.published).toEqual(['scoring.stalled']);
     const stalled = saved.at(-1) as AttemptState;
-    await applyObservation(keys(undefined, asked), look({ previous: stalled, observed: stillScoring, now: at(2) }));
-    expect(asked).toEqual(['review.needed']);
+    await applyObservation(keys(undefined, asked), look({ previous: stalled, observed: 'not-modified', now: at(2) }));
+    expect(asked).toHaveLength(2);
+    await applyObservation(keys(undefined, asked), look({ previous: stalled, observed: stillScoring, now: at(3) }));
+    expect(asked).toHaveLength(3);
   });
 });
 

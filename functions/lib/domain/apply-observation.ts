@@ -21,7 +21,6 @@ import {
   type Observation,
   type PlannedAlert,
   type Recalled,
-  stallDue,
   type WatchSettings,
 } from './lifecycle.js';
 
@@ -114,10 +113,10 @@ const seen = (look: Looked) => (look.observed === 'not-modified' ? look.previous
  * would close the attempt with `attempt.scored` ("no review asked") and its reviewers never hear
  * `review.completed` (seed 1436); with the reviews still waiting, its reminders would run from the
  * next look instead of from when it went out; a reminder, escalation or stall report so lost is not
- * planned again once IA moved on, and never reached the alert bus (seed 2161). Each is asked about
- * only when this look will not plan it again, or would announce `review.needed`: a read when an
- * attempt waits for a review, closes or would be reported stalled without a saved `review.needed`,
- * or leaves a state with one of those alerts due, or was claimed after its escalation fell due.
+ * planned again once IA moved on, and never reached the alert bus (seed 2161). A reminder,
+ * escalation or stall report is asked about only when this look will not plan it again: when it
+ * leaves a state with one of them due, or one claimed after its escalation fell due. A
+ * `review.needed` is asked about by every read with none saved, whatever IA shows now (seed 4173).
  */
 const interrupted = async (
   deps: ObservationDeps,
@@ -142,15 +141,11 @@ const interrupted = async (
     // months off, so such a key counts as sent now.
     if (alert.eventType === 'review.escalated') escalated.escalatedAt = (sent.exact ? sent.at : now).toISOString();
   }
-  // A review.needed a look sent and died before saving matters to a look that announces it, closes
-  // the attempt, or would report scoring stalled with no review asked.
-  const stalling = decision === 'scoring.pending' && stallDue(previous, now, deps.watch);
-  if (
-    look.observed === 'not-modified' ||
-    previous?.reviewNeededAt ||
-    previous?.closedAt ||
-    (decision !== 'review.needed' && decision !== 'attempt.scored' && !stalling)
-  )
+  // A review.needed a look sent and died before saving is asked about by every look that reads IA
+  // anew with none on record, whatever it decides: IA may show anything next (the reviews done,
+  // scoring still running: seed 4173), and only a look that asks finishes its publish to the bus.
+  // A 304 says IA's attempt is the one saved: reviews asked and done since would have changed it.
+  if (look.observed === 'not-modified' || previous?.reviewNeededAt || previous?.closedAt)
     return { recalled: escalated, unfinished };
   const needed = alertOf({ eventType: 'review.needed' });
   const sent = await alertedAt(needed);
@@ -171,9 +166,10 @@ const interrupted = async (
   }
   // One that may have gone out (its look died holding its key) counts too: "the reviews are done"
   // is true either way, "no review was asked" would not be if it went out (seed 2392); recalled,
-  // it closes the attempt with review.completed, or keeps a stall report from going out.
+  // it closes the attempt with review.completed, or, scoring still running, keeps the attempt
+  // watched for that instead of the stall report (seed 4020).
   if (!sent) return { recalled: {}, unfinished };
-  // Closing, only its being on record counts; a stalled look's attempt stays watched, and its
+  // Closing, only its being on record counts; a scoring look's attempt stays watched, and its
   // reminders would run from that time should reviews come back: one reckoned from the key's expiry
   // (always so for a key held in progress) could be weeks off, so it counts as now.
   const at = sent.exact ? sent.at : now;
