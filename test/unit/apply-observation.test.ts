@@ -527,6 +527,19 @@ describe('a review.needed lost before a look that finds scoring still running', 
     expect([asked, closing.published]).toEqual([[], ['review.completed']]);
   });
 
+  it('leaves one that may have gone out (its key held) be, before the deadline: its holder may yet let it go', async () => {
+    const previous = await scoringState();
+    const applied = await applyObservation(
+      keys({ done: false, at: at(-1), exact: false }),
+      look({ previous, observed: stillScoring, now: at(-1) }),
+    );
+    expect([applied.published, applied.suppressed, alerts]).toEqual([[], [], []]);
+    expect(saved.at(-1)?.reviewNeededAt).toBeUndefined();
+    // A first look, no state saved yet, the same.
+    await applyObservation(keys({ done: false, at: at(-1), exact: false }), look({ observed: stillScoring }));
+    expect(saved.at(-1)?.reviewNeededAt).toBeUndefined();
+  });
+
   it('reports the stall when no review.needed went out, asking on every read with none saved but not on a 304', async () => {
     const previous = await scoringState();
     const asked: string[] = [];

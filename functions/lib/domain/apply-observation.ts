@@ -21,6 +21,7 @@ import {
   type Observation,
   type PlannedAlert,
   type Recalled,
+  stallDue,
   type WatchSettings,
 } from './lifecycle.js';
 
@@ -164,11 +165,15 @@ const interrupted = async (
     if (!ofThisWatch) return { recalled: {}, unfinished };
     return { recalled: { reviewNeededAt: sent.at.toISOString() }, unfinished: [needed, ...unfinished] };
   }
-  // One that may have gone out (its look died holding its key) counts too: "the reviews are done"
-  // is true either way, "no review was asked" would not be if it went out (seed 2392); recalled,
-  // it closes the attempt with review.completed, or, scoring still running, keeps the attempt
-  // watched for that instead of the stall report (seed 4020).
+  // One that may have gone out (its key held by a look that died, or by one still publishing)
+  // counts where this look would otherwise say that no review was asked: "the reviews are done" is
+  // true either way, "no review was asked" would not be if it went out (seed 2392); recalled, it
+  // closes the attempt with review.completed, or keeps the stall report from going out (seed 4020).
+  // A look that only watches scoring leaves it be: the look holding the key may yet fail and let
+  // it go, and a review.needed recorded as sent would then never go out while the reviews wait.
   if (!sent) return { recalled: {}, unfinished };
+  if (!sent.done && decision === 'scoring.pending' && !stallDue(previous, now, deps.watch))
+    return { recalled: {}, unfinished };
   // Closing, only its being on record counts; a scoring look's attempt stays watched, and its
   // reminders would run from that time should reviews come back: one reckoned from the key's expiry
   // (always so for a key held in progress) could be weeks off, so it counts as now.

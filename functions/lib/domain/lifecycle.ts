@@ -340,6 +340,18 @@ const recordDue = (state: AttemptState, now: Date, s: WatchSettings): PlannedAle
 };
 
 /**
+ * Whether a look now, scoring still running, reports the stall on `previous`: past the deadline
+ * with no review on record. A `review.needed` that may have gone out (its key held) would make
+ * that report false ("no review was asked"), so such a look counts it as sent (seed 4020).
+ */
+export const stallDue = (previous: AttemptState | undefined, now: Date, s: WatchSettings): boolean =>
+  previous !== undefined &&
+  !previous.closedAt &&
+  !previous.reviewNeededAt &&
+  !previous.stalledAt &&
+  secondsSince(previous.firstSeenAt, now) >= s.scoringDeadlineSeconds;
+
+/**
  * Seconds until `review.escalated` is due (0: now); undefined when escalation is off, already
  * sent, no review was asked, or someone claimed it (they are on it). Asked only while reviews
  * wait (`review.needed`).
