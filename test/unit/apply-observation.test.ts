@@ -733,6 +733,14 @@ describe('a quiet look (the sweep decides on an eventually consistent read wheth
   };
 
   it('is quiet exactly when the look does nothing, and names the same next look', async () => {
+    const stillScoring = { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: false }) };
+    await applyObservation(deps(), look({ observed: stillScoring, now: at(-25) }));
+    await applyObservation(deps(), look({ previous: saved.at(-1), observed: stillScoring }));
+    const stalled = saved.at(-1) as AttemptState;
+    expect(stalled.stalledAt).toBeDefined();
+    saved = [];
+    alerts = [];
+    scheduled = [];
     const previous = await firstLook();
     const scored = { attempt: attempt({ pendingReviewCount: 0, scoringCompleted: true }) };
     const sweep = { skipUnchanged: true, recheckId: 'rc-sweep' };
@@ -745,6 +753,11 @@ describe('a quiet look (the sweep decides on an eventually consistent read wheth
       ['a triggered look', look({ previous, now: at(2) }), false],
       ['closing with no review.needed saved: its key is asked', look({ ...sweep, observed: scored }), false],
       ['its re-check past', look({ ...sweep, previous, now: at(2) }), false],
+      [
+        'scoring reported stalled, no review.needed saved: its key is asked',
+        look({ ...sweep, previous: stalled, observed: stillScoring, now: at(1) }),
+        false,
+      ],
     ];
     for (const [name, looked, quiet] of cases) {
       const { quiet: said, did, applied } = await acted(looked);

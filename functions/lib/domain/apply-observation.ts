@@ -105,6 +105,15 @@ const sameData = (a: unknown, b: unknown, ignored = NOTHING_IGNORED): boolean =>
   return mine.length === keys(right).length && mine.every((k) => sameData(left[k], right[k]));
 };
 
+/**
+ * Whether this look asks the `review.needed` key: every look that reads IA anew with none on
+ * record, whatever it decides, since IA may show anything next (the reviews done, scoring still
+ * running: seed 4173) and only a look that asks finishes a publish that died before the bus. A 304
+ * says IA's attempt is the one saved: reviews asked and done since would have changed it.
+ */
+const asksReviewNeeded = (look: Looked) =>
+  look.observed !== 'not-modified' && !look.previous?.reviewNeededAt && !look.previous?.closedAt;
+
 /** The attempt as this look sees it: IA's answer, or on a 304 the stored one. */
 const seen = (look: Looked) => (look.observed === 'not-modified' ? look.previous?.snapshot : look.observed.attempt);
 
@@ -142,12 +151,7 @@ const interrupted = async (
     // months off, so such a key counts as sent now.
     if (alert.eventType === 'review.escalated') escalated.escalatedAt = (sent.exact ? sent.at : now).toISOString();
   }
-  // A review.needed a look sent and died before saving is asked about by every look that reads IA
-  // anew with none on record, whatever it decides: IA may show anything next (the reviews done,
-  // scoring still running: seed 4173), and only a look that asks finishes its publish to the bus.
-  // A 304 says IA's attempt is the one saved: reviews asked and done since would have changed it.
-  if (look.observed === 'not-modified' || previous?.reviewNeededAt || previous?.closedAt)
-    return { recalled: escalated, unfinished };
+  if (!asksReviewNeeded(look)) return { recalled: escalated, unfinished };
   const needed = alertOf({ eventType: 'review.needed' });
   const sent = await alertedAt(needed);
   if (decision === 'review.needed') {
@@ -249,10 +253,13 @@ export const quietLook = (
   look: Looked,
 ): { quiet: boolean; nextLookAt?: string } => {
   if (notYetWatched(look)) return { quiet: true };
+  // A look with no review.needed saved asks its key; past the first looks, that is one whose
+  // scoring was reported stalled, or whose watch ended, while it stays listed.
+  if (asksReviewNeeded(look)) return { quiet: false };
   // Saving nothing is doing nothing: every alert changes the state it saves (its time, a count,
-  // the attempt closed); a new re-check is written into it; and the alert keys are asked when the
-  // decision moved on from the stored one or the attempt closes, which change it too, or for an
-  // escalation a claim came too late to stop (`lateClaim`), whose look saves so that it settles.
+  // the attempt closed); a new re-check is written into it; and the other alert keys are asked
+  // when the decision moved on from the stored one or the attempt closes, which change it too, or
+  // for an escalation a claim came too late to stop (`lateClaim`), whose look saves so it settles.
   const plan = planLook(deps, look, {});
   return { quiet: !plan.saved, ...(plan.nextLookAt ? { nextLookAt: plan.nextLookAt } : {}) };
 };

@@ -176,7 +176,8 @@ export const alertsDueByTime = (state: AttemptState, now: Date, s: WatchSettings
  * the saved state, when IA has moved on since (the reviews done, scoring finished); an escalation
  * a claim recorded since made not due (`lateClaim`). Its topic key says whether it went out; if it
  * did, its other effects (the alert bus) must still follow (seed 2161). A `review.needed` so lost
- * is `Recalled` when the attempt closes, an escalation so lost while the reviews still wait.
+ * is asked about apart, by every look that reads IA with none saved (apply-observation.ts), and
+ * `Recalled`; an escalation so lost is `Recalled` while the reviews still wait.
  */
 export const interruptedAlerts = (
   previous: AttemptState | undefined,
