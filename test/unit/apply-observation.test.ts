@@ -578,6 +578,8 @@ describe('a reminder, escalation or stall report published by a look that died b
       ['review.completed', undefined],
     ]);
     expect(applied.published).toEqual(['review.overdue', 'review.completed']);
+    // A reminder so finished is no escalation.
+    expect(saved.at(-1)?.escalatedAt).toBeUndefined();
   });
 
   it('is not sent when the look that held its key died: it may never have gone out, and is not due now', async () => {
@@ -715,6 +717,14 @@ describe('an escalation sent by a look that died before saving it, and claimed b
     const sweep = { skipUnchanged: true, recheckId: 'rc-sweep', now: at(6) };
     expect(quietLook(keys(true), look({ ...sweep, previous: { ...waiting, claim: claimedAt(5) } })).quiet).toBe(false);
     expect(quietLook(keys(true), look({ ...sweep, previous: { ...waiting, claim: claimedAt(3) } })).quiet).toBe(true);
+    // From the due time less a look's span (3.75 h) on; not once escalated, nor with escalation off.
+    expect(quietLook(keys(true), look({ ...sweep, previous: { ...waiting, claim: claimedAt(3.75) } })).quiet).toBe(
+      false,
+    );
+    const escalated = { ...waiting, escalatedAt: at(4).toISOString(), claim: claimedAt(5) };
+    expect(quietLook(keys(true), look({ ...sweep, previous: escalated })).quiet).toBe(true);
+    const off = { ...deps(), watch: { ...DEFAULT_WATCH, escalateAfterSeconds: 0 } };
+    expect(quietLook(off, look({ ...sweep, previous: { ...waiting, claim: claimedAt(5) } })).quiet).toBe(true);
   });
 });
 
