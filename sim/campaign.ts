@@ -130,7 +130,7 @@ const simulate = async (run: Run): Promise<{ run: Run; report?: SimReport; error
 /** Campaign seeds that once broke an invariant, each fixed in the product or the oracle (docs/performance.md says what each found). */
 export const REGRESSION_SEEDS = [
   1004, 1023, 1049, 1053, 1116, 1135, 1210, 1212, 1331, 1436, 1657, 2161, 2392, 2458, 2573, 2604, 2628, 2688, 3480,
-  3923, 4019, 4020, 4035, 4049, 4052, 4055, 4148, 4173,
+  3923, 4013, 4019, 4020, 4035, 4049, 4052, 4055, 4148, 4173,
 ];
 
 const first = Number(values.first);

@@ -9,11 +9,11 @@
  */
 
 import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
-import type { Alert } from '#lib/domain/alert.js';
+import type { Alert, AlertType } from '#lib/domain/alert.js';
 import { CHAT_EVENT_TYPES, PEOPLE_EVENT_TYPES } from '#lib/domain/alert.js';
 import { sweepPagesPerRun } from '#lib/domain/defaults.js';
 import type { Digest } from '#lib/domain/digest.js';
-import { isDigest, type Notification, notificationKey } from '#lib/domain/notification.js';
+import { alertKey, isDigest, type Notification, notificationKey } from '#lib/domain/notification.js';
 import { chatNotification } from '#lib/domain/render/chat.js';
 import { emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { slackMessage } from '#lib/domain/render/slack.js';
@@ -412,17 +412,21 @@ export class Oracle {
   }
 
   /**
-   * When a process died about to publish this alert, holding its key: whether it went out nobody
+   * When a process died about to publish this alert, holding its key, or put its key in progress
+   * and lost the answer (so never published, and never let the key go): whether it went out nobody
    * can tell, and the product takes it as sent when it closes the attempt.
    */
-  unknownOutcome(account: Account, attemptId: string, eventType: string) {
-    return this.world.unknownOutcome.find(
+  unknownOutcome(account: Account, attemptId: string, eventType: AlertType): { at: number } | undefined {
+    const died = this.world.unknownOutcome.find(
       ({ notification: n }) =>
         !isDigest(n) &&
         (n.account ?? DEFAULT_ACCOUNT) === account.name &&
         n.attemptId === attemptId &&
         n.eventType === eventType,
     );
+    if (died) return died;
+    const id = this.world.recordId(alertKey({ attemptId, eventType, account: account.name }));
+    return this.world.lostKeyWrites.find((write) => write.id === id);
   }
 
   /**

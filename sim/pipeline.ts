@@ -270,6 +270,12 @@ export const buildWorld = async (options: SimOptions) => {
    * the product included, can tell whether they went out.
    */
   const unknownOutcome: Array<{ at: number; notification: Notification }> = [];
+  /**
+   * Alert keys a process put in progress and never heard it had: the write landed, its answer was
+   * lost, and the SDK's retry found the key held (seed 4013). The look fails before publishing, and
+   * the key stays held: like a key whose process died, nobody can tell whether its alert went out.
+   */
+  const lostKeyWrites: Array<{ at: number; id: string }> = [];
   const idempotencyTable = deployment.function('check').env.IDEMPOTENCY_TABLE_NAME as string;
   const alertsTopicArnOfStack = deployment.function('check').env.ALERTS_TOPIC_ARN as string;
   const WRITES = /^(Put|Update|Delete|Send|Publish|ChangeMessage)/;
@@ -353,6 +359,8 @@ export const buildWorld = async (options: SimOptions) => {
       const answerLost = !refuse && faults.chance(0.001 * faultScale);
       if (refuse) log(`REFUSED ${who} ${call.service} ${call.operation}: ${refuse.code}`);
       if (answerLost) log(`ANSWER LOST ${who} ${call.service} ${call.operation}`);
+      if (answerLost && call.operation === 'PutItem' && call.input.TableName === idempotencyTable)
+        lostKeyWrites.push({ at: time.now(), id: (call.input.Item as { id?: { S?: string } }).id?.S ?? '' });
       const publishing = refuse ? undefined : alertPublished(call);
       if (publishing) inFlight.set(container, (inFlight.get(container) ?? new Set()).add(publishing));
       // The key's completing write refused: the retry finds it in progress, then expired, and sends again.
@@ -889,6 +897,8 @@ export const buildWorld = async (options: SimOptions) => {
     staleReads,
     atLeastOnce,
     unknownOutcome,
+    lostKeyWrites,
+    recordId,
     lostChecks,
     lostEvents,
     trace,
