@@ -23,9 +23,11 @@ describe('shared pacer', () => {
     // The pacer reads the clock and sleeps until its slot in one synchronous step: the slot is
     // exactly the last reading plus the sleep.
     let lastNow = 0;
+    const readings = new Set<number>();
     const clock = {
       now: () => {
         lastNow = Date.now();
+        readings.add(lastNow);
         return lastNow;
       },
       sleep: async (ms: number) => {
@@ -48,6 +50,11 @@ describe('shared pacer', () => {
     const gaps = slots.slice(1).map((t, i) => t - (slots[i] as number));
     expect(slots).toHaveLength(9);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200);
+    // Nor further apart than need be: a slot is the one before it plus the interval, or, where
+    // that one was too close, the clock when booking plus the lead (1,000 ms here); the bookings
+    // succeed one after another (compare-and-set), so sorted slots are in booking order.
+    const wasted = slots.slice(1).filter((slot, i) => gaps[i] !== 200 && !readings.has(slot - 1000));
+    expect(wasted).toEqual([]);
   });
 
   it('refuses to book further ahead than maxWaitMs and says when to come back', async () => {
