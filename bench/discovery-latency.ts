@@ -5,15 +5,17 @@
  * the whole horizon; each walk resumes where it stopped; a walk that reaches its horizon starts over
  * in the next run (the whole horizon's no sooner than `fullWalkEveryMinutes` after the last one began).
  *
- * The model works in creation time: the list is newest-created first, so a walk's boundary (the
- * oldest assignment it has been through) moves back by `per / assignments per second` of creation
- * time with every page, and an assignment is looked at when a walk's boundary passes its creation
- * time. New assignments pushing the others back change page numbers, not that. Pages are fetched
- * one per paced slot of the key, up to the run's budget share of its slots. Completion delays (creation → completion) follow
+ * The model works in creation time: the list is newest-created first, so page p fetched at time t
+ * reaches back to creation time t - p × `per / assignments per second`; a walk's boundary (the
+ * oldest assignment it has been through) moves back with each page that reaches further, and an
+ * assignment is looked at when a walk's boundary passes its creation time. A walk resumes one page
+ * early, and what arrived while it waited pushes the rest down: those pages bring less or nothing
+ * new, as they do to the real walk. Pages are fetched one per paced slot of the key, up to the run's budget share of its slots. Completion delays (creation → completion) follow
  * `COMPLETION_DELAY` (or the model's `delays`); completions are sampled over a week after 40 days of walking (steady state).
  */
 
-import { sweepPagesPerRun } from '#lib/domain/defaults.js';
+import { SWEEP_DEFAULTS, sweepPagesPerRun } from '#lib/domain/defaults.js';
+import { LIST_MODEL } from './watch-budget.js';
 
 /** How long after its invitation an attempt completes: shares of completions, each uniform in its band. */
 export type DelayMix = ReadonlyArray<{ readonly share: number; readonly fromDays: number; readonly toDays: number }>;
@@ -52,12 +54,31 @@ export interface LatencyModel {
 
 const DAY = 86_400;
 
+/** The model of the deployed defaults at a volume (the head and the rest between whole walks overridable). */
+export const latencyModel = (
+  assignmentsPerDay: number,
+  headDays: number = SWEEP_DEFAULTS.headDays,
+  fullWalkEveryMinutes: number = SWEEP_DEFAULTS.fullWalkEveryMinutes,
+): LatencyModel => ({
+  assignmentsPerDay,
+  per: LIST_MODEL.per,
+  intervalMinutes: SWEEP_DEFAULTS.intervalMinutes,
+  ratePerSecond: LIST_MODEL.ratePerSecond,
+  budgetShare: SWEEP_DEFAULTS.budgetShare,
+  horizonDays: SWEEP_DEFAULTS.horizonDays,
+  headDays,
+  headShare: SWEEP_DEFAULTS.headShare,
+  fullWalkEveryMinutes,
+});
+
 export interface Walk {
   /** When the walk began: the start of the run that began it (what the cursor keeps). */
   startedAt: number;
   /** When each page was fetched (s), and the walk's boundary after it (creation time, s). */
   times: number[];
   bounds: number[];
+  /** The page the walk fetches next. */
+  page: number;
 }
 
 /** Seeded, so the figures are the same on every run. */
@@ -83,23 +104,33 @@ export const simulateWalks = (m: LatencyModel, days: number) => {
   for (let start = 0; start < days * DAY; start += m.intervalMinutes * 60) {
     let t = start;
     const pagesBefore = pages;
-    // A walk's horizon is counted from when it began, as the walk's own clock reads it: it ends on
-    // the page that reaches past it.
+    // The walk goes by page numbers, as runSweep does: page p at time t lists creation times down
+    // to t - p × pageSpan, so the assignments that arrived while a walk waited push what it had yet
+    // to see further down, and a page of what it has seen already brings nothing new. A page
+    // reaching past the horizon (counted from the run's start, as the real walk counts it) ends the
+    // walk; what lies past it is not looked at.
+    const cut = (horizonDays: number) => start - horizonDays * DAY;
     const step = (walk: Walk, horizonDays: number) => {
-      const from = walk.bounds.at(-1) ?? t;
+      const reaches = t - walk.page * pageSpan;
       walk.times.push(t);
-      walk.bounds.push(from - pageSpan);
+      walk.bounds.push(Math.max(Math.min(walk.bounds.at(-1) as number, reaches), cut(horizonDays)));
+      walk.page += 1;
       pages += 1;
       t += pageSeconds;
-      return from - pageSpan < walk.startedAt - horizonDays * DAY;
+      return reaches < cut(horizonDays);
+    };
+    const begin = (walks: Walk[]) => {
+      const walk: Walk = { startedAt: start, times: [t], bounds: [t], page: 1 };
+      walks.push(walk);
+      return walk;
+    };
+    // A walk resumes one page early (runSweep's `resume`): items may have moved while it waited.
+    const resume = (walk: Walk) => {
+      if (walk.page > 1) walk.page -= 1;
+      return walk;
     };
     if (headWalks) {
-      if (!head) {
-        head = { startedAt: start, times: [], bounds: [] };
-        heads.push(head);
-        head.bounds.push(t);
-        head.times.push(t);
-      }
+      head = head ? resume(head) : begin(heads);
       while (t < start + runSeconds * m.headShare && pages - pagesBefore < headPages) {
         if (step(head, m.headDays)) {
           head = undefined;
@@ -109,12 +140,7 @@ export const simulateWalks = (m: LatencyModel, days: number) => {
     }
     const rested = fulls.length > 0 && start - (fulls.at(-1)?.startedAt ?? 0) < (m.fullWalkEveryMinutes ?? 0) * 60;
     if (!full && rested) continue;
-    if (!full) {
-      full = { startedAt: start, times: [], bounds: [] };
-      fulls.push(full);
-      full.bounds.push(t);
-      full.times.push(t);
-    }
+    full = full ? resume(full) : begin(fulls);
     while (t < start + runSeconds && pages - pagesBefore < pagesPerRun) {
       if (step(full, m.horizonDays)) {
         full = undefined;
@@ -149,6 +175,17 @@ const passes = (walks: Walk[], created: number, after: number): number | undefin
   return undefined;
 };
 
+/**
+ * Minutes from completion until a head or whole walk first passes the attempt's creation time
+ * (seconds on the walks' clock), or undefined if none does.
+ */
+export const firstSeen = (walks: { heads: Walk[]; fulls: Walk[] }, created: number, completed: number) => {
+  const seen = [passes(walks.heads, created, completed), passes(walks.fulls, created, completed)].filter(
+    (at): at is number => at !== undefined,
+  );
+  return seen.length === 0 ? undefined : (Math.min(...seen) - completed) / 60;
+};
+
 /** The delay band a uniform draw falls in. */
 export const delayBand = (roll: number, mix: DelayMix = COMPLETION_DELAY) => byShare(roll, mix);
 
@@ -167,7 +204,7 @@ export const percentile = (sorted: number[], p: number) =>
 
 export const discoveryLatency = (m: LatencyModel, samples = 20_000) => {
   const warmDays = 40;
-  const { heads, fulls, pagesPerDay } = simulateWalks(m, warmDays + 40);
+  const walks = simulateWalks(m, warmDays + 40);
   const next = seededRandom(20_261_130);
   const latencies: number[] = [];
   let unseen = 0;
@@ -176,11 +213,9 @@ export const discoveryLatency = (m: LatencyModel, samples = 20_000) => {
     const delay = (band.fromDays + next() * (band.toDays - band.fromDays)) * DAY;
     const completed = (warmDays + next() * 7) * DAY;
     const created = completed - delay;
-    const seen = [passes(heads, created, completed), passes(fulls, created, completed)].filter(
-      (at): at is number => at !== undefined,
-    );
-    if (seen.length === 0) unseen += 1;
-    else latencies.push((Math.min(...seen) - completed) / 60);
+    const seen = firstSeen(walks, created, completed);
+    if (seen === undefined) unseen += 1;
+    else latencies.push(seen);
   }
   latencies.sort((a, b) => a - b);
   const round = (minutes: number) => Math.round(minutes * 10) / 10;
@@ -190,7 +225,7 @@ export const discoveryLatency = (m: LatencyModel, samples = 20_000) => {
     p99: round(percentile(latencies, 99)),
     /** Completions the sweep never sees: their assignment left the horizon first (events only). */
     unseenShare: Math.round((unseen / samples) * 10_000) / 10_000,
-    listCallsPerDay: Math.round(pagesPerDay),
-    listCallsPerAttempt: Math.round((pagesPerDay / m.assignmentsPerDay) * 100) / 100,
+    listCallsPerDay: Math.round(walks.pagesPerDay),
+    listCallsPerAttempt: Math.round((walks.pagesPerDay / m.assignmentsPerDay) * 100) / 100,
   };
 };

@@ -22,7 +22,15 @@ import { memoryProvisioner } from '../sim/aws/provisioner.js';
 import { FunctionService, invokeAsync } from '../sim/lambda.js';
 import { Random } from '../sim/random.js';
 import { VirtualTime } from '../sim/virtual-time.js';
-import { COMPLETION_DELAY, delayBand, FRONT_LOADED_DELAY, percentile } from './discovery-latency.js';
+import {
+  COMPLETION_DELAY,
+  delayBand,
+  FRONT_LOADED_DELAY,
+  firstSeen,
+  latencyModel,
+  percentile,
+  simulateWalks,
+} from './discovery-latency.js';
 
 const { values } = parseArgs({
   options: {
@@ -209,12 +217,33 @@ for (let i = 0; i < count; i++) {
 latencies.sort((a, b) => a - b);
 const round = (minutes: number) => Math.round(minutes * 10) / 10;
 const runDays = warmDays + sampleDays;
+/**
+ * The twin on this very list: its walks from the same start, over the same completions. One day's
+ * percentiles move by minutes with which completions it drew (the p90 most: it falls where the few
+ * older than the head meet the head's own); on the same draw that noise is the same for both, so
+ * what differs is the model alone.
+ */
+const twinWalks = simulateWalks(latencyModel(perDay), runDays);
+const paired: number[] = [];
+/** Completions the twin sees more than half a minute away from the real code (or not at all). */
+let apart = 0;
+for (let i = 0; i < count; i++) {
+  const done = completedAt[i] as number;
+  if (done < sampleFrom || done > end - DAY / 4) continue;
+  const seen = firstSeen(twinWalks, ((createdAt[i] as number) - START) / 1000, (done - START) / 1000);
+  const real = firstAlert.get(`att-${i}`);
+  if (seen === undefined || real === undefined || Math.abs(seen - (real - done) / 60_000) > 0.5) apart += 1;
+  if (seen !== undefined) paired.push(seen);
+}
+paired.sort((a, b) => a - b);
+const percentiles = (sorted: number[]) =>
+  sorted.length === 0
+    ? { p50: 0, p90: 0, p99: 0 }
+    : { p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)) };
 process.stdout.write(
   `${JSON.stringify({
     assignmentsPerDay: perDay,
-    p50: latencies.length === 0 ? 0 : round(percentile(latencies, 50)),
-    p90: latencies.length === 0 ? 0 : round(percentile(latencies, 90)),
-    p99: latencies.length === 0 ? 0 : round(percentile(latencies, 99)),
+    ...percentiles(latencies),
     samples: latencies.length,
     unseen,
     listCallsPerDay: Math.round(listCalls / runDays),
@@ -231,6 +260,7 @@ process.stdout.write(
     containerHours: CONTAINER_LIFE_MS / 3_600_000,
     simulatedDays: runDays,
     wallSeconds: Math.round(wallSeconds),
+    twinOnThisList: { ...percentiles(paired), samples: paired.length, apart },
   })}\n`,
 );
 process.exit(0);
