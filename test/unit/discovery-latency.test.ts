@@ -12,7 +12,7 @@ const model = latencyModel(1_000);
 const { heads, fulls } = simulateWalks(model, 3);
 /** The indexes of a walk's pages that begin a run (the page before came in an earlier run). */
 const runStarts = (walk: Walk) =>
-  walk.times.map((t, i) => i).filter((i) => i > 1 && (walk.times[i] as number) - (walk.times[i - 1] as number) > 60);
+  walk.times.map((_t, i) => i).filter((i) => i > 1 && (walk.times[i] as number) - (walk.times[i - 1] as number) > 60);
 
 describe('the twin of the sweep walk', () => {
   it('resumes a walk on the page it last fetched, which brings nothing new', () => {
