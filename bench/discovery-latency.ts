@@ -110,43 +110,40 @@ export const simulateWalks = (m: LatencyModel, days: number) => {
     // reaching past the horizon (counted from the run's start, as the real walk counts it) ends the
     // walk; what lies past it is not looked at.
     const cut = (horizonDays: number) => start - horizonDays * DAY;
-    const step = (walk: Walk, horizonDays: number) => {
-      const reaches = t - walk.page * pageSpan;
-      walk.times.push(t);
-      walk.bounds.push(Math.max(Math.min(walk.bounds.at(-1) as number, reaches), cut(horizonDays)));
-      walk.page += 1;
-      pages += 1;
-      t += pageSeconds;
-      return reaches < cut(horizonDays);
+    // A walk resumes one page early (runSweep's `resume`: items may have moved while it waited); a
+    // run that fetches nothing of it leaves it where it was.
+    const walkOn = (walk: Walk, horizonDays: number, until: number, maxPages: number) => {
+      let resuming = walk.times.length > 0;
+      while (t < until && pages - pagesBefore < maxPages) {
+        if (walk.times.length === 0) {
+          walk.times.push(t);
+          walk.bounds.push(t);
+        }
+        if (resuming && walk.page > 1) walk.page -= 1;
+        resuming = false;
+        const reaches = t - walk.page * pageSpan;
+        walk.times.push(t);
+        walk.bounds.push(Math.min(walk.bounds.at(-1) as number, Math.max(reaches, cut(horizonDays))));
+        walk.page += 1;
+        pages += 1;
+        t += pageSeconds;
+        if (reaches < cut(horizonDays)) return true;
+      }
+      return false;
     };
     const begin = (walks: Walk[]) => {
-      const walk: Walk = { startedAt: start, times: [t], bounds: [t], page: 1 };
+      const walk: Walk = { startedAt: start, times: [], bounds: [], page: 1 };
       walks.push(walk);
       return walk;
     };
-    // A walk resumes one page early (runSweep's `resume`): items may have moved while it waited.
-    const resume = (walk: Walk) => {
-      if (walk.page > 1) walk.page -= 1;
-      return walk;
-    };
     if (headWalks) {
-      head = head ? resume(head) : begin(heads);
-      while (t < start + runSeconds * m.headShare && pages - pagesBefore < headPages) {
-        if (step(head, m.headDays)) {
-          head = undefined;
-          break;
-        }
-      }
+      head ??= begin(heads);
+      if (walkOn(head, m.headDays, start + runSeconds * m.headShare, headPages)) head = undefined;
     }
     const rested = fulls.length > 0 && start - (fulls.at(-1)?.startedAt ?? 0) < (m.fullWalkEveryMinutes ?? 0) * 60;
     if (!full && rested) continue;
-    full = full ? resume(full) : begin(fulls);
-    while (t < start + runSeconds && pages - pagesBefore < pagesPerRun) {
-      if (step(full, m.horizonDays)) {
-        full = undefined;
-        break;
-      }
-    }
+    full ??= begin(fulls);
+    if (walkOn(full, m.horizonDays, start + runSeconds, pagesPerRun)) full = undefined;
   }
   return { heads, fulls, pagesPerDay: pages / days };
 };
