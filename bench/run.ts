@@ -448,7 +448,7 @@ const sweepLatencyWithoutHead = Object.fromEntries(
  * above is from it: the twin stands for the real code at 10,000 and 30,000 a day only where it is
  * within 5 % of it here.
  */
-const realSweepSeed = (mix: 'today' | 'front-loaded', seed: number) =>
+const realSweepSeed = (mix: 'today' | 'front-loaded', seed: number, budgetShare: number) =>
   new Promise<{
     p50: number;
     p90: number;
@@ -480,6 +480,8 @@ const realSweepSeed = (mix: 'today' | 'front-loaded', seed: number) =>
         mix,
         '--seed',
         String(seed),
+        '--budget-share',
+        String(budgetShare),
       ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -513,8 +515,12 @@ const meanOf = <T extends Record<string, number>>(seeds: T[]) =>
       return [key, key === 'samples' || key === 'apart' ? sum : round(sum / seeds.length, 3)];
     }),
   ) as T;
-const realSweep = async (mix: 'today' | 'front-loaded') => {
-  const seeds = await Promise.all(REAL_SEEDS.map((seed) => realSweepSeed(mix, seed)));
+const realSweep = async (
+  mix: 'today' | 'front-loaded',
+  seedsRun: number[] = REAL_SEEDS,
+  budgetShare: number = SWEEP_DEFAULTS.budgetShare,
+) => {
+  const seeds = await Promise.all(seedsRun.map((seed) => realSweepSeed(mix, seed, budgetShare)));
   const { twinOnThisList: _, ...first } = seeds[0] as (typeof seeds)[number];
   return {
     ...meanOf(seeds.map(({ twinOnThisList: _twin, ...figures }) => figures as typeof first)),
@@ -522,15 +528,24 @@ const realSweep = async (mix: 'today' | 'front-loaded') => {
     seeds,
   };
 };
+/**
+ * At 1,000 a day the default budget walks the 5-day head within one run, so the runs above never
+ * resume a head walk; at 10,000 a day every run does. The same day at `sweepBudgetShare` 0.05
+ * (3.5 list calls per attempt, about what 10,000 a day gets) spreads the head over seven runs.
+ */
+const SLOW_HEAD_SHARE = 0.05;
 const realSweepLatency = await realSweep('today');
-const realSweepLatencyFrontLoaded = await realSweep('front-loaded');
+const [realSweepLatencyFrontLoaded, realSweepSlowHead] = await Promise.all([
+  realSweep('front-loaded'),
+  realSweep('today', [1], SLOW_HEAD_SHARE),
+]);
 const twinOff = (twin: number, real: number) => Math.round((twin / real - 1) * 1000) / 1000;
 /**
  * How far the twin is from the real code: on the seeds' own completions (`off`, what holds it to
  * 5 %: the model alone differs) and, for the record, its steady state of 20,000 draws against the
  * three days' (`unpaired`: that adds three days' sampling noise, ±10 % at p90).
  */
-const twinCheckOf = (twin: ReturnType<typeof discoveryLatency>, real: typeof realSweepLatency) => {
+const twinCheckOf = (twin: ReturnType<typeof discoveryLatency>, real: Awaited<ReturnType<typeof realSweep>>) => {
   const paired = real.twinOnTheseLists;
   const off = {
     p50: twinOff(paired.p50, real.p50),
@@ -552,6 +567,10 @@ const {
   unpaired: twinUnpaired,
   within5Percent: twinWithin5Percent,
 } = twinCheckOf(sweepLatency['1000'] as ReturnType<typeof discoveryLatency>, realSweepLatency);
+const slowHeadTwinCheck = twinCheckOf(
+  discoveryLatency({ ...latencyModel(1_000), budgetShare: SLOW_HEAD_SHARE }),
+  realSweepSlowHead,
+);
 /** The issue's second mix: the same shares by day, the first day front-loaded (discovery-latency.ts). */
 const sweepLatencyFrontLoaded = Object.fromEntries(
   VOLUMES.map((perDay) => [String(perDay), discoveryLatency({ ...latencyModel(perDay), delays: FRONT_LOADED_DELAY })]),
@@ -991,6 +1010,13 @@ const results = {
     twinOff: twinCheck,
     twinOffUnpaired: twinUnpaired,
     twinWithin5Percent,
+    headAcrossRuns: {
+      note: 'The same at sweepBudgetShare 0.05, seed 1: the head walk takes several runs, as at 10,000 a day.',
+      budgetShare: SLOW_HEAD_SHARE,
+      '1000': realSweepSlowHead,
+      twinOff: slowHeadTwinCheck.off,
+      twinWithin5Percent: slowHeadTwinCheck.within5Percent,
+    },
   },
   sweepLatencyFrontLoaded: {
     note: 'The same as sweepLatencyMinutes, sweepLatencyFrontier and sweepLatencyRealCode with the first day front-loaded (completionDelay: half of the first day within two hours of the invitation).',
@@ -1168,6 +1194,9 @@ for (const perDay of VOLUMES) {
 }
 process.stdout.write(
   `the real code at 1,000/day, front-loaded, the mean of seeds ${REAL_SEEDS.join(', ')}: ${realSweepLatencyFrontLoaded.p50} / ${realSweepLatencyFrontLoaded.p90} / ${realSweepLatencyFrontLoaded.p99} min, ${realSweepLatencyFrontLoaded.listCallsPerAttempt} list calls per attempt (p90 by seed ${realSweepLatencyFrontLoaded.seeds.map((s) => s.p90).join(' / ')}); the twin on the same completions ${realSweepLatencyFrontLoaded.twinOnTheseLists.p50} / ${realSweepLatencyFrontLoaded.twinOnTheseLists.p90} / ${realSweepLatencyFrontLoaded.twinOnTheseLists.p99} (${realSweepLatencyFrontLoaded.twinOnTheseLists.apart} of them more than 30 s apart); twin ÷ real − 1: ${JSON.stringify(frontLoadedTwinCheck.off)} → ${frontLoadedTwinCheck.within5Percent ? 'within' : 'NOT within'} 5 % (its steady state ÷ real − 1: ${JSON.stringify(frontLoadedTwinCheck.unpaired)})\n`,
+);
+process.stdout.write(
+  `the real code at 1,000/day with sweepBudgetShare ${SLOW_HEAD_SHARE} (the head over several runs), seed 1: ${realSweepSlowHead.p50} / ${realSweepSlowHead.p90} / ${realSweepSlowHead.p99} min, ${realSweepSlowHead.listCallsPerAttempt} list calls per attempt; the twin on the same completions ${realSweepSlowHead.twinOnTheseLists.p50} / ${realSweepSlowHead.twinOnTheseLists.p90} / ${realSweepSlowHead.twinOnTheseLists.p99} (${realSweepSlowHead.twinOnTheseLists.apart} of ${realSweepSlowHead.samples} more than 30 s apart); twin ÷ real − 1: ${JSON.stringify(slowHeadTwinCheck.off)} → ${slowHeadTwinCheck.within5Percent ? 'within' : 'NOT within'} 5 %\n`,
 );
 process.stdout.write(
   "an attempt's whole watch (default settings)   IA calls (own + walk share)   attempts/day the key carries   list looks   15-min passes   AWS $ per M attempts\n",
