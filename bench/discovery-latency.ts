@@ -199,6 +199,12 @@ export const byShare = <T extends { readonly share: number }>(roll: number, item
 export const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 
+/** p50, p90 and p99 of sorted minutes, to a tenth (zeros when there are none). */
+export const quantiles = (sorted: number[]) => {
+  const tenth = (p: number) => (sorted.length === 0 ? 0 : Math.round(percentile(sorted, p) * 10) / 10);
+  return { p50: tenth(50), p90: tenth(90), p99: tenth(99) };
+};
+
 export const discoveryLatency = (m: LatencyModel, samples = 20_000) => {
   const warmDays = 40;
   const walks = simulateWalks(m, warmDays + 40);
@@ -215,11 +221,8 @@ export const discoveryLatency = (m: LatencyModel, samples = 20_000) => {
     else latencies.push(seen);
   }
   latencies.sort((a, b) => a - b);
-  const round = (minutes: number) => Math.round(minutes * 10) / 10;
   return {
-    p50: round(percentile(latencies, 50)),
-    p90: round(percentile(latencies, 90)),
-    p99: round(percentile(latencies, 99)),
+    ...quantiles(latencies),
     /** Completions the sweep never sees: their assignment left the horizon first (events only). */
     unseenShare: Math.round((unseen / samples) * 10_000) / 10_000,
     listCallsPerDay: Math.round(walks.pagesPerDay),

@@ -521,9 +521,8 @@ const realSweep = async (
   budgetShare: number = SWEEP_DEFAULTS.budgetShare,
 ) => {
   const seeds = await Promise.all(seedsRun.map((seed) => realSweepSeed(mix, seed, budgetShare)));
-  const { twinOnThisList: _, ...first } = seeds[0] as (typeof seeds)[number];
   return {
-    ...meanOf(seeds.map(({ twinOnThisList: _twin, ...figures }) => figures as typeof first)),
+    ...meanOf(seeds.map(({ twinOnThisList: _twin, ...figures }) => figures)),
     twinOnTheseLists: meanOf(seeds.map((s) => s.twinOnThisList)),
     seeds,
   };
@@ -562,11 +561,14 @@ const twinCheckOf = (twin: ReturnType<typeof discoveryLatency>, real: Awaited<Re
   const within5Percent = Object.values(off).every((x) => Math.abs(x) <= 0.05) && paired.apart <= 0.05 * paired.samples;
   return { off, unpaired, within5Percent };
 };
-const {
-  off: twinCheck,
-  unpaired: twinUnpaired,
-  within5Percent: twinWithin5Percent,
-} = twinCheckOf(sweepLatency['1000'] as ReturnType<typeof discoveryLatency>, realSweepLatency);
+const todayTwinCheck = twinCheckOf(sweepLatency['1000'] as ReturnType<typeof discoveryLatency>, realSweepLatency);
+/** One line of the printout: the real code's figures beside the twin's on the same completions. */
+const realAgainstTwin = (
+  what: string,
+  real: Awaited<ReturnType<typeof realSweep>>,
+  check: ReturnType<typeof twinCheckOf>,
+) =>
+  `${what}: ${real.p50} / ${real.p90} / ${real.p99} min (p90 by seed ${real.seeds.map((s) => s.p90).join(' / ')}), ${real.listCallsPerAttempt} list calls per attempt (${real.samples} completions); the twin on the same completions ${real.twinOnTheseLists.p50} / ${real.twinOnTheseLists.p90} / ${real.twinOnTheseLists.p99} (${real.twinOnTheseLists.apart} of them more than 30 s apart); twin ÷ real − 1: ${JSON.stringify(check.off)} → ${check.within5Percent ? 'within' : 'NOT within'} 5 % (its steady state ÷ real − 1: ${JSON.stringify(check.unpaired)})\n`;
 const slowHeadTwinCheck = twinCheckOf(
   discoveryLatency({ ...latencyModel(1_000), budgetShare: SLOW_HEAD_SHARE }),
   realSweepSlowHead,
@@ -1007,9 +1009,9 @@ const results = {
   sweepLatencyRealCode: {
     note: 'The sweep function itself on the simulation clock and in-memory cloud at 1,000 a day (bench/sweep-latency-real.ts), the mean of three seeded days (each under seeds); twinOnTheseLists: the twin (discovery-latency.ts) on the same days, walking from the same start over the same completions; twinOff: (twin ÷ real) − 1 for each figure on those (list calls: the twin’s steady state); twinOffUnpaired: the twin’s steady state (20,000 draws) against the three days, sampling noise included. The twin gives the figures at 10,000 and 30,000 a day; validated only if twinWithin5Percent.',
     '1000': realSweepLatency,
-    twinOff: twinCheck,
-    twinOffUnpaired: twinUnpaired,
-    twinWithin5Percent,
+    twinOff: todayTwinCheck.off,
+    twinOffUnpaired: todayTwinCheck.unpaired,
+    twinWithin5Percent: todayTwinCheck.within5Percent,
     headAcrossRuns: {
       note: 'The same at sweepBudgetShare 0.05, seed 1: the head walk takes several runs, as at 10,000 a day.',
       budgetShare: SLOW_HEAD_SHARE,
@@ -1170,7 +1172,11 @@ process.stdout.write(
   `the sweep's state reads, a share of its looks at completed attempts (containers recycled every ${CONTAINER_HOURS} h): ${VOLUMES.map((perDay) => `${perDay}/day ${memoReads[String(perDay)]?.readShare}`).join(', ')}; the real code at 1,000/day ${realSweepLatency.stateReadShare} (${realSweepLatency.eventualStateReadsPerPage} of ${realSweepLatency.completedPerPage} a page), the twin ${memoTwinAt1000.readShare} (${memoTwinOff >= 0 ? '+' : ''}${Math.round(memoTwinOff * 1000) / 10} %)\n`,
 );
 process.stdout.write(
-  `the real code at 1,000/day, the mean of seeds ${REAL_SEEDS.join(', ')}: ${realSweepLatency.p50} / ${realSweepLatency.p90} / ${realSweepLatency.p99} min (p90 by seed ${realSweepLatency.seeds.map((s) => s.p90).join(' / ')}), ${realSweepLatency.listCallsPerAttempt} list calls per attempt (${realSweepLatency.samples} completions); the twin on the same completions ${realSweepLatency.twinOnTheseLists.p50} / ${realSweepLatency.twinOnTheseLists.p90} / ${realSweepLatency.twinOnTheseLists.p99} (${realSweepLatency.twinOnTheseLists.apart} of them more than 30 s apart); twin ÷ real − 1: ${JSON.stringify(twinCheck)} → ${twinWithin5Percent ? 'within' : 'NOT within'} 5 % (its steady state ÷ real − 1: ${JSON.stringify(twinUnpaired)})\n`,
+  realAgainstTwin(
+    `the real code at 1,000/day, the mean of seeds ${REAL_SEEDS.join(', ')}`,
+    realSweepLatency,
+    todayTwinCheck,
+  ),
 );
 process.stdout.write(
   `p90 ≤ ${FAST_TARGET.p90} min and p99 ≤ ${FAST_TARGET.p99} min at 10,000/day need ${fastTargetListCallsPerAttempt} list calls per attempt on the frontier\n`,
@@ -1193,10 +1199,18 @@ for (const perDay of VOLUMES) {
   );
 }
 process.stdout.write(
-  `the real code at 1,000/day, front-loaded, the mean of seeds ${REAL_SEEDS.join(', ')}: ${realSweepLatencyFrontLoaded.p50} / ${realSweepLatencyFrontLoaded.p90} / ${realSweepLatencyFrontLoaded.p99} min, ${realSweepLatencyFrontLoaded.listCallsPerAttempt} list calls per attempt (p90 by seed ${realSweepLatencyFrontLoaded.seeds.map((s) => s.p90).join(' / ')}); the twin on the same completions ${realSweepLatencyFrontLoaded.twinOnTheseLists.p50} / ${realSweepLatencyFrontLoaded.twinOnTheseLists.p90} / ${realSweepLatencyFrontLoaded.twinOnTheseLists.p99} (${realSweepLatencyFrontLoaded.twinOnTheseLists.apart} of them more than 30 s apart); twin ÷ real − 1: ${JSON.stringify(frontLoadedTwinCheck.off)} → ${frontLoadedTwinCheck.within5Percent ? 'within' : 'NOT within'} 5 % (its steady state ÷ real − 1: ${JSON.stringify(frontLoadedTwinCheck.unpaired)})\n`,
+  realAgainstTwin(
+    `the real code at 1,000/day, front-loaded, the mean of seeds ${REAL_SEEDS.join(', ')}`,
+    realSweepLatencyFrontLoaded,
+    frontLoadedTwinCheck,
+  ),
 );
 process.stdout.write(
-  `the real code at 1,000/day with sweepBudgetShare ${SLOW_HEAD_SHARE} (the head over several runs), seed 1: ${realSweepSlowHead.p50} / ${realSweepSlowHead.p90} / ${realSweepSlowHead.p99} min, ${realSweepSlowHead.listCallsPerAttempt} list calls per attempt; the twin on the same completions ${realSweepSlowHead.twinOnTheseLists.p50} / ${realSweepSlowHead.twinOnTheseLists.p90} / ${realSweepSlowHead.twinOnTheseLists.p99} (${realSweepSlowHead.twinOnTheseLists.apart} of ${realSweepSlowHead.samples} more than 30 s apart); twin ÷ real − 1: ${JSON.stringify(slowHeadTwinCheck.off)} → ${slowHeadTwinCheck.within5Percent ? 'within' : 'NOT within'} 5 %\n`,
+  realAgainstTwin(
+    `the real code at 1,000/day with sweepBudgetShare ${SLOW_HEAD_SHARE} (the head over several runs), seed 1`,
+    realSweepSlowHead,
+    slowHeadTwinCheck,
+  ),
 );
 process.stdout.write(
   "an attempt's whole watch (default settings)   IA calls (own + walk share)   attempts/day the key carries   list looks   15-min passes   AWS $ per M attempts\n",

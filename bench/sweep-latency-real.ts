@@ -28,7 +28,7 @@ import {
   FRONT_LOADED_DELAY,
   firstSeen,
   latencyModel,
-  percentile,
+  quantiles,
   simulateWalks,
 } from './discovery-latency.js';
 
@@ -210,18 +210,6 @@ for (const { at, message } of topic?.published ?? []) {
   if (alert.attemptId && !firstAlert.has(alert.attemptId)) firstAlert.set(alert.attemptId, at);
 }
 const sampleFrom = START + warmDays * DAY;
-const latencies: number[] = [];
-let unseen = 0;
-for (let i = 0; i < count; i++) {
-  const done = completedAt[i] as number;
-  // Completions late enough that the walk had a chance: a full walk's cycle before the end.
-  if (done < sampleFrom || done > end - DAY / 4) continue;
-  const seen = firstAlert.get(`att-${i}`);
-  if (seen === undefined) unseen += 1;
-  else latencies.push((seen - done) / 60_000);
-}
-latencies.sort((a, b) => a - b);
-const round = (minutes: number) => Math.round(minutes * 10) / 10;
 const runDays = warmDays + sampleDays;
 /**
  * The twin on this very list: its walks from the same start, over the same completions. One day's
@@ -230,27 +218,29 @@ const runDays = warmDays + sampleDays;
  * what differs is the model alone.
  */
 const twinWalks = simulateWalks({ ...latencyModel(perDay), budgetShare }, runDays);
+const latencies: number[] = [];
 const paired: number[] = [];
-/** Completions the twin sees more than half a minute away from the real code (or not at all). */
+let unseen = 0;
+/** Completions the twin sees more than half a minute away from the real code (or only one of them sees). */
 let apart = 0;
 for (let i = 0; i < count; i++) {
   const done = completedAt[i] as number;
+  // Completions late enough that the walk had a chance: a full walk's cycle before the end.
   if (done < sampleFrom || done > end - DAY / 4) continue;
-  const seen = firstSeen(twinWalks, ((createdAt[i] as number) - START) / 1000, (done - START) / 1000);
-  const real = firstAlert.get(`att-${i}`);
-  if (seen === undefined ? real !== undefined : real === undefined || Math.abs(seen - (real - done) / 60_000) > 0.5)
-    apart += 1;
-  if (seen !== undefined) paired.push(seen);
+  const alerted = firstAlert.get(`att-${i}`);
+  const real = alerted === undefined ? undefined : (alerted - done) / 60_000;
+  const twin = firstSeen(twinWalks, ((createdAt[i] as number) - START) / 1000, (done - START) / 1000);
+  if (real === undefined) unseen += 1;
+  else latencies.push(real);
+  if (twin !== undefined) paired.push(twin);
+  if (twin === undefined ? real !== undefined : real === undefined || Math.abs(twin - real) > 0.5) apart += 1;
 }
+latencies.sort((a, b) => a - b);
 paired.sort((a, b) => a - b);
-const percentiles = (sorted: number[]) =>
-  sorted.length === 0
-    ? { p50: 0, p90: 0, p99: 0 }
-    : { p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)) };
 process.stdout.write(
   `${JSON.stringify({
     assignmentsPerDay: perDay,
-    ...percentiles(latencies),
+    ...quantiles(latencies),
     samples: latencies.length,
     unseen,
     listCallsPerDay: Math.round(listCalls / runDays),
@@ -267,7 +257,7 @@ process.stdout.write(
     containerHours: CONTAINER_LIFE_MS / 3_600_000,
     simulatedDays: runDays,
     wallSeconds: Math.round(wallSeconds),
-    twinOnThisList: { ...percentiles(paired), samples: paired.length, apart },
+    twinOnThisList: { ...quantiles(paired), samples: paired.length, apart },
   })}\n`,
 );
 process.exit(0);
