@@ -30,6 +30,8 @@ const expand = (/** @type {string} */ pattern) =>
 const files = MUTATE.flatMap(expand).sort();
 const flat = (/** @type {string} */ file) => file.replaceAll('/', '__');
 const reportOf = (/** @type {string} */ file) => `${REPORTS}/${flat(file)}.json`;
+/** The mutants the dry run's simulation reached (stryker/sim-reach.mjs), by this run's ids. */
+const reachOf = (/** @type {string} */ file) => `${process.cwd()}/${REPORTS}/${flat(file)}.reach.json`;
 const summaryOf = (/** @type {string} */ file) => `${SUMMARIES}/${flat(file)}.json`;
 const git = (/** @type {string[]} */ ...gitArgs) => execFileSync('git', gitArgs, { encoding: 'utf8' }).trim();
 /**
@@ -55,9 +57,11 @@ const current = (/** @type {string} */ file) => {
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNCOUNTED = new Set(['CompileError', 'RuntimeError', 'Ignored']);
 
-/** @typedef {{ status: string, mutatorName: string, replacement?: string, location: { start: { line: number, column: number } } }} Mutant */
+/** @typedef {{ id: string, status: string, mutatorName: string, replacement?: string, location: { start: { line: number, column: number } } }} Mutant */
 const summarise = (/** @type {string} */ file, /** @type {{ blob: string, sim: string }} */ version) => {
   const report = JSON.parse(readFileSync(reportOf(file), 'utf8'));
+  /** @type {Set<string>} */
+  const reached = new Set(JSON.parse(readFileSync(reachOf(file), 'utf8')));
   /** @type {Mutant[]} */
   const mutants = Object.values(report.files).flatMap((/** @type {{ mutants: Mutant[] }} */ f) => f.mutants);
   /** @type {Record<string, number>} */
@@ -73,7 +77,10 @@ const summarise = (/** @type {string} */ file, /** @type {{ blob: string, sim: s
     byStatus,
     survivors: counted
       .filter((m) => !DETECTED.has(m.status))
-      .map((m) => `${m.location.start.line}:${m.location.start.column} ${m.mutatorName} → ${m.replacement ?? ''}`),
+      .map(
+        (m) =>
+          `${m.location.start.line}:${m.location.start.column} ${m.mutatorName} → ${m.replacement ?? ''}${reached.has(m.id) ? '' : ' (never reached)'}`,
+      ),
   };
 };
 
@@ -94,7 +101,12 @@ for (const file of named.length > 0 ? named : files) {
   process.stdout.write(`mutate:sim ${file}${resumable ? ' (carrying on)' : ''}\n`);
   execFileSync('npx', ['stryker', 'run', 'stryker.sim.config.mjs', ...(resumable ? [] : ['--force'])], {
     stdio: 'inherit',
-    env: { ...process.env, STRYKER_SIM_FILE: file, STRYKER_SIM_REPORT: reportOf(file) },
+    env: {
+      ...process.env,
+      STRYKER_SIM_FILE: file,
+      STRYKER_SIM_REPORT: reportOf(file),
+      STRYKER_SIM_REACH: reachOf(file),
+    },
   });
   writeFileSync(summaryOf(file), `${JSON.stringify(summarise(file, version), null, 2)}\n`);
 }
