@@ -17,10 +17,9 @@ const active = process.env.__STRYKER_ACTIVE_MUTANT__;
 
 if (active === undefined) {
   process.on('exit', () => {
-    const coverage = /** @type {{ mutantCoverage?: { static: Record<string, number> } }} */ (
-      /** @type {any} */ (globalThis).__stryker__ ?? {}
-    ).mutantCoverage;
-    writeFileSync(RECORD, `${JSON.stringify(Object.keys(coverage?.static ?? {}))}\n`);
+    /** @type {{ mutantCoverage?: { static: Record<string, number> } } | undefined} */
+    const stryker = /** @type {any} */ (globalThis).__stryker__;
+    writeFileSync(RECORD, `${JSON.stringify(Object.keys(stryker?.mutantCoverage?.static ?? {}))}\n`);
   });
 } else if (existsSync(RECORD) && !JSON.parse(readFileSync(RECORD, 'utf8')).includes(active)) {
   process.stdout.write(`mutant ${active} is never reached by the simulation: it survives\n`);
