@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `node stryker/sim-by-file.mjs [--fresh] [file …]`: the simulation-alone score of the decision
+ * `node stryker/sim-by-file.mjs [--fresh] [--concurrency=N] [file …]`: the simulation-alone score of the decision
  * core, one source file at a time, so that a run of many hours can stop anywhere and carry on in
  * another session. Each file runs through `stryker run stryker.sim.config.mjs` with its own
  * incremental file and JSON report under `reports/mutation/sim/` (git-ignored), and leaves a
@@ -19,6 +19,8 @@ const REPORTS = 'reports/mutation/sim';
 const SUMMARIES = 'docs/mutation-sim';
 const args = process.argv.slice(2);
 const fresh = args.includes('--fresh');
+/** Beside other work (a seed campaign) one core may be all there is. */
+const concurrency = args.find((arg) => arg.startsWith('--concurrency='))?.slice('--concurrency='.length);
 const named = args.filter((arg) => !arg.startsWith('--')).map((arg) => normalize(arg));
 /** MUTATE's entries are files, or `dir/*.ts`. */
 const expand = (/** @type {string} */ pattern) =>
@@ -99,7 +101,8 @@ for (const file of named.length > 0 ? named : files) {
   const resumable = !fresh && existsSync(stamp) && sameVersion(JSON.parse(readFileSync(stamp, 'utf8')), version);
   writeFileSync(stamp, JSON.stringify(version));
   process.stdout.write(`mutate:sim ${file}${resumable ? ' (carrying on)' : ''}\n`);
-  execFileSync('npx', ['stryker', 'run', 'stryker.sim.config.mjs', ...(resumable ? [] : ['--force'])], {
+  const options = [...(resumable ? [] : ['--force']), ...(concurrency ? ['--concurrency', concurrency] : [])];
+  execFileSync('npx', ['stryker', 'run', 'stryker.sim.config.mjs', ...options], {
     stdio: 'inherit',
     env: {
       ...process.env,
