@@ -10,7 +10,7 @@
 
 import { DEFAULT_ACCOUNT } from '#lib/domain/accounts.js';
 import type { Alert, AlertType } from '#lib/domain/alert.js';
-import { CHAT_EVENT_TYPES, PEOPLE_EVENT_TYPES } from '#lib/domain/alert.js';
+import { CHAT_EVENT_TYPES, DIGEST_TYPE, PEOPLE_EVENT_TYPES } from '#lib/domain/alert.js';
 import { sweepPagesPerRun } from '#lib/domain/defaults.js';
 import type { Digest } from '#lib/domain/digest.js';
 import { alertKey, isDigest, type Notification, notificationKey } from '#lib/domain/notification.js';
@@ -19,6 +19,7 @@ import { emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { slackMessage } from '#lib/domain/render/slack.js';
 import { IaModel, LIST_LAG_MS, type SimAssignment, type SimAttempt, STALE_304_MS, TIME } from './ia-model.js';
 import { OPERATOR_REDRIVES_WITHIN, type World } from './pipeline.js';
+import { digestEmailProblems, emailProblems, slackProblems, slackSubject } from './renderings.js';
 
 export interface Violation {
   invariant: string;
@@ -89,6 +90,9 @@ export class Oracle {
   /** How many times each invariant was evaluated. */
   readonly evaluated: Record<string, number> = {};
   private checkedPublished = 0;
+  private checkedSlackPosts = 0;
+  /** Every alert published, by what its Slack post's context line names. */
+  private readonly alertsByPost = new Map<string, Alert>();
   private checkedRequests = new Map<string, number>();
   private checkedOutcomes = 0;
   private readonly seen = new Map<string, number>();
@@ -122,6 +126,8 @@ export class Oracle {
     const published = world.topic.published;
     for (; this.checkedPublished < published.length; this.checkedPublished++)
       this.onPublished(published[this.checkedPublished] as World['topic']['published'][number]);
+    for (; this.checkedSlackPosts < world.slackPosts.length; this.checkedSlackPosts++)
+      this.onSlackPost(world.slackPosts[this.checkedSlackPosts] as World['slackPosts'][number]);
     for (const account of world.accounts) this.onRequests(account);
     for (; this.checkedOutcomes < world.checkOutcomes.length; this.checkedOutcomes++) {
       const outcome = world.checkOutcomes[this.checkedOutcomes] as World['checkOutcomes'][number];
@@ -147,9 +153,37 @@ export class Oracle {
     return this.world.accounts.find((a) => a.name === name);
   }
 
-  private onPublished({ at, notification }: World['topic']['published'][number]) {
-    if (isDigest(notification)) return;
+  /** A Slack post says what its alert says; one that names no alert is as wrong. */
+  private onSlackPost({ at, body }: World['slackPosts'][number]) {
+    const about = slackSubject(body);
+    // The digest's post: its content is the digest's, checked where it is published.
+    if (JSON.stringify(body).includes(`"${DIGEST_TYPE} · `)) return;
+    const alert = about && this.alertsByPost.get(`${about.attemptId} ${about.eventType} ${about.occurredAt}`);
+    const problems = alert ? slackProblems(alert, body) : ['it names no alert that was published'];
+    this.check('every Slack post says what happened and what to do', problems.length === 0, () => ({
+      at,
+      ...(about ? { attemptId: about.attemptId } : {}),
+      detail: problems.join('; '),
+    }));
+  }
+
+  private onPublished({ at, notification, email }: World['topic']['published'][number]) {
+    if (isDigest(notification)) {
+      const problems = digestEmailProblems(notification as Digest, email.subject, email.body);
+      this.check('the digest’s email says how many wait and lists the oldest', problems.length === 0, () => ({
+        at,
+        detail: problems.join('; '),
+      }));
+      return;
+    }
     const alert = notification as Alert;
+    this.alertsByPost.set(`${alert.attemptId} ${alert.eventType} ${alert.occurredAt}`, alert);
+    const problems = emailProblems(alert, email.subject, email.body);
+    this.check('every alert’s email says what happened and what to do', problems.length === 0, () => ({
+      at,
+      attemptId: alert.attemptId,
+      detail: problems.join('; '),
+    }));
     const key = notificationKey(alert);
     const account = this.accountOf(alert);
     const attempt = account?.ia.attempts.get(alert.attemptId);
@@ -1045,6 +1079,9 @@ const REQUIRED = [
   'the awaiting index holds only what waits',
   'the awaiting index holds everything that waits',
   'the digest counts what waits',
+  'the digest’s email says how many wait and lists the oldest',
+  'every alert’s email says what happened and what to do',
+  'every Slack post says what happened and what to do',
   'Slack gets each alert its channel takes, once',
   'Amazon Q gets each alert its channel takes, once',
   'every alert goes to the alert bus, once',
@@ -1087,6 +1124,7 @@ const applies = (name: (typeof REQUIRED)[number], world: World): boolean => {
         (a) => a.reviews > 0 && a.scoringDoneAt !== undefined && a.scoringDoneAt < world.end - TIME.DAY,
       );
     case 'the digest counts what waits':
+    case 'the digest’s email says how many wait and lists the oldest':
       return days >= 3;
     case 'every alert goes to the alert bus, once':
       return world.alertBus;

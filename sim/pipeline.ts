@@ -91,6 +91,8 @@ export interface Published {
   at: number;
   notification: Notification;
   bytes: number;
+  /** What the email subscription received: the SNS subject and the message's email body. */
+  email: { subject: string | undefined; body: string | undefined };
 }
 
 export interface Delivery {
@@ -817,8 +819,10 @@ export const buildWorld = async (options: SimOptions) => {
     }
     for (let i = published.length; i < alertsTopic.published.length; i++) {
       const entry = alertsTopic.published[i] as (typeof alertsTopic.published)[number];
-      const message = entry.structured ? (JSON.parse(entry.message) as { default: string }).default : entry.message;
-      const notification = JSON.parse(message) as Notification;
+      const structured = entry.structured
+        ? (JSON.parse(entry.message) as { default: string; email?: string })
+        : { default: entry.message };
+      const notification = JSON.parse(structured.default) as Notification;
       log(`published ${notification.eventType} for "${'attemptId' in notification ? notification.attemptId : 'all'}"`);
       published.push({
         at: entry.at,
@@ -830,6 +834,7 @@ export const buildWorld = async (options: SimOptions) => {
             (sum, [name, v]) => sum + name.length + v.DataType.length + Buffer.byteLength(v.StringValue ?? ''),
             0,
           ),
+        email: { subject: entry.subject, body: structured.email },
       });
     }
   };

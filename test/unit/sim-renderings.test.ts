@@ -1,0 +1,128 @@
+/**
+ * The simulation's checks of what people read (sim/renderings.ts) pass every real rendering of
+ * every alert type and shape, and catch a rendering that leaves out what the reader needs.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { ALERT_TYPES, type Alert, type AlertType, buildAlert } from '#lib/domain/alert.js';
+import type { Attempt } from '#lib/domain/attempt.js';
+import { buildDigest } from '#lib/domain/digest.js';
+import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/domain/render/email.js';
+import { slackMessage } from '#lib/domain/render/slack.js';
+import { digestEmailProblems, emailProblems, slackProblems, slackSubject } from '../../sim/renderings.js';
+import { awaitingState, fixtureAttempt } from '../support/attempts.js';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+
+const SHAPES: Record<string, () => Attempt> = {
+  'the fixture': () => fixtureAttempt(),
+  'one pending, no name, no link': () => {
+    const { candidate: _c, resultsUrl: _u, ...rest } = fixtureAttempt();
+    return { ...rest, pendingReviewCount: 1, reviewItems: rest.reviewItems.slice(0, 1) };
+  },
+  'hostile name': () => ({
+    ...fixtureAttempt(),
+    candidate: { name: '<!channel> *Zoë* <https://evil.example|click> & more' },
+  }),
+};
+
+const alertOf = (eventType: AlertType, attempt: Attempt, claimedBy?: string): Alert =>
+  buildAlert(eventType, attempt, {
+    now: NOW,
+    settings: { includeCandidateEmail: false },
+    ...(eventType === 'review.overdue' ? { reminder: 2, waitedHours: 49 } : {}),
+    ...(eventType === 'scoring.stalled' || eventType === 'review.escalated' ? { waitedHours: 30 } : {}),
+    ...(claimedBy ? { claimedBy, claimedAt: '2026-11-25T10:00:00Z', minutesFromClaim: 95 } : {}),
+  });
+
+describe('what people read, as the simulation checks it', () => {
+  for (const eventType of ALERT_TYPES)
+    for (const [shape, attempt] of Object.entries(SHAPES))
+      for (const claimedBy of [undefined, 'Dana'])
+        it(`${eventType}, ${shape}${claimedBy ? ', claimed' : ''}: the real renderings pass`, () => {
+          const alert = alertOf(eventType, attempt(), claimedBy);
+          expect(emailProblems(alert, emailSubject(alert), emailBody(alert))).toEqual([]);
+          expect(slackProblems(alert, slackMessage(alert, { claimButton: true }))).toEqual([]);
+          expect(slackSubject(slackMessage(alert))).toEqual({
+            attemptId: alert.attemptId,
+            eventType,
+            occurredAt: alert.occurredAt,
+          });
+        });
+
+  const needed = alertOf('review.needed', fixtureAttempt());
+
+  it.each([
+    ['no headline', (s: string, b: string) => [s.replace('Review needed', 'Review'), b]],
+    ['a subject past 100 characters', (s: string, b: string) => [s.padEnd(101, 'x'), b]],
+    ['the pending count left out of the subject', (s: string, b: string) => [s.replace(/ \(\d+ pending\)$/, ''), b]],
+    ['no "what to do"', (s: string, b: string) => [s, b.replace(/^Grade .*$/m, 'Please look.')]],
+    ['a wrong count in the sentence', (s: string, b: string) => [s, b.replace(/Grade \d+/, 'Grade 99')]],
+    ['no link', (s: string, b: string) => [s, b.replace(/^Open: .*\n/m, '')]],
+    ['a wrong pending count', (s: string, b: string) => [s, b.replace(/^(Pending reviews:\s+)\d+$/m, '$10')]],
+    ['no attempt id to search for', (s: string, b: string) => [s, b.replace(/For search: attempt \S+/, 'For search:')]],
+    ['no unsubscribe', (s: string, b: string) => [s, b.replaceAll('unsubscribe', 'leave')]],
+  ])('an email with %s is caught', (_what, spoil) => {
+    const [subject, body] = spoil(emailSubject(needed), emailBody(needed)) as [string, string];
+    expect(emailProblems(needed, subject, body)).not.toEqual([]);
+  });
+
+  it.each([
+    ['no header', (m: ReturnType<typeof slackMessage>) => ({ ...m, blocks: m.blocks.slice(1) })],
+    [
+      'no emoji before what to do',
+      (m: ReturnType<typeof slackMessage>) => spoilText(m, 1, (t) => t.replace(/^:\w+: /, '')),
+    ],
+    [
+      'no review button',
+      (m: ReturnType<typeof slackMessage>) => ({ ...m, blocks: m.blocks.filter((b) => b.type !== 'actions') }),
+    ],
+    [
+      'the pending count left out',
+      (m: ReturnType<typeof slackMessage>) => ({
+        ...m,
+        blocks: m.blocks.map((b) => (b.fields ? { ...b, fields: (b.fields as unknown[]).slice(0, 1) } : b)),
+      }),
+    ],
+    [
+      'a context line naming no alert',
+      (m: ReturnType<typeof slackMessage>) => ({ ...m, blocks: m.blocks.slice(0, -1) }),
+    ],
+    ['no fallback text', (m: ReturnType<typeof slackMessage>) => ({ ...m, text: '' })],
+  ])('a Slack post with %s is caught', (_what, spoil) => {
+    expect(slackProblems(needed, spoil(slackMessage(needed)))).not.toEqual([]);
+  });
+
+  const digest = buildDigest(
+    [0, 1, 2].map((i) =>
+      awaitingState(
+        `att-${i}`,
+        new Date(NOW.getTime() - (i + 1) * 7 * 3_600_000).toISOString(),
+        {},
+        {
+          id: `att-${i}`,
+          pendingReviewCount: 1 + i,
+          candidate: { name: `Candidate ${i}` },
+        },
+      ),
+    ),
+    { now: NOW, period: '2026-11-25', settings: { includeCandidateEmail: false } },
+  );
+
+  it('the digest: the real email passes, one with a wrong count or an oldest left out is caught', () => {
+    expect(digestEmailProblems(digest, digestSubject(digest), digestBody(digest))).toEqual([]);
+    expect(digestEmailProblems({ ...digest, waiting: 4 }, digestSubject(digest), digestBody(digest))).not.toEqual([]);
+    const short = digestBody(digest).replace(/^ {2}- .*\n/m, '');
+    expect(digestEmailProblems(digest, digestSubject(digest), short)).not.toEqual([]);
+    const none = buildDigest([], { now: NOW, period: '2026-11-25', settings: { includeCandidateEmail: false } });
+    expect(digestEmailProblems(none, digestSubject(none), digestBody(none))).toEqual([]);
+  });
+});
+
+const spoilText = (message: ReturnType<typeof slackMessage>, index: number, change: (text: string) => string) => ({
+  ...message,
+  blocks: message.blocks.map((block, i) =>
+    i === index
+      ? { ...block, text: { ...(block.text as object), text: change((block.text as { text: string }).text) } }
+      : block,
+  ),
+});
