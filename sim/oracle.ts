@@ -19,7 +19,7 @@ import { emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { slackMessage } from '#lib/domain/render/slack.js';
 import { IaModel, LIST_LAG_MS, type SimAssignment, type SimAttempt, STALE_304_MS, TIME } from './ia-model.js';
 import { OPERATOR_REDRIVES_WITHIN, type World } from './pipeline.js';
-import { digestEmailProblems, emailProblems, slackProblems, slackSubject } from './renderings.js';
+import { chatProblems, digestEmailProblems, emailProblems, slackProblems, slackSubject } from './renderings.js';
 
 export interface Violation {
   invariant: string;
@@ -93,6 +93,8 @@ export class Oracle {
   private checkedSlackPosts = 0;
   /** Every alert published, by what its Slack post's context line names. */
   private readonly alertsByPost = new Map<string, Alert>();
+  /** The same, by the alert's key (Amazon Q's notification carries it as its id): a key SNS took twice, both. */
+  private readonly alertsByKey = new Map<string, Alert[]>();
   private checkedRequests = new Map<string, number>();
   private checkedOutcomes = 0;
   private readonly seen = new Map<string, number>();
@@ -178,6 +180,7 @@ export class Oracle {
     }
     const alert = notification as Alert;
     this.alertsByPost.set(`${alert.attemptId} ${alert.eventType} ${alert.occurredAt}`, alert);
+    this.alertsByKey.set(alertKey(alert), [...(this.alertsByKey.get(alertKey(alert)) ?? []), alert]);
     const problems = emailProblems(alert, email.subject, email.body);
     this.check('every alert’s email says what happened and what to do', problems.length === 0, () => ({
       at,
@@ -949,9 +952,22 @@ export class Oracle {
     // Amazon Q: the chat topic's custom notifications, threaded by attempt.
     const chatCount = new Map<string, number>();
     for (const message of world.chatMessages()) {
-      const thread = (JSON.parse(message.body) as { metadata?: { threadId?: string } }).metadata?.threadId ?? '';
+      const notification = JSON.parse(message.body) as Parameters<typeof chatProblems>[1];
+      const thread = notification.metadata?.threadId ?? '';
       const id = thread.split(':').pop() as string;
       chatCount.set(id, (chatCount.get(id) ?? 0) + 1);
+      if (notification.metadata?.eventType === DIGEST_TYPE) continue;
+      // Right if it says what one of the alerts published under its key says.
+      const candidates = (this.alertsByKey.get(notification.id ?? '') ?? []).map((alert) =>
+        chatProblems(alert, notification),
+      );
+      const problems = candidates.find((these) => these.length === 0) ??
+        candidates[0] ?? ['it names no alert that was published'];
+      this.check('every Amazon Q notification says what happened and what to do', problems.length === 0, () => ({
+        at: message.at,
+        attemptId: id,
+        detail: problems.join('; '),
+      }));
     }
     for (const [id, owed] of perAttempt(CHAT_EVENT_TYPES)) {
       const got = chatCount.get(id) ?? 0;
@@ -1082,6 +1098,7 @@ const REQUIRED = [
   'the digest’s email says how many wait and lists the oldest',
   'every alert’s email says what happened and what to do',
   'every Slack post says what happened and what to do',
+  'every Amazon Q notification says what happened and what to do',
   'Slack gets each alert its channel takes, once',
   'Amazon Q gets each alert its channel takes, once',
   'every alert goes to the alert bus, once',

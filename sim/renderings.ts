@@ -180,3 +180,53 @@ export const digestEmailProblems = (
   wrong(body.includes(`\nEvent: ${digest.eventType} for ${digest.period} at ${digest.occurredAt}\n`), 'no event line');
   return problems;
 };
+
+interface ChatNotification {
+  version?: string;
+  source?: string;
+  id?: string;
+  content?: { textType?: string; title?: string; description?: string; nextSteps?: string[]; keywords?: string[] };
+  metadata?: {
+    threadId?: string;
+    summary?: string;
+    eventType?: string;
+    additionalContext?: Record<string, string>;
+  };
+}
+
+/** An alert as Amazon Q received it: a custom notification it renders, saying what the email says. */
+export const chatProblems = (alert: Alert, message: ChatNotification): string[] => {
+  const problems: string[] = [];
+  const wrong = (ok: boolean, what: string) => {
+    if (!ok) problems.push(what);
+  };
+  const { content = {}, metadata = {} } = message;
+  const title = headline(alert);
+  wrong(
+    message.version === '1.0' && message.source === 'custom' && content.textType === 'client-markdown',
+    'not a custom notification Amazon Q renders',
+  );
+  wrong(
+    (content.title ?? '').startsWith(`${title}: `) && Array.from(content.title ?? '').length <= 250,
+    `title ${JSON.stringify(content.title)}`,
+  );
+  wrong(
+    (content.description ?? '').split('\n').includes(`*Pending reviews:* ${alert.pendingReviewCount}`),
+    'pending reviews not shown',
+  );
+  const [action = '', ...rest] = content.nextSteps ?? [];
+  wrong(ACTIONS[alert.eventType].test(action), `no "what to do": ${JSON.stringify(action)}`);
+  if (alert.url) wrong(rest.includes(`Open: ${alert.url}`), 'no link to act on');
+  wrong(
+    content.keywords?.[0] === alert.eventType && metadata.eventType === alert.eventType,
+    'the event type not named',
+  );
+  wrong(
+    (metadata.threadId ?? '').endsWith(alert.attemptId) &&
+      metadata.additionalContext?.attemptId === alert.attemptId &&
+      metadata.additionalContext.pendingReviewCount === String(alert.pendingReviewCount),
+    'the attempt not named',
+  );
+  wrong((metadata.summary ?? '').startsWith(`${title}: `), 'no summary');
+  return problems;
+};

@@ -6,9 +6,10 @@ import { describe, expect, it } from '@jest/globals';
 import { ALERT_TYPES, type Alert, type AlertType, buildAlert } from '#lib/domain/alert.js';
 import type { Attempt } from '#lib/domain/attempt.js';
 import { buildDigest } from '#lib/domain/digest.js';
+import { chatNotification } from '#lib/domain/render/chat.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { slackMessage } from '#lib/domain/render/slack.js';
-import { digestEmailProblems, emailProblems, slackProblems, slackSubject } from '../../sim/renderings.js';
+import { chatProblems, digestEmailProblems, emailProblems, slackProblems, slackSubject } from '../../sim/renderings.js';
 import { awaitingState, fixtureAttempt } from '../support/attempts.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -42,6 +43,7 @@ describe('what people read, as the simulation checks it', () => {
           const alert = alertOf(eventType, attempt(), claimedBy);
           expect(emailProblems(alert, emailSubject(alert), emailBody(alert))).toEqual([]);
           expect(slackProblems(alert, slackMessage(alert, { claimButton: true }))).toEqual([]);
+          expect(chatProblems(alert, chatNotification(alert))).toEqual([]);
           expect(slackSubject(slackMessage(alert))).toEqual({
             attemptId: alert.attemptId,
             eventType,
@@ -92,6 +94,19 @@ describe('what people read, as the simulation checks it', () => {
     expect(slackProblems(needed, spoil(slackMessage(needed)))).not.toEqual([]);
   });
 
+  it.each([
+    ['another shape', (n: Chat) => ({ ...n, version: '2.0' })],
+    [
+      'no headline',
+      (n: Chat) => ({ ...n, content: { ...n.content, title: n.content.title.replace('Review needed', '') } }),
+    ],
+    ['no "what to do"', (n: Chat) => ({ ...n, content: { ...n.content, nextSteps: n.content.nextSteps.slice(1) } })],
+    ['no pending count', (n: Chat) => ({ ...n, content: { ...n.content, description: '' } })],
+    ['another attempt', (n: Chat) => ({ ...n, metadata: { ...n.metadata, threadId: 'att-other' } })],
+  ])('an Amazon Q notification with %s is caught', (_what, spoil) => {
+    expect(chatProblems(needed, spoil(chatNotification(needed)))).not.toEqual([]);
+  });
+
   const digest = buildDigest(
     [0, 1, 2].map((i) =>
       awaitingState(
@@ -126,3 +141,5 @@ const spoilText = (message: ReturnType<typeof slackMessage>, index: number, chan
       : block,
   ),
 });
+
+type Chat = ReturnType<typeof chatNotification>;
