@@ -19,7 +19,15 @@ import { emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { slackMessage } from '#lib/domain/render/slack.js';
 import { IaModel, LIST_LAG_MS, type SimAssignment, type SimAttempt, STALE_304_MS, TIME } from './ia-model.js';
 import { OPERATOR_REDRIVES_WITHIN, type World } from './pipeline.js';
-import { chatProblems, digestEmailProblems, emailProblems, slackProblems, slackSubject } from './renderings.js';
+import {
+  chatProblems,
+  digestEmailProblems,
+  emailProblems,
+  plainName,
+  slackProblems,
+  slackSubject,
+  type Truth,
+} from './renderings.js';
 
 export interface Violation {
   invariant: string;
@@ -150,6 +158,20 @@ export class Oracle {
     }
   }
 
+  /** What IA holds of an alert's attempt, for what its renderings must say. */
+  private truthOf(alert: Alert): Truth | undefined {
+    const ia = this.accountOf(alert)?.ia;
+    const attempt = ia?.attempts.get(alert.attemptId);
+    const name = attempt && ia?.assignment(attempt.assignmentId)?.candidate;
+    if (attempt?.completeAt === undefined) return undefined;
+    const plain = name === undefined ? undefined : plainName(name);
+    return {
+      completedAt: attempt.completeAt,
+      assignmentId: attempt.assignmentId,
+      ...(plain === undefined ? {} : { plainName: plain }),
+    };
+  }
+
   private accountOf(notification: Alert): Account | undefined {
     const name = notification.account ?? DEFAULT_ACCOUNT;
     return this.world.accounts.find((a) => a.name === name);
@@ -161,7 +183,7 @@ export class Oracle {
     // The digest's post: its content is the digest's, checked where it is published.
     if (JSON.stringify(body).includes(`"${DIGEST_TYPE} · `)) return;
     const alert = about && this.alertsByPost.get(`${about.attemptId} ${about.eventType} ${about.occurredAt}`);
-    const problems = alert ? slackProblems(alert, body) : ['it names no alert that was published'];
+    const problems = alert ? slackProblems(alert, body, this.truthOf(alert)) : ['it names no alert that was published'];
     this.check('every Slack post says what happened and what to do', problems.length === 0, () => ({
       at,
       ...(about ? { attemptId: about.attemptId } : {}),
@@ -181,7 +203,7 @@ export class Oracle {
     const alert = notification as Alert;
     this.alertsByPost.set(`${alert.attemptId} ${alert.eventType} ${alert.occurredAt}`, alert);
     this.alertsByKey.set(alertKey(alert), [...(this.alertsByKey.get(alertKey(alert)) ?? []), alert]);
-    const problems = emailProblems(alert, email.subject, email.body);
+    const problems = emailProblems(alert, email.subject, email.body, this.truthOf(alert));
     this.check('every alert’s email says what happened and what to do', problems.length === 0, () => ({
       at,
       attemptId: alert.attemptId,

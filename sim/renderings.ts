@@ -40,8 +40,35 @@ const countOf = (n: number) => `${n} ${n === 1 ? 'answer or recording' : 'answer
 
 const SUBJECT = /^[\x20-\x7e]{1,100}$/;
 
+/** What IA holds of the attempt, from the world's model: what a rendering must agree with. */
+export interface Truth {
+  /** When the candidate completed it. */
+  completedAt: number;
+  /** The candidate's name where it is plain words, which must reach people unchanged where an alert names them. */
+  plainName?: string;
+  assignmentId: string;
+}
+
+/** A name of letters and spaces alone: no sanitising may change it. */
+export const plainName = (name: string): string | undefined => (/^[\p{L} ]+$/u.test(name) ? name : undefined);
+
+/** A name as an email subject carries it: accents dropped, what is not ASCII a question mark. */
+const ascii = (name: string) =>
+  name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '?');
+
+/** "2026-01-09 11:23 UTC", as people read times. */
+const minute = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
 /** An alert's email (SNS subject and its email body): what is wrong with it, if anything. */
-export const emailProblems = (alert: Alert, subject: string | undefined, body: string | undefined): string[] => {
+export const emailProblems = (
+  alert: Alert,
+  subject: string | undefined,
+  body: string | undefined,
+  truth?: Truth,
+): string[] => {
   const problems: string[] = [];
   const wrong = (ok: boolean, what: string) => {
     if (!ok) problems.push(what);
@@ -69,6 +96,24 @@ export const emailProblems = (alert: Alert, subject: string | undefined, body: s
   wrong(body.includes(`\nFor search: attempt ${alert.attemptId}`), 'the attempt id is not there to search for');
   wrong(body.includes(`\nEvent: ${alert.eventType} at ${alert.occurredAt}\n`), 'no event line');
   wrong(/\bunsubscribe\b/.test(body), 'no way to unsubscribe');
+  if (truth) {
+    const completed = /^Completed:\s+(.+)$/m.exec(body)?.[1];
+    wrong(completed === minute(truth.completedAt), `completed shown as ${completed}`);
+    // An attempt's own GET carries no candidate: an alert from it names none, one that does names IA's.
+    if (truth.plainName && alert.candidateName !== undefined) {
+      const candidate = /^Candidate:\s+(.+)$/m.exec(body)?.[1];
+      wrong(candidate === truth.plainName, `the candidate shown as ${candidate}, IA names them ${truth.plainName}`);
+      wrong(
+        subject.startsWith(`${title}: ${ascii(truth.plainName)}`),
+        `the subject does not name the candidate: ${subject}`,
+      );
+    }
+    const search = /^For search: (.*)$/m.exec(body)?.[1] ?? '';
+    wrong(
+      alert.assignmentId === undefined || search.includes(`assignment ${truth.assignmentId}`),
+      `the assignment not named for search: ${search}`,
+    );
+  }
   return problems;
 };
 
@@ -88,7 +133,7 @@ export const slackSubject = (
 };
 
 /** An alert's Slack post: within Slack's limits, and saying what the email says. */
-export const slackProblems = (alert: Alert, body: unknown): string[] => {
+export const slackProblems = (alert: Alert, body: unknown, truth?: Truth): string[] => {
   const problems: string[] = [];
   const wrong = (ok: boolean, what: string) => {
     if (!ok) problems.push(what);
@@ -106,6 +151,8 @@ export const slackProblems = (alert: Alert, body: unknown): string[] => {
       Array.from(heading).length <= 150,
     `header ${JSON.stringify(heading)}`,
   );
+  if (truth?.plainName && alert.candidateName !== undefined)
+    wrong(heading === `${title}: ${truth.plainName}`, `the header does not name the candidate: ${heading}`);
   const action = section?.text?.text ?? '';
   wrong(
     section?.type === 'section' && /^:[a-z_]+: /.test(action) && ACTIONS[alert.eventType].test(action),

@@ -9,7 +9,15 @@ import { buildDigest } from '#lib/domain/digest.js';
 import { chatNotification } from '#lib/domain/render/chat.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { slackMessage } from '#lib/domain/render/slack.js';
-import { chatProblems, digestEmailProblems, emailProblems, slackProblems, slackSubject } from '../../sim/renderings.js';
+import {
+  chatProblems,
+  digestEmailProblems,
+  emailProblems,
+  plainName,
+  slackProblems,
+  slackSubject,
+  type Truth,
+} from '../../sim/renderings.js';
 import { awaitingState, fixtureAttempt } from '../support/attempts.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -41,8 +49,9 @@ describe('what people read, as the simulation checks it', () => {
       for (const claimedBy of [undefined, 'Dana'])
         it(`${eventType}, ${shape}${claimedBy ? ', claimed' : ''}: the real renderings pass`, () => {
           const alert = alertOf(eventType, attempt(), claimedBy);
-          expect(emailProblems(alert, emailSubject(alert), emailBody(alert))).toEqual([]);
-          expect(slackProblems(alert, slackMessage(alert, { claimButton: true }))).toEqual([]);
+          const truth = truthOf(attempt());
+          expect(emailProblems(alert, emailSubject(alert), emailBody(alert), truth)).toEqual([]);
+          expect(slackProblems(alert, slackMessage(alert, { claimButton: true }), truth)).toEqual([]);
           expect(chatProblems(alert, chatNotification(alert))).toEqual([]);
           expect(slackSubject(slackMessage(alert))).toEqual({
             attemptId: alert.attemptId,
@@ -66,6 +75,25 @@ describe('what people read, as the simulation checks it', () => {
   ])('an email with %s is caught', (_what, spoil) => {
     const [subject, body] = spoil(emailSubject(needed), emailBody(needed)) as [string, string];
     expect(emailProblems(needed, subject, body)).not.toEqual([]);
+  });
+
+  it.each([
+    ['another completion time', { completedAt: 0 }],
+    ['another name', { plainName: 'Someone Else' }],
+    ['another assignment', { assignmentId: 'asg-other' }],
+  ])('an email that disagrees with IA on %s is caught', (_what, change) => {
+    const truth = { ...(truthOf(fixtureAttempt()) as Truth), ...change };
+    expect(emailProblems(needed, emailSubject(needed), emailBody(needed), truth)).not.toEqual([]);
+  });
+
+  it('a Slack header that does not name the candidate is caught', () => {
+    const truth = { ...(truthOf(fixtureAttempt()) as Truth), plainName: 'Someone Else' };
+    expect(slackProblems(needed, slackMessage(needed), truth)).not.toEqual([]);
+  });
+
+  it('a name of plain words must reach people unchanged; any other is checked elsewhere', () => {
+    expect(plainName('Zoë Ødegård')).toBe('Zoë Ødegård');
+    expect(plainName('<!here> Bob')).toBeUndefined();
   });
 
   it.each([
@@ -143,3 +171,15 @@ const spoilText = (message: ReturnType<typeof slackMessage>, index: number, chan
 });
 
 type Chat = ReturnType<typeof chatNotification>;
+
+/** What IA says of the attempt, as the simulation's model would. */
+const truthOf = (attempt: Attempt): Truth | undefined => {
+  const name = attempt.candidate?.name && plainName(attempt.candidate.name);
+  return attempt.completedAt === undefined || attempt.assignmentId === undefined
+    ? undefined
+    : {
+        completedAt: Date.parse(attempt.completedAt),
+        assignmentId: attempt.assignmentId,
+        ...(name ? { plainName: name } : {}),
+      };
+};
