@@ -981,7 +981,7 @@ export class Oracle {
       if (notification.metadata?.eventType === DIGEST_TYPE) continue;
       // Right if it says what one of the alerts published under its key says.
       const candidates = (this.alertsByKey.get(notification.id ?? '') ?? []).map((alert) =>
-        chatProblems(alert, notification),
+        chatProblems(alert, notification, this.truthOf(alert)),
       );
       const problems = candidates.find((these) => these.length === 0) ??
         candidates[0] ?? ['it names no alert that was published'];

@@ -91,18 +91,24 @@ export const emailProblems = (
   if (alert.url) wrong(lines[3] === `Open: ${alert.url}`, 'no link to act on');
   else
     wrong(action.includes('in the Indeed Assessments web app') || !ACTIONABLE.has(alert.eventType), 'no place to act');
-  const pending = /^Pending reviews:\s+(\d+)$/m.exec(body)?.[1];
-  wrong(pending === String(alert.pendingReviewCount), `pending reviews shown as ${pending}`);
+  problems.push(
+    ...factProblems(alert, truth, (label, value, prefix) =>
+      lines.some((line) => {
+        const rest = line.startsWith(`${label}:`) ? line.slice(label.length + 1) : undefined;
+        // The table pads every label to one width: at least one space, then the value.
+        return (
+          rest !== undefined && /^\s/.test(rest) && (prefix ? rest.trim().startsWith(value) : rest.trim() === value)
+        );
+      }),
+    ),
+  );
   wrong(body.includes(`\nFor search: attempt ${alert.attemptId}`), 'the attempt id is not there to search for');
   wrong(body.includes(`\nEvent: ${alert.eventType} at ${alert.occurredAt}\n`), 'no event line');
   wrong(/\bunsubscribe\b/.test(body), 'no way to unsubscribe');
+  problems.push(...reviewListProblems(alert, lines));
   if (truth) {
-    const completed = /^Completed:\s+(.+)$/m.exec(body)?.[1];
-    wrong(completed === minute(truth.completedAt), `completed shown as ${completed}`);
     // An attempt's own GET carries no candidate: an alert from it names none, one that does names IA's.
     if (truth.plainName && alert.candidateName !== undefined) {
-      const candidate = /^Candidate:\s+(.+)$/m.exec(body)?.[1];
-      wrong(candidate === truth.plainName, `the candidate shown as ${candidate}, IA names them ${truth.plainName}`);
       wrong(
         subject.startsWith(`${title}: ${ascii(truth.plainName)}`),
         `the subject does not name the candidate: ${subject}`,
@@ -114,6 +120,66 @@ export const emailProblems = (
       `the assignment not named for search: ${search}`,
     );
   }
+  return problems;
+};
+
+const KINDS = { answer: 'answer', audio: 'audio recording', video: 'video recording' } as const;
+
+/** Text every channel shows as typed: no escaping of any channel changes it. */
+const plainText = (text: string | undefined) => (text !== undefined && /^[\p{L}\d ]+$/u.test(text) ? text : undefined);
+
+/**
+ * The facts every channel lists, each as a label and its value: how many reviews wait, when it was
+ * completed, who the candidate is, which assessment, who claimed it. `shows(label, value)` says
+ * whether the rendering lists that value under that label (`value` a prefix where more follows).
+ */
+const factProblems = (
+  alert: Alert,
+  truth: Truth | undefined,
+  shows: (label: string, value: string, prefix?: boolean) => boolean,
+): string[] => {
+  const expected: Array<[string, string | undefined, boolean?]> = [
+    ['Pending reviews', String(alert.pendingReviewCount)],
+    ['Completed', truth && minute(truth.completedAt)],
+    ['Candidate', alert.candidateName === undefined ? undefined : truth?.plainName],
+    ['Assessment', plainText(alert.assessmentName ?? alert.assessmentId)],
+    ['Claimed by', plainText(alert.claimedBy), true],
+  ];
+  return expected.flatMap(([label, value, prefix]) =>
+    value === undefined || shows(label, value, prefix) ? [] : [`${label} not shown as ${value}`],
+  );
+};
+
+/** Whether a review is (or may be) outstanding, so that what awaits it is listed. */
+const showsReviews = (alert: Alert) =>
+  alert.reviewItems.length > 0 && alert.eventType !== 'attempt.scored' && alert.eventType !== 'review.completed';
+
+/** Slack's three control characters, as Slack documents their escaping. */
+const escapeSlack = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+/**
+ * While a review is (or may be) outstanding, the email lists what awaits it: how many in all, each
+ * listed one by its step and kind, and how many more were left out.
+ */
+const reviewListProblems = (alert: Alert, lines: string[]): string[] => {
+  const total = alert.reviewItemCount ?? alert.reviewItems.length;
+  const at = lines.findIndex((line) => line.startsWith('Awaiting review ('));
+  if (!showsReviews(alert)) return at < 0 ? [] : ['a review list where no review waits'];
+  if (lines[at] !== `Awaiting review (${total}):`) return [`no list of what awaits review: ${lines[at]}`];
+  const end = lines.indexOf('', at);
+  const listed = lines.slice(at + 1, end < 0 ? undefined : end);
+  const items = listed.filter((line) => line.startsWith('  - '));
+  const problems: string[] = [];
+  if (items.length === 0 || items.length > alert.reviewItems.length)
+    problems.push(`${items.length} review items listed of ${alert.reviewItems.length}`);
+  items.forEach((line, i) => {
+    const item = alert.reviewItems[i];
+    if (!item || !line.startsWith(`  - ${item.step}: ${KINDS[item.kind]}`))
+      problems.push(`review item ${i + 1} misstated: ${JSON.stringify(line.slice(0, 80))}`);
+  });
+  const more = total - items.length;
+  const moreLine = listed.find((line) => line.startsWith('  ... and '));
+  if ((more > 0 ? `  ... and ${more} more` : undefined) !== moreLine) problems.push(`"and more" says ${moreLine}`);
   return problems;
 };
 
@@ -163,10 +229,31 @@ export const slackProblems = (alert: Alert, body: unknown, truth?: Truth): strin
     fields.length >= 1 && fields.length <= 10 && fields.every((f) => (f.text?.length ?? 0) <= 2000),
     'fields past Slack’s limits',
   );
-  wrong(
-    fields.some((f) => f.text === `*Pending reviews*\n${alert.pendingReviewCount}`),
-    'pending reviews not shown',
+  problems.push(
+    ...factProblems(alert, truth, (label, value, prefix) =>
+      fields.some((f) => (prefix ? f.text?.startsWith(`*${label}*\n${value}`) : f.text === `*${label}*\n${value}`)),
+    ),
   );
+  if (showsReviews(alert)) {
+    const list = blocks.find((block) => block.text?.text?.startsWith('*Awaiting review ('))?.text?.text ?? '';
+    const total = alert.reviewItemCount ?? alert.reviewItems.length;
+    const [heading = '', ...rest] = list.split('\n');
+    const items = rest.filter((line) => line.startsWith('• '));
+    const moreLine = rest.find((line) => line.startsWith('…and '));
+    wrong(heading === `*Awaiting review (${total})*` && items.length > 0, `no list of what awaits review: ${heading}`);
+    items.forEach((line, i) => {
+      const item = alert.reviewItems[i];
+      const expected = item && `• ${escapeSlack(item.step)}: ${KINDS[item.kind]}`;
+      // A line is cut to 200 characters, with an ellipsis: what is left must begin what was due.
+      const cut = line.endsWith('…') && Array.from(line).length === 200 ? line.slice(0, -1) : undefined;
+      wrong(
+        expected !== undefined && (line.startsWith(expected) || (cut !== undefined && expected.startsWith(cut))),
+        `review item ${i + 1} misstated: ${JSON.stringify(line.slice(0, 80))}`,
+      );
+    });
+    const more = total - items.length;
+    wrong((more > 0 ? `…and ${more} more` : undefined) === moreLine, `"and more" says ${moreLine}`);
+  }
   const buttons = blocks.filter((block) => block.type === 'actions').flatMap((block) => block.elements ?? []);
   if (alert.url && ACTIONABLE.has(alert.eventType))
     wrong(
@@ -189,7 +276,16 @@ export const slackProblems = (alert: Alert, body: unknown, truth?: Truth): strin
   return problems;
 };
 
-/** The digest's email: its count in the subject and headline, and its oldest listed. */
+/** How a trigger's line in the digest begins, by its health. */
+const TRIGGER_STATUS: Record<string, string> = {
+  never: 'no event yet',
+  silent: 'SILENT, no event since',
+  ok: 'last event',
+};
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The digest's email: its counts, its assessments, its oldest and its triggers, as the digest has them. */
 export const digestEmailProblems = (
   digest: Digest,
   subject: string | undefined,
@@ -200,18 +296,37 @@ export const digestEmailProblems = (
     if (!ok) problems.push(what);
   };
   if (subject === undefined || body === undefined) return ['no subject or no email body'];
-  const title = `Reviews waiting: ${digest.waiting} ${digest.waiting === 1 ? 'attempt' : 'attempts'}`;
+  const title = `Reviews waiting: ${plural(digest.waiting, 'attempt')}`;
   wrong(subject === title, `subject ${JSON.stringify(subject)}`);
   const lines = body.split('\n');
   wrong(lines[0] === title.toUpperCase(), 'body does not open with the count');
+  const summary = lines[2] ?? '';
+  const escalated = digest.escalated > 0 ? `; ${plural(digest.escalated, 'was', 'were')} escalated` : '';
   wrong(
     digest.oldestSince === undefined
-      ? lines[2] === 'Nothing waits for a human review.'
-      : /wait for a human review; the oldest since .*\. Grade them in the Indeed Assessments web app, oldest first\.$/.test(
-          lines[2] ?? '',
-        ),
-    `summary ${JSON.stringify(lines[2])}`,
+      ? summary === 'Nothing waits for a human review.'
+      : summary.startsWith(
+          `${plural(digest.waiting, 'attempt')} with ${countOf(digest.pendingReviews)} wait for a human review; the oldest since ${minute(Date.parse(digest.oldestSince))} (`,
+        ) && summary.endsWith(`)${escalated}. Grade them in the Indeed Assessments web app, oldest first.`),
+    `summary ${JSON.stringify(summary)}`,
   );
+  /** A table row: "  <label>:<padding><value>". */
+  const row = (label: string, value: string | number) =>
+    lines.some((line) => line.startsWith(`  ${label}:`) && line.slice(label.length + 3).trim() === String(value));
+  for (const a of digest.perAssessment) {
+    const name = a.assessmentName ?? a.assessmentId ?? 'Unknown assessment';
+    wrong(row(name, a.waiting), `${name}'s count not listed`);
+  }
+  if (digest.otherAssessments)
+    wrong(
+      row(plural(digest.otherAssessments.assessments, 'other assessment'), digest.otherAssessments.waiting),
+      'the other assessments not counted',
+    );
+  for (const t of digest.triggers ?? [])
+    wrong(
+      lines.some((line) => line.startsWith(`  - ${t.name}: ${TRIGGER_STATUS[t.status]}`)),
+      `trigger ${t.name} (${t.status}) not described`,
+    );
   if (digest.oldest.length > 0) {
     const at = lines.indexOf(`The ${digest.oldest.length} oldest:`);
     const listed = at < 0 ? [] : lines.slice(at + 1).filter((line) => line.startsWith('  - '));
@@ -219,9 +334,17 @@ export const digestEmailProblems = (
     digest.oldest.forEach((item, i) => {
       const line = listed[i] ?? '';
       wrong(
-        line.includes(`: ${item.pendingReviewCount} pending review`) && line.includes(', waiting '),
+        line.startsWith(`  - ${item.account ? `[${item.account}] ` : ''}`) &&
+          line.includes(
+            ` - ${item.assessmentName ?? 'assessment'}: ${plural(item.pendingReviewCount, 'pending review')}, waiting `,
+          ) &&
+          line.includes(', escalated') === (item.escalatedAt !== undefined) &&
+          line.includes(', claimed by ') === (item.claimedBy !== undefined) &&
+          (item.candidateName !== undefined || line.includes(`attempt ${item.attemptId}`)),
         `the oldest's line ${i + 1} misstates it: ${JSON.stringify(line)}`,
       );
+      if (item.url)
+        wrong(lines[lines.indexOf(line) + 1] === `    ${item.url}`, `the oldest's line ${i + 1} has no link`);
     });
   }
   wrong(body.includes(`\nEvent: ${digest.eventType} for ${digest.period} at ${digest.occurredAt}\n`), 'no event line');
@@ -242,7 +365,7 @@ interface ChatNotification {
 }
 
 /** An alert as Amazon Q received it: a custom notification it renders, saying what the email says. */
-export const chatProblems = (alert: Alert, message: ChatNotification): string[] => {
+export const chatProblems = (alert: Alert, message: ChatNotification, truth?: Truth): string[] => {
   const problems: string[] = [];
   const wrong = (ok: boolean, what: string) => {
     if (!ok) problems.push(what);
@@ -257,10 +380,17 @@ export const chatProblems = (alert: Alert, message: ChatNotification): string[] 
     (content.title ?? '').startsWith(`${title}: `) && Array.from(content.title ?? '').length <= 250,
     `title ${JSON.stringify(content.title)}`,
   );
-  wrong(
-    (content.description ?? '').split('\n').includes(`*Pending reviews:* ${alert.pendingReviewCount}`),
-    'pending reviews not shown',
+  const described = (content.description ?? '').split('\n');
+  problems.push(
+    ...factProblems(alert, truth, (label, value, prefix) =>
+      described.some((line) => (prefix ? line.startsWith(`*${label}:* ${value}`) : line === `*${label}:* ${value}`)),
+    ),
   );
+  if (showsReviews(alert))
+    wrong(
+      described.includes(`*Awaiting review (${alert.reviewItemCount ?? alert.reviewItems.length}):*`),
+      'no list of what awaits review',
+    );
   const [action = '', ...rest] = content.nextSteps ?? [];
   wrong(ACTIONS[alert.eventType].test(action), `no "what to do": ${JSON.stringify(action)}`);
   if (alert.url) wrong(rest.includes(`Open: ${alert.url}`), 'no link to act on');

@@ -52,7 +52,7 @@ describe('what people read, as the simulation checks it', () => {
           const truth = truthOf(attempt());
           expect(emailProblems(alert, emailSubject(alert), emailBody(alert), truth)).toEqual([]);
           expect(slackProblems(alert, slackMessage(alert, { claimButton: true }), truth)).toEqual([]);
-          expect(chatProblems(alert, chatNotification(alert))).toEqual([]);
+          expect(chatProblems(alert, chatNotification(alert), truth)).toEqual([]);
           expect(slackSubject(slackMessage(alert))).toEqual({
             attemptId: alert.attemptId,
             eventType,
@@ -84,6 +84,41 @@ describe('what people read, as the simulation checks it', () => {
   ])('an email that disagrees with IA on %s is caught', (_what, change) => {
     const truth = { ...(truthOf(fixtureAttempt()) as Truth), ...change };
     expect(emailProblems(needed, emailSubject(needed), emailBody(needed), truth)).not.toEqual([]);
+  });
+
+  it.each([
+    ['the completion time', '*Completed*'],
+    ['the assessment', '*Assessment*'],
+    ['the candidate', '*Candidate*'],
+  ])('a Slack post without %s among its facts is caught', (_what, label) => {
+    const attempt = { ...fixtureAttempt(), candidate: { name: 'Ana Lima' } };
+    const alert = alertOf('review.needed', attempt);
+    const message = slackMessage(alert);
+    const spoiled = {
+      ...message,
+      blocks: message.blocks.map((b) =>
+        b.fields ? { ...b, fields: (b.fields as Array<{ text: string }>).filter((f) => !f.text.startsWith(label)) } : b,
+      ),
+    };
+    expect(slackProblems(alert, message, truthOf(attempt))).toEqual([]);
+    expect(slackProblems(alert, spoiled, truthOf(attempt))).not.toEqual([]);
+  });
+
+  it('a Slack post whose review list misnames an item, or an Amazon Q notification without the completion time, is caught', () => {
+    const truth = truthOf(fixtureAttempt());
+    const list = (text: string) => text.replace(/^• [^:]+:/m, '• Somewhere:');
+    const message = slackMessage(needed);
+    const index = message.blocks.findIndex((b) =>
+      (b.text as { text?: string } | undefined)?.text?.startsWith('*Awaiting'),
+    );
+    expect(slackProblems(needed, spoilText(message, index, list), truth)).not.toEqual([]);
+    const chat = chatNotification(needed);
+    const bare = {
+      ...chat,
+      content: { ...chat.content, description: chat.content.description.replace(/^\*Completed:\*.*$/m, '') },
+    };
+    expect(chatProblems(needed, chat, truth)).toEqual([]);
+    expect(chatProblems(needed, bare, truth)).not.toEqual([]);
   });
 
   it('a Slack header that does not name the candidate is caught', () => {
@@ -150,6 +185,87 @@ describe('what people read, as the simulation checks it', () => {
     ),
     { now: NOW, period: '2026-11-25', settings: { includeCandidateEmail: false } },
   );
+
+  const rich = buildDigest(
+    Array.from({ length: 30 }, (_, i) =>
+      awaitingState(
+        `${i % 2 ? 'agency-b:' : ''}att-${i}`,
+        new Date(NOW.getTime() - (i + 1) * 7 * 3_600_000).toISOString(),
+        {
+          ...(i % 2 ? { account: 'agency-b' } : {}),
+          ...(i % 4 === 0 ? { escalatedAt: NOW.toISOString() } : {}),
+          ...(i % 5 === 0 ? { claim: { by: 'Dana', at: NOW.toISOString(), via: 'email' as const } } : {}),
+        },
+        {
+          id: `att-${i}`,
+          pendingReviewCount: 1 + (i % 3),
+          assessment: { id: `asm-${i % 12}`, name: `Assessment ${i % 12}` },
+          ...(i % 3 ? { candidate: { name: `Candidate ${i}` } } : {}),
+          ...(i % 2 === 0 ? { resultsUrl: `https://results.example/${i}` } : {}),
+        },
+      ),
+    ),
+    {
+      now: NOW,
+      period: '2026-11-25',
+      settings: { includeCandidateEmail: false },
+      triggers: [
+        {
+          trigger: { name: 'greenhouse', kind: 'greenhouse', account: 'default' },
+          status: 'ok',
+          lastEventAt: NOW.toISOString(),
+          eventsPerDay: 3,
+          sweepOnly: 0,
+        },
+        {
+          trigger: { name: 'lever', kind: 'lever', account: 'default' },
+          status: 'silent',
+          lastEventAt: NOW.toISOString(),
+          eventsPerDay: 0,
+          sweepOnly: 4,
+        },
+        { trigger: { name: 'ia', kind: 'ia', account: 'default' }, status: 'never', eventsPerDay: 0, sweepOnly: 2 },
+      ],
+    },
+  );
+
+  it.each([
+    ['the real email', (b: string) => b, true],
+    ['an assessment left out', (b: string) => b.replace(/^ {2}Assessment 0:.*\n/m, ''), false],
+    ['a wrong count for an assessment', (b: string) => b.replace(/^( {2}Assessment 0:\s+)\d+$/m, '$199'), false],
+    ['the other assessments left out', (b: string) => b.replace(/^ {2}\d+ other assessments?:.*\n/m, ''), false],
+    ['a trigger left out', (b: string) => b.replace(/^ {2}- lever: .*\n/m, ''), false],
+    ['an escalation left out', (b: string) => b.replace(', escalated', ''), false],
+    ['a link left out', (b: string) => b.replace(/^ {4}https:\/\/results\.example\/28\n/m, ''), false],
+    ['no escalation count', (b: string) => b.replace(/; \d+ were escalated/, ''), false],
+  ])('the digest with two accounts, escalations, claims and triggers: %s', (_what, spoil, passes) => {
+    const problems = digestEmailProblems(rich, digestSubject(rich), spoil(digestBody(rich)));
+    if (passes) expect(problems).toEqual([]);
+    else expect(problems).not.toEqual([]);
+  });
+
+  it.each([
+    [
+      'an item left out of the count',
+      (b: string) => b.replace(/^Awaiting review \((\d+)\):$/m, 'Awaiting review (0):'),
+    ],
+    ['an item misnamed', (b: string) => b.replace(/^ {2}- [^:]+:/m, '  - Somewhere:')],
+    ['no list', (b: string) => b.replace(/^Awaiting review[\s\S]*?\n\n/m, '')],
+  ])('an email with its review list spoiled (%s) is caught', (_what, spoil) => {
+    expect(emailProblems(needed, emailSubject(needed), spoil(emailBody(needed)))).not.toEqual([]);
+  });
+
+  it('a long review list says how many more it left out', () => {
+    const attempt = fixtureAttempt();
+    const many = alertOf('review.needed', {
+      ...attempt,
+      pendingReviewCount: 25,
+      reviewItems: Array.from({ length: 25 }, (_, i) => ({ step: `Step ${i}`, kind: 'audio' as const })),
+    });
+    expect(emailProblems(many, emailSubject(many), emailBody(many))).toEqual([]);
+    const wrong = emailBody(many).replace(/and \d+ more/, 'and 2 more');
+    expect(emailProblems(many, emailSubject(many), wrong)).not.toEqual([]);
+  });
 
   it('the digest: the real email passes, one with a wrong count or an oldest left out is caught', () => {
     expect(digestEmailProblems(digest, digestSubject(digest), digestBody(digest))).toEqual([]);
