@@ -13,17 +13,19 @@ import type { Alert, AlertType } from '#lib/domain/alert.js';
 import { CHAT_EVENT_TYPES, DIGEST_TYPE, PEOPLE_EVENT_TYPES } from '#lib/domain/alert.js';
 import { sweepPagesPerRun } from '#lib/domain/defaults.js';
 import type { Digest } from '#lib/domain/digest.js';
-import { alertKey, isDigest, type Notification, notificationKey } from '#lib/domain/notification.js';
+import { alertKey, digestKey, isDigest, type Notification, notificationKey } from '#lib/domain/notification.js';
 import { chatNotification } from '#lib/domain/render/chat.js';
 import { emailBody, emailSubject } from '#lib/domain/render/email.js';
 import { slackMessage } from '#lib/domain/render/slack.js';
 import { IaModel, LIST_LAG_MS, type SimAssignment, type SimAttempt, STALE_304_MS, TIME } from './ia-model.js';
 import { OPERATOR_REDRIVES_WITHIN, type World } from './pipeline.js';
 import {
+  chatDigestProblems,
   chatProblems,
   digestEmailProblems,
   emailProblems,
   plainName,
+  slackDigestProblems,
   slackProblems,
   slackSubject,
   type Truth,
@@ -103,6 +105,8 @@ export class Oracle {
   private readonly alertsByPost = new Map<string, Alert>();
   /** The same, by the alert's key (Amazon Q's notification carries it as its id): a key SNS took twice, both. */
   private readonly alertsByKey = new Map<string, Alert[]>();
+  /** Every digest published, by when it was made (its Slack post's context names that). */
+  private readonly digestsMade = new Map<string, Digest>();
   private checkedRequests = new Map<string, number>();
   private checkedOutcomes = 0;
   private readonly seen = new Map<string, number>();
@@ -180,8 +184,16 @@ export class Oracle {
   /** A Slack post says what its alert says; one that names no alert is as wrong. */
   private onSlackPost({ at, body }: World['slackPosts'][number]) {
     const about = slackSubject(body);
-    // The digest's post: its content is the digest's, checked where it is published.
-    if (JSON.stringify(body).includes(`"${DIGEST_TYPE} · `)) return;
+    if (JSON.stringify(body).includes(`"${DIGEST_TYPE} · `)) {
+      const made = /"review\.digest · [^ ]+ · ([^"]+)"/.exec(JSON.stringify(body))?.[1] ?? '';
+      const digest = this.digestsMade.get(made);
+      const problems = digest ? slackDigestProblems(digest, body) : ['it names no digest that was published'];
+      this.check('the digest’s Slack post and Amazon Q notification say what it says', problems.length === 0, () => ({
+        at,
+        detail: problems.join('; '),
+      }));
+      return;
+    }
     const alert = about && this.alertsByPost.get(`${about.attemptId} ${about.eventType} ${about.occurredAt}`);
     const problems = alert ? slackProblems(alert, body, this.truthOf(alert)) : ['it names no alert that was published'];
     this.check('every Slack post says what happened and what to do', problems.length === 0, () => ({
@@ -193,6 +205,7 @@ export class Oracle {
 
   private onPublished({ at, notification, email }: World['topic']['published'][number]) {
     if (isDigest(notification)) {
+      this.digestsMade.set(notification.occurredAt, notification as Digest);
       const problems = digestEmailProblems(notification as Digest, email.subject, email.body);
       this.check('the digest’s email says how many wait and lists the oldest', problems.length === 0, () => ({
         at,
@@ -978,7 +991,17 @@ export class Oracle {
       const thread = notification.metadata?.threadId ?? '';
       const id = thread.split(':').pop() as string;
       chatCount.set(id, (chatCount.get(id) ?? 0) + 1);
-      if (notification.metadata?.eventType === DIGEST_TYPE) continue;
+      if (notification.metadata?.eventType === DIGEST_TYPE) {
+        const made = [...this.digestsMade.values()].filter((d) => digestKey(d) === notification.id);
+        const problems = made.map((d) => chatDigestProblems(d, notification));
+        const found = problems.find((these) => these.length === 0) ??
+          problems[0] ?? ['it names no digest that was published'];
+        this.check('the digest’s Slack post and Amazon Q notification say what it says', found.length === 0, () => ({
+          at: message.at,
+          detail: found.join('; '),
+        }));
+        continue;
+      }
       // Right if it says what one of the alerts published under its key says.
       const candidates = (this.alertsByKey.get(notification.id ?? '') ?? []).map((alert) =>
         chatProblems(alert, notification, this.truthOf(alert)),
@@ -1118,6 +1141,7 @@ const REQUIRED = [
   'the awaiting index holds everything that waits',
   'the digest counts what waits',
   'the digest’s email says how many wait and lists the oldest',
+  'the digest’s Slack post and Amazon Q notification say what it says',
   'every alert’s email says what happened and what to do',
   'every Slack post says what happened and what to do',
   'every Amazon Q notification says what happened and what to do',
@@ -1164,6 +1188,7 @@ const applies = (name: (typeof REQUIRED)[number], world: World): boolean => {
       );
     case 'the digest counts what waits':
     case 'the digest’s email says how many wait and lists the oldest':
+    case 'the digest’s Slack post and Amazon Q notification say what it says':
       return days >= 3;
     case 'every alert goes to the alert bus, once':
       return world.alertBus;

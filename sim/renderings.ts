@@ -300,16 +300,7 @@ export const digestEmailProblems = (
   wrong(subject === title, `subject ${JSON.stringify(subject)}`);
   const lines = body.split('\n');
   wrong(lines[0] === title.toUpperCase(), 'body does not open with the count');
-  const summary = lines[2] ?? '';
-  const escalated = digest.escalated > 0 ? `; ${plural(digest.escalated, 'was', 'were')} escalated` : '';
-  wrong(
-    digest.oldestSince === undefined
-      ? summary === 'Nothing waits for a human review.'
-      : summary.startsWith(
-          `${plural(digest.waiting, 'attempt')} with ${countOf(digest.pendingReviews)} wait for a human review; the oldest since ${minute(Date.parse(digest.oldestSince))} (`,
-        ) && summary.endsWith(`)${escalated}. Grade them in the Indeed Assessments web app, oldest first.`),
-    `summary ${JSON.stringify(summary)}`,
-  );
+  problems.push(...digestSummaryProblems(digest, lines[2] ?? ''));
   /** A table row: "  <label>:<padding><value>". */
   const row = (label: string, value: string | number) =>
     lines.some((line) => line.startsWith(`  ${label}:`) && line.slice(label.length + 3).trim() === String(value));
@@ -405,5 +396,115 @@ export const chatProblems = (alert: Alert, message: ChatNotification, truth?: Tr
     'the attempt not named',
   );
   wrong((metadata.summary ?? '').startsWith(`${title}: `), 'no summary');
+  return problems;
+};
+
+/** The digest's summary sentence, as every channel states it before its own escaping. */
+const digestSummaryProblems = (digest: Digest, summary: string): string[] => {
+  const escalated = digest.escalated > 0 ? `; ${plural(digest.escalated, 'was', 'were')} escalated` : '';
+  const ok =
+    digest.oldestSince === undefined
+      ? summary === 'Nothing waits for a human review.'
+      : summary.startsWith(
+          `${plural(digest.waiting, 'attempt')} with ${countOf(digest.pendingReviews)} wait for a human review; the oldest since ${minute(Date.parse(digest.oldestSince))} (`,
+        ) && summary.endsWith(`)${escalated}. Grade them in the Indeed Assessments web app, oldest first.`);
+  return ok ? [] : [`summary ${JSON.stringify(summary)}`];
+};
+
+/** The digest's Slack post: its title, summary, assessments, oldest and triggers, as the digest has them. */
+export const slackDigestProblems = (digest: Digest, body: unknown): string[] => {
+  const problems: string[] = [];
+  const wrong = (ok: boolean, what: string) => {
+    if (!ok) problems.push(what);
+  };
+  const { text, blocks = [] } = body as { text?: string; blocks?: Array<Block & { elements?: Element[] }> };
+  const title = `Reviews waiting: ${plural(digest.waiting, 'attempt')}`;
+  wrong(text === title, `fallback text ${JSON.stringify(text)}`);
+  const [header, section] = blocks;
+  wrong(header?.type === 'header' && header.text?.text === title, 'no title');
+  const summary = section?.text?.text ?? '';
+  wrong(summary.startsWith(':hourglass: '), 'no emoji before the summary');
+  problems.push(...digestSummaryProblems(digest, summary.replace(/^:hourglass: /, '')));
+  const fields = blocks.find((block) => block.fields)?.fields ?? [];
+  for (const a of digest.perAssessment.slice(0, 10)) {
+    const name = plainText(a.assessmentName ?? a.assessmentId);
+    if (name)
+      wrong(
+        fields.some((f) => f.text === `*${name}*\n${a.waiting} waiting`),
+        `${name}'s count not listed`,
+      );
+  }
+  const sections = blocks.map((block) => block.text?.text ?? '');
+  if (digest.oldest.length > 0) {
+    const list = sections.find((t) => t.startsWith(`*The ${digest.oldest.length} oldest*`)) ?? '';
+    const items = list.split('\n').filter((line) => line.startsWith('• '));
+    const more = /^…and (\d+) more$/m.exec(list)?.[1];
+    wrong(
+      list !== '' && items.length + Number(more ?? 0) === digest.oldest.length,
+      `the oldest listed ${items.length} (+${more ?? 0}) of ${digest.oldest.length}`,
+    );
+    items.forEach((line, i) => {
+      const item = digest.oldest[i];
+      wrong(
+        item !== undefined && (item.url === undefined) === !line.startsWith(`• <${item.url ?? ''}|`),
+        `the oldest's line ${i + 1} misses its link`,
+      );
+    });
+  }
+  if (digest.triggers)
+    wrong(
+      digest.triggers.every((t) =>
+        sections.some((s) =>
+          s.split('\n').some((line) => line.startsWith(`• ${escapeSlack(t.name)}: ${TRIGGER_STATUS[t.status]}`)),
+        ),
+      ),
+      'a trigger not described',
+    );
+  const context = blocks.at(-1)?.elements?.[0]?.text;
+  wrong(context === `${digest.eventType} · ${digest.period} · ${digest.occurredAt}`, `context ${context}`);
+  return problems;
+};
+
+/** The digest as Amazon Q received it: a custom notification with its counts, its oldest and what to do. */
+export const chatDigestProblems = (digest: Digest, message: ChatNotification): string[] => {
+  const problems: string[] = [];
+  const wrong = (ok: boolean, what: string) => {
+    if (!ok) problems.push(what);
+  };
+  const { content = {}, metadata = {} } = message;
+  const title = `Reviews waiting: ${plural(digest.waiting, 'attempt')}`;
+  wrong(
+    message.version === '1.0' && message.source === 'custom' && content.textType === 'client-markdown',
+    'not a custom notification Amazon Q renders',
+  );
+  wrong(content.title === title && metadata.summary === title, `title ${JSON.stringify(content.title)}`);
+  const lines = (content.description ?? '').split('\n');
+  problems.push(...digestSummaryProblems(digest, (lines[0] ?? '').replaceAll('\\', '')));
+  for (const a of digest.perAssessment) {
+    const name = plainText(a.assessmentName ?? a.assessmentId);
+    if (name) wrong(lines.includes(`*${name}:* ${a.waiting}`), `${name}'s count not listed`);
+  }
+  const shown = Math.min(digest.oldest.length, 10);
+  if (shown > 0) {
+    const at = lines.indexOf(`*The ${shown} oldest:*`);
+    wrong(
+      at >= 0 && lines.slice(at + 1, at + 1 + shown).every((line) => line.startsWith('• ')),
+      'the oldest not listed',
+    );
+  }
+  wrong(
+    content.nextSteps?.[0] === 'Grade the oldest first in the Indeed Assessments web app.' || digest.waiting === 0,
+    'no "what to do"',
+  );
+  wrong(
+    content.keywords?.[0] === digest.eventType && metadata.eventType === digest.eventType,
+    'the event type not named',
+  );
+  wrong(metadata.threadId === `digest-${digest.period}`, 'not in its own thread');
+  wrong(
+    metadata.additionalContext?.waiting === String(digest.waiting) &&
+      metadata.additionalContext.pendingReviews === String(digest.pendingReviews),
+    'the counts not in its context',
+  );
   return problems;
 };

@@ -6,14 +6,16 @@ import { describe, expect, it } from '@jest/globals';
 import { ALERT_TYPES, type Alert, type AlertType, buildAlert } from '#lib/domain/alert.js';
 import type { Attempt } from '#lib/domain/attempt.js';
 import { buildDigest } from '#lib/domain/digest.js';
-import { chatNotification } from '#lib/domain/render/chat.js';
+import { chatDigest, chatNotification } from '#lib/domain/render/chat.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/domain/render/email.js';
-import { slackMessage } from '#lib/domain/render/slack.js';
+import { slackDigestMessage, slackMessage } from '#lib/domain/render/slack.js';
 import {
+  chatDigestProblems,
   chatProblems,
   digestEmailProblems,
   emailProblems,
   plainName,
+  slackDigestProblems,
   slackProblems,
   slackSubject,
   type Truth,
@@ -265,6 +267,27 @@ describe('what people read, as the simulation checks it', () => {
     expect(emailProblems(many, emailSubject(many), emailBody(many))).toEqual([]);
     const wrong = emailBody(many).replace(/and \d+ more/, 'and 2 more');
     expect(emailProblems(many, emailSubject(many), wrong)).not.toEqual([]);
+  });
+
+  it('the digest on Slack and Amazon Q: the real ones pass, spoiled ones are caught', () => {
+    for (const d of [digest, rich]) {
+      expect(slackDigestProblems(d, slackDigestMessage(d))).toEqual([]);
+      expect(chatDigestProblems(d, chatDigest(d))).toEqual([]);
+    }
+    const slack = slackDigestMessage(rich);
+    const withoutOldest = { ...slack, blocks: slack.blocks.filter((b) => !JSON.stringify(b).includes('oldest*')) };
+    expect(slackDigestProblems(rich, withoutOldest)).not.toEqual([]);
+    expect(slackDigestProblems({ ...rich, waiting: 31 }, slack)).not.toEqual([]);
+    const withoutTriggers = { ...slack, blocks: slack.blocks.filter((b) => !JSON.stringify(b).includes('*Triggers*')) };
+    expect(slackDigestProblems(rich, withoutTriggers)).not.toEqual([]);
+    const chat = chatDigest(rich);
+    expect(chatDigestProblems({ ...rich, pendingReviews: 1 }, chat)).not.toEqual([]);
+    expect(chatDigestProblems(rich, { ...chat, metadata: { ...chat.metadata, threadId: 'elsewhere' } })).not.toEqual(
+      [],
+    );
+    expect(
+      chatDigestProblems(rich, { ...chat, content: { ...chat.content, description: 'Nothing to see.' } }),
+    ).not.toEqual([]);
   });
 
   it('the digest: the real email passes, one with a wrong count or an oldest left out is caught', () => {
