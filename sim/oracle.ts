@@ -24,7 +24,9 @@ import {
   chatProblems,
   digestEmailProblems,
   emailProblems,
+  fewestProblems,
   plainName,
+  slackDigestMade,
   slackDigestProblems,
   slackProblems,
   slackSubject,
@@ -183,9 +185,8 @@ export class Oracle {
 
   /** A Slack post says what its alert says; one that names no alert is as wrong. */
   private onSlackPost({ at, body }: World['slackPosts'][number]) {
-    const about = slackSubject(body);
-    if (JSON.stringify(body).includes(`"${DIGEST_TYPE} · `)) {
-      const made = /"review\.digest · [^ ]+ · ([^"]+)"/.exec(JSON.stringify(body))?.[1] ?? '';
+    const made = slackDigestMade(body);
+    if (made !== undefined) {
       const digest = this.digestsMade.get(made);
       const problems = digest ? slackDigestProblems(digest, body) : ['it names no digest that was published'];
       this.check('the digest’s Slack post and Amazon Q notification say what it says', problems.length === 0, () => ({
@@ -194,6 +195,7 @@ export class Oracle {
       }));
       return;
     }
+    const about = slackSubject(body);
     const alert = about && this.alertsByPost.get(`${about.attemptId} ${about.eventType} ${about.occurredAt}`);
     const problems = alert ? slackProblems(alert, body, this.truthOf(alert)) : ['it names no alert that was published'];
     this.check('every Slack post says what happened and what to do', problems.length === 0, () => ({
@@ -992,22 +994,24 @@ export class Oracle {
       const id = thread.split(':').pop() as string;
       chatCount.set(id, (chatCount.get(id) ?? 0) + 1);
       if (notification.metadata?.eventType === DIGEST_TYPE) {
-        const made = [...this.digestsMade.values()].filter((d) => digestKey(d) === notification.id);
-        const problems = made.map((d) => chatDigestProblems(d, notification));
-        const found = problems.find((these) => these.length === 0) ??
-          problems[0] ?? ['it names no digest that was published'];
+        const found = fewestProblems(
+          [...this.digestsMade.values()]
+            .filter((d) => digestKey(d) === notification.id)
+            .map((d) => chatDigestProblems(d, notification)),
+          'it names no digest that was published',
+        );
         this.check('the digest’s Slack post and Amazon Q notification say what it says', found.length === 0, () => ({
           at: message.at,
           detail: found.join('; '),
         }));
         continue;
       }
-      // Right if it says what one of the alerts published under its key says.
-      const candidates = (this.alertsByKey.get(notification.id ?? '') ?? []).map((alert) =>
-        chatProblems(alert, notification, this.truthOf(alert)),
+      const problems = fewestProblems(
+        (this.alertsByKey.get(notification.id ?? '') ?? []).map((alert) =>
+          chatProblems(alert, notification, this.truthOf(alert)),
+        ),
+        'it names no alert that was published',
       );
-      const problems = candidates.find((these) => these.length === 0) ??
-        candidates[0] ?? ['it names no alert that was published'];
       this.check('every Amazon Q notification says what happened and what to do', problems.length === 0, () => ({
         at: message.at,
         attemptId: id,

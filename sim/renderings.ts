@@ -1,12 +1,14 @@
 /**
- * What a person reads, checked as it was sent: each alert's email and Slack post says what
- * happened in words, which attempt (its id, to search for), what to do (grade it at its link, ask
- * IA's support, or nothing) and how many reviews wait; the digest's email how many attempts wait
- * and lists its oldest. Written from what a reader needs, not from the renderers' code: layout is
- * theirs to change, these facts are not.
+ * What a person reads, checked as it was sent: each alert's email, Slack post and Amazon Q
+ * notification says what happened in words, which attempt (its id, to search for), what to do
+ * (grade it at its link, ask IA's support, or nothing), how many reviews wait and the facts; the
+ * digest, in every channel, its counts, assessments, oldest and triggers. Written from what a
+ * reader needs, not from the renderers' code: layout is theirs to change, these facts are not.
+ * The words (headlines, plurals, Slack's escaping) are restated here, not imported from
+ * `render/`: a check that called the renderers' own helpers would agree with any change to them.
  */
 import type { Alert, AlertType } from '#lib/domain/alert.js';
-import type { Digest } from '#lib/domain/digest.js';
+import type { Digest, DigestTrigger } from '#lib/domain/digest.js';
 
 const HEADLINES: Record<AlertType, string> = {
   'review.needed': 'Review needed',
@@ -35,10 +37,21 @@ const headline = (alert: Alert) =>
     ? `${HEADLINES[alert.eventType]} (reminder ${alert.reminder})`
     : HEADLINES[alert.eventType];
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 /** "3 answers or recordings": the count as the sentence must state it. */
-const countOf = (n: number) => `${n} ${n === 1 ? 'answer or recording' : 'answers or recordings'}`;
+const countOf = (n: number) => plural(n, 'answer or recording', 'answers or recordings');
 
 const SUBJECT = /^[\x20-\x7e]{1,100}$/;
+
+/** What is wrong with a rendering, collected check by check. */
+const problemList = () => {
+  const problems: string[] = [];
+  const wrong = (ok: boolean, what: string) => {
+    if (!ok) problems.push(what);
+  };
+  return { problems, wrong };
+};
 
 /** What IA holds of the attempt, from the world's model: what a rendering must agree with. */
 export interface Truth {
@@ -69,10 +82,7 @@ export const emailProblems = (
   body: string | undefined,
   truth?: Truth,
 ): string[] => {
-  const problems: string[] = [];
-  const wrong = (ok: boolean, what: string) => {
-    if (!ok) problems.push(what);
-  };
+  const { problems, wrong } = problemList();
   if (subject === undefined || body === undefined) return ['no subject or no email body'];
   const title = headline(alert);
   wrong(SUBJECT.test(subject), `subject not one line of 1-100 ASCII characters: ${JSON.stringify(subject)}`);
@@ -186,13 +196,22 @@ const reviewListProblems = (alert: Alert, lines: string[]): string[] => {
 type Block = { type?: string; text?: { type?: string; text?: string }; fields?: Array<{ text?: string }> };
 type Element = { type?: string; text?: string | { text?: string }; url?: string };
 
+/** A Slack post's closing context line, where both alert and digest name what they are about. */
+const contextOf = (body: unknown): string => {
+  const blocks = (body as { blocks?: Array<Block & { elements?: Element[] }> }).blocks ?? [];
+  const context = blocks.at(-1)?.elements?.[0]?.text;
+  return typeof context === 'string' ? context : '';
+};
+
+/** When the digest a Slack post is, from its context line ("review.digest · <period> · <made>"), was made. */
+export const slackDigestMade = (body: unknown): string | undefined =>
+  /^review\.digest · \S+ · (\S+)$/.exec(contextOf(body))?.[1];
+
 /** Which alert a Slack post is about, from its context line: attempt id, event type, time. */
 export const slackSubject = (
   body: unknown,
 ): { attemptId: string; eventType: string; occurredAt: string } | undefined => {
-  const blocks = (body as { blocks?: Array<Block & { elements?: Element[] }> }).blocks ?? [];
-  const context = blocks.at(-1)?.elements?.[0]?.text;
-  const match = typeof context === 'string' ? /^attempt ([^,\s]+)(?:,.*)? · ([a-z.]+) · (\S+)$/.exec(context) : null;
+  const match = /^attempt ([^,\s]+)(?:,.*)? · ([a-z.]+) · (\S+)$/.exec(contextOf(body));
   return match
     ? { attemptId: match[1] as string, eventType: match[2] as string, occurredAt: match[3] as string }
     : undefined;
@@ -200,10 +219,7 @@ export const slackSubject = (
 
 /** An alert's Slack post: within Slack's limits, and saying what the email says. */
 export const slackProblems = (alert: Alert, body: unknown, truth?: Truth): string[] => {
-  const problems: string[] = [];
-  const wrong = (ok: boolean, what: string) => {
-    if (!ok) problems.push(what);
-  };
+  const { problems, wrong } = problemList();
   const { text, blocks = [] } = body as { text?: string; blocks?: Array<Block & { elements?: Element[] }> };
   const title = headline(alert);
   wrong(typeof text === 'string' && text.startsWith(`${title}: `) && text.length <= 3000, 'no fallback text');
@@ -277,13 +293,11 @@ export const slackProblems = (alert: Alert, body: unknown, truth?: Truth): strin
 };
 
 /** How a trigger's line in the digest begins, by its health. */
-const TRIGGER_STATUS: Record<string, string> = {
+const TRIGGER_STATUS: Record<DigestTrigger['status'], string> = {
   never: 'no event yet',
   silent: 'SILENT, no event since',
   ok: 'last event',
 };
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The digest's email: its counts, its assessments, its oldest and its triggers, as the digest has them. */
 export const digestEmailProblems = (
@@ -291,10 +305,7 @@ export const digestEmailProblems = (
   subject: string | undefined,
   body: string | undefined,
 ): string[] => {
-  const problems: string[] = [];
-  const wrong = (ok: boolean, what: string) => {
-    if (!ok) problems.push(what);
-  };
+  const { problems, wrong } = problemList();
   if (subject === undefined || body === undefined) return ['no subject or no email body'];
   const title = `Reviews waiting: ${plural(digest.waiting, 'attempt')}`;
   wrong(subject === title, `subject ${JSON.stringify(subject)}`);
@@ -357,10 +368,7 @@ interface ChatNotification {
 
 /** An alert as Amazon Q received it: a custom notification it renders, saying what the email says. */
 export const chatProblems = (alert: Alert, message: ChatNotification, truth?: Truth): string[] => {
-  const problems: string[] = [];
-  const wrong = (ok: boolean, what: string) => {
-    if (!ok) problems.push(what);
-  };
+  const { problems, wrong } = problemList();
   const { content = {}, metadata = {} } = message;
   const title = headline(alert);
   wrong(
@@ -413,10 +421,7 @@ const digestSummaryProblems = (digest: Digest, summary: string): string[] => {
 
 /** The digest's Slack post: its title, summary, assessments, oldest and triggers, as the digest has them. */
 export const slackDigestProblems = (digest: Digest, body: unknown): string[] => {
-  const problems: string[] = [];
-  const wrong = (ok: boolean, what: string) => {
-    if (!ok) problems.push(what);
-  };
+  const { problems, wrong } = problemList();
   const { text, blocks = [] } = body as { text?: string; blocks?: Array<Block & { elements?: Element[] }> };
   const title = `Reviews waiting: ${plural(digest.waiting, 'attempt')}`;
   wrong(text === title, `fallback text ${JSON.stringify(text)}`);
@@ -460,17 +465,14 @@ export const slackDigestProblems = (digest: Digest, body: unknown): string[] => 
       ),
       'a trigger not described',
     );
-  const context = blocks.at(-1)?.elements?.[0]?.text;
+  const context = contextOf(body);
   wrong(context === `${digest.eventType} · ${digest.period} · ${digest.occurredAt}`, `context ${context}`);
   return problems;
 };
 
 /** The digest as Amazon Q received it: a custom notification with its counts, its oldest and what to do. */
 export const chatDigestProblems = (digest: Digest, message: ChatNotification): string[] => {
-  const problems: string[] = [];
-  const wrong = (ok: boolean, what: string) => {
-    if (!ok) problems.push(what);
-  };
+  const { problems, wrong } = problemList();
   const { content = {}, metadata = {} } = message;
   const title = `Reviews waiting: ${plural(digest.waiting, 'attempt')}`;
   wrong(
@@ -508,3 +510,10 @@ export const chatDigestProblems = (digest: Digest, message: ChatNotification): s
   );
   return problems;
 };
+
+/**
+ * A message right if it says what one of the notifications it may stand for says (a key SNS took
+ * twice is two of them): no problems if one fits, else the first one's, else `none`.
+ */
+export const fewestProblems = (candidates: string[][], none: string): string[] =>
+  candidates.find((problems) => problems.length === 0) ?? candidates[0] ?? [none];
