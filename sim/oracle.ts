@@ -26,6 +26,7 @@ import {
   emailProblems,
   fewestProblems,
   plainName,
+  slackClaimReplyProblems,
   slackDigestMade,
   slackDigestProblems,
   slackProblems,
@@ -197,7 +198,10 @@ export class Oracle {
     }
     const about = slackSubject(body);
     const alert = about && this.alertsByPost.get(`${about.attemptId} ${about.eventType} ${about.occurredAt}`);
-    const problems = alert ? slackProblems(alert, body, this.truthOf(alert)) : ['it names no alert that was published'];
+    // The simulated stack has claims on: Slack's posts carry the button.
+    const problems = alert
+      ? slackProblems(alert, body, this.truthOf(alert), { claimButtons: true })
+      : ['it names no alert that was published'];
     this.check('every Slack post says what happened and what to do', problems.length === 0, () => ({
       at,
       ...(about ? { attemptId: about.attemptId } : {}),
@@ -394,7 +398,7 @@ export class Oracle {
       }));
       const [winner] = winners;
       if (winner)
-        for (const loser of race.filter((c) => !c.claimed && c.statusCode === 409))
+        for (const loser of race.filter((c) => !c.claimed && c.held))
           this.check('the second claimant is told who holds it', loser.heldBy === winner.by, () => ({
             at: loser.at,
             attemptId: loser.attemptId,
@@ -403,8 +407,33 @@ export class Oracle {
     }
   }
 
+  /** Each answered click in Slack updated its message or told the one who clicked why not. */
+  private slackClicks() {
+    for (const claim of this.world.claims) {
+      if (claim.slack === undefined || claim.statusCode !== 200) continue;
+      const { post, status, reply } = claim.slack;
+      const problems =
+        reply === undefined
+          ? ['nothing was sent to its response_url']
+          : slackClaimReplyProblems({
+              by: claim.by,
+              attemptId: claim.attemptId,
+              ...(this.world.labelled ? { account: claim.account } : {}),
+              ...(status === undefined ? {} : { status }),
+              post: post.body,
+              reply,
+            });
+      this.check('a click in Slack updates its message or says why not', problems.length === 0, () => ({
+        at: claim.at,
+        attemptId: claim.attemptId,
+        detail: problems.join('; '),
+      }));
+    }
+  }
+
   finish(): void {
     this.claimRaces();
+    this.slackClicks();
     for (const account of this.world.accounts) {
       for (const attempt of account.ia.attempts.values()) this.liveness(account, attempt);
       this.index(account);

@@ -8,7 +8,7 @@
  * I/O and time are the simulation's; every decision is the functions' own.
  */
 
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -127,8 +127,12 @@ const SIGNING_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 /** The claims secret's email-link key (claims are on in the simulated stack). */
 const CLAIM_LINK_KEY = 'sim-claim-link-key-'.padEnd(40, 'k');
 const CLAIM_PAGE = 'https://sim.example/claims/email';
+/** The Slack app's signing secret (the claims secret's `slackSigningSecret`). */
+const SLACK_SIGNING_SECRET = 'sim-slack-signing-secret-00000000';
+/** The "I'm on it" button's `action_id` (claims/slack-interaction.ts), as Slack sends it back. */
+const SLACK_CLAIM_ACTION = 'ia-review-claim';
 
-/** A reviewer's "I'm on it" through an email link's form, and what ingest answered. */
+/** A reviewer's "I'm on it" through an email link's form or a Slack post's button, and what ingest answered. */
 export interface ClaimRequest {
   account: string;
   attemptId: string;
@@ -139,8 +143,18 @@ export interface ClaimRequest {
   statusCode?: number;
   /** The claim was recorded for this person by this request. */
   claimed?: boolean;
-  /** Answered that someone else holds it: who. */
+  /** Answered that someone else holds it. */
+  held?: boolean;
+  /** Who, as the answer says. */
   heldBy?: string;
+  /** Clicked in Slack: the post whose button it was, ingest's answer, and what it sent to the click's `response_url`. */
+  slack?: { post: SlackPost; status?: string; reply?: unknown };
+}
+
+export interface SlackPost {
+  at: number;
+  channel: string;
+  body: unknown;
 }
 /** Any two containers' clocks within this of each other (pacing.ts CLOCK_SKEW_SHARE at 1 request/s). */
 export const CLOCK_SKEW_MS = 29;
@@ -251,7 +265,7 @@ export const buildWorld = async (options: SimOptions) => {
       if (/SlackWebhook/.test(logicalId)) return `https://${SLACK_HOST}/services/T0SIM/B0SIM/${SLACK_CHANNEL}`;
       if (/IngestSource/.test(logicalId)) return SIGNING_SECRET;
       if (/ClaimsSecret/.test(logicalId))
-        return JSON.stringify({ linkKey: CLAIM_LINK_KEY, slackSigningSecret: 'sim-slack-signing-secret-00000000' });
+        return JSON.stringify({ linkKey: CLAIM_LINK_KEY, slackSigningSecret: SLACK_SIGNING_SECRET });
       return undefined;
     },
   });
@@ -419,7 +433,9 @@ export const buildWorld = async (options: SimOptions) => {
   };
 
   // --- what the functions reach outside AWS: IA and Slack ----------------------------------------
-  const slackPosts: Array<{ at: number; channel: string; body: unknown }> = [];
+  const slackPosts: SlackPost[] = [];
+  /** What the functions sent to interactions' `response_url`s, by URL. */
+  const slackReplies = new Map<string, unknown>();
   let lastSlackPost = Number.NEGATIVE_INFINITY;
   let slackThrottled = 0;
   const callerKind = () =>
@@ -428,6 +444,10 @@ export const buildWorld = async (options: SimOptions) => {
   const fetch = (async (input: Request | string | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : new Request(input, init);
     const url = new URL(request.url);
+    if (url.hostname === SLACK_HOST && url.pathname.startsWith('/actions/')) {
+      slackReplies.set(url.toString(), await request.json());
+      return new Response('ok', { status: 200 });
+    }
     if (url.hostname === SLACK_HOST) {
       // Slack: about one post a second per webhook, else 429 with Retry-After.
       const t = time.now();
@@ -618,55 +638,125 @@ export const buildWorld = async (options: SimOptions) => {
       await time.sleep(wait);
     }
   };
-  // --- reviewers: "I'm on it" through the email link, racing escalation, reminders and completion --
+  // --- reviewers: "I'm on it" through the email link or Slack's button, racing escalation, reminders and completion --
   const claims: ClaimRequest[] = [];
   const reviewers = new Random(options.seed * 31 + 7);
-  /** One click of the link's form: the page, or nothing when the function died under it. */
-  const clickClaim = async (request: ClaimRequest) => {
-    const subject = { attemptId: request.attemptId, ...(labelled ? { account: request.account } : {}) };
-    const link = new URL(claimLink(CLAIM_PAGE, CLAIM_LINK_KEY, subject, new Date(time.now())));
-    const body = new URLSearchParams({ t: link.searchParams.get('t') as string, by: request.by }).toString();
+  // A stream of its own: the claims' times and people draw as they did before Slack's button.
+  const channels = new Random(options.seed * 31 + 11);
+  const invokeIngest = async (routeKey: string, headers: Record<string, string>, body: string) => {
+    const [method, path] = routeKey.split(' ');
     const event = {
       version: '2.0',
-      routeKey: 'POST /claims/email',
-      rawPath: '/claims/email',
+      routeKey,
+      rawPath: path,
       rawQueryString: '',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers,
       body,
       isBase64Encoded: false,
-      requestContext: { http: { method: 'POST', path: '/claims/email' } },
+      requestContext: { http: { method, path } },
     } as unknown as APIGatewayProxyEventV2;
     const result = await service('ingest').invoke(event);
     if (result.outcome !== 'returned') return undefined;
     const answer = result.value as APIGatewayProxyStructuredResultV2;
-    return { statusCode: answer.statusCode ?? 500, page: String(answer.body ?? '') };
+    return { statusCode: answer.statusCode ?? 500, body: String(answer.body ?? '') };
+  };
+  /** One click of the link's form: the page, or nothing when the function died under it. */
+  const clickEmailClaim = async (request: ClaimRequest) => {
+    const subject = { attemptId: request.attemptId, ...(labelled ? { account: request.account } : {}) };
+    const link = new URL(claimLink(CLAIM_PAGE, CLAIM_LINK_KEY, subject, new Date(time.now())));
+    const body = new URLSearchParams({ t: link.searchParams.get('t') as string, by: request.by }).toString();
+    const answer = await invokeIngest(
+      'POST /claims/email',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    );
+    if (answer === undefined) return undefined;
+    const fresh = answer.body.includes(`${request.by} is on it:`);
+    return {
+      statusCode: answer.statusCode,
+      fresh,
+      // "Already yours" to a first claim means it landed: a write that succeeded while the SDK saw
+      // an error is retried, finds its own claim, and says so (seed 4148).
+      claimed: answer.statusCode === 200 && (fresh || answer.body.includes('is already yours')),
+      held: answer.statusCode === 409,
+      heldBy: /already claimed by ([^<]+?) since /.exec(answer.body)?.[1],
+    };
+  };
+  /** The claim button of a post, if it is one for this request's attempt. */
+  const claimButtonOf = (post: SlackPost, request: ClaimRequest) =>
+    ((post.body as { blocks?: Array<{ elements?: Array<Record<string, unknown>> }> }).blocks ?? [])
+      .flatMap((block) => block.elements ?? [])
+      .find((element) => {
+        if (element.action_id !== SLACK_CLAIM_ACTION || typeof element.value !== 'string') return false;
+        const value = JSON.parse(element.value) as { attemptId?: string; account?: string };
+        return value.attemptId === request.attemptId && (!labelled || value.account === request.account);
+      });
+  let slackClicks = 0;
+  /**
+   * One click of a Slack post's button: Slack posts the interaction, signed with the app's secret,
+   * and ingest answers the click's `response_url` with the message updated or a reply.
+   */
+  const clickSlackClaim = async (request: ClaimRequest, post: SlackPost) => {
+    slackClicks += 1;
+    const responseUrl = `https://${SLACK_HOST}/actions/T0SIM/${slackClicks}/${channels.int(10 ** 8, 10 ** 9)}`;
+    const payload = {
+      type: 'block_actions',
+      user: { id: `U0${request.by.toUpperCase()}`, username: request.by.toLowerCase(), name: request.by },
+      actions: [{ ...claimButtonOf(post, request), block_id: 'sim', action_ts: String(time.now() / 1000) }],
+      message: { blocks: (post.body as { blocks?: unknown[] }).blocks ?? [] },
+      response_url: responseUrl,
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const timestamp = String(Math.floor(time.now() / 1000));
+    const signature = `v0=${createHmac('sha256', SLACK_SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+    const answer = await invokeIngest(
+      'POST /claims/slack',
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': timestamp,
+        'x-slack-signature': signature,
+      },
+      body,
+    );
+    if (answer === undefined) return undefined;
+    const status = answer.statusCode === 200 ? (JSON.parse(answer.body) as { status?: string }).status : undefined;
+    const reply = slackReplies.get(responseUrl);
+    request.slack = { post, ...(status === undefined ? {} : { status }), ...(reply === undefined ? {} : { reply }) };
+    const text = (reply as { text?: string } | undefined)?.text ?? '';
+    return {
+      statusCode: answer.statusCode,
+      fresh: status === 'claimed',
+      claimed: status === 'claimed' || status === 'already-yours',
+      held: status === 'held',
+      heldBy: status === 'held' ? /already claimed by (.+?) since /.exec(text)?.[1] : undefined,
+    };
   };
   /**
-   * A reviewer whose click got an error page, or none (the function died under it), clicks again
-   * a little later. The claim may have been written before it died (seed 4035): the next click
-   * then says it is already theirs, and it counts from the first.
+   * A reviewer whose click got an error, or no answer (the function died under it), clicks again a
+   * little later. The claim may have been written before it died (seed 4035): the next click then
+   * says it is already theirs, and it counts from the first. Half of them click the button of the
+   * latest Slack post that offers one, where there is one yet; the rest the email's link.
    */
   const postClaim = async (request: ClaimRequest) => {
+    const post = channels.chance(0.5) ? slackPosts.findLast((p) => claimButtonOf(p, request) !== undefined) : undefined;
     for (let click = 1; ; click++) {
       const clickedAt = time.now();
-      const answer = await clickClaim(request);
+      const answer = post ? await clickSlackClaim(request, post) : await clickEmailClaim(request);
       if ((answer === undefined || answer.statusCode >= 500) && click < CLAIM_CLICKS) {
         log(`claim of ${request.attemptId} by ${request.by}: ${answer?.statusCode ?? 'no answer'}, clicking again`);
         await time.sleep(reviewers.between(10_000, 2 * TIME.MINUTE));
         continue;
       }
       if (answer === undefined) return;
-      const { page } = answer;
       request.statusCode = answer.statusCode;
-      // "Already yours" to a first claim means it landed: a write that succeeded while the SDK saw an
-      // error is retried, finds its own claim, and says so (seed 4148).
-      const fresh = page.includes(`${request.by} is on it:`);
-      request.claimed = request.statusCode === 200 && (fresh || page.includes('is already yours'));
+      request.claimed = answer.claimed;
       // Recorded by this click, not an earlier one that died before its write.
-      if (request.claimed && fresh) request.at = clickedAt;
-      const held = /already claimed by ([^<]+?) since /.exec(page)?.[1];
-      if (held) request.heldBy = held;
-      log(`claim of ${request.attemptId} by ${request.by}: ${request.statusCode}${request.claimed ? ' claimed' : ''}`);
+      if (answer.claimed && answer.fresh) request.at = clickedAt;
+      request.held = answer.held;
+      if (answer.heldBy !== undefined) request.heldBy = answer.heldBy;
+      log(
+        `claim of ${request.attemptId} by ${request.by}${post ? ' in Slack' : ''}: ${request.statusCode}${request.claimed ? ' claimed' : ''}`,
+      );
       return;
     }
   };

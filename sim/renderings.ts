@@ -194,7 +194,53 @@ const reviewListProblems = (alert: Alert, lines: string[]): string[] => {
 };
 
 type Block = { type?: string; text?: { type?: string; text?: string }; fields?: Array<{ text?: string }> };
-type Element = { type?: string; text?: string | { text?: string }; url?: string };
+type Element = {
+  type?: string;
+  text?: string | { type?: string; text?: string };
+  url?: string;
+  action_id?: string;
+  value?: string;
+};
+type Blocks = Array<Block & { elements?: Element[]; block_id?: string }>;
+
+/** The buttons a Slack app sends back to the claims endpoint, and what they say. */
+const CLAIM_BUTTONS = {
+  claim: { actionId: 'ia-review-claim', label: "I'm on it" },
+  release: { actionId: 'ia-review-release', label: 'Let it go' },
+} as const;
+const buttonsOf = (blocks: Blocks) =>
+  blocks.filter((block) => block.type === 'actions').flatMap((block) => block.elements ?? []);
+
+/** A claim button that names this attempt (and its account, where the alert names one) and says what it does. */
+const namesClaim = (button: Element, alert: Pick<Alert, 'attemptId' | 'account'>, kind: keyof typeof CLAIM_BUTTONS) => {
+  let value: unknown;
+  try {
+    value = JSON.parse(button.value ?? '');
+  } catch {
+    return false;
+  }
+  return (
+    button.type === 'button' &&
+    typeof button.text === 'object' &&
+    button.text.type === 'plain_text' &&
+    button.text.text === CLAIM_BUTTONS[kind].label &&
+    JSON.stringify(value) ===
+      JSON.stringify({ attemptId: alert.attemptId, ...(alert.account ? { account: alert.account } : {}) })
+  );
+};
+
+/**
+ * With claims on, what can still be claimed (a review waits, nobody holds it) carries one "I'm on
+ * it" button for its attempt; nothing else carries one.
+ */
+const claimButtonProblems = (alert: Alert, blocks: Blocks): string[] => {
+  const offered = buttonsOf(blocks).filter((b) => b.action_id === CLAIM_BUTTONS.claim.actionId);
+  if (!ACTIONABLE.has(alert.eventType) || alert.claimedBy !== undefined)
+    return offered.length === 0 ? [] : ['a claim button on what cannot be claimed'];
+  return offered.length === 1 && namesClaim(offered[0] as Element, alert, 'claim')
+    ? []
+    : [`${offered.length} claim buttons, or one that does not name the attempt`];
+};
 
 /** A Slack post's closing context line, where both alert and digest name what they are about. */
 const contextOf = (body: unknown): string => {
@@ -218,9 +264,14 @@ export const slackSubject = (
 };
 
 /** An alert's Slack post: within Slack's limits, and saying what the email says. */
-export const slackProblems = (alert: Alert, body: unknown, truth?: Truth): string[] => {
+export const slackProblems = (
+  alert: Alert,
+  body: unknown,
+  truth?: Truth,
+  options: { claimButtons?: boolean } = {},
+): string[] => {
   const { problems, wrong } = problemList();
-  const { text, blocks = [] } = body as { text?: string; blocks?: Array<Block & { elements?: Element[] }> };
+  const { text, blocks = [] } = body as { text?: string; blocks?: Blocks };
   const title = headline(alert);
   wrong(typeof text === 'string' && text.startsWith(`${title}: `) && text.length <= 3000, 'no fallback text');
   wrong(blocks.length >= 3 && blocks.length <= 50, `${blocks.length} blocks`);
@@ -270,7 +321,8 @@ export const slackProblems = (alert: Alert, body: unknown, truth?: Truth): strin
     const more = total - items.length;
     wrong((more > 0 ? `…and ${more} more` : undefined) === moreLine, `"and more" says ${moreLine}`);
   }
-  const buttons = blocks.filter((block) => block.type === 'actions').flatMap((block) => block.elements ?? []);
+  const buttons = buttonsOf(blocks);
+  if (options.claimButtons) problems.push(...claimButtonProblems(alert, blocks));
   if (alert.url && ACTIONABLE.has(alert.eventType))
     wrong(
       buttons.some(
@@ -288,6 +340,79 @@ export const slackProblems = (alert: Alert, body: unknown, truth?: Truth): strin
       about.eventType === alert.eventType &&
       about.occurredAt === alert.occurredAt,
     'the context line does not name the alert',
+  );
+  return problems;
+};
+
+/** What a Slack click was answered, as the sim's reviewer saw it. */
+export interface SlackClick {
+  by: string;
+  attemptId: string;
+  account?: string;
+  /** Ingest's answer: `claimed`, `already-yours`, `held`, … */
+  status?: string;
+  /** The post whose button was clicked. */
+  post: unknown;
+  /** What ingest sent to the click's `response_url`. */
+  reply: unknown;
+}
+
+/**
+ * A click of "I'm on it" that claimed replaces the message in place: all it said before, a line
+ * saying who is on it, and the button that lets it go instead of the one that claimed. Any other
+ * answer goes to the one who clicked only, saying why (who holds it, that it is theirs already, or
+ * that nothing waits), and leaves the message as it was.
+ */
+export const slackClaimReplyProblems = (click: SlackClick): string[] => {
+  const { problems, wrong } = problemList();
+  const reply = click.reply as {
+    replace_original?: boolean;
+    response_type?: string;
+    text?: string;
+    blocks?: Blocks;
+  };
+  const text = reply.text ?? '';
+  if (click.status !== 'claimed') {
+    wrong(reply.response_type === 'ephemeral' && reply.replace_original === false, 'the message was replaced');
+    const why =
+      click.status === 'held'
+        ? /already claimed by \S.* since /
+        : click.status === 'already-yours'
+          ? /is already yours/
+          : /nothing to claim/;
+    wrong(why.test(text) && text.includes(click.attemptId), `the reply does not say why: ${JSON.stringify(text)}`);
+    return problems;
+  }
+  const original = ((click.post as { blocks?: Blocks }).blocks ?? []).filter(
+    (block) => block.block_id !== 'ia-review-claim-status',
+  );
+  const blocks = reply.blocks ?? [];
+  wrong(reply.replace_original === true, 'the message was not updated in place');
+  wrong(blocks.length <= 50, `${blocks.length} blocks`);
+  const status = blocks.at(-1);
+  const line = status?.elements?.[0]?.text;
+  wrong(
+    status?.type === 'context' &&
+      status.block_id === 'ia-review-claim-status' &&
+      typeof line === 'string' &&
+      line.includes(`${click.by} is on it`) &&
+      text.includes(`${click.by} is on it`),
+    `no line saying ${click.by} is on it`,
+  );
+  // Everything but the buttons, as it was.
+  const kept = (list: Blocks) => list.filter((block) => block.type !== 'actions').map((block) => JSON.stringify(block));
+  wrong(
+    JSON.stringify(kept(blocks).slice(0, -1)) === JSON.stringify(kept(original)),
+    'the message lost or changed what it said',
+  );
+  const buttons = buttonsOf(blocks);
+  const links = (list: Blocks) => buttonsOf(list).filter((b) => b.url !== undefined);
+  wrong(JSON.stringify(links(blocks)) === JSON.stringify(links(original)), 'the link buttons changed');
+  wrong(
+    !buttons.some((b) => b.action_id === CLAIM_BUTTONS.claim.actionId) &&
+      buttons.filter((b) => b.action_id === CLAIM_BUTTONS.release.actionId && namesClaim(b, click, 'release'))
+        .length === 1,
+    'no button to let it go, or one to claim it still',
   );
   return problems;
 };

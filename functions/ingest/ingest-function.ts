@@ -38,10 +38,11 @@ const claimDeps = (
   readSecret: ReadSecret,
   dedupe: ReturnType<typeof createDedupe>,
   enqueue: ReturnType<typeof enqueueChecks>,
+  fetch: FunctionRuntime['fetch'],
 ): ClaimDeps => {
   const secret = claimsSecret(readSecret, claims.secretName);
   const store = (account?: string) => dynamoClaimStore(dynamodb, stateTableName, account ?? DEFAULT_ACCOUNT);
-  const post = createSlackPoster();
+  const post = createSlackPoster(fetch ? { fetch } : {});
   return {
     slackSigningSecrets: secret.slackSigningSecrets,
     claimLinkKeys: secret.linkKeys,
@@ -92,7 +93,8 @@ export const createIngestHandler = (runtime: FunctionRuntime = lambdaRuntime()) 
   const readSecret = secretReader(runtime.aws?.secrets);
   const enqueue = enqueueChecks(sqs, config.checksQueueUrl);
   const claims =
-    config.claims && claimDeps(config.claims, config.stateTableName, dynamodb, readSecret, dedupe, enqueue);
+    config.claims &&
+    claimDeps(config.claims, config.stateTableName, dynamodb, readSecret, dedupe, enqueue, runtime.fetch);
   const triggerHealth = dynamoTriggerHealth(dynamodb, config.stateTableName);
   /** A verified delivery is the source's sign of life (trigger-health.ts); keeping it never fails the webhook. */
   const recordEvent = async (sourceName: string) => {

@@ -5,16 +5,19 @@
 import { describe, expect, it } from '@jest/globals';
 import { ALERT_TYPES, type Alert, type AlertType, buildAlert } from '#lib/domain/alert.js';
 import type { Attempt } from '#lib/domain/attempt.js';
+import { parseSlackInteraction } from '#lib/domain/claims/slack-interaction.js';
 import { buildDigest } from '#lib/domain/digest.js';
 import { chatDigest, chatNotification } from '#lib/domain/render/chat.js';
 import { digestBody, digestSubject, emailBody, emailSubject } from '#lib/domain/render/email.js';
-import { slackDigestMessage, slackMessage } from '#lib/domain/render/slack.js';
+import { claimReply, claimUpdate, slackDigestMessage, slackMessage } from '#lib/domain/render/slack.js';
 import {
   chatDigestProblems,
   chatProblems,
   digestEmailProblems,
   emailProblems,
   plainName,
+  type SlackClick,
+  slackClaimReplyProblems,
   slackDigestProblems,
   slackProblems,
   slackSubject,
@@ -53,7 +56,9 @@ describe('what people read, as the simulation checks it', () => {
           const alert = alertOf(eventType, attempt(), claimedBy);
           const truth = truthOf(attempt());
           expect(emailProblems(alert, emailSubject(alert), emailBody(alert), truth)).toEqual([]);
-          expect(slackProblems(alert, slackMessage(alert, { claimButton: true }), truth)).toEqual([]);
+          expect(
+            slackProblems(alert, slackMessage(alert, { claimButton: true }), truth, { claimButtons: true }),
+          ).toEqual([]);
           expect(chatProblems(alert, chatNotification(alert), truth)).toEqual([]);
           expect(slackSubject(slackMessage(alert))).toEqual({
             attemptId: alert.attemptId,
@@ -297,6 +302,108 @@ describe('what people read, as the simulation checks it', () => {
     expect(digestEmailProblems(digest, digestSubject(digest), short)).not.toEqual([]);
     const none = buildDigest([], { now: NOW, period: '2026-11-25', settings: { includeCandidateEmail: false } });
     expect(digestEmailProblems(none, digestSubject(none), digestBody(none))).toEqual([]);
+  });
+});
+
+describe("the claim button in Slack, as the simulation's reviewers click it", () => {
+  const needed = alertOf('review.needed', fixtureAttempt());
+  const message = slackMessage(needed, { claimButton: true });
+  type Element = { action_id?: string; value?: string };
+  const withButtons = (change: (elements: Element[]) => Element[]) => ({
+    ...message,
+    blocks: message.blocks.map((b) => (b.type === 'actions' ? { ...b, elements: change(b.elements as Element[]) } : b)),
+  });
+
+  it.each([
+    ['no claim button', withButtons((els) => els.filter((e) => e.action_id !== 'ia-review-claim'))],
+    [
+      'a button naming another attempt',
+      withButtons((els) => els.map((e) => (e.action_id ? { ...e, value: '{"attemptId":"att-other"}' } : e))),
+    ],
+    ['two claim buttons', withButtons((els) => [...els, ...els.filter((e) => e.action_id)])],
+  ])('a post of what can be claimed with %s is caught', (_what, spoiled) => {
+    expect(slackProblems(needed, spoiled, undefined, { claimButtons: true })).not.toEqual([]);
+  });
+
+  it('a claim button on what someone holds already is caught', () => {
+    const claimed = alertOf('review.needed', fixtureAttempt(), 'Dana');
+    const real = slackMessage(claimed, { claimButton: true });
+    const button = message.blocks.flatMap((b) => (b.type === 'actions' ? (b.elements as Element[]) : [])).at(-1);
+    const offered = {
+      ...real,
+      blocks: real.blocks.map((b) =>
+        b.type === 'actions' ? { ...b, elements: [...(b.elements as Element[]), button] } : b,
+      ),
+    };
+    expect(slackProblems(claimed, real, undefined, { claimButtons: true })).toEqual([]);
+    expect(slackProblems(claimed, offered, undefined, { claimButtons: true })).toEqual([
+      'a claim button on what cannot be claimed',
+    ]);
+  });
+
+  /** The click as Slack delivers it, through the product's own parsing. */
+  const clicked = () => {
+    const button = message.blocks
+      .flatMap((b) => (b.type === 'actions' ? (b.elements as Element[]) : []))
+      .find((e) => e.action_id === 'ia-review-claim');
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'U0ADA', name: 'Ada' },
+      actions: [button],
+      message: { blocks: message.blocks },
+      response_url: 'https://hooks.slack.com/actions/T0/1/x',
+    };
+    return parseSlackInteraction(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), [
+      'https://hooks.slack.com',
+    ]);
+  };
+  const subject = { attemptId: needed.attemptId };
+  const click = (status: string, reply: unknown): SlackClick => ({
+    by: 'Ada',
+    attemptId: needed.attemptId,
+    status,
+    post: message,
+    reply,
+  });
+  const update = (next: 'claim' | 'release' = 'release', status = ':raising_hand: Ada is on it (claimed 12:00)') =>
+    claimUpdate(clicked().blocks, subject, status, next);
+  const held = claimReply(
+    `attempt ${needed.attemptId} is already claimed by Grace since 2026-11-25 11:00 UTC (from email).`,
+  );
+
+  it('the real update of a claim and the real reply to a loser pass', () => {
+    expect(slackClaimReplyProblems(click('claimed', update()))).toEqual([]);
+    expect(slackClaimReplyProblems(click('held', held))).toEqual([]);
+    expect(
+      slackClaimReplyProblems(
+        click('already-yours', claimReply(`attempt ${needed.attemptId} is already yours, since 11:00.`)),
+      ),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ['not in place', () => ({ ...update(), replace_original: false })],
+    ['without who is on it', () => update('release', ':raising_hand: someone is on it')],
+    ['offering the claim again', () => update('claim')],
+    ['without the header', () => ({ ...update(), blocks: update().blocks.slice(1) })],
+    [
+      'without its link button',
+      () =>
+        claimUpdate(
+          clicked().blocks.map((b) => (b.type === 'actions' ? { ...b, elements: [] } : b)),
+          subject,
+          ':raising_hand: Ada is on it',
+          'release',
+        ),
+    ],
+  ])('an update %s is caught', (_what, spoiled) => {
+    expect(slackClaimReplyProblems(click('claimed', spoiled()))).not.toEqual([]);
+  });
+
+  it('a loser told nothing, or told in the channel, is caught', () => {
+    expect(slackClaimReplyProblems(click('held', claimReply('Not claimed.')))).not.toEqual([]);
+    expect(slackClaimReplyProblems(click('held', { ...held, replace_original: true }))).not.toEqual([]);
+    expect(slackClaimReplyProblems(click('held', update()))).not.toEqual([]);
   });
 });
 

@@ -26,7 +26,7 @@ export interface FunctionRuntime {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Clients a harness provides; a function makes the others itself. */
   readonly aws?: Partial<AwsClients>;
-  /** How IA is reached: the platform's fetch unless a harness serves IA itself. */
+  /** How IA and Slack are reached: the platform's fetch unless a harness serves them itself. */
   readonly fetch?: typeof globalThis.fetch;
 }
 
