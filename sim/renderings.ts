@@ -92,6 +92,17 @@ export const emailProblems = (
       alert.pendingReviewCount > 0 === subject.endsWith(` (${alert.pendingReviewCount} pending)`),
     'subject misstates what is pending',
   );
+  // What it is about: the candidate, then the assessment; the attempt where it names neither.
+  const assessment = alert.assessmentName ?? alert.assessmentId;
+  const plainAssessment = plainText(assessment);
+  if (!subject.endsWith('...'))
+    wrong(
+      assessment === undefined && !alert.candidateName
+        ? subject.startsWith(`${title}: attempt ${alert.attemptId}`)
+        : plainAssessment === undefined ||
+            subject.includes(alert.candidateName ? ` - ${ascii(plainAssessment)}` : `: ${ascii(plainAssessment)}`),
+      `the subject does not say what it is about: ${subject}`,
+    );
   const lines = body.split('\n');
   wrong(lines[0] === title.toUpperCase(), `body does not open with "${title.toUpperCase()}"`);
   const action = lines[2] ?? '';

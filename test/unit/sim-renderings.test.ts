@@ -79,6 +79,7 @@ describe('what people read, as the simulation checks it', () => {
     ['a wrong pending count', (s: string, b: string) => [s, b.replace(/^(Pending reviews:\s+)\d+$/m, '$10')]],
     ['no attempt id to search for', (s: string, b: string) => [s, b.replace(/For search: attempt \S+/, 'For search:')]],
     ['no unsubscribe', (s: string, b: string) => [s, b.replaceAll('unsubscribe', 'leave')]],
+    ['another assessment in the subject', (s: string, b: string) => [s.replace(/ - [^(]+\(/, ' - Typing test ('), b]],
   ])('an email with %s is caught', (_what, spoil) => {
     const [subject, body] = spoil(emailSubject(needed), emailBody(needed)) as [string, string];
     expect(emailProblems(needed, subject, body)).not.toEqual([]);
