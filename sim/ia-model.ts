@@ -72,7 +72,7 @@ const NAMES = [
   'www.evil.example',
   '﹤!channel﹥ please',
   '<!here> *bold* [click](https://evil.example)',
-  '"Quoted" \\ back\\slash',
+  '"Quoted" \\ back\\slash & co',
   'Robert\u202e\u0000; DROP TABLE',
 ];
 

@@ -178,6 +178,18 @@ const showsReviews = (alert: Alert) =>
 /** Slack's three control characters, as Slack documents their escaping. */
 const escapeSlack = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
+/** Amazon Q's markdown lands in Slack or Teams: Slack's escaping, and markdown's marks backslash-escaped. */
+const escapeChat = (text: string) => escapeSlack(text).replace(/[\\`*_~[\]]/g, '\\$&');
+
+/** Outside text the alert carries (the candidate, the assessment), which every channel shows as typed, escaped for it. */
+const typed = (alert: Alert): Array<[string, string]> =>
+  (
+    [
+      ['Candidate', alert.candidateName],
+      ['Assessment', alert.assessmentName ?? alert.assessmentId],
+    ] as Array<[string, string | undefined]>
+  ).filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
+
 /**
  * While a review is (or may be) outstanding, the email lists what awaits it: how many in all, each
  * listed one by its step and kind, and how many more were left out.
@@ -297,6 +309,9 @@ export const slackProblems = (
   );
   if (truth?.plainName && alert.candidateName !== undefined)
     wrong(heading === `${title}: ${truth.plainName}`, `the header does not name the candidate: ${heading}`);
+  // A header is plain text: whatever the name holds, it shows as typed (Slack escapes nothing there).
+  const named = `${title}: ${alert.candidateName ?? alert.attemptId}`;
+  if (Array.from(named).length <= 150) wrong(heading === named, `the header is not ${JSON.stringify(named)}`);
   const action = section?.text?.text ?? '';
   wrong(
     section?.type === 'section' && /^:[a-z_]+: /.test(action) && ACTIONS[alert.eventType].test(action),
@@ -312,6 +327,14 @@ export const slackProblems = (
       fields.some((f) => (prefix ? f.text?.startsWith(`*${label}*\n${value}`) : f.text === `*${label}*\n${value}`)),
     ),
   );
+  for (const [label, value] of typed(alert)) {
+    const field = `*${label}*\n${escapeSlack(value)}`;
+    if (Array.from(field).length <= 2000)
+      wrong(
+        fields.some((f) => f.text === field),
+        `${label} not shown as typed, escaped for Slack: ${JSON.stringify(field)}`,
+      );
+  }
   if (showsReviews(alert)) {
     const list = blocks.find((block) => block.text?.text?.startsWith('*Awaiting review ('))?.text?.text ?? '';
     const total = alert.reviewItemCount ?? alert.reviewItems.length;
@@ -515,12 +538,19 @@ export const chatProblems = (alert: Alert, message: ChatNotification, truth?: Tr
     (content.title ?? '').startsWith(`${title}: `) && Array.from(content.title ?? '').length <= 250,
     `title ${JSON.stringify(content.title)}`,
   );
+  const named = escapeChat(`${title}: ${alert.candidateName ?? alert.attemptId}`);
+  if (Array.from(named).length <= 250) wrong(content.title === named, `the title is not ${JSON.stringify(named)}`);
   const described = (content.description ?? '').split('\n');
   problems.push(
     ...factProblems(alert, truth, (label, value, prefix) =>
       described.some((line) => (prefix ? line.startsWith(`*${label}:* ${value}`) : line === `*${label}:* ${value}`)),
     ),
   );
+  for (const [label, value] of typed(alert))
+    wrong(
+      described.includes(`*${label}:* ${escapeChat(value)}`),
+      `${label} not shown as typed, escaped for Amazon Q: ${JSON.stringify(value)}`,
+    );
   if (showsReviews(alert))
     wrong(
       described.includes(`*Awaiting review (${alert.reviewItemCount ?? alert.reviewItems.length}):*`),

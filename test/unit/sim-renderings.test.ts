@@ -129,6 +129,38 @@ describe('what people read, as the simulation checks it', () => {
     expect(chatProblems(needed, bare, truth)).not.toEqual([]);
   });
 
+  it('a hostile name shown unescaped, or escaped away, is caught in Slack and Amazon Q', () => {
+    const hostile = alertOf('review.needed', SHAPES['hostile name']?.() as Attempt);
+    const message = slackMessage(hostile);
+    const chat = chatNotification(hostile);
+    const slackWith = (change: (text: string) => string) => ({
+      ...message,
+      blocks: message.blocks.map((b) =>
+        b.fields
+          ? { ...b, fields: (b.fields as Array<{ text: string }>).map((f) => ({ ...f, text: change(f.text) })) }
+          : b,
+      ),
+    });
+    expect(slackProblems(hostile, message)).toEqual([]);
+    expect(
+      slackProblems(
+        hostile,
+        slackWith((t) => t.replaceAll('&amp;', '&')),
+      ),
+    ).not.toEqual([]);
+    expect(
+      slackProblems(
+        hostile,
+        slackWith((t) => t.replaceAll('&lt;', '')),
+      ),
+    ).not.toEqual([]);
+    expect(chatProblems(hostile, chat)).toEqual([]);
+    const unescaped = { ...chat, content: { ...chat.content, title: chat.content.title.replaceAll('\\', '') } };
+    expect(chatProblems(hostile, unescaped)).not.toEqual([]);
+    const description = chat.content.description.replaceAll('&gt;', '>');
+    expect(chatProblems(hostile, { ...chat, content: { ...chat.content, description } })).not.toEqual([]);
+  });
+
   it('a Slack header that does not name the candidate is caught', () => {
     const truth = { ...(truthOf(fixtureAttempt()) as Truth), plainName: 'Someone Else' };
     expect(slackProblems(needed, slackMessage(needed), truth)).not.toEqual([]);
