@@ -64,7 +64,7 @@ export const STALE_304_MS = MINUTE;
 const NAMES = [
   'Ana Lima',
   'Zoë Ødegård',
-  'José 🚀 Ñúñez',
+  'José “Pepe” Ñúñez – 🚀',
   'ｈｔｔｐｓ：／／evil.example',
   '_https://evil.example_',
   '1https://evil.example/x',

@@ -161,6 +161,15 @@ describe('what people read, as the simulation checks it', () => {
     expect(chatProblems(hostile, { ...chat, content: { ...chat.content, description } })).not.toEqual([]);
   });
 
+  it("an email subject must carry a name's dashes and quotes as ASCII ones, not question marks", () => {
+    const alert = alertOf('review.needed', { ...fixtureAttempt(), candidate: { name: 'José “Pepe”  Ñúñez – 🚀' } });
+    const subject = emailSubject(alert);
+    expect(subject).toMatch(/^Review needed: Jose "Pepe" Nunez - \?\? - /);
+    expect(emailProblems(alert, subject, emailBody(alert))).toEqual([]);
+    expect(emailProblems(alert, subject.replace('"Pepe"', '?Pepe?'), emailBody(alert))).not.toEqual([]);
+    expect(emailProblems(alert, subject.replace('Nunez - ??', 'Nunez ? ??'), emailBody(alert))).not.toEqual([]);
+  });
+
   it('a Slack header that does not name the candidate is caught', () => {
     const truth = { ...(truthOf(fixtureAttempt()) as Truth), plainName: 'Someone Else' };
     expect(slackProblems(needed, slackMessage(needed), truth)).not.toEqual([]);
