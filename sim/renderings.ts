@@ -29,6 +29,16 @@ const ACTIONS: Record<AlertType, RegExp> = {
   'attempt.scored': /\bScoring for .* is complete with nothing to review\. No action needed\.$/,
 };
 
+/** What a Slack post's "what to do" opens with, by type: the eye finds the kind of alert by it. */
+const EMOJI: Record<AlertType, string> = {
+  'review.needed': ':memo:',
+  'review.overdue': ':alarm_clock:',
+  'review.escalated': ':rotating_light:',
+  'review.completed': ':white_check_mark:',
+  'scoring.stalled': ':warning:',
+  'attempt.scored': ':bar_chart:',
+};
+
 /** Those that ask someone to grade: they carry the link to do it. */
 const ACTIONABLE = new Set<AlertType>(['review.needed', 'review.overdue', 'review.escalated']);
 
@@ -86,6 +96,18 @@ const asciiLine = (text: string) =>
 /** "2026-01-09 11:23 UTC", as people read times. */
 const minute = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
+/**
+ * What an alert is about, as SNS takes a subject: the headline, the candidate, then the assessment
+ * (the attempt where it names neither) and what is pending; ASCII on one line, cut to 100
+ * characters. Slack's fallback text and Amazon Q's summary say the same.
+ */
+const subjectOf = (alert: Alert) => {
+  const about = [alert.candidateName, alert.assessmentName ?? alert.assessmentId].filter(Boolean).join(' - ');
+  const pending = alert.pendingReviewCount > 0 ? ` (${alert.pendingReviewCount} pending)` : '';
+  const subject = asciiLine(`${headline(alert)}: ${about || `attempt ${alert.attemptId}`}${pending}`);
+  return subject.length <= 100 ? subject : `${subject.slice(0, 97)}...`;
+};
+
 /** An alert's email (SNS subject and its email body): what is wrong with it, if anything. */
 export const emailProblems = (
   alert: Alert,
@@ -103,15 +125,8 @@ export const emailProblems = (
       alert.pendingReviewCount > 0 === subject.endsWith(` (${alert.pendingReviewCount} pending)`),
     'subject misstates what is pending',
   );
-  // What it is about: the candidate, then the assessment, the attempt where it names neither, as
-  // SNS takes a subject: ASCII on one line, cut to 100 characters.
-  const about = [alert.candidateName, alert.assessmentName ?? alert.assessmentId].filter(Boolean).join(' - ');
-  const pending = alert.pendingReviewCount > 0 ? ` (${alert.pendingReviewCount} pending)` : '';
-  const expected = asciiLine(`${title}: ${about || `attempt ${alert.attemptId}`}${pending}`);
-  wrong(
-    subject === (expected.length <= 100 ? expected : `${expected.slice(0, 97)}...`),
-    `the subject is not ${JSON.stringify(expected)}`,
-  );
+  const expected = subjectOf(alert);
+  wrong(subject === expected, `the subject is not ${JSON.stringify(expected)}`);
   const lines = body.split('\n');
   wrong(lines[0] === title.toUpperCase(), `body does not open with "${title.toUpperCase()}"`);
   const action = lines[2] ?? '';
@@ -305,7 +320,7 @@ export const slackProblems = (
   const { problems, wrong } = problemList();
   const { text, blocks = [] } = body as { text?: string; blocks?: Blocks };
   const title = headline(alert);
-  wrong(typeof text === 'string' && text.startsWith(`${title}: `) && text.length <= 3000, 'no fallback text');
+  wrong(text === escapeSlack(subjectOf(alert)), `the fallback text is not the subject: ${JSON.stringify(text)}`);
   wrong(blocks.length >= 3 && blocks.length <= 50, `${blocks.length} blocks`);
   const [header, section] = blocks;
   const heading = header?.text?.text ?? '';
@@ -323,7 +338,9 @@ export const slackProblems = (
   if (Array.from(named).length <= 150) wrong(heading === named, `the header is not ${JSON.stringify(named)}`);
   const action = section?.text?.text ?? '';
   wrong(
-    section?.type === 'section' && /^:[a-z_]+: /.test(action) && ACTIONS[alert.eventType].test(action),
+    section?.type === 'section' &&
+      action.startsWith(`${EMOJI[alert.eventType]} `) &&
+      ACTIONS[alert.eventType].test(action),
     `no "what to do": ${JSON.stringify(action)}`,
   );
   const fields = blocks.find((block) => block.fields)?.fields ?? [];
@@ -578,7 +595,7 @@ export const chatProblems = (alert: Alert, message: ChatNotification, truth?: Tr
       metadata.additionalContext.pendingReviewCount === String(alert.pendingReviewCount),
     'the attempt not named',
   );
-  wrong((metadata.summary ?? '').startsWith(`${title}: `), 'no summary');
+  wrong(metadata.summary === escapeChat(subjectOf(alert)), `the summary is not the subject: ${metadata.summary}`);
   return problems;
 };
 
