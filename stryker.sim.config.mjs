@@ -20,9 +20,17 @@ export default {
   testRunner: 'command',
   // stryker/sim-reach.mjs stands in for coverage analysis, which the command runner lacks: a mutant
   // the dry run's simulation never reached survives at once instead of costing a whole run.
+  // Two runs, the cheaper first: sixteen days of two IA accounts with the sweep off, where the
+  // checks' own re-checks carry every promise and the watch runs to its end (reminders to the last,
+  // the watch's end); then four days of one account with the sweep every five minutes (the walk,
+  // its memo, the default account). Each stops at its first violation.
   commandRunner: {
-    command:
-      'node --import tsx --import ./stryker/sim-reach.mjs sim/main.ts --seed 5 --days 4 --assignments-per-day 24 --fail-fast',
+    command: [
+      '--seed 5 --days 16 --assignments-per-day 6 --accounts 2 --sweep off',
+      '--seed 5 --days 4 --assignments-per-day 24',
+    ]
+      .map((run) => `node --import tsx --import ./stryker/sim-reach.mjs sim/main.ts ${run} --fail-fast`)
+      .join(' && '),
   },
   coverageAnalysis: 'off',
   // Static mutants run too: the simulation loads every module, so it reaches them all.

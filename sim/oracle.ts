@@ -54,6 +54,12 @@ export const BOUNDS = {
   followUp: TIME.HOUR + 5 * TIME.MINUTE,
   /** Once only closing is left, a watched attempt is looked at at most a day apart (lifecycle.ts). */
   settled: 25 * TIME.HOUR,
+  /**
+   * What falls due at a time known in advance (a reminder, an escalation, the scoring deadline),
+   * where no sweep carries the watch: the check schedules its own look for that moment ("not up to a
+   * watch interval later", lifecycle.ts), so only the re-check's delivery and its turn lie between.
+   */
+  timed: 10 * TIME.MINUTE,
 } as const;
 
 /**
@@ -634,9 +640,9 @@ export class Oracle {
   }
 
   /** How long a look at a watched attempt may take once something is due. */
-  followUp(account: Account, at: number, settled: boolean) {
-    const looks = this.sweep.on ? Math.max(BOUNDS.followUp, this.sweep.wholeBound(account, at)) : BOUNDS.followUp;
-    return settled && !this.sweep.on ? BOUNDS.settled : looks;
+  followUp(account: Account, at: number, settled: boolean, timed = false) {
+    if (this.sweep.on) return Math.max(BOUNDS.followUp, this.sweep.wholeBound(account, at));
+    return settled ? BOUNDS.settled : timed ? BOUNDS.timed : BOUNDS.followUp;
   }
 
   /**
@@ -650,8 +656,9 @@ export class Oracle {
     parent: SimAssignment | undefined,
     from: number,
     settled: boolean,
+    timed = false,
   ) {
-    const bound = this.followUp(account, from, settled);
+    const bound = this.followUp(account, from, settled, timed);
     const walk = this.sweep.on ? parent : undefined;
     return this.settle((reach) =>
       this.afterLostChecks(
@@ -712,7 +719,7 @@ export class Oracle {
       const settledFrom = this.settledFrom(clock);
       for (let n = 1; n <= watch.maxReminders; n++) {
         const dueFrom = clock + n * watch.reviewSlaSeconds * 1000;
-        const due = this.lookDue(account, attempt.id, parent, dueFrom, false);
+        const due = this.lookDue(account, attempt.id, parent, dueFrom, false, true);
         if (due >= horizon || !throughout(attempt, dueFrom, due, (t) => IaModel.pending(attempt, t) > 0)) continue;
         const reminder = this.firstAlert(account, attempt.id, 'review.overdue', n);
         add(
@@ -724,7 +731,7 @@ export class Oracle {
       }
       if (watch.escalateAfterSeconds > 0) {
         const dueFrom = clock + watch.escalateAfterSeconds * 1000;
-        const due = this.lookDue(account, attempt.id, parent, dueFrom, false);
+        const due = this.lookDue(account, attempt.id, parent, dueFrom, false, true);
         if (due < horizon && throughout(attempt, dueFrom, due, (t) => IaModel.pending(attempt, t) > 0)) {
           const escalated = this.firstAlert(account, attempt.id, 'review.escalated');
           // Claimed before it was due: nobody is to be escalated to.
@@ -756,7 +763,7 @@ export class Oracle {
 
     if (attempt.reviews === 0 && discovered.by < horizon) {
       const deadline = discovered.by + watch.scoringDeadlineSeconds * 1000;
-      const stalledDue = this.lookDue(account, attempt.id, parent, deadline, false);
+      const stalledDue = this.lookDue(account, attempt.id, parent, deadline, false, true);
       const stalled = this.firstAlert(account, attempt.id, 'scoring.stalled');
       if (stalledDue < horizon && !IaModel.scored(attempt, stalledDue))
         add(

@@ -19,7 +19,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, normalize } from 'node:path';
 import { MUTATE } from '../stryker.config.mjs';
 
@@ -121,6 +121,8 @@ if (at === undefined) {
     writeFileSync(stamp, version);
     process.stdout.write(`mutate:sim ${file} for version ${version}${resumable ? ' (carrying on)' : ''}\n`);
     const options = [...(resumable ? [] : ['--force']), ...(concurrency ? ['--concurrency', concurrency] : [])];
+    // What this run's dry run reaches, by this run's mutant ids: not an earlier run's.
+    rmSync(reachOf(file), { force: true });
     const started = performance.now();
     execFileSync('npx', ['stryker', 'run', 'stryker.sim.config.mjs', ...options], {
       stdio: 'inherit',
