@@ -547,13 +547,16 @@ export class Oracle {
    * starts again: a walk that passed the page then saw nothing, and the next comes within the
    * bound. Each run that died holds the walk up an interval (its lease). An outage or a hidden
    * stretch counts when it begins before the deadline as pushed back so far, or before `reach`
-   * (the deadline held up by something else: a check that died, seeds 4052 and 4049).
+   * (the deadline held up by something else: a check that died, seeds 4052 and 4049). A `timed`
+   * deadline (`BOUNDS.timed`, shorter than a retry's longest delay) is also held up by an outage
+   * that ended within that delay before `from`: a record failing through it may still be waiting
+   * out its hour (seed 3).
    */
   extended(
     account: Account,
     from: number,
     bound: number,
-    { walk, reach = 0 }: { walk?: SimAssignment; reach?: number } = {},
+    { walk, reach = 0, timed = false }: { walk?: SimAssignment; reach?: number; timed?: boolean } = {},
   ) {
     const after = (start: number) => (walk ? this.sweep.afterDeaths(start, start + bound) : start + bound);
     let deadline = after(from);
@@ -565,10 +568,12 @@ export class Oracle {
         // Retries come back within their backoff; what IA refused the key for was dead-lettered
         // and comes back when the operator redrives it, which holds the watch up to then.
         const refused = outage.kind === 'unauthorized';
-        if (outage.start >= until || outage.end + (refused ? OPERATOR_REDRIVES_WITHIN : 0) <= from) continue;
+        const since = timed ? from - BOUNDS.followUp : from;
+        if (outage.start >= until || outage.end + (refused ? OPERATOR_REDRIVES_WITHIN : 0) <= since) continue;
         // A record failing since `from` has doubled its delay over every outage since then, not
-        // only this one: a short outage right after a long one still costs up to an hour (seed 1212).
-        const failing = outage.end - from;
+        // only this one: a short outage right after a long one still costs up to an hour (seed 1212);
+        // one failing since before `from` may be anywhere in its hour.
+        const failing = timed ? BOUNDS.followUp : outage.end - from;
         restarts.push(outage.end + (refused ? OPERATOR_REDRIVES_WITHIN : Math.min(failing, BOUNDS.followUp)));
       }
       if (walk?.hiddenFrom !== undefined && walk.hiddenFrom < until && (walk.hiddenUntil as number) > from)
@@ -665,7 +670,7 @@ export class Oracle {
         account,
         attemptId,
         from,
-        this.extended(account, from, bound, { reach, ...(walk ? { walk } : {}) }),
+        this.extended(account, from, bound, { reach, timed: bound === BOUNDS.timed, ...(walk ? { walk } : {}) }),
       ),
     );
   }
