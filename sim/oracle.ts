@@ -68,6 +68,8 @@ export const BOUNDS = {
  * minutes into the run. An alert "while reviews wait" is right if they waited at some instant of it.
  */
 export const STALENESS = LIST_LAG_MS + STALE_304_MS + 5 * TIME.MINUTE;
+/** A minute between a scheduled look and the next, less what two containers' clocks may differ by. */
+const MINUTE_APART = TIME.MINUTE - 1000;
 /** Clocks of two containers, and a publish that lands a moment after its decision: "not before" tolerates this. */
 const EARLY_TOLERANCE = TIME.MINUTE;
 /**
@@ -118,6 +120,8 @@ export class Oracle {
   private readonly digestsMade = new Map<string, Digest>();
   private checkedRequests = new Map<string, number>();
   private checkedOutcomes = 0;
+  /** Each attempt's last look of the check's own accord (a re-check it scheduled, no event). */
+  private readonly ownLooks = new Map<string, number>();
   private readonly seen = new Map<string, number>();
   /** The awaiting-review index, sampled along the run: per account, the attempt ids in it. */
   private readonly samples: Array<{ at: number; index: Map<string, Set<string>> }> = [];
@@ -154,6 +158,7 @@ export class Oracle {
     for (const account of world.accounts) this.onRequests(account);
     for (; this.checkedOutcomes < world.checkOutcomes.length; this.checkedOutcomes++) {
       const outcome = world.checkOutcomes[this.checkedOutcomes] as World['checkOutcomes'][number];
+      this.ownLook(outcome);
       if (outcome.source !== 'eventbridge') continue;
       this.check(
         'the product’s own events never come back as checks',
@@ -169,6 +174,29 @@ export class Oracle {
       this.samples.push({ at: world.time.now(), index: world.awaitingIndex() });
       this.nextSample += TIME.HOUR;
     }
+  }
+
+  /**
+   * IA's one request a second is shared by every attempt watched: the check schedules its own next
+   * look at an attempt a minute after its last at the soonest (`firstDelaySeconds`, and never under
+   * 60 s before a reminder or an escalation). With no sweep every look without an event is such a
+   * re-check; a look sooner after the last spends the budget of the others.
+   */
+  private ownLook(outcome: World['checkOutcomes'][number]) {
+    if (this.sweep.on || outcome.eventId !== undefined || !outcome.action.startsWith('checked')) return;
+    const key = `${outcome.account ?? DEFAULT_ACCOUNT}/${outcome.attemptId}`;
+    const last = this.ownLooks.get(key);
+    this.ownLooks.set(key, outcome.at);
+    if (last === undefined) return;
+    this.check(
+      'the watch looks again a minute after its last look at the soonest',
+      outcome.at - last >= MINUTE_APART,
+      () => ({
+        at: outcome.at,
+        attemptId: outcome.attemptId,
+        detail: `looked at ${iso(last)} and again at ${iso(outcome.at)}`,
+      }),
+    );
   }
 
   /** What IA holds of an alert's attempt, for what its renderings must say. */
@@ -1196,6 +1224,7 @@ const REQUIRED = [
   'every accepted event ends in a check outcome',
   'the product’s own events never come back as checks',
   'IA requests per key within 1/s',
+  'the watch looks again a minute after its last look at the soonest',
 ] as const;
 
 /** Whether a run's world is such that the invariant must have been evaluated in it. */
@@ -1237,6 +1266,8 @@ const applies = (name: (typeof REQUIRED)[number], world: World): boolean => {
       return days >= 3;
     case 'every alert goes to the alert bus, once':
       return world.alertBus;
+    case 'the watch looks again a minute after its last look at the soonest':
+      return world.sweepMode === 'off' && days >= 1;
     case 'the product’s own events never come back as checks':
       return world.deliveries.some((d) => d.via === 'eventbridge');
     case 'every accepted event ends in a check outcome':
