@@ -656,7 +656,9 @@ export class Oracle {
           d.at >= completeAt &&
           d.statuses.some((s) => s < 300),
       )
-      .map((d) => d.at)
+      // From the first answer that was not an ingest dying under it: the sender's retry brings the
+      // event back, as the check-outcome bound counts it (seed 4062: three deaths in a row).
+      .map((d) => d.countFrom ?? d.at)
       .sort((a, b) => a - b)[0];
     // A check refused for the key is dead-lettered at once (by design) and redriven by the operator.
     const byTrigger = heard === undefined ? Number.POSITIVE_INFINITY : this.extended(account, heard, BOUNDS.triggered);
